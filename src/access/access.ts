@@ -1,0 +1,72 @@
+// Access rules: who may read and write what. Handlers call these before touching the store; the
+// same rules gate realtime delivery, so a socket never shows what a GET would refuse.
+import { forbidden, notFound } from "../chat/errors.ts";
+import type { Role } from "../chat/types.ts";
+import type { ChannelRecord, DmRecord, Membership, Store } from "../store/store.ts";
+import type { Actor, Scope } from "./actor.ts";
+
+const MANAGERS: ReadonlySet<Role> = new Set(["owner", "moderator"]);
+
+export class Access {
+  constructor(private store: Store) {}
+
+  requireScope(actor: Actor, scope: Scope): void {
+    if (actor.scopes && !actor.scopes.has(scope)) throw forbidden(`this token lacks the ${scope} scope`, "missing_scope");
+  }
+
+  async member(actor: Actor, workspaceId: string): Promise<Membership> {
+    if (actor.tokenWorkspaceId && actor.tokenWorkspaceId !== workspaceId) throw forbidden("this token is bound to another workspace", "wrong_workspace");
+    const m = await this.store.workspaces.membership(workspaceId, actor.user.id);
+    if (!m) {
+      const ws = await this.store.workspaces.get(workspaceId);
+      if (!ws) throw notFound("workspace");
+      throw forbidden("you are not a member of this workspace", "not_member");
+    }
+    return m;
+  }
+
+  async manager(actor: Actor, workspaceId: string): Promise<Membership> {
+    const m = await this.member(actor, workspaceId);
+    if (!MANAGERS.has(m.role)) throw forbidden("only owners and moderators can do that", "not_manager");
+    return m;
+  }
+
+  /** Moderation refuses writes to blocked and timed-out members (reads stay allowed). */
+  assertCanWrite(m: Membership): void {
+    if (m.blockedAt) throw forbidden("you are blocked in this workspace", "moderation_blocked");
+    if (m.timeoutUntil && m.timeoutUntil > new Date().toISOString()) throw forbidden(`you are timed out until ${m.timeoutUntil}`, "moderation_timeout");
+  }
+
+  canReadChannel(m: Membership, channel: ChannelRecord): boolean {
+    return m.role !== "guest" || channel.kind === "guest";
+  }
+
+  async channel(actor: Actor, channelId: string, mode: "read" | "write"): Promise<{ channel: ChannelRecord; membership: Membership }> {
+    const channel = await this.store.channels.record(channelId);
+    if (!channel) throw notFound("channel");
+    const membership = await this.member(actor, channel.workspaceId);
+    if (!this.canReadChannel(membership, channel)) throw notFound("channel");
+    if (mode === "write") {
+      this.assertCanWrite(membership);
+      if (channel.archivedAt) throw forbidden("the channel is archived", "channel_archived");
+    }
+    return { channel, membership };
+  }
+
+  async dm(actor: Actor, dmId: string, mode: "read" | "write"): Promise<{ dm: DmRecord; membership: Membership }> {
+    const dm = await this.store.dms.record(dmId);
+    if (!dm || !dm.memberIds.includes(actor.user.id)) throw notFound("direct conversation");
+    const membership = await this.member(actor, dm.workspaceId);
+    if (membership.role === "guest") throw forbidden("guests cannot use direct messages", "guest_restricted");
+    if (mode === "write") this.assertCanWrite(membership);
+    return { dm, membership };
+  }
+
+  /** Access to the channel or DM that holds a message. */
+  async message(actor: Actor, messageId: string, mode: "read" | "write") {
+    const info = await this.store.messages.scopeOf(messageId);
+    if (!info) throw notFound("message");
+    const ctx = info.scope.kind === "channel" ? await this.channel(actor, info.scope.id, mode) : await this.dm(actor, info.scope.id, mode);
+    return { ...info, membership: ctx.membership };
+  }
+}

@@ -1,0 +1,60 @@
+// Who is calling. Resolution order follows the wire contract: a Bearer token, then the session
+// cookie, then (dev mode, loopback only) the X-ClickClack-User header or the first user.
+import { unauthenticated } from "../chat/errors.ts";
+import type { User } from "../chat/types.ts";
+import type { Store } from "../store/store.ts";
+import { clientAddress, isLoopback } from "../http/client-info.ts";
+
+export type Scope =
+  | "workspaces:read" | "channels:read" | "channels:write" | "messages:read" | "messages:write"
+  | "threads:read" | "threads:write" | "dms:read" | "dms:write" | "realtime:read" | "uploads:write"
+  | "profile:read" | "commands:write" | "agent_activity:write";
+
+export interface Actor {
+  user: User;
+  via: "dev" | "session" | "cookie" | "bot_token";
+  /** Bot tokens only: what the token may do, and the one workspace it is bound to. */
+  scopes?: ReadonlySet<Scope>;
+  tokenWorkspaceId?: string;
+  /** The credential's id, so revocation can find its open sockets. */
+  credentialId?: string;
+}
+
+/** A credential verifier: identity (sessions, bot tokens) plugs in here. */
+export type CredentialResolver = (request: Request) => Promise<Actor | null | undefined>;
+
+export class Authenticator {
+  private resolvers: CredentialResolver[] = [];
+
+  constructor(private store: Store, private dev: boolean) {}
+
+  use(resolver: CredentialResolver): this {
+    this.resolvers.push(resolver);
+    return this;
+  }
+
+  /** The actor, or null when the request carries no usable credential. */
+  async resolve(request: Request): Promise<Actor | null> {
+    for (const resolver of this.resolvers) {
+      const actor = await resolver(request);
+      if (actor) return actor;
+    }
+    if (this.dev && isLoopback(clientAddress(request))) {
+      const header = request.headers.get("x-clickclack-user");
+      if (header) {
+        const user = await this.store.users.get(header);
+        if (!user) throw unauthenticated(`X-ClickClack-User ${header} does not exist`);
+        return { user, via: "dev" };
+      }
+      const first = await this.store.users.first();
+      if (first) return { user: first, via: "dev" };
+    }
+    return null;
+  }
+
+  async require(request: Request): Promise<Actor> {
+    const actor = await this.resolve(request);
+    if (!actor) throw unauthenticated();
+    return actor;
+  }
+}

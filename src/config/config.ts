@@ -1,0 +1,160 @@
+// Configuration is resolved per key: command-line flag, then environment, then the JSON file,
+// then the default. Every value is validated at start so a typo stops the server with a message
+// that names the key and where the bad value came from, instead of failing on first use.
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+export interface Config {
+  addr: { hostname: string; port: number };
+  dataDir: string;
+  db: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+  dev: boolean;
+  devBootstrap: boolean;
+  publicUrl: string | null;
+  metrics: boolean;
+  logLevel: "debug" | "info" | "warn" | "error";
+  eventRetentionDays: number;
+}
+
+type Kind = "string" | "boolean" | "number";
+interface Setting {
+  key: keyof RawConfig;
+  flag: string;
+  env: string;
+  kind: Kind;
+  def: string | boolean | number | null;
+  help: string;
+}
+
+interface RawConfig {
+  addr: string;
+  data: string;
+  db: string | null;
+  dev: boolean;
+  devBootstrap: boolean;
+  publicUrl: string | null;
+  metrics: boolean;
+  logLevel: string;
+  eventRetentionDays: number;
+}
+
+export const SETTINGS: Setting[] = [
+  { key: "addr", flag: "addr", env: "CLICKCLACK_ADDR", kind: "string", def: "127.0.0.1:8080", help: "listen address host:port (port 0 = any free port)" },
+  { key: "data", flag: "data", env: "CLICKCLACK_DATA", kind: "string", def: "./data", help: "data directory (SQLite file, uploads)" },
+  { key: "db", flag: "db", env: "CLICKCLACK_DB", kind: "string", def: null, help: "database: a SQLite path or sqlite:///path (default <data>/clickclack.db)" },
+  { key: "dev", flag: "dev", env: "CLICKCLACK_DEV", kind: "boolean", def: false, help: "dev mode: loopback requests may act as X-ClickClack-User or the first user" },
+  { key: "devBootstrap", flag: "dev-bootstrap", env: "CLICKCLACK_DEV_BOOTSTRAP", kind: "boolean", def: false, help: "create a first user, workspace and #general (implies --dev)" },
+  { key: "publicUrl", flag: "public-url", env: "CLICKCLACK_PUBLIC_URL", kind: "string", def: null, help: "the URL people use to reach the server (origin checks, links)" },
+  { key: "metrics", flag: "metrics", env: "CLICKCLACK_METRICS", kind: "boolean", def: false, help: "serve Prometheus metrics at /metrics" },
+  { key: "logLevel", flag: "log-level", env: "CLICKCLACK_LOG_LEVEL", kind: "string", def: "info", help: "debug | info | warn | error" },
+  { key: "eventRetentionDays", flag: "event-retention-days", env: "CLICKCLACK_EVENT_RETENTION_DAYS", kind: "number", def: 0, help: "prune events older than this many days (0 = keep all)" },
+];
+
+export class ConfigError extends Error {}
+
+function coerce(setting: Setting, value: unknown, source: string): string | boolean | number {
+  const where = `${setting.key} (from ${source})`;
+  if (setting.kind === "boolean") {
+    if (typeof value === "boolean") return value;
+    if (typeof value === "string" && /^(1|true|yes|on)$/i.test(value)) return true;
+    if (typeof value === "string" && /^(0|false|no|off|)$/i.test(value)) return false;
+    throw new ConfigError(`${where}: expected true or false, got ${JSON.stringify(value)}`);
+  }
+  if (setting.kind === "number") {
+    const n = typeof value === "number" ? value : Number(value);
+    if (!Number.isFinite(n) || typeof value === "boolean" || value === "") {
+      throw new ConfigError(`${where}: expected a number, got ${JSON.stringify(value)}`);
+    }
+    return n;
+  }
+  if (typeof value !== "string") throw new ConfigError(`${where}: expected a string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+export function parseAddr(value: string, source = "addr"): { hostname: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    throw new ConfigError(`addr (from ${source}): expected host:port such as 127.0.0.1:8080 or :8080, got ${JSON.stringify(value)}`);
+  }
+  const hostname = m[1] ?? (m[2] || "0.0.0.0");
+  return { hostname, port };
+}
+
+/** Resolves the configuration for `serve`-like commands. `argv` are the command's own args. */
+export function loadConfig(argv: string[], env: Record<string, string | undefined> = process.env): { config: Config; rest: string[] } {
+  const options: Record<string, { type: "string" | "boolean" }> = { config: { type: "string" } };
+  for (const s of SETTINGS) options[s.flag] = { type: s.kind === "boolean" ? "boolean" : "string" };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const flags = parsed.values as Record<string, string | boolean | undefined>;
+
+  const file = (flags.config as string | undefined) ?? env.CLICKCLACK_CONFIG;
+  let json: Record<string, unknown> = {};
+  if (file) {
+    if (!existsSync(file)) throw new ConfigError(`config file ${file} does not exist`);
+    try {
+      json = JSON.parse(readFileSync(file, "utf8"));
+    } catch (err) {
+      throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    if (typeof json !== "object" || json === null || Array.isArray(json)) throw new ConfigError(`config file ${file} must hold a JSON object`);
+    const known = new Set(SETTINGS.map((s) => s.key as string));
+    for (const k of Object.keys(json)) if (!known.has(k)) throw new ConfigError(`config file ${file}: unknown key "${k}" (known: ${[...known].join(", ")})`);
+  }
+
+  const raw: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    if (flags[s.flag] !== undefined) raw[s.key] = coerce(s, flags[s.flag], `--${s.flag}`);
+    else if (env[s.env] !== undefined && env[s.env] !== "") raw[s.key] = coerce(s, env[s.env], s.env);
+    else if (json[s.key] !== undefined) raw[s.key] = coerce(s, json[s.key], `config file`);
+    else raw[s.key] = s.def;
+  }
+  const r = raw as unknown as RawConfig;
+
+  const dataDir = resolve(r.data);
+  let db: Config["db"];
+  const dbValue = r.db ?? `${dataDir}/clickclack.db`;
+  if (/^postgres(ql)?:\/\//.test(dbValue)) {
+    db = { kind: "postgres", url: dbValue };
+  } else {
+    const path = dbValue.startsWith("sqlite://") ? dbValue.slice("sqlite://".length) : dbValue;
+    if (path === "") throw new ConfigError(`db: empty SQLite path`);
+    db = { kind: "sqlite", path: path === ":memory:" ? path : resolve(path) };
+  }
+  if (!["debug", "info", "warn", "error"].includes(r.logLevel)) {
+    throw new ConfigError(`logLevel: expected debug, info, warn or error, got ${JSON.stringify(r.logLevel)}`);
+  }
+  if (r.publicUrl !== null) {
+    try {
+      new URL(r.publicUrl);
+    } catch {
+      throw new ConfigError(`publicUrl: not a URL: ${JSON.stringify(r.publicUrl)}`);
+    }
+  }
+  if (r.eventRetentionDays < 0) throw new ConfigError(`eventRetentionDays: must be 0 or more`);
+
+  return {
+    config: {
+      addr: parseAddr(r.addr),
+      dataDir,
+      db,
+      dev: r.dev || r.devBootstrap,
+      devBootstrap: r.devBootstrap,
+      publicUrl: r.publicUrl,
+      metrics: r.metrics,
+      logLevel: r.logLevel as Config["logLevel"],
+      eventRetentionDays: r.eventRetentionDays,
+    },
+    rest: parsed.positionals,
+  };
+}
+
+export function configHelp(): string {
+  return SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(32)} ${s.help}`).join("\n");
+}

@@ -1,0 +1,125 @@
+// The HTTP application: error mapping, body limits, security headers, the OpenAPI document and
+// every route module. Route modules are small Elysia instances composed here.
+import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
+import { AppError } from "../chat/errors.ts";
+import { LIMITS } from "../chat/rules.ts";
+import { VERSION } from "../cli/version.ts";
+import type { Deps } from "./deps.ts";
+import { channelRoutes } from "./routes/channels.ts";
+import { dmRoutes } from "./routes/dms.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { meRoutes } from "./routes/me.ts";
+import { messageRoutes } from "./routes/messages.ts";
+import { realtimeRoutes } from "./routes/realtime.ts";
+import { workspaceRoutes } from "./routes/workspaces.ts";
+
+const SECURITY_HEADERS: Record<string, string> = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "strict-origin-when-cross-origin",
+  "X-Frame-Options": "DENY",
+  "Content-Security-Policy": "frame-ancestors 'none'",
+};
+
+/** Reads a request body with a hard cap, so an oversized body is refused without being held. */
+export async function readCapped(request: Request, max: number): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > max) throw new AppError(413, "too_large", `request body is larger than ${max} bytes`);
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw new AppError(413, "too_large", `request body is larger than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+function validationMessage(error: unknown): string {
+  const v = (error as { valueError?: { path?: string; message?: string } }).valueError;
+  if (!v) return "invalid request";
+  const field = v.path ? v.path.replace(/^\//, "").replace(/\//g, ".") : "body";
+  return `${field || "body"}: ${v.message ?? "invalid value"}`;
+}
+
+export function createApp(deps: Deps) {
+  return new Elysia()
+    .use(
+      openapi({
+        path: "/openapi",
+        documentation: {
+          info: { title: "ClickClack for Bun", version: VERSION, description: "Self-hostable, API-first realtime team chat for humans and AI agents. Errors are {error, code} with the status in the wire contract." },
+          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" }, cookie: { type: "apiKey", in: "cookie", name: "cc_session" } } },
+        },
+      }),
+    )
+    .onRequest(({ request, set }) => {
+      Object.assign(set.headers, SECURITY_HEADERS);
+      const declared = Number(request.headers.get("content-length") ?? NaN);
+      const path = new URL(request.url).pathname;
+      // Uploads have their own, larger limit; every JSON body is refused above 1 MiB unread.
+      if (declared > LIMITS.jsonBodyBytes && !path.startsWith("/api/uploads")) {
+        set.status = 413;
+        return { error: `request body is larger than ${LIMITS.jsonBodyBytes} bytes`, code: "too_large" };
+      }
+    })
+    .onParse(async ({ request, contentType }) => {
+      if (contentType === "application/json" || contentType?.startsWith("application/json")) {
+        const text = await readCapped(request, LIMITS.jsonBodyBytes);
+        if (text.trim() === "") return undefined;
+        try {
+          return JSON.parse(text);
+        } catch {
+          throw new AppError(400, "malformed_json", "request body is not valid JSON");
+        }
+      }
+    })
+    .onError(({ code, error, set }) => {
+      const appError = error instanceof AppError ? error : (error as { cause?: unknown })?.cause instanceof AppError ? ((error as { cause: AppError }).cause) : null;
+      if (appError) {
+        set.status = appError.status;
+        if (appError.headers) Object.assign(set.headers, appError.headers);
+        return { error: appError.message, code: appError.code, ...appError.extra };
+      }
+      switch (code) {
+        case "VALIDATION":
+          set.status = 400;
+          return { error: validationMessage(error), code: "invalid_request" };
+        case "PARSE":
+          set.status = 400;
+          return { error: "request body could not be parsed", code: "malformed_body" };
+        case "NOT_FOUND":
+          set.status = 404;
+          return { error: "no such route", code: "not_found" };
+        case "INVALID_COOKIE_SIGNATURE":
+          set.status = 400;
+          return { error: "invalid cookie", code: "invalid_cookie" };
+        default: {
+          const e = error as { status?: number; message?: string };
+          if (typeof e?.status === "number" && e.status >= 400 && e.status < 500) {
+            set.status = e.status;
+            return { error: e.message ?? "bad request", code: e.status === 413 ? "too_large" : "bad_request" };
+          }
+          console.error("unhandled error", error);
+          set.status = 500;
+          return { error: "internal error", code: "internal" };
+        }
+      }
+    })
+    .use(healthRoutes(deps))
+    .use(meRoutes(deps))
+    .use(workspaceRoutes(deps))
+    .use(channelRoutes(deps))
+    .use(messageRoutes(deps))
+    .use(dmRoutes(deps))
+    .use(realtimeRoutes(deps));
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,41 @@
+// What a client may post as a message, shared by channel, DM and thread-reply routes.
+import { t } from "elysia";
+import type { Actor } from "../access/actor.ts";
+import { forbidden, invalid } from "../chat/errors.ts";
+import { LIMITS } from "../chat/rules.ts";
+import type { MessageKind } from "../chat/types.ts";
+import type { Access } from "../access/access.ts";
+
+export const MessageBody = t.Object({
+  body: t.String({ maxLength: LIMITS.bodyMaxChars * 2 }),
+  nonce: t.Optional(t.String({ maxLength: 512 })),
+  quoted_message_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])),
+  topic_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])),
+  upload_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])),
+  kind: t.Optional(t.String({ maxLength: 32 })),
+  turn_id: t.Optional(t.Union([t.String({ maxLength: 128 }), t.Null()])),
+});
+
+type Input = typeof MessageBody.static;
+
+const KINDS: ReadonlySet<string> = new Set(["message", "agent_commentary", "agent_tool"]);
+
+/** Normalises and checks a posted message; returns the fields the store takes. */
+export function messageInput(actor: Actor, access: Access, input: Input) {
+  const body = input.body.trim();
+  if (body.length === 0) throw invalid("message body is required", "body_required");
+  if (body.length > LIMITS.bodyMaxChars) throw invalid(`message body is longer than ${LIMITS.bodyMaxChars} characters`, "body_too_long");
+  const nonce = input.nonce?.trim() || null;
+  if (nonce !== null && ([...nonce].length > LIMITS.nonceMaxChars || nonce.includes("\u0000"))) {
+    throw invalid(`nonce must be at most ${LIMITS.nonceMaxChars} characters`, "invalid_nonce");
+  }
+  const kind = (input.kind?.trim() || "message") as MessageKind;
+  if (!KINDS.has(kind)) throw invalid(`unknown message kind "${kind}"`, "invalid_kind");
+  const turnId = input.turn_id?.trim() || null;
+  if (kind === "message" && turnId) throw invalid("turn_id belongs to agent activity messages", "invalid_kind");
+  if (kind !== "message") {
+    if (!actor.scopes) throw forbidden("agent activity messages are posted by bots", "agent_activity_forbidden");
+    access.requireScope(actor, "agent_activity:write");
+  }
+  return { body, nonce, kind, turnId, quotedMessageId: input.quoted_message_id || null, topicId: input.topic_id || null };
+}

@@ -1,0 +1,174 @@
+import { Elysia, t } from "elysia";
+import { forbidden, invalid } from "../../chat/errors.ts";
+import { LIMITS, slugFrom } from "../../chat/rules.ts";
+import type { Deps } from "../deps.ts";
+import { messageInput, MessageBody } from "../message-input.ts";
+import { ChannelSchema, EventSchema, errors, MessagePageSchema, MessageSchema, ReceiptSchema, WindowQuery } from "../schemas.ts";
+import { messageWindow } from "../window.ts";
+
+/** Channel names are slugs, as in the Go server: "Release Plans" becomes release-plans. */
+function channelName(raw: string): string {
+  const name = slugFrom(raw).slice(0, LIMITS.channelNameMax);
+  if (name === "workspace") return "general";
+  if (name === "guest") throw invalid("guest channel name is reserved", "channel_name_reserved");
+  return name;
+}
+
+export const channelRoutes = ({ auth, access, store }: Deps) =>
+  new Elysia()
+    .get(
+      "/api/workspaces/:id/channels",
+      async ({ request, params, query }) => {
+        const actor = await auth.require(request);
+        access.requireScope(actor, "channels:read");
+        const m = await access.member(actor, params.id);
+        const includeArchived = query.include_archived === "true" || query.include_archived === "1";
+        return { channels: await store.channels.list(params.id, actor.user.id, { guestOnly: m.role === "guest", includeArchived }) };
+      },
+      {
+        query: t.Object({ include_archived: t.Optional(t.String({ maxLength: 8 })) }),
+        detail: { summary: "Channels with read state (guests see only #guest)", tags: ["channels"] },
+        response: { 200: t.Object({ channels: t.Array(ChannelSchema) }), ...errors },
+      },
+    )
+    .post(
+      "/api/workspaces/:id/channels",
+      async ({ request, params, body, set }) => {
+        const actor = await auth.require(request);
+        access.requireScope(actor, "channels:write");
+        const m = await access.member(actor, params.id);
+        access.assertCanWrite(m);
+        if (m.role === "guest") throw forbidden("guests cannot create channels", "guest_restricted");
+        if (body.kind !== undefined && body.kind !== "public") throw invalid('kind must be "public"');
+        const result = await store.channels.create({ workspaceId: params.id, name: channelName(body.name), displayTitle: body.display_title?.trim() || null, createdBy: actor.user.id });
+        set.status = 201;
+        return result;
+      },
+      {
+        body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), kind: t.Optional(t.String({ maxLength: 16 })), display_title: t.Optional(t.String({ maxLength: 200 })) }),
+        detail: { summary: "Create a channel", tags: ["channels"] },
+        response: { 201: t.Object({ channel: ChannelSchema, event: EventSchema }), ...errors },
+      },
+    )
+    .get(
+      "/api/channels/:id",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        access.requireScope(actor, "channels:read");
+        await access.channel(actor, params.id, "read");
+        return { channel: (await store.channels.get(params.id, actor.user.id))! };
+      },
+      { detail: { summary: "A channel with your read state", tags: ["channels"] }, response: { 200: t.Object({ channel: ChannelSchema }), ...errors } },
+    )
+    .patch(
+      "/api/channels/:id",
+      async ({ request, params, body }) => {
+        const actor = await auth.require(request);
+        access.requireScope(actor, "channels:write");
+        const { channel, membership } = await access.channel(actor, params.id, "read");
+        access.assertCanWrite(membership);
+        if (!(membership.role === "owner" || membership.role === "moderator" || actor.scopes)) throw forbidden("only owners, moderators and bots with channels:write can change a channel", "not_manager");
+        if (body.name === undefined && body.display_title === undefined && body.archived === undefined) throw invalid("nothing to update: give name, display_title or archived");
+        let name: string | undefined;
+        if (body.name !== undefined && body.name.trim() !== "") {
+          if (channel.kind === "guest") throw invalid("the guest channel cannot be renamed", "channel_name_reserved");
+          name = channelName(body.name);
+        }
+        return store.channels.update(params.id, { name, displayTitle: body.display_title === undefined ? undefined : body.display_title?.trim() || null, archived: body.archived }, actor.user.id);
+      },
+      {
+        body: t.Object({ name: t.Optional(t.String({ maxLength: 200 })), display_title: t.Optional(t.Union([t.String({ maxLength: 200 }), t.Null()])), archived: t.Optional(t.Boolean()) }),
+        detail: { summary: "Rename or archive a channel", tags: ["channels"] },
+        response: { 200: t.Object({ channel: ChannelSchema, event: EventSchema }), ...errors },
+      },
+    )
+    .delete(
+      "/api/channels/:id",
+      async ({ request, params, set }) => {
+        const actor = await auth.require(request);
+        const { channel, membership } = await access.channel(actor, params.id, "read");
+        if (membership.role !== "owner" || actor.scopes) throw forbidden("only the workspace owner can delete a channel", "owner_required");
+        if (channel.kind === "guest") throw invalid("the guest channel cannot be deleted", "channel_name_reserved");
+        await store.channels.remove(params.id, actor.user.id);
+        set.status = 204;
+      },
+      { detail: { summary: "Delete a channel (owner)", tags: ["channels"] }, response: { 204: t.Void(), ...errors } },
+    )
+    .get(
+      "/api/channels/:id/messages",
+      async ({ request, params, query }) => {
+        const actor = await auth.require(request);
+        access.requireScope(actor, "messages:read");
+        const { channel } = await access.channel(actor, params.id, "read");
+        return store.messages.page({ kind: "channel", id: channel.id, workspaceId: channel.workspaceId }, messageWindow(query), actor.user.id, query.topic_id || undefined);
+      },
+      { query: WindowQuery, detail: { summary: "A window of root messages (MessagePage)", tags: ["messages"] }, response: { 200: MessagePageSchema, ...errors } },
+    )
+    .post(
+      "/api/channels/:id/messages",
+      async ({ request, params, body, set }) => {
+        const actor = await auth.require(request);
+        access.requireScope(actor, "messages:write");
+        const { channel } = await access.channel(actor, params.id, "write");
+        const input = messageInput(actor, access, body);
+        const result = await store.messages.post({ scope: { kind: "channel", id: channel.id, workspaceId: channel.workspaceId }, authorId: actor.user.id, ...input });
+        set.status = result.replayed ? 200 : 201;
+        return result.replayed ? { message: result.message } : { message: result.message, event: result.events[0]! };
+      },
+      {
+        body: MessageBody,
+        detail: { summary: "Post a message (201; 200 when the nonce replays the same message; 409 when it names another)", tags: ["messages"] },
+        response: { 200: t.Object({ message: MessageSchema }), 201: t.Object({ message: MessageSchema, event: EventSchema }), ...errors },
+      },
+    )
+    .post(
+      "/api/channels/:id/read",
+      async ({ request, params, body }) => {
+        const actor = await auth.require(request);
+        access.requireScope(actor, "messages:read");
+        const { channel } = await access.channel(actor, params.id, "read");
+        const { receipt, event } = await store.messages.markRead({ kind: "channel", id: channel.id, workspaceId: channel.workspaceId }, actor.user.id, body?.seq ?? 0);
+        return event ? { receipt, event } : { receipt };
+      },
+      {
+        body: t.Optional(t.Object({ seq: t.Optional(t.Integer({ minimum: 0 })) })),
+        detail: { summary: "Move your read pointer forward", tags: ["read state"] },
+        response: { 200: t.Object({ receipt: ReceiptSchema, event: t.Optional(EventSchema) }), ...errors },
+      },
+    )
+    .get(
+      "/api/channels/:id/pins",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        access.requireScope(actor, "messages:read");
+        await access.channel(actor, params.id, "read");
+        return { messages: await store.messages.pins(params.id, actor.user.id) };
+      },
+      { detail: { summary: "Pinned messages", tags: ["pins"] }, response: { 200: t.Object({ messages: t.Array(MessageSchema) }), ...errors } },
+    )
+    .post(
+      "/api/channels/:id/pins",
+      async ({ request, params, body, set }) => {
+        const actor = await auth.require(request);
+        access.requireScope(actor, "messages:write");
+        await access.channel(actor, params.id, "write");
+        const result = await store.messages.pin(params.id, body.message_id, actor.user.id);
+        set.status = 201;
+        return result;
+      },
+      {
+        body: t.Object({ message_id: t.String({ maxLength: 64 }) }),
+        detail: { summary: "Pin a message (at most 100 per channel)", tags: ["pins"] },
+        response: { 201: t.Object({ pinned_message: MessageSchema, event: EventSchema }), ...errors },
+      },
+    )
+    .delete(
+      "/api/channels/:id/pins/:message_id",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        access.requireScope(actor, "messages:write");
+        await access.channel(actor, params.id, "write");
+        return store.messages.unpin(params.id, params.message_id, actor.user.id);
+      },
+      { detail: { summary: "Unpin a message", tags: ["pins"] }, response: { 200: t.Object({ event: t.Union([EventSchema, t.Null()]) }), ...errors } },
+    );

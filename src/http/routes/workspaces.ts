@@ -1,0 +1,103 @@
+import { Elysia, t } from "elysia";
+import { forbidden, invalid } from "../../chat/errors.ts";
+import { LIMITS, SLUG_PATTERN, slugFrom } from "../../chat/rules.ts";
+import type { Deps } from "../deps.ts";
+import { EventSchema, errors, MemberSchema, RoleSchema, WorkspaceSchema } from "../schemas.ts";
+
+const RESERVED_SLUGS = new Set(["clickclack", "guests", "api", "app"]);
+
+function cleanSlug(raw: string): string {
+  const slug = slugFrom(raw);
+  if (!SLUG_PATTERN.test(slug)) throw invalid("slug must be letters, digits and dashes");
+  if (RESERVED_SLUGS.has(slug)) throw invalid(`slug "${slug}" is reserved`, "slug_reserved");
+  return slug;
+}
+
+export const workspaceRoutes = ({ auth, access, store }: Deps) =>
+  new Elysia()
+    .get(
+      "/api/workspaces",
+      async ({ request }) => {
+        const actor = await auth.require(request);
+        access.requireScope(actor, "workspaces:read");
+        const all = await store.workspaces.listFor(actor.user.id);
+        return { workspaces: actor.tokenWorkspaceId ? all.filter((w) => w.id === actor.tokenWorkspaceId) : all };
+      },
+      { detail: { summary: "Workspaces you belong to", tags: ["workspaces"] }, response: { 200: t.Object({ workspaces: t.Array(WorkspaceSchema) }), ...errors } },
+    )
+    .post(
+      "/api/workspaces",
+      async ({ request, body, set }) => {
+        const actor = await auth.require(request);
+        if (actor.scopes) throw forbidden("bots cannot create workspaces", "bot_forbidden");
+        const name = body.name.trim() || "Untitled";
+        if (name.length > LIMITS.workspaceNameMax) throw invalid(`name must be at most ${LIMITS.workspaceNameMax} characters`);
+        const { workspace } = await store.workspaces.create({ name, slug: body.slug ? cleanSlug(body.slug) : undefined, ownerId: actor.user.id });
+        set.status = 201;
+        return { workspace };
+      },
+      {
+        body: t.Object({ name: t.String({ maxLength: 200 }), slug: t.Optional(t.String({ maxLength: 80 })) }),
+        detail: { summary: "Create a workspace (you become its owner; #general and #guest are created)", tags: ["workspaces"] },
+        response: { 201: t.Object({ workspace: WorkspaceSchema }), ...errors },
+      },
+    )
+    .get(
+      "/api/workspaces/:id",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        access.requireScope(actor, "workspaces:read");
+        await access.member(actor, params.id);
+        return { workspace: (await store.workspaces.get(params.id, actor.user.id))! };
+      },
+      { detail: { summary: "A workspace", tags: ["workspaces"] }, response: { 200: t.Object({ workspace: WorkspaceSchema }), ...errors } },
+    )
+    .patch(
+      "/api/workspaces/:id",
+      async ({ request, params, body }) => {
+        const actor = await auth.require(request);
+        if (actor.scopes) throw forbidden("bots cannot update workspaces", "bot_forbidden");
+        const m = await access.manager(actor, params.id);
+        access.assertCanWrite(m);
+        if (body.name === undefined && body.slug === undefined && body.icon_url === undefined) throw invalid("nothing to update: give name, slug or icon_url");
+        const name = body.name?.trim();
+        if (name !== undefined && (name.length === 0 || name.length > LIMITS.workspaceNameMax)) throw invalid(`name must be 1–${LIMITS.workspaceNameMax} characters`);
+        if (body.icon_url && !/^(https?:\/\/|\/api\/uploads\/)/.test(body.icon_url)) throw invalid("icon_url must be an http(s) URL or /api/uploads/{id}");
+        return store.workspaces.update(params.id, { name, slug: body.slug !== undefined ? cleanSlug(body.slug) : undefined, iconUrl: body.icon_url === "" ? null : body.icon_url }, actor.user.id);
+      },
+      {
+        body: t.Object({ name: t.Optional(t.String({ maxLength: 200 })), slug: t.Optional(t.String({ maxLength: 80 })), icon_url: t.Optional(t.Union([t.String({ maxLength: 500 }), t.Null()])) }),
+        detail: { summary: "Rename or restyle a workspace (owners and moderators)", tags: ["workspaces"] },
+        response: { 200: t.Object({ workspace: WorkspaceSchema, event: EventSchema }), ...errors },
+      },
+    )
+    .delete(
+      "/api/workspaces/:id",
+      async ({ request, params, set }) => {
+        const actor = await auth.require(request);
+        const m = await access.member(actor, params.id);
+        if (m.role !== "owner" || actor.scopes) throw forbidden("only the owner can delete a workspace", "owner_required");
+        await store.workspaces.remove(params.id);
+        set.status = 204;
+      },
+      { detail: { summary: "Delete a workspace (owner)", tags: ["workspaces"] }, response: { 204: t.Void(), ...errors } },
+    )
+    .get(
+      "/api/workspaces/:id/members",
+      async ({ request, params, query }) => {
+        const actor = await auth.require(request);
+        access.requireScope(actor, "workspaces:read");
+        const m = await access.member(actor, params.id);
+        if (m.role === "guest") throw forbidden("guests cannot browse the member directory", "guest_restricted");
+        const page = await store.workspaces.members(params.id, { limit: query.limit ?? 100, cursor: query.cursor, q: query.q?.trim() || undefined, role: query.role });
+        return { ...page, members: page.members.map((x) => ({ workspace_id: params.id, ...x })) };
+      },
+      {
+        query: t.Object({ limit: t.Optional(t.Numeric({ minimum: 1, maximum: 200 })), cursor: t.Optional(t.String({ maxLength: 100 })), q: t.Optional(t.String({ maxLength: 100 })), role: t.Optional(RoleSchema) }),
+        detail: { summary: "Member directory", tags: ["workspaces"] },
+        response: {
+          200: t.Object({ members: t.Array(t.Composite([t.Object({ workspace_id: t.String() }), MemberSchema])), next_cursor: t.Union([t.String(), t.Null()]), has_more: t.Boolean(), total_count: t.Integer() }),
+          ...errors,
+        },
+      },
+    );

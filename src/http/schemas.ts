@@ -1,0 +1,166 @@
+// TypeBox schemas of the wire objects. They validate requests, shape responses and generate the
+// OpenAPI document, so they are the one description of the protocol in this repository.
+import { t, type TSchema } from "elysia";
+
+const Nullable = <T extends TSchema>(s: T) => t.Union([s, t.Null()]);
+const Id = (prefix: string) => t.String({ pattern: `^${prefix}_[0-9a-z]{26}$`, examples: [`${prefix}_01jd5e7m8x9k2p3q4r5s6t7v8w`] });
+
+export const RoleSchema = t.Union([t.Literal("owner"), t.Literal("moderator"), t.Literal("member"), t.Literal("guest"), t.Literal("bot")]);
+
+export const UserSchema = t.Object({
+  id: t.String(),
+  kind: t.Union([t.Literal("human"), t.Literal("bot")]),
+  owner_user_id: Nullable(t.String()),
+  display_name: t.String(),
+  handle: t.String(),
+  avatar_url: Nullable(t.String()),
+  created_at: t.String({ format: "date-time" }),
+}, { $id: "#/components/schemas/User" });
+
+export const WorkspaceSchema = t.Object({
+  id: t.String(),
+  route_id: t.String(),
+  name: t.String(),
+  slug: t.String(),
+  icon_url: Nullable(t.String()),
+  created_at: t.String(),
+  role: t.Optional(RoleSchema),
+});
+
+export const MemberSchema = t.Object({
+  user: UserSchema,
+  role: RoleSchema,
+  joined_at: t.String(),
+  timeout_until: Nullable(t.String()),
+  blocked_at: Nullable(t.String()),
+});
+
+export const ChannelSchema = t.Object({
+  id: t.String(),
+  route_id: t.String(),
+  workspace_id: t.String(),
+  name: t.String(),
+  display_title: Nullable(t.String()),
+  kind: t.Union([t.Literal("public"), t.Literal("guest")]),
+  created_at: t.String(),
+  archived_at: Nullable(t.String()),
+  last_seq: t.Integer(),
+  last_read_seq: t.Integer(),
+  unread_count: t.Integer(),
+});
+
+export const ThreadStateSchema = t.Object({
+  root_message_id: t.String(),
+  reply_count: t.Integer(),
+  last_reply_at: Nullable(t.String()),
+  last_reply_author_ids: t.Array(t.String()),
+});
+
+export const ReactionSummarySchema = t.Object({ emoji: t.String(), count: t.Integer(), reacted_by_me: t.Boolean() });
+
+export const MessageKindSchema = t.Union([t.Literal("message"), t.Literal("agent_commentary"), t.Literal("agent_tool"), t.Literal("system")]);
+
+export const MessageSchema = t.Object({
+  id: t.String(),
+  route_id: t.String(),
+  workspace_id: t.String(),
+  channel_id: Nullable(t.String()),
+  direct_conversation_id: Nullable(t.String()),
+  author_id: t.String(),
+  parent_message_id: Nullable(t.String()),
+  thread_root_id: t.String(),
+  topic_id: Nullable(t.String()),
+  channel_seq: Nullable(t.Integer()),
+  thread_seq: Nullable(t.Integer()),
+  body: t.String(),
+  body_format: t.Literal("markdown"),
+  created_at: t.String(),
+  edited_at: Nullable(t.String()),
+  deleted_at: Nullable(t.String()),
+  kind: MessageKindSchema,
+  turn_id: Nullable(t.String()),
+  author: t.Optional(UserSchema),
+  attachments: t.Optional(t.Array(t.Unknown())),
+  quoted_message_id: Nullable(t.String()),
+  quoted_body_snapshot: Nullable(t.String()),
+  quoted_author_id: Nullable(t.String()),
+  thread_state: t.Optional(ThreadStateSchema),
+  nonce: Nullable(t.String()),
+  reactions: t.Optional(t.Array(ReactionSummarySchema)),
+});
+
+export const EventSchema = t.Object({
+  id: t.String(),
+  cursor: t.Optional(t.String()),
+  type: t.String(),
+  workspace_id: t.String(),
+  channel_id: t.Optional(Nullable(t.String())),
+  seq: t.Optional(Nullable(t.Integer())),
+  created_at: t.String(),
+  payload: t.Record(t.String(), t.Unknown()),
+  mentioned_user_ids: t.Optional(t.Array(t.String())),
+});
+
+export const DirectConversationSchema = t.Object({
+  id: t.String(),
+  route_id: t.String(),
+  workspace_id: t.String(),
+  created_at: t.String(),
+  members: t.Array(UserSchema),
+  can_send: t.Boolean(),
+  last_seq: t.Integer(),
+  last_read_seq: t.Integer(),
+  unread_count: t.Integer(),
+});
+
+export const ReceiptSchema = t.Object({ scope_id: t.String(), user_id: t.String(), last_read_seq: t.Integer(), last_read_at: t.String() });
+
+export const MessagePageSchema = t.Object({
+  messages: t.Array(MessageSchema),
+  oldest_seq: t.Integer(),
+  newest_seq: t.Integer(),
+  has_older: t.Boolean(),
+  has_newer: t.Boolean(),
+});
+
+export const ThreadPageSchema = t.Object({
+  root: MessageSchema,
+  replies: t.Array(MessageSchema),
+  thread_state: ThreadStateSchema,
+  oldest_seq: t.Integer(),
+  newest_seq: t.Integer(),
+  has_older: t.Boolean(),
+  has_newer: t.Boolean(),
+});
+
+export const ErrorSchema = t.Object({ error: t.String(), code: t.String() }, { additionalProperties: true });
+
+/** Query parameters of a MessagePage/ThreadPage window. Numbers arrive as strings. */
+export const WindowQuery = t.Object({
+  after_seq: t.Optional(t.Numeric({ minimum: 0 })),
+  before_seq: t.Optional(t.Numeric({ minimum: 0 })),
+  around_seq: t.Optional(t.Numeric({ minimum: 0 })),
+  mode: t.Optional(t.Literal("latest")),
+  latest: t.Optional(t.Union([t.Boolean(), t.Literal("true"), t.Literal("false"), t.Literal("1"), t.Literal("0")])),
+  topic_id: t.Optional(t.String()),
+  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 200 })),
+});
+
+export const Ids = {
+  workspace: Id("wsp"),
+  channel: Id("chn"),
+  message: Id("msg"),
+  user: Id("usr"),
+  dm: Id("dm"),
+};
+
+/** Standard error responses, so every route documents them. */
+export const errors = {
+  400: ErrorSchema,
+  401: ErrorSchema,
+  403: ErrorSchema,
+  404: ErrorSchema,
+  409: ErrorSchema,
+  413: ErrorSchema,
+  429: ErrorSchema,
+} as const;

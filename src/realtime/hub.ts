@@ -1,0 +1,247 @@
+// The realtime hub: one Bun pub/sub topic per workspace audience, fed by the store's commit
+// stream in cursor order. A socket first replays the log after its cursor, buffering whatever is
+// committed meanwhile, then joins the topics; the buffer is deduplicated by cursor, so the switch
+// from replay to live neither skips nor repeats an event.
+import type { Server, ServerWebSocket } from "bun";
+import { LIMITS } from "../chat/rules.ts";
+import type { ChatEvent, Role, StoredEvent } from "../chat/types.ts";
+import type { Store } from "../store/store.ts";
+import { publicEvent } from "../store/sqlite/events.ts";
+import { canSee } from "./gate.ts";
+
+export interface Subscriber {
+  id: number;
+  userId: string;
+  workspaceId: string;
+  role: Role;
+  credentialId?: string;
+  /** Cursor of the last durable event sent; replay resumes after it. */
+  lastCursor: string | null;
+  state: "replaying" | "live" | "closed";
+  buffer: StoredEvent[];
+}
+
+export type HubSocket = ServerWebSocket<Subscriber>;
+
+export const CLOSE = {
+  resync: 4001,
+  policy: 1008,
+  overload: 1013,
+} as const;
+
+/** Bytes a socket may have queued before the sweep closes it as a slow consumer. */
+const SLOW_CONSUMER_BYTES = 1024 * 1024;
+
+const topicAll = (workspaceId: string) => `w:${workspaceId}`;
+const topicGuest = (workspaceId: string) => `w:${workspaceId}:guest`;
+
+export interface EphemeralEvent extends ChatEvent {
+  recipients: string[] | null;
+  direct_conversation_id: string | null;
+}
+
+export class Hub {
+  private server: Server<Subscriber> | null = null;
+  private sockets = new Map<string, Set<HubSocket>>(); // workspace → sockets
+  // Guest channels per workspace: the only channel fact gating needs, loaded once per workspace
+  // and kept current from channel.created events.
+  private guestChannels = new Map<string, Set<string>>();
+  private nextId = 1;
+  private sweepTimer: ReturnType<typeof setInterval> | null = null;
+  stats = { delivered: 0, slowClosed: 0 };
+
+  constructor(private store: Store) {
+    store.events.onCommit((events) => this.dispatch(events));
+  }
+
+  attach(server: Server<Subscriber>): void {
+    this.server = server;
+    this.sweepTimer = setInterval(() => this.sweep(), 200);
+    this.sweepTimer.unref?.();
+  }
+
+  detach(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    this.server = null;
+  }
+
+  newSubscriber(input: { userId: string; workspaceId: string; role: Role; credentialId?: string; afterCursor: string | null }): Subscriber {
+    return { id: this.nextId++, userId: input.userId, workspaceId: input.workspaceId, role: input.role, credentialId: input.credentialId, lastCursor: input.afterCursor, state: "replaying", buffer: [] };
+  }
+
+  connectionCount(): number {
+    let n = 0;
+    for (const set of this.sockets.values()) n += set.size;
+    return n;
+  }
+
+  /** Called from the WebSocket open handler. */
+  async open(ws: HubSocket): Promise<void> {
+    const sub = ws.data;
+    await this.loadGuestChannels(sub.workspaceId);
+    if (isClosed(sub)) return;
+    let set = this.sockets.get(sub.workspaceId);
+    if (!set) this.sockets.set(sub.workspaceId, (set = new Set()));
+    // Registered before the first read of the log: anything committed from here on reaches the
+    // buffer, and anything committed before is in the log.
+    set.add(ws);
+    try {
+      let scanned = 0;
+      for (;;) {
+        const page = await this.store.events.replayAfter(sub.workspaceId, sub.lastCursor, LIMITS.replayPage);
+        if (isClosed(sub)) return;
+        if (page.status === "unknown_cursor") return this.close(ws, CLOSE.resync, "realtime replay limit exceeded; resync required");
+        scanned += page.events.length;
+        if (scanned > LIMITS.replayCap) return this.close(ws, CLOSE.resync, "realtime replay limit exceeded; resync required");
+        for (const e of page.events) {
+          if (this.visible(sub, e)) {
+            if (!this.send(ws, JSON.stringify(publicEvent(e)))) return;
+          }
+          sub.lastCursor = e.cursor;
+        }
+        if (!page.hasMore) break;
+      }
+      if (isClosed(sub)) return;
+      for (const e of sub.buffer) {
+        if (sub.lastCursor !== null && e.cursor <= sub.lastCursor) continue;
+        if (this.visible(sub, e)) {
+          if (!this.send(ws, JSON.stringify(publicEvent(e)))) return;
+        }
+        sub.lastCursor = e.cursor;
+      }
+      sub.buffer = [];
+      sub.state = "live";
+      ws.subscribe(sub.role === "guest" ? topicGuest(sub.workspaceId) : topicAll(sub.workspaceId));
+    } catch (err) {
+      console.error("realtime replay failed", err);
+      this.close(ws, CLOSE.overload, "realtime replay interrupted; reconnect with after_cursor");
+    }
+  }
+
+  closed(ws: HubSocket): void {
+    ws.data.state = "closed";
+    const set = this.sockets.get(ws.data.workspaceId);
+    set?.delete(ws);
+    if (set && set.size === 0) this.sockets.delete(ws.data.workspaceId);
+  }
+
+  /** Closes every socket that matches, e.g. those of a revoked credential. */
+  closeWhere(match: (s: Subscriber) => boolean, code: number, reason: string): number {
+    let n = 0;
+    for (const set of this.sockets.values()) {
+      for (const ws of set) {
+        if (match(ws.data)) {
+          this.close(ws, code, reason);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Committed durable events, in cursor order. */
+  dispatch(events: StoredEvent[]): void {
+    for (const e of events) {
+      this.rememberChannel(e);
+      this.deliver(e, true);
+    }
+  }
+
+  /** Ephemeral events (typing, presence, agent progress): live sockets only, never stored. */
+  publishEphemeral(e: EphemeralEvent): void {
+    this.deliver(e as unknown as StoredEvent, false);
+  }
+
+  private deliver(e: StoredEvent, durable: boolean): void {
+    const set = this.sockets.get(e.workspace_id);
+    if (!set) return;
+    const frame = JSON.stringify(durable ? publicEvent(e) : ephemeralWire(e));
+    if (durable) {
+      for (const ws of set) {
+        if (ws.data.state === "replaying" && this.visible(ws.data, e)) ws.data.buffer.push(e);
+      }
+    }
+    if (e.recipients) {
+      const recipients = new Set(e.recipients);
+      for (const ws of set) {
+        if (ws.data.state !== "live" || !recipients.has(ws.data.userId)) continue;
+        if (this.send(ws, frame) && durable) ws.data.lastCursor = e.cursor;
+      }
+      if (durable) this.advanceLive(set, e.cursor);
+      return;
+    }
+    const guestVisible = !e.channel_id || this.isGuestChannel(e.workspace_id, e.channel_id);
+    if (this.server) {
+      this.server.publish(topicAll(e.workspace_id), frame);
+      if (guestVisible) this.server.publish(topicGuest(e.workspace_id), frame);
+    }
+    this.stats.delivered += set.size;
+    if (durable) this.advanceLive(set, e.cursor);
+  }
+
+  /** Live sockets have now seen (or been rightly denied) everything up to this cursor. */
+  private advanceLive(set: Set<HubSocket>, cursor: string): void {
+    for (const ws of set) if (ws.data.state === "live") ws.data.lastCursor = cursor;
+  }
+
+  private rememberChannel(e: StoredEvent): void {
+    if (e.type === "channel.created" && e.channel_id && e.payload.kind === "guest") {
+      this.guestChannels.get(e.workspace_id)?.add(e.channel_id);
+    }
+  }
+
+  private async loadGuestChannels(workspaceId: string): Promise<void> {
+    if (this.guestChannels.has(workspaceId)) return;
+    const guest = await this.store.channels.list(workspaceId, "", { guestOnly: true, includeArchived: true });
+    if (!this.guestChannels.has(workspaceId)) this.guestChannels.set(workspaceId, new Set(guest.map((c) => c.id)));
+  }
+
+  private isGuestChannel(workspaceId: string, channelId: string): boolean {
+    return this.guestChannels.get(workspaceId)?.has(channelId) ?? false;
+  }
+
+  private visible(sub: Subscriber, e: StoredEvent): boolean {
+    return canSee(sub, e, (channelId) => this.isGuestChannel(sub.workspaceId, channelId));
+  }
+
+  private send(ws: HubSocket, frame: string): boolean {
+    const status = ws.send(frame);
+    if (status === 0) {
+      this.close(ws, CLOSE.overload, "realtime buffer overflow; reconnect with after_cursor to replay");
+      return false;
+    }
+    this.stats.delivered++;
+    return true;
+  }
+
+  private close(ws: HubSocket, code: number, reason: string): void {
+    if (ws.data.state === "closed") return;
+    this.closed(ws);
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closing.
+    }
+  }
+
+  /** Slow consumers are cut loose instead of holding frames for them without bound. */
+  private sweep(): void {
+    for (const set of this.sockets.values()) {
+      for (const ws of set) {
+        if (ws.getBufferedAmount() > SLOW_CONSUMER_BYTES) {
+          this.stats.slowClosed++;
+          this.close(ws, CLOSE.overload, "realtime buffer overflow; reconnect with after_cursor to replay");
+        }
+      }
+    }
+  }
+}
+
+// A socket can close during any await; TypeScript cannot see that the state changed.
+const isClosed = (sub: Subscriber) => sub.state === "closed";
+
+function ephemeralWire(e: StoredEvent) {
+  const { recipients: _r, direct_conversation_id: _d, ...wire } = e;
+  return { ...wire, cursor: "" };
+}

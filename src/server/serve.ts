@@ -1,0 +1,147 @@
+// `clickclack serve`: opens the store, wires the hub and the HTTP app into one Bun server, and
+// upgrades /api/realtime/ws itself so it can pick the subprotocol and own the socket lifecycle.
+import type { Server } from "bun";
+import { Access } from "../access/access.ts";
+import { Authenticator } from "../access/actor.ts";
+import { AppError } from "../chat/errors.ts";
+import { type Config, ConfigError, configHelp, loadConfig } from "../config/config.ts";
+import { createApp } from "../http/app.ts";
+import { rememberAddress } from "../http/client-info.ts";
+import type { Deps } from "../http/deps.ts";
+import { Hub, type Subscriber } from "../realtime/hub.ts";
+import { openStore } from "../store/open.ts";
+import type { Store } from "../store/store.ts";
+import { devBootstrap } from "./bootstrap.ts";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  hub: Hub;
+  deps: Deps;
+  server: Server<Subscriber>;
+  stop(): Promise<void>;
+}
+
+const BEARER_PROTOCOL = "clickclack.bearer.";
+
+function jsonError(status: number, error: string, code: string): Response {
+  return Response.json({ error, code }, { status, headers: { "X-Content-Type-Options": "nosniff" } });
+}
+
+async function upgradeRealtime(req: Request, server: Server<Subscriber>, deps: Deps): Promise<Response | undefined> {
+  const url = new URL(req.url);
+  const offered = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  const bearer = offered.find((p) => p.startsWith(BEARER_PROTOCOL));
+  let authRequest = req;
+  if (bearer && !req.headers.has("authorization")) {
+    const headers = new Headers(req.headers);
+    headers.set("authorization", `Bearer ${bearer.slice(BEARER_PROTOCOL.length)}`);
+    authRequest = new Request(req.url, { headers, method: "GET" });
+    rememberAddress(authRequest, server.requestIP(req)?.address);
+  }
+  try {
+    const workspaceId = url.searchParams.get("workspace_id");
+    if (!workspaceId) return jsonError(400, "workspace_id is required", "invalid_request");
+    const actor = await deps.auth.require(authRequest);
+    deps.access.requireScope(actor, "realtime:read");
+    const membership = await deps.access.member(actor, workspaceId);
+    const data = deps.hub.newSubscriber({
+      userId: actor.user.id,
+      workspaceId,
+      role: membership.role,
+      credentialId: actor.credentialId,
+      afterCursor: url.searchParams.get("after_cursor")?.trim() || null,
+    });
+    const ok = server.upgrade(req, { data, headers: bearer ? { "Sec-WebSocket-Protocol": bearer } : undefined });
+    return ok ? undefined : jsonError(400, "WebSocket upgrade failed", "upgrade_failed");
+  } catch (err) {
+    if (err instanceof AppError) return jsonError(err.status, err.message, err.code);
+    console.error("realtime upgrade failed", err);
+    return jsonError(500, "internal error", "internal");
+  }
+}
+
+export async function startServer(config: Config, opts: { quiet?: boolean } = {}): Promise<RunningServer> {
+  const store = await openStore(config);
+  if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
+  const hub = new Hub(store);
+  const auth = new Authenticator(store, config.dev);
+  const access = new Access(store);
+  const deps: Deps = { store, hub, auth, access, config };
+  const app = createApp(deps);
+
+  const server = Bun.serve<Subscriber>({
+    hostname: config.addr.hostname,
+    port: config.addr.port,
+    // Uploads may be 64 MiB; JSON routes refuse anything over 1 MiB themselves.
+    maxRequestBodySize: 65 * 1024 * 1024,
+    fetch(req, srv) {
+      rememberAddress(req, srv.requestIP(req)?.address);
+      if (req.headers.get("upgrade")?.toLowerCase() === "websocket" && new URL(req.url).pathname === "/api/realtime/ws") {
+        return upgradeRealtime(req, srv, deps) as Promise<Response>;
+      }
+      return app.fetch(req);
+    },
+    websocket: {
+      open: (ws) => void hub.open(ws),
+      close: (ws) => hub.closed(ws),
+      // The socket is output-only; what clients send is ignored.
+      message: () => {},
+      idleTimeout: 120,
+      sendPings: true,
+      backpressureLimit: 8 * 1024 * 1024,
+      closeOnBackpressureLimit: true,
+      perMessageDeflate: false,
+    },
+    error(err) {
+      console.error("server error", err);
+      return jsonError(500, "internal error", "internal");
+    },
+  });
+  hub.attach(server);
+  const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
+  let stopped = false;
+  return {
+    url,
+    port: server.port!,
+    store,
+    hub,
+    deps,
+    server,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      hub.detach();
+      await server.stop(true);
+      await store.close();
+    },
+  };
+}
+
+export async function serveCommand(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(`Usage: clickclack serve [options]\n\nEach option can also be set by its environment variable or a JSON --config file.\n\n${configHelp()}\n  --config FILE          CLICKCLACK_CONFIG                JSON file with any of the settings above\n`);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(args).config;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`clickclack serve: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const running = await startServer(config);
+  console.log(`clickclack listening on ${running.url} (database: ${config.db.kind === "sqlite" ? config.db.path : "postgres"}${config.dev ? ", dev mode" : ""})`);
+  const shutdown = async (signal: string) => {
+    console.log(`clickclack: ${signal}, shutting down`);
+    await running.stop();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  return -1;
+}

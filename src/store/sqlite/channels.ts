@@ -1,0 +1,126 @@
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { conflict, notFound } from "../../chat/errors.ts";
+import { newId, newRouteId } from "../../chat/ids.ts";
+import type { Channel } from "../../chat/types.ts";
+import type { ChannelStore } from "../store.ts";
+import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
+import { appendEvent } from "./events.ts";
+import { now, toChannel } from "./rows.ts";
+import { channels, readStates } from "./schema.ts";
+
+/**
+ * Unread: root messages after the read pointer, not deleted, not the viewer's own, and not agent
+ * activity (commentary and tool messages are progress, not conversation).
+ */
+export function unreadCount(db: Db, scope: { channelId?: string; dmId?: string }, viewerId: string, afterSeq: number): number {
+  const where = scope.channelId ? sql`channel_id = ${scope.channelId}` : sql`dm_id = ${scope.dmId}`;
+  const row = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM messages WHERE ${where} AND channel_seq > ${afterSeq}
+    AND parent_message_id IS NULL AND deleted_at IS NULL AND kind = 'message' AND author_id != ${viewerId}`);
+  return row?.n ?? 0;
+}
+
+export function lastReadSeq(db: Db, scopeId: string, userId: string): number {
+  return db.select({ s: readStates.lastReadSeq }).from(readStates).where(and(eq(readStates.scopeId, scopeId), eq(readStates.userId, userId))).get()?.s ?? 0;
+}
+
+export function channelView(db: Db, row: typeof channels.$inferSelect, viewerId: string): Channel {
+  const read = lastReadSeq(db, row.id, viewerId);
+  return toChannel(row, read, row.lastSeq > read ? unreadCount(db, { channelId: row.id }, viewerId, read) : 0);
+}
+
+export function createChannelRow(
+  db: Db,
+  emit: EventSink,
+  input: { workspaceId: string; name: string; displayTitle?: string | null; kind: "public" | "guest"; createdBy: string },
+) {
+  const taken = db.select({ id: channels.id }).from(channels)
+    .where(and(eq(channels.workspaceId, input.workspaceId), eq(channels.name, input.name), isNull(channels.deletedAt))).get();
+  if (taken) throw conflict(`#${input.name} already exists`, "channel_exists");
+  const row = {
+    id: newId("chn"),
+    routeId: newRouteId("C"),
+    workspaceId: input.workspaceId,
+    name: input.name,
+    displayTitle: input.displayTitle ?? null,
+    kind: input.kind,
+    createdBy: input.createdBy,
+    createdAt: now(),
+    archivedAt: null,
+    deletedAt: null,
+    lastSeq: 0,
+  };
+  db.insert(channels).values(row).run();
+  const channel = toChannel(row, 0, 0);
+  const event = appendEvent(db, emit, {
+    workspaceId: input.workspaceId,
+    type: "channel.created",
+    channelId: row.id,
+    payload: { channel_id: row.id, name: row.name, kind: row.kind, created_by: input.createdBy },
+  });
+  return { channel, event };
+}
+
+export function sqliteChannels(db: Db, writer: GroupCommitWriter): ChannelStore {
+  const live = (id: string) => db.select().from(channels).where(and(eq(channels.id, id), isNull(channels.deletedAt))).get();
+  return {
+    create(input) {
+      return writer.write((emit) => createChannelRow(db, emit, { ...input, kind: input.kind ?? "public" }));
+    },
+    async record(id) {
+      const r = live(id);
+      return r ? { id: r.id, workspaceId: r.workspaceId, name: r.name, kind: r.kind, archivedAt: r.archivedAt } : null;
+    },
+    async get(id, viewerId) {
+      const r = live(id);
+      return r ? channelView(db, r, viewerId) : null;
+    },
+    async list(workspaceId, viewerId, opts) {
+      const conds = [eq(channels.workspaceId, workspaceId), isNull(channels.deletedAt)];
+      if (opts.guestOnly) conds.push(eq(channels.kind, "guest"));
+      if (!opts.includeArchived) conds.push(isNull(channels.archivedAt));
+      const rows = db.select().from(channels).where(and(...conds)).orderBy(asc(channels.name)).all();
+      return rows.map((r) => channelView(db, r, viewerId));
+    },
+    update(id, patch, actorId) {
+      return writer.write((emit) => {
+        const current = live(id);
+        if (!current) throw notFound("channel");
+        if (patch.name !== undefined && patch.name !== current.name) {
+          const taken = db.select({ id: channels.id }).from(channels)
+            .where(and(eq(channels.workspaceId, current.workspaceId), eq(channels.name, patch.name), isNull(channels.deletedAt))).get();
+          if (taken) throw conflict(`#${patch.name} already exists`, "channel_exists");
+        }
+        const next = {
+          name: patch.name ?? current.name,
+          displayTitle: patch.displayTitle !== undefined ? patch.displayTitle : current.displayTitle,
+          archivedAt: patch.archived === undefined ? current.archivedAt : patch.archived ? (current.archivedAt ?? now()) : null,
+        };
+        db.update(channels).set(next).where(eq(channels.id, id)).run();
+        const row = { ...current, ...next };
+        const event = appendEvent(db, emit, {
+          workspaceId: current.workspaceId,
+          type: "channel.updated",
+          channelId: id,
+          payload: { channel_id: id, name: row.name, display_title: row.displayTitle, archived: row.archivedAt !== null, archived_at: row.archivedAt, updated_by: actorId },
+        });
+        return { channel: channelView(db, row, actorId), event };
+      });
+    },
+    remove(id, actorId) {
+      return writer.write((emit) => {
+        const current = live(id);
+        if (!current) throw notFound("channel");
+        const remaining = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM channels WHERE workspace_id = ${current.workspaceId} AND deleted_at IS NULL AND kind = 'public'`)?.n ?? 0;
+        if (current.kind === "public" && remaining <= 1) throw conflict("a workspace must keep at least one channel", "last_channel");
+        db.update(channels).set({ deletedAt: now() }).where(eq(channels.id, id)).run();
+        const event = appendEvent(db, emit, {
+          workspaceId: current.workspaceId,
+          type: "channel.deleted",
+          channelId: id,
+          payload: { channel_id: id, deleted_by: actorId },
+        });
+        return { event };
+      });
+    },
+  };
+}

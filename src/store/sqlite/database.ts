@@ -1,0 +1,155 @@
+// Opening the SQLite file and the group-commit writer that every mutation goes through.
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import { migrations } from "../../../drizzle/sqlite/index.ts";
+import type { StoredEvent } from "../../chat/types.ts";
+import * as schema from "./schema.ts";
+
+export type Db = BunSQLiteDatabase<typeof schema>;
+
+export function openDatabase(path: string): { raw: Database; db: Db } {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const raw = new Database(path, { create: true, strict: true });
+  // WAL lets readers run beside the writer; synchronous=NORMAL in WAL mode keeps every commit
+  // across a process crash (kill -9) and only risks the last commits on power loss, which is
+  // the usual trade for a chat server (documented in docs/architecture.md).
+  raw.exec("PRAGMA journal_mode = WAL");
+  raw.exec("PRAGMA synchronous = NORMAL");
+  raw.exec("PRAGMA busy_timeout = 5000");
+  raw.exec("PRAGMA foreign_keys = ON");
+  raw.exec("PRAGMA temp_store = MEMORY");
+  raw.exec("PRAGMA cache_size = -65536");
+  return { raw, db: drizzle({ client: raw, schema }) };
+}
+
+export function migrateDatabase(db: Db): void {
+  const metas = migrations.map((m) => ({
+    sql: m.sql.split("--> statement-breakpoint"),
+    bps: m.breakpoints,
+    folderMillis: m.when,
+    hash: new Bun.CryptoHasher("sha256").update(m.sql).digest("hex"),
+  }));
+  // drizzle's own migrator reads a folder; the dialect's migrate() takes the same list from memory.
+  (db as unknown as { dialect: { migrate: (m: unknown, s: unknown, c: unknown) => void }; session: unknown }).dialect.migrate(
+    metas,
+    (db as unknown as { session: unknown }).session,
+    {},
+  );
+}
+
+type Job = {
+  fn: (emit: EventSink) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+};
+
+export type EventSink = (event: StoredEvent) => void;
+export type CommitListener = (events: StoredEvent[]) => void;
+
+/**
+ * Group commit. Every mutation is a synchronous function queued here; all the mutations that
+ * arrive while the event loop is busy run in one SQLite transaction, each inside its own
+ * savepoint so that one refused write rolls back alone. Promises resolve only after COMMIT, so
+ * a 2xx still means "committed"; we trade one fsync per message for one per batch.
+ *
+ * Listeners hear the committed events of a batch in cursor order, synchronously after COMMIT:
+ * that is how the realtime hub learns of events (it tails the log rather than trusting every
+ * handler to publish, so a handler that fails after commit cannot lose an event).
+ */
+export class GroupCommitWriter {
+  private queue: Job[] = [];
+  private scheduled = false;
+  private listeners = new Set<CommitListener>();
+  private closed = false;
+  batches = 0;
+  jobs = 0;
+
+  constructor(private raw: Database, private maxBatch = 512) {}
+
+  onCommit(listener: CommitListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  write<T>(fn: (emit: EventSink) => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error("store is closed"));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Runs what is queued now; used at shutdown so nothing accepted is dropped. */
+  flush(): void {
+    this.scheduled = false;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.runBatch(batch);
+    }
+  }
+
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+
+  private runBatch(batch: Job[]): void {
+    const results: { ok: boolean; value: unknown; events: StoredEvent[] }[] = [];
+    try {
+      this.raw.exec("BEGIN IMMEDIATE");
+    } catch (err) {
+      for (const job of batch) job.reject(err);
+      return;
+    }
+    for (const job of batch) {
+      const events: StoredEvent[] = [];
+      this.raw.exec("SAVEPOINT job");
+      try {
+        const value = job.fn((e) => events.push(e));
+        this.raw.exec("RELEASE job");
+        results.push({ ok: true, value, events });
+      } catch (err) {
+        this.raw.exec("ROLLBACK TO job");
+        this.raw.exec("RELEASE job");
+        results.push({ ok: false, value: err, events: [] });
+      }
+    }
+    try {
+      this.raw.exec("COMMIT");
+    } catch (err) {
+      try {
+        this.raw.exec("ROLLBACK");
+      } catch {
+        // The transaction may already be gone; the error that matters is the commit's.
+      }
+      for (const job of batch) job.reject(err);
+      return;
+    }
+    this.batches++;
+    this.jobs += batch.length;
+    const committed: StoredEvent[] = [];
+    batch.forEach((job, i) => {
+      const r = results[i]!;
+      if (r.ok) {
+        committed.push(...r.events);
+        job.resolve(r.value);
+      } else {
+        job.reject(r.value);
+      }
+    });
+    if (committed.length > 0) {
+      for (const listener of this.listeners) {
+        try {
+          listener(committed);
+        } catch (err) {
+          console.error("commit listener failed", err);
+        }
+      }
+    }
+  }
+}

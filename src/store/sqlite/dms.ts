@@ -1,0 +1,97 @@
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { invalid, notFound } from "../../chat/errors.ts";
+import { newId, newRouteId } from "../../chat/ids.ts";
+import { LIMITS } from "../../chat/rules.ts";
+import type { DirectConversation } from "../../chat/types.ts";
+import type { DmStore } from "../store.ts";
+import { lastReadSeq, unreadCount } from "./channels.ts";
+import type { Db, GroupCommitWriter } from "./database.ts";
+import { now, toUser } from "./rows.ts";
+import { directConversations, dmMembers, members, users } from "./schema.ts";
+
+type DmRow = typeof directConversations.$inferSelect;
+
+function view(db: Db, row: DmRow, viewerId: string): DirectConversation {
+  const memberRows = db
+    .select({ u: users, role: members.role })
+    .from(dmMembers)
+    .innerJoin(users, eq(users.id, dmMembers.userId))
+    .leftJoin(members, and(eq(members.userId, dmMembers.userId), eq(members.workspaceId, row.workspaceId)))
+    .where(eq(dmMembers.dmId, row.id))
+    .all();
+  // Sending needs someone to send to: a peer who is still in the workspace. A conversation with
+  // only yourself is a notebook and always writable.
+  const peers = memberRows.filter((m) => m.u.id !== viewerId);
+  const canSend = peers.length === 0 || peers.some((m) => m.role !== null && m.u.deletedAt === null);
+  const read = lastReadSeq(db, row.id, viewerId);
+  return {
+    id: row.id,
+    route_id: row.routeId,
+    workspace_id: row.workspaceId,
+    created_at: row.createdAt,
+    members: memberRows.map((m) => toUser(m.u)),
+    can_send: canSend,
+    last_seq: row.lastSeq,
+    last_read_seq: read,
+    unread_count: row.lastSeq > read ? unreadCount(db, { dmId: row.id }, viewerId, read) : 0,
+  };
+}
+
+export function sqliteDms(db: Db, writer: GroupCommitWriter): DmStore {
+  const byId = (id: string) => db.select().from(directConversations).where(eq(directConversations.id, id)).get();
+  return {
+    open(workspaceId, memberIds, actorId) {
+      return writer.write(() => {
+        const ids = [...new Set([actorId, ...memberIds])].sort();
+        if (ids.length > LIMITS.dmMaxMembers) throw invalid(`a direct conversation has at most ${LIMITS.dmMaxMembers} members`, "dm_too_large");
+        const inWorkspace = db.select({ u: members.userId }).from(members)
+          .innerJoin(users, eq(users.id, members.userId))
+          .where(and(eq(members.workspaceId, workspaceId), inArray(members.userId, ids), isNull(users.deletedAt))).all();
+        if (inWorkspace.length !== ids.length) {
+          const found = new Set(inWorkspace.map((r) => r.u));
+          throw notFound(`member ${ids.find((id) => !found.has(id))}`);
+        }
+        const key = ids.join(",");
+        const existing = db.select().from(directConversations).where(and(eq(directConversations.workspaceId, workspaceId), eq(directConversations.memberKey, key))).get();
+        if (existing) {
+          db.update(dmMembers).set({ hiddenAt: null }).where(and(eq(dmMembers.dmId, existing.id), eq(dmMembers.userId, actorId))).run();
+          return { conversation: view(db, existing, actorId), created: false };
+        }
+        const row: DmRow = { id: newId("dm"), routeId: newRouteId("D"), workspaceId, memberKey: key, createdAt: now(), lastSeq: 0 };
+        db.insert(directConversations).values(row).run();
+        db.insert(dmMembers).values(ids.map((userId) => ({ dmId: row.id, userId, hiddenAt: null }))).run();
+        return { conversation: view(db, row, actorId), created: true };
+      });
+    },
+    async record(id) {
+      const r = byId(id);
+      if (!r) return null;
+      const memberIds = db.select({ u: dmMembers.userId }).from(dmMembers).where(eq(dmMembers.dmId, id)).all().map((m) => m.u);
+      return { id: r.id, workspaceId: r.workspaceId, memberIds };
+    },
+    async get(id, viewerId) {
+      const r = byId(id);
+      return r ? view(db, r, viewerId) : null;
+    },
+    async list(userId, workspaceId) {
+      const rows = db
+        .select({ d: directConversations })
+        .from(dmMembers)
+        .innerJoin(directConversations, eq(directConversations.id, dmMembers.dmId))
+        .where(and(eq(dmMembers.userId, userId), isNull(dmMembers.hiddenAt), workspaceId ? eq(directConversations.workspaceId, workspaceId) : sql`1`))
+        .orderBy(sql`${directConversations.lastSeq} = 0, ${directConversations.createdAt} DESC`)
+        .all();
+      return rows.map((r) => view(db, r.d, userId));
+    },
+    setHidden(id, userId, hidden) {
+      return writer.write(() => {
+        const r = byId(id);
+        if (!r) throw notFound("direct conversation");
+        const changed = db.update(dmMembers).set({ hiddenAt: hidden ? now() : null }).where(and(eq(dmMembers.dmId, id), eq(dmMembers.userId, userId))).returning({ u: dmMembers.userId }).all();
+        if (changed.length === 0) throw notFound("direct conversation");
+        return view(db, r, userId);
+      });
+    },
+  };
+}
+

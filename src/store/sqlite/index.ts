@@ -1,0 +1,39 @@
+import type { Store } from "../store.ts";
+import { sqliteChannels } from "./channels.ts";
+import { GroupCommitWriter, migrateDatabase, openDatabase } from "./database.ts";
+import { sqliteDms } from "./dms.ts";
+import { sqliteEvents } from "./events.ts";
+import { sqliteMessages } from "./messages.ts";
+import { sqliteUsers } from "./users.ts";
+import { sqliteWorkspaces } from "./workspaces.ts";
+
+export interface SqliteStore extends Store {
+  readonly writer: GroupCommitWriter;
+  readonly path: string;
+}
+
+export function openSqliteStore(path: string, opts: { migrate?: boolean } = {}): SqliteStore {
+  const { raw, db } = openDatabase(path);
+  if (opts.migrate !== false) migrateDatabase(db);
+  const writer = new GroupCommitWriter(raw);
+  return {
+    dialect: "sqlite",
+    path,
+    writer,
+    users: sqliteUsers(db, writer),
+    workspaces: sqliteWorkspaces(db, writer),
+    channels: sqliteChannels(db, writer),
+    messages: sqliteMessages(db, writer),
+    dms: sqliteDms(db, writer),
+    events: sqliteEvents(db, writer),
+    async ping() {
+      raw.query("SELECT 1").get();
+    },
+    async close() {
+      writer.close();
+      raw.close();
+    },
+  };
+}
+
+export { migrateDatabase, openDatabase };

@@ -1,0 +1,456 @@
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, sql } from "drizzle-orm";
+import { conflict, forbidden, invalid, notFound } from "../../chat/errors.ts";
+import { newId, newRouteId } from "../../chat/ids.ts";
+import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
+import type { ChatEvent, Message, MessagePage, PageWindow, ThreadPage, ThreadState } from "../../chat/types.ts";
+import type { MessageStore, PostMessageInput, Scope } from "../store.ts";
+import { lastReadSeq } from "./channels.ts";
+import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
+import { appendEvent } from "./events.ts";
+import { hydrate, reactionSummaries } from "./hydrate.ts";
+import { now, toThreadState } from "./rows.ts";
+import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, users } from "./schema.ts";
+
+type Row = typeof messages.$inferSelect;
+
+/** What a nonce remembers of a post: the same nonce with another payload is a conflict. */
+function fingerprint(input: PostMessageInput): string {
+  return new Bun.CryptoHasher("sha256")
+    .update(JSON.stringify([input.scope.id, input.body, input.parentMessageId ?? null, input.quotedMessageId ?? null, input.kind ?? "message", input.turnId ?? null, input.topicId ?? null]))
+    .digest("base64");
+}
+
+const scopeColumn = (scope: Scope) => (scope.kind === "channel" ? messages.channelId : messages.dmId);
+
+function scopeOfRow(r: Row): Scope {
+  return r.channelId ? { kind: "channel", id: r.channelId, workspaceId: r.workspaceId } : { kind: "dm", id: r.dmId!, workspaceId: r.workspaceId };
+}
+
+function dmRecipients(db: Db, dmId: string): string[] {
+  return db.select({ u: dmMembers.userId }).from(dmMembers).where(eq(dmMembers.dmId, dmId)).all().map((r) => r.u);
+}
+
+/** Mentioned handles that belong to members of the workspace (and of the DM, in a DM). */
+function resolveMentions(db: Db, scope: Scope, body: string): string[] {
+  const handles = mentionedHandles(body).filter((h) => !BROADCAST_HANDLES.has(h));
+  if (handles.length === 0) return [];
+  const found = db
+    .select({ id: users.id })
+    .from(users)
+    .innerJoin(members, and(eq(members.userId, users.id), eq(members.workspaceId, scope.workspaceId)))
+    .where(and(inArray(users.handle, handles), isNull(users.deletedAt)))
+    .all()
+    .map((r) => r.id);
+  if (scope.kind === "dm") {
+    const inDm = new Set(dmRecipients(db, scope.id));
+    return found.filter((id) => inDm.has(id));
+  }
+  return found;
+}
+
+function eventScope(scope: Scope, db: Db) {
+  return scope.kind === "channel"
+    ? { channelId: scope.id, dmId: null, recipients: null }
+    : { channelId: null, dmId: scope.id, recipients: dmRecipients(db, scope.id) };
+}
+
+/** Recent distinct reply authors, newest first, at most three. */
+function recentReplyAuthors(db: Db, rootId: string): string[] {
+  return db
+    .all<{ author_id: string }>(sql`SELECT author_id FROM messages WHERE thread_root_id = ${rootId} AND parent_message_id IS NOT NULL
+      AND deleted_at IS NULL GROUP BY author_id ORDER BY max(thread_seq) DESC LIMIT ${LIMITS.recentReplyAuthors}`)
+    .map((r) => r.author_id);
+}
+
+function refreshThreadState(db: Db, rootId: string): ThreadState {
+  const agg = db.get<{ n: number; last: string | null }>(sql`SELECT count(*) AS n, max(created_at) AS last FROM messages
+    WHERE thread_root_id = ${rootId} AND parent_message_id IS NOT NULL AND deleted_at IS NULL`);
+  const authors = recentReplyAuthors(db, rootId);
+  db.update(messages)
+    .set({ replyCount: agg?.n ?? 0, lastReplyAt: agg?.last ?? null, lastReplyAuthorIds: JSON.stringify(authors) })
+    .where(eq(messages.id, rootId))
+    .run();
+  return { root_message_id: rootId, reply_count: agg?.n ?? 0, last_reply_at: agg?.last ?? null, last_reply_author_ids: authors };
+}
+
+/**
+ * Runs a window over a sequence column. `fetch` returns rows strictly beyond (or at) a seq in one
+ * direction; has_older/has_newer are answered relative to the rows returned, so an empty page
+ * says "nothing on either side" the way the Go server does.
+ */
+function windowed(
+  window: PageWindow,
+  seqOf: (r: Row) => number,
+  fetch: (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number) => Row[],
+): { rows: Row[]; hasOlder: boolean; hasNewer: boolean } {
+  const n = window.limit;
+  let rows: Row[];
+  switch (window.kind) {
+    case "latest":
+      rows = fetch("none", 0, "desc", n).reverse();
+      break;
+    case "oldest":
+      rows = fetch("none", 0, "asc", n);
+      break;
+    case "after":
+      rows = fetch("gt", window.seq, "asc", n);
+      break;
+    case "before":
+      rows = fetch("lt", window.seq, "desc", n).reverse();
+      break;
+    case "around": {
+      // Left side includes the anchor; whichever side runs short, the other fills up to limit.
+      const left = fetch("lte", window.seq, "desc", n);
+      const right = fetch("gt", window.seq, "asc", n);
+      let takeLeft = Math.min(left.length, Math.ceil(n / 2));
+      const takeRight = Math.min(right.length, n - takeLeft);
+      takeLeft = Math.min(left.length, n - takeRight);
+      rows = [...left.slice(0, takeLeft).reverse(), ...right.slice(0, takeRight)];
+      break;
+    }
+  }
+  if (rows.length === 0) return { rows, hasOlder: false, hasNewer: false };
+  const hasOlder = fetch("lt", seqOf(rows[0]!), "desc", 1).length > 0;
+  const hasNewer = fetch("gt", seqOf(rows[rows.length - 1]!), "asc", 1).length > 0;
+  return { rows, hasOlder, hasNewer };
+}
+
+function cmpOp(col: typeof messages.channelSeq | typeof messages.threadSeq, cmp: "lt" | "lte" | "gt" | "none", seq: number) {
+  if (cmp === "lt") return lt(col, seq);
+  if (cmp === "gt") return gt(col, seq);
+  if (cmp === "lte") return lte(col, seq);
+  return undefined;
+}
+
+export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore {
+  const byId = (id: string) => db.select().from(messages).where(eq(messages.id, id)).get();
+  const one = (id: string, viewerId: string): Message => hydrate(db, [byId(id)!], viewerId)[0]!;
+  const reactionCount = (id: string, emoji: string) =>
+    db.get<{ n: number }>(sql`SELECT count(*) AS n FROM reactions WHERE message_id = ${id} AND emoji = ${emoji}`)?.n ?? 0;
+
+  function post(emit: EventSink, input: PostMessageInput) {
+    const fp = input.nonce ? fingerprint(input) : null;
+    if (input.nonce) {
+      const existing = db.select().from(messages).where(and(eq(messages.authorId, input.authorId), eq(messages.nonce, input.nonce))).get();
+      if (existing) {
+        if (existing.nonceFingerprint !== fp) throw conflict("nonce was already used for a different message", "nonce_conflict");
+        return { message: one(existing.id, input.authorId), events: [] as ChatEvent[], replayed: true, threadState: undefined as ThreadState | undefined };
+      }
+    }
+
+    let root: Row | undefined;
+    if (input.parentMessageId) {
+      root = byId(input.parentMessageId);
+      if (!root || root.workspaceId !== input.scope.workspaceId || (input.scope.kind === "channel" ? root.channelId : root.dmId) !== input.scope.id) {
+        throw notFound("parent message");
+      }
+      if (root.parentMessageId !== null) throw invalid("threads are one level deep: reply to the thread's root message", "nested_thread");
+      if (root.deletedAt) throw notFound("parent message");
+    }
+
+    let quote: Row | undefined;
+    if (input.quotedMessageId) {
+      quote = byId(input.quotedMessageId);
+      if (!quote || quote.deletedAt) throw notFound("quoted message");
+      const sameScope = (input.scope.kind === "channel" ? quote.channelId : quote.dmId) === input.scope.id;
+      if (!sameScope) throw invalid("a quote must come from the same channel, DM or thread", "quote_out_of_scope");
+    }
+
+    // Roots take the next channel (or DM) sequence number; replies take the next number of their
+    // thread. Both are allocated here, inside the write, and never handed out again.
+    let channelSeq: number | null = null;
+    let threadSeq: number | null = null;
+    if (root) {
+      threadSeq = root.threadLastSeq + 1;
+      db.update(messages).set({ threadLastSeq: threadSeq }).where(eq(messages.id, root.id)).run();
+    } else if (input.scope.kind === "channel") {
+      const r = db.update(channels).set({ lastSeq: sql`${channels.lastSeq} + 1` }).where(eq(channels.id, input.scope.id)).returning({ s: channels.lastSeq }).get();
+      if (!r) throw notFound("channel");
+      channelSeq = r.s;
+    } else {
+      const r = db.update(directConversations).set({ lastSeq: sql`${directConversations.lastSeq} + 1` }).where(eq(directConversations.id, input.scope.id)).returning({ s: directConversations.lastSeq }).get();
+      if (!r) throw notFound("direct conversation");
+      channelSeq = r.s;
+      // A new message brings a closed conversation back for everyone in it.
+      db.update(dmMembers).set({ hiddenAt: null }).where(eq(dmMembers.dmId, input.scope.id)).run();
+    }
+
+    const at = now();
+    const row: Row = {
+      id: newId("msg"),
+      routeId: newRouteId("M"),
+      workspaceId: input.scope.workspaceId,
+      channelId: input.scope.kind === "channel" ? input.scope.id : null,
+      dmId: input.scope.kind === "dm" ? input.scope.id : null,
+      authorId: input.authorId,
+      parentMessageId: root?.id ?? null,
+      threadRootId: root?.id ?? "",
+      topicId: input.topicId ?? null,
+      channelSeq,
+      threadSeq,
+      body: input.body,
+      kind: input.kind ?? "message",
+      turnId: input.turnId ?? null,
+      nonce: input.nonce ?? null,
+      nonceFingerprint: fp,
+      quotedMessageId: quote?.id ?? null,
+      quotedBodySnapshot: quote ? quote.body.slice(0, 1000) : null,
+      quotedAuthorId: quote?.authorId ?? null,
+      createdAt: at,
+      editedAt: null,
+      deletedAt: null,
+      replyCount: 0,
+      lastReplyAt: null,
+      lastReplyAuthorIds: null,
+      threadLastSeq: 0,
+    };
+    if (!root) row.threadRootId = row.id;
+    db.insert(messages).values(row).run();
+
+    const scope = eventScope(input.scope, db);
+    const mentioned = resolveMentions(db, input.scope, input.body);
+    const dmPart = row.dmId ? { direct_conversation_id: row.dmId } : {};
+    const noncePart = row.nonce ? { nonce: row.nonce } : {};
+    const events: ChatEvent[] = [];
+    let threadState: ThreadState | undefined;
+    if (!root) {
+      events.push(appendEvent(db, emit, {
+        workspaceId: input.scope.workspaceId,
+        type: "message.created",
+        channelId: scope.channelId,
+        dmId: scope.dmId,
+        recipients: scope.recipients,
+        seq: channelSeq,
+        payload: {
+          message_id: row.id,
+          author_id: row.authorId,
+          ...dmPart,
+          ...noncePart,
+          ...(row.topicId ? { topic_id: row.topicId } : {}),
+          ...(row.kind !== "message" ? { kind: row.kind } : {}),
+          ...(row.turnId ? { turn_id: row.turnId } : {}),
+        },
+        mentionedUserIds: mentioned,
+      }));
+    } else {
+      // A reply is announced as thread.reply_created, not message.created (as the Go server
+      // does): channel views that list roots only need not filter replies out.
+      threadState = refreshThreadState(db, root.id);
+      events.push(
+        appendEvent(db, emit, {
+          workspaceId: input.scope.workspaceId,
+          type: "thread.reply_created",
+          channelId: scope.channelId,
+          dmId: scope.dmId,
+          recipients: scope.recipients,
+          payload: { message_id: row.id, root_message_id: root.id, author_id: row.authorId, thread_seq: threadSeq, ...dmPart, ...noncePart,
+            ...(row.kind !== "message" ? { kind: row.kind } : {}), ...(row.turnId ? { turn_id: row.turnId } : {}) },
+          mentionedUserIds: mentioned,
+        }),
+        appendEvent(db, emit, {
+          workspaceId: input.scope.workspaceId,
+          type: "thread.state_updated",
+          channelId: scope.channelId,
+          dmId: scope.dmId,
+          recipients: scope.recipients,
+          payload: { root_message_id: root.id, thread_state: threadState, ...dmPart },
+        }),
+      );
+    }
+    return { message: one(row.id, input.authorId), events, replayed: false, threadState };
+  }
+
+  function pageQuery(scope: Scope, topicId: string | undefined) {
+    return (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number) => {
+      const conds = [eq(scopeColumn(scope), scope.id), isNull(messages.parentMessageId)];
+      const c = cmpOp(messages.channelSeq, cmp, seq);
+      if (c) conds.push(c);
+      if (topicId) conds.push(eq(messages.topicId, topicId));
+      return db.select().from(messages).where(and(...conds)).orderBy(order === "asc" ? asc(messages.channelSeq) : desc(messages.channelSeq)).limit(limit).all();
+    };
+  }
+
+  return {
+    post(input) {
+      return writer.write((emit) => post(emit, input));
+    },
+    async get(id, viewerId) {
+      const r = byId(id);
+      return r ? hydrate(db, [r], viewerId)[0]! : null;
+    },
+    async scopeOf(id) {
+      const r = byId(id);
+      return r ? { scope: scopeOfRow(r), authorId: r.authorId, parentMessageId: r.parentMessageId, deleted: r.deletedAt !== null } : null;
+    },
+    async byNonce(workspaceId, authorId, nonce, viewerId) {
+      const r = db.select().from(messages).where(and(eq(messages.authorId, authorId), eq(messages.nonce, nonce), eq(messages.workspaceId, workspaceId))).get();
+      return r ? hydrate(db, [r], viewerId)[0]! : null;
+    },
+    edit(id, body, actorId) {
+      return writer.write((emit) => {
+        const r = byId(id);
+        if (!r) throw notFound("message");
+        if (r.deletedAt) throw conflict("a deleted message cannot be edited", "message_deleted");
+        if (r.authorId !== actorId) throw forbidden("only the author can edit a message", "not_author");
+        const at = now();
+        db.update(messages).set({ body, editedAt: at }).where(eq(messages.id, id)).run();
+        const scope = scopeOfRow(r);
+        const es = eventScope(scope, db);
+        const event = appendEvent(db, emit, {
+          workspaceId: r.workspaceId,
+          type: "message.updated",
+          channelId: es.channelId,
+          dmId: es.dmId,
+          recipients: es.recipients,
+          seq: r.channelSeq ?? r.threadSeq,
+          payload: { message_id: id, root_message_id: r.threadRootId, author_id: r.authorId, edited_at: at, ...(r.dmId ? { direct_conversation_id: r.dmId } : {}) },
+          mentionedUserIds: resolveMentions(db, scope, body),
+        });
+        return { message: one(id, actorId), event };
+      });
+    },
+    remove(id, actorId) {
+      return writer.write((emit) => {
+        const r = byId(id);
+        if (!r || r.deletedAt) throw notFound("message");
+        const at = now();
+        db.update(messages).set({ deletedAt: at }).where(eq(messages.id, id)).run();
+        db.delete(pins).where(eq(pins.messageId, id)).run();
+        db.delete(reactions).where(eq(reactions.messageId, id)).run();
+        const scope = scopeOfRow(r);
+        const es = eventScope(scope, db);
+        const event = appendEvent(db, emit, {
+          workspaceId: r.workspaceId,
+          type: "message.deleted",
+          channelId: es.channelId,
+          dmId: es.dmId,
+          recipients: es.recipients,
+          seq: r.channelSeq ?? r.threadSeq,
+          payload: { message_id: id, root_message_id: r.threadRootId, deleted_by: actorId, ...(r.dmId ? { direct_conversation_id: r.dmId } : {}) },
+        });
+        if (r.parentMessageId) {
+          const state = refreshThreadState(db, r.parentMessageId);
+          appendEvent(db, emit, {
+            workspaceId: r.workspaceId, type: "thread.state_updated", channelId: es.channelId, dmId: es.dmId, recipients: es.recipients,
+            payload: { root_message_id: r.parentMessageId, thread_state: state, ...(r.dmId ? { direct_conversation_id: r.dmId } : {}) },
+          });
+        }
+        return { message: one(id, actorId), event };
+      });
+    },
+    async page(scope, window, viewerId, topicId) {
+      const { rows, hasOlder, hasNewer } = windowed(window, (r) => r.channelSeq ?? 0, pageQuery(scope, topicId));
+      return {
+        messages: hydrate(db, rows, viewerId),
+        oldest_seq: rows[0]?.channelSeq ?? 0,
+        newest_seq: rows[rows.length - 1]?.channelSeq ?? 0,
+        has_older: hasOlder,
+        has_newer: hasNewer,
+      } satisfies MessagePage;
+    },
+    async thread(rootId, window, viewerId) {
+      const root = byId(rootId);
+      if (!root) throw notFound("message");
+      if (root.parentMessageId !== null) throw invalid("that message is a reply; open its root's thread", "not_thread_root");
+      const { rows, hasOlder, hasNewer } = windowed(window, (r) => r.threadSeq ?? 0, (cmp, seq, order, limit) => {
+        const conds = [eq(messages.threadRootId, rootId), sql`${messages.parentMessageId} IS NOT NULL`];
+        const c = cmpOp(messages.threadSeq, cmp, seq);
+        if (c) conds.push(c);
+        return db.select().from(messages).where(and(...conds)).orderBy(order === "asc" ? asc(messages.threadSeq) : desc(messages.threadSeq)).limit(limit).all();
+      });
+      const [rootMsg, ...replies] = hydrate(db, [root, ...rows], viewerId);
+      return {
+        root: rootMsg!,
+        replies,
+        thread_state: toThreadState(root),
+        oldest_seq: rows[0]?.threadSeq ?? 0,
+        newest_seq: rows[rows.length - 1]?.threadSeq ?? 0,
+        has_older: hasOlder,
+        has_newer: hasNewer,
+      } satisfies ThreadPage;
+    },
+    react(id, userId, emoji, on) {
+      return writer.write((emit) => {
+        const r = byId(id);
+        if (!r || r.deletedAt) throw notFound("message");
+        const changed = on
+          ? db.insert(reactions).values({ messageId: id, userId, emoji, createdAt: now() }).onConflictDoNothing().returning({ e: reactions.emoji }).all().length
+          : db.delete(reactions).where(and(eq(reactions.messageId, id), eq(reactions.userId, userId), eq(reactions.emoji, emoji))).returning({ e: reactions.emoji }).all().length;
+        let event: ChatEvent | null = null;
+        if (changed > 0) {
+          const es = eventScope(scopeOfRow(r), db);
+          event = appendEvent(db, emit, {
+            workspaceId: r.workspaceId,
+            type: on ? "reaction.added" : "reaction.removed",
+            channelId: es.channelId, dmId: es.dmId, recipients: es.recipients,
+            seq: r.channelSeq ?? r.threadSeq,
+            payload: { message_id: id, emoji, user_id: userId, root_message_id: r.threadRootId, count: reactionCount(id, emoji), ...(r.dmId ? { direct_conversation_id: r.dmId } : {}) },
+          });
+        }
+        return { event, reactions: reactionSummaries(db, [id], userId).get(id) ?? [] };
+      });
+    },
+    pin(channelId, messageId, actorId) {
+      return writer.write((emit) => {
+        const r = byId(messageId);
+        if (!r || r.deletedAt || r.channelId !== channelId) throw notFound("message");
+        const existing = db.select().from(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId))).get();
+        if (existing) throw conflict("message is already pinned", "already_pinned");
+        const n = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM pins WHERE channel_id = ${channelId}`)?.n ?? 0;
+        if (n >= LIMITS.pinsPerChannel) throw conflict(`a channel holds at most ${LIMITS.pinsPerChannel} pins`, "pin_limit");
+        db.insert(pins).values({ channelId, messageId, pinnedBy: actorId, pinnedAt: now() }).run();
+        const event = appendEvent(db, emit, {
+          workspaceId: r.workspaceId, type: "pin.added", channelId, seq: r.channelSeq ?? r.threadSeq,
+          payload: { channel_id: channelId, message_id: messageId, pinned_by: actorId },
+        });
+        return { pinned_message: one(messageId, actorId), event };
+      });
+    },
+    unpin(channelId, messageId, actorId) {
+      return writer.write((emit) => {
+        const r = byId(messageId);
+        if (!r || r.channelId !== channelId) throw notFound("message");
+        const removed = db.delete(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId))).returning({ m: pins.messageId }).all();
+        if (removed.length === 0) throw notFound("pin");
+        const event = appendEvent(db, emit, {
+          workspaceId: r.workspaceId, type: "pin.removed", channelId, seq: r.channelSeq ?? r.threadSeq,
+          payload: { channel_id: channelId, message_id: messageId, pinned_by: actorId },
+        });
+        return { event };
+      });
+    },
+    async pins(channelId, viewerId) {
+      const rows = db.select({ m: messages }).from(pins).innerJoin(messages, eq(messages.id, pins.messageId))
+        .where(and(eq(pins.channelId, channelId), isNull(messages.deletedAt))).orderBy(desc(pins.pinnedAt)).all();
+      return hydrate(db, rows.map((r) => r.m), viewerId);
+    },
+    markRead(scope, userId, seq) {
+      return writer.write((emit) => {
+        const last = scope.kind === "channel"
+          ? db.select({ s: channels.lastSeq }).from(channels).where(eq(channels.id, scope.id)).get()?.s
+          : db.select({ s: directConversations.lastSeq }).from(directConversations).where(eq(directConversations.id, scope.id)).get()?.s;
+        if (last === undefined) throw notFound(scope.kind === "channel" ? "channel" : "direct conversation");
+        // Read pointers only move forward, and never past what exists.
+        const previous = lastReadSeq(db, scope.id, userId);
+        const target = Math.min(Math.max(seq, 0), last);
+        const at = now();
+        if (target <= previous) {
+          const existing = db.select().from(readStates).where(and(eq(readStates.scopeId, scope.id), eq(readStates.userId, userId))).get();
+          return { receipt: { scope_id: scope.id, user_id: userId, last_read_seq: previous, last_read_at: existing?.lastReadAt ?? at }, event: null };
+        }
+        db.insert(readStates).values({ scopeId: scope.id, userId, lastReadSeq: target, lastReadAt: at })
+          .onConflictDoUpdate({ target: [readStates.scopeId, readStates.userId], set: { lastReadSeq: target, lastReadAt: at } }).run();
+        const event = appendEvent(db, emit, {
+          workspaceId: scope.workspaceId,
+          type: scope.kind === "channel" ? "channel.read" : "dm.read",
+          channelId: scope.kind === "channel" ? scope.id : null,
+          dmId: scope.kind === "dm" ? scope.id : null,
+          recipients: [userId],
+          seq: target,
+          payload: { user_id: userId, scope_id: scope.id, ...(scope.kind === "channel" ? { channel_id: scope.id } : { direct_conversation_id: scope.id }), last_read_seq: target, last_read_at: at },
+        });
+        return { receipt: { scope_id: scope.id, user_id: userId, last_read_seq: target, last_read_at: at }, event };
+      });
+    },
+  };
+}

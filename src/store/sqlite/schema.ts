@@ -1,0 +1,202 @@
+// The SQLite schema, as drizzle sees it. Migrations in drizzle/sqlite are generated from this
+// file (`bun run db:generate`); hand-written SQL (FTS, triggers) lives in custom migrations.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["human", "bot"] }).notNull(),
+    ownerUserId: text("owner_user_id"),
+    displayName: text("display_name").notNull(),
+    handle: text("handle").notNull(),
+    email: text("email"),
+    avatarUrl: text("avatar_url"),
+    githubId: text("github_id"),
+    createdAt: text("created_at").notNull(),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [
+    uniqueIndex("users_handle").on(t.handle),
+    uniqueIndex("users_email").on(t.email),
+    uniqueIndex("users_github").on(t.githubId),
+  ],
+);
+
+export const workspaces = sqliteTable(
+  "workspaces",
+  {
+    id: text("id").primaryKey(),
+    routeId: text("route_id").notNull(),
+    name: text("name").notNull(),
+    slug: text("slug").notNull(),
+    iconUrl: text("icon_url"),
+    createdAt: text("created_at").notNull(),
+    deletedAt: text("deleted_at"),
+    // The last event cursor handed out. Updating this row in every writing transaction is what
+    // keeps cursors in commit order when several writers (Postgres instances) share a workspace.
+    lastCursor: text("last_cursor"),
+  },
+  (t) => [uniqueIndex("workspaces_slug").on(t.slug), uniqueIndex("workspaces_route").on(t.routeId)],
+);
+
+export const members = sqliteTable(
+  "members",
+  {
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    userId: text("user_id").notNull().references(() => users.id),
+    role: text("role", { enum: ["owner", "moderator", "member", "guest", "bot"] }).notNull(),
+    joinedAt: text("joined_at").notNull(),
+    timeoutUntil: text("timeout_until"),
+    blockedAt: text("blocked_at"),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] }), index("members_user").on(t.userId)],
+);
+
+export const channels = sqliteTable(
+  "channels",
+  {
+    id: text("id").primaryKey(),
+    routeId: text("route_id").notNull(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    name: text("name").notNull(),
+    displayTitle: text("display_title"),
+    kind: text("kind", { enum: ["public", "guest"] }).notNull(),
+    createdBy: text("created_by"),
+    createdAt: text("created_at").notNull(),
+    archivedAt: text("archived_at"),
+    deletedAt: text("deleted_at"),
+    lastSeq: integer("last_seq").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("channels_name").on(t.workspaceId, t.name).where(sql`deleted_at IS NULL`),
+    uniqueIndex("channels_route").on(t.routeId),
+  ],
+);
+
+export const directConversations = sqliteTable(
+  "direct_conversations",
+  {
+    id: text("id").primaryKey(),
+    routeId: text("route_id").notNull(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    // Sorted member ids joined by ",": the same member set finds the same conversation.
+    memberKey: text("member_key").notNull(),
+    createdAt: text("created_at").notNull(),
+    lastSeq: integer("last_seq").notNull().default(0),
+  },
+  (t) => [uniqueIndex("dms_members").on(t.workspaceId, t.memberKey), uniqueIndex("dms_route").on(t.routeId)],
+);
+
+export const dmMembers = sqliteTable(
+  "dm_members",
+  {
+    dmId: text("dm_id").notNull().references(() => directConversations.id),
+    userId: text("user_id").notNull().references(() => users.id),
+    hiddenAt: text("hidden_at"),
+  },
+  (t) => [primaryKey({ columns: [t.dmId, t.userId] }), index("dm_members_user").on(t.userId)],
+);
+
+export const topics = sqliteTable("topics", {
+  id: text("id").primaryKey(),
+  workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+  channelId: text("channel_id"),
+  name: text("name").notNull(),
+  createdBy: text("created_by").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: text("id").primaryKey(),
+    routeId: text("route_id").notNull(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    channelId: text("channel_id").references(() => channels.id),
+    dmId: text("dm_id").references(() => directConversations.id),
+    authorId: text("author_id").notNull().references(() => users.id),
+    parentMessageId: text("parent_message_id"),
+    threadRootId: text("thread_root_id").notNull(),
+    topicId: text("topic_id"),
+    channelSeq: integer("channel_seq"),
+    threadSeq: integer("thread_seq"),
+    body: text("body").notNull(),
+    kind: text("kind", { enum: ["message", "agent_commentary", "agent_tool", "system"] }).notNull(),
+    turnId: text("turn_id"),
+    nonce: text("nonce"),
+    // Fingerprint of what was posted with the nonce: a retry with the same payload is a replay
+    // (200), another payload under the same nonce is a conflict (409).
+    nonceFingerprint: text("nonce_fingerprint"),
+    quotedMessageId: text("quoted_message_id"),
+    quotedBodySnapshot: text("quoted_body_snapshot"),
+    quotedAuthorId: text("quoted_author_id"),
+    createdAt: text("created_at").notNull(),
+    editedAt: text("edited_at"),
+    deletedAt: text("deleted_at"),
+    // Thread summary kept on the root so a channel page needs no aggregate per row.
+    replyCount: integer("reply_count").notNull().default(0),
+    lastReplyAt: text("last_reply_at"),
+    lastReplyAuthorIds: text("last_reply_author_ids"),
+    threadLastSeq: integer("thread_last_seq").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("messages_channel_seq").on(t.channelId, t.channelSeq),
+    uniqueIndex("messages_dm_seq").on(t.dmId, t.channelSeq),
+    uniqueIndex("messages_thread_seq").on(t.threadRootId, t.threadSeq),
+    uniqueIndex("messages_nonce").on(t.authorId, t.nonce),
+    uniqueIndex("messages_route").on(t.routeId),
+  ],
+);
+
+export const reactions = sqliteTable(
+  "reactions",
+  {
+    messageId: text("message_id").notNull().references(() => messages.id),
+    userId: text("user_id").notNull().references(() => users.id),
+    emoji: text("emoji").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.emoji, t.userId] })],
+);
+
+export const pins = sqliteTable(
+  "pins",
+  {
+    channelId: text("channel_id").notNull().references(() => channels.id),
+    messageId: text("message_id").notNull().references(() => messages.id),
+    pinnedBy: text("pinned_by").notNull(),
+    pinnedAt: text("pinned_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.messageId] })],
+);
+
+export const readStates = sqliteTable(
+  "read_states",
+  {
+    scopeId: text("scope_id").notNull(),
+    userId: text("user_id").notNull(),
+    lastReadSeq: integer("last_read_seq").notNull(),
+    lastReadAt: text("last_read_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scopeId, t.userId] })],
+);
+
+export const events = sqliteTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    cursor: text("cursor").notNull(),
+    type: text("type").notNull(),
+    channelId: text("channel_id"),
+    dmId: text("dm_id"),
+    seq: integer("seq"),
+    payload: text("payload").notNull(),
+    recipients: text("recipients"),
+    mentionedUserIds: text("mentioned_user_ids"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("events_cursor").on(t.workspaceId, t.cursor)],
+);

@@ -1,0 +1,152 @@
+// The Store contract: every read and write the handlers need, dialect-neutral and async. SQLite
+// (src/store/sqlite) implements it today; a Postgres implementation slots in beside it. Writes
+// return the domain objects and the durable events committed in the same transaction.
+import type {
+  Channel, ChatEvent, DirectConversation, Member, Message, MessageKind, MessagePage, PageWindow,
+  ReactionSummary, ReadReceipt, Role, StoredEvent, ThreadPage, ThreadState, User, UserKind, Workspace,
+} from "../chat/types.ts";
+
+export interface Membership {
+  workspaceId: string;
+  userId: string;
+  role: Role;
+  timeoutUntil: string | null;
+  blockedAt: string | null;
+}
+
+export interface ChannelRecord {
+  id: string;
+  workspaceId: string;
+  name: string;
+  kind: "public" | "guest";
+  archivedAt: string | null;
+}
+
+export interface DmRecord {
+  id: string;
+  workspaceId: string;
+  memberIds: string[];
+}
+
+/** Where a message lives: a channel or a direct conversation. */
+export type Scope = { kind: "channel"; id: string; workspaceId: string } | { kind: "dm"; id: string; workspaceId: string };
+
+export interface NewUser {
+  kind: UserKind;
+  displayName: string;
+  handle?: string;
+  email?: string | null;
+  ownerUserId?: string | null;
+  avatarUrl?: string | null;
+}
+
+export interface PostMessageInput {
+  scope: Scope;
+  authorId: string;
+  body: string;
+  nonce?: string | null;
+  parentMessageId?: string | null;
+  quotedMessageId?: string | null;
+  topicId?: string | null;
+  kind?: MessageKind;
+  turnId?: string | null;
+}
+
+export interface PostMessageResult {
+  message: Message;
+  /** Empty on a nonce replay: nothing was written. */
+  events: ChatEvent[];
+  replayed: boolean;
+  threadState?: ThreadState;
+}
+
+export interface MemberQuery {
+  limit: number;
+  cursor?: string;
+  q?: string;
+  role?: Role;
+}
+
+export interface ReplayResult {
+  /** `unknown_cursor`: the cursor is not in this workspace's retained log (pruned, future, foreign). */
+  status: "ok" | "unknown_cursor";
+  events: StoredEvent[];
+  /** True when more events follow the returned page. */
+  hasMore: boolean;
+}
+
+export interface UserStore {
+  create(input: NewUser): Promise<User>;
+  get(id: string): Promise<User | null>;
+  byHandle(handle: string): Promise<User | null>;
+  byEmail(email: string): Promise<User | null>;
+  first(): Promise<User | null>;
+  update(id: string, patch: { displayName?: string; handle?: string; avatarUrl?: string | null }): Promise<User>;
+}
+
+export interface WorkspaceStore {
+  /** Creates the workspace with its owner and the default #general and #guest channels. */
+  create(input: { name: string; slug?: string; ownerId: string; iconUrl?: string | null }): Promise<{ workspace: Workspace; channels: Channel[] }>;
+  get(id: string, viewerId?: string): Promise<Workspace | null>;
+  listFor(userId: string): Promise<Workspace[]>;
+  update(id: string, patch: { name?: string; slug?: string; iconUrl?: string | null }, actorId: string): Promise<{ workspace: Workspace; event: ChatEvent }>;
+  remove(id: string): Promise<void>;
+  membership(workspaceId: string, userId: string): Promise<Membership | null>;
+  addMember(workspaceId: string, userId: string, role: Role): Promise<Membership>;
+  members(workspaceId: string, query: MemberQuery): Promise<{ members: Member[]; next_cursor: string | null; has_more: boolean; total_count: number }>;
+}
+
+export interface ChannelStore {
+  create(input: { workspaceId: string; name: string; displayTitle?: string | null; kind?: "public" | "guest"; createdBy: string }): Promise<{ channel: Channel; event: ChatEvent }>;
+  record(id: string): Promise<ChannelRecord | null>;
+  get(id: string, viewerId: string): Promise<Channel | null>;
+  list(workspaceId: string, viewerId: string, opts: { guestOnly: boolean; includeArchived: boolean }): Promise<Channel[]>;
+  update(id: string, patch: { name?: string; displayTitle?: string | null; archived?: boolean }, actorId: string): Promise<{ channel: Channel; event: ChatEvent }>;
+  remove(id: string, actorId: string): Promise<{ event: ChatEvent }>;
+}
+
+export interface MessageStore {
+  post(input: PostMessageInput): Promise<PostMessageResult>;
+  get(id: string, viewerId: string): Promise<Message | null>;
+  scopeOf(id: string): Promise<{ scope: Scope; authorId: string; parentMessageId: string | null; deleted: boolean } | null>;
+  byNonce(workspaceId: string, authorId: string, nonce: string, viewerId: string): Promise<Message | null>;
+  edit(id: string, body: string, actorId: string): Promise<{ message: Message; event: ChatEvent }>;
+  remove(id: string, actorId: string): Promise<{ message: Message; event: ChatEvent }>;
+  page(scope: Scope, window: PageWindow, viewerId: string, topicId?: string): Promise<MessagePage>;
+  thread(rootId: string, window: PageWindow, viewerId: string): Promise<ThreadPage>;
+  react(id: string, userId: string, emoji: string, on: boolean): Promise<{ event: ChatEvent | null; reactions: ReactionSummary[] }>;
+  pin(channelId: string, messageId: string, actorId: string): Promise<{ pinned_message: Message; event: ChatEvent }>;
+  unpin(channelId: string, messageId: string, actorId: string): Promise<{ event: ChatEvent | null }>;
+  pins(channelId: string, viewerId: string): Promise<Message[]>;
+  markRead(scope: Scope, userId: string, seq: number): Promise<{ receipt: ReadReceipt; event: ChatEvent | null }>;
+}
+
+export interface DmStore {
+  /** Finds the conversation for this exact member set or creates it. */
+  open(workspaceId: string, memberIds: string[], actorId: string): Promise<{ conversation: DirectConversation; created: boolean }>;
+  record(id: string): Promise<DmRecord | null>;
+  get(id: string, viewerId: string): Promise<DirectConversation | null>;
+  list(userId: string, workspaceId?: string): Promise<DirectConversation[]>;
+  setHidden(id: string, userId: string, hidden: boolean): Promise<DirectConversation>;
+}
+
+export interface EventStore {
+  /** Events after `afterCursor` (null = from the start of the retained log), oldest first. */
+  replayAfter(workspaceId: string, afterCursor: string | null, limit: number): Promise<ReplayResult>;
+  tail(workspaceId: string): Promise<string | null>;
+  prune(workspaceId: string, opts: { olderThan: string; keepLatest: number }): Promise<number>;
+  /** Hear every committed event, in cursor order, once per commit. */
+  onCommit(listener: (events: StoredEvent[]) => void): () => void;
+}
+
+export interface Store {
+  readonly dialect: "sqlite" | "postgres";
+  users: UserStore;
+  workspaces: WorkspaceStore;
+  channels: ChannelStore;
+  messages: MessageStore;
+  dms: DmStore;
+  events: EventStore;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,184 @@
+// Claude Code: `claude -p --output-format stream-json --verbose --include-partial-messages`,
+// prompt on stdin. Text arrives twice (partial `stream_event` deltas, then the full
+// `assistant` message); we stream the deltas and use the full message only for whatever was
+// not streamed, so nothing is lost and nothing is doubled.
+import { configError } from "../errors.ts";
+import { arr, checkFlagValue, finishEvents, num, obj, type Outcome, parseLine, str } from "./common.ts";
+import { type AgentEvent, type Backend, type BuildRequest, emptyUsage, type Invocation, type StreamParser } from "./types.ts";
+
+function permissionMode(req: BuildRequest): string | undefined {
+  // Plan mode is Claude's read-only mode: it never edits or runs commands, whatever the approval.
+  if (req.sandbox === "read-only") return "plan";
+  if (req.approval === "never-ask" && req.sandbox === "workspace") {
+    throw configError(
+      "claude has no sandbox: approval never-ask (bypassPermissions) cannot be confined to the workspace; use sandbox full or another approval mode",
+    );
+  }
+  switch (req.approval) {
+    case "ask":
+      return "default";
+    case "auto":
+      return "acceptEdits";
+    case "never-ask":
+      return "bypassPermissions";
+    default:
+      return undefined;
+  }
+}
+
+function build(req: BuildRequest, prompt: string): Invocation {
+  const argv = ["claude", "-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
+  if (req.model) argv.push("--model", checkFlagValue("model", req.model));
+  const mode = permissionMode(req);
+  if (mode) argv.push("--permission-mode", mode);
+  if (req.maxTurns !== undefined) argv.push("--max-turns", String(req.maxTurns));
+  // Commander options with a required value consume the next argument whatever it looks
+  // like, so a system prompt starting with "-" cannot become a flag.
+  if (req.systemPrompt) argv.push("--append-system-prompt", req.systemPrompt);
+  if (req.resumeId) {
+    argv.push("--resume", checkFlagValue("session id", req.resumeId));
+    if (req.fork) argv.push("--fork-session");
+  } else if (req.fork) {
+    throw configError("fork needs a session to resume");
+  }
+  if (req.ephemeral) argv.push("--no-session-persistence");
+  return { argv, stdin: prompt };
+}
+
+function toolResultText(content: unknown): string {
+  if (typeof content === "string") return content;
+  return arr(content)
+    .map((part) => str(obj(part)?.text) ?? "")
+    .join("");
+}
+
+function parser(): StreamParser {
+  const outcome: Outcome = { sawResult: false, ok: false, usage: emptyUsage(), turns: 0 };
+  // Message ids whose text / thinking already went out as deltas.
+  const streamedText = new Set<string>();
+  const streamedThinking = new Set<string>();
+  let currentMessage = "";
+
+  function streamEvent(ev: Record<string, unknown>, topLevel: boolean): AgentEvent[] {
+    const type = str(ev.type);
+    if (type === "message_start") {
+      currentMessage = str(obj(ev.message)?.id) ?? "";
+      return [];
+    }
+    // Sub-agent (Task tool) chatter is not the answer; its tool calls still show up below.
+    if (type !== "content_block_delta" || !topLevel) return [];
+    const delta = obj(ev.delta);
+    const dtype = str(delta?.type);
+    if (dtype === "text_delta") {
+      const text = str(delta?.text) ?? "";
+      streamedText.add(currentMessage);
+      return text ? [{ type: "text", text }] : [];
+    }
+    if (dtype === "thinking_delta") {
+      const text = str(delta?.thinking) ?? "";
+      streamedThinking.add(currentMessage);
+      return text ? [{ type: "thinking", text }] : [];
+    }
+    return [];
+  }
+
+  function assistant(msg: Record<string, unknown>, topLevel: boolean): AgentEvent[] {
+    const id = str(msg.id) ?? "";
+    const out: AgentEvent[] = [];
+    for (const raw of arr(msg.content)) {
+      const block = obj(raw);
+      if (!block) continue;
+      const t = str(block.type);
+      if (t === "text" && topLevel && !streamedText.has(id)) {
+        const text = str(block.text) ?? "";
+        if (text) out.push({ type: "text", text });
+      } else if (t === "thinking" && topLevel && !streamedThinking.has(id)) {
+        const text = str(block.thinking) ?? "";
+        if (text) out.push({ type: "thinking", text });
+      } else if (t === "tool_use") {
+        out.push({ type: "tool_use", id: str(block.id) ?? "", name: str(block.name) ?? "tool", input: block.input ?? {} });
+      }
+    }
+    return out;
+  }
+
+  function result(line: Record<string, unknown>): void {
+    const usage = obj(line.usage) ?? {};
+    const cacheRead = num(usage.cache_read_input_tokens);
+    const cacheWrite = num(usage.cache_creation_input_tokens);
+    outcome.sawResult = true;
+    // Claude reports cache reads and writes outside input_tokens; we count them as input.
+    outcome.usage = {
+      input_tokens: num(usage.input_tokens) + cacheRead + cacheWrite,
+      cached_tokens: cacheRead,
+      output_tokens: num(usage.output_tokens),
+      reasoning_tokens: 0,
+    };
+    outcome.turns = num(line.num_turns);
+    outcome.durationMs = num(line.duration_ms) || undefined;
+    if (typeof line.total_cost_usd === "number") outcome.costUsd = line.total_cost_usd;
+    const subtype = str(line.subtype) ?? "";
+    const text = str(line.result);
+    outcome.ok = line.is_error !== true && subtype === "success";
+    if (outcome.ok) {
+      if (text !== undefined) outcome.result = text;
+    } else {
+      const errors = arr(line.errors).filter((e): e is string => typeof e === "string");
+      outcome.error = text || errors.join("\n") || `claude reported ${subtype || "an error"}`;
+    }
+  }
+
+  return {
+    line(raw) {
+      const line = parseLine(raw);
+      if (!line) return [];
+      const topLevel = line.parent_tool_use_id === null || line.parent_tool_use_id === undefined;
+      switch (str(line.type)) {
+        case "system":
+          if (str(line.subtype) !== "init") return [];
+          return [
+            {
+              type: "init",
+              backend: "claude",
+              backend_session_id: str(line.session_id) ?? "",
+              ...(str(line.model) ? { model: str(line.model) } : {}),
+              ...(str(line.cwd) ? { cwd: str(line.cwd) } : {}),
+            },
+          ];
+        case "stream_event":
+          return streamEvent(obj(line.event) ?? {}, topLevel);
+        case "assistant":
+          return assistant(obj(line.message) ?? {}, topLevel);
+        case "user": {
+          const out: AgentEvent[] = [];
+          for (const raw of arr(obj(line.message)?.content)) {
+            const block = obj(raw);
+            if (str(block?.type) !== "tool_result") continue;
+            out.push({
+              type: "tool_result",
+              id: str(block?.tool_use_id) ?? "",
+              output: toolResultText(block?.content),
+              is_error: block?.is_error === true,
+            });
+          }
+          return out;
+        }
+        case "result":
+          result(line);
+          return [];
+        default:
+          return [];
+      }
+    },
+    finish: (exit) => finishEvents("claude", outcome, exit),
+  };
+}
+
+export const claude: Backend = {
+  name: "claude",
+  binary: "claude",
+  // Claude Code accepts these aliases itself and maps them to the current models.
+  aliases: { fast: "haiku", balanced: "sonnet", best: "opus" },
+  build,
+  parser,
+};

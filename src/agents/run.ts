@@ -1,0 +1,360 @@
+// runAgent: the one entry point every surface (CLI, orchestration, gateway, later the chat
+// bridge) goes through. It validates options, resolves the session, builds the CLI's argv,
+// runs it under the concurrency cap and records the outcome.
+import { statSync, realpathSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
+import { availability, getBackend } from "./backends/registry.ts";
+import {
+  type AgentEvent,
+  type ApprovalMode,
+  type BackendName,
+  type BuildRequest,
+  emptyUsage,
+  isBackendName,
+  MODEL_ALIASES,
+  type ModelAlias,
+  type SandboxMode,
+  type Usage,
+} from "./backends/types.ts";
+import { AgentError, configError, sessionError, usageError } from "./errors.ts";
+import { globalLimiter, type Limiter } from "./limiter.ts";
+import { runProcess } from "./runner.ts";
+import type { Session, SessionStore } from "./sessions.ts";
+
+export interface RunOptions {
+  prompt: string;
+  backend?: BackendName;
+  /** fast | balanced | best, or a model id the CLI accepts. */
+  model?: string;
+  workdir?: string;
+  approval?: ApprovalMode;
+  sandbox?: SandboxMode;
+  maxTurns?: number;
+  systemPrompt?: string;
+  /** Session id or unique prefix to continue. */
+  resume?: string;
+  /** With resume: continue under a new session (parent recorded) instead of extending it. */
+  fork?: boolean;
+  /** Keep no session record (and ask the CLI not to persist one where it can). */
+  ephemeral?: boolean;
+  /** Without resume: continue the latest session for this backend and directory, if any. */
+  autoResume?: boolean;
+  title?: string;
+  tags?: string[];
+  timeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** Resolve everything and report the command line, but run nothing. */
+  dryRun?: boolean;
+}
+
+export interface RunContext {
+  signal?: AbortSignal;
+  onEvent?: (event: AgentEvent) => void;
+  /** Required unless the run is ephemeral or a dry run. */
+  store?: SessionStore;
+  /** Environment for the CLI (PATH decides which binary runs). Defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  limiter?: Limiter;
+  /** SIGTERM → SIGKILL grace period. */
+  graceMs?: number;
+  /** Called once with the final result (metrics hook). */
+  onFinish?: (result: RunResult) => void;
+}
+
+export type RunStatus = "completed" | "failed" | "timeout" | "cancelled" | "dry_run";
+
+export interface RunResult {
+  status: RunStatus;
+  sessionId: string | null;
+  backend: BackendName;
+  backendSessionId: string | null;
+  model: string | null;
+  workdir: string;
+  text: string;
+  usage: Usage;
+  costUsd?: number;
+  turns: number;
+  durationMs: number;
+  exitCode: number | null;
+  error?: string;
+  /** Dry runs: the exact command that would run. */
+  command?: { argv: string[]; cwd: string; stdinBytes: number };
+}
+
+// Variables that configure ClickClack itself are none of the agent's business.
+const PRIVATE_ENV = ["CLICKCLACK_AGENT_API_KEYS"];
+
+function childEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const k of PRIVATE_ENV) delete out[k];
+  return out;
+}
+
+function resolveWorkdir(dir: string | undefined): string {
+  const abs = resolvePath(dir ?? process.cwd());
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(abs);
+  } catch {
+    throw configError(`working directory ${abs} does not exist`);
+  }
+  if (!st.isDirectory()) throw configError(`working directory ${abs} is not a directory`);
+  return realpathSync(abs);
+}
+
+function resolveModel(backend: BackendName, model: string | undefined): string | undefined {
+  if (!model) return undefined;
+  if ((MODEL_ALIASES as readonly string[]).includes(model)) return getBackend(backend).aliases[model as ModelAlias];
+  return model;
+}
+
+function titleFrom(prompt: string): string {
+  const first = prompt.trim().split("\n")[0] ?? "";
+  return first.length > 80 ? `${first.slice(0, 77)}...` : first;
+}
+
+interface Plan {
+  backend: BackendName;
+  workdir: string;
+  req: BuildRequest;
+  session: Session | null;
+}
+
+function plan(opts: RunOptions, store: SessionStore | undefined): Plan {
+  if (typeof opts.prompt !== "string" || opts.prompt.trim() === "") throw usageError("prompt is empty");
+  if (opts.backend !== undefined && !isBackendName(opts.backend)) throw usageError(`unknown backend ${opts.backend}`);
+  if (opts.maxTurns !== undefined && (!Number.isInteger(opts.maxTurns) || opts.maxTurns < 1)) {
+    throw usageError("max turns must be a positive integer");
+  }
+  if (opts.ephemeral && (opts.resume || opts.autoResume)) throw configError("an ephemeral run cannot resume a session");
+  if (opts.fork && !opts.resume) throw configError("fork needs a session to resume");
+
+  let session: Session | null = null;
+  if (opts.resume) {
+    if (!store) throw configError("resuming needs a session store");
+    session = store.resolve(opts.resume);
+  } else if (opts.autoResume && store) {
+    const workdir = resolveWorkdir(opts.workdir);
+    session = store.last({ workdir, backend: opts.backend ?? "claude" });
+    if (session && !session.backendSessionId) session = null;
+  }
+
+  if (session) {
+    if (opts.backend && opts.backend !== session.backend) {
+      throw configError(`session ${session.id} belongs to ${session.backend}, not ${opts.backend}`);
+    }
+    if (opts.workdir && resolveWorkdir(opts.workdir) !== session.workdir) {
+      throw configError(`session ${session.id} lives in ${session.workdir}; a CLI session cannot move directories`);
+    }
+    if (!session.backendSessionId) {
+      throw sessionError(`session ${session.id} has no ${session.backend} session to resume (its first run never started)`);
+    }
+  }
+
+  const backend = session?.backend ?? opts.backend ?? "claude";
+  const workdir = session?.workdir ?? resolveWorkdir(opts.workdir);
+  const model = resolveModel(backend, opts.model) ?? session?.model ?? undefined;
+  const req: BuildRequest = { workdir };
+  if (model) req.model = model;
+  if (opts.approval) req.approval = opts.approval;
+  if (opts.sandbox) req.sandbox = opts.sandbox;
+  if (opts.maxTurns !== undefined) req.maxTurns = opts.maxTurns;
+  if (opts.systemPrompt) req.systemPrompt = opts.systemPrompt;
+  if (session?.backendSessionId) req.resumeId = session.backendSessionId;
+  if (opts.fork) req.fork = true;
+  if (opts.ephemeral) req.ephemeral = true;
+  return { backend, workdir, req, session };
+}
+
+function endMessage(reason: string, opts: RunOptions): string {
+  if (reason === "timeout") return `timed out after ${opts.timeoutMs} ms`;
+  if (reason === "idle") return `no output for ${opts.idleTimeoutMs} ms (idle timeout)`;
+  return "cancelled";
+}
+
+export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<RunResult> {
+  const store = opts.ephemeral || opts.dryRun ? undefined : ctx.store;
+  if (!store && !opts.ephemeral && !opts.dryRun) throw configError("runAgent needs a session store (or ephemeral: true)");
+  const p = plan(opts, opts.dryRun ? ctx.store : store);
+  const backend = getBackend(p.backend);
+  const invocation = backend.build(p.req, opts.prompt);
+  const base: RunResult = {
+    status: "dry_run",
+    sessionId: p.session?.id ?? null,
+    backend: p.backend,
+    backendSessionId: p.session?.backendSessionId ?? null,
+    model: p.req.model ?? null,
+    workdir: p.workdir,
+    text: "",
+    usage: emptyUsage(),
+    turns: 0,
+    durationMs: 0,
+    exitCode: null,
+  };
+  if (opts.dryRun) {
+    return {
+      ...base,
+      command: { argv: invocation.argv, cwd: p.workdir, stdinBytes: Buffer.byteLength(invocation.stdin) },
+    };
+  }
+
+  const env = childEnv(ctx.env ?? process.env);
+  const avail = await availability(p.backend, env);
+  if (!avail.available || !avail.path) {
+    throw new AgentError("backend_missing", `${p.backend} is not available: ${avail.error ?? "not found"}`);
+  }
+
+  // Take the session (or create it) before queueing, so a second run of the same session
+  // fails fast instead of waiting behind the first.
+  let sessionId: string | null = null;
+  let lock = "";
+  if (store) {
+    if (p.session && !opts.fork) {
+      lock = store.acquire(p.session.id);
+      sessionId = p.session.id;
+    } else {
+      const created = store.createRunning({
+        backend: p.backend,
+        workdir: p.workdir,
+        model: p.req.model ?? null,
+        title: opts.title ?? p.session?.title ?? titleFrom(opts.prompt),
+        tags: opts.tags ?? p.session?.tags ?? [],
+        parentId: p.session?.id ?? null,
+      });
+      sessionId = created.session.id;
+      lock = created.lock;
+      if (p.session?.backendSessionId) store.setBackendSession(sessionId, p.session.backendSessionId);
+    }
+  }
+
+  const result: RunResult = { ...base, status: "failed", sessionId };
+  const emit = (e: AgentEvent) => {
+    try {
+      ctx.onEvent?.(e);
+    } catch {
+      // A consumer that throws (e.g. a closed socket) must not break the run bookkeeping.
+    }
+  };
+
+  let release: (() => void) | undefined;
+  try {
+    try {
+      release = await (ctx.limiter ?? globalLimiter).acquire(ctx.signal);
+    } catch {
+      result.status = "cancelled";
+      result.error = "cancelled while queued";
+      emit({ type: "error", message: result.error, fatal: true });
+      return result;
+    }
+
+    const parser = backend.parser(p.req);
+    let final: Extract<AgentEvent, { type: "done" }> | null = null;
+    const handle = (e: AgentEvent) => {
+      if (e.type === "init") {
+        if (e.backend_session_id) {
+          result.backendSessionId = e.backend_session_id;
+          if (store && sessionId) store.setBackendSession(sessionId, e.backend_session_id, e.model);
+        }
+        if (e.model) result.model = e.model;
+        if (sessionId) e.session_id = sessionId;
+      } else if (e.type === "text") {
+        result.text += e.text;
+      } else if (e.type === "done") {
+        final = e;
+        return;
+      }
+      emit(e);
+    };
+
+    const argv = [avail.path, ...invocation.argv.slice(1)];
+    const out = await runProcess({
+      argv,
+      cwd: p.workdir,
+      env,
+      stdin: invocation.stdin,
+      signal: ctx.signal,
+      timeoutMs: opts.timeoutMs,
+      idleTimeoutMs: opts.idleTimeoutMs,
+      graceMs: ctx.graceMs,
+      onLine: (line) => {
+        for (const e of parser.line(line)) handle(e);
+      },
+    });
+    result.exitCode = out.code;
+
+    const tail = parser.finish({ code: out.code, stderrTail: out.stderrTail, durationMs: out.durationMs });
+    if (out.reason !== "exit") {
+      // Our own kill: say why, rather than the CLI's "terminated by signal".
+      const message = endMessage(out.reason, opts);
+      for (const e of tail) if (e.type !== "error") handle(e);
+      handle({ type: "error", message, fatal: true });
+      result.status = out.reason === "aborted" ? "cancelled" : "timeout";
+      result.error = message;
+    } else {
+      for (const e of tail) handle(e);
+    }
+    const done = final as Extract<AgentEvent, { type: "done" }> | null;
+    if (done) {
+      result.usage = done.usage;
+      result.turns = done.turns;
+      if (done.cost_usd !== undefined) result.costUsd = done.cost_usd;
+      // If the stream carried no text but the CLI reported a final answer, use it.
+      if (!result.text && done.result) handle({ type: "text", text: done.result });
+      if (out.reason === "exit") {
+        result.status = done.ok ? "completed" : "failed";
+        if (!done.ok) result.error = done.error;
+      }
+    }
+    result.durationMs = out.durationMs;
+    const doneEvent: AgentEvent = {
+      type: "done",
+      ok: result.status === "completed",
+      usage: result.usage,
+      turns: result.turns,
+      duration_ms: result.durationMs,
+    };
+    if (result.costUsd !== undefined) doneEvent.cost_usd = result.costUsd;
+    if (result.error) doneEvent.error = result.error;
+    emit(doneEvent);
+    return result;
+  } finally {
+    release?.();
+    if (store && sessionId) {
+      store.finishRun(sessionId, lock, {
+        status: result.status === "dry_run" ? "failed" : result.status,
+        usage: result.usage,
+        turns: result.turns,
+        ...(result.backendSessionId ? { backendSessionId: result.backendSessionId } : {}),
+        ...(result.model ? { model: result.model } : {}),
+        ...(result.costUsd !== undefined ? { costUsd: result.costUsd } : {}),
+        ...(result.error ? { error: result.error } : {}),
+      });
+    }
+    try {
+      ctx.onFinish?.(result);
+    } catch {
+      // Metrics must never fail a run.
+    }
+  }
+}
+
+/** A run result as it appears in JSON output and over HTTP. */
+export function resultToWire(r: RunResult) {
+  return {
+    status: r.status,
+    ok: r.status === "completed",
+    session_id: r.sessionId,
+    backend: r.backend,
+    backend_session_id: r.backendSessionId,
+    model: r.model,
+    workdir: r.workdir,
+    text: r.text,
+    usage: r.usage,
+    ...(r.costUsd !== undefined ? { cost_usd: r.costUsd } : {}),
+    turns: r.turns,
+    duration_ms: r.durationMs,
+    exit_code: r.exitCode,
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.command ? { command: { argv: r.command.argv, cwd: r.command.cwd, stdin_bytes: r.command.stdinBytes } } : {}),
+  };
+}

@@ -143,7 +143,8 @@ export const WindowQuery = t.Object({
   mode: t.Optional(t.Literal("latest")),
   latest: t.Optional(t.Union([t.Boolean(), t.Literal("true"), t.Literal("false"), t.Literal("1"), t.Literal("0")])),
   topic_id: t.Optional(t.String()),
-  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 200 })),
+  // Clamped to 1–200 rather than refused: bots written for the Go server send larger limits.
+  limit: t.Optional(t.Numeric()),
 });
 
 export const Ids = {

@@ -5,7 +5,7 @@ import type { Channel } from "../../chat/types.ts";
 import type { ChannelStore } from "../store.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
-import { now, toChannel } from "./rows.ts";
+import { firstRow, now, toChannel } from "./rows.ts";
 import { channels, readStates } from "./schema.ts";
 
 /**
@@ -14,7 +14,7 @@ import { channels, readStates } from "./schema.ts";
  */
 export function unreadCount(db: Db, scope: { channelId?: string; dmId?: string }, viewerId: string, afterSeq: number): number {
   const where = scope.channelId ? sql`channel_id = ${scope.channelId}` : sql`dm_id = ${scope.dmId}`;
-  const row = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM messages WHERE ${where} AND channel_seq > ${afterSeq}
+  const row = firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM messages WHERE ${where} AND channel_seq > ${afterSeq}
     AND parent_message_id IS NULL AND deleted_at IS NULL AND kind = 'message' AND author_id != ${viewerId}`);
   return row?.n ?? 0;
 }
@@ -110,7 +110,7 @@ export function sqliteChannels(db: Db, writer: GroupCommitWriter): ChannelStore 
       return writer.write((emit) => {
         const current = live(id);
         if (!current) throw notFound("channel");
-        const remaining = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM channels WHERE workspace_id = ${current.workspaceId} AND deleted_at IS NULL AND kind = 'public'`)?.n ?? 0;
+        const remaining = firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM channels WHERE workspace_id = ${current.workspaceId} AND deleted_at IS NULL AND kind = 'public'`)?.n ?? 0;
         if (current.kind === "public" && remaining <= 1) throw conflict("a workspace must keep at least one channel", "last_channel");
         db.update(channels).set({ deletedAt: now() }).where(eq(channels.id, id)).run();
         const event = appendEvent(db, emit, {

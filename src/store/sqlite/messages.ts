@@ -8,7 +8,7 @@ import { lastReadSeq } from "./channels.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate, reactionSummaries } from "./hydrate.ts";
-import { now, toThreadState } from "./rows.ts";
+import { firstRow, now, toThreadState } from "./rows.ts";
 import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, users } from "./schema.ts";
 
 type Row = typeof messages.$inferSelect;
@@ -63,7 +63,7 @@ function recentReplyAuthors(db: Db, rootId: string): string[] {
 }
 
 function refreshThreadState(db: Db, rootId: string): ThreadState {
-  const agg = db.get<{ n: number; last: string | null }>(sql`SELECT count(*) AS n, max(created_at) AS last FROM messages
+  const agg = firstRow<{ n: number; last: string | null }>(db, sql`SELECT count(*) AS n, max(created_at) AS last FROM messages
     WHERE thread_root_id = ${rootId} AND parent_message_id IS NOT NULL AND deleted_at IS NULL`);
   const authors = recentReplyAuthors(db, rootId);
   db.update(messages)
@@ -126,7 +126,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
   const byId = (id: string) => db.select().from(messages).where(eq(messages.id, id)).get();
   const one = (id: string, viewerId: string): Message => hydrate(db, [byId(id)!], viewerId)[0]!;
   const reactionCount = (id: string, emoji: string) =>
-    db.get<{ n: number }>(sql`SELECT count(*) AS n FROM reactions WHERE message_id = ${id} AND emoji = ${emoji}`)?.n ?? 0;
+    firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM reactions WHERE message_id = ${id} AND emoji = ${emoji}`)?.n ?? 0;
 
   function post(emit: EventSink, input: PostMessageInput) {
     const fp = input.nonce ? fingerprint(input) : null;
@@ -396,7 +396,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
         if (!r || r.deletedAt || r.channelId !== channelId) throw notFound("message");
         const existing = db.select().from(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId))).get();
         if (existing) throw conflict("message is already pinned", "already_pinned");
-        const n = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM pins WHERE channel_id = ${channelId}`)?.n ?? 0;
+        const n = firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM pins WHERE channel_id = ${channelId}`)?.n ?? 0;
         if (n >= LIMITS.pinsPerChannel) throw conflict(`a channel holds at most ${LIMITS.pinsPerChannel} pins`, "pin_limit");
         db.insert(pins).values({ channelId, messageId, pinnedBy: actorId, pinnedAt: now() }).run();
         const event = appendEvent(db, emit, {

@@ -1,4 +1,5 @@
 // Row → wire object mappers, shared by every SQLite module.
+import type { SQL } from "drizzle-orm";
 import type { Channel, Message, ThreadState, User, Workspace } from "../../chat/types.ts";
 import type * as s from "./schema.ts";
 
@@ -81,4 +82,12 @@ export function toMessage(r: MessageRow): Message {
   };
   if (r.parentMessageId === null) m.thread_state = toThreadState(r);
   return m;
+}
+
+/**
+ * The first row of a raw query as an object. (drizzle's bun-sqlite `db.get` returns raw column
+ * values for `sql` queries while `db.all` returns objects; this keeps call sites uniform.)
+ */
+export function firstRow<T>(db: { all: <R>(q: SQL) => R[] }, query: SQL): T | undefined {
+  return db.all<T>(query)[0];
 }

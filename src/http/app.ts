@@ -74,11 +74,18 @@ export function createApp(deps: Deps) {
       if (contentType === "application/json" || contentType?.startsWith("application/json")) {
         const text = await readCapped(request, LIMITS.jsonBodyBytes);
         if (text.trim() === "") return undefined;
+        let value: unknown;
         try {
-          return JSON.parse(text);
+          value = JSON.parse(text);
         } catch {
           throw new AppError(400, "malformed_json", "request body is not valid JSON");
         }
+        // Every JSON body in the protocol is an object; TypeBox would let an array through a
+        // schema whose fields are all optional.
+        if (typeof value !== "object" || value === null || Array.isArray(value)) {
+          throw new AppError(400, "invalid_request", "request body must be a JSON object");
+        }
+        return value;
       }
     })
     .onError(({ code, error, set }) => {

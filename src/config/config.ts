@@ -109,12 +109,16 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   }
 
   const raw: Record<string, unknown> = {};
+  const source: Record<string, string> = {};
   for (const s of SETTINGS) {
-    if (flags[s.flag] !== undefined) raw[s.key] = coerce(s, flags[s.flag], `--${s.flag}`);
-    else if (env[s.env] !== undefined && env[s.env] !== "") raw[s.key] = coerce(s, env[s.env], s.env);
-    else if (json[s.key] !== undefined) raw[s.key] = coerce(s, json[s.key], `config file`);
-    else raw[s.key] = s.def;
+    if (flags[s.flag] !== undefined) source[s.key] = `--${s.flag}`;
+    else if (env[s.env] !== undefined && env[s.env] !== "") source[s.key] = s.env;
+    else if (json[s.key] !== undefined) source[s.key] = "config file";
+    else source[s.key] = "default";
+    const value = source[s.key] === "default" ? s.def : source[s.key] === "config file" ? json[s.key] : source[s.key] === s.env ? env[s.env] : flags[s.flag];
+    raw[s.key] = source[s.key] === "default" ? s.def : coerce(s, value, source[s.key]!);
   }
+  const from = (key: string) => `${key} (from ${source[key]})`;
   const r = raw as unknown as RawConfig;
 
   const dataDir = resolve(r.data);
@@ -124,24 +128,24 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     db = { kind: "postgres", url: dbValue };
   } else {
     const path = dbValue.startsWith("sqlite://") ? dbValue.slice("sqlite://".length) : dbValue;
-    if (path === "") throw new ConfigError(`db: empty SQLite path`);
+    if (path === "") throw new ConfigError(`${from("db")}: empty SQLite path`);
     db = { kind: "sqlite", path: path === ":memory:" ? path : resolve(path) };
   }
   if (!["debug", "info", "warn", "error"].includes(r.logLevel)) {
-    throw new ConfigError(`logLevel: expected debug, info, warn or error, got ${JSON.stringify(r.logLevel)}`);
+    throw new ConfigError(`${from("logLevel")}: expected debug, info, warn or error, got ${JSON.stringify(r.logLevel)}`);
   }
   if (r.publicUrl !== null) {
     try {
       new URL(r.publicUrl);
     } catch {
-      throw new ConfigError(`publicUrl: not a URL: ${JSON.stringify(r.publicUrl)}`);
+      throw new ConfigError(`${from("publicUrl")}: not a URL: ${JSON.stringify(r.publicUrl)}`);
     }
   }
-  if (r.eventRetentionDays < 0) throw new ConfigError(`eventRetentionDays: must be 0 or more`);
+  if (r.eventRetentionDays < 0) throw new ConfigError(`${from("eventRetentionDays")}: must be 0 or more`);
 
   return {
     config: {
-      addr: parseAddr(r.addr),
+      addr: parseAddr(r.addr, source.addr),
       dataDir,
       db,
       dev: r.dev || r.devBootstrap,

@@ -1,0 +1,46 @@
+import { expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "./config.ts";
+
+test("flag beats env beats file beats default", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cc-config-"));
+  const file = join(dir, "c.json");
+  writeFileSync(file, JSON.stringify({ addr: "127.0.0.1:7000", logLevel: "warn", data: dir }));
+  expect(loadConfig([], {}).config.addr).toEqual({ hostname: "127.0.0.1", port: 8080 });
+  expect(loadConfig(["--config", file], {}).config).toMatchObject({ addr: { port: 7000 }, logLevel: "warn", dataDir: dir });
+  expect(loadConfig(["--config", file], { CLICKCLACK_ADDR: ":7001" }).config.addr).toEqual({ hostname: "0.0.0.0", port: 7001 });
+  expect(loadConfig(["--config", file, "--addr", "[::1]:7002"], { CLICKCLACK_ADDR: ":7001" }).config.addr).toEqual({ hostname: "::1", port: 7002 });
+  expect(loadConfig(["--data", dir], {}).config.db).toEqual({ kind: "sqlite", path: join(dir, "clickclack.db") });
+  expect(loadConfig(["--dev-bootstrap"], {}).config.dev).toBe(true);
+});
+
+test("every bad value stops start-up with a message naming the key and its source", () => {
+  const bad: [string[], Record<string, string>, RegExp][] = [
+    [["--addr", "localhost"], {}, /addr \(from --addr\)/],
+    [[], { CLICKCLACK_ADDR: "1.2.3.4:99999" }, /addr/],
+    [[], { CLICKCLACK_DEV: "maybe" }, /dev \(from CLICKCLACK_DEV\): expected true or false/],
+    [[], { CLICKCLACK_LOG_LEVEL: "loud" }, /logLevel/],
+    [[], { CLICKCLACK_EVENT_RETENTION_DAYS: "soon" }, /eventRetentionDays \(from CLICKCLACK_EVENT_RETENTION_DAYS\): expected a number/],
+    [[], { CLICKCLACK_PUBLIC_URL: "not a url" }, /publicUrl/],
+    [["--nope"], {}, /Unknown option '--nope'/],
+    [["--config", "/does/not/exist.json"], {}, /does not exist/],
+  ];
+  for (const [args, env, message] of bad) {
+    expect(() => loadConfig(args, env)).toThrow(ConfigError);
+    expect(() => loadConfig(args, env)).toThrow(message);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "cc-config-"));
+  const file = join(dir, "c.json");
+  writeFileSync(file, JSON.stringify({ adr: "x" }));
+  expect(() => loadConfig(["--config", file], {})).toThrow(/unknown key "adr"/);
+  writeFileSync(file, "{");
+  expect(() => loadConfig(["--config", file], {})).toThrow(/not valid JSON/);
+});
+
+test("serve refuses a bad configuration with exit code 2", async () => {
+  const proc = Bun.spawn(["bun", join(import.meta.dir, "..", "main.ts"), "serve", "--addr", "nowhere"], { stderr: "pipe", stdout: "pipe" });
+  expect(await proc.exited).toBe(2);
+  expect(await new Response(proc.stderr).text()).toContain("addr (from --addr)");
+});

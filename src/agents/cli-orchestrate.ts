@@ -17,7 +17,7 @@ import {
   type TaskOutcome,
 } from "./orchestrate.ts";
 import { type RunOptions, resultToWire } from "./run.ts";
-import { asObject, parseRunOptions } from "./spec.ts";
+import { parseTaskList } from "./spec.ts";
 
 const FLAGS = {
   ...RUN_FLAGS,
@@ -37,17 +37,6 @@ async function readJsonFile(path: string): Promise<unknown> {
   } catch (e) {
     throw usageError(`${path} is not valid JSON: ${e instanceof Error ? e.message : e}`);
   }
-}
-
-/** Parses `{tasks: [...]}` / `{steps: [...]}` or a bare array. */
-export function parseTaskList(doc: unknown, key: "tasks" | "steps", extra: string[]) {
-  const obj = Array.isArray(doc) ? { [key]: doc } : asObject(doc, "file");
-  const list = obj[key];
-  if (!Array.isArray(list)) throw usageError(`expected "${key}" to be an array`);
-  return {
-    doc: obj,
-    items: list.map((t, i) => ({ raw: asObject(t, `${key}[${i}]`), opts: parseRunOptions(t, `${key}[${i}]`, extra) })),
-  };
 }
 
 function merge(defaults: Omit<RunOptions, "prompt">, opts: RunOptions): RunOptions {

@@ -57,7 +57,11 @@ async function runOne(task: Task, index: number, name: string, ctx: Orchestratio
   return outcome;
 }
 
-export async function parallel(
+/**
+ * Validation happens synchronously (before the returned promise), so an HTTP handler can
+ * still answer 400 before it commits to a streaming 200.
+ */
+export function parallel(
   tasks: Task[],
   opts: { maxParallel?: number; failFast?: boolean },
   ctx: OrchestrationContext,
@@ -69,6 +73,15 @@ export async function parallel(
     if (seen.has(n)) throw usageError(`duplicate task name ${JSON.stringify(n)}`);
     seen.add(n);
   }
+  return runParallel(tasks, names, opts, ctx);
+}
+
+async function runParallel(
+  tasks: Task[],
+  names: string[],
+  opts: { maxParallel?: number; failFast?: boolean },
+  ctx: OrchestrationContext,
+): Promise<TaskOutcome[]> {
   const local = new Limiter(Math.max(1, Math.min(opts.maxParallel ?? tasks.length, tasks.length)));
   // One controller for the group: the caller's cancel and fail-fast both stop everything.
   const group = new AbortController();
@@ -156,8 +169,11 @@ export function renderPrompt(prompt: string, previous: string, outputs: Map<stri
   );
 }
 
-export async function chain(steps: ChainStep[], ctx: OrchestrationContext): Promise<TaskOutcome[]> {
-  const names = validateChain(steps);
+export function chain(steps: ChainStep[], ctx: OrchestrationContext): Promise<TaskOutcome[]> {
+  return runChain(steps, validateChain(steps), ctx);
+}
+
+async function runChain(steps: ChainStep[], names: string[], ctx: OrchestrationContext): Promise<TaskOutcome[]> {
   const outputs = new Map<string, string>();
   const sessions = new Map<BackendName, string>();
   const outcomes: TaskOutcome[] = [];

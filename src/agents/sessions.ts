@@ -249,12 +249,14 @@ export class SessionStore {
   /** Exact id or a unique prefix (with or without the ags_ prefix). */
   resolve(ref: string): Session {
     const trimmed = ref.trim().toLowerCase();
-    if (!/^[a-z0-9_]+$/.test(trimmed) || trimmed.length < 4) {
+    const body = trimmed.startsWith("ags_") ? trimmed.slice(4) : trimmed;
+    // A prefix needs a few characters of its own; "ags_" alone would match everything.
+    if (!/^[a-z0-9]{4,26}$/.test(body)) {
       throw new AgentError("not_found", `session ${JSON.stringify(ref)} not found`);
     }
-    const exact = this.get(trimmed);
+    const prefix = `ags_${body}`;
+    const exact = this.get(prefix);
     if (exact) return exact;
-    const prefix = trimmed.startsWith("ags_") ? trimmed : `ags_${trimmed}`;
     const rows = this.db
       .query<Row, [string]>("SELECT * FROM agent_sessions WHERE substr(id, 1, length(?1)) = ?1 ORDER BY updated_at DESC LIMIT 6")
       .all(prefix);

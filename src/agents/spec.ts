@@ -130,3 +130,14 @@ export function parseRunOptions(
   }
   return opts;
 }
+
+/** Parses `{tasks: [...]}` / `{steps: [...]}` or a bare array. */
+export function parseTaskList(doc: unknown, key: "tasks" | "steps", extra: string[]) {
+  const obj = Array.isArray(doc) ? { [key]: doc } : asObject(doc, "file");
+  const list = obj[key];
+  if (!Array.isArray(list)) throw usageError(`expected "${key}" to be an array`);
+  return {
+    doc: obj,
+    items: list.map((t, i) => ({ raw: asObject(t, `${key}[${i}]`), opts: parseRunOptions(t, `${key}[${i}]`, extra) })),
+  };
+}

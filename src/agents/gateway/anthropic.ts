@@ -1,0 +1,114 @@
+// Anthropic-compatible POST /anthropic/v1/messages, streaming with the real event sequence:
+// message_start, content_block_start, ping, content_block_delta…, content_block_stop,
+// message_delta, message_stop.
+import type { Usage } from "../backends/types.ts";
+import type { RunResult } from "../run.ts";
+import { startChat, textContent } from "./chat.ts";
+import type { Caller, Gateway } from "./context.ts";
+import type { Conversation, Turn } from "./conversation.ts";
+import { errorBody, errorResponse, fromError, HttpError, json, readJson } from "./http.ts";
+import { statusOf, streamResponse } from "./stream.ts";
+
+function parseConversation(body: Record<string, unknown>): Conversation {
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    throw new HttpError(400, "messages: must be a non-empty array");
+  }
+  const system = textContent(body.system, "system");
+  const turns: Turn[] = body.messages.map((raw, i) => {
+    const m = raw as { role?: unknown; content?: unknown } | null;
+    if (!m || typeof m !== "object") throw new HttpError(400, `messages.${i}: must be an object`);
+    if (m.role !== "user" && m.role !== "assistant") {
+      throw new HttpError(400, `messages.${i}.role: must be "user" or "assistant"`);
+    }
+    // Thinking blocks in echoed assistant turns carry no new information for the agent.
+    return { role: m.role, text: textContent(m.content, `messages.${i}.content`, ["thinking", "redacted_thinking"]) };
+  });
+  return { system, turns };
+}
+
+// Anthropic counts cache reads outside input_tokens; our usage includes them.
+function usage(u: Usage) {
+  return {
+    input_tokens: u.input_tokens - u.cached_tokens,
+    output_tokens: u.output_tokens,
+    cache_read_input_tokens: u.cached_tokens,
+    cache_creation_input_tokens: 0,
+  };
+}
+
+function failure(r: RunResult): Response {
+  return errorResponse("anthropic", statusOf(r), r.error ?? `agent run ${r.status}`);
+}
+
+const sse = (event: string, data: object) => `event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`;
+
+export async function messages(gw: Gateway, caller: Caller): Promise<Response> {
+  const raw = await readJson(caller.req, gw.maxBody);
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new HttpError(400, "body must be a JSON object");
+  const body = raw as Record<string, unknown>;
+  if (typeof body.model !== "string" || !body.model) throw new HttpError(400, "model: field required");
+  const model = body.model;
+  const conv = parseConversation(body);
+  const id = `msg_${crypto.randomUUID().replaceAll("-", "")}`;
+
+  const run = startChat(gw, caller, model, conv);
+  if (body.stream !== true) {
+    const result = await run.result;
+    if (result.status !== "completed") return failure(result);
+    return json(
+      {
+        id,
+        type: "message",
+        role: "assistant",
+        model,
+        content: [{ type: "text", text: result.text }],
+        stop_reason: "end_turn",
+        stop_sequence: null,
+        usage: usage(result.usage),
+      },
+      200,
+      result.sessionId ? { "x-clickclack-session": result.sessionId } : {},
+    );
+  }
+
+  const ready = await run.ready;
+  if (ready.kind === "error") return fromError("anthropic", ready.error);
+  if (ready.kind === "ended" && ready.result.status !== "completed") return failure(ready.result);
+
+  return streamResponse(
+    run,
+    "text/event-stream",
+    async (w) => {
+      w.write(
+        sse("message_start", {
+          message: {
+            id,
+            type: "message",
+            role: "assistant",
+            model,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+          },
+        }),
+      );
+      w.write(sse("content_block_start", { index: 0, content_block: { type: "text", text: "" } }));
+      w.write(sse("ping", {}));
+      for await (const e of run.events()) {
+        if (e.type === "text" && e.text) {
+          w.write(sse("content_block_delta", { index: 0, delta: { type: "text_delta", text: e.text } }));
+        }
+      }
+      const result = await run.result;
+      if (result.status !== "completed") {
+        w.write(`event: error\ndata: ${JSON.stringify(errorBody("anthropic", statusOf(result), result.error ?? `agent run ${result.status}`))}\n\n`);
+        return;
+      }
+      w.write(sse("content_block_stop", { index: 0 }));
+      w.write(sse("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: usage(result.usage) }));
+      w.write(sse("message_stop", {}));
+    },
+    `event: ping\ndata: {"type":"ping"}\n\n`,
+  );
+}

@@ -1,0 +1,25 @@
+// What every gateway handler gets: shared services and the authenticated request.
+import type { RunContext } from "../run.ts";
+import type { SessionStore } from "../sessions.ts";
+import type { Metrics } from "./metrics.ts";
+import type { ModelTable } from "./models.ts";
+import type { Policy } from "./security.ts";
+
+export interface Gateway {
+  store: SessionStore;
+  policy: Policy;
+  models: ModelTable;
+  /** Base context for runs (store, env, limiter, grace, metrics hook). */
+  run: Omit<RunContext, "signal" | "onEvent">;
+  maxBody: number;
+  metrics: Metrics;
+}
+
+export interface Caller {
+  req: Request;
+  /** Non-secret id of the API key used (or "anonymous"); scopes conversations. */
+  owner: string;
+  ip: string;
+  /** Aborted when the client disconnects. */
+  signal: AbortSignal;
+}

@@ -1,0 +1,153 @@
+// The agent gateway: a small Bun.serve app, separate from the chat server and off unless
+// started. Order of checks per request: host → CORS preflight → origin → health → API key
+// → rate limit → route. Preflights come before auth because browsers send them without
+// credentials.
+import type { Server } from "bun";
+import type { ApprovalMode, SandboxMode } from "../backends/types.ts";
+import { configError } from "../errors.ts";
+import type { Limiter } from "../limiter.ts";
+import type { RunResult } from "../run.ts";
+import type { SessionStore } from "../sessions.ts";
+import { messages } from "./anthropic.ts";
+import type { Caller, Gateway } from "./context.ts";
+import { type Api, fromError, HttpError, json } from "./http.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { type ModelTable, modelTable } from "./models.ts";
+import { chatCompletions, listModels } from "./openai.ts";
+import { rest } from "./rest.ts";
+import { clientIp, Cors, HostGuard, isLoopback, isWildcard, KeyRing, Policy, RateLimiter } from "./security.ts";
+
+export interface GatewayOptions {
+  hostname?: string;
+  port?: number;
+  apiKeys?: string[];
+  allowedHosts?: string[];
+  corsOrigins?: string[];
+  workdir?: string;
+  workdirAllow?: string[];
+  maxApproval?: ApprovalMode;
+  maxSandbox?: SandboxMode;
+  /** Requests per minute per API key (or per client IP without keys); 0 disables. */
+  rateLimit?: number;
+  rateBurst?: number;
+  maxBodyBytes?: number;
+  trustedProxies?: string[];
+  timeoutMs?: number;
+  idleTimeoutMs?: number;
+  models?: ModelTable;
+  store: SessionStore;
+  env?: Record<string, string | undefined>;
+  limiter?: Limiter;
+  graceMs?: number;
+}
+
+export interface RunningGateway {
+  server: Server<unknown>;
+  url: string;
+  metrics: Metrics;
+  stop(): Promise<void>;
+}
+
+function apiOf(path: string): Api {
+  if (path.startsWith("/openai/")) return "openai";
+  if (path.startsWith("/anthropic/")) return "anthropic";
+  return "rest";
+}
+
+export function startGateway(o: GatewayOptions): RunningGateway {
+  const hostname = o.hostname ?? "127.0.0.1";
+  const keys = new KeyRing(o.apiKeys ?? []);
+  // Off loopback, an open gateway is remote code execution for anyone who can connect.
+  if (!isLoopback(hostname) && !keys.required) {
+    throw configError(`refusing to listen on ${hostname} without API keys (--api-key or CLICKCLACK_AGENT_API_KEYS)`);
+  }
+  const allowedHosts = o.allowedHosts ?? [];
+  // On a wildcard bind without an explicit host list we cannot know our public names; keys
+  // (mandatory there) already defeat DNS rebinding, which needs a keyless target.
+  const hosts = new HostGuard(hostname, allowedHosts, isWildcard(hostname) && allowedHosts.length === 0);
+  const cors = new Cors(o.corsOrigins ?? []);
+  const limiter = new RateLimiter(o.rateLimit ?? 60, o.rateBurst ?? Math.max(1, Math.ceil((o.rateLimit ?? 60) / 6)));
+  const metrics = createMetrics();
+  const policy = new Policy({
+    defaultWorkdir: o.workdir ?? process.cwd(),
+    workdirAllow: o.workdirAllow ?? [],
+    maxApproval: o.maxApproval ?? "auto",
+    maxSandbox: o.maxSandbox ?? "workspace",
+    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.idleTimeoutMs ? { idleTimeoutMs: o.idleTimeoutMs } : {}),
+  });
+  const gw: Gateway = {
+    store: o.store,
+    policy,
+    models: o.models ?? modelTable(),
+    maxBody: o.maxBodyBytes ?? 1024 * 1024,
+    metrics,
+    run: {
+      store: o.store,
+      env: o.env ?? process.env,
+      ...(o.limiter ? { limiter: o.limiter } : {}),
+      ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}),
+      onFinish: (r: RunResult) => metrics.run(r),
+    },
+  };
+  const trusted = o.trustedProxies ?? [];
+  // Client disconnects abort the run; keep one controller per in-flight request.
+  const inflight = new Set<AbortController>();
+
+  async function route(req: Request, server: Server<unknown>, path: string, api: Api): Promise<Response> {
+    hosts.check(req);
+    if (req.method === "OPTIONS") return cors.preflight(req);
+    cors.checkOrigin(req);
+    if (path === "/health") return json({ ok: true });
+    const owner = keys.authenticate(req);
+    const ip = clientIp(req, server.requestIP(req)?.address, trusted);
+    limiter.take(keys.required ? owner : `ip:${ip}`);
+    if (path === "/metrics") {
+      return new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } });
+    }
+    const ac = new AbortController();
+    inflight.add(ac);
+    req.signal.addEventListener("abort", () => ac.abort(), { once: true });
+    const caller: Caller = { req, owner, ip, signal: ac.signal };
+    try {
+      if (path === "/openai/v1/models" && req.method === "GET") return listModels(gw);
+      if (path === "/openai/v1/chat/completions" && req.method === "POST") return await chatCompletions(gw, caller);
+      if (path === "/anthropic/v1/messages" && req.method === "POST") return await messages(gw, caller);
+      if (api === "rest" && path.startsWith("/api/v1/")) return await rest(gw, caller, path);
+      throw new HttpError(404, `no route ${req.method} ${path}`);
+    } finally {
+      inflight.delete(ac);
+    }
+  }
+
+  const server = Bun.serve({
+    hostname,
+    port: o.port ?? 7788,
+    // Agent runs can think for minutes before the first byte; Bun's default 10 s idle
+    // timeout would cut them off. Streams send keep-alives of their own.
+    idleTimeout: 255,
+    async fetch(req, srv) {
+      const path = new URL(req.url).pathname;
+      const api = apiOf(path);
+      let res: Response;
+      try {
+        res = await route(req, srv, path, api);
+      } catch (e) {
+        res = fromError(api, e);
+      }
+      for (const [k, v] of Object.entries(cors.headers(req.headers.get("origin")))) res.headers.set(k, v);
+      metrics.request(api, res.status);
+      return res;
+    },
+  });
+
+  return {
+    server,
+    url: `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`,
+    metrics,
+    async stop() {
+      for (const ac of inflight) ac.abort();
+      await server.stop(true);
+    },
+  };
+}

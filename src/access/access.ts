@@ -56,6 +56,8 @@ export class Access {
   async dm(actor: Actor, dmId: string, mode: "read" | "write"): Promise<{ dm: DmRecord; membership: Membership }> {
     const dm = await this.store.dms.record(dmId);
     if (!dm || !dm.memberIds.includes(actor.user.id)) throw notFound("direct conversation");
+    // A bot reaches a DM's messages only with the DM scopes, whatever route it came through.
+    this.requireScope(actor, mode === "read" ? "dms:read" : "dms:write");
     const membership = await this.member(actor, dm.workspaceId);
     if (membership.role === "guest") throw forbidden("guests cannot use direct messages", "guest_restricted");
     if (mode === "write") this.assertCanWrite(membership);

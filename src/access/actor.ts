@@ -33,8 +33,16 @@ export class Authenticator {
     return this;
   }
 
-  /** The actor, or null when the request carries no usable credential. */
-  async resolve(request: Request): Promise<Actor | null> {
+  private cache = new WeakMap<Request, Promise<Actor | null>>();
+
+  /** The actor, or null when the request carries no usable credential. Resolved once per request. */
+  resolve(request: Request): Promise<Actor | null> {
+    let pending = this.cache.get(request);
+    if (!pending) this.cache.set(request, (pending = this.resolveUncached(request)));
+    return pending;
+  }
+
+  private async resolveUncached(request: Request): Promise<Actor | null> {
     for (const resolver of this.resolvers) {
       const actor = await resolver(request);
       if (actor) return actor;

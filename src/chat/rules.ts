@@ -17,6 +17,9 @@ export const LIMITS = {
   recentReplyAuthors: 3,
 } as const;
 
+/** Guests ("waiting room") may post this many messages per rolling 24 hours. */
+export const GUEST_POSTS_PER_DAY = 3;
+
 export const HANDLE_PATTERN = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 export const CHANNEL_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,79}$/;
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;

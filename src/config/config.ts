@@ -15,6 +15,16 @@ export interface Config {
   metrics: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
   eventRetentionDays: number;
+  sessionDays: number;
+  github: {
+    clientId: string;
+    clientSecret: string;
+    allowedOrg: string | null;
+    moderatorOrg: string | null;
+    workspace: string | null;
+    webUrl: string;
+    apiUrl: string;
+  } | null;
 }
 
 type Kind = "string" | "boolean" | "number";
@@ -37,6 +47,14 @@ interface RawConfig {
   metrics: boolean;
   logLevel: string;
   eventRetentionDays: number;
+  sessionDays: number;
+  githubClientId: string | null;
+  githubClientSecret: string | null;
+  githubAllowedOrg: string | null;
+  githubModeratorOrg: string | null;
+  githubWorkspace: string | null;
+  githubUrl: string;
+  githubApiUrl: string;
 }
 
 export const SETTINGS: Setting[] = [
@@ -49,6 +67,14 @@ export const SETTINGS: Setting[] = [
   { key: "metrics", flag: "metrics", env: "CLICKCLACK_METRICS", kind: "boolean", def: false, help: "serve Prometheus metrics at /metrics" },
   { key: "logLevel", flag: "log-level", env: "CLICKCLACK_LOG_LEVEL", kind: "string", def: "info", help: "debug | info | warn | error" },
   { key: "eventRetentionDays", flag: "event-retention-days", env: "CLICKCLACK_EVENT_RETENTION_DAYS", kind: "number", def: 0, help: "prune events older than this many days (0 = keep all)" },
+  { key: "sessionDays", flag: "session-days", env: "CLICKCLACK_SESSION_DAYS", kind: "number", def: 30, help: "how long a sign-in lasts" },
+  { key: "githubClientId", flag: "github-client-id", env: "CLICKCLACK_GITHUB_CLIENT_ID", kind: "string", def: null, help: "GitHub OAuth app client id (enables GitHub sign-in)" },
+  { key: "githubClientSecret", flag: "github-client-secret", env: "CLICKCLACK_GITHUB_CLIENT_SECRET", kind: "string", def: null, help: "GitHub OAuth app client secret" },
+  { key: "githubAllowedOrg", flag: "github-allowed-org", env: "CLICKCLACK_GITHUB_ALLOWED_ORG", kind: "string", def: null, help: "only members of this GitHub org may sign in" },
+  { key: "githubModeratorOrg", flag: "github-moderator-org", env: "CLICKCLACK_GITHUB_MODERATOR_ORG", kind: "string", def: null, help: "members of this org join as moderators, others as guests" },
+  { key: "githubWorkspace", flag: "github-workspace", env: "CLICKCLACK_GITHUB_WORKSPACE", kind: "string", def: null, help: "slug of the workspace GitHub sign-ins join (default: the first)" },
+  { key: "githubUrl", flag: "github-url", env: "CLICKCLACK_GITHUB_URL", kind: "string", def: "https://github.com", help: "GitHub web URL (GitHub Enterprise, tests)" },
+  { key: "githubApiUrl", flag: "github-api-url", env: "CLICKCLACK_GITHUB_API_URL", kind: "string", def: "https://api.github.com", help: "GitHub API URL" },
 ];
 
 export class ConfigError extends Error {}
@@ -142,6 +168,17 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     }
   }
   if (r.eventRetentionDays < 0) throw new ConfigError(`${from("eventRetentionDays")}: must be 0 or more`);
+  if (!(r.sessionDays > 0)) throw new ConfigError(`${from("sessionDays")}: must be more than 0`);
+  if ((r.githubClientId === null) !== (r.githubClientSecret === null)) {
+    throw new ConfigError(`githubClientId and githubClientSecret go together: set both (from ${source.githubClientId} and ${source.githubClientSecret})`);
+  }
+  for (const key of ["githubUrl", "githubApiUrl"] as const) {
+    try {
+      new URL(r[key]);
+    } catch {
+      throw new ConfigError(`${from(key)}: not a URL: ${JSON.stringify(r[key])}`);
+    }
+  }
 
   return {
     config: {
@@ -154,6 +191,18 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       metrics: r.metrics,
       logLevel: r.logLevel as Config["logLevel"],
       eventRetentionDays: r.eventRetentionDays,
+      sessionDays: r.sessionDays,
+      github: r.githubClientId && r.githubClientSecret
+        ? {
+            clientId: r.githubClientId,
+            clientSecret: r.githubClientSecret,
+            allowedOrg: r.githubAllowedOrg,
+            moderatorOrg: r.githubModeratorOrg,
+            workspace: r.githubWorkspace,
+            webUrl: r.githubUrl.replace(/\/$/, ""),
+            apiUrl: r.githubApiUrl.replace(/\/$/, ""),
+          }
+        : null,
     },
     rest: parsed.positionals,
   };

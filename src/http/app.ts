@@ -5,8 +5,12 @@ import { Elysia } from "elysia";
 import { AppError } from "../chat/errors.ts";
 import { LIMITS } from "../chat/rules.ts";
 import { VERSION } from "../cli/version.ts";
+import { enforcePolicy } from "../access/policy.ts";
 import type { Deps } from "./deps.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { botRoutes } from "./routes/bots.ts";
 import { channelRoutes } from "./routes/channels.ts";
+import { moderationRoutes } from "./routes/moderation.ts";
 import { dmRoutes } from "./routes/dms.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
@@ -120,13 +124,17 @@ export function createApp(deps: Deps) {
         }
       }
     })
+    .onBeforeHandle({ as: "global" }, ({ request, route }) => enforcePolicy(deps.auth, request, route))
     .use(healthRoutes(deps))
+    .use(authRoutes(deps))
     .use(meRoutes(deps))
     .use(workspaceRoutes(deps))
     .use(channelRoutes(deps))
     .use(messageRoutes(deps))
     .use(dmRoutes(deps))
-    .use(realtimeRoutes(deps));
+    .use(realtimeRoutes(deps))
+    .use(botRoutes(deps))
+    .use(moderationRoutes(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

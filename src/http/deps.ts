@@ -1,5 +1,6 @@
 import type { Access } from "../access/access.ts";
 import type { Authenticator } from "../access/actor.ts";
+import type { RateLimiter } from "../access/rate-limit.ts";
 import type { Config } from "../config/config.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Store } from "../store/store.ts";
@@ -11,4 +12,5 @@ export interface Deps {
   auth: Authenticator;
   access: Access;
   config: Config;
+  limiter: RateLimiter;
 }

@@ -99,13 +99,16 @@ describe("realtime", () => {
     expect([...got].sort()).toEqual(got);
   });
 
-  test("the bearer subprotocol is selected and echoed", async () => {
-    // Dev mode still needs some credential resolver to accept the token; the header path proves
-    // the echo. (Token verification is covered by the identity tests.)
-    const sub = new Subscription(server.url, { workspaceId: team.workspace.id, userId: team.users[0]!.id, protocols: ["clickclack.bearer.sst_dummy"] });
+  test("the bearer subprotocol authenticates, and is selected and echoed", async () => {
+    const { token } = await server.store.identity.createSession(team.users[2]!.id, 60_000);
+    const sub = new Subscription(server.url, { workspaceId: team.workspace.id, protocols: ["chat", `clickclack.bearer.${token}`] });
     await sub.opened;
-    expect(sub.protocol).toBe("clickclack.bearer.sst_dummy");
+    expect(sub.protocol).toBe(`clickclack.bearer.${token}`);
+    const posted = await team.clients[0]!.post(`/api/channels/${team.general.id}/messages`, { body: "via subprotocol" });
+    await sub.until((es) => es.some((e) => e.payload.message_id === posted.body.message.id));
     sub.close();
+    const bad = new Subscription(server.url, { workspaceId: team.workspace.id, protocols: ["clickclack.bearer.sst_forged"] });
+    await expect(bad.opened).rejects.toThrow();
   });
 
   test("guests see #guest events only; ephemeral typing reaches live sockets and is never stored", async () => {

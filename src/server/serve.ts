@@ -3,6 +3,8 @@
 import type { Server } from "bun";
 import { Access } from "../access/access.ts";
 import { Authenticator } from "../access/actor.ts";
+import { tokenResolvers } from "../access/credentials.ts";
+import { RateLimiter } from "../access/rate-limit.ts";
 import { AppError } from "../chat/errors.ts";
 import { type Config, ConfigError, configHelp, loadConfig } from "../config/config.ts";
 import { createApp } from "../http/app.ts";
@@ -66,9 +68,10 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
   const store = await openStore(config);
   if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
   const hub = new Hub(store);
-  const auth = new Authenticator(store, config.dev);
+  const limiter = new RateLimiter();
+  const auth = new Authenticator(store, config.dev).use(tokenResolvers(store, limiter, config.publicUrl));
   const access = new Access(store);
-  const deps: Deps = { store, hub, auth, access, config };
+  const deps: Deps = { store, hub, auth, access, config, limiter };
   const app = createApp(deps);
 
   const server = Bun.serve<Subscriber>({

@@ -50,6 +50,8 @@ export interface PostMessageInput {
   topicId?: string | null;
   kind?: MessageKind;
   turnId?: string | null;
+  /** A posting budget checked inside the write, so concurrent posts cannot overshoot it. */
+  budget?: { max: number; windowMs: number };
 }
 
 export interface PostMessageResult {
@@ -139,8 +141,90 @@ export interface EventStore {
   onCommit(listener: (events: StoredEvent[]) => void): () => void;
 }
 
+export interface Session {
+  id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface BotToken {
+  id: string;
+  bot_user_id: string;
+  workspace_id: string;
+  name: string;
+  scopes: string[];
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  /** The raw secret: present only in the response that minted it. */
+  token?: string;
+}
+
+export interface IdentityStore {
+  createSession(userId: string, ttlMs: number): Promise<{ session: Session; token: string }>;
+  /** The live session for a raw token (not expired, not revoked), touching last_used_at. */
+  sessionByToken(token: string): Promise<{ session: Session; user: User } | null>;
+  revokeSession(id: string): Promise<Session | null>;
+  createMagicLink(input: { email: string; displayName?: string | null; ttlMs: number }): Promise<{ id: string; token: string; expires_at: string }>;
+  /** Single use: the first consume wins; creates the user for a new email. Null when invalid, used or expired. */
+  consumeMagicLink(token: string): Promise<{ user: User; created: boolean } | null>;
+  saveOAuthState(input: { state: string; codeVerifier: string; returnTo: string | null; ttlMs: number }): Promise<void>;
+  /** Single use: returns the state once, and only before it expires. */
+  takeOAuthState(state: string): Promise<{ codeVerifier: string; returnTo: string | null } | null>;
+  userByGithubId(githubId: string): Promise<User | null>;
+  linkGithub(userId: string, githubId: string): Promise<void>;
+}
+
+export interface BotStore {
+  create(input: { workspaceId: string; displayName: string; handle?: string; ownerUserId?: string | null; avatarUrl?: string | null }): Promise<User>;
+  list(workspaceId: string): Promise<{ bot: User; tokens: BotToken[] }[]>;
+  mintToken(input: { botUserId: string; workspaceId: string; name: string; scopes: string[] }): Promise<BotToken & { token: string }>;
+  tokens(botUserId: string, workspaceId?: string): Promise<BotToken[]>;
+  token(id: string): Promise<BotToken | null>;
+  revokeToken(id: string): Promise<BotToken>;
+  /** The bot behind a live (unrevoked) raw token, touching last_used_at. */
+  byToken(raw: string): Promise<{ token: BotToken; user: User } | null>;
+  /** Deletes a bot: tokens revoked, memberships removed, the user tombstoned. */
+  remove(botUserId: string): Promise<User>;
+  removeMembership(workspaceId: string, botUserId: string): Promise<void>;
+}
+
+export interface ModerationPatch {
+  role?: Role;
+  timeoutUntil?: string | null;
+  blocked?: boolean;
+  note?: string | null;
+}
+
+export interface ModerationEntry {
+  workspace_id: string;
+  user: User;
+  role: Role;
+  timeout_until: string | null;
+  blocked_at: string | null;
+  moderation_note: string | null;
+  moderation_by: string | null;
+  moderation_at: string | null;
+  posts_remaining: number | null;
+  post_limit: number | null;
+}
+
+export interface ModerationStore {
+  list(workspaceId: string): Promise<ModerationEntry[]>;
+  entry(workspaceId: string, userId: string): Promise<ModerationEntry | null>;
+  update(workspaceId: string, userId: string, patch: ModerationPatch, actorId: string): Promise<{ member: ModerationEntry; event: ChatEvent }>;
+  /** Messages a user posted in the workspace since an instant (the guest budget). */
+  postsSince(workspaceId: string, userId: string, since: string): Promise<number>;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
+  identity: IdentityStore;
+  bots: BotStore;
+  moderation: ModerationStore;
   users: UserStore;
   workspaces: WorkspaceStore;
   channels: ChannelStore;

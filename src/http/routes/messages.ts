@@ -2,7 +2,7 @@ import { Elysia, t } from "elysia";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import { validEmoji } from "../../chat/rules.ts";
 import type { Deps } from "../deps.ts";
-import { messageInput, MessageBody } from "../message-input.ts";
+import { budgetFor, messageInput, MessageBody } from "../message-input.ts";
 import { EventSchema, errors, MessageSchema, ReactionSummarySchema, ThreadPageSchema, ThreadStateSchema, WindowQuery } from "../schemas.ts";
 import { threadWindow } from "../window.ts";
 
@@ -88,7 +88,7 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
         const target = await access.message(actor, params.id, "write");
         if (target.parentMessageId) throw invalid("nested thread replies are not supported", "nested_thread");
         const input = messageInput(actor, access, body);
-        const result = await store.messages.post({ scope: target.scope, authorId: actor.user.id, parentMessageId: params.id, ...input, topicId: null });
+        const result = await store.messages.post({ scope: target.scope, authorId: actor.user.id, parentMessageId: params.id, ...input, topicId: null, budget: budgetFor(target.membership) });
         const thread_state = result.threadState ?? (await store.messages.thread(params.id, { kind: "oldest", limit: 1 }, actor.user.id)).thread_state;
         set.status = result.replayed ? 200 : 201;
         return { message: result.message, thread_state, events: result.replayed ? null : result.events };

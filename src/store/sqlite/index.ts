@@ -3,7 +3,10 @@ import { sqliteChannels } from "./channels.ts";
 import { GroupCommitWriter, migrateDatabase, openDatabase } from "./database.ts";
 import { sqliteDms } from "./dms.ts";
 import { sqliteEvents } from "./events.ts";
+import { sqliteBots } from "./bots.ts";
+import { sqliteIdentity } from "./identity.ts";
 import { sqliteMessages } from "./messages.ts";
+import { sqliteModeration } from "./moderation.ts";
 import { sqliteUsers } from "./users.ts";
 import { sqliteWorkspaces } from "./workspaces.ts";
 
@@ -21,6 +24,9 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean } = {}):
     path,
     writer,
     users: sqliteUsers(db, writer),
+    identity: sqliteIdentity(db, writer),
+    bots: sqliteBots(db, writer),
+    moderation: sqliteModeration(db, writer),
     workspaces: sqliteWorkspaces(db, writer),
     channels: sqliteChannels(db, writer),
     messages: sqliteMessages(db, writer),

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, sql } from "drizzle-orm";
-import { conflict, forbidden, invalid, notFound } from "../../chat/errors.ts";
+import { conflict, forbidden, invalid, notFound, tooMany } from "../../chat/errors.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
 import type { ChatEvent, Message, MessagePage, PageWindow, ThreadPage, ThreadState } from "../../chat/types.ts";
@@ -135,6 +135,17 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
       if (existing) {
         if (existing.nonceFingerprint !== fp) throw conflict("nonce was already used for a different message", "nonce_conflict");
         return { message: one(existing.id, input.authorId), events: [] as ChatEvent[], replayed: true, threadState: undefined as ThreadState | undefined };
+      }
+    }
+
+    if (input.budget) {
+      const since = new Date(Date.now() - input.budget.windowMs).toISOString();
+      const recent = db.select({ at: messages.createdAt }).from(messages)
+        .where(and(eq(messages.workspaceId, input.scope.workspaceId), eq(messages.authorId, input.authorId), gt(messages.createdAt, since)))
+        .orderBy(asc(messages.createdAt)).all();
+      if (recent.length >= input.budget.max) {
+        const retry = (Date.parse(recent[0]!.at) + input.budget.windowMs - Date.now()) / 1000;
+        throw tooMany(`waiting room post limit reached: ${input.budget.max} messages per 24 hours`, retry, "guest_post_limit");
       }
     }
 

@@ -1,0 +1,88 @@
+// Credential resolvers: Bearer tokens (bot `ccb_`, session `sst_`) and the `cc_session` cookie,
+// with the CSRF rule for cookie-authenticated writes.
+import { AppError, forbidden, unauthenticated } from "../chat/errors.ts";
+import { clientAddress } from "../http/client-info.ts";
+import type { Store } from "../store/store.ts";
+import type { Actor, CredentialResolver, Scope } from "./actor.ts";
+import { LIMITS, type RateLimiter } from "./rate-limit.ts";
+
+export const SESSION_COOKIE = "cc_session";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Every value of a cookie, so a duplicate (a classic fixation trick) can be refused. */
+export function cookieValues(header: string | null, name: string): string[] {
+  if (!header) return [];
+  const out: string[] = [];
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) out.push(decodeURIComponent(part.slice(eq + 1).trim()));
+  }
+  return out;
+}
+
+/** An unsafe cookie request must say so explicitly and come from our own origin. */
+function checkCsrf(request: Request, publicUrl: string | null): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  if (request.headers.get("x-clickclack-csrf") !== "1") throw forbidden("cross-site session requests are not allowed: send X-ClickClack-CSRF: 1", "csrf");
+  const origin = request.headers.get("origin");
+  if (origin) {
+    const own = new Set([new URL(request.url).origin]);
+    if (publicUrl) own.add(new URL(publicUrl).origin);
+    if (!own.has(origin)) throw forbidden("cross-site session requests are not allowed", "csrf");
+  }
+  const site = request.headers.get("sec-fetch-site");
+  if (site && site !== "same-origin" && site !== "none") throw forbidden("cross-site session requests are not allowed", "csrf");
+}
+
+export function tokenResolvers(store: Store, limiter: RateLimiter, publicUrl: string | null): CredentialResolver {
+  async function fromToken(token: string, via: Actor["via"]): Promise<Actor | null> {
+    if (token.startsWith("ccb_")) {
+      const found = await store.bots.byToken(token);
+      if (!found) return null;
+      return { user: found.user, via: "bot_token", scopes: new Set(found.token.scopes as Scope[]), tokenWorkspaceId: found.token.workspace_id, credentialId: found.token.id };
+    }
+    if (token.startsWith("sst_")) {
+      const found = await store.identity.sessionByToken(token);
+      if (!found) return null;
+      return { user: found.user, via, credentialId: found.session.id };
+    }
+    return null;
+  }
+
+  return async (request) => {
+    const ip = clientAddress(request) ?? "unknown";
+    const authorization = request.headers.get("authorization");
+    if (authorization) {
+      const m = /^Bearer\s+(\S+)$/i.exec(authorization);
+      if (!m) throw unauthenticated("Authorization must be: Bearer <token>");
+      limiter.check(`token-fail:${ip}`, LIMITS.tokenFailures);
+      const actor = await fromToken(m[1]!, "session");
+      if (!actor) {
+        limiter.hit(`token-fail:${ip}`, LIMITS.tokenFailures);
+        throw new AppError(401, "invalid_token", "the token is invalid, expired or revoked");
+      }
+      return actor;
+    }
+    const cookies = cookieValues(request.headers.get("cookie"), SESSION_COOKIE);
+    if (cookies.length > 1) throw new AppError(401, "ambiguous_session", "more than one cc_session cookie: sign in again");
+    if (cookies.length === 1) {
+      const actor = await fromToken(cookies[0]!, "cookie");
+      if (!actor || actor.via !== "cookie") throw new AppError(401, "session_expired", "your session has expired: sign in again");
+      checkCsrf(request, publicUrl);
+      return actor;
+    }
+    return null;
+  };
+}
+
+/** The Set-Cookie value for a session; Secure everywhere but plain-HTTP loopback. */
+export function sessionCookie(token: string, maxAgeSeconds: number, request: Request): string {
+  const url = new URL(request.url);
+  const loopback = url.protocol === "http:" && /^(localhost|127\.|\[::1\])/.test(url.host);
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${loopback ? "" : "; Secure"}`;
+}
+
+export function clearedSessionCookie(): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+}

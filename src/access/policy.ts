@@ -1,0 +1,91 @@
+// Authorization as data: every API route names the bot scope it needs, or says that bots may
+// not call it at all, or that it is public. A global guard enforces the table before any handler
+// runs; handlers then apply the finer rules (membership, role, resource). The matrix test walks
+// this table against the OpenAPI document, so a new route without an entry fails CI.
+import { forbidden, unauthenticated } from "../chat/errors.ts";
+import type { Authenticator, Scope } from "./actor.ts";
+
+export type RoutePolicy =
+  | { kind: "public" }
+  | { kind: "authenticated"; scope?: Scope }
+  /** Humans only: sessions and dev users; bot tokens get 403. */
+  | { kind: "humans" };
+
+const pub: RoutePolicy = { kind: "public" };
+const humans: RoutePolicy = { kind: "humans" };
+const scope = (s: Scope): RoutePolicy => ({ kind: "authenticated", scope: s });
+
+export const POLICY: Record<string, RoutePolicy> = {
+  "GET /api/me": scope("profile:read"),
+  "PATCH /api/me": humans,
+  "GET /api/workspaces": scope("workspaces:read"),
+  "POST /api/workspaces": humans,
+  "GET /api/workspaces/:id": scope("workspaces:read"),
+  "PATCH /api/workspaces/:id": humans,
+  "DELETE /api/workspaces/:id": humans,
+  "GET /api/workspaces/:id/members": scope("workspaces:read"),
+  "GET /api/workspaces/:id/channels": scope("channels:read"),
+  "POST /api/workspaces/:id/channels": scope("channels:write"),
+  "GET /api/channels/:id": scope("channels:read"),
+  "PATCH /api/channels/:id": scope("channels:write"),
+  "DELETE /api/channels/:id": humans,
+  "GET /api/channels/:id/messages": scope("messages:read"),
+  "POST /api/channels/:id/messages": scope("messages:write"),
+  "POST /api/channels/:id/read": scope("messages:read"),
+  "GET /api/channels/:id/pins": scope("messages:read"),
+  "POST /api/channels/:id/pins": scope("messages:write"),
+  "DELETE /api/channels/:id/pins/:message_id": scope("messages:write"),
+  "GET /api/messages/by-nonce": scope("messages:write"),
+  "GET /api/messages/:id": scope("messages:read"),
+  "PATCH /api/messages/:id": scope("messages:write"),
+  "DELETE /api/messages/:id": scope("messages:write"),
+  "GET /api/messages/:id/thread": scope("threads:read"),
+  "POST /api/messages/:id/thread/replies": scope("threads:write"),
+  "POST /api/messages/:id/reactions": scope("messages:write"),
+  "DELETE /api/messages/:id/reactions/:emoji": scope("messages:write"),
+  "GET /api/dms": scope("dms:read"),
+  "POST /api/dms": scope("dms:write"),
+  "GET /api/dms/:id": scope("dms:read"),
+  "DELETE /api/dms/:id": humans,
+  "POST /api/dms/:id/open": humans,
+  "GET /api/dms/:id/messages": scope("dms:read"),
+  "POST /api/dms/:id/messages": scope("dms:write"),
+  "POST /api/dms/:id/read": scope("dms:read"),
+  "GET /api/event-types": { kind: "authenticated" },
+  "GET /api/realtime/events": scope("realtime:read"),
+  "POST /api/realtime/ephemeral": scope("messages:write"),
+  "GET /api/realtime/ws": scope("realtime:read"),
+  "POST /api/auth/magic/request": pub,
+  "POST /api/auth/magic/consume": pub,
+  "POST /api/auth/logout": pub,
+  "GET /api/auth/github/start": pub,
+  "GET /api/auth/github/callback": pub,
+  "GET /api/auth/providers": pub,
+  "GET /api/workspaces/:id/bots": humans,
+  "POST /api/workspaces/:id/bots": humans,
+  "GET /api/workspaces/:id/bots/:bot_user_id/tokens": humans,
+  "POST /api/workspaces/:id/bots/:bot_user_id/tokens": humans,
+  "POST /api/bot-tokens/:token_id/revoke": humans,
+  "DELETE /api/bots/:bot_user_id": humans,
+  "DELETE /api/workspaces/:id/bots/:bot_user_id/membership": humans,
+  "GET /api/workspaces/:id/moderation/members": humans,
+  "GET /api/workspaces/:id/moderation/members/:user_id": humans,
+  "PATCH /api/workspaces/:id/moderation/members/:user_id": humans,
+};
+
+export function policyFor(method: string, route: string): RoutePolicy | undefined {
+  return POLICY[`${method} ${route}`];
+}
+
+/** The guard run before every /api handler. Unlisted API routes fail closed. */
+export async function enforcePolicy(auth: Authenticator, request: Request, route: string): Promise<void> {
+  if (!route.startsWith("/api/")) return;
+  const policy = policyFor(request.method, route);
+  if (!policy) throw forbidden(`no access policy for ${request.method} ${route}`, "no_policy");
+  if (policy.kind === "public") return;
+  const actor = await auth.resolve(request);
+  if (!actor) throw unauthenticated();
+  if (!actor.scopes) return;
+  if (policy.kind === "humans") throw forbidden("bot tokens cannot call this endpoint", "bot_forbidden");
+  if (policy.scope && !actor.scopes.has(policy.scope)) throw forbidden(`this token lacks the ${policy.scope} scope`, "missing_scope");
+}

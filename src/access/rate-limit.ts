@@ -1,0 +1,43 @@
+// In-memory fixed-window counters for the costly or guessable endpoints. Per process: with
+// several instances each keeps its own window, which still bounds a guesser per instance.
+import { tooMany } from "../chat/errors.ts";
+
+export interface Limit {
+  max: number;
+  windowMs: number;
+}
+
+export class RateLimiter {
+  private windows = new Map<string, { start: number; count: number }>();
+  private lastSweep = Date.now();
+
+  /** Counts one hit; throws 429 with Retry-After once the window is full. */
+  hit(key: string, limit: Limit): void {
+    const now = Date.now();
+    this.sweep(now);
+    let w = this.windows.get(key);
+    if (!w || now - w.start >= limit.windowMs) this.windows.set(key, (w = { start: now, count: 0 }));
+    w.count++;
+    if (w.count > limit.max) throw tooMany("too many requests; slow down", (w.start + limit.windowMs - now) / 1000);
+  }
+
+  /** Throws 429 if the window is already full, without counting. */
+  check(key: string, limit: Limit): void {
+    const now = Date.now();
+    const w = this.windows.get(key);
+    if (w && now - w.start < limit.windowMs && w.count >= limit.max) throw tooMany("too many failed attempts; slow down", (w.start + limit.windowMs - now) / 1000);
+  }
+
+  private sweep(now: number): void {
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [k, w] of this.windows) if (now - w.start > 3_600_000) this.windows.delete(k);
+  }
+}
+
+export const LIMITS = {
+  magicConsume: { max: 10, windowMs: 60_000 },
+  magicRequest: { max: 5, windowMs: 60_000 },
+  oauthStart: { max: 20, windowMs: 60_000 },
+  tokenFailures: { max: 20, windowMs: 60_000 },
+} as const;

@@ -1,0 +1,82 @@
+import { Elysia, t } from "elysia";
+import { AppError, invalid } from "../../chat/errors.ts";
+import { clearedSessionCookie, sessionCookie } from "../../access/credentials.ts";
+import { LIMITS } from "../../access/rate-limit.ts";
+import { CLOSE } from "../../realtime/hub.ts";
+import type { Deps } from "../deps.ts";
+import { clientAddress, isLoopback } from "../client-info.ts";
+import { errors, UserSchema } from "../schemas.ts";
+
+export const MAGIC_LINK_TTL_MS = 15 * 60_000;
+
+const SessionSchema = t.Object({
+  id: t.String(),
+  user_id: t.String(),
+  created_at: t.String(),
+  expires_at: t.String(),
+  last_used_at: t.Union([t.String(), t.Null()]),
+  revoked_at: t.Union([t.String(), t.Null()]),
+  token: t.Optional(t.String()),
+});
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+
+export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
+  new Elysia()
+    .get("/api/auth/providers", () => ({ magic_link: true, github: config.github !== null, dev: config.dev }), {
+      detail: { summary: "Which sign-in methods this server offers", tags: ["auth"] },
+      response: { 200: t.Object({ magic_link: t.Boolean(), github: t.Boolean(), dev: t.Boolean() }) },
+    })
+    .post(
+      "/api/auth/magic/request",
+      async ({ request, body, set }) => {
+        limiter.hit(`magic-request:${clientAddress(request)}`, LIMITS.magicRequest);
+        const email = body.email.trim().toLowerCase();
+        if (!EMAIL.test(email)) throw invalid("email is not an email address", "invalid_email");
+        // Without mail delivery the link can only be handed to someone on this machine in dev.
+        if (!(config.dev && isLoopback(clientAddress(request)))) {
+          throw new AppError(501, "mail_not_configured", "mail delivery is not configured: ask an admin for a link (clickclack admin magic-link create)");
+        }
+        const link = await store.identity.createMagicLink({ email, displayName: body.display_name?.trim() || null, ttlMs: MAGIC_LINK_TTL_MS });
+        set.status = 201;
+        return { ok: true as const, token: link.token, expires_at: link.expires_at };
+      },
+      {
+        body: t.Object({ email: t.String({ maxLength: 320 }), display_name: t.Optional(t.String({ maxLength: 80 })) }),
+        detail: { summary: "Request a magic link (returns the token only in dev mode from loopback; 501 without mail delivery)", tags: ["auth"] },
+        response: { 201: t.Object({ ok: t.Literal(true), token: t.String(), expires_at: t.String() }), 501: t.Object({ error: t.String(), code: t.String() }), ...errors },
+      },
+    )
+    .post(
+      "/api/auth/magic/consume",
+      async ({ request, body, set }) => {
+        limiter.hit(`magic-consume:${clientAddress(request)}`, LIMITS.magicConsume);
+        const consumed = await store.identity.consumeMagicLink(body.token.trim());
+        if (!consumed) throw new AppError(401, "invalid_magic_link", "this sign-in link is invalid, used or expired: ask for a new one");
+        const ttl = config.sessionDays * 86_400_000;
+        const { session, token } = await store.identity.createSession(consumed.user.id, ttl);
+        set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request);
+        return { user: consumed.user, session: { ...session, token }, token };
+      },
+      {
+        body: t.Object({ token: t.String({ minLength: 1, maxLength: 200 }) }),
+        detail: { summary: "Turn a magic link into a session (sets the cc_session cookie)", tags: ["auth"] },
+        response: { 200: t.Object({ user: UserSchema, session: SessionSchema, token: t.String() }), ...errors },
+      },
+    )
+    .post(
+      "/api/auth/logout",
+      async ({ request, set }) => {
+        set.headers["set-cookie"] = clearedSessionCookie();
+        const actor = await auth.resolve(request).catch(() => null);
+        if (actor && (actor.via === "session" || actor.via === "cookie") && actor.credentialId) {
+          await store.identity.revokeSession(actor.credentialId);
+          hub.closeWhere((s) => s.credentialId === actor.credentialId, CLOSE.policy, "session revoked; sign in again");
+        }
+        return { ok: true as const };
+      },
+      {
+        detail: { summary: "Sign out: revokes the calling session and closes its sockets (idempotent)", tags: ["auth"] },
+        response: { 200: t.Object({ ok: t.Literal(true) }), ...errors },
+      },
+    );

@@ -1,0 +1,146 @@
+import { Elysia, t } from "elysia";
+import type { Actor } from "../../access/actor.ts";
+import { expandScopes } from "../../access/scopes.ts";
+import { forbidden, invalid, notFound } from "../../chat/errors.ts";
+import { HANDLE_PATTERN } from "../../chat/rules.ts";
+import { CLOSE } from "../../realtime/hub.ts";
+import type { Deps } from "../deps.ts";
+import { errors, UserSchema } from "../schemas.ts";
+
+const BotTokenSchema = t.Object({
+  id: t.String(),
+  bot_user_id: t.String(),
+  workspace_id: t.String(),
+  name: t.String(),
+  scopes: t.Array(t.String()),
+  created_at: t.String(),
+  last_used_at: t.Union([t.String(), t.Null()]),
+  revoked_at: t.Union([t.String(), t.Null()]),
+  token: t.Optional(t.String()),
+});
+
+const TokenRequest = {
+  token_name: t.Optional(t.String({ maxLength: 80 })),
+  scopes: t.Optional(t.Array(t.String({ maxLength: 64 }), { maxItems: 32 })),
+};
+
+export const botRoutes = ({ auth, access, store, hub }: Deps) => {
+  /** Managers handle every bot of their workspace; a member handles the bots they own. */
+  async function canManageBot(actor: Actor, workspaceId: string, botUserId: string) {
+    const m = await access.member(actor, workspaceId);
+    const bot = (await store.bots.list(workspaceId)).find((b) => b.bot.id === botUserId);
+    if (!bot) throw notFound("bot");
+    const manager = m.role === "owner" || m.role === "moderator";
+    if (!manager && bot.bot.owner_user_id !== actor.user.id) throw forbidden("only workspace managers and the bot's owner can do that", "not_bot_owner");
+    access.assertCanWrite(m);
+    return { membership: m, bot };
+  }
+
+  return new Elysia()
+    .get(
+      "/api/workspaces/:id/bots",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        const m = await access.member(actor, params.id);
+        if (m.role === "guest") throw forbidden("guests cannot list bots", "guest_restricted");
+        const manager = m.role === "owner" || m.role === "moderator";
+        const bots = await store.bots.list(params.id);
+        return { bots: bots.map((b) => ({ bot: b.bot, tokens: manager || b.bot.owner_user_id === actor.user.id ? b.tokens : [] })) };
+      },
+      { detail: { summary: "Bots of a workspace with their tokens (tokens only for managers and owners)", tags: ["bots"] }, response: { 200: t.Object({ bots: t.Array(t.Object({ bot: UserSchema, tokens: t.Array(BotTokenSchema) })) }), ...errors } },
+    )
+    .post(
+      "/api/workspaces/:id/bots",
+      async ({ request, params, body, set }) => {
+        const actor = await auth.require(request);
+        const m = await access.member(actor, params.id);
+        access.assertCanWrite(m);
+        if (m.role === "guest") throw forbidden("guests cannot create bots", "guest_restricted");
+        const manager = m.role === "owner" || m.role === "moderator";
+        // A member's bots are their own; only managers create service bots or bots for others.
+        const ownerUserId = body.owner_user_id === undefined ? (manager ? null : actor.user.id) : body.owner_user_id;
+        if (!manager && ownerUserId !== actor.user.id) throw forbidden("members can only create bots they own", "not_manager");
+        const displayName = body.display_name.trim();
+        if (!displayName) throw invalid("display_name is required");
+        const handle = body.handle?.trim().replace(/^@/, "").toLowerCase();
+        if (handle !== undefined && !HANDLE_PATTERN.test(handle)) throw invalid("handle must be 2–32 of a-z, 0-9, _ and -", "invalid_handle");
+        const scopes = body.scopes ? expandScopes(body.scopes) : null;
+        const bot = await store.bots.create({ workspaceId: params.id, displayName, handle, ownerUserId, avatarUrl: body.avatar_url ?? null });
+        set.status = 201;
+        if (!scopes) return { bot };
+        const bot_token = await store.bots.mintToken({ botUserId: bot.id, workspaceId: params.id, name: body.token_name?.trim() || "default", scopes });
+        return { bot, bot_token };
+      },
+      {
+        body: t.Object({ display_name: t.String({ maxLength: 80 }), handle: t.Optional(t.String({ maxLength: 64 })), avatar_url: t.Optional(t.String({ maxLength: 500 })), owner_user_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])), ...TokenRequest }),
+        detail: { summary: "Create a bot (with scopes: and its first token, shown once)", tags: ["bots"] },
+        response: { 201: t.Object({ bot: UserSchema, bot_token: t.Optional(BotTokenSchema) }), ...errors },
+      },
+    )
+    .get(
+      "/api/workspaces/:id/bots/:bot_user_id/tokens",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        await canManageBot(actor, params.id, params.bot_user_id);
+        return { bot_tokens: await store.bots.tokens(params.bot_user_id, params.id) };
+      },
+      { detail: { summary: "A bot's tokens (never the secrets)", tags: ["bots"] }, response: { 200: t.Object({ bot_tokens: t.Array(BotTokenSchema) }), ...errors } },
+    )
+    .post(
+      "/api/workspaces/:id/bots/:bot_user_id/tokens",
+      async ({ request, params, body, set }) => {
+        const actor = await auth.require(request);
+        await canManageBot(actor, params.id, params.bot_user_id);
+        const bot_token = await store.bots.mintToken({ botUserId: params.bot_user_id, workspaceId: params.id, name: body.name?.trim() || body.token_name?.trim() || "token", scopes: expandScopes(body.scopes ?? ["bot:write"]) });
+        set.status = 201;
+        return { bot_token };
+      },
+      {
+        body: t.Object({ name: t.Optional(t.String({ maxLength: 80 })), ...TokenRequest }),
+        detail: { summary: "Mint a token (the raw token is in this response only)", tags: ["bots"] },
+        response: { 201: t.Object({ bot_token: BotTokenSchema }), ...errors },
+      },
+    )
+    .post(
+      "/api/bot-tokens/:token_id/revoke",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        const token = await store.bots.token(params.token_id);
+        if (!token) throw notFound("bot token");
+        await canManageBot(actor, token.workspace_id, token.bot_user_id);
+        const bot_token = await store.bots.revokeToken(token.id);
+        hub.closeWhere((s) => s.credentialId === token.id, CLOSE.policy, "bot token revoked; reconnect with a valid token");
+        return { bot_token };
+      },
+      { body: t.Optional(t.Object({})), detail: { summary: "Revoke a token: refused from the next request, its sockets closed with 1008", tags: ["bots"] }, response: { 200: t.Object({ bot_token: BotTokenSchema }), ...errors } },
+    )
+    .delete(
+      "/api/bots/:bot_user_id",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        const bot = await store.users.get(params.bot_user_id);
+        if (!bot || bot.kind !== "bot") throw notFound("bot");
+        const workspaces = await store.workspaces.listFor(bot.id);
+        const mine = bot.owner_user_id === actor.user.id;
+        if (!mine) {
+          if (workspaces.length === 0) throw forbidden("only the bot's owner can delete it", "not_bot_owner");
+          for (const w of workspaces) await canManageBot(actor, w.id, bot.id);
+        }
+        const deleted_bot = await store.bots.remove(bot.id);
+        hub.closeWhere((s) => s.userId === bot.id, CLOSE.policy, "workspace access revoked");
+        return { deleted_bot };
+      },
+      { detail: { summary: "Delete a bot: tokens revoked, memberships removed", tags: ["bots"] }, response: { 200: t.Object({ deleted_bot: UserSchema }), ...errors } },
+    )
+    .delete(
+      "/api/workspaces/:id/bots/:bot_user_id/membership",
+      async ({ request, params, set }) => {
+        const actor = await auth.require(request);
+        await canManageBot(actor, params.id, params.bot_user_id);
+        await store.bots.removeMembership(params.id, params.bot_user_id);
+        hub.closeWhere((s) => s.userId === params.bot_user_id && s.workspaceId === params.id, CLOSE.policy, "workspace access revoked");
+        set.status = 204;
+      },
+      { detail: { summary: "Remove a bot from a workspace (its tokens there are revoked)", tags: ["bots"] }, response: { 204: t.Void(), ...errors } },
+    );
+};

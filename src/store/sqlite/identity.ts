@@ -1,0 +1,100 @@
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { newId } from "../../chat/ids.ts";
+import { hashSecret, newSecret, sameHash } from "../../chat/secrets.ts";
+import { handleFrom } from "../../chat/rules.ts";
+import type { IdentityStore, Session } from "../store.ts";
+import type { Db, GroupCommitWriter } from "./database.ts";
+import { now, toUser } from "./rows.ts";
+import { magicLinks, oauthStates, sessions, users } from "./schema.ts";
+import { freeHandle } from "./users.ts";
+
+const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+function toSession(r: typeof sessions.$inferSelect): Session {
+  return { id: r.id, user_id: r.userId, created_at: r.createdAt, expires_at: r.expiresAt, last_used_at: r.lastUsedAt, revoked_at: r.revokedAt };
+}
+
+/** last_used_at is advisory: writing it on every request would put a write on every read. */
+export const TOUCH_INTERVAL_MS = 60_000;
+
+export function sqliteIdentity(db: Db, writer: GroupCommitWriter): IdentityStore {
+  return {
+    createSession(userId, ttlMs) {
+      return writer.write(() => {
+        const token = newSecret("sst");
+        const row = { id: newId("ses"), userId, tokenHash: hashSecret(token), createdAt: now(), expiresAt: inMs(ttlMs), lastUsedAt: null, revokedAt: null };
+        db.insert(sessions).values(row).run();
+        return { session: toSession(row), token };
+      });
+    },
+    async sessionByToken(token) {
+      const hash = hashSecret(token);
+      const r = db.select({ s: sessions, u: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.tokenHash, hash)).get();
+      if (!r || !sameHash(r.s.tokenHash, hash) || r.s.revokedAt || r.s.expiresAt <= now() || r.u.deletedAt) return null;
+      if (!r.s.lastUsedAt || Date.parse(r.s.lastUsedAt) < Date.now() - TOUCH_INTERVAL_MS) {
+        const at = now();
+        r.s.lastUsedAt = at;
+        void writer.write(() => db.update(sessions).set({ lastUsedAt: at }).where(eq(sessions.id, r.s.id)).run()).catch(() => {});
+      }
+      return { session: toSession(r.s), user: toUser(r.u) };
+    },
+    revokeSession(id) {
+      return writer.write(() => {
+        const r = db.select().from(sessions).where(eq(sessions.id, id)).get();
+        if (!r) return null;
+        if (!r.revokedAt) {
+          r.revokedAt = now();
+          db.update(sessions).set({ revokedAt: r.revokedAt }).where(eq(sessions.id, id)).run();
+        }
+        return toSession(r);
+      });
+    },
+    createMagicLink({ email, displayName, ttlMs }) {
+      return writer.write(() => {
+        const token = newSecret("mgt");
+        const row = { id: newId("mlk"), email: email.toLowerCase(), displayName: displayName ?? null, tokenHash: hashSecret(token), createdAt: now(), expiresAt: inMs(ttlMs), consumedAt: null };
+        db.insert(magicLinks).values(row).run();
+        return { id: row.id, token, expires_at: row.expiresAt };
+      });
+    },
+    consumeMagicLink(token) {
+      return writer.write(() => {
+        const hash = hashSecret(token);
+        const link = db.select().from(magicLinks).where(eq(magicLinks.tokenHash, hash)).get();
+        if (!link || !sameHash(link.tokenHash, hash) || link.consumedAt || link.expiresAt <= now()) return null;
+        // Marked used in the same transaction that signs in: two consumes cannot both win.
+        db.update(magicLinks).set({ consumedAt: now() }).where(eq(magicLinks.id, link.id)).run();
+        const existing = db.select().from(users).where(and(eq(users.email, link.email), isNull(users.deletedAt))).get();
+        if (existing) return { user: toUser(existing), created: false };
+        const name = link.displayName?.trim() || link.email.split("@")[0]!;
+        const row = {
+          id: newId("usr"), kind: "human" as const, ownerUserId: null, displayName: name.slice(0, 80), handle: freeHandle(db, handleFrom(name)),
+          email: link.email, avatarUrl: null, githubId: null, createdAt: now(), deletedAt: null,
+        };
+        db.insert(users).values(row).run();
+        return { user: toUser(row), created: true };
+      });
+    },
+    saveOAuthState({ state, codeVerifier, returnTo, ttlMs }) {
+      return writer.write(() => {
+        db.insert(oauthStates).values({ stateHash: hashSecret(state), codeVerifier, returnTo, createdAt: now(), expiresAt: inMs(ttlMs) }).run();
+      });
+    },
+    takeOAuthState(state) {
+      return writer.write(() => {
+        const hash = hashSecret(state);
+        const row = db.delete(oauthStates).where(and(eq(oauthStates.stateHash, hash), gt(oauthStates.expiresAt, now()))).returning().get();
+        return row ? { codeVerifier: row.codeVerifier, returnTo: row.returnTo } : null;
+      });
+    },
+    async userByGithubId(githubId) {
+      const r = db.select().from(users).where(and(eq(users.githubId, githubId), isNull(users.deletedAt))).get();
+      return r ? toUser(r) : null;
+    },
+    linkGithub(userId, githubId) {
+      return writer.write(() => {
+        db.update(users).set({ githubId }).where(eq(users.id, userId)).run();
+      });
+    },
+  };
+}

@@ -14,9 +14,9 @@ export interface TestServer extends RunningServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(extraArgs: string[] = []): Promise<TestServer> {
+export async function startTestServer(extraArgs: string[] = [], opts: { dev?: boolean } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "clickclack-test-"));
-  const { config } = loadConfig(["--data", dir, "--addr", "127.0.0.1:0", "--dev", ...extraArgs], {});
+  const { config } = loadConfig(["--data", dir, "--addr", "127.0.0.1:0", ...(opts.dev === false ? [] : ["--dev"]), ...extraArgs], {});
   const running = await startServer(config, { quiet: true });
   return {
     ...running,
@@ -36,11 +36,12 @@ export interface ApiResult<T = any> {
 }
 
 /** An HTTP client acting as one user (dev-mode header) or with explicit headers. */
-export function client(baseUrl: string, as?: { userId?: string; token?: string; headers?: Record<string, string> }) {
+export function client(baseUrl: string, as?: { userId?: string; token?: string; cookie?: string; headers?: Record<string, string> }) {
   async function call<T = any>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<ApiResult<T>> {
     const headers: Record<string, string> = { ...as?.headers, ...extra };
     if (as?.userId) headers["x-clickclack-user"] = as.userId;
     if (as?.token) headers.authorization = `Bearer ${as.token}`;
+    if (as?.cookie) headers.cookie = as.cookie;
     let payload: BodyInit | undefined;
     if (typeof body === "string") {
       payload = body;
@@ -94,13 +95,14 @@ export class Subscription {
   readonly opened: Promise<void>;
   readonly closed: Promise<void>;
 
-  constructor(baseUrl: string, opts: { workspaceId: string; afterCursor?: string | null; userId?: string; token?: string; protocols?: string[] }) {
+  constructor(baseUrl: string, opts: { workspaceId: string; afterCursor?: string | null; userId?: string; token?: string; cookie?: string; protocols?: string[] }) {
     const url = new URL("/api/realtime/ws", baseUrl.replace(/^http/, "ws"));
     url.searchParams.set("workspace_id", opts.workspaceId);
     if (opts.afterCursor) url.searchParams.set("after_cursor", opts.afterCursor);
     const headers: Record<string, string> = {};
     if (opts.userId) headers["x-clickclack-user"] = opts.userId;
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.cookie) headers.cookie = opts.cookie;
     // Bun's WebSocket accepts headers, which lets tests act as dev users.
     this.ws = new WebSocket(url.toString(), { headers, protocols: opts.protocols } as any);
     this.opened = new Promise((resolve, reject) => {

@@ -1,0 +1,60 @@
+// Where a bot keeps its place in the event log between runs. The file store writes atomically
+// (temporary file, fsync, rename), so a crash mid-write leaves the previous cursor, never half a
+// file; a lost write only means an event is handled again, which deterministic nonces make safe.
+
+export interface CursorStore {
+  /** The saved cursor for `key` (workspace and bot), or null on a first run. */
+  load(key: string): Promise<string | null>;
+  save(key: string, cursor: string): Promise<void>;
+}
+
+export class MemoryCursorStore implements CursorStore {
+  private cursors = new Map<string, string>();
+
+  async load(key: string): Promise<string | null> {
+    return this.cursors.get(key) ?? null;
+  }
+
+  async save(key: string, cursor: string): Promise<void> {
+    this.cursors.set(key, cursor);
+  }
+}
+
+/** One small JSON file per key under `dir` (default `./.clickclack/cursors`). Node and Bun only. */
+export class FileCursorStore implements CursorStore {
+  readonly dir: string;
+
+  constructor(dir?: string) {
+    this.dir = dir ?? `${process.cwd()}/.clickclack/cursors`;
+  }
+
+  path(key: string): string {
+    return `${this.dir}/${key.replace(/[^A-Za-z0-9_.-]/g, "_")}.json`;
+  }
+
+  async load(key: string): Promise<string | null> {
+    const { readFile } = await import("node:fs/promises");
+    try {
+      const data = JSON.parse(await readFile(this.path(key), "utf8")) as { cursor?: unknown };
+      return typeof data.cursor === "string" && data.cursor ? data.cursor : null;
+    } catch (err) {
+      if ((err as { code?: string }).code === "ENOENT") return null;
+      throw err;
+    }
+  }
+
+  async save(key: string, cursor: string): Promise<void> {
+    const { mkdir, open, rename } = await import("node:fs/promises");
+    await mkdir(this.dir, { recursive: true });
+    const target = this.path(key);
+    const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const file = await open(tmp, "w", 0o600);
+    try {
+      await file.writeFile(JSON.stringify({ cursor, saved_at: new Date().toISOString() }));
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, target);
+  }
+}

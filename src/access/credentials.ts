@@ -56,9 +56,10 @@ export function tokenResolvers(store: Store, limiter: RateLimiter, publicUrl: st
     if (authorization) {
       const m = /^Bearer\s+(\S+)$/i.exec(authorization);
       if (!m) throw unauthenticated("Authorization must be: Bearer <token>");
-      limiter.check(`token-fail:${ip}`, LIMITS.tokenFailures);
       const actor = await fromToken(m[1]!, "session");
       if (!actor) {
+        // Only failures are counted and only failures are slowed: a valid token is never
+        // locked out because someone else behind the same address keeps guessing.
         limiter.hit(`token-fail:${ip}`, LIMITS.tokenFailures);
         throw new AppError(401, "invalid_token", "the token is invalid, expired or revoked");
       }

@@ -12,6 +12,7 @@ import { botRoutes } from "./routes/bots.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { moderationRoutes } from "./routes/moderation.ts";
 import { dmRoutes } from "./routes/dms.ts";
+import { githubRoutes } from "./routes/github.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
 import { messageRoutes } from "./routes/messages.ts";
@@ -127,6 +128,7 @@ export function createApp(deps: Deps) {
     .onBeforeHandle({ as: "global" }, ({ request, route }) => enforcePolicy(deps.auth, request, route))
     .use(healthRoutes(deps))
     .use(authRoutes(deps))
+    .use(githubRoutes(deps))
     .use(meRoutes(deps))
     .use(workspaceRoutes(deps))
     .use(channelRoutes(deps))

@@ -82,6 +82,10 @@ async function terminateGroup(pgid: number, graceMs: number): Promise<void> {
     if (!groupAlive(pgid)) return;
   }
   signalGroup(pgid, "SIGKILL");
+  // SIGKILL is delivered asynchronously; return only once the group is really gone so
+  // callers (and a CLI about to exit) never leave a survivor behind.
+  const killDeadline = Date.now() + 2_000;
+  while (groupAlive(pgid) && Date.now() < killDeadline) await Bun.sleep(10);
 }
 
 async function* chunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -36,7 +36,7 @@ function replay(b: Backend, scenario: string, exitCode = 0, req: BuildRequest = 
   return { events, text, done };
 }
 
-function refuses(fn: () => unknown, kind = "config"): void {
+function refuses(fn: () => unknown, kind: AgentError["kind"] = "config"): void {
   try {
     fn();
   } catch (e) {

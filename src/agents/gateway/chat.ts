@@ -13,7 +13,7 @@ export function startChat(gw: Gateway, caller: Caller, modelName: string, conv: 
   if (workdir && !prepared.resumed) prepared.opts.workdir = workdir;
   const opts = gw.policy.apply(prepared.opts, gw.store);
   const run = launch(opts, gw.run, caller.signal);
-  run.result.then(prepared.remember, () => undefined);
+  gw.track(run.result).then(prepared.remember, () => undefined);
   return run;
 }
 

@@ -13,6 +13,8 @@ export interface Gateway {
   run: Omit<RunContext, "signal" | "onEvent">;
   maxBody: number;
   metrics: Metrics;
+  /** Registers work that outlives its request (streams), so shutdown can wait for it. */
+  track<T>(work: Promise<T>): Promise<T>;
 }
 
 export interface Caller {

@@ -33,6 +33,7 @@ async function prompt(gw: Gateway, caller: Caller): Promise<Response> {
   const b = await body(gw, caller);
   const opts = gw.policy.apply(parseRunOptions(b, "body", ["stream"]), gw.store);
   const run = launch(opts, gw.run, caller.signal);
+  gw.track(run.result).catch(() => undefined);
   if (b.stream !== true) {
     const result = await run.result;
     const wire = resultToWire(result);
@@ -65,7 +66,7 @@ function orchestrated(
   });
   const ctx: OrchestrationContext = { ...gw.run, signal: caller.signal };
   if (!stream) {
-    return go(ctx).then((outcomes) => {
+    return gw.track(go(ctx)).then((outcomes) => {
       const doc = wire(outcomes);
       if (doc.ok) return json(doc);
       return json({ ...errorBody("rest", 502, "one or more tasks did not complete"), ...doc }, 502);
@@ -80,11 +81,11 @@ function orchestrated(
     queue.push(s);
     wake?.();
   };
-  const done = go({
+  const done = gw.track(go({
     ...ctx,
     signal: ac.signal,
     onEvent: (task, e: AgentEvent) => push(line({ task: task.index, name: task.name, ...e })),
-  });
+  }));
   let finished = false;
   const settled = done.then(
     (o) => push(line({ type: "result", ...wire(o) })),

@@ -115,12 +115,14 @@ export class KeyRing {
 }
 
 /** The peer address from the socket; X-Forwarded-For only when the peer is a trusted proxy. */
+const normalizeIp = (ip: string) => (ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip);
+
 export function clientIp(req: Request, socketIp: string | undefined, trusted: string[]): string {
-  const peer = socketIp ?? "unknown";
+  const peer = socketIp ? normalizeIp(socketIp) : "unknown";
   if (!trusted.includes(peer)) return peer;
   const hops = (req.headers.get("x-forwarded-for") ?? "")
     .split(",")
-    .map((h) => h.trim())
+    .map((h) => normalizeIp(h.trim()))
     .filter(Boolean);
   // Walk from the nearest hop; the first address that is not one of our proxies is the client.
   for (let i = hops.length - 1; i >= 0; i--) {

@@ -76,7 +76,18 @@ export function startGateway(o: GatewayOptions): RunningGateway {
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.idleTimeoutMs ? { idleTimeoutMs: o.idleTimeoutMs } : {}),
   });
+  // Shutdown cancels every run, including streams whose handler has already returned.
+  const shutdown = new AbortController();
+  const active = new Set<Promise<unknown>>();
   const gw: Gateway = {
+    track: (work) => {
+      active.add(work);
+      work.then(
+        () => active.delete(work),
+        () => active.delete(work),
+      );
+      return work;
+    },
     store: o.store,
     policy,
     models: o.models ?? modelTable(),
@@ -91,8 +102,6 @@ export function startGateway(o: GatewayOptions): RunningGateway {
     },
   };
   const trusted = o.trustedProxies ?? [];
-  // Client disconnects abort the run; keep one controller per in-flight request.
-  const inflight = new Set<AbortController>();
 
   async function route(req: Request, server: Server<unknown>, path: string, api: Api): Promise<Response> {
     hosts.check(req);
@@ -105,19 +114,12 @@ export function startGateway(o: GatewayOptions): RunningGateway {
     if (path === "/metrics") {
       return new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } });
     }
-    const ac = new AbortController();
-    inflight.add(ac);
-    req.signal.addEventListener("abort", () => ac.abort(), { once: true });
-    const caller: Caller = { req, owner, ip, signal: ac.signal };
-    try {
-      if (path === "/openai/v1/models" && req.method === "GET") return listModels(gw);
-      if (path === "/openai/v1/chat/completions" && req.method === "POST") return await chatCompletions(gw, caller);
-      if (path === "/anthropic/v1/messages" && req.method === "POST") return await messages(gw, caller);
-      if (api === "rest" && path.startsWith("/api/v1/")) return await rest(gw, caller, path);
-      throw new HttpError(404, `no route ${req.method} ${path}`);
-    } finally {
-      inflight.delete(ac);
-    }
+    const caller: Caller = { req, owner, ip, signal: AbortSignal.any([req.signal, shutdown.signal]) };
+    if (path === "/openai/v1/models" && req.method === "GET") return listModels(gw);
+    if (path === "/openai/v1/chat/completions" && req.method === "POST") return await chatCompletions(gw, caller);
+    if (path === "/anthropic/v1/messages" && req.method === "POST") return await messages(gw, caller);
+    if (api === "rest" && path.startsWith("/api/v1/")) return await rest(gw, caller, path);
+    throw new HttpError(404, `no route ${req.method} ${path}`);
   }
 
   const server = Bun.serve({
@@ -146,8 +148,9 @@ export function startGateway(o: GatewayOptions): RunningGateway {
     url: `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`,
     metrics,
     async stop() {
-      for (const ac of inflight) ac.abort();
+      shutdown.abort();
       await server.stop(true);
+      await Promise.allSettled([...active]);
     },
   };
 }

@@ -1,7 +1,7 @@
 // `agent parallel | compare | chain`. Shared run flags act as defaults for every task; a
 // task file's own fields win.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { isBackendName } from "./backends/types.ts";
+import { type BackendName, isBackendName } from "./backends/types.ts";
 import { eventPrinter, type OutputFormat, progressLine } from "./cli-output.ts";
 import { HELP, openStore, outputFormat, RUN_FLAGS, runOptionsFromFlags, withInterrupt } from "./cli.ts";
 import { EXIT, usageError } from "./errors.ts";
@@ -91,7 +91,7 @@ export async function orchestrateCommand(kind: "parallel" | "compare" | "chain",
       const prompt = positionals[0] === "-" ? await Bun.stdin.text() : (positionals[0] as string);
       const base = merge(defaults, { prompt });
       const run = await withInterrupt((signal) =>
-        compare(base, list as Task["backend"][] as NonNullable<Task["backend"]>[], { sequential: values.sequential === true }, { ...ctx, signal }),
+        compare(base, list as BackendName[], { sequential: values.sequential === true }, { ...ctx, signal }),
       );
       progress.clear();
       return finish(format, run.value, run.interrupted);

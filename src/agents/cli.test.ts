@@ -189,6 +189,18 @@ describe("agent resume", () => {
     expect(lastCall()).toMatchObject({ cli: "codex", prompt: "follow up", cwd: realpathSync(here) });
   });
 
+  test("--auto-resume continues the latest session of this backend and directory (opt-in)", async () => {
+    const dir = join(f.root, "auto");
+    mkdirSync(dir);
+    const first = await runCli(["run", "-b", "gemini", "--auto-resume", "one"], f, { cwd: dir });
+    expect(lastCall()?.argv).not.toContain("--resume");
+    const second = await runCli(["run", "-b", "gemini", "--auto-resume", "two"], f, { cwd: dir });
+    expect(lastCall()?.argv).toContain("--resume");
+    expect(sessionOf(second.stderr)).toBe(sessionOf(first.stderr));
+    await runCli(["run", "-b", "gemini", "three"], f, { cwd: dir });
+    expect(lastCall()?.argv).not.toContain("--resume");
+  });
+
   test("fork starts a child session (claude); unknown ids and busy sessions are refused", async () => {
     const first = JSON.parse((await runCli(["run", "-o", "json", "root"], f)).stdout);
     const fork = await runCli(["resume", first.session_id, "--fork", "-o", "json", "branch"], f);

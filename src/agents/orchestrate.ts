@@ -51,8 +51,9 @@ async function runOne(task: Task, index: number, name: string, ctx: Orchestratio
       onFinish: ctx.onFinish,
     });
   } catch (e) {
-    if (!(e instanceof AgentError)) throw e;
-    outcome.error = { kind: e.kind, message: e.message };
+    // Whatever went wrong stays with this task; the others keep their results.
+    outcome.error =
+      e instanceof AgentError ? { kind: e.kind, message: e.message } : { kind: "internal", message: e instanceof Error ? e.message : String(e) };
   }
   return outcome;
 }

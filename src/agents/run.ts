@@ -90,6 +90,21 @@ function childEnv(env: Record<string, string | undefined>): Record<string, strin
   return out;
 }
 
+// Runs of this process by session id, so an API call (gateway, chat bridge) can cancel one.
+const running = new Map<string, AbortController>();
+
+/** Cancels this process's run of a session; false when no such run is in progress here. */
+export function cancelRun(sessionId: string): boolean {
+  const ac = running.get(sessionId);
+  if (!ac) return false;
+  ac.abort(new Error("cancelled"));
+  return true;
+}
+
+export function runningSessions(): string[] {
+  return [...running.keys()];
+}
+
 function resolveWorkdir(dir: string | undefined): string {
   const abs = resolvePath(dir ?? process.cwd());
   let st: ReturnType<typeof statSync>;
@@ -228,6 +243,9 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
   }
 
   const result: RunResult = { ...base, status: "failed", sessionId };
+  const own = new AbortController();
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, own.signal]) : own.signal;
+  if (sessionId) running.set(sessionId, own);
   const emit = (e: AgentEvent) => {
     try {
       ctx.onEvent?.(e);
@@ -239,7 +257,7 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
   let release: (() => void) | undefined;
   try {
     try {
-      release = await (ctx.limiter ?? globalLimiter).acquire(ctx.signal);
+      release = await (ctx.limiter ?? globalLimiter).acquire(signal);
     } catch {
       result.status = "cancelled";
       result.error = "cancelled while queued";
@@ -267,19 +285,27 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
     };
 
     const argv = [avail.path, ...invocation.argv.slice(1)];
-    const out = await runProcess({
+    let out: Awaited<ReturnType<typeof runProcess>>;
+    try {
+      out = await runProcess({
       argv,
       cwd: p.workdir,
       env,
       stdin: invocation.stdin,
-      signal: ctx.signal,
+      signal,
       timeoutMs: opts.timeoutMs,
       idleTimeoutMs: opts.idleTimeoutMs,
       graceMs: ctx.graceMs,
       onLine: (line) => {
         for (const e of parser.line(line)) handle(e);
       },
-    });
+      });
+    } catch (e) {
+      result.error = `could not start ${p.backend}: ${e instanceof Error ? e.message : String(e)}`;
+      emit({ type: "error", message: result.error, fatal: true });
+      emit({ type: "done", ok: false, usage: result.usage, turns: 0, duration_ms: 0, error: result.error });
+      return result;
+    }
     result.exitCode = out.code;
 
     const tail = parser.finish({ code: out.code, stderrTail: out.stderrTail, durationMs: out.durationMs });
@@ -319,6 +345,7 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
     return result;
   } finally {
     release?.();
+    if (sessionId) running.delete(sessionId);
     if (store && sessionId) {
       store.finishRun(sessionId, lock, {
         status: result.status === "dry_run" ? "failed" : result.status,

@@ -131,9 +131,15 @@ export function parseRunOptions(
   return opts;
 }
 
+const LIST_FIELDS = {
+  tasks: new Set(["tasks", "max_parallel", "fail_fast", "stream"]),
+  steps: new Set(["steps", "continue_session", "stream"]),
+};
+
 /** Parses `{tasks: [...]}` / `{steps: [...]}` or a bare array. */
 export function parseTaskList(doc: unknown, key: "tasks" | "steps", extra: string[]) {
   const obj = Array.isArray(doc) ? { [key]: doc } : asObject(doc, "file");
+  rejectUnknown(obj, LIST_FIELDS[key], "document");
   const list = obj[key];
   if (!Array.isArray(list)) throw usageError(`expected "${key}" to be an array`);
   return {

@@ -62,7 +62,8 @@ function parser(): StreamParser {
   function streamEvent(ev: Record<string, unknown>, topLevel: boolean): AgentEvent[] {
     const type = str(ev.type);
     if (type === "message_start") {
-      currentMessage = str(obj(ev.message)?.id) ?? "";
+      // Sub-agent messages must not move the pointer used to de-duplicate top-level text.
+      if (topLevel) currentMessage = str(obj(ev.message)?.id) ?? "";
       return [];
     }
     // Sub-agent (Task tool) chatter is not the answer; its tool calls still show up below.

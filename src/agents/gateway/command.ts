@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { isApprovalMode, isSandboxMode } from "../backends/types.ts";
 import { openStore } from "../cli.ts";
 import { EXIT, usageError } from "../errors.ts";
+import { globalLimiter } from "../limiter.ts";
 import { parseDuration } from "../spec.ts";
 import { modelTable } from "./models.ts";
 import { startGateway } from "./server.ts";
@@ -24,6 +25,8 @@ export const SERVE_HELP = `Usage: clickclack agent serve [options]
   --trusted-proxy IP      peer whose X-Forwarded-For is believed, repeatable
   --timeout DUR           per-run ceiling (default 30m)   --idle-timeout DUR (default 10m)
   --model-map NAME=BACKEND[:MODEL]  extra API model names, repeatable
+  --max-concurrency N     agent CLIs running at once, others queue (default 4,
+                          or CLICKCLACK_AGENT_MAX_CONCURRENCY)
 `;
 
 function splitAddr(addr: string): { hostname: string; port: number } {
@@ -54,6 +57,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       timeout: { type: "string" },
       "idle-timeout": { type: "string" },
       "model-map": { type: "string", multiple: true },
+      "max-concurrency": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -73,6 +77,11 @@ export async function serveCommand(args: string[]): Promise<number> {
   const maxBody = Number(values["max-body"] ?? 1024 * 1024);
   if (!Number.isInteger(maxBody) || maxBody < 1024) throw usageError("--max-body must be an integer >= 1024");
 
+  if (values["max-concurrency"] !== undefined) {
+    const n = Number(values["max-concurrency"]);
+    if (!Number.isInteger(n) || n < 1) throw usageError("--max-concurrency must be a positive integer");
+    globalLimiter.setMax(n);
+  }
   const store = openStore();
   let gateway: ReturnType<typeof startGateway>;
   try {

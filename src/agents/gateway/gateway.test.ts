@@ -384,6 +384,23 @@ describe("cancellation", () => {
     await waitFor(() => store.get(session)?.status === "cancelled", 5000, "session cancelled");
   });
 
+  test("an API call cancels a running session", async () => {
+    const res = await post("/api/v1/prompt", { prompt: "scenario:slow", backend: "codex", stream: true });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = "";
+    while (!text.includes("\n")) text += new TextDecoder().decode((await reader.read()).value);
+    const id = JSON.parse(text.split("\n")[0] as string).session_id;
+    const cancel = await post(`/api/v1/sessions/${id}/cancel`, {});
+    expect(cancel.status).toBe(202);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(JSON.parse(text.trim().split("\n").at(-1) as string)).toMatchObject({ type: "result", status: "cancelled" });
+    expect((await post(`/api/v1/sessions/${id}/cancel`, {})).status).toBe(409);
+  });
+
   test("a non-streaming client that goes away cancels too", async () => {
     const before = new Set(f.pids());
     const ac = new AbortController();

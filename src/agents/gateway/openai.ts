@@ -20,6 +20,12 @@ export function listModels(gw: Gateway): Response {
   });
 }
 
+export function getModel(gw: Gateway, id: string): Response {
+  const route = gw.models.get(id);
+  if (!route) throw new HttpError(404, `model ${JSON.stringify(id)} not found`);
+  return json({ id, object: "model", created: 0, owned_by: `clickclack-${route.backend}` });
+}
+
 function parseConversation(body: Record<string, unknown>): Conversation {
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
     throw new HttpError(400, "messages must be a non-empty array");

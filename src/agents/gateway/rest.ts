@@ -14,7 +14,7 @@ import {
   type Task,
   type TaskOutcome,
 } from "../orchestrate.ts";
-import { resultToWire } from "../run.ts";
+import { cancelRun, resultToWire } from "../run.ts";
 import { sessionToWire } from "../sessions.ts";
 import { asObject, parseRunOptions, parseTaskList } from "../spec.ts";
 import type { Caller, Gateway } from "./context.ts";
@@ -195,5 +195,12 @@ export async function rest(gw: Gateway, caller: Caller, path: string): Promise<R
   }
   const m = /^\/api\/v1\/sessions\/([^/]+)$/.exec(path);
   if (m) return sessions(gw, caller, m[1]);
+  const c = /^\/api\/v1\/sessions\/([^/]+)\/cancel$/.exec(path);
+  if (c) {
+    if (method !== "POST") throw new HttpError(405, "use POST");
+    const session = gw.store.resolve(decodeURIComponent(c[1] as string));
+    if (!cancelRun(session.id)) throw new HttpError(409, `session ${session.id} is not running on this gateway`);
+    return json({ cancelled: session.id }, 202);
+  }
   throw new HttpError(404, `no route ${method} ${path}`);
 }

@@ -13,7 +13,7 @@ import type { Caller, Gateway } from "./context.ts";
 import { type Api, fromError, HttpError, json } from "./http.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { type ModelTable, modelTable } from "./models.ts";
-import { chatCompletions, listModels } from "./openai.ts";
+import { chatCompletions, getModel, listModels } from "./openai.ts";
 import { rest } from "./rest.ts";
 import { clientIp, Cors, HostGuard, isLoopback, isWildcard, KeyRing, Policy, RateLimiter } from "./security.ts";
 
@@ -116,6 +116,9 @@ export function startGateway(o: GatewayOptions): RunningGateway {
     }
     const caller: Caller = { req, owner, ip, signal: AbortSignal.any([req.signal, shutdown.signal]) };
     if (path === "/openai/v1/models" && req.method === "GET") return listModels(gw);
+    if (path.startsWith("/openai/v1/models/") && req.method === "GET") {
+      return getModel(gw, decodeURIComponent(path.slice("/openai/v1/models/".length)));
+    }
     if (path === "/openai/v1/chat/completions" && req.method === "POST") return await chatCompletions(gw, caller);
     if (path === "/anthropic/v1/messages" && req.method === "POST") return await messages(gw, caller);
     if (api === "rest" && path.startsWith("/api/v1/")) return await rest(gw, caller, path);

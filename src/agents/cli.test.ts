@@ -75,6 +75,13 @@ describe("agent run", () => {
     expect(result).toMatchObject({ ok: true, backend: "gemini", model: "gemini-2.5-pro", usage: { input_tokens: 20500, cached_tokens: 16000 } });
   });
 
+  test("a 2 MB event line amid a stderr flood streams through intact", async () => {
+    const r = await runCli(["run", "scenario:bigline"], f);
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBe(2_000_000 + "END\n".length);
+    expect(r.stdout.endsWith("xEND\n")).toBe(true);
+  });
+
   test("options map onto each CLI's flags; impossible combinations are refused", async () => {
     const r = await runCli(
       ["run", "-m", "fast", "--approval", "auto", "--sandbox", "read-only", "--max-turns", "3", "--system-prompt=-terse", "x"],

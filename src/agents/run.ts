@@ -19,7 +19,7 @@ import {
 import { AgentError, configError, sessionError, usageError } from "./errors.ts";
 import { globalLimiter, type Limiter } from "./limiter.ts";
 import { runProcess } from "./runner.ts";
-import type { Session, SessionStore } from "./sessions.ts";
+import type { RunRecord, Session, SessionStore } from "./sessions.ts";
 
 export interface RunOptions {
   prompt: string;
@@ -187,13 +187,110 @@ function endMessage(reason: string, opts: RunOptions): string {
   return "cancelled";
 }
 
+/** Takes the session's run lock, or creates the session (already locked) for a new run. */
+function openSession(store: SessionStore, p: Plan, opts: RunOptions): { sessionId: string; lock: string } {
+  if (p.session && !opts.fork) return { sessionId: p.session.id, lock: store.acquire(p.session.id) };
+  const { session, lock } = store.createRunning({
+    backend: p.backend,
+    workdir: p.workdir,
+    model: p.req.model ?? null,
+    title: opts.title ?? p.session?.title ?? titleFrom(opts.prompt),
+    tags: opts.tags ?? p.session?.tags ?? [],
+    parentId: p.session?.id ?? null,
+  });
+  // A fork starts from the parent's conversation until the CLI reports the new id.
+  if (p.session?.backendSessionId) store.setBackendSession(session.id, p.session.backendSessionId);
+  return { sessionId: session.id, lock };
+}
+
+function doneEvent(r: RunResult): AgentEvent {
+  const done: AgentEvent = { type: "done", ok: r.status === "completed", usage: r.usage, turns: r.turns, duration_ms: r.durationMs };
+  if (r.costUsd !== undefined) done.cost_usd = r.costUsd;
+  if (r.error) done.error = r.error;
+  return done;
+}
+
+interface Execution {
+  p: Plan;
+  argv: string[];
+  stdin: string;
+  opts: RunOptions;
+  ctx: RunContext;
+  signal: AbortSignal;
+  env: Record<string, string | undefined>;
+  store: SessionStore | undefined;
+  result: RunResult;
+  emit: (e: AgentEvent) => void;
+}
+
+/** Spawns the CLI and turns its output into events and the final result fields. */
+async function execute(x: Execution): Promise<void> {
+  const { p, result, opts } = x;
+  const parser = getBackend(p.backend).parser(p.req);
+  let final: Extract<AgentEvent, { type: "done" }> | null = null;
+  const handle = (e: AgentEvent) => {
+    if (e.type === "init") {
+      if (e.backend_session_id) {
+        result.backendSessionId = e.backend_session_id;
+        // Saved at once, so even a run that crashes later can be resumed.
+        if (x.store && result.sessionId) x.store.setBackendSession(result.sessionId, e.backend_session_id, e.model);
+      }
+      if (e.model) result.model = e.model;
+      if (result.sessionId) e.session_id = result.sessionId;
+    } else if (e.type === "text") {
+      result.text += e.text;
+    } else if (e.type === "done") {
+      // Held back: the runner emits the one authoritative `done` after bookkeeping.
+      final = e;
+      return;
+    }
+    x.emit(e);
+  };
+
+  const out = await runProcess({
+    argv: x.argv,
+    cwd: p.workdir,
+    env: x.env,
+    stdin: x.stdin,
+    signal: x.signal,
+    timeoutMs: opts.timeoutMs,
+    idleTimeoutMs: opts.idleTimeoutMs,
+    graceMs: x.ctx.graceMs,
+    onLine: (line) => {
+      for (const e of parser.line(line)) handle(e);
+    },
+  });
+  result.exitCode = out.code;
+  result.durationMs = out.durationMs;
+  const tail = parser.finish({ code: out.code, stderrTail: out.stderrTail, durationMs: out.durationMs });
+  if (out.reason === "exit") {
+    for (const e of tail) handle(e);
+  } else {
+    // Our own kill: say why, rather than the CLI's "terminated by a signal".
+    result.error = endMessage(out.reason, opts);
+    result.status = out.reason === "aborted" ? "cancelled" : "timeout";
+    for (const e of tail) if (e.type !== "error") handle(e);
+    handle({ type: "error", message: result.error, fatal: true });
+  }
+  const done = final as Extract<AgentEvent, { type: "done" }> | null;
+  if (!done) return;
+  result.usage = done.usage;
+  result.turns = done.turns;
+  if (done.cost_usd !== undefined) result.costUsd = done.cost_usd;
+  // If the stream carried no text but the CLI reported a final answer, use it.
+  if (!result.text && done.result) handle({ type: "text", text: done.result });
+  if (out.reason === "exit") {
+    result.status = done.ok ? "completed" : "failed";
+    if (!done.ok) result.error = done.error;
+  }
+}
+
 export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<RunResult> {
   const store = opts.ephemeral || opts.dryRun ? undefined : ctx.store;
   if (!store && !opts.ephemeral && !opts.dryRun) throw configError("runAgent needs a session store (or ephemeral: true)");
   const p = plan(opts, opts.dryRun ? ctx.store : store);
-  const backend = getBackend(p.backend);
-  const invocation = backend.build(p.req, opts.prompt);
-  const base: RunResult = {
+  const invocation = getBackend(p.backend).build(p.req, opts.prompt);
+  const result: RunResult = {
     status: "dry_run",
     sessionId: p.session?.id ?? null,
     backend: p.backend,
@@ -207,10 +304,8 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
     exitCode: null,
   };
   if (opts.dryRun) {
-    return {
-      ...base,
-      command: { argv: invocation.argv, cwd: p.workdir, stdinBytes: Buffer.byteLength(invocation.stdin) },
-    };
+    result.command = { argv: invocation.argv, cwd: p.workdir, stdinBytes: Buffer.byteLength(invocation.stdin) };
+    return result;
   }
 
   const env = childEnv(ctx.env ?? process.env);
@@ -219,33 +314,14 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
     throw new AgentError("backend_missing", `${p.backend} is not available: ${avail.error ?? "not found"}`);
   }
 
-  // Take the session (or create it) before queueing, so a second run of the same session
-  // fails fast instead of waiting behind the first.
-  let sessionId: string | null = null;
-  let lock = "";
-  if (store) {
-    if (p.session && !opts.fork) {
-      lock = store.acquire(p.session.id);
-      sessionId = p.session.id;
-    } else {
-      const created = store.createRunning({
-        backend: p.backend,
-        workdir: p.workdir,
-        model: p.req.model ?? null,
-        title: opts.title ?? p.session?.title ?? titleFrom(opts.prompt),
-        tags: opts.tags ?? p.session?.tags ?? [],
-        parentId: p.session?.id ?? null,
-      });
-      sessionId = created.session.id;
-      lock = created.lock;
-      if (p.session?.backendSessionId) store.setBackendSession(sessionId, p.session.backendSessionId);
-    }
-  }
-
-  const result: RunResult = { ...base, status: "failed", sessionId };
+  // Take the session before queueing, so a second run of the same session fails fast
+  // instead of waiting behind the first.
+  const session = store ? openSession(store, p, opts) : null;
+  result.status = "failed";
+  result.sessionId = session?.sessionId ?? null;
   const own = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, own.signal]) : own.signal;
-  if (sessionId) running.set(sessionId, own);
+  if (session) running.set(session.sessionId, own);
   const emit = (e: AgentEvent) => {
     try {
       ctx.onEvent?.(e);
@@ -264,91 +340,23 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
       emit({ type: "error", message: result.error, fatal: true });
       return result;
     }
-
-    const parser = backend.parser(p.req);
-    let final: Extract<AgentEvent, { type: "done" }> | null = null;
-    const handle = (e: AgentEvent) => {
-      if (e.type === "init") {
-        if (e.backend_session_id) {
-          result.backendSessionId = e.backend_session_id;
-          if (store && sessionId) store.setBackendSession(sessionId, e.backend_session_id, e.model);
-        }
-        if (e.model) result.model = e.model;
-        if (sessionId) e.session_id = sessionId;
-      } else if (e.type === "text") {
-        result.text += e.text;
-      } else if (e.type === "done") {
-        final = e;
-        return;
-      }
-      emit(e);
-    };
-
     const argv = [avail.path, ...invocation.argv.slice(1)];
-    let out: Awaited<ReturnType<typeof runProcess>>;
     try {
-      out = await runProcess({
-      argv,
-      cwd: p.workdir,
-      env,
-      stdin: invocation.stdin,
-      signal,
-      timeoutMs: opts.timeoutMs,
-      idleTimeoutMs: opts.idleTimeoutMs,
-      graceMs: ctx.graceMs,
-      onLine: (line) => {
-        for (const e of parser.line(line)) handle(e);
-      },
-      });
+      await execute({ p, argv, stdin: invocation.stdin, opts, ctx, signal, env, store, result, emit });
     } catch (e) {
-      result.error = `could not start ${p.backend}: ${e instanceof Error ? e.message : String(e)}`;
+      result.status = "failed";
+      result.error = `could not run ${p.backend}: ${e instanceof Error ? e.message : String(e)}`;
       emit({ type: "error", message: result.error, fatal: true });
-      emit({ type: "done", ok: false, usage: result.usage, turns: 0, duration_ms: 0, error: result.error });
-      return result;
     }
-    result.exitCode = out.code;
-
-    const tail = parser.finish({ code: out.code, stderrTail: out.stderrTail, durationMs: out.durationMs });
-    if (out.reason !== "exit") {
-      // Our own kill: say why, rather than the CLI's "terminated by signal".
-      const message = endMessage(out.reason, opts);
-      for (const e of tail) if (e.type !== "error") handle(e);
-      handle({ type: "error", message, fatal: true });
-      result.status = out.reason === "aborted" ? "cancelled" : "timeout";
-      result.error = message;
-    } else {
-      for (const e of tail) handle(e);
-    }
-    const done = final as Extract<AgentEvent, { type: "done" }> | null;
-    if (done) {
-      result.usage = done.usage;
-      result.turns = done.turns;
-      if (done.cost_usd !== undefined) result.costUsd = done.cost_usd;
-      // If the stream carried no text but the CLI reported a final answer, use it.
-      if (!result.text && done.result) handle({ type: "text", text: done.result });
-      if (out.reason === "exit") {
-        result.status = done.ok ? "completed" : "failed";
-        if (!done.ok) result.error = done.error;
-      }
-    }
-    result.durationMs = out.durationMs;
-    const doneEvent: AgentEvent = {
-      type: "done",
-      ok: result.status === "completed",
-      usage: result.usage,
-      turns: result.turns,
-      duration_ms: result.durationMs,
-    };
-    if (result.costUsd !== undefined) doneEvent.cost_usd = result.costUsd;
-    if (result.error) doneEvent.error = result.error;
-    emit(doneEvent);
     return result;
   } finally {
     release?.();
-    if (sessionId) running.delete(sessionId);
-    if (store && sessionId) {
-      store.finishRun(sessionId, lock, {
-        status: result.status === "dry_run" ? "failed" : result.status,
+    emit(doneEvent(result));
+    if (session) {
+      running.delete(session.sessionId);
+      store?.finishRun(session.sessionId, session.lock, {
+        // Never "dry_run" here: dry runs return before a session is opened.
+        status: result.status as RunRecord["status"],
         usage: result.usage,
         turns: result.turns,
         ...(result.backendSessionId ? { backendSessionId: result.backendSessionId } : {}),

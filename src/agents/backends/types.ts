@@ -23,7 +23,11 @@ export function isSandboxMode(v: unknown): v is SandboxMode {
   return typeof v === "string" && (SANDBOX_MODES as readonly string[]).includes(v);
 }
 
-/** Token counts. `input_tokens` includes `cached_tokens`; output includes reasoning. */
+/**
+ * Token counts summed over a run's turns. `input_tokens` includes `cached_tokens` (Claude
+ * reports cache reads and writes separately; we add them in). `reasoning_tokens` is what the
+ * CLI reports (Codex does; Claude does not, so it stays 0 there).
+ */
 export interface Usage {
   input_tokens: number;
   output_tokens: number;

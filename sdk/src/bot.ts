@@ -460,31 +460,30 @@ export class ClickClackBot {
     return message;
   }
 
+  /** Saves the committed cursor; writes coalesce, so a burst of events costs one write in flight. */
   private persist(): void {
     if (!this.store) return;
-    if (this.saving) {
-      this.saveAgain = true;
-      return;
-    }
-    const store = this.store;
-    this.saving = (async () => {
-      do {
-        this.saveAgain = false;
-        const cursor = this.committed;
-        if (!cursor || cursor === this.saved) continue;
-        try {
-          await store.save(this.key, cursor);
-          this.saved = cursor;
-        } catch (err) {
-          this.options.onError?.(err);
-        }
-      } while (this.saveAgain);
+    this.saveAgain = true;
+    this.saving ??= this.saveLoop(this.store).finally(() => {
       this.saving = null;
-    })();
+    });
+  }
+
+  private async saveLoop(store: CursorStore): Promise<void> {
+    while (this.saveAgain) {
+      this.saveAgain = false;
+      const cursor = this.committed;
+      if (!cursor || cursor === this.saved) continue;
+      try {
+        await store.save(this.key, cursor);
+        this.saved = cursor;
+      } catch (err) {
+        this.options.onError?.(err);
+      }
+    }
   }
 
   private async flush(): Promise<void> {
-    while (this.saving) await this.saving;
     this.persist();
     while (this.saving) await this.saving;
   }

@@ -14,7 +14,10 @@ let skipped = 0;
 async function pump(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream) {
   const decoder = new TextDecoder();
   let pending = "";
-  for await (const chunk of stream) {
+  const reader = stream.getReader();
+  for (;;) {
+    const { value: chunk, done } = await reader.read();
+    if (done) break;
     const text = decoder.decode(chunk, { stream: true });
     out.write(text);
     pending += text;
@@ -38,3 +41,5 @@ const code = await proc.exited;
 if (code !== 0 && failed === 0) failed = 1;
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(code === 0 && failed === 0 ? 0 : 1);
+
+export {};

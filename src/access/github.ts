@@ -211,25 +211,31 @@ export async function findOrCreateUser(store: Store, profile: GithubProfile): Pr
     await store.identity.linkGithub(byEmail.id, profile.id);
     return { user: byEmail, created: false };
   }
-  // Created under the login first so the store derives the handle from it with its own rules
-  // (normalised, de-duplicated as ada, ada2…), then renamed to the person's display name.
-  const created = await store.users.create({ kind: "human", displayName: profile.login.slice(0, CHAT_LIMITS.displayNameMax), email: profile.email, avatarUrl: profile.avatarUrl });
-  const name = (profile.name ?? profile.login).slice(0, CHAT_LIMITS.displayNameMax);
-  const user = name === created.display_name ? created : await store.users.update(created.id, { displayName: name });
-  await store.identity.linkGithub(user.id, profile.id);
-  return { user, created: true };
+  // One write creates and links: a concurrent first sign-in of the same account loses the race
+  // with a conflict and finds the winner instead of failing.
+  try {
+    const user = await store.users.create({
+      kind: "human",
+      displayName: (profile.name ?? profile.login).slice(0, CHAT_LIMITS.displayNameMax),
+      handleBase: profile.login,
+      email: profile.email,
+      avatarUrl: profile.avatarUrl,
+      githubId: profile.id,
+    });
+    return { user, created: true };
+  } catch (err) {
+    const winner = err instanceof AppError && err.code === "github_taken" ? await store.identity.userByGithubId(profile.id) : null;
+    if (winner) return { user: winner, created: false };
+    throw err;
+  }
 }
 
 /**
- * The workspace GitHub sign-ins join: the configured slug, else the first by creation. The store
- * has no workspace-wide listing, so both are looked up among the first human's workspaces (the
- * bootstrap owner), as the admin CLI does.
+ * The workspace GitHub sign-ins join: the configured slug, else the first by creation.
  */
 export async function targetWorkspace(store: Store, gh: GithubConfig): Promise<Workspace | null> {
-  const owner = await store.users.first();
-  const all = owner ? await store.workspaces.listFor(owner.id) : [];
-  if (!gh.workspace) return all[0] ?? null;
-  const found = all.find((w) => w.slug === gh.workspace);
+  if (!gh.workspace) return store.workspaces.first();
+  const found = await store.workspaces.bySlug(gh.workspace);
   // Joining some other workspace than the one configured would be worse than refusing.
   if (!found) throw new AppError(503, "github_workspace_missing", `GitHub sign-in is misconfigured: no workspace with slug "${gh.workspace}"`);
   return found;

@@ -1,11 +1,15 @@
-import { incrementBase32, ulid } from "ulid";
+import { incrementBase32, monotonicFactory, ulid } from "ulid";
+
+// Monotonic within the process: ids made in the same millisecond still sort in creation order,
+// so "the first user" or "the oldest workspace" is well defined.
+const monotonic = monotonicFactory();
 
 export type IdPrefix =
   | "usr" | "wsp" | "chn" | "msg" | "dm" | "evt" | "eph" | "upl" | "inv" | "mlk" | "ses" | "sub"
   | "eda" | "app" | "tpc" | "tok";
 
 export function newId(prefix: IdPrefix): string {
-  return `${prefix}_${ulid().toLowerCase()}`;
+  return `${prefix}_${monotonic().toLowerCase()}`;
 }
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";

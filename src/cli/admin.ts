@@ -31,12 +31,8 @@ function emit(json: boolean, value: Record<string, unknown>, human: string): voi
 
 async function workspaceOf(store: Store, ref: string | undefined) {
   if (!ref) throw new UsageError("--workspace is required");
-  const byId = await store.workspaces.get(ref);
-  if (byId) return byId;
-  const owner = await store.users.first();
-  const all = owner ? await store.workspaces.listFor(owner.id) : [];
-  const bySlug = all.find((w) => w.slug === ref);
-  if (bySlug) return bySlug;
+  const found = (await store.workspaces.get(ref)) ?? (await store.workspaces.bySlug(ref));
+  if (found) return found;
   throw new AppError(404, "not_found", `workspace ${ref} not found`);
 }
 

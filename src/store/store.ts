@@ -38,6 +38,10 @@ export interface NewUser {
   email?: string | null;
   ownerUserId?: string | null;
   avatarUrl?: string | null;
+  /** Derive the handle from this instead of the display name (e.g. a GitHub login). */
+  handleBase?: string;
+  /** Linked in the same write, so two first sign-ins cannot both create the person. */
+  githubId?: string | null;
 }
 
 export interface PostMessageInput {
@@ -90,6 +94,9 @@ export interface WorkspaceStore {
   /** Creates the workspace with its owner and the default #general and #guest channels. */
   create(input: { name: string; slug?: string; ownerId: string; iconUrl?: string | null }): Promise<{ workspace: Workspace; channels: Channel[] }>;
   get(id: string, viewerId?: string): Promise<Workspace | null>;
+  bySlug(slug: string): Promise<Workspace | null>;
+  /** The oldest workspace: where sign-ins land when nothing else is configured. */
+  first(): Promise<Workspace | null>;
   listFor(userId: string): Promise<Workspace[]>;
   update(id: string, patch: { name?: string; slug?: string; iconUrl?: string | null }, actorId: string): Promise<{ workspace: Workspace; event: ChatEvent }>;
   remove(id: string): Promise<void>;

@@ -12,7 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const [own, mod, mem, mem2, gus] = [0, 1, 2, 3, 4].map((i) => () => team.clients[i]!);
+const as = (i: number) => () => team.clients[i]!;
+const [own, mod, mem, mem2, gus] = [as(0), as(1), as(2), as(3), as(4)];
 const modPath = (userId: string) => `/api/workspaces/${team.workspace.id}/moderation/members/${userId}`;
 
 describe("guests", () => {

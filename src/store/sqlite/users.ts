@@ -21,6 +21,9 @@ export function sqliteUsers(db: Db, writer: GroupCommitWriter): UserStore {
   return {
     create(input) {
       return writer.write(() => {
+        if (input.githubId && db.select({ id: users.id }).from(users).where(eq(users.githubId, input.githubId)).get()) {
+          throw conflict("that GitHub account is already linked", "github_taken");
+        }
         if (input.email) {
           const existing = db.select({ id: users.id }).from(users).where(eq(users.email, input.email.toLowerCase())).get();
           if (existing) throw conflict("a user with that email already exists", "email_taken");
@@ -31,7 +34,7 @@ export function sqliteUsers(db: Db, writer: GroupCommitWriter): UserStore {
           if (db.select({ id: users.id }).from(users).where(eq(users.handle, input.handle)).get()) throw conflict(`@${input.handle} is taken`, "handle_taken");
           handle = input.handle;
         } else {
-          handle = freeHandle(db, handleFrom(input.displayName));
+          handle = freeHandle(db, handleFrom(input.handleBase ?? input.displayName));
         }
         const row = {
           id: newId("usr"),
@@ -41,7 +44,7 @@ export function sqliteUsers(db: Db, writer: GroupCommitWriter): UserStore {
           handle,
           email: input.email ? input.email.toLowerCase() : null,
           avatarUrl: input.avatarUrl ?? null,
-          githubId: null,
+          githubId: input.githubId ?? null,
           createdAt: now(),
           deletedAt: null,
         };

@@ -55,6 +55,14 @@ export function sqliteWorkspaces(db: Db, writer: GroupCommitWriter): WorkspaceSt
       const role = viewerId ? membershipQuery.get({ w: id, u: viewerId })?.role : undefined;
       return toWorkspace(r, role);
     },
+    async bySlug(slug) {
+      const r = db.select().from(workspaces).where(and(eq(workspaces.slug, slug), isNull(workspaces.deletedAt))).get();
+      return r ? toWorkspace(r) : null;
+    },
+    async first() {
+      const r = db.select().from(workspaces).where(isNull(workspaces.deletedAt)).orderBy(asc(workspaces.createdAt), asc(workspaces.id)).limit(1).get();
+      return r ? toWorkspace(r) : null;
+    },
     async listFor(userId) {
       const rows = db
         .select({ w: workspaces, role: members.role })

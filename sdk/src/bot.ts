@@ -5,7 +5,7 @@
 // nonces derived from the triggering event so a retried handler never double-posts.
 import { backoffDelay, type BackoffOptions, sleep } from "./backoff.ts";
 import { ClickClackClient, type ClickClackClientOptions } from "./client.ts";
-import { type CursorStore, FileCursorStore, MemoryCursorStore } from "./cursor-store.ts";
+import { type CursorStore, FileCursorStore, MemoryCursorStore, nodeProcess } from "./cursor-store.ts";
 import { ClickClackError } from "./errors.ts";
 import { eventNonce } from "./nonce.ts";
 import type { Message, MessageInput, RealtimeEvent, User } from "./types.ts";
@@ -133,8 +133,7 @@ export class ClickClackBot {
     this.client = new ClickClackClient(options);
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
     this.maxQueue = Math.max(10, options.maxQueue ?? 5_000);
-    const hasFs = typeof process !== "undefined" && !!process.versions?.node;
-    this.store = options.cursorStore === false ? null : (options.cursorStore ?? (hasFs ? new FileCursorStore() : new MemoryCursorStore()));
+    this.store = options.cursorStore === false ? null : (options.cursorStore ?? (nodeProcess() ? new FileCursorStore() : new MemoryCursorStore()));
   }
 
   /** The cursor of the last event the bot finished with (what it resumes after). */

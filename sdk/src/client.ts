@@ -79,7 +79,7 @@ export class ClickClackClient {
     /** Signs in with a magic token; the session token becomes this client's token. */
     consumeMagicLink: async (token: string): Promise<MagicLinkResult> => {
       const data = await this.post<MagicLinkResult>("/api/auth/magic/consume", { token });
-      this.http.credentials.token = data.session.token;
+      this.http.credentials.token = data.session.token ?? data.token;
       return data;
     },
     setToken: (token: string) => {

@@ -2,6 +2,28 @@
 // (temporary file, fsync, rename), so a crash mid-write leaves the previous cursor, never half a
 // file; a lost write only means an event is handled again, which deterministic nonces make safe.
 
+interface NodeProcess {
+  versions?: { node?: string };
+  pid: number;
+  cwd(): string;
+}
+
+/** Node's or Bun's `process`, without making the SDK's types depend on @types/node. */
+export const nodeProcess = (): NodeProcess | undefined => {
+  const p = (globalThis as { process?: NodeProcess }).process;
+  return p?.versions?.node ? p : undefined;
+};
+
+/** The part of node:fs/promises the file store uses (typed here so the SDK needs no @types/node). */
+interface Fs {
+  readFile(path: string, encoding: "utf8"): Promise<string>;
+  mkdir(path: string, options: { recursive: true }): Promise<unknown>;
+  rename(from: string, to: string): Promise<void>;
+  open(path: string, flags: string, mode: number): Promise<{ writeFile(data: string): Promise<void>; sync(): Promise<void>; close(): Promise<void> }>;
+}
+// Loaded on first use, so merely importing the SDK in a browser does not pull in node:fs.
+const fs = (): Promise<Fs> => import("node:fs/promises" as string) as Promise<Fs>;
+
 export interface CursorStore {
   /** The saved cursor for `key` (workspace and bot), or null on a first run. */
   load(key: string): Promise<string | null>;
@@ -25,7 +47,7 @@ export class FileCursorStore implements CursorStore {
   readonly dir: string;
 
   constructor(dir?: string) {
-    this.dir = dir ?? `${process.cwd()}/.clickclack/cursors`;
+    this.dir = dir ?? `${nodeProcess()?.cwd() ?? "."}/.clickclack/cursors`;
   }
 
   path(key: string): string {
@@ -33,7 +55,7 @@ export class FileCursorStore implements CursorStore {
   }
 
   async load(key: string): Promise<string | null> {
-    const { readFile } = await import("node:fs/promises");
+    const { readFile } = await fs();
     try {
       const data = JSON.parse(await readFile(this.path(key), "utf8")) as { cursor?: unknown };
       return typeof data.cursor === "string" && data.cursor ? data.cursor : null;
@@ -44,10 +66,10 @@ export class FileCursorStore implements CursorStore {
   }
 
   async save(key: string, cursor: string): Promise<void> {
-    const { mkdir, open, rename } = await import("node:fs/promises");
+    const { mkdir, open, rename } = await fs();
     await mkdir(this.dir, { recursive: true });
     const target = this.path(key);
-    const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const tmp = `${target}.${nodeProcess()?.pid ?? 0}.${Math.random().toString(36).slice(2)}.tmp`;
     const file = await open(tmp, "w", 0o600);
     try {
       await file.writeFile(JSON.stringify({ cursor, saved_at: new Date().toISOString() }));

@@ -57,7 +57,7 @@ export interface MessageListOptions {
 // ---- Routes the wire contract names but this server may not serve yet (fallback shapes). ----
 
 export type Topic = Ok<"/api/workspaces/{id}/topics", "post", { topic: TopicShape }>["topic"];
-interface TopicShape {
+export interface TopicShape {
   id: string;
   workspace_id: string;
   channel_id?: string | null;
@@ -68,7 +68,7 @@ interface TopicShape {
 }
 
 export type Upload = Ok<"/api/uploads", "post", { upload: UploadShape }>["upload"];
-interface UploadShape {
+export interface UploadShape {
   id: string;
   workspace_id: string;
   owner_id: string;
@@ -91,7 +91,7 @@ export interface SearchResult {
 }
 
 export type RouteTarget = Ok<"/api/routes/{workspace_route_id}/{target_route_id}", "get", { route: RouteShape }>["route"];
-interface RouteShape {
+export interface RouteShape {
   workspace_id: string;
   workspace_route_id: string;
   target_type: "channel" | "direct" | "thread";
@@ -103,46 +103,30 @@ interface RouteShape {
   canonical_path: string;
 }
 
-export interface Session {
-  id?: string;
-  token: string;
-  expires_at?: string;
-  [key: string]: unknown;
-}
-export type MagicLinkResult = Ok<"/api/auth/magic/consume", "post", { user: User; session: Session; token?: string }>;
+export type MagicLinkResult = Ok<"/api/auth/magic/consume", "post", { user: User; session: { token: string; [key: string]: unknown }; token?: string }>;
+export type Session = MagicLinkResult["session"];
 
-export interface BotToken {
+export type BotToken = Ok<"/api/bot-tokens/{token_id}/revoke", "post", { bot_token: BotTokenShape }>["bot_token"];
+export interface BotTokenShape {
   id: string;
   bot_user_id: string;
   workspace_id: string;
-  owner_user_id?: string;
   name: string;
   scopes: string[];
-  created_by?: string;
   created_at: string;
   last_used_at?: string | null;
   revoked_at?: string | null;
   /** The raw secret: only in the response that minted it. */
   token?: string;
 }
-export interface BotWithTokens {
-  bot: User;
-  tokens: BotToken[];
-}
-export interface BotCreateInput {
-  display_name: string;
-  owner_user_id?: string;
-  handle?: string;
-  avatar_url?: string;
-  token_name?: string;
-  scopes?: string[];
-  setup_nonce?: string;
-}
-export interface BotTokenInput {
-  name?: string;
-  scopes?: string[];
-  setup_nonce?: string;
-}
+export type BotWithTokens = Ok<"/api/workspaces/{id}/bots", "get", { bots: { bot: User; tokens: BotToken[] }[] }>["bots"][number];
+/** `setup_nonce` is the original SDK's; servers that do not know it ignore it. */
+export type BotCreateInput = BodyOf<
+  "/api/workspaces/{id}/bots",
+  "post",
+  { display_name: string; owner_user_id?: string; handle?: string; avatar_url?: string; token_name?: string; scopes?: string[] }
+> & { setup_nonce?: string };
+export type BotTokenInput = BodyOf<"/api/workspaces/{id}/bots/{bot_user_id}/tokens", "post", { name?: string; scopes?: string[] }> & { setup_nonce?: string };
 export interface BotCommandInput {
   command: string;
   description: string;

@@ -6,6 +6,9 @@ export const commands: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import("../server/migrate.ts")).migrateCommand,
   version: async () => (await import("./version.ts")).versionCommand,
   admin: async () => (await import("./admin.ts")).adminCommand,
+  backup: async () => (await import("./ops.ts")).opsCommand("backup"),
+  export: async () => (await import("./ops.ts")).opsCommand("export"),
+  import: async () => (await import("./ops.ts")).opsCommand("import"),
   agent: async () => (await import("../agents/cli.ts")).agentCommand,
 };
 
@@ -16,6 +19,8 @@ Server
   serve            run the chat server (default)
   migrate          apply database migrations and exit
   version          print the version
+  backup --out F   consistent, verified copy of the live SQLite database
+  export --out F   the whole data set as JSON (secrets redacted); import --in F restores it
   admin …          operator commands: bootstrap, users, members, magic links, bots (clickclack admin --help)
 
 Agents

@@ -14,6 +14,7 @@ import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import { devBootstrap } from "./bootstrap.ts";
+import { startMaintenance } from "./maintenance.ts";
 
 export interface RunningServer {
   url: string;
@@ -103,6 +104,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
     },
   });
   hub.attach(server);
+  const stopMaintenance = startMaintenance(store, config);
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   let stopped = false;
   return {
@@ -116,6 +118,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
       if (stopped) return;
       stopped = true;
       hub.detach();
+      stopMaintenance();
       await server.stop(true);
       await store.close();
     },

@@ -97,6 +97,8 @@ export interface WorkspaceStore {
   bySlug(slug: string): Promise<Workspace | null>;
   /** The oldest workspace: where sign-ins land when nothing else is configured. */
   first(): Promise<Workspace | null>;
+  /** Every live workspace (operations: retention, export). */
+  listAll(): Promise<Workspace[]>;
   listFor(userId: string): Promise<Workspace[]>;
   update(id: string, patch: { name?: string; slug?: string; iconUrl?: string | null }, actorId: string): Promise<{ workspace: Workspace; event: ChatEvent }>;
   remove(id: string): Promise<void>;

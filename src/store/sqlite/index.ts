@@ -1,3 +1,4 @@
+import type { Database } from "bun:sqlite";
 import type { Store } from "../store.ts";
 import { sqliteChannels } from "./channels.ts";
 import { GroupCommitWriter, migrateDatabase, openDatabase } from "./database.ts";
@@ -13,6 +14,7 @@ import { sqliteWorkspaces } from "./workspaces.ts";
 export interface SqliteStore extends Store {
   readonly writer: GroupCommitWriter;
   readonly path: string;
+  readonly raw: Database;
 }
 
 export function openSqliteStore(path: string, opts: { migrate?: boolean } = {}): SqliteStore {
@@ -22,6 +24,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean } = {}):
   return {
     dialect: "sqlite",
     path,
+    raw,
     writer,
     users: sqliteUsers(db, writer),
     identity: sqliteIdentity(db, writer),

@@ -63,6 +63,9 @@ export function sqliteWorkspaces(db: Db, writer: GroupCommitWriter): WorkspaceSt
       const r = db.select().from(workspaces).where(isNull(workspaces.deletedAt)).orderBy(asc(workspaces.createdAt), asc(workspaces.id)).limit(1).get();
       return r ? toWorkspace(r) : null;
     },
+    async listAll() {
+      return db.select().from(workspaces).where(isNull(workspaces.deletedAt)).orderBy(asc(workspaces.createdAt)).all().map((r) => toWorkspace(r));
+    },
     async listFor(userId) {
       const rows = db
         .select({ w: workspaces, role: members.role })

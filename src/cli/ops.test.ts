@@ -1,0 +1,111 @@
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { walSize } from "../store/sqlite/maintenance.ts";
+import { seedTeam, startTestServer, Subscription, type TestServer } from "../testing/harness.ts";
+
+const MAIN = join(import.meta.dir, "..", "main.ts");
+const run = async (args: string[]) => {
+  const p = Bun.spawn(["bun", MAIN, ...args], { stdout: "pipe", stderr: "pipe" });
+  const [code, out, err] = await Promise.all([p.exited, new Response(p.stdout).text(), new Response(p.stderr).text()]);
+  return { code, out, err };
+};
+
+let server: TestServer;
+let team: Awaited<ReturnType<typeof seedTeam>>;
+const scratch = mkdtempSync(join(tmpdir(), "clickclack-ops-"));
+
+beforeAll(async () => {
+  process.env.CLICKCLACK_CHECKPOINT_MS = "100";
+  process.env.CLICKCLACK_WAL_LIMIT_BYTES = String(256 * 1024);
+  server = await startTestServer();
+  team = await seedTeam(server);
+});
+afterAll(async () => {
+  delete process.env.CLICKCLACK_CHECKPOINT_MS;
+  delete process.env.CLICKCLACK_WAL_LIMIT_BYTES;
+  await server.close();
+});
+
+describe("operations", () => {
+  test("a backup taken during a write burst is consistent and holds every message acknowledged before it began", async () => {
+    const acked: string[] = [];
+    let stop = false;
+    const writers = Array.from({ length: 8 }, async (_, w) => {
+      for (let i = 0; !stop; i++) {
+        const r = await team.clients[w % 3]!.post(`/api/channels/${team.general.id}/messages`, { body: `burst ${w}/${i}` });
+        if (r.status === 201) acked.push(r.body.message.id);
+      }
+    });
+    while (acked.length < 200) await Bun.sleep(5);
+    const before = [...acked];
+    const out = join(scratch, "backup.db");
+    const r = await run(["backup", "--out", out, "--db", server.dbPath]);
+    stop = true;
+    await Promise.all(writers);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("integrity ok");
+    const db = new Database(out, { readonly: true });
+    expect(db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()!.integrity_check).toBe("ok");
+    const present = new Set(db.query<{ id: string }, []>("SELECT id FROM messages").all().map((m) => m.id));
+    db.close();
+    expect(before.filter((id) => !present.has(id))).toEqual([]);
+    expect(acked.length).toBeGreaterThan(before.length);
+  }, 60_000);
+
+  test("export → import → export yields the same document, with secrets redacted", async () => {
+    const bot = await server.store.bots.create({ workspaceId: team.workspace.id, displayName: "Exported" });
+    const { token } = await server.store.bots.mintToken({ botUserId: bot.id, workspaceId: team.workspace.id, name: "t", scopes: ["messages:read"] });
+    const session = await server.store.identity.createSession(team.users[0]!.id, 60_000);
+    const first = join(scratch, "export1.json");
+    expect((await run(["export", "--out", first, "--db", server.dbPath])).code).toBe(0);
+    const text = readFileSync(first, "utf8");
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(session.token);
+    const doc = JSON.parse(text);
+    expect(doc.tables.bot_tokens[0].token_hash).toBe("[redacted]");
+    expect(doc.tables.sessions).toBeUndefined();
+    expect(doc.tables.messages.length).toBeGreaterThan(200);
+
+    const restored = join(scratch, "restored.db");
+    const imp = await run(["import", "--in", first, "--db", restored]);
+    expect(imp.code).toBe(0);
+    const second = join(scratch, "export2.json");
+    expect((await run(["export", "--out", second, "--db", restored])).code).toBe(0);
+    expect(readFileSync(second, "utf8")).toBe(text);
+    // Import refuses a database that already holds data.
+    const again = await run(["import", "--in", first, "--db", restored]);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain("not empty");
+  }, 60_000);
+
+  test("pruned events: a client holding a pruned cursor gets 4001 on the socket and 410 on pull", async () => {
+    const old = (await team.clients[0]!.get(`/api/realtime/events?workspace_id=${team.workspace.id}&limit=1`)).body.events[0].cursor;
+    const r = await run(["admin", "events", "prune", "--workspace", team.workspace.id, "--older-than-days", "0", "--keep-latest", "10", "--db", server.dbPath, "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).pruned).toBeGreaterThan(100);
+    const sub = new Subscription(server.url, { workspaceId: team.workspace.id, userId: team.users[0]!.id, afterCursor: old });
+    await sub.closed;
+    expect(sub.closeCode).toBe(4001);
+    const pulled = await team.clients[0]!.get(`/api/realtime/events?workspace_id=${team.workspace.id}&after_cursor=${old}`);
+    expect(pulled.status).toBe(410);
+    expect(pulled.body.code).toBe("resync_required");
+    // Resuming from the tail it offers works.
+    const resumed = await team.clients[0]!.get(`/api/realtime/events?workspace_id=${team.workspace.id}&after_cursor=${pulled.body.tail_cursor}`);
+    expect(resumed.status).toBe(200);
+  }, 30_000);
+
+  test("the WAL stays bounded under steady writes", async () => {
+    let max = 0;
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => team.clients[0]!.post(`/api/channels/${team.general.id}/messages`, { body: `steady ${i} ${"x".repeat(500)}` })));
+      max = Math.max(max, walSize(server.dbPath));
+    }
+    await Bun.sleep(300);
+    expect(max).toBeLessThan(16 * 1024 * 1024);
+    expect(walSize(server.dbPath)).toBeLessThanOrEqual(4 * 1024 * 1024);
+  }, 30_000);
+});

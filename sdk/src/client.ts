@@ -93,6 +93,11 @@ export class ClickClackClient {
     },
   };
 
+  /** The server's readiness (`GET /readyz`): `{status: "ready"}`, or a ClickClackError (503 while its database is down). Not in the original. */
+  health(): Promise<{ status: string }> {
+    return this.get<{ status: string }>("/readyz");
+  }
+
   async me(): Promise<User> {
     return (await this.get<{ user: User }>("/api/me")).user;
   }

@@ -31,6 +31,7 @@ const V = { v: 1 };
 const rows: Row[] = [
   ["auth.requestMagicLink", (c) => c.auth.requestMagicLink({ email: "a@b.c" }), "POST", "/api/auth/magic/request", { email: "a@b.c" }, { ok: true, token: "mgt_x" }, { ok: true, token: "mgt_x" }],
   ["auth.logout", (c) => c.auth.logout(), "POST", "/api/auth/logout", {}, { ok: true }, undefined],
+  ["health", (c) => c.health(), "GET", "/readyz", undefined, { status: "ready" }, { status: "ready" }],
   ["me", (c) => c.me(), "GET", "/api/me", undefined, { user: V }, V],
   ["updateMe", (c) => c.updateMe({ display_name: "A" }), "PATCH", "/api/me", { display_name: "A" }, { user: V }, V],
   ["workspaces.list", (c) => c.workspaces.list(), "GET", "/api/workspaces", undefined, { workspaces: [V] }, [V]],

@@ -1,4 +1,6 @@
 // Subcommand table. A command returns its exit code, or -1 when it keeps running (serve).
+import { clientCommands } from "./client/table.ts";
+
 export type Command = (args: string[]) => Promise<number>;
 
 export const commands: Record<string, () => Promise<Command>> = {
@@ -10,6 +12,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   export: async () => (await import("./ops.ts")).opsCommand("export"),
   import: async () => (await import("./ops.ts")).opsCommand("import"),
   agent: async () => (await import("../agents/cli.ts")).agentCommand,
+  ...clientCommands,
 };
 
 export function usage(): string {
@@ -22,6 +25,14 @@ Server
   backup --out F   consistent, verified copy of the live SQLite database
   export --out F   the whole data set as JSON (secrets redacted); import --in F restores it
   admin …          operator commands: bootstrap, users, members, magic links, bots (clickclack admin --help)
+
+Chat (talks to a server: --server URL, --json for programs; clickclack <command> --help)
+  login            sign in with a magic token (--magic-token mgt_…) or a token; stored per server
+  logout | whoami | status
+  workspaces list | channels list|create
+  send             post to --channel (BODY, --file or --stdin; --reply-to MESSAGE_ID)
+  messages list|tail   read a channel; tail follows it live (JSON lines with --json)
+  threads open|reply | reactions add|remove | dms open|send | search | upload
 
 Agents
   agent …          run Claude Code, Codex and Gemini CLIs (clickclack agent --help)

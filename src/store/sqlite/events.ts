@@ -18,11 +18,34 @@ export interface NewEvent {
   mentionedUserIds?: string[];
 }
 
+// Statements of the write path are built and compiled once per database: building SQL and
+// preparing it on every call cost more than running it (profiled: ~60% of a post).
+const prepared = new WeakMap<Db, ReturnType<typeof prepareEventStatements>>();
+
+function prepareEventStatements(db: Db) {
+  return {
+    lastCursor: db.select({ lastCursor: workspaces.lastCursor }).from(workspaces).where(eq(workspaces.id, sql.placeholder("id"))).prepare(),
+    setCursor: db.update(workspaces).set({ lastCursor: sql`${sql.placeholder("cursor")}` }).where(eq(workspaces.id, sql.placeholder("id"))).prepare(),
+    insert: db.insert(events).values({
+      id: sql.placeholder("id"), workspaceId: sql.placeholder("workspaceId"), cursor: sql.placeholder("cursor"), type: sql.placeholder("type"),
+      channelId: sql.placeholder("channelId"), dmId: sql.placeholder("dmId"), seq: sql.placeholder("seq"), payload: sql.placeholder("payload"),
+      recipients: sql.placeholder("recipients"), mentionedUserIds: sql.placeholder("mentionedUserIds"), createdAt: sql.placeholder("createdAt"),
+    }).prepare(),
+  };
+}
+
+function statements(db: Db) {
+  let s = prepared.get(db);
+  if (!s) prepared.set(db, (s = prepareEventStatements(db)));
+  return s;
+}
+
 /** Appends one event; call only inside a writer job. */
 export function appendEvent(db: Db, emit: EventSink, e: NewEvent): StoredEvent {
-  const ws = db.select({ lastCursor: workspaces.lastCursor }).from(workspaces).where(eq(workspaces.id, e.workspaceId)).get();
+  const st = statements(db);
+  const ws = st.lastCursor.get({ id: e.workspaceId });
   const cursor = nextCursor(ws?.lastCursor ?? null);
-  db.update(workspaces).set({ lastCursor: cursor }).where(eq(workspaces.id, e.workspaceId)).run();
+  st.setCursor.run({ cursor, id: e.workspaceId });
   const stored: StoredEvent = {
     id: newId("evt"),
     cursor,
@@ -36,21 +59,19 @@ export function appendEvent(db: Db, emit: EventSink, e: NewEvent): StoredEvent {
     direct_conversation_id: e.dmId ?? null,
   };
   if (e.mentionedUserIds && e.mentionedUserIds.length > 0) stored.mentioned_user_ids = e.mentionedUserIds;
-  db.insert(events)
-    .values({
-      id: stored.id,
-      workspaceId: stored.workspace_id,
-      cursor,
-      type: stored.type,
-      channelId: stored.channel_id,
-      dmId: stored.direct_conversation_id,
-      seq: stored.seq,
-      payload: JSON.stringify(stored.payload),
-      recipients: stored.recipients ? JSON.stringify(stored.recipients) : null,
-      mentionedUserIds: stored.mentioned_user_ids ? JSON.stringify(stored.mentioned_user_ids) : null,
-      createdAt: stored.created_at,
-    })
-    .run();
+  st.insert.run({
+    id: stored.id,
+    workspaceId: stored.workspace_id,
+    cursor,
+    type: stored.type,
+    channelId: stored.channel_id,
+    dmId: stored.direct_conversation_id,
+    seq: stored.seq,
+    payload: JSON.stringify(stored.payload),
+    recipients: stored.recipients ? JSON.stringify(stored.recipients) : null,
+    mentionedUserIds: stored.mentioned_user_ids ? JSON.stringify(stored.mentioned_user_ids) : null,
+    createdAt: stored.created_at,
+  });
   emit(stored);
   return stored;
 }

@@ -1,15 +1,45 @@
 // Turns message rows into wire messages with authors, reactions and thread state, in a fixed
 // number of queries per page (never one per message).
-import { inArray, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Message, ReactionSummary } from "../../chat/types.ts";
 import type { Db } from "./database.ts";
 import { toMessage, toUser } from "./rows.ts";
-import { users, type messages } from "./schema.ts";
+import { reactions, users, type messages } from "./schema.ts";
+
+type ReactionRow = { message_id: string; emoji: string; n: number; mine: number; first: string };
+
+// The one-message shapes (a post, a reaction) run on every write: compiled once per database.
+function prepareStatements(db: Db) {
+  return {
+    user: db.select().from(users).where(eq(users.id, sql.placeholder("id"))).prepare(),
+    reactions: db
+      .select({
+        message_id: reactions.messageId,
+        emoji: reactions.emoji,
+        n: sql<number>`count(*)`,
+        mine: sql<number>`max(${reactions.userId} = ${sql.placeholder("viewer")})`,
+        first: sql<string>`min(${reactions.createdAt})`,
+      })
+      .from(reactions)
+      .where(eq(reactions.messageId, sql.placeholder("id")))
+      .groupBy(reactions.messageId, reactions.emoji)
+      .orderBy(sql`min(${reactions.createdAt})`)
+      .prepare(),
+  };
+}
+const prepared = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
+function statements(db: Db) {
+  let s = prepared.get(db);
+  if (!s) prepared.set(db, (s = prepareStatements(db)));
+  return s;
+}
 
 export function reactionSummaries(db: Db, messageIds: string[], viewerId: string): Map<string, ReactionSummary[]> {
   const out = new Map<string, ReactionSummary[]>();
   if (messageIds.length === 0) return out;
-  const rows = db.all<{ message_id: string; emoji: string; n: number; mine: number; first: string }>(sql`
+  const rows: ReactionRow[] = messageIds.length === 1
+    ? statements(db).reactions.all({ id: messageIds[0], viewer: viewerId })
+    : db.all<ReactionRow>(sql`
     SELECT message_id, emoji, count(*) AS n, max(user_id = ${viewerId}) AS mine, min(created_at) AS first
     FROM reactions WHERE message_id IN ${messageIds} GROUP BY message_id, emoji ORDER BY first`);
   for (const r of rows) {
@@ -23,13 +53,15 @@ export function reactionSummaries(db: Db, messageIds: string[], viewerId: string
 export function hydrate(db: Db, rows: (typeof messages.$inferSelect)[], viewerId: string): Message[] {
   if (rows.length === 0) return [];
   const authorIds = [...new Set(rows.map((r) => r.authorId))];
-  const authors = new Map(db.select().from(users).where(inArray(users.id, authorIds)).all().map((u) => [u.id, toUser(u)]));
-  const reactions = reactionSummaries(db, rows.map((r) => r.id), viewerId);
+  const single = authorIds.length === 1 ? statements(db).user.get({ id: authorIds[0] }) : undefined;
+  const authorRows = single ? [single] : db.select().from(users).where(inArray(users.id, authorIds)).all();
+  const authors = new Map(authorRows.map((u) => [u.id, toUser(u)]));
+  const summaries = reactionSummaries(db, rows.map((r) => r.id), viewerId);
   return rows.map((r) => {
     const m = toMessage(r);
     const author = authors.get(r.authorId);
     if (author) m.author = author;
-    m.reactions = r.deletedAt ? [] : (reactions.get(r.id) ?? []);
+    m.reactions = r.deletedAt ? [] : (summaries.get(r.id) ?? []);
     m.attachments = [];
     return m;
   });

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, lte, sql } from "drizzle-orm";
 import { conflict, forbidden, invalid, notFound, tooMany } from "../../chat/errors.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
@@ -122,8 +122,20 @@ function cmpOp(col: typeof messages.channelSeq | typeof messages.threadSeq, cmp:
   return undefined;
 }
 
+// Every column of a message row, as placeholders: the insert of the write path is compiled once.
+const MESSAGE_COLUMNS = Object.keys(getTableColumns(messages));
+
 export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore {
-  const byId = (id: string) => db.select().from(messages).where(eq(messages.id, id)).get();
+  // The write path's statements, compiled once (building and preparing SQL per call dominated
+  // the cost of a post).
+  const q = {
+    byId: db.select().from(messages).where(eq(messages.id, sql.placeholder("id"))).prepare(),
+    byNonce: db.select().from(messages).where(and(eq(messages.authorId, sql.placeholder("author")), eq(messages.nonce, sql.placeholder("nonce")))).prepare(),
+    nextChannelSeq: db.update(channels).set({ lastSeq: sql`${channels.lastSeq} + 1` }).where(eq(channels.id, sql.placeholder("id"))).returning({ s: channels.lastSeq }).prepare(),
+    nextDmSeq: db.update(directConversations).set({ lastSeq: sql`${directConversations.lastSeq} + 1` }).where(eq(directConversations.id, sql.placeholder("id"))).returning({ s: directConversations.lastSeq }).prepare(),
+    insert: db.insert(messages).values(Object.fromEntries(MESSAGE_COLUMNS.map((c) => [c, sql.placeholder(c)])) as never).prepare(),
+  };
+  const byId = (id: string) => q.byId.get({ id });
   const one = (id: string, viewerId: string): Message => hydrate(db, [byId(id)!], viewerId)[0]!;
   const reactionCount = (id: string, emoji: string) =>
     firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM reactions WHERE message_id = ${id} AND emoji = ${emoji}`)?.n ?? 0;
@@ -131,7 +143,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
   function post(emit: EventSink, input: PostMessageInput) {
     const fp = input.nonce ? fingerprint(input) : null;
     if (input.nonce) {
-      const existing = db.select().from(messages).where(and(eq(messages.authorId, input.authorId), eq(messages.nonce, input.nonce))).get();
+      const existing = q.byNonce.get({ author: input.authorId, nonce: input.nonce });
       if (existing) {
         if (existing.nonceFingerprint !== fp) throw conflict("nonce was already used for a different message", "nonce_conflict");
         return { message: one(existing.id, input.authorId), events: [] as ChatEvent[], replayed: true, threadState: undefined as ThreadState | undefined };
@@ -175,11 +187,11 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
       threadSeq = root.threadLastSeq + 1;
       db.update(messages).set({ threadLastSeq: threadSeq }).where(eq(messages.id, root.id)).run();
     } else if (input.scope.kind === "channel") {
-      const r = db.update(channels).set({ lastSeq: sql`${channels.lastSeq} + 1` }).where(eq(channels.id, input.scope.id)).returning({ s: channels.lastSeq }).get();
+      const r = q.nextChannelSeq.get({ id: input.scope.id });
       if (!r) throw notFound("channel");
       channelSeq = r.s;
     } else {
-      const r = db.update(directConversations).set({ lastSeq: sql`${directConversations.lastSeq} + 1` }).where(eq(directConversations.id, input.scope.id)).returning({ s: directConversations.lastSeq }).get();
+      const r = q.nextDmSeq.get({ id: input.scope.id });
       if (!r) throw notFound("direct conversation");
       channelSeq = r.s;
       // A new message brings a closed conversation back for everyone in it.
@@ -216,7 +228,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
       threadLastSeq: 0,
     };
     if (!root) row.threadRootId = row.id;
-    db.insert(messages).values(row).run();
+    q.insert.run(row);
 
     const scope = eventScope(input.scope, db);
     const mentioned = resolveMentions(db, input.scope, input.body);
@@ -268,7 +280,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
         }),
       );
     }
-    return { message: one(row.id, input.authorId), events, replayed: false, threadState };
+    return { message: hydrate(db, [row], input.authorId)[0]!, events, replayed: false, threadState };
   }
 
   function pageQuery(scope: Scope, topicId: string | undefined) {

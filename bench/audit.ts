@@ -1,0 +1,48 @@
+// The write audit: every message that got a 2xx is read back from the database (body, channel,
+// seq, its event, its search row when search is indexed); any loss, duplicate or gap in a
+// channel's sequence fails the run.
+import { Database } from "bun:sqlite";
+
+export interface Acked {
+  id: string;
+  channel: string;
+  seq: number;
+  body: string;
+  cursor: string;
+}
+
+export function auditWrites(dbPath: string, acked: Acked[]): string[] {
+  const db = new Database(dbPath, { readonly: true });
+  const problems: string[] = [];
+  try {
+    const getMsg = db.query<{ body: string; channel_id: string; channel_seq: number }, [string]>("SELECT body, channel_id, channel_seq FROM messages WHERE id = ?");
+    const getEvent = db.query<{ n: number }, [string, string]>("SELECT count(*) AS n FROM events WHERE cursor = ? AND type = 'message.created' AND json_extract(payload, '$.message_id') = ?");
+    const hasFts = db.query<{ n: number }, []>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'messages_fts'").get()!.n > 0;
+    const ids = new Set<string>();
+    for (const a of acked) {
+      if (ids.has(a.id)) problems.push(`duplicate acknowledgement for ${a.id}`);
+      ids.add(a.id);
+      const m = getMsg.get(a.id);
+      if (!m) {
+        problems.push(`lost: ${a.id}`);
+        continue;
+      }
+      if (m.body !== a.body || m.channel_id !== a.channel || m.channel_seq !== a.seq) problems.push(`changed: ${a.id}`);
+      if (getEvent.get(a.cursor, a.id)!.n !== 1) problems.push(`no event for ${a.id}`);
+    }
+    if (hasFts) {
+      const indexed = db.query<{ n: number }, []>("SELECT count(*) AS n FROM messages_fts").get()!.n;
+      const live = db.query<{ n: number }, []>("SELECT count(*) AS n FROM messages WHERE deleted_at IS NULL AND kind = 'message'").get()!.n;
+      if (indexed < live) problems.push(`search index holds ${indexed} rows for ${live} messages`);
+    }
+    for (const channel of new Set(acked.map((a) => a.channel))) {
+      const seqs = db.query<{ s: number }, [string]>("SELECT channel_seq AS s FROM messages WHERE channel_id = ? AND parent_message_id IS NULL ORDER BY channel_seq").all(channel).map((r) => r.s);
+      seqs.forEach((s, i) => {
+        if (s !== i + 1) problems.push(`channel ${channel}: seq ${s} at position ${i + 1} (gap or duplicate)`);
+      });
+    }
+  } finally {
+    db.close();
+  }
+  return problems.slice(0, 20);
+}

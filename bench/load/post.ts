@@ -1,0 +1,40 @@
+// Load generator process for the write path: N concurrent authors posting for a fixed time or
+// count, each request timed. Talks only to the loopback URL it is given; stops by itself.
+const [url, fixturesJson, concurrencyArg, secondsArg, maxArg] = process.argv.slice(2);
+const fixtures = JSON.parse(fixturesJson!) as { channelIds: string[]; tokens: string[] };
+const concurrency = Number(concurrencyArg);
+const deadline = Date.now() + Number(secondsArg) * 1000;
+const max = Number(maxArg);
+let sent = 0;
+const latencies: number[] = [];
+const acked: { id: string; channel: string; seq: number; body: string; cursor: string }[] = [];
+let errors = 0;
+
+async function author(i: number) {
+  const token = fixtures.tokens[i % fixtures.tokens.length]!;
+  const channel = fixtures.channelIds[i % fixtures.channelIds.length]!;
+  for (let n = 0; Date.now() < deadline && sent < max; n++) {
+    sent++;
+    const body = `load ${i}/${n} deploy the release candidate to staging`;
+    const t0 = performance.now();
+    try {
+      const res = await fetch(`${url}/api/channels/${channel}/messages`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ body, nonce: `${i}-${n}` }),
+      });
+      const json = (await res.json()) as any;
+      if (res.status === 201) {
+        latencies.push(performance.now() - t0);
+        acked.push({ id: json.message.id, channel, seq: json.message.channel_seq, body, cursor: json.event.cursor });
+      } else errors++;
+    } catch {
+      errors++;
+    }
+  }
+}
+
+const started = performance.now();
+await Promise.all(Array.from({ length: concurrency }, (_, i) => author(i)));
+const seconds = (performance.now() - started) / 1000;
+await Bun.write(Bun.stdout, JSON.stringify({ seconds, latencies, acked, errors }));

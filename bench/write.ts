@@ -1,0 +1,70 @@
+// Write path: acknowledged durable messages per second over HTTP (50 authors, 10 channels),
+// against raw bun:sqlite inserts of the same rows, one transaction each, same pragmas.
+import { join } from "node:path";
+import { nextCursor } from "../src/chat/ids.ts";
+import { openDatabase, migrateDatabase } from "../src/store/sqlite/database.ts";
+import { auditWrites } from "./audit.ts";
+import { percentile, printTable, ROOT, type Row, scratchDir, seed, startServer } from "./lib.ts";
+
+function baseline(messages: number): number {
+  const dir = scratchDir("write-baseline");
+  const { raw, db } = openDatabase(join(dir, "base.db"));
+  migrateDatabase(db);
+  const now = new Date().toISOString();
+  raw.query("INSERT INTO users (id, kind, display_name, handle, created_at) VALUES ('u', 'human', 'u', 'u', ?)").run(now);
+  raw.query("INSERT INTO workspaces (id, route_id, name, slug, created_at) VALUES ('w', 'T', 'w', 'w', ?)").run(now);
+  raw.query("INSERT INTO channels (id, route_id, workspace_id, name, kind, created_at) VALUES ('c', 'C', 'w', 'c', 'public', ?)").run(now);
+  const seq = raw.query<{ s: number }, []>("UPDATE channels SET last_seq = last_seq + 1 WHERE id = 'c' RETURNING last_seq AS s");
+  const insert = raw.query("INSERT INTO messages (id, route_id, workspace_id, channel_id, author_id, thread_root_id, channel_seq, body, kind, created_at) VALUES (?, ?, 'w', 'c', 'u', ?, ?, ?, 'message', ?)");
+  const last = raw.query<{ c: string | null }, []>("SELECT last_cursor AS c FROM workspaces WHERE id = 'w'");
+  const setLast = raw.query("UPDATE workspaces SET last_cursor = ? WHERE id = 'w'");
+  const event = raw.query("INSERT INTO events (id, workspace_id, cursor, type, channel_id, seq, payload, created_at) VALUES (?, 'w', ?, 'message.created', 'c', ?, ?, ?)");
+  const t0 = performance.now();
+  for (let i = 0; i < messages; i++) {
+    raw.exec("BEGIN IMMEDIATE");
+    const s = seq.get()!.s;
+    const id = `m${i}`;
+    insert.run(id, `M${i}`, id, s, `load ${i} deploy the release candidate to staging`, now);
+    const cursor = nextCursor(last.get()!.c);
+    setLast.run(cursor);
+    event.run(`e${i}`, cursor, s, JSON.stringify({ message_id: id, author_id: "u" }), now);
+    raw.exec("COMMIT");
+  }
+  const rate = messages / ((performance.now() - t0) / 1000);
+  raw.close();
+  return rate;
+}
+
+export async function benchWrite(opts: { seconds: number; concurrency: number; channels: number }): Promise<{ rows: Row[]; problems: string[] }> {
+  const base = baseline(20_000);
+  const dir = scratchDir("write");
+  const fixtures = await seed(dir, { channels: opts.channels, authors: opts.concurrency });
+  const server = await startServer(dir);
+  try {
+    const gen = Bun.spawn(["bun", join(ROOT, "bench/load/post.ts"), server.url, JSON.stringify(fixtures), String(opts.concurrency), String(opts.seconds), "1000000"], { stdout: "pipe", stderr: "inherit" });
+    const result = JSON.parse(await new Response(gen.stdout).text()) as { seconds: number; latencies: number[]; acked: any[]; errors: number };
+    await gen.exited;
+    await server.stop();
+    const lat = result.latencies.sort((a, b) => a - b);
+    const rate = result.acked.length / result.seconds;
+    const problems = auditWrites(join(dir, "clickclack.db"), result.acked);
+    if (result.errors) problems.push(`${result.errors} requests failed`);
+    return {
+      rows: [
+        { figure: `acknowledged messages/s (${opts.concurrency} authors, ${opts.channels} channels, HTTP)`, ours: rate, baseline: base, unit: "msg/s", note: "baseline: raw bun:sqlite, same rows, 1 tx each" },
+        { figure: "ack latency p50", ours: percentile(lat, 50), baseline: 1000 / base, unit: "ms", lowerIsBetter: true, note: "baseline: one raw transaction" },
+        { figure: "ack latency p99", ours: percentile(lat, 99), baseline: 1000 / base, unit: "ms", lowerIsBetter: true },
+      ],
+      problems,
+    };
+  } finally {
+    if (!server.proc.killed) await server.stop();
+  }
+}
+
+if (import.meta.main) {
+  const { rows, problems } = await benchWrite({ seconds: Number(process.env.SECONDS ?? 10), concurrency: 50, channels: 10 });
+  printTable("Write path", rows);
+  console.log(problems.length ? `AUDIT FAILED:\n${problems.join("\n")}` : "write audit: every acknowledged message present, with its event; no gaps");
+  if (problems.length) process.exit(1);
+}

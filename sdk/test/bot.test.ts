@@ -235,6 +235,32 @@ test("with concurrency, handlers overlap up to the bound and the cursor only mov
   expect(bot.cursor).toBe(done.sort()[8]!);
 });
 
+test("with a real bot token: bearer subprotocol, replies, and agent.progress others can see", async () => {
+  const owner = new ClickClackClient({ baseUrl: server.url, userId: team.users[0]!.id });
+  const { bot: user, bot_token } = await owner.bots.create(team.workspace.id, { display_name: "Agent", handle: "agent", scopes: ["bot:write", "agent_activity:write"] });
+  const watcher: RealtimeEvent[] = [];
+  const { tail_cursor } = await owner.events.list(team.workspace.id, { includeTail: true, limit: 1 });
+  const socket = owner.events.subscribe({ workspaceId: team.workspace.id, afterCursor: tail_cursor, onEvent: (e) => watcher.push(e) });
+  await new Promise((resolve) => socket.addEventListener("open", resolve));
+  const bot = newBot({
+    userId: undefined,
+    token: bot_token!.token,
+    onEvent: async (e, _client, ctx) => {
+      if (e.type !== "message.created") return;
+      await ctx.progress("thinking");
+      await ctx.reply("done");
+    },
+  });
+  await bot.start();
+  expect(bot.user?.id).toBe(user.id);
+  const root = await post("agent, please");
+  await until(() => watcher.some((e) => e.type === "thread.reply_created"), 10_000, "the reply");
+  socket.close();
+  const progress = watcher.find((e) => e.type === "agent.progress");
+  expect(progress?.payload).toMatchObject({ text: "thinking", message_id: root, user_id: user.id, channel_id: team.general.id });
+  expect((await ada.threads.get(root)).replies.map((r) => [r.author_id, r.body])).toEqual([[user.id, "done"]]);
+});
+
 test("a credential the server refuses makes start() reject with its 401", async () => {
   const dir = mkdtempSync(join(tmpdir(), "clickclack-nodev-"));
   // Not dev mode: no fallback user, so an unknown token is all there is.

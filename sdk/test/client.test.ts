@@ -125,13 +125,31 @@ test("events: list with the tail, subscribe, publishEphemeral; eventTypes.list",
   expect(gone).toMatchObject({ status: 410, code: "resync_required" });
 });
 
+test("bots: create with a token, list, tokens, a token that works, revoke, remove", async () => {
+  const { bot, bot_token } = await ada.bots.create(W(), { display_name: "Helper", handle: "helper", owner_user_id: team.users[0]!.id, scopes: ["bot:write"] });
+  expect(bot.kind).toBe("bot");
+  expect(bot_token?.token).toStartWith("ccb_");
+  expect(bot_token?.scopes).toContain("messages:write");
+  expect((await ada.bots.list(W())).map((b) => b.bot.id)).toContain(bot.id);
+  const extra = await ada.bots.createWorkspaceToken(W(), bot.id, { name: "second", scopes: ["bot:read"] });
+  expect((await ada.bots.listWorkspaceTokens(W(), bot.id)).map((t) => t.id).sort()).toEqual([bot_token!.id, extra.id].sort());
+  const asBot = new ClickClackClient({ baseUrl: server.url, token: bot_token!.token });
+  expect((await asBot.me()).id).toBe(bot.id);
+  expect((await asBot.channels.sendMessage(team.general.id, { body: "beep" })).author_id).toBe(bot.id);
+  expect((await ada.bots.revokeToken(bot_token!.id)).revoked_at).toBeTruthy();
+  expect(await asBot.me().catch((e) => e.status)).toBe(401);
+  await ada.bots.removeMembership(W(), bot.id);
+  expect((await ada.bots.list(W())).map((b) => b.bot.id)).not.toContain(bot.id);
+  expect((await ada.bots.delete(bot.id)).id).toBe(bot.id);
+});
+
 describe("routes the wire contract names but this server may not serve yet fail cleanly", () => {
   const calls: [string, () => Promise<unknown>][] = [
     ["search", () => ada.search(W(), "hello")],
     ["uploads.create", () => ada.uploads.create(W(), new Blob(["x"]), "x.txt")],
     ["topics.list", () => ada.topics.list(W())],
     ["routes.resolve", () => ada.routes.resolve(team.workspace.route_id, team.general.route_id)],
-    ["bots.list", () => ada.bots.list(W())],
+    ["bots.listMine", () => ada.bots.listMine()],
     ["workspaces.transferOwnership", () => ada.workspaces.transferOwnership(W(), team.users[1]!.id)],
   ];
   for (const [name, call] of calls) {

@@ -193,6 +193,20 @@ test("login with a magic token stores the session 0600 for that server only; log
   expect(revoked.status).toBe(401);
 });
 
+test("login --token keeps a bot token after checking it; login without one and --no-input is a usage error", async () => {
+  const env = { CLICKCLACK_USER: undefined, CLICKCLACK_CONFIG_DIR: join(home, "bot-login") };
+  const ada = new ClickClackClient({ baseUrl: server.url, userId: team.users[0]!.id });
+  const { bot, bot_token } = await ada.bots.create(team.workspace.id, { display_name: "Cli Bot", handle: "clibot", scopes: ["bot:write"] });
+  expect(json(await cli(["login", "--token", bot_token!.token!, "--json"], { env })).user.id).toBe(bot.id);
+  const who = await cli(["whoami"], { env });
+  expect(who.stdout).toContain("@clibot");
+  expect(who.stdout).toContain("[bot]");
+  const sent = json(await cli(["send", "--channel", "#general", "from the bot", "--json"], { env }));
+  expect(sent.message.author_id).toBe(bot.id);
+  expect((await cli(["login", "--token", "ccb_not_a_token"], { env })).code).toBe(3);
+  expect((await cli(["login", "--no-input"], { env })).code).toBe(2);
+});
+
 test("workspaces, channels, dms and status for people and programs", async () => {
   const ws = json(await cli(["workspaces", "list", "--json"])).workspaces;
   expect(ws.map((w: { id: string }) => w.id)).toEqual([team.workspace.id]);

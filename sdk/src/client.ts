@@ -74,6 +74,16 @@ export class ClickClackClient {
     return this.http.request<T>("DELETE", path);
   }
 
+  /** What channels and DMs share: reading, posting and the read pointer. */
+  private conversation(base: "/api/channels" | "/api/dms") {
+    return {
+      /** Root messages, ascending. As in the original, the default is after_seq=0 (the oldest page); pass `{}` for the latest. */
+      messages: async (id: string, options: number | MessageListOptions = 0) => (await this.get<{ messages: Message[] }>(`${base}/${seg(id)}/messages`, windowQuery(options))).messages,
+      sendMessage: async (id: string, input: MessageInput) => (await this.post<{ message: Message }>(`${base}/${seg(id)}/messages`, input)).message,
+      markRead: async (id: string, seq: number) => (await this.post<{ receipt: ReadReceipt }>(`${base}/${seg(id)}/read`, { seq })).receipt,
+    };
+  }
+
   auth = {
     requestMagicLink: (input: { email: string; display_name?: string }) => this.post<Record<string, unknown>>("/api/auth/magic/request", input),
     /** Signs in with a magic token; the session token becomes this client's token. */
@@ -202,11 +212,7 @@ export class ClickClackClient {
     delete: async (channelId: string): Promise<void> => {
       await this.del(`/api/channels/${seg(channelId)}`);
     },
-    /** Root messages, ascending. As in the original, the default is after_seq=0 (the oldest page); pass `{}` for the latest. */
-    messages: async (channelId: string, options: number | MessageListOptions = 0) =>
-      (await this.get<{ messages: Message[] }>(`/api/channels/${seg(channelId)}/messages`, windowQuery(options))).messages,
-    sendMessage: async (channelId: string, input: MessageInput) => (await this.post<{ message: Message }>(`/api/channels/${seg(channelId)}/messages`, input)).message,
-    markRead: async (channelId: string, seq: number) => (await this.post<{ receipt: ReadReceipt }>(`/api/channels/${seg(channelId)}/read`, { seq })).receipt,
+    ...this.conversation("/api/channels"),
   };
 
   messages = {
@@ -271,10 +277,7 @@ export class ClickClackClient {
       await this.del(`/api/dms/${seg(conversationId)}`);
     },
     open: async (conversationId: string) => (await this.post<{ conversation: DirectConversation }>(`/api/dms/${seg(conversationId)}/open`)).conversation,
-    messages: async (conversationId: string, options: number | MessageListOptions = 0) =>
-      (await this.get<{ messages: Message[] }>(`/api/dms/${seg(conversationId)}/messages`, windowQuery(options))).messages,
-    sendMessage: async (conversationId: string, input: MessageInput) => (await this.post<{ message: Message }>(`/api/dms/${seg(conversationId)}/messages`, input)).message,
-    markRead: async (conversationId: string, seq: number) => (await this.post<{ receipt: ReadReceipt }>(`/api/dms/${seg(conversationId)}/read`, { seq })).receipt,
+    ...this.conversation("/api/dms"),
   };
 
   events = {

@@ -103,30 +103,14 @@ export interface RouteShape {
   canonical_path: string;
 }
 
-export type MagicLinkResult = Ok<"/api/auth/magic/consume", "post", { user: User; session: { token: string; [key: string]: unknown }; token?: string }>;
+export type MagicLinkResult = Ok<"/api/auth/magic/consume", "post">;
 export type Session = MagicLinkResult["session"];
-
-export type BotToken = Ok<"/api/bot-tokens/{token_id}/revoke", "post", { bot_token: BotTokenShape }>["bot_token"];
-export interface BotTokenShape {
-  id: string;
-  bot_user_id: string;
-  workspace_id: string;
-  name: string;
-  scopes: string[];
-  created_at: string;
-  last_used_at?: string | null;
-  revoked_at?: string | null;
-  /** The raw secret: only in the response that minted it. */
-  token?: string;
-}
-export type BotWithTokens = Ok<"/api/workspaces/{id}/bots", "get", { bots: { bot: User; tokens: BotToken[] }[] }>["bots"][number];
+export type BotToken = Gen.BotToken;
+export type BotWithTokens = Ok<"/api/workspaces/{id}/bots", "get">["bots"][number];
 /** `setup_nonce` is the original SDK's; servers that do not know it ignore it. */
-export type BotCreateInput = BodyOf<
-  "/api/workspaces/{id}/bots",
-  "post",
-  { display_name: string; owner_user_id?: string; handle?: string; avatar_url?: string; token_name?: string; scopes?: string[] }
-> & { setup_nonce?: string };
-export type BotTokenInput = BodyOf<"/api/workspaces/{id}/bots/{bot_user_id}/tokens", "post", { name?: string; scopes?: string[] }> & { setup_nonce?: string };
+export type BotCreateInput = BodyOf<"/api/workspaces/{id}/bots", "post"> & { setup_nonce?: string };
+export type BotTokenInput = BodyOf<"/api/workspaces/{id}/bots/{bot_user_id}/tokens", "post"> & { setup_nonce?: string };
+
 export interface BotCommandInput {
   command: string;
   description: string;

@@ -1,6 +1,6 @@
 // Saying things and reading them: send, messages list, messages tail (live, for agents watching).
-import { ClickClackBot, MemoryCursorStore, type Message, type RealtimeEvent } from "../../../../sdk/src/index.ts";
-import { CliError, EXIT } from "../errors.ts";
+import { ClickClackBot, ClickClackError, MemoryCursorStore, type Message, type RealtimeEvent } from "../../../../sdk/src/index.ts";
+import { EXIT, fromApiError } from "../errors.ts";
 import { intFlag } from "../flags.ts";
 import type { Spec } from "../main.ts";
 import { formatMessage } from "../output.ts";
@@ -81,10 +81,11 @@ export const messageCommands: Record<string, Spec> = {
               emit(event, await client.messages.get(event.payload.message_id as string));
             },
             onError: (err, event) => {
-              if (!event) {
-                ctx.out.error(new CliError(EXIT.auth, `stopped: ${err instanceof Error ? err.message : String(err)}`, "sign in again (`clickclack login`)."));
+              // The bot stops itself on a refused credential; anything else it retries or skips.
+              if (err instanceof ClickClackError && (err.status === 401 || err.status === 403)) {
+                ctx.out.error(fromApiError(err, ctx.server, "follow the channel"));
                 finish(EXIT.auth);
-              } else ctx.out.note(`clickclack: skipped ${event.type} ${event.id}: ${err instanceof Error ? err.message : String(err)}`);
+              } else ctx.out.note(`clickclack: ${event ? `skipped ${event.type} ${event.id}` : "realtime"}: ${err instanceof Error ? err.message : String(err)}`);
             },
             onResync: ({ to }) => ctx.out.note(`clickclack: fell too far behind; resumed at ${to} (some events were skipped)`),
           });

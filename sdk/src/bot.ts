@@ -238,6 +238,7 @@ export class ClickClackBot {
         if (this.stopped) return;
       }
     }
+    if (this.stopped) return;
     if (!(await this.connect())) await this.reconnect();
     if (this.fatal) throw this.fatal;
   }
@@ -256,6 +257,8 @@ export class ClickClackBot {
         workspaceId: this.options.workspaceId,
         afterCursor: this.received ?? undefined,
         onOpen: () => {
+          // stop() ran while this socket was connecting.
+          if (this.stopped) socket.close(1000, "bot stopped");
           opened = true;
           resolve(true);
           this.options.onConnect?.();
@@ -286,27 +289,28 @@ export class ClickClackBot {
     void this.reconnect();
   }
 
+  /** One reconnect loop at a time; resolves once a socket is open, or the bot stopped or failed. */
   private reconnect(): Promise<void> {
-    this.reconnecting ??= (async () => {
-      try {
-        for (let attempt = 0; !this.stopped && !this.paused; attempt++) {
-          await sleep(backoffDelay(attempt, this.options.reconnect), this.abort.signal);
-          if (this.stopped) return;
-          try {
-            if (this.resyncNeeded) await this.resync();
-            if (await this.connect()) return;
-            // Refused before opening: ask over HTTP whether the credential is the reason.
-            await this.client.me();
-          } catch (err) {
-            if (isFatal(err)) return this.fail(err);
-            if (!(err instanceof ClickClackError && err.status === 0)) this.options.onError?.(err);
-          }
-        }
-      } finally {
-        this.reconnecting = null;
-      }
-    })();
+    this.reconnecting ??= this.reconnectLoop().finally(() => {
+      this.reconnecting = null;
+    });
     return this.reconnecting;
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    for (let attempt = 0; !this.stopped && !this.paused; attempt++) {
+      await sleep(backoffDelay(attempt, this.options.reconnect), this.abort.signal);
+      if (this.stopped) return;
+      try {
+        if (this.resyncNeeded) await this.resync();
+        if (await this.connect()) return;
+        // Refused before opening: ask over HTTP whether the credential is the reason.
+        await this.client.me();
+      } catch (err) {
+        if (isFatal(err)) return this.fail(err);
+        if (!(err instanceof ClickClackError && err.status === 0)) this.options.onError?.(err);
+      }
+    }
   }
 
   /**

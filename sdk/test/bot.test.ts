@@ -171,6 +171,42 @@ test("a cursor the server no longer knows (4001) resyncs from the tail and says 
   rmSync(store.dir, { recursive: true, force: true });
 });
 
+test("stop() during start() leaves a bot that starts again cleanly", async () => {
+  const { ids, onEvent } = recorder();
+  const bot = newBot({ onEvent });
+  const starting = bot.start();
+  await bot.stop();
+  await starting.catch(() => {});
+  await bot.start();
+  expect(bot.connected).toBe(true);
+  // The first start's socket, if it opened at all, was closed: one socket, not two.
+  await until(() => server.hub.connectionCount() === 1, 5000, "one socket");
+  const id = await post("after a false start");
+  await until(() => ids.length === 1);
+  expect(ids).toEqual([id]);
+});
+
+test("a slow bot pauses its socket when its queue is full and resumes without losing or repeating", async () => {
+  const ids: string[] = [];
+  let connects = 0;
+  const bot = newBot({
+    maxQueue: 10,
+    onConnect: () => connects++,
+    onEvent: async (e) => {
+      if (e.type === "message.created") ids.push(e.payload.message_id as string);
+      await Bun.sleep(3);
+    },
+  });
+  await bot.start();
+  const posted: string[] = [];
+  for (let i = 0; i < 4; i++) posted.push(...(await Promise.all(Array.from({ length: 15 }, (_, j) => post(`burst ${i * 15 + j}`)))));
+  await until(() => ids.length >= posted.length, 20_000, "the burst");
+  await Bun.sleep(100);
+  expect(ids.length).toBe(posted.length);
+  expect(new Set(ids)).toEqual(new Set(posted));
+  expect(connects).toBeGreaterThan(1);
+});
+
 test("it ignores its own messages and replies in the thread", async () => {
   const seen: string[] = [];
   const bot = newBot({

@@ -173,8 +173,10 @@ export class Hub {
     }
     const guestVisible = !e.channel_id || this.isGuestChannel(e.workspace_id, e.channel_id);
     if (this.server) {
-      this.server.publish(topicAll(e.workspace_id), frame);
-      if (guestVisible) this.server.publish(topicGuest(e.workspace_id), frame);
+      let backpressure = this.server.publish(topicAll(e.workspace_id), frame) === -1;
+      if (guestVisible) backpressure = this.server.publish(topicGuest(e.workspace_id), frame) === -1 || backpressure;
+      // Someone is behind: find them now, before Bun's hard limit drops them without a reason.
+      if (backpressure) this.sweepSet(set);
     }
     this.stats.delivered += set.size;
     if (durable) this.advanceLive(set, e.cursor);
@@ -227,12 +229,14 @@ export class Hub {
 
   /** Slow consumers are cut loose instead of holding frames for them without bound. */
   private sweep(): void {
-    for (const set of this.sockets.values()) {
-      for (const ws of set) {
-        if (ws.getBufferedAmount() > SLOW_CONSUMER_BYTES) {
-          this.stats.slowClosed++;
-          this.close(ws, CLOSE.overload, "realtime buffer overflow; reconnect with after_cursor to replay");
-        }
+    for (const set of this.sockets.values()) this.sweepSet(set);
+  }
+
+  private sweepSet(set: Set<HubSocket>): void {
+    for (const ws of set) {
+      if (ws.getBufferedAmount() > SLOW_CONSUMER_BYTES) {
+        this.stats.slowClosed++;
+        this.close(ws, CLOSE.overload, "realtime buffer overflow; reconnect with after_cursor to replay");
       }
     }
   }

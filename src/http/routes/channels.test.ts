@@ -80,3 +80,16 @@ describe("channels", () => {
     expect(upd.body.event.type).toBe("workspace.updated");
   });
 });
+
+describe("deleted workspaces", () => {
+  test("are gone for their members: 404, and no longer listed", async () => {
+    const [ada] = team.clients;
+    const ws = (await ada!.post("/api/workspaces", { name: "Short Lived" })).body.workspace;
+    expect((await ada!.delete(`/api/workspaces/${ws.id}`)).status).toBe(204);
+    const r = await ada!.get(`/api/workspaces/${ws.id}`);
+    expect(r.status).toBe(404);
+    expect(r.body.code).toBe("not_found");
+    expect((await ada!.get(`/api/workspaces/${ws.id}/channels`)).status).toBe(404);
+    expect((await ada!.get("/api/workspaces")).body.workspaces.map((w: any) => w.id)).not.toContain(ws.id);
+  });
+});

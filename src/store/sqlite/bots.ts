@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { conflict, notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import { handleFrom } from "../../chat/rules.ts";
@@ -15,6 +15,8 @@ function toToken(r: typeof botTokens.$inferSelect): BotToken {
 }
 
 export function sqliteBots(db: Db, writer: GroupCommitWriter): BotStore {
+  // Every bot request looks its token up: compiled once.
+  const tokenByHash = db.select({ t: botTokens, u: users }).from(botTokens).innerJoin(users, eq(users.id, botTokens.botUserId)).where(eq(botTokens.tokenHash, sql.placeholder("hash"))).prepare();
   const botIn = (botUserId: string, workspaceId: string) =>
     db.select({ u: users }).from(users).innerJoin(members, and(eq(members.userId, users.id), eq(members.workspaceId, workspaceId)))
       .where(and(eq(users.id, botUserId), eq(users.kind, "bot"), isNull(users.deletedAt))).get();
@@ -75,7 +77,7 @@ export function sqliteBots(db: Db, writer: GroupCommitWriter): BotStore {
     },
     async byToken(raw) {
       const hash = hashSecret(raw);
-      const r = db.select({ t: botTokens, u: users }).from(botTokens).innerJoin(users, eq(users.id, botTokens.botUserId)).where(eq(botTokens.tokenHash, hash)).get();
+      const r = tokenByHash.get({ hash });
       if (!r || !sameHash(r.t.tokenHash, hash) || r.t.revokedAt || r.u.deletedAt) return null;
       if (!r.t.lastUsedAt || Date.parse(r.t.lastUsedAt) < Date.now() - TOUCH_INTERVAL_MS) {
         const at = now();

@@ -61,7 +61,8 @@ export function createChannelRow(
 }
 
 export function sqliteChannels(db: Db, writer: GroupCommitWriter): ChannelStore {
-  const live = (id: string) => db.select().from(channels).where(and(eq(channels.id, id), isNull(channels.deletedAt))).get();
+  const liveQuery = db.select().from(channels).where(and(eq(channels.id, sql.placeholder("id")), isNull(channels.deletedAt))).prepare();
+  const live = (id: string) => liveQuery.get({ id });
   return {
     create(input) {
       return writer.write((emit) => createChannelRow(db, emit, { ...input, kind: input.kind ?? "public" }));

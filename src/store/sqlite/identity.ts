@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { newId } from "../../chat/ids.ts";
 import { hashSecret, newSecret, sameHash } from "../../chat/secrets.ts";
 import { handleFrom } from "../../chat/rules.ts";
@@ -18,6 +18,8 @@ function toSession(r: typeof sessions.$inferSelect): Session {
 export const TOUCH_INTERVAL_MS = 60_000;
 
 export function sqliteIdentity(db: Db, writer: GroupCommitWriter): IdentityStore {
+  // Every authenticated request looks its session up: compiled once.
+  const sessionByHash = db.select({ s: sessions, u: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.tokenHash, sql.placeholder("hash"))).prepare();
   return {
     createSession(userId, ttlMs) {
       return writer.write(() => {
@@ -29,7 +31,7 @@ export function sqliteIdentity(db: Db, writer: GroupCommitWriter): IdentityStore
     },
     async sessionByToken(token) {
       const hash = hashSecret(token);
-      const r = db.select({ s: sessions, u: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.tokenHash, hash)).get();
+      const r = sessionByHash.get({ hash });
       if (!r || !sameHash(r.s.tokenHash, hash) || r.s.revokedAt || r.s.expiresAt <= now() || r.u.deletedAt) return null;
       if (!r.s.lastUsedAt || Date.parse(r.s.lastUsedAt) < Date.now() - TOUCH_INTERVAL_MS) {
         const at = now();

@@ -22,9 +22,11 @@ function toMembership(r: typeof members.$inferSelect): Membership {
 }
 
 export function sqliteWorkspaces(db: Db, writer: GroupCommitWriter): WorkspaceStore {
+  // Membership of a live workspace only: a deleted workspace has no members to speak of.
   const membershipQuery = db
-    .select()
+    .select({ workspaceId: members.workspaceId, userId: members.userId, role: members.role, joinedAt: members.joinedAt, timeoutUntil: members.timeoutUntil, blockedAt: members.blockedAt })
     .from(members)
+    .innerJoin(workspaces, and(eq(workspaces.id, members.workspaceId), isNull(workspaces.deletedAt)))
     .where(and(eq(members.workspaceId, sql.placeholder("w")), eq(members.userId, sql.placeholder("u"))))
     .prepare();
 

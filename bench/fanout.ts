@@ -1,0 +1,153 @@
+// Fan-out: 1,000 WebSocket subscribers in one workspace while 100 messages/s are posted: time
+// from POST to delivery on every subscriber, and deliveries per second at saturation. Baseline: a
+// bare Bun pub/sub server relaying frames of the same size.
+import { join } from "node:path";
+import { percentile, printTable, ROOT, type Row, scratchDir, seed, startServer } from "./lib.ts";
+
+interface Target {
+  url: string;
+  wsUrl: string;
+  headers: Record<string, string>;
+  post: () => Promise<string>;
+  stop: () => Promise<void>;
+}
+
+async function runFanout(target: Target, subscribers: number, rate: number, seconds: number) {
+  const procs = [0, 1].map(() => Bun.spawn(["bun", join(ROOT, "bench/load/subscribe.ts"), target.wsUrl, String(subscribers / 2), JSON.stringify(target.headers)], { stdin: "pipe", stdout: "pipe", stderr: "inherit" }));
+  const readers = procs.map((p) => p.stdout.getReader());
+  for (const r of readers) {
+    const { value } = await r.read();
+    if (!new TextDecoder().decode(value).includes("ready")) throw new Error("subscribers failed");
+  }
+  const sentAt = new Map<string, number>();
+  const now = () => performance.timeOrigin + performance.now();
+  // Paced phase: latency at a steady rate.
+  const interval = 1000 / rate;
+  const deadline = Date.now() + seconds * 1000;
+  const pending: Promise<void>[] = [];
+  while (Date.now() < deadline) {
+    const t = now();
+    pending.push(target.post().then((id) => void sentAt.set(id, t)));
+    await Bun.sleep(interval);
+  }
+  await Promise.all(pending);
+  await Bun.sleep(500);
+  const latencies: number[] = [];
+  let frames = 0;
+  for (const [i, p] of procs.entries()) {
+    p.stdin.write("report\n");
+    await p.stdin.flush();
+    let out = "";
+    for (;;) {
+      const { value, done } = await readers[i]!.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    const rep = JSON.parse(out) as { frames: number; arrivals: Record<string, number[]> };
+    frames += rep.frames;
+    for (const [id, times] of Object.entries(rep.arrivals)) {
+      const t0 = sentAt.get(id);
+      if (t0 !== undefined) for (const t of times) latencies.push(t - t0);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const expected = sentAt.size * subscribers;
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length, expected, frames };
+}
+
+async function saturation(target: Target, subscribers: number, seconds: number) {
+  const procs = [0, 1].map(() => Bun.spawn(["bun", join(ROOT, "bench/load/subscribe.ts"), target.wsUrl, String(subscribers / 2), JSON.stringify(target.headers)], { stdin: "pipe", stdout: "pipe", stderr: "inherit" }));
+  const readers = procs.map((p) => p.stdout.getReader());
+  for (const r of readers) await r.read();
+  const t0 = performance.now();
+  const deadline = Date.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (Date.now() < deadline) await target.post();
+  }));
+  await Bun.sleep(1000);
+  let frames = 0;
+  for (const [i, p] of procs.entries()) {
+    p.stdin.write("report\n");
+    await p.stdin.flush();
+    let out = "";
+    for (;;) {
+      const { value, done } = await readers[i]!.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    frames += JSON.parse(out).frames;
+  }
+  return frames / ((performance.now() - t0) / 1000);
+}
+
+async function clickclackTarget(): Promise<Target> {
+  const dir = scratchDir("fanout");
+  const fx = await seed(dir, { channels: 1, authors: 2 });
+  const server = await startServer(dir, ["--dev"]);
+  const channel = fx.channelIds[0]!;
+  let n = 0;
+  return {
+    url: server.url,
+    wsUrl: `${server.url.replace("http", "ws")}/api/realtime/ws?workspace_id=${fx.workspaceId}`,
+    headers: { "x-clickclack-user": fx.authorIds[1]! },
+    async post() {
+      const r = await fetch(`${server.url}/api/channels/${channel}/messages`, { method: "POST", headers: { authorization: `Bearer ${fx.tokens[0]}`, "content-type": "application/json" }, body: JSON.stringify({ body: `fan ${n++}` }) });
+      return ((await r.json()) as any).message.id;
+    },
+    stop: () => server.stop(),
+  };
+}
+
+async function bareTarget(): Promise<Target> {
+  const proc = Bun.spawn(["bun", join(ROOT, "bench/load/bare-pubsub.ts")], { stdout: "pipe", stderr: "inherit" });
+  const line = new TextDecoder().decode((await proc.stdout.getReader().read()).value);
+  const url = /listening on (\S+)/.exec(line)![1]!;
+  return {
+    url,
+    wsUrl: `${url.replace("http", "ws")}/ws`,
+    headers: {},
+    async post() {
+      const r = await fetch(`${url}/publish`, { method: "POST", body: "{}" });
+      return ((await r.json()) as any).message.id;
+    },
+    async stop() {
+      proc.kill();
+      await proc.exited;
+    },
+  };
+}
+
+export async function benchFanout(opts: { subscribers: number; rate: number; seconds: number }): Promise<{ rows: Row[]; problems: string[] }> {
+  const problems: string[] = [];
+  const results: Record<string, { p50: number; p99: number; sat: number }> = {};
+  for (const [name, make] of [["bare", bareTarget], ["ours", clickclackTarget]] as const) {
+    const target = await make();
+    try {
+      const paced = await runFanout(target, opts.subscribers, opts.rate, opts.seconds);
+      if (name === "ours" && paced.delivered !== paced.expected) problems.push(`fan-out delivered ${paced.delivered} of ${paced.expected} expected frames`);
+      const sat = await saturation(target, opts.subscribers, opts.seconds);
+      results[name] = { p50: paced.p50, p99: paced.p99, sat };
+    } finally {
+      await target.stop();
+    }
+  }
+  const ours = results.ours!;
+  const bare = results.bare!;
+  return {
+    rows: [
+      { figure: `POST → delivery p50 (${opts.subscribers} subscribers, ${opts.rate} msg/s)`, ours: ours.p50, baseline: bare.p50, unit: "ms", lowerIsBetter: true, note: "baseline: bare Bun pub/sub" },
+      { figure: "POST → delivery p99", ours: ours.p99, baseline: bare.p99, unit: "ms", lowerIsBetter: true },
+      { figure: "deliveries/s at saturation", ours: ours.sat, baseline: bare.sat, unit: "frames/s" },
+    ],
+    problems,
+  };
+}
+
+if (import.meta.main) {
+  const { rows, problems } = await benchFanout({ subscribers: Number(process.env.SUBSCRIBERS ?? 1000), rate: 100, seconds: Number(process.env.SECONDS ?? 10) });
+  printTable("Fan-out", rows);
+  if (problems.length) {
+    console.log(problems.join("\n"));
+    process.exit(1);
+  }
+}

@@ -1,0 +1,70 @@
+// Reads: channel page (latest 50 with authors, reactions and thread state) and thread page,
+// requests per second over HTTP against a database of 1,000,000 messages. Baseline: the same
+// reads as raw bun:sqlite queries in-process, no HTTP.
+import { Database } from "bun:sqlite";
+import { join } from "node:path";
+import { bigHistory } from "./fixtures.ts";
+import { percentile, printTable, ROOT, type Row, scratchDir, startServer } from "./lib.ts";
+
+function baselineRate(dbPath: string, channels: string[], root: string, seconds: number) {
+  const db = new Database(dbPath, { readonly: true });
+  const page = db.query("SELECT * FROM messages WHERE channel_id = ? AND parent_message_id IS NULL ORDER BY channel_seq DESC LIMIT 50");
+  const thread = db.query("SELECT * FROM messages WHERE thread_root_id = ? AND parent_message_id IS NOT NULL ORDER BY thread_seq DESC LIMIT 50");
+  const run = (fetchRows: (i: number) => any[]) => {
+    const deadline = performance.now() + seconds * 1000;
+    let n = 0;
+    while (performance.now() < deadline) {
+      const rows = fetchRows(n++);
+      const ids = rows.map((r) => r.id);
+      const authors = [...new Set(rows.map((r) => r.author_id))];
+      db.query(`SELECT * FROM users WHERE id IN (${authors.map(() => "?").join(",")})`).all(...authors);
+      db.query(`SELECT message_id, emoji, count(*) AS n FROM reactions WHERE message_id IN (${ids.map(() => "?").join(",")}) GROUP BY message_id, emoji`).all(...ids);
+      JSON.stringify(rows);
+    }
+    return n / seconds;
+  };
+  const pageRate = run((i) => page.all(channels[i % channels.length]!) as any[]);
+  const threadRate = run(() => thread.all(root) as any[]);
+  db.close();
+  return { pageRate, threadRate };
+}
+
+async function load(url: string, paths: string[], token: string, seconds: number) {
+  const gen = Bun.spawn(["bun", join(ROOT, "bench/load/get.ts"), url, JSON.stringify(paths), token, "32", String(seconds)], { stdout: "pipe", stderr: "inherit" });
+  const r = JSON.parse(await new Response(gen.stdout).text()) as { ok: number; errors: number; seconds: number; latencies: number[] };
+  r.latencies.sort((a, b) => a - b);
+  return { rps: r.ok / r.seconds, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), errors: r.errors };
+}
+
+export async function benchReads(opts: { messages: number; seconds: number }): Promise<{ rows: Row[]; problems: string[] }> {
+  const dir = scratchDir("reads");
+  const t0 = performance.now();
+  const fx = await bigHistory(dir, { messages: opts.messages, channels: 10 });
+  console.log(`generated ${opts.messages.toLocaleString("en-US")} messages in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const base = baselineRate(join(dir, "clickclack.db"), fx.channelIds, fx.threadRoot, Math.min(5, opts.seconds));
+  const server = await startServer(dir);
+  const problems: string[] = [];
+  try {
+    const page = await load(server.url, fx.channelIds.map((c) => `/api/channels/${c}/messages?limit=50`), fx.tokens[0]!, opts.seconds);
+    const thread = await load(server.url, [`/api/messages/${fx.threadRoot}/thread?limit=50&latest=true`], fx.tokens[0]!, opts.seconds);
+    if (page.errors || thread.errors) problems.push(`${page.errors + thread.errors} read requests failed`);
+    return {
+      rows: [
+        { figure: `channel page, latest 50 (${opts.messages.toLocaleString("en-US")} messages)`, ours: page.rps, baseline: base.pageRate, unit: "req/s", note: `p50 ${page.p50.toFixed(1)} ms, p99 ${page.p99.toFixed(1)} ms over HTTP; baseline: raw queries in-process` },
+        { figure: "thread page, latest 50 replies", ours: thread.rps, baseline: base.threadRate, unit: "req/s", note: `p50 ${thread.p50.toFixed(1)} ms, p99 ${thread.p99.toFixed(1)} ms` },
+      ],
+      problems,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+if (import.meta.main) {
+  const { rows, problems } = await benchReads({ messages: Number(process.env.MESSAGES ?? 1_000_000), seconds: Number(process.env.SECONDS ?? 10) });
+  printTable("Reads", rows);
+  if (problems.length) {
+    console.log(problems.join("\n"));
+    process.exit(1);
+  }
+}

@@ -51,4 +51,5 @@ await replay("claude", argv, prompt, {
   CWD: process.cwd(),
   MODEL: typeof model === "string" ? model : "claude-sonnet-4-5-20250929",
   PERMISSION_MODE: String(flags.get("--permission-mode") ?? "default"),
+  RESUMED: typeof resume === "string" ? `resumed ${resume}` : "new",
 });

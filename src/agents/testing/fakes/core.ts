@@ -2,7 +2,8 @@
 // (failing loudly on anything a real CLI would not accept or that we never mean to send),
 // reads the prompt from stdin, and replays a recorded-style transcript.
 //
-// Transcript lines are emitted verbatim after placeholder substitution; lines starting with
+// Transcript lines are emitted verbatim after placeholder substitution ({{ENV:NAME}} is the
+// fake's own environment variable NAME, to show what the agent can see); lines starting with
 // "#" are directives: "#sleep MS", "#stderr TEXT", "#exit CODE", "#spawn-child" (starts a
 // long-lived grandchild in the same process group and records its pid), "#stderr-flood N"
 // (N bytes on stderr, to prove stderr is drained concurrently).
@@ -79,8 +80,9 @@ export function sessionState(cli: string) {
   };
 }
 
+/** The last `scenario:NAME` in the prompt (a chat prompt quotes earlier messages before the question). */
 export function scenarioOf(prompt: string): string {
-  return /scenario:([a-z0-9-]+)/.exec(prompt)?.[1] ?? "hello";
+  return [...prompt.matchAll(/scenario:([a-z0-9-]+)/g)].at(-1)?.[1] ?? "hello";
 }
 
 async function writeOut(s: string): Promise<void> {
@@ -103,6 +105,7 @@ export async function replay(
     if (raw.trim() === "") continue;
     const line = raw
       .replace(/\{\{BIG:(\d+)\}\}/g, (_m, n: string) => "x".repeat(Number(n)))
+      .replace(/\{\{ENV:([A-Z_]+)\}\}/g, (_m, k: string) => JSON.stringify(process.env[k] ?? "").slice(1, -1))
       .replace(/\{\{([A-Z_]+)\}\}/g, (m, k: string) => all[k] ?? m);
     if (line.startsWith("#sleep ")) {
       await Bun.sleep(Number(line.slice(7)));

@@ -20,6 +20,7 @@ Commands
   chain -f chain.json          steps may use {{previous}} and {{steps.<name>.output}}
   backends                     which CLIs are installed
   serve                        HTTP gateway (REST, OpenAI- and Anthropic-compatible)
+  bridge                       answer in chat as a bot (@mentions, threads, DMs; see bridge --help)
 
 Run options
   -b, --backend claude|codex|gemini   (default claude)
@@ -233,6 +234,8 @@ export async function agentCommand(args: string[]): Promise<number> {
         return await (await import("./cli-orchestrate.ts")).orchestrateCommand(sub, rest);
       case "serve":
         return await (await import("./gateway/command.ts")).serveCommand(rest);
+      case "bridge":
+        return await (await import("./bridge/command.ts")).bridgeCommand(rest);
       case "help":
       case "--help":
       case "-h":

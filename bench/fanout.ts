@@ -12,13 +12,35 @@ interface Target {
   stop: () => Promise<void>;
 }
 
-async function runFanout(target: Target, subscribers: number, rate: number, seconds: number) {
-  const procs = [0, 1].map(() => Bun.spawn(["bun", join(ROOT, "bench/load/subscribe.ts"), target.wsUrl, String(subscribers / 2), JSON.stringify(target.headers)], { stdin: "pipe", stdout: "pipe", stderr: "inherit" }));
+type Report = { frames: number; arrivals: Record<string, number[]> };
+
+/** Two subscriber processes (one would be CPU-bound before the server is) holding the sockets. */
+async function subscribers(target: Target, count: number): Promise<() => Promise<Report[]>> {
+  const procs = [0, 1].map(() => Bun.spawn(["bun", join(ROOT, "bench/load/subscribe.ts"), target.wsUrl, String(count / 2), JSON.stringify(target.headers)], { stdin: "pipe", stdout: "pipe", stderr: "inherit" }));
   const readers = procs.map((p) => p.stdout.getReader());
   for (const r of readers) {
     const { value } = await r.read();
     if (!new TextDecoder().decode(value).includes("ready")) throw new Error("subscribers failed");
   }
+  return async () => {
+    const reports: Report[] = [];
+    for (const [i, p] of procs.entries()) {
+      p.stdin.write("report\n");
+      await p.stdin.flush();
+      let out = "";
+      for (;;) {
+        const { value, done } = await readers[i]!.read();
+        if (done) break;
+        out += new TextDecoder().decode(value);
+      }
+      reports.push(JSON.parse(out));
+    }
+    return reports;
+  };
+}
+
+async function runFanout(target: Target, count: number, rate: number, seconds: number) {
+  const report = await subscribers(target, count);
   const sentAt = new Map<string, number>();
   const now = () => performance.timeOrigin + performance.now();
   // Paced phase: latency at a steady rate.
@@ -34,16 +56,7 @@ async function runFanout(target: Target, subscribers: number, rate: number, seco
   await Bun.sleep(500);
   const latencies: number[] = [];
   let frames = 0;
-  for (const [i, p] of procs.entries()) {
-    p.stdin.write("report\n");
-    await p.stdin.flush();
-    let out = "";
-    for (;;) {
-      const { value, done } = await readers[i]!.read();
-      if (done) break;
-      out += new TextDecoder().decode(value);
-    }
-    const rep = JSON.parse(out) as { frames: number; arrivals: Record<string, number[]> };
+  for (const rep of await report()) {
     frames += rep.frames;
     for (const [id, times] of Object.entries(rep.arrivals)) {
       const t0 = sentAt.get(id);
@@ -51,32 +64,19 @@ async function runFanout(target: Target, subscribers: number, rate: number, seco
     }
   }
   latencies.sort((a, b) => a - b);
-  const expected = sentAt.size * subscribers;
+  const expected = sentAt.size * count;
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length, expected, frames };
 }
 
-async function saturation(target: Target, subscribers: number, seconds: number) {
-  const procs = [0, 1].map(() => Bun.spawn(["bun", join(ROOT, "bench/load/subscribe.ts"), target.wsUrl, String(subscribers / 2), JSON.stringify(target.headers)], { stdin: "pipe", stdout: "pipe", stderr: "inherit" }));
-  const readers = procs.map((p) => p.stdout.getReader());
-  for (const r of readers) await r.read();
+async function saturation(target: Target, count: number, seconds: number) {
+  const report = await subscribers(target, count);
   const t0 = performance.now();
   const deadline = Date.now() + seconds * 1000;
   await Promise.all(Array.from({ length: 16 }, async () => {
     while (Date.now() < deadline) await target.post();
   }));
   await Bun.sleep(1000);
-  let frames = 0;
-  for (const [i, p] of procs.entries()) {
-    p.stdin.write("report\n");
-    await p.stdin.flush();
-    let out = "";
-    for (;;) {
-      const { value, done } = await readers[i]!.read();
-      if (done) break;
-      out += new TextDecoder().decode(value);
-    }
-    frames += JSON.parse(out).frames;
-  }
+  const frames = (await report()).reduce((n, r) => n + r.frames, 0);
   return frames / ((performance.now() - t0) / 1000);
 }
 

@@ -16,6 +16,8 @@ const server = Bun.serve({
     if (url.pathname === "/subscribers") return Response.json({ n: srv.subscriberCount("w") });
     return new Response("ok");
   },
-  websocket: { open: (ws) => ws.subscribe("w"), message() {} },
+  websocket: { open: (ws) => void ws.subscribe("w"), message() {} },
 });
 console.log(`listening on http://127.0.0.1:${server.port}`);
+
+export {};

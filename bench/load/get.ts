@@ -22,3 +22,5 @@ await Promise.all(
   }),
 );
 await Bun.write(Bun.stdout, JSON.stringify({ ok, errors, seconds: (performance.now() - started) / 1000, latencies }));
+
+export {};

@@ -56,3 +56,5 @@ for await (const line of console) {
     process.exit(0);
   }
 }
+
+export {};

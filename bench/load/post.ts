@@ -38,3 +38,5 @@ const started = performance.now();
 await Promise.all(Array.from({ length: concurrency }, (_, i) => author(i)));
 const seconds = (performance.now() - started) / 1000;
 await Bun.write(Bun.stdout, JSON.stringify({ seconds, latencies, acked, errors }));
+
+export {};

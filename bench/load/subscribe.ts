@@ -31,3 +31,5 @@ for await (const line of console) {
     process.exit(0);
   }
 }
+
+export {};

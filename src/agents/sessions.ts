@@ -142,7 +142,8 @@ export function defaultDbPath(env: Record<string, string | undefined> = process.
   return env.CLICKCLACK_AGENTS_DB || join(homedir(), ".clickclack", "agents.db");
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process exists (this one always does). */
+export function pidAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

@@ -174,6 +174,36 @@ describe("agent bridge", () => {
     expect(isDead(run.pid)).toBe(true);
   });
 
+  test("cancelling a waiting turn lets the next one in its thread move up", async () => {
+    const slow = await ada.channels.sendMessage(general(), { body: "@claude scenario:slow hold the slot" });
+    await eventually(async () => runsFor("hold the slot")[0], "the slow run to start");
+    const root = await bob.channels.sendMessage(general(), { body: "a thread about the release" });
+    const first = await bob.threads.reply(root.id, { body: "@claude scenario:echo first in line" });
+    const second = await bob.threads.reply(root.id, { body: "scenario:echo second in line" });
+    const notices = await eventually(async () => {
+      const found = await botReplies(root.id, "agent_commentary");
+      return found.length === 2 && found;
+    }, "two queued notices");
+    expect(notices.map((m) => [m.turn_id, m.body])).toEqual([
+      [turnIdFor(first.id), "Queued — 1 turn ahead"],
+      [turnIdFor(second.id), "Queued — 1 turn ahead"],
+    ]);
+
+    await ada.reactions.add(first.id, "✋");
+    const cancelled = await answerIn(root.id, "the cancel notice");
+    expect(cancelled).toMatchObject({ body: "Cancelled by @ada before it started.", quoted_message_id: first.id });
+    await ada.threads.reply(slow.id, { body: "@claude stop" });
+    const answered = await eventually(async () => (await botReplies(root.id))[1], "the second turn's answer");
+    expect(answered.body).toContain("second in line");
+    expect(runsFor("first in line")).toEqual([]);
+  });
+
+  test("one bridge per bot and state directory", async () => {
+    const second = spawnCli(["bridge", "--server", server.url, "--token", token, "--workspace", team.workspace.id, "--workdir", fakes.work, "--state-dir", stateDir], fakes);
+    expect(await second.exited).toBe(3);
+    expect(await new Response(second.stderr).text()).toContain("another bridge for this bot");
+  });
+
   test("@channel does not wake it, and neither a guest nor another bot can drive it", async () => {
     const broadcast = await ada.channels.sendMessage(general(), { body: "@channel scenario:echo broadcast news" });
     const fromGuest = await gus.channels.sendMessage(team.guest.id, { body: "@claude scenario:echo guest here" });

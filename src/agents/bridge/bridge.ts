@@ -245,17 +245,25 @@ export class ChatBridge {
       const done = this.execute(turn).finally(() => {
         this.active -= 1;
         this.finished.delete(done);
-        const line = (this.conversations.get(turn.key) ?? []).filter((t) => t !== turn);
-        if (line.length) {
-          this.conversations.set(turn.key, line);
-          this.ready.push(line[0] as Turn);
-        } else {
-          this.conversations.delete(turn.key);
-        }
+        this.remove(turn);
         this.pump();
       });
       this.finished.add(done);
     }
+  }
+
+  /** Takes a turn out of line; when it headed its conversation, the next one there gets in line for a slot. */
+  private remove(turn: Turn): void {
+    const line = this.conversations.get(turn.key) ?? [];
+    const wasHead = line[0] === turn;
+    this.ready = this.ready.filter((t) => t !== turn);
+    const rest = line.filter((t) => t !== turn);
+    if (rest.length === 0) {
+      this.conversations.delete(turn.key);
+      return;
+    }
+    this.conversations.set(turn.key, rest);
+    if (wasHead) this.ready.push(rest[0] as Turn);
   }
 
   private async cancel(turns: Turn[], by: User): Promise<void> {
@@ -267,10 +275,8 @@ export class ChatBridge {
         continue;
       }
       // Not started yet: take it out of line and close it with a short answer.
-      this.ready = this.ready.filter((t) => t !== turn);
-      const line = (this.conversations.get(turn.key) ?? []).filter((t) => t !== turn);
-      if (line.length) this.conversations.set(turn.key, line);
-      else this.conversations.delete(turn.key);
+      this.remove(turn);
+      this.pump();
       this.state.setStatus(turn.triggerId, "cancelled");
       await this.progress(turn, { status: "cancelled", text: `Cancelled by ${turn.cancelledBy}`, done: true });
       await this.answer(turn, `Cancelled by ${turn.cancelledBy} before it started.`).catch((err) => this.warn("answer", err));

@@ -3,7 +3,8 @@
 // and every turn it accepted, so a replayed event never starts a second turn.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Session, SessionStore } from "../sessions.ts";
+import { configError } from "../errors.ts";
+import { pidAlive, type Session, SessionStore } from "../sessions.ts";
 
 export type TurnStatus = "queued" | "running" | "done" | "cancelled" | "failed" | "interrupted";
 
@@ -41,6 +42,10 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS bridge_turns_status ON bridge_turns(bot_user_id, status, created_at);
   CREATE INDEX IF NOT EXISTS bridge_turns_conversation ON bridge_turns(bot_user_id, conversation_key);
+  CREATE TABLE IF NOT EXISTS bridge_lock (
+    bot_user_id TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL
+  );
   CREATE TABLE IF NOT EXISTS bridge_seen (
     bot_user_id TEXT NOT NULL,
     conversation_key TEXT NOT NULL,
@@ -71,9 +76,31 @@ export class BridgeState {
     this.path = join(stateDir, "bridge.db");
     this.sessions = new SessionStore(this.path);
     this.sessions.db.exec(SCHEMA);
+    try {
+      this.lock();
+    } catch (err) {
+      this.sessions.close();
+      throw err;
+    }
+  }
+
+  /**
+   * One bridge per bot and state directory: a second one would take the first one's running
+   * turns for crashed ones. A lock held by a process that is gone is stale and taken over.
+   */
+  private lock(): void {
+    const take = this.sessions.db.transaction(() => {
+      const row = this.sessions.db.query<{ pid: number }, [string]>("SELECT pid FROM bridge_lock WHERE bot_user_id = ?").get(this.botId);
+      if (row && row.pid !== process.pid && pidAlive(row.pid)) {
+        throw configError(`another bridge for this bot (pid ${row.pid}) uses ${this.path}`);
+      }
+      this.sessions.db.query("INSERT OR REPLACE INTO bridge_lock (bot_user_id, pid) VALUES (?, ?)").run(this.botId, process.pid);
+    });
+    take.immediate();
   }
 
   close(): void {
+    this.sessions.db.query("DELETE FROM bridge_lock WHERE bot_user_id = ? AND pid = ?").run(this.botId, process.pid);
     this.sessions.close();
   }
 

@@ -17,6 +17,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { realtimeRoutes } from "./routes/realtime.ts";
+import { webRoutes } from "./routes/web.ts";
 import { workspaceRoutes } from "./routes/workspaces.ts";
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -127,6 +128,7 @@ export function createApp(deps: Deps) {
     })
     .onBeforeHandle({ as: "global" }, ({ request, route }) => enforcePolicy(deps.auth, request, route))
     .use(healthRoutes(deps))
+    .use(webRoutes(deps))
     .use(authRoutes(deps))
     .use(githubRoutes(deps))
     .use(meRoutes(deps))

@@ -1,0 +1,34 @@
+// `bun run build`: the single executable. Builds the browser app into web/dist (web/build.ts also
+// writes the module that embeds it), then compiles one binary, dist/clickclack, that holds the
+// server, the app, the static files and the SQL migrations. Nothing else is needed beside it.
+import { renameSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { writeWeb } from "../web/build.ts";
+
+const root = join(import.meta.dir, "..");
+const out = process.argv.includes("--outfile") ? process.argv[process.argv.indexOf("--outfile") + 1]! : join(root, "dist/clickclack");
+
+function gitCommit(): string {
+  const r = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: root, stdout: "pipe", stderr: "ignore" });
+  return r.success ? r.stdout.toString().trim() : "unknown";
+}
+
+const started = performance.now();
+const web = await writeWeb();
+const info = { commit: gitCommit(), built_at: new Date().toISOString(), web_assets: web.assets.length };
+
+// Built under a temporary name and renamed, so a test that finds dist/clickclack never finds half
+// of one (two builds may run at once).
+const tmp = `${out}.${process.pid}.tmp`;
+const proc = Bun.spawnSync(
+  ["bun", "build", "--compile", join(root, "web/dist/entry.gen.ts"), "--outfile", tmp, "--define", `CLICKCLACK_BUILD=${JSON.stringify(JSON.stringify(info))}`],
+  { cwd: root, stdout: "pipe", stderr: "pipe" },
+);
+if (!proc.success) {
+  rmSync(tmp, { force: true });
+  process.stderr.write(proc.stdout.toString() + proc.stderr.toString());
+  process.exit(1);
+}
+renameSync(tmp, out);
+const mb = (statSync(out).size / 1024 / 1024).toFixed(1);
+console.log(`built ${out} (${mb} MiB, commit ${info.commit}, ${web.assets.length} web assets) in ${((performance.now() - started) / 1000).toFixed(1)}s`);

@@ -1,0 +1,147 @@
+// The HTTP client. The session is the HttpOnly `cc_session` cookie, so every write must carry
+// X-ClickClack-CSRF: 1 (the server refuses cookie-authenticated writes without it). Failures are
+// split in two: ApiError (the server answered) and NetworkError (it did not; safe to retry with
+// the same nonce).
+import type {
+  ChatEvent, Channel, DirectConversation, Member, Message, MessagePage, Reaction, SearchResult, ThreadPage, ThreadState, Upload, User, Workspace,
+} from "./types.ts";
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly body?: Record<string, unknown>) {
+    super(message);
+  }
+}
+
+export class NetworkError extends Error {}
+
+/** The server has no such endpoint at all (an older build: uploads or search not there yet). */
+export function routeMissing(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 404 || err.status === 405) && (err.message === "no such route" || err.code === "http_404");
+}
+
+type Unauthorized = (error: ApiError) => void;
+let onUnauthorized: Unauthorized = () => {};
+/** Called for every 401 (except the sign-in calls themselves): the session is gone. */
+export function setUnauthorizedHandler(fn: Unauthorized): void {
+  onUnauthorized = fn;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  form?: FormData;
+  signal?: AbortSignal;
+  /** Do not report a 401 to the session handler (sign-in calls). */
+  quiet401?: boolean;
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (method !== "GET" && method !== "HEAD") headers["X-ClickClack-CSRF"] = "1";
+  let body: BodyInit | undefined;
+  if (opts.form) body = opts.form;
+  else if (opts.body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(opts.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body, credentials: "same-origin", signal: opts.signal });
+  } catch (err) {
+    if ((err as Error).name === "AbortError") throw err;
+    throw new NetworkError(`could not reach the server (${(err as Error).message})`);
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text().catch(() => "");
+  let data: unknown = undefined;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    // A proxy's HTML error page: keep the status, drop the body.
+  }
+  if (!res.ok) {
+    const b = (data ?? {}) as Record<string, unknown>;
+    const error = new ApiError(res.status, String(b.code ?? `http_${res.status}`), String(b.error ?? res.statusText ?? "request failed"), b);
+    if (res.status === 401 && !opts.quiet401) onUnauthorized(error);
+    // 502/503/504 from a proxy or a restarting server: as good as unreachable.
+    if (res.status >= 502 && res.status <= 504) throw new NetworkError(error.message);
+    throw error;
+  }
+  return data as T;
+}
+
+const q = (params: Record<string, string | number | boolean | undefined | null>) => {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") s.set(k, String(v));
+  const str = s.toString();
+  return str ? `?${str}` : "";
+};
+const enc = encodeURIComponent;
+
+export interface PageQuery {
+  after_seq?: number;
+  before_seq?: number;
+  around_seq?: number;
+  limit?: number;
+  /** Threads only: the latest replies instead of the oldest. */
+  latest?: boolean;
+}
+
+export interface PostInput {
+  body: string;
+  nonce: string;
+  quoted_message_id?: string | null;
+  upload_id?: string | null;
+}
+
+/** Base path of a scope's messages: channels and DMs share every other shape. */
+const scopePath = (kind: "channel" | "dm", id: string) => (kind === "channel" ? `/api/channels/${enc(id)}` : `/api/dms/${enc(id)}`);
+
+export const api = {
+  providers: () => request<{ magic_link: boolean; github: boolean; dev: boolean }>("GET", "/api/auth/providers"),
+  consumeMagicLink: (token: string) => request<{ user: User }>("POST", "/api/auth/magic/consume", { body: { token }, quiet401: true }),
+  requestMagicLink: (email: string) => request<{ token?: string }>("POST", "/api/auth/magic/request", { body: { email }, quiet401: true }),
+  logout: () => request<{ ok: true }>("POST", "/api/auth/logout", { quiet401: true }),
+  me: () => request<{ user: User }>("GET", "/api/me", { quiet401: true }),
+
+  workspaces: () => request<{ workspaces: Workspace[] }>("GET", "/api/workspaces"),
+  createWorkspace: (name: string) => request<{ workspace: Workspace }>("POST", "/api/workspaces", { body: { name } }),
+  members: (workspaceId: string, opts: { q?: string; limit?: number; cursor?: string } = {}) =>
+    request<{ members: Member[]; next_cursor: string | null; has_more: boolean; total_count: number }>("GET", `/api/workspaces/${enc(workspaceId)}/members${q(opts)}`),
+
+  channels: (workspaceId: string) => request<{ channels: Channel[] }>("GET", `/api/workspaces/${enc(workspaceId)}/channels`),
+  channel: (id: string) => request<{ channel: Channel }>("GET", `/api/channels/${enc(id)}`),
+  createChannel: (workspaceId: string, name: string) => request<{ channel: Channel }>("POST", `/api/workspaces/${enc(workspaceId)}/channels`, { body: { name } }),
+
+  dms: (workspaceId: string) => request<{ conversations: DirectConversation[] }>("GET", `/api/dms${q({ workspace_id: workspaceId })}`),
+  dm: (id: string) => request<{ conversation: DirectConversation }>("GET", `/api/dms/${enc(id)}`),
+  openDm: (workspaceId: string, memberIds: string[]) => request<{ conversation: DirectConversation }>("POST", "/api/dms", { body: { workspace_id: workspaceId, member_ids: memberIds } }),
+
+  page: (kind: "channel" | "dm", id: string, query: PageQuery) => request<MessagePage>("GET", `${scopePath(kind, id)}/messages${q({ ...query })}`),
+  post: (kind: "channel" | "dm", id: string, input: PostInput) => request<{ message: Message }>("POST", `${scopePath(kind, id)}/messages`, { body: input }),
+  markRead: (kind: "channel" | "dm", id: string, seq: number) => request<unknown>("POST", `${scopePath(kind, id)}/read`, { body: { seq } }),
+  byNonce: (workspaceId: string, nonce: string) => request<{ message: Message }>("GET", `/api/messages/by-nonce${q({ workspace_id: workspaceId, nonce })}`),
+
+  message: (id: string) => request<{ message: Message }>("GET", `/api/messages/${enc(id)}`),
+  edit: (id: string, body: string) => request<{ message: Message }>("PATCH", `/api/messages/${enc(id)}`, { body: { body } }),
+  remove: (id: string) => request<{ message: Message }>("DELETE", `/api/messages/${enc(id)}`),
+  thread: (id: string, query: PageQuery = {}) => request<ThreadPage>("GET", `/api/messages/${enc(id)}/thread${q({ ...query })}`),
+  reply: (rootId: string, input: PostInput) => request<{ message: Message; thread_state: ThreadState }>("POST", `/api/messages/${enc(rootId)}/thread/replies`, { body: input }),
+  react: (id: string, emoji: string) => request<{ reactions: Reaction[] }>("POST", `/api/messages/${enc(id)}/reactions`, { body: { emoji } }),
+  unreact: (id: string, emoji: string) => request<{ reactions: Reaction[] }>("DELETE", `/api/messages/${enc(id)}/reactions/${enc(emoji)}`),
+
+  pins: (channelId: string) => request<{ messages: Message[] }>("GET", `/api/channels/${enc(channelId)}/pins`),
+  pin: (channelId: string, messageId: string) => request<unknown>("POST", `/api/channels/${enc(channelId)}/pins`, { body: { message_id: messageId } }),
+  unpin: (channelId: string, messageId: string) => request<unknown>("DELETE", `/api/channels/${enc(channelId)}/pins/${enc(messageId)}`),
+
+  search: (workspaceId: string, text: string, limit = 30) => request<{ results: SearchResult[]; next_cursor: string | null }>("GET", `/api/search${q({ workspace_id: workspaceId, q: text, limit })}`),
+  upload: (workspaceId: string, file: File, nonce: string) => {
+    const form = new FormData();
+    form.set("file", file, file.name);
+    return request<{ upload: Upload }>("POST", `/api/uploads${q({ workspace_id: workspaceId, nonce })}`, { form });
+  },
+
+  events: (workspaceId: string, query: { after_cursor?: string; limit?: number; include_tail?: boolean }) =>
+    request<{ events: ChatEvent[]; tail_cursor?: string; next_cursor: string; has_more: boolean }>("GET", `/api/realtime/events${q({ workspace_id: workspaceId, ...query })}`),
+  ephemeral: (input: { workspace_id: string; type: string; channel_id?: string | null; direct_conversation_id?: string | null; payload?: Record<string, unknown> }) =>
+    request<unknown>("POST", "/api/realtime/ephemeral", { body: input }),
+};

@@ -1,0 +1,218 @@
+// Writing a message: Enter sends, Shift+Enter starts a new line, `@` suggests people, Up in an
+// empty box edits your last message. Files come by button, drag-and-drop or paste. Sending is
+// optimistic (state/outbox.ts): the box clears at once and the message appears as pending.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { plainText } from "../markdown.ts";
+import { noteTyping, stopTyping } from "../state/ephemeral.ts";
+import { send, type SendTarget } from "../state/outbox.ts";
+import { draft, editingId, quoting, setDraft, setQuoting } from "../state/ui.ts";
+import { stageFiles, staged, takeReady, unstage, uploadsAvailable } from "../state/uploads.ts";
+import { userName } from "../state/directory.ts";
+import type { Message, User } from "../types.ts";
+import { Icon } from "./Icon.tsx";
+import { MentionMenu, mentionAt, useMentionSuggestions } from "./MentionMenu.tsx";
+
+interface Props {
+  composerKey: string;
+  workspaceId: string;
+  target: SendTarget;
+  /** For typing indicators. */
+  scope: { kind: "channel" | "dm"; id: string; rootId?: string | null };
+  placeholder: string;
+  meId: string;
+  /** Why sending is impossible here (archived, no peer), shown instead of the box. */
+  disabledReason?: string | null;
+  lastOwnMessage: () => Message | undefined;
+  /** After a send: the conversation shows its live end, where the new message is. */
+  onSent?: () => void;
+  autofocus?: boolean;
+}
+
+export function Composer(props: Props) {
+  const key = props.composerKey;
+  const [text, setText] = useState(() => draft(key));
+  const [caret, setCaret] = useState(0);
+  const [active, setActive] = useState(0);
+  const [dismissed, setDismissed] = useState<number | null>(null);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const quoted = quoting.value[key] ?? null;
+  const files = staged.value[key] ?? [];
+  const typingTarget = { workspaceId: props.workspaceId, kind: props.scope.kind, scopeId: props.scope.id, rootId: props.scope.rootId };
+
+  // A different conversation: load its draft.
+  useEffect(() => {
+    setText(draft(key));
+    if (props.autofocus !== false) box.current?.focus();
+  }, [key]);
+  useEffect(() => {
+    if (quoted) box.current?.focus();
+  }, [quoted]);
+  // Grow with the text, up to a limit.
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    el.style.height = "auto";
+    el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
+  }, [text]);
+
+  const mention = mentionAt(text, caret);
+  const mentionOpen = mention !== null && dismissed !== mention.start;
+  const options = useMentionSuggestions(mentionOpen ? mention!.query : null, props.meId);
+  const listId = `mentions-${key.replace(/[^\w-]/g, "")}`;
+
+  const update = (value: string, pos: number) => {
+    setText(value);
+    setCaret(pos);
+    setDraft(key, value);
+    setActive(0);
+    if (value.trim()) noteTyping(typingTarget);
+  };
+
+  const pick = (u: User) => {
+    if (!mention) return;
+    const before = text.slice(0, mention.start);
+    const after = text.slice(caret);
+    const insert = `@${u.handle} `;
+    const value = before + insert + after;
+    const pos = before.length + insert.length;
+    update(value, pos);
+    requestAnimationFrame(() => box.current?.setSelectionRange(pos, pos));
+  };
+
+  const submit = () => {
+    const body = text.trim();
+    if (files.some((f) => f.status === "uploading")) return; // wait for the upload; Enter again
+    if (!body && !files.some((f) => f.status === "ready")) return;
+    const uploads = takeReady(key);
+    const first = uploads[0];
+    send({ workspaceId: props.workspaceId, target: props.target, body: body || first?.filename || "", quotedMessageId: quoted?.id ?? null, uploadId: first?.id ?? null, attachmentName: first?.filename });
+    // One upload per message on the wire: further files follow as their own messages.
+    for (const u of uploads.slice(1)) send({ workspaceId: props.workspaceId, target: props.target, body: u.filename, quotedMessageId: null, uploadId: u.id, attachmentName: u.filename });
+    update("", 0);
+    setQuoting(key, null);
+    stopTyping(typingTarget);
+    props.onSent?.();
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.isComposing) return;
+    if (mentionOpen && options.length > 0) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        setActive((a) => (a + (e.key === "ArrowDown" ? 1 : options.length - 1)) % options.length);
+        return;
+      }
+      if (e.key === "Enter" || e.key === "Tab") {
+        e.preventDefault();
+        pick(options[Math.min(active, options.length - 1)]!);
+        return;
+      }
+      if (e.key === "Escape") {
+        e.preventDefault();
+        e.stopPropagation();
+        setDismissed(mention!.start);
+        return;
+      }
+    }
+    if (e.key === "Enter" && !e.shiftKey) {
+      e.preventDefault();
+      submit();
+    } else if (e.key === "ArrowUp" && text === "") {
+      const last = props.lastOwnMessage();
+      if (last) {
+        e.preventDefault();
+        editingId.value = last.id;
+      }
+    } else if (e.key === "Escape" && quoted) {
+      e.preventDefault();
+      e.stopPropagation();
+      setQuoting(key, null);
+    }
+  };
+
+  const onPaste = (e: ClipboardEvent) => {
+    const pasted = [...(e.clipboardData?.files ?? [])];
+    if (pasted.length) {
+      e.preventDefault();
+      stageFiles(key, props.workspaceId, pasted);
+    }
+  };
+
+  if (props.disabledReason) return <div class="composer composer-disabled">{props.disabledReason}</div>;
+
+  return (
+    <div class="composer">
+      {quoted && (
+        <div class="composer-quote">
+          <Icon name="quote" size={16} />
+          <span class="composer-quote-text">
+            <strong>{userName(quoted.author_id)}</strong> {plainText(quoted.body, 120)}
+          </span>
+          <button type="button" class="icon-button" aria-label="Cancel quote" onClick={() => setQuoting(key, null)}>
+            <Icon name="close" size={16} />
+          </button>
+        </div>
+      )}
+      {files.length > 0 && (
+        <div class="composer-files">
+          {files.map((f) => (
+            <div class={`staged staged-${f.status}`} title={f.error ?? f.file.name}>
+              {f.preview ? <img src={f.preview} alt={f.file.name} /> : <Icon name="file" />}
+              <span class="staged-name">{f.status === "uploading" ? "Uploading…" : f.status === "failed" ? "Failed" : f.file.name}</span>
+              <button type="button" class="icon-button" aria-label={`Remove ${f.file.name}`} onClick={() => unstage(key, f.localId)}>
+                <Icon name="close" size={14} />
+              </button>
+            </div>
+          ))}
+        </div>
+      )}
+      <div class="composer-row">
+        {uploadsAvailable.value && (
+          <>
+            <button type="button" class="icon-button composer-attach" aria-label="Attach files" title="Attach files" onClick={() => fileInput.current?.click()}>
+              <Icon name="attach" />
+            </button>
+            <input
+              ref={fileInput}
+              type="file"
+              multiple
+              hidden
+              aria-hidden="true"
+              tabIndex={-1}
+              onChange={(e) => {
+                const input = e.target as HTMLInputElement;
+                stageFiles(key, props.workspaceId, [...(input.files ?? [])]);
+                input.value = "";
+              }}
+            />
+          </>
+        )}
+        <textarea
+          ref={box}
+          class="composer-input"
+          rows={1}
+          value={text}
+          placeholder={props.placeholder}
+          aria-label={props.placeholder}
+          aria-autocomplete="list"
+          aria-controls={mentionOpen && options.length ? listId : undefined}
+          aria-activedescendant={mentionOpen && options.length ? `${listId}-${active}` : undefined}
+          onInput={(e) => {
+            const el = e.target as HTMLTextAreaElement;
+            update(el.value, el.selectionStart);
+          }}
+          onKeyDown={onKeyDown}
+          onKeyUp={(e) => setCaret((e.target as HTMLTextAreaElement).selectionStart)}
+          onClick={(e) => setCaret((e.target as HTMLTextAreaElement).selectionStart)}
+          onPaste={onPaste}
+          onBlur={() => stopTyping(typingTarget)}
+        />
+        <button type="button" class="send-button" aria-label="Send" title="Send (Enter)" disabled={!text.trim() && !files.some((f) => f.status === "ready")} onClick={submit}>
+          <Icon name="send" />
+        </button>
+      </div>
+      {mentionOpen && <MentionMenu id={listId} options={options} active={Math.min(active, options.length - 1)} onPick={pick} />}
+    </div>
+  );
+}

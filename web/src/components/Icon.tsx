@@ -1,0 +1,48 @@
+// Inline SVG icons (no icon font, no CDN). Stroke icons on a 20px grid, coloured by currentColor.
+const PATHS = {
+  hash: "M7.5 3 6 17M14 3l-1.5 14M3.5 7.5h14M2.5 12.5h14",
+  plus: "M10 4v12M4 10h12",
+  search: "M9 15a6 6 0 1 0 0-12 6 6 0 0 0 0 12zm4.5-1.5L17 17",
+  thread: "M4 5.5A2.5 2.5 0 0 1 6.5 3h7A2.5 2.5 0 0 1 16 5.5v5a2.5 2.5 0 0 1-2.5 2.5H9l-4 3.5V13h0a1 1 0 0 1-1-1z",
+  smile: "M10 17a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM7 11.5s1 1.5 3 1.5 3-1.5 3-1.5M7.5 8h.01M12.5 8h.01",
+  edit: "M12.5 4.5l3 3L8 15H5v-3zM11 6l3 3",
+  trash: "M4 6h12M8 6V4h4v2M6 6l1 10h6l1-10",
+  quote: "M5 8h3v3H5zm0 3c0 2-1 3-2 3.5M12 8h3v3h-3zm0 3c0 2-1 3-2 3.5",
+  pin: "M12 3l5 5-3 1-3 3 .5 3.5L8 13l-4 4M8 13 5.5 10.5 9 10l3-3z",
+  link: "M8.5 11.5a3 3 0 0 0 4.2 0l2.5-2.5a3 3 0 0 0-4.2-4.2L10 5.8M11.5 8.5a3 3 0 0 0-4.2 0L4.8 11a3 3 0 0 0 4.2 4.2l1-1",
+  close: "M5 5l10 10M15 5 5 15",
+  menu: "M3 6h14M3 10h14M3 14h14",
+  send: "M3.5 10 16.5 3.5 13 16.5l-3-5.5zM10 11 16.5 3.5",
+  attach: "M15 9.5 9.8 14.7a3.5 3.5 0 0 1-5-5L10.5 4a2.3 2.3 0 0 1 3.3 3.3l-5.6 5.6a1.1 1.1 0 0 1-1.6-1.6L11.5 6.4",
+  chevron: "M6 8l4 4 4-4",
+  at: "M13 10a3 3 0 1 1-6 0 3 3 0 0 1 6 0zm0 0v1.2a2 2 0 0 0 4 0V10a7 7 0 1 0-3 5.7",
+  message: "M4 4h12v9H8l-4 3z",
+  logout: "M8 4H4v12h4M13 7l3 3-3 3M16 10H8",
+  spark: "M10 3v3M10 14v3M3 10h3M14 10h3M5 5l2 2M13 13l2 2M5 15l2-2M13 7l2-2",
+  check: "M4 10.5 8 14l8-8",
+  down: "M10 4v12M5 11l5 5 5-5",
+  file: "M6 3h5l4 4v10H6zM11 3v4h4",
+} as const;
+
+export type IconName = keyof typeof PATHS;
+
+export function Icon({ name, size = 18, label }: { name: IconName; size?: number; label?: string }) {
+  return (
+    <svg
+      class="icon"
+      width={size}
+      height={size}
+      viewBox="0 0 20 20"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="1.6"
+      stroke-linecap="round"
+      stroke-linejoin="round"
+      role={label ? "img" : undefined}
+      aria-label={label}
+      aria-hidden={label ? undefined : "true"}
+    >
+      <path d={PATHS[name]} />
+    </svg>
+  );
+}

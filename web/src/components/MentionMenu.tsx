@@ -1,0 +1,68 @@
+// `@` autocomplete for the composer: finds the `@query` before the caret, suggests members (from
+// the loaded directory, then the server's member search for larger workspaces), and renders the
+// list. The composer owns the keyboard; this file owns matching and drawing.
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { rememberUsers, users, workspaceId } from "../state/directory.ts";
+import type { User } from "../types.ts";
+import { Avatar } from "./Avatar.tsx";
+
+/** The mention being typed: its query and where it starts in the text. */
+export function mentionAt(text: string, caret: number): { query: string; start: number } | null {
+  const m = /(^|\s)@([a-z0-9_-]{0,32})$/i.exec(text.slice(0, caret));
+  return m ? { query: m[2]!.toLowerCase(), start: caret - m[2]!.length - 1 } : null;
+}
+
+function matches(list: Iterable<User>, query: string, meId: string): User[] {
+  const out: User[] = [];
+  for (const u of list) {
+    if (u.id === meId) continue;
+    if (!query || u.handle.toLowerCase().startsWith(query) || u.display_name.toLowerCase().split(/\s+/).some((w) => w.startsWith(query))) out.push(u);
+  }
+  return out.sort((a, b) => a.handle.localeCompare(b.handle)).slice(0, 8);
+}
+
+/** Suggestions for a query; asks the server when the loaded directory has few answers. */
+export function useMentionSuggestions(query: string | null, meId: string): User[] {
+  const [, setFetched] = useState(0);
+  const local = query === null ? [] : matches(users.value.values(), query, meId);
+  useEffect(() => {
+    const ws = workspaceId.peek();
+    if (query === null || !query || local.length >= 5 || !ws) return;
+    const t = setTimeout(() => {
+      api.members(ws, { q: query, limit: 8 }).then(
+        (page) => {
+          rememberUsers(page.members.map((m) => m.user));
+          setFetched((x) => x + 1);
+        },
+        () => {},
+      );
+    }, 150);
+    return () => clearTimeout(t);
+  }, [query]);
+  return local;
+}
+
+export function MentionMenu({ options, active, onPick, id }: { options: User[]; active: number; onPick: (u: User) => void; id: string }) {
+  if (options.length === 0) return null;
+  return (
+    <ul class="mention-menu popover" role="listbox" id={id} aria-label="People">
+      {options.map((u, i) => (
+        <li
+          role="option"
+          id={`${id}-${i}`}
+          aria-selected={i === active}
+          class={i === active ? "active" : ""}
+          onMouseDown={(e) => {
+            e.preventDefault(); // keep the focus in the composer
+            onPick(u);
+          }}
+        >
+          <Avatar id={u.id} user={u} size={22} />
+          <span class="mention-name">{u.display_name}</span>
+          <span class="mention-handle">@{u.handle}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,129 @@
+// One message: author and time (or a compact row under the previous message of the same author),
+// the quoted message, the body, attachments, an agent's live activity, reactions, the thread
+// summary, and the hover toolbar.
+import { memo } from "preact/compat";
+import { useState } from "preact/hooks";
+import { clockTime, fullTime, relativeTime } from "../format.ts";
+import { plainText } from "../markdown.ts";
+import { conversationPath, navigate } from "../routes.ts";
+import { userName, users } from "../state/directory.ts";
+import { editingId, highlightId } from "../state/ui.ts";
+import type { Message, Scope } from "../types.ts";
+import { AgentActivity } from "./AgentActivity.tsx";
+import { Attachments } from "./Attachments.tsx";
+import { Avatar } from "./Avatar.tsx";
+import { EditBox } from "./EditBox.tsx";
+import { MessageActions } from "./MessageActions.tsx";
+import { MessageBody } from "./MessageBody.tsx";
+import { Reactions } from "./Reactions.tsx";
+
+/** What every row of one list shares; memoised by the list so rows can skip re-rendering. */
+export interface RowContext {
+  scope: Scope;
+  meId: string;
+  meHandle: string;
+  inThread: boolean;
+  composerKey: string;
+  canWrite: boolean;
+}
+
+function ThreadSummary({ message, ctx }: { message: Message; ctx: RowContext }) {
+  const state = message.thread_state;
+  if (!state || state.reply_count === 0 || ctx.inThread) return null;
+  const open = () => navigate(conversationPath(ctx.scope.kind, ctx.scope.id, { threadId: message.id }));
+  return (
+    <button type="button" class="thread-summary" onClick={open}>
+      <span class="thread-avatars" aria-hidden="true">
+        {state.last_reply_author_ids.slice(0, 3).map((id) => (
+          <Avatar id={id} user={users.value.get(id)} size={20} />
+        ))}
+      </span>
+      <span class="thread-count">{state.reply_count === 1 ? "1 reply" : `${state.reply_count} replies`}</span>
+      {state.last_reply_at && <span class="thread-last">Last reply {relativeTime(state.last_reply_at)}</span>}
+    </button>
+  );
+}
+
+function Quote({ message }: { message: Message }) {
+  if (!message.quoted_message_id) return null;
+  return (
+    <blockquote class="msg-quote">
+      <span class="msg-quote-author">{userName(message.quoted_author_id)}</span>
+      <span class="msg-quote-body">{plainText(message.quoted_body_snapshot ?? "", 200) || "Original message"}</span>
+    </blockquote>
+  );
+}
+
+export const MessageRow = memo(function MessageRow(props: { message: Message; compact: boolean; ctx: RowContext; pinned: boolean }) {
+  const { message: m, compact, ctx } = props;
+  // The toolbar exists only while the row is hovered, focused or tapped: rendering it for every
+  // row would triple the DOM a long list has to lay out while scrolling.
+  const [active, setActive] = useState(false);
+  const author = m.author ?? users.value.get(m.author_id);
+  const editing = editingId.value === m.id;
+  const highlighted = highlightId.value === m.id;
+  const name = author?.display_name ?? "Someone";
+  const isBot = author?.kind === "bot";
+  const activity = m.kind === "agent_commentary" || m.kind === "agent_tool";
+
+  if (m.deleted_at) {
+    return (
+      <div class={`msg deleted${compact ? " compact" : ""}`} id={`m-${m.id}`}>
+        <div class="msg-gutter" />
+        <div class="msg-main">
+          <p class="msg-deleted">This message was deleted.</p>
+          <ThreadSummary message={m} ctx={ctx} />
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <article
+      class={`msg${compact ? " compact" : ""}${highlighted ? " highlighted" : ""}${editing ? " editing" : ""}${props.pinned ? " pinned" : ""}${activity ? " activity" : ""}`}
+      id={`m-${m.id}`}
+      data-message-id={m.id}
+      aria-label={`${name} at ${clockTime(m.created_at)}`}
+      onMouseEnter={() => setActive(true)}
+      onMouseLeave={(e) => !(e.currentTarget as HTMLElement).contains(document.activeElement) && setActive(false)}
+      onFocusIn={() => setActive(true)}
+      onFocusOut={(e) => !(e.currentTarget as HTMLElement).contains(e.relatedTarget as Node | null) && setActive(false)}
+      onClick={() => setActive(true)}
+    >
+      <div class="msg-gutter">
+        {compact ? (
+          <time class="msg-hover-time" dateTime={m.created_at} title={fullTime(m.created_at)}>
+            {clockTime(m.created_at)}
+          </time>
+        ) : (
+          <Avatar id={m.author_id} user={author} />
+        )}
+      </div>
+      <div class="msg-main">
+        {!compact && (
+          <header class="msg-header">
+            <span class="msg-author">{name}</span>
+            {isBot && <span class="badge">Bot</span>}
+            <time class="msg-time" dateTime={m.created_at} title={fullTime(m.created_at)}>
+              {clockTime(m.created_at)}
+            </time>
+            {props.pinned && <span class="msg-pinned">Pinned</span>}
+          </header>
+        )}
+        <Quote message={m} />
+        {editing ? (
+          <EditBox message={m} />
+        ) : (
+          <div class="msg-content">
+            <MessageBody body={m.body} meHandle={ctx.meHandle} edited={!!m.edited_at} />
+          </div>
+        )}
+        <Attachments attachments={m.attachments} />
+        <AgentActivity messageId={m.id} />
+        <Reactions message={m} canReact={ctx.canWrite} />
+        <ThreadSummary message={m} ctx={ctx} />
+      </div>
+      {active && !editing && <MessageActions message={m} ctx={{ ...ctx, pinned: props.pinned }} />}
+    </article>
+  );
+});

@@ -1,0 +1,114 @@
+// Channels and DMs with unread counts and mention badges, the workspace switcher, and you.
+import { api } from "../api.ts";
+import { conversationPath, navigate, route } from "../routes.ts";
+import { signOut } from "../session.ts";
+import { channels, dms, dmTitle, mentionCount, refreshChannels, workspaceId } from "../state/directory.ts";
+import { dmPickerOpen, quickSwitcherOpen, showToast, sidebarOpen } from "../state/ui.ts";
+import type { User } from "../types.ts";
+import { Avatar } from "./Avatar.tsx";
+import { ConnectionDot } from "./ConnectionStatus.tsx";
+import { Icon } from "./Icon.tsx";
+import { WorkspaceSwitcher } from "./WorkspaceSwitcher.tsx";
+
+function Item({ href, active, unread, mentions, label, children }: { href: string; active: boolean; unread: number; mentions: number; label: string; children: preact.ComponentChildren }) {
+  const badge = mentions > 0 ? mentions : 0;
+  return (
+    <li>
+      <a
+        href={href}
+        class={`side-item${active ? " active" : ""}${unread > 0 ? " unread" : ""}`}
+        aria-current={active ? "page" : undefined}
+        aria-label={`${label}${unread ? `, ${unread} unread` : ""}${badge ? `, ${badge} mentions` : ""}`}
+        onClick={(e) => {
+          e.preventDefault();
+          sidebarOpen.value = false;
+          navigate(href);
+        }}
+      >
+        {children}
+        {badge > 0 ? <span class="badge-mention">{badge}</span> : unread > 0 ? <span class="badge-unread">{unread > 99 ? "99+" : unread}</span> : null}
+      </a>
+    </li>
+  );
+}
+
+async function newChannel(): Promise<void> {
+  const ws = workspaceId.peek();
+  const name = prompt("Name of the new channel (letters, digits and dashes)");
+  if (!ws || !name?.trim()) return;
+  try {
+    const { channel } = await api.createChannel(ws, name.trim());
+    await refreshChannels(ws);
+    navigate(conversationPath("channel", channel.id));
+  } catch (err) {
+    showToast(`Could not create the channel: ${(err as Error).message}`, "error");
+  }
+}
+
+export function Sidebar({ me }: { me: User }) {
+  const r = route.value;
+  const activeId = r.name === "conversation" ? r.id : null;
+  return (
+    <nav class={`sidebar${sidebarOpen.value ? " open" : ""}`} aria-label="Conversations">
+      <div class="sidebar-top">
+        <WorkspaceSwitcher me={me} />
+        <button type="button" class="jump-to" onClick={() => (quickSwitcherOpen.value = true)} aria-keyshortcuts="Control+K Meta+K">
+          <Icon name="search" size={16} />
+          <span>Jump to…</span>
+          <kbd>Ctrl K</kbd>
+        </button>
+      </div>
+      <div class="sidebar-scroll">
+        <section class="side-section">
+          <h2 class="side-heading">
+            <span>Channels</span>
+            <button type="button" class="icon-button small" aria-label="Create a channel" title="Create a channel" onClick={() => void newChannel()}>
+              <Icon name="plus" size={16} />
+            </button>
+          </h2>
+          <ul>
+            {channels.value.map((c) => (
+              <Item href={conversationPath("channel", c.id)} active={activeId === c.id} unread={c.unread_count} mentions={mentionCount(c.id)} label={`#${c.name}`}>
+                <span class="side-icon" aria-hidden="true">
+                  #
+                </span>
+                <span class="side-label">{c.name}</span>
+              </Item>
+            ))}
+          </ul>
+        </section>
+        <section class="side-section">
+          <h2 class="side-heading">
+            <span>Direct messages</span>
+            <button type="button" class="icon-button small" aria-label="New direct message" title="New direct message" onClick={() => (dmPickerOpen.value = true)}>
+              <Icon name="plus" size={16} />
+            </button>
+          </h2>
+          <ul>
+            {dms.value.map((d) => {
+              const others = d.members.filter((m) => m.id !== me.id);
+              const first = others[0] ?? d.members[0];
+              return (
+                <Item href={conversationPath("dm", d.id)} active={activeId === d.id} unread={d.unread_count} mentions={d.unread_count} label={dmTitle(d, me.id)}>
+                  {first && <Avatar id={first.id} user={first} size={20} />}
+                  <span class="side-label">{dmTitle(d, me.id)}</span>
+                </Item>
+              );
+            })}
+            {dms.value.length === 0 && <li class="side-empty">No conversations yet.</li>}
+          </ul>
+        </section>
+      </div>
+      <footer class="sidebar-me">
+        <Avatar id={me.id} user={me} size={28} />
+        <span class="me-names">
+          <span class="me-name">{me.display_name}</span>
+          <ConnectionDot />
+        </span>
+        <button type="button" class="icon-button" aria-label="Sign out" title="Sign out" onClick={() => void signOut()}>
+          <Icon name="logout" />
+        </button>
+      </footer>
+    </nav>
+  );
+}

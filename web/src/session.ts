@@ -1,0 +1,60 @@
+// Who is signed in. The app starts "loading", asks /api/me, and lands signed in or signed out;
+// any later 401 (an expired or revoked session) flips it to signed out with the reason shown.
+import { signal } from "@preact/signals";
+import { api, ApiError, setUnauthorizedHandler } from "./api.ts";
+import { navigate } from "./routes.ts";
+import type { User } from "./types.ts";
+
+export type AuthState =
+  | { status: "loading" }
+  | { status: "signed-in"; user: User }
+  | { status: "signed-out"; reason: "none" | "expired" | "signed-out"; message?: string };
+
+export const auth = signal<AuthState>({ status: "loading" });
+
+export function currentUser(): User | null {
+  const a = auth.value;
+  return a.status === "signed-in" ? a.user : null;
+}
+
+function signedOut(reason: "none" | "expired" | "signed-out", message?: string): void {
+  auth.value = { status: "signed-out", reason, message };
+}
+
+setUnauthorizedHandler((error) => {
+  if (auth.peek().status !== "signed-in") return;
+  signedOut("expired", error.message);
+});
+
+export async function loadSession(): Promise<void> {
+  try {
+    const { user } = await api.me();
+    auth.value = { status: "signed-in", user };
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      const expired = err.code === "session_expired" || auth.peek().status === "signed-in";
+      signedOut(expired ? "expired" : "none", expired ? err.message : undefined);
+    } else if (auth.peek().status !== "signed-in") {
+      signedOut("none", `Could not reach the server: ${(err as Error).message}`);
+    }
+    // Signed in and the server is unreachable: stay; the connection banner says so.
+  }
+}
+
+/** Consumes a magic-link token; on success the server has set the session cookie. */
+export async function signInWithToken(token: string): Promise<void> {
+  const { user } = await api.consumeMagicLink(token);
+  auth.value = { status: "signed-in", user };
+  navigate("/app", { replace: true });
+}
+
+export async function signOut(): Promise<void> {
+  await api.logout().catch(() => {});
+  // Drop everything tied to the old identity; a full reload is the simplest clean slate.
+  signedOut("signed-out");
+  navigate("/app/login", { replace: true });
+}
+
+export function updateCurrentUser(user: User): void {
+  if (auth.peek().status === "signed-in") auth.value = { status: "signed-in", user };
+}

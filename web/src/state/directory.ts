@@ -1,0 +1,153 @@
+// The workspace around the conversation: workspaces, channels, DMs, people, and the counts the
+// sidebar shows. Counts are updated from events idempotently (by sequence number), so replaying
+// events the lists already include never counts a message twice.
+import { computed, signal } from "@preact/signals";
+import { api } from "../api.ts";
+import type { Channel, DirectConversation, Message, User, Workspace } from "../types.ts";
+import { load, save } from "./storage.ts";
+
+export const workspaces = signal<Workspace[]>([]);
+export const workspaceId = signal<string | null>(null);
+export const channels = signal<Channel[]>([]);
+export const dms = signal<DirectConversation[]>([]);
+export const users = signal<ReadonlyMap<string, User>>(new Map());
+export const memberCount = signal(0);
+/** Mentions of me per scope: message sequence numbers, so reading past them clears the badge. */
+export const mentions = signal<Record<string, number[]>>({});
+
+export const currentWorkspace = computed(() => workspaces.value.find((w) => w.id === workspaceId.value) ?? null);
+
+let mentionsKey = "";
+
+export function rememberUsers(list: Iterable<User | undefined | null>): void {
+  let next: Map<string, User> | null = null;
+  for (const u of list) {
+    if (!u) continue;
+    const had = (next ?? users.peek()).get(u.id);
+    if (had && had.display_name === u.display_name && had.handle === u.handle && had.avatar_url === u.avatar_url) continue;
+    next ??= new Map(users.peek());
+    next.set(u.id, u);
+  }
+  if (next) users.value = next;
+}
+
+export const rememberAuthors = (messages: Message[]) => rememberUsers(messages.map((m) => m.author));
+
+export async function loadWorkspaces(): Promise<Workspace[]> {
+  const { workspaces: list } = await api.workspaces();
+  workspaces.value = list;
+  return list;
+}
+
+/** Channels, DMs and the member directory of one workspace. */
+export async function loadDirectory(id: string, meId: string): Promise<void> {
+  const [ch, dm, members] = await Promise.all([
+    api.channels(id),
+    api.dms(id),
+    // Guests may not browse the directory; the app still works without it.
+    api.members(id, { limit: 200 }).catch(() => null),
+  ]);
+  channels.value = ch.channels.filter((c) => !c.archived_at);
+  dms.value = dm.conversations;
+  rememberUsers(dm.conversations.flatMap((c) => c.members));
+  if (members) {
+    rememberUsers(members.members.map((m) => m.user));
+    memberCount.value = members.total_count;
+  }
+  mentionsKey = `mentions:${meId}:${id}`;
+  mentions.value = load<Record<string, number[]>>(mentionsKey, {});
+  pruneMentions();
+}
+
+export async function refreshChannels(id: string): Promise<void> {
+  channels.value = (await api.channels(id)).channels.filter((c) => !c.archived_at);
+}
+
+export async function refreshDms(id: string): Promise<void> {
+  const { conversations } = await api.dms(id);
+  rememberUsers(conversations.flatMap((c) => c.members));
+  dms.value = conversations;
+}
+
+function patchScope(id: string, fn: (s: { last_seq: number; last_read_seq: number; unread_count: number }) => Partial<Channel & DirectConversation> | null): boolean {
+  let found = false;
+  const apply = <T extends Channel | DirectConversation>(list: T[]): T[] | null => {
+    const i = list.findIndex((s) => s.id === id);
+    if (i < 0) return null;
+    found = true;
+    const change = fn(list[i]!);
+    if (!change) return null;
+    const next = list.slice();
+    next[i] = { ...list[i]!, ...change };
+    return next;
+  };
+  const c = apply(channels.peek());
+  if (c) channels.value = c;
+  const d = apply(dms.peek());
+  if (d) dms.value = d;
+  return found;
+}
+
+/** A new message in a scope. Returns false when the scope is unknown (a new DM, say). */
+export function noteMessage(scopeId: string, seq: number, authorId: string, meId: string, mentioned: boolean, activity: boolean): boolean {
+  if (mentioned && authorId !== meId) {
+    const list = mentions.peek()[scopeId] ?? [];
+    if (!list.includes(seq)) setMentions(scopeId, [...list, seq]);
+  }
+  return patchScope(scopeId, (s) => {
+    if (seq <= s.last_seq) return null; // already counted by the list we loaded
+    const counts = authorId !== meId && !activity && seq > s.last_read_seq;
+    return { last_seq: seq, unread_count: s.unread_count + (counts ? 1 : 0) };
+  });
+}
+
+/** My read pointer moved (here or in another tab). */
+export function noteRead(scopeId: string, seq: number): void {
+  patchScope(scopeId, (s) => {
+    if (seq <= s.last_read_seq) return null;
+    return { last_read_seq: seq, unread_count: seq >= s.last_seq ? 0 : s.unread_count };
+  });
+  pruneMentions();
+}
+
+function setMentions(scopeId: string, seqs: number[]): void {
+  const next = { ...mentions.peek() };
+  if (seqs.length) next[scopeId] = seqs;
+  else delete next[scopeId];
+  mentions.value = next;
+  if (mentionsKey) save(mentionsKey, next);
+}
+
+/** Mentions at or below the read pointer are read. */
+function pruneMentions(): void {
+  const read = new Map<string, number>();
+  for (const s of [...channels.peek(), ...dms.peek()]) read.set(s.id, s.last_read_seq);
+  for (const [scopeId, seqs] of Object.entries(mentions.peek())) {
+    const pointer = read.get(scopeId);
+    if (pointer === undefined) continue;
+    const left = seqs.filter((s) => s > pointer);
+    if (left.length !== seqs.length) setMentions(scopeId, left);
+  }
+}
+
+export function mentionCount(scopeId: string): number {
+  return mentions.value[scopeId]?.length ?? 0;
+}
+
+export function scopeOf(id: string): { kind: "channel"; channel: Channel } | { kind: "dm"; dm: DirectConversation } | null {
+  const channel = channels.value.find((c) => c.id === id);
+  if (channel) return { kind: "channel", channel };
+  const dm = dms.value.find((d) => d.id === id);
+  return dm ? { kind: "dm", dm } : null;
+}
+
+export function userName(id: string | null | undefined): string {
+  if (!id) return "Someone";
+  return users.value.get(id)?.display_name ?? "Someone";
+}
+
+/** A DM's title: the other members' names (or yours, for a note-to-self). */
+export function dmTitle(dm: DirectConversation, meId: string | undefined): string {
+  const others = dm.members.filter((m) => m.id !== meId);
+  return (others.length ? others : dm.members).map((m) => m.display_name).join(", ");
+}

@@ -1,0 +1,95 @@
+// The open thread: its root and a window of replies (latest first loaded), kept live by
+// `thread.reply_created` events with one catch-up fetch per burst.
+import { signal } from "@preact/signals";
+import { api, ApiError } from "../api.ts";
+import type { Message } from "../types.ts";
+import { MessageCollection } from "./collection.ts";
+import { rememberUsers } from "./directory.ts";
+
+export class ThreadView extends MessageCollection {
+  readonly root = signal<Message | null>(null);
+  private catchingUp: Promise<void> | null = null;
+  private again = false;
+  private catchUpAfterOpen = false;
+
+  constructor(readonly rootId: string) {
+    super((m) => m.thread_seq ?? 0);
+  }
+
+  async open(): Promise<void> {
+    this.loading.value = "initial";
+    this.error.value = null;
+    try {
+      const page = await api.thread(this.rootId, { latest: true, limit: 100 });
+      rememberUsers([page.root.author]);
+      this.root.value = page.root;
+      this.reset({ messages: page.replies, has_older: page.has_older, has_newer: false });
+    } catch (err) {
+      this.error.value = err instanceof ApiError && err.status === 404 ? "This thread no longer exists." : "Could not load the thread.";
+    } finally {
+      this.loading.value = null;
+    }
+    if (this.catchUpAfterOpen) {
+      this.catchUpAfterOpen = false;
+      void this.catchUp();
+    }
+  }
+
+  async loadOlder(): Promise<void> {
+    if (this.loading.peek() || !this.hasOlder.peek()) return;
+    this.loading.value = "older";
+    try {
+      const page = await api.thread(this.rootId, { before_seq: this.oldestSeq, limit: 100 });
+      this.merge({ messages: page.replies, has_older: page.has_older, has_newer: false }, "older");
+    } finally {
+      this.loading.value = null;
+    }
+  }
+
+  /** A reply was created: fetch the replies after our newest. */
+  catchUp(): Promise<void> {
+    // Events that arrive while the first page is on its way are caught up right after it.
+    if (this.loading.peek() === "initial") {
+      this.catchUpAfterOpen = true;
+      return Promise.resolve();
+    }
+    if (this.catchingUp) {
+      this.again = true;
+      return this.catchingUp;
+    }
+    this.catchingUp = (async () => {
+      try {
+        do {
+          this.again = false;
+          const page = await api.thread(this.rootId, { after_seq: this.through, limit: 200 });
+          this.root.value = page.root;
+          this.upsert(page.replies);
+          this.advanceThrough(page.replies);
+        } while (this.again);
+      } finally {
+        this.catchingUp = null;
+      }
+    })();
+    return this.catchingUp;
+  }
+
+  patchRoot(fn: (m: Message) => Message | null): void {
+    const r = this.root.peek();
+    const next = r && fn(r);
+    if (next) this.root.value = next;
+  }
+}
+
+export const openThread = signal<ThreadView | null>(null);
+
+export function showThread(rootId: string | null): void {
+  const current = openThread.peek();
+  if (current?.rootId === rootId) return;
+  if (!rootId) {
+    openThread.value = null;
+    return;
+  }
+  const view = new ThreadView(rootId);
+  openThread.value = view;
+  void view.open();
+}

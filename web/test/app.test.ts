@@ -1,0 +1,383 @@
+// The browser app, end to end: the compiled binary runs as a subprocess (rebuilt first if stale;
+// CLICKCLACK_WEB_TEST_SOURCE=1 runs the source tree instead), Debian's Chromium drives the app,
+// and two browser contexts act as two people. Screenshots of the main screens are written to
+// artifacts/screenshots/.
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import {
+  admin, type Api, apiAs, chartPng, cleanup, ensureBinary, hasChromium, launchBrowser, screenshot, serve, type ServerProcess, sessionToken, signIn, tempDir, until,
+} from "./support.ts";
+
+// A browser step waits for the server and a second browser; give each test room on 2 cores.
+setDefaultTimeout(45_000);
+
+if (!hasChromium) console.warn("web/test/app.test.ts: skipped, /usr/bin/chromium is absent (apt-get install chromium)");
+
+
+describe.skipIf(!hasChromium)("browser app", () => {
+  let dir: string;
+  let server: ServerProcess;
+  let browser: Browser;
+  let ctxA: BrowserContext;
+  let ctxB: BrowserContext;
+  let ada: Page;
+  let grace: Page;
+  let apiA: Api;
+  let apiB: Api;
+  let workspaceId: string;
+  let general: { id: string };
+  let graceId: string;
+  const link = (email: string) => admin<{ token: string }>(dir, "magic-link", "create", "--email", email).then((r) => r.token);
+
+  beforeAll(async () => {
+    ensureBinary();
+    dir = tempDir("app");
+    const boot = await admin(dir, "bootstrap", "--name", "Ada Lovelace", "--email", "ada@example.com", "--workspace", "Acme");
+    workspaceId = boot.workspace.id;
+    graceId = (await admin(dir, "user", "create", "--email", "grace@example.com", "--name", "Grace Hopper", "--handle", "grace")).user.id;
+    await admin(dir, "member", "add", "--workspace", workspaceId, "--email", "grace@example.com", "--role", "member");
+    // Not dev mode: every browser signs in for real.
+    server = await serve({ args: ["--data", dir] });
+    apiA = apiAs(server.url, await sessionToken(server.url, await link("ada@example.com")));
+    apiB = apiAs(server.url, await sessionToken(server.url, await link("grace@example.com")));
+    general = (await apiA.get(`/api/workspaces/${workspaceId}/channels`)).channels.find((c: { name: string }) => c.name === "general");
+    browser = await launchBrowser();
+    ctxA = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    ctxB = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dir) cleanup(dir);
+  });
+
+  const composer = (page: Page, name = /^Message #/) => page.getByRole("textbox", { name });
+  const message = (page: Page, text: string) => page.locator("[data-message-id]", { hasText: text });
+  async function send(page: Page, text: string, name?: RegExp) {
+    const box = composer(page, name);
+    await box.fill(text);
+    await box.press("Enter");
+  }
+
+  test("signs in with a magic link; a signed-out or expired browser sees the sign-in page", async () => {
+    const fresh = await browser.newContext();
+    const page = await fresh.newPage();
+    await page.goto(`${server.url}/app`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await fresh.addCookies([{ name: "cc_session", value: "sst_not_a_real_session", url: server.url }]);
+    await page.reload();
+    await page.getByText("Your session has expired").waitFor();
+    await page.goto(`${server.url}/app/login#token=mgt_not_a_real_token`);
+    await page.getByText("invalid, already used or expired").waitFor();
+    await fresh.close();
+
+    ada = await signIn(ctxA, server.url, await link("ada@example.com"));
+    grace = await signIn(ctxB, server.url, await link("grace@example.com"));
+    await ada.getByRole("heading", { name: "general", exact: true }).waitFor();
+    await grace.getByRole("heading", { name: "general", exact: true }).waitFor();
+    // The token left the address bar; the session is an HttpOnly cookie.
+    expect(ada.url()).not.toContain("mgt_");
+    const cookie = (await ctxA.cookies()).find((c) => c.name === "cc_session");
+    expect(cookie?.httpOnly).toBe(true);
+  });
+
+  test("a Markdown message is rendered", async () => {
+    await send(ada, "Release **today**, see `make ship` and https://example.com/notes\n```\nbun run build\n```");
+    const m = message(ada, "Release");
+    await m.locator("strong", { hasText: "today" }).waitFor();
+    await m.locator("code", { hasText: "make ship" }).waitFor();
+    await m.locator("pre code", { hasText: "bun run build" }).waitFor();
+    const a = m.locator("a[href='https://example.com/notes']");
+    expect(await a.getAttribute("target")).toBe("_blank");
+    expect(await a.getAttribute("rel")).toBe("noopener noreferrer");
+  });
+
+  test("two people see each other's messages, reactions, edits and deletes live, once each", async () => {
+    await send(grace, "Hello from Grace");
+    await message(ada, "Hello from Grace").waitFor();
+    await send(ada, "Hi Grace, welcome!");
+    await message(grace, "Hi Grace, welcome!").waitFor();
+
+    // Ada reacts through the picker; Grace sees the count.
+    const row = message(ada, "Hello from Grace");
+    await row.hover();
+    await row.getByRole("button", { name: "Add reaction" }).first().click();
+    await ada.getByRole("button", { name: "React with 🎉" }).click();
+    await message(grace, "Hello from Grace").getByRole("button", { name: /🎉 1/ }).waitFor();
+    // Grace adds the same emoji by clicking the chip: 2 for both.
+    await message(grace, "Hello from Grace").getByRole("button", { name: /🎉 1/ }).click();
+    await message(ada, "Hello from Grace").getByRole("button", { name: /🎉 2/ }).waitFor();
+
+    // Grace edits her last message with Up in the empty composer.
+    await composer(grace).click();
+    await composer(grace).press("ArrowUp");
+    const edit = grace.getByRole("textbox", { name: "Edit message" });
+    await edit.fill("Hello from Grace, edited");
+    await edit.press("Enter");
+    await message(ada, "Hello from Grace, edited").getByText("(edited)").waitFor();
+
+    // Grace deletes it; it disappears for Ada.
+    const mine = message(grace, "Hello from Grace, edited");
+    await mine.hover();
+    await mine.getByRole("button", { name: "Delete" }).click();
+    await grace.getByRole("dialog", { name: "Delete message?" }).getByRole("button", { name: "Delete" }).click();
+    await message(ada, "Hello from Grace, edited").waitFor({ state: "detached" });
+
+    expect(await message(ada, "Hi Grace, welcome!").count()).toBe(1);
+    expect(await message(grace, "Hi Grace, welcome!").count()).toBe(1);
+    expect(await message(ada, "Release").count()).toBe(1);
+  });
+
+  test("a thread reply arrives live in the thread and as a summary", async () => {
+    await send(ada, "Who reviews the migration?");
+    const root = message(ada, "Who reviews the migration?");
+    await root.hover();
+    await root.getByRole("button", { name: "Reply in thread" }).click();
+    await ada.getByRole("complementary", { name: "Thread" }).waitFor();
+    await send(ada, "I can take it tomorrow.", /Reply in thread/);
+    await message(grace, "Who reviews the migration?").getByRole("button", { name: /1 reply/ }).click();
+    const pane = grace.getByRole("complementary", { name: "Thread" });
+    await pane.getByText("I can take it tomorrow.").waitFor();
+    await send(grace, "Thanks, I'll pair with you.", /Reply in thread/);
+    await ada.getByRole("complementary", { name: "Thread" }).getByText("Thanks, I'll pair with you.").waitFor();
+    await message(ada, "Who reviews the migration?").getByRole("button", { name: /2 replies/ }).waitFor();
+    await screenshot(ada, "thread-open");
+    // Esc closes the pane.
+    await ada.keyboard.press("Escape");
+    await ada.getByRole("complementary", { name: "Thread" }).waitFor({ state: "detached" });
+  });
+
+  test("a direct message", async () => {
+    await ada.getByRole("button", { name: "New direct message" }).click();
+    const dialog = ada.getByRole("dialog", { name: "New direct message" });
+    await dialog.getByRole("textbox", { name: "Find people" }).fill("grace");
+    await dialog.getByRole("button", { name: /Grace Hopper/ }).click();
+    await dialog.getByRole("button", { name: "Start conversation" }).click();
+    await ada.waitForURL(/\/app\/d\//);
+    await send(ada, "Psst, a private note", /Write a message/);
+    const dmLink = grace.getByRole("link", { name: /Ada Lovelace/ });
+    await dmLink.waitFor();
+    expect(await dmLink.getAttribute("aria-label")).toContain("1 unread");
+    await dmLink.click();
+    await message(grace, "Psst, a private note").waitFor();
+    // Ctrl+K switches conversations from the keyboard.
+    for (const page of [ada, grace]) {
+      await page.keyboard.press("Control+k");
+      const input = page.getByRole("combobox", { name: "Jump to a channel or person" });
+      await input.fill("gener");
+      await input.press("Enter");
+      await page.getByRole("heading", { name: "general", exact: true }).waitFor();
+    }
+  });
+
+  test("hostile Markdown renders inert", async () => {
+    const hostile = [
+      "<img src=x onerror=\"window.__pwned='img'\">",
+      "[click me](javascript:window.__pwned='link')",
+      "<script>window.__pwned='script'</script>",
+      '<a href="javascript:alert(1)" onclick="window.__pwned=\'a\'">raw link</a>',
+      "![pic](javascript:alert(1)) ![remote](https://tracker.example/pixel.png)",
+      "<iframe src=\"https://example.com\"></iframe><svg onload=\"window.__pwned='svg'\"></svg>",
+      "[data](data:text/html,<script>alert(1)</script>) <b style=\"color:red\">bold?</b>",
+    ].join("\n\n");
+    await apiB.post(`/api/channels/${general.id}/messages`, { body: `hostile ${hostile}` });
+    const m = message(ada, "hostile");
+    await m.waitFor();
+    await ada.waitForTimeout(300);
+    const report = await m.locator(".md").evaluate((el) => ({
+      pwned: (window as { __pwned?: string }).__pwned ?? null,
+      scripts: el.querySelectorAll("script, iframe, svg, object, embed, style").length,
+      handlers: [...el.querySelectorAll("*")].flatMap((n) => [...n.attributes].map((a) => a.name)).filter((n) => n.startsWith("on") || n === "style"),
+      // A link whose URL was refused keeps its text and loses its href.
+      hrefs: [...el.querySelectorAll("a[href]")].map((a) => a.getAttribute("href") ?? ""),
+      imgs: [...el.querySelectorAll(".md img")].map((i) => i.getAttribute("src")),
+      text: el.textContent ?? "",
+    }));
+    expect(report.pwned).toBeNull();
+    expect(report.scripts).toBe(0);
+    expect(report.handlers).toEqual([]);
+    expect(report.imgs).toEqual([]);
+    for (const href of report.hrefs) expect(href).toMatch(/^(https?:|mailto:|\/)/);
+    // Raw HTML is shown as text, not interpreted.
+    expect(report.text).toContain("<img src=x onerror=");
+    expect(report.text).toContain("<script>");
+  });
+
+  test("the unread divider after a reload", async () => {
+    const random = (await apiA.post(`/api/workspaces/${workspaceId}/channels`, { name: "random" })).channel;
+    await ada.getByRole("link", { name: /#random/ }).click();
+    await ada.getByRole("heading", { name: "random", exact: true }).waitFor();
+    for (const body of ["Unread one", "Unread two", "Unread three"]) await apiB.post(`/api/channels/${general.id}/messages`, { body });
+    await until(async () => (await ada.getByRole("link", { name: /#general/ }).getAttribute("aria-label"))?.includes("3 unread"), 10_000, "3 unread in the sidebar");
+    await ada.reload();
+    await ada.getByRole("link", { name: /#general, 3 unread/ }).click();
+    const divider = ada.getByRole("separator", { name: "New messages" });
+    await divider.waitFor();
+    // The divider sits right above the first unread message.
+    const next = await divider.evaluate((el) => el.closest(".vrow")?.nextElementSibling?.textContent ?? "");
+    expect(next).toContain("Unread one");
+    expect(random.id).toBeTruthy();
+  });
+
+  test("offline: a message posted while offline is sent exactly once, and missed messages appear", async () => {
+    await ada.getByRole("heading", { name: "general", exact: true }).waitFor();
+    await ctxA.setOffline(true);
+    await ada.getByText("You are offline.").waitFor();
+    await send(ada, "Sent while offline");
+    await message(ada, "Sent while offline").waitFor({ state: "detached" }).catch(() => {});
+    await ada.locator(".msg.pending", { hasText: "Sent while offline" }).waitFor();
+    await apiB.post(`/api/channels/${general.id}/messages`, { body: "Missed while you were offline" });
+    await ada.waitForTimeout(500);
+    await ctxA.setOffline(false);
+    await message(ada, "Sent while offline").waitFor();
+    await message(ada, "Missed while you were offline").waitFor();
+    await ada.locator(".msg.pending").waitFor({ state: "detached" });
+    await message(grace, "Sent while offline").waitFor();
+    const page = await apiB.get(`/api/channels/${general.id}/messages?limit=50`);
+    expect(page.messages.filter((m: { body: string }) => m.body === "Sent while offline")).toHaveLength(1);
+    expect(await message(ada, "Sent while offline").count()).toBe(1);
+    expect(await ada.locator("[data-state='live']").count()).toBe(1);
+  });
+
+  test("an agent's progress shows live under its message", async () => {
+    const bot = await admin(dir, "bot", "create", "--workspace", workspaceId, "--name", "Build Bot", "--handle", "buildbot", "--scopes", "bot:write,agent_activity:write");
+    const botApi = apiAs(server.url, bot.bot_token.token);
+    const { message: m } = await botApi.post(`/api/channels/${general.id}/messages`, { body: "Running the release checks…" });
+    await message(ada, "Running the release checks").waitFor();
+    const progress = (text: string) => botApi.post("/api/realtime/ephemeral", { workspace_id: workspaceId, type: "agent.progress", channel_id: general.id, payload: { message_id: m.id, turn_id: "turn-1", text } });
+    await progress("Installing dependencies");
+    await message(ada, "Running the release checks").getByText("Installing dependencies").waitFor();
+    await progress("Running 412 tests");
+    const line = message(ada, "Running the release checks").locator(".agent-activity-line");
+    await line.getByText("Running 412 tests").waitFor();
+    await line.click();
+    expect(await message(ada, "Running the release checks").locator(".agent-trail li").count()).toBe(2);
+  });
+
+  test("an upload with an image preview", async () => {
+    const probe = await fetch(`${server.url}/api/uploads?workspace_id=${workspaceId}`, { method: "POST" });
+    const body = await probe.text();
+    if (probe.status === 404 && body.includes("no such route")) {
+      console.warn("TODO: upload test skipped: this build has no POST /api/uploads yet");
+      return;
+    }
+    await ada.locator("input[type=file]").first().setInputFiles({ name: "red.png", mimeType: "image/png", buffer: chartPng() });
+    await ada.locator(".staged-ready").first().waitFor();
+    await composer(ada).fill("Here is the chart");
+    await composer(ada).press("Enter");
+    const img = message(ada, "Here is the chart").locator(".attachment-image img");
+    await img.waitFor();
+    await until(() => img.evaluate((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0), 10_000, "image preview loaded");
+    await message(grace, "Here is the chart").locator(".attachment-image img").waitFor();
+  });
+
+  test("search jumps to a message", async () => {
+    const probe = await fetch(`${server.url}/api/search?workspace_id=${workspaceId}&q=x`);
+    if (probe.status === 404 && (await probe.text()).includes("no such route")) {
+      console.warn("TODO: search test skipped: this build has no GET /api/search yet");
+      return;
+    }
+    await apiB.post(`/api/channels/${general.id}/messages`, { body: "The quarterly zeppelin budget is approved" });
+    // Push it out of the first page so the jump has to load around it.
+    await Promise.all(Array.from({ length: 120 }, (_, i) => apiB.post(`/api/channels/${general.id}/messages`, { body: `filler ${i}` })));
+    const box = ada.getByRole("searchbox", { name: "Search messages" });
+    await box.fill("zeppelin");
+    await box.press("Enter");
+    const results = ada.getByRole("complementary", { name: "Search" });
+    await results.getByRole("button", { name: /quarterly zeppelin budget/ }).click();
+    const target = message(ada, "quarterly zeppelin budget");
+    await target.waitFor();
+    expect(await target.evaluate((el) => el.classList.contains("highlighted"))).toBe(true);
+    await ada.getByRole("button", { name: "Close search" }).click();
+  });
+
+  test("after a server restart the app reconnects, sends what waited and replays what it missed", async () => {
+    await ada.goto(`${server.url}/app/c/${general.id}`);
+    await ada.locator("[data-state='live']").waitFor();
+    const port = server.port;
+    await server.stop();
+    await ada.getByText(/Connection lost/).waitFor();
+    await send(ada, "Written while the server was down");
+    await ada.locator(".msg.pending", { hasText: "Written while the server was down" }).waitFor();
+    server = await serve({ args: ["--data", dir], port });
+    await apiB.post(`/api/channels/${general.id}/messages`, { body: "Posted right after the restart" });
+    await message(ada, "Posted right after the restart").waitFor({ timeout: 20_000 });
+    await message(ada, "Written while the server was down").waitFor();
+    await ada.locator("[data-state='live']").waitFor();
+    const page = await apiB.get(`/api/channels/${general.id}/messages?limit=20`);
+    expect(page.messages.filter((m: { body: string }) => m.body === "Written while the server was down")).toHaveLength(1);
+  });
+
+  test("screenshots of the main screens", async () => {
+    // A realistic conversation to look at.
+    const launch = (await apiB.post(`/api/workspaces/${workspaceId}/channels`, { name: "launch", display_title: "Shipping v1.0 this week" })).channel;
+    const bot = await admin(dir, "bot", "create", "--workspace", workspaceId, "--name", "Build Bot", "--handle", "buildbot", "--scopes", "bot:write,agent_activity:write");
+    const botApi = apiAs(server.url, bot.bot_token.token);
+    const post = (api: Api, body: string, extra: Record<string, unknown> = {}) => api.post(`/api/channels/${launch.id}/messages`, { body, ...extra }).then((r) => r.message);
+    const plan = await post(apiB, "Launch plan for **v1.0** 🚀\n\n1. Freeze `main` on Wednesday\n2. Cut the release binary\n3. Announce on Thursday morning");
+    await post(apiA, "Release notes draft is up: https://example.com/notes/v1. Shout if anything is missing.");
+    await post(apiA, "I also added the upgrade steps for people running the Go server.");
+    const build = await post(botApi, "✅ Build #1284 passed in 3m 12s\n```\n412 tests, 0 failures\nbinary: dist/clickclack (58.2 MiB)\n```");
+    let chart: string | null = null;
+    try {
+      chart = (await apiB.upload(workspaceId, chartPng(), "load-test.png", "image/png")).id;
+    } catch {
+      // No uploads on this build: the screenshot goes without the chart.
+    }
+    await post(apiB, "Load test from last night: p99 stayed under 40 ms all the way to 5k msgs/s.", chart ? { upload_id: chart } : {});
+    const adaHandle = (await apiA.get("/api/me")).user.handle;
+    const ask = await post(apiB, `@${adaHandle} can you take the Docker image? I'll write the announcement.`);
+    await post(apiA, "On it 👍");
+    await apiA.post(`/api/messages/${ask.id}/reactions`, { emoji: "👍" });
+    await apiB.post(`/api/messages/${build.id}/reactions`, { emoji: "🎉" });
+    await apiA.post(`/api/messages/${build.id}/reactions`, { emoji: "🎉" });
+    await apiA.post(`/api/messages/${build.id}/reactions`, { emoji: "🚀" });
+    await apiA.post(`/api/messages/${plan.id}/thread/replies`, { body: "Wednesday works. I'll ping the SDK folks." });
+    await apiB.post(`/api/messages/${plan.id}/thread/replies`, { body: "Perfect, thanks!" });
+
+    await ada.goto(`${server.url}/app/c/${launch.id}`);
+    await ada.getByRole("heading", { name: "launch", exact: true }).waitFor();
+    // Progress is ephemeral: only open pages see it.
+    await botApi.post("/api/realtime/ephemeral", { workspace_id: workspaceId, type: "agent.progress", channel_id: launch.id, payload: { message_id: build.id, turn_id: "t1", text: "Publishing the Docker image…" } });
+    await message(ada, "Build #1284").getByText("Publishing the Docker image…").waitFor();
+    const latest = ada.getByRole("button", { name: "Jump to latest" });
+    if (await latest.isVisible()) await latest.click();
+    await ada.waitForTimeout(400);
+    await screenshot(ada, "channel");
+    await message(ada, "Launch plan").getByRole("button", { name: /2 replies/ }).click();
+    await ada.getByRole("complementary", { name: "Thread" }).getByText("Perfect, thanks!").waitFor();
+    await screenshot(ada, "thread-open");
+
+    const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "dark" });
+    const darkPage = await signIn(dark, server.url, await link("ada@example.com"));
+    await darkPage.goto(`${server.url}/app/c/${launch.id}`);
+    await darkPage.getByRole("heading", { name: "launch", exact: true }).waitFor();
+    await darkPage.waitForTimeout(400);
+    await screenshot(darkPage, "channel-dark");
+    await dark.close();
+
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const phonePage = await signIn(phone, server.url, await link("grace@example.com"));
+    await phonePage.goto(`${server.url}/app/c/${launch.id}`);
+    await phonePage.getByRole("heading", { name: "launch", exact: true }).waitFor();
+    await phonePage.waitForTimeout(400);
+    await screenshot(phonePage, "phone");
+    await phonePage.getByRole("button", { name: "Open the sidebar" }).click();
+    await phonePage.waitForTimeout(300);
+    await screenshot(phonePage, "phone-sidebar");
+    await phone.close();
+
+    const landing = await browser.newPage();
+    await landing.goto(server.url);
+    await landing.getByRole("link", { name: "Open ClickClack" }).waitFor();
+    await screenshot(landing, "landing");
+    await landing.close();
+
+    const login = await browser.newPage();
+    await login.goto(`${server.url}/app`);
+    await login.getByRole("heading", { name: "Sign in" }).waitFor();
+    await screenshot(login, "sign-in");
+    await login.close();
+  });
+});

@@ -2,6 +2,7 @@
 // policy table and the role rules; forbidden calls are made first and must change no row.
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { dataTables } from "../cli/ops.ts";
 import { client, type Client, startTestServer, type TestServer } from "../testing/harness.ts";
 import type { Scope } from "./actor.ts";
 import { policyFor, POLICY } from "./policy.ts";
@@ -128,7 +129,8 @@ function expectation(actor: string, key: string): Expect {
 
 function snapshot(): string {
   const db = new Database(server.dbPath, { readonly: true });
-  const tables = db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name").all();
+  // The data tables, without FTS internals (they change only with the tables they index).
+  const tables = dataTables(db).map((name) => ({ name }));
   // last_used_at is bookkeeping of a successful credential check, not a change made by the call.
   const out = tables.map((t) => `${t.name}:${JSON.stringify(db.query(`SELECT * FROM "${t.name}" ORDER BY rowid`).all().map((r: any) => ({ ...r, last_used_at: undefined })))}`).join("\n");
   db.close();

@@ -1,3 +1,5 @@
+import type { Upload } from "../uploads/types.ts";
+
 // Domain objects as they appear on the wire (snake_case keys are the contract's, not ours to
 // rename: bots written for the Go server read them by name).
 
@@ -80,7 +82,7 @@ export interface Message {
   kind: MessageKind;
   turn_id: string | null;
   author?: User;
-  attachments?: unknown[];
+  attachments?: Upload[];
   quoted_message_id: string | null;
   quoted_body_snapshot: string | null;
   quoted_author_id: string | null;

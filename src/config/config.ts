@@ -25,6 +25,16 @@ export interface Config {
     webUrl: string;
     apiUrl: string;
   } | null;
+  uploads: UploadsConfig;
+}
+
+/** Where upload bytes live, and how much each person may keep per workspace. */
+export interface UploadsConfig {
+  storage:
+    | { kind: "file"; dir: string }
+    | { kind: "s3"; bucket: string; prefix: string; endpoint: string | null; region: string | null; accessKeyId: string | null; secretAccessKey: string | null };
+  quotaBytes: number;
+  quotaFiles: number;
 }
 
 type Kind = "string" | "boolean" | "number";
@@ -55,6 +65,13 @@ interface RawConfig {
   githubWorkspace: string | null;
   githubUrl: string;
   githubApiUrl: string;
+  uploads: string | null;
+  s3Endpoint: string | null;
+  s3Region: string | null;
+  s3AccessKeyId: string | null;
+  s3SecretAccessKey: string | null;
+  uploadQuotaBytes: number;
+  uploadQuotaFiles: number;
 }
 
 export const SETTINGS: Setting[] = [
@@ -75,6 +92,13 @@ export const SETTINGS: Setting[] = [
   { key: "githubWorkspace", flag: "github-workspace", env: "CLICKCLACK_GITHUB_WORKSPACE", kind: "string", def: null, help: "slug of the workspace GitHub sign-ins join (default: the first)" },
   { key: "githubUrl", flag: "github-url", env: "CLICKCLACK_GITHUB_URL", kind: "string", def: "https://github.com", help: "GitHub web URL (GitHub Enterprise, tests)" },
   { key: "githubApiUrl", flag: "github-api-url", env: "CLICKCLACK_GITHUB_API_URL", kind: "string", def: "https://api.github.com", help: "GitHub API URL" },
+  { key: "uploads", flag: "uploads", env: "CLICKCLACK_UPLOADS", kind: "string", def: null, help: "upload storage: file:///dir (default <data>/uploads) or s3://bucket/prefix" },
+  { key: "s3Endpoint", flag: "s3-endpoint", env: "CLICKCLACK_S3_ENDPOINT", kind: "string", def: null, help: "S3-compatible endpoint URL (default: AWS)" },
+  { key: "s3Region", flag: "s3-region", env: "CLICKCLACK_S3_REGION", kind: "string", def: null, help: "S3 region" },
+  { key: "s3AccessKeyId", flag: "s3-access-key-id", env: "CLICKCLACK_S3_ACCESS_KEY_ID", kind: "string", def: null, help: "S3 access key id (default: the AWS_* environment)" },
+  { key: "s3SecretAccessKey", flag: "s3-secret-access-key", env: "CLICKCLACK_S3_SECRET_ACCESS_KEY", kind: "string", def: null, help: "S3 secret access key" },
+  { key: "uploadQuotaBytes", flag: "upload-quota-bytes", env: "CLICKCLACK_UPLOAD_QUOTA_BYTES", kind: "number", def: 512 * 1024 * 1024, help: "upload bytes each person may keep per workspace" },
+  { key: "uploadQuotaFiles", flag: "upload-quota-files", env: "CLICKCLACK_UPLOAD_QUOTA_FILES", kind: "number", def: 64, help: "uploads each person may keep per workspace" },
 ];
 
 export class ConfigError extends Error {}
@@ -180,6 +204,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     }
   }
 
+  const uploads = uploadsConfig(r, dataDir, from);
+
   return {
     config: {
       addr: parseAddr(r.addr, source.addr),
@@ -203,9 +229,41 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
             apiUrl: r.githubApiUrl.replace(/\/$/, ""),
           }
         : null,
+      uploads,
     },
     rest: parsed.positionals,
   };
+}
+
+function uploadsConfig(r: RawConfig, dataDir: string, from: (key: string) => string): UploadsConfig {
+  for (const key of ["uploadQuotaBytes", "uploadQuotaFiles"] as const) {
+    if (!Number.isInteger(r[key]) || r[key] < 1) throw new ConfigError(`${from(key)}: must be a whole number of 1 or more`);
+  }
+  const quota = { quotaBytes: r.uploadQuotaBytes, quotaFiles: r.uploadQuotaFiles };
+  const value = r.uploads ?? `file://${dataDir}/uploads`;
+  if (value.startsWith("s3://")) {
+    const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(value);
+    if (!m) throw new ConfigError(`${from("uploads")}: expected s3://bucket or s3://bucket/prefix, got ${JSON.stringify(value)}`);
+    if (r.s3Endpoint !== null) {
+      try {
+        new URL(r.s3Endpoint);
+      } catch {
+        throw new ConfigError(`${from("s3Endpoint")}: not a URL: ${JSON.stringify(r.s3Endpoint)}`);
+      }
+    }
+    if ((r.s3AccessKeyId === null) !== (r.s3SecretAccessKey === null)) throw new ConfigError("s3AccessKeyId and s3SecretAccessKey go together: set both or neither");
+    const prefix = (m[2] ?? "").replace(/^\/+|\/+$/g, "");
+    return {
+      storage: { kind: "s3", bucket: m[1]!, prefix, endpoint: r.s3Endpoint, region: r.s3Region, accessKeyId: r.s3AccessKeyId, secretAccessKey: r.s3SecretAccessKey },
+      ...quota,
+    };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !value.startsWith("file://")) {
+    throw new ConfigError(`${from("uploads")}: expected file:///dir or s3://bucket/prefix, got ${JSON.stringify(value)}`);
+  }
+  const dir = value.startsWith("file://") ? value.slice("file://".length) : value;
+  if (dir === "") throw new ConfigError(`${from("uploads")}: empty directory`);
+  return { storage: { kind: "file", dir: resolve(dir) }, ...quota };
 }
 
 export function configHelp(): string {

@@ -3,6 +3,7 @@
 // the database must be byte-for-byte the same afterwards.
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { dataTables } from "../cli/ops.ts";
 import { seedTeam, startTestServer, type TestServer } from "../testing/harness.ts";
 
 let server: TestServer;
@@ -22,7 +23,8 @@ afterAll(() => server.close());
 
 function snapshot(path: string): string {
   const db = new Database(path, { readonly: true });
-  const tables = db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name").all();
+  // The data tables, without FTS internals (they change only with the tables they index).
+  const tables = dataTables(db).map((name) => ({ name }));
   const out = tables.map((t) => `${t.name}:${JSON.stringify(db.query(`SELECT * FROM "${t.name}" ORDER BY rowid`).all())}`).join("\n");
   db.close();
   return out;

@@ -5,6 +5,8 @@ import type {
   Channel, ChatEvent, DirectConversation, Member, Message, MessageKind, MessagePage, PageWindow,
   ReactionSummary, ReadReceipt, Role, StoredEvent, ThreadPage, ThreadState, User, UserKind, Workspace,
 } from "../chat/types.ts";
+import type { ParsedQuery } from "../search/query.ts";
+import type { StoredUploadMeta, Upload, UploadQuota } from "../uploads/types.ts";
 
 export interface Membership {
   workspaceId: string;
@@ -54,6 +56,8 @@ export interface PostMessageInput {
   topicId?: string | null;
   kind?: MessageKind;
   turnId?: string | null;
+  /** An upload of the author's to attach, in the same write (409 if it is attached elsewhere). */
+  uploadId?: string | null;
   /** A posting budget checked inside the write, so concurrent posts cannot overshoot it. */
   budget?: { max: number; windowMs: number };
 }
@@ -229,6 +233,71 @@ export interface ModerationStore {
   postsSince(workspaceId: string, userId: string, since: string): Promise<number>;
 }
 
+export interface UploadRecord {
+  upload: Upload;
+  status: "pending" | "ready";
+  storageKey: string;
+  fingerprint: string | null;
+  /** The message it is attached to, if any. */
+  messageId: string | null;
+  /** Set once the message it was attached to was deleted. */
+  detachedAt: string | null;
+}
+
+export interface UploadStore {
+  /**
+   * Reserves quota before any byte is stored: a pending row that counts like a stored upload,
+   * checked and written in one transaction so concurrent uploads cannot overshoot (413).
+   */
+  reserve(input: { workspaceId: string; ownerId: string; bytes: number; quota: UploadQuota }): Promise<{ id: string; storageKey: string }>;
+  /**
+   * Turns a reservation into an upload. When the nonce was used meanwhile: the same content
+   * replays the earlier upload (the reservation is released), other content is a 409.
+   */
+  complete(id: string, meta: StoredUploadMeta): Promise<{ upload: Upload; replayed: boolean }>;
+  /** Gives a reservation back and queues its object for deletion. */
+  release(id: string, storageKey: string): Promise<void>;
+  get(id: string): Promise<UploadRecord | null>;
+  byNonce(workspaceId: string, ownerId: string, nonce: string): Promise<UploadRecord | null>;
+  /** Attaches the author's upload to their message and writes message.updated (null event when it already was). */
+  attach(messageId: string, uploadId: string, actorId: string): Promise<{ message: Message; event: ChatEvent | null }>;
+  /** The durable queue of storage objects to delete. */
+  queueCleanup(storageKey: string, reason: string): Promise<void>;
+  cleanupBatch(limit: number): Promise<{ id: number; storageKey: string; attempts: number }[]>;
+  cleanupDone(id: number): Promise<void>;
+  cleanupFailed(id: number, error: string): Promise<void>;
+  /** Pending reservations created before `before` (a process stopped mid-upload): released, objects queued. */
+  sweepReservations(before: string): Promise<number>;
+}
+
+export type SearchSort = "relevance" | "recent";
+
+/**
+ * Where a page of search results continues. Relevance: an offset into the ranking of the
+ * matches at or below `ceiling` (the newest docid when the first page was made, so messages
+ * written meanwhile do not shift later pages). Newest first: below the last docid shown.
+ */
+export type SearchPosition = { sort: "relevance"; offset: number; ceiling: number } | { sort: "recent"; docid: number };
+
+export interface SearchInput {
+  workspaceId: string;
+  viewerId: string;
+  /** Guests read #guest only. */
+  guestOnly: boolean;
+  /** False for a bot without dms:read. */
+  includeDms: boolean;
+  channelId?: string;
+  dmId?: string;
+  query: ParsedQuery;
+  sort: SearchSort;
+  limit: number;
+  after: SearchPosition | null;
+}
+
+export interface SearchStore {
+  search(input: SearchInput): Promise<{ hits: { message: Message; score: number }[]; next: SearchPosition | null }>;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
   identity: IdentityStore;
@@ -240,6 +309,8 @@ export interface Store {
   messages: MessageStore;
   dms: DmStore;
   events: EventStore;
+  uploads: UploadStore;
+  search: SearchStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

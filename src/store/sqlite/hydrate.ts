@@ -5,6 +5,7 @@ import type { Message, ReactionSummary } from "../../chat/types.ts";
 import type { Db } from "./database.ts";
 import { toMessage, toUser } from "./rows.ts";
 import { reactions, users, type messages } from "./schema.ts";
+import { attachmentsFor } from "./uploads.ts";
 
 type ReactionRow = { message_id: string; emoji: string; n: number; mine: number; first: string };
 
@@ -57,12 +58,13 @@ export function hydrate(db: Db, rows: (typeof messages.$inferSelect)[], viewerId
   const authorRows = single ? [single] : db.select().from(users).where(inArray(users.id, authorIds)).all();
   const authors = new Map(authorRows.map((u) => [u.id, toUser(u)]));
   const summaries = reactionSummaries(db, rows.map((r) => r.id), viewerId);
+  const attachments = attachmentsFor(db, rows.filter((r) => !r.deletedAt).map((r) => r.id));
   return rows.map((r) => {
     const m = toMessage(r);
     const author = authors.get(r.authorId);
     if (author) m.author = author;
     m.reactions = r.deletedAt ? [] : (summaries.get(r.id) ?? []);
-    m.attachments = [];
+    m.attachments = attachments.get(r.id) ?? [];
     return m;
   });
 }

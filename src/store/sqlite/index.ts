@@ -8,6 +8,8 @@ import { sqliteBots } from "./bots.ts";
 import { sqliteIdentity } from "./identity.ts";
 import { sqliteMessages } from "./messages.ts";
 import { sqliteModeration } from "./moderation.ts";
+import { sqliteSearch } from "./search.ts";
+import { sqliteUploads } from "./uploads.ts";
 import { sqliteUsers } from "./users.ts";
 import { sqliteWorkspaces } from "./workspaces.ts";
 
@@ -35,6 +37,8 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean } = {}):
     messages: sqliteMessages(db, writer),
     dms: sqliteDms(db, writer),
     events: sqliteEvents(db, writer),
+    uploads: sqliteUploads(db, writer),
+    search: sqliteSearch(db, raw),
     async ping() {
       raw.query("SELECT 1").get();
     },

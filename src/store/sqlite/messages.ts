@@ -9,6 +9,7 @@ import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate, reactionSummaries } from "./hydrate.ts";
 import { firstRow, now, toThreadState } from "./rows.ts";
+import { attachUploadRow, detachUploads } from "./uploads.ts";
 import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, users } from "./schema.ts";
 
 type Row = typeof messages.$inferSelect;
@@ -48,7 +49,7 @@ function resolveMentions(db: Db, scope: Scope, body: string): string[] {
   return found;
 }
 
-function eventScope(scope: Scope, db: Db) {
+export function eventScope(scope: Scope, db: Db) {
   return scope.kind === "channel"
     ? { channelId: scope.id, dmId: null, recipients: null }
     : { channelId: null, dmId: scope.id, recipients: dmRecipients(db, scope.id) };
@@ -229,6 +230,8 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
     };
     if (!root) row.threadRootId = row.id;
     q.insert.run(row);
+    // The file goes with its message in the same write: both or neither.
+    if (input.uploadId) attachUploadRow(db, input.uploadId, row);
 
     const scope = eventScope(input.scope, db);
     const mentioned = resolveMentions(db, input.scope, input.body);
@@ -340,6 +343,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
         db.update(messages).set({ deletedAt: at }).where(eq(messages.id, id)).run();
         db.delete(pins).where(eq(pins.messageId, id)).run();
         db.delete(reactions).where(eq(reactions.messageId, id)).run();
+        detachUploads(db, id, at);
         const scope = scopeOfRow(r);
         const es = eventScope(scope, db);
         const event = appendEvent(db, emit, {

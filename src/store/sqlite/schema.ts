@@ -267,3 +267,48 @@ export const moderationNotes = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.userId] })],
 );
+
+// Uploads. A row exists from the moment quota is reserved ("pending", byte_size = the
+// reservation) until the bytes are stored ("ready", byte_size = the real size), so concurrent
+// uploads count against the quota before any byte is written.
+export const uploads = sqliteTable(
+  "uploads",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    ownerId: text("owner_id").notNull().references(() => users.id),
+    status: text("status", { enum: ["pending", "ready"] }).notNull(),
+    nonce: text("nonce"),
+    // sha256 of the bytes and the filename: a nonce retried with other content is a conflict.
+    fingerprint: text("fingerprint"),
+    filename: text("filename").notNull(),
+    contentType: text("content_type").notNull(),
+    byteSize: integer("byte_size").notNull(),
+    width: integer("width"),
+    height: integer("height"),
+    durationMs: integer("duration_ms"),
+    storageKey: text("storage_key").notNull(),
+    createdAt: text("created_at").notNull(),
+    messageId: text("message_id"),
+    attachedAt: text("attached_at"),
+    // Set when the message it was attached to was deleted: from then on only its owner sees it.
+    detachedAt: text("detached_at"),
+  },
+  (t) => [
+    // Also the quota's index: (workspace, owner) is its prefix.
+    uniqueIndex("uploads_nonce").on(t.workspaceId, t.ownerId, t.nonce),
+    index("uploads_message").on(t.messageId),
+  ],
+);
+
+// Objects to delete from upload storage. Written in the transaction that made them garbage
+// (a deleted workspace, a failed upload) and drained after commit; what storage refuses stays
+// queued and is retried, also on the next start.
+export const uploadCleanup = sqliteTable("upload_cleanup", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  storageKey: text("storage_key").notNull(),
+  reason: text("reason").notNull(),
+  enqueuedAt: text("enqueued_at").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  lastError: text("last_error"),
+});

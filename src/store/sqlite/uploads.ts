@@ -1,0 +1,207 @@
+// Upload metadata, quota reservations, attachments and the storage cleanup queue. The bytes live
+// in upload storage (src/uploads); this module only ever holds their key.
+import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { conflict, forbidden, notFound, tooLarge } from "../../chat/errors.ts";
+import { newId } from "../../chat/ids.ts";
+import type { ChatEvent } from "../../chat/types.ts";
+import type { Upload } from "../../uploads/types.ts";
+import type { UploadRecord, UploadStore } from "../store.ts";
+import type { Db, GroupCommitWriter } from "./database.ts";
+import { appendEvent } from "./events.ts";
+import { hydrate } from "./hydrate.ts";
+import { eventScope } from "./messages.ts";
+import { firstRow, now } from "./rows.ts";
+import { messages, uploadCleanup, uploads } from "./schema.ts";
+
+type Row = typeof uploads.$inferSelect;
+type MessageRow = typeof messages.$inferSelect;
+
+/** At most this many files on one message. */
+export const ATTACHMENTS_PER_MESSAGE = 20;
+
+export function toUpload(r: Row): Upload {
+  return {
+    id: r.id,
+    workspace_id: r.workspaceId,
+    owner_id: r.ownerId,
+    nonce: r.nonce,
+    filename: r.filename,
+    content_type: r.contentType,
+    byte_size: r.byteSize,
+    width: r.width,
+    height: r.height,
+    duration_ms: r.durationMs,
+    created_at: r.createdAt,
+    url: `/api/uploads/${r.id}`,
+  };
+}
+
+function toRecord(r: Row): UploadRecord {
+  return { upload: toUpload(r), status: r.status, storageKey: r.storageKey, fingerprint: r.fingerprint, messageId: r.messageId, detachedAt: r.detachedAt };
+}
+
+const attachedStatements = new WeakMap<Db, { one: { all: (p: { m: string }) => Row[] } }>();
+
+/** The files of each message, in the order they were attached. */
+export function attachmentsFor(db: Db, messageIds: string[]): Map<string, Upload[]> {
+  const out = new Map<string, Upload[]>();
+  if (messageIds.length === 0) return out;
+  let rows: Row[];
+  if (messageIds.length === 1) {
+    // A single message is the write path's shape (every post hydrates its message): compiled once.
+    let st = attachedStatements.get(db);
+    if (!st) {
+      st = { one: db.select().from(uploads).where(eq(uploads.messageId, sql.placeholder("m"))).orderBy(asc(uploads.attachedAt), asc(uploads.id)).prepare() };
+      attachedStatements.set(db, st);
+    }
+    rows = st.one.all({ m: messageIds[0]! });
+  } else {
+    rows = db.select().from(uploads).where(inArray(uploads.messageId, messageIds)).orderBy(asc(uploads.attachedAt), asc(uploads.id)).all();
+  }
+  for (const r of rows) {
+    const list = out.get(r.messageId!) ?? [];
+    list.push(toUpload(r));
+    out.set(r.messageId!, list);
+  }
+  return out;
+}
+
+/**
+ * Attaches an upload to a message inside the caller's write. Only the message's author may
+ * attach, only their own upload, from the same workspace, and only once: false when it already
+ * is on this message.
+ */
+export function attachUploadRow(db: Db, uploadId: string, message: Pick<MessageRow, "id" | "workspaceId" | "authorId">): boolean {
+  const up = db.select().from(uploads).where(and(eq(uploads.id, uploadId), eq(uploads.status, "ready"))).get();
+  if (!up || up.workspaceId !== message.workspaceId) throw notFound("upload");
+  if (up.ownerId !== message.authorId) throw forbidden("only your own uploads can be attached", "upload_not_owned");
+  if (up.messageId === message.id) return false;
+  if (up.messageId !== null) throw conflict("the upload is attached to another message", "upload_attached");
+  const n = firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM uploads WHERE message_id = ${message.id}`)?.n ?? 0;
+  if (n >= ATTACHMENTS_PER_MESSAGE) throw conflict(`a message holds at most ${ATTACHMENTS_PER_MESSAGE} files`, "attachment_limit");
+  db.update(uploads).set({ messageId: message.id, attachedAt: now(), detachedAt: null }).where(eq(uploads.id, uploadId)).run();
+  return true;
+}
+
+/** A deleted message lets go of its files; from then on only their owners can fetch them. */
+export function detachUploads(db: Db, messageId: string, at: string): void {
+  db.update(uploads).set({ messageId: null, detachedAt: at }).where(eq(uploads.messageId, messageId)).run();
+}
+
+function enqueue(db: Db, storageKey: string, reason: string): void {
+  db.insert(uploadCleanup).values({ storageKey, reason, enqueuedAt: now() }).run();
+}
+
+export function sqliteUploads(db: Db, writer: GroupCommitWriter): UploadStore {
+  const ready = (where: ReturnType<typeof and>) => db.select().from(uploads).where(and(where, eq(uploads.status, "ready"))).get();
+
+  return {
+    reserve({ workspaceId, ownerId, bytes, quota }) {
+      return writer.write(() => {
+        const used = firstRow<{ n: number; b: number }>(db, sql`SELECT count(*) AS n, coalesce(sum(byte_size), 0) AS b FROM uploads
+          WHERE workspace_id = ${workspaceId} AND owner_id = ${ownerId}`) ?? { n: 0, b: 0 };
+        if (used.n + 1 > quota.maxFiles) throw tooLarge(`upload quota reached: at most ${quota.maxFiles} files per person in a workspace`, "upload_quota_exceeded");
+        if (used.b + bytes > quota.maxBytes) {
+          throw tooLarge(`upload quota reached: ${used.b} of ${quota.maxBytes} bytes used, this upload needs up to ${bytes}`, "upload_quota_exceeded");
+        }
+        const id = newId("upl");
+        const storageKey = `${workspaceId}/${id}`;
+        db.insert(uploads).values({
+          id, workspaceId, ownerId, status: "pending", filename: "", contentType: "application/octet-stream", byteSize: bytes, storageKey, createdAt: now(),
+        }).run();
+        return { id, storageKey };
+      });
+    },
+    complete(id, meta) {
+      return writer.write(() => {
+        const row = db.select().from(uploads).where(and(eq(uploads.id, id), eq(uploads.status, "pending"))).get();
+        // Gone: the workspace was deleted while the bytes were on their way.
+        if (!row) throw notFound("upload reservation");
+        if (meta.nonce) {
+          const existing = ready(and(eq(uploads.workspaceId, row.workspaceId), eq(uploads.ownerId, row.ownerId), eq(uploads.nonce, meta.nonce)));
+          if (existing) {
+            if (existing.fingerprint !== meta.fingerprint) throw conflict("nonce was already used for a different upload", "nonce_conflict");
+            db.delete(uploads).where(eq(uploads.id, id)).run();
+            enqueue(db, row.storageKey, "nonce_replay");
+            return { upload: toUpload(existing), replayed: true };
+          }
+        }
+        const done = {
+          status: "ready" as const,
+          nonce: meta.nonce,
+          fingerprint: meta.fingerprint,
+          filename: meta.filename,
+          contentType: meta.contentType,
+          byteSize: meta.byteSize,
+          width: meta.width,
+          height: meta.height,
+          durationMs: meta.durationMs,
+        };
+        db.update(uploads).set(done).where(eq(uploads.id, id)).run();
+        return { upload: toUpload({ ...row, ...done }), replayed: false };
+      });
+    },
+    release(id, storageKey) {
+      return writer.write(() => {
+        db.delete(uploads).where(and(eq(uploads.id, id), eq(uploads.status, "pending"))).run();
+        enqueue(db, storageKey, "upload_failed");
+      });
+    },
+    async get(id) {
+      const r = ready(eq(uploads.id, id));
+      return r ? toRecord(r) : null;
+    },
+    async byNonce(workspaceId, ownerId, nonce) {
+      const r = ready(and(eq(uploads.workspaceId, workspaceId), eq(uploads.ownerId, ownerId), eq(uploads.nonce, nonce)));
+      return r ? toRecord(r) : null;
+    },
+    attach(messageId, uploadId, actorId) {
+      return writer.write((emit) => {
+        const m = db.select().from(messages).where(eq(messages.id, messageId)).get();
+        if (!m || m.deletedAt) throw notFound("message");
+        if (m.authorId !== actorId) throw forbidden("only the author can attach files to a message", "message_not_writable");
+        let event: ChatEvent | null = null;
+        if (attachUploadRow(db, uploadId, m)) {
+          const es = eventScope(m.channelId ? { kind: "channel", id: m.channelId, workspaceId: m.workspaceId } : { kind: "dm", id: m.dmId!, workspaceId: m.workspaceId }, db);
+          event = appendEvent(db, emit, {
+            workspaceId: m.workspaceId,
+            type: "message.updated",
+            channelId: es.channelId,
+            dmId: es.dmId,
+            recipients: es.recipients,
+            seq: m.channelSeq ?? m.threadSeq,
+            payload: { message_id: m.id, root_message_id: m.threadRootId, author_id: m.authorId, upload_id: uploadId, ...(m.dmId ? { direct_conversation_id: m.dmId } : {}) },
+          });
+        }
+        return { message: hydrate(db, [m], actorId)[0]!, event };
+      });
+    },
+    queueCleanup(storageKey, reason) {
+      return writer.write(() => enqueue(db, storageKey, reason));
+    },
+    async cleanupBatch(limit) {
+      return db.select({ id: uploadCleanup.id, storageKey: uploadCleanup.storageKey, attempts: uploadCleanup.attempts })
+        .from(uploadCleanup).orderBy(asc(uploadCleanup.attempts), asc(uploadCleanup.id)).limit(limit).all();
+    },
+    cleanupDone(id) {
+      return writer.write(() => {
+        db.delete(uploadCleanup).where(eq(uploadCleanup.id, id)).run();
+      });
+    },
+    cleanupFailed(id, error) {
+      return writer.write(() => {
+        db.update(uploadCleanup).set({ attempts: sql`${uploadCleanup.attempts} + 1`, lastError: error.slice(0, 500) }).where(eq(uploadCleanup.id, id)).run();
+      });
+    },
+    sweepReservations(before) {
+      return writer.write(() => {
+        const stale = db.select().from(uploads).where(and(eq(uploads.status, "pending"), lt(uploads.createdAt, before), isNull(uploads.messageId))).all();
+        for (const r of stale) {
+          enqueue(db, r.storageKey, "abandoned_upload");
+          db.delete(uploads).where(eq(uploads.id, r.id)).run();
+        }
+        return stale.length;
+      });
+    },
+  };
+}

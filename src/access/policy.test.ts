@@ -32,6 +32,12 @@ beforeAll(async () => {
   const bot = await s.bots.create({ workspaceId: workspace.id, displayName: "Bot", handle: "fixture-bot" });
   const botToken = await s.bots.mintToken({ botUserId: bot.id, workspaceId: workspace.id, name: "fixture", scopes: ["messages:read"] });
   Object.assign(ids, { workspace: workspace.id, general: general.id, guest: guestChannel.id, message: msg.message.id, dm: dm.conversation.id, bot: bot.id, token: botToken.id, member: member.id, peer: peer.id });
+  // An upload of the member's, attached to the fixture message.
+  const form = new FormData();
+  form.append("file", new Blob(["fixture bytes"]), "fixture.txt");
+  const up = await client(server.url, { token: await sessionFor(member.id) }).post(`/api/uploads?workspace_id=${workspace.id}&nonce=fixture`, form);
+  ids.upload = up.body.upload.id;
+  await s.uploads.attach(msg.message.id, ids.upload!, member.id);
 
   for (const [name, u] of Object.entries({ owner, member, guest, timedOut, blocked })) actors[name] = client(server.url, { token: await sessionFor((u as any).id) });
   actors.none = client(server.url);
@@ -55,6 +61,7 @@ function requestFor(key: string): { path: string; body?: unknown } | null {
     .replace("/api/workspaces/:id", `/api/workspaces/${ids.workspace}`)
     .replace("/api/channels/:id", `/api/channels/${ids.general}`)
     .replace("/api/messages/:id", `/api/messages/${ids.message}`)
+    .replace("/api/uploads/:id", `/api/uploads/${ids.upload}`)
     .replace("/api/dms/:id", `/api/dms/${ids.dm}`)
     .replace(":bot_user_id", ids.bot!)
     .replace(":token_id", ids.token!)
@@ -80,7 +87,17 @@ function requestFor(key: string): { path: string; body?: unknown } | null {
     "POST /api/workspaces/:id/bots": { display_name: "Another" },
     "POST /api/workspaces/:id/bots/:bot_user_id/tokens": { scopes: ["bot:read"] },
     "PATCH /api/workspaces/:id/moderation/members/:user_id": { moderation_note: "matrix" },
+    "POST /api/messages/:id/attachments": { upload_id: ids.upload },
   };
+  if (key === "POST /api/uploads") {
+    const form = new FormData();
+    form.append("file", new Blob(["matrix"]), "matrix.txt");
+    return { path: `${path}?workspace_id=${ids.workspace}`, body: form };
+  }
+  const queries: Record<string, string> = {
+    "GET /api/uploads/by-nonce": `?workspace_id=${ids.workspace}&nonce=fixture`,
+  };
+  if (queries[key]) return { path: path + queries[key], body: undefined };
   if (route === "/api/realtime/ws") return null;
   const query = route === "/api/messages/by-nonce" ? `?workspace_id=${ids.workspace}&nonce=fixture` : route === "/api/realtime/events" ? `?workspace_id=${ids.workspace}` : route === "/api/dms" && method === "GET" ? `?workspace_id=${ids.workspace}` : "";
   return { path: path + query, body: bodies[key] ?? (method === "GET" || method === "DELETE" ? undefined : {}) };
@@ -89,13 +106,13 @@ function requestFor(key: string): { path: string; body?: unknown } | null {
 // Calls that would tear the fixtures down are checked for refusals only.
 const DESTRUCTIVE = new Set(["DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/magic/consume", "POST /api/auth/magic/request"]);
 const MANAGER_ONLY = new Set(["PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
-const GUEST_OK = new Set(["GET /api/me", "PATCH /api/me", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce"]);
+const GUEST_OK = new Set(["GET /api/me", "PATCH /api/me", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce"]);
 // Reads a timed-out or blocked member may still make; every other chat write is refused.
 const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral"]);
 
 // Permitted calls whose answer depends on the caller's own data (your nonce) or on an earlier
 // caller (the pin someone already removed): a 404 there is the right answer, not a refusal.
-const LOOKUPS = new Set(["GET /api/messages/by-nonce", "DELETE /api/channels/:id/pins/:message_id"]);
+const LOOKUPS = new Set(["GET /api/messages/by-nonce", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
 
 type Expect = "allow" | "deny" | "skip";
 
@@ -112,14 +129,15 @@ function expectation(actor: string, key: string): Expect {
     // A DM's messages need the DM scopes too; the fixture message is in a channel.
     if (key === "POST /api/dms" || key === "GET /api/dms") return policy.scope === actor.slice(4) ? "allow" : "deny";
     if (key === "POST /api/realtime/ephemeral" || key === "GET /api/event-types") return "allow";
-    if (key === "PATCH /api/messages/:id") return "deny";
+    // Only a message's author edits it or attaches files to it; the fixture's author is a person.
+    if (key === "PATCH /api/messages/:id" || key === "POST /api/messages/:id/attachments") return "deny";
     return key.includes("/dms/") ? "skip" : "allow";
   }
   if (MANAGER_ONLY.has(key) && actor !== "owner") return "deny";
   if (actor === "guest") return GUEST_OK.has(key) ? "allow" : "deny";
   if (key.includes("/dms/") && actor !== "member" && actor !== "owner") return "deny";
   if ((actor === "timedOut" || actor === "blocked") && write) return MODERATED_OK.has(key) ? "allow" : "deny";
-  if (key === "PATCH /api/messages/:id" && actor !== "member") return "deny";
+  if ((key === "PATCH /api/messages/:id" || key === "POST /api/messages/:id/attachments") && actor !== "member") return "deny";
   // Members list bots and create bots of their own; only managers (or a bot's owner) handle the rest.
   if (key === "GET /api/workspaces/:id/bots") return "allow";
   if (key === "POST /api/workspaces/:id/bots") return "allow";

@@ -13,6 +13,15 @@ export function budgetFor(m: Membership) {
   return m.role === "guest" ? { max: GUEST_POSTS_PER_DAY, windowMs: 24 * 3600_000 } : undefined;
 }
 
+/** A client nonce: trimmed, at most 128 characters, no NUL; blank means none. */
+export function normalizeNonce(raw: string | null | undefined): string | null {
+  const nonce = raw?.trim() || null;
+  if (nonce !== null && ([...nonce].length > LIMITS.nonceMaxChars || nonce.includes("\u0000"))) {
+    throw invalid(`nonce must be at most ${LIMITS.nonceMaxChars} characters`, "invalid_nonce");
+  }
+  return nonce;
+}
+
 export const MessageBody = t.Object({
   body: t.String({ maxLength: LIMITS.bodyMaxChars * 2 }),
   nonce: t.Optional(t.String({ maxLength: 512 })),
@@ -32,10 +41,7 @@ export function messageInput(actor: Actor, access: Access, input: Input) {
   const body = input.body.trim();
   if (body.length === 0) throw invalid("message body is required", "body_required");
   if (body.length > LIMITS.bodyMaxChars) throw invalid(`message body is longer than ${LIMITS.bodyMaxChars} characters`, "body_too_long");
-  const nonce = input.nonce?.trim() || null;
-  if (nonce !== null && ([...nonce].length > LIMITS.nonceMaxChars || nonce.includes("\u0000"))) {
-    throw invalid(`nonce must be at most ${LIMITS.nonceMaxChars} characters`, "invalid_nonce");
-  }
+  const nonce = normalizeNonce(input.nonce);
   const kind = (input.kind?.trim() || "message") as MessageKind;
   if (!KINDS.has(kind)) throw invalid(`unknown message kind "${kind}"`, "invalid_kind");
   const turnId = input.turn_id?.trim() || null;
@@ -44,5 +50,8 @@ export function messageInput(actor: Actor, access: Access, input: Input) {
     if (!actor.scopes) throw forbidden("agent activity messages are posted by bots", "agent_activity_forbidden");
     access.requireScope(actor, "agent_activity:write");
   }
-  return { body, nonce, kind, turnId, quotedMessageId: input.quoted_message_id || null, topicId: input.topic_id || null };
+  const uploadId = input.upload_id?.trim() || null;
+  // Attaching a file is an upload write, whatever route the message came through.
+  if (uploadId) access.requireScope(actor, "uploads:write");
+  return { body, nonce, kind, turnId, quotedMessageId: input.quoted_message_id || null, topicId: input.topic_id || null, uploadId };
 }

@@ -58,6 +58,21 @@ export const ThreadStateSchema = t.Object({
 
 export const ReactionSummarySchema = t.Object({ emoji: t.String(), count: t.Integer(), reacted_by_me: t.Boolean() });
 
+export const UploadSchema = t.Object({
+  id: t.String(),
+  workspace_id: t.String(),
+  owner_id: t.String(),
+  nonce: Nullable(t.String()),
+  filename: t.String(),
+  content_type: t.String({ description: "Sniffed from the bytes, not taken from the client" }),
+  byte_size: t.Integer(),
+  width: Nullable(t.Integer()),
+  height: Nullable(t.Integer()),
+  duration_ms: Nullable(t.Integer()),
+  created_at: t.String(),
+  url: t.String({ description: "GET it to download (access-checked)" }),
+}, { $id: "#/components/schemas/Upload" });
+
 export const MessageKindSchema = t.Union([t.Literal("message"), t.Literal("agent_commentary"), t.Literal("agent_tool"), t.Literal("system")]);
 
 export const MessageSchema = t.Object({
@@ -80,7 +95,7 @@ export const MessageSchema = t.Object({
   kind: MessageKindSchema,
   turn_id: Nullable(t.String()),
   author: t.Optional(UserSchema),
-  attachments: t.Optional(t.Array(t.Unknown())),
+  attachments: t.Optional(t.Array(UploadSchema)),
   quoted_message_id: Nullable(t.String()),
   quoted_body_snapshot: Nullable(t.String()),
   quoted_author_id: Nullable(t.String()),

@@ -43,7 +43,10 @@ export function client(baseUrl: string, as?: { userId?: string; token?: string; 
     if (as?.token) headers.authorization = `Bearer ${as.token}`;
     if (as?.cookie) headers.cookie = as.cookie;
     let payload: BodyInit | undefined;
-    if (typeof body === "string") {
+    if (body instanceof FormData) {
+      // Multipart (uploads): fetch writes the body and its boundary.
+      payload = body;
+    } else if (typeof body === "string") {
       payload = body;
       headers["content-type"] ??= "application/json";
     } else if (body !== undefined) {

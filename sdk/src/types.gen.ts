@@ -97,7 +97,7 @@ export interface Message {
   kind: "message" | "agent_commentary" | "agent_tool" | "system";
   turn_id: string | null;
   author?: User;
-  attachments?: unknown[];
+  attachments?: Upload[];
   quoted_message_id: string | null;
   quoted_body_snapshot: string | null;
   quoted_author_id: string | null;
@@ -152,6 +152,21 @@ export interface ThreadState {
   reply_count: number;
   last_reply_at: string | null;
   last_reply_author_ids: string[];
+}
+
+export interface Upload {
+  id: string;
+  workspace_id: string;
+  owner_id: string;
+  nonce: string | null;
+  filename: string;
+  content_type: string;
+  byte_size: number;
+  width: number | null;
+  height: number | null;
+  duration_ms: number | null;
+  created_at: string;
+  url: string;
 }
 
 export interface User {
@@ -810,6 +825,30 @@ export interface Paths {
       };
     };
   };
+  "/api/messages/{id}/attachments": {
+    post: {
+      path: {
+        id: string;
+      };
+      body: {
+        upload_id: string;
+      };
+      responses: {
+        200: {
+          ok: true;
+          message: Message;
+          event?: Event;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
   "/api/messages/{id}/reactions": {
     post: {
       path: {
@@ -974,6 +1013,105 @@ export interface Paths {
       };
       responses: {
         426: ErrorBody2;
+      };
+    };
+  };
+  "/api/search": {
+    get: {
+      query: {
+        workspace_id: string;
+        q?: string;
+        channel_id?: string;
+        direct_conversation_id?: string;
+        limit?: number;
+        cursor?: string;
+        sort?: "relevance" | "recent";
+      };
+      responses: {
+        200: {
+          results: ({
+            message: Message;
+            snippet: string;
+            highlights: {
+              start: number;
+              end: number;
+            }[];
+            channel_id: string | null;
+            direct_conversation_id: string | null;
+            score: number;
+          })[];
+          next_cursor: string | null;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
+  "/api/uploads": {
+    post: {
+      query: {
+        workspace_id: string;
+        nonce?: string;
+      };
+      responses: {
+        200: {
+          upload: Upload;
+        };
+        201: {
+          upload: Upload;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
+  "/api/uploads/by-nonce": {
+    get: {
+      query: {
+        workspace_id: string;
+        nonce: string;
+      };
+      responses: {
+        200: {
+          upload: Upload;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
+  "/api/uploads/{id}": {
+    get: {
+      path: {
+        id: string;
+      };
+      responses: {
+        200: undefined;
+        206: undefined;
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        416: ErrorBody;
+        429: ErrorBody;
+        503: ErrorBody;
       };
     };
   };

@@ -72,6 +72,7 @@ export const POLICY: Record<string, RoutePolicy> = {
   "GET /api/uploads/by-nonce": scope("uploads:write"),
   "GET /api/uploads/:id": scope("messages:read"),
   "POST /api/messages/:id/attachments": scope("uploads:write"),
+  "GET /api/search": scope("messages:read"),
   "GET /api/workspaces/:id/moderation/members": humans,
   "GET /api/workspaces/:id/moderation/members/:user_id": humans,
   "PATCH /api/workspaces/:id/moderation/members/:user_id": humans,

@@ -17,6 +17,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { realtimeRoutes } from "./routes/realtime.ts";
+import { searchRoutes } from "./routes/search.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 import { webRoutes } from "./routes/web.ts";
 import { workspaceRoutes } from "./routes/workspaces.ts";
@@ -140,7 +141,8 @@ export function createApp(deps: Deps) {
     .use(realtimeRoutes(deps))
     .use(botRoutes(deps))
     .use(moderationRoutes(deps))
-    .use(uploadRoutes(deps));
+    .use(uploadRoutes(deps))
+    .use(searchRoutes(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

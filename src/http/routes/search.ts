@@ -1,0 +1,86 @@
+// Message search. Any query string is valid (src/search/query.ts turns it into safe FTS5
+// expressions); what comes back is only what the caller could read anyway.
+import { Elysia, t } from "elysia";
+import { invalid, notFound } from "../../chat/errors.ts";
+import { decodeCursor, encodeCursor } from "../../search/cursor.ts";
+import { parseQuery } from "../../search/query.ts";
+import { snippet } from "../../search/snippet.ts";
+import type { Deps } from "../deps.ts";
+import { errors, MessageSchema } from "../schemas.ts";
+
+const SEARCH_DEFAULT_LIMIT = 20;
+const SEARCH_MAX_LIMIT = 100;
+
+const SearchResultSchema = t.Object({
+  message: MessageSchema,
+  snippet: t.String({ description: "The message around its first match, on one line" }),
+  highlights: t.Array(t.Object({ start: t.Integer(), end: t.Integer() }), { description: "Matched ranges of `snippet`, in UTF-16 code units (String.prototype.slice)" }),
+  channel_id: t.Union([t.String(), t.Null()]),
+  direct_conversation_id: t.Union([t.String(), t.Null()]),
+  score: t.Number({ description: "Relevance (bm25, higher is better); 0 where only filters matched" }),
+});
+
+export const searchRoutes = ({ auth, access, store }: Deps) =>
+  new Elysia().get(
+    "/api/search",
+    async ({ request, query }) => {
+      const actor = await auth.require(request);
+      access.requireScope(actor, "messages:read");
+      const m = await access.member(actor, query.workspace_id);
+      if (query.channel_id && query.direct_conversation_id) throw invalid("give channel_id or direct_conversation_id, not both");
+      let channelId: string | undefined;
+      let dmId: string | undefined;
+      if (query.channel_id) {
+        const { channel } = await access.channel(actor, query.channel_id, "read");
+        if (channel.workspaceId !== query.workspace_id) throw notFound("channel");
+        channelId = channel.id;
+      }
+      if (query.direct_conversation_id) {
+        const { dm } = await access.dm(actor, query.direct_conversation_id, "read");
+        if (dm.workspaceId !== query.workspace_id) throw notFound("direct conversation");
+        dmId = dm.id;
+      }
+      const sort = query.sort ?? "relevance";
+      const limit = Math.min(SEARCH_MAX_LIMIT, Math.max(1, Math.floor(query.limit ?? SEARCH_DEFAULT_LIMIT)));
+      const q = query.q ?? "";
+      const binding = [query.workspace_id, q, channelId, dmId, sort];
+      const parsed = parseQuery(q);
+      const { hits, next } = await store.search.search({
+        workspaceId: query.workspace_id,
+        viewerId: actor.user.id,
+        guestOnly: m.role === "guest",
+        // A bot reads DMs only with dms:read, here as everywhere.
+        includeDms: !actor.scopes || actor.scopes.has("dms:read"),
+        channelId,
+        dmId,
+        query: parsed,
+        sort,
+        limit,
+        after: query.cursor ? decodeCursor(query.cursor, binding) : null,
+      });
+      return {
+        results: hits.map(({ message, score }) => ({
+          message,
+          ...snippet(message.body, parsed.highlights),
+          channel_id: message.channel_id,
+          direct_conversation_id: message.direct_conversation_id,
+          score,
+        })),
+        next_cursor: next ? encodeCursor(next, binding) : null,
+      };
+    },
+    {
+      query: t.Object({
+        workspace_id: t.String({ maxLength: 64 }),
+        q: t.Optional(t.String({ maxLength: 10_000, description: 'Words (ANDed), "exact phrases", from:@handle, in:#channel, in:thread, before:YYYY-MM-DD, after:YYYY-MM-DD, has:file. Any text is valid.' })),
+        channel_id: t.Optional(t.String({ maxLength: 64 })),
+        direct_conversation_id: t.Optional(t.String({ maxLength: 64 })),
+        // Clamped to 1–100 rather than refused, like page limits.
+        limit: t.Optional(t.Numeric()),
+        cursor: t.Optional(t.String({ maxLength: 512 })),
+        sort: t.Optional(t.Union([t.Literal("relevance"), t.Literal("recent")], { description: "relevance (bm25, then newest) or recent (newest first)" })),
+      }),
+      detail: { summary: "Search messages you can read (partial words, Japanese and other unspaced scripts, phrases, filters)", tags: ["search"] },
+      response: { 200: t.Object({ results: t.Array(SearchResultSchema), next_cursor: t.Union([t.String(), t.Null()]) }), ...errors },
+    },
+  );

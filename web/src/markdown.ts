@@ -5,6 +5,9 @@
 import DOMPurify from "dompurify";
 import { Marked, type Tokens } from "marked";
 
+/** Mentions of the signed-in user are drawn differently; rendered HTML depends on who that is. */
+let myHandle = "";
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const mention = {
@@ -18,7 +21,8 @@ const mention = {
     const m = /^@([a-z0-9][a-z0-9_-]{1,31})/i.exec(src);
     return m ? { type: "mention", raw: m[0], handle: m[1]!.toLowerCase() } : undefined;
   },
-  renderer: (token: Tokens.Generic) => `<span class="mention" data-handle="${escapeHtml(String(token.handle))}">@${escapeHtml(String(token.handle))}</span>`,
+  renderer: (token: Tokens.Generic) =>
+    `<span class="${token.handle === myHandle ? "mention mention-me" : "mention"}" data-handle="${escapeHtml(String(token.handle))}">@${escapeHtml(String(token.handle))}</span>`,
 };
 
 const marked = new Marked({
@@ -52,7 +56,7 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
     node.setAttribute("rel", "noopener noreferrer");
   }
   if (node.tagName === "IMG" && !/^\/api\/uploads\/[\w-]+$/.test(node.getAttribute("src") ?? "")) node.remove();
-  if (node.tagName === "SPAN" && node.getAttribute("class") !== "mention") node.removeAttribute("class");
+  if (node.tagName === "SPAN" && !/^mention( mention-me)?$/.test(node.getAttribute("class") ?? "")) node.removeAttribute("class");
   if (node.tagName === "CODE" && !/^language-[\w+-]+$/.test(node.getAttribute("class") ?? "")) node.removeAttribute("class");
 });
 
@@ -63,6 +67,12 @@ export function sanitize(html: string): string {
 const cache = new Map<string, string>();
 const CACHE_MAX = 3000;
 
+export function setMyHandle(handle: string): void {
+  if (handle === myHandle) return;
+  myHandle = handle.toLowerCase();
+  cache.clear();
+}
+
 /** Markdown to safe HTML. Cached: a long list re-renders rows often while scrolling. */
 export function renderMarkdown(body: string): string {
   let html = cache.get(body);
@@ -72,6 +82,27 @@ export function renderMarkdown(body: string): string {
     cache.set(body, html);
   }
   return html;
+}
+
+const warmQueue: string[] = [];
+let warming = false;
+
+/**
+ * Renders bodies ahead of time, in idle moments, so rows that scroll into view for the first time
+ * find their HTML ready instead of parsing and sanitising it inside an animation frame.
+ */
+export function prerender(bodies: string[]): void {
+  for (const b of bodies) if (!cache.has(b)) warmQueue.push(b);
+  if (warming || warmQueue.length === 0) return;
+  warming = true;
+  const idle = (fn: (deadline: { timeRemaining(): number }) => void) =>
+    "requestIdleCallback" in window ? requestIdleCallback(fn, { timeout: 2000 }) : setTimeout(() => fn({ timeRemaining: () => 8 }), 50);
+  const work = (deadline: { timeRemaining(): number }) => {
+    while (warmQueue.length && deadline.timeRemaining() > 2) renderMarkdown(warmQueue.pop()!);
+    if (warmQueue.length) idle(work);
+    else warming = false;
+  };
+  idle(work);
 }
 
 /** A one-line plain-text preview (quotes, notifications, search). */

@@ -2,6 +2,7 @@
 // any later 401 (an expired or revoked session) flips it to signed out with the reason shown.
 import { signal } from "@preact/signals";
 import { api, ApiError, setUnauthorizedHandler } from "./api.ts";
+import { setMyHandle } from "./markdown.ts";
 import { navigate } from "./routes.ts";
 import type { User } from "./types.ts";
 
@@ -11,6 +12,9 @@ export type AuthState =
   | { status: "signed-out"; reason: "none" | "expired" | "signed-out"; message?: string };
 
 export const auth = signal<AuthState>({ status: "loading" });
+
+// Rendered mentions depend on who is signed in.
+auth.subscribe((a) => setMyHandle(a.status === "signed-in" ? a.user.handle : ""));
 
 export function currentUser(): User | null {
   const a = auth.value;

@@ -108,8 +108,8 @@ export function ConversationView({ me, channel, dm, messageId }: Props) {
   const pending = useComputed(() => pendingFor(target, outbox.value)).value;
   const canWrite = channel ? !channel.archived_at : (dm?.can_send ?? false);
   const ctx: RowContext = useMemo(
-    () => ({ scope, meId: me.id, meHandle: me.handle, inThread: false, composerKey, canWrite }),
-    [scope.id, me.id, me.handle, canWrite],
+    () => ({ scope, meId: me.id, inThread: false, composerKey, canWrite }),
+    [scope.id, me.id, canWrite],
   );
   const lastOwn = () => [...timeline.messages.peek()].reverse().find((m) => m.author_id === me.id && !m.deleted_at);
   const loading = timeline.loading.value;

@@ -7,9 +7,8 @@ import { confirming, editingId, setQuoting, showToast } from "../state/ui.ts";
 import { patchEverywhere } from "../state/sync.ts";
 import type { Message } from "../types.ts";
 import type { RowContext } from "./MessageRow.tsx";
-import { EmojiPicker } from "./EmojiPicker.tsx";
 import { Icon, type IconName } from "./Icon.tsx";
-import { toggleReaction } from "./Reactions.tsx";
+import { ReactionPicker } from "./Reactions.tsx";
 
 function Action({ icon, label, onClick, danger }: { icon: IconName; label: string; onClick: () => void; danger?: boolean }) {
   return (
@@ -65,15 +64,7 @@ export function MessageActions({ message, ctx }: { message: Message; ctx: RowCon
       <Action icon="link" label="Copy link" onClick={() => void copyLink(ctx, message)} />
       {mine && <Action icon="edit" label="Edit" onClick={() => (editingId.value = message.id)} />}
       {mine && <Action icon="trash" label="Delete" danger onClick={() => confirmDelete(message)} />}
-      {picking && (
-        <EmojiPicker
-          onPick={(e) => {
-            setPicking(false);
-            void toggleReaction(message, e);
-          }}
-          onClose={() => setPicking(false)}
-        />
-      )}
+      {picking && <ReactionPicker message={message} onDone={() => setPicking(false)} />}
     </div>
   );
 }

@@ -16,9 +16,8 @@ function onClick(e: MouseEvent): void {
 
 const EDITED = '<span class="msg-edited">(edited)</span>';
 
-export const MessageBody = memo(function MessageBody({ body, meHandle, edited }: { body: string; meHandle?: string; edited?: boolean }) {
+export const MessageBody = memo(function MessageBody({ body, edited }: { body: string; edited?: boolean }) {
   let html = renderMarkdown(body);
-  if (meHandle) html = html.split(`<span class="mention" data-handle="${meHandle}">`).join(`<span class="mention mention-me" data-handle="${meHandle}">`);
   // "(edited)" reads best at the end of the last paragraph, not on a line of its own.
   if (edited) html = /<\/p>\s*$/.test(html) ? html.replace(/<\/p>\s*$/, `${EDITED}</p>`) : html + EDITED;
   return <div class="md" onClick={onClick} dangerouslySetInnerHTML={{ __html: html }} />;

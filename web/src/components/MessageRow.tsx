@@ -21,7 +21,6 @@ import { Reactions } from "./Reactions.tsx";
 export interface RowContext {
   scope: Scope;
   meId: string;
-  meHandle: string;
   inThread: boolean;
   composerKey: string;
   canWrite: boolean;
@@ -115,7 +114,7 @@ export const MessageRow = memo(function MessageRow(props: { message: Message; co
           <EditBox message={m} />
         ) : (
           <div class="msg-content">
-            <MessageBody body={m.body} meHandle={ctx.meHandle} edited={!!m.edited_at} />
+            <MessageBody body={m.body} edited={!!m.edited_at} />
           </div>
         )}
         <Attachments attachments={m.attachments} />

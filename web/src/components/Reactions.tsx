@@ -18,6 +18,19 @@ export async function toggleReaction(message: Message, emoji: string): Promise<v
   }
 }
 
+/** The emoji picker, wired to react to one message. */
+export function ReactionPicker({ message, onDone }: { message: Message; onDone: () => void }) {
+  return (
+    <EmojiPicker
+      onPick={(emoji) => {
+        onDone();
+        void toggleReaction(message, emoji);
+      }}
+      onClose={onDone}
+    />
+  );
+}
+
 export function Reactions({ message, canReact }: { message: Message; canReact: boolean }) {
   const [picking, setPicking] = useState(false);
   const reactions = message.reactions ?? [];
@@ -42,15 +55,7 @@ export function Reactions({ message, canReact }: { message: Message; canReact: b
           <button type="button" class="reaction reaction-add" aria-label="Add a reaction" onClick={() => setPicking(true)}>
             <Icon name="smile" size={16} />
           </button>
-          {picking && (
-            <EmojiPicker
-              onPick={(e) => {
-                setPicking(false);
-                void toggleReaction(message, e);
-              }}
-              onClose={() => setPicking(false)}
-            />
-          )}
+          {picking && <ReactionPicker message={message} onDone={() => setPicking(false)} />}
         </span>
       )}
     </div>

@@ -12,6 +12,7 @@ import { ConfirmDialog } from "./ConfirmDialog.tsx";
 import { ConnectionBanner } from "./ConnectionStatus.tsx";
 import { Conversation } from "./Conversation.tsx";
 import { DmPicker } from "./DmPicker.tsx";
+import { NameDialog } from "./NameDialog.tsx";
 import { QuickSwitcher } from "./QuickSwitcher.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 import { Toast } from "./Toast.tsx";
@@ -115,6 +116,7 @@ export function Shell({ me }: { me: User }) {
       <QuickSwitcher meId={me.id} />
       {dmPickerOpen.value && <DmPicker meId={me.id} />}
       <ConfirmDialog />
+      <NameDialog />
       <Toast />
     </div>
   );

@@ -3,7 +3,7 @@ import { api } from "../api.ts";
 import { conversationPath, navigate, route } from "../routes.ts";
 import { signOut } from "../session.ts";
 import { channels, dms, dmTitle, mentionCount, refreshChannels, workspaceId } from "../state/directory.ts";
-import { dmPickerOpen, quickSwitcherOpen, showToast, sidebarOpen } from "../state/ui.ts";
+import { askName, dmPickerOpen, quickSwitcherOpen, sidebarOpen } from "../state/ui.ts";
 import type { User } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
 import { ConnectionDot } from "./ConnectionStatus.tsx";
@@ -32,17 +32,14 @@ function Item({ href, active, unread, mentions, label, children }: { href: strin
   );
 }
 
-async function newChannel(): Promise<void> {
-  const ws = workspaceId.peek();
-  const name = prompt("Name of the new channel (letters, digits and dashes)");
-  if (!ws || !name?.trim()) return;
-  try {
-    const { channel } = await api.createChannel(ws, name.trim());
+function newChannel(): void {
+  askName("Create a channel", "e.g. release-planning", "Create channel", async (name) => {
+    const ws = workspaceId.peek();
+    if (!ws) return;
+    const { channel } = await api.createChannel(ws, name);
     await refreshChannels(ws);
     navigate(conversationPath("channel", channel.id));
-  } catch (err) {
-    showToast(`Could not create the channel: ${(err as Error).message}`, "error");
-  }
+  });
 }
 
 export function Sidebar({ me }: { me: User }) {
@@ -62,7 +59,7 @@ export function Sidebar({ me }: { me: User }) {
         <section class="side-section">
           <h2 class="side-heading">
             <span>Channels</span>
-            <button type="button" class="icon-button small" aria-label="Create a channel" title="Create a channel" onClick={() => void newChannel()}>
+            <button type="button" class="icon-button small" aria-label="Create a channel" title="Create a channel" onClick={newChannel}>
               <Icon name="plus" size={16} />
             </button>
           </h2>

@@ -22,7 +22,7 @@ export function ThreadPane({ view, me, scope, title, canWrite }: { view: ThreadV
   const composerKey = `thread:${view.rootId}`;
   const target = useMemo(() => ({ kind: "thread" as const, rootId: view.rootId, scopeId: scope.id }), [view.rootId, scope.id]);
   const pending = useComputed(() => pendingFor(target, outbox.value)).value;
-  const ctx: RowContext = useMemo(() => ({ scope, meId: me.id, meHandle: me.handle, inThread: true, composerKey, canWrite }), [scope.id, me.id, view.rootId, canWrite]);
+  const ctx: RowContext = useMemo(() => ({ scope, meId: me.id, inThread: true, composerKey, canWrite }), [scope.id, me.id, view.rootId, canWrite]);
   const close = () => navigate(conversationPath(scope.kind, scope.id));
   const count = root?.thread_state?.reply_count ?? replies.length;
 

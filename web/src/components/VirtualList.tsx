@@ -82,6 +82,7 @@ function Row(props: { id: string; observer: ResizeObserver; children: ComponentC
 export function VirtualList<T extends ListItem>(props: Props<T>) {
   const scroller = useRef<HTMLDivElement>(null);
   const heights = useRef(new Map<string, number>());
+  const heightsVersion = useRef(0);
   const headerHeight = useRef(0);
   // `top` is measured from the first row (below the header).
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
@@ -94,12 +95,23 @@ export function VirtualList<T extends ListItem>(props: Props<T>) {
 
   const { items, estimate } = props;
   const n = items.length;
-  // O(n) per render: 5,000 rows cost well under a millisecond, and it keeps the math exact.
-  const tops = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) tops[i + 1] = tops[i]! + (heights.current.get(items[i]!.key) ?? estimate(items[i]!));
+  // Row offsets, recomputed only when the rows or a measured height changed: a render caused by
+  // scrolling alone reuses them (and allocates nothing, which keeps the collector quiet).
+  const layout = useRef<{ items: T[]; version: number; tops: Float64Array; index: Map<string, number> } | null>(null);
+  if (!layout.current || layout.current.items !== items || layout.current.version !== heightsVersion.current) {
+    const tops = new Float64Array(n + 1);
+    const index = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const key = items[i]!.key;
+      index.set(key, i);
+      tops[i + 1] = tops[i]! + (heights.current.get(key) ?? estimate(items[i]!));
+    }
+    layout.current = { items, version: heightsVersion.current, tops, index };
+  }
+  const { tops, index } = layout.current;
   const total = tops[n]!;
   const [start, end] = windowOf(tops, n, viewport.top, viewport.height);
-  const indexOf = (key: string) => items.findIndex((it) => it.key === key);
+  const indexOf = (key: string) => index.get(key) ?? -1;
 
   const latest = useRef({ tops, start, end, items });
   latest.current = { tops, start, end, items };
@@ -128,7 +140,10 @@ export function VirtualList<T extends ListItem>(props: Props<T>) {
             changed = true;
           }
         }
-        if (changed) setMeasured((x) => x + 1);
+        if (changed) {
+          heightsVersion.current++;
+          setMeasured((x) => x + 1);
+        }
       }),
     [],
   );

@@ -4,7 +4,7 @@ import { api } from "../api.ts";
 import { navigate } from "../routes.ts";
 import { currentWorkspace, loadWorkspaces, workspaces } from "../state/directory.ts";
 import { startWorkspace } from "../state/sync.ts";
-import { showToast } from "../state/ui.ts";
+import { askName } from "../state/ui.ts";
 import type { User, Workspace } from "../types.ts";
 import { Icon } from "./Icon.tsx";
 
@@ -24,16 +24,13 @@ export function WorkspaceSwitcher({ me }: { me: User }) {
     navigate("/app");
     void startWorkspace(ws.id, me);
   };
-  const create = async () => {
-    const name = prompt("Name of the new workspace");
-    if (!name?.trim()) return;
-    try {
-      const { workspace } = await api.createWorkspace(name.trim());
+  const create = () => {
+    setOpen(false);
+    askName("Create a workspace", "e.g. Acme", "Create workspace", async (name) => {
+      const { workspace } = await api.createWorkspace(name);
       await loadWorkspaces();
       choose(workspace);
-    } catch (err) {
-      showToast(`Could not create the workspace: ${(err as Error).message}`, "error");
-    }
+    });
   };
   return (
     <div class="ws-switcher">
@@ -60,7 +57,7 @@ export function WorkspaceSwitcher({ me }: { me: User }) {
               {ws.id === current?.id && <Icon name="check" size={16} />}
             </button>
           ))}
-          <button type="button" role="menuitem" class="ws-item ws-new" onClick={() => void create()}>
+          <button type="button" role="menuitem" class="ws-item ws-new" onClick={create}>
             <Icon name="plus" size={16} /> New workspace
           </button>
         </div>

@@ -3,6 +3,7 @@
 // POST answer and from the realtime catch-up) is shown once.
 import { signal } from "@preact/signals";
 import type { Message, Reaction } from "../types.ts";
+import { prerender } from "../markdown.ts";
 import { rememberAuthors } from "./directory.ts";
 
 export interface Page {
@@ -36,7 +37,61 @@ export class MessageCollection {
    */
   protected through = 0;
 
+  private catchingUp: Promise<void> | null = null;
+  private again = false;
+  private catchUpAfterOpen = false;
+
   constructor(readonly seqOf: (m: Message) => number) {}
+
+  /** Fetches the messages after `through` and merges them; true when the server has more. */
+  protected fetchAfter(_through: number): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  /** Whether events should trigger a catch-up (not while viewing older history, say). */
+  protected followsLive(): boolean {
+    return true;
+  }
+
+  /** Runs a page load under the loading flag. After the first load, catches up on events that
+   * arrived while it was on its way. */
+  protected async loadWith(kind: "initial" | "older" | "newer", load: () => Promise<void>): Promise<void> {
+    if (kind !== "initial" && this.loading.peek()) return;
+    this.loading.value = kind;
+    try {
+      await load();
+    } finally {
+      this.loading.value = null;
+    }
+    if (kind === "initial" && this.catchUpAfterOpen) {
+      this.catchUpAfterOpen = false;
+      void this.catchUp();
+    }
+  }
+
+  /** Events said new messages exist: fetch everything after `through`, once per burst. */
+  catchUp(): Promise<void> {
+    if (!this.followsLive()) return Promise.resolve();
+    if (this.loading.peek() === "initial") {
+      this.catchUpAfterOpen = true;
+      return Promise.resolve();
+    }
+    if (this.catchingUp) {
+      this.again = true;
+      return this.catchingUp;
+    }
+    this.catchingUp = (async () => {
+      try {
+        do {
+          this.again = false;
+          while (await this.fetchAfter(this.through));
+        } while (this.again);
+      } finally {
+        this.catchingUp = null;
+      }
+    })();
+    return this.catchingUp;
+  }
 
   protected advanceThrough(messages: Message[]): void {
     for (const m of messages) this.through = Math.max(this.through, this.seqOf(m));
@@ -64,6 +119,7 @@ export class MessageCollection {
   /** Replaces the window with a page (first load, jump). */
   reset(page: Page): void {
     rememberAuthors(page.messages);
+    prerender(page.messages.map((m) => m.body));
     this.messages.value = [...page.messages].sort((a, b) => this.seqOf(a) - this.seqOf(b));
     this.through = 0;
     this.advanceThrough(page.messages);
@@ -75,6 +131,7 @@ export class MessageCollection {
   upsert(list: Message[]): void {
     if (list.length === 0) return;
     rememberAuthors(list);
+    prerender(list.map((m) => m.body));
     const incoming = new Map(list.map((m) => [m.id, m]));
     const current = this.messages.peek();
     const next = current.map((m) => {

@@ -8,69 +8,39 @@ import { rememberUsers } from "./directory.ts";
 
 export class ThreadView extends MessageCollection {
   readonly root = signal<Message | null>(null);
-  private catchingUp: Promise<void> | null = null;
-  private again = false;
-  private catchUpAfterOpen = false;
 
   constructor(readonly rootId: string) {
     super((m) => m.thread_seq ?? 0);
   }
 
-  async open(): Promise<void> {
-    this.loading.value = "initial";
+  open(): Promise<void> {
     this.error.value = null;
-    try {
-      const page = await api.thread(this.rootId, { latest: true, limit: 100 });
-      rememberUsers([page.root.author]);
-      this.root.value = page.root;
-      this.reset({ messages: page.replies, has_older: page.has_older, has_newer: false });
-    } catch (err) {
-      this.error.value = err instanceof ApiError && err.status === 404 ? "This thread no longer exists." : "Could not load the thread.";
-    } finally {
-      this.loading.value = null;
-    }
-    if (this.catchUpAfterOpen) {
-      this.catchUpAfterOpen = false;
-      void this.catchUp();
-    }
+    return this.loadWith("initial", async () => {
+      try {
+        const page = await api.thread(this.rootId, { latest: true, limit: 100 });
+        rememberUsers([page.root.author]);
+        this.root.value = page.root;
+        this.reset({ messages: page.replies, has_older: page.has_older, has_newer: false });
+      } catch (err) {
+        this.error.value = err instanceof ApiError && err.status === 404 ? "This thread no longer exists." : "Could not load the thread.";
+      }
+    });
   }
 
-  async loadOlder(): Promise<void> {
-    if (this.loading.peek() || !this.hasOlder.peek()) return;
-    this.loading.value = "older";
-    try {
+  loadOlder(): Promise<void> {
+    if (!this.hasOlder.peek()) return Promise.resolve();
+    return this.loadWith("older", async () => {
       const page = await api.thread(this.rootId, { before_seq: this.oldestSeq, limit: 100 });
       this.merge({ messages: page.replies, has_older: page.has_older, has_newer: false }, "older");
-    } finally {
-      this.loading.value = null;
-    }
+    });
   }
 
-  /** A reply was created: fetch the replies after our newest. */
-  catchUp(): Promise<void> {
-    // Events that arrive while the first page is on its way are caught up right after it.
-    if (this.loading.peek() === "initial") {
-      this.catchUpAfterOpen = true;
-      return Promise.resolve();
-    }
-    if (this.catchingUp) {
-      this.again = true;
-      return this.catchingUp;
-    }
-    this.catchingUp = (async () => {
-      try {
-        do {
-          this.again = false;
-          const page = await api.thread(this.rootId, { after_seq: this.through, limit: 200 });
-          this.root.value = page.root;
-          this.upsert(page.replies);
-          this.advanceThrough(page.replies);
-        } while (this.again);
-      } finally {
-        this.catchingUp = null;
-      }
-    })();
-    return this.catchingUp;
+  protected override async fetchAfter(through: number): Promise<boolean> {
+    const page = await api.thread(this.rootId, { after_seq: through, limit: 200 });
+    this.root.value = page.root;
+    this.upsert(page.replies);
+    this.advanceThrough(page.replies);
+    return page.has_newer && page.replies.length > 0;
   }
 
   patchRoot(fn: (m: Message) => Message | null): void {

@@ -21,9 +21,6 @@ export class Timeline extends MessageCollection {
   readonly pinned = signal<ReadonlySet<string>>(new Set());
   /** Incremented to ask the list to scroll to `focusId` (a jump, the divider, the bottom). */
   readonly focus = signal<{ key: string | null; seq: number; at: "center" | "top" | "bottom" }>({ key: null, seq: 0, at: "bottom" });
-  private catchingUp: Promise<void> | null = null;
-  private again = false;
-  private catchUpAfterOpen = false;
 
   constructor(readonly scope: Scope) {
     super(channelSeq);
@@ -38,54 +35,39 @@ export class Timeline extends MessageCollection {
   }
 
   /** First load: around a message, at the first unread, or at the end. */
-  async open(opts: { messageSeq?: number; messageId?: string; lastReadSeq: number; lastSeq: number; unread: number }): Promise<void> {
-    this.loading.value = "initial";
+  open(opts: { messageSeq?: number; messageId?: string; lastReadSeq: number; lastSeq: number; unread: number }): Promise<void> {
     this.error.value = null;
-    try {
-      if (opts.messageSeq !== undefined) {
-        this.dividerSeq.value = null;
-        this.reset(await this.page({ around_seq: opts.messageSeq }));
-        this.request("center", opts.messageId ?? null);
-      } else if (opts.unread > 0 && opts.lastReadSeq < opts.lastSeq) {
-        const first = opts.lastReadSeq + 1;
-        this.dividerSeq.value = first;
-        this.reset(opts.lastSeq - opts.lastReadSeq <= UNREAD_IN_LATEST ? await this.page({}) : await this.page({ around_seq: first }));
-        this.request("top", "divider");
-      } else {
-        this.dividerSeq.value = null;
-        this.reset(await this.page({}));
-        this.request("bottom", null);
+    return this.loadWith("initial", async () => {
+      try {
+        if (opts.messageSeq !== undefined) {
+          this.dividerSeq.value = null;
+          this.reset(await this.page({ around_seq: opts.messageSeq }));
+          this.request("center", opts.messageId ?? null);
+        } else if (opts.unread > 0 && opts.lastReadSeq < opts.lastSeq) {
+          const first = opts.lastReadSeq + 1;
+          this.dividerSeq.value = first;
+          this.reset(opts.lastSeq - opts.lastReadSeq <= UNREAD_IN_LATEST ? await this.page({}) : await this.page({ around_seq: first }));
+          this.request("top", "divider");
+        } else {
+          this.dividerSeq.value = null;
+          this.reset(await this.page({}));
+          this.request("bottom", null);
+        }
+      } catch (err) {
+        this.error.value = err instanceof ApiError ? err.message : "Could not load messages. Retrying when the connection is back.";
+        throw err;
       }
-    } catch (err) {
-      this.error.value = err instanceof ApiError ? err.message : "Could not load messages. Retrying when the connection is back.";
-      throw err;
-    } finally {
-      this.loading.value = null;
-    }
-    if (this.catchUpAfterOpen) {
-      this.catchUpAfterOpen = false;
-      void this.catchUp();
-    }
+    });
   }
 
-  async loadOlder(): Promise<void> {
-    if (this.loading.peek() || !this.hasOlder.peek()) return;
-    this.loading.value = "older";
-    try {
-      this.merge(await this.page({ before_seq: this.oldestSeq, limit: SCROLL_PAGE }), "older");
-    } finally {
-      this.loading.value = null;
-    }
+  loadOlder(): Promise<void> {
+    if (!this.hasOlder.peek()) return Promise.resolve();
+    return this.loadWith("older", async () => this.merge(await this.page({ before_seq: this.oldestSeq, limit: SCROLL_PAGE }), "older"));
   }
 
-  async loadNewer(): Promise<void> {
-    if (this.loading.peek() || !this.hasNewer.peek()) return;
-    this.loading.value = "newer";
-    try {
-      this.merge(await this.page({ after_seq: this.through, limit: SCROLL_PAGE }), "newer");
-    } finally {
-      this.loading.value = null;
-    }
+  loadNewer(): Promise<void> {
+    if (!this.hasNewer.peek()) return Promise.resolve();
+    return this.loadWith("newer", async () => this.merge(await this.page({ after_seq: this.through, limit: SCROLL_PAGE }), "newer"));
   }
 
   /** Back to the live end (the "Jump to latest" button). */
@@ -98,34 +80,15 @@ export class Timeline extends MessageCollection {
     }
   }
 
-  /** Events said new messages exist: fetch everything after our newest, once per burst. */
-  catchUp(): Promise<void> {
-    if (this.hasNewer.peek()) return Promise.resolve();
-    // Events that arrive while the first page is on its way are caught up right after it.
-    if (this.loading.peek() === "initial") {
-      this.catchUpAfterOpen = true;
-      return Promise.resolve();
-    }
-    if (this.catchingUp) {
-      this.again = true;
-      return this.catchingUp;
-    }
-    this.catchingUp = (async () => {
-      try {
-        do {
-          this.again = false;
-          for (;;) {
-            const page = await this.page({ after_seq: this.through, limit: 200 });
-            this.upsert(page.messages);
-            this.advanceThrough(page.messages);
-            if (!page.has_newer || page.messages.length === 0) break;
-          }
-        } while (this.again);
-      } finally {
-        this.catchingUp = null;
-      }
-    })();
-    return this.catchingUp;
+  protected override followsLive(): boolean {
+    return !this.hasNewer.peek();
+  }
+
+  protected override async fetchAfter(through: number): Promise<boolean> {
+    const page = await this.page({ after_seq: through, limit: SCROLL_PAGE });
+    this.upsert(page.messages);
+    this.advanceThrough(page.messages);
+    return page.has_newer && page.messages.length > 0;
   }
 
   async loadPins(): Promise<Message[]> {

@@ -54,3 +54,10 @@ export function setQuoting(key: string, message: Message | null): void {
 
 /** A confirmation dialog (deleting a message); the action runs when confirmed. */
 export const confirming = signal<{ title: string; body: string; confirm: string; action: () => void } | null>(null);
+
+/** A one-field dialog (naming a new channel or workspace); `submit` may throw to show an error. */
+export const naming = signal<{ title: string; placeholder: string; action: string; submit: (name: string) => Promise<void> } | null>(null);
+
+export function askName(title: string, placeholder: string, action: string, submit: (name: string) => Promise<void>): void {
+  naming.value = { title, placeholder, action, submit };
+}

@@ -1,5 +1,6 @@
 // Search through the real server: what each caller may see, edits and deletes, partial words,
 // Japanese, phrases, filters, ordering and paging, and hostile queries (fuzzed: always 200).
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { client, type Client, seedTeam, startTestServer, type TestServer } from "../../testing/harness.ts";
@@ -139,6 +140,21 @@ describe("matching", () => {
     expect(await found(ada(), "wombats")).toEqual([id]);
     await ada().delete(`/api/messages/${id}`);
     expect(await found(ada(), "wombats")).toEqual([]);
+  });
+
+  test("a post refused inside the write (here: a bad upload) leaves nothing in the index", async () => {
+    const general = `/api/channels/${team.general.id}/messages`;
+    const missing = "upl_00000000000000000000000000";
+    // Refused alone, and refused in the same group commit as a post that succeeds.
+    expect((await ada().post(general, { body: "ghostword one", upload_id: missing })).status).toBe(404);
+    const [a, b] = await Promise.all([ada().post(general, { body: "ghostword two", upload_id: missing }), ada().post(general, { body: "ghostword three" })]);
+    expect([a.status, b.status]).toEqual([404, 201]);
+    expect(await found(ada(), "ghostword")).toEqual([b.body.message.id]);
+    const db = new Database(server.dbPath);
+    db.exec("INSERT INTO message_search(message_search, rank) VALUES('integrity-check', 0)");
+    db.exec("INSERT INTO message_search_trigram(message_search_trigram, rank) VALUES('integrity-check', 0)");
+    expect(db.query("SELECT count(*) AS n FROM message_search_trigram WHERE message_search_trigram MATCH '\"ghostword\"'").get()).toEqual({ n: 1 });
+    db.close();
   });
 
   test("snippets and highlights", async () => {

@@ -79,9 +79,12 @@ export function createApp(deps: Deps) {
       }
     })
     .onParse(async ({ request, contentType }) => {
-      if (contentType === "application/json" || contentType?.startsWith("application/json")) {
+      // Multipart is the uploads' own business; every other body in the protocol is JSON,
+      // whatever the client called it.
+      if (!contentType?.startsWith("multipart/")) {
         const text = await readCapped(request, LIMITS.jsonBodyBytes);
-        if (text.trim() === "") return undefined;
+        // No body at all: null, so no later parser tries to read JSON from nothing.
+        if (text.trim() === "") return null;
         let value: unknown;
         try {
           value = JSON.parse(text);
@@ -131,18 +134,24 @@ export function createApp(deps: Deps) {
     .onBeforeHandle({ as: "global" }, ({ request, route }) => enforcePolicy(deps.auth, request, route))
     .use(healthRoutes(deps))
     .use(webRoutes(deps))
-    .use(authRoutes(deps))
-    .use(githubRoutes(deps))
-    .use(meRoutes(deps))
-    .use(workspaceRoutes(deps))
-    .use(channelRoutes(deps))
-    .use(messageRoutes(deps))
-    .use(dmRoutes(deps))
-    .use(realtimeRoutes(deps))
-    .use(botRoutes(deps))
-    .use(moderationRoutes(deps))
-    .use(uploadRoutes(deps))
-    .use(searchRoutes(deps));
+    // JSON routes name their parser so the OpenAPI document lists their request bodies (a
+    // function parser hides them); the capped reader above still does the reading. Uploads
+    // stream multipart and stay outside.
+    .guard({ parse: "json" }, (api) =>
+      api
+        .use(authRoutes(deps))
+        .use(githubRoutes(deps))
+        .use(meRoutes(deps))
+        .use(workspaceRoutes(deps))
+        .use(channelRoutes(deps))
+        .use(messageRoutes(deps))
+        .use(dmRoutes(deps))
+        .use(realtimeRoutes(deps))
+        .use(botRoutes(deps))
+        .use(moderationRoutes(deps))
+        .use(searchRoutes(deps)),
+    )
+    .use(uploadRoutes(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

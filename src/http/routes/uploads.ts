@@ -139,6 +139,7 @@ export const uploadRoutes = (deps: Deps) => {
         return event ? { ok: true as const, message, event } : { ok: true as const, message };
       },
       {
+        parse: "json",
         body: t.Object({ upload_id: t.String({ minLength: 1, maxLength: 64 }) }),
         detail: { summary: "Attach your upload to your message (writes message.updated; attaching it again changes nothing)", tags: ["uploads"] },
         response: { 200: t.Object({ ok: t.Literal(true), message: MessageSchema, event: t.Optional(EventSchema) }), ...errors },

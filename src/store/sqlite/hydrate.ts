@@ -1,6 +1,6 @@
 // Turns message rows into wire messages with authors, reactions and thread state, in a fixed
 // number of queries per page (never one per message).
-import { eq, inArray, sql } from "drizzle-orm";
+import { type AnyColumn, eq, sql } from "drizzle-orm";
 import type { Message, ReactionSummary } from "../../chat/types.ts";
 import type { Db } from "./database.ts";
 import { toMessage, toUser } from "./rows.ts";
@@ -10,9 +10,26 @@ import { attachmentsFor } from "./uploads.ts";
 type ReactionRow = { message_id: string; emoji: string; n: number; mine: number; first: string };
 
 // The one-message shapes (a post, a reaction) run on every write: compiled once per database.
+/** `col IN (ids)` with one placeholder holding a JSON array: one compiled statement for any count. */
+export const inJsonList = (col: AnyColumn, name = "ids") => sql`${col} IN (SELECT value FROM json_each(${sql.placeholder(name)}))`;
+
 function prepareStatements(db: Db) {
   return {
     user: db.select().from(users).where(eq(users.id, sql.placeholder("id"))).prepare(),
+    usersIn: db.select().from(users).where(inJsonList(users.id)).prepare(),
+    reactionsIn: db
+      .select({
+        message_id: reactions.messageId,
+        emoji: reactions.emoji,
+        n: sql<number>`count(*)`,
+        mine: sql<number>`max(${reactions.userId} = ${sql.placeholder("viewer")})`,
+        first: sql<string>`min(${reactions.createdAt})`,
+      })
+      .from(reactions)
+      .where(inJsonList(reactions.messageId))
+      .groupBy(reactions.messageId, reactions.emoji)
+      .orderBy(sql`min(${reactions.createdAt})`)
+      .prepare(),
     reactions: db
       .select({
         message_id: reactions.messageId,
@@ -40,9 +57,7 @@ export function reactionSummaries(db: Db, messageIds: string[], viewerId: string
   if (messageIds.length === 0) return out;
   const rows: ReactionRow[] = messageIds.length === 1
     ? statements(db).reactions.all({ id: messageIds[0], viewer: viewerId })
-    : db.all<ReactionRow>(sql`
-    SELECT message_id, emoji, count(*) AS n, max(user_id = ${viewerId}) AS mine, min(created_at) AS first
-    FROM reactions WHERE message_id IN ${messageIds} GROUP BY message_id, emoji ORDER BY first`);
+    : statements(db).reactionsIn.all({ ids: JSON.stringify(messageIds), viewer: viewerId });
   for (const r of rows) {
     const list = out.get(r.message_id) ?? [];
     list.push({ emoji: r.emoji, count: r.n, reacted_by_me: r.mine === 1 });
@@ -55,7 +70,7 @@ export function hydrate(db: Db, rows: (typeof messages.$inferSelect)[], viewerId
   if (rows.length === 0) return [];
   const authorIds = [...new Set(rows.map((r) => r.authorId))];
   const single = authorIds.length === 1 ? statements(db).user.get({ id: authorIds[0] }) : undefined;
-  const authorRows = single ? [single] : db.select().from(users).where(inArray(users.id, authorIds)).all();
+  const authorRows = single ? [single] : statements(db).usersIn.all({ ids: JSON.stringify(authorIds) });
   const authors = new Map(authorRows.map((u) => [u.id, toUser(u)]));
   const summaries = reactionSummaries(db, rows.map((r) => r.id), viewerId);
   const attachments = attachmentsFor(db, rows.filter((r) => !r.deletedAt).map((r) => r.id));

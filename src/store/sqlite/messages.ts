@@ -116,12 +116,6 @@ function windowed(
   return { rows, hasOlder, hasNewer };
 }
 
-function cmpOp(col: typeof messages.channelSeq | typeof messages.threadSeq, cmp: "lt" | "lte" | "gt" | "none", seq: number) {
-  if (cmp === "lt") return lt(col, seq);
-  if (cmp === "gt") return gt(col, seq);
-  if (cmp === "lte") return lte(col, seq);
-  return undefined;
-}
 
 // Every column of a message row, as placeholders: the insert of the write path is compiled once.
 const MESSAGE_COLUMNS = Object.keys(getTableColumns(messages));
@@ -286,14 +280,31 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
     return { message: hydrate(db, [row], input.authorId)[0]!, events, replayed: false, threadState };
   }
 
+  // Window queries come in a handful of shapes (scope × comparison × order × topic): each shape
+  // is compiled once, on first use.
+  const windowStatements = new Map<string, { all: (p: Record<string, unknown>) => Row[] }>();
+  function windowStatement(column: "channel" | "dm" | "thread", cmp: "lt" | "lte" | "gt" | "none", order: "asc" | "desc", topic: boolean) {
+    const key = `${column}:${cmp}:${order}:${topic}`;
+    let st = windowStatements.get(key);
+    if (!st) {
+      const seqCol = column === "thread" ? messages.threadSeq : messages.channelSeq;
+      const conds = column === "thread"
+        ? [eq(messages.threadRootId, sql.placeholder("scope")), sql`${messages.parentMessageId} IS NOT NULL`]
+        : [eq(column === "channel" ? messages.channelId : messages.dmId, sql.placeholder("scope")), isNull(messages.parentMessageId)];
+      const seq = sql.placeholder("seq");
+      if (cmp === "lt") conds.push(sql`${seqCol} < ${seq}`);
+      if (cmp === "lte") conds.push(sql`${seqCol} <= ${seq}`);
+      if (cmp === "gt") conds.push(sql`${seqCol} > ${seq}`);
+      if (topic) conds.push(eq(messages.topicId, sql.placeholder("topic")));
+      st = db.select().from(messages).where(and(...conds)).orderBy(order === "asc" ? asc(seqCol) : desc(seqCol)).limit(sql.placeholder("limit")).prepare();
+      windowStatements.set(key, st);
+    }
+    return st;
+  }
+
   function pageQuery(scope: Scope, topicId: string | undefined) {
-    return (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number) => {
-      const conds = [eq(scopeColumn(scope), scope.id), isNull(messages.parentMessageId)];
-      const c = cmpOp(messages.channelSeq, cmp, seq);
-      if (c) conds.push(c);
-      if (topicId) conds.push(eq(messages.topicId, topicId));
-      return db.select().from(messages).where(and(...conds)).orderBy(order === "asc" ? asc(messages.channelSeq) : desc(messages.channelSeq)).limit(limit).all();
-    };
+    return (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number) =>
+      windowStatement(scope.kind, cmp, order, Boolean(topicId)).all({ scope: scope.id, seq, limit, topic: topicId });
   }
 
   return {
@@ -379,12 +390,8 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
       const root = byId(rootId);
       if (!root) throw notFound("message");
       if (root.parentMessageId !== null) throw invalid("that message is a reply; open its root's thread", "not_thread_root");
-      const { rows, hasOlder, hasNewer } = windowed(window, (r) => r.threadSeq ?? 0, (cmp, seq, order, limit) => {
-        const conds = [eq(messages.threadRootId, rootId), sql`${messages.parentMessageId} IS NOT NULL`];
-        const c = cmpOp(messages.threadSeq, cmp, seq);
-        if (c) conds.push(c);
-        return db.select().from(messages).where(and(...conds)).orderBy(order === "asc" ? asc(messages.threadSeq) : desc(messages.threadSeq)).limit(limit).all();
-      });
+      const { rows, hasOlder, hasNewer } = windowed(window, (r) => r.threadSeq ?? 0, (cmp, seq, order, limit) =>
+        windowStatement("thread", cmp, order, false).all({ scope: rootId, seq, limit, topic: undefined }));
       const [rootMsg, ...replies] = hydrate(db, [root, ...rows], viewerId);
       return {
         root: rootMsg!,

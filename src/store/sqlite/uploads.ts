@@ -6,6 +6,7 @@ import { newId } from "../../chat/ids.ts";
 import type { ChatEvent } from "../../chat/types.ts";
 import type { Upload } from "../../uploads/types.ts";
 import type { UploadRecord, UploadStore } from "../store.ts";
+import { inJsonList } from "./hydrate.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate } from "./hydrate.ts";
@@ -40,24 +41,22 @@ function toRecord(r: Row): UploadRecord {
   return { upload: toUpload(r), status: r.status, storageKey: r.storageKey, fingerprint: r.fingerprint, messageId: r.messageId, detachedAt: r.detachedAt };
 }
 
-const attachedStatements = new WeakMap<Db, { one: { all: (p: { m: string }) => Row[] } }>();
+function prepareAttached(db: Db) {
+  return {
+    one: db.select().from(uploads).where(eq(uploads.messageId, sql.placeholder("m"))).orderBy(asc(uploads.attachedAt), asc(uploads.id)).prepare(),
+    many: db.select().from(uploads).where(inJsonList(uploads.messageId)).orderBy(asc(uploads.attachedAt), asc(uploads.id)).prepare(),
+  };
+}
+const attachedStatements = new WeakMap<Db, ReturnType<typeof prepareAttached>>();
 
 /** The files of each message, in the order they were attached. */
 export function attachmentsFor(db: Db, messageIds: string[]): Map<string, Upload[]> {
   const out = new Map<string, Upload[]>();
   if (messageIds.length === 0) return out;
-  let rows: Row[];
-  if (messageIds.length === 1) {
-    // A single message is the write path's shape (every post hydrates its message): compiled once.
-    let st = attachedStatements.get(db);
-    if (!st) {
-      st = { one: db.select().from(uploads).where(eq(uploads.messageId, sql.placeholder("m"))).orderBy(asc(uploads.attachedAt), asc(uploads.id)).prepare() };
-      attachedStatements.set(db, st);
-    }
-    rows = st.one.all({ m: messageIds[0]! });
-  } else {
-    rows = db.select().from(uploads).where(inArray(uploads.messageId, messageIds)).orderBy(asc(uploads.attachedAt), asc(uploads.id)).all();
-  }
+  // One message is the write path's shape, many a page's: both compiled once.
+  let st = attachedStatements.get(db);
+  if (!st) attachedStatements.set(db, (st = prepareAttached(db)));
+  const rows: Row[] = messageIds.length === 1 ? st.one.all({ m: messageIds[0]! }) : st.many.all({ ids: JSON.stringify(messageIds) });
   for (const r of rows) {
     const list = out.get(r.messageId!) ?? [];
     list.push(toUpload(r));

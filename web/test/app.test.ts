@@ -52,6 +52,27 @@ describe.skipIf(!hasChromium)("browser app", () => {
     if (dir) cleanup(dir);
   });
 
+  // On a failure, both screens and their console are kept for the post-mortem.
+  const consoleLog: string[] = [];
+  const watch = (page: Page, who: string) => {
+    page.on("console", (m) => consoleLog.push(`${who} ${m.type()}: ${m.text()}`));
+    page.on("pageerror", (e) => consoleLog.push(`${who} pageerror: ${e.message}`));
+    return page;
+  };
+  const it = (name: string, fn: () => Promise<void>) =>
+    test(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        const slug = name.replace(/\W+/g, "-").slice(0, 40);
+        for (const [who, page] of [["ada", ada], ["grace", grace]] as const) if (page && !page.isClosed()) await screenshot(page, `failed-${slug}-${who}`).catch(() => {});
+        console.error(`console before the failure of "${name}":\n${consoleLog.slice(-40).join("\n")}`);
+        // Later tests start from #general; one failure should not fail them all.
+        for (const page of [ada, grace]) if (page && !page.isClosed()) await page.goto(`${server.url}/app/c/${general.id}`).catch(() => {});
+        throw err;
+      }
+    });
+
   const composer = (page: Page, name = /^Message #/) => page.getByRole("textbox", { name });
   const message = (page: Page, text: string) => page.locator("[data-message-id]", { hasText: text });
   async function send(page: Page, text: string, name?: RegExp) {
@@ -60,7 +81,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     await box.press("Enter");
   }
 
-  test("signs in with a magic link; a signed-out or expired browser sees the sign-in page", async () => {
+  it("signs in with a magic link; a signed-out or expired browser sees the sign-in page", async () => {
     const fresh = await browser.newContext();
     const page = await fresh.newPage();
     await page.goto(`${server.url}/app`);
@@ -72,8 +93,8 @@ describe.skipIf(!hasChromium)("browser app", () => {
     await page.getByText("invalid, already used or expired").waitFor();
     await fresh.close();
 
-    ada = await signIn(ctxA, server.url, await link("ada@example.com"));
-    grace = await signIn(ctxB, server.url, await link("grace@example.com"));
+    ada = watch(await signIn(ctxA, server.url, await link("ada@example.com")), "ada");
+    grace = watch(await signIn(ctxB, server.url, await link("grace@example.com")), "grace");
     await ada.getByRole("heading", { name: "general", exact: true }).waitFor();
     await grace.getByRole("heading", { name: "general", exact: true }).waitFor();
     // The token left the address bar; the session is an HttpOnly cookie.
@@ -82,7 +103,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     expect(cookie?.httpOnly).toBe(true);
   });
 
-  test("a Markdown message is rendered", async () => {
+  it("a Markdown message is rendered", async () => {
     await send(ada, "Release **today**, see `make ship` and https://example.com/notes\n```\nbun run build\n```");
     const m = message(ada, "Release");
     await m.locator("strong", { hasText: "today" }).waitFor();
@@ -93,7 +114,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     expect(await a.getAttribute("rel")).toBe("noopener noreferrer");
   });
 
-  test("two people see each other's messages, typing, reactions, edits and deletes live, once each", async () => {
+  it("two people see each other's messages, typing, reactions, edits and deletes live, once each", async () => {
     await composer(grace).fill("Hello from Gr");
     await ada.getByText("Grace Hopper is typing…").waitFor();
     await send(grace, "Hello from Grace");
@@ -132,7 +153,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     expect(await message(ada, "Release").count()).toBe(1);
   });
 
-  test("a thread reply arrives live in the thread and as a summary", async () => {
+  it("a thread reply arrives live in the thread and as a summary", async () => {
     await send(ada, "Who reviews the migration?");
     const root = message(ada, "Who reviews the migration?");
     await root.hover();
@@ -151,7 +172,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     await ada.getByRole("complementary", { name: "Thread" }).waitFor({ state: "detached" });
   });
 
-  test("a direct message", async () => {
+  it("a direct message", async () => {
     await ada.getByRole("button", { name: "New direct message" }).click();
     const dialog = ada.getByRole("dialog", { name: "New direct message" });
     await dialog.getByRole("textbox", { name: "Find people" }).fill("grace");
@@ -174,7 +195,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     }
   });
 
-  test("hostile Markdown renders inert", async () => {
+  it("hostile Markdown renders inert", async () => {
     const hostile = [
       "<img src=x onerror=\"window.__pwned='img'\">",
       "[click me](javascript:window.__pwned='link')",
@@ -207,7 +228,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     expect(report.text).toContain("<script>");
   });
 
-  test("@ autocomplete, and a mention badge until it is read", async () => {
+  it("@ autocomplete, and a mention badge until it is read", async () => {
     await ada.getByRole("button", { name: "Create a channel" }).click();
     const dialog = ada.getByRole("dialog", { name: "Create a channel" });
     await dialog.getByRole("textbox", { name: "Name" }).fill("random");
@@ -228,7 +249,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     await grace.getByRole("link", { name: /#general/ }).click();
   });
 
-  test("the unread divider after a reload", async () => {
+  it("the unread divider after a reload", async () => {
     await ada.getByRole("link", { name: /#random/ }).click();
     await ada.getByRole("heading", { name: "random", exact: true }).waitFor();
     for (const body of ["Unread one", "Unread two", "Unread three"]) await apiB.post(`/api/channels/${general.id}/messages`, { body });
@@ -242,7 +263,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     expect(next).toContain("Unread one");
   });
 
-  test("offline: a message posted while offline is sent exactly once, and missed messages appear", async () => {
+  it("offline: a message posted while offline is sent exactly once, and missed messages appear", async () => {
     await ada.getByRole("heading", { name: "general", exact: true }).waitFor();
     await ctxA.setOffline(true);
     await ada.getByText("You are offline.").waitFor();
@@ -262,7 +283,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     expect(await ada.locator("[data-state='live']").count()).toBe(1);
   });
 
-  test("a pruned cursor (close 4001): the app reloads from the tail", async () => {
+  it("a pruned cursor (close 4001): the app reloads from the tail", async () => {
     await ada.getByRole("heading", { name: "general", exact: true }).waitFor();
     await ctxA.setOffline(true);
     await ada.getByText("You are offline.").waitFor();
@@ -278,7 +299,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     expect(await message(ada, "Posted while your cursor was pruned").count()).toBe(1);
   });
 
-  test("an agent's progress shows live under its message", async () => {
+  it("an agent's progress shows live under its message", async () => {
     const bot = await admin(dir, "bot", "create", "--workspace", workspaceId, "--name", "Build Bot", "--handle", "buildbot", "--scopes", "bot:write,agent_activity:write");
     const botApi = apiAs(server.url, bot.bot_token.token);
     const { message: m } = await botApi.post(`/api/channels/${general.id}/messages`, { body: "Running the release checks…" });
@@ -293,7 +314,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     expect(await message(ada, "Running the release checks").locator(".agent-trail li").count()).toBe(2);
   });
 
-  test("an upload with an image preview", async () => {
+  it("an upload with an image preview", async () => {
     const probe = await fetch(`${server.url}/api/uploads?workspace_id=${workspaceId}`, { method: "POST" });
     const body = await probe.text();
     if (probe.status === 404 && body.includes("no such route")) {
@@ -308,9 +329,46 @@ describe.skipIf(!hasChromium)("browser app", () => {
     await img.waitFor();
     await until(() => img.evaluate((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0), 10_000, "image preview loaded");
     await message(grace, "Here is the chart").locator(".attachment-image img").waitFor();
+
+    // Dropped and pasted files are staged the same way.
+    const bytes = [...chartPng()];
+    await ada.evaluate((data) => {
+      const file = (name: string) => new File([new Uint8Array(data)], name, { type: "image/png" });
+      const dropped = new DataTransfer();
+      dropped.items.add(file("dropped.png"));
+      document.querySelector(".conversation")!.dispatchEvent(new DragEvent("drop", { dataTransfer: dropped, bubbles: true, cancelable: true }));
+      const pasted = new DataTransfer();
+      pasted.items.add(file("pasted.png"));
+      document.querySelector(".composer-input")!.dispatchEvent(new ClipboardEvent("paste", { clipboardData: pasted, bubbles: true, cancelable: true }));
+    }, bytes);
+    await until(async () => (await ada.locator(".staged-ready").count()) === 2, 10_000, "two staged uploads");
+    await composer(ada).press("Enter");
+    await message(ada, "dropped.png").locator(".attachment-image img").waitFor();
+    await message(ada, "pasted.png").locator(".attachment-image img").waitFor();
   });
 
-  test("search jumps to a message", async () => {
+  it("pins and quote-replies", async () => {
+    await send(grace, "The deploy window is 14:00–15:00 UTC");
+    const row = message(ada, "The deploy window is");
+    await row.waitFor();
+    await row.hover();
+    await row.getByRole("button", { name: "Pin", exact: true }).click();
+    await ada.getByRole("button", { name: "Pinned messages (1)" }).click();
+    const pins = ada.getByRole("complementary", { name: "Pinned messages" });
+    await pins.getByRole("button", { name: /deploy window/ }).waitFor();
+    await grace.getByRole("button", { name: "Pinned messages (1)" }).waitFor();
+    await ada.getByRole("button", { name: "Close pinned messages" }).click();
+
+    await row.hover();
+    await row.getByRole("button", { name: "Quote" }).click();
+    await ada.locator(".composer-quote", { hasText: "The deploy window" }).waitFor();
+    await send(ada, "Works for me");
+    const reply = message(grace, "Works for me");
+    await reply.locator(".msg-quote", { hasText: "The deploy window is 14:00–15:00 UTC" }).waitFor();
+    expect(await reply.locator(".msg-quote-author").textContent()).toBe("Grace Hopper");
+  });
+
+  it("search jumps to a message", async () => {
     const probe = await fetch(`${server.url}/api/search?workspace_id=${workspaceId}&q=x`);
     if (probe.status === 404 && (await probe.text()).includes("no such route")) {
       console.warn("TODO: search test skipped: this build has no GET /api/search yet");
@@ -330,7 +388,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     await ada.getByRole("button", { name: "Close search" }).click();
   });
 
-  test("after a server restart the app reconnects, sends what waited and replays what it missed", async () => {
+  it("after a server restart the app reconnects, sends what waited and replays what it missed", async () => {
     await ada.goto(`${server.url}/app/c/${general.id}`);
     await ada.locator("[data-state='live']").waitFor();
     const port = server.port;
@@ -347,7 +405,7 @@ describe.skipIf(!hasChromium)("browser app", () => {
     expect(page.messages.filter((m: { body: string }) => m.body === "Written while the server was down")).toHaveLength(1);
   });
 
-  test("screenshots of the main screens", async () => {
+  it("screenshots of the main screens", async () => {
     // A realistic conversation to look at.
     const launch = (await apiB.post(`/api/workspaces/${workspaceId}/channels`, { name: "launch", display_title: "Shipping v1.0 this week" })).channel;
     const bot = await admin(dir, "bot", "create", "--workspace", workspaceId, "--name", "Build Bot", "--handle", "buildbot", "--scopes", "bot:write,agent_activity:write");

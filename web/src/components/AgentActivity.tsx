@@ -4,6 +4,8 @@ import { useState } from "preact/hooks";
 import { userName } from "../state/directory.ts";
 import { agentActivity } from "../state/ephemeral.ts";
 
+const ENDED: Record<string, string> = { failed: "failed", cancelled: "stopped" };
+
 export function AgentActivity({ messageId }: { messageId: string }) {
   const activity = agentActivity.value[messageId];
   const [open, setOpen] = useState(false);
@@ -15,7 +17,7 @@ export function AgentActivity({ messageId }: { messageId: string }) {
       <button type="button" class="agent-activity-line" aria-expanded={open} onClick={() => setOpen(!open)}>
         <span class="agent-dot" aria-hidden="true" />
         <span class="agent-who">{who}</span>
-        <span class="agent-text">{activity.done ? `finished · ${latest?.text ?? ""}` : latest?.text}</span>
+        <span class="agent-text">{activity.done ? `${ENDED[activity.status ?? ""] ?? "finished"} · ${latest?.text ?? ""}` : latest?.text}</span>
         {activity.lines.length > 1 && <span class="agent-count">{open ? "Hide" : `${activity.lines.length} steps`}</span>}
       </button>
       {open && (

@@ -1,7 +1,7 @@
 // Writing a message: Enter sends, Shift+Enter starts a new line, `@` suggests people, Up in an
 // empty box edits your last message. Files come by button, drag-and-drop or paste. Sending is
 // optimistic (state/outbox.ts): the box clears at once and the message appears as pending.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { plainText } from "../markdown.ts";
 import { noteTyping, stopTyping } from "../state/ephemeral.ts";
 import { send, type SendTarget } from "../state/outbox.ts";
@@ -35,6 +35,13 @@ export function Composer(props: Props) {
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState<number | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
+  const caretAfterRender = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const pos = caretAfterRender.current;
+    if (pos === null || !box.current) return;
+    caretAfterRender.current = null;
+    box.current.setSelectionRange(pos, pos);
+  });
   const fileInput = useRef<HTMLInputElement>(null);
   const quoted = quoting.value[key] ?? null;
   const files = staged.value[key] ?? [];
@@ -76,8 +83,10 @@ export function Composer(props: Props) {
     const insert = `@${u.handle} `;
     const value = before + insert + after;
     const pos = before.length + insert.length;
+    // The caret is placed when this render commits: a frame later, a fast typist's next keys
+    // would already have landed at the old position.
+    caretAfterRender.current = pos;
     update(value, pos);
-    requestAnimationFrame(() => box.current?.setSelectionRange(pos, pos));
   };
 
   const submit = () => {

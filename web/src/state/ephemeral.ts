@@ -18,6 +18,8 @@ export interface AgentActivity {
   authorId: string | null;
   lines: { text: string; at: number }[];
   done: boolean;
+  /** The last reported status (queued, thinking, tool, writing, done, cancelled, failed…). */
+  status: string | null;
   updatedAt: number;
 }
 /** Keyed by the message the activity belongs to. */
@@ -66,13 +68,16 @@ export function applyEphemeral(event: ChatEvent, meId: string): void {
   } else if (event.type === "agent.progress") {
     const messageId = str(p.message_id) ?? str(p.root_message_id) ?? str(p.thread_root_id);
     if (!messageId) return;
-    const text = str(p.text) ?? str(p.status) ?? str(p.summary) ?? "Working…";
+    const text = str(p.text) ?? str(p.status) ?? "Working…";
     const prev = agentActivity.peek()[messageId];
     const turnId = str(p.turn_id);
     const sameTurn = prev && prev.turnId === turnId;
-    const done = p.done === true || p.state === "done" || p.status === "done" || p.phase === "done" || p.phase === "completed";
-    const lines = [...(sameTurn ? prev.lines : []), { text, at: Date.now() }].slice(-50);
-    agentActivity.value = { ...agentActivity.peek(), [messageId]: { turnId, authorId: userId, lines, done, updatedAt: Date.now() } };
+    const status = str(p.status);
+    const done = p.done === true || status === "done" || status === "cancelled" || status === "failed";
+    // Repeated summaries (a tool still running) update the time, not the trail.
+    const previous = sameTurn ? prev.lines : [];
+    const lines = previous[previous.length - 1]?.text === text ? previous : [...previous, { text, at: Date.now() }].slice(-50);
+    agentActivity.value = { ...agentActivity.peek(), [messageId]: { turnId, authorId: userId, lines, done, status, updatedAt: Date.now() } };
     sweepSoon();
   }
 }

@@ -1,6 +1,6 @@
 // A small emoji picker: the reactions people actually use, in a popover that closes on Esc or a
 // click outside. Keyboard: arrows move, Enter picks.
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 
 export const EMOJI = [
   "👍", "❤️", "😂", "🎉", "🙏", "👀", "🔥", "✅",
@@ -10,6 +10,13 @@ export const EMOJI = [
 
 export function EmojiPicker({ onPick, onClose }: { onPick: (emoji: string) => void; onClose: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
+  // Open upwards when there is no room below (a message near the composer).
+  const [up, setUp] = useState(false);
+  useLayoutEffect(() => {
+    const el = ref.current!;
+    const limit = el.closest(".vlist")?.getBoundingClientRect().bottom ?? innerHeight;
+    if (el.getBoundingClientRect().bottom > limit) setUp(true);
+  }, []);
   useEffect(() => {
     (ref.current?.querySelector("button") as HTMLButtonElement | null)?.focus();
     const outside = (e: MouseEvent) => {
@@ -36,7 +43,7 @@ export function EmojiPicker({ onPick, onClose }: { onPick: (emoji: string) => vo
     }
   };
   return (
-    <div ref={ref} class="emoji-picker popover" role="dialog" aria-label="Add a reaction" onKeyDown={onKey}>
+    <div ref={ref} class={`emoji-picker popover${up ? " up" : ""}`} role="dialog" aria-label="Add a reaction" onKeyDown={onKey}>
       {EMOJI.map((emoji) => (
         <button type="button" class="emoji-choice" aria-label={`React with ${emoji}`} onClick={() => onPick(emoji)}>
           {emoji}

@@ -1,8 +1,8 @@
 // `bun run build`: the single executable. Builds the browser app into web/dist (web/build.ts also
 // writes the module that embeds it), then compiles one binary, dist/clickclack, that holds the
 // server, the app, the static files and the SQL migrations. Nothing else is needed beside it.
-import { renameSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { writeWeb } from "../web/build.ts";
 
 const root = join(import.meta.dir, "..");
@@ -12,6 +12,25 @@ function gitCommit(): string {
   const r = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: root, stdout: "pipe", stderr: "ignore" });
   return r.success ? r.stdout.toString().trim() : "unknown";
 }
+
+// One build at a time: two test runs that both find the binary stale would otherwise rewrite
+// web/dist under each other's compile. A lock older than the slowest build is a crashed one.
+const lockPath = join(root, "dist/.build.lock");
+mkdirSync(dirname(lockPath), { recursive: true });
+let lock: number | undefined;
+while (lock === undefined) {
+  try {
+    lock = openSync(lockPath, "wx");
+  } catch {
+    const age = Date.now() - (statSync(lockPath, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > 180_000) rmSync(lockPath, { force: true });
+    else await Bun.sleep(250);
+  }
+}
+process.on("exit", () => {
+  closeSync(lock!);
+  rmSync(lockPath, { force: true });
+});
 
 const started = performance.now();
 const web = await writeWeb();

@@ -6,6 +6,7 @@ import { AppError } from "../chat/errors.ts";
 import { LIMITS } from "../chat/rules.ts";
 import { VERSION } from "../cli/version.ts";
 import { enforcePolicy } from "../access/policy.ts";
+import { metricsRoutes } from "./metrics.ts";
 import type { Deps } from "./deps.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { botRoutes } from "./routes/bots.ts";
@@ -132,6 +133,7 @@ export function createApp(deps: Deps) {
       }
     })
     .onBeforeHandle({ as: "global" }, ({ request, route }) => enforcePolicy(deps.auth, request, route))
+    .use(metricsRoutes(deps))
     .use(healthRoutes(deps))
     .use(webRoutes(deps))
     // JSON routes name their parser so the OpenAPI document lists their request bodies (a

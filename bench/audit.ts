@@ -16,7 +16,7 @@ export function auditWrites(dbPath: string, acked: Acked[]): string[] {
   const problems: string[] = [];
   try {
     const getMsg = db.query<{ body: string; channel_id: string; channel_seq: number }, [string]>("SELECT body, channel_id, channel_seq FROM messages WHERE id = ?");
-    const getEvent = db.query<{ n: number }, [string, string]>("SELECT count(*) AS n FROM events WHERE cursor = ? AND type = 'message.created' AND json_extract(payload, '$.message_id') = ?");
+    const getEvent = db.query<{ n: number }, [string, string]>("SELECT count(*) AS n FROM events WHERE workspace_id = (SELECT workspace_id FROM messages WHERE id = ?2) AND cursor = ?1 AND type = 'message.created' AND json_extract(payload, '$.message_id') = ?2");
     const hasSearch = db.query<{ n: number }, []>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'message_search_docs'").get()!.n > 0;
     const getSearchRow = hasSearch ? db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM message_search_docs WHERE message_id = ?") : null;
     const ids = new Set<string>();

@@ -91,8 +91,16 @@ async function clickclackTarget(): Promise<Target> {
     wsUrl: `${server.url.replace("http", "ws")}/api/realtime/ws?workspace_id=${fx.workspaceId}`,
     headers: { "x-clickclack-user": fx.authorIds[1]! },
     async post() {
-      const r = await fetch(`${server.url}/api/channels/${channel}/messages`, { method: "POST", headers: { authorization: `Bearer ${fx.tokens[0]}`, "content-type": "application/json" }, body: JSON.stringify({ body: `fan ${n++}` }) });
-      return ((await r.json()) as any).message.id;
+      const i = n++;
+      // A kept-alive connection can be reset under this load; the nonce makes the retry safe.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const r = await fetch(`${server.url}/api/channels/${channel}/messages`, { method: "POST", headers: { authorization: `Bearer ${fx.tokens[0]}`, "content-type": "application/json" }, body: JSON.stringify({ body: `fan ${i}`, nonce: `fan-${i}` }) });
+          return ((await r.json()) as any).message.id;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+        }
+      }
     },
     stop: () => server.stop(),
   };

@@ -66,14 +66,18 @@ export function reactionSummaries(db: Db, messageIds: string[], viewerId: string
   return out;
 }
 
-export function hydrate(db: Db, rows: (typeof messages.$inferSelect)[], viewerId: string): Message[] {
+/**
+ * `fresh`: the rows were written in this very transaction, so they can have no reactions yet, and
+ * attachments only when `withAttachments` says one was attached (saves two queries per post).
+ */
+export function hydrate(db: Db, rows: (typeof messages.$inferSelect)[], viewerId: string, fresh?: { withAttachments: boolean }): Message[] {
   if (rows.length === 0) return [];
   const authorIds = [...new Set(rows.map((r) => r.authorId))];
   const single = authorIds.length === 1 ? statements(db).user.get({ id: authorIds[0] }) : undefined;
   const authorRows = single ? [single] : statements(db).usersIn.all({ ids: JSON.stringify(authorIds) });
   const authors = new Map(authorRows.map((u) => [u.id, toUser(u)]));
-  const summaries = reactionSummaries(db, rows.map((r) => r.id), viewerId);
-  const attachments = attachmentsFor(db, rows.filter((r) => !r.deletedAt).map((r) => r.id));
+  const summaries = fresh ? new Map<string, ReactionSummary[]>() : reactionSummaries(db, rows.map((r) => r.id), viewerId);
+  const attachments = fresh && !fresh.withAttachments ? new Map() : attachmentsFor(db, rows.filter((r) => !r.deletedAt).map((r) => r.id));
   return rows.map((r) => {
     const m = toMessage(r);
     const author = authors.get(r.authorId);

@@ -277,7 +277,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
         }),
       );
     }
-    return { message: hydrate(db, [row], input.authorId)[0]!, events, replayed: false, threadState };
+    return { message: hydrate(db, [row], input.authorId, { withAttachments: Boolean(input.uploadId) })[0]!, events, replayed: false, threadState };
   }
 
   // Window queries come in a handful of shapes (scope × comparison × order × topic): each shape

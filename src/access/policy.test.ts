@@ -67,6 +67,8 @@ function requestFor(key: string): { path: string; body?: unknown } | null {
     .replace(":token_id", ids.token!)
     .replace(":message_id", ids.message!)
     .replace(":user_id", ids.peer!)
+    .replace(":workspace_route_id", ids.workspace!)
+    .replace(":target_route_id", ids.general!)
     .replace(":emoji", encodeURIComponent("👍"));
   const bodies: Record<string, unknown> = {
     "POST /api/channels/:id/messages": { body: "matrix" },
@@ -87,6 +89,7 @@ function requestFor(key: string): { path: string; body?: unknown } | null {
     "POST /api/workspaces/:id/bots": { display_name: "Another" },
     "POST /api/workspaces/:id/bots/:bot_user_id/tokens": { scopes: ["bot:read"] },
     "PATCH /api/workspaces/:id/moderation/members/:user_id": { moderation_note: "matrix" },
+    "POST /api/workspaces/:id/topics": { name: `topic-${Math.random().toString(36).slice(2, 8)}` },
     "POST /api/messages/:id/attachments": { upload_id: ids.upload },
   };
   if (key === "POST /api/uploads") {
@@ -107,7 +110,7 @@ function requestFor(key: string): { path: string; body?: unknown } | null {
 // Calls that would tear the fixtures down are checked for refusals only.
 const DESTRUCTIVE = new Set(["DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/magic/consume", "POST /api/auth/magic/request"]);
 const MANAGER_ONLY = new Set(["PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
-const GUEST_OK = new Set(["GET /api/me", "PATCH /api/me", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search"]);
+const GUEST_OK = new Set(["GET /api/workspaces/:id/topics", "GET /api/me", "PATCH /api/me", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search"]);
 // Reads a timed-out or blocked member may still make; every other chat write is refused.
 const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral"]);
 
@@ -132,6 +135,8 @@ function expectation(actor: string, key: string): Expect {
     if (key === "POST /api/realtime/ephemeral" || key === "GET /api/event-types") return "allow";
     // Only a message's author edits it or attaches files to it; the fixture's author is a person.
     if (key === "PATCH /api/messages/:id" || key === "POST /api/messages/:id/attachments") return "deny";
+    // The link resolver checks the scope its target needs: the fixture links to a channel.
+    if (key === "GET /api/routes/:workspace_route_id/:target_route_id") return actor === "bot:channels:read" ? "allow" : "deny";
     return key.includes("/dms/") ? "skip" : "allow";
   }
   if (MANAGER_ONLY.has(key) && actor !== "owner") return "deny";

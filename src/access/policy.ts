@@ -61,6 +61,10 @@ export const POLICY: Record<string, RoutePolicy> = {
   "GET /api/auth/github/start": pub,
   "GET /api/auth/github/callback": pub,
   "GET /api/auth/providers": pub,
+  // The scope depends on the target (channels:read, dms:read or threads:read): checked in the handler.
+  "GET /api/routes/:workspace_route_id/:target_route_id": { kind: "authenticated" },
+  "GET /api/workspaces/:id/topics": scope("channels:read"),
+  "POST /api/workspaces/:id/topics": scope("messages:write"),
   "GET /api/workspaces/:id/bots": humans,
   "POST /api/workspaces/:id/bots": humans,
   "GET /api/workspaces/:id/bots/:bot_user_id/tokens": humans,

@@ -18,6 +18,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { realtimeRoutes } from "./routes/realtime.ts";
+import { routeRoutes } from "./routes/routes.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 import { webRoutes } from "./routes/web.ts";
@@ -151,7 +152,8 @@ export function createApp(deps: Deps) {
         .use(realtimeRoutes(deps))
         .use(botRoutes(deps))
         .use(moderationRoutes(deps))
-        .use(searchRoutes(deps)),
+        .use(searchRoutes(deps))
+        .use(routeRoutes(deps)),
     )
     .use(uploadRoutes(deps));
 }

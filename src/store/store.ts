@@ -298,8 +298,39 @@ export interface SearchStore {
   search(input: SearchInput): Promise<{ hits: { message: Message; score: number }[]; next: SearchPosition | null }>;
 }
 
+export interface RouteTargetRecord {
+  type: "channel" | "direct" | "thread";
+  id: string;
+  routeId: string;
+  workspaceId: string;
+  /** For a thread: the channel or DM it lives in. */
+  parent?: { type: "channel" | "direct"; id: string; routeId: string };
+}
+
+/** Shareable route ids; raw ids are accepted too, as the Go server does. */
+export interface RouteStore {
+  workspace(ref: string): Promise<{ id: string; routeId: string } | null>;
+  target(ref: string): Promise<RouteTargetRecord | null>;
+}
+
+export interface Topic {
+  id: string;
+  workspace_id: string;
+  channel_id: string | null;
+  name: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface TopicStore {
+  list(workspaceId: string): Promise<Topic[]>;
+  create(input: { workspaceId: string; channelId?: string | null; name: string; createdBy: string }): Promise<Topic>;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
+  routes: RouteStore;
+  topics: TopicStore;
   identity: IdentityStore;
   bots: BotStore;
   moderation: ModerationStore;

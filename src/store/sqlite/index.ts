@@ -7,6 +7,7 @@ import { sqliteEvents } from "./events.ts";
 import { sqliteBots } from "./bots.ts";
 import { sqliteIdentity } from "./identity.ts";
 import { sqliteMessages } from "./messages.ts";
+import { sqliteRoutes, sqliteTopics } from "./routes.ts";
 import { sqliteModeration } from "./moderation.ts";
 import { sqliteSearch } from "./search.ts";
 import { sqliteUploads } from "./uploads.ts";
@@ -29,6 +30,8 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean } = {}):
     raw,
     writer,
     users: sqliteUsers(db, writer),
+    routes: sqliteRoutes(db),
+    topics: sqliteTopics(db, writer),
     identity: sqliteIdentity(db, writer),
     bots: sqliteBots(db, writer),
     moderation: sqliteModeration(db, writer),

@@ -10,7 +10,7 @@ import { appendEvent } from "./events.ts";
 import { hydrate, reactionSummaries } from "./hydrate.ts";
 import { firstRow, now, toThreadState } from "./rows.ts";
 import { attachUploadRow, detachUploads } from "./uploads.ts";
-import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, users } from "./schema.ts";
+import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, topics, users } from "./schema.ts";
 
 type Row = typeof messages.$inferSelect;
 
@@ -128,6 +128,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
     byNonce: db.select().from(messages).where(and(eq(messages.authorId, sql.placeholder("author")), eq(messages.nonce, sql.placeholder("nonce")))).prepare(),
     nextChannelSeq: db.update(channels).set({ lastSeq: sql`${channels.lastSeq} + 1` }).where(eq(channels.id, sql.placeholder("id"))).returning({ s: channels.lastSeq }).prepare(),
     nextDmSeq: db.update(directConversations).set({ lastSeq: sql`${directConversations.lastSeq} + 1` }).where(eq(directConversations.id, sql.placeholder("id"))).returning({ s: directConversations.lastSeq }).prepare(),
+    topic: db.select().from(topics).where(eq(topics.id, sql.placeholder("id"))).prepare(),
     insert: db.insert(messages).values(Object.fromEntries(MESSAGE_COLUMNS.map((c) => [c, sql.placeholder(c)])) as never).prepare(),
   };
   const byId = (id: string) => q.byId.get({ id });
@@ -154,6 +155,11 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
         const retry = (Date.parse(recent[0]!.at) + input.budget.windowMs - Date.now()) / 1000;
         throw tooMany(`waiting room post limit reached: ${input.budget.max} messages per 24 hours`, retry, "guest_post_limit");
       }
+    }
+
+    if (input.topicId) {
+      const topic = q.topic.get({ id: input.topicId });
+      if (!topic || topic.workspaceId !== input.scope.workspaceId || (topic.channelId !== null && topic.channelId !== input.scope.id)) throw notFound("topic");
     }
 
     let root: Row | undefined;

@@ -154,6 +154,15 @@ export interface ThreadState {
   last_reply_author_ids: string[];
 }
 
+export interface Topic {
+  id: string;
+  workspace_id: string;
+  channel_id: string | null;
+  name: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface Upload {
   id: string;
   workspace_id: string;
@@ -1016,6 +1025,36 @@ export interface Paths {
       };
     };
   };
+  "/api/routes/{workspace_route_id}/{target_route_id}": {
+    get: {
+      path: {
+        workspace_route_id: string;
+        target_route_id: string;
+      };
+      responses: {
+        200: {
+          route: {
+            workspace_id: string;
+            workspace_route_id: string;
+            target_type: "channel" | "direct" | "thread";
+            target_id: string;
+            target_route_id: string;
+            parent_type?: "channel" | "direct";
+            parent_id?: string;
+            parent_route_id?: string;
+            canonical_path: string;
+          };
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
   "/api/search": {
     get: {
       query: {
@@ -1461,12 +1500,60 @@ export interface Paths {
       };
     };
   };
+  "/api/workspaces/{id}/topics": {
+    get: {
+      path: {
+        id: string;
+      };
+      responses: {
+        200: {
+          topics: Topic[];
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+    post: {
+      path: {
+        id: string;
+      };
+      body: {
+        name: string;
+        channel_id?: string | null;
+      };
+      responses: {
+        201: {
+          topic: Topic;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
   "/healthz": {
     get: {
       responses: {
         200: {
           status: "ok";
         };
+      };
+    };
+  };
+  "/metrics": {
+    get: {
+      responses: {
+        200: string;
+        404: ErrorBody2;
       };
     };
   };

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, sql } from "drizzle-orm";
 import { conflict, forbidden, invalid, notFound, tooMany } from "../../chat/errors.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
@@ -20,8 +20,6 @@ function fingerprint(input: PostMessageInput): string {
     .update(JSON.stringify([input.scope.id, input.body, input.parentMessageId ?? null, input.quotedMessageId ?? null, input.kind ?? "message", input.turnId ?? null, input.topicId ?? null]))
     .digest("base64");
 }
-
-const scopeColumn = (scope: Scope) => (scope.kind === "channel" ? messages.channelId : messages.dmId);
 
 function scopeOfRow(r: Row): Scope {
   return r.channelId ? { kind: "channel", id: r.channelId, workspaceId: r.workspaceId } : { kind: "dm", id: r.dmId!, workspaceId: r.workspaceId };

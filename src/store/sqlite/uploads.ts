@@ -1,6 +1,6 @@
 // Upload metadata, quota reservations, attachments and the storage cleanup queue. The bytes live
 // in upload storage (src/uploads); this module only ever holds their key.
-import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, lt, sql } from "drizzle-orm";
 import { conflict, forbidden, notFound, tooLarge } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import type { ChatEvent } from "../../chat/types.ts";

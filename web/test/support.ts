@@ -1,47 +1,21 @@
 // Support for the browser tests: the compiled binary (rebuilt when stale), a server started from it
 // as a subprocess on its own data directory, the admin CLI against the same directory, Debian's
 // Chromium through playwright-core, and a small API client that acts as a signed-in user.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { BINARY, clickclack, ensureBinary, FROM_SOURCE } from "../../src/testing/binary.ts";
+
+export { BINARY, clickclack, ensureBinary, FROM_SOURCE };
 
 export const ROOT = join(import.meta.dir, "../..");
-export const BINARY = join(ROOT, "dist/clickclack");
 export const CHROMIUM = "/usr/bin/chromium";
-export const FROM_SOURCE = process.env.CLICKCLACK_WEB_TEST_SOURCE === "1";
 export const SCREENSHOTS = join(ROOT, "artifacts/screenshots");
 export const hasChromium = existsSync(CHROMIUM);
 
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-/** The newest modification time under the paths the binary is built from. */
-function newestSource(): number {
-  let newest = 0;
-  const walk = (p: string) => {
-    if (!existsSync(p)) return;
-    const st = statSync(p);
-    if (st.isDirectory()) {
-      for (const name of readdirSync(p)) if (name !== "dist" && name !== "test" && name !== "node_modules") walk(join(p, name));
-    } else if (!p.endsWith(".test.ts")) newest = Math.max(newest, st.mtimeMs);
-  };
-  for (const p of ["src", "web", "drizzle", "package.json", "bun.lock", "scripts/build.ts"]) walk(join(ROOT, p));
-  return newest;
-}
-
-/** Builds dist/clickclack when it is missing or older than its sources. */
-export function ensureBinary(): void {
-  if (FROM_SOURCE) return;
-  if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= newestSource()) return;
-  const r = Bun.spawnSync(["bun", join(ROOT, "scripts/build.ts")], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  if (!r.success) throw new Error(`bun run build failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-/** The command that runs clickclack: the binary, or the source tree when asked. */
-export function clickclack(binary = BINARY): string[] {
-  return FROM_SOURCE ? ["bun", join(ROOT, "src/main.ts")] : [binary];
-}
 
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `clickclack-web-${label}-`));

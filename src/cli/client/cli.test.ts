@@ -1,5 +1,6 @@
-// The chat CLI, driven as a subprocess (`bun src/main.ts …`) against real servers: output for
-// programs, exit codes, stored credentials, and the live tail.
+// The chat CLI, driven as a subprocess against real servers (the compiled binary, built if stale;
+// the source tree with CLICKCLACK_WEB_TEST_SOURCE=1): output for programs, exit codes, stored
+// credentials, and the live tail.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,15 +8,17 @@ import { join } from "node:path";
 import { ClickClackClient } from "../../../sdk/src/index.ts";
 import { loadConfig } from "../../config/config.ts";
 import { type RunningServer, startServer } from "../../server/serve.ts";
+import { clickclack, ensureBinary } from "../../testing/binary.ts";
 import { seedTeam, startTestServer, type TestServer } from "../../testing/harness.ts";
 
-const MAIN = join(import.meta.dir, "../../main.ts");
+const CLICKCLACK = clickclack();
 
 let server: TestServer;
 let team: Awaited<ReturnType<typeof seedTeam>>;
 let home: string;
 
 beforeAll(async () => {
+  ensureBinary();
   server = await startTestServer();
   team = await seedTeam(server);
   home = mkdtempSync(join(tmpdir(), "clickclack-cli-"));
@@ -43,7 +46,7 @@ async function cli(args: string[], opts: { env?: Record<string, string | undefin
     ...opts.env,
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const proc = Bun.spawn(["bun", MAIN, ...args], { env: env as Record<string, string>, stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin), stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([...CLICKCLACK, ...args], { env: env as Record<string, string>, stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin), stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, stdout, stderr };
 }
@@ -91,7 +94,7 @@ test("--file, --reply-to, threads, reactions and a nonce that makes a retry safe
 });
 
 test("messages tail prints, as JSON lines, a message another user posts", async () => {
-  const proc = Bun.spawn(["bun", MAIN, "messages", "tail", "--channel", "#general", "--json", "--count", "2"], {
+  const proc = Bun.spawn([...CLICKCLACK, "messages", "tail", "--channel", "#general", "--json", "--count", "2"], {
     env: { ...process.env, CLICKCLACK_SERVER: server.url, CLICKCLACK_USER: team.users[0]!.id, CLICKCLACK_CONFIG_DIR: join(home, "config") },
     stdout: "pipe",
     stderr: "pipe",

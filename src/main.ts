@@ -21,10 +21,22 @@ async function main(argv: string[]): Promise<number> {
   return run(args);
 }
 
+/**
+ * Waits until what was written to a pipe has left the process. Bun's exit() drops output still
+ * queued for a pipe (seen: 64 KiB of a 2 MB answer), and neither "drain" nor a write callback
+ * says it is gone; only end() does.
+ */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.end(() => resolve()));
+}
+
 main(process.argv.slice(2)).then(
-  (code) => {
+  async (code) => {
     // serve keeps the process alive itself; every other command exits with its code.
-    if (code !== undefined && code >= 0) process.exit(code);
+    if (code !== undefined && code >= 0) {
+      await Promise.all([drained(process.stdout), drained(process.stderr)]);
+      process.exit(code);
+    }
   },
   (err) => {
     process.stderr.write(`clickclack: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -20,7 +20,6 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
       "/api/workspaces/:id/channels",
       async ({ request, params, query }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "channels:read");
         const m = await access.member(actor, params.id);
         const includeArchived = query.include_archived === "true" || query.include_archived === "1";
         return { channels: await store.channels.list(params.id, actor.user.id, { guestOnly: m.role === "guest", includeArchived }) };
@@ -35,7 +34,6 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
       "/api/workspaces/:id/channels",
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "channels:write");
         const m = await access.member(actor, params.id);
         access.assertCanWrite(m);
         if (m.role === "guest") throw forbidden("guests cannot create channels", "guest_restricted");
@@ -54,7 +52,6 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
       "/api/channels/:id",
       async ({ request, params }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "channels:read");
         await access.channel(actor, params.id, "read");
         return { channel: (await store.channels.get(params.id, actor.user.id))! };
       },
@@ -64,7 +61,6 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
       "/api/channels/:id",
       async ({ request, params, body }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "channels:write");
         const { channel, membership } = await access.channel(actor, params.id, "read");
         access.assertCanWrite(membership);
         if (!(membership.role === "owner" || membership.role === "moderator" || actor.scopes)) throw forbidden("only owners, moderators and bots with channels:write can change a channel", "not_manager");
@@ -98,7 +94,6 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
       "/api/channels/:id/messages",
       async ({ request, params, query }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:read");
         const { channel } = await access.channel(actor, params.id, "read");
         return store.messages.page({ kind: "channel", id: channel.id, workspaceId: channel.workspaceId }, messageWindow(query), actor.user.id, query.topic_id || undefined);
       },
@@ -108,7 +103,6 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
       "/api/channels/:id/messages",
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:write");
         const { channel, membership } = await access.channel(actor, params.id, "write");
         const input = messageInput(actor, access, body);
         const result = await store.messages.post({ scope: { kind: "channel", id: channel.id, workspaceId: channel.workspaceId }, authorId: actor.user.id, ...input, budget: budgetFor(membership) });
@@ -125,7 +119,6 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
       "/api/channels/:id/read",
       async ({ request, params, body }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:read");
         const { channel } = await access.channel(actor, params.id, "read");
         const { receipt, event } = await store.messages.markRead({ kind: "channel", id: channel.id, workspaceId: channel.workspaceId }, actor.user.id, body?.seq ?? 0);
         return event ? { receipt, event } : { receipt };
@@ -140,7 +133,6 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
       "/api/channels/:id/pins",
       async ({ request, params }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:read");
         await access.channel(actor, params.id, "read");
         return { messages: await store.messages.pins(params.id, actor.user.id) };
       },
@@ -150,7 +142,6 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
       "/api/channels/:id/pins",
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:write");
         await access.channel(actor, params.id, "write");
         const result = await store.messages.pin(params.id, body.message_id, actor.user.id);
         set.status = 201;
@@ -166,7 +157,6 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
       "/api/channels/:id/pins/:message_id",
       async ({ request, params }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:write");
         await access.channel(actor, params.id, "write");
         return store.messages.unpin(params.id, params.message_id, actor.user.id);
       },

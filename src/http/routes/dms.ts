@@ -12,7 +12,6 @@ export const dmRoutes = ({ auth, access, store }: Deps) =>
       "/api/dms",
       async ({ request, query }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "dms:read");
         const workspaceId = query.workspace_id ?? actor.tokenWorkspaceId;
         if (workspaceId) {
           const m = await access.member(actor, workspaceId);
@@ -30,7 +29,6 @@ export const dmRoutes = ({ auth, access, store }: Deps) =>
       "/api/dms",
       async ({ request, body, set }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "dms:write");
         const m = await access.member(actor, body.workspace_id);
         access.assertCanWrite(m);
         if (m.role === "guest") throw forbidden("guests cannot start direct conversations", "guest_restricted");
@@ -57,7 +55,6 @@ export const dmRoutes = ({ auth, access, store }: Deps) =>
       "/api/dms/:id",
       async ({ request, params }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "dms:read");
         await access.dm(actor, params.id, "read");
         return { conversation: (await store.dms.get(params.id, actor.user.id))! };
       },
@@ -88,7 +85,6 @@ export const dmRoutes = ({ auth, access, store }: Deps) =>
       "/api/dms/:id/messages",
       async ({ request, params, query }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "dms:read");
         const { dm } = await access.dm(actor, params.id, "read");
         return store.messages.page({ kind: "dm", id: dm.id, workspaceId: dm.workspaceId }, messageWindow(query), actor.user.id);
       },
@@ -98,7 +94,6 @@ export const dmRoutes = ({ auth, access, store }: Deps) =>
       "/api/dms/:id/messages",
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "dms:write");
         const { dm } = await access.dm(actor, params.id, "write");
         const conversation = await store.dms.get(dm.id, actor.user.id);
         if (!conversation?.can_send) throw conflict("direct conversation has no active recipient", "no_active_peer");
@@ -117,7 +112,6 @@ export const dmRoutes = ({ auth, access, store }: Deps) =>
       "/api/dms/:id/read",
       async ({ request, params, body }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "dms:read");
         const { dm } = await access.dm(actor, params.id, "read");
         const { receipt, event } = await store.messages.markRead({ kind: "dm", id: dm.id, workspaceId: dm.workspaceId }, actor.user.id, body?.seq ?? 0);
         return event ? { receipt, event } : { receipt };

@@ -10,7 +10,6 @@ export const meRoutes = ({ auth, access, store }: Deps) =>
       "/api/me",
       async ({ request }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "profile:read");
         return { user: actor.user };
       },
       { detail: { summary: "The calling user", tags: ["users"] }, response: { 200: t.Object({ user: UserSchema }), ...errors } },

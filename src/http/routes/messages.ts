@@ -15,7 +15,6 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       async ({ request, query, set }) => {
         Object.assign(set.headers, NONCE_HEADER);
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:write");
         await access.member(actor, query.workspace_id);
         const message = await store.messages.byNonce(query.workspace_id, actor.user.id, query.nonce.trim(), actor.user.id);
         if (!message) throw notFound("message");
@@ -31,7 +30,6 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       "/api/messages/:id",
       async ({ request, params }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:read");
         await access.message(actor, params.id, "read");
         return { message: (await store.messages.get(params.id, actor.user.id))! };
       },
@@ -41,7 +39,6 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       "/api/messages/:id",
       async ({ request, params, body }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:write");
         const target = await access.message(actor, params.id, "write");
         if (target.authorId !== actor.user.id) throw forbidden("only the author can edit a message", "message_not_writable");
         const text = body.body.trim();
@@ -58,7 +55,6 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       "/api/messages/:id",
       async ({ request, params }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:write");
         const target = await access.message(actor, params.id, "read");
         const own = target.authorId === actor.user.id;
         // Owners and moderators may remove others' channel messages; DMs stay the author's own.
@@ -74,7 +70,6 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       "/api/messages/:id/thread",
       async ({ request, params, query }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "threads:read");
         await access.message(actor, params.id, "read");
         return store.messages.thread(params.id, threadWindow(query), actor.user.id);
       },
@@ -84,7 +79,6 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       "/api/messages/:id/thread/replies",
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "threads:write");
         const target = await access.message(actor, params.id, "write");
         if (target.parentMessageId) throw invalid("nested thread replies are not supported", "nested_thread");
         const input = messageInput(actor, access, body);
@@ -103,7 +97,6 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       "/api/messages/:id/reactions",
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:write");
         await access.message(actor, params.id, "write");
         const emoji = body.emoji.trim();
         if (!validEmoji(emoji)) throw invalid("emoji must be an emoji or a :shortcode:", "invalid_emoji");
@@ -121,7 +114,6 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       "/api/messages/:id/reactions/:emoji",
       async ({ request, params }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:write");
         await access.message(actor, params.id, "write");
         return store.messages.react(params.id, actor.user.id, params.emoji.trim(), false);
       },

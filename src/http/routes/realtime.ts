@@ -21,7 +21,6 @@ export const realtimeRoutes = ({ auth, access, store, hub }: Deps) =>
       "/api/realtime/events",
       async ({ request, query }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "realtime:read");
         const m = await access.member(actor, query.workspace_id);
         const limit = query.limit !== undefined && query.limit >= 1 && query.limit <= PULL_MAX ? Math.floor(query.limit) : PULL_DEFAULT;
         const includeTail = query.include_tail === "true" || query.include_tail === "1";
@@ -63,7 +62,6 @@ export const realtimeRoutes = ({ auth, access, store, hub }: Deps) =>
       "/api/realtime/ephemeral",
       async ({ request, body, set }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:write");
         if (!(EPHEMERAL_EVENT_TYPES as readonly string[]).includes(body.type)) throw invalid(`type must be one of ${EPHEMERAL_EVENT_TYPES.join(", ")}`, "invalid_event_type");
         if (body.type === "agent.progress" && !actor.scopes) throw forbidden("agent.progress is published by bots", "agent_activity_forbidden");
         const m = await access.member(actor, body.workspace_id);

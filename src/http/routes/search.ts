@@ -25,7 +25,6 @@ export const searchRoutes = ({ auth, access, store }: Deps) =>
     "/api/search",
     async ({ request, query }) => {
       const actor = await auth.require(request);
-      access.requireScope(actor, "messages:read");
       const m = await access.member(actor, query.workspace_id);
       if (query.channel_id && query.direct_conversation_id) throw invalid("give channel_id or direct_conversation_id, not both");
       let channelId: string | undefined;

@@ -41,7 +41,6 @@ export const uploadRoutes = (deps: Deps) => {
       "/api/uploads",
       async ({ request, query, set }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "uploads:write");
         const m = await access.member(actor, query.workspace_id);
         access.assertCanWrite(m);
         if (m.role === "guest") throw forbidden("guests cannot upload files", "guest_restricted");
@@ -69,7 +68,6 @@ export const uploadRoutes = (deps: Deps) => {
       async ({ request, query, set }) => {
         Object.assign(set.headers, NONCE_HEADER);
         const actor = await auth.require(request);
-        access.requireScope(actor, "uploads:write");
         await access.member(actor, query.workspace_id);
         const nonce = normalizeNonce(query.nonce);
         const record = nonce ? await store.uploads.byNonce(query.workspace_id, actor.user.id, nonce) : null;
@@ -86,7 +84,6 @@ export const uploadRoutes = (deps: Deps) => {
       "/api/uploads/:id",
       async ({ request, params }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "messages:read");
         const record = await store.uploads.get(params.id);
         if (!record) throw notFound("upload");
         await assertCanRead(actor, record);
@@ -130,7 +127,6 @@ export const uploadRoutes = (deps: Deps) => {
       "/api/messages/:id/attachments",
       async ({ request, params, body }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "uploads:write");
         access.requireScope(actor, "messages:write");
         const target = await access.message(actor, params.id, "write");
         if (target.authorId !== actor.user.id) throw forbidden("only the author can attach files to a message", "message_not_writable");

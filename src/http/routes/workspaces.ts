@@ -19,7 +19,6 @@ export const workspaceRoutes = ({ auth, access, store }: Deps) =>
       "/api/workspaces",
       async ({ request }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "workspaces:read");
         const all = await store.workspaces.listFor(actor.user.id);
         return { workspaces: actor.tokenWorkspaceId ? all.filter((w) => w.id === actor.tokenWorkspaceId) : all };
       },
@@ -46,7 +45,6 @@ export const workspaceRoutes = ({ auth, access, store }: Deps) =>
       "/api/workspaces/:id",
       async ({ request, params }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "workspaces:read");
         await access.member(actor, params.id);
         return { workspace: (await store.workspaces.get(params.id, actor.user.id))! };
       },
@@ -86,7 +84,6 @@ export const workspaceRoutes = ({ auth, access, store }: Deps) =>
       "/api/workspaces/:id/members",
       async ({ request, params, query }) => {
         const actor = await auth.require(request);
-        access.requireScope(actor, "workspaces:read");
         const m = await access.member(actor, params.id);
         if (m.role === "guest") throw forbidden("guests cannot browse the member directory", "guest_restricted");
         const page = await store.workspaces.members(params.id, { limit: query.limit ?? 100, cursor: query.cursor, q: query.q?.trim() || undefined, role: query.role });

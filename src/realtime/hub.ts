@@ -15,7 +15,7 @@ export interface Subscriber {
   workspaceId: string;
   role: Role;
   credentialId?: string;
-  /** Cursor of the last durable event sent; replay resumes after it. */
+  /** While replaying: the cursor of the last durable event sent or skipped. */
   lastCursor: string | null;
   state: "replaying" | "live" | "closed";
   buffer: StoredEvent[];
@@ -40,9 +40,20 @@ export interface EphemeralEvent extends ChatEvent {
   direct_conversation_id: string | null;
 }
 
+/**
+ * The sockets of one workspace, indexed the ways delivery needs them, so that publishing an event
+ * costs the same whether 10 or 10,000 sockets are open: the topic reaches the live ones natively,
+ * the replaying few get it buffered, and a private event looks its recipients up by user.
+ */
+interface Room {
+  all: Set<HubSocket>;
+  replaying: Set<HubSocket>;
+  byUser: Map<string, Set<HubSocket>>;
+}
+
 export class Hub {
   private server: Server<Subscriber> | null = null;
-  private sockets = new Map<string, Set<HubSocket>>(); // workspace → sockets
+  private rooms = new Map<string, Room>(); // workspace → sockets
   // Guest channels per workspace: the only channel fact gating needs, loaded once per workspace
   // and kept current from channel.created events.
   private guestChannels = new Map<string, Set<string>>();
@@ -72,7 +83,7 @@ export class Hub {
 
   connectionCount(): number {
     let n = 0;
-    for (const set of this.sockets.values()) n += set.size;
+    for (const room of this.rooms.values()) n += room.all.size;
     return n;
   }
 
@@ -81,11 +92,15 @@ export class Hub {
     const sub = ws.data;
     await this.loadGuestChannels(sub.workspaceId);
     if (isClosed(sub)) return;
-    let set = this.sockets.get(sub.workspaceId);
-    if (!set) this.sockets.set(sub.workspaceId, (set = new Set()));
+    let room = this.rooms.get(sub.workspaceId);
+    if (!room) this.rooms.set(sub.workspaceId, (room = { all: new Set(), replaying: new Set(), byUser: new Map() }));
     // Registered before the first read of the log: anything committed from here on reaches the
     // buffer, and anything committed before is in the log.
-    set.add(ws);
+    room.all.add(ws);
+    room.replaying.add(ws);
+    let mine = room.byUser.get(sub.userId);
+    if (!mine) room.byUser.set(sub.userId, (mine = new Set()));
+    mine.add(ws);
     try {
       let scanned = 0;
       for (;;) {
@@ -112,6 +127,7 @@ export class Hub {
       }
       sub.buffer = [];
       sub.state = "live";
+      room.replaying.delete(ws);
       ws.subscribe(sub.role === "guest" ? topicGuest(sub.workspaceId) : topicAll(sub.workspaceId));
     } catch (err) {
       console.error("realtime replay failed", err);
@@ -121,16 +137,21 @@ export class Hub {
 
   closed(ws: HubSocket): void {
     ws.data.state = "closed";
-    const set = this.sockets.get(ws.data.workspaceId);
-    set?.delete(ws);
-    if (set && set.size === 0) this.sockets.delete(ws.data.workspaceId);
+    const room = this.rooms.get(ws.data.workspaceId);
+    if (!room) return;
+    room.all.delete(ws);
+    room.replaying.delete(ws);
+    const mine = room.byUser.get(ws.data.userId);
+    mine?.delete(ws);
+    if (mine && mine.size === 0) room.byUser.delete(ws.data.userId);
+    if (room.all.size === 0) this.rooms.delete(ws.data.workspaceId);
   }
 
   /** Closes every socket that matches, e.g. those of a revoked credential. */
   closeWhere(match: (s: Subscriber) => boolean, code: number, reason: string): number {
     let n = 0;
-    for (const set of this.sockets.values()) {
-      for (const ws of set) {
+    for (const room of this.rooms.values()) {
+      for (const ws of room.all) {
         if (match(ws.data)) {
           this.close(ws, code, reason);
           n++;
@@ -154,21 +175,16 @@ export class Hub {
   }
 
   private deliver(e: StoredEvent, durable: boolean): void {
-    const set = this.sockets.get(e.workspace_id);
-    if (!set) return;
+    const room = this.rooms.get(e.workspace_id);
+    if (!room) return;
     const frame = JSON.stringify(durable ? publicEvent(e) : ephemeralWire(e));
     if (durable) {
-      for (const ws of set) {
-        if (ws.data.state === "replaying" && this.visible(ws.data, e)) ws.data.buffer.push(e);
-      }
+      for (const ws of room.replaying) if (this.visible(ws.data, e)) ws.data.buffer.push(e);
     }
     if (e.recipients) {
-      const recipients = new Set(e.recipients);
-      for (const ws of set) {
-        if (ws.data.state !== "live" || !recipients.has(ws.data.userId)) continue;
-        if (this.send(ws, frame) && durable) ws.data.lastCursor = e.cursor;
+      for (const userId of e.recipients) {
+        for (const ws of room.byUser.get(userId) ?? []) if (ws.data.state === "live") this.send(ws, frame);
       }
-      if (durable) this.advanceLive(set, e.cursor);
       return;
     }
     const guestVisible = !e.channel_id || this.isGuestChannel(e.workspace_id, e.channel_id);
@@ -176,15 +192,9 @@ export class Hub {
       let backpressure = this.server.publish(topicAll(e.workspace_id), frame) === -1;
       if (guestVisible) backpressure = this.server.publish(topicGuest(e.workspace_id), frame) === -1 || backpressure;
       // Someone is behind: find them now, before Bun's hard limit drops them without a reason.
-      if (backpressure) this.sweepSet(set);
+      if (backpressure) this.sweepSet(room.all);
     }
-    this.stats.delivered += set.size;
-    if (durable) this.advanceLive(set, e.cursor);
-  }
-
-  /** Live sockets have now seen (or been rightly denied) everything up to this cursor. */
-  private advanceLive(set: Set<HubSocket>, cursor: string): void {
-    for (const ws of set) if (ws.data.state === "live") ws.data.lastCursor = cursor;
+    this.stats.delivered += room.all.size;
   }
 
   private rememberChannel(e: StoredEvent): void {
@@ -229,7 +239,7 @@ export class Hub {
 
   /** Slow consumers are cut loose instead of holding frames for them without bound. */
   private sweep(): void {
-    for (const set of this.sockets.values()) this.sweepSet(set);
+    for (const room of this.rooms.values()) this.sweepSet(room.all);
   }
 
   private sweepSet(set: Set<HubSocket>): void {

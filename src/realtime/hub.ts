@@ -6,7 +6,7 @@ import type { Server, ServerWebSocket } from "bun";
 import { LIMITS } from "../chat/rules.ts";
 import type { ChatEvent, Role, StoredEvent } from "../chat/types.ts";
 import type { Store } from "../store/store.ts";
-import { publicEvent } from "../store/sqlite/events.ts";
+import { publicEvent } from "../chat/events.ts";
 import { canSee } from "./gate.ts";
 
 export interface Subscriber {
@@ -177,7 +177,8 @@ export class Hub {
   private deliver(e: StoredEvent, durable: boolean): void {
     const room = this.rooms.get(e.workspace_id);
     if (!room) return;
-    const frame = JSON.stringify(durable ? publicEvent(e) : ephemeralWire(e));
+    // Ephemeral events carry an empty cursor, as the Go server sends them: there is nothing to resume.
+    const frame = JSON.stringify(durable ? publicEvent(e) : { ...publicEvent(e), cursor: "" });
     if (durable) {
       for (const ws of room.replaying) if (this.visible(ws.data, e)) ws.data.buffer.push(e);
     }
@@ -254,8 +255,3 @@ export class Hub {
 
 // A socket can close during any await; TypeScript cannot see that the state changed.
 const isClosed = (sub: Subscriber) => sub.state === "closed";
-
-function ephemeralWire(e: StoredEvent) {
-  const { recipients: _r, direct_conversation_id: _d, ...wire } = e;
-  return { ...wire, cursor: "" };
-}

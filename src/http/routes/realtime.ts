@@ -3,7 +3,7 @@ import { AppError, forbidden, invalid } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import { DURABLE_EVENT_TYPES, EPHEMERAL_EVENT_TYPES } from "../../chat/types.ts";
 import { canSee } from "../../realtime/gate.ts";
-import { publicEvent } from "../../store/sqlite/events.ts";
+import { publicEvent } from "../../chat/events.ts";
 import type { Deps } from "../deps.ts";
 import { EventSchema, errors } from "../schemas.ts";
 
@@ -64,7 +64,7 @@ export const realtimeRoutes = ({ auth, access, store, hub }: Deps) =>
         const actor = await auth.require(request);
         if (!(EPHEMERAL_EVENT_TYPES as readonly string[]).includes(body.type)) throw invalid(`type must be one of ${EPHEMERAL_EVENT_TYPES.join(", ")}`, "invalid_event_type");
         if (body.type === "agent.progress" && !actor.scopes) throw forbidden("agent.progress is published by bots", "agent_activity_forbidden");
-        const m = await access.member(actor, body.workspace_id);
+        await access.member(actor, body.workspace_id);
         const channelId = body.channel_id || null;
         const dmId = body.direct_conversation_id || null;
         if (channelId && dmId) throw invalid("give channel_id or direct_conversation_id, not both");
@@ -96,10 +96,9 @@ export const realtimeRoutes = ({ auth, access, store, hub }: Deps) =>
           recipients,
           direct_conversation_id: dmId,
         };
-        void m;
         hub.publishEphemeral(event);
         set.status = 202;
-        return { event: { id: event.id, cursor: "", type: event.type, workspace_id: event.workspace_id, channel_id: channelId, seq: null, created_at: event.created_at, payload } };
+        return { event: publicEvent(event) };
       },
       {
         body: t.Object({

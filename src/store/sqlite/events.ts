@@ -76,11 +76,6 @@ export function appendEvent(db: Db, emit: EventSink, e: NewEvent): StoredEvent {
   return stored;
 }
 
-/** The public view of an event: what goes over the wire. */
-export function publicEvent(e: StoredEvent) {
-  const { recipients: _r, direct_conversation_id: _d, ...wire } = e;
-  return wire;
-}
 
 function rowToEvent(r: typeof events.$inferSelect): StoredEvent {
   const e: StoredEvent = {

@@ -33,10 +33,3 @@ export function nextCursor(last: string | null): string {
   if (last === null || fresh > last) return fresh;
   return `cur_${incrementBase32(last.slice(4).toUpperCase()).toLowerCase()}`;
 }
-
-const ID_PATTERN = /^[a-z]{2,3}_[0-9a-hjkmnp-tv-z]{26}$/;
-
-/** Cheap shape check so a malformed id is a 404 without a query. */
-export function looksLikeId(value: string, prefix: IdPrefix): boolean {
-  return value.startsWith(`${prefix}_`) && ID_PATTERN.test(value);
-}

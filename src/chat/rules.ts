@@ -21,7 +21,6 @@ export const LIMITS = {
 export const GUEST_POSTS_PER_DAY = 3;
 
 export const HANDLE_PATTERN = /^[a-z0-9][a-z0-9_-]{1,31}$/;
-export const CHANNEL_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,79}$/;
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** A readable handle from a display name; uniqueness is the store's job. */

@@ -3,7 +3,6 @@
 import { t, type TSchema } from "elysia";
 
 const Nullable = <T extends TSchema>(s: T) => t.Union([s, t.Null()]);
-const Id = (prefix: string) => t.String({ pattern: `^${prefix}_[0-9a-z]{26}$`, examples: [`${prefix}_01jd5e7m8x9k2p3q4r5s6t7v8w`] });
 
 export const RoleSchema = t.Union([t.Literal("owner"), t.Literal("moderator"), t.Literal("member"), t.Literal("guest"), t.Literal("bot")]);
 
@@ -161,14 +160,6 @@ export const WindowQuery = t.Object({
   // Clamped to 1–200 rather than refused: bots written for the Go server send larger limits.
   limit: t.Optional(t.Numeric()),
 });
-
-export const Ids = {
-  workspace: Id("wsp"),
-  channel: Id("chn"),
-  message: Id("msg"),
-  user: Id("usr"),
-  dm: Id("dm"),
-};
 
 /** Standard error responses, so every route documents them. */
 export const errors = {

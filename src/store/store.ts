@@ -141,6 +141,8 @@ export interface DmStore {
   open(workspaceId: string, memberIds: string[], actorId: string): Promise<{ conversation: DirectConversation; created: boolean }>;
   record(id: string): Promise<DmRecord | null>;
   get(id: string, viewerId: string): Promise<DirectConversation | null>;
+  /** Whether this member has an active peer to send to (the check of every DM post). */
+  canSend(id: string, userId: string): Promise<boolean>;
   list(userId: string, workspaceId?: string): Promise<DirectConversation[]>;
   setHidden(id: string, userId: string, hidden: boolean): Promise<DirectConversation>;
 }

@@ -87,4 +87,17 @@ describe("direct conversations", () => {
     expect(pulled.body.events.some((e: any) => e.payload.message_id === marker.body.message.id)).toBe(true);
     void a;
   });
+
+  test("a conversation whose only peer left the workspace cannot be sent to (409, can_send false)", async () => {
+    const bot = await server.store.bots.create({ workspaceId: team.workspace.id, displayName: "Leaving Bot" });
+    const { body } = await team.clients[0]!.post("/api/dms", { workspace_id: team.workspace.id, member_ids: [bot.id] });
+    const id = body.conversation.id;
+    expect(body.conversation.can_send).toBe(true);
+    expect((await team.clients[0]!.post(`/api/dms/${id}/messages`, { body: "hello bot" })).status).toBe(201);
+    expect((await team.clients[0]!.delete(`/api/workspaces/${team.workspace.id}/bots/${bot.id}/membership`)).status).toBe(204);
+    const refused = await team.clients[0]!.post(`/api/dms/${id}/messages`, { body: "anyone there?" });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe("no_active_peer");
+    expect((await team.clients[0]!.get(`/api/dms/${id}`)).body.conversation.can_send).toBe(false);
+  });
 });

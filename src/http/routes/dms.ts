@@ -95,8 +95,7 @@ export const dmRoutes = ({ auth, access, store }: Deps) =>
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
         const { dm } = await access.dm(actor, params.id, "write");
-        const conversation = await store.dms.get(dm.id, actor.user.id);
-        if (!conversation?.can_send) throw conflict("direct conversation has no active recipient", "no_active_peer");
+        if (!(await store.dms.canSend(dm.id, actor.user.id))) throw conflict("direct conversation has no active recipient", "no_active_peer");
         const input = messageInput(actor, access, body);
         const result = await store.messages.post({ scope: { kind: "dm", id: dm.id, workspaceId: dm.workspaceId }, authorId: actor.user.id, ...input, topicId: null });
         set.status = result.replayed ? 200 : 201;

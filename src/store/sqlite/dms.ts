@@ -6,10 +6,23 @@ import type { DirectConversation } from "../../chat/types.ts";
 import type { DmStore } from "../store.ts";
 import { lastReadSeq, unreadCount } from "./channels.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
-import { now, toUser } from "./rows.ts";
+import { firstRow, now, toUser } from "./rows.ts";
 import { directConversations, dmMembers, members, users } from "./schema.ts";
 
 type DmRow = typeof directConversations.$inferSelect;
+
+/**
+ * Sending needs someone to send to: a peer who is still in the workspace and not a deleted
+ * account. A conversation with only yourself is a notebook and always writable.
+ */
+function canSend(db: Db, dmId: string, workspaceId: string, senderId: string): boolean {
+  const r = firstRow<{ peers: number; active: number }>(db, sql`SELECT count(*) AS peers,
+      count(CASE WHEN m.user_id IS NOT NULL AND u.deleted_at IS NULL THEN 1 END) AS active
+    FROM dm_members d JOIN users u ON u.id = d.user_id
+    LEFT JOIN members m ON m.user_id = d.user_id AND m.workspace_id = ${workspaceId}
+    WHERE d.dm_id = ${dmId} AND d.user_id != ${senderId}`);
+  return !r || r.peers === 0 || r.active > 0;
+}
 
 function view(db: Db, row: DmRow, viewerId: string): DirectConversation {
   const memberRows = db
@@ -19,10 +32,6 @@ function view(db: Db, row: DmRow, viewerId: string): DirectConversation {
     .leftJoin(members, and(eq(members.userId, dmMembers.userId), eq(members.workspaceId, row.workspaceId)))
     .where(eq(dmMembers.dmId, row.id))
     .all();
-  // Sending needs someone to send to: a peer who is still in the workspace. A conversation with
-  // only yourself is a notebook and always writable.
-  const peers = memberRows.filter((m) => m.u.id !== viewerId);
-  const canSend = peers.length === 0 || peers.some((m) => m.role !== null && m.u.deletedAt === null);
   const read = lastReadSeq(db, row.id, viewerId);
   return {
     id: row.id,
@@ -30,7 +39,7 @@ function view(db: Db, row: DmRow, viewerId: string): DirectConversation {
     workspace_id: row.workspaceId,
     created_at: row.createdAt,
     members: memberRows.map((m) => toUser(m.u)),
-    can_send: canSend,
+    can_send: canSend(db, row.id, row.workspaceId, viewerId),
     last_seq: row.lastSeq,
     last_read_seq: read,
     unread_count: row.lastSeq > read ? unreadCount(db, { dmId: row.id }, viewerId, read) : 0,
@@ -68,6 +77,10 @@ export function sqliteDms(db: Db, writer: GroupCommitWriter): DmStore {
       if (!r) return null;
       const memberIds = db.select({ u: dmMembers.userId }).from(dmMembers).where(eq(dmMembers.dmId, id)).all().map((m) => m.u);
       return { id: r.id, workspaceId: r.workspaceId, memberIds };
+    },
+    async canSend(id, userId) {
+      const r = byId(id);
+      return r ? canSend(db, r.id, r.workspaceId, userId) : false;
     },
     async get(id, viewerId) {
       const r = byId(id);

@@ -133,7 +133,7 @@ export async function adminCommand(args: string[]): Promise<number> {
     }
     if (err instanceof AppError) {
       process.stderr.write(`clickclack admin: ${err.message}\n`);
-      return err.status === 404 ? 4 : err.status === 409 ? 5 : 1;
+      return err.status === 400 ? 2 : err.status === 404 ? 4 : err.status === 409 ? 5 : 1;
     }
     throw err;
   } finally {

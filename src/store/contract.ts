@@ -847,6 +847,21 @@ export function storeContract(name: string, open: OpenStore): void {
         await refused(store.uploads.complete(r.id, meta()), 404, "not_found");
       });
 
+      test("deleting a workspace queues every object of it (ready or pending) and its uploads are gone", async () => {
+        await drainCleanup();
+        const t = await team(["ada"]);
+        const done = await store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 10, quota });
+        await store.uploads.complete(done.id, meta());
+        const pending = await store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 10, quota });
+        const other = await team(["zoe"]);
+        const kept = await store.uploads.reserve({ workspaceId: other.workspace.id, ownerId: other.ids[0]!, bytes: 10, quota });
+        await store.uploads.complete(kept.id, meta());
+        await store.workspaces.remove(t.workspace.id);
+        expect(await store.uploads.get(done.id)).toBeNull();
+        expect(new Set(await drainCleanup())).toEqual(new Set([done.storageKey, pending.storageKey]));
+        expect(await store.uploads.get(kept.id)).not.toBeNull();
+      });
+
       test("attach: the author's own upload, once, announced as message.updated; a delete detaches", async () => {
         const t = await team(["ada", "bob"]);
         const ready = async (owner: string) => {

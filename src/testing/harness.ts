@@ -12,7 +12,35 @@ import { createTestDatabase, testStoreKind } from "./postgres.ts";
 export interface TestServer extends RunningServer {
   dir: string;
   dbPath: string;
+  /** postgres://… when the suite runs on Postgres, else null (the SQLite file is dbPath). */
+  dbUrl: string | null;
+  /**
+   * Reads the server's database directly, on either store: `?` placeholders, SQL both dialects
+   * speak, counts as numbers.
+   */
+  query<T = Record<string, unknown>>(sql: string, ...params: (string | number | null)[]): Promise<T[]>;
   close(): Promise<void>;
+}
+
+async function queryDatabase<T>(dbPath: string, dbUrl: string | null, text: string, params: (string | number | null)[]): Promise<T[]> {
+  if (dbUrl === null) {
+    const { Database } = await import("bun:sqlite");
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      return db.query(text).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  }
+  const { default: postgres } = await import("postgres");
+  const asNumber = { to: 0, from: [20, 1700], serialize: String, parse: Number };
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {}, types: { asNumber } });
+  try {
+    let i = 0;
+    return (await sql.unsafe(text.replace(/\?/g, () => `$${++i}`), params)) as unknown as T[];
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
 }
 
 export async function startTestServer(extraArgs: string[] = [], opts: { dev?: boolean } = {}): Promise<TestServer> {
@@ -28,10 +56,13 @@ export async function startTestServer(extraArgs: string[] = [], opts: { dev?: bo
     await pg?.drop();
     throw err;
   }
+  const dbPath = join(dir, "clickclack.db");
   return {
     ...running,
     dir,
-    dbPath: join(dir, "clickclack.db"),
+    dbPath,
+    dbUrl: pg?.url ?? null,
+    query: (text, ...params) => queryDatabase(dbPath, pg?.url ?? null, text, params),
     async close() {
       await running.stop();
       await pg?.drop();

@@ -94,24 +94,23 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       }
     }
 
+    // The lookups the rules need go out together (one round trip, pipelined).
+    const [topic, root, quote] = await Promise.all([
+      input.topicId ? first(tx.select().from(topics).where(eq(topics.id, input.topicId))) : undefined,
+      input.parentMessageId ? byId(tx, input.parentMessageId) : undefined,
+      input.quotedMessageId ? byId(tx, input.quotedMessageId) : undefined,
+    ]);
     if (input.topicId) {
-      const topic = await first(tx.select().from(topics).where(eq(topics.id, input.topicId)));
       if (!topic || topic.workspaceId !== input.scope.workspaceId || (topic.channelId !== null && topic.channelId !== input.scope.id)) throw notFound("topic");
     }
-
-    let root: Row | undefined;
     if (input.parentMessageId) {
-      root = await byId(tx, input.parentMessageId);
       if (!root || root.workspaceId !== input.scope.workspaceId || (input.scope.kind === "channel" ? root.channelId : root.dmId) !== input.scope.id) {
         throw notFound("parent message");
       }
       if (root.parentMessageId !== null) throw invalid("threads are one level deep: reply to the thread's root message", "nested_thread");
       if (root.deletedAt) throw notFound("parent message");
     }
-
-    let quote: Row | undefined;
     if (input.quotedMessageId) {
-      quote = await byId(tx, input.quotedMessageId);
       if (!quote || quote.deletedAt) throw notFound("quoted message");
       const sameScope = (input.scope.kind === "channel" ? quote.channelId : quote.dmId) === input.scope.id;
       if (!sameScope) throw invalid("a quote must come from the same channel, DM or thread", "quote_out_of_scope");
@@ -167,12 +166,17 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       threadLastSeq: 0,
     };
     if (!root) row.threadRootId = row.id;
-    await tx.insert(messages).values(row);
+    // The insert, the event's recipients and mentions, the workspace's cursor lock and the author
+    // go out together: one round trip for all of them.
+    const [, scope, mentioned, , author] = await Promise.all([
+      tx.insert(messages).values(row),
+      eventScope(input.scope, tx),
+      resolveMentions(tx, input.scope, input.body),
+      emit.lock(tx, input.scope.workspaceId),
+      input.uploadId ? undefined : hydrate(tx, [row], input.authorId, { withAttachments: false }),
+    ]);
     // The file goes with its message in the same write: both or neither.
     if (input.uploadId) await attachUploadRow(tx, input.uploadId, row);
-
-    const scope = await eventScope(input.scope, tx);
-    const mentioned = await resolveMentions(tx, input.scope, input.body);
     const dmPart = row.dmId ? { direct_conversation_id: row.dmId } : {};
     const noncePart = row.nonce ? { nonce: row.nonce } : {};
     const events: ChatEvent[] = [];
@@ -217,7 +221,8 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
         payload: { root_message_id: root.id, thread_state: threadState, ...dmPart },
       }));
     }
-    return { message: (await hydrate(tx, [row], input.authorId, { withAttachments: Boolean(input.uploadId) }))[0]!, events, replayed: false, threadState };
+    const message = author?.[0] ?? (await hydrate(tx, [row], input.authorId, { withAttachments: true }))[0]!;
+    return { message, events, replayed: false, threadState };
   }
 
   function windowQuery(column: "channel" | "dm" | "thread", scopeId: string, topicId: string | undefined) {

@@ -1,5 +1,5 @@
-// Test harness: a real server on a random port over a real SQLite file in a temp directory, plus
-// small HTTP and WebSocket clients. Fixtures (users, workspaces) are created through the store;
+// Test harness: a real server on a random port over a real SQLite file in a temp directory (or a
+// fresh Postgres database, see src/testing/stores.ts), plus small HTTP and WebSocket clients. Fixtures (users, workspaces) are created through the store;
 // everything under test goes over the wire.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,45 +8,24 @@ import { loadConfig } from "../config/config.ts";
 import { type RunningServer, startServer } from "../server/serve.ts";
 import type { ChatEvent, User, Workspace } from "../chat/types.ts";
 import { createTestDatabase, testStoreKind } from "./postgres.ts";
+import type { StoreKind } from "./stores.ts";
 
 export interface TestServer extends RunningServer {
   dir: string;
+  /** The SQLite file (sqlite only; prefer src/testing/db-inspect.ts, which works on both). */
   dbPath: string;
-  /** postgres://… when the suite runs on Postgres, else null (the SQLite file is dbPath). */
-  dbUrl: string | null;
-  /**
-   * Reads the server's database directly, on either store: `?` placeholders, SQL both dialects
-   * speak, counts as numbers.
-   */
-  query<T = Record<string, unknown>>(sql: string, ...params: (string | number | null)[]): Promise<T[]>;
+  storeKind: StoreKind;
   close(): Promise<void>;
 }
 
-async function queryDatabase<T>(dbPath: string, dbUrl: string | null, text: string, params: (string | number | null)[]): Promise<T[]> {
-  if (dbUrl === null) {
-    const { Database } = await import("bun:sqlite");
-    const db = new Database(dbPath, { readonly: true });
-    try {
-      return db.query(text).all(...params) as T[];
-    } finally {
-      db.close();
-    }
-  }
-  const { default: postgres } = await import("postgres");
-  const asNumber = { to: 0, from: [20, 1700], serialize: String, parse: Number };
-  const sql = postgres(dbUrl, { max: 1, onnotice: () => {}, types: { asNumber } });
-  try {
-    let i = 0;
-    return (await sql.unsafe(text.replace(/\?/g, () => `$${++i}`), params)) as unknown as T[];
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
-
-export async function startTestServer(extraArgs: string[] = [], opts: { dev?: boolean } = {}): Promise<TestServer> {
+/**
+ * `store` picks the database (suites over both stores pass it from forEachStore); without it,
+ * SQLite, or Postgres when CLICKCLACK_TEST_DB=postgres. An explicit `--db` argument wins.
+ */
+export async function startTestServer(extraArgs: string[] = [], opts: { dev?: boolean; store?: StoreKind } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "clickclack-test-"));
-  // CLICKCLACK_TEST_DB=postgres: the same suite on a fresh Postgres database.
-  const pg = testStoreKind() === "postgres" && !extraArgs.includes("--db") ? await createTestDatabase() : null;
+  const kind = opts.store ?? testStoreKind();
+  const pg = kind === "postgres" && !extraArgs.includes("--db") ? await createTestDatabase() : null;
   const dbArgs = pg ? ["--db", pg.url] : [];
   const { config } = loadConfig(["--data", dir, "--addr", "127.0.0.1:0", ...(opts.dev === false ? [] : ["--dev"]), ...dbArgs, ...extraArgs], {});
   let running: RunningServer;
@@ -56,13 +35,11 @@ export async function startTestServer(extraArgs: string[] = [], opts: { dev?: bo
     await pg?.drop();
     throw err;
   }
-  const dbPath = join(dir, "clickclack.db");
   return {
     ...running,
     dir,
-    dbPath,
-    dbUrl: pg?.url ?? null,
-    query: (text, ...params) => queryDatabase(dbPath, pg?.url ?? null, text, params),
+    dbPath: join(dir, "clickclack.db"),
+    storeKind: running.store.dialect,
     async close() {
       await running.stop();
       await pg?.drop();

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { S3Client } from "bun";
 import { loadConfig } from "../../config/config.ts";
 import { startServer } from "../../server/serve.ts";
+import { countRows, queryNumbers } from "../../testing/db-inspect.ts";
 import { client, seedTeam, sleep, startTestServer, Subscription, type TestServer } from "../../testing/harness.ts";
 import { jpeg, multipart, png, wav } from "../../uploads/fixtures.ts";
 import { UploadService } from "../../uploads/service.ts";
@@ -131,7 +132,7 @@ describe.each([[local.name, local], [s3Backend.name, s3Backend]] as const)("uplo
     const results = await Promise.all(Array.from({ length: 6 }, () => upload(ada(), "same bytes", "same.txt", "&nonce=race")));
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
     expect(new Set(results.map((r) => r.body.upload.id)).size).toBe(1);
-    expect(await server.query("SELECT count(*) AS n FROM uploads WHERE nonce = 'race'")).toEqual([{ n: 1 }]);
+    expect(await countRows(server.store, "uploads", "nonce = 'race'")).toBe(1);
   });
 
   test("parallel uploads never overshoot the quota, in bytes or files", async () => {
@@ -143,8 +144,8 @@ describe.each([[local.name, local], [s3Backend.name, s3Backend]] as const)("uplo
     expect(ok.length).toBeGreaterThan(0);
     expect(refused.length).toBeGreaterThan(0);
     for (const r of refused) expect([r.status, r.body.code]).toEqual([413, "upload_quota_exceeded"]);
-    const used = (await tight.query<{ n: number; b: number; pending: number }>(`SELECT count(*) AS n, coalesce(sum(byte_size), 0) AS b,
-      count(CASE WHEN status = 'pending' THEN 1 END) AS pending FROM uploads`))[0]!;
+    const used = await queryNumbers(tight.store, `SELECT count(*) AS n, coalesce(sum(byte_size), 0) AS b,
+      count(CASE WHEN status = 'pending' THEN 1 END) AS pending FROM uploads`);
     expect(used.n).toBe(ok.length);
     expect(used.n).toBeLessThanOrEqual(5);
     expect(used.b).toBeLessThanOrEqual(3000);
@@ -198,9 +199,7 @@ describe.each([[local.name, local], [s3Backend.name, s3Backend]] as const)("uplo
     // Nothing stays behind: no reservation, no object.
     const deadline = Date.now() + 5000;
     for (;;) {
-      const [uploads] = await server.query<{ n: number }>("SELECT count(*) AS n FROM uploads WHERE owner_id = ?", team.users[2]!.id);
-      const [cleanup] = await server.query<{ n: number }>("SELECT count(*) AS n FROM upload_cleanup");
-      const left = uploads!.n + cleanup!.n;
+      const left = (await countRows(server.store, "uploads", "owner_id = ?", [team.users[2]!.id])) + (await countRows(server.store, "upload_cleanup"));
       if (left === 0) break;
       if (Date.now() > deadline) throw new Error(`${left} rows left behind`);
       await sleep(50);

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import { conflict, forbidden, invalid, notFound, tooMany } from "../../chat/errors.ts";
+import { assertAuthor, assertEditable } from "../../chat/posting.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
 import type { ChatEvent, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
@@ -259,8 +260,8 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       return writer.write(async (tx, emit) => {
         const r = await byId(tx, id);
         if (!r) throw notFound("message");
-        if (r.deletedAt) throw conflict("a deleted message cannot be edited", "message_deleted");
-        if (r.authorId !== actorId) throw forbidden("only the author can edit a message", "not_author");
+        assertAuthor(r, actorId, "edit");
+        assertEditable(r);
         const at = now();
         await tx.update(messages).set({ body, editedAt: at }).where(eq(messages.id, id));
         const scope = scopeOfRow(r);

@@ -1,22 +1,13 @@
 // The durable event log on Postgres: appended inside the writing transaction, replayed by cursor.
 import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
 import { newId } from "../../chat/ids.ts";
+import type { NewEvent } from "../../chat/events.ts";
 import type { EventType, StoredEvent } from "../../chat/types.ts";
 import type { EventStore, ReplayResult } from "../store.ts";
 import { now } from "../sqlite/rows.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { events, workspaces } from "./schema.ts";
 
-export interface NewEvent {
-  workspaceId: string;
-  type: EventType;
-  channelId?: string | null;
-  dmId?: string | null;
-  seq?: number | null;
-  payload: Record<string, unknown>;
-  recipients?: string[] | null;
-  mentionedUserIds?: string[];
-}
 
 /**
  * Takes the workspace's row lock now (the lock every event of the workspace takes): a rule that

@@ -3,6 +3,7 @@
 import type { SqliteStore } from "../../store/sqlite/index.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import { countRows } from "../../testing/db-inspect.ts";
 import { client, type Client, seedTeam, startTestServer, type TestServer } from "../../testing/harness.ts";
 import { forEachStore } from "../../testing/stores.ts";
 
@@ -152,6 +153,10 @@ forEachStore((store) => {
       const [a, b] = await Promise.all([ada().post(general, { body: "ghostword two", upload_id: missing }), ada().post(general, { body: "ghostword three" })]);
       expect([a.status, b.status]).toEqual([404, 201]);
       expect(await found(ada(), "ghostword")).toEqual([b.body.message.id]);
+      if (server.store.dialect === "postgres") {
+        // Postgres: one indexed document for the one message that was written.
+        expect(await countRows(server.store, "message_search_docs", "folded LIKE '%ghostword%'")).toBe(1);
+      }
       // SQLite's FTS5 tables can drift from their content tables; check them whole.
       if (server.store.dialect === "sqlite") {
         const db = (server.store as SqliteStore).raw;

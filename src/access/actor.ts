@@ -1,7 +1,7 @@
 // Who is calling. Resolution order follows the wire contract: a Bearer token, then the session
 // cookie, then (dev mode, loopback only) the X-ClickClack-User header or the first user.
-import { unauthenticated } from "../chat/errors.ts";
-import type { User } from "../chat/types.ts";
+import { forbidden, unauthenticated } from "../chat/errors.ts";
+import type { Role, User } from "../chat/types.ts";
 import type { Store } from "../store/store.ts";
 import { clientAddress, isLoopback } from "../http/client-info.ts";
 
@@ -13,11 +13,26 @@ export type Scope =
 export interface Actor {
   user: User;
   via: "dev" | "session" | "cookie" | "bot_token";
-  /** Bot tokens only: what the token may do, and the one workspace it is bound to. */
+  /**
+   * Bot tokens only: what the token may do now (its scopes within its owner's current role), and
+   * the one workspace it is bound to.
+   */
   scopes?: ReadonlySet<Scope>;
+  /** A user-owned bot's token: the owner's role in the token's workspace (null: not a member). */
+  ownerRole?: Role | null;
+  /** What the token itself carries, before its owner's role bounds it. */
+  tokenScopes?: ReadonlySet<Scope>;
   tokenWorkspaceId?: string;
   /** The credential's id, so revocation can find its open sockets. */
   credentialId?: string;
+}
+
+/** The refusal for a scope the actor cannot use, saying whether the token or its owner lacks it. */
+export function missingScope(actor: Actor, scope: Scope) {
+  if (actor.ownerRole !== undefined && !actor.scopes?.has(scope) && actor.tokenScopes?.has(scope)) {
+    return forbidden(`this bot's owner is ${actor.ownerRole ? `a ${actor.ownerRole}` : "no longer a member"} here: their bot cannot use ${scope}`, "owner_role");
+  }
+  return forbidden(`this token lacks the ${scope} scope`, "missing_scope");
 }
 
 /** A credential verifier: identity (sessions, bot tokens) plugs in here. */

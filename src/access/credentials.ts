@@ -2,9 +2,11 @@
 // with the CSRF rule for cookie-authenticated writes.
 import { AppError, forbidden, unauthenticated } from "../chat/errors.ts";
 import { clientAddress } from "../http/client-info.ts";
-import type { Store } from "../store/store.ts";
+import type { User } from "../chat/types.ts";
+import type { BotToken, Store } from "../store/store.ts";
 import type { Actor, CredentialResolver, Scope } from "./actor.ts";
 import { LIMITS, type RateLimiter } from "./rate-limit.ts";
+import { scopeCeiling } from "./scopes.ts";
 
 export const SESSION_COOKIE = "cc_session";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -35,12 +37,28 @@ function checkCsrf(request: Request, publicUrl: string | null): void {
   if (site && site !== "same-origin" && site !== "none") throw forbidden("cross-site session requests are not allowed", "csrf");
 }
 
+/**
+ * A bot token's actor. A user-owned bot acts with no more than its owner may: the token's scopes
+ * are bounded by the owner's role as it is now (roles change after a token is minted).
+ */
+export async function botActor(store: Store, user: User, token: BotToken): Promise<Actor> {
+  const tokenScopes = new Set(token.scopes as Scope[]);
+  const actor: Actor = { user, via: "bot_token", scopes: tokenScopes, tokenScopes, tokenWorkspaceId: token.workspace_id, credentialId: token.id };
+  if (user.owner_user_id) {
+    const owner = await store.workspaces.membership(token.workspace_id, user.owner_user_id);
+    const ceiling = scopeCeiling(owner?.role ?? null);
+    actor.ownerRole = owner?.role ?? null;
+    actor.scopes = new Set([...tokenScopes].filter((s) => ceiling.has(s)));
+  }
+  return actor;
+}
+
 export function tokenResolvers(store: Store, limiter: RateLimiter, publicUrl: string | null): CredentialResolver {
   async function fromToken(token: string, via: Actor["via"]): Promise<Actor | null> {
     if (token.startsWith("ccb_")) {
       const found = await store.bots.byToken(token);
       if (!found) return null;
-      return { user: found.user, via: "bot_token", scopes: new Set(found.token.scopes as Scope[]), tokenWorkspaceId: found.token.workspace_id, credentialId: found.token.id };
+      return botActor(store, found.user, found.token);
     }
     if (token.startsWith("sst_")) {
       const found = await store.identity.sessionByToken(token);

@@ -65,6 +65,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         const handle = body.handle?.trim().replace(/^@/, "").toLowerCase();
         if (handle !== undefined && !HANDLE_PATTERN.test(handle)) throw invalid("handle must be 2–32 of a-z, 0-9, _ and -", "invalid_handle");
         const scopes = body.scopes ? expandScopes(body.scopes) : null;
+        if (scopes) await access.assertMintable(m, ownerUserId, scopes);
         const bot = await store.bots.create({ workspaceId: params.id, displayName, handle, ownerUserId, avatarUrl: body.avatar_url ?? null });
         set.status = 201;
         if (!scopes) return { bot };
@@ -90,8 +91,10 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
       "/api/workspaces/:id/bots/:bot_user_id/tokens",
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
-        await canManageBot(actor, params.id, params.bot_user_id);
-        const bot_token = await store.bots.mintToken({ botUserId: params.bot_user_id, workspaceId: params.id, name: body.name?.trim() || body.token_name?.trim() || "token", scopes: expandScopes(body.scopes ?? ["bot:write"]) });
+        const { membership, bot } = await canManageBot(actor, params.id, params.bot_user_id);
+        const scopes = expandScopes(body.scopes ?? ["bot:write"]);
+        await access.assertMintable(membership, bot.bot.owner_user_id, scopes);
+        const bot_token = await store.bots.mintToken({ botUserId: params.bot_user_id, workspaceId: params.id, name: body.name?.trim() || body.token_name?.trim() || "token", scopes });
         set.status = 201;
         return { bot_token };
       },

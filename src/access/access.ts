@@ -1,9 +1,10 @@
 // Access rules: who may read and write what. Handlers call these before touching the store; the
 // same rules gate realtime delivery, so a socket never shows what a GET would refuse.
-import { forbidden, notFound } from "../chat/errors.ts";
+import { AppError, forbidden, notFound } from "../chat/errors.ts";
 import type { Role } from "../chat/types.ts";
 import type { ChannelRecord, DmRecord, Membership, Store } from "../store/store.ts";
 import { type Actor, missingScope, type Scope } from "./actor.ts";
+import { currentActor } from "./credentials.ts";
 import { assertScopesWithin } from "./scopes.ts";
 
 const MANAGERS: ReadonlySet<Role> = new Set(["owner", "moderator"]);
@@ -51,6 +52,27 @@ export class Access {
   async assertMintable(minter: Membership, botOwnerId: string | null, scopes: readonly Scope[]): Promise<void> {
     assertScopesWithin(scopes, minter.role);
     if (botOwnerId && botOwnerId !== minter.userId) assertScopesWithin(scopes, (await this.store.workspaces.membership(minter.workspaceId, botOwnerId))?.role ?? null);
+  }
+  /** What a socket of this actor may receive in the workspace; refuses like the HTTP API would. */
+  async realtimeGrant(actor: Actor, workspaceId: string): Promise<{ role: Role; readsDms: boolean }> {
+    this.requireScope(actor, "realtime:read");
+    const m = await this.member(actor, workspaceId);
+    return { role: m.role, readsDms: this.readsDms(actor, m) };
+  }
+  /**
+   * Whether a socket opened with this grant may stay open, judged from durable state alone: the
+   * credential as stored now, the membership and role as stored now.
+   */
+  async stillGranted(opened: { userId: string; workspaceId: string; via: Actor["via"]; credentialId?: string; role: Role; readsDms: boolean }): Promise<boolean> {
+    const actor = await currentActor(this.store, opened);
+    if (!actor) return false;
+    try {
+      const now = await this.realtimeGrant(actor, opened.workspaceId);
+      return now.role === opened.role && now.readsDms === opened.readsDms;
+    } catch (err) {
+      if (err instanceof AppError) return false;
+      throw err;
+    }
   }
   /** Whether this actor, with this membership, may read direct messages (HTTP and sockets alike). */
   readsDms(actor: Actor, m: Membership): boolean {

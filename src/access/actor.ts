@@ -25,6 +25,8 @@ export interface Actor {
   tokenWorkspaceId?: string;
   /** The credential's id, so revocation can find its open sockets. */
   credentialId?: string;
+  /** When a session credential expires: its open sockets close then. */
+  expiresAt?: string;
 }
 
 /** The refusal for a scope the actor cannot use, saying whether the token or its owner lacks it. */

@@ -53,6 +53,24 @@ export async function botActor(store: Store, user: User, token: BotToken): Promi
   return actor;
 }
 
+/**
+ * The actor behind a credential an open socket was opened with, as it stands now: null once the
+ * session is revoked or expired, the token revoked, or the user gone. Sockets are re-checked with
+ * this, so a change made anywhere (the API, the admin CLI in another process) reaches them.
+ */
+export async function currentActor(store: Store, opened: { userId: string; via: Actor["via"]; credentialId?: string }): Promise<Actor | null> {
+  const user = await store.users.get(opened.userId);
+  if (!user) return null;
+  if (opened.via === "dev" || !opened.credentialId) return { user, via: opened.via };
+  if (opened.via === "bot_token") {
+    const token = await store.bots.token(opened.credentialId);
+    return token && !token.revoked_at ? botActor(store, user, token) : null;
+  }
+  const session = await store.identity.session(opened.credentialId);
+  if (!session || session.revoked_at || session.expires_at <= new Date().toISOString()) return null;
+  return { user, via: opened.via, credentialId: session.id, expiresAt: session.expires_at };
+}
+
 export function tokenResolvers(store: Store, limiter: RateLimiter, publicUrl: string | null): CredentialResolver {
   async function fromToken(token: string, via: Actor["via"]): Promise<Actor | null> {
     if (token.startsWith("ccb_")) {
@@ -63,7 +81,7 @@ export function tokenResolvers(store: Store, limiter: RateLimiter, publicUrl: st
     if (token.startsWith("sst_")) {
       const found = await store.identity.sessionByToken(token);
       if (!found) return null;
-      return { user: found.user, via, credentialId: found.session.id };
+      return { user: found.user, via, credentialId: found.session.id, expiresAt: found.session.expires_at };
     }
     return null;
   }

@@ -47,13 +47,15 @@ async function upgradeRealtime(req: Request, server: Server<Subscriber>, deps: D
     const workspaceId = url.searchParams.get("workspace_id");
     if (!workspaceId) return jsonError(400, "workspace_id is required", "invalid_request");
     const actor = await deps.auth.require(authRequest);
-    deps.access.requireScope(actor, "realtime:read");
-    const membership = await deps.access.member(actor, workspaceId);
+    const grant = await deps.access.realtimeGrant(actor, workspaceId);
     const data = deps.hub.newSubscriber({
       userId: actor.user.id,
       workspaceId,
-      role: membership.role,
+      ...grant,
+      via: actor.via,
       credentialId: actor.credentialId,
+      expiresAt: actor.expiresAt,
+      ownerId: actor.user.kind === "bot" ? actor.user.owner_user_id : null,
       afterCursor: url.searchParams.get("after_cursor")?.trim() || null,
     });
     const ok = server.upgrade(req, { data, headers: bearer ? { "Sec-WebSocket-Protocol": bearer } : undefined });
@@ -68,10 +70,10 @@ async function upgradeRealtime(req: Request, server: Server<Subscriber>, deps: D
 export async function startServer(config: Config, opts: { quiet?: boolean } = {}): Promise<RunningServer> {
   const store = await openStore(config);
   if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
-  const hub = new Hub(store);
+  const access = new Access(store);
+  const hub = new Hub(store, (sub) => access.stillGranted(sub));
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev).use(tokenResolvers(store, limiter, config.publicUrl));
-  const access = new Access(store);
   const deps: Deps = { store, hub, auth, access, config, limiter };
   const app = createApp(deps);
 

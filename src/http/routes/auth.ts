@@ -2,7 +2,6 @@ import { Elysia, t } from "elysia";
 import { AppError, invalid } from "../../chat/errors.ts";
 import { clearedSessionCookie, sessionCookie } from "../../access/credentials.ts";
 import { LIMITS } from "../../access/rate-limit.ts";
-import { CLOSE } from "../../realtime/hub.ts";
 import type { Deps } from "../deps.ts";
 import { clientAddress, isLoopback } from "../client-info.ts";
 import { errors, UserSchema } from "../schemas.ts";
@@ -71,7 +70,7 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
         const actor = await auth.resolve(request).catch(() => null);
         if (actor && (actor.via === "session" || actor.via === "cookie") && actor.credentialId) {
           await store.identity.revokeSession(actor.credentialId);
-          hub.closeWhere((s) => s.credentialId === actor.credentialId, CLOSE.policy, "session revoked; sign in again");
+          await hub.recheck((s) => s.credentialId === actor.credentialId);
         }
         return { ok: true as const };
       },

@@ -4,6 +4,7 @@ import { forbidden, unauthenticated } from "../chat/errors.ts";
 import type { Role, User } from "../chat/types.ts";
 import type { Store } from "../store/store.ts";
 import { clientAddress, isLoopback } from "../http/client-info.ts";
+import { assertOwnOrigin, isUnsafe } from "./origin.ts";
 
 export type Scope =
   | "workspaces:read" | "channels:read" | "channels:write" | "messages:read" | "messages:write"
@@ -43,7 +44,7 @@ export type CredentialResolver = (request: Request) => Promise<Actor | null | un
 export class Authenticator {
   private resolvers: CredentialResolver[] = [];
 
-  constructor(private store: Store, private dev: boolean) {}
+  constructor(private store: Store, private dev: boolean, private publicUrl: string | null = null) {}
 
   use(resolver: CredentialResolver): this {
     this.resolvers.push(resolver);
@@ -65,6 +66,8 @@ export class Authenticator {
       if (actor) return actor;
     }
     if (this.dev && isLoopback(clientAddress(request))) {
+      // No credential at all: a page on any other origin could act as the first user otherwise.
+      if (isUnsafe(request)) assertOwnOrigin(request, this.publicUrl);
       const header = request.headers.get("x-clickclack-user");
       if (header) {
         const user = await this.store.users.get(header);

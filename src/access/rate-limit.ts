@@ -38,6 +38,26 @@ export class RateLimiter {
 export const LIMITS = {
   magicConsume: { max: 10, windowMs: 60_000 },
   magicRequest: { max: 5, windowMs: 60_000 },
+  /** Per account (an email address): sign-in links asked for it, from anywhere. */
+  magicRequestPerAccount: { max: 5, windowMs: 600_000 },
   oauthStart: { max: 20, windowMs: 60_000 },
   tokenFailures: { max: 20, windowMs: 60_000 },
 } as const;
+
+/**
+ * Sign-in failures are counted per client address (behind a proxy: the address it forwards, see
+ * --trusted-proxy) and, where the attempt names one, per account; successes are never counted, so
+ * a crowd behind one address is not locked out by one guesser.
+ */
+export const signIn = {
+  keys(address: string | undefined, account?: string | null): string[] {
+    return [`sign-in:${address ?? "unknown"}`, ...(account ? [`sign-in-account:${account}`] : [])];
+  },
+  /** Throws 429 when any of these keys has failed too often lately. */
+  check(limiter: RateLimiter, keys: string[]): void {
+    for (const key of keys) limiter.check(key, LIMITS.magicConsume);
+  },
+  failed(limiter: RateLimiter, keys: string[]): void {
+    for (const key of keys) limiter.hit(key, { ...LIMITS.magicConsume, max: Number.MAX_SAFE_INTEGER });
+  },
+};

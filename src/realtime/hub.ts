@@ -45,8 +45,10 @@ export const CLOSE = {
 export type SocketCheck = (sub: Subscriber) => Promise<boolean>;
 
 /**
- * Open sockets are re-checked round-robin, a slice per tick, so a change made where the hub cannot
- * hear it (the admin CLI in another process) reaches every socket within seconds at bounded cost.
+ * Changes made in this process reach open sockets at once (revocations re-check their sockets, a
+ * moderation event its member's). A change made where the hub cannot hear it (the admin CLI in
+ * another process) shows as foreign writes to the store: then every open socket is re-checked,
+ * a slice per tick, so all of them within seconds at bounded cost, and none while nothing changed.
  */
 const RECHECK = { everyMs: 1000, perTick: 256 } as const;
 
@@ -83,6 +85,7 @@ export class Hub {
   private recheckTimer: ReturnType<typeof setInterval> | null = null;
   private recheckQueue: HubSocket[] = [];
   private recheckRunning = false;
+  private foreignMark: number | null = null;
   stats = { delivered: 0, slowClosed: 0, rechecked: 0 };
 
   constructor(private store: Store, private check: SocketCheck = async () => true) {
@@ -190,8 +193,16 @@ export class Hub {
     if (this.recheckRunning) return;
     this.recheckRunning = true;
     try {
-      if (this.recheckQueue.length === 0) for (const room of this.rooms.values()) for (const ws of room.all) this.recheckQueue.push(ws);
+      const mark = await this.store.foreignWrites();
+      if (mark !== this.foreignMark) {
+        this.foreignMark = mark;
+        this.recheckQueue = [];
+        for (const room of this.rooms.values()) for (const ws of room.all) this.recheckQueue.push(ws);
+      }
       await this.recheckSockets(this.recheckQueue.splice(0, RECHECK.perTick));
+    } catch (err) {
+      // The store closing under a tick at shutdown, or a failed read: the next tick tries again.
+      if (this.server) console.error("realtime re-check failed", err);
     } finally {
       this.recheckRunning = false;
     }

@@ -347,5 +347,12 @@ export interface Store {
   uploads: UploadStore;
   search: SearchStore;
   ping(): Promise<void>;
+  /**
+   * A number that changes when another process (the admin CLI, another server) may have committed
+   * to the database since the last call; the same number means nothing changed outside this one.
+   * The realtime hub re-checks open sockets when it changes. A store that cannot tell returns a
+   * new number on every call.
+   */
+  foreignWrites(): Promise<number>;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@
 // its token's scopes are bounded by the owner's role when minted and again at every use, and the
 // owner's block or time-out holds the bot too. Everything goes through the real server.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { client, seedTeam, startTestServer, type TestServer } from "../testing/harness.ts";
 
 let server: TestServer;
@@ -38,6 +39,16 @@ describe("item 1: a bot never holds more than its owner may", () => {
     const byOwner = await as(tokens[0]!).post(`/api/workspaces/${team.workspace.id}/bots/${write.body.bot.id}/tokens`, { scopes: ["bot:admin"] });
     expect(byOwner.status).toBe(403);
     expect(byOwner.body.code).toBe("scope_beyond_role");
+  });
+
+  test("the operator's CLI applies the same ceiling to a bot it gives an owner", async () => {
+    const cli = (scopes: string) => Bun.spawn(["bun", join(import.meta.dir, "..", "main.ts"), "admin", "bot", "create", "--workspace", team.workspace.id, "--name", "Helper", "--owner", team.users[1]!.id, "--scopes", scopes, "--data", server.dir, "--json"], { stdout: "pipe", stderr: "pipe" });
+    const refused = cli("bot:admin");
+    expect(await refused.exited).toBe(1);
+    expect(await new Response(refused.stderr).text()).toContain("channels:write");
+    const fine = cli("bot:write");
+    expect(await fine.exited).toBe(0);
+    expect(JSON.parse(await new Response(fine.stdout).text()).bot.owner_user_id).toBe(team.users[1]!.id);
   });
 
   test("a token minted while its owner could, stops at the owner's new role", async () => {

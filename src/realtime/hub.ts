@@ -24,6 +24,8 @@ export interface Subscriber {
   expiresAt?: string;
   /** A user-owned bot's owner: a moderation change of the owner re-checks the bot's sockets. */
   ownerId: string | null;
+  /** How many re-checks the hub had started when the socket was granted (see open). */
+  grantedAtRecheck: number;
   /** While replaying: the cursor of the last durable event sent or skipped. */
   lastCursor: string | null;
   state: "replaying" | "live" | "closed";
@@ -86,6 +88,8 @@ export class Hub {
   private recheckQueue: HubSocket[] = [];
   private recheckRunning = false;
   private foreignMark: number | null = null;
+  private rechecksStarted = 0;
+  private fullRecheckWanted = false;
   stats = { delivered: 0, slowClosed: 0, rechecked: 0 };
 
   constructor(private store: Store, private check: SocketCheck = async () => true) {
@@ -108,9 +112,9 @@ export class Hub {
     this.server = null;
   }
 
-  newSubscriber(input: Omit<Subscriber, "id" | "lastCursor" | "state" | "buffer"> & { afterCursor: string | null }): Subscriber {
+  newSubscriber(input: Omit<Subscriber, "id" | "grantedAtRecheck" | "lastCursor" | "state" | "buffer"> & { afterCursor: string | null }): Subscriber {
     const { afterCursor, ...granted } = input;
-    return { id: this.nextId++, ...granted, lastCursor: afterCursor, state: "replaying", buffer: [] };
+    return { id: this.nextId++, ...granted, grantedAtRecheck: this.rechecksStarted, lastCursor: afterCursor, state: "replaying", buffer: [] };
   }
 
   connectionCount(): number {
@@ -133,6 +137,8 @@ export class Hub {
     let mine = room.byUser.get(sub.userId);
     if (!mine) room.byUser.set(sub.userId, (mine = new Set()));
     mine.add(ws);
+    // A re-check that ran between the grant and now could not see this socket: judge it too.
+    if (sub.grantedAtRecheck !== this.rechecksStarted) void this.recheckSockets([ws]);
     try {
       let scanned = 0;
       for (;;) {
@@ -184,6 +190,7 @@ export class Hub {
    * longer allowed as they were opened close with 1008 and reconnect under what holds now.
    */
   async recheck(match: (s: Subscriber) => boolean): Promise<void> {
+    this.rechecksStarted++;
     const found: HubSocket[] = [];
     for (const room of this.rooms.values()) for (const ws of room.all) if (match(ws.data)) found.push(ws);
     await this.recheckSockets(found);
@@ -196,7 +203,12 @@ export class Hub {
       const mark = await this.store.foreignWrites();
       if (mark !== this.foreignMark) {
         this.foreignMark = mark;
-        this.recheckQueue = [];
+        this.fullRecheckWanted = true;
+      }
+      // A pass already under way finishes first; a change seen meanwhile asks for one more.
+      if (this.recheckQueue.length === 0 && this.fullRecheckWanted) {
+        this.fullRecheckWanted = false;
+        this.rechecksStarted++;
         for (const room of this.rooms.values()) for (const ws of room.all) this.recheckQueue.push(ws);
       }
       await this.recheckSockets(this.recheckQueue.splice(0, RECHECK.perTick));

@@ -1,13 +1,19 @@
-// The realtime hub: one Bun pub/sub topic per workspace audience, fed by the store's commit
-// stream in cursor order. A socket first replays the log after its cursor, buffering whatever is
+// The realtime hub: one Bun pub/sub topic per workspace audience, fed with committed events in
+// cursor order. A socket first replays the log after its cursor, buffering whatever is
 // committed meanwhile, then joins the topics; the buffer is deduplicated by cursor, so the switch
 // from replay to live neither skips nor repeats an event.
+//
+// Alone (SQLite), the hub hears its own store's commits directly. Beside other processes
+// (Postgres, see cluster.ts) it follows the log instead: a commit anywhere only nudges it, and it
+// reads what was committed after the last cursor it dispatched (log-follower.ts), so events
+// committed by several processes still reach every socket once, in cursor order, with no gaps.
 import type { Server, ServerWebSocket } from "bun";
 import { LIMITS } from "../chat/rules.ts";
 import type { ChatEvent, Role, StoredEvent } from "../chat/types.ts";
 import type { Store } from "../store/store.ts";
 import { publicEvent } from "../chat/events.ts";
 import { canSee } from "./gate.ts";
+import { LogFollower } from "./log-follower.ts";
 
 export interface Subscriber {
   id: number;
@@ -40,6 +46,19 @@ export interface EphemeralEvent extends ChatEvent {
   direct_conversation_id: string | null;
 }
 
+/** Which sockets to close: every given field must match. Plain data, so it can cross processes. */
+export interface SocketMatch {
+  userId?: string;
+  workspaceId?: string;
+  credentialId?: string;
+}
+
+/** The other server processes, when there are any: what happens here is repeated there. */
+export interface HubPeers {
+  ephemeral(e: EphemeralEvent): void;
+  close(match: SocketMatch, code: number, reason: string): void;
+}
+
 /**
  * The sockets of one workspace, indexed the ways delivery needs them, so that publishing an event
  * costs the same whether 10 or 10,000 sockets are open: the topic reaches the live ones natively,
@@ -59,10 +78,31 @@ export class Hub {
   private guestChannels = new Map<string, Set<string>>();
   private nextId = 1;
   private sweepTimer: ReturnType<typeof setInterval> | null = null;
+  private follower: LogFollower | null = null;
+  private peers: HubPeers | null = null;
   stats = { delivered: 0, slowClosed: 0 };
 
   constructor(private store: Store) {
-    store.events.onCommit((events) => this.dispatch(events));
+    store.events.onCommit((events) => {
+      if (!this.follower) return this.dispatch(events);
+      const last = new Map<string, string>();
+      for (const e of events) last.set(e.workspace_id, e.cursor);
+      for (const [workspaceId, cursor] of last) this.follower.nudge(workspaceId, cursor);
+    });
+  }
+
+  /**
+   * Several processes share the log: from now on committed events are read back from it in
+   * cursor order (own commits included), and ephemeral events and socket closes are repeated
+   * on the peers. Called once, before the server accepts sockets.
+   */
+  joinCluster(peers: HubPeers): LogFollower {
+    this.peers = peers;
+    this.follower = new LogFollower(this.store, {
+      dispatch: (events) => this.dispatch(events),
+      lost: (workspaceId) => this.closeLocal({ workspaceId }, CLOSE.resync, "realtime replay limit exceeded; resync required"),
+    });
+    return this.follower;
   }
 
   attach(server: Server<Subscriber>): void {
@@ -90,6 +130,9 @@ export class Hub {
   /** Called from the WebSocket open handler. */
   async open(ws: HubSocket): Promise<void> {
     const sub = ws.data;
+    // Following starts before the guest channels load, so no channel.created falls between them.
+    if (this.follower) await this.follower.track(sub.workspaceId);
+    if (isClosed(sub)) return;
     await this.loadGuestChannels(sub.workspaceId);
     if (isClosed(sub)) return;
     let room = this.rooms.get(sub.workspaceId);
@@ -147,12 +190,23 @@ export class Hub {
     if (room.all.size === 0) this.rooms.delete(ws.data.workspaceId);
   }
 
-  /** Closes every socket that matches, e.g. those of a revoked credential. */
-  closeWhere(match: (s: Subscriber) => boolean, code: number, reason: string): number {
+  /** Closes every socket that matches, here and on the peers, e.g. those of a revoked credential. */
+  closeWhere(match: SocketMatch, code: number, reason: string): number {
+    this.peers?.close(match, code, reason);
+    return this.closeLocal(match, code, reason);
+  }
+
+  /** Closes the matching sockets of this process only (a peer asked). */
+  closeLocal(match: SocketMatch, code: number, reason: string): number {
+    // An empty match would close everyone: a caller's missing id must not do that.
+    if (match.userId === undefined && match.workspaceId === undefined && match.credentialId === undefined) return 0;
     let n = 0;
-    for (const room of this.rooms.values()) {
+    const rooms = match.workspaceId ? [this.rooms.get(match.workspaceId)] : [...this.rooms.values()];
+    for (const room of rooms) {
+      if (!room) continue;
       for (const ws of room.all) {
-        if (match(ws.data)) {
+        const s = ws.data;
+        if ((match.userId === undefined || s.userId === match.userId) && (match.credentialId === undefined || s.credentialId === match.credentialId)) {
           this.close(ws, code, reason);
           n++;
         }
@@ -171,6 +225,12 @@ export class Hub {
 
   /** Ephemeral events (typing, presence, agent progress): live sockets only, never stored. */
   publishEphemeral(e: EphemeralEvent): void {
+    this.peers?.ephemeral(e);
+    this.deliverEphemeral(e);
+  }
+
+  /** An ephemeral event for this process's sockets only (a peer published it). */
+  deliverEphemeral(e: EphemeralEvent): void {
     this.deliver(e as unknown as StoredEvent, false);
   }
 

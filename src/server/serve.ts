@@ -10,6 +10,7 @@ import { type Config, ConfigError, configHelp, loadConfig } from "../config/conf
 import { createApp } from "../http/app.ts";
 import { rememberAddress } from "../http/client-info.ts";
 import type { Deps } from "../http/deps.ts";
+import { type Cluster, startCluster } from "../realtime/cluster.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
@@ -69,6 +70,8 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
   const store = await openStore(config);
   if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
   const hub = new Hub(store);
+  // On Postgres other processes may serve the same workspaces: realtime goes through the log.
+  const cluster: Cluster | null = config.db.kind === "postgres" ? await startCluster(config.db.url, store, hub) : null;
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev).use(tokenResolvers(store, limiter, config.publicUrl));
   const access = new Access(store);
@@ -120,6 +123,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
       hub.detach();
       stopMaintenance();
       await server.stop(true);
+      await cluster?.stop();
       await store.close();
     },
   };

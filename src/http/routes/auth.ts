@@ -71,7 +71,7 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
         const actor = await auth.resolve(request).catch(() => null);
         if (actor && (actor.via === "session" || actor.via === "cookie") && actor.credentialId) {
           await store.identity.revokeSession(actor.credentialId);
-          hub.closeWhere((s) => s.credentialId === actor.credentialId, CLOSE.policy, "session revoked; sign in again");
+          hub.closeWhere({ credentialId: actor.credentialId }, CLOSE.policy, "session revoked; sign in again");
         }
         return { ok: true as const };
       },

@@ -109,7 +109,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         if (!token) throw notFound("bot token");
         await canManageBot(actor, token.workspace_id, token.bot_user_id);
         const bot_token = await store.bots.revokeToken(token.id);
-        hub.closeWhere((s) => s.credentialId === token.id, CLOSE.policy, "bot token revoked; reconnect with a valid token");
+        hub.closeWhere({ credentialId: token.id }, CLOSE.policy, "bot token revoked; reconnect with a valid token");
         return { bot_token };
       },
       { body: t.Optional(t.Object({})), detail: { summary: "Revoke a token: refused from the next request, its sockets closed with 1008", tags: ["bots"] }, response: { 200: t.Object({ bot_token: BotTokenSchema }), ...errors } },
@@ -127,7 +127,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
           for (const w of workspaces) await canManageBot(actor, w.id, bot.id);
         }
         const deleted_bot = await store.bots.remove(bot.id);
-        hub.closeWhere((s) => s.userId === bot.id, CLOSE.policy, "workspace access revoked");
+        hub.closeWhere({ userId: bot.id }, CLOSE.policy, "workspace access revoked");
         return { deleted_bot };
       },
       { detail: { summary: "Delete a bot: tokens revoked, memberships removed", tags: ["bots"] }, response: { 200: t.Object({ deleted_bot: UserSchema }), ...errors } },
@@ -138,7 +138,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         const actor = await auth.require(request);
         await canManageBot(actor, params.id, params.bot_user_id);
         await store.bots.removeMembership(params.id, params.bot_user_id);
-        hub.closeWhere((s) => s.userId === params.bot_user_id && s.workspaceId === params.id, CLOSE.policy, "workspace access revoked");
+        hub.closeWhere({ userId: params.bot_user_id, workspaceId: params.id }, CLOSE.policy, "workspace access revoked");
         set.status = 204;
       },
       { detail: { summary: "Remove a bot from a workspace (its tokens there are revoked)", tags: ["bots"] }, response: { 204: t.Void(), ...errors } },

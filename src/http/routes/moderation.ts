@@ -78,7 +78,7 @@ export const moderationRoutes = ({ auth, access, store, hub }: Deps) => {
         const result = await store.moderation.update(params.id, params.user_id, { role: body.role, timeoutUntil, blocked: body.blocked, note: body.moderation_note }, actor.user.id);
         if (body.role !== undefined && body.role !== target.role) {
           // Sockets gate by the role they opened with: make the member reconnect under the new one.
-          hub.closeWhere((s) => s.userId === params.user_id && s.workspaceId === params.id, CLOSE.policy, "workspace access changed; reconnect");
+          hub.closeWhere({ userId: params.user_id, workspaceId: params.id }, CLOSE.policy, "workspace access changed; reconnect");
         }
         return result;
       },

@@ -1,44 +1,27 @@
-// Operations on a SQLite data set: backup (a consistent copy of a live database), export (the
-// whole data set as JSON, secrets redacted) and import (an export into an empty database).
+// Operations on a data set: backup (a consistent copy of a live database), export (the whole
+// data set as JSON, secrets redacted) and import (an export into an empty database). SQLite here;
+// Postgres in postgres-ops.ts, with the same document (export-format.ts).
 import { Database } from "bun:sqlite";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
+import { type Config, ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
 import { migrateDatabase, openDatabase } from "../store/sqlite/database.ts";
+import { dataTables, ExportWriter, readExport, restoredValue, SECRET_TABLES, tableShape, UsageError } from "./export-format.ts";
+import { backupPostgres, exportPostgres, importPostgres } from "./postgres-ops.ts";
 
-class UsageError extends Error {}
+export { dataTables };
 
-const EXPORT_FORMAT = "clickclack-export";
-const EXPORT_VERSION = 1;
-
-/** Columns that hold secrets (hashes of tokens): never exported. */
-const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier"]);
-/** Tables that hold nothing but live secrets: sessions and links are not worth restoring. */
-const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states"]);
-const REDACTED = "[redacted]";
-
-function dbPathFrom(values: Record<string, unknown>): string {
+function dbFrom(values: Record<string, unknown>): Config["db"] {
   const args = SETTINGS.flatMap((s) => (typeof values[s.flag] === "string" ? [`--${s.flag}`, values[s.flag] as string] : []));
-  const { config } = loadConfig(args);
-  if (config.db.kind !== "sqlite") throw new ConfigError("backup, export and import work on SQLite databases");
-  return config.db.path;
-}
-
-/** Ordinary tables in a stable order, without FTS internals or the migration journal. */
-export function dataTables(db: Database): string[] {
-  const rows = db.query<{ name: string; sql: string }, []>("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-  const virtual = rows.filter((r) => /^CREATE VIRTUAL TABLE/i.test(r.sql ?? "")).map((r) => r.name);
-  return rows
-    .map((r) => r.name)
-    .filter((n) => !n.startsWith("sqlite_") && !n.startsWith("__drizzle") && !virtual.includes(n) && !virtual.some((v) => n.startsWith(`${v}_`)));
+  return loadConfig(args).config.db;
 }
 
 function primaryOrder(db: Database, table: string): string {
-  const pk = db.query<{ name: string; pk: number }, []>(`PRAGMA table_info("${table}")`).all().filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => `"${c.name}"`);
+  const pk = tableShape(db, table).primaryKey.map((c) => `"${c}"`);
   return pk.length ? pk.join(", ") : "rowid";
 }
 
-export async function backup(dbPath: string, out: string): Promise<{ bytes: number; messages: number }> {
+export async function backup(dbPath: string, out: string): Promise<{ bytes: number; messages: number; check: string }> {
   if (!existsSync(dbPath)) throw new UsageError(`no database at ${dbPath}`);
   const tmp = `${out}.partial-${process.pid}`;
   rmSync(tmp, { force: true });
@@ -57,7 +40,7 @@ export async function backup(dbPath: string, out: string): Promise<{ bytes: numb
     const messages = check.query<{ n: number }, []>("SELECT count(*) AS n FROM messages").get()?.n ?? 0;
     check.close();
     renameSync(tmp, out);
-    return { bytes: Bun.file(out).size, messages };
+    return { bytes: Bun.file(out).size, messages, check: "integrity ok" };
   } catch (err) {
     check.close();
     rmSync(tmp, { force: true });
@@ -69,34 +52,20 @@ export async function backup(dbPath: string, out: string): Promise<{ bytes: numb
 export async function exportData(dbPath: string, out: string): Promise<{ tables: number; rows: number }> {
   const db = new Database(dbPath, { readonly: true });
   db.exec("PRAGMA busy_timeout = 10000");
-  const toStdout = out === "-";
-  const tmp = toStdout ? "" : `${out}.partial-${process.pid}`;
-  const sink = toStdout ? Bun.stdout.writer() : Bun.file(tmp).writer();
-  let rows = 0;
+  const writer = new ExportWriter(out);
   const tables = dataTables(db).filter((t) => !SECRET_TABLES.has(t));
   try {
     // One read transaction: every table comes from the same snapshot.
     db.exec("BEGIN");
-    const version = db.query<{ n: number }, []>("SELECT count(*) AS n FROM __drizzle_migrations").get()?.n ?? 0;
-    sink.write(`{"format":${JSON.stringify(EXPORT_FORMAT)},"version":${EXPORT_VERSION},"schema_migrations":${version},"tables":{`);
-    tables.forEach((table, ti) => {
-      sink.write(`${ti ? "," : ""}\n${JSON.stringify(table)}:[`);
-      let first = true;
-      for (const row of db.query<Record<string, unknown>, []>(`SELECT * FROM "${table}" ORDER BY ${primaryOrder(db, table)}`).iterate()) {
-        for (const col of Object.keys(row)) if (SECRET_COLUMNS.has(col)) row[col] = REDACTED;
-        sink.write(`${first ? "\n" : ",\n"}${JSON.stringify(row)}`);
-        first = false;
-        rows++;
-      }
-      sink.write("]");
-    });
-    sink.write("\n}}\n");
+    writer.begin(db.query<{ n: number }, []>("SELECT count(*) AS n FROM __drizzle_migrations").get()?.n ?? 0);
+    for (const table of tables) {
+      writer.table(table);
+      for (const row of db.query<Record<string, unknown>, []>(`SELECT * FROM "${table}" ORDER BY ${primaryOrder(db, table)}`).iterate()) writer.row(row);
+    }
     db.exec("COMMIT");
-    await sink.end();
-    if (!toStdout) renameSync(tmp, out);
-    return { tables: tables.length, rows };
+    return await writer.end();
   } catch (err) {
-    if (!toStdout) rmSync(tmp, { force: true });
+    writer.abort();
     throw err;
   } finally {
     db.close();
@@ -104,14 +73,7 @@ export async function exportData(dbPath: string, out: string): Promise<{ tables:
 }
 
 export async function importData(dbPath: string, input: string): Promise<{ rows: number }> {
-  const text = input === "-" ? await Bun.stdin.text() : await Bun.file(input).text();
-  let doc: { format?: string; version?: number; tables?: Record<string, Record<string, unknown>[]> };
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new UsageError("the input is not JSON");
-  }
-  if (doc.format !== EXPORT_FORMAT || doc.version !== EXPORT_VERSION || typeof doc.tables !== "object") throw new UsageError(`the input is not a ${EXPORT_FORMAT} v${EXPORT_VERSION} document`);
+  const doc = await readExport(input);
   const { raw, db } = openDatabase(dbPath);
   try {
     migrateDatabase(db);
@@ -123,12 +85,11 @@ export async function importData(dbPath: string, input: string): Promise<{ rows:
     raw.exec("PRAGMA foreign_keys = OFF");
     raw.exec("BEGIN IMMEDIATE");
     try {
-      for (const [table, list] of Object.entries(doc.tables!)) {
+      for (const [table, list] of Object.entries(doc.tables)) {
         if (!known.has(table)) throw new UsageError(`unknown table "${table}" in the export (newer version?)`);
         for (const row of list) {
           const cols = Object.keys(row);
-          // A redacted secret becomes an unguessable value: the row survives, the secret does not.
-          const values = cols.map((c) => (SECRET_COLUMNS.has(c) && row[c] === REDACTED ? `${REDACTED}:${crypto.randomUUID()}` : row[c])) as (string | number | null)[];
+          const values = cols.map((c) => restoredValue(c, row[c])) as (string | number | null)[];
           raw.query(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(...values);
           rows++;
         }
@@ -148,9 +109,13 @@ export async function importData(dbPath: string, input: string): Promise<{ rows:
 }
 
 const USAGE = `Usage:
-  clickclack backup --out FILE [--data DIR | --db PATH]     consistent copy of a live database, verified
-  clickclack export --out FILE|- [--data DIR | --db PATH]   the data set as JSON (secrets redacted), atomically
-  clickclack import --in FILE|- [--data DIR | --db PATH]    restore an export into an empty database
+  clickclack backup --out FILE [--data DIR | --db PATH|URL]     consistent copy of a live database, verified
+                                                               (Postgres: runs pg_dump --format=custom)
+  clickclack export --out FILE|- [--data DIR | --db PATH|URL]   the data set as JSON (secrets redacted), atomically
+  clickclack import --in FILE|- [--data DIR | --db PATH|URL]    restore an export into an empty database
+
+An export from SQLite imports into Postgres and back, giving the same document: the upgrade path
+from one server to several.
 `;
 
 export function opsCommand(kind: "backup" | "export" | "import") {
@@ -163,20 +128,21 @@ export function opsCommand(kind: "backup" | "export" | "import") {
         process.stdout.write(USAGE);
         return 0;
       }
-      const dbPath = dbPathFrom(values);
+      const db = dbFrom(values);
+      const where = db.kind === "sqlite" ? db.path : "Postgres";
       const log = (msg: string) => (kind === "export" && values.out === "-" ? process.stderr : process.stdout).write(`${msg}\n`);
       if (kind === "backup") {
         if (typeof values.out !== "string") throw new UsageError("--out FILE is required");
-        const r = await backup(dbPath, values.out);
-        log(values.json ? JSON.stringify({ out: values.out, ...r }) : `backup written to ${values.out} (${r.bytes} bytes, ${r.messages} messages, integrity ok)`);
+        const r = db.kind === "sqlite" ? await backup(db.path, values.out) : await backupPostgres(db.url, values.out);
+        log(values.json ? JSON.stringify({ out: values.out, ...r }) : `backup written to ${values.out} (${r.bytes} bytes, ${r.messages} messages, ${r.check})`);
       } else if (kind === "export") {
         if (typeof values.out !== "string") throw new UsageError("--out FILE (or - for stdout) is required");
-        const r = await exportData(dbPath, values.out);
+        const r = db.kind === "sqlite" ? await exportData(db.path, values.out) : await exportPostgres(db.url, values.out);
         log(values.json ? JSON.stringify({ out: values.out, ...r }) : `exported ${r.rows} rows from ${r.tables} tables${values.out === "-" ? "" : ` to ${values.out}`}`);
       } else {
         if (typeof values.in !== "string") throw new UsageError("--in FILE (or - for stdin) is required");
-        const r = await importData(dbPath, values.in);
-        log(values.json ? JSON.stringify({ db: dbPath, ...r }) : `imported ${r.rows} rows into ${dbPath}`);
+        const r = db.kind === "sqlite" ? await importData(db.path, values.in) : await importPostgres(db.url, values.in);
+        log(values.json ? JSON.stringify({ db: where, ...r }) : `imported ${r.rows} rows into ${where}`);
       }
       return 0;
     } catch (err) {

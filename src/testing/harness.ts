@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { loadConfig } from "../config/config.ts";
 import { type RunningServer, startServer } from "../server/serve.ts";
 import type { ChatEvent, User, Workspace } from "../chat/types.ts";
+import { createTestDatabase, testStoreKind } from "./postgres.ts";
 
 export interface TestServer extends RunningServer {
   dir: string;
@@ -16,14 +17,24 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(extraArgs: string[] = [], opts: { dev?: boolean } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "clickclack-test-"));
-  const { config } = loadConfig(["--data", dir, "--addr", "127.0.0.1:0", ...(opts.dev === false ? [] : ["--dev"]), ...extraArgs], {});
-  const running = await startServer(config, { quiet: true });
+  // CLICKCLACK_TEST_DB=postgres: the same suite on a fresh Postgres database.
+  const pg = testStoreKind() === "postgres" && !extraArgs.includes("--db") ? await createTestDatabase() : null;
+  const dbArgs = pg ? ["--db", pg.url] : [];
+  const { config } = loadConfig(["--data", dir, "--addr", "127.0.0.1:0", ...(opts.dev === false ? [] : ["--dev"]), ...dbArgs, ...extraArgs], {});
+  let running: RunningServer;
+  try {
+    running = await startServer(config, { quiet: true });
+  } catch (err) {
+    await pg?.drop();
+    throw err;
+  }
   return {
     ...running,
     dir,
     dbPath: join(dir, "clickclack.db"),
     async close() {
       await running.stop();
+      await pg?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -104,8 +104,13 @@ type Job = {
   reject: (err: unknown) => void;
 };
 
-const DEADLOCK = "40P01";
-const isDeadlock = (err: unknown) => (err as { code?: string })?.code === DEADLOCK;
+/**
+ * Worth running the mutation again: a deadlock victim, or a unique index that another process's
+ * commit filled between our check and our insert (the rerun's check now sees that row and
+ * answers with the same 409 as on SQLite, never a 500).
+ */
+const RETRYABLE = new Set(["40P01", "23505"]);
+const retryable = (err: unknown) => RETRYABLE.has((err as { code?: string })?.code ?? "");
 
 /**
  * Group commit on Postgres, as on SQLite (src/store/sqlite/database.ts): mutations queue; all the
@@ -115,7 +120,7 @@ const isDeadlock = (err: unknown) => (err as { code?: string })?.code === DEADLO
  * Commit order of cursors: appending an event updates the workspace's row (last_cursor) and holds
  * its lock to COMMIT, so another process's next event in that workspace waits for this commit;
  * a deadlock between two processes' batches (workspaces locked in opposite orders) rolls back one
- * mutation's savepoint, which is then retried.
+ * mutation's savepoint, which is then retried (see `retryable`).
  *
  * Listeners hear the committed events of a batch in cursor order, once per commit. `beforeCommit`
  * hooks run inside the transaction after the last mutation (one NOTIFY per batch goes there: a
@@ -182,7 +187,7 @@ export class PgGroupCommitWriter {
               results.push({ ok: true, value, events });
               break;
             } catch (err) {
-              if (isDeadlock(err) && attempt < 5) continue;
+              if (retryable(err) && attempt < 4) continue;
               results.push({ ok: false, value: err, events: [] });
               break;
             }

@@ -2,8 +2,9 @@ import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, sql } from "d
 import { conflict, forbidden, invalid, notFound, tooMany } from "../../chat/errors.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
-import type { ChatEvent, Message, MessagePage, PageWindow, ThreadPage, ThreadState } from "../../chat/types.ts";
+import type { ChatEvent, Message, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, Scope } from "../store.ts";
+import { windowed } from "../window.ts";
 import { lastReadSeq } from "./channels.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
@@ -72,47 +73,6 @@ function refreshThreadState(db: Db, rootId: string): ThreadState {
   return { root_message_id: rootId, reply_count: agg?.n ?? 0, last_reply_at: agg?.last ?? null, last_reply_author_ids: authors };
 }
 
-/**
- * Runs a window over a sequence column. `fetch` returns rows strictly beyond (or at) a seq in one
- * direction; has_older/has_newer are answered relative to the rows returned, so an empty page
- * says "nothing on either side" the way the Go server does.
- */
-function windowed(
-  window: PageWindow,
-  seqOf: (r: Row) => number,
-  fetch: (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number) => Row[],
-): { rows: Row[]; hasOlder: boolean; hasNewer: boolean } {
-  const n = window.limit;
-  let rows: Row[];
-  switch (window.kind) {
-    case "latest":
-      rows = fetch("none", 0, "desc", n).reverse();
-      break;
-    case "oldest":
-      rows = fetch("none", 0, "asc", n);
-      break;
-    case "after":
-      rows = fetch("gt", window.seq, "asc", n);
-      break;
-    case "before":
-      rows = fetch("lt", window.seq, "desc", n).reverse();
-      break;
-    case "around": {
-      // Left side includes the anchor; whichever side runs short, the other fills up to limit.
-      const left = fetch("lte", window.seq, "desc", n);
-      const right = fetch("gt", window.seq, "asc", n);
-      let takeLeft = Math.min(left.length, Math.ceil(n / 2));
-      const takeRight = Math.min(right.length, n - takeLeft);
-      takeLeft = Math.min(left.length, n - takeRight);
-      rows = [...left.slice(0, takeLeft).reverse(), ...right.slice(0, takeRight)];
-      break;
-    }
-  }
-  if (rows.length === 0) return { rows, hasOlder: false, hasNewer: false };
-  const hasOlder = fetch("lt", seqOf(rows[0]!), "desc", 1).length > 0;
-  const hasNewer = fetch("gt", seqOf(rows[rows.length - 1]!), "asc", 1).length > 0;
-  return { rows, hasOlder, hasNewer };
-}
 
 
 // Every column of a message row, as placeholders: the insert of the write path is compiled once.
@@ -381,7 +341,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
       });
     },
     async page(scope, window, viewerId, topicId) {
-      const { rows, hasOlder, hasNewer } = windowed(window, (r) => r.channelSeq ?? 0, pageQuery(scope, topicId));
+      const { rows, hasOlder, hasNewer } = await windowed(window, (r) => r.channelSeq ?? 0, pageQuery(scope, topicId));
       return {
         messages: hydrate(db, rows, viewerId),
         oldest_seq: rows[0]?.channelSeq ?? 0,
@@ -394,7 +354,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
       const root = byId(rootId);
       if (!root) throw notFound("message");
       if (root.parentMessageId !== null) throw invalid("that message is a reply; open its root's thread", "not_thread_root");
-      const { rows, hasOlder, hasNewer } = windowed(window, (r) => r.threadSeq ?? 0, (cmp, seq, order, limit) =>
+      const { rows, hasOlder, hasNewer } = await windowed<Row>(window, (r) => r.threadSeq ?? 0, (cmp, seq, order, limit) =>
         windowStatement("thread", cmp, order, false).all({ scope: rootId, seq, limit, topic: undefined }));
       const [rootMsg, ...replies] = hydrate(db, [root, ...rows], viewerId);
       return {

@@ -1,0 +1,121 @@
+// The durable event log on Postgres: appended inside the writing transaction, replayed by cursor.
+import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
+import { newId, nextCursor } from "../../chat/ids.ts";
+import type { EventType, StoredEvent } from "../../chat/types.ts";
+import type { EventStore, ReplayResult } from "../store.ts";
+import { now } from "../sqlite/rows.ts";
+import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
+import { events, workspaces } from "./schema.ts";
+
+export interface NewEvent {
+  workspaceId: string;
+  type: EventType;
+  channelId?: string | null;
+  dmId?: string | null;
+  seq?: number | null;
+  payload: Record<string, unknown>;
+  recipients?: string[] | null;
+  mentionedUserIds?: string[];
+}
+
+/**
+ * Takes the workspace's row lock now (the lock every event of the workspace takes): a rule that
+ * counts before it writes ("the last channel", "at most N pins") holds across processes.
+ */
+export async function lockWorkspace(tx: Db, workspaceId: string): Promise<void> {
+  await tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, workspaceId)).for("update");
+}
+
+/**
+ * Appends one event; call only inside a writer job. The workspace row is locked (FOR UPDATE)
+ * before the cursor is chosen and stays locked until COMMIT: whoever takes the next cursor of
+ * this workspace, in this process or another, waits for this transaction to end, so cursors
+ * become visible in the order they were handed out.
+ */
+export async function appendEvent(tx: Db, emit: EventSink, e: NewEvent): Promise<StoredEvent> {
+  const [ws] = await tx.select({ lastCursor: workspaces.lastCursor }).from(workspaces).where(eq(workspaces.id, e.workspaceId)).for("update");
+  const cursor = nextCursor(ws?.lastCursor ?? null);
+  await tx.update(workspaces).set({ lastCursor: cursor }).where(eq(workspaces.id, e.workspaceId));
+  const stored: StoredEvent = {
+    id: newId("evt"),
+    cursor,
+    type: e.type,
+    workspace_id: e.workspaceId,
+    channel_id: e.channelId ?? null,
+    seq: e.seq ?? null,
+    created_at: now(),
+    payload: e.payload,
+    recipients: e.recipients ?? null,
+    direct_conversation_id: e.dmId ?? null,
+  };
+  if (e.mentionedUserIds && e.mentionedUserIds.length > 0) stored.mentioned_user_ids = e.mentionedUserIds;
+  await tx.insert(events).values({
+    id: stored.id,
+    workspaceId: stored.workspace_id,
+    cursor,
+    type: stored.type,
+    channelId: stored.channel_id,
+    dmId: stored.direct_conversation_id,
+    seq: stored.seq,
+    payload: JSON.stringify(stored.payload),
+    recipients: stored.recipients ? JSON.stringify(stored.recipients) : null,
+    mentionedUserIds: stored.mentioned_user_ids ? JSON.stringify(stored.mentioned_user_ids) : null,
+    createdAt: stored.created_at,
+  });
+  emit(stored);
+  return stored;
+}
+
+export function rowToEvent(r: typeof events.$inferSelect): StoredEvent {
+  const e: StoredEvent = {
+    id: r.id,
+    cursor: r.cursor,
+    type: r.type as EventType,
+    workspace_id: r.workspaceId,
+    channel_id: r.channelId,
+    seq: r.seq,
+    created_at: r.createdAt,
+    payload: JSON.parse(r.payload),
+    recipients: r.recipients ? JSON.parse(r.recipients) : null,
+    direct_conversation_id: r.dmId,
+  };
+  if (r.mentionedUserIds) e.mentioned_user_ids = JSON.parse(r.mentionedUserIds);
+  return e;
+}
+
+export function pgEvents(db: Db, writer: PgGroupCommitWriter): EventStore {
+  return {
+    async replayAfter(workspaceId, afterCursor, limit): Promise<ReplayResult> {
+      if (afterCursor !== null) {
+        const [known] = await db.select({ id: events.id }).from(events).where(and(eq(events.workspaceId, workspaceId), eq(events.cursor, afterCursor)));
+        if (!known) return { status: "unknown_cursor", events: [], hasMore: false };
+      }
+      const rows = await db
+        .select()
+        .from(events)
+        .where(afterCursor === null ? eq(events.workspaceId, workspaceId) : and(eq(events.workspaceId, workspaceId), gt(events.cursor, afterCursor)))
+        .orderBy(asc(events.cursor))
+        .limit(limit + 1);
+      const hasMore = rows.length > limit;
+      return { status: "ok", events: rows.slice(0, limit).map(rowToEvent), hasMore };
+    },
+    async tail(workspaceId) {
+      const [ws] = await db.select({ lastCursor: workspaces.lastCursor }).from(workspaces).where(eq(workspaces.id, workspaceId));
+      return ws?.lastCursor ?? null;
+    },
+    prune(workspaceId, { olderThan, keepLatest }) {
+      return writer.write(async (tx) => {
+        const keepFrom = keepLatest > 0
+          ? (await tx.select({ cursor: events.cursor }).from(events).where(eq(events.workspaceId, workspaceId))
+              .orderBy(sql`${events.cursor} DESC`).limit(1).offset(keepLatest - 1))[0]?.cursor
+          : undefined;
+        const conds = [eq(events.workspaceId, workspaceId), lt(events.createdAt, olderThan)];
+        if (keepFrom) conds.push(lt(events.cursor, keepFrom));
+        return (await tx.delete(events).where(and(...conds)).returning({ id: events.id })).length;
+      });
+    },
+    onCommit(listener) {
+      return writer.onCommit(listener);
+    },
+  };
+}

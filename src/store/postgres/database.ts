@@ -110,7 +110,7 @@ type Job = {
  * answers with the same 409 as on SQLite, never a 500).
  */
 const RETRYABLE = new Set(["40P01", "23505"]);
-const retryable = (err: unknown) => RETRYABLE.has((err as { code?: string })?.code ?? "");
+const retryable = (err: unknown) => RETRYABLE.has((err as { code?: string })?.code ?? (err as { cause?: { code?: string } })?.cause?.code ?? "");
 
 /**
  * Group commit on Postgres, as on SQLite (src/store/sqlite/database.ts): mutations queue; all the

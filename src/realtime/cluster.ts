@@ -1,30 +1,25 @@
 // Several `serve` processes on one Postgres: how their hubs hear each other. Postgres is the bus
 // (LISTEN/NOTIFY on one channel); nothing here is a protocol of our own beyond the payloads.
 //
-// - After each committed batch, the writing process NOTIFYs (workspace, last cursor) once per
-//   workspace of the batch, never per event, outside the transaction so commits are not
-//   serialised on the notification queue. Every process's log follower then reads the events
-//   after its last dispatched cursor. A notification is only a hint: one lost to a crash between
-//   COMMIT and NOTIFY, or to a LISTEN connection that dropped, is made good by the follower's
-//   sweep and by the catch-up read done whenever LISTEN comes back.
+// - Every committed batch NOTIFYs (workspace, last cursor) once per workspace it wrote, never per
+//   event, inside its transaction (src/store/postgres/commit-hints.ts). Every process's log
+//   follower then reads the events after its last dispatched cursor. A notification is only a
+//   hint: one missed while the LISTEN connection was down is made good by the catch-up read done
+//   when LISTEN comes back, and by the follower's periodic sweep.
 // - Ephemeral events and socket closes have no log: they travel in the notification itself
 //   (split in ordered chunks above NOTIFY's 8000-byte limit; chunks of one NOTIFY transaction
 //   arrive together and in order). A process ignores its own.
 import postgres from "postgres";
-import type { StoredEvent } from "../chat/types.ts";
-import type { Store } from "../store/store.ts";
+import { type CommitHint, MAX_NOTIFY_BYTES, REALTIME_CHANNEL } from "../store/postgres/commit-hints.ts";
 import type { EphemeralEvent, Hub, SocketMatch } from "./hub.ts";
 import type { LogFollower } from "./log-follower.ts";
 
-export const CLUSTER_CHANNEL = "clickclack_realtime";
-
-/** Payloads stay below NOTIFY's limit of 8000 bytes with room for the envelope. */
-const MAX_PAYLOAD_BYTES = 7500;
+export const CLUSTER_CHANNEL = REALTIME_CHANNEL;
 const CHUNK_BYTES = 5000;
 const RELISTEN_MAX_MS = 5_000;
 
 type Message =
-  | { k: "commit"; w: [workspaceId: string, cursor: string][] }
+  | CommitHint
   | { k: "ephemeral"; o: string; e: EphemeralEvent }
   | { k: "close"; o: string; m: SocketMatch; c: number; r: string }
   | { k: "chunk"; o: string; id: string; i: number; n: number; d: string };
@@ -54,56 +49,17 @@ class Notifier {
   }
 }
 
-/** The commit hint of a batch: the last cursor of each workspace it wrote. */
-export function commitPayloads(events: StoredEvent[]): string[] {
-  const last = new Map<string, string>();
-  for (const e of events) last.set(e.workspace_id, e.cursor);
-  const payloads: string[] = [];
-  let entries: [string, string][] = [];
-  let size = 0;
-  for (const entry of last) {
-    const bytes = entry[0].length + entry[1].length + 8;
-    if (size + bytes > MAX_PAYLOAD_BYTES && entries.length > 0) {
-      payloads.push(JSON.stringify({ k: "commit", w: entries } satisfies Message));
-      entries = [];
-      size = 0;
-    }
-    entries.push(entry);
-    size += bytes;
-  }
-  if (entries.length > 0) payloads.push(JSON.stringify({ k: "commit", w: entries } satisfies Message));
-  return payloads;
-}
-
 /** A message as NOTIFY payloads: itself when small, else ordered base64 chunks of its UTF-8. */
 export function framePayloads(message: Message, origin: string): string[] {
   const json = JSON.stringify(message);
   const bytes = Buffer.from(json, "utf8");
-  if (bytes.length <= MAX_PAYLOAD_BYTES) return [json];
+  if (bytes.length <= MAX_NOTIFY_BYTES) return [json];
   const id = crypto.randomUUID();
   const n = Math.ceil(bytes.length / CHUNK_BYTES);
   return Array.from({ length: n }, (_, i) =>
     JSON.stringify({ k: "chunk", o: origin, id, i, n, d: bytes.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES).toString("base64") } satisfies Message),
   );
 }
-
-/**
- * Makes every commit of this store a hint to the other processes. Every process that writes to
- * a shared Postgres runs one (serve, and operator commands such as `admin` and `import`), so a
- * post from any of them reaches the sockets of all.
- */
-export function publishCommits(url: string, store: Store): { stop(): Promise<void> } {
-  const notifier = new Notifier(url);
-  const off = hintCommits(store, notifier);
-  return {
-    async stop() {
-      off();
-      await notifier.end();
-    },
-  };
-}
-
-const hintCommits = (store: Store, notifier: Notifier) => store.events.onCommit((events) => void notifier.send(commitPayloads(events)));
 
 export interface Cluster {
   /** This process's id on the bus. */
@@ -116,14 +72,13 @@ export interface Cluster {
  * re-established with backoff when it drops, followed by a full catch-up), follows the log of
  * the workspaces with sockets here, and relays ephemeral events and socket closes both ways.
  */
-export async function startCluster(url: string, store: Store, hub: Hub): Promise<Cluster> {
+export async function startCluster(url: string, hub: Hub): Promise<Cluster> {
   const origin = crypto.randomUUID();
   const notifier = new Notifier(url);
   const follower: LogFollower = hub.joinCluster({
     ephemeral: (e) => void notifier.send(framePayloads({ k: "ephemeral", o: origin, e }, origin)),
     close: (m, c, r) => void notifier.send(framePayloads({ k: "close", o: origin, m, c, r }, origin)),
   });
-  const offCommits = hintCommits(store, notifier);
   const partial = new Map<string, { parts: string[]; got: number; at: number }>();
   let stopped = false;
 
@@ -192,7 +147,6 @@ export async function startCluster(url: string, store: Store, hub: Hub): Promise
     async stop() {
       stopped = true;
       follower.stop();
-      offCommits();
       await Promise.all([listener.end({ timeout: 5 }), notifier.end()]);
     },
   };

@@ -161,6 +161,10 @@ export class Hub {
         if (!page.hasMore) break;
       }
       if (isClosed(sub)) return;
+      // Following other processes' commits, this process may not yet have dispatched what the
+      // socket just replayed; going live before it has would repeat those events on the topic.
+      if (this.follower) await this.follower.reached(sub.workspaceId, sub.lastCursor);
+      if (isClosed(sub)) return;
       for (const e of sub.buffer) {
         if (sub.lastCursor !== null && e.cursor <= sub.lastCursor) continue;
         if (this.visible(sub, e)) {

@@ -14,6 +14,8 @@ interface Followed {
   reading: boolean;
   /** A nudge arrived during a read: read once more after it. */
   again: boolean;
+  /** Sockets waiting for the follower to reach a cursor they already replayed. */
+  waiters: { cursor: string; resolve: () => void }[];
 }
 
 export interface FollowerSink {
@@ -44,6 +46,7 @@ export class LogFollower {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    for (const f of this.followed.values()) for (const w of f.waiters.splice(0)) w.resolve();
   }
 
   /**
@@ -57,7 +60,7 @@ export class LogFollower {
     if (!pending) {
       pending = this.store.events.tail(workspaceId).then(
         (last) => {
-          this.followed.set(workspaceId, { last, reading: false, again: false });
+          this.followed.set(workspaceId, { last, reading: false, again: false, waiters: [] });
           this.starting.delete(workspaceId);
         },
         (err) => {
@@ -81,6 +84,20 @@ export class LogFollower {
     void this.read(workspaceId, f);
   }
 
+  /**
+   * Resolves once everything up to `cursor` has been dispatched here. A socket may have replayed
+   * further than this process has dispatched (the client learnt a cursor from another process):
+   * it must not go live before then, or the topic would hand it events it already has.
+   */
+  reached(workspaceId: string, cursor: string | null): Promise<void> {
+    const f = this.followed.get(workspaceId);
+    if (!f || cursor === null || (f.last !== null && f.last >= cursor) || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      f.waiters.push({ cursor, resolve });
+      void this.read(workspaceId, f);
+    });
+  }
+
   /** After a gap in the notifications (the LISTEN connection came back): read every workspace. */
   nudgeAll(): void {
     for (const workspaceId of this.followed.keys()) this.nudge(workspaceId);
@@ -102,11 +119,13 @@ export class LogFollower {
           if (page.status === "unknown_cursor") {
             f.last = await this.store.events.tail(workspaceId);
             this.sink.lost(workspaceId);
+            this.wake(f);
             break;
           }
           if (page.events.length > 0) {
             f.last = page.events[page.events.length - 1]!.cursor;
             this.sink.dispatch(page.events);
+            this.wake(f);
           }
           if (!page.hasMore) break;
         }
@@ -117,5 +136,15 @@ export class LogFollower {
     } finally {
       f.reading = false;
     }
+  }
+
+  private wake(f: Followed): void {
+    if (f.waiters.length === 0) return;
+    const still: Followed["waiters"] = [];
+    for (const w of f.waiters) {
+      if (f.last !== null && f.last >= w.cursor) w.resolve();
+      else still.push(w);
+    }
+    f.waiters = still;
   }
 }

@@ -71,7 +71,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
   if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
   const hub = new Hub(store);
   // On Postgres other processes may serve the same workspaces: realtime goes through the log.
-  const cluster: Cluster | null = config.db.kind === "postgres" ? await startCluster(config.db.url, store, hub) : null;
+  const cluster: Cluster | null = config.db.kind === "postgres" ? await startCluster(config.db.url, hub) : null;
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev).use(tokenResolvers(store, limiter, config.publicUrl));
   const access = new Access(store);

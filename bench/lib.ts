@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteStore } from "../src/store/sqlite/index.ts";
+import type { Store } from "../src/store/store.ts";
 
 export const ROOT = join(import.meta.dir, "..");
 
@@ -50,6 +51,15 @@ export function scratchDir(name: string): string {
 /** A workspace with `channels` channels and `authors` members, each with a session token. */
 export async function seed(dataDir: string, opts: { channels: number; authors: number }) {
   const store = openSqliteStore(join(dataDir, "clickclack.db"));
+  try {
+    return await seedStore(store, opts);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The same fixtures in any store (Postgres benchmarks seed through the Postgres store). */
+export async function seedStore(store: Store, opts: { channels: number; authors: number }) {
   const authors = [];
   for (let i = 0; i < opts.authors; i++) authors.push(await store.users.create({ kind: "human", displayName: `Author ${i}`, handle: `author${i}` }));
   const { workspace, channels } = await store.workspaces.create({ name: "Bench", ownerId: authors[0]!.id });
@@ -58,7 +68,6 @@ export async function seed(dataDir: string, opts: { channels: number; authors: n
   for (let i = 1; i < opts.channels; i++) chans.push((await store.channels.create({ workspaceId: workspace.id, name: `c${i}`, createdBy: authors[0]!.id })).channel.id);
   const tokens: string[] = [];
   for (const a of authors) tokens.push((await store.identity.createSession(a.id, 86_400_000)).token);
-  await store.close();
   return { workspaceId: workspace.id, channelIds: chans, authorIds: authors.map((a) => a.id), tokens };
 }
 

@@ -130,10 +130,16 @@ export class Hub {
   /** Called from the WebSocket open handler. */
   async open(ws: HubSocket): Promise<void> {
     const sub = ws.data;
-    // Following starts before the guest channels load, so no channel.created falls between them.
-    if (this.follower) await this.follower.track(sub.workspaceId);
-    if (isClosed(sub)) return;
-    await this.loadGuestChannels(sub.workspaceId);
+    try {
+      // Following starts before the guest channels load, so no channel.created falls between them.
+      if (this.follower) await this.follower.track(sub.workspaceId);
+      if (isClosed(sub)) return;
+      await this.loadGuestChannels(sub.workspaceId);
+    } catch (err) {
+      // The database is away: the client retries with its cursor, as after any interruption.
+      console.error("realtime open failed", err);
+      return this.close(ws, CLOSE.overload, "realtime replay interrupted; reconnect with after_cursor");
+    }
     if (isClosed(sub)) return;
     let room = this.rooms.get(sub.workspaceId);
     if (!room) this.rooms.set(sub.workspaceId, (room = { all: new Set(), replaying: new Set(), byUser: new Map() }));

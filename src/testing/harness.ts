@@ -1,5 +1,5 @@
-// Test harness: a real server on a random port over a real SQLite file in a temp directory, plus
-// small HTTP and WebSocket clients. Fixtures (users, workspaces) are created through the store;
+// Test harness: a real server on a random port over a real SQLite file in a temp directory (or a
+// fresh Postgres database, see src/testing/stores.ts), plus small HTTP and WebSocket clients. Fixtures (users, workspaces) are created through the store;
 // everything under test goes over the wire.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,17 +8,24 @@ import { loadConfig } from "../config/config.ts";
 import { type RunningServer, startServer } from "../server/serve.ts";
 import type { ChatEvent, User, Workspace } from "../chat/types.ts";
 import { createTestDatabase, testStoreKind } from "./postgres.ts";
+import type { StoreKind } from "./stores.ts";
 
 export interface TestServer extends RunningServer {
   dir: string;
+  /** The SQLite file (sqlite only; prefer src/testing/db-inspect.ts, which works on both). */
   dbPath: string;
+  storeKind: StoreKind;
   close(): Promise<void>;
 }
 
-export async function startTestServer(extraArgs: string[] = [], opts: { dev?: boolean } = {}): Promise<TestServer> {
+/**
+ * `store` picks the database (suites over both stores pass it from forEachStore); without it,
+ * SQLite, or Postgres when CLICKCLACK_TEST_DB=postgres. An explicit `--db` argument wins.
+ */
+export async function startTestServer(extraArgs: string[] = [], opts: { dev?: boolean; store?: StoreKind } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "clickclack-test-"));
-  // CLICKCLACK_TEST_DB=postgres: the same suite on a fresh Postgres database.
-  const pg = testStoreKind() === "postgres" && !extraArgs.includes("--db") ? await createTestDatabase() : null;
+  const kind = opts.store ?? testStoreKind();
+  const pg = kind === "postgres" && !extraArgs.includes("--db") ? await createTestDatabase() : null;
   const dbArgs = pg ? ["--db", pg.url] : [];
   const { config } = loadConfig(["--data", dir, "--addr", "127.0.0.1:0", ...(opts.dev === false ? [] : ["--dev"]), ...dbArgs, ...extraArgs], {});
   let running: RunningServer;
@@ -32,6 +39,7 @@ export async function startTestServer(extraArgs: string[] = [], opts: { dev?: bo
     ...running,
     dir,
     dbPath: join(dir, "clickclack.db"),
+    storeKind: running.store.dialect,
     async close() {
       await running.stop();
       await pg?.drop();

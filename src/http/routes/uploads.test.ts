@@ -2,7 +2,6 @@
 // S3-compatible server (s3rver on a loopback port): upload, nonce replay, quota under
 // concurrency, the 64 MiB cap, sniffing, safe serving, ranges, access, attachments, and the
 // cleanup of a deleted workspace's objects, retried after a storage outage.
-import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +9,7 @@ import { join } from "node:path";
 import { S3Client } from "bun";
 import { loadConfig } from "../../config/config.ts";
 import { startServer } from "../../server/serve.ts";
+import { countRows, queryNumbers } from "../../testing/db-inspect.ts";
 import { client, seedTeam, sleep, startTestServer, Subscription, type TestServer } from "../../testing/harness.ts";
 import { jpeg, multipart, png, wav } from "../../uploads/fixtures.ts";
 import { UploadService } from "../../uploads/service.ts";
@@ -132,9 +132,7 @@ describe.each([[local.name, local], [s3Backend.name, s3Backend]] as const)("uplo
     const results = await Promise.all(Array.from({ length: 6 }, () => upload(ada(), "same bytes", "same.txt", "&nonce=race")));
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
     expect(new Set(results.map((r) => r.body.upload.id)).size).toBe(1);
-    const db = new Database(server.dbPath, { readonly: true });
-    expect(db.query("SELECT count(*) AS n FROM uploads WHERE nonce = 'race'").get()).toEqual({ n: 1 });
-    db.close();
+    expect(await countRows(server.store, "uploads", "nonce = 'race'")).toBe(1);
   });
 
   test("parallel uploads never overshoot the quota, in bytes or files", async () => {
@@ -146,9 +144,8 @@ describe.each([[local.name, local], [s3Backend.name, s3Backend]] as const)("uplo
     expect(ok.length).toBeGreaterThan(0);
     expect(refused.length).toBeGreaterThan(0);
     for (const r of refused) expect([r.status, r.body.code]).toEqual([413, "upload_quota_exceeded"]);
-    const db = new Database(tight.dbPath, { readonly: true });
-    const used = db.query<{ n: number; b: number; pending: number }, []>(`SELECT count(*) AS n, coalesce(sum(byte_size), 0) AS b, sum(status = 'pending') AS pending FROM uploads`).get()!;
-    db.close();
+    const used = await queryNumbers(tight.store, `SELECT count(*) AS n, coalesce(sum(byte_size), 0) AS b,
+      count(CASE WHEN status = 'pending' THEN 1 END) AS pending FROM uploads`);
     expect(used.n).toBe(ok.length);
     expect(used.n).toBeLessThanOrEqual(5);
     expect(used.b).toBeLessThanOrEqual(3000);
@@ -202,9 +199,7 @@ describe.each([[local.name, local], [s3Backend.name, s3Backend]] as const)("uplo
     // Nothing stays behind: no reservation, no object.
     const deadline = Date.now() + 5000;
     for (;;) {
-      const db = new Database(server.dbPath, { readonly: true });
-      const left = db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM uploads WHERE owner_id = ?").get(team.users[2]!.id)!.n + db.query<{ n: number }, []>("SELECT count(*) AS n FROM upload_cleanup").get()!.n;
-      db.close();
+      const left = (await countRows(server.store, "uploads", "owner_id = ?", [team.users[2]!.id])) + (await countRows(server.store, "upload_cleanup"));
       if (left === 0) break;
       if (Date.now() > deadline) throw new Error(`${left} rows left behind`);
       await sleep(50);

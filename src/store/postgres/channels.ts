@@ -1,5 +1,7 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { conflict, notFound } from "../../chat/errors.ts";
+import { assertChannelNameFree, assertNotLastChannel } from "../../chat/channels.ts";
+import { notFound } from "../../chat/errors.ts";
+import { channelCreated, channelDeleted, channelUpdated } from "../../chat/events.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import type { Channel } from "../../chat/types.ts";
 import type { ChannelStore } from "../store.ts";
@@ -39,7 +41,7 @@ export async function createChannelRow(
 ) {
   const taken = await first(tx.select({ id: channels.id }).from(channels)
     .where(and(eq(channels.workspaceId, input.workspaceId), eq(channels.name, input.name), isNull(channels.deletedAt))));
-  if (taken) throw conflict(`#${input.name} already exists`, "channel_exists");
+  assertChannelNameFree(input.name, Boolean(taken));
   const row = {
     id: newId("chn"),
     routeId: newRouteId("C"),
@@ -55,12 +57,7 @@ export async function createChannelRow(
   };
   await tx.insert(channels).values(row);
   const channel = toChannel(row, 0, 0);
-  const event = await appendEvent(tx, emit, {
-    workspaceId: input.workspaceId,
-    type: "channel.created",
-    channelId: row.id,
-    payload: { channel_id: row.id, name: row.name, kind: row.kind, created_by: input.createdBy },
-  });
+  const event = await appendEvent(tx, emit, channelCreated(row, input.createdBy));
   return { channel, event };
 }
 
@@ -92,7 +89,7 @@ export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
         if (patch.name !== undefined && patch.name !== current.name) {
           const taken = await first(tx.select({ id: channels.id }).from(channels)
             .where(and(eq(channels.workspaceId, current.workspaceId), eq(channels.name, patch.name), isNull(channels.deletedAt))));
-          if (taken) throw conflict(`#${patch.name} already exists`, "channel_exists");
+          assertChannelNameFree(patch.name, Boolean(taken));
         }
         const next = {
           name: patch.name ?? current.name,
@@ -101,12 +98,7 @@ export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
         };
         await tx.update(channels).set(next).where(eq(channels.id, id));
         const row = { ...current, ...next };
-        const event = await appendEvent(tx, emit, {
-          workspaceId: current.workspaceId,
-          type: "channel.updated",
-          channelId: id,
-          payload: { channel_id: id, name: row.name, display_title: row.displayTitle, archived: row.archivedAt !== null, archived_at: row.archivedAt, updated_by: actorId },
-        });
+        const event = await appendEvent(tx, emit, channelUpdated(row, actorId));
         return { channel: await channelView(tx, row, actorId), event };
       });
     },
@@ -117,14 +109,9 @@ export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
         await lockWorkspace(tx, current.workspaceId);
         const remaining = (await first(tx.select({ n: countAll }).from(channels)
           .where(and(eq(channels.workspaceId, current.workspaceId), isNull(channels.deletedAt), eq(channels.kind, "public")))))?.n ?? 0;
-        if (current.kind === "public" && remaining <= 1) throw conflict("a workspace must keep at least one channel", "last_channel");
+        assertNotLastChannel(current.kind, remaining);
         await tx.update(channels).set({ deletedAt: now() }).where(eq(channels.id, id));
-        const event = await appendEvent(tx, emit, {
-          workspaceId: current.workspaceId,
-          type: "channel.deleted",
-          channelId: id,
-          payload: { channel_id: id, deleted_by: actorId },
-        });
+        const event = await appendEvent(tx, emit, channelDeleted(current, actorId));
         return { event };
       });
     },

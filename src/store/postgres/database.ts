@@ -1,7 +1,8 @@
 // Connecting to Postgres, migrating under an advisory lock, and the group-commit writer that
 // every mutation goes through.
 import postgres, { type Sql } from "postgres";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { nextCursor } from "../../chat/ids.ts";
 import { drizzle } from "drizzle-orm/postgres-js";
 import type { PgDatabase } from "drizzle-orm/pg-core";
 import type { PostgresJsQueryResultHKT } from "drizzle-orm/postgres-js";
@@ -93,10 +94,83 @@ export async function migrateDatabase(url: string): Promise<void> {
   }
 }
 
-export type EventSink = (event: StoredEvent) => void;
 export type CommitListener = (events: StoredEvent[]) => void;
 /** Runs inside the batch's transaction, after its last mutation: what it writes commits with the batch. */
 export type BeforeCommitHook = (tx: Db, events: StoredEvent[]) => Promise<void>;
+
+/**
+ * What a mutation appends events through (src/store/postgres/events.ts). Cursors and event rows
+ * are kept per batch: the workspace row is locked once per batch (not once per event), and the
+ * batch's events and last cursors are written in one statement each just before COMMIT.
+ */
+export interface EventSink {
+  /** The next cursor of a workspace, locking its row on first use in this batch. */
+  nextCursor(tx: Db, workspaceId: string): Promise<string>;
+  /** Locks the workspace's row now, if this batch has not yet (to pipeline it with other queries). */
+  lock(tx: Db, workspaceId: string): Promise<void>;
+  append(event: StoredEvent, row: typeof schema.events.$inferInsert): void;
+}
+
+class BatchEvents {
+  private cursors = new Map<string, string>();
+  private rows: (typeof schema.events.$inferInsert)[] = [];
+  readonly events: StoredEvent[] = [];
+
+  /** A sink for one mutation: its events count only if it commits (`keep`). */
+  job(): EventSink & { keep(): StoredEvent[]; discard(): void } {
+    const locked: string[] = [];
+    const rows: (typeof schema.events.$inferInsert)[] = [];
+    const events: StoredEvent[] = [];
+    const sink: EventSink & { keep(): StoredEvent[]; discard(): void } = {
+      lock: async (tx, workspaceId) => {
+        if (this.cursors.has(workspaceId)) return;
+        const [ws] = await tx.select({ c: schema.workspaces.lastCursor }).from(schema.workspaces).where(eq(schema.workspaces.id, workspaceId)).for("update");
+        locked.push(workspaceId);
+        // "" stands for "no cursor yet": nextCursor(null) below.
+        this.cursors.set(workspaceId, ws?.c ?? "");
+      },
+      nextCursor: async (tx, workspaceId) => {
+        if (!this.cursors.has(workspaceId)) await sink.lock(tx, workspaceId);
+        const cursor = nextCursor(this.cursors.get(workspaceId) || null);
+        this.cursors.set(workspaceId, cursor);
+        return cursor;
+      },
+      append: (event, row) => {
+        events.push(event);
+        rows.push(row);
+      },
+      keep: () => {
+        this.rows.push(...rows);
+        this.events.push(...events);
+        return events;
+      },
+      // Its savepoint rolled back, and with it the row locks it took: those workspaces must be
+      // locked again by the next mutation that writes there. (Cursors it handed out are skipped,
+      // which keeps them increasing.)
+      discard: () => {
+        for (const w of locked) this.cursors.delete(w);
+      },
+    };
+    return sink;
+  }
+
+  /** Writes the batch's events and last cursors: pipelined, one round trip. */
+  async flush(tx: Db): Promise<void> {
+    const writes: PromiseLike<unknown>[] = [];
+    for (let i = 0; i < this.rows.length; i += 1000) writes.push(tx.insert(schema.events).values(this.rows.slice(i, i + 1000)));
+    const ids = [...this.cursors.keys()].filter((id) => this.cursors.get(id) !== "");
+    if (ids.length > 0) {
+      const cursors = ids.map((id) => this.cursors.get(id)!);
+      writes.push(tx.execute(sql`UPDATE workspaces w SET last_cursor = v.c FROM unnest(${pgTextArray(ids)}::text[], ${pgTextArray(cursors)}::text[]) AS v(id, c) WHERE w.id = v.id`));
+    }
+    await Promise.all(writes);
+  }
+}
+
+/** A text[] literal (ids and cursors hold no quotes, commas or braces, but quote anyway). */
+function pgTextArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(",")}}`;
+}
 
 type Job = {
   fn: (tx: Db, emit: EventSink) => Promise<unknown>;
@@ -110,17 +184,28 @@ type Job = {
  * answers with the same 409 as on SQLite, never a 500).
  */
 const RETRYABLE = new Set(["40P01", "23505"]);
+// drizzle wraps the driver's error: the SQLSTATE is on its cause.
 const retryable = (err: unknown) => RETRYABLE.has((err as { code?: string })?.code ?? (err as { cause?: { code?: string } })?.cause?.code ?? "");
+const ATTEMPTS = 4;
+/** Sends a drizzle query now (its builders are lazy until awaited). */
+const run = (q: PromiseLike<unknown>): Promise<unknown> => {
+  const p = Promise.resolve(q);
+  // Awaited later; until then a failure must not count as unhandled.
+  p.catch(() => {});
+  return p;
+};
 
 /**
  * Group commit on Postgres, as on SQLite (src/store/sqlite/database.ts): mutations queue; all the
  * mutations that arrive while a batch runs make the next batch, one transaction with a savepoint
- * per mutation, so that one refused write rolls back alone. Promises resolve only after COMMIT.
+ * per mutation (none when the batch holds one), so that one refused write rolls back alone.
+ * Promises resolve only after COMMIT.
  *
- * Commit order of cursors: appending an event updates the workspace's row (last_cursor) and holds
- * its lock to COMMIT, so another process's next event in that workspace waits for this commit;
- * a deadlock between two processes' batches (workspaces locked in opposite orders) rolls back one
- * mutation's savepoint, which is then retried (see `retryable`).
+ * Commit order of cursors: the first event of a workspace in a batch locks the workspace's row
+ * (SELECT … FOR UPDATE) and the lock is held to COMMIT, so another process's next event in that
+ * workspace waits for this commit before it reads last_cursor; a deadlock between two processes'
+ * batches (workspaces locked in opposite orders) rolls back one mutation, which is then retried
+ * (see `retryable`).
  *
  * Listeners hear the committed events of a batch in cursor order, once per commit. `beforeCommit`
  * hooks run inside the transaction after the last mutation (one NOTIFY per batch goes there: a
@@ -175,45 +260,59 @@ export class PgGroupCommitWriter {
     if (this.running) await new Promise<void>((r) => this.idle.push(r));
   }
 
-  private async runBatch(batch: Job[]): Promise<void> {
+  private async runBatch(batch: Job[], attempt = 1): Promise<void> {
+    // Alone in its batch, a mutation needs no savepoint: the transaction is its own.
+    const solo = batch.length === 1;
     const results: { ok: boolean; value: unknown; events: StoredEvent[] }[] = [];
+    const state = new BatchEvents();
+    const released: Promise<unknown>[] = [];
     try {
       await this.db.transaction(async (tx) => {
         for (const job of batch) {
-          for (let attempt = 1; ; attempt++) {
-            const events: StoredEvent[] = [];
+          for (let jobAttempt = 1; ; jobAttempt++) {
+            const sink = state.job();
+            const q = tx as unknown as Db;
+            // The savepoint is sent ahead of the mutation's first query and released behind
+            // it without waiting (postgres.js pipelines them on the connection, in order): two
+            // round trips fewer per mutation.
+            const savepoint = solo ? null : run(q.execute(sql`SAVEPOINT job`));
             try {
-              const value = await tx.transaction((sp) => job.fn(sp as unknown as Db, (e) => events.push(e)));
-              results.push({ ok: true, value, events });
+              const value = await job.fn(q, sink);
+              if (savepoint) {
+                await savepoint;
+                released.push(run(q.execute(sql`RELEASE SAVEPOINT job`)));
+              }
+              results.push({ ok: true, value, events: sink.keep() });
               break;
             } catch (err) {
-              if (retryable(err) && attempt < 4) continue;
+              sink.discard();
+              if (!savepoint) throw err;
+              await savepoint;
+              await q.execute(sql`ROLLBACK TO SAVEPOINT job`);
+              await q.execute(sql`RELEASE SAVEPOINT job`);
+              if (retryable(err) && jobAttempt < ATTEMPTS) continue;
               results.push({ ok: false, value: err, events: [] });
               break;
             }
           }
         }
-        if (this.hooks.size > 0) {
-          const events = results.flatMap((r) => r.events);
-          for (const hook of this.hooks) await hook(tx as unknown as Db, events);
-        }
+        await Promise.all(released);
+        await state.flush(tx as unknown as Db);
+        for (const hook of this.hooks) await hook(tx as unknown as Db, state.events);
       });
     } catch (err) {
+      if (solo && results.length === 0 && retryable(err) && attempt < ATTEMPTS) return this.runBatch(batch, attempt + 1);
       for (const job of batch) job.reject(err);
       return;
     }
     this.batches++;
     this.jobs += batch.length;
-    const committed: StoredEvent[] = [];
     batch.forEach((job, i) => {
       const r = results[i]!;
-      if (r.ok) {
-        committed.push(...r.events);
-        job.resolve(r.value);
-      } else {
-        job.reject(r.value);
-      }
+      if (r.ok) job.resolve(r.value);
+      else job.reject(r.value);
     });
+    const committed = state.events;
     if (committed.length > 0) {
       for (const listener of this.listeners) {
         try {

@@ -1,22 +1,13 @@
 // The durable event log on Postgres: appended inside the writing transaction, replayed by cursor.
 import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
-import { newId, nextCursor } from "../../chat/ids.ts";
+import { newId } from "../../chat/ids.ts";
+import type { NewEvent } from "../../chat/events.ts";
 import type { EventType, StoredEvent } from "../../chat/types.ts";
 import type { EventStore, ReplayResult } from "../store.ts";
 import { now } from "../sqlite/rows.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { events, workspaces } from "./schema.ts";
 
-export interface NewEvent {
-  workspaceId: string;
-  type: EventType;
-  channelId?: string | null;
-  dmId?: string | null;
-  seq?: number | null;
-  payload: Record<string, unknown>;
-  recipients?: string[] | null;
-  mentionedUserIds?: string[];
-}
 
 /**
  * Takes the workspace's row lock now (the lock every event of the workspace takes): a rule that
@@ -27,15 +18,12 @@ export async function lockWorkspace(tx: Db, workspaceId: string): Promise<void> 
 }
 
 /**
- * Appends one event; call only inside a writer job. The workspace row is locked (FOR UPDATE)
- * before the cursor is chosen and stays locked until COMMIT: whoever takes the next cursor of
- * this workspace, in this process or another, waits for this transaction to end, so cursors
- * become visible in the order they were handed out.
+ * Appends one event; call only inside a writer job. The cursor comes from the batch (see
+ * EventSink in database.ts): the workspace row is locked until COMMIT, so cursors become visible
+ * in the order they were handed out, whichever process writes.
  */
 export async function appendEvent(tx: Db, emit: EventSink, e: NewEvent): Promise<StoredEvent> {
-  const [ws] = await tx.select({ lastCursor: workspaces.lastCursor }).from(workspaces).where(eq(workspaces.id, e.workspaceId)).for("update");
-  const cursor = nextCursor(ws?.lastCursor ?? null);
-  await tx.update(workspaces).set({ lastCursor: cursor }).where(eq(workspaces.id, e.workspaceId));
+  const cursor = await emit.nextCursor(tx, e.workspaceId);
   const stored: StoredEvent = {
     id: newId("evt"),
     cursor,
@@ -49,7 +37,7 @@ export async function appendEvent(tx: Db, emit: EventSink, e: NewEvent): Promise
     direct_conversation_id: e.dmId ?? null,
   };
   if (e.mentionedUserIds && e.mentionedUserIds.length > 0) stored.mentioned_user_ids = e.mentionedUserIds;
-  await tx.insert(events).values({
+  emit.append(stored, {
     id: stored.id,
     workspaceId: stored.workspace_id,
     cursor,
@@ -62,7 +50,6 @@ export async function appendEvent(tx: Db, emit: EventSink, e: NewEvent): Promise
     mentionedUserIds: stored.mentioned_user_ids ? JSON.stringify(stored.mentioned_user_ids) : null,
     createdAt: stored.created_at,
   });
-  emit(stored);
   return stored;
 }
 

@@ -1,5 +1,10 @@
 import { and, asc, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
-import { conflict, forbidden, invalid, notFound, tooMany } from "../../chat/errors.ts";
+import { notFound } from "../../chat/errors.ts";
+import { type Audience, channelAudience, dmAudience, messageCreated, messageDeleted, messageUpdated, pinChanged, reactionChanged, readMoved, threadReplyCreated, threadStateUpdated } from "../../chat/events.ts";
+import {
+  assertAuthor, assertCanPin, assertEditable, assertNonceReplay, assertQuotable, assertReplyTarget, assertThreadRoot, assertTopicFits,
+  assertWithinBudget, budgetWindowStart, nextReadPointer, nonceFingerprint, quoteSnapshot,
+} from "../../chat/posting.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
 import type { ChatEvent, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
@@ -16,14 +21,11 @@ import { first } from "./users.ts";
 
 type Row = typeof messages.$inferSelect;
 
-/** What a nonce remembers of a post: the same nonce with another payload is a conflict. */
 function fingerprint(input: PostMessageInput): string {
-  return new Bun.CryptoHasher("sha256")
-    .update(JSON.stringify([input.scope.id, input.body, input.parentMessageId ?? null, input.quotedMessageId ?? null, input.kind ?? "message", input.turnId ?? null, input.topicId ?? null]))
-    .digest("base64");
+  return nonceFingerprint({ ...input, scopeId: input.scope.id });
 }
 
-function scopeOfRow(r: Row): Scope {
+export function scopeOfRow(r: Row): Scope {
   return r.channelId ? { kind: "channel", id: r.channelId, workspaceId: r.workspaceId } : { kind: "dm", id: r.dmId!, workspaceId: r.workspaceId };
 }
 
@@ -47,10 +49,9 @@ async function resolveMentions(db: Db, scope: Scope, body: string): Promise<stri
   return found;
 }
 
-export async function eventScope(scope: Scope, db: Db) {
-  return scope.kind === "channel"
-    ? { channelId: scope.id, dmId: null, recipients: null }
-    : { channelId: null, dmId: scope.id, recipients: await dmRecipients(db, scope.id) };
+/** Who hears of a message in this scope (a DM's members are read inside the write). */
+export async function audienceOf(scope: Scope, db: Db): Promise<Audience> {
+  return scope.kind === "channel" ? channelAudience(scope.id) : dmAudience(scope.id, await dmRecipients(db, scope.id));
 }
 
 async function refreshThreadState(tx: Db, rootId: string): Promise<ThreadState> {
@@ -75,7 +76,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
     if (input.nonce) {
       const existing = await first(tx.select().from(messages).where(and(eq(messages.authorId, input.authorId), eq(messages.nonce, input.nonce))));
       if (existing) {
-        if (existing.nonceFingerprint !== fp) throw conflict("nonce was already used for a different message", "nonce_conflict");
+        assertNonceReplay(existing.nonceFingerprint, fp, "message");
         return { message: await one(tx, existing.id, input.authorId), events: [] as ChatEvent[], replayed: true, threadState: undefined as ThreadState | undefined };
       }
     }
@@ -84,38 +85,22 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       // One author's budgeted posts queue on a transaction lock in every process: the count
       // they check cannot grow under them.
       await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`budget:${input.scope.workspaceId}:${input.authorId}`}, 0))`);
-      const since = new Date(Date.now() - input.budget.windowMs).toISOString();
+      const since = budgetWindowStart(input.budget);
       const recent = await tx.select({ at: messages.createdAt }).from(messages)
         .where(and(eq(messages.workspaceId, input.scope.workspaceId), eq(messages.authorId, input.authorId), gt(messages.createdAt, since)))
         .orderBy(asc(messages.createdAt));
-      if (recent.length >= input.budget.max) {
-        const retry = (Date.parse(recent[0]!.at) + input.budget.windowMs - Date.now()) / 1000;
-        throw tooMany(`waiting room post limit reached: ${input.budget.max} messages per 24 hours`, retry, "guest_post_limit");
-      }
+      assertWithinBudget(input.budget, recent.map((r) => r.at));
     }
 
-    if (input.topicId) {
-      const topic = await first(tx.select().from(topics).where(eq(topics.id, input.topicId)));
-      if (!topic || topic.workspaceId !== input.scope.workspaceId || (topic.channelId !== null && topic.channelId !== input.scope.id)) throw notFound("topic");
-    }
-
-    let root: Row | undefined;
-    if (input.parentMessageId) {
-      root = await byId(tx, input.parentMessageId);
-      if (!root || root.workspaceId !== input.scope.workspaceId || (input.scope.kind === "channel" ? root.channelId : root.dmId) !== input.scope.id) {
-        throw notFound("parent message");
-      }
-      if (root.parentMessageId !== null) throw invalid("threads are one level deep: reply to the thread's root message", "nested_thread");
-      if (root.deletedAt) throw notFound("parent message");
-    }
-
-    let quote: Row | undefined;
-    if (input.quotedMessageId) {
-      quote = await byId(tx, input.quotedMessageId);
-      if (!quote || quote.deletedAt) throw notFound("quoted message");
-      const sameScope = (input.scope.kind === "channel" ? quote.channelId : quote.dmId) === input.scope.id;
-      if (!sameScope) throw invalid("a quote must come from the same channel, DM or thread", "quote_out_of_scope");
-    }
+    // The lookups the rules need go out together (one round trip, pipelined).
+    const [topic, root, quote] = await Promise.all([
+      input.topicId ? first(tx.select().from(topics).where(eq(topics.id, input.topicId))) : undefined,
+      input.parentMessageId ? byId(tx, input.parentMessageId) : undefined,
+      input.quotedMessageId ? byId(tx, input.quotedMessageId) : undefined,
+    ]);
+    if (input.topicId) assertTopicFits(topic, input.scope);
+    if (input.parentMessageId) assertReplyTarget(root, input.scope);
+    if (input.quotedMessageId) assertQuotable(quote, input.scope);
 
     // Roots take the next channel (or DM) sequence number; replies take the next number of their
     // thread. Both are incremented in place: the row stays locked to COMMIT, so a number is never
@@ -156,7 +141,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       nonce: input.nonce ?? null,
       nonceFingerprint: fp,
       quotedMessageId: quote?.id ?? null,
-      quotedBodySnapshot: quote ? quote.body.slice(0, 1000) : null,
+      quotedBodySnapshot: quote ? quoteSnapshot(quote.body) : null,
       quotedAuthorId: quote?.authorId ?? null,
       createdAt: at,
       editedAt: null,
@@ -167,57 +152,30 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       threadLastSeq: 0,
     };
     if (!root) row.threadRootId = row.id;
-    await tx.insert(messages).values(row);
+    // The insert, the event's recipients and mentions, the workspace's cursor lock and the author
+    // go out together: one round trip for all of them.
+    const [, audience, mentioned, , author] = await Promise.all([
+      tx.insert(messages).values(row),
+      audienceOf(input.scope, tx),
+      resolveMentions(tx, input.scope, input.body),
+      emit.lock(tx, input.scope.workspaceId),
+      input.uploadId ? undefined : hydrate(tx, [row], input.authorId, { withAttachments: false }),
+    ]);
     // The file goes with its message in the same write: both or neither.
     if (input.uploadId) await attachUploadRow(tx, input.uploadId, row);
-
-    const scope = await eventScope(input.scope, tx);
-    const mentioned = await resolveMentions(tx, input.scope, input.body);
-    const dmPart = row.dmId ? { direct_conversation_id: row.dmId } : {};
-    const noncePart = row.nonce ? { nonce: row.nonce } : {};
     const events: ChatEvent[] = [];
     let threadState: ThreadState | undefined;
     if (!root) {
-      events.push(await appendEvent(tx, emit, {
-        workspaceId: input.scope.workspaceId,
-        type: "message.created",
-        channelId: scope.channelId,
-        dmId: scope.dmId,
-        recipients: scope.recipients,
-        seq: channelSeq,
-        payload: {
-          message_id: row.id,
-          author_id: row.authorId,
-          ...dmPart,
-          ...noncePart,
-          ...(row.topicId ? { topic_id: row.topicId } : {}),
-          ...(row.kind !== "message" ? { kind: row.kind } : {}),
-          ...(row.turnId ? { turn_id: row.turnId } : {}),
-        },
-        mentionedUserIds: mentioned,
-      }));
+      events.push(await appendEvent(tx, emit, messageCreated(row, audience, mentioned)));
     } else {
       threadState = await refreshThreadState(tx, root.id);
-      events.push(await appendEvent(tx, emit, {
-        workspaceId: input.scope.workspaceId,
-        type: "thread.reply_created",
-        channelId: scope.channelId,
-        dmId: scope.dmId,
-        recipients: scope.recipients,
-        payload: { message_id: row.id, root_message_id: root.id, author_id: row.authorId, thread_seq: threadSeq, ...dmPart, ...noncePart,
-          ...(row.kind !== "message" ? { kind: row.kind } : {}), ...(row.turnId ? { turn_id: row.turnId } : {}) },
-        mentionedUserIds: mentioned,
-      }));
-      events.push(await appendEvent(tx, emit, {
-        workspaceId: input.scope.workspaceId,
-        type: "thread.state_updated",
-        channelId: scope.channelId,
-        dmId: scope.dmId,
-        recipients: scope.recipients,
-        payload: { root_message_id: root.id, thread_state: threadState, ...dmPart },
-      }));
+      events.push(
+        await appendEvent(tx, emit, threadReplyCreated(row, audience, mentioned)),
+        await appendEvent(tx, emit, threadStateUpdated(row, audience, threadState)),
+      );
     }
-    return { message: (await hydrate(tx, [row], input.authorId, { withAttachments: Boolean(input.uploadId) }))[0]!, events, replayed: false, threadState };
+    const message = author?.[0] ?? (await hydrate(tx, [row], input.authorId, { withAttachments: true }))[0]!;
+    return { message, events, replayed: false, threadState };
   }
 
   function windowQuery(column: "channel" | "dm" | "thread", scopeId: string, topicId: string | undefined) {
@@ -254,22 +212,13 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       return writer.write(async (tx, emit) => {
         const r = await byId(tx, id);
         if (!r) throw notFound("message");
-        if (r.deletedAt) throw conflict("a deleted message cannot be edited", "message_deleted");
-        if (r.authorId !== actorId) throw forbidden("only the author can edit a message", "not_author");
+        assertAuthor(r, actorId, "edit");
+        assertEditable(r);
         const at = now();
         await tx.update(messages).set({ body, editedAt: at }).where(eq(messages.id, id));
         const scope = scopeOfRow(r);
-        const es = await eventScope(scope, tx);
-        const event = await appendEvent(tx, emit, {
-          workspaceId: r.workspaceId,
-          type: "message.updated",
-          channelId: es.channelId,
-          dmId: es.dmId,
-          recipients: es.recipients,
-          seq: r.channelSeq ?? r.threadSeq,
-          payload: { message_id: id, root_message_id: r.threadRootId, author_id: r.authorId, edited_at: at, ...(r.dmId ? { direct_conversation_id: r.dmId } : {}) },
-          mentionedUserIds: await resolveMentions(tx, scope, body),
-        });
+        const [audience, mentioned] = await Promise.all([audienceOf(scope, tx), resolveMentions(tx, scope, body)]);
+        const event = await appendEvent(tx, emit, messageUpdated(r, audience, { editedAt: at, mentionedUserIds: mentioned }));
         return { message: await one(tx, id, actorId), event };
       });
     },
@@ -282,23 +231,11 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
         await tx.delete(pins).where(eq(pins.messageId, id));
         await tx.delete(reactions).where(eq(reactions.messageId, id));
         await detachUploads(tx, id, at);
-        const scope = scopeOfRow(r);
-        const es = await eventScope(scope, tx);
-        const event = await appendEvent(tx, emit, {
-          workspaceId: r.workspaceId,
-          type: "message.deleted",
-          channelId: es.channelId,
-          dmId: es.dmId,
-          recipients: es.recipients,
-          seq: r.channelSeq ?? r.threadSeq,
-          payload: { message_id: id, root_message_id: r.threadRootId, deleted_by: actorId, ...(r.dmId ? { direct_conversation_id: r.dmId } : {}) },
-        });
+        const audience = await audienceOf(scopeOfRow(r), tx);
+        const event = await appendEvent(tx, emit, messageDeleted(r, audience, actorId));
         if (r.parentMessageId) {
           const state = await refreshThreadState(tx, r.parentMessageId);
-          await appendEvent(tx, emit, {
-            workspaceId: r.workspaceId, type: "thread.state_updated", channelId: es.channelId, dmId: es.dmId, recipients: es.recipients,
-            payload: { root_message_id: r.parentMessageId, thread_state: state, ...(r.dmId ? { direct_conversation_id: r.dmId } : {}) },
-          });
+          await appendEvent(tx, emit, threadStateUpdated(r, audience, state));
         }
         return { message: await one(tx, id, actorId), event };
       });
@@ -316,7 +253,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
     async thread(rootId, window, viewerId) {
       const root = await byId(db, rootId);
       if (!root) throw notFound("message");
-      if (root.parentMessageId !== null) throw invalid("that message is a reply; open its root's thread", "not_thread_root");
+      assertThreadRoot(root);
       const { rows, hasOlder, hasNewer } = await windowed(window, (r) => r.threadSeq ?? 0, windowQuery("thread", rootId, undefined));
       const [rootMsg, ...replies] = await hydrate(db, [root, ...rows], viewerId);
       return {
@@ -338,14 +275,8 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
           : (await tx.delete(reactions).where(and(eq(reactions.messageId, id), eq(reactions.userId, userId), eq(reactions.emoji, emoji))).returning({ e: reactions.emoji })).length;
         let event: ChatEvent | null = null;
         if (changed > 0) {
-          const es = await eventScope(scopeOfRow(r), tx);
-          event = await appendEvent(tx, emit, {
-            workspaceId: r.workspaceId,
-            type: on ? "reaction.added" : "reaction.removed",
-            channelId: es.channelId, dmId: es.dmId, recipients: es.recipients,
-            seq: r.channelSeq ?? r.threadSeq,
-            payload: { message_id: id, emoji, user_id: userId, root_message_id: r.threadRootId, count: await reactionCount(tx, id, emoji), ...(r.dmId ? { direct_conversation_id: r.dmId } : {}) },
-          });
+          const [audience, count] = await Promise.all([audienceOf(scopeOfRow(r), tx), reactionCount(tx, id, emoji)]);
+          event = await appendEvent(tx, emit, reactionChanged(r, audience, { emoji, userId, added: on, count }));
         }
         return { event, reactions: (await reactionSummaries(tx, [id], userId)).get(id) ?? [] };
       });
@@ -355,15 +286,13 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
         const r = await byId(tx, messageId);
         if (!r || r.deletedAt || r.channelId !== channelId) throw notFound("message");
         await lockWorkspace(tx, r.workspaceId);
-        const existing = await first(tx.select().from(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId))));
-        if (existing) throw conflict("message is already pinned", "already_pinned");
-        const n = (await first(tx.select({ n: countAll }).from(pins).where(eq(pins.channelId, channelId))))?.n ?? 0;
-        if (n >= LIMITS.pinsPerChannel) throw conflict(`a channel holds at most ${LIMITS.pinsPerChannel} pins`, "pin_limit");
+        const [existing, pinned] = await Promise.all([
+          first(tx.select().from(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId)))),
+          first(tx.select({ n: countAll }).from(pins).where(eq(pins.channelId, channelId))),
+        ]);
+        assertCanPin(Boolean(existing), pinned?.n ?? 0);
         await tx.insert(pins).values({ channelId, messageId, pinnedBy: actorId, pinnedAt: now() });
-        const event = await appendEvent(tx, emit, {
-          workspaceId: r.workspaceId, type: "pin.added", channelId, seq: r.channelSeq ?? r.threadSeq,
-          payload: { channel_id: channelId, message_id: messageId, pinned_by: actorId },
-        });
+        const event = await appendEvent(tx, emit, pinChanged(r, channelId, actorId, true));
         return { pinned_message: await one(tx, messageId, actorId), event };
       });
     },
@@ -373,10 +302,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
         if (!r || r.channelId !== channelId) throw notFound("message");
         const removed = await tx.delete(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId))).returning({ m: pins.messageId });
         if (removed.length === 0) throw notFound("pin");
-        const event = await appendEvent(tx, emit, {
-          workspaceId: r.workspaceId, type: "pin.removed", channelId, seq: r.channelSeq ?? r.threadSeq,
-          payload: { channel_id: channelId, message_id: messageId, pinned_by: actorId },
-        });
+        const event = await appendEvent(tx, emit, pinChanged(r, channelId, actorId, false));
         return { event };
       });
     },
@@ -395,23 +321,15 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
         // locked first, so two processes moving it at once cannot move it backwards.
         await tx.execute(sql`SELECT 1 FROM read_states WHERE scope_id = ${scope.id} AND user_id = ${userId} FOR UPDATE`);
         const previous = await lastReadSeq(tx, scope.id, userId);
-        const target = Math.min(Math.max(seq, 0), last);
+        const target = nextReadPointer(previous, seq, last);
         const at = now();
-        if (target <= previous) {
+        if (target === null) {
           const existing = await first(tx.select().from(readStates).where(and(eq(readStates.scopeId, scope.id), eq(readStates.userId, userId))));
           return { receipt: { scope_id: scope.id, user_id: userId, last_read_seq: previous, last_read_at: existing?.lastReadAt ?? at }, event: null };
         }
         await tx.insert(readStates).values({ scopeId: scope.id, userId, lastReadSeq: target, lastReadAt: at })
           .onConflictDoUpdate({ target: [readStates.scopeId, readStates.userId], set: { lastReadSeq: target, lastReadAt: at } });
-        const event = await appendEvent(tx, emit, {
-          workspaceId: scope.workspaceId,
-          type: scope.kind === "channel" ? "channel.read" : "dm.read",
-          channelId: scope.kind === "channel" ? scope.id : null,
-          dmId: scope.kind === "dm" ? scope.id : null,
-          recipients: [userId],
-          seq: target,
-          payload: { user_id: userId, scope_id: scope.id, ...(scope.kind === "channel" ? { channel_id: scope.id } : { direct_conversation_id: scope.id }), last_read_seq: target, last_read_at: at },
-        });
+        const event = await appendEvent(tx, emit, readMoved(scope, userId, target, at));
         return { receipt: { scope_id: scope.id, user_id: userId, last_read_seq: target, last_read_at: at }, event };
       });
     },

@@ -1,6 +1,7 @@
 import { and, eq, gt, inArray, isNull } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
-import { GUEST_POSTS_PER_DAY } from "../../chat/rules.ts";
+import { moderationUpdated } from "../../chat/events.ts";
+import { postsRemaining, postsTodaySince } from "../../chat/posting.ts";
 import type { ModerationEntry, ModerationStore } from "../store.ts";
 import { now, toUser } from "../sqlite/rows.ts";
 import { countAll } from "./channels.ts";
@@ -21,7 +22,7 @@ export function pgModeration(db: Db, writer: PgGroupCommitWriter): ModerationSto
     const rows = await q.select({ m: members, u: users, n: moderationNotes }).from(members).innerJoin(users, eq(users.id, members.userId))
       .leftJoin(moderationNotes, and(eq(moderationNotes.workspaceId, members.workspaceId), eq(moderationNotes.userId, members.userId)))
       .where(and(...conds)).orderBy(users.displayName);
-    const since = new Date(Date.now() - 24 * 3600_000).toISOString();
+    const since = postsTodaySince();
     return Promise.all(rows.map(async ({ m, u, n }) => ({
       workspace_id: workspaceId,
       user: toUser(u),
@@ -31,8 +32,7 @@ export function pgModeration(db: Db, writer: PgGroupCommitWriter): ModerationSto
       moderation_note: n?.note ?? null,
       moderation_by: n?.updatedBy ?? null,
       moderation_at: n?.updatedAt ?? null,
-      posts_remaining: m.role === "guest" ? Math.max(0, GUEST_POSTS_PER_DAY - (await postsSince(q, workspaceId, u.id, since))) : null,
-      post_limit: m.role === "guest" ? GUEST_POSTS_PER_DAY : null,
+      ...postsRemaining(m.role, m.role === "guest" ? await postsSince(q, workspaceId, u.id, since) : 0),
     })));
   }
 
@@ -64,12 +64,7 @@ export function pgModeration(db: Db, writer: PgGroupCommitWriter): ModerationSto
         // The target and every active manager hear of it; nobody else does.
         const managers = (await tx.select({ u: members.userId }).from(members)
           .where(and(eq(members.workspaceId, workspaceId), inArray(members.role, ["owner", "moderator"]), isNull(members.blockedAt)))).map((r) => r.u);
-        const event = await appendEvent(tx, emit, {
-          workspaceId,
-          type: "member.moderation_updated",
-          recipients: [...new Set([userId, ...managers])],
-          payload: { user_id: userId, role: next.role, timeout_until: next.timeoutUntil, blocked: next.blockedAt !== null, updated_by: actorId },
-        });
+        const event = await appendEvent(tx, emit, moderationUpdated(workspaceId, { userId, ...next }, managers, actorId));
         return { member: (await entries(tx, workspaceId, userId))[0]!, event };
       });
     },

@@ -1,17 +1,18 @@
 // Upload metadata, quota reservations, attachments and the storage cleanup queue on Postgres.
 import { and, asc, eq, isNull, lt, sql } from "drizzle-orm";
-import { conflict, forbidden, notFound, tooLarge } from "../../chat/errors.ts";
+import { notFound, tooLarge } from "../../chat/errors.ts";
+import { messageUpdated } from "../../chat/events.ts";
+import { assertAuthor, assertNonceReplay, attachable } from "../../chat/posting.ts";
 import { newId } from "../../chat/ids.ts";
 import type { ChatEvent } from "../../chat/types.ts";
 import type { UploadRecord, UploadStore } from "../store.ts";
 import { now } from "../sqlite/rows.ts";
-import { ATTACHMENTS_PER_MESSAGE } from "../../chat/posting.ts";
 import { toUpload } from "../sqlite/uploads.ts";
 import { countAll } from "./channels.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate } from "./hydrate.ts";
-import { eventScope } from "./messages.ts";
+import { audienceOf, scopeOfRow } from "./messages.ts";
 import { messages, uploadCleanup, uploads } from "./schema.ts";
 import { first } from "./users.ts";
 
@@ -28,13 +29,12 @@ function toRecord(r: Row): UploadRecord {
  * is on this message. The upload row is locked, so two processes cannot attach it twice.
  */
 export async function attachUploadRow(tx: Db, uploadId: string, message: Pick<MessageRow, "id" | "workspaceId" | "authorId">): Promise<boolean> {
-  const up = await first(tx.select().from(uploads).where(and(eq(uploads.id, uploadId), eq(uploads.status, "ready"))).for("update"));
-  if (!up || up.workspaceId !== message.workspaceId) throw notFound("upload");
-  if (up.ownerId !== message.authorId) throw forbidden("only your own uploads can be attached", "upload_not_owned");
-  if (up.messageId === message.id) return false;
-  if (up.messageId !== null) throw conflict("the upload is attached to another message", "upload_attached");
-  const n = (await first(tx.select({ n: countAll }).from(uploads).where(eq(uploads.messageId, message.id))))?.n ?? 0;
-  if (n >= ATTACHMENTS_PER_MESSAGE) throw conflict(`a message holds at most ${ATTACHMENTS_PER_MESSAGE} files`, "attachment_limit");
+  // The rule counts synchronously: the count is read beside the (locked) upload, one round trip.
+  const [up, files] = await Promise.all([
+    first(tx.select().from(uploads).where(and(eq(uploads.id, uploadId), eq(uploads.status, "ready"))).for("update")),
+    first(tx.select({ n: countAll }).from(uploads).where(eq(uploads.messageId, message.id))),
+  ]);
+  if (!attachable(up, message, () => files?.n ?? 0)) return false;
   await tx.update(uploads).set({ messageId: message.id, attachedAt: now(), detachedAt: null }).where(eq(uploads.id, uploadId));
   return true;
 }
@@ -81,7 +81,7 @@ export function pgUploads(db: Db, writer: PgGroupCommitWriter): UploadStore {
         if (meta.nonce) {
           const existing = await ready(tx, and(eq(uploads.workspaceId, row.workspaceId), eq(uploads.ownerId, row.ownerId), eq(uploads.nonce, meta.nonce)));
           if (existing) {
-            if (existing.fingerprint !== meta.fingerprint) throw conflict("nonce was already used for a different upload", "nonce_conflict");
+            assertNonceReplay(existing.fingerprint, meta.fingerprint, "upload");
             await tx.delete(uploads).where(eq(uploads.id, id));
             await enqueue(tx, row.storageKey, "nonce_replay");
             return { upload: toUpload(existing), replayed: true };
@@ -120,19 +120,10 @@ export function pgUploads(db: Db, writer: PgGroupCommitWriter): UploadStore {
       return writer.write(async (tx, emit) => {
         const m = await first(tx.select().from(messages).where(eq(messages.id, messageId)));
         if (!m || m.deletedAt) throw notFound("message");
-        if (m.authorId !== actorId) throw forbidden("only the author can attach files to a message", "message_not_writable");
+        assertAuthor(m, actorId, "attach files to");
         let event: ChatEvent | null = null;
         if (await attachUploadRow(tx, uploadId, m)) {
-          const es = await eventScope(m.channelId ? { kind: "channel", id: m.channelId, workspaceId: m.workspaceId } : { kind: "dm", id: m.dmId!, workspaceId: m.workspaceId }, tx);
-          event = await appendEvent(tx, emit, {
-            workspaceId: m.workspaceId,
-            type: "message.updated",
-            channelId: es.channelId,
-            dmId: es.dmId,
-            recipients: es.recipients,
-            seq: m.channelSeq ?? m.threadSeq,
-            payload: { message_id: m.id, root_message_id: m.threadRootId, author_id: m.authorId, upload_id: uploadId, ...(m.dmId ? { direct_conversation_id: m.dmId } : {}) },
-          });
+          event = await appendEvent(tx, emit, messageUpdated(m, await audienceOf(scopeOfRow(m), tx), { uploadId }));
         }
         return { message: (await hydrate(tx, [m], actorId))[0]!, event };
       });

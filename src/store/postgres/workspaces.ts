@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, isNull, like, or, sql } from "drizzle-orm";
 import { conflict, invalid, notFound } from "../../chat/errors.ts";
+import { workspaceUpdated } from "../../chat/events.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import { slugFrom } from "../../chat/rules.ts";
 import type { Role } from "../../chat/types.ts";
@@ -95,7 +96,7 @@ export function pgWorkspaces(db: Db, writer: PgGroupCommitWriter): WorkspaceStor
         const row = { ...current, ...next };
         const role = (await membershipOf(tx, id, actorId))?.role;
         const workspace = toWorkspace(row, role);
-        const event = await appendEvent(tx, emit, { workspaceId: id, type: "workspace.updated", payload: { workspace_id: id, name: next.name, slug: next.slug, icon_url: next.iconUrl, updated_by: actorId } });
+        const event = await appendEvent(tx, emit, workspaceUpdated(row, actorId));
         return { workspace, event };
       });
     },

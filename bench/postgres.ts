@@ -49,10 +49,11 @@ async function rawBaseline(url: string, fx: Fixtures, concurrency: number, secon
   }
 }
 
-/** N load generators, one per server, splitting the authors between them. */
+/** N load generators, one per server, each with its own authors (nonces are per author). */
 async function postOver(servers: BenchServer[], fx: Fixtures, concurrency: number, seconds: number) {
-  const gens = servers.map((s) =>
-    Bun.spawn(["bun", join(ROOT, "bench/load/post.ts"), s.url, JSON.stringify(fx), String(concurrency / servers.length), String(seconds), "1000000"], { stdout: "pipe", stderr: "inherit" }),
+  const share = concurrency / servers.length;
+  const gens = servers.map((s, k) =>
+    Bun.spawn(["bun", join(ROOT, "bench/load/post.ts"), s.url, JSON.stringify({ ...fx, tokens: fx.tokens.slice(k * share, (k + 1) * share) }), String(share), String(seconds), "1000000"], { stdout: "pipe", stderr: "inherit" }),
   );
   const results = await Promise.all(gens.map(async (g) => JSON.parse(await new Response(g.stdout).text()) as { seconds: number; latencies: number[]; acked: { cursor: string }[]; errors: number }));
   const acked = results.reduce((n, r) => n + r.acked.length, 0);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteStore } from "../src/store/sqlite/index.ts";
 import type { Store } from "../src/store/store.ts";
+import { spawnServe } from "../src/testing/process.ts";
 
 export const ROOT = join(import.meta.dir, "..");
 
@@ -17,31 +18,9 @@ export interface BenchServer {
 
 /** Starts `clickclack serve` (source, or a binary via CLICKCLACK_BENCH_BINARY) on a free port. */
 export async function startServer(dataDir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<BenchServer> {
-  const cmd = process.env.CLICKCLACK_BENCH_BINARY ? [process.env.CLICKCLACK_BENCH_BINARY] : ["bun", join(ROOT, "src/main.ts")];
-  const proc = Bun.spawn([...cmd, "serve", "--data", dataDir, "--addr", "127.0.0.1:0", ...extra], { stdout: "pipe", stderr: "inherit", env: { ...process.env, ...env } });
-  const reader = proc.stdout.getReader();
-  let out = "";
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += new TextDecoder().decode(value);
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m) {
-      reader.releaseLock();
-      return {
-        url: m[1]!,
-        proc,
-        dataDir,
-        async stop() {
-          proc.kill("SIGTERM");
-          await proc.exited;
-        },
-      };
-    }
-  }
-  proc.kill(9);
-  throw new Error(`server did not start: ${out}`);
+  const command = process.env.CLICKCLACK_BENCH_BINARY ? [process.env.CLICKCLACK_BENCH_BINARY] : undefined;
+  const served = await spawnServe(["--data", dataDir, ...extra], env, command);
+  return { url: served.url, proc: served.proc, dataDir, stop: served.stop };
 }
 
 export function scratchDir(name: string): string {

@@ -7,12 +7,15 @@ export interface ServeProcess {
   url: string;
   /** kill -9, and wait for the process to be gone. */
   kill(): Promise<void>;
+  /** SIGTERM (a clean shutdown), and wait for it. */
+  stop(): Promise<void>;
 }
 
 const MAIN = join(import.meta.dir, "..", "main.ts");
 
-export async function spawnServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const proc = Bun.spawn(["bun", MAIN, "serve", "--addr", "127.0.0.1:0", ...args], { stdout: "pipe", stderr: "inherit", env: { ...process.env, ...env } });
+/** `command` runs something else than the source (e.g. the compiled binary). */
+export async function spawnServe(args: string[], env: Record<string, string> = {}, command: string[] = ["bun", MAIN]): Promise<ServeProcess> {
+  const proc = Bun.spawn([...command, "serve", "--addr", "127.0.0.1:0", ...args], { stdout: "pipe", stderr: "inherit", env: { ...process.env, ...env } });
   const reader = proc.stdout.getReader();
   let out = "";
   const deadline = Date.now() + 20_000;
@@ -30,6 +33,10 @@ export async function spawnServe(args: string[], env: Record<string, string> = {
         url: m[1]!,
         async kill() {
           proc.kill(9);
+          await proc.exited;
+        },
+        async stop() {
+          proc.kill("SIGTERM");
           await proc.exited;
         },
       };

@@ -63,6 +63,8 @@ async function postOver(servers: BenchServer[], fx: Fixtures, concurrency: numbe
 
 function target(from: BenchServer, to: BenchServer, fx: Fixtures): Target {
   let n = 0;
+  // Each run its own nonces: a repeated one would replay an earlier run's message.
+  const tag = crypto.randomUUID();
   return {
     url: from.url,
     wsUrl: `${to.url.replace("http", "ws")}/api/realtime/ws?workspace_id=${fx.workspaceId}`,
@@ -72,7 +74,7 @@ function target(from: BenchServer, to: BenchServer, fx: Fixtures): Target {
       const r = await fetch(`${from.url}/api/channels/${fx.channelIds[0]}/messages`, {
         method: "POST",
         headers: { authorization: `Bearer ${fx.tokens[0]}`, "content-type": "application/json" },
-        body: JSON.stringify({ body: `fan ${i}`, nonce: `xfan-${from.url}-${i}` }),
+        body: JSON.stringify({ body: `fan ${i}`, nonce: `xfan-${tag}-${i}` }),
       });
       return ((await r.json()) as any).message.id;
     },

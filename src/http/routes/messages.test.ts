@@ -201,5 +201,5 @@ describe("reactions and pins", () => {
     expect(un.status).toBe(200);
     expect(un.body.event.type).toBe("pin.removed");
     expect((await ada().delete(`${path}/pins/${ids[0]}`)).status).toBe(404);
-  });
+  }, 60_000); // 200+ sequential writes: on Postgres each waits for its own commit (fsync)
 });

@@ -91,8 +91,9 @@ export function pgSearch(db: Db, opts: { relevanceWindow?: number } = {}): Searc
    * Rows `offset` to `offset + limit` of the relevance order: the newest WINDOW matches (at or
    * below the ceiling) ranked by score, then older matches newest first, as on SQLite.
    */
-  async function relevance(b: Base, at: Extract<SearchPosition, { sort: "relevance" }>, limit: number): Promise<Row[]> {
+  async function relevance(b: Base, at: Extract<SearchPosition, { sort: "relevance" }>, limit: number, newest?: (docid: number) => void): Promise<Row[]> {
     const win = await run(b, sql`d.docid <= ${at.ceiling}`, sql`ORDER BY d.docid DESC LIMIT ${WINDOW}`);
+    newest?.(win[0]?.docid ?? 0);
     const ranked = [...win].sort((x, y) => y.score - x.score || y.docid - x.docid).slice(at.offset, at.offset + limit);
     if (ranked.length >= limit || win.length < WINDOW) return ranked;
     const floor = win[win.length - 1]!.docid;
@@ -112,9 +113,10 @@ export function pgSearch(db: Db, opts: { relevanceWindow?: number } = {}): Searc
         rows = await run(b, before === null ? null : sql`d.docid < ${before}`, sql`ORDER BY d.docid DESC LIMIT ${input.limit + 1}`);
         if (rows.length > input.limit) next = { sort: "recent", docid: rows[input.limit - 1]!.docid };
       } else {
-        const [top] = await db.execute<{ n: number | null }>(sql`SELECT max(docid) AS n FROM message_search_docs`);
-        const at = input.after?.sort === "relevance" ? input.after : { sort: "relevance" as const, offset: 0, ceiling: top?.n ?? 0 };
-        rows = await relevance(b, at, input.limit + 1);
+        // The first page's ceiling is its newest match: what is written later lies above it,
+        // which is all the ceiling is for (and saves asking for the newest document first).
+        const at = input.after?.sort === "relevance" ? input.after : { sort: "relevance" as const, offset: 0, ceiling: 2 ** 31 - 1 };
+        rows = await relevance(b, at, input.limit + 1, (top) => (at.ceiling = top));
         if (rows.length > input.limit) next = { ...at, offset: at.offset + input.limit };
       }
       const page = rows.slice(0, input.limit);

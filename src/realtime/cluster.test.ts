@@ -128,6 +128,23 @@ describe("two serve processes on one Postgres", () => {
     );
   }, 180_000);
 
+  test("two processes writing the same channels at once: every post is acknowledged, none fails on a lock cycle", async () => {
+    const channels = [team.general];
+    for (let i = 0; i < 7; i++) channels.push((await store.channels.create({ workspaceId: team.workspaceId, name: `busy-${i}`, createdBy: team.ids.ada })).channel.id);
+    const statuses = new Map<number, number>();
+    const deadline = Date.now() + 3000;
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, w) => {
+        for (let i = 0; Date.now() < deadline; i++) {
+          // Writers on both processes spread over the channels: batches hold several channel rows.
+          const r = await as(w % 2 ? b.url : a.url, w % 3 ? "ada" : "bob").post(`/api/channels/${channels[(w >> 1) % channels.length]}/messages`, { body: `both ${w}/${i}` });
+          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        }
+      }),
+    );
+    expect(Object.fromEntries(statuses)).toEqual({ 201: expect.any(Number) });
+  }, 30_000);
+
   test("ephemeral events cross processes (a large agent.progress included); private ones only to their recipients", async () => {
     const onB = subscribe(b.url, "bob", null);
     const cyOnB = subscribe(b.url, "cy", null);

@@ -107,6 +107,12 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
     // handed out twice, whichever process asks.
     let channelSeq: number | null = null;
     let threadSeq: number | null = null;
+    // The workspace's cursor lock comes before any sequence row: a batch that already holds it
+    // (an earlier post) and waits for a channel row must never face a writer in another process
+    // holding that channel row and waiting for the workspace — a deadlock no retry of this
+    // mutation could resolve, since the lock is the batch's. Sent pipelined ahead of the update.
+    const locked = emit.lock(tx, input.scope.workspaceId);
+    locked.catch(() => {}); // awaited below; a failure here also fails the next statement
     if (root) {
       const [r] = await tx.update(messages).set({ threadLastSeq: sql`${messages.threadLastSeq} + 1` }).where(eq(messages.id, root.id)).returning({ s: messages.threadLastSeq });
       threadSeq = r!.s;
@@ -158,7 +164,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       tx.insert(messages).values(row),
       audienceOf(input.scope, tx),
       resolveMentions(tx, input.scope, input.body),
-      emit.lock(tx, input.scope.workspaceId),
+      locked,
       input.uploadId ? undefined : hydrate(tx, [row], input.authorId, { withAttachments: false }),
     ]);
     // The file goes with its message in the same write: both or neither.

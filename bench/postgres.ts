@@ -132,7 +132,7 @@ export async function benchPostgres(opts: { seconds: number; concurrency: number
 }
 
 if (import.meta.main) {
-  const { rows, problems } = await benchPostgres({ seconds: Number(process.env.SECONDS ?? 5), concurrency: 20, channels: 10, subscribers: 100, rate: 50 });
+  const { rows, problems } = await benchPostgres({ seconds: Number(process.env.SECONDS ?? 5), concurrency: 20, channels: 10, subscribers: 100, rate: 10 });
   printTable("Postgres, several processes", rows);
   if (problems.length) {
     console.log(problems.join("\n"));

@@ -1,27 +1,55 @@
-// Operations on a data set: backup (a consistent copy of a live database), export (the whole
-// data set as JSON, secrets redacted) and import (an export into an empty database). SQLite here;
-// Postgres in postgres-ops.ts, with the same document (export-format.ts).
+// Operations on a data set: backup (a consistent copy of a live database), export (the whole data
+// set as JSON, secrets redacted) and import (an export into an empty database). Export and import
+// work on SQLite and Postgres alike and speak one document, so an export from one store imports
+// into the other; a Postgres backup is pg_dump's job.
 import { Database } from "bun:sqlite";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type Config, ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
+import { ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
+import { columns as pgColumns, readTables as pgReadTables, writeTables as pgWriteTables } from "../store/postgres/transfer.ts";
 import { migrateDatabase, openDatabase } from "../store/sqlite/database.ts";
-import { dataTables, ExportWriter, readExport, restoredValue, SECRET_TABLES, tableShape, UsageError } from "./export-format.ts";
-import { backupPostgres, exportPostgres, importPostgres } from "./postgres-ops.ts";
 
-export { dataTables };
+type Db = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
 
-function dbFrom(values: Record<string, unknown>): Config["db"] {
+class UsageError extends Error {}
+
+const EXPORT_FORMAT = "clickclack-export";
+const EXPORT_VERSION = 1;
+
+/** Columns that hold secrets (hashes of tokens): never exported. */
+const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier"]);
+/** Tables that hold nothing but live secrets: sessions and links are not worth restoring. */
+const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states"]);
+const REDACTED = "[redacted]";
+
+function dbFrom(values: Record<string, unknown>): Db {
   const args = SETTINGS.flatMap((s) => (typeof values[s.flag] === "string" ? [`--${s.flag}`, values[s.flag] as string] : []));
   return loadConfig(args).config.db;
 }
 
+/**
+ * Which tables and columns the document holds: equal on both stores at the same schema, so an
+ * export says what it needs without naming a dialect's migration history.
+ */
+function schemaFingerprint(tables: { name: string; columns: string[] }[]): string {
+  return new Bun.CryptoHasher("sha256").update(JSON.stringify(tables.map((t) => [t.name, t.columns]))).digest("hex").slice(0, 16);
+}
+
+/** Ordinary tables in a stable order, without FTS internals or the migration journal. */
+export function dataTables(db: Database): string[] {
+  const rows = db.query<{ name: string; sql: string }, []>("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+  const virtual = rows.filter((r) => /^CREATE VIRTUAL TABLE/i.test(r.sql ?? "")).map((r) => r.name);
+  return rows
+    .map((r) => r.name)
+    .filter((n) => !n.startsWith("sqlite_") && !n.startsWith("__drizzle") && !virtual.includes(n) && !virtual.some((v) => n.startsWith(`${v}_`)));
+}
+
 function primaryOrder(db: Database, table: string): string {
-  const pk = tableShape(db, table).primaryKey.map((c) => `"${c}"`);
+  const pk = db.query<{ name: string; pk: number }, []>(`PRAGMA table_info("${table}")`).all().filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => `"${c.name}"`);
   return pk.length ? pk.join(", ") : "rowid";
 }
 
-export async function backup(dbPath: string, out: string): Promise<{ bytes: number; messages: number; check: string }> {
+export async function backup(dbPath: string, out: string): Promise<{ bytes: number; messages: number }> {
   if (!existsSync(dbPath)) throw new UsageError(`no database at ${dbPath}`);
   const tmp = `${out}.partial-${process.pid}`;
   rmSync(tmp, { force: true });
@@ -40,7 +68,7 @@ export async function backup(dbPath: string, out: string): Promise<{ bytes: numb
     const messages = check.query<{ n: number }, []>("SELECT count(*) AS n FROM messages").get()?.n ?? 0;
     check.close();
     renameSync(tmp, out);
-    return { bytes: Bun.file(out).size, messages, check: "integrity ok" };
+    return { bytes: Bun.file(out).size, messages };
   } catch (err) {
     check.close();
     rmSync(tmp, { force: true });
@@ -49,34 +77,97 @@ export async function backup(dbPath: string, out: string): Promise<{ bytes: numb
 }
 
 /** Streams the export as JSON: deterministic (ordered rows, no timestamps of its own). */
-export async function exportData(dbPath: string, out: string): Promise<{ tables: number; rows: number }> {
-  const db = new Database(dbPath, { readonly: true });
-  db.exec("PRAGMA busy_timeout = 10000");
-  const writer = new ExportWriter(out);
-  const tables = dataTables(db).filter((t) => !SECRET_TABLES.has(t));
+export async function exportData(source: Db | string, out: string): Promise<{ tables: number; rows: number }> {
+  const db: Db = typeof source === "string" ? { kind: "sqlite", path: source } : source;
+  const toStdout = out === "-";
+  const tmp = toStdout ? "" : `${out}.partial-${process.pid}`;
+  const sink = toStdout ? Bun.stdout.writer() : Bun.file(tmp).writer();
+  let rows = 0;
+  let tableCount = 0;
+  const redact = (row: Record<string, unknown>) => {
+    for (const col of Object.keys(row)) if (SECRET_COLUMNS.has(col)) row[col] = REDACTED;
+    return row;
+  };
+  const head = (layout: { name: string; columns: string[] }[]) =>
+    sink.write(`{"format":${JSON.stringify(EXPORT_FORMAT)},"version":${EXPORT_VERSION},"schema":${JSON.stringify(schemaFingerprint(layout))},"tables":{`);
+  const table = (name: string) => sink.write(`${tableCount++ ? "," : ""}\n${JSON.stringify(name)}:[`);
+  let first = true;
+  const row = (r: Record<string, unknown>) => {
+    sink.write(`${first ? "\n" : ",\n"}${JSON.stringify(redact(r))}`);
+    first = false;
+    rows++;
+  };
   try {
-    // One read transaction: every table comes from the same snapshot.
-    db.exec("BEGIN");
-    writer.begin(db.query<{ n: number }, []>("SELECT count(*) AS n FROM __drizzle_migrations").get()?.n ?? 0);
-    for (const table of tables) {
-      writer.table(table);
-      for (const row of db.query<Record<string, unknown>, []>(`SELECT * FROM "${table}" ORDER BY ${primaryOrder(db, table)}`).iterate()) writer.row(row);
+    if (db.kind === "sqlite") {
+      const raw = new Database(db.path, { readonly: true });
+      raw.exec("PRAGMA busy_timeout = 10000");
+      try {
+        const tables = dataTables(raw).filter((t) => !SECRET_TABLES.has(t));
+        // One read transaction: every table comes from the same snapshot.
+        raw.exec("BEGIN");
+        head(tables.map((name) => ({ name, columns: raw.query<{ name: string }, []>(`PRAGMA table_info("${name}")`).all().map((c) => c.name) })));
+        for (const name of tables) {
+          table(name);
+          first = true;
+          for (const r of raw.query<Record<string, unknown>, []>(`SELECT * FROM "${name}" ORDER BY ${primaryOrder(raw, name)}`).iterate()) row(r);
+          sink.write("]");
+        }
+        raw.exec("COMMIT");
+      } finally {
+        raw.close();
+      }
+    } else {
+      let headed = false;
+      await pgReadTables(db.url, SECRET_TABLES, async (name, batches) => {
+        if (!headed) throw new Error("unreachable");
+        table(name);
+        first = true;
+        for await (const batch of batches) for (const r of batch) row({ ...r });
+        sink.write("]");
+      }, async (layout) => {
+        head(layout);
+        headed = true;
+      });
     }
-    db.exec("COMMIT");
-    return await writer.end();
+    sink.write("\n}}\n");
+    await sink.end();
+    if (!toStdout) renameSync(tmp, out);
+    return { tables: tableCount, rows };
   } catch (err) {
-    writer.abort();
+    if (!toStdout) rmSync(tmp, { force: true });
     throw err;
-  } finally {
-    db.close();
   }
 }
 
-export async function importData(dbPath: string, input: string): Promise<{ rows: number }> {
-  const doc = await readExport(input);
-  const { raw, db } = openDatabase(dbPath);
+/** A redacted secret becomes an unguessable value: the row survives, the secret does not. */
+function unredact(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [c, v] of Object.entries(row)) out[c] = SECRET_COLUMNS.has(c) && v === REDACTED ? `${REDACTED}:${crypto.randomUUID()}` : v;
+  return out;
+}
+
+export async function importData(target: Db | string, input: string): Promise<{ rows: number }> {
+  const db: Db = typeof target === "string" ? { kind: "sqlite", path: target } : target;
+  const text = input === "-" ? await Bun.stdin.text() : await Bun.file(input).text();
+  let doc: { format?: string; version?: number; tables?: Record<string, Record<string, unknown>[]> };
   try {
-    migrateDatabase(db);
+    doc = JSON.parse(text);
+  } catch {
+    throw new UsageError("the input is not JSON");
+  }
+  if (doc.format !== EXPORT_FORMAT || doc.version !== EXPORT_VERSION || typeof doc.tables !== "object") throw new UsageError(`the input is not a ${EXPORT_FORMAT} v${EXPORT_VERSION} document`);
+  if (db.kind === "postgres") {
+    const rows = await pgWriteTables(db.url, doc.tables!, {
+      prepare: unredact,
+      notEmpty: () => new UsageError("the Postgres database is not empty: import restores into an empty database"),
+      unknownTable: (t) => new UsageError(`unknown table "${t}" in the export (newer version?)`),
+    });
+    return { rows };
+  }
+  const dbPath = db.path;
+  const { raw, db: sqlite } = openDatabase(dbPath);
+  try {
+    migrateDatabase(sqlite);
     const users = raw.query<{ n: number }, []>("SELECT count(*) AS n FROM users").get()?.n ?? 0;
     if (users > 0) throw new UsageError(`${dbPath} is not empty: import restores into an empty database`);
     const known = new Set(dataTables(raw));
@@ -85,11 +176,12 @@ export async function importData(dbPath: string, input: string): Promise<{ rows:
     raw.exec("PRAGMA foreign_keys = OFF");
     raw.exec("BEGIN IMMEDIATE");
     try {
-      for (const [table, list] of Object.entries(doc.tables)) {
+      for (const [table, list] of Object.entries(doc.tables!)) {
         if (!known.has(table)) throw new UsageError(`unknown table "${table}" in the export (newer version?)`);
-        for (const row of list) {
+        for (const original of list) {
+          const row = unredact(original);
           const cols = Object.keys(row);
-          const values = cols.map((c) => restoredValue(c, row[c])) as (string | number | null)[];
+          const values = cols.map((c) => row[c]) as (string | number | null)[];
           raw.query(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(...values);
           rows++;
         }
@@ -108,14 +200,24 @@ export async function importData(dbPath: string, input: string): Promise<{ rows:
   }
 }
 
-const USAGE = `Usage:
-  clickclack backup --out FILE [--data DIR | --db PATH|URL]     consistent copy of a live database, verified
-                                                               (Postgres: runs pg_dump --format=custom)
-  clickclack export --out FILE|- [--data DIR | --db PATH|URL]   the data set as JSON (secrets redacted), atomically
-  clickclack import --in FILE|- [--data DIR | --db PATH|URL]    restore an export into an empty database
+/**
+ * Postgres has its own consistent online copy: pg_dump (custom format, restored with
+ * pg_restore). Run when it is installed; otherwise say so (exit 2) rather than half-do it.
+ */
+async function pgBackup(url: string, out: string, log: (msg: string) => void): Promise<number> {
+  const pgDump = Bun.which("pg_dump");
+  if (!pgDump) throw new UsageError(`on Postgres, back up with pg_dump (not found on PATH here): pg_dump --format=custom --file=${out} "$CLICKCLACK_DB"`);
+  const p = Bun.spawn([pgDump, "--format=custom", `--file=${out}`, "--no-owner", url], { stdout: "inherit", stderr: "inherit" });
+  const code = await p.exited;
+  if (code !== 0) throw new Error(`pg_dump exited with ${code}`);
+  log(`backup written to ${out} by pg_dump (custom format: restore with pg_restore)`);
+  return 0;
+}
 
-An export from SQLite imports into Postgres and back, giving the same document: the upgrade path
-from one server to several.
+const USAGE = `Usage:
+  clickclack backup --out FILE [--data DIR | --db PATH|URL]     consistent copy of a live database (Postgres: pg_dump)
+  clickclack export --out FILE|- [--data DIR | --db PATH|URL]   the data set as JSON (secrets redacted), atomically
+  clickclack import --in FILE|- [--data DIR | --db PATH|URL]    restore an export into an empty database (SQLite or Postgres)
 `;
 
 export function opsCommand(kind: "backup" | "export" | "import") {
@@ -129,20 +231,21 @@ export function opsCommand(kind: "backup" | "export" | "import") {
         return 0;
       }
       const db = dbFrom(values);
-      const where = db.kind === "sqlite" ? db.path : "Postgres";
+      const where = db.kind === "sqlite" ? db.path : "the Postgres database";
       const log = (msg: string) => (kind === "export" && values.out === "-" ? process.stderr : process.stdout).write(`${msg}\n`);
       if (kind === "backup") {
         if (typeof values.out !== "string") throw new UsageError("--out FILE is required");
-        const r = db.kind === "sqlite" ? await backup(db.path, values.out) : await backupPostgres(db.url, values.out);
-        log(values.json ? JSON.stringify({ out: values.out, ...r }) : `backup written to ${values.out} (${r.bytes} bytes, ${r.messages} messages, ${r.check})`);
+        if (db.kind === "postgres") return await pgBackup(db.url, values.out, log);
+        const r = await backup(db.path, values.out);
+        log(values.json ? JSON.stringify({ out: values.out, ...r }) : `backup written to ${values.out} (${r.bytes} bytes, ${r.messages} messages, integrity ok)`);
       } else if (kind === "export") {
         if (typeof values.out !== "string") throw new UsageError("--out FILE (or - for stdout) is required");
-        const r = db.kind === "sqlite" ? await exportData(db.path, values.out) : await exportPostgres(db.url, values.out);
+        const r = await exportData(db, values.out);
         log(values.json ? JSON.stringify({ out: values.out, ...r }) : `exported ${r.rows} rows from ${r.tables} tables${values.out === "-" ? "" : ` to ${values.out}`}`);
       } else {
         if (typeof values.in !== "string") throw new UsageError("--in FILE (or - for stdin) is required");
-        const r = db.kind === "sqlite" ? await importData(db.path, values.in) : await importPostgres(db.url, values.in);
-        log(values.json ? JSON.stringify({ db: where, ...r }) : `imported ${r.rows} rows into ${where}`);
+        const r = await importData(db, values.in);
+        log(values.json ? JSON.stringify({ db: db.kind === "sqlite" ? db.path : "postgres", ...r }) : `imported ${r.rows} rows into ${where}`);
       }
       return 0;
     } catch (err) {

@@ -6,9 +6,11 @@
 //   follower then reads the events after its last dispatched cursor. A notification is only a
 //   hint: one missed while the LISTEN connection was down is made good by the catch-up read done
 //   when LISTEN comes back, and by the follower's periodic sweep.
-// - Ephemeral events and socket closes have no log: they travel in the notification itself
-//   (split in ordered chunks above NOTIFY's 8000-byte limit; chunks of one NOTIFY transaction
-//   arrive together and in order). A process ignores its own.
+// - Ephemeral events and socket re-checks (after a sign-out, a revoked token, a removal) have no
+//   log: they travel in the notification itself (split in ordered chunks above NOTIFY's
+//   8000-byte limit; chunks of one NOTIFY transaction arrive together and in order). A process
+//   ignores its own. A moderation change needs no relay: it is an event, which every process
+//   dispatches, re-checking its own sockets.
 import postgres from "postgres";
 import { type CommitHint, MAX_NOTIFY_BYTES, REALTIME_CHANNEL } from "../store/postgres/commit-hints.ts";
 import type { EphemeralEvent, Hub, SocketMatch } from "./hub.ts";
@@ -21,7 +23,7 @@ const RELISTEN_MAX_MS = 5_000;
 type Message =
   | CommitHint
   | { k: "ephemeral"; o: string; e: EphemeralEvent }
-  | { k: "close"; o: string; m: SocketMatch; c: number; r: string }
+  | { k: "recheck"; o: string; m: SocketMatch }
   | { k: "chunk"; o: string; id: string; i: number; n: number; d: string };
 
 type Sql = postgres.Sql;
@@ -70,14 +72,14 @@ export interface Cluster {
 /**
  * Joins the hub to the other processes on this Postgres: LISTENs (on a connection of its own,
  * re-established with backoff when it drops, followed by a full catch-up), follows the log of
- * the workspaces with sockets here, and relays ephemeral events and socket closes both ways.
+ * the workspaces with sockets here, and relays ephemeral events and socket re-checks both ways.
  */
 export async function startCluster(url: string, hub: Hub): Promise<Cluster> {
   const origin = crypto.randomUUID();
   const notifier = new Notifier(url);
   const follower: LogFollower = hub.joinCluster({
     ephemeral: (e) => void notifier.send(framePayloads({ k: "ephemeral", o: origin, e }, origin)),
-    close: (m, c, r) => void notifier.send(framePayloads({ k: "close", o: origin, m, c, r }, origin)),
+    recheck: (m) => void notifier.send(framePayloads({ k: "recheck", o: origin, m }, origin)),
   });
   const partial = new Map<string, { parts: string[]; got: number; at: number }>();
   let stopped = false;
@@ -90,8 +92,8 @@ export async function startCluster(url: string, hub: Hub): Promise<Cluster> {
       case "ephemeral":
         if (msg.o !== origin) hub.deliverEphemeral(msg.e);
         return;
-      case "close":
-        if (msg.o !== origin) hub.closeLocal(msg.m, msg.c, msg.r);
+      case "recheck":
+        if (msg.o !== origin) void hub.recheckLocal(msg.m);
         return;
       case "chunk": {
         if (msg.o === origin) return;

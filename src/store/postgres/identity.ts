@@ -36,6 +36,10 @@ export function pgIdentity(db: Db, writer: PgGroupCommitWriter): IdentityStore {
       }
       return { session: toSession(r.s), user: toUser(r.u) };
     },
+    async session(id) {
+      const r = await first(db.select().from(sessions).where(eq(sessions.id, id)));
+      return r ? toSession(r) : null;
+    },
     revokeSession(id) {
       return writer.write(async (tx) => {
         const r = await first(tx.select().from(sessions).where(eq(sessions.id, id)));

@@ -57,6 +57,13 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
     uploads: pgUploads(db, writer),
     search: pgSearch(db),
     ping: () => ping(db),
+    async foreignWrites() {
+      // Rows written to this database by anyone, as the server's statistics count them (they
+      // lag a commit by up to a second or so). This process's own writes move it too, so a busy
+      // server re-checks on every tick, as a store that cannot tell would; a quiet one does not.
+      const [r] = await client<{ n: string | null }[]>`SELECT (tup_inserted + tup_updated + tup_deleted)::text AS n FROM pg_stat_database WHERE datname = current_database()`;
+      return Number(r?.n ?? 0);
+    },
     async close() {
       await writer.close();
       await client.end({ timeout: 5 });

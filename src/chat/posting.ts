@@ -5,6 +5,14 @@ import { conflict, forbidden, invalid, notFound, tooMany } from "./errors.ts";
 import { GUEST_POSTS_PER_DAY, LIMITS } from "./rules.ts";
 import type { Role } from "./types.ts";
 
+/** A message body as posted or edited: trimmed, not empty, at most `bodyMaxChars`. */
+export function messageBody(raw: string): string {
+  const body = raw.trim();
+  if (body.length === 0) throw invalid("message body is required", "body_required");
+  if (body.length > LIMITS.bodyMaxChars) throw invalid(`message body is longer than ${LIMITS.bodyMaxChars} characters`, "body_too_long");
+  return body;
+}
+
 /** A posting budget: at most `max` messages in any rolling `windowMs`. */
 export interface PostBudget {
   max: number;

@@ -754,26 +754,32 @@ export function storeContract(name: string, open: OpenStore): void {
         expect((await store.dms.get(a.conversation.id, t.ids[1]!))).toMatchObject({ last_seq: 1, unread_count: 1, can_send: true });
       });
 
-      test("members must be in the workspace; a DM has a size limit; outsiders cannot hide it", async () => {
-        const t = await team();
+      test("members: two to 32 people of the workspace, no guests, live accounts; outsiders cannot hide it", async () => {
+        const t = await team(["ada", "bob", "gus"], ["member", "guest"]);
         const stranger = await store.users.create({ kind: "human", displayName: "Zed", handle: unique("zed") });
-        await refused(store.dms.open(t.workspace.id, [stranger.id], t.ids[0]!), 404, "not_found");
+        await refused(store.dms.open(t.workspace.id, [stranger.id], t.ids[0]!), 400, "not_member");
+        await refused(store.dms.open(t.workspace.id, [t.ids[1]!, t.ids[2]!], t.ids[0]!), 403, "guest_restricted");
+        await refused(store.dms.open(t.workspace.id, [], t.ids[0]!), 400, "dm_too_small");
+        await refused(store.dms.open(t.workspace.id, [t.ids[0]!, ` ${t.ids[0]!} `, ""], t.ids[0]!), 400, "dm_too_small");
         const many = Array.from({ length: 40 }, (_, i) => `usr_${i}`);
         await refused(store.dms.open(t.workspace.id, many, t.ids[0]!), 400, "dm_too_large");
+        const gone = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Gone" });
+        await store.bots.remove(gone.id);
+        await refused(store.dms.open(t.workspace.id, [gone.id], t.ids[0]!), 400, "not_member");
+        const trimmed = await store.dms.open(t.workspace.id, [` ${t.ids[1]!} `], t.ids[0]!);
+        expect(trimmed.conversation.members.map((m) => m.id).sort()).toEqual([t.ids[0]!, t.ids[1]!].sort());
         const { conversation } = await store.dms.open(t.workspace.id, [t.ids[1]!], t.ids[0]!);
         await refused(store.dms.setHidden(conversation.id, t.ids[2]!, true), 404, "not_found");
         expect(await store.dms.record("dm_missing")).toBeNull();
       });
 
-      test("canSend needs an active peer; a notebook DM with yourself is always writable", async () => {
+      test("canSend needs an active peer", async () => {
         const t = await team(["ada"]);
         const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Peer" });
         const { conversation } = await store.dms.open(t.workspace.id, [bot.id], t.ids[0]!);
         expect(await store.dms.canSend(conversation.id, t.ids[0]!)).toBe(true);
         await store.bots.removeMembership(t.workspace.id, bot.id);
         expect(await store.dms.canSend(conversation.id, t.ids[0]!)).toBe(false);
-        const notebook = await store.dms.open(t.workspace.id, [], t.ids[0]!);
-        expect(await store.dms.canSend(notebook.conversation.id, t.ids[0]!)).toBe(true);
         expect(await store.dms.canSend("dm_missing", t.ids[0]!)).toBe(false);
       });
     });
@@ -845,6 +851,21 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.uploads.sweepReservations(later(60_000))).toBeGreaterThanOrEqual(1);
         expect(await drainCleanup()).toContain(r.storageKey);
         await refused(store.uploads.complete(r.id, meta()), 404, "not_found");
+      });
+
+      test("deleting a workspace queues every object of it (ready or pending) and its uploads are gone", async () => {
+        await drainCleanup();
+        const t = await team(["ada"]);
+        const done = await store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 10, quota });
+        await store.uploads.complete(done.id, meta());
+        const pending = await store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 10, quota });
+        const other = await team(["zoe"]);
+        const kept = await store.uploads.reserve({ workspaceId: other.workspace.id, ownerId: other.ids[0]!, bytes: 10, quota });
+        await store.uploads.complete(kept.id, meta());
+        await store.workspaces.remove(t.workspace.id);
+        expect(await store.uploads.get(done.id)).toBeNull();
+        expect(new Set(await drainCleanup())).toEqual(new Set([done.storageKey, pending.storageKey]));
+        expect(await store.uploads.get(kept.id)).not.toBeNull();
       });
 
       test("attach: the author's own upload, once, announced as message.updated; a delete detaches", async () => {

@@ -2,7 +2,7 @@ import { Elysia, t } from "elysia";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import { validEmoji } from "../../chat/rules.ts";
 import type { Deps } from "../deps.ts";
-import { budgetFor } from "../../chat/posting.ts";
+import { budgetFor, messageBody } from "../../chat/posting.ts";
 import { messageInput, MessageBody } from "../message-input.ts";
 import { EventSchema, errors, MessageSchema, ReactionSummarySchema, ThreadPageSchema, ThreadStateSchema, WindowQuery } from "../schemas.ts";
 import { threadWindow } from "../window.ts";
@@ -41,9 +41,7 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       async ({ request, params, body }) => {
         const actor = await auth.require(request);
         await access.message(actor, params.id, "write");
-        const text = body.body.trim();
-        if (text.length === 0) throw invalid("message body is required", "body_required");
-        return store.messages.edit(params.id, text, actor.user.id);
+        return store.messages.edit(params.id, messageBody(body.body), actor.user.id);
       },
       {
         body: t.Object({ body: t.String({ maxLength: 80_000 }) }),

@@ -43,7 +43,8 @@ class Notifier {
     // One statement, one transaction: the payloads are delivered together and in this order.
     return this.sql`select pg_notify(${CLUSTER_CHANNEL}, p) from json_array_elements_text((${JSON.stringify(payloads)}::text)::json) with ordinality as t(p, i) order by i`
       .then(() => undefined)
-      .catch((err) => console.error("realtime: NOTIFY failed (peers catch up on their next sweep)", err));
+      // Lost: typing or progress the other processes will not show, a re-check their periodic pass redoes.
+      .catch((err) => console.error("realtime: NOTIFY to the other processes failed", err));
   }
 
   end(): Promise<void> {

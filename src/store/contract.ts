@@ -1017,6 +1017,66 @@ export function storeContract(name: string, open: OpenStore): void {
       });
     });
 
+    describe("races: a rule that counts or looks before it writes holds under concurrency", () => {
+      const codes = (results: PromiseSettledResult<unknown>[]) =>
+        results.map((r) => (r.status === "fulfilled" ? "ok" : (r.reason as AppError).code)).sort();
+
+      test("one channel name, one handle, one slug, one member set", async () => {
+        const t = await team();
+        expect(codes(await Promise.allSettled(Array.from({ length: 4 }, () => store.channels.create({ workspaceId: t.workspace.id, name: "race", createdBy: t.ids[0]! })))))
+          .toEqual(["channel_exists", "channel_exists", "channel_exists", "ok"]);
+        const handle = unique("dup");
+        expect(codes(await Promise.allSettled(Array.from({ length: 4 }, () => store.users.create({ kind: "human", displayName: "Dup", handle })))))
+          .toEqual(["handle_taken", "handle_taken", "handle_taken", "ok"]);
+        const slug = unique("slug");
+        expect(codes(await Promise.allSettled(Array.from({ length: 3 }, () => store.workspaces.create({ name: "S", slug, ownerId: t.ids[0]! })))))
+          .toEqual(["ok", "slug_taken", "slug_taken"]);
+        const opened = await Promise.all(Array.from({ length: 4 }, (_, i) => store.dms.open(t.workspace.id, [t.ids[0]!, t.ids[1]!, t.ids[2]!], t.ids[i % 3]!)));
+        expect(new Set(opened.map((o) => o.conversation.id)).size).toBe(1);
+        expect(opened.filter((o) => o.created)).toHaveLength(1);
+      });
+
+      test("the last public channel survives concurrent deletes", async () => {
+        const t = await team();
+        const extra = await Promise.all(["a", "b", "c"].map((n) => store.channels.create({ workspaceId: t.workspace.id, name: n, createdBy: t.ids[0]! })));
+        const ids = [t.general.id, ...extra.map((e) => e.channel.id)];
+        const results = await Promise.allSettled(ids.map((id) => store.channels.remove(id, t.ids[0]!)));
+        expect(codes(results)).toEqual(["last_channel", "ok", "ok", "ok"]);
+        expect((await store.channels.list(t.workspace.id, t.ids[0]!, { guestOnly: false, includeArchived: true })).filter((c) => c.kind === "public")).toHaveLength(1);
+      });
+
+      test("the pin limit holds when pins arrive together", async () => {
+        const t = await team(["ada"]);
+        const posted = await Promise.all(Array.from({ length: 104 }, (_, i) => t.post(t.ids[0]!, `p${i}`)));
+        for (const p of posted.slice(0, 98)) await store.messages.pin(t.general.id, p.message.id, t.ids[0]!);
+        const results = await Promise.allSettled(posted.slice(98).map((p) => store.messages.pin(t.general.id, p.message.id, t.ids[0]!)));
+        expect(codes(results)).toEqual(["ok", "ok", "pin_limit", "pin_limit", "pin_limit", "pin_limit"]);
+        expect(await store.messages.pins(t.general.id, t.ids[0]!)).toHaveLength(100);
+      }, 60_000);
+
+      test("concurrent replies in one thread take distinct thread seqs and the state counts them all", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => t.post(t.ids[i % 3]!, `r${i}`, { parentMessageId: root.message.id })));
+        expect(replies.map((r) => r.message.thread_seq).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+        expect((await store.messages.thread(root.message.id, { kind: "oldest", limit: 50 }, t.ids[0]!)).thread_state.reply_count).toBe(12);
+      });
+
+      test("posts to several workspaces at once keep each workspace's cursors in commit order", async () => {
+        const teams = await Promise.all([team(["a1"]), team(["b1"]), team(["c1"])]);
+        const heard = new Map<string, string[]>();
+        const stop = store.events.onCommit((batch) => {
+          for (const e of batch) heard.set(e.workspace_id, [...(heard.get(e.workspace_id) ?? []), e.cursor]);
+        });
+        await Promise.all(Array.from({ length: 30 }, (_, i) => teams[i % 3]!.post(teams[i % 3]!.ids[0]!, `m${i}`)));
+        stop();
+        for (const t of teams) {
+          const log = (await allEvents(t.workspace.id)).map((e) => e.cursor).slice(-10);
+          expect(heard.get(t.workspace.id)).toEqual(log);
+        }
+      });
+    });
+
     describe("routes and topics", () => {
       test("route ids and raw ids resolve; a reply opens its thread; deleted things do not resolve", async () => {
         const t = await team();

@@ -90,11 +90,13 @@ describe("agent run", () => {
     expect(r.code).toBe(0);
     expect(lastCall()?.argv).toEqual([
       "-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages",
-      "--model", "haiku", "--permission-mode", "plan", "--max-turns", "3", "--append-system-prompt", "-terse",
+      "--model", "haiku", "--permission-mode", "plan", "--max-turns", "3",
+      "--append-system-prompt-file", expect.stringMatching(/system-prompt\.md$/), "--disallowedTools=ExitPlanMode",
     ]);
+    expect(lastCall()?.vars.SYSTEM_PROMPT_BYTES).toBe("6");
     const c = await runCli(["run", "-b", "codex", "-m", "gpt-5-codex", "--approval", "never-ask", "--sandbox", "workspace", "x"], f);
     expect(c.code).toBe(0);
-    expect(lastCall()?.argv).toContain('approval_policy="never"');
+    expect(lastCall()?.argv.some((a) => a.startsWith("approval_policy"))).toBe(false);
     expect(lastCall()?.argv).toContain("workspace-write");
 
     const before = f.calls().length;
@@ -103,6 +105,16 @@ describe("agent run", () => {
     expect(refused.stderr).toContain("turn limit");
     const noBypass = await runCli(["run", "--approval", "never-ask", "--sandbox", "workspace", "x"], f);
     expect(noBypass.code).toBe(3);
+    // codex exec never asks: "ask" cannot be honoured, and "auto" needs a sandbox to mean anything.
+    const codexAsk = await runCli(["run", "-b", "codex", "--approval", "ask", "--sandbox", "full", "x"], f);
+    expect(codexAsk.code).toBe(3);
+    expect(codexAsk.stderr).toContain("never asks for approval");
+    // Gemini's plan mode is not enforced, and its sandbox needs docker/podman (none here).
+    const geminiReadOnly = await runCli(["run", "-b", "gemini", "--sandbox", "read-only", "x"], f);
+    expect(geminiReadOnly.stderr).toContain("no enforced read-only");
+    const geminiSandbox = await runCli(["run", "-b", "gemini", "--sandbox", "workspace", "x"], f);
+    expect(geminiSandbox.code).toBe(3);
+    expect(geminiSandbox.stderr).toContain("docker or podman");
     expect(f.calls().length).toBe(before);
   });
 

@@ -1,8 +1,9 @@
 // runAgent: the one entry point every surface (CLI, orchestration, gateway, later the chat
 // bridge) goes through. It validates options, resolves the session, builds the CLI's argv,
 // runs it under the concurrency cap and records the outcome.
-import { statSync, realpathSync } from "node:fs";
-import { resolve as resolvePath } from "node:path";
+import { mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve as resolvePath } from "node:path";
 import { availability, getBackend } from "./backends/registry.ts";
 import {
   type AgentEvent,
@@ -175,7 +176,11 @@ function plan(opts: RunOptions, store: SessionStore | undefined): Plan {
   if (opts.sandbox) req.sandbox = opts.sandbox;
   if (opts.maxTurns !== undefined) req.maxTurns = opts.maxTurns;
   if (opts.systemPrompt) req.systemPrompt = opts.systemPrompt;
-  if (session?.backendSessionId) req.resumeId = session.backendSessionId;
+  if (session?.backendSessionId) {
+    req.resumeId = session.backendSessionId;
+    // Codex reports the thread's running totals; the session holds what came before.
+    if (!opts.fork) req.priorUsage = session.usage;
+  }
   if (opts.fork) req.fork = true;
   if (opts.ephemeral) req.ephemeral = true;
   return { backend, workdir, req, session };
@@ -285,10 +290,20 @@ async function execute(x: Execution): Promise<void> {
   }
 }
 
+/** Files the CLI reads instead of argv (large system prompts), private to this user. */
+function writeScratch(dir: string | undefined, files: Array<{ path: string; content: string }> | undefined): void {
+  if (!files?.length || !dir) return;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const f of files) writeFileSync(f.path, f.content, { mode: 0o600 });
+}
+
 export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<RunResult> {
   const store = opts.ephemeral || opts.dryRun ? undefined : ctx.store;
   if (!store && !opts.ephemeral && !opts.dryRun) throw configError("runAgent needs a session store (or ephemeral: true)");
   const p = plan(opts, opts.dryRun ? ctx.store : store);
+  const hostEnv = ctx.env ?? process.env;
+  p.req.scratchDir = join(tmpdir(), `clickclack-agent-${crypto.randomUUID()}`);
+  p.req.containerRuntime = ["docker", "podman"].find((b) => Bun.which(b, { PATH: hostEnv.PATH ?? "" })) ?? null;
   const invocation = getBackend(p.backend).build(p.req, opts.prompt);
   const result: RunResult = {
     status: "dry_run",
@@ -342,6 +357,7 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
     }
     const argv = [avail.path, ...invocation.argv.slice(1)];
     try {
+      writeScratch(p.req.scratchDir, invocation.files);
       await execute({ p, argv, stdin: invocation.stdin, opts, ctx, signal, env, store, result, emit });
     } catch (e) {
       result.status = "failed";
@@ -351,6 +367,7 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
     return result;
   } finally {
     release?.();
+    if (invocation.files?.length && p.req.scratchDir) rmSync(p.req.scratchDir, { recursive: true, force: true });
     emit(doneEvent(result));
     if (session) {
       running.delete(session.sessionId);

@@ -94,6 +94,22 @@ export interface BuildRequest {
   fork?: boolean;
   /** Ask the CLI not to persist its own session files, where it can. */
   ephemeral?: boolean;
+  /**
+   * A private directory the runner creates for this run when the invocation lists files
+   * (e.g. a system prompt too large for argv); removed after the run.
+   */
+  scratchDir?: string;
+  /** The container runtime on this host (docker/podman), for CLIs whose sandbox needs one. */
+  containerRuntime?: string | null;
+  /** Token totals of the resumed thread so far, for CLIs that report running totals (codex). */
+  priorUsage?: Usage;
+  /** Team profile settings (see profiles.ts). */
+  allowedTools?: string[];
+  disallowedTools?: string[];
+  addDirs?: string[];
+  /** MCP server definitions, as Claude Code's {"mcpServers": {...}} object. */
+  mcpServers?: Record<string, unknown>;
+  maxBudgetUsd?: number;
 }
 
 export interface Invocation {
@@ -101,6 +117,8 @@ export interface Invocation {
   argv: string[];
   /** The prompt, always delivered on stdin so it can never be parsed as a flag. */
   stdin: string;
+  /** Files to write (mode 0600) into req.scratchDir before starting; paths are absolute. */
+  files?: Array<{ path: string; content: string }>;
 }
 
 /** Stateful per-run parser from a CLI's stdout lines to unified events. */

@@ -13,6 +13,8 @@ export interface Call {
   prompt: string;
   cwd: string;
   pid: number;
+  /** What the fake derived from its flags (e.g. SYSTEM_PROMPT_BYTES, SANDBOX). */
+  vars: Record<string, string>;
 }
 
 export interface Fakes {
@@ -28,7 +30,11 @@ export interface Fakes {
   cleanup(): void;
 }
 
-export function setupFakes(only: string[] = ["claude", "codex", "gemini"]): Fakes {
+/**
+ * `docker: true` puts a stand-in `docker` on PATH: a host with a container runtime, which
+ * Gemini's sandbox needs on Linux.
+ */
+export function setupFakes(only: string[] = ["claude", "codex", "gemini"], opts: { docker?: boolean } = {}): Fakes {
   const root = mkdtempSync(join(tmpdir(), "cc-agents-"));
   const bin = join(root, "bin");
   const pidDir = join(root, "pids");
@@ -38,6 +44,10 @@ export function setupFakes(only: string[] = ["claude", "codex", "gemini"]): Fake
     const path = join(bin, cli);
     writeFileSync(path, `#!/bin/sh\nexec '${process.execPath}' '${join(FAKES, `${cli}.ts`)}' "$@"\n`);
     chmodSync(path, 0o755);
+  }
+  if (opts.docker) {
+    writeFileSync(join(bin, "docker"), "#!/bin/sh\nexit 0\n");
+    chmodSync(join(bin, "docker"), 0o755);
   }
   const log = join(root, "calls.jsonl");
   writeFileSync(log, "");

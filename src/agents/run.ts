@@ -20,7 +20,7 @@ import {
 import { AgentError, configError, sessionError, usageError } from "./errors.ts";
 import { globalLimiter, type Limiter } from "./limiter.ts";
 import { runProcess } from "./runner.ts";
-import type { RunRecord, Session, SessionStore } from "./sessions.ts";
+import type { OwnerScope, RunRecord, Session, SessionStore } from "./sessions.ts";
 
 export interface RunOptions {
   prompt: string;
@@ -46,6 +46,11 @@ export interface RunOptions {
   idleTimeoutMs?: number;
   /** Resolve everything and report the command line, but run nothing. */
   dryRun?: boolean;
+  /**
+   * The gateway key running this: new sessions are recorded as its own and only its own
+   * sessions (all, for an admin key) can be resumed. Unset for the operator's CLI.
+   */
+  owner?: OwnerScope;
 }
 
 export interface RunContext {
@@ -83,7 +88,7 @@ export interface RunResult {
 }
 
 // Variables that configure ClickClack itself are none of the agent's business.
-const PRIVATE_ENV = ["CLICKCLACK_AGENT_API_KEYS"];
+const PRIVATE_ENV = ["CLICKCLACK_AGENT_API_KEYS", "CLICKCLACK_AGENT_ADMIN_KEYS"];
 
 function childEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
   const out = { ...env };
@@ -148,10 +153,10 @@ function plan(opts: RunOptions, store: SessionStore | undefined): Plan {
   let session: Session | null = null;
   if (opts.resume) {
     if (!store) throw configError("resuming needs a session store");
-    session = store.resolve(opts.resume);
+    session = store.resolve(opts.resume, opts.owner);
   } else if (opts.autoResume && store) {
     const workdir = resolveWorkdir(opts.workdir);
-    session = store.last({ workdir, backend: opts.backend ?? "claude" });
+    session = store.list({ workdir, backend: opts.backend ?? "claude", limit: 1, scope: opts.owner })[0] ?? null;
     if (session && !session.backendSessionId) session = null;
   }
 
@@ -202,6 +207,7 @@ function openSession(store: SessionStore, p: Plan, opts: RunOptions): { sessionI
     title: opts.title ?? p.session?.title ?? titleFrom(opts.prompt),
     tags: opts.tags ?? p.session?.tags ?? [],
     parentId: p.session?.id ?? null,
+    owner: opts.owner?.owner ?? null,
   });
   // A fork starts from the parent's conversation until the CLI reports the new id.
   if (p.session?.backendSessionId) store.setBackendSession(session.id, p.session.backendSessionId);

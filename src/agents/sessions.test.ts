@@ -90,7 +90,7 @@ describe("SessionStore", () => {
     const store = new SessionStore(db);
     new SessionStore(db); // idempotent migration
     expect(db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version).toBe(42);
-    expect(db.query<{ version: number }, []>("SELECT version FROM agent_schema").get()?.version).toBe(1);
+    expect(db.query<{ version: number }, []>("SELECT version FROM agent_schema").get()?.version).toBe(2);
     store.close();
     db.exec("UPDATE agent_schema SET version = 99");
     expect(kindOf(() => new SessionStore(db))).toBe("config");

@@ -11,7 +11,7 @@ export function startChat(gw: Gateway, caller: Caller, modelName: string, conv: 
   const prepared = prepare(conv, caller.owner, modelName, route, gw.store);
   const workdir = caller.req.headers.get("x-clickclack-workdir");
   if (workdir && !prepared.resumed) prepared.opts.workdir = workdir;
-  const opts = gw.policy.apply(prepared.opts, gw.store);
+  const opts = gw.policy.apply(prepared.opts, gw.store, caller.scope);
   const run = launch(opts, gw.run, caller.signal);
   gw.track(run.result).then(prepared.remember, () => undefined);
   return run;

@@ -13,7 +13,9 @@ export const SERVE_HELP = `Usage: clickclack agent serve [options]
 
   --addr HOST:PORT        listen address (default 127.0.0.1:7788; port 0 picks one)
   --api-key KEY           required key, repeatable (also CLICKCLACK_AGENT_API_KEYS, comma-separated);
-                          mandatory when listening beyond loopback
+                          mandatory when listening beyond loopback; a key sees only its own sessions
+  --admin-key KEY         key that sees and controls every session, the operator's CLI sessions
+                          too; repeatable (also CLICKCLACK_AGENT_ADMIN_KEYS)
   --workdir DIR           default working directory (default: current)
   --workdir-allow DIR     directories requests may use, repeatable (default: --workdir)
   --max-approval MODE     ceiling: ask | auto | never-ask (default auto)
@@ -45,6 +47,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     options: {
       addr: { type: "string" },
       "api-key": { type: "string", multiple: true },
+      "admin-key": { type: "string", multiple: true },
       workdir: { type: "string" },
       "workdir-allow": { type: "string", multiple: true },
       "max-approval": { type: "string" },
@@ -68,6 +71,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   const { hostname, port } = splitAddr(values.addr ?? "127.0.0.1:7788");
   const envKeys = (process.env.CLICKCLACK_AGENT_API_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean);
   const apiKeys = [...(values["api-key"] ?? []), ...envKeys];
+  const envAdmin = (process.env.CLICKCLACK_AGENT_ADMIN_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean);
+  const adminKeys = [...(values["admin-key"] ?? []), ...envAdmin];
   const maxApproval = values["max-approval"] ?? "auto";
   if (!isApprovalMode(maxApproval)) throw usageError("--max-approval must be ask, auto or never-ask");
   const maxSandbox = values["max-sandbox"] ?? "workspace";
@@ -89,6 +94,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       hostname,
       port,
       apiKeys,
+      adminKeys,
       allowedHosts: values["allowed-host"] ?? [],
       corsOrigins: values["cors-origin"] ?? [],
       ...(values.workdir ? { workdir: values.workdir } : {}),
@@ -107,7 +113,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     store.close();
     throw e;
   }
-  process.stdout.write(`agent gateway listening on ${gateway.url}${apiKeys.length ? " (API keys required)" : ""}\n`);
+  process.stdout.write(`agent gateway listening on ${gateway.url}${apiKeys.length + adminKeys.length ? " (API keys required)" : ""}\n`);
   const shutdown = async () => {
     await gateway.stop();
     store.close();

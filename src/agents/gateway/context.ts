@@ -1,6 +1,6 @@
 // What every gateway handler gets: shared services and the authenticated request.
 import type { RunContext } from "../run.ts";
-import type { SessionStore } from "../sessions.ts";
+import type { OwnerScope, SessionStore } from "../sessions.ts";
 import type { Metrics } from "./metrics.ts";
 import type { ModelTable } from "./models.ts";
 import type { Policy } from "./security.ts";
@@ -19,8 +19,10 @@ export interface Gateway {
 
 export interface Caller {
   req: Request;
-  /** Non-secret id of the API key used (or "anonymous"); scopes conversations. */
+  /** Non-secret id of the API key used (or "anonymous"); scopes conversations and sessions. */
   owner: string;
+  /** The sessions this caller may see: its own, or all for an admin key. */
+  scope: OwnerScope;
   ip: string;
   /** Aborted when the client disconnects. */
   signal: AbortSignal;

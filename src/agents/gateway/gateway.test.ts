@@ -11,6 +11,7 @@ import { type Fakes, isDead, setupFakes, waitFor } from "../testing/harness.ts";
 import { type GatewayOptions, type RunningGateway, startGateway } from "./server.ts";
 
 const KEY = "test-key-1";
+const ADMIN = "test-admin-key";
 let f: Fakes;
 let store: SessionStore;
 let gw: RunningGateway;
@@ -25,7 +26,7 @@ function start(o: Partial<GatewayOptions> = {}): RunningGateway {
 beforeAll(() => {
   f = setupFakes(undefined, { docker: true });
   store = new SessionStore(f.db);
-  gw = start({ apiKeys: [KEY, "test-key-2"], corsOrigins: ["https://app.example"], rateLimit: 0 });
+  gw = start({ apiKeys: [KEY, "test-key-2"], adminKeys: [ADMIN], corsOrigins: ["https://app.example"], rateLimit: 0 });
 });
 afterAll(async () => {
   for (const g of extra) await g.stop();
@@ -36,8 +37,10 @@ afterAll(async () => {
 const auth = { authorization: `Bearer ${KEY}`, "content-type": "application/json" };
 const post = (path: string, body: unknown, headers: Record<string, string> = auth, g = gw) =>
   fetch(`${g.url}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
-const openai = (key = KEY) => new OpenAI({ baseURL: `${gw.url}/openai/v1`, apiKey: key, maxRetries: 0 });
-const anthropic = (key = KEY) => new Anthropic({ baseURL: `${gw.url}/anthropic`, apiKey: key, maxRetries: 0 });
+// The official clients with their DEFAULT retry settings (maxRetries 2): whatever a real
+// client would retry, these retry too.
+const openai = (key = KEY) => new OpenAI({ baseURL: `${gw.url}/openai/v1`, apiKey: key });
+const anthropic = (key = KEY) => new Anthropic({ baseURL: `${gw.url}/anthropic`, apiKey: key });
 const lastCall = () => f.calls().at(-1);
 
 describe("OpenAI-compatible API via the openai client", () => {
@@ -192,6 +195,91 @@ describe("Anthropic-compatible API via the @anthropic-ai/sdk client", () => {
     const noKey = await post("/anthropic/v1/messages", {}, { "content-type": "application/json" });
     expect(noKey.status).toBe(401);
     expect((await noKey.json()).error.type).toBe("authentication_error");
+  });
+});
+
+/** The HTTP status an SDK call failed with (SDK promises are thenables, not Promises). */
+async function statusOf(p: PromiseLike<unknown>): Promise<number> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { status: number }).status;
+  }
+  throw new Error("expected the call to fail");
+}
+const callsOf = (cli: string) => f.calls().filter((c) => c.cli === cli).length;
+
+describe("runs are safe to retry", () => {
+  test("a failing run executes once under the SDKs' default retries", async () => {
+    const before = callsOf("gemini");
+    expect(await statusOf(openai().chat.completions.create({ model: "gemini", messages: [{ role: "user", content: "scenario:error" }] }))).toBe(502);
+    expect(callsOf("gemini")).toBe(before + 1);
+    const beforeA = callsOf("gemini");
+    expect(await statusOf(anthropic().messages.create({ model: "gemini", max_tokens: 5, messages: [{ role: "user", content: "scenario:error" }] }))).toBe(502);
+    expect(callsOf("gemini")).toBe(beforeA + 1);
+    const raw = await post("/api/v1/prompt", { prompt: "scenario:error", backend: "codex" });
+    expect(raw.headers.get("x-should-retry")).toBe("false");
+  });
+
+  test("an Idempotency-Key replays the stored result instead of running again", async () => {
+    const key = { ...auth, "idempotency-key": `k-${crypto.randomUUID()}` };
+    const before = callsOf("claude");
+    const first = await post("/api/v1/prompt", { prompt: "scenario:echo once" }, key);
+    const again = await post("/api/v1/prompt", { prompt: "scenario:echo once" }, key);
+    expect(callsOf("claude")).toBe(before + 1);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await again.json()).toEqual(await first.json());
+    const other = await post("/api/v1/prompt", { prompt: "scenario:echo twice" }, key);
+    expect(other.status).toBe(422);
+    // Another key's identical header is its own request.
+    await post("/api/v1/prompt", { prompt: "scenario:echo once" }, { ...key, authorization: "Bearer test-key-2" });
+    expect(callsOf("claude")).toBe(before + 2);
+
+    // Through the SDK, streamed: the retry replays the recorded stream.
+    const headers = { "Idempotency-Key": `k-${crypto.randomUUID()}` };
+    const read = async () => {
+      let text = "";
+      const stream = await openai().chat.completions.create({ model: "claude", stream: true, messages: [{ role: "user", content: "scenario:echo streamed" }] }, { headers });
+      for await (const c of stream) text += c.choices[0]?.delta?.content ?? "";
+      return text;
+    };
+    const beforeStream = callsOf("claude");
+    expect(await read()).toBe("echo: scenario:echo streamed");
+    expect(await read()).toBe("echo: scenario:echo streamed");
+    expect(callsOf("claude")).toBe(beforeStream + 1);
+    // A failure is replayed too: it already ran.
+    const failKey = { ...auth, "idempotency-key": `k-${crypto.randomUUID()}` };
+    const beforeFail = callsOf("codex");
+    expect((await post("/api/v1/prompt", { prompt: "scenario:error", backend: "codex" }, failKey)).status).toBe(502);
+    expect((await post("/api/v1/prompt", { prompt: "scenario:error", backend: "codex" }, failKey)).status).toBe(502);
+    expect(callsOf("codex")).toBe(beforeFail + 1);
+  });
+});
+
+describe("sessions belong to the key that made them", () => {
+  test("another key cannot list, read, resume, cancel or delete them; an admin key sees all", async () => {
+    const mine = await (await post("/api/v1/prompt", { prompt: "hi" })).json();
+    const cli = store.createRunning({ backend: "claude", workdir: f.work }); // the operator's own CLI session
+    store.finishRun(cli.session.id, cli.lock, { status: "completed", usage: { input_tokens: 0, output_tokens: 0, cached_tokens: 0, reasoning_tokens: 0 }, turns: 0 });
+    const as = (key: string) => ({ authorization: `Bearer ${key}`, "content-type": "application/json" });
+    const list = async (key: string) =>
+      (await (await fetch(`${gw.url}/api/v1/sessions?limit=1000`, { headers: as(key) })).json()).sessions.map((s: { id: string }) => s.id);
+
+    expect(await list(KEY)).toContain(mine.session_id);
+    expect(await list(KEY)).not.toContain(cli.session.id);
+    expect(await list("test-key-2")).not.toContain(mine.session_id);
+    expect((await fetch(`${gw.url}/api/v1/sessions/${mine.session_id}`, { headers: as("test-key-2") })).status).toBe(404);
+    expect((await fetch(`${gw.url}/api/v1/sessions/${cli.session.id}`, { headers: as(KEY) })).status).toBe(404);
+    expect((await post("/api/v1/prompt", { prompt: "x", session_id: mine.session_id }, as("test-key-2"))).status).toBe(404);
+    expect((await post(`/api/v1/sessions/${mine.session_id}/cancel`, {}, as("test-key-2"))).status).toBe(404);
+    expect((await fetch(`${gw.url}/api/v1/sessions/${mine.session_id}`, { method: "DELETE", headers: as("test-key-2") })).status).toBe(404);
+
+    const all = await list(ADMIN);
+    expect(all).toContain(mine.session_id);
+    expect(all).toContain(cli.session.id);
+    const shown = await (await fetch(`${gw.url}/api/v1/sessions/${mine.session_id}`, { headers: as(ADMIN) })).json();
+    expect(shown.owner).toMatch(/^key-/);
+    expect(store.get(mine.session_id)?.owner).toBe(shown.owner);
   });
 });
 

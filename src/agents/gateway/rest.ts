@@ -31,7 +31,7 @@ async function body(gw: Gateway, caller: Caller): Promise<Record<string, unknown
 
 async function prompt(gw: Gateway, caller: Caller): Promise<Response> {
   const b = await body(gw, caller);
-  const opts = gw.policy.apply(parseRunOptions(b, "body", ["stream"]), gw.store);
+  const opts = gw.policy.apply(parseRunOptions(b, "body", ["stream"]), gw.store, caller.scope);
   const run = launch(opts, gw.run, caller.signal);
   gw.track(run.result).catch(() => undefined);
   if (b.stream !== true) {
@@ -107,16 +107,16 @@ function orchestrated(
   });
 }
 
-function tasksFrom(gw: Gateway, b: Record<string, unknown>, key: "tasks" | "steps", extra: string[]) {
+function tasksFrom(gw: Gateway, caller: Caller, b: Record<string, unknown>, key: "tasks" | "steps", extra: string[]) {
   return parseTaskList(b, key, extra).items.map(({ raw, opts }) => ({
     raw,
-    opts: gw.policy.apply(opts, gw.store),
+    opts: gw.policy.apply(opts, gw.store, caller.scope),
   }));
 }
 
 async function parallelRoute(gw: Gateway, caller: Caller): Promise<Response> {
   const b = await body(gw, caller);
-  const tasks: Task[] = tasksFrom(gw, b, "tasks", ["name"]).map(({ raw, opts }) => ({
+  const tasks: Task[] = tasksFrom(gw, caller, b, "tasks", ["name"]).map(({ raw, opts }) => ({
     ...opts,
     ...(typeof raw.name === "string" ? { name: raw.name } : {}),
   }));
@@ -134,7 +134,7 @@ async function compareRoute(gw: Gateway, caller: Caller): Promise<Response> {
   if (!Array.isArray(backends) || !backends.every(isBackendName)) {
     throw usageError("backends must be an array of claude, codex, gemini");
   }
-  const base = gw.policy.apply(parseRunOptions(rest, "body"), gw.store);
+  const base = gw.policy.apply(parseRunOptions(rest, "body"), gw.store, caller.scope);
   return orchestrated(gw, caller, stream === true, (ctx) =>
     compare(base, backends as BackendName[], { sequential: sequential === true }, ctx),
   );
@@ -143,7 +143,7 @@ async function compareRoute(gw: Gateway, caller: Caller): Promise<Response> {
 async function chainRoute(gw: Gateway, caller: Caller): Promise<Response> {
   const b = await body(gw, caller);
   const chainDefault = b.continue_session === true;
-  const steps: ChainStep[] = tasksFrom(gw, b, "steps", ["name", "continue_session"]).map(({ raw, opts }) => ({
+  const steps: ChainStep[] = tasksFrom(gw, caller, b, "steps", ["name", "continue_session"]).map(({ raw, opts }) => ({
     ...opts,
     ...(typeof raw.name === "string" ? { name: raw.name } : {}),
     continueSession: typeof raw.continue_session === "boolean" ? raw.continue_session : chainDefault,
@@ -160,10 +160,10 @@ async function sessions(gw: Gateway, caller: Caller, id: string | undefined): Pr
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw usageError("limit must be 1..1000");
     const backend = url.searchParams.get("backend");
     if (backend !== null && !isBackendName(backend)) throw usageError("unknown backend");
-    const list = gw.store.list({ limit, ...(backend ? { backend } : {}) });
+    const list = gw.store.list({ limit, scope: caller.scope, ...(backend ? { backend } : {}) });
     return json({ sessions: list.map(sessionToWire) });
   }
-  const session = gw.store.resolve(decodeURIComponent(id));
+  const session = gw.store.resolve(decodeURIComponent(id), caller.scope);
   if (method === "GET") return json(sessionToWire(session));
   if (method === "DELETE") {
     gw.store.delete(session.id);
@@ -198,7 +198,7 @@ export async function rest(gw: Gateway, caller: Caller, path: string): Promise<R
   const c = /^\/api\/v1\/sessions\/([^/]+)\/cancel$/.exec(path);
   if (c) {
     if (method !== "POST") throw new HttpError(405, "use POST");
-    const session = gw.store.resolve(decodeURIComponent(c[1] as string));
+    const session = gw.store.resolve(decodeURIComponent(c[1] as string), caller.scope);
     if (!cancelRun(session.id)) throw new HttpError(409, `session ${session.id} is not running on this gateway`);
     return json({ cancelled: session.id }, 202);
   }

@@ -14,6 +14,7 @@ import { type Api, fromError, HttpError, json } from "./http.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { type ModelTable, modelTable } from "./models.ts";
 import { chatCompletions, getModel, listModels } from "./openai.ts";
+import { idempotent } from "./idempotency.ts";
 import { rest } from "./rest.ts";
 import { clientIp, Cors, HostGuard, isLoopback, isWildcard, KeyRing, Policy, RateLimiter } from "./security.ts";
 
@@ -21,6 +22,8 @@ export interface GatewayOptions {
   hostname?: string;
   port?: number;
   apiKeys?: string[];
+  /** Keys that see and control every session (the operator's CLI sessions too). */
+  adminKeys?: string[];
   allowedHosts?: string[];
   corsOrigins?: string[];
   workdir?: string;
@@ -56,7 +59,7 @@ function apiOf(path: string): Api {
 
 export function startGateway(o: GatewayOptions): RunningGateway {
   const hostname = o.hostname ?? "127.0.0.1";
-  const keys = new KeyRing(o.apiKeys ?? []);
+  const keys = new KeyRing(o.apiKeys ?? [], o.adminKeys ?? []);
   // Off loopback, an open gateway is remote code execution for anyone who can connect.
   if (!isLoopback(hostname) && !keys.required) {
     throw configError(`refusing to listen on ${hostname} without API keys (--api-key or CLICKCLACK_AGENT_API_KEYS)`);
@@ -108,13 +111,24 @@ export function startGateway(o: GatewayOptions): RunningGateway {
     if (req.method === "OPTIONS") return cors.preflight(req);
     cors.checkOrigin(req);
     if (path === "/health") return json({ ok: true });
-    const owner = keys.authenticate(req);
+    const who = keys.authenticate(req);
+    const owner = who.owner;
     const ip = clientIp(req, server.requestIP(req)?.address, trusted);
     limiter.take(keys.required ? owner : `ip:${ip}`);
     if (path === "/metrics") {
       return new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.registry.contentType } });
     }
-    const caller: Caller = { req, owner, ip, signal: AbortSignal.any([req.signal, shutdown.signal]) };
+    if (req.method === "POST" && req.headers.has("idempotency-key")) {
+      return await idempotent(o.store, owner, req, gw.maxBody, (replayable) =>
+        dispatch(replayable, path, api, { owner, admin: who.admin }, ip),
+      );
+    }
+    return await dispatch(req, path, api, { owner, admin: who.admin }, ip);
+  }
+
+  async function dispatch(req: Request, path: string, api: Api, who: { owner: string; admin: boolean }, ip: string): Promise<Response> {
+    const owner = who.owner;
+    const caller: Caller = { req, owner, scope: { owner, admin: who.admin }, ip, signal: AbortSignal.any([req.signal, shutdown.signal]) };
     if (path === "/openai/v1/models" && req.method === "GET") return listModels(gw);
     if (path.startsWith("/openai/v1/models/") && req.method === "GET") {
       return getModel(gw, decodeURIComponent(path.slice("/openai/v1/models/".length)));
@@ -141,6 +155,11 @@ export function startGateway(o: GatewayOptions): RunningGateway {
         res = fromError(api, e);
       }
       for (const [k, v] of Object.entries(cors.headers(req.headers.get("origin")))) res.headers.set(k, v);
+      // The official SDKs retry 409 and 5xx by default; a failed agent run must not run
+      // again (it may have edited files). Only "nothing ran" answers stay retryable.
+      if (res.status >= 400 && res.status !== 429 && res.status !== 503 && !res.headers.has("x-should-retry")) {
+        res.headers.set("x-should-retry", "false");
+      }
       metrics.request(api, res.status);
       return res;
     },

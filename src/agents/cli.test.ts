@@ -65,7 +65,7 @@ describe("agent run", () => {
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(events.map((e) => e.type)).toEqual([
-      "init", "thinking", "thinking", "tool_use", "tool_result", "text", "text", "done", "result",
+      "init", "usage", "thinking", "thinking", "tool_use", "tool_result", "text", "text", "done", "result",
     ]);
     expect(events[0].session_id).toMatch(/^ags_/);
     expect(events.at(-1)).toMatchObject({ status: "completed", text: "The directory has README.md and src.", turns: 2 });
@@ -94,7 +94,7 @@ describe("agent run", () => {
       "--append-system-prompt-file", expect.stringMatching(/system-prompt\.md$/), "--disallowedTools=ExitPlanMode",
     ]);
     expect(lastCall()?.vars.SYSTEM_PROMPT_BYTES).toBe("6");
-    const c = await runCli(["run", "-b", "codex", "-m", "gpt-5-codex", "--approval", "never-ask", "--sandbox", "workspace", "x"], f);
+    const c = await runCli(["run", "-b", "codex", "-m", "gpt-5.5", "--approval", "never-ask", "--sandbox", "workspace", "x"], f);
     expect(c.code).toBe(0);
     expect(lastCall()?.argv.some((a) => a.startsWith("approval_policy"))).toBe(false);
     expect(lastCall()?.argv).toContain("workspace-write");

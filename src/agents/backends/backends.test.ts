@@ -135,12 +135,12 @@ describe("codex adapter", () => {
   test("argv: exec --json … - with every option before the resume subcommand", () => {
     expect(codex.build({ workdir: W }, "hi").argv).toEqual(["codex", "exec", "--json", "--skip-git-repo-check", "-C", W, "-"]);
     const inv = codex.build(
-      { workdir: W, model: "gpt-5-codex", sandbox: "read-only", approval: "never-ask", systemPrompt: 'say "hi"\n', resumeId: "t-1", ephemeral: true },
+      { workdir: W, model: "gpt-5.5", sandbox: "read-only", approval: "never-ask", systemPrompt: 'say "hi"\n', resumeId: "t-1", ephemeral: true },
       "-x",
     );
     // No approval_policy override: exec ignores it, so sending it would only pretend.
     expect(inv.argv).toEqual([
-      "codex", "exec", "--json", "--skip-git-repo-check", "-C", W, "--model", "gpt-5-codex", "--sandbox", "read-only",
+      "codex", "exec", "--json", "--skip-git-repo-check", "-C", W, "--model", "gpt-5.5", "--sandbox", "read-only",
       "-c", 'developer_instructions="say \\"hi\\"\\n"', "--ephemeral", "resume", "t-1", "-",
     ]);
     expect(inv.stdin).toBe("-x");
@@ -173,8 +173,8 @@ describe("codex adapter", () => {
   });
 
   test("tools: commands, failures, file changes; usage is the running total with cached inside input", () => {
-    const { events, text, done } = replay(codex, "tools", 0, { workdir: W, model: "gpt-5-codex" });
-    expect(events[0]).toMatchObject({ type: "init", backend_session_id: "sess-1", model: "gpt-5-codex", cwd: W });
+    const { events, text, done } = replay(codex, "tools", 0, { workdir: W, model: "gpt-5.5" });
+    expect(events[0]).toMatchObject({ type: "init", backend_session_id: "sess-1", model: "gpt-5.5", cwd: W });
     expect(events.filter((e) => e.type === "tool_use").map((e) => e.type === "tool_use" && e.name)).toEqual(["shell", "shell", "apply_patch"]);
     expect(events.filter((e) => e.type === "tool_result").map((e) => e.type === "tool_result" && e.is_error)).toEqual([false, true, false]);
     expect(events.some((e) => e.type === "thinking")).toBe(true);

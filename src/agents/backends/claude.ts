@@ -89,13 +89,21 @@ function parser(): StreamParser {
   const streamedText = new Set<string>();
   const streamedThinking = new Set<string>();
   let currentMessage = "";
+  let reportedInput = false;
 
   function streamEvent(ev: Record<string, unknown>, topLevel: boolean): AgentEvent[] {
     const type = str(ev.type);
     if (type === "message_start") {
       // Sub-agent messages must not move the pointer used to de-duplicate top-level text.
-      if (topLevel) currentMessage = str(obj(ev.message)?.id) ?? "";
-      return [];
+      if (!topLevel) return [];
+      currentMessage = str(obj(ev.message)?.id) ?? "";
+      if (reportedInput) return [];
+      // The first request's prompt size is known now, long before the result line.
+      reportedInput = true;
+      const u = obj(obj(ev.message)?.usage) ?? {};
+      const cacheRead = num(u.cache_read_input_tokens);
+      const input = num(u.input_tokens) + cacheRead + num(u.cache_creation_input_tokens);
+      return input > 0 ? [{ type: "usage", usage: { ...emptyUsage(), input_tokens: input, cached_tokens: cacheRead } }] : [];
     }
     // Sub-agent (Task tool) chatter is not the answer; its tool calls still show up below.
     if (type !== "content_block_delta" || !topLevel) return [];

@@ -64,6 +64,8 @@ export type AgentEvent =
   | { type: "tool_use"; id: string; name: string; input: unknown }
   | { type: "tool_result"; id: string; output: string; is_error: boolean }
   | { type: "error"; message: string; fatal: boolean }
+  /** Input usage known early (Claude's first message_start), before the final `done`. */
+  | { type: "usage"; usage: Usage }
   | {
       type: "done";
       ok: boolean;

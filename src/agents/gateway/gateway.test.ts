@@ -47,7 +47,8 @@ describe("OpenAI-compatible API via the openai client", () => {
   test("models, non-streamed and streamed completions with usage", async () => {
     const client = openai();
     const models = await client.models.list();
-    expect(models.data.map((m) => m.id)).toContain("gpt-5-codex");
+    expect(models.data.map((m) => m.id)).toContain("gpt-5.5");
+    expect(models.data.map((m) => m.id)).not.toContain("claude-sonnet-4-5");
 
     const done = await client.chat.completions.create({
       model: "claude",
@@ -60,7 +61,7 @@ describe("OpenAI-compatible API via the openai client", () => {
     expect(done.usage).toMatchObject({ prompt_tokens: 13824, completion_tokens: 9, prompt_tokens_details: { cached_tokens: 12001 } });
 
     const stream = await client.chat.completions.create({
-      model: "gpt-5-codex",
+      model: "gpt-5.5",
       stream: true,
       stream_options: { include_usage: true },
       messages: [
@@ -280,6 +281,57 @@ describe("sessions belong to the key that made them", () => {
     const shown = await (await fetch(`${gw.url}/api/v1/sessions/${mine.session_id}`, { headers: as(ADMIN) })).json();
     expect(shown.owner).toMatch(/^key-/);
     expect(store.get(mine.session_id)?.owner).toBe(shown.owner);
+  });
+});
+
+describe("usage, large prompts, regenerate, token counting, models", () => {
+  test("codex usage on a resumed thread counts this run only, not the thread's running total", async () => {
+    const first = await (await post("/api/v1/prompt", { prompt: "hi", backend: "codex" })).json();
+    const second = await (await post("/api/v1/prompt", { prompt: "hi again", session_id: first.session_id })).json();
+    expect(second.usage).toEqual(first.usage);
+    const session = await (await fetch(`${gw.url}/api/v1/sessions/${first.session_id}`, { headers: auth })).json();
+    expect(session.usage.input_tokens).toBe(2 * first.usage.input_tokens);
+  });
+
+  test("a system prompt over 128 KiB reaches claude and codex (no E2BIG)", async () => {
+    const big = `${"Be careful. ".repeat(15_000)}end`;
+    expect(big.length).toBeGreaterThan(150 * 1024);
+    const c = await post("/api/v1/prompt", { prompt: "hi", system_prompt: big });
+    expect((await c.json()).error?.message).toBeUndefined();
+    expect(lastCall()?.vars.SYSTEM_PROMPT_BYTES).toBe(String(big.length));
+    const x = await post("/api/v1/prompt", { prompt: "scenario:echo q", backend: "codex", system_prompt: big });
+    expect(x.status).toBe(200);
+    expect(lastCall()?.prompt).toContain(big);
+  });
+
+  test("message_start reports the input tokens", async () => {
+    const res = await post("/anthropic/v1/messages", { model: "claude", max_tokens: 10, stream: true, messages: [{ role: "user", content: "hi" }] });
+    const start = (await res.text()).split("\n").find((l) => l.startsWith("data: ") && l.includes('"message_start"')) as string;
+    expect(JSON.parse(start.slice(6)).message.usage).toMatchObject({ input_tokens: 3 + 1820, cache_read_input_tokens: 12001 });
+  });
+
+  test("regenerating an earlier answer forks the session instead of appending to it", async () => {
+    const client = openai();
+    const a1 = (await client.chat.completions.create({ model: "claude", messages: [{ role: "user", content: "one" }] })).choices[0]?.message.content ?? "";
+    const turn2 = [{ role: "user" as const, content: "one" }, { role: "assistant" as const, content: a1 }, { role: "user" as const, content: "two" }];
+    await client.chat.completions.create({ model: "claude", messages: turn2 });
+    expect(lastCall()?.argv).toContain("--resume");
+    expect(lastCall()?.argv).not.toContain("--fork-session");
+    const resumed = lastCall()?.argv[(lastCall()?.argv.indexOf("--resume") ?? 0) + 1];
+    // The client asks for "two" again: the session has already answered it.
+    await client.chat.completions.create({ model: "claude", messages: turn2 });
+    expect(lastCall()?.argv).toContain("--fork-session");
+    expect(lastCall()?.argv[(lastCall()?.argv.indexOf("--resume") ?? 0) + 1]).toBe(resumed);
+  });
+
+  test("count_tokens and /anthropic/v1/models answer through the Anthropic SDK", async () => {
+    const client = anthropic();
+    const count = await client.messages.countTokens({ model: "claude-sonnet-5-5", messages: [{ role: "user", content: "a".repeat(400) }] });
+    expect(count.input_tokens).toBe(100);
+    const ids: string[] = [];
+    for await (const m of client.models.list()) ids.push(m.id);
+    expect(ids).toContain("claude-opus-5-5");
+    expect((await client.models.retrieve("claude-haiku-5-5")).id).toBe("claude-haiku-5-5");
   });
 });
 

@@ -8,7 +8,7 @@ import { configError } from "../errors.ts";
 import type { Limiter } from "../limiter.ts";
 import type { RunResult } from "../run.ts";
 import type { SessionStore } from "../sessions.ts";
-import { messages } from "./anthropic.ts";
+import { anthropicModel, anthropicModels, countTokens, messages } from "./anthropic.ts";
 import type { Caller, Gateway } from "./context.ts";
 import { type Api, fromError, HttpError, json } from "./http.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -135,6 +135,11 @@ export function startGateway(o: GatewayOptions): RunningGateway {
     }
     if (path === "/openai/v1/chat/completions" && req.method === "POST") return await chatCompletions(gw, caller);
     if (path === "/anthropic/v1/messages" && req.method === "POST") return await messages(gw, caller);
+    if (path === "/anthropic/v1/messages/count_tokens" && req.method === "POST") return await countTokens(gw, caller);
+    if (path === "/anthropic/v1/models" && req.method === "GET") return anthropicModels(gw);
+    if (path.startsWith("/anthropic/v1/models/") && req.method === "GET") {
+      return anthropicModel(gw, decodeURIComponent(path.slice("/anthropic/v1/models/".length)));
+    }
     if (api === "rest" && path.startsWith("/api/v1/")) return await rest(gw, caller, path);
     throw new HttpError(404, `no route ${req.method} ${path}`);
   }

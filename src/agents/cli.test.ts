@@ -1,7 +1,7 @@
 // Every `clickclack agent …` command, run as a real subprocess (`bun src/main.ts agent …`)
 // against fake claude/codex/gemini executables that check their argv and replay transcripts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Fakes, isDead, runCli, setupFakes, spawnCli, waitFor } from "./testing/harness.ts";
 
@@ -116,6 +116,30 @@ describe("agent run", () => {
     expect(geminiSandbox.code).toBe(3);
     expect(geminiSandbox.stderr).toContain("docker or podman");
     expect(f.calls().length).toBe(before);
+  });
+
+  test("--profile runs under a team profile from .clickclack/agents.json", async () => {
+    mkdirSync(join(f.work, ".clickclack"), { recursive: true });
+    writeFileSync(
+      join(f.work, ".clickclack", "agents.json"),
+      JSON.stringify({ profiles: { backend: { backend: "claude", allowed_tools: ["Read", "Edit"], denied_tools: ["Bash"], add_dirs: [".."], mcp_servers: { docs: { command: "docs-mcp" } }, max_budget_usd: 3 } } }),
+    );
+    try {
+      const r = await runCli(["run", "--profile", "backend", "x"], f);
+      expect(r.code).toBe(0);
+      const argv = lastCall()?.argv ?? [];
+      expect(argv).toContain("--allowedTools=Read,Edit");
+      expect(argv).toContain("--disallowedTools=Bash");
+      expect(argv).toContain(`--add-dir=${f.work}`); // ".." from .clickclack/
+      expect(argv.find((a) => a.startsWith("--mcp-config="))).toContain('"docs"');
+      expect(argv.slice(argv.indexOf("--max-budget-usd"), argv.indexOf("--max-budget-usd") + 2)).toEqual(["--max-budget-usd", "3"]);
+      const codex = await runCli(["run", "--profile", "backend", "-b", "codex", "x"], f);
+      expect(codex.code).toBe(2);
+      const none = await runCli(["run", "--profile", "nope", "x"], f);
+      expect(none.stderr).toContain('no profile named "nope"');
+    } finally {
+      rmSync(join(f.work, ".clickclack"), { recursive: true, force: true });
+    }
   });
 
   test("--dry-run shows the command and runs nothing; --ephemeral keeps no session", async () => {

@@ -7,6 +7,7 @@ import { eventPrinter, exitCodeFor, isOutputFormat, type OutputFormat, printResu
 import { AgentError, EXIT, sessionError, usageError } from "./errors.ts";
 import { type RunOptions, runAgent } from "./run.ts";
 import { defaultDbPath, SessionStore } from "./sessions.ts";
+import { applyProfile, findProfiles, getProfile } from "./profiles.ts";
 import { parseDuration } from "./spec.ts";
 
 export const HELP = `Usage: clickclack agent <command> [options]
@@ -30,6 +31,7 @@ Run options
       --approval ask|auto|never-ask   --sandbox read-only|workspace|full
       --max-turns N  --system-prompt TEXT  --timeout 10m  --idle-timeout 2m
       --title T  --tag T (repeatable)  --auto-resume  --ephemeral  --dry-run  -v, --verbose
+  -p, --profile NAME           a team profile from $CLICKCLACK_AGENT_PROFILES or ./.clickclack/agents.json
 
 Exit codes: 0 ok, 1 agent failed, 2 usage, 3 config, 4 session, 124 timeout, 127 backend missing, 130 interrupted.
 Sessions are stored in $CLICKCLACK_AGENTS_DB (default ~/.clickclack/agents.db).
@@ -51,6 +53,7 @@ export const RUN_FLAGS = {
   "auto-resume": { type: "boolean" },
   ephemeral: { type: "boolean" },
   "dry-run": { type: "boolean" },
+  profile: { type: "string", short: "p" },
   verbose: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
@@ -109,6 +112,12 @@ export function runOptionsFromFlags(v: Values): Omit<RunOptions, "prompt"> {
   if (v["auto-resume"] === true) o.autoResume = true;
   if (v.ephemeral === true) o.ephemeral = true;
   if (v["dry-run"] === true) o.dryRun = true;
+  const profile = s(v, "profile");
+  if (profile) {
+    // The team's checked-in file: $CLICKCLACK_AGENT_PROFILES or .clickclack/agents.json here.
+    const profiles = findProfiles(resolve(o.workdir ?? process.cwd()));
+    return applyProfile({ ...o, prompt: "" }, getProfile(profiles, profile));
+  }
   return o;
 }
 

@@ -51,6 +51,13 @@ export interface RunOptions {
    * sessions (all, for an admin key) can be resumed. Unset for the operator's CLI.
    */
   owner?: OwnerScope;
+  /** Set by applyProfile (profiles.ts): the team profile this run follows. */
+  profile?: string;
+  allowedTools?: string[];
+  disallowedTools?: string[];
+  mcpServers?: Record<string, unknown>;
+  addDirs?: string[];
+  maxBudgetUsd?: number;
 }
 
 export interface RunContext {
@@ -188,6 +195,11 @@ function plan(opts: RunOptions, store: SessionStore | undefined): Plan {
   }
   if (opts.fork) req.fork = true;
   if (opts.ephemeral) req.ephemeral = true;
+  if (opts.allowedTools) req.allowedTools = opts.allowedTools;
+  if (opts.disallowedTools) req.disallowedTools = opts.disallowedTools;
+  if (opts.mcpServers) req.mcpServers = opts.mcpServers;
+  if (opts.addDirs) req.addDirs = opts.addDirs;
+  if (opts.maxBudgetUsd !== undefined) req.maxBudgetUsd = opts.maxBudgetUsd;
   return { backend, workdir, req, session };
 }
 

@@ -2,7 +2,7 @@
 // (`bun src/main.ts agent bridge …`) with a fake `claude` first on PATH, and people talking to it
 // through the SDK and a WebSocket subscriber.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ClickClackClient, type Message, type User } from "../../../sdk/src/index.ts";
 import { expandScopes } from "../../access/scopes.ts";
@@ -21,6 +21,7 @@ let bob: ClickClackClient;
 let gus: ClickClackClient;
 let sub: Subscription;
 let bridge: Bridge;
+let reviewRoom: { id: string };
 
 interface Bridge {
   proc: ReturnType<typeof spawnCli>;
@@ -86,6 +87,13 @@ beforeAll(async () => {
   gus = new ClickClackClient({ baseUrl: server.url, userId: gusUser.id });
   sub = new Subscription(server.url, { workspaceId: team.workspace.id, userId: adaUser.id });
   await sub.opened;
+  // The team's checked-in profiles: turns in #review-room run under "review".
+  reviewRoom = await ada.channels.create(team.workspace.id, { name: "review-room" });
+  mkdirSync(join(fakes.work, ".clickclack"), { recursive: true });
+  writeFileSync(
+    join(fakes.work, ".clickclack", "agents.json"),
+    JSON.stringify({ profiles: { review: { backend: "claude", allowed_tools: ["Read", "Grep"], max_budget_usd: 0.5 } }, channels: { "review-room": "review" } }),
+  );
   bridge = await startBridge();
 });
 
@@ -98,6 +106,17 @@ afterAll(async () => {
 });
 
 describe("agent bridge", () => {
+  test("a channel mapped to a team profile runs its turns under that profile", async () => {
+    const ask = await bob.channels.sendMessage(reviewRoom.id, { body: "@claude please review profiled-turn" });
+    await answerIn(ask.id);
+    const [run] = runsFor("profiled-turn");
+    expect(run?.argv).toContain("--allowedTools=Read,Grep");
+    expect(run?.argv).toContain("--max-budget-usd");
+    const plain = await bob.channels.sendMessage(general(), { body: "@claude unprofiled-turn" });
+    await answerIn(plain.id);
+    expect(runsFor("unprofiled-turn")[0]?.argv.some((a) => a.startsWith("--allowedTools"))).toBe(false);
+  });
+
   test("answers a mention in its thread, with the channel's context, live progress first and tool activity recorded", async () => {
     await ada.channels.sendMessage(general(), { body: "the build fails on line 3 of main.ts" });
     const ask = await bob.channels.sendMessage(general(), { body: "@claude scenario:tools can you fix the bug described above?" });

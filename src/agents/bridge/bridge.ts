@@ -20,6 +20,7 @@ import {
 import { LIMITS } from "../../chat/rules.ts";
 import { AgentError } from "../errors.ts";
 import { Limiter } from "../limiter.ts";
+import { applyProfile, getProfile, type Profile, type Profiles } from "../profiles.ts";
 import { type RunOptions, type RunResult, runAgent } from "../run.ts";
 import { ACTIVITY_DEFAULTS, type ActivityOptions, type ActivitySink, TurnActivity } from "./activity.ts";
 import { CONTEXT_LIMITS, chatSystemPrompt, type ContextLimits, prompt, transcript } from "./context.ts";
@@ -35,6 +36,8 @@ export interface BridgeOptions {
   run: Omit<RunOptions, "prompt" | "resume" | "fork" | "ephemeral" | "autoResume" | "dryRun">;
   maxConcurrent: number;
   stateDir: string;
+  /** Team profiles; its "channels" map picks the profile a channel's turns run under. */
+  profiles?: Profiles | null;
   context?: ContextLimits;
   activity?: ActivityOptions;
   /** Environment of the agent CLI (default: this process's, without ClickClack credentials). */
@@ -363,9 +366,11 @@ export class ChatBridge {
           title: trigger.body.trim().split("\n")[0]?.slice(0, 80) || "chat",
           tags: ["chat", `workspace:${this.opts.workspaceId}`, `thread:${turn.rootId}`],
         };
-    options.systemPrompt = chatSystemPrompt(this.me.handle, run.systemPrompt);
+    const profile = await this.profileFor(turn);
+    const shaped = profile ? applyProfile(options, profile) : options;
+    shaped.systemPrompt = chatSystemPrompt(this.me.handle, shaped.systemPrompt);
     let started = false;
-    const result = await runAgent(options, {
+    const result = await runAgent(shaped, {
       signal: turn.abort.signal,
       store: this.state.sessions,
       env: this.agentEnv(),
@@ -380,6 +385,17 @@ export class ChatBridge {
       },
     });
     return { result, started };
+  }
+
+  /** The profile for a channel (by id, or by name without "#"); DMs use the bridge's flags. */
+  private async profileFor(turn: Turn): Promise<Profile | null> {
+    const profiles = this.opts.profiles;
+    if (!profiles || !turn.channelId) return null;
+    const byId = profiles.channels.get(turn.channelId);
+    if (byId) return getProfile(profiles, byId);
+    const name = (await this.where(turn)).replace(/^#/, "");
+    const byName = profiles.channels.get(name);
+    return byName ? getProfile(profiles, byName) : null;
   }
 
   /**

@@ -6,6 +6,7 @@ import type { ParseArgsConfig } from "node:util";
 import { ClickClackClient, ClickClackError } from "../../../sdk/src/index.ts";
 import { availability } from "../backends/registry.ts";
 import { parse, RUN_FLAGS, runOptionsFromFlags } from "../cli.ts";
+import { findProfiles, loadProfiles } from "../profiles.ts";
 import { AgentError, configError, EXIT, usageError } from "../errors.ts";
 import { parseDuration } from "../spec.ts";
 import { ChatBridge } from "./bridge.ts";
@@ -25,6 +26,8 @@ in a direct message. One agent session per thread, resumed on every turn.
       --max-turns N  --system-prompt TEXT (added to the bridge's own)
       --timeout DUR           per-turn ceiling (default 30m)   --idle-timeout DUR (default 10m)
   --max-concurrent N      turns running at once; others queue and say so (default 2)
+  --profiles FILE         team profiles; its "channels" map runs a channel under a profile
+                          (default $CLICKCLACK_AGENT_PROFILES or <workdir>/.clickclack/agents.json)
   --state-dir DIR         sessions, turns and the event cursor (CLICKCLACK_BRIDGE_STATE,
                           default ~/.clickclack/bridge)
 
@@ -46,6 +49,7 @@ const BRIDGE_FLAGS = {
   "idle-timeout": RUN_FLAGS["idle-timeout"],
   "max-concurrent": { type: "string" },
   "state-dir": { type: "string" },
+  profiles: { type: "string" },
   help: RUN_FLAGS.help,
 } as const satisfies ParseArgsConfig["options"];
 
@@ -93,6 +97,7 @@ export async function bridgeCommand(args: string[]): Promise<number> {
       run,
       maxConcurrent,
       stateDir,
+      profiles: values.profiles ? loadProfiles(values.profiles) : findProfiles(resolve(run.workdir ?? process.cwd())),
       onFatal: (err) => {
         process.stderr.write(`clickclack agent bridge: the server refused the token: ${err instanceof Error ? err.message : String(err)}\n`);
         finish(EXIT.config);

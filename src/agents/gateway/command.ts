@@ -6,6 +6,7 @@ import { openStore } from "../cli.ts";
 import { EXIT, usageError } from "../errors.ts";
 import { globalLimiter } from "../limiter.ts";
 import { parseDuration } from "../spec.ts";
+import { findProfiles, loadProfiles } from "../profiles.ts";
 import { modelTable } from "./models.ts";
 import { startGateway } from "./server.ts";
 
@@ -27,6 +28,8 @@ export const SERVE_HELP = `Usage: clickclack agent serve [options]
   --trusted-proxy IP      peer whose X-Forwarded-For is believed, repeatable
   --timeout DUR           per-run ceiling (default 30m)   --idle-timeout DUR (default 10m)
   --model-map NAME=BACKEND[:MODEL]  extra API model names, repeatable
+  --profiles FILE         team profiles (default $CLICKCLACK_AGENT_PROFILES or
+                          <workdir>/.clickclack/agents.json); its "keys" pin keys to profiles
   --max-concurrency N     agent CLIs running at once, others queue (default 4,
                           or CLICKCLACK_AGENT_MAX_CONCURRENCY)
 `;
@@ -60,6 +63,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       timeout: { type: "string" },
       "idle-timeout": { type: "string" },
       "model-map": { type: "string", multiple: true },
+      profiles: { type: "string" },
       "max-concurrency": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -107,6 +111,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       timeoutMs: parseDuration(values.timeout ?? "30m", "--timeout"),
       idleTimeoutMs: parseDuration(values["idle-timeout"] ?? "10m", "--idle-timeout"),
       models: modelTable(values["model-map"] ?? []),
+      profiles: values.profiles ? loadProfiles(values.profiles) : findProfiles(values.workdir ?? process.cwd()),
       store,
     });
   } catch (e) {

@@ -1,4 +1,5 @@
 // What every gateway handler gets: shared services and the authenticated request.
+import type { Profiles } from "../profiles.ts";
 import type { RunContext } from "../run.ts";
 import type { OwnerScope, SessionStore } from "../sessions.ts";
 import type { Metrics } from "./metrics.ts";
@@ -12,6 +13,8 @@ export interface Gateway {
   /** Base context for runs (store, env, limiter, grace, metrics hook). */
   run: Omit<RunContext, "signal" | "onEvent">;
   maxBody: number;
+  /** The team's profiles file, if the gateway was given one. */
+  profiles: Profiles | null;
   metrics: Metrics;
   /** Registers work that outlives its request (streams), so shutdown can wait for it. */
   track<T>(work: Promise<T>): Promise<T>;

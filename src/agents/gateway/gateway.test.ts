@@ -4,8 +4,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { mkdirSync, realpathSync, symlinkSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadProfiles } from "../profiles.ts";
 import { SessionStore } from "../sessions.ts";
 import { type Fakes, isDead, setupFakes, waitFor } from "../testing/harness.ts";
 import { type GatewayOptions, type RunningGateway, startGateway } from "./server.ts";
@@ -332,6 +334,34 @@ describe("usage, large prompts, regenerate, token counting, models", () => {
     for await (const m of client.models.list()) ids.push(m.id);
     expect(ids).toContain("claude-opus-5-5");
     expect((await client.models.retrieve("claude-haiku-5-5")).id).toBe("claude-haiku-5-5");
+  });
+});
+
+describe("team profiles", () => {
+  test("a key listed in the profiles file runs under its profile; others pick one by field or header", async () => {
+    const id = (key: string) => `key-${createHash("sha256").update(key).digest("hex").slice(0, 12)}`;
+    const path = join(f.root, "profiles.json");
+    writeFileSync(
+      path,
+      JSON.stringify({
+        profiles: { review: { backend: "claude", sandbox: "read-only", allowed_tools: ["Read", "Grep"] }, ops: { backend: "claude", max_budget_usd: 1.5 } },
+        keys: { [id("pinned-key")]: ["review"] },
+      }),
+    );
+    const g = start({ apiKeys: ["pinned-key", "free-key"], rateLimit: 0, profiles: loadProfiles(path) });
+    const as = (key: string) => ({ authorization: `Bearer ${key}`, "content-type": "application/json" });
+    expect((await post("/api/v1/prompt", { prompt: "hi" }, as("pinned-key"), g)).status).toBe(200);
+    expect(lastCall()?.argv).toContain("--allowedTools=Read,Grep");
+    expect(lastCall()?.argv).toContain("plan");
+    const escape = await post("/api/v1/prompt", { prompt: "hi", profile: "ops" }, as("pinned-key"), g);
+    expect(escape.status).toBe(400);
+    expect((await escape.json()).error.message).toContain("may not use profile ops");
+
+    expect((await post("/api/v1/prompt", { prompt: "hi" }, as("free-key"), g)).status).toBe(200);
+    expect(lastCall()?.argv.some((a) => a.startsWith("--allowedTools"))).toBe(false);
+    const client = new OpenAI({ baseURL: `${g.url}/openai/v1`, apiKey: "free-key" });
+    await client.chat.completions.create({ model: "claude", messages: [{ role: "user", content: "hi" }] }, { headers: { "x-clickclack-profile": "ops" } });
+    expect(lastCall()?.argv).toContain("--max-budget-usd");
   });
 });
 

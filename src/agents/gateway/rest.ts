@@ -17,6 +17,7 @@ import {
 import { cancelRun, resultToWire } from "../run.ts";
 import { sessionToWire } from "../sessions.ts";
 import { asObject, parseRunOptions, parseTaskList } from "../spec.ts";
+import { admit } from "./admit.ts";
 import type { Caller, Gateway } from "./context.ts";
 import { errorBody, fromError, HttpError, json, readJson } from "./http.ts";
 import { launch } from "./launch.ts";
@@ -31,7 +32,7 @@ async function body(gw: Gateway, caller: Caller): Promise<Record<string, unknown
 
 async function prompt(gw: Gateway, caller: Caller): Promise<Response> {
   const b = await body(gw, caller);
-  const opts = gw.policy.apply(parseRunOptions(b, "body", ["stream"]), gw.store, caller.scope);
+  const opts = admit(gw, caller, parseRunOptions(b, "body", ["stream"]));
   const run = launch(opts, gw.run, caller.signal);
   gw.track(run.result).catch(() => undefined);
   if (b.stream !== true) {
@@ -110,7 +111,7 @@ function orchestrated(
 function tasksFrom(gw: Gateway, caller: Caller, b: Record<string, unknown>, key: "tasks" | "steps", extra: string[]) {
   return parseTaskList(b, key, extra).items.map(({ raw, opts }) => ({
     raw,
-    opts: gw.policy.apply(opts, gw.store, caller.scope),
+    opts: admit(gw, caller, opts),
   }));
 }
 
@@ -134,7 +135,7 @@ async function compareRoute(gw: Gateway, caller: Caller): Promise<Response> {
   if (!Array.isArray(backends) || !backends.every(isBackendName)) {
     throw usageError("backends must be an array of claude, codex, gemini");
   }
-  const base = gw.policy.apply(parseRunOptions(rest, "body"), gw.store, caller.scope);
+  const base = admit(gw, caller, parseRunOptions(rest, "body"));
   return orchestrated(gw, caller, stream === true, (ctx) =>
     compare(base, backends as BackendName[], { sequential: sequential === true }, ctx),
   );

@@ -6,6 +6,7 @@ import type { Server } from "bun";
 import type { ApprovalMode, SandboxMode } from "../backends/types.ts";
 import { configError } from "../errors.ts";
 import type { Limiter } from "../limiter.ts";
+import type { Profiles } from "../profiles.ts";
 import type { RunResult } from "../run.ts";
 import type { SessionStore } from "../sessions.ts";
 import { anthropicModel, anthropicModels, countTokens, messages } from "./anthropic.ts";
@@ -38,6 +39,7 @@ export interface GatewayOptions {
   timeoutMs?: number;
   idleTimeoutMs?: number;
   models?: ModelTable;
+  profiles?: Profiles | null;
   store: SessionStore;
   env?: Record<string, string | undefined>;
   limiter?: Limiter;
@@ -95,6 +97,7 @@ export function startGateway(o: GatewayOptions): RunningGateway {
     policy,
     models: o.models ?? modelTable(),
     maxBody: o.maxBodyBytes ?? 1024 * 1024,
+    profiles: o.profiles ?? null,
     metrics,
     run: {
       store: o.store,

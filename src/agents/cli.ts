@@ -22,6 +22,7 @@ Commands
   backends                     which CLIs are installed
   serve                        HTTP gateway (REST, OpenAI- and Anthropic-compatible)
   bridge                       answer in chat as a bot (@mentions, threads, DMs; see bridge --help)
+  mcp                          MCP server on stdio: run, parallel, compare, chain, sessions (see mcp --help)
 
 Run options
   -b, --backend claude|codex|gemini   (default claude)
@@ -245,6 +246,8 @@ export async function agentCommand(args: string[]): Promise<number> {
         return await (await import("./gateway/command.ts")).serveCommand(rest);
       case "bridge":
         return await (await import("./bridge/command.ts")).bridgeCommand(rest);
+      case "mcp":
+        return await (await import("./mcp/command.ts")).mcpCommand(rest);
       case "help":
       case "--help":
       case "-h":

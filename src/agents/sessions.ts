@@ -307,6 +307,27 @@ export class SessionStore {
     return fromRow(rows[0] as Row);
   }
 
+  /**
+   * The shortest prefix (at least 6 characters after "ags_") that names only this session
+   * in the whole store, so a listing can show "ags_01jq8x2k" and `resume` accepts it.
+   */
+  shortIds(ids: string[]): Map<string, string> {
+    const count = this.db.query<{ n: number }, [string, string]>("SELECT count(*) AS n FROM agent_sessions WHERE id >= ? AND id < ?");
+    const out = new Map<string, string>();
+    for (const id of ids) {
+      let short = id;
+      for (let len = 4 + 6; len < id.length; len++) {
+        const prefix = id.slice(0, len);
+        if ((count.get(prefix, `${prefix}~`)?.n ?? 0) <= 1) {
+          short = prefix;
+          break;
+        }
+      }
+      out.set(id, short);
+    }
+    return out;
+  }
+
   /** Most recent session, optionally in one directory and/or for one backend. */
   last(filter: { workdir?: string; backend?: BackendName } = {}): Session | null {
     return this.list({ ...filter, limit: 1 })[0] ?? null;
@@ -498,10 +519,11 @@ export class SessionStore {
   }
 }
 
-/** Session as it appears in JSON output and over HTTP. */
-export function sessionToWire(s: Session) {
+/** Session as it appears in JSON output and over HTTP; listings add its short id. */
+export function sessionToWire(s: Session, shortId?: string) {
   return {
     id: s.id,
+    ...(shortId ? { short_id: shortId } : {}),
     backend: s.backend,
     backend_session_id: s.backendSessionId,
     workdir: s.workdir,

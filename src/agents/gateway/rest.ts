@@ -162,7 +162,8 @@ async function sessions(gw: Gateway, caller: Caller, id: string | undefined): Pr
     const backend = url.searchParams.get("backend");
     if (backend !== null && !isBackendName(backend)) throw usageError("unknown backend");
     const list = gw.store.list({ limit, scope: caller.scope, ...(backend ? { backend } : {}) });
-    return json({ sessions: list.map(sessionToWire) });
+    const short = gw.store.shortIds(list.map((s) => s.id));
+    return json({ sessions: list.map((s) => sessionToWire(s, short.get(s.id))) });
   }
   const session = gw.store.resolve(decodeURIComponent(id), caller.scope);
   if (method === "GET") return json(sessionToWire(session));

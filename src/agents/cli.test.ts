@@ -271,8 +271,11 @@ describe("agent sessions", () => {
   test("list, show, delete, clean --older-than", async () => {
     const made = JSON.parse((await runCli(["run", "-o", "json", "--title", "my title", "--tag", "a", "--tag", "b", "x"], f)).stdout);
     const list = await runCli(["sessions", "list"], f);
-    expect(list.stdout).toContain(made.session_id);
-    expect(list.stdout).toContain("my title");
+    // The table shows the shortest unique prefix, which resume and show accept.
+    const short = list.stdout.split("\n").find((l) => l.includes("my title"))?.split(/\s+/)[0] ?? "";
+    expect(made.session_id.startsWith(short) && short.length < made.session_id.length).toBe(true);
+    expect((await runCli(["sessions", "show", short], f)).stdout).toContain(made.session_id);
+    expect(list.stdout).toContain("cli");
     const show = await runCli(["sessions", "show", made.session_id.slice(0, 20)], f);
     expect(show.stdout).toContain("tags            a, b");
     const del = await runCli(["sessions", "delete", made.session_id], f);

@@ -18,7 +18,7 @@ import {
   type Usage,
 } from "./backends/types.ts";
 import { AgentError, configError, sessionError, usageError } from "./errors.ts";
-import { globalLimiter, type Limiter } from "./limiter.ts";
+import { globalLimiter, type Limiter, QueueFull, type QueueLimits } from "./limiter.ts";
 import { runProcess } from "./runner.ts";
 import type { OwnerScope, RunRecord, Session, SessionStore } from "./sessions.ts";
 
@@ -72,9 +72,12 @@ export interface RunContext {
   graceMs?: number;
   /** Called once with the final result (metrics hook). */
   onFinish?: (result: RunResult) => void;
+  /** Turn the run away (status "rejected") rather than queue beyond these limits. */
+  queue?: QueueLimits;
 }
 
-export type RunStatus = "completed" | "failed" | "timeout" | "cancelled" | "dry_run";
+/** "rejected": the runner was at capacity and nothing ran (safe to retry later). */
+export type RunStatus = "completed" | "failed" | "timeout" | "cancelled" | "rejected" | "dry_run";
 
 export interface RunResult {
   status: RunStatus;
@@ -366,10 +369,11 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
   let release: (() => void) | undefined;
   try {
     try {
-      release = await (ctx.limiter ?? globalLimiter).acquire(signal);
-    } catch {
-      result.status = "cancelled";
-      result.error = "cancelled while queued";
+      release = await (ctx.limiter ?? globalLimiter).acquire(signal, ctx.queue);
+    } catch (e) {
+      const full = e instanceof QueueFull || signal.reason instanceof QueueFull;
+      result.status = full ? "rejected" : "cancelled";
+      result.error = full ? `agent runner at capacity: ${(e as Error).message}` : "cancelled while queued";
       emit({ type: "error", message: result.error, fatal: true });
       return result;
     }
@@ -390,8 +394,9 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
     if (session) {
       running.delete(session.sessionId);
       store?.finishRun(session.sessionId, session.lock, {
-        // Never "dry_run" here: dry runs return before a session is opened.
-        status: result.status as RunRecord["status"],
+        // Never "dry_run" here: dry runs return before a session is opened. A rejected
+        // run never started: for the session it is as if it had been cancelled.
+        status: (result.status === "rejected" ? "cancelled" : result.status) as RunRecord["status"],
         usage: result.usage,
         turns: result.turns,
         ...(result.backendSessionId ? { backendSessionId: result.backendSessionId } : {}),

@@ -7,7 +7,7 @@ import { startChat, textContent } from "./chat.ts";
 import type { Caller, Gateway } from "./context.ts";
 import type { Conversation, Turn } from "./conversation.ts";
 import { errorBody, errorResponse, fromError, HttpError, json, readJson } from "./http.ts";
-import { statusOf, type StreamWriter, streamResponse } from "./stream.ts";
+import { retryHeaders, statusOf, type StreamWriter, streamResponse } from "./stream.ts";
 
 function parseConversation(body: Record<string, unknown>): Conversation {
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
@@ -37,7 +37,7 @@ function usage(u: Usage) {
 }
 
 function failure(r: RunResult): Response {
-  return errorResponse("anthropic", statusOf(r), r.error ?? `agent run ${r.status}`);
+  return errorResponse("anthropic", statusOf(r), r.error ?? `agent run ${r.status}`, retryHeaders(r));
 }
 
 /**

@@ -32,6 +32,8 @@ export const SERVE_HELP = `Usage: clickclack agent serve [options]
                           <workdir>/.clickclack/agents.json); its "keys" pin keys to profiles
   --max-concurrency N     agent CLIs running at once, others queue (default 4,
                           or CLICKCLACK_AGENT_MAX_CONCURRENCY)
+  --max-queue N           runs that may wait for a slot; more are answered 503 + Retry-After
+  --queue-timeout DUR     longest wait for a slot before 503 + Retry-After (default: no limit)
 `;
 
 function splitAddr(addr: string): { hostname: string; port: number } {
@@ -65,6 +67,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       "model-map": { type: "string", multiple: true },
       profiles: { type: "string" },
       "max-concurrency": { type: "string" },
+      "max-queue": { type: "string" },
+      "queue-timeout": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -91,6 +95,9 @@ export async function serveCommand(args: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < 1) throw usageError("--max-concurrency must be a positive integer");
     globalLimiter.setMax(n);
   }
+  const maxQueue = values["max-queue"] === undefined ? undefined : Number(values["max-queue"]);
+  if (maxQueue !== undefined && (!Number.isInteger(maxQueue) || maxQueue < 0)) throw usageError("--max-queue must be an integer >= 0");
+  const queueTimeoutMs = values["queue-timeout"] ? parseDuration(values["queue-timeout"], "--queue-timeout") : undefined;
   const store = openStore();
   let gateway: ReturnType<typeof startGateway>;
   try {
@@ -111,6 +118,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       timeoutMs: parseDuration(values.timeout ?? "30m", "--timeout"),
       idleTimeoutMs: parseDuration(values["idle-timeout"] ?? "10m", "--idle-timeout"),
       models: modelTable(values["model-map"] ?? []),
+      ...(maxQueue !== undefined ? { maxQueue } : {}),
+      ...(queueTimeoutMs !== undefined ? { queueTimeoutMs } : {}),
       profiles: values.profiles ? loadProfiles(values.profiles) : findProfiles(values.workdir ?? process.cwd()),
       store,
     });

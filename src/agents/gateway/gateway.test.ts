@@ -7,6 +7,7 @@ import OpenAI from "openai";
 import { createHash } from "node:crypto";
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Limiter } from "../limiter.ts";
 import { loadProfiles } from "../profiles.ts";
 import { SessionStore } from "../sessions.ts";
 import { type Fakes, isDead, setupFakes, waitFor } from "../testing/harness.ts";
@@ -362,6 +363,55 @@ describe("team profiles", () => {
     const client = new OpenAI({ baseURL: `${g.url}/openai/v1`, apiKey: "free-key" });
     await client.chat.completions.create({ model: "claude", messages: [{ role: "user", content: "hi" }] }, { headers: { "x-clickclack-profile": "ops" } });
     expect(lastCall()?.argv).toContain("--max-budget-usd");
+  });
+});
+
+describe("operability", () => {
+  test("/health reports backends with versions and the run queue; /openapi.json lists every route", async () => {
+    const h = await (await fetch(`${gw.url}/health`)).json();
+    expect(h.backends).toEqual([
+      { name: "claude", available: true, version: "2.1.191 (Claude Code)" },
+      { name: "codex", available: true, version: "codex-cli 0.117.0" },
+      { name: "gemini", available: true, version: "0.55.0" },
+    ]);
+    expect(h.runs).toMatchObject({ in_flight: 0, queued: 0 });
+    const doc = await (await fetch(`${gw.url}/openapi.json`)).json();
+    expect(doc.openapi).toBe("3.1.0");
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      for (const method of Object.keys(methods)) {
+        const url = `${gw.url}${path.replace("{id}", "ags_nosuchsession").replace("{model}", "claude")}`;
+        const res = await fetch(url, { method: method.toUpperCase(), headers: auth, ...(method === "get" || method === "delete" ? {} : { body: "{}" }) });
+        const text = await res.text();
+        expect(`${method} ${path}: ${text}`).not.toContain("no route");
+      }
+    }
+  });
+
+  test("at capacity a run is turned away with 503 and Retry-After (nothing runs, so SDKs may retry); gauges show in-flight and queued", async () => {
+    const g = start({ apiKeys: [KEY], rateLimit: 0, limiter: new Limiter(1), maxQueue: 0 });
+    // Both slow runs end when their gateways stop (the connection is cut, as intended).
+    const slow = post("/api/v1/prompt", { prompt: "scenario:slow" }, auth, g).catch(() => undefined);
+    await waitFor(() => f.calls().some((c) => c.prompt === "scenario:slow"), 10_000, "the slow run");
+    const metrics = await (await fetch(`${g.url}/metrics`, { headers: auth })).text();
+    expect(metrics).toContain("clickclack_agent_runs_in_flight 1");
+    expect(metrics).toContain("clickclack_agent_runs_queued 0");
+    const before = f.calls().length;
+    const turned = await post("/api/v1/prompt", { prompt: "hi" }, auth, g);
+    expect(turned.status).toBe(503);
+    expect(turned.headers.get("retry-after")).toBe("5");
+    expect(turned.headers.get("x-should-retry")).toBeNull();
+    expect((await turned.json()).result.status).toBe("rejected");
+    expect(f.calls().length).toBe(before);
+
+    const waiting = start({ apiKeys: [KEY], rateLimit: 0, limiter: new Limiter(1), queueTimeoutMs: 300 });
+    const slow2 = post("/api/v1/prompt", { prompt: "scenario:slow" }, auth, waiting).catch(() => undefined);
+    await waitFor(() => f.calls().filter((c) => c.prompt === "scenario:slow").length === 2, 10_000, "the second slow run");
+    const late = await post("/openai/v1/chat/completions", { model: "claude", messages: [{ role: "user", content: "hi" }] }, auth, waiting);
+    expect(late.status).toBe(503);
+    expect(late.headers.get("retry-after")).toBe("5");
+    await g.stop();
+    await waiting.stop();
+    await Promise.allSettled([slow, slow2]);
   });
 });
 

@@ -21,7 +21,7 @@ import { admit } from "./admit.ts";
 import type { Caller, Gateway } from "./context.ts";
 import { errorBody, fromError, HttpError, json, readJson } from "./http.ts";
 import { launch } from "./launch.ts";
-import { statusOf, streamResponse } from "./stream.ts";
+import { retryHeaders, statusOf, streamResponse } from "./stream.ts";
 
 const NDJSON = "application/x-ndjson";
 const line = (o: object) => `${JSON.stringify(o)}\n`;
@@ -40,13 +40,13 @@ async function prompt(gw: Gateway, caller: Caller): Promise<Response> {
     const wire = resultToWire(result);
     if (result.status === "completed") return json(wire);
     const status = statusOf(result);
-    return json({ ...errorBody("rest", status, result.error ?? `agent run ${result.status}`), result: wire }, status);
+    return json({ ...errorBody("rest", status, result.error ?? `agent run ${result.status}`), result: wire }, status, retryHeaders(result));
   }
   const ready = await run.ready;
   if (ready.kind === "error") return fromError("rest", ready.error);
   if (ready.kind === "ended" && ready.result.status !== "completed") {
     const status = statusOf(ready.result);
-    return json({ ...errorBody("rest", status, ready.result.error ?? "agent run failed"), result: resultToWire(ready.result) }, status);
+    return json({ ...errorBody("rest", status, ready.result.error ?? "agent run failed"), result: resultToWire(ready.result) }, status, retryHeaders(ready.result));
   }
   return streamResponse(run, NDJSON, async (w) => {
     for await (const e of run.events()) w.write(line(e));

@@ -5,7 +5,7 @@
 import type { Server } from "bun";
 import type { ApprovalMode, SandboxMode } from "../backends/types.ts";
 import { configError } from "../errors.ts";
-import type { Limiter } from "../limiter.ts";
+import { globalLimiter, type Limiter } from "../limiter.ts";
 import type { Profiles } from "../profiles.ts";
 import type { RunResult } from "../run.ts";
 import type { SessionStore } from "../sessions.ts";
@@ -15,7 +15,9 @@ import { type Api, fromError, HttpError, json } from "./http.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { type ModelTable, modelTable } from "./models.ts";
 import { chatCompletions, getModel, listModels } from "./openai.ts";
+import { health } from "./health.ts";
 import { idempotent } from "./idempotency.ts";
+import { openApiDocument } from "./openapi.ts";
 import { rest } from "./rest.ts";
 import { clientIp, Cors, HostGuard, isLoopback, isWildcard, KeyRing, Policy, RateLimiter } from "./security.ts";
 
@@ -44,6 +46,10 @@ export interface GatewayOptions {
   env?: Record<string, string | undefined>;
   limiter?: Limiter;
   graceMs?: number;
+  /** Runs allowed to wait for a slot; beyond that a request is answered 503 + Retry-After. */
+  maxQueue?: number;
+  /** Longest wait for a slot before a request is answered 503 + Retry-After. */
+  queueTimeoutMs?: number;
 }
 
 export interface RunningGateway {
@@ -72,7 +78,8 @@ export function startGateway(o: GatewayOptions): RunningGateway {
   const hosts = new HostGuard(hostname, allowedHosts, isWildcard(hostname) && allowedHosts.length === 0);
   const cors = new Cors(o.corsOrigins ?? []);
   const limiter = new RateLimiter(o.rateLimit ?? 60, o.rateBurst ?? Math.max(1, Math.ceil((o.rateLimit ?? 60) / 6)));
-  const metrics = createMetrics();
+  const runLimiter = o.limiter ?? globalLimiter;
+  const metrics = createMetrics(runLimiter);
   const policy = new Policy({
     defaultWorkdir: o.workdir ?? process.cwd(),
     workdirAllow: o.workdirAllow ?? [],
@@ -102,7 +109,11 @@ export function startGateway(o: GatewayOptions): RunningGateway {
     run: {
       store: o.store,
       env: o.env ?? process.env,
-      ...(o.limiter ? { limiter: o.limiter } : {}),
+      limiter: runLimiter,
+      queue: {
+        ...(o.maxQueue !== undefined ? { maxQueue: o.maxQueue } : {}),
+        ...(o.queueTimeoutMs !== undefined ? { maxWaitMs: o.queueTimeoutMs } : {}),
+      },
       ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}),
       onFinish: (r: RunResult) => metrics.run(r),
     },
@@ -113,7 +124,8 @@ export function startGateway(o: GatewayOptions): RunningGateway {
     hosts.check(req);
     if (req.method === "OPTIONS") return cors.preflight(req);
     cors.checkOrigin(req);
-    if (path === "/health") return json({ ok: true });
+    if (path === "/health") return await health(o.env ?? process.env, runLimiter);
+    if (path === "/openapi.json" && req.method === "GET") return json(openApiDocument());
     const who = keys.authenticate(req);
     const owner = who.owner;
     const ip = clientIp(req, server.requestIP(req)?.address, trusted);

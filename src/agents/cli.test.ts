@@ -389,7 +389,7 @@ describe("agent serve", () => {
     const url = /listening on (http:\/\/\S+)/.exec(line)?.[1];
     expect(url).toBeDefined();
     const res = await fetch(`${url}/health`);
-    expect(await res.json()).toEqual({ ok: true });
+    expect(await res.json()).toMatchObject({ ok: true, runs: { in_flight: 0 } });
     proc.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
 

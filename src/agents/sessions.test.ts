@@ -118,3 +118,18 @@ describe("chain templates and durations", () => {
     expect(kindOf(() => parseDuration("soon"))).toBe("usage");
   });
 });
+
+describe("idempotency claims", () => {
+  test("new, busy, mismatch, replay; a claim left by a dead process is taken over", () => {
+    const store = new SessionStore(":memory:");
+    expect(store.claimIdempotency("k", "h").kind).toBe("new");
+    expect(store.claimIdempotency("k", "h").kind).toBe("busy");
+    expect(store.claimIdempotency("k", "other").kind).toBe("mismatch");
+    store.completeIdempotency("k", 200, { "content-type": "application/json" }, new TextEncoder().encode("{}"));
+    expect(store.claimIdempotency("k", "h")).toMatchObject({ kind: "replay", status: 200 });
+    expect(store.claimIdempotency("d", "h").kind).toBe("new");
+    store.db.query("UPDATE agent_idempotency SET pid = 2147483646 WHERE key = 'd'").run();
+    expect(store.claimIdempotency("d", "h").kind).toBe("new");
+    store.close();
+  });
+});

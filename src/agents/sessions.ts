@@ -87,6 +87,7 @@ const MIGRATIONS: Record<number, string> = {
       key TEXT PRIMARY KEY,
       request_hash TEXT NOT NULL,
       state TEXT NOT NULL,
+      pid INTEGER,
       status INTEGER,
       headers TEXT,
       body BLOB,
@@ -480,14 +481,16 @@ export class SessionStore {
     | { kind: "replay"; status: number; headers: Record<string, string>; body: Uint8Array } {
     const claim = this.db.transaction(() => {
       const row = this.db
-        .query<{ request_hash: string; state: string; status: number | null; headers: string | null; body: Uint8Array | null }, [string]>(
-          "SELECT request_hash, state, status, headers, body FROM agent_idempotency WHERE key = ?",
+        .query<{ request_hash: string; state: string; pid: number | null; status: number | null; headers: string | null; body: Uint8Array | null }, [string]>(
+          "SELECT request_hash, state, pid, status, headers, body FROM agent_idempotency WHERE key = ?",
         )
         .get(key);
-      if (!row) {
+      // A claim whose process died (kill -9 mid-run) never got an answer: run it again.
+      const stale = row?.state === "running" && row.pid !== null && !pidAlive(row.pid);
+      if (!row || stale) {
         this.db
-          .query("INSERT INTO agent_idempotency (key, request_hash, state, created_at) VALUES (?, ?, 'running', ?)")
-          .run(key, requestHash, Date.now());
+          .query("INSERT OR REPLACE INTO agent_idempotency (key, request_hash, state, pid, created_at) VALUES (?, ?, 'running', ?, ?)")
+          .run(key, requestHash, process.pid, Date.now());
         return { kind: "new" as const };
       }
       if (row.request_hash !== requestHash) return { kind: "mismatch" as const };

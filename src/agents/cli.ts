@@ -248,6 +248,8 @@ export async function agentCommand(args: string[]): Promise<number> {
         return await (await import("./bridge/command.ts")).bridgeCommand(rest);
       case "mcp":
         return await (await import("./mcp/command.ts")).mcpCommand(rest);
+      case "approval-relay":
+        return await (await import("./approvals/relay.ts")).relayCommand();
       case "help":
       case "--help":
       case "-h":

@@ -58,6 +58,7 @@ export interface RunOptions {
   mcpServers?: Record<string, unknown>;
   addDirs?: string[];
   maxBudgetUsd?: number;
+  permissionPromptTool?: string;
 }
 
 export interface RunContext {
@@ -203,6 +204,7 @@ function plan(opts: RunOptions, store: SessionStore | undefined): Plan {
   if (opts.mcpServers) req.mcpServers = opts.mcpServers;
   if (opts.addDirs) req.addDirs = opts.addDirs;
   if (opts.maxBudgetUsd !== undefined) req.maxBudgetUsd = opts.maxBudgetUsd;
+  if (opts.permissionPromptTool) req.permissionPromptTool = opts.permissionPromptTool;
   return { backend, workdir, req, session };
 }
 

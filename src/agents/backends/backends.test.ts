@@ -71,6 +71,13 @@ describe("claude adapter", () => {
     expect(readOnly).toContain("--disallowedTools=ExitPlanMode");
   });
 
+  test("approvals from chat: a permission-prompt MCP tool for claude; the others have no such hook", () => {
+    const argv = claude.build({ workdir: W, permissionPromptTool: "mcp__clickclack__approve", mcpServers: { clickclack: { command: "cc" } } }, "x").argv;
+    expect(argv.slice(argv.indexOf("--permission-prompt-tool"), argv.indexOf("--permission-prompt-tool") + 2)).toEqual(["--permission-prompt-tool", "mcp__clickclack__approve"]);
+    refuses(() => codex.build({ workdir: W, permissionPromptTool: "mcp__x__y" }, "x"));
+    refuses(() => gemini.build({ workdir: W, permissionPromptTool: "mcp__x__y" }, "x"));
+  });
+
   test("sandbox workspace turns on Claude Code's native sandbox through --settings", () => {
     const argv = claude.build({ workdir: W, approval: "auto", sandbox: "workspace" }, "x").argv;
     const settings = JSON.parse(argv[argv.indexOf("--settings") + 1] as string);

@@ -63,6 +63,7 @@ function build(req: BuildRequest, prompt: string): Invocation {
   if (req.allowedTools?.length) argv.push(`--allowedTools=${req.allowedTools.join(",")}`);
   if (disallowed.length) argv.push(`--disallowedTools=${disallowed.join(",")}`);
   for (const dir of req.addDirs ?? []) argv.push(`--add-dir=${dir}`);
+  if (req.permissionPromptTool) argv.push("--permission-prompt-tool", checkFlagValue("permission prompt tool", req.permissionPromptTool));
   if (req.mcpServers && Object.keys(req.mcpServers).length) {
     argv.push(`--mcp-config=${JSON.stringify({ mcpServers: req.mcpServers })}`);
   }

@@ -35,6 +35,7 @@ function build(req: BuildRequest, prompt: string): Invocation {
   if (req.maxTurns !== undefined) throw configError("codex exec has no turn limit; drop max turns for codex");
   if (req.fork) throw configError("codex exec cannot fork a session");
   if (req.allowedTools?.length || req.disallowedTools?.length) throw configError("codex exec has no per-run tool allow/deny lists");
+  if (req.permissionPromptTool) throw configError("codex has no permission-prompt hook: approvals from chat need claude");
   if (req.maxBudgetUsd !== undefined) throw configError("codex exec has no budget limit");
   if (req.mcpServers && Object.keys(req.mcpServers).length) {
     throw configError("codex takes MCP servers from config.toml only; drop mcp_servers for codex");

@@ -24,6 +24,7 @@ function build(req: BuildRequest, prompt: string): Invocation {
   if (req.allowedTools?.length || req.disallowedTools?.length) {
     throw configError("gemini takes tool rules from its policy engine files, not per run; drop allowed/denied tools for gemini");
   }
+  if (req.permissionPromptTool) throw configError("gemini has no permission-prompt hook: approvals from chat need claude");
   if (req.maxBudgetUsd !== undefined) throw configError("gemini has no budget limit");
   if (req.mcpServers && Object.keys(req.mcpServers).length) {
     throw configError("gemini takes MCP servers from settings.json only; drop mcp_servers for gemini");

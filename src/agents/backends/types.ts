@@ -112,6 +112,8 @@ export interface BuildRequest {
   /** MCP server definitions, as Claude Code's {"mcpServers": {...}} object. */
   mcpServers?: Record<string, unknown>;
   maxBudgetUsd?: number;
+  /** An MCP tool (mcp__server__tool) that answers permission requests (approvals from chat). */
+  permissionPromptTool?: string;
 }
 
 export interface Invocation {

@@ -20,7 +20,7 @@ function requests(name: BackendName, work: string): BuildRequest[] {
     claude: [
       { ...base, model: "sonnet", approval: "auto", sandbox: "workspace", maxTurns: 2, systemPrompt: "s", maxBudgetUsd: 1, allowedTools: ["Read"], disallowedTools: ["Bash"], addDirs: [work], mcpServers: { x: { command: "true" } } },
       { ...base, sandbox: "read-only", resumeId: "r", fork: true, ephemeral: true },
-      { ...base, approval: "never-ask", sandbox: "full" },
+      { ...base, approval: "never-ask", sandbox: "full", permissionPromptTool: "mcp__clickclack__approve" },
     ],
     codex: [
       { ...base, model: "gpt-5.5", approval: "auto", sandbox: "workspace", systemPrompt: "s", ephemeral: true, addDirs: [work], resumeId: "r" },

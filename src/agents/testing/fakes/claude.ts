@@ -2,7 +2,7 @@
 // flag the real CLI does not know fails here exactly as commander fails it there; on top
 // of that it checks what we promise (prompt on stdin only, stream-json with partials).
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { type FlagSpec, fail, helpText, parseFlags, readStdin, reject, replay, sessionState } from "./core.ts";
+import { type FlagSpec, fail, helpText, parseFlags, readStdin, reject, replay, scenarioOf, sessionState } from "./core.ts";
 
 export const VERSION = "2.1.191 (Claude Code)";
 
@@ -118,6 +118,26 @@ if (typeof resume === "string") {
 }
 if (!flags.has("--no-session-persistence")) state.create(sessionId);
 
+// Claude Code asks its --permission-prompt-tool (an MCP tool from --mcp-config) before a tool
+// its mode does not allow; scenario:permission plays that: it wants to run `rm -rf build/`.
+async function askPermission(): Promise<string> {
+  const tool = flags.get("--permission-prompt-tool");
+  if (typeof tool !== "string") return "no prompt tool (denied)";
+  const [, server, name] = /^mcp__(.+)__([^_].*)$/.exec(tool) ?? [];
+  const configs = String(flags.get("--mcp-config") ?? "").split("\n").filter(Boolean).map((c) => JSON.parse(c) as { mcpServers: Record<string, { command: string; args?: string[]; env?: Record<string, string> }> });
+  const def = configs.map((c) => c.mcpServers[server ?? ""]).find(Boolean);
+  if (!def || !name) reject(`Error: MCP server for ${tool} not found in --mcp-config`, 1);
+  const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+  const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
+  const client = new Client({ name: "claude-code", version: VERSION });
+  await client.connect(new StdioClientTransport({ command: def.command, args: def.args ?? [], env: { ...(process.env as Record<string, string>), ...def.env }, stderr: "ignore" }));
+  const out = (await client.callTool({ name, arguments: { tool_name: "Bash", input: { command: "rm -rf build/" }, tool_use_id: "toolu_01" } }, undefined, { timeout: 600_000 })) as { content: Array<{ text: string }> };
+  await client.close();
+  const decision = JSON.parse(out.content[0]?.text ?? "{}") as { behavior?: string; message?: string };
+  return decision.behavior === "allow" ? "allow" : `deny (${decision.message ?? ""})`;
+}
+const decision = scenarioOf(prompt) === "permission" ? await askPermission() : "";
+
 const model = flags.get("--model");
 const sandbox = (settings.sandbox ?? {}) as Record<string, unknown>;
 await replay("claude", argv, prompt, {
@@ -129,4 +149,5 @@ await replay("claude", argv, prompt, {
   SYSTEM_PROMPT_BYTES: String(Buffer.byteLength(appendedPrompt ?? "")),
   SANDBOX: sandbox.enabled === true ? "enabled" : "off",
   PERMISSION_PROMPT_TOOL: String(flags.get("--permission-prompt-tool") ?? ""),
+  DECISION: decision,
 });

@@ -2,6 +2,7 @@
 // its --permission-prompt-tool. Its one tool, `approve`, forwards the request to the bridge's
 // approval desk and returns Claude Code's expected answer: {"behavior":"allow","updatedInput"}
 // or {"behavior":"deny","message"}.
+import { existsSync } from "node:fs";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { z } from "zod";
@@ -46,7 +47,8 @@ export async function relayCommand(): Promise<number> {
 
 /** How to start this relay from the running binary (compiled, or `bun src/main.ts`). */
 export function relayCommandLine(): { command: string; args: string[] } {
+  // In a compiled binary argv[1] is a virtual /$bunfs path, not a script to pass on.
   const script = process.argv[1];
-  const dev = script !== undefined && /\.(ts|js)$/.test(script);
+  const dev = script !== undefined && /\.(ts|js)$/.test(script) && !script.startsWith("/$bunfs") && existsSync(script);
   return { command: process.execPath, args: [...(dev ? [script] : []), "agent", "approval-relay"] };
 }

@@ -115,6 +115,10 @@ describe("agent run", () => {
     const geminiSandbox = await runCli(["run", "-b", "gemini", "--sandbox", "workspace", "x"], f);
     expect(geminiSandbox.code).toBe(3);
     expect(geminiSandbox.stderr).toContain("docker or podman");
+    // Claude Code's sandbox needs bubblewrap and socat on Linux (none here): refused, not run unsandboxed.
+    const claudeSandbox = await runCli(["run", "--approval", "auto", "--sandbox", "workspace", "x"], f);
+    expect(claudeSandbox.code).toBe(process.platform === "linux" ? 3 : 0);
+    if (process.platform === "linux") expect(claudeSandbox.stderr).toContain("bubblewrap and socat");
     expect(f.calls().length).toBe(before);
   });
 

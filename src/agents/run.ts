@@ -326,7 +326,9 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
   const p = plan(opts, opts.dryRun ? ctx.store : store);
   const hostEnv = ctx.env ?? process.env;
   p.req.scratchDir = join(tmpdir(), `clickclack-agent-${crypto.randomUUID()}`);
-  p.req.containerRuntime = ["docker", "podman"].find((b) => Bun.which(b, { PATH: hostEnv.PATH ?? "" })) ?? null;
+  const onPath = (bin: string) => Bun.which(bin, { PATH: hostEnv.PATH ?? "" }) !== null;
+  p.req.containerRuntime = ["docker", "podman"].find(onPath) ?? null;
+  p.req.bubblewrap = onPath("bwrap") && onPath("socat");
   const invocation = getBackend(p.backend).build(p.req, opts.prompt);
   const result: RunResult = {
     status: "dry_run",

@@ -79,14 +79,16 @@ describe("claude adapter", () => {
   });
 
   test("sandbox workspace turns on Claude Code's native sandbox through --settings", () => {
-    const argv = claude.build({ workdir: W, approval: "auto", sandbox: "workspace" }, "x").argv;
+    const argv = claude.build({ workdir: W, approval: "auto", sandbox: "workspace", bubblewrap: true }, "x").argv;
     const settings = JSON.parse(argv[argv.indexOf("--settings") + 1] as string);
     expect(settings).toEqual({ sandbox: { enabled: true, autoAllowBashIfSandboxed: true, allowUnsandboxedCommands: false } });
     expect(claude.build({ workdir: W, sandbox: "full" }, "x").argv).not.toContain("--settings");
+    // Without bubblewrap and socat Claude Code would run commands unsandboxed: refused.
+    if (process.platform === "linux") refuses(() => claude.build({ workdir: W, sandbox: "workspace", bubblewrap: false }, "x"));
   });
 
   test("refuses what it cannot honour", () => {
-    refuses(() => claude.build({ workdir: W, approval: "never-ask", sandbox: "workspace" }, "x"));
+    refuses(() => claude.build({ workdir: W, approval: "never-ask", sandbox: "workspace", bubblewrap: true }, "x"));
     refuses(() => claude.build({ workdir: W, fork: true }, "x"));
     refuses(() => claude.build({ workdir: W, model: "--evil" }, "x"));
   });

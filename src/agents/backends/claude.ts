@@ -45,7 +45,13 @@ function build(req: BuildRequest, prompt: string): Invocation {
   if (req.model) argv.push("--model", checkFlagValue("model", req.model));
   const mode = permissionMode(req);
   if (mode) argv.push("--permission-mode", mode);
-  if (req.sandbox === "workspace") argv.push("--settings", JSON.stringify(WORKSPACE_SANDBOX_SETTINGS));
+  if (req.sandbox === "workspace") {
+    // Without them Claude Code runs commands unsandboxed (or half-sandboxed), so refuse.
+    if (process.platform === "linux" && !req.bubblewrap) {
+      throw configError("claude's sandbox needs bubblewrap and socat on Linux and they are not on PATH; install them (e.g. apt-get install bubblewrap socat), or use sandbox read-only or full");
+    }
+    argv.push("--settings", JSON.stringify(WORKSPACE_SANDBOX_SETTINGS));
+  }
   if (req.maxTurns !== undefined) argv.push("--max-turns", String(req.maxTurns));
   if (req.maxBudgetUsd !== undefined) argv.push("--max-budget-usd", String(req.maxBudgetUsd));
   // A system prompt of any size goes through a file: one argv string over 128 KiB fails

@@ -103,6 +103,8 @@ export interface BuildRequest {
   scratchDir?: string;
   /** The container runtime on this host (docker/podman), for CLIs whose sandbox needs one. */
   containerRuntime?: string | null;
+  /** bubblewrap and socat are on PATH (Claude Code's sandbox needs both on Linux). */
+  bubblewrap?: boolean;
   /** Token totals of the resumed thread so far, for CLIs that report running totals (codex). */
   priorUsage?: Usage;
   /** Team profile settings (see profiles.ts). */

@@ -27,7 +27,7 @@ function start(o: Partial<GatewayOptions> = {}): RunningGateway {
 }
 
 beforeAll(() => {
-  f = setupFakes(undefined, { docker: true });
+  f = setupFakes(undefined, { sandboxes: true });
   store = new SessionStore(f.db);
   gw = start({ apiKeys: [KEY, "test-key-2"], adminKeys: [ADMIN], corsOrigins: ["https://app.example"], rateLimit: 0 });
 });

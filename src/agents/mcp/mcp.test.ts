@@ -16,7 +16,7 @@ const call = async (name: string, args: Record<string, unknown>) => {
 };
 
 beforeAll(async () => {
-  f = setupFakes();
+  f = setupFakes(undefined, { sandboxes: true });
   client = new Client({ name: "test", version: "1.0.0" });
   await client.connect(
     new StdioClientTransport({

@@ -15,7 +15,7 @@ import { setupFakes } from "./harness.ts";
 
 /** Requests that together exercise every flag each adapter can emit. */
 function requests(name: BackendName, work: string): BuildRequest[] {
-  const base = { workdir: work, scratchDir: join(work, "scratch"), containerRuntime: "docker" };
+  const base = { workdir: work, scratchDir: join(work, "scratch"), containerRuntime: "docker", bubblewrap: true };
   const all: Record<BackendName, BuildRequest[]> = {
     claude: [
       { ...base, model: "sonnet", approval: "auto", sandbox: "workspace", maxTurns: 2, systemPrompt: "s", maxBudgetUsd: 1, allowedTools: ["Read"], disallowedTools: ["Bash"], addDirs: [work], mcpServers: { x: { command: "true" } } },
@@ -90,7 +90,7 @@ function contract(label: string, env: () => Record<string, string | undefined>, 
   });
 }
 
-const fakes = setupFakes(undefined, { docker: true });
+const fakes = setupFakes(undefined, { sandboxes: true });
 afterAll(() => fakes.cleanup());
 contract("fake CLIs", () => fakes.env, false, () => true);
 

@@ -31,10 +31,10 @@ export interface Fakes {
 }
 
 /**
- * `docker: true` puts a stand-in `docker` on PATH: a host with a container runtime, which
- * Gemini's sandbox needs on Linux.
+ * `sandboxes: true` puts stand-ins for `docker`, `bwrap` and `socat` on PATH: a host where
+ * Gemini's sandbox (a container) and Claude Code's (bubblewrap + socat) can run on Linux.
  */
-export function setupFakes(only: string[] = ["claude", "codex", "gemini"], opts: { docker?: boolean } = {}): Fakes {
+export function setupFakes(only: string[] = ["claude", "codex", "gemini"], opts: { sandboxes?: boolean } = {}): Fakes {
   const root = mkdtempSync(join(tmpdir(), "cc-agents-"));
   const bin = join(root, "bin");
   const pidDir = join(root, "pids");
@@ -45,9 +45,9 @@ export function setupFakes(only: string[] = ["claude", "codex", "gemini"], opts:
     writeFileSync(path, `#!/bin/sh\nexec '${process.execPath}' '${join(FAKES, `${cli}.ts`)}' "$@"\n`);
     chmodSync(path, 0o755);
   }
-  if (opts.docker) {
-    writeFileSync(join(bin, "docker"), "#!/bin/sh\nexit 0\n");
-    chmodSync(join(bin, "docker"), 0o755);
+  for (const tool of opts.sandboxes ? ["docker", "bwrap", "socat"] : []) {
+    writeFileSync(join(bin, tool), "#!/bin/sh\nexit 0\n");
+    chmodSync(join(bin, tool), 0o755);
   }
   const log = join(root, "calls.jsonl");
   writeFileSync(log, "");

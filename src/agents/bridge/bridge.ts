@@ -396,7 +396,10 @@ export class ChatBridge {
     const profile = await this.profileFor(turn);
     const shaped = profile ? applyProfile(options, profile) : options;
     shaped.systemPrompt = chatSystemPrompt(this.me.handle, shaped.systemPrompt);
-    const gate = this.desk?.open(turn.key);
+    // Only Claude Code has a permission-prompt hook; other backends (a channel profile may
+    // pick one) stay non-interactive.
+    const backend = shaped.backend ?? profile?.backend ?? run.backend ?? "claude";
+    const gate = backend === "claude" ? this.desk?.open(turn.key) : undefined;
     if (gate && this.desk) {
       const relay = relayCommandLine();
       shaped.mcpServers = {

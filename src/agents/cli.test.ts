@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SessionStore } from "./sessions.ts";
 import { type Fakes, isDead, runCli, setupFakes, spawnCli, waitFor } from "./testing/harness.ts";
 
 let f: Fakes;
@@ -221,6 +222,12 @@ describe("agent resume", () => {
       else expect(argv.slice(argv.indexOf("--resume"), argv.indexOf("--resume") + 2)).toEqual(["--resume", bid]);
       expect(sessionOf(again.stderr)).toBe(id);
     }
+    // A newer session a gateway key made is not "my last": the operator's own is resumed.
+    const store = new SessionStore(f.db);
+    const theirs = store.createRunning({ backend: "claude", workdir: f.work, owner: "key-0123456789ab" });
+    store.setBackendSession(theirs.session.id, "theirs-1");
+    store.finishRun(theirs.session.id, theirs.lock, { status: "completed", usage: { input_tokens: 0, output_tokens: 0, cached_tokens: 0, reasoning_tokens: 0 }, turns: 1 });
+    store.close();
     const last = await runCli(["resume", "--last", "third"], f);
     expect(last.code).toBe(0);
     expect(lastCall()?.cli).toBe("gemini");

@@ -203,7 +203,8 @@ async function resumeCommand(args: string[]): Promise<number> {
         : flags.backend
           ? { backend: flags.backend }
           : {};
-      const last = store.last(filter);
+      // "My last session": the operator's own runs, not a gateway client's.
+      const last = store.last({ ...filter, operatorOnly: true });
       if (!last) throw sessionError(values.here ? "no session in this directory" : "no sessions yet");
       ref = last.id;
     } finally {

@@ -167,7 +167,8 @@ function plan(opts: RunOptions, store: SessionStore | undefined): Plan {
     session = store.resolve(opts.resume, opts.owner);
   } else if (opts.autoResume && store) {
     const workdir = resolveWorkdir(opts.workdir);
-    session = store.list({ workdir, backend: opts.backend ?? "claude", limit: 1, scope: opts.owner })[0] ?? null;
+    // The latest of the caller's own sessions: a key's, or (CLI) the operator's.
+    session = store.list({ workdir, backend: opts.backend ?? "claude", limit: 1, scope: opts.owner, operatorOnly: !opts.owner })[0] ?? null;
     if (session && !session.backendSessionId) session = null;
   }
 

@@ -188,6 +188,8 @@ function visible(s: Session, scope: OwnerScope): boolean {
 export interface ListFilter {
   limit?: number;
   scope?: OwnerScope;
+  /** Only the operator's own CLI sessions (no gateway key owns them). */
+  operatorOnly?: boolean;
   backend?: BackendName;
   workdir?: string;
   status?: SessionStatus;
@@ -330,7 +332,7 @@ export class SessionStore {
   }
 
   /** Most recent session, optionally in one directory and/or for one backend. */
-  last(filter: { workdir?: string; backend?: BackendName } = {}): Session | null {
+  last(filter: { workdir?: string; backend?: BackendName; operatorOnly?: boolean } = {}): Session | null {
     return this.list({ ...filter, limit: 1 })[0] ?? null;
   }
 
@@ -349,6 +351,7 @@ export class SessionStore {
       where.push("status = ?");
       args.push(filter.status);
     }
+    if (filter.operatorOnly) where.push("owner IS NULL");
     if (filter.scope && !filter.scope.admin) {
       where.push("owner = ?");
       args.push(filter.scope.owner);

@@ -241,7 +241,7 @@ describe("agent resume", () => {
     expect(r.code).toBe(0);
     expect(sessionOf(r.stderr)).toBe(id);
     expect(lastCall()).toMatchObject({ cli: "codex", prompt: "follow up", cwd: realpathSync(here) });
-  });
+  }, 30_000); // a dozen CLI processes one after another: generous on a loaded machine
 
   test("--auto-resume continues the latest session of this backend and directory (opt-in)", async () => {
     const dir = join(f.root, "auto");

@@ -10,6 +10,7 @@ import { type Config, ConfigError, configHelp, loadConfig } from "../config/conf
 import { createApp } from "../http/app.ts";
 import { clientAddress, rememberAddress, resolveClientAddress, trustedProxies } from "../http/client-info.ts";
 import type { Deps } from "../http/deps.ts";
+import { type Cluster, startCluster } from "../realtime/cluster.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
@@ -72,6 +73,8 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
   if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
   const access = new Access(store);
   const hub = new Hub(store, (sub) => access.stillGranted(sub));
+  // On Postgres other processes may serve the same workspaces: realtime goes through the log.
+  const cluster: Cluster | null = config.db.kind === "postgres" ? await startCluster(config.db.url, hub) : null;
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config.publicUrl));
   const deps: Deps = { store, hub, auth, access, config, limiter };
@@ -123,6 +126,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
       hub.detach();
       stopMaintenance();
       await server.stop(true);
+      await cluster?.stop();
       await store.close();
     },
   };

@@ -362,6 +362,47 @@ export function storeContract(name: string, open: OpenStore): void {
       });
     });
 
+    describe("thread windows and lookups", () => {
+      test("thread replies page by thread seq like a channel pages by channel seq", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        for (let i = 1; i <= 6; i++) await t.post(t.ids[i % 3]!, `r${i}`, { parentMessageId: root.message.id });
+        const seqs = async (w: Parameters<Store["messages"]["thread"]>[1]) => {
+          const p = await store.messages.thread(root.message.id, w, t.ids[0]!);
+          expect(p.root.id).toBe(root.message.id);
+          return [p.replies.map((m) => m.thread_seq), p.has_older, p.has_newer, p.oldest_seq, p.newest_seq];
+        };
+        expect(await seqs({ kind: "latest", limit: 2 })).toEqual([[5, 6], true, false, 5, 6]);
+        expect(await seqs({ kind: "before", seq: 3, limit: 5 })).toEqual([[1, 2], false, true, 1, 2]);
+        expect(await seqs({ kind: "after", seq: 4, limit: 1 })).toEqual([[5], true, true, 5, 5]);
+        expect(await seqs({ kind: "around", seq: 3, limit: 2 })).toEqual([[3, 4], true, true, 3, 4]);
+        await refused(store.messages.thread("msg_missing", { kind: "oldest", limit: 1 }, t.ids[0]!), 404, "not_found");
+      });
+
+      test("byNonce is scoped to the workspace and the author; a deleted message stays readable as deleted", async () => {
+        const t = await team();
+        const other = await team(["zoe"]);
+        await store.workspaces.addMember(other.workspace.id, t.ids[0]!, "member");
+        const m = await t.post(t.ids[0]!, "mine", { nonce: "k" });
+        expect(await store.messages.byNonce(other.workspace.id, t.ids[0]!, "k", t.ids[0]!)).toBeNull();
+        await store.messages.remove(m.message.id, t.ids[0]!);
+        const gone = await store.messages.get(m.message.id, t.ids[1]!);
+        expect(gone?.id).toBe(m.message.id);
+        expect(gone?.deleted_at).not.toBeNull();
+        expect(await store.messages.get("msg_missing", t.ids[0]!)).toBeNull();
+      });
+
+      test("a message carries its author, thread state and reactions as the viewer sees them", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        await t.post(t.ids[1]!, "reply", { parentMessageId: root.message.id });
+        await store.messages.react(root.message.id, t.ids[1]!, "👍", true);
+        const seen = await store.messages.get(root.message.id, t.ids[1]!);
+        expect(seen).toMatchObject({ author: { id: t.ids[0], handle: t.users[0]!.handle }, thread_state: { reply_count: 1, last_reply_author_ids: [t.ids[1]] }, reactions: [{ emoji: "👍", count: 1, reacted_by_me: true }], body_format: "markdown" });
+        expect((await store.messages.get(root.message.id, t.ids[2]!))?.reactions).toEqual([{ emoji: "👍", count: 1, reacted_by_me: false }]);
+      });
+    });
+
     describe("read pointers", () => {
       test("move forward only, never past the last message, and only the reader hears of it", async () => {
         const t = await team();
@@ -1014,6 +1055,66 @@ export function storeContract(name: string, open: OpenStore): void {
           expect(Array.isArray(await find(q))).toBe(true);
         }
         expect(await find("")).toEqual([]);
+      });
+    });
+
+    describe("races: a rule that counts or looks before it writes holds under concurrency", () => {
+      const codes = (results: PromiseSettledResult<unknown>[]) =>
+        results.map((r) => (r.status === "fulfilled" ? "ok" : (r.reason as AppError).code)).sort();
+
+      test("one channel name, one handle, one slug, one member set", async () => {
+        const t = await team();
+        expect(codes(await Promise.allSettled(Array.from({ length: 4 }, () => store.channels.create({ workspaceId: t.workspace.id, name: "race", createdBy: t.ids[0]! })))))
+          .toEqual(["channel_exists", "channel_exists", "channel_exists", "ok"]);
+        const handle = unique("dup");
+        expect(codes(await Promise.allSettled(Array.from({ length: 4 }, () => store.users.create({ kind: "human", displayName: "Dup", handle })))))
+          .toEqual(["handle_taken", "handle_taken", "handle_taken", "ok"]);
+        const slug = unique("slug");
+        expect(codes(await Promise.allSettled(Array.from({ length: 3 }, () => store.workspaces.create({ name: "S", slug, ownerId: t.ids[0]! })))))
+          .toEqual(["ok", "slug_taken", "slug_taken"]);
+        const opened = await Promise.all(Array.from({ length: 4 }, (_, i) => store.dms.open(t.workspace.id, [t.ids[0]!, t.ids[1]!, t.ids[2]!], t.ids[i % 3]!)));
+        expect(new Set(opened.map((o) => o.conversation.id)).size).toBe(1);
+        expect(opened.filter((o) => o.created)).toHaveLength(1);
+      });
+
+      test("the last public channel survives concurrent deletes", async () => {
+        const t = await team();
+        const extra = await Promise.all(["a", "b", "c"].map((n) => store.channels.create({ workspaceId: t.workspace.id, name: n, createdBy: t.ids[0]! })));
+        const ids = [t.general.id, ...extra.map((e) => e.channel.id)];
+        const results = await Promise.allSettled(ids.map((id) => store.channels.remove(id, t.ids[0]!)));
+        expect(codes(results)).toEqual(["last_channel", "ok", "ok", "ok"]);
+        expect((await store.channels.list(t.workspace.id, t.ids[0]!, { guestOnly: false, includeArchived: true })).filter((c) => c.kind === "public")).toHaveLength(1);
+      });
+
+      test("the pin limit holds when pins arrive together", async () => {
+        const t = await team(["ada"]);
+        const posted = await Promise.all(Array.from({ length: 104 }, (_, i) => t.post(t.ids[0]!, `p${i}`)));
+        for (const p of posted.slice(0, 98)) await store.messages.pin(t.general.id, p.message.id, t.ids[0]!);
+        const results = await Promise.allSettled(posted.slice(98).map((p) => store.messages.pin(t.general.id, p.message.id, t.ids[0]!)));
+        expect(codes(results)).toEqual(["ok", "ok", "pin_limit", "pin_limit", "pin_limit", "pin_limit"]);
+        expect(await store.messages.pins(t.general.id, t.ids[0]!)).toHaveLength(100);
+      }, 60_000);
+
+      test("concurrent replies in one thread take distinct thread seqs and the state counts them all", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => t.post(t.ids[i % 3]!, `r${i}`, { parentMessageId: root.message.id })));
+        expect(replies.map((r) => r.message.thread_seq).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+        expect((await store.messages.thread(root.message.id, { kind: "oldest", limit: 50 }, t.ids[0]!)).thread_state.reply_count).toBe(12);
+      });
+
+      test("posts to several workspaces at once keep each workspace's cursors in commit order", async () => {
+        const teams = await Promise.all([team(["a1"]), team(["b1"]), team(["c1"])]);
+        const heard = new Map<string, string[]>();
+        const stop = store.events.onCommit((batch) => {
+          for (const e of batch) heard.set(e.workspace_id, [...(heard.get(e.workspace_id) ?? []), e.cursor]);
+        });
+        await Promise.all(Array.from({ length: 30 }, (_, i) => teams[i % 3]!.post(teams[i % 3]!.ids[0]!, `m${i}`)));
+        stop();
+        for (const t of teams) {
+          const log = (await allEvents(t.workspace.id)).map((e) => e.cursor).slice(-10);
+          expect(heard.get(t.workspace.id)).toEqual(log);
+        }
       });
     });
 

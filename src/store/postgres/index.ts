@@ -4,6 +4,7 @@ import type { Sql } from "postgres";
 import type { Store } from "../store.ts";
 import { pgBots } from "./bots.ts";
 import { pgChannels } from "./channels.ts";
+import { hintCommits } from "./commit-hints.ts";
 import { checkServer, type Db, migrateDatabase, openClient, PgGroupCommitWriter, ping, wrap } from "./database.ts";
 import { pgDms } from "./dms.ts";
 import { pgEvents } from "./events.ts";
@@ -35,6 +36,7 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
   }
   const db = wrap(client);
   const writer = new PgGroupCommitWriter(db);
+  hintCommits(writer);
   return {
     dialect: "postgres",
     url,

@@ -610,6 +610,7 @@ export function storeContract(name: string, open: OpenStore): void {
         const { workspace, channels } = await store.workspaces.create({ name, ownerId: owner.id });
         expect(workspace.role).toBe("owner");
         expect(channels.map((c) => [c.name, c.kind])).toEqual([["general", "public"], ["guest", "guest"]]);
+        await Bun.sleep(2); // listFor orders by creation instant (millisecond resolution)
         const again = await store.workspaces.create({ name, ownerId: owner.id });
         expect(again.workspace.slug).not.toBe(workspace.slug);
         await refused(store.workspaces.create({ name: "x", slug: workspace.slug, ownerId: owner.id }), 409, "slug_taken");

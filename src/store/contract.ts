@@ -362,6 +362,47 @@ export function storeContract(name: string, open: OpenStore): void {
       });
     });
 
+    describe("thread windows and lookups", () => {
+      test("thread replies page by thread seq like a channel pages by channel seq", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        for (let i = 1; i <= 6; i++) await t.post(t.ids[i % 3]!, `r${i}`, { parentMessageId: root.message.id });
+        const seqs = async (w: Parameters<Store["messages"]["thread"]>[1]) => {
+          const p = await store.messages.thread(root.message.id, w, t.ids[0]!);
+          expect(p.root.id).toBe(root.message.id);
+          return [p.replies.map((m) => m.thread_seq), p.has_older, p.has_newer, p.oldest_seq, p.newest_seq];
+        };
+        expect(await seqs({ kind: "latest", limit: 2 })).toEqual([[5, 6], true, false, 5, 6]);
+        expect(await seqs({ kind: "before", seq: 3, limit: 5 })).toEqual([[1, 2], false, true, 1, 2]);
+        expect(await seqs({ kind: "after", seq: 4, limit: 1 })).toEqual([[5], true, true, 5, 5]);
+        expect(await seqs({ kind: "around", seq: 3, limit: 2 })).toEqual([[3, 4], true, true, 3, 4]);
+        await refused(store.messages.thread("msg_missing", { kind: "oldest", limit: 1 }, t.ids[0]!), 404, "not_found");
+      });
+
+      test("byNonce is scoped to the workspace and the author; a deleted message stays readable as deleted", async () => {
+        const t = await team();
+        const other = await team(["zoe"]);
+        await store.workspaces.addMember(other.workspace.id, t.ids[0]!, "member");
+        const m = await t.post(t.ids[0]!, "mine", { nonce: "k" });
+        expect(await store.messages.byNonce(other.workspace.id, t.ids[0]!, "k", t.ids[0]!)).toBeNull();
+        await store.messages.remove(m.message.id, t.ids[0]!);
+        const gone = await store.messages.get(m.message.id, t.ids[1]!);
+        expect(gone?.id).toBe(m.message.id);
+        expect(gone?.deleted_at).not.toBeNull();
+        expect(await store.messages.get("msg_missing", t.ids[0]!)).toBeNull();
+      });
+
+      test("a message carries its author, thread state and reactions as the viewer sees them", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        await t.post(t.ids[1]!, "reply", { parentMessageId: root.message.id });
+        await store.messages.react(root.message.id, t.ids[1]!, "👍", true);
+        const seen = await store.messages.get(root.message.id, t.ids[1]!);
+        expect(seen).toMatchObject({ author: { id: t.ids[0], handle: t.users[0]!.handle }, thread_state: { reply_count: 1, last_reply_author_ids: [t.ids[1]] }, reactions: [{ emoji: "👍", count: 1, reacted_by_me: true }], body_format: "markdown" });
+        expect((await store.messages.get(root.message.id, t.ids[2]!))?.reactions).toEqual([{ emoji: "👍", count: 1, reacted_by_me: false }]);
+      });
+    });
+
     describe("read pointers", () => {
       test("move forward only, never past the last message, and only the reader hears of it", async () => {
         const t = await team();

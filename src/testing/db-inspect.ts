@@ -58,3 +58,28 @@ export async function databaseDigest(store: Store, opts: { ignore?: string[] } =
   }
   return out.join("\n");
 }
+
+/**
+ * A write to a server's database from a connection of its own, as another process (the admin
+ * CLI, a second server) would make it: `?` placeholders, either store.
+ */
+export async function writeElsewhere(server: { store: Store; dbPath: string }, text: string, params: (string | number | null)[] = []): Promise<void> {
+  if (server.store.dialect === "sqlite") {
+    const { Database } = await import("bun:sqlite");
+    const db = new Database(server.dbPath);
+    try {
+      db.run(text, params);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const { default: postgres } = await import("postgres");
+  const sql = postgres((server.store as PostgresStore).url, { max: 1, onnotice: () => {} });
+  try {
+    let i = 0;
+    await sql.unsafe(text.replace(/\?/g, () => `$${++i}`), params);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}

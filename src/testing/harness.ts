@@ -15,6 +15,8 @@ export interface TestServer extends RunningServer {
   /** The SQLite file (sqlite only; prefer src/testing/db-inspect.ts, which works on both). */
   dbPath: string;
   storeKind: StoreKind;
+  /** Arguments that point a CLI subprocess at this server's database (either store). */
+  dbArgs: string[];
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startTestServer(extraArgs: string[] = [], opts: { dev?: bo
     dir,
     dbPath: join(dir, "clickclack.db"),
     storeKind: running.store.dialect,
+    dbArgs: pg ? ["--db", pg.url] : extraArgs.includes("--db") ? extraArgs.slice(extraArgs.indexOf("--db"), extraArgs.indexOf("--db") + 2) : ["--data", dir],
     async close() {
       await running.stop();
       await pg?.drop();

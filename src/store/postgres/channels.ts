@@ -7,7 +7,7 @@ import type { Channel } from "../../chat/types.ts";
 import type { ChannelStore } from "../store.ts";
 import { now, toChannel } from "../sqlite/rows.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
-import { appendEvent, lockWorkspace } from "./events.ts";
+import { appendEvent } from "./events.ts";
 import { channels, readStates } from "./schema.ts";
 import { first } from "./users.ts";
 
@@ -39,6 +39,7 @@ export async function createChannelRow(
   emit: EventSink,
   input: { workspaceId: string; name: string; displayTitle?: string | null; kind: "public" | "guest"; createdBy: string },
 ) {
+  await emit.lock(tx, input.workspaceId);
   const taken = await first(tx.select({ id: channels.id }).from(channels)
     .where(and(eq(channels.workspaceId, input.workspaceId), eq(channels.name, input.name), isNull(channels.deletedAt))));
   assertChannelNameFree(input.name, Boolean(taken));
@@ -86,6 +87,7 @@ export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
       return writer.write(async (tx, emit) => {
         const current = await live(tx, id);
         if (!current) throw notFound("channel");
+        await emit.lock(tx, current.workspaceId);
         if (patch.name !== undefined && patch.name !== current.name) {
           const taken = await first(tx.select({ id: channels.id }).from(channels)
             .where(and(eq(channels.workspaceId, current.workspaceId), eq(channels.name, patch.name), isNull(channels.deletedAt))));
@@ -106,7 +108,7 @@ export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
       return writer.write(async (tx, emit) => {
         const current = await live(tx, id);
         if (!current) throw notFound("channel");
-        await lockWorkspace(tx, current.workspaceId);
+        await emit.lock(tx, current.workspaceId);
         const remaining = (await first(tx.select({ n: countAll }).from(channels)
           .where(and(eq(channels.workspaceId, current.workspaceId), isNull(channels.deletedAt), eq(channels.kind, "public")))))?.n ?? 0;
         assertNotLastChannel(current.kind, remaining);

@@ -185,7 +185,14 @@ type Job = {
  */
 const RETRYABLE = new Set(["40P01", "23505"]);
 // drizzle wraps the driver's error: the SQLSTATE is on its cause.
-const retryable = (err: unknown) => RETRYABLE.has((err as { code?: string })?.code ?? (err as { cause?: { code?: string } })?.cause?.code ?? "");
+const sqlState = (err: unknown) => (err as { code?: string })?.code ?? (err as { cause?: { code?: string } })?.cause?.code ?? "";
+const retryable = (err: unknown) => RETRYABLE.has(sqlState(err));
+/**
+ * A deadlock with another process's batch: the locks this batch took for earlier mutations are
+ * part of the cycle, and rolling back one mutation does not release them. The whole batch is
+ * rolled back and run again (nothing of it was committed or answered yet).
+ */
+class RestartBatch extends Error {}
 const ATTEMPTS = 4;
 /** Sends a drizzle query now (its builders are lazy until awaited). */
 const run = (q: PromiseLike<unknown>): Promise<unknown> => {
@@ -203,9 +210,9 @@ const run = (q: PromiseLike<unknown>): Promise<unknown> => {
  *
  * Commit order of cursors: the first event of a workspace in a batch locks the workspace's row
  * (SELECT … FOR UPDATE) and the lock is held to COMMIT, so another process's next event in that
- * workspace waits for this commit before it reads last_cursor; a deadlock between two processes'
- * batches (workspaces locked in opposite orders) rolls back one mutation, which is then retried
- * (see `retryable`).
+ * workspace waits for this commit before it reads last_cursor. Mutations take that lock before
+ * any other row lock of theirs; a deadlock between two processes' batches that still happens
+ * (workspaces locked in opposite orders by different mutations) runs the losing batch again.
  *
  * Listeners hear the committed events of a batch in cursor order, once per commit. `beforeCommit`
  * hooks run inside the transaction after the last mutation (one NOTIFY per batch goes there: a
@@ -290,6 +297,7 @@ export class PgGroupCommitWriter {
               await savepoint;
               await q.execute(sql`ROLLBACK TO SAVEPOINT job`);
               await q.execute(sql`RELEASE SAVEPOINT job`);
+              if (sqlState(err) === "40P01" && attempt < ATTEMPTS) throw new RestartBatch();
               if (retryable(err) && jobAttempt < ATTEMPTS) continue;
               results.push({ ok: false, value: err, events: [] });
               break;
@@ -301,6 +309,11 @@ export class PgGroupCommitWriter {
         for (const hook of this.hooks) await hook(tx as unknown as Db, state.events);
       });
     } catch (err) {
+      if (err instanceof RestartBatch) {
+        // A moment's pause, different in each process, so the two do not meet again at once.
+        await Bun.sleep(Math.random() * 20 * attempt);
+        return this.runBatch(batch, attempt + 1);
+      }
       if (solo && results.length === 0 && retryable(err) && attempt < ATTEMPTS) return this.runBatch(batch, attempt + 1);
       for (const job of batch) job.reject(err);
       return;

@@ -10,14 +10,6 @@ import { events, workspaces } from "./schema.ts";
 
 
 /**
- * Takes the workspace's row lock now (the lock every event of the workspace takes): a rule that
- * counts before it writes ("the last channel", "at most N pins") holds across processes.
- */
-export async function lockWorkspace(tx: Db, workspaceId: string): Promise<void> {
-  await tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, workspaceId)).for("update");
-}
-
-/**
  * Appends one event; call only inside a writer job. The cursor comes from the batch (see
  * EventSink in database.ts): the workspace row is locked until COMMIT, so cursors become visible
  * in the order they were handed out, whichever process writes.

@@ -58,10 +58,10 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
     search: pgSearch(db),
     ping: () => ping(db),
     async foreignWrites() {
-      // Rows written to this database by anyone, as the server's statistics count them (they
-      // lag a commit by up to a second or so). This process's own writes move it too, so a busy
-      // server re-checks on every tick, as a store that cannot tell would; a quiet one does not.
-      const [r] = await client<{ n: string | null }[]>`SELECT (tup_inserted + tup_updated + tup_deleted)::text AS n FROM pg_stat_database WHERE datname = current_database()`;
+      // The next transaction id of the server: it moves only when some transaction writes
+      // (reads take none), at once. Our own writes move it too, so a busy server re-checks on
+      // every tick, as a store that cannot tell would; a quiet one re-checks only after a write.
+      const [r] = await client<{ n: string }[]>`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS n`;
       return Number(r?.n ?? 0);
     },
     async close() {

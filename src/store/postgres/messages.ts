@@ -13,7 +13,7 @@ import { now, toThreadState } from "../sqlite/rows.ts";
 import { windowed } from "../window.ts";
 import { countAll, lastReadSeq } from "./channels.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
-import { appendEvent, lockWorkspace } from "./events.ts";
+import { appendEvent } from "./events.ts";
 import { hydrate, reactionSummaries } from "./hydrate.ts";
 import { attachUploadRow, detachUploads } from "./uploads.ts";
 import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, topics, users } from "./schema.ts";
@@ -83,7 +83,8 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
 
     if (input.budget) {
       // One author's budgeted posts queue on a transaction lock in every process: the count
-      // they check cannot grow under them.
+      // they check cannot grow under them. (Taken after the workspace's lock, as every lock is.)
+      await emit.lock(tx, input.scope.workspaceId);
       await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`budget:${input.scope.workspaceId}:${input.authorId}`}, 0))`);
       const since = budgetWindowStart(input.budget);
       const recent = await tx.select({ at: messages.createdAt }).from(messages)
@@ -220,6 +221,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
         if (!r) throw notFound("message");
         assertAuthor(r, actorId, "edit");
         assertEditable(r);
+        await emit.lock(tx, r.workspaceId);
         const at = now();
         await tx.update(messages).set({ body, editedAt: at }).where(eq(messages.id, id));
         const scope = scopeOfRow(r);
@@ -232,6 +234,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       return writer.write(async (tx, emit) => {
         const r = await byId(tx, id);
         if (!r || r.deletedAt) throw notFound("message");
+        await emit.lock(tx, r.workspaceId);
         const at = now();
         await tx.update(messages).set({ deletedAt: at }).where(eq(messages.id, id));
         await tx.delete(pins).where(eq(pins.messageId, id));
@@ -276,6 +279,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       return writer.write(async (tx, emit) => {
         const r = await byId(tx, id);
         if (!r || r.deletedAt) throw notFound("message");
+        await emit.lock(tx, r.workspaceId);
         const changed = on
           ? (await tx.insert(reactions).values({ messageId: id, userId, emoji, createdAt: now() }).onConflictDoNothing().returning({ e: reactions.emoji })).length
           : (await tx.delete(reactions).where(and(eq(reactions.messageId, id), eq(reactions.userId, userId), eq(reactions.emoji, emoji))).returning({ e: reactions.emoji })).length;
@@ -291,7 +295,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       return writer.write(async (tx, emit) => {
         const r = await byId(tx, messageId);
         if (!r || r.deletedAt || r.channelId !== channelId) throw notFound("message");
-        await lockWorkspace(tx, r.workspaceId);
+        await emit.lock(tx, r.workspaceId);
         const [existing, pinned] = await Promise.all([
           first(tx.select().from(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId)))),
           first(tx.select({ n: countAll }).from(pins).where(eq(pins.channelId, channelId))),
@@ -306,6 +310,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       return writer.write(async (tx, emit) => {
         const r = await byId(tx, messageId);
         if (!r || r.channelId !== channelId) throw notFound("message");
+        await emit.lock(tx, r.workspaceId);
         const removed = await tx.delete(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId))).returning({ m: pins.messageId });
         if (removed.length === 0) throw notFound("pin");
         const event = await appendEvent(tx, emit, pinChanged(r, channelId, actorId, false));
@@ -323,6 +328,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
           ? (await first(tx.select({ s: channels.lastSeq }).from(channels).where(eq(channels.id, scope.id))))?.s
           : (await first(tx.select({ s: directConversations.lastSeq }).from(directConversations).where(eq(directConversations.id, scope.id))))?.s;
         if (last === undefined) throw notFound(scope.kind === "channel" ? "channel" : "direct conversation");
+        await emit.lock(tx, scope.workspaceId);
         // Read pointers only move forward, and never past what exists. The pointer's row is
         // locked first, so two processes moving it at once cannot move it backwards.
         await tx.execute(sql`SELECT 1 FROM read_states WHERE scope_id = ${scope.id} AND user_id = ${userId} FOR UPDATE`);

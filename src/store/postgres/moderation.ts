@@ -45,6 +45,7 @@ export function pgModeration(db: Db, writer: PgGroupCommitWriter): ModerationSto
     },
     update(workspaceId, userId, patch, actorId) {
       return writer.write(async (tx, emit) => {
+        await emit.lock(tx, workspaceId);
         const current = await first(tx.select().from(members).where(and(eq(members.workspaceId, workspaceId), eq(members.userId, userId))));
         if (!current) throw notFound("member");
         const at = now();

@@ -121,6 +121,7 @@ export function pgUploads(db: Db, writer: PgGroupCommitWriter): UploadStore {
         const m = await first(tx.select().from(messages).where(eq(messages.id, messageId)));
         if (!m || m.deletedAt) throw notFound("message");
         assertAuthor(m, actorId, "attach files to");
+        await emit.lock(tx, m.workspaceId);
         let event: ChatEvent | null = null;
         if (await attachUploadRow(tx, uploadId, m)) {
           event = await appendEvent(tx, emit, messageUpdated(m, await audienceOf(scopeOfRow(m), tx), { uploadId }));

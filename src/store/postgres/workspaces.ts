@@ -82,6 +82,7 @@ export function pgWorkspaces(db: Db, writer: PgGroupCommitWriter): WorkspaceStor
     },
     update(id, patch, actorId) {
       return writer.write(async (tx, emit) => {
+        await emit.lock(tx, id);
         const current = await first(tx.select().from(workspaces).where(and(eq(workspaces.id, id), isNull(workspaces.deletedAt))));
         if (!current) throw notFound("workspace");
         if (patch.slug !== undefined && patch.slug !== current.slug) {

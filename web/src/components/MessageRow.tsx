@@ -7,7 +7,7 @@ import { clockTime, fullTime, relativeTime } from "../format.ts";
 import { plainText } from "../markdown.ts";
 import { conversationPath, navigate } from "../routes.ts";
 import { userName, users } from "../state/directory.ts";
-import { editingId, highlightId } from "../state/ui.ts";
+import { editingId, highlightId, unfold, unfolded } from "../state/ui.ts";
 import type { Message, Scope } from "../types.ts";
 import { AgentActivity } from "./AgentActivity.tsx";
 import { Attachments } from "./Attachments.tsx";
@@ -43,6 +43,18 @@ function ThreadSummary({ message, ctx }: { message: Message; ctx: RowContext }) 
   );
 }
 
+/** Bodies longer than this are shown folded, with "Show more": a pasted log must not fill the screen. */
+export const FOLD_LINES = 24;
+export const FOLD_CHARS = 2400;
+export const FOLD_HEIGHT_PX = 360;
+
+export function isLong(body: string): boolean {
+  if (body.length > FOLD_CHARS) return true;
+  let lines = 1;
+  for (let i = body.indexOf("\n"); i >= 0; i = body.indexOf("\n", i + 1)) if (++lines > FOLD_LINES) return true;
+  return false;
+}
+
 function Quote({ message }: { message: Message }) {
   if (!message.quoted_message_id) return null;
   return (
@@ -50,6 +62,22 @@ function Quote({ message }: { message: Message }) {
       <span class="msg-quote-author">{userName(message.quoted_author_id)}</span>
       <span class="msg-quote-body">{plainText(message.quoted_body_snapshot ?? "", 200) || "Original message"}</span>
     </blockquote>
+  );
+}
+
+function Content({ message: m }: { message: Message }) {
+  const folded = isLong(m.body) && !unfolded.value.has(m.id);
+  return (
+    <>
+      <div class={`msg-content${folded ? " folded" : ""}`} id={`c-${m.id}`} style={folded ? { maxHeight: `${FOLD_HEIGHT_PX}px` } : undefined}>
+        <MessageBody body={m.body} edited={!!m.edited_at} />
+      </div>
+      {folded && (
+        <button type="button" class="show-more" aria-controls={`c-${m.id}`} aria-expanded="false" onClick={() => unfold(m.id)}>
+          Show more
+        </button>
+      )}
+    </>
   );
 }
 
@@ -113,9 +141,7 @@ export const MessageRow = memo(function MessageRow(props: { message: Message; co
         {editing ? (
           <EditBox message={m} />
         ) : (
-          <div class="msg-content">
-            <MessageBody body={m.body} edited={!!m.edited_at} />
-          </div>
+          <Content message={m} />
         )}
         <Attachments attachments={m.attachments} />
         <AgentActivity messageId={m.id} />

@@ -17,6 +17,12 @@ export const quoting = signal<Record<string, Message | null>>({});
 /** Briefly highlighted after a jump (search result, link). */
 export const highlightId = signal<string | null>(null);
 export const searchQuery = signal("");
+/** Very long messages opened past their fold; kept here so a row scrolled out and back stays open. */
+export const unfolded = signal<ReadonlySet<string>>(new Set());
+
+export function unfold(id: string): void {
+  unfolded.value = new Set([...unfolded.peek(), id]);
+}
 /** A short message at the bottom of the screen ("Copied link", errors of background actions). */
 export const toast = signal<{ text: string; tone: "info" | "error"; id: number } | null>(null);
 

@@ -10,6 +10,7 @@ import { stageFiles, staged, takeReady, unstage, uploadsAvailable } from "../sta
 import { userName } from "../state/directory.ts";
 import type { Message, User } from "../types.ts";
 import { Icon } from "./Icon.tsx";
+import { LIMITS } from "../../../src/chat/rules.ts";
 import { MentionMenu, mentionAt, useMentionSuggestions } from "./MentionMenu.tsx";
 
 interface Props {
@@ -89,8 +90,14 @@ export function Composer(props: Props) {
     update(value, pos);
   };
 
+  // The server's limit, checked here so an over-long message is never sent, cleared and lost.
+  const length = text.trim().length;
+  const tooLong = length > LIMITS.bodyMaxChars;
+  const nearLimit = length > LIMITS.bodyMaxChars * 0.9;
+
   const submit = () => {
     const body = text.trim();
+    if (tooLong) return;
     if (files.some((f) => f.status === "uploading")) return; // wait for the upload; Enter again
     if (!body && !files.some((f) => f.status === "ready")) return;
     const uploads = takeReady(key);
@@ -168,7 +175,8 @@ export function Composer(props: Props) {
           {files.map((f) => (
             <div class={`staged staged-${f.status}`} title={f.error ?? f.file.name}>
               {f.preview ? <img src={f.preview} alt={f.file.name} /> : <Icon name="file" />}
-              <span class="staged-name">{f.status === "uploading" ? "Uploading…" : f.status === "failed" ? "Failed" : f.file.name}</span>
+              <span class="staged-name">{f.status === "uploading" ? `Uploading… ${Math.round(f.progress * 100)}%` : f.status === "failed" ? "Failed" : f.file.name}</span>
+              {f.status === "uploading" && <progress class="staged-progress" max={1} value={f.progress} aria-label={`Uploading ${f.file.name}`} />}
               <button type="button" class="icon-button" aria-label={`Remove ${f.file.name}`} onClick={() => unstage(key, f.localId)}>
                 <Icon name="close" size={14} />
               </button>
@@ -205,6 +213,7 @@ export function Composer(props: Props) {
           placeholder={props.placeholder}
           aria-label={props.placeholder}
           aria-autocomplete="list"
+          aria-invalid={tooLong || undefined}
           aria-controls={mentionOpen && options.length ? listId : undefined}
           aria-activedescendant={mentionOpen && options.length ? `${listId}-${active}` : undefined}
           onInput={(e) => {
@@ -217,10 +226,17 @@ export function Composer(props: Props) {
           onPaste={onPaste}
           onBlur={() => stopTyping(typingTarget)}
         />
-        <button type="button" class="send-button" aria-label="Send" title="Send (Enter)" disabled={!text.trim() && !files.some((f) => f.status === "ready")} onClick={submit}>
+        <button type="button" class="send-button" aria-label="Send" title="Send (Enter)" disabled={tooLong || (!text.trim() && !files.some((f) => f.status === "ready"))} onClick={submit}>
           <Icon name="send" />
         </button>
       </div>
+      {nearLimit && (
+        <div class={`composer-limit${tooLong ? " over" : ""}`} role={tooLong ? "alert" : undefined} aria-live="polite">
+          {tooLong
+            ? `Too long to send: ${(length - LIMITS.bodyMaxChars).toLocaleString("en")} characters over the limit of ${LIMITS.bodyMaxChars.toLocaleString("en")}. Shorten it, or attach it as a file.`
+            : `${length.toLocaleString("en")} / ${LIMITS.bodyMaxChars.toLocaleString("en")} characters`}
+        </div>
+      )}
       {mentionOpen && <MentionMenu id={listId} options={options} active={Math.min(active, options.length - 1)} onPick={pick} />}
     </div>
   );

@@ -8,6 +8,9 @@ import { lastWorkspace, startWorkspace, workspaceStatus } from "../state/sync.ts
 import { load, save } from "../state/storage.ts";
 import { dmPickerOpen, panel, quickSwitcherOpen, showToast, sidebarOpen } from "../state/ui.ts";
 import type { User } from "../types.ts";
+import { signOut } from "../session.ts";
+import { Avatar } from "./Avatar.tsx";
+import { ImageViewer } from "./Attachments.tsx";
 import { ConfirmDialog } from "./ConfirmDialog.tsx";
 import { ConnectionBanner } from "./ConnectionStatus.tsx";
 import { Conversation } from "./Conversation.tsx";
@@ -43,12 +46,24 @@ function NoWorkspace({ me }: { me: User }) {
     }
   };
   return (
-    <div class="empty-state full">
+    <div class="empty-state full no-workspace">
+      <div class="who-am-i">
+        <Avatar id={me.id} user={me} size={40} />
+        <span>
+          Signed in as <strong>{me.display_name}</strong>
+          <span class="who-handle">@{me.handle}</span>
+        </span>
+      </div>
       <h1>You are not in a workspace yet</h1>
-      <p>Ask someone to add you to theirs, or start your own.</p>
-      <button type="button" class="button primary" onClick={() => void create()}>
-        Create a workspace
-      </button>
+      <p>Ask someone to add you to theirs (they need your handle or email address), or start your own.</p>
+      <div class="empty-actions">
+        <button type="button" class="button primary" onClick={() => void create()}>
+          Create a workspace
+        </button>
+        <button type="button" class="button" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </div>
     </div>
   );
 }
@@ -91,7 +106,7 @@ export function Shell({ me }: { me: User }) {
 
   const noWorkspace = status.state === "ready" && workspaces.value.length === 0;
   return (
-    <div class={`shell${r.name === "conversation" && r.threadId ? " with-thread" : ""}${panel.value ? " with-panel" : ""}`}>
+    <div class={`shell${noWorkspace ? " no-sidebar" : ""}${r.name === "conversation" && r.threadId ? " with-thread" : ""}${panel.value ? " with-panel" : ""}`}>
       {!noWorkspace && <Sidebar me={me} />}
       {sidebarOpen.value && <div class="scrim only-phone" onClick={() => (sidebarOpen.value = false)} />}
       <main class="main">
@@ -117,6 +132,7 @@ export function Shell({ me }: { me: User }) {
       {dmPickerOpen.value && <DmPicker meId={me.id} />}
       <ConfirmDialog />
       <NameDialog />
+      <ImageViewer />
       <Toast />
     </div>
   );

@@ -1,5 +1,6 @@
 // Channels and DMs with unread counts and mention badges, the workspace switcher, and you.
 import { api } from "../api.ts";
+import { channelNameFrom } from "../../../src/chat/rules.ts";
 import { conversationPath, navigate, route } from "../routes.ts";
 import { signOut } from "../session.ts";
 import { channels, dms, dmTitle, mentionCount, refreshChannels, workspaceId } from "../state/directory.ts";
@@ -32,14 +33,28 @@ function Item({ href, active, unread, mentions, label, children }: { href: strin
   );
 }
 
-function newChannel(): void {
-  askName("Create a channel", "e.g. release-planning", "Create channel", async (name) => {
-    const ws = workspaceId.peek();
-    if (!ws) return;
-    const { channel } = await api.createChannel(ws, name);
-    await refreshChannels(ws);
-    navigate(conversationPath("channel", channel.id));
-  });
+/** "Will be created as #release-plans": the server turns names into slugs and cuts them. */
+export function channelNamePreview(verb: string) {
+  return (raw: string): string => {
+    const name = channelNameFrom(raw);
+    return name === null ? `"${raw.trim()}" is reserved; choose another name.` : `${verb} #${name}`;
+  };
+}
+
+export function newChannel(): void {
+  askName(
+    "Create a channel",
+    "e.g. release-planning",
+    "Create channel",
+    async (name) => {
+      const ws = workspaceId.peek();
+      if (!ws) return;
+      const { channel } = await api.createChannel(ws, name);
+      await refreshChannels(ws);
+      navigate(conversationPath("channel", channel.id));
+    },
+    { preview: channelNamePreview("Will be created as"), maxLength: 200 },
+  );
 }
 
 export function Sidebar({ me }: { me: User }) {

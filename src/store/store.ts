@@ -183,6 +183,8 @@ export interface IdentityStore {
   /** The live session for a raw token (not expired, not revoked), touching last_used_at. */
   sessionByToken(token: string): Promise<{ session: Session; user: User } | null>;
   revokeSession(id: string): Promise<Session | null>;
+  /** Revokes every live session of a user (sign out everywhere); returns how many were live. */
+  revokeUserSessions(userId: string): Promise<number>;
   createMagicLink(input: { email: string; displayName?: string | null; ttlMs: number }): Promise<{ id: string; token: string; expires_at: string }>;
   /** Single use: the first consume wins; creates the user for a new email. Null when invalid, used or expired. */
   consumeMagicLink(token: string): Promise<{ user: User; created: boolean } | null>;

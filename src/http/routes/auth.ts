@@ -79,4 +79,19 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
         detail: { summary: "Sign out: revokes the calling session and closes its sockets (idempotent)", tags: ["auth"] },
         response: { 200: t.Object({ ok: t.Literal(true) }), ...errors },
       },
+    )
+    .post(
+      "/api/auth/logout-everywhere",
+      async ({ request, set }) => {
+        const actor = await auth.require(request);
+        set.headers["set-cookie"] = clearedSessionCookie();
+        const revoked = await store.identity.revokeUserSessions(actor.user.id);
+        // Only people have sessions (the policy keeps bots out), so every socket of this user goes.
+        hub.closeWhere((s) => s.userId === actor.user.id, CLOSE.policy, "signed out everywhere; sign in again");
+        return { ok: true as const, revoked };
+      },
+      {
+        detail: { summary: "Sign out everywhere: revokes every session of the caller and closes their sockets", tags: ["auth"] },
+        response: { 200: t.Object({ ok: t.Literal(true), revoked: t.Integer() }), ...errors },
+      },
     );

@@ -131,6 +131,8 @@ export const api = {
   requestMagicLink: (email: string) => request<{ token?: string }>("POST", "/api/auth/magic/request", { body: { email }, quiet401: true }),
   logout: () => request<{ ok: true }>("POST", "/api/auth/logout", { quiet401: true }),
   me: () => request<{ user: User }>("GET", "/api/me", { quiet401: true }),
+  updateMe: (change: { display_name?: string; handle?: string }) => request<{ user: User }>("PATCH", "/api/me", { body: change }),
+  logoutEverywhere: () => request<{ ok: true; revoked: number }>("POST", "/api/auth/logout-everywhere", { quiet401: true }),
 
   workspaces: () => request<{ workspaces: Workspace[] }>("GET", "/api/workspaces"),
   createWorkspace: (name: string) => request<{ workspace: Workspace }>("POST", "/api/workspaces", { body: { name } }),

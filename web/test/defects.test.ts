@@ -3,67 +3,28 @@
 // workspace sees who they are and can sign out, dialogs keep the keyboard, files show properly,
 // an over-long message is kept, a channel name is previewed, and the small things of round two.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { admin, type Api, apiAs, cleanup, ensureBinary, hasChromium, launchBrowser, screenshot, serve, type ServerProcess, sessionToken, signIn, tempDir, until } from "./support.ts";
+import type { Page } from "playwright-core";
+import { admin, type Api, errorsOf, hasChromium, responsive, screenshot, startTeam, type Team, until } from "./support.ts";
 
 setDefaultTimeout(60_000);
 
-/** Resolves once the page has painted two frames; a frozen tab fails the test instead of hanging. */
-export async function responsive(page: Page, label: string, ms = 10_000): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const frozen = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the tab froze: ${label}`)), ms)));
-  try {
-    await Promise.race([page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))), frozen]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 describe.skipIf(!hasChromium)("browser app: defects of round two", () => {
-  let dir: string;
-  let server: ServerProcess;
-  let browser: Browser;
+  let team: Team;
+  let server: Team["server"];
   let apiA: Api;
   let apiB: Api;
   let workspaceId: string;
   let general: { id: string };
-  const link = (email: string) => admin<{ token: string }>(dir, "magic-link", "create", "--email", email).then((r) => r.token);
-  const contexts: BrowserContext[] = [];
-  async function open(email: string, opts: { width?: number; height?: number; dark?: boolean; phone?: boolean; noWorkspace?: boolean } = {}): Promise<Page> {
-    const ctx = await browser.newContext({
-      viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
-      colorScheme: opts.dark ? "dark" : "light",
-      ...(opts.phone ? { isMobile: true, hasTouch: true } : {}),
-    });
-    contexts.push(ctx);
-    if (opts.noWorkspace) {
-      // signIn() waits for a conversation, which a person with no workspace never reaches.
-      const page = await ctx.newPage();
-      await page.goto(`${server.url}/app/login#token=${await link(email)}`);
-      return page;
-    }
-    return signIn(ctx, server.url, await link(email));
-  }
+  let dir: string;
+  let open: Team["open"];
 
   beforeAll(async () => {
-    ensureBinary();
-    dir = tempDir("defects");
-    const boot = await admin(dir, "bootstrap", "--name", "Ada Lovelace", "--email", "ada@example.com", "--workspace", "Acme");
-    workspaceId = boot.workspace.id;
-    await admin(dir, "user", "create", "--email", "grace@example.com", "--name", "Grace Hopper", "--handle", "grace");
-    await admin(dir, "member", "add", "--workspace", workspaceId, "--email", "grace@example.com", "--role", "member");
-    server = await serve({ args: ["--data", dir] });
-    apiA = apiAs(server.url, await sessionToken(server.url, await link("ada@example.com")));
-    apiB = apiAs(server.url, await sessionToken(server.url, await link("grace@example.com")));
-    general = (await apiA.get(`/api/workspaces/${workspaceId}/channels`)).channels.find((c: { name: string }) => c.name === "general");
-    browser = await launchBrowser();
+    team = await startTeam("defects");
+    ({ server, apiA, apiB, workspaceId, general, dir, open } = team);
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.stop();
-    if (dir) cleanup(dir);
+    await team?.stop();
   });
 
   const message = (page: Page, text: string) => page.locator("[data-message-id]", { hasText: text });
@@ -115,15 +76,9 @@ describe.skipIf(!hasChromium)("browser app: defects of round two", () => {
       await folded.click();
       await responsive(page, `unfolded in the channel at ${viewport.width} px`);
       await until(() => message(page, "log-entry").evaluate((el) => el.getBoundingClientRect().height > 2000 && (el.textContent ?? "").includes("59 log-entry")), 10_000, "the unfolded message");
-      await page.context().close();
+      await page.close();
     }
   });
-  /** Page errors seen by a page, for "never throws" checks. */
-  function errorsOf(page: Page): string[] {
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    return errors;
-  }
 
   test("2. an archived channel stays readable, with a banner instead of the composer, also by link", async () => {
     const old = (await apiA.post(`/api/workspaces/${workspaceId}/channels`, { name: "old-plans" })).channel;
@@ -150,8 +105,8 @@ describe.skipIf(!hasChromium)("browser app: defects of round two", () => {
     await ada.getByRole("button", { name: "Unarchive" }).click();
     await composer(ada).waitFor();
     await composer(grace).waitFor();
-    await grace.context().close();
-    await ada.context().close();
+    await grace.close();
+    await ada.close();
   });
 
   test("3. a person in no workspace sees who they are, can start a workspace or sign out", async () => {
@@ -170,7 +125,7 @@ describe.skipIf(!hasChromium)("browser app: defects of round two", () => {
       await empty.getByRole("button", { name: "Sign out" }).click();
       await page.getByRole("heading", { name: "Sign in" }).waitFor();
       expect(errors).toEqual([]);
-      await page.context().close();
+      await page.close();
     }
   });
 
@@ -199,7 +154,7 @@ describe.skipIf(!hasChromium)("browser app: defects of round two", () => {
     await ada.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await ada.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
-    await ada.context().close();
+    await ada.close();
   });
 
   test("5. files: a file alone does not repeat its name, a PDF opens inline, an image opens in a viewer, uploads show progress", async () => {
@@ -242,7 +197,7 @@ describe.skipIf(!hasChromium)("browser app: defects of round two", () => {
     await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await ada.locator(".staged-ready").first().waitFor({ timeout: 30_000 });
     await ada.getByRole("button", { name: "Remove big.bin" }).click();
-    await ada.context().close();
+    await ada.close();
   });
 
   test("6. an over-long message is stopped before sending, keeps its text, and a counter shows near the limit", async () => {
@@ -259,7 +214,7 @@ describe.skipIf(!hasChromium)("browser app: defects of round two", () => {
     expect(await ada.locator(".msg.pending").count()).toBe(0);
     expect(await ada.getByRole("button", { name: "Send" }).isDisabled()).toBe(true);
     await box.fill("");
-    await ada.context().close();
+    await ada.close();
   });
 
   test("8. message actions: reachable by keyboard, one toolbar at a time, not clipped on a thread's root", async () => {
@@ -295,7 +250,7 @@ describe.skipIf(!hasChromium)("browser app: defects of round two", () => {
     await toolbar.waitFor();
     const [bar, list] = await Promise.all([toolbar.boundingBox(), pane.getByRole("log").boundingBox()]);
     expect(bar!.y).toBeGreaterThanOrEqual(list!.y);
-    await ada.context().close();
+    await ada.close();
   });
 
   test("8. at 1024 px with a thread open the channel title keeps its width", async () => {
@@ -309,7 +264,7 @@ describe.skipIf(!hasChromium)("browser app: defects of round two", () => {
     const fits = await title.evaluate((h) => h.scrollWidth <= h.clientWidth);
     expect(fits).toBe(true);
     await screenshot(ada, "thread-1024");
-    await ada.context().close();
+    await ada.close();
   });
 
   test("8. quotes keep lists and code and jump to the original; the pins panel unpins; signing out never throws", async () => {
@@ -317,7 +272,7 @@ describe.skipIf(!hasChromium)("browser app: defects of round two", () => {
     for (let i = 0; i < 30; i++) await apiB.post(`/api/channels/${general.id}/messages`, { body: `chatter ${i}` });
     await apiA.post(`/api/channels/${general.id}/messages`, { body: "Quoting the checklist", quoted_message_id: original.id });
     await apiA.post(`/api/channels/${general.id}/pins`, { message_id: original.id });
-    const ada = await open("ada@example.com", { dark: true });
+    const ada = await open("ada@example.com", { dark: true, fresh: true });
     const errors = errorsOf(ada);
     await ada.goto(`${server.url}/app/c/${general.id}`);
     const quote = message(ada, "Quoting the checklist").locator(".msg-quote");
@@ -337,6 +292,6 @@ describe.skipIf(!hasChromium)("browser app: defects of round two", () => {
     await ada.getByRole("heading", { name: "Sign in" }).waitFor();
     await ada.waitForTimeout(300);
     expect(errors).toEqual([]);
-    await ada.context().close();
+    await ada.close();
   });
 });

@@ -8,10 +8,12 @@ import { send, type SendTarget } from "../state/outbox.ts";
 import { draft, editingId, quoting, setDraft, setQuoting } from "../state/ui.ts";
 import { stageFiles, staged, takeReady, unstage, uploadsAvailable } from "../state/uploads.ts";
 import { userName } from "../state/directory.ts";
-import type { Message, User } from "../types.ts";
+import type { Message } from "../types.ts";
 import { Icon } from "./Icon.tsx";
 import { LIMITS } from "../../../src/chat/rules.ts";
-import { MentionMenu, mentionAt, useMentionSuggestions } from "./MentionMenu.tsx";
+import { broadcastSuggestions, insertionOf, MentionMenu, mentionAt, type Suggestion, useMentionSuggestions } from "./MentionMenu.tsx";
+import { EmojiPicker } from "./EmojiPicker.tsx";
+import { emojiSet, loadEmoji, searchEmoji, shortcodeAt } from "../emoji/data.ts";
 
 interface Props {
   composerKey: string;
@@ -64,9 +66,24 @@ export function Composer(props: Props) {
     el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
   }, [text]);
 
-  const mention = mentionAt(text, caret);
+  // One menu at a time: `@name` (people, @channel, @here) or `:shortcode` (emoji).
+  const [picking, setPicking] = useState(false);
+  const atMention = mentionAt(text, caret);
+  const atShortcode = atMention ? null : shortcodeAt(text, caret);
+  const mention = atMention ?? atShortcode;
   const mentionOpen = mention !== null && dismissed !== mention.start;
-  const options = useMentionSuggestions(mentionOpen ? mention!.query : null, props.meId);
+  const people = useMentionSuggestions(mentionOpen && atMention ? atMention.query : null, props.meId);
+  useEffect(() => {
+    if (atShortcode) void loadEmoji().catch(() => {});
+  }, [!!atShortcode]);
+  const set = emojiSet.value;
+  const options: Suggestion[] = !mentionOpen
+    ? []
+    : atMention
+      ? [...broadcastSuggestions(atMention.query, props.scope.kind === "channel" && !props.scope.rootId), ...people.map((user) => ({ kind: "user" as const, user }))]
+      : set && atShortcode
+        ? searchEmoji(set, atShortcode.query, 8).map((e) => ({ kind: "emoji" as const, char: e.char, shortcode: e.shortcodes.find((c) => c.startsWith(atShortcode.query)) ?? e.shortcodes[0] ?? e.label }))
+        : [];
   const listId = `mentions-${key.replace(/[^\w-]/g, "")}`;
 
   const update = (value: string, pos: number) => {
@@ -77,11 +94,20 @@ export function Composer(props: Props) {
     if (value.trim()) noteTyping(typingTarget);
   };
 
-  const pick = (u: User) => {
+  const insertAtCaret = (insert: string, from = caret) => {
+    const before = text.slice(0, from);
+    const after = text.slice(caret);
+    const value = before + insert + after;
+    const pos = before.length + insert.length;
+    caretAfterRender.current = pos;
+    update(value, pos);
+  };
+
+  const pick = (s: Suggestion) => {
     if (!mention) return;
     const before = text.slice(0, mention.start);
     const after = text.slice(caret);
-    const insert = `@${u.handle} `;
+    const insert = insertionOf(s);
     const value = before + insert + after;
     const pos = before.length + insert.length;
     // The caret is placed when this render commits: a frame later, a fast typist's next keys
@@ -226,6 +252,23 @@ export function Composer(props: Props) {
           onPaste={onPaste}
           onBlur={() => stopTyping(typingTarget)}
         />
+        <span class="composer-emoji-wrap">
+          <button type="button" class="icon-button composer-emoji" aria-label="Insert an emoji" title="Emoji" aria-expanded={picking} onClick={() => setPicking((p) => !p)}>
+            <Icon name="smile" />
+          </button>
+          {picking && (
+            <EmojiPicker
+              verb="Insert"
+              label="Insert an emoji"
+              onPick={(emoji) => {
+                setPicking(false);
+                insertAtCaret(emoji);
+                box.current?.focus();
+              }}
+              onClose={() => setPicking(false)}
+            />
+          )}
+        </span>
         <button type="button" class="send-button" aria-label="Send" title="Send (Enter)" disabled={tooLong || (!text.trim() && !files.some((f) => f.status === "ready"))} onClick={submit}>
           <Icon name="send" />
         </button>

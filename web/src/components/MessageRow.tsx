@@ -11,6 +11,7 @@ import type { Message, Scope } from "../types.ts";
 import { AgentActivity } from "./AgentActivity.tsx";
 import { Attachments, bodyIsJustTheFile } from "./Attachments.tsx";
 import { Avatar } from "./Avatar.tsx";
+import { openProfile } from "./PeopleDialogs.tsx";
 import { EditBox } from "./EditBox.tsx";
 import { MessageActions } from "./MessageActions.tsx";
 import { MessageBody } from "./MessageBody.tsx";
@@ -143,13 +144,17 @@ export const MessageRow = memo(function MessageRow(props: { message: Message; co
             {clockTime(m.created_at)}
           </time>
         ) : (
-          <Avatar id={m.author_id} user={author} />
+          <button type="button" class="avatar-button" tabIndex={-1} aria-hidden="true" onClick={() => openProfile(m.author_id)}>
+            <Avatar id={m.author_id} user={author} />
+          </button>
         )}
       </div>
       <div class="msg-main">
         {!compact && (
           <header class="msg-header">
-            <span class="msg-author">{name}</span>
+            <button type="button" class="msg-author" onClick={() => openProfile(m.author_id)}>
+              {name}
+            </button>
             {isBot && <span class="badge">Bot</span>}
             <time class="msg-time" dateTime={m.created_at} title={fullTime(m.created_at)}>
               {clockTime(m.created_at)}

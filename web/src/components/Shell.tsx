@@ -6,10 +6,14 @@ import { conversationPath, navigate, route } from "../routes.ts";
 import { channels, dms, loadWorkspaces, workspaceId, workspaces } from "../state/directory.ts";
 import { lastWorkspace, startWorkspace, workspaceStatus } from "../state/sync.ts";
 import { load, save } from "../state/storage.ts";
-import { dmPickerOpen, panel, quickSwitcherOpen, showToast, sidebarOpen } from "../state/ui.ts";
+import { dialog, dmPickerOpen, panel, quickSwitcherOpen, showToast, sidebarOpen } from "../state/ui.ts";
+import { ChannelBrowser, ChannelSettings } from "./ChannelDialogs.tsx";
+import { PeopleDialog, ProfileCard } from "./PeopleDialogs.tsx";
+import { SettingsDialog } from "./SettingsDialog.tsx";
 import type { User } from "../types.ts";
 import { signOut } from "../session.ts";
 import { Avatar } from "./Avatar.tsx";
+import { watchTab } from "../state/tab.ts";
 import { ImageViewer } from "./Attachments.tsx";
 import { ConfirmDialog } from "./ConfirmDialog.tsx";
 import { ConnectionBanner } from "./ConnectionStatus.tsx";
@@ -68,12 +72,30 @@ function NoWorkspace({ me }: { me: User }) {
   );
 }
 
+function Dialogs({ me }: { me: User }) {
+  const d = dialog.value;
+  if (!d) return null;
+  switch (d.kind) {
+    case "channels":
+      return <ChannelBrowser />;
+    case "channel-settings":
+      return <ChannelSettings key={d.channelId} channelId={d.channelId} />;
+    case "people":
+      return <PeopleDialog title={d.title} />;
+    case "profile":
+      return <ProfileCard key={d.userId} userId={d.userId} meId={me.id} />;
+    case "settings":
+      return <SettingsDialog me={me} />;
+  }
+}
+
 export function Shell({ me }: { me: User }) {
   const r = route.value;
   const status = workspaceStatus.value;
 
   useEffect(() => {
     addEventListener("keydown", onGlobalKey);
+    const stopTab = watchTab(me.id);
     void loadWorkspaces().then((list) => {
       // A conversation link picks its own workspace (Conversation.tsx); otherwise the last one.
       if (route.peek().name === "conversation" && workspaceId.peek()) return;
@@ -82,7 +104,11 @@ export function Shell({ me }: { me: User }) {
       if (ws) void startWorkspace(ws.id, me);
       else workspaceStatus.value = { state: "ready" };
     }, () => (workspaceStatus.value = { state: "error", message: "Could not reach the server." }));
-    return () => removeEventListener("keydown", onGlobalKey);
+    return () => {
+      removeEventListener("keydown", onGlobalKey);
+      stopTab();
+      document.title = "ClickClack";
+    };
   }, []);
 
   // Remember where you were; /app alone goes back there (or to the first channel).
@@ -132,6 +158,7 @@ export function Shell({ me }: { me: User }) {
       {dmPickerOpen.value && <DmPicker meId={me.id} />}
       <ConfirmDialog />
       <NameDialog />
+      <Dialogs me={me} />
       <ImageViewer />
       <Toast />
     </div>

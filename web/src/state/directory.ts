@@ -3,7 +3,7 @@
 // events the lists already include never counts a message twice.
 import { computed, signal } from "@preact/signals";
 import { api } from "../api.ts";
-import type { Channel, DirectConversation, Message, User, Workspace } from "../types.ts";
+import type { Channel, DirectConversation, Member, Message, User, Workspace } from "../types.ts";
 import { load, save } from "./storage.ts";
 
 export const workspaces = signal<Workspace[]>([]);
@@ -14,6 +14,8 @@ export const archivedChannels = signal<Channel[]>([]);
 export const dms = signal<DirectConversation[]>([]);
 export const users = signal<ReadonlyMap<string, User>>(new Map());
 export const memberCount = signal(0);
+/** Workspace roles by user id, as far as the member directory was loaded. */
+export const roles = signal<ReadonlyMap<string, Member["role"]>>(new Map());
 /** Mentions of me per scope: message sequence numbers, so reading past them clears the badge. */
 export const mentions = signal<Record<string, number[]>>({});
 
@@ -38,6 +40,12 @@ export function rememberUsers(list: Iterable<User | undefined | null>): void {
   if (next) users.value = next;
 }
 
+export function rememberRoles(members: Member[]): void {
+  const next = new Map(roles.peek());
+  for (const m of members) next.set(m.user.id, m.role);
+  roles.value = next;
+}
+
 export const rememberAuthors = (messages: Message[]) => rememberUsers(messages.map((m) => m.author));
 
 export async function loadWorkspaces(): Promise<Workspace[]> {
@@ -59,6 +67,7 @@ export async function loadDirectory(id: string, meId: string): Promise<void> {
   rememberUsers(dm.conversations.flatMap((c) => c.members));
   if (members) {
     rememberUsers(members.members.map((m) => m.user));
+    rememberRoles(members.members);
     memberCount.value = members.total_count;
   }
   mentionsKey = `mentions:${meId}:${id}`;

@@ -17,6 +17,21 @@ export const quoting = signal<Record<string, Message | null>>({});
 /** Briefly highlighted after a jump (search result, link). */
 export const highlightId = signal<string | null>(null);
 export const searchQuery = signal("");
+/** The dialog over the app, if any: browsing channels, a channel's settings, people, a profile, your settings. */
+export type Dialog =
+  | { kind: "channels" }
+  | { kind: "channel-settings"; channelId: string }
+  | { kind: "people"; title?: string }
+  | { kind: "profile"; userId: string }
+  | { kind: "settings" };
+export const dialog = signal<Dialog | null>(null);
+
+/** Opens a dialog; on a phone the sidebar it was opened from gets out of the way. */
+export function openDialog(d: Dialog): void {
+  sidebarOpen.value = false;
+  dialog.value = d;
+}
+
 /** The one message whose action toolbar shows (hovered or focused): never two at once. */
 export const actionsFor = signal<string | null>(null);
 /** An attached image open in the viewer. */

@@ -124,7 +124,7 @@ describe.skipIf(!hasChromium)("browser app: screens a team needs", () => {
     await message(ada, "Hello from the profile test").getByRole("button", { name: "Grace Hopper" }).click();
     await ada.getByRole("dialog", { name: "Grace Hopper's profile" }).waitFor();
     await ada.keyboard.press("Escape");
-    await ada.getByRole("button", { name: /^Members \(\d+\)$/ }).click();
+    await ada.getByRole("button", { name: /^\d+ members$/ }).click();
     const members = ada.getByRole("dialog", { name: "Members of #general" });
     await members.getByRole("button", { name: /Ada Lovelace.*Owner/ }).waitFor();
     await ada.keyboard.press("Escape");

@@ -76,7 +76,7 @@ export function ConversationHeader({ channel, dm, meId, pinCount }: Props) {
       <div class="conv-tools">
         <SearchBox />
         {channel && (
-          <button type="button" class="tool-button" aria-label={`Members (${memberCount.value})`} title="Members" onClick={() => openDialog({ kind: "people", title: `Members of #${channel.name}` })}>
+          <button type="button" class="tool-button" aria-label={`${memberCount.value} members`} title="Members" onClick={() => openDialog({ kind: "people", title: `Members of #${channel.name}` })}>
             <Icon name="people" size={17} />
             <span class="tool-count members">{memberCount.value}</span>
           </button>

@@ -30,7 +30,16 @@ function Item({ href, active, unread, mentions, label, children, quiet }: { href
         }}
       >
         {children}
-        {badge > 0 ? <span class="badge-mention">{badge}</span> : unread > 0 ? <span class="badge-unread">{unread > 99 ? "99+" : unread}</span> : null}
+        {/* The counts are in the link's label; the badge is their picture. */}
+        {badge > 0 ? (
+          <span class="badge-mention" aria-hidden="true">
+            {badge}
+          </span>
+        ) : unread > 0 ? (
+          <span class="badge-unread" aria-hidden="true">
+            {unread > 99 ? "99+" : unread}
+          </span>
+        ) : null}
       </a>
     </li>
   );

@@ -11,7 +11,8 @@ import { confirming, dialog, showToast } from "../state/ui.ts";
 import type { Channel } from "../types.ts";
 import { Icon } from "./Icon.tsx";
 import { Modal } from "./Modal.tsx";
-import { channelNamePreview, newChannel } from "../channels.ts";
+import { useSubmit } from "./useSubmit.ts";
+import { channelNamePreview, newChannel } from "../conversations.ts";
 
 const close = () => (dialog.value = null);
 
@@ -87,31 +88,20 @@ export function ChannelSettings({ channelId }: { channelId: string }) {
   const channel = findChannel(channelId);
   const [name, setName] = useState(channel?.name ?? "");
   const [topic, setTopic] = useState(channel?.display_title ?? "");
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { submit: save, busy: saving, error } = useSubmit(async () => {
+    if (!channel) return;
+    const change: { name?: string; display_title?: string | null } = {};
+    if (name.trim() && name.trim() !== channel.name) change.name = name.trim();
+    if (topic.trim() !== (channel.display_title ?? "")) change.display_title = topic.trim() || null;
+    if (Object.keys(change).length) {
+      await api.updateChannel(channel.id, change);
+      await refreshChannels(channel.workspace_id);
+    }
+    close();
+  });
   if (!channel) return null;
   const manager = canManageChannels.value;
   const preview = name.trim() && name.trim() !== channel.name ? channelNamePreview("Will be renamed to")(name) : null;
-  const save = async (e: Event) => {
-    e.preventDefault();
-    if (saving) return;
-    setSaving(true);
-    setError(null);
-    try {
-      const change: { name?: string; display_title?: string | null } = {};
-      if (name.trim() && name.trim() !== channel.name) change.name = name.trim();
-      if (topic.trim() !== (channel.display_title ?? "")) change.display_title = topic.trim() || null;
-      if (Object.keys(change).length) {
-        await api.updateChannel(channel.id, change);
-        await refreshChannels(channel.workspace_id);
-      }
-      close();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setSaving(false);
-    }
-  };
   const archive = () => {
     const to = !channel.archived_at;
     const run = async () => {

@@ -3,35 +3,27 @@
 import { useRef, useState } from "preact/hooks";
 import { naming } from "../state/ui.ts";
 import { Modal } from "./Modal.tsx";
+import { useSubmit } from "./useSubmit.ts";
 
 export function NameDialog() {
   const d = naming.value;
   const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
-  if (!d) return null;
   const close = () => {
     naming.value = null;
     setName("");
     setError(null);
   };
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (!name.trim() || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const { submit, busy, error, setError } = useSubmit(
+    async () => {
+      if (!d || !name.trim()) return;
       await d.submit(name.trim());
       close();
-    } catch (err) {
-      setError((err as Error).message);
-      // Back to the field, whichever way the form was submitted: the name is what needs fixing.
-      input.current?.focus();
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    // Back to the field, whichever way the form was submitted: the name is what needs fixing.
+    () => input.current?.focus(),
+  );
+  if (!d) return null;
   const preview = name.trim() && d.preview ? d.preview(name) : null;
   return (
     <Modal label={d.title} onClose={close} class="name-dialog">

@@ -2,7 +2,7 @@
 // channel's list too), searchable, and a person's profile card with a button to message them.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
-import { conversationPath, navigate } from "../routes.ts";
+import { startDm } from "../conversations.ts";
 import { memberCount, rememberRoles, rememberUsers, roles, users, workspaceId } from "../state/directory.ts";
 import { dialog, openDialog, showToast } from "../state/ui.ts";
 import type { Member } from "../types.ts";
@@ -73,13 +73,11 @@ export function ProfileCard({ userId, meId }: { userId: string; meId: string }) 
   const [opening, setOpening] = useState(false);
   if (!user) return null;
   const message = async () => {
-    const ws = workspaceId.peek();
-    if (!ws || opening) return;
+    if (opening) return;
     setOpening(true);
     try {
-      const { conversation } = await api.openDm(ws, userId === meId ? [] : [userId]);
+      await startDm(userId === meId ? [] : [userId]);
       close();
-      navigate(conversationPath("dm", conversation.id));
     } catch (err) {
       showToast(`Could not open a conversation: ${(err as Error).message}`, "error");
     } finally {

@@ -9,6 +9,7 @@ import { dialog, showToast } from "../state/ui.ts";
 import type { User } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Modal } from "./Modal.tsx";
+import { useSubmit } from "./useSubmit.ts";
 
 const close = () => (dialog.value = null);
 const THEMES: { id: Theme; label: string }[] = [
@@ -20,29 +21,16 @@ const THEMES: { id: Theme; label: string }[] = [
 export function SettingsDialog({ me }: { me: User }) {
   const [name, setName] = useState(me.display_name);
   const [handle, setHandle] = useState(me.handle);
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
-  const save = async (e: Event) => {
-    e.preventDefault();
-    if (saving) return;
-    setSaving(true);
-    setError(null);
-    try {
-      const change: { display_name?: string; handle?: string } = {};
-      if (name.trim() !== me.display_name) change.display_name = name.trim();
-      if (handle.trim().replace(/^@/, "") !== me.handle) change.handle = handle.trim();
-      if (Object.keys(change).length) {
-        const { user } = await api.updateMe(change);
-        updateCurrentUser(user);
-        rememberUsers([user]);
-        showToast("Profile saved");
-      }
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setSaving(false);
-    }
-  };
+  const { submit: save, busy: saving, error } = useSubmit(async () => {
+    const change: { display_name?: string; handle?: string } = {};
+    if (name.trim() !== me.display_name) change.display_name = name.trim();
+    if (handle.trim().replace(/^@/, "") !== me.handle) change.handle = handle.trim();
+    if (Object.keys(change).length === 0) return;
+    const { user } = await api.updateMe(change);
+    updateCurrentUser(user);
+    rememberUsers([user]);
+    showToast("Profile saved");
+  });
   return (
     <Modal label="Settings" onClose={close} class="settings-dialog">
       <h2 class="modal-title">Settings</h2>

@@ -1,5 +1,5 @@
 // Channels and DMs with unread counts and mention badges, the workspace switcher, and you.
-import { newChannel } from "../channels.ts";
+import { newChannel } from "../conversations.ts";
 import { conversationPath, navigate, route } from "../routes.ts";
 import { signOut } from "../session.ts";
 import { channels, dms, dmTitle, mentionCount } from "../state/directory.ts";

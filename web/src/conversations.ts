@@ -1,8 +1,9 @@
-// Creating a channel from anywhere (sidebar, channel browser), with the name the server will make of it.
+// Starting conversations from anywhere: a channel (sidebar, channel browser), with the name the
+// server will make of it, and a direct message (the DM picker, a profile card).
 import { channelNameFrom } from "../../src/chat/rules.ts";
 import { api } from "./api.ts";
 import { conversationPath, navigate } from "./routes.ts";
-import { refreshChannels, workspaceId } from "./state/directory.ts";
+import { refreshChannels, refreshDms, workspaceId } from "./state/directory.ts";
 import { askName } from "./state/ui.ts";
 
 /** "Will be created as #release-plans": the server turns names into slugs and cuts them. */
@@ -29,3 +30,12 @@ export function newChannel(): void {
   );
 }
 
+
+/** Opens (or finds) the DM with these people and goes there. */
+export async function startDm(memberIds: string[]): Promise<void> {
+  const ws = workspaceId.peek();
+  if (!ws) return;
+  const { conversation } = await api.openDm(ws, memberIds);
+  await refreshDms(ws);
+  navigate(conversationPath("dm", conversation.id));
+}

@@ -43,6 +43,8 @@ interface Props<T extends ListItem> {
 const OVERSCAN_PX = 600;
 const NEAR_PX = 1500;
 const BOTTOM_SLACK_PX = 24;
+/** The body's bottom padding in app.css (.vlist-body): part of the scrollable height. */
+const BODY_PADDING_PX = 8;
 
 /** The index of the row that contains `y` (the first row whose bottom is below it). */
 function rowAt(tops: Float64Array, n: number, y: number): number {
@@ -177,20 +179,25 @@ export function VirtualList<T extends ListItem>(props: Props<T>) {
   }, [observer]);
 
   // After every render: measure what is rendered, then place the scroll position from the model.
+  // All reads come first (one layout), then the writes; nothing is read back after a write, so a
+  // pass costs one layout however many rows it measured.
   useLayoutEffect(() => {
     const el = scroller.current!;
     const rows = windowEl.current!.children;
     if (headerEl.current) observer.observe(headerEl.current);
+    const clientWidth = el.clientWidth;
+    const clientHeight = el.clientHeight;
+    const scrollTop = el.scrollTop;
+    const origin = body.current!.offsetTop;
     // A new width re-wraps every row: forget heights of rows that are not on screen.
     let changed = false;
-    if (el.clientWidth !== width.current) {
+    if (clientWidth !== width.current) {
       if (width.current >= 0 && heights.current.size > 0) {
         heights.current.clear();
         changed = true;
       }
-      width.current = el.clientWidth;
+      width.current = clientWidth;
     }
-    // All reads first, in one layout; the writes come after.
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as HTMLElement;
       const key = row.dataset.key!;
@@ -206,11 +213,9 @@ export function VirtualList<T extends ListItem>(props: Props<T>) {
     }
     const { tops, index } = layout.current!;
     const total = tops[n]!;
-    // The model's height, written here so that the scroll position below is clamped against it.
-    body.current!.style.height = `${total}px`;
-    windowEl.current!.style.transform = `translateY(${tops[rendered.current.start]}px)`;
-    const origin = body.current!.offsetTop;
-    const maxTop = Math.max(0, el.scrollHeight - el.clientHeight);
+    // The scrollable height is the model's: the body's padding, the rows, and the header above.
+    const scrollHeight = Math.max(clientHeight, origin + total + BODY_PADDING_PX);
+    const maxTop = scrollHeight - clientHeight;
 
     const req = props.request;
     if (req.seq !== appliedRequest.current) {
@@ -222,30 +227,36 @@ export function VirtualList<T extends ListItem>(props: Props<T>) {
       } else {
         stick.current = false;
         const h = tops[i + 1]! - tops[i]!;
-        anchor.current = { key: req.key!, offset: req.at === "top" ? 12 : Math.max(12, (el.clientHeight - h) / 2) };
+        anchor.current = { key: req.key!, offset: req.at === "top" ? 12 : Math.max(12, (clientHeight - h) / 2) };
       }
     }
-    let desired = el.scrollTop;
+    let desired = Math.min(scrollTop, maxTop);
     if (stick.current) desired = maxTop;
     else if (anchor.current) {
       const i = index.get(anchor.current.key) ?? -1;
       if (i >= 0) desired = Math.min(maxTop, Math.max(0, origin + tops[i]! - anchor.current.offset));
     }
-    if (Math.abs(el.scrollTop - desired) >= 1) el.scrollTop = desired;
+
+    // Writes: the model's height first, so the position below is clamped against it.
+    const height = `${total}px`;
+    if (body.current!.style.height !== height) body.current!.style.height = height;
+    const shift = `translateY(${tops[rendered.current.start]}px)`;
+    if (windowEl.current!.style.transform !== shift) windowEl.current!.style.transform = shift;
+    if (Math.abs(scrollTop - desired) >= 1) el.scrollTop = desired;
 
     // Tell the owner whether we ended at the bottom (a jump may leave it).
-    const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - BOTTOM_SLACK_PX;
+    const atBottom = desired + clientHeight >= scrollHeight - BOTTOM_SLACK_PX;
     if (atBottom !== reportedBottom.current) {
       reportedBottom.current = atBottom;
       props.onBottomChange?.(atBottom);
     }
-    viewport.current = { top: el.scrollTop - origin, height: el.clientHeight };
-    const [s, e] = windowOf(tops, n, viewport.current.top, viewport.current.height);
+    viewport.current = { top: desired - origin, height: clientHeight };
+    const [s, e] = windowOf(tops, n, viewport.current.top, clientHeight);
     if (s !== rendered.current.start || e !== rendered.current.end) correct.current();
     // Still near an end after this render (a page arrived, the list is short): ask for more.
     // The owner ignores the call while a page is loading or when there is nothing more.
-    if (el.scrollTop < NEAR_PX) props.onNearTop?.();
-    if (el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_PX) props.onNearBottom?.();
+    if (desired < NEAR_PX) props.onNearTop?.();
+    if (scrollHeight - desired - clientHeight < NEAR_PX) props.onNearBottom?.();
   });
 
   const onScroll = () => {

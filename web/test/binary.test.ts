@@ -158,10 +158,12 @@ describe.skipIf(!hasChromium)("the single binary", () => {
     });
     bench.load_average_1m = Number(loadavg()[0]!.toFixed(2));
     await screenshot(page, "firehose");
+    console.log(`5,000 messages: ${JSON.stringify(bench)}`);
     // The development machine measures 58 fps of Chromium's 60 (BENCHMARKS.md); the bound leaves
     // room for a busier CI box. The row counts above guard the windowing itself.
     expect(result.maxRows).toBeLessThan(150);
     expect(result.fps).toBeGreaterThan(40);
     expect(result.p95).toBeLessThan(60);
-  });
+    // Seeding and paging in 5,000 messages take most of this on a busy 2-core machine.
+  }, 180_000);
 });

@@ -198,6 +198,8 @@ export function VirtualList<T extends ListItem>(props: Props<T>) {
       }
       width.current = clientWidth;
     }
+    // The first row whose height changed: offsets above it stay as they are.
+    let from = changed ? 0 : n;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as HTMLElement;
       const key = row.dataset.key!;
@@ -205,11 +207,18 @@ export function VirtualList<T extends ListItem>(props: Props<T>) {
       if (h > 0 && heights.current.get(key) !== h) {
         heights.current.set(key, h);
         changed = true;
+        from = Math.min(from, rendered.current.start + i);
       }
     }
     if (changed) {
       version.current++;
-      layout.current = layoutOf(items, version.current, heights.current, estimate);
+      const l = layout.current!;
+      // In place, from the first change down: a scroll that measures a few new rows must not
+      // rebuild (and allocate) the offsets of thousands.
+      if (l.items === items) {
+        for (let i = from; i < n; i++) l.tops[i + 1] = l.tops[i]! + (heights.current.get(items[i]!.key) ?? estimate(items[i]!));
+        l.version = version.current;
+      } else layout.current = layoutOf(items, version.current, heights.current, estimate);
     }
     const { tops, index } = layout.current!;
     const total = tops[n]!;

@@ -4,14 +4,17 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { trustedProxies } from "../http/client-info.ts";
 
 export interface Config {
   addr: { hostname: string; port: number };
   dataDir: string;
-  db: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+  db: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string; pool: number };
   dev: boolean;
   devBootstrap: boolean;
   publicUrl: string | null;
+  /** Peers (CIDRs) whose X-Forwarded-For / Forwarded name the client: reverse proxies. */
+  trustedProxy: string | null;
   metrics: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
   eventRetentionDays: number;
@@ -51,9 +54,11 @@ interface RawConfig {
   addr: string;
   data: string;
   db: string | null;
+  dbPool: number;
   dev: boolean;
   devBootstrap: boolean;
   publicUrl: string | null;
+  trustedProxy: string | null;
   metrics: boolean;
   logLevel: string;
   eventRetentionDays: number;
@@ -77,10 +82,12 @@ interface RawConfig {
 export const SETTINGS: Setting[] = [
   { key: "addr", flag: "addr", env: "CLICKCLACK_ADDR", kind: "string", def: "127.0.0.1:8080", help: "listen address host:port (port 0 = any free port)" },
   { key: "data", flag: "data", env: "CLICKCLACK_DATA", kind: "string", def: "./data", help: "data directory (SQLite file, uploads)" },
-  { key: "db", flag: "db", env: "CLICKCLACK_DB", kind: "string", def: null, help: "database: a SQLite path or sqlite:///path (default <data>/clickclack.db)" },
+  { key: "db", flag: "db", env: "CLICKCLACK_DB", kind: "string", def: null, help: "database: a SQLite path or sqlite:///path (default <data>/clickclack.db), or postgres://user@host:port/db" },
+  { key: "dbPool", flag: "db-pool", env: "CLICKCLACK_DB_POOL", kind: "number", def: 10, help: "Postgres: connections in the pool (one of them writes)" },
   { key: "dev", flag: "dev", env: "CLICKCLACK_DEV", kind: "boolean", def: false, help: "dev mode: loopback requests may act as X-ClickClack-User or the first user" },
   { key: "devBootstrap", flag: "dev-bootstrap", env: "CLICKCLACK_DEV_BOOTSTRAP", kind: "boolean", def: false, help: "create a first user, workspace and #general (implies --dev)" },
   { key: "publicUrl", flag: "public-url", env: "CLICKCLACK_PUBLIC_URL", kind: "string", def: null, help: "the URL people use to reach the server (origin checks, links)" },
+  { key: "trustedProxy", flag: "trusted-proxy", env: "CLICKCLACK_TRUSTED_PROXY", kind: "string", def: null, help: "reverse proxies (CIDR,…) whose X-Forwarded-For/Forwarded give the client address" },
   { key: "metrics", flag: "metrics", env: "CLICKCLACK_METRICS", kind: "boolean", def: false, help: "serve Prometheus metrics at /metrics" },
   { key: "logLevel", flag: "log-level", env: "CLICKCLACK_LOG_LEVEL", kind: "string", def: "info", help: "debug | info | warn | error" },
   { key: "eventRetentionDays", flag: "event-retention-days", env: "CLICKCLACK_EVENT_RETENTION_DAYS", kind: "number", def: 0, help: "prune events older than this many days (0 = keep all)" },
@@ -175,7 +182,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   let db: Config["db"];
   const dbValue = r.db ?? `${dataDir}/clickclack.db`;
   if (/^postgres(ql)?:\/\//.test(dbValue)) {
-    db = { kind: "postgres", url: dbValue };
+    if (!Number.isInteger(r.dbPool) || r.dbPool < 2 || r.dbPool > 1000) throw new ConfigError(`${from("dbPool")}: expected a whole number from 2 to 1000`);
+    db = { kind: "postgres", url: dbValue, pool: r.dbPool };
   } else {
     const path = dbValue.startsWith("sqlite://") ? dbValue.slice("sqlite://".length) : dbValue;
     if (path === "") throw new ConfigError(`${from("db")}: empty SQLite path`);
@@ -190,6 +198,11 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     } catch {
       throw new ConfigError(`${from("publicUrl")}: not a URL: ${JSON.stringify(r.publicUrl)}`);
     }
+  }
+  try {
+    trustedProxies(r.trustedProxy);
+  } catch (err) {
+    throw new ConfigError(`${from("trustedProxy")}: ${(err as Error).message}`);
   }
   if (r.eventRetentionDays < 0) throw new ConfigError(`${from("eventRetentionDays")}: must be 0 or more`);
   if (!(r.sessionDays > 0)) throw new ConfigError(`${from("sessionDays")}: must be more than 0`);
@@ -214,6 +227,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       dev: r.dev || r.devBootstrap,
       devBootstrap: r.devBootstrap,
       publicUrl: r.publicUrl,
+      trustedProxy: r.trustedProxy,
       metrics: r.metrics,
       logLevel: r.logLevel as Config["logLevel"],
       eventRetentionDays: r.eventRetentionDays,

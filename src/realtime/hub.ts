@@ -1,20 +1,37 @@
-// The realtime hub: one Bun pub/sub topic per workspace audience, fed by the store's commit
-// stream in cursor order. A socket first replays the log after its cursor, buffering whatever is
+// The realtime hub: one Bun pub/sub topic per workspace audience, fed with committed events in
+// cursor order. A socket first replays the log after its cursor, buffering whatever is
 // committed meanwhile, then joins the topics; the buffer is deduplicated by cursor, so the switch
 // from replay to live neither skips nor repeats an event.
+//
+// Alone (SQLite), the hub hears its own store's commits directly. Beside other processes
+// (Postgres, see cluster.ts) it follows the log instead: a commit anywhere only nudges it, and it
+// reads what was committed after the last cursor it dispatched (log-follower.ts), so events
+// committed by several processes still reach every socket once, in cursor order, with no gaps.
 import type { Server, ServerWebSocket } from "bun";
+import type { Actor } from "../access/actor.ts";
 import { LIMITS } from "../chat/rules.ts";
 import type { ChatEvent, Role, StoredEvent } from "../chat/types.ts";
 import type { Store } from "../store/store.ts";
 import { publicEvent } from "../chat/events.ts";
 import { canSee } from "./gate.ts";
+import { LogFollower } from "./log-follower.ts";
 
 export interface Subscriber {
   id: number;
   userId: string;
   workspaceId: string;
+  /** What the socket was granted when it opened; a re-check that finds otherwise closes it. */
   role: Role;
+  readsDms: boolean;
+  /** How it authenticated, so the credential can be looked up again in durable state. */
+  via: Actor["via"];
   credentialId?: string;
+  /** A session's expiry: the socket closes then. */
+  expiresAt?: string;
+  /** A user-owned bot's owner: a moderation change of the owner re-checks the bot's sockets. */
+  ownerId: string | null;
+  /** How many re-checks the hub had started when the socket was granted (see open). */
+  grantedAtRecheck: number;
   /** While replaying: the cursor of the last durable event sent or skipped. */
   lastCursor: string | null;
   state: "replaying" | "live" | "closed";
@@ -29,6 +46,20 @@ export const CLOSE = {
   overload: 1013,
 } as const;
 
+/**
+ * Whether an open socket may stay open as it was granted, judged from durable state (credential,
+ * membership, role). Supplied by the composition root; access rules live in src/access.
+ */
+export type SocketCheck = (sub: Subscriber) => Promise<boolean>;
+
+/**
+ * Changes made in this process reach open sockets at once (revocations re-check their sockets, a
+ * moderation event its member's). A change made where the hub cannot hear it (the admin CLI in
+ * another process) shows as foreign writes to the store: then every open socket is re-checked,
+ * a slice per tick, so all of them within seconds at bounded cost, and none while nothing changed.
+ */
+const RECHECK = { everyMs: 1000, perTick: 256 } as const;
+
 /** Bytes a socket may have queued before the sweep closes it as a slow consumer. */
 const SLOW_CONSUMER_BYTES = 1024 * 1024;
 
@@ -38,6 +69,24 @@ const topicGuest = (workspaceId: string) => `w:${workspaceId}:guest`;
 export interface EphemeralEvent extends ChatEvent {
   recipients: string[] | null;
   direct_conversation_id: string | null;
+}
+
+/** Which sockets to re-check: every given field must match. Plain data, so it can cross processes. */
+export interface SocketMatch {
+  userId?: string;
+  workspaceId?: string;
+  credentialId?: string;
+}
+
+const matching = (m: SocketMatch) => (s: Subscriber) =>
+  (m.userId === undefined || s.userId === m.userId) &&
+  (m.workspaceId === undefined || s.workspaceId === m.workspaceId) &&
+  (m.credentialId === undefined || s.credentialId === m.credentialId);
+
+/** The other server processes, when there are any: what happens here is repeated there. */
+export interface HubPeers {
+  ephemeral(e: EphemeralEvent): void;
+  recheck(match: SocketMatch): void;
 }
 
 /**
@@ -59,26 +108,60 @@ export class Hub {
   private guestChannels = new Map<string, Set<string>>();
   private nextId = 1;
   private sweepTimer: ReturnType<typeof setInterval> | null = null;
-  stats = { delivered: 0, slowClosed: 0 };
+  private recheckTimer: ReturnType<typeof setInterval> | null = null;
+  private recheckQueue: HubSocket[] = [];
+  private recheckRunning = false;
+  private foreignMark: number | null = null;
+  private rechecksStarted = 0;
+  private fullRecheckWanted = false;
+  private follower: LogFollower | null = null;
+  private peers: HubPeers | null = null;
+  stats = { delivered: 0, slowClosed: 0, rechecked: 0 };
 
-  constructor(private store: Store) {
-    store.events.onCommit((events) => this.dispatch(events));
+  constructor(private store: Store, private check: SocketCheck = async () => true) {
+    store.events.onCommit((events) => {
+      if (!this.follower) return this.dispatch(events);
+      const last = new Map<string, string>();
+      for (const e of events) last.set(e.workspace_id, e.cursor);
+      for (const [workspaceId, cursor] of last) this.follower.nudge(workspaceId, cursor);
+    });
+  }
+
+  /**
+   * Several processes share the log: from now on committed events are read back from it in
+   * cursor order (own commits included), and ephemeral events and re-checks are repeated on the
+   * peers. Called once, before the server accepts sockets.
+   */
+  joinCluster(peers: HubPeers): LogFollower {
+    this.peers = peers;
+    this.follower = new LogFollower(this.store, {
+      dispatch: (events) => this.dispatch(events),
+      lost: (workspaceId) => {
+        for (const ws of this.rooms.get(workspaceId)?.all ?? []) this.close(ws, CLOSE.resync, "realtime replay limit exceeded; resync required");
+      },
+    });
+    return this.follower;
   }
 
   attach(server: Server<Subscriber>): void {
     this.server = server;
     this.sweepTimer = setInterval(() => this.sweep(), 200);
     this.sweepTimer.unref?.();
+    this.recheckTimer = setInterval(() => void this.recheckSlice(), RECHECK.everyMs);
+    this.recheckTimer.unref?.();
   }
 
   detach(): void {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
     this.sweepTimer = null;
+    this.recheckTimer = null;
     this.server = null;
   }
 
-  newSubscriber(input: { userId: string; workspaceId: string; role: Role; credentialId?: string; afterCursor: string | null }): Subscriber {
-    return { id: this.nextId++, userId: input.userId, workspaceId: input.workspaceId, role: input.role, credentialId: input.credentialId, lastCursor: input.afterCursor, state: "replaying", buffer: [] };
+  newSubscriber(input: Omit<Subscriber, "id" | "grantedAtRecheck" | "lastCursor" | "state" | "buffer"> & { afterCursor: string | null }): Subscriber {
+    const { afterCursor, ...granted } = input;
+    return { id: this.nextId++, ...granted, grantedAtRecheck: this.rechecksStarted, lastCursor: afterCursor, state: "replaying", buffer: [] };
   }
 
   connectionCount(): number {
@@ -90,7 +173,16 @@ export class Hub {
   /** Called from the WebSocket open handler. */
   async open(ws: HubSocket): Promise<void> {
     const sub = ws.data;
-    await this.loadGuestChannels(sub.workspaceId);
+    try {
+      // Following starts before the guest channels load, so no channel.created falls between them.
+      if (this.follower) await this.follower.track(sub.workspaceId);
+      if (isClosed(sub)) return;
+      await this.loadGuestChannels(sub.workspaceId);
+    } catch (err) {
+      // The database is away: the client retries with its cursor, as after any interruption.
+      console.error("realtime open failed", err);
+      return this.close(ws, CLOSE.overload, "realtime replay interrupted; reconnect with after_cursor");
+    }
     if (isClosed(sub)) return;
     let room = this.rooms.get(sub.workspaceId);
     if (!room) this.rooms.set(sub.workspaceId, (room = { all: new Set(), replaying: new Set(), byUser: new Map() }));
@@ -101,6 +193,8 @@ export class Hub {
     let mine = room.byUser.get(sub.userId);
     if (!mine) room.byUser.set(sub.userId, (mine = new Set()));
     mine.add(ws);
+    // A re-check that ran between the grant and now could not see this socket: judge it too.
+    if (sub.grantedAtRecheck !== this.rechecksStarted) void this.recheckSockets([ws]);
     try {
       let scanned = 0;
       for (;;) {
@@ -117,6 +211,10 @@ export class Hub {
         }
         if (!page.hasMore) break;
       }
+      if (isClosed(sub)) return;
+      // Following other processes' commits, this process may not yet have dispatched what the
+      // socket just replayed; going live before it has would repeat those events on the topic.
+      if (this.follower) await this.follower.reached(sub.workspaceId, sub.lastCursor);
       if (isClosed(sub)) return;
       for (const e of sub.buffer) {
         if (sub.lastCursor !== null && e.cursor <= sub.lastCursor) continue;
@@ -147,18 +245,68 @@ export class Hub {
     if (room.all.size === 0) this.rooms.delete(ws.data.workspaceId);
   }
 
-  /** Closes every socket that matches, e.g. those of a revoked credential. */
-  closeWhere(match: (s: Subscriber) => boolean, code: number, reason: string): number {
-    let n = 0;
-    for (const room of this.rooms.values()) {
-      for (const ws of room.all) {
-        if (match(ws.data)) {
-          this.close(ws, code, reason);
-          n++;
-        }
+  /**
+   * Re-checks now the sockets that match (after a revocation, a moderation change): those no
+   * longer allowed as they were opened close with 1008 and reconnect under what holds now.
+   */
+  async recheck(match: SocketMatch): Promise<void> {
+    this.peers?.recheck(match);
+    await this.recheckLocal(matching(match));
+  }
+
+  /** Re-checks the matching sockets of this process only (a peer asked, or an event here). */
+  async recheckLocal(match: SocketMatch | ((s: Subscriber) => boolean)): Promise<void> {
+    if (typeof match !== "function") match = matching(match);
+    this.rechecksStarted++;
+    const found: HubSocket[] = [];
+    for (const room of this.rooms.values()) for (const ws of room.all) if (match(ws.data)) found.push(ws);
+    await this.recheckSockets(found);
+  }
+
+  private async recheckSlice(): Promise<void> {
+    if (this.recheckRunning) return;
+    this.recheckRunning = true;
+    try {
+      const mark = await this.store.foreignWrites();
+      if (mark !== this.foreignMark) {
+        this.foreignMark = mark;
+        this.fullRecheckWanted = true;
       }
+      // A pass already under way finishes first; a change seen meanwhile asks for one more.
+      if (this.recheckQueue.length === 0 && this.fullRecheckWanted) {
+        this.fullRecheckWanted = false;
+        this.rechecksStarted++;
+        for (const room of this.rooms.values()) for (const ws of room.all) this.recheckQueue.push(ws);
+      }
+      await this.recheckSockets(this.recheckQueue.splice(0, RECHECK.perTick));
+    } catch (err) {
+      // The store closing under a tick at shutdown, or a failed read: the next tick tries again.
+      if (this.server) console.error("realtime re-check failed", err);
+    } finally {
+      this.recheckRunning = false;
     }
-    return n;
+  }
+
+  private async recheckSockets(sockets: HubSocket[]): Promise<void> {
+    // Sockets opened alike (one person's tabs) are judged once.
+    const verdicts = new Map<string, Promise<boolean>>();
+    for (const ws of sockets) {
+      const sub = ws.data;
+      if (isClosed(sub)) continue;
+      const key = `${sub.via}|${sub.credentialId}|${sub.userId}|${sub.workspaceId}|${sub.role}|${sub.readsDms}`;
+      let verdict = verdicts.get(key);
+      if (!verdict) verdicts.set(key, (verdict = this.check(sub)));
+      let allowed: boolean;
+      try {
+        allowed = await verdict;
+      } catch (err) {
+        // A failed lookup is not a refusal: the next round asks again.
+        console.error("realtime re-check failed", err);
+        continue;
+      }
+      this.stats.rechecked++;
+      if (!allowed) this.close(ws, CLOSE.policy, "credential or workspace access changed; reconnect");
+    }
   }
 
   /** Committed durable events, in cursor order. */
@@ -166,11 +314,23 @@ export class Hub {
     for (const e of events) {
       this.rememberChannel(e);
       this.deliver(e, true);
+      if (e.type === "member.moderation_updated") {
+        // The member's sockets, and those of the bots they own, may have lost or changed access.
+        const userId = e.payload.user_id;
+        // Every process dispatches the event itself: nothing to relay.
+        void this.recheckLocal((s) => s.workspaceId === e.workspace_id && (s.userId === userId || s.ownerId === userId));
+      }
     }
   }
 
   /** Ephemeral events (typing, presence, agent progress): live sockets only, never stored. */
   publishEphemeral(e: EphemeralEvent): void {
+    this.peers?.ephemeral(e);
+    this.deliverEphemeral(e);
+  }
+
+  /** An ephemeral event for this process's sockets only (a peer published it). */
+  deliverEphemeral(e: EphemeralEvent): void {
     this.deliver(e as unknown as StoredEvent, false);
   }
 
@@ -184,7 +344,7 @@ export class Hub {
     }
     if (e.recipients) {
       for (const userId of e.recipients) {
-        for (const ws of room.byUser.get(userId) ?? []) if (ws.data.state === "live") this.send(ws, frame);
+        for (const ws of room.byUser.get(userId) ?? []) if (ws.data.state === "live" && this.visible(ws.data, e)) this.send(ws, frame);
       }
       return;
     }
@@ -244,8 +404,11 @@ export class Hub {
   }
 
   private sweepSet(set: Set<HubSocket>): void {
+    const now = new Date().toISOString();
     for (const ws of set) {
-      if (ws.getBufferedAmount() > SLOW_CONSUMER_BYTES) {
+      if (ws.data.expiresAt && ws.data.expiresAt <= now) {
+        this.close(ws, CLOSE.policy, "session expired; sign in again");
+      } else if (ws.getBufferedAmount() > SLOW_CONSUMER_BYTES) {
         this.stats.slowClosed++;
         this.close(ws, CLOSE.overload, "realtime buffer overflow; reconnect with after_cursor to replay");
       }

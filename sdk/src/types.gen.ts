@@ -257,6 +257,23 @@ export interface Paths {
       };
     };
   };
+  "/api/auth/logout-everywhere": {
+    post: {
+      responses: {
+        200: {
+          ok: true;
+          revoked: number;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
   "/api/auth/magic/consume": {
     post: {
       body: {

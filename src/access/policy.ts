@@ -58,6 +58,7 @@ export const POLICY: Record<string, RoutePolicy> = {
   "POST /api/auth/magic/request": pub,
   "POST /api/auth/magic/consume": pub,
   "POST /api/auth/logout": pub,
+  "POST /api/auth/logout-everywhere": humans,
   "GET /api/auth/github/start": pub,
   "GET /api/auth/github/callback": pub,
   "GET /api/auth/providers": pub,

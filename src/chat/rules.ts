@@ -39,6 +39,14 @@ export function slugFrom(name: string): string {
   return base.length > 0 ? base : "workspace";
 }
 
+/** The name a requested channel name becomes (a slug, as in the Go server); null when reserved. */
+export function channelNameFrom(raw: string): string | null {
+  const name = slugFrom(raw).slice(0, LIMITS.channelNameMax);
+  if (name === "workspace") return "general";
+  if (name === "guest") return null;
+  return name;
+}
+
 const MENTION = /(^|[^a-zA-Z0-9_@])@([a-z0-9][a-z0-9_-]{1,31})/g;
 
 /** `@handle` tokens in a Markdown body, outside code spans and fences. */

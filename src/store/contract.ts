@@ -679,6 +679,21 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.identity.sessionByToken(expired.token)).toBeNull();
       });
 
+      test("sign out everywhere revokes a person's live sessions only, and counts them", async () => {
+        const u = await store.users.create({ kind: "human", displayName: "Eve", handle: unique("eve") });
+        const other = await store.users.create({ kind: "human", displayName: "Oz", handle: unique("oz") });
+        const a = await store.identity.createSession(u.id, 60_000);
+        const b = await store.identity.createSession(u.id, 60_000);
+        await store.identity.revokeSession(b.session.id);
+        const c = await store.identity.createSession(u.id, 60_000);
+        const theirs = await store.identity.createSession(other.id, 60_000);
+        expect(await store.identity.revokeUserSessions(u.id)).toBe(2);
+        expect(await store.identity.sessionByToken(a.token)).toBeNull();
+        expect(await store.identity.sessionByToken(c.token)).toBeNull();
+        expect((await store.identity.sessionByToken(theirs.token))?.user.id).toBe(other.id);
+        expect(await store.identity.revokeUserSessions(u.id)).toBe(0);
+      });
+
       test("magic links are single use, even when consumed concurrently", async () => {
         const email = `${unique("mia")}@example.com`;
         const link = await store.identity.createMagicLink({ email, displayName: "Mia", ttlMs: 60_000 });

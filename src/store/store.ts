@@ -183,6 +183,8 @@ export interface IdentityStore {
   /** The live session for a raw token (not expired, not revoked), touching last_used_at. */
   sessionByToken(token: string): Promise<{ session: Session; user: User } | null>;
   revokeSession(id: string): Promise<Session | null>;
+  /** Revokes every live session of a user (sign out everywhere); returns how many were live. */
+  revokeUserSessions(userId: string): Promise<number>;
   /** A session by id, live or not, without touching it (open sockets are re-checked with it). */
   session(id: string): Promise<Session | null>;
   createMagicLink(input: { email: string; displayName?: string | null; ttlMs: number }): Promise<{ id: string; token: string; expires_at: string }>;

@@ -12,7 +12,7 @@ import { admin, BINARY, cleanup, clickclack, ensureBinary, FROM_SOURCE, hasChrom
 setDefaultTimeout(60_000);
 
 const MESSAGES = 5_000;
-const JS_BUDGET_BYTES = 200 * 1024;
+const JS_BUDGET_BYTES = 100 * 1024;
 
 describe.skipIf(!hasChromium)("the single binary", () => {
   let dir: string;
@@ -50,7 +50,7 @@ describe.skipIf(!hasChromium)("the single binary", () => {
     if (!FROM_SOURCE) expect(out).toContain("commit");
   });
 
-  test("serves the product page and the app, and a first load stays under 200 KB of JavaScript", async () => {
+  test("serves the product page and the app, and a first load stays under 100 KB of gzipped JavaScript", async () => {
     const landing = await fetch(server.url);
     expect(landing.status).toBe(200);
     expect(await landing.text()).toContain('href="/app"');
@@ -158,10 +158,12 @@ describe.skipIf(!hasChromium)("the single binary", () => {
     });
     bench.load_average_1m = Number(loadavg()[0]!.toFixed(2));
     await screenshot(page, "firehose");
+    console.log(`5,000 messages: ${JSON.stringify(bench)}`);
     // The development machine measures 58 fps of Chromium's 60 (BENCHMARKS.md); the bound leaves
     // room for a busier CI box. The row counts above guard the windowing itself.
     expect(result.maxRows).toBeLessThan(150);
     expect(result.fps).toBeGreaterThan(40);
     expect(result.p95).toBeLessThan(60);
-  });
+    // Seeding and paging in 5,000 messages take most of this on a busy 2-core machine.
+  }, 180_000);
 });

@@ -88,4 +88,21 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
         detail: { summary: "Sign out: revokes the calling session and closes its sockets (idempotent)", tags: ["auth"] },
         response: { 200: t.Object({ ok: t.Literal(true) }), ...errors },
       },
+    )
+    .post(
+      "/api/auth/logout-everywhere",
+      async ({ request, set }) => {
+        assertSignOutAllowed(request, config.publicUrl);
+        const actor = await auth.require(request);
+        set.headers["set-cookie"] = clearedSessionCookies(request, config.publicUrl) as unknown as string;
+        const revoked = await store.identity.revokeUserSessions(actor.user.id);
+        // Every socket of this person is re-checked (here and on peer processes): those opened
+        // with a session now revoked close with 1008.
+        await hub.recheck({ userId: actor.user.id });
+        return { ok: true as const, revoked };
+      },
+      {
+        detail: { summary: "Sign out everywhere: revokes every session of the caller and closes their sockets", tags: ["auth"] },
+        response: { 200: t.Object({ ok: t.Literal(true), revoked: t.Integer() }), ...errors },
+      },
     );

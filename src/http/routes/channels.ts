@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia";
 import { forbidden, invalid } from "../../chat/errors.ts";
-import { LIMITS, slugFrom } from "../../chat/rules.ts";
+import { channelNameFrom } from "../../chat/rules.ts";
 import type { Deps } from "../deps.ts";
 import { budgetFor } from "../../chat/posting.ts";
 import { messageInput, MessageBody } from "../message-input.ts";
@@ -9,9 +9,8 @@ import { messageWindow } from "../window.ts";
 
 /** Channel names are slugs, as in the Go server: "Release Plans" becomes release-plans. */
 function channelName(raw: string): string {
-  const name = slugFrom(raw).slice(0, LIMITS.channelNameMax);
-  if (name === "workspace") return "general";
-  if (name === "guest") throw invalid("guest channel name is reserved", "channel_name_reserved");
+  const name = channelNameFrom(raw);
+  if (name === null) throw invalid("guest channel name is reserved", "channel_name_reserved");
   return name;
 }
 

@@ -1,5 +1,7 @@
 // Limits and validation rules of the chat domain, in one place so the HTTP schemas, the store
 // and the tests agree.
+import { invalid } from "./errors.ts";
+
 export const LIMITS = {
   bodyMaxChars: 40_000,
   nonceMaxChars: 128,
@@ -8,6 +10,8 @@ export const LIMITS = {
   workspaceNameMax: 80,
   dmMaxMembers: 32,
   pinsPerChannel: 100,
+  /** Distinct emoji on one message: enough for any real conversation, not a page of noise. */
+  reactionsPerMessage: 50,
   emojiMaxChars: 64,
   pageMax: 200,
   pageDefault: 100,
@@ -16,6 +20,17 @@ export const LIMITS = {
   jsonBodyBytes: 1024 * 1024,
   recentReplyAuthors: 3,
 } as const;
+
+/**
+ * A message body as posted or edited: trimmed, not empty, at most `bodyMaxChars` UTF-16 code
+ * units. Posts and edits both go through here, so neither can store what the other refuses.
+ */
+export function messageBody(raw: string): string {
+  const body = raw.trim();
+  if (body.length === 0) throw invalid("message body is required", "body_required");
+  if (body.length > LIMITS.bodyMaxChars) throw invalid(`message body is longer than ${LIMITS.bodyMaxChars} characters`, "body_too_long");
+  return body;
+}
 
 /** Guests ("waiting room") may post this many messages per rolling 24 hours. */
 export const GUEST_POSTS_PER_DAY = 3;
@@ -49,12 +64,6 @@ export function mentionedHandles(body: string): string[] {
   return [...found];
 }
 
-/** `@channel`, `@here`, `@everyone` address people, never a user called that. */
-export const BROADCAST_HANDLES = new Set(["channel", "here", "everyone"]);
+/** `@channel`, `@here`, `@all`, `@everyone` address people, never a user called that. */
+export const BROADCAST_HANDLES: ReadonlySet<string> = new Set(["channel", "here", "all", "everyone"]);
 
-/** Emoji as sent by clients: a short unicode string or a `:shortcode:`. */
-export function validEmoji(emoji: string): boolean {
-  if (emoji.length === 0 || emoji.length > 64) return false;
-  if (/^:[a-z0-9_+-]{1,60}:$/.test(emoji)) return true;
-  return !/[\s<>"'&\\/]/.test(emoji) && /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(emoji);
-}

@@ -2,7 +2,8 @@
 import { t } from "elysia";
 import type { Actor } from "../access/actor.ts";
 import { forbidden, invalid } from "../chat/errors.ts";
-import { LIMITS } from "../chat/rules.ts";
+import { LIMITS, messageBody } from "../chat/rules.ts";
+import type { PersonLimits } from "../access/limits.ts";
 import type { MessageKind } from "../chat/types.ts";
 import type { Access } from "../access/access.ts";
 import { GUEST_POSTS_PER_DAY } from "../chat/rules.ts";
@@ -22,8 +23,11 @@ export function normalizeNonce(raw: string | null | undefined): string | null {
   return nonce;
 }
 
+/** The wire's bound on a body before trimming; messageBody() holds the real limit. */
+export const BodyText = t.String({ maxLength: LIMITS.bodyMaxChars * 2 });
+
 export const MessageBody = t.Object({
-  body: t.String({ maxLength: LIMITS.bodyMaxChars * 2 }),
+  body: BodyText,
   nonce: t.Optional(t.String({ maxLength: 512 })),
   quoted_message_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])),
   topic_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])),
@@ -37,10 +41,8 @@ type Input = typeof MessageBody.static;
 const KINDS: ReadonlySet<string> = new Set(["message", "agent_commentary", "agent_tool"]);
 
 /** Normalises and checks a posted message; returns the fields the store takes. */
-export function messageInput(actor: Actor, access: Access, input: Input) {
-  const body = input.body.trim();
-  if (body.length === 0) throw invalid("message body is required", "body_required");
-  if (body.length > LIMITS.bodyMaxChars) throw invalid(`message body is longer than ${LIMITS.bodyMaxChars} characters`, "body_too_long");
+export function messageInput(actor: Actor, { access, limits }: { access: Access; limits: PersonLimits }, input: Input) {
+  const body = messageBody(input.body);
   const nonce = normalizeNonce(input.nonce);
   const kind = (input.kind?.trim() || "message") as MessageKind;
   if (!KINDS.has(kind)) throw invalid(`unknown message kind "${kind}"`, "invalid_kind");
@@ -53,5 +55,6 @@ export function messageInput(actor: Actor, access: Access, input: Input) {
   const uploadId = input.upload_id?.trim() || null;
   // Attaching a file is an upload write, whatever route the message came through.
   if (uploadId) access.requireScope(actor, "uploads:write");
+  limits.take("posts", actor.user.id);
   return { body, nonce, kind, turnId, quotedMessageId: input.quoted_message_id || null, topicId: input.topic_id || null, uploadId };
 }

@@ -6,7 +6,7 @@ let server: TestServer;
 let team: Awaited<ReturnType<typeof seedTeam>>;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer(["--no-limits"]);
   team = await seedTeam(server);
 });
 afterAll(() => server.close());

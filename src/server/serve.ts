@@ -4,6 +4,7 @@ import type { Server } from "bun";
 import { Access } from "../access/access.ts";
 import { Authenticator } from "../access/actor.ts";
 import { tokenResolvers } from "../access/credentials.ts";
+import { PersonLimits } from "../access/limits.ts";
 import { RateLimiter } from "../access/rate-limit.ts";
 import { AppError } from "../chat/errors.ts";
 import { type Config, ConfigError, configHelp, loadConfig } from "../config/config.ts";
@@ -12,6 +13,8 @@ import { rememberAddress } from "../http/client-info.ts";
 import type { Deps } from "../http/deps.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { openStore } from "../store/open.ts";
+import { UploadService } from "../uploads/service.ts";
+import { openStorage } from "../uploads/storage.ts";
 import type { Store } from "../store/store.ts";
 import { devBootstrap } from "./bootstrap.ts";
 import { startMaintenance } from "./maintenance.ts";
@@ -68,11 +71,14 @@ async function upgradeRealtime(req: Request, server: Server<Subscriber>, deps: D
 export async function startServer(config: Config, opts: { quiet?: boolean } = {}): Promise<RunningServer> {
   const store = await openStore(config);
   if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
-  const hub = new Hub(store);
+  const limits = new PersonLimits(config.limits);
+  const hub = new Hub(store, (open, hasCredential) => limits.socketRefusal(open, hasCredential));
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev).use(tokenResolvers(store, limiter, config.publicUrl));
   const access = new Access(store);
-  const deps: Deps = { store, hub, auth, access, config, limiter };
+  const uploads = new UploadService(store, openStorage(config.uploads), { maxBytes: config.uploads.quotaBytes, maxFiles: config.uploads.quotaFiles });
+  const stopUploads = uploads.start();
+  const deps: Deps = { store, hub, auth, access, config, limiter, limits, uploads };
   const app = createApp(deps);
 
   const server = Bun.serve<Subscriber>({
@@ -119,6 +125,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
       stopped = true;
       hub.detach();
       stopMaintenance();
+      stopUploads();
       await server.stop(true);
       await store.close();
     },

@@ -3,6 +3,7 @@ import type { Actor } from "../../access/actor.ts";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import type { Role } from "../../chat/types.ts";
 import { CLOSE } from "../../realtime/hub.ts";
+import { storedInstant } from "../../chat/time.ts";
 import type { Deps } from "../deps.ts";
 import { EventSchema, errors, RoleSchema, UserSchema } from "../schemas.ts";
 
@@ -70,9 +71,7 @@ export const moderationRoutes = ({ auth, access, store, hub }: Deps) => {
         else if (body.timeout_until !== undefined) {
           if (body.timeout_until === null) timeoutUntil = null;
           else {
-            const at = Date.parse(body.timeout_until);
-            if (Number.isNaN(at)) throw invalid("timeout_until must be an RFC 3339 time");
-            timeoutUntil = new Date(at).toISOString();
+            timeoutUntil = storedInstant(body.timeout_until, "timeout_until");
           }
         }
         const result = await store.moderation.update(params.id, params.user_id, { role: body.role, timeoutUntil, blocked: body.blocked, note: body.moderation_note }, actor.user.id);

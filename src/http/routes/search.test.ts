@@ -35,7 +35,7 @@ async function found(c: Client, q: string, extra = ""): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer(["--no-limits"]);
   team = await seedTeam(server, ["ada", "bob", "cy", "gus"]);
   await server.store.workspaces.addMember(team.workspace.id, team.users[3]!.id, "guest");
   other = await seedTeam(server, ["zed"]);

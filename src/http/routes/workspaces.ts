@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import { forbidden, invalid } from "../../chat/errors.ts";
 import { LIMITS, SLUG_PATTERN, slugFrom } from "../../chat/rules.ts";
+import type { Store } from "../../store/store.ts";
 import type { Deps } from "../deps.ts";
 import { EventSchema, errors, MemberSchema, RoleSchema, WorkspaceSchema } from "../schemas.ts";
 
@@ -13,7 +14,18 @@ function cleanSlug(raw: string): string {
   return slug;
 }
 
-export const workspaceRoutes = ({ auth, access, store }: Deps) =>
+/**
+ * The instance's owners are the owners of its first workspace (the one sign-ins land in). Before
+ * there is any workspace, whoever comes first may make it.
+ */
+async function assertInstanceOwner(store: Store, userId: string): Promise<void> {
+  const first = await store.workspaces.first();
+  if (!first) return;
+  const m = await store.workspaces.membership(first.id, userId);
+  if (m?.role !== "owner") throw forbidden("only the instance's owners may create workspaces here", "workspace_creation_restricted");
+}
+
+export const workspaceRoutes = ({ auth, access, store, config }: Deps) =>
   new Elysia()
     .get(
       "/api/workspaces",
@@ -31,7 +43,8 @@ export const workspaceRoutes = ({ auth, access, store }: Deps) =>
         if (actor.scopes) throw forbidden("bots cannot create workspaces", "bot_forbidden");
         const name = body.name.trim() || "Untitled";
         if (name.length > LIMITS.workspaceNameMax) throw invalid(`name must be at most ${LIMITS.workspaceNameMax} characters`);
-        const { workspace } = await store.workspaces.create({ name, slug: body.slug ? cleanSlug(body.slug) : undefined, ownerId: actor.user.id });
+        if (config.limits.workspaceCreators === "owners") await assertInstanceOwner(store, actor.user.id);
+        const { workspace } = await store.workspaces.create({ name, slug: body.slug ? cleanSlug(body.slug) : undefined, ownerId: actor.user.id, maxOwned: config.limits.workspacesPerPerson });
         set.status = 201;
         return { workspace };
       },

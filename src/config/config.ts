@@ -47,6 +47,8 @@ export interface LimitsConfig {
   uploads: Rate;
   searches: Rate;
   searchesAtOnce: number;
+  /** How long one search may run before it is stopped (503 search_timeout). */
+  searchBudgetMs: number;
   socketsPerPerson: number;
   socketsPerCredential: number;
   workspacesPerPerson: number;
@@ -105,6 +107,7 @@ interface RawConfig {
   limitUploadsPerMinute: number;
   limitSearchesPerMinute: number;
   limitSearchesAtOnce: number;
+  searchBudgetMs: number;
   limitSocketsPerPerson: number;
   limitSocketsPerCredential: number;
   workspacesPerPerson: number;
@@ -144,6 +147,7 @@ export const SETTINGS: Setting[] = [
   { key: "limitUploadsPerMinute", flag: "limit-uploads-per-minute", env: "CLICKCLACK_LIMIT_UPLOADS_PER_MINUTE", kind: "number", def: 60, help: "uploads a person may start a minute" },
   { key: "limitSearchesPerMinute", flag: "limit-searches-per-minute", env: "CLICKCLACK_LIMIT_SEARCHES_PER_MINUTE", kind: "number", def: 120, help: "searches a person may run a minute" },
   { key: "limitSearchesAtOnce", flag: "limit-searches-at-once", env: "CLICKCLACK_LIMIT_SEARCHES_AT_ONCE", kind: "number", def: 2, help: "searches of one person running at the same time" },
+  { key: "searchBudgetMs", flag: "search-budget-ms", env: "CLICKCLACK_SEARCH_BUDGET_MS", kind: "number", def: 5000, help: "how long one search may run before it is stopped (503)" },
   { key: "limitSocketsPerPerson", flag: "limit-sockets-per-person", env: "CLICKCLACK_LIMIT_SOCKETS_PER_PERSON", kind: "number", def: 64, help: "realtime sockets one person may hold open" },
   { key: "limitSocketsPerCredential", flag: "limit-sockets-per-credential", env: "CLICKCLACK_LIMIT_SOCKETS_PER_CREDENTIAL", kind: "number", def: 16, help: "realtime sockets one session or bot token may hold open" },
   { key: "workspacesPerPerson", flag: "workspaces-per-person", env: "CLICKCLACK_WORKSPACES_PER_PERSON", kind: "number", def: 10, help: "workspaces one person may own (create) at a time" },
@@ -289,7 +293,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
 
 function limitsConfig(r: RawConfig, from: (key: string) => string): LimitsConfig {
   const counts = ["limitPostsPerMinute", "limitEditsPerMinute", "limitReactionsPerMinute", "limitEphemeralPerMinute", "limitUploadsPerMinute", "limitSearchesPerMinute",
-    "limitSearchesAtOnce", "limitSocketsPerPerson", "limitSocketsPerCredential", "workspacesPerPerson"] as const;
+    "limitSearchesAtOnce", "searchBudgetMs", "limitSocketsPerPerson", "limitSocketsPerCredential", "workspacesPerPerson"] as const;
   for (const key of counts) if (!Number.isInteger(r[key]) || r[key] < 1) throw new ConfigError(`${from(key)}: must be a whole number of 1 or more`);
   if (r.workspaceCreators !== "anyone" && r.workspaceCreators !== "owners") {
     throw new ConfigError(`${from("workspaceCreators")}: expected anyone or owners, got ${JSON.stringify(r.workspaceCreators)}`);
@@ -303,6 +307,7 @@ function limitsConfig(r: RawConfig, from: (key: string) => string): LimitsConfig
     uploads: { perMinute: r.limitUploadsPerMinute },
     searches: { perMinute: r.limitSearchesPerMinute },
     searchesAtOnce: r.limitSearchesAtOnce,
+    searchBudgetMs: r.searchBudgetMs,
     socketsPerPerson: r.limitSocketsPerPerson,
     socketsPerCredential: r.limitSocketsPerCredential,
     workspacesPerPerson: r.workspacesPerPerson,

@@ -8,5 +8,5 @@ export async function openStore(config: Config): Promise<Store> {
   if (config.db.kind === "postgres") {
     throw new ConfigError("db: Postgres is not available in this build yet; use a SQLite path");
   }
-  return openSqliteStore(config.db.path);
+  return openSqliteStore(config.db.path, { searchThread: { budgetMs: config.limits.searchBudgetMs } });
 }

@@ -6,7 +6,7 @@ import { seedTeam, startTestServer, Subscription, type TestServer } from "../../
 let server: TestServer;
 let team: Awaited<ReturnType<typeof seedTeam>>;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer(["--no-limits"]); // a load test: per-person rates are tested in src/access/limits.test.ts
   team = await seedTeam(server, ["a1", "a2", "a3", "a4", "a5", "s1"]);
 });
 afterAll(() => server.close());

@@ -146,7 +146,7 @@ export const SETTINGS: Setting[] = [
   { key: "limitEphemeralPerMinute", flag: "limit-ephemeral-per-minute", env: "CLICKCLACK_LIMIT_EPHEMERAL_PER_MINUTE", kind: "number", def: 1200, help: "typing, presence and agent progress events a person may send a minute" },
   { key: "limitUploadsPerMinute", flag: "limit-uploads-per-minute", env: "CLICKCLACK_LIMIT_UPLOADS_PER_MINUTE", kind: "number", def: 60, help: "uploads a person may start a minute" },
   { key: "limitSearchesPerMinute", flag: "limit-searches-per-minute", env: "CLICKCLACK_LIMIT_SEARCHES_PER_MINUTE", kind: "number", def: 120, help: "searches a person may run a minute" },
-  { key: "limitSearchesAtOnce", flag: "limit-searches-at-once", env: "CLICKCLACK_LIMIT_SEARCHES_AT_ONCE", kind: "number", def: 2, help: "searches of one person running at the same time" },
+  { key: "limitSearchesAtOnce", flag: "limit-searches-at-once", env: "CLICKCLACK_LIMIT_SEARCHES_AT_ONCE", kind: "number", def: 4, help: "searches of one person running at the same time" },
   { key: "searchBudgetMs", flag: "search-budget-ms", env: "CLICKCLACK_SEARCH_BUDGET_MS", kind: "number", def: 5000, help: "how long one search may run before it is stopped (503)" },
   { key: "limitSocketsPerPerson", flag: "limit-sockets-per-person", env: "CLICKCLACK_LIMIT_SOCKETS_PER_PERSON", kind: "number", def: 64, help: "realtime sockets one person may hold open" },
   { key: "limitSocketsPerCredential", flag: "limit-sockets-per-credential", env: "CLICKCLACK_LIMIT_SOCKETS_PER_CREDENTIAL", kind: "number", def: 16, help: "realtime sockets one session or bot token may hold open" },

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { percentile, printTable, ROOT, type Row, scratchDir, seed, startServer } from "./lib.ts";
 
-interface Target {
+export interface Target {
   url: string;
   wsUrl: string;
   headers: Record<string, string>;
@@ -39,7 +39,7 @@ async function subscribers(target: Target, count: number): Promise<() => Promise
   };
 }
 
-async function runFanout(target: Target, count: number, rate: number, seconds: number) {
+export async function runFanout(target: Target, count: number, rate: number, seconds: number) {
   const report = await subscribers(target, count);
   const sentAt = new Map<string, number>();
   const now = () => performance.timeOrigin + performance.now();
@@ -68,7 +68,7 @@ async function runFanout(target: Target, count: number, rate: number, seconds: n
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length, expected, frames };
 }
 
-async function saturation(target: Target, count: number, seconds: number) {
+export async function saturation(target: Target, count: number, seconds: number) {
   const report = await subscribers(target, count);
   const t0 = performance.now();
   const deadline = Date.now() + seconds * 1000;
@@ -80,10 +80,10 @@ async function saturation(target: Target, count: number, seconds: number) {
   return frames / ((performance.now() - t0) / 1000);
 }
 
-async function clickclackTarget(): Promise<Target> {
+export async function clickclackTarget(serverArgs: string[] = []): Promise<Target> {
   const dir = scratchDir("fanout");
   const fx = await seed(dir, { channels: 1, authors: 2 });
-  const server = await startServer(dir, ["--dev"]);
+  const server = await startServer(dir, ["--dev", ...serverArgs]);
   const channel = fx.channelIds[0]!;
   let n = 0;
   return {

@@ -43,7 +43,7 @@ describe("names and handles", () => {
 });
 
 describe("avatars", () => {
-  const uploadImage = async (c: ReturnType<typeof client>, bytes: Uint8Array = png(8, 8)) => {
+  const uploadImage = async (c: ReturnType<typeof client>, bytes = png(8, 8)) => {
     const form = new FormData();
     form.append("file", new Blob([bytes]), "me.png");
     return (await c.post(`/api/uploads?workspace_id=${team.workspace.id}`, form)).body.upload;

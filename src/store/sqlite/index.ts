@@ -26,7 +26,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
   if (opts.migrate !== false) migrateDatabase(db);
   const writer = new GroupCommitWriter(raw);
   // The server searches on its own thread (a file can be opened twice; :memory: cannot).
-  const thread = opts.searchThread && path !== ":memory:" ? new SearchThread(path, opts.searchThread.budgetMs) : null;
+  const thread = opts.searchThread && path !== ":memory:" ? new SearchThread(path, opts.searchThread.budgetMs, () => sqliteSearch(db, raw)) : null;
   return {
     dialect: "sqlite",
     path,

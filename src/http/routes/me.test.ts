@@ -73,6 +73,16 @@ describe("avatars", () => {
     expect((await bob!.get(`/api/users/${team.users[0]!.id}/avatar?v=${upload.id}`)).status).toBe(404);
   });
 
+  test("a workspace icon is an image uploaded to the workspace, not a remote URL", async () => {
+    const owner = team.clients[0]!;
+    const path = `/api/workspaces/${team.workspace.id}`;
+    const remote = await owner.patch(path, { icon_url: "https://tracker.example/icon.png" });
+    expect([remote.status, remote.body.code]).toEqual([400, "icon_url_not_allowed"]);
+    const image = await uploadImage(owner);
+    const ok = await owner.patch(path, { icon_url: image.url });
+    expect([ok.status, ok.body.workspace.icon_url]).toEqual([200, image.url]);
+  });
+
   test("only your own image uploads: not someone else's, not a document", async () => {
     const [ada, bob] = team.clients;
     const adas = await uploadImage(ada!);

@@ -1,4 +1,5 @@
 import { Elysia, t } from "elysia";
+import { AVATAR_TYPES } from "../../chat/avatars.ts";
 import { forbidden, invalid } from "../../chat/errors.ts";
 import { LIMITS, SLUG_PATTERN, slugFrom } from "../../chat/rules.ts";
 import type { Store } from "../../store/store.ts";
@@ -12,6 +13,14 @@ function cleanSlug(raw: string): string {
   if (!SLUG_PATTERN.test(slug)) throw invalid("slug must be letters, digits and dashes");
   if (RESERVED_SLUGS.has(slug)) throw invalid(`slug "${slug}" is reserved`, "slug_reserved");
   return slug;
+}
+
+/** An icon is a picture we keep, like an avatar: an image uploaded to this workspace. */
+async function assertWorkspaceIcon(store: Store, workspaceId: string, iconUrl: string): Promise<void> {
+  const id = /^\/api\/uploads\/([A-Za-z0-9_]+)$/.exec(iconUrl)?.[1];
+  if (!id) throw invalid("icon_url is /api/uploads/{id} of an image uploaded to this workspace: remote URLs are not stored", "icon_url_not_allowed");
+  const upload = (await store.uploads.get(id))?.upload;
+  if (!upload || upload.workspace_id !== workspaceId || !AVATAR_TYPES.has(upload.content_type)) throw invalid("the icon must be a PNG, JPEG, GIF or WebP uploaded to this workspace", "invalid_icon");
 }
 
 /**
@@ -73,7 +82,7 @@ export const workspaceRoutes = ({ auth, access, store, config }: Deps) =>
         if (body.name === undefined && body.slug === undefined && body.icon_url === undefined) throw invalid("nothing to update: give name, slug or icon_url");
         const name = body.name?.trim();
         if (name !== undefined && (name.length === 0 || name.length > LIMITS.workspaceNameMax)) throw invalid(`name must be 1–${LIMITS.workspaceNameMax} characters`);
-        if (body.icon_url && !/^(https?:\/\/|\/api\/uploads\/)/.test(body.icon_url)) throw invalid("icon_url must be an http(s) URL or /api/uploads/{id}");
+        if (body.icon_url) await assertWorkspaceIcon(store, params.id, body.icon_url);
         return store.workspaces.update(params.id, { name, slug: body.slug !== undefined ? cleanSlug(body.slug) : undefined, iconUrl: body.icon_url === "" ? null : body.icon_url }, actor.user.id);
       },
       {

@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { expandScopes } from "../access/scopes.ts";
 import { AppError } from "../chat/errors.ts";
+import { displayName, handle as checkedHandle } from "../chat/names.ts";
 import { HANDLE_PATTERN } from "../chat/rules.ts";
 import type { Role, User } from "../chat/types.ts";
 import { ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
@@ -40,7 +41,8 @@ async function userFor(store: Store, email: string, name: string, handle?: strin
   const existing = await store.users.byEmail(email);
   if (existing) return { user: existing, created: false };
   if (handle !== undefined && !HANDLE_PATTERN.test(handle)) throw new UsageError("--handle must be 2–32 of a-z, 0-9, _ and -");
-  return { user: await store.users.create({ kind: "human", displayName: name, email, handle }), created: true };
+  // The operator is held to the same name rules as everyone (400 → exit 2).
+  return { user: await store.users.create({ kind: "human", displayName: displayName(name, "--name"), email, handle: handle === undefined ? undefined : checkedHandle(handle) }), created: true };
 }
 
 export async function adminCommand(args: string[]): Promise<number> {
@@ -109,7 +111,7 @@ export async function adminCommand(args: string[]): Promise<number> {
         let bot = handle ? await store.users.byHandle(handle) : null;
         if (bot && bot.kind !== "bot") throw new AppError(409, "handle_taken", `@${handle} belongs to a person`);
         if (bot && !(await store.workspaces.membership(ws.id, bot.id))) await store.workspaces.addMember(ws.id, bot.id, "bot");
-        if (!bot) bot = await store.bots.create({ workspaceId: ws.id, displayName: need("name"), handle, ownerUserId: typeof v.owner === "string" ? v.owner : null });
+        if (!bot) bot = await store.bots.create({ workspaceId: ws.id, displayName: displayName(need("name"), "--name"), handle: handle === undefined ? undefined : checkedHandle(handle), ownerUserId: typeof v.owner === "string" ? v.owner : null });
         const bot_token = await store.bots.mintToken({ botUserId: bot.id, workspaceId: ws.id, name: "cli", scopes });
         emit(json, { bot, bot_token }, `bot @${bot.handle} (${bot.id}) in ${ws.name}\ntoken (shown once): ${bot_token.token}\nscopes: ${scopes.join(" ")}`);
         return 0;

@@ -77,10 +77,10 @@ describe("per-person limits", () => {
   test("sockets: a person past the cap, or a credential past its own, is closed with 1013", async () => {
     const bob = team.users[1]!;
     const token = (await server.store.identity.createSession(bob.id, 3_600_000)).token;
-    const open = (opts: { userId?: string; cookie?: string }) => new Subscription(server.url, { workspaceId: team.workspace.id, ...opts });
-    const viaSession = [open({ cookie: `cc_session=${token}` }), open({ cookie: `cc_session=${token}` })];
+    const open = (opts: { userId?: string; token?: string }) => new Subscription(server.url, { workspaceId: team.workspace.id, ...opts });
+    const viaSession = [open({ token }), open({ token })];
     await Promise.all(viaSession.map((s) => s.opened));
-    const third = open({ cookie: `cc_session=${token}` });
+    const third = open({ token });
     await third.closed;
     expect(third.closeCode).toBe(1013);
     expect(third.closeReason).toContain("per session or token");

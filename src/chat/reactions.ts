@@ -3,6 +3,7 @@
 // and Slack people know. Anything else is text, and text belongs in a message.
 import { gemoji } from "gemoji";
 import { invalid } from "./errors.ts";
+import { LIMITS } from "./rules.ts";
 
 const RGI_EMOJI = /^\p{RGI_Emoji}$/v;
 const SHORTCODE = /^:([a-z0-9_+-]{1,60}):$/;
@@ -13,7 +14,7 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 export function isReactionEmoji(emoji: string): boolean {
   const code = SHORTCODE.exec(emoji);
   if (code) return SHORTCODES.has(code[1]!);
-  if (emoji.length === 0 || emoji.length > 32) return false;
+  if (emoji.length === 0 || emoji.length > LIMITS.emojiMaxChars) return false;
   let clusters = 0;
   for (const _ of graphemes.segment(emoji)) if (++clusters > 1) return false;
   // Text-presentation symbols (❤ without U+FE0F) are the same emoji to a reader.

@@ -12,7 +12,8 @@ export const LIMITS = {
   pinsPerChannel: 100,
   /** Distinct emoji on one message: enough for any real conversation, not a page of noise. */
   reactionsPerMessage: 50,
-  emojiMaxChars: 64,
+  /** The longest emoji sequence (a ZWJ family with skin tones) is well under this. */
+  emojiMaxChars: 32,
   pageMax: 200,
   pageDefault: 100,
   replayPage: 500,

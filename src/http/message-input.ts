@@ -2,11 +2,10 @@
 import { t } from "elysia";
 import type { Actor } from "../access/actor.ts";
 import { forbidden, invalid } from "../chat/errors.ts";
-import { LIMITS, messageBody } from "../chat/rules.ts";
+import { GUEST_POSTS_PER_DAY, LIMITS, messageBody } from "../chat/rules.ts";
 import type { PersonLimits } from "../access/limits.ts";
 import type { MessageKind } from "../chat/types.ts";
 import type { Access } from "../access/access.ts";
-import { GUEST_POSTS_PER_DAY } from "../chat/rules.ts";
 import type { Membership } from "../store/store.ts";
 
 /** Guests post from a budget; everyone else posts freely (moderation aside). */

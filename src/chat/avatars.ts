@@ -16,6 +16,20 @@ export function avatarUploadId(avatarUrl: string | null, userId: string): string
   return m && m[1] === userId ? m[2]! : null;
 }
 
+/**
+ * The avatar URL clients see: ours, or none. A remote URL stored before avatars were uploaded
+ * is not shown, so no viewer's client fetches from a third party; the person sees initials
+ * until they upload a picture (GitHub sign-ins copy theirs at the next sign-in).
+ */
+export function shownAvatarUrl(avatarUrl: string | null, userId: string): string | null {
+  return avatarUploadId(avatarUrl, userId) ? avatarUrl : null;
+}
+
+/** A workspace icon clients see: an upload of ours, or none (an old remote URL is not shown). */
+export function shownIconUrl(iconUrl: string | null): string | null {
+  return iconUrl && /^\/api\/uploads\/[A-Za-z0-9_]+$/.test(iconUrl) ? iconUrl : null;
+}
+
 /** Checks that an upload may become an avatar: ready, a raster image, owned by one of `owners`. */
 export function assertAvatarUpload(upload: { owner_id: string; content_type: string } | null, owners: string[]): void {
   if (!upload) throw notFound("upload");

@@ -56,6 +56,12 @@ describe("avatars", () => {
     expect([bot.status, bot.body.code]).toEqual([400, "avatar_url_not_allowed"]);
   });
 
+  test("a remote avatar stored before is no longer shown to anyone", async () => {
+    const old = await server.store.users.create({ kind: "human", displayName: "Old Timer", handle: "oldtimer", avatarUrl: "https://tracker.example/old.png" });
+    const me = await client(server.url, { userId: old.id }).get("/api/me");
+    expect(me.body.user.avatar_url).toBeNull();
+  });
+
   test("an uploaded image becomes the avatar, served by us to anyone signed in", async () => {
     const [ada, bob] = team.clients;
     const upload = await uploadImage(ada!);

@@ -1,6 +1,6 @@
 // Avatars are pictures the server keeps: an image upload of the person's, served at their own
 // avatar address to anyone signed in. A third-party URL would report every viewer to whoever
-// runs it, so none is stored any more; rows written before keep theirs until changed.
+// runs it, so none is stored any more, and one stored before is not shown (shownAvatarUrl).
 import { forbidden, invalid, notFound } from "./errors.ts";
 
 /** Raster images only: an SVG is a document that can run script. */

@@ -2,6 +2,7 @@
 // Retry-After), socket caps (close 1013), workspace creation rules and the per-person upload
 // quota. Each limit is set low here so a handful of requests reaches it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { loadConfig } from "../config/config.ts";
 import { client, seedTeam, startTestServer, Subscription, type TestServer } from "../testing/harness.ts";
 
 const tight = [
@@ -164,4 +165,16 @@ test("--no-limits turns the rates and socket caps off", async () => {
   } finally {
     await server.close();
   }
+});
+
+test("bad limit settings stop start-up with a message naming the key and its source", () => {
+  const bad: [string[], Record<string, string>, RegExp][] = [
+    [["--limit-posts-per-minute", "0"], {}, /limitPostsPerMinute \(from --limit-posts-per-minute\): must be a whole number/],
+    [[], { CLICKCLACK_LIMIT_SOCKETS_PER_PERSON: "1.5" }, /limitSocketsPerPerson \(from CLICKCLACK_LIMIT_SOCKETS_PER_PERSON\)/],
+    [["--workspace-creators", "nobody"], {}, /workspaceCreators .*expected anyone or owners/],
+    [["--search-budget-ms", "soon"], {}, /searchBudgetMs .*expected a number/],
+  ];
+  for (const [args, env, message] of bad) expect(() => loadConfig(args, env)).toThrow(message);
+  const { limits } = loadConfig([], { CLICKCLACK_LIMITS: "false", CLICKCLACK_LIMIT_POSTS_PER_MINUTE: "42" }).config;
+  expect(limits).toMatchObject({ enabled: false, posts: { perMinute: 42 }, workspaceCreators: "anyone" });
 });

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { trustedProxies } from "../http/client-info.ts";
 
 export interface Config {
   addr: { hostname: string; port: number };
@@ -12,6 +13,8 @@ export interface Config {
   dev: boolean;
   devBootstrap: boolean;
   publicUrl: string | null;
+  /** Peers (CIDRs) whose X-Forwarded-For / Forwarded name the client: reverse proxies. */
+  trustedProxy: string | null;
   metrics: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
   eventRetentionDays: number;
@@ -81,6 +84,7 @@ interface RawConfig {
   dev: boolean;
   devBootstrap: boolean;
   publicUrl: string | null;
+  trustedProxy: string | null;
   metrics: boolean;
   logLevel: string;
   eventRetentionDays: number;
@@ -121,6 +125,7 @@ export const SETTINGS: Setting[] = [
   { key: "dev", flag: "dev", env: "CLICKCLACK_DEV", kind: "boolean", def: false, help: "dev mode: loopback requests may act as X-ClickClack-User or the first user" },
   { key: "devBootstrap", flag: "dev-bootstrap", env: "CLICKCLACK_DEV_BOOTSTRAP", kind: "boolean", def: false, help: "create a first user, workspace and #general (implies --dev)" },
   { key: "publicUrl", flag: "public-url", env: "CLICKCLACK_PUBLIC_URL", kind: "string", def: null, help: "the URL people use to reach the server (origin checks, links)" },
+  { key: "trustedProxy", flag: "trusted-proxy", env: "CLICKCLACK_TRUSTED_PROXY", kind: "string", def: null, help: "reverse proxies (CIDR,…) whose X-Forwarded-For/Forwarded give the client address" },
   { key: "metrics", flag: "metrics", env: "CLICKCLACK_METRICS", kind: "boolean", def: false, help: "serve Prometheus metrics at /metrics" },
   { key: "logLevel", flag: "log-level", env: "CLICKCLACK_LOG_LEVEL", kind: "string", def: "info", help: "debug | info | warn | error" },
   { key: "eventRetentionDays", flag: "event-retention-days", env: "CLICKCLACK_EVENT_RETENTION_DAYS", kind: "number", def: 0, help: "prune events older than this many days (0 = keep all)" },
@@ -245,6 +250,11 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       throw new ConfigError(`${from("publicUrl")}: not a URL: ${JSON.stringify(r.publicUrl)}`);
     }
   }
+  try {
+    trustedProxies(r.trustedProxy);
+  } catch (err) {
+    throw new ConfigError(`${from("trustedProxy")}: ${(err as Error).message}`);
+  }
   if (r.eventRetentionDays < 0) throw new ConfigError(`${from("eventRetentionDays")}: must be 0 or more`);
   if (!(r.sessionDays > 0)) throw new ConfigError(`${from("sessionDays")}: must be more than 0`);
   if ((r.githubClientId === null) !== (r.githubClientSecret === null)) {
@@ -269,6 +279,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       dev: r.dev || r.devBootstrap,
       devBootstrap: r.devBootstrap,
       publicUrl: r.publicUrl,
+      trustedProxy: r.trustedProxy,
       metrics: r.metrics,
       logLevel: r.logLevel as Config["logLevel"],
       eventRetentionDays: r.eventRetentionDays,

@@ -3,7 +3,6 @@ import type { Actor } from "../../access/actor.ts";
 import { expandScopes } from "../../access/scopes.ts";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import { displayName, handle } from "../../chat/names.ts";
-import { CLOSE } from "../../realtime/hub.ts";
 import { avatarPath } from "../../chat/avatars.ts";
 import { AvatarFields, avatarChange } from "../avatar-input.ts";
 import type { Deps } from "../deps.ts";
@@ -65,6 +64,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         const name = displayName(body.display_name);
         const botHandle = body.handle === undefined ? undefined : handle(body.handle);
         const scopes = body.scopes ? expandScopes(body.scopes) : null;
+        if (scopes) await access.assertMintable(m, ownerUserId, scopes);
         // The picture is an upload of whoever creates the bot (or of its owner).
         const avatar = await avatarChange(store, [actor.user.id, ...(ownerUserId ? [ownerUserId] : [])], body, null);
         let bot = await store.bots.create({ workspaceId: params.id, displayName: name, handle: botHandle, ownerUserId });
@@ -93,8 +93,10 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
       "/api/workspaces/:id/bots/:bot_user_id/tokens",
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
-        await canManageBot(actor, params.id, params.bot_user_id);
-        const bot_token = await store.bots.mintToken({ botUserId: params.bot_user_id, workspaceId: params.id, name: body.name?.trim() || body.token_name?.trim() || "token", scopes: expandScopes(body.scopes ?? ["bot:write"]) });
+        const { membership, bot } = await canManageBot(actor, params.id, params.bot_user_id);
+        const scopes = expandScopes(body.scopes ?? ["bot:write"]);
+        await access.assertMintable(membership, bot.bot.owner_user_id, scopes);
+        const bot_token = await store.bots.mintToken({ botUserId: params.bot_user_id, workspaceId: params.id, name: body.name?.trim() || body.token_name?.trim() || "token", scopes });
         set.status = 201;
         return { bot_token };
       },
@@ -112,7 +114,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         if (!token) throw notFound("bot token");
         await canManageBot(actor, token.workspace_id, token.bot_user_id);
         const bot_token = await store.bots.revokeToken(token.id);
-        hub.closeWhere((s) => s.credentialId === token.id, CLOSE.policy, "bot token revoked; reconnect with a valid token");
+        await hub.recheck((s) => s.credentialId === token.id);
         return { bot_token };
       },
       { body: t.Optional(t.Object({})), detail: { summary: "Revoke a token: refused from the next request, its sockets closed with 1008", tags: ["bots"] }, response: { 200: t.Object({ bot_token: BotTokenSchema }), ...errors } },
@@ -130,7 +132,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
           for (const w of workspaces) await canManageBot(actor, w.id, bot.id);
         }
         const deleted_bot = await store.bots.remove(bot.id);
-        hub.closeWhere((s) => s.userId === bot.id, CLOSE.policy, "workspace access revoked");
+        await hub.recheck((s) => s.userId === bot.id);
         return { deleted_bot };
       },
       { detail: { summary: "Delete a bot: tokens revoked, memberships removed", tags: ["bots"] }, response: { 200: t.Object({ deleted_bot: UserSchema }), ...errors } },
@@ -141,7 +143,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         const actor = await auth.require(request);
         await canManageBot(actor, params.id, params.bot_user_id);
         await store.bots.removeMembership(params.id, params.bot_user_id);
-        hub.closeWhere((s) => s.userId === params.bot_user_id && s.workspaceId === params.id, CLOSE.policy, "workspace access revoked");
+        await hub.recheck((s) => s.userId === params.bot_user_id && s.workspaceId === params.id);
         set.status = 204;
       },
       { detail: { summary: "Remove a bot from a workspace (its tokens there are revoked)", tags: ["bots"] }, response: { 204: t.Void(), ...errors } },

@@ -44,6 +44,14 @@ describe("per-person limits", () => {
     expect((await bob!.post(path, { body: "mine" })).status).toBe(201);
   });
 
+  test("a person's own bot draws from its owner's bucket: making bots does not multiply the rate", async () => {
+    const ada = team.users[0]!;
+    const bot = await server.store.bots.create({ workspaceId: team.workspace.id, displayName: "Ada's bot", ownerUserId: ada.id });
+    const { token } = await server.store.bots.mintToken({ botUserId: bot.id, workspaceId: team.workspace.id, name: "t", scopes: ["messages:write"] });
+    // Ada spent her bucket in the test above.
+    expectLimited(await client(server.url, { token }).post(`/api/channels/${team.general.id}/messages`, { body: "from the bot" }));
+  });
+
   test("edits, reactions, ephemeral events, uploads and searches each have their bucket", async () => {
     const cy = team.clients[2]!;
     const msg = (await cy.post(`/api/channels/${team.general.id}/messages`, { body: "to edit" })).body.message;

@@ -1,11 +1,13 @@
 // What one person may do per minute, and at once: token buckets for writes that fan out to
 // everyone (posts, edits, reactions, ephemeral events), for uploads and searches; a cap on
 // concurrent searches; caps on open sockets per person and per credential. Keyed on the person
-// (or the credential), never on the address: behind a proxy everyone shares one.
+// (or the credential), never on the address: behind a proxy everyone shares one. A person's own
+// bots draw from their owner's buckets, so making bots does not multiply what one person may do.
 //
 // Per process, in memory: with several instances each keeps its own buckets, so the effective
 // ceiling is the per-instance figure times the number of instances.
 import { tooMany } from "../chat/errors.ts";
+import type { User } from "../chat/types.ts";
 import type { LimitsConfig, Rate } from "../config/config.ts";
 
 export type Action = "posts" | "edits" | "reactions" | "ephemeral" | "uploads" | "searches";
@@ -24,6 +26,9 @@ interface Bucket {
   at: number;
 }
 
+/** Whose buckets a caller draws from: a bot owned by a person uses that person's. */
+const personOf = (user: User) => (user.kind === "bot" && user.owner_user_id ? user.owner_user_id : user.id);
+
 /** Buckets not touched for this long are full again: forgetting them changes nothing. */
 const IDLE_MS = 60_000;
 
@@ -39,8 +44,9 @@ export class PersonLimits {
   }
 
   /** Spends one token of `action` for this person; 429 with Retry-After when the bucket is empty. */
-  take(action: Action, userId: string): void {
+  take(action: Action, who: User): void {
     if (!this.config.enabled) return;
+    const userId = personOf(who);
     const rate: Rate = this.config[action];
     const now = Date.now();
     this.sweep(now);
@@ -58,9 +64,10 @@ export class PersonLimits {
    * Runs a search within this person's budget: a token, and a slot among their concurrent
    * searches (a second wave waits for none: it is refused with 429).
    */
-  async search<T>(userId: string, run: () => Promise<T>): Promise<T> {
+  async search<T>(who: User, run: () => Promise<T>): Promise<T> {
     if (!this.config.enabled) return run();
-    this.take("searches", userId);
+    this.take("searches", who);
+    const userId = personOf(who);
     const running = this.searching.get(userId) ?? 0;
     if (running >= this.config.searchesAtOnce) throw tooMany(`at most ${this.config.searchesAtOnce} searches at once; wait for one to finish`, 1);
     this.searching.set(userId, running + 1);

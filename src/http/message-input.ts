@@ -54,6 +54,6 @@ export function messageInput(actor: Actor, { access, limits }: { access: Access;
   const uploadId = input.upload_id?.trim() || null;
   // Attaching a file is an upload write, whatever route the message came through.
   if (uploadId) access.requireScope(actor, "uploads:write");
-  limits.take("posts", actor.user.id);
+  limits.take("posts", actor.user);
   return { body, nonce, kind, turnId, quotedMessageId: input.quoted_message_id || null, topicId: input.topic_id || null, uploadId };
 }

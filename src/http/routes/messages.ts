@@ -43,7 +43,7 @@ export const messageRoutes = ({ auth, access, store, limits }: Deps) =>
         const target = await access.message(actor, params.id, "write");
         if (target.authorId !== actor.user.id) throw forbidden("only the author can edit a message", "message_not_writable");
         const text = messageBody(body.body);
-        limits.take("edits", actor.user.id);
+        limits.take("edits", actor.user);
         return store.messages.edit(params.id, text, actor.user.id);
       },
       {
@@ -63,7 +63,7 @@ export const messageRoutes = ({ auth, access, store, limits }: Deps) =>
         if (!own && !moderates) throw forbidden("message is not writable", "message_not_writable");
         if (own) access.assertCanWrite(target.membership);
         if (target.deleted) throw notFound("message");
-        limits.take("edits", actor.user.id);
+        limits.take("edits", actor.user);
         return store.messages.remove(params.id, actor.user.id);
       },
       { detail: { summary: "Delete a message (soft: the slot and thread stay)", tags: ["messages"] }, response: { 200: t.Object({ message: MessageSchema, event: EventSchema }), ...errors } },
@@ -101,7 +101,7 @@ export const messageRoutes = ({ auth, access, store, limits }: Deps) =>
         const actor = await auth.require(request);
         await access.message(actor, params.id, "write");
         const emoji = reactionEmoji(body.emoji);
-        limits.take("reactions", actor.user.id);
+        limits.take("reactions", actor.user);
         const result = await store.messages.react(params.id, actor.user.id, emoji, true);
         set.status = result.event ? 201 : 200;
         return result;
@@ -117,7 +117,7 @@ export const messageRoutes = ({ auth, access, store, limits }: Deps) =>
       async ({ request, params }) => {
         const actor = await auth.require(request);
         await access.message(actor, params.id, "write");
-        limits.take("reactions", actor.user.id);
+        limits.take("reactions", actor.user);
         return store.messages.react(params.id, actor.user.id, params.emoji.trim(), false);
       },
       { detail: { summary: "Remove your reaction", tags: ["reactions"] }, response: { 200: t.Object({ event: t.Union([EventSchema, t.Null()]), reactions: t.Array(ReactionSummarySchema) }), ...errors } },

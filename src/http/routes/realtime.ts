@@ -66,7 +66,7 @@ export const realtimeRoutes = ({ auth, access, store, hub, limits }: Deps) =>
         if (!(EPHEMERAL_EVENT_TYPES as readonly string[]).includes(body.type)) throw invalid(`type must be one of ${EPHEMERAL_EVENT_TYPES.join(", ")}`, "invalid_event_type");
         if (body.type === "agent.progress" && !actor.scopes) throw forbidden("agent.progress is published by bots", "agent_activity_forbidden");
         await access.member(actor, body.workspace_id);
-        limits.take("ephemeral", actor.user.id);
+        limits.take("ephemeral", actor.user);
         const channelId = body.channel_id || null;
         const dmId = body.direct_conversation_id || null;
         if (channelId && dmId) throw invalid("give channel_id or direct_conversation_id, not both");

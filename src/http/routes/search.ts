@@ -44,7 +44,7 @@ export const searchRoutes = ({ auth, access, store, limits }: Deps) =>
       const q = query.q ?? "";
       const binding = [query.workspace_id, q, channelId, dmId, sort];
       const parsed = parseQuery(q);
-      const { hits, next } = await limits.search(actor.user.id, () => store.search.search({
+      const { hits, next } = await limits.search(actor.user, () => store.search.search({
         workspaceId: query.workspace_id,
         viewerId: actor.user.id,
         guestOnly: m.role === "guest",

@@ -72,7 +72,7 @@ export const uploadRoutes = (deps: Deps) => {
         const m = await access.member(actor, query.workspace_id);
         access.assertCanWrite(m);
         if (m.role === "guest") throw forbidden("guests cannot upload files", "guest_restricted");
-        limits.take("uploads", actor.user.id);
+        limits.take("uploads", actor.user);
         const result = await service.receive({ request, workspaceId: query.workspace_id, ownerId: actor.user.id, nonce: normalizeNonce(query.nonce) });
         set.status = result.replayed ? 200 : 201;
         return { upload: result.upload };

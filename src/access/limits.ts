@@ -39,10 +39,6 @@ export class PersonLimits {
 
   constructor(readonly config: LimitsConfig) {}
 
-  get enabled(): boolean {
-    return this.config.enabled;
-  }
-
   /** Spends one token of `action` for this person; 429 with Retry-After when the bucket is empty. */
   take(action: Action, who: User): void {
     if (!this.config.enabled) return;

@@ -3,7 +3,7 @@
 // The "on" server gets rates far above the load, so the buckets are consulted on every request
 // but never refuse: the figure is the cost of checking, not of refusing.
 import { PersonLimits } from "../src/access/limits.ts";
-import { messageBody } from "../src/chat/rules.ts";
+import { messageBody } from "../src/chat/posting.ts";
 import { loadConfig } from "../src/config/config.ts";
 import { clickclackTarget, runFanout, saturation } from "./fanout.ts";
 import { percentile, printTable, type Row } from "./lib.ts";

@@ -2,7 +2,7 @@
 // general interchange, skin tones, flags and ZWJ sequences included) or a `:shortcode:` GitHub
 // and Slack people know. Anything else is text, and text belongs in a message.
 import { gemoji } from "gemoji";
-import { invalid } from "./errors.ts";
+import { conflict, invalid } from "./errors.ts";
 import { LIMITS } from "./rules.ts";
 
 const RGI_EMOJI = /^\p{RGI_Emoji}$/v;
@@ -26,4 +26,11 @@ export function reactionEmoji(raw: string): string {
   const emoji = raw.trim();
   if (!isReactionEmoji(emoji)) throw invalid("a reaction is one emoji or a known :shortcode:", "invalid_emoji");
   return emoji;
+}
+
+/** A message holds a bounded set of different reactions; joining one already there is fine. */
+export function assertReactionFits(emojiOnMessage: string[], emoji: string): void {
+  if (emojiOnMessage.length >= LIMITS.reactionsPerMessage && !emojiOnMessage.includes(emoji)) {
+    throw conflict(`a message holds at most ${LIMITS.reactionsPerMessage} different reactions`, "reaction_limit");
+  }
 }

@@ -1,7 +1,5 @@
 // Limits and validation rules of the chat domain, in one place so the HTTP schemas, the store
 // and the tests agree.
-import { invalid } from "./errors.ts";
-
 export const LIMITS = {
   bodyMaxChars: 40_000,
   nonceMaxChars: 128,
@@ -21,17 +19,6 @@ export const LIMITS = {
   jsonBodyBytes: 1024 * 1024,
   recentReplyAuthors: 3,
 } as const;
-
-/**
- * A message body as posted or edited: trimmed, not empty, at most `bodyMaxChars` UTF-16 code
- * units. Posts and edits both go through here, so neither can store what the other refuses.
- */
-export function messageBody(raw: string): string {
-  const body = raw.trim();
-  if (body.length === 0) throw invalid("message body is required", "body_required");
-  if (body.length > LIMITS.bodyMaxChars) throw invalid(`message body is longer than ${LIMITS.bodyMaxChars} characters`, "body_too_long");
-  return body;
-}
 
 /** Guests ("waiting room") may post this many messages per rolling 24 hours. */
 export const GUEST_POSTS_PER_DAY = 3;

@@ -2,16 +2,11 @@
 import { t } from "elysia";
 import type { Actor } from "../access/actor.ts";
 import { forbidden, invalid } from "../chat/errors.ts";
-import { GUEST_POSTS_PER_DAY, LIMITS, messageBody } from "../chat/rules.ts";
-import type { PersonLimits } from "../access/limits.ts";
+import { messageBody } from "../chat/posting.ts";
+import { LIMITS } from "../chat/rules.ts";
 import type { MessageKind } from "../chat/types.ts";
 import type { Access } from "../access/access.ts";
-import type { Membership } from "../store/store.ts";
-
-/** Guests post from a budget; everyone else posts freely (moderation aside). */
-export function budgetFor(m: Membership) {
-  return m.role === "guest" ? { max: GUEST_POSTS_PER_DAY, windowMs: 24 * 3600_000 } : undefined;
-}
+import type { PersonLimits } from "../access/limits.ts";
 
 /** A client nonce: trimmed, at most 128 characters, no NUL; blank means none. */
 export function normalizeNonce(raw: string | null | undefined): string | null {

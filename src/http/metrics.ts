@@ -2,6 +2,7 @@
 // path's batches, committed events and open sockets.
 import { Elysia, t } from "elysia";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { PostgresStore } from "../store/postgres/index.ts";
 import type { SqliteStore } from "../store/sqlite/index.ts";
 import type { Deps } from "./deps.ts";
 
@@ -23,8 +24,9 @@ export function metricsRoutes({ config, hub, store }: Deps) {
   const events = new Counter({ name: "clickclack_events_committed_total", help: "Durable events committed, by type", labelNames: ["type"], registers: [registry] });
   new Gauge({ name: "clickclack_websocket_connections", help: "Open realtime sockets", registers: [registry], collect() { this.set(hub.connectionCount()); } });
   new Gauge({ name: "clickclack_slow_consumers_closed", help: "Sockets closed with 1013 since start", registers: [registry], collect() { this.set(hub.stats.slowClosed); } });
-  if (store.dialect === "sqlite") {
-    const writer = (store as SqliteStore).writer;
+  {
+    // Both stores group-commit through a writer that counts its batches and jobs.
+    const writer = (store as SqliteStore | PostgresStore).writer;
     new Gauge({ name: "clickclack_write_batches", help: "Group commits since start", registers: [registry], collect() { this.set(writer.batches); } });
     new Gauge({ name: "clickclack_write_jobs", help: "Mutations committed since start (jobs / batches = batch size)", registers: [registry], collect() { this.set(writer.jobs); } });
   }

@@ -11,6 +11,7 @@ import { type Config, ConfigError, configHelp, loadConfig } from "../config/conf
 import { createApp } from "../http/app.ts";
 import { clientAddress, rememberAddress, resolveClientAddress, trustedProxies } from "../http/client-info.ts";
 import type { Deps } from "../http/deps.ts";
+import { type Cluster, startCluster } from "../realtime/cluster.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { openStore } from "../store/open.ts";
 import { UploadService } from "../uploads/service.ts";
@@ -76,6 +77,8 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
   const access = new Access(store);
   const limits = new PersonLimits(config.limits);
   const hub = new Hub(store, (sub) => access.stillGranted(sub), (open, hasCredential) => limits.socketRefusal(open, hasCredential));
+  // On Postgres other processes may serve the same workspaces: realtime goes through the log.
+  const cluster: Cluster | null = config.db.kind === "postgres" ? await startCluster(config.db.url, hub) : null;
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config.publicUrl));
   const uploads = new UploadService(store, openStorage(config.uploads), { maxBytes: config.uploads.quotaBytes, maxFiles: config.uploads.quotaFiles });
@@ -130,6 +133,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
       stopMaintenance();
       stopUploads();
       await server.stop(true);
+      await cluster?.stop();
       await store.close();
     },
   };

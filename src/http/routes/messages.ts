@@ -1,9 +1,9 @@
 import { Elysia, t } from "elysia";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import { reactionEmoji } from "../../chat/reactions.ts";
-import { messageBody } from "../../chat/rules.ts";
 import type { Deps } from "../deps.ts";
-import { BodyText, budgetFor, messageInput, MessageBody } from "../message-input.ts";
+import { budgetFor, messageBody } from "../../chat/posting.ts";
+import { BodyText, messageInput, MessageBody } from "../message-input.ts";
 import { EventSchema, errors, MessageSchema, ReactionSummarySchema, ThreadPageSchema, ThreadStateSchema, WindowQuery } from "../schemas.ts";
 import { threadWindow } from "../window.ts";
 
@@ -40,8 +40,7 @@ export const messageRoutes = ({ auth, access, store, limits }: Deps) =>
       "/api/messages/:id",
       async ({ request, params, body }) => {
         const actor = await auth.require(request);
-        const target = await access.message(actor, params.id, "write");
-        if (target.authorId !== actor.user.id) throw forbidden("only the author can edit a message", "message_not_writable");
+        await access.message(actor, params.id, "write");
         const text = messageBody(body.body);
         limits.take("edits", actor.user);
         return store.messages.edit(params.id, text, actor.user.id);
@@ -62,7 +61,6 @@ export const messageRoutes = ({ auth, access, store, limits }: Deps) =>
         const moderates = target.scope.kind === "channel" && !actor.scopes && (target.membership.role === "owner" || target.membership.role === "moderator");
         if (!own && !moderates) throw forbidden("message is not writable", "message_not_writable");
         if (own) access.assertCanWrite(target.membership);
-        if (target.deleted) throw notFound("message");
         limits.take("edits", actor.user);
         return store.messages.remove(params.id, actor.user.id);
       },
@@ -82,9 +80,8 @@ export const messageRoutes = ({ auth, access, store, limits }: Deps) =>
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
         const target = await access.message(actor, params.id, "write");
-        if (target.parentMessageId) throw invalid("nested thread replies are not supported", "nested_thread");
         const input = messageInput(actor, { access, limits }, body);
-        const result = await store.messages.post({ scope: target.scope, authorId: actor.user.id, parentMessageId: params.id, ...input, topicId: null, budget: budgetFor(target.membership) });
+        const result = await store.messages.post({ scope: target.scope, authorId: actor.user.id, parentMessageId: params.id, ...input, topicId: null, budget: budgetFor(target.membership.role) });
         const thread_state = result.threadState ?? (await store.messages.thread(params.id, { kind: "oldest", limit: 1 }, actor.user.id)).thread_state;
         set.status = result.replayed ? 200 : 201;
         return { message: result.message, thread_state, events: result.replayed ? null : result.events };

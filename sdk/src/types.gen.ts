@@ -757,6 +757,7 @@ export interface Paths {
       body: {
         display_name?: string;
         handle?: string;
+        avatar_upload_id?: string | null;
         avatar_url?: string | null;
       };
       responses: {
@@ -1171,6 +1172,26 @@ export interface Paths {
       };
     };
   };
+  "/api/users/{id}/avatar": {
+    get: {
+      path: {
+        id: string;
+      };
+      responses: {
+        200: undefined;
+        206: undefined;
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        416: ErrorBody;
+        429: ErrorBody;
+        503: ErrorBody;
+      };
+    };
+  };
   "/api/workspaces": {
     get: {
       responses: {
@@ -1290,7 +1311,8 @@ export interface Paths {
       body: {
         display_name: string;
         handle?: string;
-        avatar_url?: string;
+        avatar_upload_id?: string | null;
+        avatar_url?: string | null;
         owner_user_id?: string | null;
         token_name?: string;
         scopes?: string[];

@@ -18,7 +18,7 @@ let cursorDir: string;
 const bots: ClickClackBot[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer(["--no-limits"]); // posts 1,000 messages as one person: far past the per-person rate
   team = await seedTeam(server);
   botUserId = (await server.store.bots.create({ workspaceId: team.workspace.id, displayName: "Echo", handle: "echo" })).id;
   ada = new ClickClackClient({ baseUrl: server.url, userId: team.users[0]!.id });

@@ -18,6 +18,7 @@ const scope = (s: Scope): RoutePolicy => ({ kind: "authenticated", scope: s });
 export const POLICY: Record<string, RoutePolicy> = {
   "GET /api/me": scope("profile:read"),
   "PATCH /api/me": humans,
+  "GET /api/users/:id/avatar": scope("profile:read"),
   "GET /api/workspaces": scope("workspaces:read"),
   "POST /api/workspaces": humans,
   "GET /api/workspaces/:id": scope("workspaces:read"),

@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { assertScopesWithin, expandScopes } from "../access/scopes.ts";
 import { AppError } from "../chat/errors.ts";
+import { displayName, handle as checkedHandle } from "../chat/names.ts";
 import { HANDLE_PATTERN } from "../chat/rules.ts";
 import type { Role, User } from "../chat/types.ts";
 import { ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
@@ -40,7 +41,8 @@ async function userFor(store: Store, email: string, name: string, handle?: strin
   const existing = await store.users.byEmail(email);
   if (existing) return { user: existing, created: false };
   if (handle !== undefined && !HANDLE_PATTERN.test(handle)) throw new UsageError("--handle must be 2–32 of a-z, 0-9, _ and -");
-  return { user: await store.users.create({ kind: "human", displayName: name, email, handle }), created: true };
+  // The operator is held to the same name rules as everyone (400 → exit 2).
+  return { user: await store.users.create({ kind: "human", displayName: displayName(name, "--name"), email, handle: handle === undefined ? undefined : checkedHandle(handle) }), created: true };
 }
 
 export async function adminCommand(args: string[]): Promise<number> {
@@ -112,7 +114,7 @@ export async function adminCommand(args: string[]): Promise<number> {
         const ownerId = typeof v.owner === "string" ? v.owner : bot?.owner_user_id ?? null;
         // The operator may mint anything, but a user-owned bot never holds more than its owner may.
         if (ownerId) assertScopesWithin(scopes, (await store.workspaces.membership(ws.id, ownerId))?.role ?? null);
-        if (!bot) bot = await store.bots.create({ workspaceId: ws.id, displayName: need("name"), handle, ownerUserId: ownerId });
+        if (!bot) bot = await store.bots.create({ workspaceId: ws.id, displayName: displayName(need("name"), "--name"), handle: handle === undefined ? undefined : checkedHandle(handle), ownerUserId: ownerId });
         const bot_token = await store.bots.mintToken({ botUserId: bot.id, workspaceId: ws.id, name: "cli", scopes });
         emit(json, { bot, bot_token }, `bot @${bot.handle} (${bot.id}) in ${ws.name}\ntoken (shown once): ${bot_token.token}\nscopes: ${scopes.join(" ")}`);
         return 0;

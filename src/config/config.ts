@@ -29,6 +29,33 @@ export interface Config {
     apiUrl: string;
   } | null;
   uploads: UploadsConfig;
+  limits: LimitsConfig;
+}
+
+/** A token bucket: `perMinute` tokens a minute, holding at most a minute's worth. */
+export interface Rate {
+  perMinute: number;
+}
+
+/**
+ * What one person (or one credential) may do, per process. `enabled: false` turns the rates and
+ * socket caps off (benchmarks compare both); workspace creation rules always apply.
+ */
+export interface LimitsConfig {
+  enabled: boolean;
+  posts: Rate;
+  edits: Rate;
+  reactions: Rate;
+  ephemeral: Rate;
+  uploads: Rate;
+  searches: Rate;
+  searchesAtOnce: number;
+  /** How long one search may run before it is stopped (503 search_timeout). */
+  searchBudgetMs: number;
+  socketsPerPerson: number;
+  socketsPerCredential: number;
+  workspacesPerPerson: number;
+  workspaceCreators: "anyone" | "owners";
 }
 
 /** Where upload bytes live, and how much each person may keep per workspace. */
@@ -77,6 +104,19 @@ interface RawConfig {
   s3SecretAccessKey: string | null;
   uploadQuotaBytes: number;
   uploadQuotaFiles: number;
+  limits: boolean;
+  limitPostsPerMinute: number;
+  limitEditsPerMinute: number;
+  limitReactionsPerMinute: number;
+  limitEphemeralPerMinute: number;
+  limitUploadsPerMinute: number;
+  limitSearchesPerMinute: number;
+  limitSearchesAtOnce: number;
+  searchBudgetMs: number;
+  limitSocketsPerPerson: number;
+  limitSocketsPerCredential: number;
+  workspacesPerPerson: number;
+  workspaceCreators: string;
 }
 
 export const SETTINGS: Setting[] = [
@@ -104,8 +144,21 @@ export const SETTINGS: Setting[] = [
   { key: "s3Region", flag: "s3-region", env: "CLICKCLACK_S3_REGION", kind: "string", def: null, help: "S3 region" },
   { key: "s3AccessKeyId", flag: "s3-access-key-id", env: "CLICKCLACK_S3_ACCESS_KEY_ID", kind: "string", def: null, help: "S3 access key id (default: the AWS_* environment)" },
   { key: "s3SecretAccessKey", flag: "s3-secret-access-key", env: "CLICKCLACK_S3_SECRET_ACCESS_KEY", kind: "string", def: null, help: "S3 secret access key" },
-  { key: "uploadQuotaBytes", flag: "upload-quota-bytes", env: "CLICKCLACK_UPLOAD_QUOTA_BYTES", kind: "number", def: 512 * 1024 * 1024, help: "upload bytes each person may keep per workspace" },
-  { key: "uploadQuotaFiles", flag: "upload-quota-files", env: "CLICKCLACK_UPLOAD_QUOTA_FILES", kind: "number", def: 64, help: "uploads each person may keep per workspace" },
+  { key: "uploadQuotaBytes", flag: "upload-quota-bytes", env: "CLICKCLACK_UPLOAD_QUOTA_BYTES", kind: "number", def: 512 * 1024 * 1024, help: "upload bytes each person may keep across workspaces" },
+  { key: "uploadQuotaFiles", flag: "upload-quota-files", env: "CLICKCLACK_UPLOAD_QUOTA_FILES", kind: "number", def: 64, help: "uploads each person may keep, across workspaces" },
+  { key: "limits", flag: "limits", env: "CLICKCLACK_LIMITS", kind: "boolean", def: true, help: "per-person rate limits and socket caps (--no-limits turns them off)" },
+  { key: "limitPostsPerMinute", flag: "limit-posts-per-minute", env: "CLICKCLACK_LIMIT_POSTS_PER_MINUTE", kind: "number", def: 300, help: "messages and replies a person may post a minute" },
+  { key: "limitEditsPerMinute", flag: "limit-edits-per-minute", env: "CLICKCLACK_LIMIT_EDITS_PER_MINUTE", kind: "number", def: 300, help: "edits and deletions a person may make a minute" },
+  { key: "limitReactionsPerMinute", flag: "limit-reactions-per-minute", env: "CLICKCLACK_LIMIT_REACTIONS_PER_MINUTE", kind: "number", def: 300, help: "reactions a person may add or remove a minute" },
+  { key: "limitEphemeralPerMinute", flag: "limit-ephemeral-per-minute", env: "CLICKCLACK_LIMIT_EPHEMERAL_PER_MINUTE", kind: "number", def: 1200, help: "typing, presence and agent progress events a person may send a minute" },
+  { key: "limitUploadsPerMinute", flag: "limit-uploads-per-minute", env: "CLICKCLACK_LIMIT_UPLOADS_PER_MINUTE", kind: "number", def: 60, help: "uploads a person may start a minute" },
+  { key: "limitSearchesPerMinute", flag: "limit-searches-per-minute", env: "CLICKCLACK_LIMIT_SEARCHES_PER_MINUTE", kind: "number", def: 120, help: "searches a person may run a minute" },
+  { key: "limitSearchesAtOnce", flag: "limit-searches-at-once", env: "CLICKCLACK_LIMIT_SEARCHES_AT_ONCE", kind: "number", def: 4, help: "searches of one person running at the same time" },
+  { key: "searchBudgetMs", flag: "search-budget-ms", env: "CLICKCLACK_SEARCH_BUDGET_MS", kind: "number", def: 5000, help: "how long one search may run before it is stopped (503)" },
+  { key: "limitSocketsPerPerson", flag: "limit-sockets-per-person", env: "CLICKCLACK_LIMIT_SOCKETS_PER_PERSON", kind: "number", def: 64, help: "realtime sockets one person may hold open" },
+  { key: "limitSocketsPerCredential", flag: "limit-sockets-per-credential", env: "CLICKCLACK_LIMIT_SOCKETS_PER_CREDENTIAL", kind: "number", def: 16, help: "realtime sockets one session or bot token may hold open" },
+  { key: "workspacesPerPerson", flag: "workspaces-per-person", env: "CLICKCLACK_WORKSPACES_PER_PERSON", kind: "number", def: 10, help: "workspaces one person may own (create) at a time" },
+  { key: "workspaceCreators", flag: "workspace-creators", env: "CLICKCLACK_WORKSPACE_CREATORS", kind: "string", def: "anyone", help: "who may create workspaces: anyone, or owners (of the instance's first workspace)" },
 ];
 
 export class ConfigError extends Error {}
@@ -145,7 +198,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   for (const s of SETTINGS) options[s.flag] = { type: s.kind === "boolean" ? "boolean" : "string" };
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    // --no-limits (and any --no-<boolean>) turns a default-on switch off.
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true, allowNegative: true });
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
@@ -218,6 +272,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   }
 
   const uploads = uploadsConfig(r, dataDir, from);
+  const limits = limitsConfig(r, from);
 
   return {
     config: {
@@ -244,8 +299,33 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
           }
         : null,
       uploads,
+      limits,
     },
     rest: parsed.positionals,
+  };
+}
+
+function limitsConfig(r: RawConfig, from: (key: string) => string): LimitsConfig {
+  const counts = ["limitPostsPerMinute", "limitEditsPerMinute", "limitReactionsPerMinute", "limitEphemeralPerMinute", "limitUploadsPerMinute", "limitSearchesPerMinute",
+    "limitSearchesAtOnce", "searchBudgetMs", "limitSocketsPerPerson", "limitSocketsPerCredential", "workspacesPerPerson"] as const;
+  for (const key of counts) if (!Number.isInteger(r[key]) || r[key] < 1) throw new ConfigError(`${from(key)}: must be a whole number of 1 or more`);
+  if (r.workspaceCreators !== "anyone" && r.workspaceCreators !== "owners") {
+    throw new ConfigError(`${from("workspaceCreators")}: expected anyone or owners, got ${JSON.stringify(r.workspaceCreators)}`);
+  }
+  return {
+    enabled: r.limits,
+    posts: { perMinute: r.limitPostsPerMinute },
+    edits: { perMinute: r.limitEditsPerMinute },
+    reactions: { perMinute: r.limitReactionsPerMinute },
+    ephemeral: { perMinute: r.limitEphemeralPerMinute },
+    uploads: { perMinute: r.limitUploadsPerMinute },
+    searches: { perMinute: r.limitSearchesPerMinute },
+    searchesAtOnce: r.limitSearchesAtOnce,
+    searchBudgetMs: r.searchBudgetMs,
+    socketsPerPerson: r.limitSocketsPerPerson,
+    socketsPerCredential: r.limitSocketsPerCredential,
+    workspacesPerPerson: r.workspacesPerPerson,
+    workspaceCreators: r.workspaceCreators,
   };
 }
 

@@ -36,7 +36,12 @@ export interface Subscriber {
   lastCursor: string | null;
   state: "replaying" | "live" | "closed";
   buffer: StoredEvent[];
+  /** Counted among its person's and credential's open sockets (until it closes). */
+  counted?: boolean;
 }
+
+/** Decides whether one more socket may open, given what its person and credential hold. */
+export type SocketCap = (open: { person: number; credential: number }, hasCredential: boolean) => string | null;
 
 export type HubSocket = ServerWebSocket<Subscriber>;
 
@@ -107,6 +112,8 @@ export class Hub {
   // and kept current from channel.created events.
   private guestChannels = new Map<string, Set<string>>();
   private nextId = 1;
+  private openByUser = new Map<string, number>();
+  private openByCredential = new Map<string, number>();
   private sweepTimer: ReturnType<typeof setInterval> | null = null;
   private recheckTimer: ReturnType<typeof setInterval> | null = null;
   private recheckQueue: HubSocket[] = [];
@@ -118,7 +125,7 @@ export class Hub {
   private peers: HubPeers | null = null;
   stats = { delivered: 0, slowClosed: 0, rechecked: 0 };
 
-  constructor(private store: Store, private check: SocketCheck = async () => true) {
+  constructor(private store: Store, private check: SocketCheck = async () => true, private socketCap: SocketCap = () => null) {
     store.events.onCommit((events) => {
       if (!this.follower) return this.dispatch(events);
       const last = new Map<string, string>();
@@ -173,6 +180,11 @@ export class Hub {
   /** Called from the WebSocket open handler. */
   async open(ws: HubSocket): Promise<void> {
     const sub = ws.data;
+    const refusal = this.socketCap({ person: this.openByUser.get(sub.userId) ?? 0, credential: sub.credentialId ? (this.openByCredential.get(sub.credentialId) ?? 0) : 0 }, Boolean(sub.credentialId));
+    if (refusal) return this.close(ws, CLOSE.overload, refusal);
+    sub.counted = true;
+    bump(this.openByUser, sub.userId, 1);
+    if (sub.credentialId) bump(this.openByCredential, sub.credentialId, 1);
     let room = this.rooms.get(sub.workspaceId);
     if (!room) this.rooms.set(sub.workspaceId, (room = { all: new Set(), replaying: new Set(), byUser: new Map() }));
     // Registered before anything is read (the guest channels, the log): anything committed from
@@ -231,6 +243,11 @@ export class Hub {
 
   closed(ws: HubSocket): void {
     ws.data.state = "closed";
+    if (ws.data.counted) {
+      ws.data.counted = false;
+      bump(this.openByUser, ws.data.userId, -1);
+      if (ws.data.credentialId) bump(this.openByCredential, ws.data.credentialId, -1);
+    }
     const room = this.rooms.get(ws.data.workspaceId);
     if (!room) return;
     room.all.delete(ws);
@@ -418,6 +435,12 @@ export class Hub {
       }
     }
   }
+}
+
+function bump(counts: Map<string, number>, key: string, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
 }
 
 // A socket can close during any await; TypeScript cannot see that the state changed.

@@ -4,6 +4,7 @@ import type { Server } from "bun";
 import { Access } from "../access/access.ts";
 import { Authenticator } from "../access/actor.ts";
 import { tokenResolvers } from "../access/credentials.ts";
+import { PersonLimits } from "../access/limits.ts";
 import { RateLimiter } from "../access/rate-limit.ts";
 import { AppError } from "../chat/errors.ts";
 import { type Config, ConfigError, configHelp, loadConfig } from "../config/config.ts";
@@ -13,6 +14,8 @@ import type { Deps } from "../http/deps.ts";
 import { type Cluster, startCluster } from "../realtime/cluster.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { openStore } from "../store/open.ts";
+import { UploadService } from "../uploads/service.ts";
+import { openStorage } from "../uploads/storage.ts";
 import type { Store } from "../store/store.ts";
 import { devBootstrap } from "./bootstrap.ts";
 import { startMaintenance } from "./maintenance.ts";
@@ -72,12 +75,15 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
   const store = await openStore(config);
   if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
   const access = new Access(store);
-  const hub = new Hub(store, (sub) => access.stillGranted(sub));
+  const limits = new PersonLimits(config.limits);
+  const hub = new Hub(store, (sub) => access.stillGranted(sub), (open, hasCredential) => limits.socketRefusal(open, hasCredential));
   // On Postgres other processes may serve the same workspaces: realtime goes through the log.
   const cluster: Cluster | null = config.db.kind === "postgres" ? await startCluster(config.db.url, hub) : null;
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config.publicUrl));
-  const deps: Deps = { store, hub, auth, access, config, limiter };
+  const uploads = new UploadService(store, openStorage(config.uploads), { maxBytes: config.uploads.quotaBytes, maxFiles: config.uploads.quotaFiles });
+  const stopUploads = uploads.start();
+  const deps: Deps = { store, hub, auth, access, config, limiter, limits, uploads };
   const app = createApp(deps);
   const proxies = trustedProxies(config.trustedProxy);
 
@@ -125,6 +131,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
       stopped = true;
       hub.detach();
       stopMaintenance();
+      stopUploads();
       await server.stop(true);
       await cluster?.stop();
       await store.close();

@@ -657,8 +657,8 @@ export function storeContract(name: string, open: OpenStore): void {
         const derived = await store.users.create({ kind: "human", displayName: "Uma" });
         const derived2 = await store.users.create({ kind: "human", displayName: "Uma" });
         expect(derived.handle).not.toBe(derived2.handle);
-        const updated = await store.users.update(u.id, { displayName: "Uma Two", avatarUrl: "https://a/b.png" });
-        expect(updated).toMatchObject({ display_name: "Uma Two", handle, avatar_url: "https://a/b.png" });
+        const updated = await store.users.update(u.id, { displayName: "Uma Two", avatarUrl: `/api/users/${u.id}/avatar?v=upl_picture` });
+        expect(updated).toMatchObject({ display_name: "Uma Two", handle, avatar_url: `/api/users/${u.id}/avatar?v=upl_picture` });
         await refused(store.users.update(u.id, { handle: derived.handle }), 409, "handle_taken");
         await refused(store.users.update("usr_missing", { displayName: "x" }), 404, "not_found");
         expect(await store.users.get("usr_missing")).toBeNull();

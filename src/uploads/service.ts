@@ -36,6 +36,9 @@ function asHttpError(err: unknown): unknown {
   return unavailable(`upload storage is unavailable: ${(err as Error)?.message ?? String(err)}`);
 }
 
+/** A partial file untouched this long belongs to a write that is not coming back. */
+const PARTIAL_IDLE_MS = 10 * 60_000;
+
 export class UploadService {
   private draining: Promise<{ removed: number; failed: number }> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -107,6 +110,22 @@ export class UploadService {
     }
   }
 
+  /**
+   * Stores bytes the server fetched itself (a GitHub avatar) through the same path as a client's
+   * upload: quota, type sniffing, nonce replay.
+   */
+  async storeBytes(input: { workspaceId: string; ownerId: string; filename: string; bytes: Blob; nonce: string }): Promise<{ upload: Upload; replayed: boolean }> {
+    const form = new FormData();
+    form.append("file", input.bytes, input.filename);
+    // Encoded first so the reservation is the body's real length, not the most a request may be.
+    const encoded = new Response(form);
+    const type = encoded.headers.get("content-type")!; // read before the body: Bun drops it after
+    const body = await encoded.arrayBuffer();
+    const headers = { "content-type": type, "content-length": String(body.byteLength) };
+    const request = new Request("http://server.internal/api/uploads", { method: "POST", body, headers });
+    return this.receive({ request, workspaceId: input.workspaceId, ownerId: input.ownerId, nonce: input.nonce });
+  }
+
   /** The same nonce again: the earlier upload if the content is the same, else 409. */
   private async replay(request: Request, upload: Upload, fingerprint: string | null): Promise<{ upload: Upload; replayed: boolean }> {
     const file = await this.eachFile(request, async (chunks) => {
@@ -167,7 +186,11 @@ export class UploadService {
     void this.store.uploads
       .sweepReservations(startedAt)
       .catch(() => 0)
-      .then(tick);
+      .then(tick)
+      // A crash mid-write leaves a partial file no row knows about. Another instance sharing
+      // the directory touches its in-progress files far more often than PARTIAL_IDLE_MS.
+      .then(() => this.storage.sweepPartials?.(PARTIAL_IDLE_MS))
+      .catch((err) => console.error("removing partial uploads failed", err));
     this.timer = setInterval(tick, intervalMs);
     this.timer.unref?.();
     return () => this.stop();

@@ -30,7 +30,9 @@ describe.skipIf(!hasChromium)("the single binary", () => {
       copyFileSync(BINARY, join(dir, "clickclack"));
       command = ["./clickclack"];
     }
-    server = await serve({ cwd: dir, command, args: ["--dev-bootstrap"] });
+    // --no-limits: the rendering test below seeds 5,000 messages as one person, far past the
+    // per-person post rate (src/access/limits.test.ts tests the limits).
+    server = await serve({ cwd: dir, command, args: ["--dev-bootstrap", "--no-limits"] });
     browser = await launchBrowser();
   }, 120_000);
 

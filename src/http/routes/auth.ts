@@ -1,5 +1,6 @@
 import { Elysia, t } from "elysia";
 import { AppError, invalid } from "../../chat/errors.ts";
+import { displayName } from "../../chat/names.ts";
 import { assertSignOutAllowed, clearedSessionCookies, sessionCookie } from "../../access/credentials.ts";
 import { LIMITS, signIn } from "../../access/rate-limit.ts";
 import type { Deps } from "../deps.ts";
@@ -37,7 +38,7 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
         if (!(config.dev && isLoopback(clientAddress(request)))) {
           throw new AppError(501, "mail_not_configured", "mail delivery is not configured: ask an admin for a link (clickclack admin magic-link create)");
         }
-        const link = await store.identity.createMagicLink({ email, displayName: body.display_name?.trim() || null, ttlMs: MAGIC_LINK_TTL_MS });
+        const link = await store.identity.createMagicLink({ email, displayName: body.display_name?.trim() ? displayName(body.display_name) : null, ttlMs: MAGIC_LINK_TTL_MS });
         set.status = 201;
         return { ok: true as const, token: link.token, expires_at: link.expires_at };
       },

@@ -14,7 +14,7 @@ function channelName(raw: string): string {
   return name;
 }
 
-export const channelRoutes = ({ auth, access, store }: Deps) =>
+export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
   new Elysia()
     .get(
       "/api/workspaces/:id/channels",
@@ -104,7 +104,7 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
         const { channel, membership } = await access.channel(actor, params.id, "write");
-        const input = messageInput(actor, access, body);
+        const input = messageInput(actor, { access, limits }, body);
         const result = await store.messages.post({ scope: { kind: "channel", id: channel.id, workspaceId: channel.workspaceId }, authorId: actor.user.id, ...input, budget: budgetFor(membership.role) });
         set.status = result.replayed ? 200 : 201;
         return result.replayed ? { message: result.message } : { message: result.message, event: result.events[0]! };

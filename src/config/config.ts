@@ -14,6 +14,8 @@ export interface Config {
   publicUrl: string | null;
   metrics: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** Access log lines: every request, only 4xx/5xx, or none. */
+  accessLog: "all" | "errors" | "off";
   eventRetentionDays: number;
   sessionDays: number;
   github: {
@@ -56,6 +58,7 @@ interface RawConfig {
   publicUrl: string | null;
   metrics: boolean;
   logLevel: string;
+  accessLog: string;
   eventRetentionDays: number;
   sessionDays: number;
   githubClientId: string | null;
@@ -83,6 +86,7 @@ export const SETTINGS: Setting[] = [
   { key: "publicUrl", flag: "public-url", env: "CLICKCLACK_PUBLIC_URL", kind: "string", def: null, help: "the URL people use to reach the server (origin checks, links)" },
   { key: "metrics", flag: "metrics", env: "CLICKCLACK_METRICS", kind: "boolean", def: false, help: "serve Prometheus metrics at /metrics" },
   { key: "logLevel", flag: "log-level", env: "CLICKCLACK_LOG_LEVEL", kind: "string", def: "info", help: "debug | info | warn | error" },
+  { key: "accessLog", flag: "access-log", env: "CLICKCLACK_ACCESS_LOG", kind: "string", def: "all", help: "access log lines: all | errors | off" },
   { key: "eventRetentionDays", flag: "event-retention-days", env: "CLICKCLACK_EVENT_RETENTION_DAYS", kind: "number", def: 0, help: "prune events older than this many days (0 = keep all)" },
   { key: "sessionDays", flag: "session-days", env: "CLICKCLACK_SESSION_DAYS", kind: "number", def: 30, help: "how long a sign-in lasts" },
   { key: "githubClientId", flag: "github-client-id", env: "CLICKCLACK_GITHUB_CLIENT_ID", kind: "string", def: null, help: "GitHub OAuth app client id (enables GitHub sign-in)" },
@@ -184,6 +188,9 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   if (!["debug", "info", "warn", "error"].includes(r.logLevel)) {
     throw new ConfigError(`${from("logLevel")}: expected debug, info, warn or error, got ${JSON.stringify(r.logLevel)}`);
   }
+  if (!["all", "errors", "off"].includes(r.accessLog)) {
+    throw new ConfigError(`${from("accessLog")}: expected all, errors or off, got ${JSON.stringify(r.accessLog)}`);
+  }
   if (r.publicUrl !== null) {
     try {
       new URL(r.publicUrl);
@@ -216,6 +223,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       publicUrl: r.publicUrl,
       metrics: r.metrics,
       logLevel: r.logLevel as Config["logLevel"],
+      accessLog: r.accessLog as Config["accessLog"],
       eventRetentionDays: r.eventRetentionDays,
       sessionDays: r.sessionDays,
       github: r.githubClientId && r.githubClientSecret

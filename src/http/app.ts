@@ -6,6 +6,7 @@ import { LIMITS } from "../chat/rules.ts";
 import { enforcePolicy } from "../access/policy.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { openApiRoutes } from "./openapi.ts";
+import { requestContext, requestLog } from "./request-log.ts";
 import type { Deps } from "./deps.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { botRoutes } from "./routes/bots.ts";
@@ -62,6 +63,7 @@ export function createApp(deps: Deps) {
   // The document describes the finished app, which the route that serves it belongs to.
   let root: AnyElysia | undefined;
   const app = new Elysia()
+    .use(requestLog(deps.log, deps.config.accessLog))
     .onRequest(({ request, set }) => {
       Object.assign(set.headers, SECURITY_HEADERS);
       const declared = Number(request.headers.get("content-length") ?? NaN);
@@ -93,7 +95,7 @@ export function createApp(deps: Deps) {
         return value;
       }
     })
-    .onError(({ code, error, set }) => {
+    .onError(({ code, error, set, request }) => {
       const appError = error instanceof AppError ? error : (error as { cause?: unknown })?.cause instanceof AppError ? ((error as { cause: AppError }).cause) : null;
       if (appError) {
         set.status = appError.status;
@@ -119,7 +121,7 @@ export function createApp(deps: Deps) {
             set.status = e.status;
             return { error: e.message ?? "bad request", code: e.status === 413 ? "too_large" : "bad_request" };
           }
-          console.error("unhandled error", error);
+          deps.log.error({ err: error, request_id: requestContext(request).id }, "unhandled error");
           set.status = 500;
           return { error: "internal error", code: "internal" };
         }

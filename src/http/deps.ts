@@ -4,6 +4,7 @@ import type { RateLimiter } from "../access/rate-limit.ts";
 import type { Config } from "../config/config.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Store } from "../store/store.ts";
+import type { Log } from "../observability/log.ts";
 
 /** What every route module is built from. */
 export interface Deps {
@@ -13,4 +14,5 @@ export interface Deps {
   access: Access;
   config: Config;
   limiter: RateLimiter;
+  log: Log;
 }

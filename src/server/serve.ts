@@ -13,6 +13,8 @@ import type { Deps } from "../http/deps.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
+import type { DestinationStream } from "pino";
+import { createLog, silentLog } from "../observability/log.ts";
 import { devBootstrap } from "./bootstrap.ts";
 import { startMaintenance } from "./maintenance.ts";
 
@@ -60,19 +62,27 @@ async function upgradeRealtime(req: Request, server: Server<Subscriber>, deps: D
     return ok ? undefined : jsonError(400, "WebSocket upgrade failed", "upgrade_failed");
   } catch (err) {
     if (err instanceof AppError) return jsonError(err.status, err.message, err.code);
-    console.error("realtime upgrade failed", err);
+    deps.log.error({ err }, "realtime upgrade failed");
     return jsonError(500, "internal error", "internal");
   }
 }
 
-export async function startServer(config: Config, opts: { quiet?: boolean } = {}): Promise<RunningServer> {
+export interface StartOptions {
+  /** No log output (tests), unless `logTo` is given. */
+  quiet?: boolean;
+  /** Where log lines go instead of stdout (tests read them). */
+  logTo?: DestinationStream;
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const log = opts.logTo ? createLog({ level: config.logLevel, destination: opts.logTo }) : opts.quiet ? silentLog() : createLog({ level: config.logLevel });
   const store = await openStore(config);
   if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
   const hub = new Hub(store);
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev).use(tokenResolvers(store, limiter, config.publicUrl));
   const access = new Access(store);
-  const deps: Deps = { store, hub, auth, access, config, limiter };
+  const deps: Deps = { store, hub, auth, access, config, limiter, log };
   const app = createApp(deps);
 
   const server = Bun.serve<Subscriber>({
@@ -99,7 +109,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
       perMessageDeflate: false,
     },
     error(err) {
-      console.error("server error", err);
+      log.error({ err }, "server error");
       return jsonError(500, "internal error", "internal");
     },
   });
@@ -141,10 +151,14 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw err;
   }
   const running = await startServer(config);
-  console.log(`clickclack listening on ${running.url} (database: ${config.db.kind === "sqlite" ? config.db.path : "postgres"}${config.dev ? ", dev mode" : ""})`);
+  const log = running.deps.log;
+  const database = config.db.kind === "sqlite" ? config.db.path : "postgres";
+  // Scripts and tests read the URL from this line: it ends at the first space.
+  log.info({ url: running.url, database, dev: config.dev }, `clickclack listening on ${running.url} (database: ${database}${config.dev ? ", dev mode" : ""})`);
   const shutdown = async (signal: string) => {
-    console.log(`clickclack: ${signal}, shutting down`);
+    log.info({ signal }, "shutting down");
     await running.stop();
+    log.flush();
     process.exit(0);
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,35 @@
+// The server's logger: pino, one JSON object per line (pretty when stdout is a terminal), at the
+// configured level. Credentials never reach a line: known secret-bearing fields are redacted
+// wherever they appear, and request lines carry the path without its query string.
+import pino, { type DestinationStream, type Logger } from "pino";
+import pretty from "pino-pretty";
+
+export type Log = Logger;
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+const SECRET_FIELDS = ["authorization", "cookie", "token", "password", "secret", "client_secret", "access_token", "refresh_token", "api_key", "secret_access_key"];
+
+export interface LogOptions {
+  level: LogLevel;
+  /** Where lines go (tests); default stdout. */
+  destination?: DestinationStream;
+  /** Human-readable lines; default: when stdout is a terminal. */
+  pretty?: boolean;
+}
+
+export function createLog(opts: LogOptions): Log {
+  const options: pino.LoggerOptions = {
+    level: opts.level,
+    base: { service: "clickclack" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]), censor: "[redacted]" },
+  };
+  if (opts.destination) return pino(options, opts.destination);
+  const usePretty = opts.pretty ?? Boolean(process.stdout.isTTY);
+  if (usePretty) return pino(options, pretty({ sync: true, colorize: !process.env.NO_COLOR, ignore: "service", translateTime: "SYS:HH:MM:ss.l" }));
+  return pino(options, pino.destination({ dest: 1, sync: false }));
+}
+
+/** A logger that writes nothing (tests, embedded servers). */
+export const silentLog = (): Log => pino({ level: "silent" });

@@ -37,7 +37,7 @@ export function loggedPath(request: Request): string {
   return path.length > 512 ? `${path.slice(0, 512)}…` : path;
 }
 
-function statusOf(set: { status?: number | string }, response: unknown): number {
+export function statusOf(set: { status?: number | string }, response: unknown): number {
   if (response instanceof Response) return response.status;
   return typeof set.status === "number" ? set.status : Number(set.status ?? 200) || 200;
 }

@@ -15,12 +15,14 @@ export interface LogOptions {
   destination?: DestinationStream;
   /** Human-readable lines; default: when stdout is a terminal. */
   pretty?: boolean;
+  /** The deployment label (CLICKCLACK_ENVIRONMENT), on every line. */
+  environment?: string | null;
 }
 
 export function createLog(opts: LogOptions): Log {
   const options: pino.LoggerOptions = {
     level: opts.level,
-    base: { service: "clickclack" },
+    base: { service: "clickclack", ...(opts.environment ? { environment: opts.environment } : {}) },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]), censor: "[redacted]" },

@@ -75,7 +75,8 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
-  const log = opts.logTo ? createLog({ level: config.logLevel, destination: opts.logTo }) : opts.quiet ? silentLog() : createLog({ level: config.logLevel });
+  const logOptions = { level: config.logLevel, environment: config.environment };
+  const log = opts.logTo ? createLog({ ...logOptions, destination: opts.logTo }) : opts.quiet ? silentLog() : createLog(logOptions);
   const store = await openStore(config);
   if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
   const hub = new Hub(store);

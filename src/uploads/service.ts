@@ -86,7 +86,7 @@ export class UploadService {
     const { id, storageKey } = await this.store.uploads.reserve({ workspaceId: input.workspaceId, ownerId: input.ownerId, bytes, quota: this.quota });
     try {
       const file = await this.eachFile(input.request, (chunks, part) => this.storage.write(storageKey, chunks, part.claimedType ?? "application/octet-stream"));
-      const sniffed = file.inspector.result(file.claimedType, file.filename);
+      const sniffed = await file.inspector.result(file.claimedType, file.filename);
       const result = await this.store.uploads.complete(id, {
         filename: file.filename,
         contentType: sniffed.contentType,

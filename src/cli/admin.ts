@@ -7,6 +7,7 @@ import { HANDLE_PATTERN } from "../chat/rules.ts";
 import type { Role, User } from "../chat/types.ts";
 import { ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
 import { MAGIC_LINK_TTL_MS } from "../http/routes/auth.ts";
+import { EXIT } from "./exit.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 
@@ -45,9 +46,13 @@ async function userFor(store: Store, email: string, name: string, handle?: strin
 
 export async function adminCommand(args: string[]): Promise<number> {
   const [group, action, ...rest] = args;
-  if (!group || group === "--help" || group === "-h") {
+  if (!group) {
+    process.stderr.write(USAGE);
+    return EXIT.usage;
+  }
+  if (args.includes("--help") || args.includes("-h")) {
     process.stdout.write(USAGE);
-    return group ? 0 : 2;
+    return EXIT.ok;
   }
   const options: Record<string, { type: "string" | "boolean" }> = {
     json: { type: "boolean" }, name: { type: "string" }, email: { type: "string" }, handle: { type: "string" }, workspace: { type: "string" },
@@ -129,11 +134,11 @@ export async function adminCommand(args: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))) {
       process.stderr.write(`clickclack admin: ${err.message}\n\n${USAGE}`);
-      return 2;
+      return EXIT.usage;
     }
     if (err instanceof AppError) {
       process.stderr.write(`clickclack admin: ${err.message}\n`);
-      return err.status === 400 ? 2 : err.status === 404 ? 4 : err.status === 409 ? 5 : 1;
+      return err.status === 400 ? EXIT.usage : err.status === 404 ? EXIT.notFound : err.status === 409 ? EXIT.conflict : EXIT.error;
     }
     throw err;
   } finally {

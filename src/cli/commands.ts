@@ -15,6 +15,15 @@ export const commands: Record<string, () => Promise<Command>> = {
   ...clientCommands,
 };
 
+/**
+ * Subcommands of the commands that have them, for `--help` on each (src/cli/help.test.ts walks
+ * them all). Chat-client subcommands come from their own table.
+ */
+export const SUBCOMMANDS: Record<string, string[]> = {
+  admin: ["bootstrap", "user create", "member add", "magic-link create", "bot create", "events prune"],
+  agent: ["run", "resume", "sessions", "sessions list", "sessions show", "sessions delete", "sessions clean", "backends", "parallel", "compare", "chain", "serve", "bridge"],
+};
+
 export function usage(): string {
   return `Usage: clickclack <command> [options]
 

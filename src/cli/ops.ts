@@ -5,6 +5,7 @@ import { existsSync, renameSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
 import { migrateDatabase, openDatabase } from "../store/sqlite/database.ts";
+import { EXIT } from "./exit.ts";
 
 class UsageError extends Error {}
 
@@ -161,7 +162,7 @@ export function opsCommand(kind: "backup" | "export" | "import") {
       const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
       if (values.help) {
         process.stdout.write(USAGE);
-        return 0;
+        return EXIT.ok;
       }
       const dbPath = dbPathFrom(values);
       const log = (msg: string) => (kind === "export" && values.out === "-" ? process.stderr : process.stdout).write(`${msg}\n`);
@@ -178,14 +179,14 @@ export function opsCommand(kind: "backup" | "export" | "import") {
         const r = await importData(dbPath, values.in);
         log(values.json ? JSON.stringify({ db: dbPath, ...r }) : `imported ${r.rows} rows into ${dbPath}`);
       }
-      return 0;
+      return EXIT.ok;
     } catch (err) {
       if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith?.("ERR_PARSE_ARGS")) {
         process.stderr.write(`clickclack ${kind}: ${(err as Error).message}\n\n${USAGE}`);
-        return 2;
+        return EXIT.usage;
       }
       process.stderr.write(`clickclack ${kind}: ${(err as Error).message}\n`);
-      return 1;
+      return EXIT.error;
     }
   };
 }

@@ -37,6 +37,14 @@ test("migrate creates the schema; admin commands are idempotent, scriptable and 
   expect(bot2.bot.id).toBe(bot.bot.id);
   expect(bot2.bot_token.token).not.toBe(bot.bot_token.token);
 
+  // user create --workspace joins the person as a member, as the Go server's command does.
+  const dee = JSON.parse((await run(["admin", "user", "create", "--email", "dee@example.com", "--name", "Dee", "--workspace", first.workspace.slug, "--data", data, "--json"])).out);
+  expect(dee.membership).toMatchObject({ workspace_id: first.workspace.id, user_id: dee.user.id, role: "member" });
+  const members = new Database(join(data, "clickclack.db"), { readonly: true });
+  expect(members.query("SELECT role FROM members WHERE user_id = ? AND workspace_id = ?").get(dee.user.id, first.workspace.id)).toEqual({ role: "member" });
+  members.close();
+  // An unknown workspace creates nobody.
+  expect((await run(["admin", "user", "create", "--email", "eve@example.com", "--name", "Eve", "--workspace", "nope", "--data", data])).code).toBe(4);
   const link = JSON.parse((await run(["admin", "magic-link", "create", "--email", "cy@example.com", "--data", data, "--json"])).out);
   expect(link.token).toStartWith("mgt_");
 

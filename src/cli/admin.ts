@@ -15,7 +15,8 @@ const USAGE = `Usage: clickclack admin <command> [options] [--json] [--data DIR 
 
   bootstrap --name NAME --email EMAIL [--workspace NAME]
       first owner and workspace (with #general and #guest); a second run changes nothing
-  user create --email EMAIL --name NAME [--handle HANDLE]
+  user create --email EMAIL --name NAME [--handle HANDLE] [--workspace ID|SLUG]
+      with --workspace, the person also joins it as a member (kept if already there)
   member add --workspace ID|SLUG (--user ID | --email EMAIL) --role owner|moderator|member|guest
   magic-link create --email EMAIL [--name NAME]
       prints a single-use sign-in token (mgt_…) valid for 15 minutes
@@ -86,8 +87,15 @@ export async function adminCommand(args: string[]): Promise<number> {
         return 0;
       }
       case "user create": {
+        // Resolve the workspace first: a typo in it must not leave a person created but not joined.
+        const ws = typeof v.workspace === "string" ? await workspaceOf(store, v.workspace) : null;
         const { user, created } = await userFor(store, need("email"), need("name"), typeof v.handle === "string" ? v.handle : undefined);
-        emit(json, { user, created }, `${created ? "created" : "found"} @${user.handle} (${user.id})`);
+        if (!ws) {
+          emit(json, { user, created }, `${created ? "created" : "found"} @${user.handle} (${user.id})`);
+          return 0;
+        }
+        const membership = (await store.workspaces.membership(ws.id, user.id)) ?? (await store.workspaces.addMember(ws.id, user.id, "member"));
+        emit(json, { user, created, membership: { workspace_id: ws.id, user_id: user.id, role: membership.role } }, `${created ? "created" : "found"} @${user.handle} (${user.id}), ${membership.role} of ${ws.name}`);
         return 0;
       }
       case "member add": {

@@ -39,7 +39,7 @@ Chat (talks to a server: --server URL, --json for programs; clickclack <command>
   login            sign in with a magic token (--magic-token mgt_…) or a token; stored per server
   logout | whoami | status
   workspaces list | channels list|create
-  send             post to --channel (BODY, --file or --stdin; --reply-to MESSAGE_ID)
+  send             post to --channel (BODY, --file or --stdin; --reply-to MESSAGE_ID quotes it)
   messages list|tail   read a channel; tail follows it live (JSON lines with --json)
   threads open|reply | reactions add|remove | dms open|send | search | upload
 

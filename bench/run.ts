@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { benchColdStart } from "./coldstart.ts";
 import { benchConnections } from "./connections.ts";
 import { benchFanout } from "./fanout.ts";
+import { benchImport } from "./import.ts";
 import { machine, printTable, ROOT, type Row } from "./lib.ts";
 import { benchReads } from "./reads.ts";
 import { benchWrite } from "./write.ts";
@@ -38,6 +39,7 @@ if (want("fanout")) await section("Fan-out", () => benchFanout({ subscribers: qu
 if (want("connections")) await section("Connections", () => benchConnections({ idle: quick ? 1000 : 10_000, storm: quick ? 200 : 1000 }));
 if (want("reads")) await section("Reads", () => benchReads({ messages: quick ? 50_000 : 1_000_000, seconds: quick ? 3 : 10 }));
 if (want("coldstart")) await section("Cold start", () => benchColdStart({ runs: quick ? 3 : 10 }));
+if (want("import")) await section("Import memory", () => benchImport({ targetBytes: quick ? 50e6 : 1e9 }));
 
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 writeFileSync(join(ROOT, "bench", "results", "latest.md"), `${sections.join("\n")}\n`);

@@ -3,9 +3,11 @@
 import { Database } from "bun:sqlite";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { JSONParser } from "@streamparser/json";
 import { ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
 import { migrateDatabase, openDatabase } from "../store/sqlite/database.ts";
 import { EXIT } from "./exit.ts";
+import { Progress } from "./progress.ts";
 
 class UsageError extends Error {}
 
@@ -67,7 +69,7 @@ export async function backup(dbPath: string, out: string): Promise<{ bytes: numb
 }
 
 /** Streams the export as JSON: deterministic (ordered rows, no timestamps of its own). */
-export async function exportData(dbPath: string, out: string): Promise<{ tables: number; rows: number }> {
+export async function exportData(dbPath: string, out: string, progress?: Progress): Promise<{ tables: number; rows: number }> {
   const db = new Database(dbPath, { readonly: true });
   db.exec("PRAGMA busy_timeout = 10000");
   const toStdout = out === "-";
@@ -79,6 +81,7 @@ export async function exportData(dbPath: string, out: string): Promise<{ tables:
     // One read transaction: every table comes from the same snapshot.
     db.exec("BEGIN");
     const version = db.query<{ n: number }, []>("SELECT count(*) AS n FROM __drizzle_migrations").get()?.n ?? 0;
+    if (progress) progress.total(tables.reduce((n, t) => n + (db.query<{ n: number }, []>(`SELECT count(*) AS n FROM "${t}"`).get()?.n ?? 0), 0));
     sink.write(`{"format":${JSON.stringify(EXPORT_FORMAT)},"version":${EXPORT_VERSION},"schema_migrations":${version},"tables":{`);
     tables.forEach((table, ti) => {
       sink.write(`${ti ? "," : ""}\n${JSON.stringify(table)}:[`);
@@ -88,12 +91,14 @@ export async function exportData(dbPath: string, out: string): Promise<{ tables:
         sink.write(`${first ? "\n" : ",\n"}${JSON.stringify(row)}`);
         first = false;
         rows++;
+        progress?.add();
       }
       sink.write("]");
     });
     sink.write("\n}}\n");
     db.exec("COMMIT");
     await sink.end();
+    progress?.finish();
     if (!toStdout) renameSync(tmp, out);
     return { tables: tables.length, rows };
   } catch (err) {
@@ -104,36 +109,71 @@ export async function exportData(dbPath: string, out: string): Promise<{ tables:
   }
 }
 
-export async function importData(dbPath: string, input: string): Promise<{ rows: number }> {
-  const text = input === "-" ? await Bun.stdin.text() : await Bun.file(input).text();
-  let doc: { format?: string; version?: number; tables?: Record<string, Record<string, unknown>[]> };
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new UsageError("the input is not JSON");
-  }
-  if (doc.format !== EXPORT_FORMAT || doc.version !== EXPORT_VERSION || typeof doc.tables !== "object") throw new UsageError(`the input is not a ${EXPORT_FORMAT} v${EXPORT_VERSION} document`);
+interface ImportOptions {
+  progress?: Progress;
+}
+
+/**
+ * Restores an export into an empty database, streaming: rows are parsed and inserted as they
+ * arrive, so memory stays flat however large the export (bench/import-memory.ts measures it).
+ */
+export async function importData(dbPath: string, input: string, opts: ImportOptions = {}): Promise<{ rows: number }> {
+  const file = input === "-" ? null : Bun.file(input);
+  if (file && !(await file.exists())) throw new UsageError(`no such file: ${input}`);
+  const progress = opts.progress;
+  if (file) progress?.total(file.size);
   const { raw, db } = openDatabase(dbPath);
   try {
     migrateDatabase(db);
     const users = raw.query<{ n: number }, []>("SELECT count(*) AS n FROM users").get()?.n ?? 0;
     if (users > 0) throw new UsageError(`${dbPath} is not empty: import restores into an empty database`);
     const known = new Set(dataTables(raw));
+    // One long transaction: a small page cache keeps its dirty pages spilling to the WAL instead
+    // of growing with the export.
+    raw.exec("PRAGMA cache_size = -8192");
+    const header: { format?: unknown; version?: unknown } = {};
+    const checkHeader = () => {
+      if (header.format !== EXPORT_FORMAT || header.version !== EXPORT_VERSION) throw new UsageError(`the input is not a ${EXPORT_FORMAT} v${EXPORT_VERSION} document`);
+    };
     let rows = 0;
+    let failure: unknown = null;
+    const parser = new JSONParser({ paths: ["$.format", "$.version", "$.tables.*.*"], keepStack: false });
+    parser.onValue = ({ value, key, stack }) => {
+      if (failure) return;
+      try {
+        if (stack.length === 1) {
+          if (key === "format") header.format = value;
+          else if (key === "version") header.version = value;
+          return;
+        }
+        checkHeader();
+        const table = String(stack[2]?.key);
+        if (!known.has(table)) throw new UsageError(`unknown table "${table}" in the export (newer version?)`);
+        insertRow(raw, table, value as Record<string, unknown>);
+        rows++;
+        if (!file) progress?.add();
+      } catch (err) {
+        failure = err;
+      }
+    };
     // Rows arrive in table order, not dependency order: check references once, at the end.
     raw.exec("PRAGMA foreign_keys = OFF");
     raw.exec("BEGIN IMMEDIATE");
     try {
-      for (const [table, list] of Object.entries(doc.tables!)) {
-        if (!known.has(table)) throw new UsageError(`unknown table "${table}" in the export (newer version?)`);
-        for (const row of list) {
-          const cols = Object.keys(row);
-          // A redacted secret becomes an unguessable value: the row survives, the secret does not.
-          const values = cols.map((c) => (SECRET_COLUMNS.has(c) && row[c] === REDACTED ? `${REDACTED}:${crypto.randomUUID()}` : row[c])) as (string | number | null)[];
-          raw.query(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(...values);
-          rows++;
+      const reader = (file ? file.stream() : Bun.stdin.stream()).getReader();
+      for (;;) {
+        const { value: chunk, done } = await reader.read();
+        if (done) break;
+        try {
+          parser.write(chunk);
+        } catch {
+          throw new UsageError("the input is not JSON");
         }
+        if (failure) throw failure;
+        if (file) progress?.add(chunk.byteLength);
       }
+      if (!parser.isEnded) throw new UsageError("the input is not JSON (it ends too soon)");
+      checkHeader();
       const broken = raw.query("PRAGMA foreign_key_check").all();
       if (broken.length > 0) throw new UsageError(`the export has ${broken.length} broken references`);
       raw.exec("COMMIT");
@@ -142,10 +182,18 @@ export async function importData(dbPath: string, input: string): Promise<{ rows:
       throw err;
     }
     raw.exec("PRAGMA foreign_keys = ON");
+    progress?.finish();
     return { rows };
   } finally {
     raw.close();
   }
+}
+
+function insertRow(raw: Database, table: string, row: Record<string, unknown>): void {
+  const cols = Object.keys(row);
+  // A redacted secret becomes an unguessable value: the row survives, the secret does not.
+  const values = cols.map((c) => (SECRET_COLUMNS.has(c) && row[c] === REDACTED ? `${REDACTED}:${crypto.randomUUID()}` : row[c])) as (string | number | null)[];
+  raw.query(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(...values);
 }
 
 const USAGE = `Usage:
@@ -153,6 +201,11 @@ const USAGE = `Usage:
   clickclack export --out FILE|- [--data DIR | --db PATH]   the data set as JSON (secrets redacted), atomically
   clickclack import --in FILE|- [--data DIR | --db PATH]    restore an export into an empty database
 `;
+
+/** A progress bar on a terminal; none in a pipe or with --json (scripts read the result line). */
+function progressFor(label: string, unit: "rows" | "bytes", values: { json?: unknown }): Progress | undefined {
+  return values.json || !process.stderr.isTTY ? undefined : new Progress({ label, unit });
+}
 
 export function opsCommand(kind: "backup" | "export" | "import") {
   return async (args: string[]): Promise<number> => {
@@ -172,11 +225,11 @@ export function opsCommand(kind: "backup" | "export" | "import") {
         log(values.json ? JSON.stringify({ out: values.out, ...r }) : `backup written to ${values.out} (${r.bytes} bytes, ${r.messages} messages, integrity ok)`);
       } else if (kind === "export") {
         if (typeof values.out !== "string") throw new UsageError("--out FILE (or - for stdout) is required");
-        const r = await exportData(dbPath, values.out);
+        const r = await exportData(dbPath, values.out, progressFor("exporting", "rows", values));
         log(values.json ? JSON.stringify({ out: values.out, ...r }) : `exported ${r.rows} rows from ${r.tables} tables${values.out === "-" ? "" : ` to ${values.out}`}`);
       } else {
         if (typeof values.in !== "string") throw new UsageError("--in FILE (or - for stdin) is required");
-        const r = await importData(dbPath, values.in);
+        const r = await importData(dbPath, values.in, { progress: progressFor("importing", values.in === "-" ? "rows" : "bytes", values) });
         log(values.json ? JSON.stringify({ db: dbPath, ...r }) : `imported ${r.rows} rows into ${dbPath}`);
       }
       return EXIT.ok;

@@ -27,9 +27,13 @@ export function createLog(opts: LogOptions): Log {
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]), censor: "[redacted]" },
   };
+  const usePretty = opts.pretty ?? (!opts.destination && Boolean(process.stdout.isTTY));
+  if (usePretty) {
+    // NO_COLOR (https://no-color.org): any non-empty value turns colours off.
+    const colorize = !process.env.NO_COLOR && (opts.destination !== undefined || Boolean(process.stdout.isTTY));
+    return pino(options, pretty({ sync: true, colorize, ignore: "service", translateTime: "SYS:HH:MM:ss.l", ...(opts.destination ? { destination: opts.destination } : {}) }));
+  }
   if (opts.destination) return pino(options, opts.destination);
-  const usePretty = opts.pretty ?? Boolean(process.stdout.isTTY);
-  if (usePretty) return pino(options, pretty({ sync: true, colorize: !process.env.NO_COLOR, ignore: "service", translateTime: "SYS:HH:MM:ss.l" }));
   return pino(options, pino.destination({ dest: 1, sync: false }));
 }
 

@@ -1,19 +1,36 @@
 // Access rules: who may read and write what. Handlers call these before touching the store; the
 // same rules gate realtime delivery, so a socket never shows what a GET would refuse.
-import { forbidden, notFound } from "../chat/errors.ts";
+import { AppError, forbidden, notFound } from "../chat/errors.ts";
 import type { Role } from "../chat/types.ts";
 import type { ChannelRecord, DmRecord, Membership, Store } from "../store/store.ts";
-import type { Actor, Scope } from "./actor.ts";
+import { type Actor, missingScope, type Scope } from "./actor.ts";
+import { currentActor } from "./credentials.ts";
+import { assertScopesWithin } from "./scopes.ts";
 
 const MANAGERS: ReadonlySet<Role> = new Set(["owner", "moderator"]);
+
+/**
+ * A user-owned bot never acts with more than its owner may: it reads what its owner reads (a
+ * guest's bot only #guest) and its owner's block or time-out holds it too.
+ */
+export function ownedBotMembership(bot: Membership, owner: Membership): Membership {
+  const later = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
+  return {
+    ...bot,
+    role: owner.role === "guest" ? "guest" : bot.role,
+    blockedAt: bot.blockedAt ?? owner.blockedAt,
+    timeoutUntil: later(bot.timeoutUntil, owner.timeoutUntil),
+  };
+}
 
 export class Access {
   constructor(private store: Store) {}
 
   requireScope(actor: Actor, scope: Scope): void {
-    if (actor.scopes && !actor.scopes.has(scope)) throw forbidden(`this token lacks the ${scope} scope`, "missing_scope");
+    if (actor.scopes && !actor.scopes.has(scope)) throw missingScope(actor, scope);
   }
 
+  /** The actor's membership as the rules see it: a user-owned bot's is bounded by its owner's. */
   async member(actor: Actor, workspaceId: string): Promise<Membership> {
     if (actor.tokenWorkspaceId && actor.tokenWorkspaceId !== workspaceId) throw forbidden("this token is bound to another workspace", "wrong_workspace");
     const m = await this.store.workspaces.membership(workspaceId, actor.user.id);
@@ -22,7 +39,44 @@ export class Access {
       if (!ws) throw notFound("workspace");
       throw forbidden("you are not a member of this workspace", "not_member");
     }
-    return m;
+    const ownerId = actor.user.kind === "bot" ? actor.user.owner_user_id : null;
+    if (!ownerId) return m;
+    const owner = await this.store.workspaces.membership(workspaceId, ownerId);
+    if (!owner) throw forbidden("this bot's owner is not a member of this workspace", "owner_not_member");
+    return ownedBotMembership(m, owner);
+  }
+  /**
+   * At mint time a token carries no scope beyond what its minter may do, nor beyond what the
+   * bot's owner may do (the owner's role is checked again at every use).
+   */
+  async assertMintable(minter: Membership, botOwnerId: string | null, scopes: readonly Scope[]): Promise<void> {
+    assertScopesWithin(scopes, minter.role);
+    if (botOwnerId && botOwnerId !== minter.userId) assertScopesWithin(scopes, (await this.store.workspaces.membership(minter.workspaceId, botOwnerId))?.role ?? null);
+  }
+  /** What a socket of this actor may receive in the workspace; refuses like the HTTP API would. */
+  async realtimeGrant(actor: Actor, workspaceId: string): Promise<{ role: Role; readsDms: boolean }> {
+    this.requireScope(actor, "realtime:read");
+    const m = await this.member(actor, workspaceId);
+    return { role: m.role, readsDms: this.readsDms(actor, m) };
+  }
+  /**
+   * Whether a socket opened with this grant may stay open, judged from durable state alone: the
+   * credential as stored now, the membership and role as stored now.
+   */
+  async stillGranted(opened: { userId: string; workspaceId: string; via: Actor["via"]; credentialId?: string; role: Role; readsDms: boolean }): Promise<boolean> {
+    const actor = await currentActor(this.store, opened);
+    if (!actor) return false;
+    try {
+      const now = await this.realtimeGrant(actor, opened.workspaceId);
+      return now.role === opened.role && now.readsDms === opened.readsDms;
+    } catch (err) {
+      if (err instanceof AppError) return false;
+      throw err;
+    }
+  }
+  /** Whether this actor, with this membership, may read direct messages (HTTP and sockets alike). */
+  readsDms(actor: Actor, m: Membership): boolean {
+    return m.role !== "guest" && (!actor.scopes || actor.scopes.has("dms:read"));
   }
 
   async manager(actor: Actor, workspaceId: string): Promise<Membership> {

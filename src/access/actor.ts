@@ -1,9 +1,10 @@
 // Who is calling. Resolution order follows the wire contract: a Bearer token, then the session
 // cookie, then (dev mode, loopback only) the X-ClickClack-User header or the first user.
-import { unauthenticated } from "../chat/errors.ts";
-import type { User } from "../chat/types.ts";
+import { forbidden, unauthenticated } from "../chat/errors.ts";
+import type { Role, User } from "../chat/types.ts";
 import type { Store } from "../store/store.ts";
 import { clientAddress, isLoopback } from "../http/client-info.ts";
+import { assertOwnOrigin, isUnsafe } from "./origin.ts";
 
 export type Scope =
   | "workspaces:read" | "channels:read" | "channels:write" | "messages:read" | "messages:write"
@@ -13,11 +14,28 @@ export type Scope =
 export interface Actor {
   user: User;
   via: "dev" | "session" | "cookie" | "bot_token";
-  /** Bot tokens only: what the token may do, and the one workspace it is bound to. */
+  /**
+   * Bot tokens only: what the token may do now (its scopes within its owner's current role), and
+   * the one workspace it is bound to.
+   */
   scopes?: ReadonlySet<Scope>;
+  /** A user-owned bot's token: the owner's role in the token's workspace (null: not a member). */
+  ownerRole?: Role | null;
+  /** What the token itself carries, before its owner's role bounds it. */
+  tokenScopes?: ReadonlySet<Scope>;
   tokenWorkspaceId?: string;
   /** The credential's id, so revocation can find its open sockets. */
   credentialId?: string;
+  /** When a session credential expires: its open sockets close then. */
+  expiresAt?: string;
+}
+
+/** The refusal for a scope the actor cannot use, saying whether the token or its owner lacks it. */
+export function missingScope(actor: Actor, scope: Scope) {
+  if (actor.ownerRole !== undefined && !actor.scopes?.has(scope) && actor.tokenScopes?.has(scope)) {
+    return forbidden(`this bot's owner is ${actor.ownerRole ? `a ${actor.ownerRole}` : "no longer a member"} here: their bot cannot use ${scope}`, "owner_role");
+  }
+  return forbidden(`this token lacks the ${scope} scope`, "missing_scope");
 }
 
 /** A credential verifier: identity (sessions, bot tokens) plugs in here. */
@@ -26,7 +44,7 @@ export type CredentialResolver = (request: Request) => Promise<Actor | null | un
 export class Authenticator {
   private resolvers: CredentialResolver[] = [];
 
-  constructor(private store: Store, private dev: boolean) {}
+  constructor(private store: Store, private dev: boolean, private publicUrl: string | null = null) {}
 
   use(resolver: CredentialResolver): this {
     this.resolvers.push(resolver);
@@ -48,6 +66,8 @@ export class Authenticator {
       if (actor) return actor;
     }
     if (this.dev && isLoopback(clientAddress(request))) {
+      // No credential at all: a page on any other origin could act as the first user otherwise.
+      if (isUnsafe(request)) assertOwnOrigin(request, this.publicUrl);
       const header = request.headers.get("x-clickclack-user");
       if (header) {
         const user = await this.store.users.get(header);

@@ -1,13 +1,20 @@
 // Credential resolvers: Bearer tokens (bot `ccb_`, session `sst_`) and the `cc_session` cookie,
 // with the CSRF rule for cookie-authenticated writes.
-import { AppError, forbidden, unauthenticated } from "../chat/errors.ts";
+import { AppError, unauthenticated } from "../chat/errors.ts";
 import { clientAddress } from "../http/client-info.ts";
-import type { Store } from "../store/store.ts";
+import type { User } from "../chat/types.ts";
+import type { BotToken, Store } from "../store/store.ts";
 import type { Actor, CredentialResolver, Scope } from "./actor.ts";
 import { LIMITS, type RateLimiter } from "./rate-limit.ts";
+import { assertCsrfSafe, assertOwnOrigin } from "./origin.ts";
+import { scopeCeiling } from "./scopes.ts";
 
 export const SESSION_COOKIE = "cc_session";
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/**
+ * The name when the public URL is https: a `__Host-` cookie is only accepted Secure, host-only and
+ * for Path=/, so a sibling subdomain cannot plant one. The plain name is still read.
+ */
+export const HOST_SESSION_COOKIE = "__Host-cc_session";
 
 /** Every value of a cookie, so a duplicate (a classic fixation trick) can be refused. */
 export function cookieValues(header: string | null, name: string): string[] {
@@ -16,23 +23,57 @@ export function cookieValues(header: string | null, name: string): string[] {
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) out.push(decodeURIComponent(part.slice(eq + 1).trim()));
+    if (part.slice(0, eq).trim() !== name) continue;
+    const raw = part.slice(eq + 1).trim();
+    try {
+      out.push(decodeURIComponent(raw));
+    } catch {
+      // Malformed percent-encoding: not a token we issued, so it signs nobody in (401).
+      out.push("");
+    }
   }
   return out;
 }
 
-/** An unsafe cookie request must say so explicitly and come from our own origin. */
-function checkCsrf(request: Request, publicUrl: string | null): void {
-  if (SAFE_METHODS.has(request.method)) return;
-  if (request.headers.get("x-clickclack-csrf") !== "1") throw forbidden("cross-site session requests are not allowed: send X-ClickClack-CSRF: 1", "csrf");
-  const origin = request.headers.get("origin");
-  if (origin) {
-    const own = new Set([new URL(request.url).origin]);
-    if (publicUrl) own.add(new URL(publicUrl).origin);
-    if (!own.has(origin)) throw forbidden("cross-site session requests are not allowed", "csrf");
+/** The session cookie's values: the `__Host-` one when present, else the plain one. */
+function sessionCookieValues(request: Request): string[] {
+  const header = request.headers.get("cookie");
+  const host = cookieValues(header, HOST_SESSION_COOKIE);
+  return host.length > 0 ? host : cookieValues(header, SESSION_COOKIE);
+}
+
+/**
+ * A bot token's actor. A user-owned bot acts with no more than its owner may: the token's scopes
+ * are bounded by the owner's role as it is now (roles change after a token is minted).
+ */
+export async function botActor(store: Store, user: User, token: BotToken): Promise<Actor> {
+  const tokenScopes = new Set(token.scopes as Scope[]);
+  const actor: Actor = { user, via: "bot_token", scopes: tokenScopes, tokenScopes, tokenWorkspaceId: token.workspace_id, credentialId: token.id };
+  if (user.owner_user_id) {
+    const owner = await store.workspaces.membership(token.workspace_id, user.owner_user_id);
+    const ceiling = scopeCeiling(owner?.role ?? null);
+    actor.ownerRole = owner?.role ?? null;
+    actor.scopes = new Set([...tokenScopes].filter((s) => ceiling.has(s)));
   }
-  const site = request.headers.get("sec-fetch-site");
-  if (site && site !== "same-origin" && site !== "none") throw forbidden("cross-site session requests are not allowed", "csrf");
+  return actor;
+}
+
+/**
+ * The actor behind a credential an open socket was opened with, as it stands now: null once the
+ * session is revoked or expired, the token revoked, or the user gone. Sockets are re-checked with
+ * this, so a change made anywhere (the API, the admin CLI in another process) reaches them.
+ */
+export async function currentActor(store: Store, opened: { userId: string; via: Actor["via"]; credentialId?: string }): Promise<Actor | null> {
+  const user = await store.users.get(opened.userId);
+  if (!user) return null;
+  if (opened.via === "dev" || !opened.credentialId) return { user, via: opened.via };
+  if (opened.via === "bot_token") {
+    const token = await store.bots.token(opened.credentialId);
+    return token && !token.revoked_at ? botActor(store, user, token) : null;
+  }
+  const session = await store.identity.session(opened.credentialId);
+  if (!session || session.revoked_at || session.expires_at <= new Date().toISOString()) return null;
+  return { user, via: opened.via, credentialId: session.id, expiresAt: session.expires_at };
 }
 
 export function tokenResolvers(store: Store, limiter: RateLimiter, publicUrl: string | null): CredentialResolver {
@@ -40,12 +81,12 @@ export function tokenResolvers(store: Store, limiter: RateLimiter, publicUrl: st
     if (token.startsWith("ccb_")) {
       const found = await store.bots.byToken(token);
       if (!found) return null;
-      return { user: found.user, via: "bot_token", scopes: new Set(found.token.scopes as Scope[]), tokenWorkspaceId: found.token.workspace_id, credentialId: found.token.id };
+      return botActor(store, found.user, found.token);
     }
     if (token.startsWith("sst_")) {
       const found = await store.identity.sessionByToken(token);
       if (!found) return null;
-      return { user: found.user, via, credentialId: found.session.id };
+      return { user: found.user, via, credentialId: found.session.id, expiresAt: found.session.expires_at };
     }
     return null;
   }
@@ -65,25 +106,49 @@ export function tokenResolvers(store: Store, limiter: RateLimiter, publicUrl: st
       }
       return actor;
     }
-    const cookies = cookieValues(request.headers.get("cookie"), SESSION_COOKIE);
+    const cookies = sessionCookieValues(request);
     if (cookies.length > 1) throw new AppError(401, "ambiguous_session", "more than one cc_session cookie: sign in again");
     if (cookies.length === 1) {
       const actor = await fromToken(cookies[0]!, "cookie");
       if (!actor || actor.via !== "cookie") throw new AppError(401, "session_expired", "your session has expired: sign in again");
-      checkCsrf(request, publicUrl);
+      assertCsrfSafe(request, publicUrl);
       return actor;
     }
     return null;
   };
 }
 
-/** The Set-Cookie value for a session; Secure everywhere but plain-HTTP loopback. */
-export function sessionCookie(token: string, maxAgeSeconds: number, request: Request): string {
-  const url = new URL(request.url);
-  const loopback = url.protocol === "http:" && /^(localhost|127\.|\[::1\])/.test(url.host);
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${loopback ? "" : "; Secure"}`;
+/**
+ * Sign-out clears the session cookie even when the browser did not send it (a cross-site form
+ * carries no SameSite=Lax cookie, but its response's Set-Cookie still applies): so it obeys the
+ * CSRF rule when a cookie is sent, and the same-origin rule when none is. Bearer clients pass.
+ */
+export function assertSignOutAllowed(request: Request, publicUrl: string | null): void {
+  if (request.headers.has("authorization")) return;
+  if (sessionCookieValues(request).length > 0) assertCsrfSafe(request, publicUrl);
+  else assertOwnOrigin(request, publicUrl);
 }
 
-export function clearedSessionCookie(): string {
-  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+/** Whether session cookies are Secure: when the public URL is https, else unless plain-HTTP loopback. */
+function secureCookies(request: Request, publicUrl: string | null): boolean {
+  if (publicUrl) return new URL(publicUrl).protocol === "https:";
+  const url = new URL(request.url);
+  return !(url.protocol === "http:" && /^(localhost|127\.|\[::1\])/.test(url.host));
+}
+
+/**
+ * The Set-Cookie value for a session. Behind an HTTPS proxy the request itself may look like
+ * plain HTTP to 127.0.0.1; `--public-url` says what the browser sees.
+ */
+export function sessionCookie(token: string, maxAgeSeconds: number, request: Request, publicUrl: string | null): string {
+  const secure = secureCookies(request, publicUrl);
+  const name = secure && publicUrl ? HOST_SESSION_COOKIE : SESSION_COOKIE;
+  return `${name}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? "; Secure" : ""}`;
+}
+
+/** Clears the session cookie under both names (a __Host- cookie is only cleared Secure). */
+export function clearedSessionCookies(request: Request, publicUrl: string | null): string[] {
+  const cleared = [`${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secureCookies(request, publicUrl) ? "; Secure" : ""}`];
+  if (secureCookies(request, publicUrl)) cleared.push(`${HOST_SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure`);
+  return cleared;
 }

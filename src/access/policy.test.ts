@@ -6,7 +6,7 @@ import { dataTables } from "../cli/ops.ts";
 import { client, type Client, startTestServer, type TestServer } from "../testing/harness.ts";
 import type { Scope } from "./actor.ts";
 import { policyFor, POLICY } from "./policy.ts";
-import { SCOPES } from "./scopes.ts";
+import { SCOPES, scopeCeiling } from "./scopes.ts";
 
 let server: TestServer;
 const ids: Record<string, string> = {};
@@ -48,6 +48,15 @@ beforeAll(async () => {
   const other = await s.workspaces.create({ name: "Other", ownerId: peer.id });
   const foreignBot = await s.bots.create({ workspaceId: other.workspace.id, displayName: "Foreign" });
   actors.foreignBot = client(server.url, { token: (await s.bots.mintToken({ botUserId: foreignBot.id, workspaceId: other.workspace.id, name: "all", scopes: [...SCOPES] })).token });
+  // Bots people own, each holding every scope (minted straight into the store, as if before a
+  // role change): what they may use is bounded by their owner's role and moderation now.
+  const ownedBot = async (name: string, owner: { id: string }) => {
+    const b = await s.bots.create({ workspaceId: workspace.id, displayName: name, ownerUserId: owner.id });
+    return client(server.url, { token: (await s.bots.mintToken({ botUserId: b.id, workspaceId: workspace.id, name: "broad", scopes: [...SCOPES] })).token });
+  };
+  actors.memberBot = await ownedBot("Member's bot", member);
+  actors.blockedOwnerBot = await ownedBot("Blocked member's bot", blocked);
+  actors.guestBot = await ownedBot("Guest's bot", guest);
   const revoked = await s.bots.mintToken({ botUserId: bot.id, workspaceId: workspace.id, name: "revoked", scopes: [...SCOPES] });
   await s.bots.revokeToken(revoked.id);
   actors.revoked = client(server.url, { token: revoked.token });
@@ -120,6 +129,21 @@ const LOOKUPS = new Set(["GET /api/messages/by-nonce", "DELETE /api/channels/:id
 
 type Expect = "allow" | "deny" | "skip";
 
+/** A bot holding these scopes, in this workspace, with no rank of its own. */
+function botExpectation(scopes: ReadonlySet<Scope>, key: string): Expect {
+  const policy = policyFor(...(key.split(" ") as [string, string]))!;
+  if (policy.kind === "humans") return "deny";
+  if (policy.kind === "authenticated" && policy.scope && !scopes.has(policy.scope)) return "deny";
+  // A DM's messages need the DM scopes too; the fixture message is in a channel.
+  if (key === "POST /api/dms" || key === "GET /api/dms") return "allow";
+  if (key === "POST /api/realtime/ephemeral" || key === "GET /api/event-types") return "allow";
+  // Only a message's author edits it or attaches files to it; the fixture's author is a person.
+  if (key === "PATCH /api/messages/:id" || key === "POST /api/messages/:id/attachments") return "deny";
+  // The link resolver checks the scope its target needs: the fixture links to a channel.
+  if (key === "GET /api/routes/:workspace_route_id/:target_route_id") return scopes.has("channels:read") ? "allow" : "deny";
+  return key.includes("/dms/") ? "skip" : "allow";
+}
+
 function expectation(actor: string, key: string): Expect {
   const policy = policyFor(...(key.split(" ") as [string, string]))!;
   const write = !key.startsWith("GET ");
@@ -127,17 +151,16 @@ function expectation(actor: string, key: string): Expect {
   if (actor === "none" || actor === "revoked") return "deny";
   // A bot of another workspace may know itself and its own workspace, nothing of this one.
   if (actor === "foreignBot") return ["GET /api/me", "GET /api/workspaces", "GET /api/event-types"].includes(key) ? "allow" : "deny";
-  if (actor.startsWith("bot:")) {
-    if (policy.kind === "humans") return "deny";
-    if (policy.kind === "authenticated" && policy.scope && policy.scope !== (actor.slice(4) as Scope)) return "deny";
-    // A DM's messages need the DM scopes too; the fixture message is in a channel.
-    if (key === "POST /api/dms" || key === "GET /api/dms") return policy.scope === actor.slice(4) ? "allow" : "deny";
-    if (key === "POST /api/realtime/ephemeral" || key === "GET /api/event-types") return "allow";
-    // Only a message's author edits it or attaches files to it; the fixture's author is a person.
-    if (key === "PATCH /api/messages/:id" || key === "POST /api/messages/:id/attachments") return "deny";
-    // The link resolver checks the scope its target needs: the fixture links to a channel.
-    if (key === "GET /api/routes/:workspace_route_id/:target_route_id") return actor === "bot:channels:read" ? "allow" : "deny";
-    return key.includes("/dms/") ? "skip" : "allow";
+  if (actor.startsWith("bot:")) return botExpectation(new Set([actor.slice(4) as Scope]), key);
+  // A person's bot uses no scope beyond its owner's role, whatever its token holds.
+  if (actor === "memberBot") return botExpectation(scopeCeiling("member"), key);
+  if (actor === "blockedOwnerBot") {
+    const asBot = botExpectation(scopeCeiling("member"), key);
+    return asBot === "allow" && write && !MODERATED_OK.has(key) ? "deny" : asBot;
+  }
+  if (actor === "guestBot") {
+    const asBot = botExpectation(scopeCeiling("guest"), key);
+    return asBot === "allow" && !GUEST_OK.has(key) ? "deny" : asBot;
   }
   if (MANAGER_ONLY.has(key) && actor !== "owner") return "deny";
   if (actor === "guest") return GUEST_OK.has(key) ? "allow" : "deny";

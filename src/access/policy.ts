@@ -3,7 +3,7 @@
 // runs; handlers then apply the finer rules (membership, role, resource). The matrix test walks
 // this table against the OpenAPI document, so a new route without an entry fails CI.
 import { forbidden, unauthenticated } from "../chat/errors.ts";
-import type { Authenticator, Scope } from "./actor.ts";
+import { type Authenticator, missingScope, type Scope } from "./actor.ts";
 
 export type RoutePolicy =
   | { kind: "public" }
@@ -96,5 +96,5 @@ export async function enforcePolicy(auth: Authenticator, request: Request, route
   if (!actor) throw unauthenticated();
   if (!actor.scopes) return;
   if (policy.kind === "humans") throw forbidden("bot tokens cannot call this endpoint", "bot_forbidden");
-  if (policy.scope && !actor.scopes.has(policy.scope)) throw forbidden(`this token lacks the ${policy.scope} scope`, "missing_scope");
+  if (policy.scope && !actor.scopes.has(policy.scope)) throw missingScope(actor, policy.scope);
 }

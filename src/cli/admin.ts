@@ -1,7 +1,7 @@
 // `clickclack admin …`: operator commands that work on the database directly (the server may be
 // running: SQLite's WAL lets both write). Idempotent where it makes sense; --json for scripts.
 import { parseArgs } from "node:util";
-import { expandScopes } from "../access/scopes.ts";
+import { assertScopesWithin, expandScopes } from "../access/scopes.ts";
 import { AppError } from "../chat/errors.ts";
 import { HANDLE_PATTERN } from "../chat/rules.ts";
 import type { Role, User } from "../chat/types.ts";
@@ -122,7 +122,10 @@ export async function adminCommand(args: string[]): Promise<number> {
         let bot = handle ? await store.users.byHandle(handle) : null;
         if (bot && bot.kind !== "bot") throw new AppError(409, "handle_taken", `@${handle} belongs to a person`);
         if (bot && !(await store.workspaces.membership(ws.id, bot.id))) await store.workspaces.addMember(ws.id, bot.id, "bot");
-        if (!bot) bot = await store.bots.create({ workspaceId: ws.id, displayName: need("name"), handle, ownerUserId: typeof v.owner === "string" ? v.owner : null });
+        const ownerId = typeof v.owner === "string" ? v.owner : bot?.owner_user_id ?? null;
+        // The operator may mint anything, but a user-owned bot never holds more than its owner may.
+        if (ownerId) assertScopesWithin(scopes, (await store.workspaces.membership(ws.id, ownerId))?.role ?? null);
+        if (!bot) bot = await store.bots.create({ workspaceId: ws.id, displayName: need("name"), handle, ownerUserId: ownerId });
         const bot_token = await store.bots.mintToken({ botUserId: bot.id, workspaceId: ws.id, name: "cli", scopes });
         emit(json, { bot, bot_token }, `bot @${bot.handle} (${bot.id}) in ${ws.name}\ntoken (shown once): ${bot_token.token}\nscopes: ${scopes.join(" ")}`);
         return 0;

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { trustedProxies } from "../http/client-info.ts";
 
 export interface Config {
   addr: { hostname: string; port: number };
@@ -12,6 +13,8 @@ export interface Config {
   dev: boolean;
   devBootstrap: boolean;
   publicUrl: string | null;
+  /** Peers (CIDRs) whose X-Forwarded-For / Forwarded name the client: reverse proxies. */
+  trustedProxy: string | null;
   metrics: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
   /** Access log lines: every request, only 4xx/5xx, or none. */
@@ -64,6 +67,7 @@ interface RawConfig {
   dev: boolean;
   devBootstrap: boolean;
   publicUrl: string | null;
+  trustedProxy: string | null;
   metrics: boolean;
   logLevel: string;
   accessLog: string;
@@ -97,6 +101,7 @@ export const SETTINGS: Setting[] = [
   { key: "dev", flag: "dev", env: "CLICKCLACK_DEV", kind: "boolean", def: false, help: "dev mode: loopback requests may act as X-ClickClack-User or the first user" },
   { key: "devBootstrap", flag: "dev-bootstrap", env: "CLICKCLACK_DEV_BOOTSTRAP", kind: "boolean", def: false, help: "create a first user, workspace and #general (implies --dev)" },
   { key: "publicUrl", flag: "public-url", env: "CLICKCLACK_PUBLIC_URL", kind: "string", def: null, help: "the URL people use to reach the server (origin checks, links)" },
+  { key: "trustedProxy", flag: "trusted-proxy", env: "CLICKCLACK_TRUSTED_PROXY", kind: "string", def: null, help: "reverse proxies (CIDR,…) whose X-Forwarded-For/Forwarded give the client address" },
   { key: "metrics", flag: "metrics", env: "CLICKCLACK_METRICS", kind: "boolean", def: false, help: "serve Prometheus metrics at /metrics", aliases: ["CLICKCLACK_METRICS_ENABLED"] },
   { key: "logLevel", flag: "log-level", env: "CLICKCLACK_LOG_LEVEL", kind: "string", def: "info", help: "debug | info | warn | error" },
   { key: "accessLog", flag: "access-log", env: "CLICKCLACK_ACCESS_LOG", kind: "string", def: "all", help: "access log lines: all | errors | off" },
@@ -221,6 +226,11 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       throw new ConfigError(`${from("publicUrl")}: not a URL: ${JSON.stringify(r.publicUrl)}`);
     }
   }
+  try {
+    trustedProxies(r.trustedProxy);
+  } catch (err) {
+    throw new ConfigError(`${from("trustedProxy")}: ${(err as Error).message}`);
+  }
   if (r.eventRetentionDays < 0) throw new ConfigError(`${from("eventRetentionDays")}: must be 0 or more`);
   if (!(r.sessionDays > 0)) throw new ConfigError(`${from("sessionDays")}: must be more than 0`);
   if ((r.githubClientId === null) !== (r.githubClientSecret === null)) {
@@ -244,6 +254,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       dev: r.dev || r.devBootstrap,
       devBootstrap: r.devBootstrap,
       publicUrl: r.publicUrl,
+      trustedProxy: r.trustedProxy,
       metrics: r.metrics,
       logLevel: r.logLevel as Config["logLevel"],
       accessLog: r.accessLog as Config["accessLog"],

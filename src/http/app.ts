@@ -127,7 +127,13 @@ export function createApp(deps: Deps) {
         }
       }
     })
-    .onBeforeHandle({ as: "global" }, ({ request, route }) => enforcePolicy(deps.auth, request, route))
+    .onBeforeHandle({ as: "global" }, async ({ request, route, params }) => {
+      await enforcePolicy(deps.auth, request, route);
+      // The router hands a path segment it cannot percent-decode over as null.
+      for (const [name, value] of Object.entries(params ?? {})) {
+        if (value === null) throw new AppError(400, "malformed_path", `${name} in the path is not valid percent-encoding`);
+      }
+    })
     .use(metricsRoutes(deps))
     .use(healthRoutes(deps))
     .use(webRoutes(deps))

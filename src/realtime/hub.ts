@@ -3,6 +3,7 @@
 // committed meanwhile, then joins the topics; the buffer is deduplicated by cursor, so the switch
 // from replay to live neither skips nor repeats an event.
 import type { Server, ServerWebSocket } from "bun";
+import type { Actor } from "../access/actor.ts";
 import { LIMITS } from "../chat/rules.ts";
 import type { ChatEvent, Role, StoredEvent } from "../chat/types.ts";
 import type { Store } from "../store/store.ts";
@@ -13,8 +14,18 @@ export interface Subscriber {
   id: number;
   userId: string;
   workspaceId: string;
+  /** What the socket was granted when it opened; a re-check that finds otherwise closes it. */
   role: Role;
+  readsDms: boolean;
+  /** How it authenticated, so the credential can be looked up again in durable state. */
+  via: Actor["via"];
   credentialId?: string;
+  /** A session's expiry: the socket closes then. */
+  expiresAt?: string;
+  /** A user-owned bot's owner: a moderation change of the owner re-checks the bot's sockets. */
+  ownerId: string | null;
+  /** How many re-checks the hub had started when the socket was granted (see open). */
+  grantedAtRecheck: number;
   /** While replaying: the cursor of the last durable event sent or skipped. */
   lastCursor: string | null;
   state: "replaying" | "live" | "closed";
@@ -28,6 +39,20 @@ export const CLOSE = {
   policy: 1008,
   overload: 1013,
 } as const;
+
+/**
+ * Whether an open socket may stay open as it was granted, judged from durable state (credential,
+ * membership, role). Supplied by the composition root; access rules live in src/access.
+ */
+export type SocketCheck = (sub: Subscriber) => Promise<boolean>;
+
+/**
+ * Changes made in this process reach open sockets at once (revocations re-check their sockets, a
+ * moderation event its member's). A change made where the hub cannot hear it (the admin CLI in
+ * another process) shows as foreign writes to the store: then every open socket is re-checked,
+ * a slice per tick, so all of them within seconds at bounded cost, and none while nothing changed.
+ */
+const RECHECK = { everyMs: 1000, perTick: 256 } as const;
 
 /** Bytes a socket may have queued before the sweep closes it as a slow consumer. */
 const SLOW_CONSUMER_BYTES = 1024 * 1024;
@@ -59,9 +84,15 @@ export class Hub {
   private guestChannels = new Map<string, Set<string>>();
   private nextId = 1;
   private sweepTimer: ReturnType<typeof setInterval> | null = null;
-  stats = { delivered: 0, slowClosed: 0 };
+  private recheckTimer: ReturnType<typeof setInterval> | null = null;
+  private recheckQueue: HubSocket[] = [];
+  private recheckRunning = false;
+  private foreignMark: number | null = null;
+  private rechecksStarted = 0;
+  private fullRecheckWanted = false;
+  stats = { delivered: 0, slowClosed: 0, rechecked: 0 };
 
-  constructor(private store: Store) {
+  constructor(private store: Store, private check: SocketCheck = async () => true) {
     store.events.onCommit((events) => this.dispatch(events));
   }
 
@@ -69,16 +100,21 @@ export class Hub {
     this.server = server;
     this.sweepTimer = setInterval(() => this.sweep(), 200);
     this.sweepTimer.unref?.();
+    this.recheckTimer = setInterval(() => void this.recheckSlice(), RECHECK.everyMs);
+    this.recheckTimer.unref?.();
   }
 
   detach(): void {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
     this.sweepTimer = null;
+    this.recheckTimer = null;
     this.server = null;
   }
 
-  newSubscriber(input: { userId: string; workspaceId: string; role: Role; credentialId?: string; afterCursor: string | null }): Subscriber {
-    return { id: this.nextId++, userId: input.userId, workspaceId: input.workspaceId, role: input.role, credentialId: input.credentialId, lastCursor: input.afterCursor, state: "replaying", buffer: [] };
+  newSubscriber(input: Omit<Subscriber, "id" | "grantedAtRecheck" | "lastCursor" | "state" | "buffer"> & { afterCursor: string | null }): Subscriber {
+    const { afterCursor, ...granted } = input;
+    return { id: this.nextId++, ...granted, grantedAtRecheck: this.rechecksStarted, lastCursor: afterCursor, state: "replaying", buffer: [] };
   }
 
   connectionCount(): number {
@@ -101,6 +137,8 @@ export class Hub {
     let mine = room.byUser.get(sub.userId);
     if (!mine) room.byUser.set(sub.userId, (mine = new Set()));
     mine.add(ws);
+    // A re-check that ran between the grant and now could not see this socket: judge it too.
+    if (sub.grantedAtRecheck !== this.rechecksStarted) void this.recheckSockets([ws]);
     try {
       let scanned = 0;
       for (;;) {
@@ -147,18 +185,61 @@ export class Hub {
     if (room.all.size === 0) this.rooms.delete(ws.data.workspaceId);
   }
 
-  /** Closes every socket that matches, e.g. those of a revoked credential. */
-  closeWhere(match: (s: Subscriber) => boolean, code: number, reason: string): number {
-    let n = 0;
-    for (const room of this.rooms.values()) {
-      for (const ws of room.all) {
-        if (match(ws.data)) {
-          this.close(ws, code, reason);
-          n++;
-        }
+  /**
+   * Re-checks now the sockets that match (after a revocation, a moderation change): those no
+   * longer allowed as they were opened close with 1008 and reconnect under what holds now.
+   */
+  async recheck(match: (s: Subscriber) => boolean): Promise<void> {
+    this.rechecksStarted++;
+    const found: HubSocket[] = [];
+    for (const room of this.rooms.values()) for (const ws of room.all) if (match(ws.data)) found.push(ws);
+    await this.recheckSockets(found);
+  }
+
+  private async recheckSlice(): Promise<void> {
+    if (this.recheckRunning) return;
+    this.recheckRunning = true;
+    try {
+      const mark = await this.store.foreignWrites();
+      if (mark !== this.foreignMark) {
+        this.foreignMark = mark;
+        this.fullRecheckWanted = true;
       }
+      // A pass already under way finishes first; a change seen meanwhile asks for one more.
+      if (this.recheckQueue.length === 0 && this.fullRecheckWanted) {
+        this.fullRecheckWanted = false;
+        this.rechecksStarted++;
+        for (const room of this.rooms.values()) for (const ws of room.all) this.recheckQueue.push(ws);
+      }
+      await this.recheckSockets(this.recheckQueue.splice(0, RECHECK.perTick));
+    } catch (err) {
+      // The store closing under a tick at shutdown, or a failed read: the next tick tries again.
+      if (this.server) console.error("realtime re-check failed", err);
+    } finally {
+      this.recheckRunning = false;
     }
-    return n;
+  }
+
+  private async recheckSockets(sockets: HubSocket[]): Promise<void> {
+    // Sockets opened alike (one person's tabs) are judged once.
+    const verdicts = new Map<string, Promise<boolean>>();
+    for (const ws of sockets) {
+      const sub = ws.data;
+      if (isClosed(sub)) continue;
+      const key = `${sub.via}|${sub.credentialId}|${sub.userId}|${sub.workspaceId}|${sub.role}|${sub.readsDms}`;
+      let verdict = verdicts.get(key);
+      if (!verdict) verdicts.set(key, (verdict = this.check(sub)));
+      let allowed: boolean;
+      try {
+        allowed = await verdict;
+      } catch (err) {
+        // A failed lookup is not a refusal: the next round asks again.
+        console.error("realtime re-check failed", err);
+        continue;
+      }
+      this.stats.rechecked++;
+      if (!allowed) this.close(ws, CLOSE.policy, "credential or workspace access changed; reconnect");
+    }
   }
 
   /** Committed durable events, in cursor order. */
@@ -166,6 +247,11 @@ export class Hub {
     for (const e of events) {
       this.rememberChannel(e);
       this.deliver(e, true);
+      if (e.type === "member.moderation_updated") {
+        // The member's sockets, and those of the bots they own, may have lost or changed access.
+        const userId = e.payload.user_id;
+        void this.recheck((s) => s.workspaceId === e.workspace_id && (s.userId === userId || s.ownerId === userId));
+      }
     }
   }
 
@@ -184,7 +270,7 @@ export class Hub {
     }
     if (e.recipients) {
       for (const userId of e.recipients) {
-        for (const ws of room.byUser.get(userId) ?? []) if (ws.data.state === "live") this.send(ws, frame);
+        for (const ws of room.byUser.get(userId) ?? []) if (ws.data.state === "live" && this.visible(ws.data, e)) this.send(ws, frame);
       }
       return;
     }
@@ -244,8 +330,11 @@ export class Hub {
   }
 
   private sweepSet(set: Set<HubSocket>): void {
+    const now = new Date().toISOString();
     for (const ws of set) {
-      if (ws.getBufferedAmount() > SLOW_CONSUMER_BYTES) {
+      if (ws.data.expiresAt && ws.data.expiresAt <= now) {
+        this.close(ws, CLOSE.policy, "session expired; sign in again");
+      } else if (ws.getBufferedAmount() > SLOW_CONSUMER_BYTES) {
         this.stats.slowClosed++;
         this.close(ws, CLOSE.overload, "realtime buffer overflow; reconnect with after_cursor to replay");
       }

@@ -8,7 +8,7 @@ import { RateLimiter } from "../access/rate-limit.ts";
 import { AppError } from "../chat/errors.ts";
 import { type Config, ConfigError, configHelp, loadConfig } from "../config/config.ts";
 import { createApp } from "../http/app.ts";
-import { rememberAddress } from "../http/client-info.ts";
+import { clientAddress, rememberAddress, resolveClientAddress, trustedProxies } from "../http/client-info.ts";
 import type { Deps } from "../http/deps.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { openStore } from "../store/open.ts";
@@ -43,19 +43,21 @@ async function upgradeRealtime(req: Request, server: Server<Subscriber>, deps: D
     const headers = new Headers(req.headers);
     headers.set("authorization", `Bearer ${bearer.slice(BEARER_PROTOCOL.length)}`);
     authRequest = new Request(req.url, { headers, method: "GET" });
-    rememberAddress(authRequest, server.requestIP(req)?.address);
+    rememberAddress(authRequest, clientAddress(req));
   }
   try {
     const workspaceId = url.searchParams.get("workspace_id");
     if (!workspaceId) return jsonError(400, "workspace_id is required", "invalid_request");
     const actor = await deps.auth.require(authRequest);
-    deps.access.requireScope(actor, "realtime:read");
-    const membership = await deps.access.member(actor, workspaceId);
+    const grant = await deps.access.realtimeGrant(actor, workspaceId);
     const data = deps.hub.newSubscriber({
       userId: actor.user.id,
       workspaceId,
-      role: membership.role,
+      ...grant,
+      via: actor.via,
       credentialId: actor.credentialId,
+      expiresAt: actor.expiresAt,
+      ownerId: actor.user.kind === "bot" ? actor.user.owner_user_id : null,
       afterCursor: url.searchParams.get("after_cursor")?.trim() || null,
     });
     const ok = server.upgrade(req, { data, headers: bearer ? { "Sec-WebSocket-Protocol": bearer } : undefined });
@@ -79,12 +81,13 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const log = opts.logTo ? createLog({ ...logOptions, destination: opts.logTo }) : opts.quiet ? silentLog() : createLog(logOptions);
   const store = await openStore(config);
   if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
-  const hub = new Hub(store);
-  const limiter = new RateLimiter();
-  const auth = new Authenticator(store, config.dev).use(tokenResolvers(store, limiter, config.publicUrl));
   const access = new Access(store);
+  const hub = new Hub(store, (sub) => access.stillGranted(sub));
+  const limiter = new RateLimiter();
+  const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config.publicUrl));
   const deps: Deps = { store, hub, auth, access, config, limiter, log };
   const app = createApp(deps);
+  const proxies = trustedProxies(config.trustedProxy);
 
   const server = Bun.serve<Subscriber>({
     hostname: config.addr.hostname,
@@ -92,7 +95,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     // Uploads may be 64 MiB; JSON routes refuse anything over 1 MiB themselves.
     maxRequestBodySize: 65 * 1024 * 1024,
     fetch(req, srv) {
-      rememberAddress(req, srv.requestIP(req)?.address);
+      rememberAddress(req, resolveClientAddress(req, srv.requestIP(req)?.address, proxies));
       if (req.headers.get("upgrade")?.toLowerCase() === "websocket" && new URL(req.url).pathname === "/api/realtime/ws") {
         return upgradeRealtime(req, srv, deps) as Promise<Response>;
       }

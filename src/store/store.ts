@@ -183,6 +183,8 @@ export interface IdentityStore {
   /** The live session for a raw token (not expired, not revoked), touching last_used_at. */
   sessionByToken(token: string): Promise<{ session: Session; user: User } | null>;
   revokeSession(id: string): Promise<Session | null>;
+  /** A session by id, live or not, without touching it (open sockets are re-checked with it). */
+  session(id: string): Promise<Session | null>;
   createMagicLink(input: { email: string; displayName?: string | null; ttlMs: number }): Promise<{ id: string; token: string; expires_at: string }>;
   /** Single use: the first consume wins; creates the user for a new email. Null when invalid, used or expired. */
   consumeMagicLink(token: string): Promise<{ user: User; created: boolean } | null>;
@@ -345,5 +347,12 @@ export interface Store {
   uploads: UploadStore;
   search: SearchStore;
   ping(): Promise<void>;
+  /**
+   * A number that changes when another process (the admin CLI, another server) may have committed
+   * to the database since the last call; the same number means nothing changed outside this one.
+   * The realtime hub re-checks open sockets when it changes. A store that cannot tell returns a
+   * new number on every call.
+   */
+  foreignWrites(): Promise<number>;
   close(): Promise<void>;
 }

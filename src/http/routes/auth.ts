@@ -1,8 +1,7 @@
 import { Elysia, t } from "elysia";
 import { AppError, invalid } from "../../chat/errors.ts";
-import { clearedSessionCookie, sessionCookie } from "../../access/credentials.ts";
-import { LIMITS } from "../../access/rate-limit.ts";
-import { CLOSE } from "../../realtime/hub.ts";
+import { assertSignOutAllowed, clearedSessionCookies, sessionCookie } from "../../access/credentials.ts";
+import { LIMITS, signIn } from "../../access/rate-limit.ts";
 import type { Deps } from "../deps.ts";
 import { clientAddress, isLoopback } from "../client-info.ts";
 import { errors, UserSchema } from "../schemas.ts";
@@ -33,6 +32,7 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
         limiter.hit(`magic-request:${clientAddress(request)}`, LIMITS.magicRequest);
         const email = body.email.trim().toLowerCase();
         if (!EMAIL.test(email)) throw invalid("email is not an email address", "invalid_email");
+        limiter.hit(`magic-request-account:${email}`, LIMITS.magicRequestPerAccount);
         // Without mail delivery the link can only be handed to someone on this machine in dev.
         if (!(config.dev && isLoopback(clientAddress(request)))) {
           throw new AppError(501, "mail_not_configured", "mail delivery is not configured: ask an admin for a link (clickclack admin magic-link create)");
@@ -50,12 +50,16 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
     .post(
       "/api/auth/magic/consume",
       async ({ request, body, set }) => {
-        limiter.hit(`magic-consume:${clientAddress(request)}`, LIMITS.magicConsume);
+        const keys = signIn.keys(clientAddress(request));
+        signIn.check(limiter, keys);
         const consumed = await store.identity.consumeMagicLink(body.token.trim());
-        if (!consumed) throw new AppError(401, "invalid_magic_link", "this sign-in link is invalid, used or expired: ask for a new one");
+        if (!consumed) {
+          signIn.failed(limiter, keys);
+          throw new AppError(401, "invalid_magic_link", "this sign-in link is invalid, used or expired: ask for a new one");
+        }
         const ttl = config.sessionDays * 86_400_000;
         const { session, token } = await store.identity.createSession(consumed.user.id, ttl);
-        set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request);
+        set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request, config.publicUrl);
         return { user: consumed.user, session: { ...session, token }, token };
       },
       {
@@ -67,11 +71,16 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
     .post(
       "/api/auth/logout",
       async ({ request, set }) => {
-        set.headers["set-cookie"] = clearedSessionCookie();
-        const actor = await auth.resolve(request).catch(() => null);
+        assertSignOutAllowed(request, config.publicUrl);
+        // An expired or unknown credential still signs out; only a live one has a session to revoke.
+        const actor = await auth.resolve(request).catch((err) => {
+          if (err instanceof AppError && err.status === 401) return null;
+          throw err;
+        });
+        set.headers["set-cookie"] = clearedSessionCookies(request, config.publicUrl) as unknown as string;
         if (actor && (actor.via === "session" || actor.via === "cookie") && actor.credentialId) {
           await store.identity.revokeSession(actor.credentialId);
-          hub.closeWhere((s) => s.credentialId === actor.credentialId, CLOSE.policy, "session revoked; sign in again");
+          await hub.recheck((s) => s.credentialId === actor.credentialId);
         }
         return { ok: true as const };
       },

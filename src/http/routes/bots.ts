@@ -3,7 +3,6 @@ import type { Actor } from "../../access/actor.ts";
 import { expandScopes } from "../../access/scopes.ts";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import { HANDLE_PATTERN } from "../../chat/rules.ts";
-import { CLOSE } from "../../realtime/hub.ts";
 import type { Deps } from "../deps.ts";
 import { errors, UserSchema } from "../schemas.ts";
 
@@ -65,6 +64,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         const handle = body.handle?.trim().replace(/^@/, "").toLowerCase();
         if (handle !== undefined && !HANDLE_PATTERN.test(handle)) throw invalid("handle must be 2–32 of a-z, 0-9, _ and -", "invalid_handle");
         const scopes = body.scopes ? expandScopes(body.scopes) : null;
+        if (scopes) await access.assertMintable(m, ownerUserId, scopes);
         const bot = await store.bots.create({ workspaceId: params.id, displayName, handle, ownerUserId, avatarUrl: body.avatar_url ?? null });
         set.status = 201;
         if (!scopes) return { bot };
@@ -90,8 +90,10 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
       "/api/workspaces/:id/bots/:bot_user_id/tokens",
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
-        await canManageBot(actor, params.id, params.bot_user_id);
-        const bot_token = await store.bots.mintToken({ botUserId: params.bot_user_id, workspaceId: params.id, name: body.name?.trim() || body.token_name?.trim() || "token", scopes: expandScopes(body.scopes ?? ["bot:write"]) });
+        const { membership, bot } = await canManageBot(actor, params.id, params.bot_user_id);
+        const scopes = expandScopes(body.scopes ?? ["bot:write"]);
+        await access.assertMintable(membership, bot.bot.owner_user_id, scopes);
+        const bot_token = await store.bots.mintToken({ botUserId: params.bot_user_id, workspaceId: params.id, name: body.name?.trim() || body.token_name?.trim() || "token", scopes });
         set.status = 201;
         return { bot_token };
       },
@@ -109,7 +111,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         if (!token) throw notFound("bot token");
         await canManageBot(actor, token.workspace_id, token.bot_user_id);
         const bot_token = await store.bots.revokeToken(token.id);
-        hub.closeWhere((s) => s.credentialId === token.id, CLOSE.policy, "bot token revoked; reconnect with a valid token");
+        await hub.recheck((s) => s.credentialId === token.id);
         return { bot_token };
       },
       { body: t.Optional(t.Object({})), detail: { summary: "Revoke a token: refused from the next request, its sockets closed with 1008", tags: ["bots"] }, response: { 200: t.Object({ bot_token: BotTokenSchema }), ...errors } },
@@ -127,7 +129,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
           for (const w of workspaces) await canManageBot(actor, w.id, bot.id);
         }
         const deleted_bot = await store.bots.remove(bot.id);
-        hub.closeWhere((s) => s.userId === bot.id, CLOSE.policy, "workspace access revoked");
+        await hub.recheck((s) => s.userId === bot.id);
         return { deleted_bot };
       },
       { detail: { summary: "Delete a bot: tokens revoked, memberships removed", tags: ["bots"] }, response: { 200: t.Object({ deleted_bot: UserSchema }), ...errors } },
@@ -138,7 +140,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         const actor = await auth.require(request);
         await canManageBot(actor, params.id, params.bot_user_id);
         await store.bots.removeMembership(params.id, params.bot_user_id);
-        hub.closeWhere((s) => s.userId === params.bot_user_id && s.workspaceId === params.id, CLOSE.policy, "workspace access revoked");
+        await hub.recheck((s) => s.userId === params.bot_user_id && s.workspaceId === params.id);
         set.status = 204;
       },
       { detail: { summary: "Remove a bot from a workspace (its tokens there are revoked)", tags: ["bots"] }, response: { 204: t.Void(), ...errors } },

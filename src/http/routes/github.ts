@@ -58,7 +58,7 @@ export const githubRoutes = ({ store, config, limiter }: Deps) =>
         const user = await completeSignIn(store, gh, { code: query.code, redirectUri: redirectUri(config.publicUrl, request), codeVerifier: saved.codeVerifier });
         const ttl = config.sessionDays * 86_400_000;
         const { token } = await store.identity.createSession(user.id, ttl);
-        set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request);
+        set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request, config.publicUrl);
         return redirect(set, safeReturnTo(saved.returnTo));
       },
       {

@@ -2,7 +2,6 @@ import { Elysia, t } from "elysia";
 import type { Actor } from "../../access/actor.ts";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import type { Role } from "../../chat/types.ts";
-import { CLOSE } from "../../realtime/hub.ts";
 import type { Deps } from "../deps.ts";
 import { EventSchema, errors, RoleSchema, UserSchema } from "../schemas.ts";
 
@@ -21,7 +20,7 @@ const EntrySchema = t.Object({
 
 const RANK: Record<Role, number> = { owner: 4, moderator: 3, member: 2, bot: 2, guest: 1 };
 
-export const moderationRoutes = ({ auth, access, store, hub }: Deps) => {
+export const moderationRoutes = ({ auth, access, store }: Deps) => {
   async function manager(actor: Actor, workspaceId: string) {
     const m = await access.manager(actor, workspaceId);
     access.assertCanWrite(m);
@@ -75,12 +74,8 @@ export const moderationRoutes = ({ auth, access, store, hub }: Deps) => {
             timeoutUntil = new Date(at).toISOString();
           }
         }
-        const result = await store.moderation.update(params.id, params.user_id, { role: body.role, timeoutUntil, blocked: body.blocked, note: body.moderation_note }, actor.user.id);
-        if (body.role !== undefined && body.role !== target.role) {
-          // Sockets gate by the role they opened with: make the member reconnect under the new one.
-          hub.closeWhere((s) => s.userId === params.user_id && s.workspaceId === params.id, CLOSE.policy, "workspace access changed; reconnect");
-        }
-        return result;
+        // Open sockets are re-checked by the hub when it hears member.moderation_updated.
+        return store.moderation.update(params.id, params.user_id, { role: body.role, timeoutUntil, blocked: body.blocked, note: body.moderation_note }, actor.user.id);
       },
       {
         body: t.Object({

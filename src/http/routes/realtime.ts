@@ -32,7 +32,8 @@ export const realtimeRoutes = ({ auth, access, store, hub }: Deps) =>
           throw new AppError(410, "resync_required", "cursor is unknown or was pruned; resync from tail_cursor", { tail_cursor: (await store.events.tail(query.workspace_id)) ?? "" });
         }
         const guest = m.role === "guest" ? new Set((await store.channels.list(query.workspace_id, actor.user.id, { guestOnly: true, includeArchived: true })).map((c) => c.id)) : null;
-        const events = page.events.filter((e) => canSee({ userId: actor.user.id, role: m.role }, e, (id) => guest?.has(id) ?? false)).map(publicEvent);
+        const viewer = { userId: actor.user.id, role: m.role, readsDms: access.readsDms(actor, m) };
+        const events = page.events.filter((e) => canSee(viewer, e, (id) => guest?.has(id) ?? false)).map(publicEvent);
         const last = page.events[page.events.length - 1]?.cursor ?? after;
         return {
           events,

@@ -40,6 +40,10 @@ export function sqliteIdentity(db: Db, writer: GroupCommitWriter): IdentityStore
       }
       return { session: toSession(r.s), user: toUser(r.u) };
     },
+    async session(id) {
+      const r = db.select().from(sessions).where(eq(sessions.id, id)).get();
+      return r ? toSession(r) : null;
+    },
     revokeSession(id) {
       return writer.write(() => {
         const r = db.select().from(sessions).where(eq(sessions.id, id)).get();

@@ -45,6 +45,10 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean } = {}):
     async ping() {
       raw.query("SELECT 1").get();
     },
+    async foreignWrites() {
+      // Changes only when another connection commits: this process's own writes leave it alone.
+      return (raw.query("PRAGMA data_version").get() as { data_version: number }).data_version;
+    },
     async close() {
       writer.close();
       raw.close();

@@ -21,7 +21,7 @@ test("a request id is echoed in the response and written on the JSON access-log 
     expect(forged.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     await Bun.sleep(20);
     const access = lines.filter((l) => l.kind === "access");
-    expect(access.find((l) => l.request_id === "trace-42.a")).toMatchObject({ level: "info", method: "GET", path: "/healthz", status: 200, msg: "request" });
+    expect(access.find((l) => l.request_id === "trace-42.a")).toMatchObject({ level: "info", method: "GET", path: "/healthz", status: 200, msg: "request", client: "127.0.0.1" });
     expect(access.find((l) => l.request_id === id)).toMatchObject({ level: "warn", path: "/api/no-such-route", status: 404 });
     expect(typeof access[0].duration_ms).toBe("number");
   } finally {

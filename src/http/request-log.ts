@@ -4,6 +4,7 @@
 // nothing (`off`); it logs the path without the query string, which can carry credentials.
 import { Elysia } from "elysia";
 import type { Log } from "../observability/log.ts";
+import { clientAddress } from "./client-info.ts";
 
 export type AccessLogMode = "all" | "errors" | "off";
 
@@ -53,7 +54,8 @@ export function requestLog(log: Log, mode: AccessLogMode) {
       const status = statusOf(set, responseValue);
       if (mode === "errors" && status < 400) return;
       const { id, started } = requestContext(request);
-      const line = { request_id: id, method: request.method, path: loggedPath(request), route: route || null, status, duration_ms: Math.round((performance.now() - started) * 100) / 100 };
+      // The client as the trusted-proxy setting resolves it, not merely the proxy in front.
+      const line = { request_id: id, method: request.method, path: loggedPath(request), route: route || null, status, duration_ms: Math.round((performance.now() - started) * 100) / 100, client: clientAddress(request) ?? null };
       if (status >= 500) access.error(line, "request");
       else if (status >= 400) access.warn(line, "request");
       else access.info(line, "request");

@@ -40,7 +40,8 @@ const info = { commit: gitCommit(), built_at: new Date().toISOString(), web_asse
 // of one (two builds may run at once).
 const tmp = `${out}.${process.pid}.tmp`;
 const proc = Bun.spawnSync(
-  ["bun", "build", "--compile", join(root, "web/dist/entry.gen.ts"), "--outfile", tmp, "--define", `CLICKCLACK_BUILD=${JSON.stringify(JSON.stringify(info))}`],
+  // The backup's worker is a second entry point: workers load from inside the binary.
+  ["bun", "build", "--compile", join(root, "web/dist/entry.gen.ts"), join(root, "src/cli/backup-worker.ts"), "--outfile", tmp, "--define", `CLICKCLACK_BUILD=${JSON.stringify(JSON.stringify(info))}`],
   { cwd: root, stdout: "pipe", stderr: "pipe" },
 );
 if (!proc.success) {

@@ -81,7 +81,7 @@ describe("operations", () => {
     expect(again.err).toContain("not empty");
   }, 60_000);
 
-  test("export and import show a progress bar on a terminal, and nothing in a pipe or with --json; import streams and refuses a truncated file", async () => {
+  test("backup, export and import show a progress bar on a terminal, and nothing in a pipe or with --json; import streams and refuses a truncated file", async () => {
     const file = join(scratch, "progress.json");
     // `script` gives the command a pseudo-terminal, as an operator's shell would.
     const onTty = async (args: string[]) => {
@@ -89,6 +89,10 @@ describe("operations", () => {
       const [code, out] = await Promise.all([p.exited, new Response(p.stdout).text()]);
       return { code, out };
     };
+    const backedUp = await onTty(["backup", "--out", join(scratch, "progress-backup.db"), "--db", server.dbPath]);
+    expect(backedUp.code).toBe(0);
+    expect(backedUp.out).toMatch(/backing up \[#{24}\] 100% [\d.]+ MB\/[\d.]+ MB/);
+    expect(backedUp.out).toContain("integrity ok");
     const exported = await onTty(["export", "--out", file, "--db", server.dbPath]);
     expect(exported.code).toBe(0);
     expect(exported.out).toMatch(/exporting \[#+-*\] \d+% [\d,]+\/[\d,]+ [\d,]+\/s/);

@@ -41,18 +41,45 @@ function primaryOrder(db: Database, table: string): string {
   return pk.length ? pk.join(", ") : "rowid";
 }
 
-export async function backup(dbPath: string, out: string): Promise<{ bytes: number; messages: number }> {
+/** The copy itself, in a worker, while the progress bar follows the copy's size. */
+async function vacuumInto(dbPath: string, tmp: string, progress?: Progress): Promise<void> {
+  if (progress) {
+    const src = new Database(dbPath, { readonly: true });
+    const pages = src.query<{ n: number }, []>("SELECT (SELECT page_count FROM pragma_page_count) - (SELECT freelist_count FROM pragma_freelist_count) AS n").get()?.n ?? 0;
+    const pageSize = src.query<{ page_size: number }, []>("PRAGMA page_size").get()?.page_size ?? 4096;
+    src.close();
+    progress.total(pages * pageSize);
+  }
+  // Inside the compiled binary, workers load by their path from the entry points' common root
+  // (scripts/build.ts lists this one); from source, beside this file.
+  const worker = new Worker(Bun.main.startsWith("/$bunfs/") ? "./src/cli/backup-worker.ts" : new URL("./backup-worker.ts", import.meta.url).href);
+  let seen = 0;
+  const timer = setInterval(() => {
+    const size = existsSync(tmp) ? Bun.file(tmp).size : 0;
+    if (size > seen) progress?.add(size - seen);
+    seen = Math.max(seen, size);
+  }, 100);
+  try {
+    const result = await new Promise<{ ok: boolean; message?: string }>((resolve, reject) => {
+      worker.onmessage = (event) => resolve(event.data);
+      worker.onerror = (event) => reject(new Error(event.message));
+      worker.postMessage({ dbPath, tmp });
+    });
+    if (!result.ok) throw new Error(result.message);
+  } finally {
+    clearInterval(timer);
+    worker.terminate();
+  }
+  const size = Bun.file(tmp).size;
+  if (size > seen) progress?.add(size - seen);
+  progress?.finish();
+}
+
+export async function backup(dbPath: string, out: string, progress?: Progress): Promise<{ bytes: number; messages: number }> {
   if (!existsSync(dbPath)) throw new UsageError(`no database at ${dbPath}`);
   const tmp = `${out}.partial-${process.pid}`;
   rmSync(tmp, { force: true });
-  const src = new Database(dbPath, { readonly: true });
-  try {
-    src.exec("PRAGMA busy_timeout = 10000");
-    // VACUUM INTO copies one read snapshot: consistent even while the server keeps writing.
-    src.query("VACUUM INTO ?").run(tmp);
-  } finally {
-    src.close();
-  }
+  await vacuumInto(dbPath, tmp, progress);
   const check = new Database(tmp, { readonly: true });
   try {
     const ok = check.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get();
@@ -221,7 +248,7 @@ export function opsCommand(kind: "backup" | "export" | "import") {
       const log = (msg: string) => (kind === "export" && values.out === "-" ? process.stderr : process.stdout).write(`${msg}\n`);
       if (kind === "backup") {
         if (typeof values.out !== "string") throw new UsageError("--out FILE is required");
-        const r = await backup(dbPath, values.out);
+        const r = await backup(dbPath, values.out, progressFor("backing up", "bytes", values));
         log(values.json ? JSON.stringify({ out: values.out, ...r }) : `backup written to ${values.out} (${r.bytes} bytes, ${r.messages} messages, integrity ok)`);
       } else if (kind === "export") {
         if (typeof values.out !== "string") throw new UsageError("--out FILE (or - for stdout) is required");

@@ -157,8 +157,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   const running = await startServer(config);
   const log = running.deps.log;
   const database = config.db.kind === "sqlite" ? config.db.path : "postgres";
-  // Scripts and tests read the URL from this line: it ends at the first space.
-  log.info({ url: running.url, database, dev: config.dev }, `clickclack listening on ${running.url} (database: ${database}${config.dev ? ", dev mode" : ""})`);
+  // Scripts and tests read the URL from this line (it ends at the first space), so it is written
+  // whatever --log-level says.
+  log.child({}, { level: "info" }).info({ url: running.url, database, dev: config.dev }, `clickclack listening on ${running.url} (database: ${database}${config.dev ? ", dev mode" : ""})`);
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
     await running.stop();

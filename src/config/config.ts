@@ -25,6 +25,8 @@ export interface Config {
   home: { url: string; label: string } | null;
   /** Prefix for cookie names, so that two deployments on one domain keep apart. */
   cookieNamespace: string | null;
+  /** OTLP/HTTP collector for traces; null: tracing off. */
+  otlpEndpoint: string | null;
   eventRetentionDays: number;
   sessionDays: number;
   github: {
@@ -75,6 +77,7 @@ interface RawConfig {
   homeUrl: string | null;
   homeLabel: string | null;
   cookieNamespace: string | null;
+  otlpEndpoint: string | null;
   eventRetentionDays: number;
   sessionDays: number;
   githubClientId: string | null;
@@ -109,6 +112,7 @@ export const SETTINGS: Setting[] = [
   { key: "homeUrl", flag: "home-url", env: "CLICKCLACK_HOME_URL", kind: "string", def: null, help: "the web app's home link: an http(s) URL or a /path on this origin" },
   { key: "homeLabel", flag: "home-label", env: "CLICKCLACK_HOME_LABEL", kind: "string", def: null, help: "the home link's label (at most 32 characters)" },
   { key: "cookieNamespace", flag: "cookie-namespace", env: "CLICKCLACK_COOKIE_NAMESPACE", kind: "string", def: null, help: "prefix for cookie names (letters, digits, - and _)" },
+  { key: "otlpEndpoint", flag: "otlp-endpoint", env: "CLICKCLACK_OTLP_ENDPOINT", kind: "string", def: null, help: "send OpenTelemetry traces over OTLP/HTTP to this collector (off by default)", aliases: ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"] },
   { key: "eventRetentionDays", flag: "event-retention-days", env: "CLICKCLACK_EVENT_RETENTION_DAYS", kind: "number", def: 0, help: "prune events older than this many days (0 = keep all)" },
   { key: "sessionDays", flag: "session-days", env: "CLICKCLACK_SESSION_DAYS", kind: "number", def: 30, help: "how long a sign-in lasts" },
   { key: "githubClientId", flag: "github-client-id", env: "CLICKCLACK_GITHUB_CLIENT_ID", kind: "string", def: null, help: "GitHub OAuth app client id (enables GitHub sign-in)" },
@@ -219,6 +223,9 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   if (r.cookieNamespace !== null && !/^[A-Za-z0-9_-]{1,32}$/.test(r.cookieNamespace)) {
     throw new ConfigError(`${from("cookieNamespace")}: use 1–32 letters, digits, - or _, got ${JSON.stringify(r.cookieNamespace)}`);
   }
+  if (r.otlpEndpoint !== null && !/^https?:\/\/[^/]/.test(r.otlpEndpoint)) {
+    throw new ConfigError(`${from("otlpEndpoint")}: expected an http(s) URL, got ${JSON.stringify(r.otlpEndpoint)}`);
+  }
   if (r.publicUrl !== null) {
     try {
       new URL(r.publicUrl);
@@ -261,6 +268,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       environment: r.environment?.trim() || null,
       home,
       cookieNamespace: r.cookieNamespace,
+      otlpEndpoint: r.otlpEndpoint,
       eventRetentionDays: r.eventRetentionDays,
       sessionDays: r.sessionDays,
       github: r.githubClientId && r.githubClientSecret

@@ -7,6 +7,7 @@ import { enforcePolicy } from "../access/policy.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { openApiRoutes } from "./openapi.ts";
 import { requestContext, requestLog } from "./request-log.ts";
+import { requestTrace } from "./request-trace.ts";
 import type { Deps } from "./deps.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { botRoutes } from "./routes/bots.ts";
@@ -64,6 +65,7 @@ export function createApp(deps: Deps) {
   let root: AnyElysia | undefined;
   const app = new Elysia()
     .use(requestLog(deps.log, deps.config.accessLog))
+    .use(deps.tracing ? requestTrace(deps.tracing) : new Elysia())
     .onRequest(({ request, set }) => {
       Object.assign(set.headers, SECURITY_HEADERS);
       const declared = Number(request.headers.get("content-length") ?? NaN);

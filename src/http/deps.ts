@@ -5,6 +5,7 @@ import type { Config } from "../config/config.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Store } from "../store/store.ts";
 import type { Log } from "../observability/log.ts";
+import type { Tracing } from "../observability/tracing.ts";
 
 /** What every route module is built from. */
 export interface Deps {
@@ -15,4 +16,6 @@ export interface Deps {
   config: Config;
   limiter: RateLimiter;
   log: Log;
+  /** OpenTelemetry, when an OTLP endpoint is configured. */
+  tracing: Tracing | null;
 }

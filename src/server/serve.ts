@@ -15,6 +15,7 @@ import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import type { DestinationStream } from "pino";
 import { createLog, silentLog } from "../observability/log.ts";
+import { createTracing } from "../observability/tracing.ts";
 import { devBootstrap } from "./bootstrap.ts";
 import { startMaintenance } from "./maintenance.ts";
 
@@ -74,6 +75,8 @@ export interface StartOptions {
   quiet?: boolean;
   /** Where log lines go instead of stdout (tests read them). */
   logTo?: DestinationStream;
+  /** How long spans wait to be batched (tests shorten it). */
+  traceDelayMs?: number;
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
@@ -85,7 +88,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const hub = new Hub(store, (sub) => access.stillGranted(sub));
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config.publicUrl));
-  const deps: Deps = { store, hub, auth, access, config, limiter, log };
+  const tracing = createTracing(config.otlpEndpoint, { environment: config.environment, delayMs: opts.traceDelayMs });
+  const deps: Deps = { store, hub, auth, access, config, limiter, log, tracing };
   const app = createApp(deps);
   const proxies = trustedProxies(config.trustedProxy);
 
@@ -135,6 +139,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopMaintenance();
       await server.stop(true);
       await store.close();
+      // Spans still buffered go out before the process ends; a collector that is gone cannot hold us.
+      await Promise.race([tracing?.shutdown(), Bun.sleep(3000)]).catch(() => {});
     },
   };
 }

@@ -14,10 +14,10 @@ export interface TestServer extends RunningServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(extraArgs: string[] = [], opts: { dev?: boolean; logTo?: { write(line: string): void } } = {}): Promise<TestServer> {
+export async function startTestServer(extraArgs: string[] = [], opts: { dev?: boolean; logTo?: { write(line: string): void }; traceDelayMs?: number } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "clickclack-test-"));
   const { config } = loadConfig(["--data", dir, "--addr", "127.0.0.1:0", ...(opts.dev === false ? [] : ["--dev"]), ...extraArgs], {});
-  const running = await startServer(config, { quiet: true, logTo: opts.logTo });
+  const running = await startServer(config, { quiet: true, logTo: opts.logTo, traceDelayMs: opts.traceDelayMs });
   return {
     ...running,
     dir,

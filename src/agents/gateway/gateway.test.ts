@@ -6,6 +6,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { mkdirSync, realpathSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { promtoolProblems } from "../../testing/promtool.ts";
 import { SessionStore } from "../sessions.ts";
 import { type Fakes, isDead, setupFakes, waitFor } from "../testing/harness.ts";
 import { type GatewayOptions, type RunningGateway, startGateway } from "./server.ts";
@@ -271,6 +272,7 @@ describe("REST API", () => {
     expect(text).toMatch(/clickclack_agent_failures_total\{backend="gemini",reason="failed"\} [1-9]/);
     expect(text).toContain("clickclack_agent_run_duration_seconds_bucket");
     expect(text).toMatch(/clickclack_agent_tokens_total\{backend="codex",kind="cached"\} \d+/);
+    expect(await promtoolProblems(text)).toBe("");
   });
 });
 

@@ -6,7 +6,7 @@
 import { toOpenAPISchema } from "@elysiajs/openapi";
 import { type AnyElysia, Elysia } from "elysia";
 import { POLICY, type RoutePolicy } from "../access/policy.ts";
-import { SESSION_COOKIE } from "../access/credentials.ts";
+import { HOST_SESSION_COOKIE, SESSION_COOKIE } from "../access/credentials.ts";
 import { VERSION } from "../cli/version.ts";
 import { OPERATION_EXAMPLES } from "./openapi-examples.ts";
 
@@ -35,7 +35,7 @@ const SECURITY_SCHEMES = {
     scheme: "bearer",
     description: "A bot token (`ccb_…`), bound to one workspace. The requirement lists the scope the operation needs; humans-only operations refuse bot tokens with 403.",
   },
-  cookie: { type: "apiKey", in: "cookie", name: SESSION_COOKIE, description: "The browser session cookie set by sign-in." },
+  cookie: { type: "apiKey", in: "cookie", name: SESSION_COOKIE, description: `The browser session cookie set by sign-in (${HOST_SESSION_COOKIE} when the public URL is https).` },
 } as const;
 
 const INFO = {

@@ -39,3 +39,18 @@ export function createLog(opts: LogOptions): Log {
 
 /** A logger that writes nothing (tests, embedded servers). */
 export const silentLog = (): Log => pino({ level: "silent" });
+
+/**
+ * The process's logger for code that runs beside requests and has no handle on the server's
+ * (the hub's replays, upload cleanup, the store's listeners). `serve` installs its own; until
+ * then, errors go to stderr as JSON, so a CLI's stdout stays its own.
+ */
+let processLog: Log | undefined;
+
+export function setProcessLog(log: Log): void {
+  processLog = log;
+}
+
+export function backgroundLog(): Log {
+  return (processLog ??= pino({ level: "error", base: { service: "clickclack" }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, pino.destination({ dest: 2, sync: true })));
+}

@@ -9,6 +9,7 @@ import type { ChatEvent, Role, StoredEvent } from "../chat/types.ts";
 import type { Store } from "../store/store.ts";
 import { publicEvent } from "../chat/events.ts";
 import { canSee } from "./gate.ts";
+import { backgroundLog } from "../observability/log.ts";
 
 export interface Subscriber {
   id: number;
@@ -168,7 +169,7 @@ export class Hub {
       room.replaying.delete(ws);
       ws.subscribe(sub.role === "guest" ? topicGuest(sub.workspaceId) : topicAll(sub.workspaceId));
     } catch (err) {
-      console.error("realtime replay failed", err);
+      backgroundLog().error({ err }, "realtime replay failed");
       this.close(ws, CLOSE.overload, "realtime replay interrupted; reconnect with after_cursor");
     }
   }
@@ -214,7 +215,7 @@ export class Hub {
       await this.recheckSockets(this.recheckQueue.splice(0, RECHECK.perTick));
     } catch (err) {
       // The store closing under a tick at shutdown, or a failed read: the next tick tries again.
-      if (this.server) console.error("realtime re-check failed", err);
+      if (this.server) backgroundLog().error({ err }, "realtime re-check failed");
     } finally {
       this.recheckRunning = false;
     }
@@ -234,7 +235,7 @@ export class Hub {
         allowed = await verdict;
       } catch (err) {
         // A failed lookup is not a refusal: the next round asks again.
-        console.error("realtime re-check failed", err);
+        backgroundLog().error({ err }, "realtime re-check failed");
         continue;
       }
       this.stats.rechecked++;

@@ -14,7 +14,7 @@ import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import type { DestinationStream } from "pino";
-import { createLog, silentLog } from "../observability/log.ts";
+import { createLog, setProcessLog, silentLog } from "../observability/log.ts";
 import { createTracing } from "../observability/tracing.ts";
 import { devBootstrap } from "./bootstrap.ts";
 import { startMaintenance } from "./maintenance.ts";
@@ -162,6 +162,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const running = await startServer(config);
   const log = running.deps.log;
+  setProcessLog(log);
   const database = config.db.kind === "sqlite" ? config.db.path : "postgres";
   // Scripts and tests read the URL from this line (it ends at the first space), so it is written
   // whatever --log-level says.

@@ -15,6 +15,7 @@ import { boundaryOf, readMultipart } from "./multipart.ts";
 import { Inspector } from "./sniff.ts";
 import { StorageError, type UploadStorage } from "./storage.ts";
 import { type Upload, UPLOAD_LIMITS, type UploadQuota } from "./types.ts";
+import { backgroundLog } from "../observability/log.ts";
 
 export interface ReceiveInput {
   request: Request;
@@ -101,7 +102,7 @@ export class UploadService {
       if (result.replayed) void this.drain();
       return result;
     } catch (err) {
-      await this.store.uploads.release(id, storageKey).catch((e) => console.error("releasing an upload reservation failed", e));
+      await this.store.uploads.release(id, storageKey).catch((err) => backgroundLog().error({ err }, "releasing an upload reservation failed"));
       void this.drain();
       throw asHttpError(err);
     }
@@ -162,7 +163,7 @@ export class UploadService {
         this.stop();
         return;
       }
-      await this.drain().catch((err) => console.error("upload cleanup failed", err));
+      await this.drain().catch((err) => backgroundLog().error({ err }, "upload cleanup failed"));
     };
     void this.store.uploads
       .sweepReservations(startedAt)

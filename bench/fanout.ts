@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { percentile, printTable, ROOT, type Row, scratchDir, seed, startServer } from "./lib.ts";
 
-interface Target {
+export interface Target {
   url: string;
   wsUrl: string;
   headers: Record<string, string>;
@@ -39,7 +39,7 @@ async function subscribers(target: Target, count: number): Promise<() => Promise
   };
 }
 
-async function runFanout(target: Target, count: number, rate: number, seconds: number) {
+export async function runFanout(target: Target, count: number, rate: number, seconds: number) {
   const report = await subscribers(target, count);
   const sentAt = new Map<string, number>();
   const now = () => performance.timeOrigin + performance.now();

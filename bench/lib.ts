@@ -4,6 +4,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteStore } from "../src/store/sqlite/index.ts";
+import type { Store } from "../src/store/store.ts";
+import { spawnServe } from "../src/testing/process.ts";
 
 export const ROOT = join(import.meta.dir, "..");
 
@@ -16,31 +18,9 @@ export interface BenchServer {
 
 /** Starts `clickclack serve` (source, or a binary via CLICKCLACK_BENCH_BINARY) on a free port. */
 export async function startServer(dataDir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<BenchServer> {
-  const cmd = process.env.CLICKCLACK_BENCH_BINARY ? [process.env.CLICKCLACK_BENCH_BINARY] : ["bun", join(ROOT, "src/main.ts")];
-  const proc = Bun.spawn([...cmd, "serve", "--data", dataDir, "--addr", "127.0.0.1:0", ...extra], { stdout: "pipe", stderr: "inherit", env: { ...process.env, ...env } });
-  const reader = proc.stdout.getReader();
-  let out = "";
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += new TextDecoder().decode(value);
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m) {
-      reader.releaseLock();
-      return {
-        url: m[1]!,
-        proc,
-        dataDir,
-        async stop() {
-          proc.kill("SIGTERM");
-          await proc.exited;
-        },
-      };
-    }
-  }
-  proc.kill(9);
-  throw new Error(`server did not start: ${out}`);
+  const command = process.env.CLICKCLACK_BENCH_BINARY ? [process.env.CLICKCLACK_BENCH_BINARY] : undefined;
+  const served = await spawnServe(["--data", dataDir, ...extra], env, command);
+  return { url: served.url, proc: served.proc, dataDir, stop: served.stop };
 }
 
 export function scratchDir(name: string): string {
@@ -50,6 +30,15 @@ export function scratchDir(name: string): string {
 /** A workspace with `channels` channels and `authors` members, each with a session token. */
 export async function seed(dataDir: string, opts: { channels: number; authors: number }) {
   const store = openSqliteStore(join(dataDir, "clickclack.db"));
+  try {
+    return await seedStore(store, opts);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The same fixtures in any store (Postgres benchmarks seed through the Postgres store). */
+export async function seedStore(store: Store, opts: { channels: number; authors: number }) {
   const authors = [];
   for (let i = 0; i < opts.authors; i++) authors.push(await store.users.create({ kind: "human", displayName: `Author ${i}`, handle: `author${i}` }));
   const { workspace, channels } = await store.workspaces.create({ name: "Bench", ownerId: authors[0]!.id });
@@ -58,7 +47,6 @@ export async function seed(dataDir: string, opts: { channels: number; authors: n
   for (let i = 1; i < opts.channels; i++) chans.push((await store.channels.create({ workspaceId: workspace.id, name: `c${i}`, createdBy: authors[0]!.id })).channel.id);
   const tokens: string[] = [];
   for (const a of authors) tokens.push((await store.identity.createSession(a.id, 86_400_000)).token);
-  await store.close();
   return { workspaceId: workspace.id, channelIds: chans, authorIds: authors.map((a) => a.id), tokens };
 }
 

@@ -1,10 +1,10 @@
-// Regenerates drizzle/sqlite/index.ts, which imports every migration as text so that the
+// Regenerates drizzle/{sqlite,postgres}/index.ts, which imports every migration as text so that the
 // compiled binary carries them (a folder read at run time would not exist beside the binary).
 // Run after `bun run db:generate`.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-for (const dialect of ["sqlite"]) {
+for (const dialect of ["sqlite", "postgres"]) {
   const dir = join(import.meta.dir, "..", "drizzle", dialect);
   const journal = JSON.parse(readFileSync(join(dir, "meta", "_journal.json"), "utf8")) as {
     entries: { tag: string; when: number; breakpoints: boolean }[];

@@ -3,6 +3,7 @@
 // owner's block or time-out holds the bot too. Everything goes through the real server.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { writeElsewhere } from "../testing/db-inspect.ts";
 import { client, seedTeam, startTestServer, type TestServer } from "../testing/harness.ts";
 
 let server: TestServer;
@@ -42,7 +43,7 @@ describe("item 1: a bot never holds more than its owner may", () => {
   });
 
   test("the operator's CLI applies the same ceiling to a bot it gives an owner", async () => {
-    const cli = (scopes: string) => Bun.spawn(["bun", join(import.meta.dir, "..", "main.ts"), "admin", "bot", "create", "--workspace", team.workspace.id, "--name", "Helper", "--owner", team.users[1]!.id, "--scopes", scopes, "--data", server.dir, "--json"], { stdout: "pipe", stderr: "pipe" });
+    const cli = (scopes: string) => Bun.spawn(["bun", join(import.meta.dir, "..", "main.ts"), "admin", "bot", "create", "--workspace", team.workspace.id, "--name", "Helper", "--owner", team.users[1]!.id, "--scopes", scopes, ...server.dbArgs, "--json"], { stdout: "pipe", stderr: "pipe" });
     const refused = cli("bot:admin");
     expect(await refused.exited).toBe(1);
     expect(await new Response(refused.stderr).text()).toContain("channels:write");
@@ -89,10 +90,7 @@ describe("item 1: a bot never holds more than its owner may", () => {
     const bot = await ownBot(3, ["bot:write"]);
     expect(bot.status).toBe(201);
     // dee leaves: there is no "leave" route yet; remove the row the way an operator would.
-    const { Database } = await import("bun:sqlite");
-    const db = new Database(server.dbPath);
-    db.run("DELETE FROM members WHERE workspace_id = ? AND user_id = ?", [team.workspace.id, team.users[3]!.id]);
-    db.close();
+    await writeElsewhere(server, "DELETE FROM members WHERE workspace_id = ? AND user_id = ?", [team.workspace.id, team.users[3]!.id]);
     const r = await as(bot.body.bot_token.token).post(`/api/channels/${team.general.id}/messages`, { body: "orphan" });
     expect(r.status).toBe(403);
   });

@@ -1,8 +1,7 @@
 // The authorization matrix: every API route × every kind of caller. Expectations come from the
 // policy table and the role rules; forbidden calls are made first and must change no row.
-import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { dataTables } from "../cli/ops.ts";
+import { databaseDigest } from "../testing/db-inspect.ts";
 import { client, type Client, startTestServer, type TestServer } from "../testing/harness.ts";
 import type { Scope } from "./actor.ts";
 import { policyFor, POLICY } from "./policy.ts";
@@ -174,15 +173,8 @@ function expectation(actor: string, key: string): Expect {
   return "allow";
 }
 
-function snapshot(): string {
-  const db = new Database(server.dbPath, { readonly: true });
-  // The data tables, without FTS internals (they change only with the tables they index).
-  const tables = dataTables(db).map((name) => ({ name }));
-  // last_used_at is bookkeeping of a successful credential check, not a change made by the call.
-  const out = tables.map((t) => `${t.name}:${JSON.stringify(db.query(`SELECT * FROM "${t.name}" ORDER BY rowid`).all().map((r: any) => ({ ...r, last_used_at: undefined })))}`).join("\n");
-  db.close();
-  return out;
-}
+// last_used_at is bookkeeping of a successful credential check, not a change made by the call.
+const snapshot = () => databaseDigest(server.store, { ignore: ["last_used_at"] });
 
 test("every route × every caller gets the status the policy says; refusals change nothing", async () => {
   const doc = (await actors.owner!.get("/openapi/json")).body;
@@ -190,7 +182,7 @@ test("every route × every caller gets the status the policy says; refusals chan
   // Every API route has a policy, and every policy names a real route.
   expect(keys.filter((k) => !POLICY[k])).toEqual([]);
   const failures: string[] = [];
-  const before = snapshot();
+  const before = await snapshot();
   let denials = 0;
   for (const key of keys) {
     const req = requestFor(key);
@@ -205,7 +197,7 @@ test("every route × every caller gets the status the policy says; refusals chan
     }
   }
   expect(failures).toEqual([]);
-  expect(snapshot()).toBe(before);
+  expect(await snapshot()).toBe(before);
   expect(denials).toBeGreaterThan(400);
 
   let allowed = 0;

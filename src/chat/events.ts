@@ -1,7 +1,199 @@
-import type { ChatEvent, StoredEvent } from "./types.ts";
+// The durable events of the chat domain, built once: every store appends what these return
+// inside the transaction that made the change, so SQLite and Postgres say the same thing on the
+// wire. Builders are pure; the store supplies what only it can look up (DM members, counts).
+import type { ChatEvent, EventType, Role, StoredEvent, ThreadState } from "./types.ts";
 
 /** An event as clients see it: who it is for (recipients, the DM gate) stays on the server. */
 export function publicEvent(e: StoredEvent): ChatEvent {
   const { recipients: _r, direct_conversation_id: _d, ...wire } = e;
   return wire;
+}
+
+/** An event about to be appended: the store gives it an id, a cursor and a time. */
+export interface NewEvent {
+  workspaceId: string;
+  type: EventType;
+  channelId?: string | null;
+  dmId?: string | null;
+  seq?: number | null;
+  payload: Record<string, unknown>;
+  recipients?: string[] | null;
+  mentionedUserIds?: string[];
+}
+
+/**
+ * Who hears an event about a message: everyone who can read the channel, or exactly the members
+ * of the DM (`recipients`), which the store looks up in the same transaction.
+ */
+export interface Audience {
+  channelId: string | null;
+  dmId: string | null;
+  recipients: string[] | null;
+}
+
+export function channelAudience(channelId: string): Audience {
+  return { channelId, dmId: null, recipients: null };
+}
+
+export function dmAudience(dmId: string, memberIds: string[]): Audience {
+  return { channelId: null, dmId, recipients: memberIds };
+}
+
+/** The fields of a stored message that events speak of (a row of either dialect fits). */
+export interface MessageFacts {
+  id: string;
+  workspaceId: string;
+  dmId: string | null;
+  authorId: string;
+  threadRootId: string;
+  channelSeq: number | null;
+  threadSeq: number | null;
+  kind: string;
+  turnId: string | null;
+  nonce: string | null;
+  topicId: string | null;
+}
+
+type Touched = Pick<MessageFacts, "id" | "workspaceId" | "dmId" | "authorId" | "threadRootId" | "channelSeq" | "threadSeq">;
+
+const dmPart = (dmId: string | null) => (dmId ? { direct_conversation_id: dmId } : {});
+
+// Agent activity says what it is; plain messages keep the Go server's payload shape.
+const activityPart = (m: Pick<MessageFacts, "kind" | "turnId">) => ({
+  ...(m.kind !== "message" ? { kind: m.kind } : {}),
+  ...(m.turnId ? { turn_id: m.turnId } : {}),
+});
+
+function about(m: Touched, audience: Audience, type: EventType, payload: Record<string, unknown>, mentioned?: string[]): NewEvent {
+  return {
+    workspaceId: m.workspaceId,
+    type,
+    channelId: audience.channelId,
+    dmId: audience.dmId,
+    recipients: audience.recipients,
+    seq: m.channelSeq ?? m.threadSeq,
+    payload,
+    ...(mentioned ? { mentionedUserIds: mentioned } : {}),
+  };
+}
+
+/** A root message in a channel or DM. */
+export function messageCreated(m: MessageFacts, audience: Audience, mentionedUserIds: string[]): NewEvent {
+  return about(m, audience, "message.created", {
+    message_id: m.id,
+    author_id: m.authorId,
+    ...dmPart(m.dmId),
+    ...(m.nonce ? { nonce: m.nonce } : {}),
+    ...(m.topicId ? { topic_id: m.topicId } : {}),
+    ...activityPart(m),
+  }, mentionedUserIds);
+}
+
+/**
+ * A reply is announced as thread.reply_created, not message.created (as the Go server does):
+ * channel views that list roots only need not filter replies out. It carries no seq.
+ */
+export function threadReplyCreated(m: MessageFacts, audience: Audience, mentionedUserIds: string[]): NewEvent {
+  return {
+    ...about(m, audience, "thread.reply_created", {
+      message_id: m.id,
+      root_message_id: m.threadRootId,
+      author_id: m.authorId,
+      thread_seq: m.threadSeq,
+      ...dmPart(m.dmId),
+      ...(m.nonce ? { nonce: m.nonce } : {}),
+      ...activityPart(m),
+    }, mentionedUserIds),
+    seq: null,
+  };
+}
+
+export function threadStateUpdated(root: Pick<MessageFacts, "workspaceId" | "dmId">, audience: Audience, state: ThreadState): NewEvent {
+  return {
+    workspaceId: root.workspaceId,
+    type: "thread.state_updated",
+    channelId: audience.channelId,
+    dmId: audience.dmId,
+    recipients: audience.recipients,
+    payload: { root_message_id: state.root_message_id, thread_state: state, ...dmPart(root.dmId) },
+  };
+}
+
+/** An edit (`edited_at`, with the mentions of the new body) or an attached file (`upload_id`). */
+export function messageUpdated(m: Touched, audience: Audience, change: { editedAt: string; mentionedUserIds: string[] } | { uploadId: string }): NewEvent {
+  const base = { message_id: m.id, root_message_id: m.threadRootId, author_id: m.authorId };
+  return "uploadId" in change
+    ? about(m, audience, "message.updated", { ...base, upload_id: change.uploadId, ...dmPart(m.dmId) })
+    : about(m, audience, "message.updated", { ...base, edited_at: change.editedAt, ...dmPart(m.dmId) }, change.mentionedUserIds);
+}
+
+export function messageDeleted(m: Touched, audience: Audience, deletedBy: string): NewEvent {
+  return about(m, audience, "message.deleted", { message_id: m.id, root_message_id: m.threadRootId, deleted_by: deletedBy, ...dmPart(m.dmId) });
+}
+
+/** `count` is how many people now react with this emoji (after the change). */
+export function reactionChanged(m: Touched, audience: Audience, r: { emoji: string; userId: string; added: boolean; count: number }): NewEvent {
+  return about(m, audience, r.added ? "reaction.added" : "reaction.removed", {
+    message_id: m.id, emoji: r.emoji, user_id: r.userId, root_message_id: m.threadRootId, count: r.count, ...dmPart(m.dmId),
+  });
+}
+
+export function pinChanged(m: Touched, channelId: string, actorId: string, pinned: boolean): NewEvent {
+  return {
+    workspaceId: m.workspaceId,
+    type: pinned ? "pin.added" : "pin.removed",
+    channelId,
+    seq: m.channelSeq ?? m.threadSeq,
+    payload: { channel_id: channelId, message_id: m.id, pinned_by: actorId },
+  };
+}
+
+/** A read pointer moved: only the reader hears it (their other devices). */
+export function readMoved(scope: { kind: "channel" | "dm"; id: string; workspaceId: string }, userId: string, seq: number, at: string): NewEvent {
+  const channel = scope.kind === "channel";
+  return {
+    workspaceId: scope.workspaceId,
+    type: channel ? "channel.read" : "dm.read",
+    channelId: channel ? scope.id : null,
+    dmId: channel ? null : scope.id,
+    recipients: [userId],
+    seq,
+    payload: { user_id: userId, scope_id: scope.id, ...(channel ? { channel_id: scope.id } : { direct_conversation_id: scope.id }), last_read_seq: seq, last_read_at: at },
+  };
+}
+
+export function channelCreated(c: { id: string; workspaceId: string; name: string; kind: string }, createdBy: string): NewEvent {
+  return { workspaceId: c.workspaceId, type: "channel.created", channelId: c.id, payload: { channel_id: c.id, name: c.name, kind: c.kind, created_by: createdBy } };
+}
+
+export function channelUpdated(c: { id: string; workspaceId: string; name: string; displayTitle: string | null; archivedAt: string | null }, updatedBy: string): NewEvent {
+  return {
+    workspaceId: c.workspaceId,
+    type: "channel.updated",
+    channelId: c.id,
+    payload: { channel_id: c.id, name: c.name, display_title: c.displayTitle, archived: c.archivedAt !== null, archived_at: c.archivedAt, updated_by: updatedBy },
+  };
+}
+
+export function channelDeleted(c: { id: string; workspaceId: string }, deletedBy: string): NewEvent {
+  return { workspaceId: c.workspaceId, type: "channel.deleted", channelId: c.id, payload: { channel_id: c.id, deleted_by: deletedBy } };
+}
+
+export function workspaceUpdated(w: { id: string; name: string; slug: string; iconUrl: string | null }, updatedBy: string): NewEvent {
+  return { workspaceId: w.id, type: "workspace.updated", payload: { workspace_id: w.id, name: w.name, slug: w.slug, icon_url: w.iconUrl, updated_by: updatedBy } };
+}
+
+/** The target and every active manager hear of a moderation change; nobody else does. */
+export function moderationUpdated(
+  workspaceId: string,
+  member: { userId: string; role: Role; timeoutUntil: string | null; blockedAt: string | null },
+  managerIds: string[],
+  updatedBy: string,
+): NewEvent {
+  return {
+    workspaceId,
+    type: "member.moderation_updated",
+    recipients: [...new Set([member.userId, ...managerIds])],
+    payload: { user_id: member.userId, role: member.role, timeout_until: member.timeoutUntil, blocked: member.blockedAt !== null, updated_by: updatedBy },
+  };
 }

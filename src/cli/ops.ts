@@ -1,13 +1,18 @@
-// Operations on a SQLite data set: backup (a consistent copy of a live database), export (the
-// whole data set as JSON, secrets redacted) and import (an export into an empty database).
+// Operations on a data set: backup (a consistent copy of a live database), export (the whole data
+// set as JSON, secrets redacted) and import (an export into an empty database). Export and import
+// work on SQLite and Postgres alike and speak one document, so an export from one store imports
+// into the other; a Postgres backup is pg_dump's job.
 import { Database } from "bun:sqlite";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { JSONParser } from "@streamparser/json";
 import { ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
+import { columns as pgColumns, readTables as pgReadTables, writeTables as pgWriteTables } from "../store/postgres/transfer.ts";
 import { migrateDatabase, openDatabase } from "../store/sqlite/database.ts";
 import { EXIT } from "./exit.ts";
 import { Progress } from "./progress.ts";
+
+type Db = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
 
 class UsageError extends Error {}
 
@@ -20,11 +25,17 @@ const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier"]);
 const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states"]);
 const REDACTED = "[redacted]";
 
-function dbPathFrom(values: Record<string, unknown>): string {
+function dbFrom(values: Record<string, unknown>): Db {
   const args = SETTINGS.flatMap((s) => (typeof values[s.flag] === "string" ? [`--${s.flag}`, values[s.flag] as string] : []));
-  const { config } = loadConfig(args);
-  if (config.db.kind !== "sqlite") throw new ConfigError("backup, export and import work on SQLite databases");
-  return config.db.path;
+  return loadConfig(args).config.db;
+}
+
+/**
+ * Which tables and columns the document holds: equal on both stores at the same schema, so an
+ * export says what it needs without naming a dialect's migration history.
+ */
+function schemaFingerprint(tables: { name: string; columns: string[] }[]): string {
+  return new Bun.CryptoHasher("sha256").update(JSON.stringify(tables.map((t) => [t.name, t.columns]))).digest("hex").slice(0, 16);
 }
 
 /** Ordinary tables in a stable order, without FTS internals or the migration journal. */
@@ -96,44 +107,76 @@ export async function backup(dbPath: string, out: string, progress?: Progress): 
 }
 
 /** Streams the export as JSON: deterministic (ordered rows, no timestamps of its own). */
-export async function exportData(dbPath: string, out: string, progress?: Progress): Promise<{ tables: number; rows: number }> {
-  const db = new Database(dbPath, { readonly: true });
-  db.exec("PRAGMA busy_timeout = 10000");
+export async function exportData(source: Db | string, out: string, progress?: Progress): Promise<{ tables: number; rows: number }> {
+  const db: Db = typeof source === "string" ? { kind: "sqlite", path: source } : source;
   const toStdout = out === "-";
   const tmp = toStdout ? "" : `${out}.partial-${process.pid}`;
   const sink = toStdout ? Bun.stdout.writer() : Bun.file(tmp).writer();
   let rows = 0;
-  const tables = dataTables(db).filter((t) => !SECRET_TABLES.has(t));
+  let tableCount = 0;
+  const redact = (row: Record<string, unknown>) => {
+    for (const col of Object.keys(row)) if (SECRET_COLUMNS.has(col)) row[col] = REDACTED;
+    return row;
+  };
+  const head = (layout: { name: string; columns: string[] }[]) =>
+    sink.write(`{"format":${JSON.stringify(EXPORT_FORMAT)},"version":${EXPORT_VERSION},"schema":${JSON.stringify(schemaFingerprint(layout))},"tables":{`);
+  const table = (name: string) => sink.write(`${tableCount++ ? "," : ""}\n${JSON.stringify(name)}:[`);
+  let first = true;
+  const row = (r: Record<string, unknown>) => {
+    sink.write(`${first ? "\n" : ",\n"}${JSON.stringify(redact(r))}`);
+    first = false;
+    rows++;
+    progress?.add();
+  };
   try {
-    // One read transaction: every table comes from the same snapshot.
-    db.exec("BEGIN");
-    const version = db.query<{ n: number }, []>("SELECT count(*) AS n FROM __drizzle_migrations").get()?.n ?? 0;
-    if (progress) progress.total(tables.reduce((n, t) => n + (db.query<{ n: number }, []>(`SELECT count(*) AS n FROM "${t}"`).get()?.n ?? 0), 0));
-    sink.write(`{"format":${JSON.stringify(EXPORT_FORMAT)},"version":${EXPORT_VERSION},"schema_migrations":${version},"tables":{`);
-    tables.forEach((table, ti) => {
-      sink.write(`${ti ? "," : ""}\n${JSON.stringify(table)}:[`);
-      let first = true;
-      for (const row of db.query<Record<string, unknown>, []>(`SELECT * FROM "${table}" ORDER BY ${primaryOrder(db, table)}`).iterate()) {
-        for (const col of Object.keys(row)) if (SECRET_COLUMNS.has(col)) row[col] = REDACTED;
-        sink.write(`${first ? "\n" : ",\n"}${JSON.stringify(row)}`);
-        first = false;
-        rows++;
-        progress?.add();
+    if (db.kind === "sqlite") {
+      const raw = new Database(db.path, { readonly: true });
+      raw.exec("PRAGMA busy_timeout = 10000");
+      try {
+        const tables = dataTables(raw).filter((t) => !SECRET_TABLES.has(t));
+        // One read transaction: every table comes from the same snapshot.
+        raw.exec("BEGIN");
+        if (progress) progress.total(tables.reduce((n, t) => n + (raw.query<{ n: number }, []>(`SELECT count(*) AS n FROM "${t}"`).get()?.n ?? 0), 0));
+        head(tables.map((name) => ({ name, columns: raw.query<{ name: string }, []>(`PRAGMA table_info("${name}")`).all().map((c) => c.name) })));
+        for (const name of tables) {
+          table(name);
+          first = true;
+          for (const r of raw.query<Record<string, unknown>, []>(`SELECT * FROM "${name}" ORDER BY ${primaryOrder(raw, name)}`).iterate()) row(r);
+          sink.write("]");
+        }
+        raw.exec("COMMIT");
+      } finally {
+        raw.close();
       }
-      sink.write("]");
-    });
+    } else {
+      let headed = false;
+      await pgReadTables(db.url, SECRET_TABLES, async (name, batches) => {
+        if (!headed) throw new Error("unreachable");
+        table(name);
+        first = true;
+        for await (const batch of batches) for (const r of batch) row({ ...r });
+        sink.write("]");
+      }, async (layout) => {
+        head(layout);
+        headed = true;
+      });
+    }
     sink.write("\n}}\n");
-    db.exec("COMMIT");
     await sink.end();
     progress?.finish();
     if (!toStdout) renameSync(tmp, out);
-    return { tables: tables.length, rows };
+    return { tables: tableCount, rows };
   } catch (err) {
     if (!toStdout) rmSync(tmp, { force: true });
     throw err;
-  } finally {
-    db.close();
   }
+}
+
+/** A redacted secret becomes an unguessable value: the row survives, the secret does not. */
+function unredact(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [c, v] of Object.entries(row)) out[c] = SECRET_COLUMNS.has(c) && v === REDACTED ? `${REDACTED}:${crypto.randomUUID()}` : v;
+  return out;
 }
 
 interface ImportOptions {
@@ -142,16 +185,19 @@ interface ImportOptions {
 
 /**
  * Restores an export into an empty database, streaming: rows are parsed and inserted as they
- * arrive, so memory stays flat however large the export (bench/import-memory.ts measures it).
+ * arrive, so memory stays flat however large the export (bench/import.ts measures it).
  */
-export async function importData(dbPath: string, input: string, opts: ImportOptions = {}): Promise<{ rows: number }> {
+export async function importData(target: Db | string, input: string, opts: ImportOptions = {}): Promise<{ rows: number }> {
+  const db: Db = typeof target === "string" ? { kind: "sqlite", path: target } : target;
+  if (db.kind === "postgres") return importIntoPostgres(db.url, input);
+  const dbPath = db.path;
   const file = input === "-" ? null : Bun.file(input);
   if (file && !(await file.exists())) throw new UsageError(`no such file: ${input}`);
   const progress = opts.progress;
   if (file) progress?.total(file.size);
-  const { raw, db } = openDatabase(dbPath);
+  const { raw, db: sqlite } = openDatabase(dbPath);
   try {
-    migrateDatabase(db);
+    migrateDatabase(sqlite);
     const users = raw.query<{ n: number }, []>("SELECT count(*) AS n FROM users").get()?.n ?? 0;
     if (users > 0) throw new UsageError(`${dbPath} is not empty: import restores into an empty database`);
     const known = new Set(dataTables(raw));
@@ -216,17 +262,52 @@ export async function importData(dbPath: string, input: string, opts: ImportOpti
   }
 }
 
-function insertRow(raw: Database, table: string, row: Record<string, unknown>): void {
+function insertRow(raw: Database, table: string, original: Record<string, unknown>): void {
+  const row = unredact(original);
   const cols = Object.keys(row);
-  // A redacted secret becomes an unguessable value: the row survives, the secret does not.
-  const values = cols.map((c) => (SECRET_COLUMNS.has(c) && row[c] === REDACTED ? `${REDACTED}:${crypto.randomUUID()}` : row[c])) as (string | number | null)[];
+  const values = cols.map((c) => row[c]) as (string | number | null)[];
   raw.query(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(...values);
 }
 
+/**
+ * Postgres inserts table by table in dependency order, so it takes the whole document (the
+ * streaming import is SQLite's, where references are checked once at the end).
+ */
+async function importIntoPostgres(url: string, input: string): Promise<{ rows: number }> {
+  const text = input === "-" ? await Bun.stdin.text() : await Bun.file(input).text();
+  let doc: { format?: string; version?: number; tables?: Record<string, Record<string, unknown>[]> };
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new UsageError("the input is not JSON");
+  }
+  if (doc.format !== EXPORT_FORMAT || doc.version !== EXPORT_VERSION || typeof doc.tables !== "object") throw new UsageError(`the input is not a ${EXPORT_FORMAT} v${EXPORT_VERSION} document`);
+  const rows = await pgWriteTables(url, doc.tables!, {
+    prepare: unredact,
+    notEmpty: () => new UsageError("the Postgres database is not empty: import restores into an empty database"),
+    unknownTable: (t) => new UsageError(`unknown table "${t}" in the export (newer version?)`),
+  });
+  return { rows };
+}
+
+/**
+ * Postgres has its own consistent online copy: pg_dump (custom format, restored with
+ * pg_restore). Run when it is installed; otherwise say so (exit 2) rather than half-do it.
+ */
+async function pgBackup(url: string, out: string, log: (msg: string) => void): Promise<number> {
+  const pgDump = Bun.which("pg_dump");
+  if (!pgDump) throw new UsageError(`on Postgres, back up with pg_dump (not found on PATH here): pg_dump --format=custom --file=${out} "$CLICKCLACK_DB"`);
+  const p = Bun.spawn([pgDump, "--format=custom", `--file=${out}`, "--no-owner", url], { stdout: "inherit", stderr: "inherit" });
+  const code = await p.exited;
+  if (code !== 0) throw new Error(`pg_dump exited with ${code}`);
+  log(`backup written to ${out} by pg_dump (custom format: restore with pg_restore)`);
+  return 0;
+}
+
 const USAGE = `Usage:
-  clickclack backup --out FILE [--data DIR | --db PATH]     consistent copy of a live database, verified
-  clickclack export --out FILE|- [--data DIR | --db PATH]   the data set as JSON (secrets redacted), atomically
-  clickclack import --in FILE|- [--data DIR | --db PATH]    restore an export into an empty database
+  clickclack backup --out FILE [--data DIR | --db PATH|URL]     consistent copy of a live database (Postgres: pg_dump)
+  clickclack export --out FILE|- [--data DIR | --db PATH|URL]   the data set as JSON (secrets redacted), atomically
+  clickclack import --in FILE|- [--data DIR | --db PATH|URL]    restore an export into an empty database (SQLite or Postgres)
 `;
 
 /** A progress bar on a terminal; none in a pipe or with --json (scripts read the result line). */
@@ -244,20 +325,22 @@ export function opsCommand(kind: "backup" | "export" | "import") {
         process.stdout.write(USAGE);
         return EXIT.ok;
       }
-      const dbPath = dbPathFrom(values);
+      const db = dbFrom(values);
+      const where = db.kind === "sqlite" ? db.path : "the Postgres database";
       const log = (msg: string) => (kind === "export" && values.out === "-" ? process.stderr : process.stdout).write(`${msg}\n`);
       if (kind === "backup") {
         if (typeof values.out !== "string") throw new UsageError("--out FILE is required");
-        const r = await backup(dbPath, values.out, progressFor("backing up", "bytes", values));
+        if (db.kind === "postgres") return await pgBackup(db.url, values.out, log);
+        const r = await backup(db.path, values.out, progressFor("backing up", "bytes", values));
         log(values.json ? JSON.stringify({ out: values.out, ...r }) : `backup written to ${values.out} (${r.bytes} bytes, ${r.messages} messages, integrity ok)`);
       } else if (kind === "export") {
         if (typeof values.out !== "string") throw new UsageError("--out FILE (or - for stdout) is required");
-        const r = await exportData(dbPath, values.out, progressFor("exporting", "rows", values));
+        const r = await exportData(db, values.out, progressFor("exporting", "rows", values));
         log(values.json ? JSON.stringify({ out: values.out, ...r }) : `exported ${r.rows} rows from ${r.tables} tables${values.out === "-" ? "" : ` to ${values.out}`}`);
       } else {
         if (typeof values.in !== "string") throw new UsageError("--in FILE (or - for stdin) is required");
-        const r = await importData(dbPath, values.in, { progress: progressFor("importing", values.in === "-" ? "rows" : "bytes", values) });
-        log(values.json ? JSON.stringify({ db: dbPath, ...r }) : `imported ${r.rows} rows into ${dbPath}`);
+        const r = await importData(db, values.in, { progress: progressFor("importing", values.in === "-" ? "rows" : "bytes", values) });
+        log(values.json ? JSON.stringify({ db: db.kind === "sqlite" ? db.path : "postgres", ...r }) : `imported ${r.rows} rows into ${where}`);
       }
       return EXIT.ok;
     } catch (err) {

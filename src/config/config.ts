@@ -9,7 +9,7 @@ import { trustedProxies } from "../http/client-info.ts";
 export interface Config {
   addr: { hostname: string; port: number };
   dataDir: string;
-  db: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+  db: { kind: "sqlite"; path: string } | { kind: "postgres"; url: string; pool: number };
   dev: boolean;
   devBootstrap: boolean;
   publicUrl: string | null;
@@ -66,6 +66,7 @@ interface RawConfig {
   addr: string;
   data: string;
   db: string | null;
+  dbPool: number;
   dev: boolean;
   devBootstrap: boolean;
   publicUrl: string | null;
@@ -100,7 +101,8 @@ interface RawConfig {
 export const SETTINGS: Setting[] = [
   { key: "addr", flag: "addr", env: "CLICKCLACK_ADDR", kind: "string", def: "127.0.0.1:8080", help: "listen address host:port (port 0 = any free port)" },
   { key: "data", flag: "data", env: "CLICKCLACK_DATA", kind: "string", def: "./data", help: "data directory (SQLite file, uploads)" },
-  { key: "db", flag: "db", env: "CLICKCLACK_DB", kind: "string", def: null, help: "database: a SQLite path or sqlite:///path (default <data>/clickclack.db)" },
+  { key: "db", flag: "db", env: "CLICKCLACK_DB", kind: "string", def: null, help: "database: a SQLite path or sqlite:///path (default <data>/clickclack.db), or postgres://user@host:port/db" },
+  { key: "dbPool", flag: "db-pool", env: "CLICKCLACK_DB_POOL", kind: "number", def: 10, help: "Postgres: connections in the pool (one of them writes)" },
   { key: "dev", flag: "dev", env: "CLICKCLACK_DEV", kind: "boolean", def: false, help: "dev mode: loopback requests may act as X-ClickClack-User or the first user" },
   { key: "devBootstrap", flag: "dev-bootstrap", env: "CLICKCLACK_DEV_BOOTSTRAP", kind: "boolean", def: false, help: "create a first user, workspace and #general (implies --dev)" },
   { key: "publicUrl", flag: "public-url", env: "CLICKCLACK_PUBLIC_URL", kind: "string", def: null, help: "the URL people use to reach the server (origin checks, links)" },
@@ -207,7 +209,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   let db: Config["db"];
   const dbValue = r.db ?? `${dataDir}/clickclack.db`;
   if (/^postgres(ql)?:\/\//.test(dbValue)) {
-    db = { kind: "postgres", url: dbValue };
+    if (!Number.isInteger(r.dbPool) || r.dbPool < 2 || r.dbPool > 1000) throw new ConfigError(`${from("dbPool")}: expected a whole number from 2 to 1000`);
+    db = { kind: "postgres", url: dbValue, pool: r.dbPool };
   } else {
     const path = dbValue.startsWith("sqlite://") ? dbValue.slice("sqlite://".length) : dbValue;
     if (path === "") throw new ConfigError(`${from("db")}: empty SQLite path`);

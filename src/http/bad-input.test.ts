@@ -1,122 +1,115 @@
 // Every route in the OpenAPI document is sent malformed JSON, wrong types, missing fields, huge
 // bodies, unknown ids and another workspace's ids. Each must answer 4xx with {error, code}, and
-// the database must be byte-for-byte the same afterwards.
-import { Database } from "bun:sqlite";
+// every data table must hold the same rows afterwards. Runs on each store (src/testing/stores.ts).
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { dataTables } from "../cli/ops.ts";
+import { databaseDigest } from "../testing/db-inspect.ts";
 import { seedTeam, startTestServer, type TestServer } from "../testing/harness.ts";
+import { forEachStore } from "../testing/stores.ts";
 
-let server: TestServer;
-let team: Awaited<ReturnType<typeof seedTeam>>;
-let foreign: { workspace: string; channel: string; message: string; dm: string; user: string };
+forEachStore((store) => {
+  let server: TestServer;
+  let team: Awaited<ReturnType<typeof seedTeam>>;
+  let foreign: { workspace: string; channel: string; message: string; dm: string; user: string };
 
-beforeAll(async () => {
-  server = await startTestServer();
-  team = await seedTeam(server);
-  // Another team the caller (ada) does not belong to.
-  const other = await seedTeam(server, ["zed", "yan"]);
-  const msg = await other.clients[0]!.post(`/api/channels/${other.general.id}/messages`, { body: "theirs" });
-  const dm = await other.clients[0]!.post("/api/dms", { workspace_id: other.workspace.id, member_ids: [other.users[1]!.id] });
-  foreign = { workspace: other.workspace.id, channel: other.general.id, message: msg.body.message.id, dm: dm.body.conversation.id, user: other.users[0]!.id };
-});
-afterAll(() => server.close());
+  beforeAll(async () => {
+    server = await startTestServer([], { store });
+    team = await seedTeam(server);
+    // Another team the caller (ada) does not belong to.
+    const other = await seedTeam(server, ["zed", "yan"]);
+    const msg = await other.clients[0]!.post(`/api/channels/${other.general.id}/messages`, { body: "theirs" });
+    const dm = await other.clients[0]!.post("/api/dms", { workspace_id: other.workspace.id, member_ids: [other.users[1]!.id] });
+    foreign = { workspace: other.workspace.id, channel: other.general.id, message: msg.body.message.id, dm: dm.body.conversation.id, user: other.users[0]!.id };
+  });
+  afterAll(() => server.close());
 
-function snapshot(path: string): string {
-  const db = new Database(path, { readonly: true });
-  // The data tables, without FTS internals (they change only with the tables they index).
-  const tables = dataTables(db).map((name) => ({ name }));
-  const out = tables.map((t) => `${t.name}:${JSON.stringify(db.query(`SELECT * FROM "${t.name}" ORDER BY rowid`).all())}`).join("\n");
-  db.close();
-  return out;
-}
-
-function wrongValue(schema: any): unknown {
-  const type = schema?.type ?? (schema?.anyOf ? schema.anyOf.find((s: any) => s.type && s.type !== "null")?.type : undefined);
-  switch (type) {
-    case "string":
-      return { not: "a string" };
-    case "integer":
-    case "number":
-      return "not a number";
-    case "boolean":
-      return "not a boolean";
-    case "array":
-      return "not an array";
-    case "object":
-      return 42;
-    default:
-      return [[["?"]]];
+  function wrongValue(schema: any): unknown {
+    const type = schema?.type ?? (schema?.anyOf ? schema.anyOf.find((s: any) => s.type && s.type !== "null")?.type : undefined);
+    switch (type) {
+      case "string":
+        return { not: "a string" };
+      case "integer":
+      case "number":
+        return "not a number";
+      case "boolean":
+        return "not a boolean";
+      case "array":
+        return "not an array";
+      case "object":
+        return 42;
+      default:
+        return [[["?"]]];
+    }
   }
-}
 
-const UNKNOWN: Record<string, string> = {
-  id: "chn_00000000000000000000000000",
-  message_id: "msg_00000000000000000000000000",
-  emoji: "%F0%9F%91%8D",
-};
-
-function foreignIdFor(path: string, param: string): string {
-  if (param === "message_id") return foreign.message;
-  if (param === "emoji") return "%F0%9F%91%8D";
-  if (path.startsWith("/api/workspaces/")) return foreign.workspace;
-  if (path.startsWith("/api/channels/")) return foreign.channel;
-  if (path.startsWith("/api/messages/")) return foreign.message;
-  if (path.startsWith("/api/dms/")) return foreign.dm;
-  return foreign.workspace;
-}
-
-test("every route refuses bad input with a 4xx {error, code} and writes nothing", async () => {
-  const doc = (await team.clients[0]!.get("/openapi/json")).body;
-  const ada = team.clients[0]!;
-  const before = snapshot(server.dbPath);
-  const failures: string[] = [];
-  let checked = 0;
-
-  const expect4xx = (label: string, r: { status: number; body: any }) => {
-    checked++;
-    const ok = r.status >= 400 && r.status < 500 && typeof r.body?.error === "string" && typeof r.body?.code === "string";
-    if (!ok) failures.push(`${label} → ${r.status} ${JSON.stringify(r.body)?.slice(0, 160)}`);
+  const UNKNOWN: Record<string, string> = {
+    id: "chn_00000000000000000000000000",
+    message_id: "msg_00000000000000000000000000",
+    emoji: "%F0%9F%91%8D",
   };
 
-  for (const [path, ops] of Object.entries<any>(doc.paths)) {
-    if (!path.startsWith("/api/")) continue;
-    for (const [method, op] of Object.entries<any>(ops)) {
-      const M = method.toUpperCase();
-      const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-      const bodySchema = op.requestBody?.content?.["application/json"]?.schema;
-      const validBodyish = bodySchema?.properties ? Object.fromEntries(Object.entries<any>(bodySchema.properties).map(([k, s]) => [k, s.type === "string" ? "x" : s.type === "array" ? [] : s.type === "boolean" ? true : s.type === "integer" ? 1 : "x"])) : undefined;
+  function foreignIdFor(path: string, param: string): string {
+    if (param === "message_id") return foreign.message;
+    if (param === "emoji") return "%F0%9F%91%8D";
+    if (path.startsWith("/api/workspaces/")) return foreign.workspace;
+    if (path.startsWith("/api/channels/")) return foreign.channel;
+    if (path.startsWith("/api/messages/")) return foreign.message;
+    if (path.startsWith("/api/dms/")) return foreign.dm;
+    return foreign.workspace;
+  }
 
-      const variants: [string, string][] = params.length
-        ? [["unknown ids", path.replace(/\{(\w+)\}/g, (_, p) => UNKNOWN[p] ?? "xyz_00000000000000000000000000")], ["foreign ids", path.replace(/\{(\w+)\}/g, (_, p) => foreignIdFor(path, p))]]
-        : [["no params", path]];
+  test("every route refuses bad input with a 4xx {error, code} and writes nothing", async () => {
+    const doc = (await team.clients[0]!.get("/openapi/json")).body;
+    const ada = team.clients[0]!;
+    const before = await databaseDigest(server.store);
+    const failures: string[] = [];
+    let checked = 0;
 
-      for (const [label, concrete] of variants) {
-        const withQuery = path === "/api/messages/by-nonce" ? `${concrete}?workspace_id=${foreign.workspace}&nonce=x` : path.includes("realtime/events") ? `${concrete}?workspace_id=${foreign.workspace}` : concrete;
-        if (params.length) {
-          // With unknown or foreign ids, even a well-formed request must be refused.
-          expect4xx(`${M} ${withQuery} (${label}, plausible body)`, await ada.call(M, withQuery, M === "GET" || M === "DELETE" ? undefined : validBodyish ?? {}));
-        }
-        if (M === "GET" || M === "DELETE") continue;
-        expect4xx(`${M} ${concrete} (${label}, malformed JSON)`, await ada.call(M, concrete, "{not json"));
-        expect4xx(`${M} ${concrete} (${label}, huge body)`, await ada.call(M, concrete, JSON.stringify({ body: "x".repeat(1_200_000) })));
-        expect4xx(`${M} ${concrete} (${label}, array body)`, await ada.call(M, concrete, "[1,2,3]"));
-        if (bodySchema?.properties) {
-          const required: string[] = bodySchema.required ?? [];
-          if (required.length) expect4xx(`${M} ${concrete} (${label}, missing fields)`, await ada.call(M, concrete, {}));
-          for (const [prop, schema] of Object.entries<any>(bodySchema.properties)) {
-            expect4xx(`${M} ${concrete} (${label}, wrong type for ${prop})`, await ada.call(M, concrete, { ...validBodyish, [prop]: wrongValue(schema) }));
+    const expect4xx = (label: string, r: { status: number; body: any }) => {
+      checked++;
+      const ok = r.status >= 400 && r.status < 500 && typeof r.body?.error === "string" && typeof r.body?.code === "string";
+      if (!ok) failures.push(`${label} → ${r.status} ${JSON.stringify(r.body)?.slice(0, 160)}`);
+    };
+
+    for (const [path, ops] of Object.entries<any>(doc.paths)) {
+      if (!path.startsWith("/api/")) continue;
+      for (const [method, op] of Object.entries<any>(ops)) {
+        const M = method.toUpperCase();
+        const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+        const bodySchema = op.requestBody?.content?.["application/json"]?.schema;
+        const validBodyish = bodySchema?.properties ? Object.fromEntries(Object.entries<any>(bodySchema.properties).map(([k, s]) => [k, s.type === "string" ? "x" : s.type === "array" ? [] : s.type === "boolean" ? true : s.type === "integer" ? 1 : "x"])) : undefined;
+
+        const variants: [string, string][] = params.length
+          ? [["unknown ids", path.replace(/\{(\w+)\}/g, (_, p) => UNKNOWN[p] ?? "xyz_00000000000000000000000000")], ["foreign ids", path.replace(/\{(\w+)\}/g, (_, p) => foreignIdFor(path, p))]]
+          : [["no params", path]];
+
+        for (const [label, concrete] of variants) {
+          const withQuery = path === "/api/messages/by-nonce" ? `${concrete}?workspace_id=${foreign.workspace}&nonce=x` : path.includes("realtime/events") ? `${concrete}?workspace_id=${foreign.workspace}` : concrete;
+          if (params.length) {
+            // With unknown or foreign ids, even a well-formed request must be refused.
+            expect4xx(`${M} ${withQuery} (${label}, plausible body)`, await ada.call(M, withQuery, M === "GET" || M === "DELETE" ? undefined : validBodyish ?? {}));
+          }
+          if (M === "GET" || M === "DELETE") continue;
+          expect4xx(`${M} ${concrete} (${label}, malformed JSON)`, await ada.call(M, concrete, "{not json"));
+          expect4xx(`${M} ${concrete} (${label}, huge body)`, await ada.call(M, concrete, JSON.stringify({ body: "x".repeat(1_200_000) })));
+          expect4xx(`${M} ${concrete} (${label}, array body)`, await ada.call(M, concrete, "[1,2,3]"));
+          if (bodySchema?.properties) {
+            const required: string[] = bodySchema.required ?? [];
+            if (required.length) expect4xx(`${M} ${concrete} (${label}, missing fields)`, await ada.call(M, concrete, {}));
+            for (const [prop, schema] of Object.entries<any>(bodySchema.properties)) {
+              expect4xx(`${M} ${concrete} (${label}, wrong type for ${prop})`, await ada.call(M, concrete, { ...validBodyish, [prop]: wrongValue(schema) }));
+            }
           }
         }
       }
     }
-  }
-  // Query strings of the wrong type, and a missing required query.
-  expect4xx("pages with a non-numeric seq", await ada.get(`/api/channels/${team.general.id}/messages?before_seq=abc`));
-  expect4xx("events without workspace_id", await ada.get(`/api/realtime/events`));
-  expect4xx("by-nonce without nonce", await ada.get(`/api/messages/by-nonce?workspace_id=${team.workspace.id}`));
-  expect4xx("members with limit 0", await ada.get(`/api/workspaces/${team.workspace.id}/members?limit=0`));
+    // Query strings of the wrong type, and a missing required query.
+    expect4xx("pages with a non-numeric seq", await ada.get(`/api/channels/${team.general.id}/messages?before_seq=abc`));
+    expect4xx("events without workspace_id", await ada.get(`/api/realtime/events`));
+    expect4xx("by-nonce without nonce", await ada.get(`/api/messages/by-nonce?workspace_id=${team.workspace.id}`));
+    expect4xx("members with limit 0", await ada.get(`/api/workspaces/${team.workspace.id}/members?limit=0`));
 
-  expect(failures).toEqual([]);
-  expect(checked).toBeGreaterThan(120);
-  expect(snapshot(server.dbPath)).toBe(before);
-}, 60_000);
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(120);
+    expect(await databaseDigest(server.store)).toBe(before);
+  }, 60_000);
+});

@@ -2,16 +2,10 @@
 import { t } from "elysia";
 import type { Actor } from "../access/actor.ts";
 import { forbidden, invalid } from "../chat/errors.ts";
+import { messageBody } from "../chat/posting.ts";
 import { LIMITS } from "../chat/rules.ts";
 import type { MessageKind } from "../chat/types.ts";
 import type { Access } from "../access/access.ts";
-import { GUEST_POSTS_PER_DAY } from "../chat/rules.ts";
-import type { Membership } from "../store/store.ts";
-
-/** Guests post from a budget; everyone else posts freely (moderation aside). */
-export function budgetFor(m: Membership) {
-  return m.role === "guest" ? { max: GUEST_POSTS_PER_DAY, windowMs: 24 * 3600_000 } : undefined;
-}
 
 /** A client nonce: trimmed, at most 128 characters, no NUL; blank means none. */
 export function normalizeNonce(raw: string | null | undefined): string | null {
@@ -38,9 +32,7 @@ const KINDS: ReadonlySet<string> = new Set(["message", "agent_commentary", "agen
 
 /** Normalises and checks a posted message; returns the fields the store takes. */
 export function messageInput(actor: Actor, access: Access, input: Input) {
-  const body = input.body.trim();
-  if (body.length === 0) throw invalid("message body is required", "body_required");
-  if (body.length > LIMITS.bodyMaxChars) throw invalid(`message body is longer than ${LIMITS.bodyMaxChars} characters`, "body_too_long");
+  const body = messageBody(input.body);
   const nonce = normalizeNonce(input.nonce);
   const kind = (input.kind?.trim() || "message") as MessageKind;
   if (!KINDS.has(kind)) throw invalid(`unknown message kind "${kind}"`, "invalid_kind");

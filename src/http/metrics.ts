@@ -10,6 +10,7 @@ import { readdirSync } from "node:fs";
 import { Elysia, t } from "elysia";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { buildInfo, VERSION } from "../cli/version.ts";
+import type { PostgresStore } from "../store/postgres/index.ts";
 import type { SqliteStore } from "../store/sqlite/index.ts";
 import type { Deps } from "./deps.ts";
 import { requestContext, statusOf } from "./request-log.ts";
@@ -77,8 +78,9 @@ export function metricsRoutes({ config, hub, store }: Deps) {
   const events = new Counter({ name: "clickclack_events_committed_total", help: "Durable events committed, by type", labelNames: ["type"], registers: [registry] });
   gauge(registry, "clickclack_websocket_connections", "Open realtime sockets", () => hub.connectionCount());
   totalCounter(registry, "clickclack_slow_consumers_closed_total", "Sockets closed with 1013 (too slow to keep up)", () => hub.stats.slowClosed);
-  if (store.dialect === "sqlite") {
-    const writer = (store as SqliteStore).writer;
+  {
+    // Both stores group-commit through a writer that counts its batches and jobs.
+    const writer = (store as SqliteStore | PostgresStore).writer;
     totalCounter(registry, "clickclack_write_batches_total", "Group commits of the write path", () => writer.batches);
     totalCounter(registry, "clickclack_write_jobs_total", "Mutations committed (jobs / batches = batch size)", () => writer.jobs);
   }

@@ -1,7 +1,12 @@
-// The realtime hub: one Bun pub/sub topic per workspace audience, fed by the store's commit
-// stream in cursor order. A socket first replays the log after its cursor, buffering whatever is
+// The realtime hub: one Bun pub/sub topic per workspace audience, fed with committed events in
+// cursor order. A socket first replays the log after its cursor, buffering whatever is
 // committed meanwhile, then joins the topics; the buffer is deduplicated by cursor, so the switch
 // from replay to live neither skips nor repeats an event.
+//
+// Alone (SQLite), the hub hears its own store's commits directly. Beside other processes
+// (Postgres, see cluster.ts) it follows the log instead: a commit anywhere only nudges it, and it
+// reads what was committed after the last cursor it dispatched (log-follower.ts), so events
+// committed by several processes still reach every socket once, in cursor order, with no gaps.
 import type { Server, ServerWebSocket } from "bun";
 import type { Actor } from "../access/actor.ts";
 import { LIMITS } from "../chat/rules.ts";
@@ -10,6 +15,7 @@ import type { Store } from "../store/store.ts";
 import { publicEvent } from "../chat/events.ts";
 import { canSee } from "./gate.ts";
 import { backgroundLog } from "../observability/log.ts";
+import { LogFollower } from "./log-follower.ts";
 
 export interface Subscriber {
   id: number;
@@ -66,6 +72,24 @@ export interface EphemeralEvent extends ChatEvent {
   direct_conversation_id: string | null;
 }
 
+/** Which sockets to re-check: every given field must match. Plain data, so it can cross processes. */
+export interface SocketMatch {
+  userId?: string;
+  workspaceId?: string;
+  credentialId?: string;
+}
+
+const matching = (m: SocketMatch) => (s: Subscriber) =>
+  (m.userId === undefined || s.userId === m.userId) &&
+  (m.workspaceId === undefined || s.workspaceId === m.workspaceId) &&
+  (m.credentialId === undefined || s.credentialId === m.credentialId);
+
+/** The other server processes, when there are any: what happens here is repeated there. */
+export interface HubPeers {
+  ephemeral(e: EphemeralEvent): void;
+  recheck(match: SocketMatch): void;
+}
+
 /**
  * The sockets of one workspace, indexed the ways delivery needs them, so that publishing an event
  * costs the same whether 10 or 10,000 sockets are open: the topic reaches the live ones natively,
@@ -91,10 +115,33 @@ export class Hub {
   private foreignMark: number | null = null;
   private rechecksStarted = 0;
   private fullRecheckWanted = false;
+  private follower: LogFollower | null = null;
+  private peers: HubPeers | null = null;
   stats = { delivered: 0, slowClosed: 0, rechecked: 0 };
 
   constructor(private store: Store, private check: SocketCheck = async () => true) {
-    store.events.onCommit((events) => this.dispatch(events));
+    store.events.onCommit((events) => {
+      if (!this.follower) return this.dispatch(events);
+      const last = new Map<string, string>();
+      for (const e of events) last.set(e.workspace_id, e.cursor);
+      for (const [workspaceId, cursor] of last) this.follower.nudge(workspaceId, cursor);
+    });
+  }
+
+  /**
+   * Several processes share the log: from now on committed events are read back from it in
+   * cursor order (own commits included), and ephemeral events and re-checks are repeated on the
+   * peers. Called once, before the server accepts sockets.
+   */
+  joinCluster(peers: HubPeers): LogFollower {
+    this.peers = peers;
+    this.follower = new LogFollower(this.store, {
+      dispatch: (events) => this.dispatch(events),
+      lost: (workspaceId) => {
+        for (const ws of this.rooms.get(workspaceId)?.all ?? []) this.close(ws, CLOSE.resync, "realtime replay limit exceeded; resync required");
+      },
+    });
+    return this.follower;
   }
 
   attach(server: Server<Subscriber>): void {
@@ -127,7 +174,16 @@ export class Hub {
   /** Called from the WebSocket open handler. */
   async open(ws: HubSocket): Promise<void> {
     const sub = ws.data;
-    await this.loadGuestChannels(sub.workspaceId);
+    try {
+      // Following starts before the guest channels load, so no channel.created falls between them.
+      if (this.follower) await this.follower.track(sub.workspaceId);
+      if (isClosed(sub)) return;
+      await this.loadGuestChannels(sub.workspaceId);
+    } catch (err) {
+      // The database is away: the client retries with its cursor, as after any interruption.
+      backgroundLog().error({ err }, "realtime open failed");
+      return this.close(ws, CLOSE.overload, "realtime replay interrupted; reconnect with after_cursor");
+    }
     if (isClosed(sub)) return;
     let room = this.rooms.get(sub.workspaceId);
     if (!room) this.rooms.set(sub.workspaceId, (room = { all: new Set(), replaying: new Set(), byUser: new Map() }));
@@ -156,6 +212,10 @@ export class Hub {
         }
         if (!page.hasMore) break;
       }
+      if (isClosed(sub)) return;
+      // Following other processes' commits, this process may not yet have dispatched what the
+      // socket just replayed; going live before it has would repeat those events on the topic.
+      if (this.follower) await this.follower.reached(sub.workspaceId, sub.lastCursor);
       if (isClosed(sub)) return;
       for (const e of sub.buffer) {
         if (sub.lastCursor !== null && e.cursor <= sub.lastCursor) continue;
@@ -190,7 +250,14 @@ export class Hub {
    * Re-checks now the sockets that match (after a revocation, a moderation change): those no
    * longer allowed as they were opened close with 1008 and reconnect under what holds now.
    */
-  async recheck(match: (s: Subscriber) => boolean): Promise<void> {
+  async recheck(match: SocketMatch): Promise<void> {
+    this.peers?.recheck(match);
+    await this.recheckLocal(matching(match));
+  }
+
+  /** Re-checks the matching sockets of this process only (a peer asked, or an event here). */
+  async recheckLocal(match: SocketMatch | ((s: Subscriber) => boolean)): Promise<void> {
+    if (typeof match !== "function") match = matching(match);
     this.rechecksStarted++;
     const found: HubSocket[] = [];
     for (const room of this.rooms.values()) for (const ws of room.all) if (match(ws.data)) found.push(ws);
@@ -251,13 +318,20 @@ export class Hub {
       if (e.type === "member.moderation_updated") {
         // The member's sockets, and those of the bots they own, may have lost or changed access.
         const userId = e.payload.user_id;
-        void this.recheck((s) => s.workspaceId === e.workspace_id && (s.userId === userId || s.ownerId === userId));
+        // Every process dispatches the event itself: nothing to relay.
+        void this.recheckLocal((s) => s.workspaceId === e.workspace_id && (s.userId === userId || s.ownerId === userId));
       }
     }
   }
 
   /** Ephemeral events (typing, presence, agent progress): live sockets only, never stored. */
   publishEphemeral(e: EphemeralEvent): void {
+    this.peers?.ephemeral(e);
+    this.deliverEphemeral(e);
+  }
+
+  /** An ephemeral event for this process's sockets only (a peer published it). */
+  deliverEphemeral(e: EphemeralEvent): void {
     this.deliver(e as unknown as StoredEvent, false);
   }
 

@@ -1,7 +1,7 @@
 // Open sockets follow durable state (issue 12, items 13 and 14): they close when their credential
 // or membership changes, wherever the change came from (the API, the admin CLI in another
 // process, the clock), and they never carry direct messages to those the HTTP API refuses them.
-import { Database } from "bun:sqlite";
+import { writeElsewhere } from "../testing/db-inspect.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { client, seedTeam, sleep, startTestServer, Subscription, type TestServer } from "../testing/harness.ts";
@@ -33,7 +33,7 @@ describe("item 13: sockets are re-checked when their credential or membership ch
   test("a role change made by the admin CLI in another process closes the member's socket", async () => {
     const bob = team.users[1]!;
     const sub = await subscribe(await session(bob.id));
-    const p = Bun.spawn(["bun", MAIN, "admin", "member", "add", "--workspace", team.workspace.id, "--user", bob.id, "--role", "guest", "--data", server.dir, "--json"], { stdout: "pipe", stderr: "pipe" });
+    const p = Bun.spawn(["bun", MAIN, "admin", "member", "add", "--workspace", team.workspace.id, "--user", bob.id, "--role", "guest", ...server.dbArgs, "--json"], { stdout: "pipe", stderr: "pipe" });
     expect(await p.exited).toBe(0);
     expect(await closedWithin(sub, 5000)).toBe(1008);
     // Reconnecting works, as the guest bob now is.
@@ -49,9 +49,8 @@ describe("item 13: sockets are re-checked when their credential or membership ch
   test("a session revoked by another process closes its socket", async () => {
     const token = await session(team.users[2]!.id);
     const sub = await subscribe(token);
-    const db = new Database(server.dbPath);
-    db.run("UPDATE sessions SET revoked_at = ? WHERE user_id = ?", [new Date().toISOString(), team.users[2]!.id]);
-    db.close();
+    // Another process's write: a connection of its own, not the server's.
+    await writeElsewhere(server, "UPDATE sessions SET revoked_at = ? WHERE user_id = ?", [new Date().toISOString(), team.users[2]!.id]);
     expect(await closedWithin(sub, 5000)).toBe(1008);
   });
 

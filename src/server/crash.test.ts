@@ -5,27 +5,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { client } from "../testing/harness.ts";
+import { spawnServe } from "../testing/process.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "clickclack-crash-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function boot(): Promise<{ proc: Bun.Subprocess; url: string }> {
-  const proc = Bun.spawn(["bun", join(import.meta.dir, "..", "main.ts"), "serve", "--data", dir, "--addr", "127.0.0.1:0", "--dev-bootstrap"], { stdout: "pipe", stderr: "inherit" });
-  const reader = proc.stdout.getReader();
-  let out = "";
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += new TextDecoder().decode(value);
-    const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-    if (m) {
-      reader.releaseLock();
-      return { proc, url: m[1]! };
-    }
-  }
-  proc.kill(9);
-  throw new Error(`server did not start: ${out}`);
+  return spawnServe(["--data", dir, "--dev-bootstrap"]);
 }
 
 test("every acknowledged message survives kill -9 during a burst", async () => {

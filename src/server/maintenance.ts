@@ -2,24 +2,44 @@ import type { Config } from "../config/config.ts";
 import { startCheckpointer } from "../store/sqlite/maintenance.ts";
 import type { SqliteStore } from "../store/sqlite/index.ts";
 import type { Store } from "../store/store.ts";
+import { backgroundLog } from "../observability/log.ts";
 
 const DAY = 86_400_000;
 
 /** Starts the database's background upkeep; returns the function that stops it. */
 export function startMaintenance(store: Store, config: Config): () => void {
-  if (store.dialect !== "sqlite") return () => {};
-  const sqlite = store as SqliteStore;
   let lastPrune = 0;
+  async function prune() {
+    if (config.eventRetentionDays <= 0 || Date.now() - lastPrune < DAY / 24) return;
+    lastPrune = Date.now();
+    const olderThan = new Date(Date.now() - config.eventRetentionDays * DAY).toISOString();
+    const workspaces = await store.workspaces.listAll();
+    // Keep a recent tail per workspace, so a client that was merely asleep can still resume.
+    for (const w of workspaces) await store.events.prune(w.id, { olderThan, keepLatest: 10_000 });
+  }
+  const intervalMs = Number(process.env.CLICKCLACK_CHECKPOINT_MS ?? 10_000);
+  if (store.dialect !== "sqlite") {
+    // Postgres checkpoints and vacuums itself; event retention is all there is to do. (Several
+    // processes may prune at once: a prune is an idempotent DELETE.)
+    let running = false;
+    const timer = setInterval(async () => {
+      if (running) return;
+      running = true;
+      try {
+        await prune();
+      } catch (err) {
+        backgroundLog().error({ err }, "event retention failed");
+      } finally {
+        running = false;
+      }
+    }, intervalMs);
+    timer.unref?.();
+    return () => clearInterval(timer);
+  }
+  const sqlite = store as SqliteStore;
   return startCheckpointer(sqlite.raw, sqlite.path, {
-    intervalMs: Number(process.env.CLICKCLACK_CHECKPOINT_MS ?? 10_000),
+    intervalMs,
     walLimitBytes: Number(process.env.CLICKCLACK_WAL_LIMIT_BYTES ?? 64 * 1024 * 1024),
-    async onTick() {
-      if (config.eventRetentionDays <= 0 || Date.now() - lastPrune < DAY / 24) return;
-      lastPrune = Date.now();
-      const olderThan = new Date(Date.now() - config.eventRetentionDays * DAY).toISOString();
-      const workspaces = await store.workspaces.listAll();
-      // Keep a recent tail per workspace, so a client that was merely asleep can still resume.
-      for (const w of workspaces) await store.events.prune(w.id, { olderThan, keepLatest: 10_000 });
-    },
+    onTick: prune,
   });
 }

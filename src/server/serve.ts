@@ -10,6 +10,7 @@ import { type Config, ConfigError, configHelp, loadConfig } from "../config/conf
 import { createApp } from "../http/app.ts";
 import { clientAddress, rememberAddress, resolveClientAddress, trustedProxies } from "../http/client-info.ts";
 import type { Deps } from "../http/deps.ts";
+import { type Cluster, startCluster } from "../realtime/cluster.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
@@ -86,6 +87,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
   const access = new Access(store);
   const hub = new Hub(store, (sub) => access.stillGranted(sub));
+  // On Postgres other processes may serve the same workspaces: realtime goes through the log.
+  const cluster: Cluster | null = config.db.kind === "postgres" ? await startCluster(config.db.url, hub) : null;
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config.publicUrl));
   const tracing = createTracing(config.otlpEndpoint, { environment: config.environment, delayMs: opts.traceDelayMs });
@@ -138,6 +141,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       hub.detach();
       stopMaintenance();
       await server.stop(true);
+      await cluster?.stop();
       await store.close();
       // Spans still buffered go out before the process ends; a collector that is gone cannot hold us.
       await Promise.race([tracing?.shutdown(), Bun.sleep(3000)]).catch(() => {});

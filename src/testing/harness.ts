@@ -1,5 +1,5 @@
-// Test harness: a real server on a random port over a real SQLite file in a temp directory, plus
-// small HTTP and WebSocket clients. Fixtures (users, workspaces) are created through the store;
+// Test harness: a real server on a random port over a real SQLite file in a temp directory (or a
+// fresh Postgres database, see src/testing/stores.ts), plus small HTTP and WebSocket clients. Fixtures (users, workspaces) are created through the store;
 // everything under test goes over the wire.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,23 +7,45 @@ import { join } from "node:path";
 import { loadConfig } from "../config/config.ts";
 import { type RunningServer, startServer } from "../server/serve.ts";
 import type { ChatEvent, User, Workspace } from "../chat/types.ts";
+import { createTestDatabase, testStoreKind } from "./postgres.ts";
+import type { StoreKind } from "./stores.ts";
 
 export interface TestServer extends RunningServer {
   dir: string;
+  /** The SQLite file (sqlite only; prefer src/testing/db-inspect.ts, which works on both). */
   dbPath: string;
+  storeKind: StoreKind;
+  /** Arguments that point a CLI subprocess at this server's database (either store). */
+  dbArgs: string[];
   close(): Promise<void>;
 }
 
-export async function startTestServer(extraArgs: string[] = [], opts: { dev?: boolean; logTo?: { write(line: string): void }; traceDelayMs?: number } = {}): Promise<TestServer> {
+/**
+ * `store` picks the database (suites over both stores pass it from forEachStore); without it,
+ * SQLite, or Postgres when CLICKCLACK_TEST_DB=postgres. An explicit `--db` argument wins.
+ */
+export async function startTestServer(extraArgs: string[] = [], opts: { dev?: boolean; store?: StoreKind; logTo?: { write(line: string): void }; traceDelayMs?: number } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "clickclack-test-"));
-  const { config } = loadConfig(["--data", dir, "--addr", "127.0.0.1:0", ...(opts.dev === false ? [] : ["--dev"]), ...extraArgs], {});
-  const running = await startServer(config, { quiet: true, logTo: opts.logTo, traceDelayMs: opts.traceDelayMs });
+  const kind = opts.store ?? testStoreKind();
+  const pg = kind === "postgres" && !extraArgs.includes("--db") ? await createTestDatabase() : null;
+  const dbArgs = pg ? ["--db", pg.url] : [];
+  const { config } = loadConfig(["--data", dir, "--addr", "127.0.0.1:0", ...(opts.dev === false ? [] : ["--dev"]), ...dbArgs, ...extraArgs], {});
+  let running: RunningServer;
+  try {
+    running = await startServer(config, { quiet: true, logTo: opts.logTo, traceDelayMs: opts.traceDelayMs });
+  } catch (err) {
+    await pg?.drop();
+    throw err;
+  }
   return {
     ...running,
     dir,
     dbPath: join(dir, "clickclack.db"),
+    storeKind: running.store.dialect,
+    dbArgs: pg ? ["--db", pg.url] : extraArgs.includes("--db") ? extraArgs.slice(extraArgs.indexOf("--db"), extraArgs.indexOf("--db") + 2) : ["--data", dir],
     async close() {
       await running.stop();
+      await pg?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -80,7 +80,7 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
         set.headers["set-cookie"] = clearedSessionCookies(request, config.publicUrl) as unknown as string;
         if (actor && (actor.via === "session" || actor.via === "cookie") && actor.credentialId) {
           await store.identity.revokeSession(actor.credentialId);
-          await hub.recheck((s) => s.credentialId === actor.credentialId);
+          await hub.recheck({ credentialId: actor.credentialId });
         }
         return { ok: true as const };
       },

@@ -111,7 +111,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         if (!token) throw notFound("bot token");
         await canManageBot(actor, token.workspace_id, token.bot_user_id);
         const bot_token = await store.bots.revokeToken(token.id);
-        await hub.recheck((s) => s.credentialId === token.id);
+        await hub.recheck({ credentialId: token.id });
         return { bot_token };
       },
       { body: t.Optional(t.Object({})), detail: { summary: "Revoke a token: refused from the next request, its sockets closed with 1008", tags: ["bots"] }, response: { 200: t.Object({ bot_token: BotTokenSchema }), ...errors } },
@@ -129,7 +129,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
           for (const w of workspaces) await canManageBot(actor, w.id, bot.id);
         }
         const deleted_bot = await store.bots.remove(bot.id);
-        await hub.recheck((s) => s.userId === bot.id);
+        await hub.recheck({ userId: bot.id });
         return { deleted_bot };
       },
       { detail: { summary: "Delete a bot: tokens revoked, memberships removed", tags: ["bots"] }, response: { 200: t.Object({ deleted_bot: UserSchema }), ...errors } },
@@ -140,7 +140,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         const actor = await auth.require(request);
         await canManageBot(actor, params.id, params.bot_user_id);
         await store.bots.removeMembership(params.id, params.bot_user_id);
-        await hub.recheck((s) => s.userId === params.bot_user_id && s.workspaceId === params.id);
+        await hub.recheck({ userId: params.bot_user_id, workspaceId: params.id });
         set.status = 204;
       },
       { detail: { summary: "Remove a bot from a workspace (its tokens there are revoked)", tags: ["bots"] }, response: { 204: t.Void(), ...errors } },

@@ -2,7 +2,8 @@ import { Elysia, t } from "elysia";
 import { forbidden, invalid } from "../../chat/errors.ts";
 import { LIMITS, slugFrom } from "../../chat/rules.ts";
 import type { Deps } from "../deps.ts";
-import { budgetFor, messageInput, MessageBody } from "../message-input.ts";
+import { budgetFor } from "../../chat/posting.ts";
+import { messageInput, MessageBody } from "../message-input.ts";
 import { ChannelSchema, EventSchema, errors, MessagePageSchema, MessageSchema, ReceiptSchema, WindowQuery } from "../schemas.ts";
 import { messageWindow } from "../window.ts";
 
@@ -105,7 +106,7 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
         const actor = await auth.require(request);
         const { channel, membership } = await access.channel(actor, params.id, "write");
         const input = messageInput(actor, access, body);
-        const result = await store.messages.post({ scope: { kind: "channel", id: channel.id, workspaceId: channel.workspaceId }, authorId: actor.user.id, ...input, budget: budgetFor(membership) });
+        const result = await store.messages.post({ scope: { kind: "channel", id: channel.id, workspaceId: channel.workspaceId }, authorId: actor.user.id, ...input, budget: budgetFor(membership.role) });
         set.status = result.replayed ? 200 : 201;
         return result.replayed ? { message: result.message } : { message: result.message, event: result.events[0]! };
       },

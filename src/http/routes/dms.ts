@@ -1,6 +1,5 @@
 import { Elysia, t } from "elysia";
-import { conflict, forbidden, invalid } from "../../chat/errors.ts";
-import { LIMITS } from "../../chat/rules.ts";
+import { conflict, forbidden } from "../../chat/errors.ts";
 import type { Deps } from "../deps.ts";
 import { messageInput, MessageBody } from "../message-input.ts";
 import { DirectConversationSchema, EventSchema, errors, MessagePageSchema, MessageSchema, ReceiptSchema, WindowQuery } from "../schemas.ts";
@@ -32,16 +31,7 @@ export const dmRoutes = ({ auth, access, store }: Deps) =>
         const m = await access.member(actor, body.workspace_id);
         access.assertCanWrite(m);
         if (m.role === "guest") throw forbidden("guests cannot start direct conversations", "guest_restricted");
-        const ids = [...new Set([actor.user.id, ...body.member_ids.map((id) => id.trim()).filter(Boolean)])];
-        if (ids.length < 2) throw invalid("a direct conversation needs at least two members", "dm_too_small");
-        if (ids.length > LIMITS.dmMaxMembers) throw invalid(`a direct conversation has at most ${LIMITS.dmMaxMembers} members, you included`, "dm_too_large");
-        for (const id of ids) {
-          if (id === actor.user.id) continue;
-          const peer = await store.workspaces.membership(body.workspace_id, id);
-          if (!peer) throw invalid(`${id} is not a member of this workspace`, "not_member");
-          if (peer.role === "guest") throw forbidden("guests cannot be added to direct conversations", "guest_restricted");
-        }
-        const { conversation } = await store.dms.open(body.workspace_id, ids, actor.user.id);
+        const { conversation } = await store.dms.open(body.workspace_id, body.member_ids, actor.user.id);
         set.status = 201;
         return { conversation };
       },

@@ -88,6 +88,16 @@ describe("posting", () => {
     expect((await bob().get(`/api/messages/${id}`)).body.message.body).toBe("final");
   });
 
+  test("an edit obeys the body rules of a post: required, at most 40,000 characters", async () => {
+    const r = await ada().post(`/api/channels/${team.general.id}/messages`, { body: "short" });
+    const id = r.body.message.id;
+    const long = await ada().patch(`/api/messages/${id}`, { body: "x".repeat(40_001) });
+    expect([long.status, long.body.code]).toEqual([400, "body_too_long"]);
+    const blank = await ada().patch(`/api/messages/${id}`, { body: "   " });
+    expect([blank.status, blank.body.code]).toEqual([400, "body_required"]);
+    expect((await ada().get(`/api/messages/${id}`)).body.message.body).toBe("short");
+  });
+
   test("quotes must come from the same channel", async () => {
     const { body: other } = await ada().post(`/api/workspaces/${team.workspace.id}/channels`, { name: "elsewhere" });
     const src = await ada().post(`/api/channels/${other.channel.id}/messages`, { body: "quoted words" });
@@ -201,5 +211,5 @@ describe("reactions and pins", () => {
     expect(un.status).toBe(200);
     expect(un.body.event.type).toBe("pin.removed");
     expect((await ada().delete(`${path}/pins/${ids[0]}`)).status).toBe(404);
-  });
+  }, 60_000); // 200+ sequential writes: on Postgres each waits for its own commit (fsync)
 });

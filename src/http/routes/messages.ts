@@ -2,7 +2,8 @@ import { Elysia, t } from "elysia";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import { validEmoji } from "../../chat/rules.ts";
 import type { Deps } from "../deps.ts";
-import { budgetFor, messageInput, MessageBody } from "../message-input.ts";
+import { budgetFor, messageBody } from "../../chat/posting.ts";
+import { messageInput, MessageBody } from "../message-input.ts";
 import { EventSchema, errors, MessageSchema, ReactionSummarySchema, ThreadPageSchema, ThreadStateSchema, WindowQuery } from "../schemas.ts";
 import { threadWindow } from "../window.ts";
 
@@ -39,11 +40,8 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       "/api/messages/:id",
       async ({ request, params, body }) => {
         const actor = await auth.require(request);
-        const target = await access.message(actor, params.id, "write");
-        if (target.authorId !== actor.user.id) throw forbidden("only the author can edit a message", "message_not_writable");
-        const text = body.body.trim();
-        if (text.length === 0) throw invalid("message body is required", "body_required");
-        return store.messages.edit(params.id, text, actor.user.id);
+        await access.message(actor, params.id, "write");
+        return store.messages.edit(params.id, messageBody(body.body), actor.user.id);
       },
       {
         body: t.Object({ body: t.String({ maxLength: 80_000 }) }),
@@ -61,7 +59,6 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
         const moderates = target.scope.kind === "channel" && !actor.scopes && (target.membership.role === "owner" || target.membership.role === "moderator");
         if (!own && !moderates) throw forbidden("message is not writable", "message_not_writable");
         if (own) access.assertCanWrite(target.membership);
-        if (target.deleted) throw notFound("message");
         return store.messages.remove(params.id, actor.user.id);
       },
       { detail: { summary: "Delete a message (soft: the slot and thread stay)", tags: ["messages"] }, response: { 200: t.Object({ message: MessageSchema, event: EventSchema }), ...errors } },
@@ -80,9 +77,8 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
         const target = await access.message(actor, params.id, "write");
-        if (target.parentMessageId) throw invalid("nested thread replies are not supported", "nested_thread");
         const input = messageInput(actor, access, body);
-        const result = await store.messages.post({ scope: target.scope, authorId: actor.user.id, parentMessageId: params.id, ...input, topicId: null, budget: budgetFor(target.membership) });
+        const result = await store.messages.post({ scope: target.scope, authorId: actor.user.id, parentMessageId: params.id, ...input, topicId: null, budget: budgetFor(target.membership.role) });
         const thread_state = result.threadState ?? (await store.messages.thread(params.id, { kind: "oldest", limit: 1 }, actor.user.id)).thread_state;
         set.status = result.replayed ? 200 : 201;
         return { message: result.message, thread_state, events: result.replayed ? null : result.events };

@@ -128,9 +128,7 @@ export const uploadRoutes = (deps: Deps) => {
       async ({ request, params, body }) => {
         const actor = await auth.require(request);
         access.requireScope(actor, "messages:write");
-        const target = await access.message(actor, params.id, "write");
-        if (target.authorId !== actor.user.id) throw forbidden("only the author can attach files to a message", "message_not_writable");
-        if (target.deleted) throw notFound("message");
+        await access.message(actor, params.id, "write");
         const { message, event } = await store.uploads.attach(params.id, body.upload_id.trim(), actor.user.id);
         return event ? { ok: true as const, message, event } : { ok: true as const, message };
       },

@@ -1,5 +1,7 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { conflict, notFound } from "../../chat/errors.ts";
+import { assertChannelNameFree, assertNotLastChannel } from "../../chat/channels.ts";
+import { notFound } from "../../chat/errors.ts";
+import { channelCreated, channelDeleted, channelUpdated } from "../../chat/events.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import type { Channel } from "../../chat/types.ts";
 import type { ChannelStore } from "../store.ts";
@@ -35,7 +37,7 @@ export function createChannelRow(
 ) {
   const taken = db.select({ id: channels.id }).from(channels)
     .where(and(eq(channels.workspaceId, input.workspaceId), eq(channels.name, input.name), isNull(channels.deletedAt))).get();
-  if (taken) throw conflict(`#${input.name} already exists`, "channel_exists");
+  assertChannelNameFree(input.name, Boolean(taken));
   const row = {
     id: newId("chn"),
     routeId: newRouteId("C"),
@@ -51,12 +53,7 @@ export function createChannelRow(
   };
   db.insert(channels).values(row).run();
   const channel = toChannel(row, 0, 0);
-  const event = appendEvent(db, emit, {
-    workspaceId: input.workspaceId,
-    type: "channel.created",
-    channelId: row.id,
-    payload: { channel_id: row.id, name: row.name, kind: row.kind, created_by: input.createdBy },
-  });
+  const event = appendEvent(db, emit, channelCreated(row, input.createdBy));
   return { channel, event };
 }
 
@@ -89,7 +86,7 @@ export function sqliteChannels(db: Db, writer: GroupCommitWriter): ChannelStore 
         if (patch.name !== undefined && patch.name !== current.name) {
           const taken = db.select({ id: channels.id }).from(channels)
             .where(and(eq(channels.workspaceId, current.workspaceId), eq(channels.name, patch.name), isNull(channels.deletedAt))).get();
-          if (taken) throw conflict(`#${patch.name} already exists`, "channel_exists");
+          assertChannelNameFree(patch.name, Boolean(taken));
         }
         const next = {
           name: patch.name ?? current.name,
@@ -98,12 +95,7 @@ export function sqliteChannels(db: Db, writer: GroupCommitWriter): ChannelStore 
         };
         db.update(channels).set(next).where(eq(channels.id, id)).run();
         const row = { ...current, ...next };
-        const event = appendEvent(db, emit, {
-          workspaceId: current.workspaceId,
-          type: "channel.updated",
-          channelId: id,
-          payload: { channel_id: id, name: row.name, display_title: row.displayTitle, archived: row.archivedAt !== null, archived_at: row.archivedAt, updated_by: actorId },
-        });
+        const event = appendEvent(db, emit, channelUpdated(row, actorId));
         return { channel: channelView(db, row, actorId), event };
       });
     },
@@ -112,14 +104,9 @@ export function sqliteChannels(db: Db, writer: GroupCommitWriter): ChannelStore 
         const current = live(id);
         if (!current) throw notFound("channel");
         const remaining = firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM channels WHERE workspace_id = ${current.workspaceId} AND deleted_at IS NULL AND kind = 'public'`)?.n ?? 0;
-        if (current.kind === "public" && remaining <= 1) throw conflict("a workspace must keep at least one channel", "last_channel");
+        assertNotLastChannel(current.kind, remaining);
         db.update(channels).set({ deletedAt: now() }).where(eq(channels.id, id)).run();
-        const event = appendEvent(db, emit, {
-          workspaceId: current.workspaceId,
-          type: "channel.deleted",
-          channelId: id,
-          payload: { channel_id: id, deleted_by: actorId },
-        });
+        const event = appendEvent(db, emit, channelDeleted(current, actorId));
         return { event };
       });
     },

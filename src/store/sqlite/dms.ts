@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { invalid, notFound } from "../../chat/errors.ts";
+import { assertDmMembers, dmMemberKey, dmMemberSet } from "../../chat/dms.ts";
+import { notFound } from "../../chat/errors.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
-import { LIMITS } from "../../chat/rules.ts";
 import type { DirectConversation } from "../../chat/types.ts";
 import type { DmStore } from "../store.ts";
 import { lastReadSeq, unreadCount } from "./channels.ts";
@@ -51,16 +51,13 @@ export function sqliteDms(db: Db, writer: GroupCommitWriter): DmStore {
   return {
     open(workspaceId, memberIds, actorId) {
       return writer.write(() => {
-        const ids = [...new Set([actorId, ...memberIds])].sort();
-        if (ids.length > LIMITS.dmMaxMembers) throw invalid(`a direct conversation has at most ${LIMITS.dmMaxMembers} members`, "dm_too_large");
-        const inWorkspace = db.select({ u: members.userId }).from(members)
+        const named = dmMemberSet(actorId, memberIds);
+        const found = db.select({ u: members.userId, role: members.role, deletedAt: users.deletedAt }).from(members)
           .innerJoin(users, eq(users.id, members.userId))
-          .where(and(eq(members.workspaceId, workspaceId), inArray(members.userId, ids), isNull(users.deletedAt))).all();
-        if (inWorkspace.length !== ids.length) {
-          const found = new Set(inWorkspace.map((r) => r.u));
-          throw notFound(`member ${ids.find((id) => !found.has(id))}`);
-        }
-        const key = ids.join(",");
+          .where(and(eq(members.workspaceId, workspaceId), inArray(members.userId, named))).all();
+        assertDmMembers(actorId, named, new Map(found.map((r) => [r.u, { role: r.role, deleted: r.deletedAt !== null }])));
+        const ids = [...named].sort();
+        const key = dmMemberKey(ids);
         const existing = db.select().from(directConversations).where(and(eq(directConversations.workspaceId, workspaceId), eq(directConversations.memberKey, key))).get();
         if (existing) {
           db.update(dmMembers).set({ hiddenAt: null }).where(and(eq(dmMembers.dmId, existing.id), eq(dmMembers.userId, actorId))).run();

@@ -1,22 +1,13 @@
 // The durable event log: appended inside the writing transaction, replayed by cursor.
 import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
 import { newId, nextCursor } from "../../chat/ids.ts";
-import type { EventType, StoredEvent } from "../../chat/types.ts";
+import type { NewEvent } from "../../chat/events.ts";
+import type { StoredEvent } from "../../chat/types.ts";
 import type { EventStore, ReplayResult } from "../store.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { now } from "./rows.ts";
 import { events, workspaces } from "./schema.ts";
 
-export interface NewEvent {
-  workspaceId: string;
-  type: EventType;
-  channelId?: string | null;
-  dmId?: string | null;
-  seq?: number | null;
-  payload: Record<string, unknown>;
-  recipients?: string[] | null;
-  mentionedUserIds?: string[];
-}
 
 // Statements of the write path are built and compiled once per database: building SQL and
 // preparing it on every call cost more than running it (profiled: ~60% of a post).

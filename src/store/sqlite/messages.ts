@@ -1,9 +1,15 @@
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, sql } from "drizzle-orm";
-import { conflict, forbidden, invalid, notFound, tooMany } from "../../chat/errors.ts";
+import { notFound } from "../../chat/errors.ts";
+import { type Audience, channelAudience, dmAudience, messageCreated, messageDeleted, messageUpdated, pinChanged, reactionChanged, readMoved, threadReplyCreated, threadStateUpdated } from "../../chat/events.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
+import {
+  assertAuthor, assertCanPin, assertEditable, assertNonceReplay, assertQuotable, assertReplyTarget, assertThreadRoot, assertTopicFits,
+  assertWithinBudget, budgetWindowStart, nextReadPointer, nonceFingerprint, quoteSnapshot,
+} from "../../chat/posting.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
-import type { ChatEvent, Message, MessagePage, PageWindow, ThreadPage, ThreadState } from "../../chat/types.ts";
+import type { ChatEvent, Message, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, Scope } from "../store.ts";
+import { windowed } from "../window.ts";
 import { lastReadSeq } from "./channels.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
@@ -14,14 +20,11 @@ import { channels, directConversations, dmMembers, members, messages, pins, reac
 
 type Row = typeof messages.$inferSelect;
 
-/** What a nonce remembers of a post: the same nonce with another payload is a conflict. */
 function fingerprint(input: PostMessageInput): string {
-  return new Bun.CryptoHasher("sha256")
-    .update(JSON.stringify([input.scope.id, input.body, input.parentMessageId ?? null, input.quotedMessageId ?? null, input.kind ?? "message", input.turnId ?? null, input.topicId ?? null]))
-    .digest("base64");
+  return nonceFingerprint({ ...input, scopeId: input.scope.id });
 }
 
-function scopeOfRow(r: Row): Scope {
+export function scopeOfRow(r: Row): Scope {
   return r.channelId ? { kind: "channel", id: r.channelId, workspaceId: r.workspaceId } : { kind: "dm", id: r.dmId!, workspaceId: r.workspaceId };
 }
 
@@ -47,10 +50,9 @@ function resolveMentions(db: Db, scope: Scope, body: string): string[] {
   return found;
 }
 
-export function eventScope(scope: Scope, db: Db) {
-  return scope.kind === "channel"
-    ? { channelId: scope.id, dmId: null, recipients: null }
-    : { channelId: null, dmId: scope.id, recipients: dmRecipients(db, scope.id) };
+/** Who hears of a message in this scope (a DM's members are read inside the write). */
+export function audienceOf(scope: Scope, db: Db): Audience {
+  return scope.kind === "channel" ? channelAudience(scope.id) : dmAudience(scope.id, dmRecipients(db, scope.id));
 }
 
 /** Recent distinct reply authors, newest first, at most three. */
@@ -72,47 +74,6 @@ function refreshThreadState(db: Db, rootId: string): ThreadState {
   return { root_message_id: rootId, reply_count: agg?.n ?? 0, last_reply_at: agg?.last ?? null, last_reply_author_ids: authors };
 }
 
-/**
- * Runs a window over a sequence column. `fetch` returns rows strictly beyond (or at) a seq in one
- * direction; has_older/has_newer are answered relative to the rows returned, so an empty page
- * says "nothing on either side" the way the Go server does.
- */
-function windowed(
-  window: PageWindow,
-  seqOf: (r: Row) => number,
-  fetch: (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number) => Row[],
-): { rows: Row[]; hasOlder: boolean; hasNewer: boolean } {
-  const n = window.limit;
-  let rows: Row[];
-  switch (window.kind) {
-    case "latest":
-      rows = fetch("none", 0, "desc", n).reverse();
-      break;
-    case "oldest":
-      rows = fetch("none", 0, "asc", n);
-      break;
-    case "after":
-      rows = fetch("gt", window.seq, "asc", n);
-      break;
-    case "before":
-      rows = fetch("lt", window.seq, "desc", n).reverse();
-      break;
-    case "around": {
-      // Left side includes the anchor; whichever side runs short, the other fills up to limit.
-      const left = fetch("lte", window.seq, "desc", n);
-      const right = fetch("gt", window.seq, "asc", n);
-      let takeLeft = Math.min(left.length, Math.ceil(n / 2));
-      const takeRight = Math.min(right.length, n - takeLeft);
-      takeLeft = Math.min(left.length, n - takeRight);
-      rows = [...left.slice(0, takeLeft).reverse(), ...right.slice(0, takeRight)];
-      break;
-    }
-  }
-  if (rows.length === 0) return { rows, hasOlder: false, hasNewer: false };
-  const hasOlder = fetch("lt", seqOf(rows[0]!), "desc", 1).length > 0;
-  const hasNewer = fetch("gt", seqOf(rows[rows.length - 1]!), "asc", 1).length > 0;
-  return { rows, hasOlder, hasNewer };
-}
 
 
 // Every column of a message row, as placeholders: the insert of the write path is compiled once.
@@ -139,43 +100,33 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
     if (input.nonce) {
       const existing = q.byNonce.get({ author: input.authorId, nonce: input.nonce });
       if (existing) {
-        if (existing.nonceFingerprint !== fp) throw conflict("nonce was already used for a different message", "nonce_conflict");
+        assertNonceReplay(existing.nonceFingerprint, fp, "message");
         return { message: one(existing.id, input.authorId), events: [] as ChatEvent[], replayed: true, threadState: undefined as ThreadState | undefined };
       }
     }
 
     if (input.budget) {
-      const since = new Date(Date.now() - input.budget.windowMs).toISOString();
+      const since = budgetWindowStart(input.budget);
       const recent = db.select({ at: messages.createdAt }).from(messages)
         .where(and(eq(messages.workspaceId, input.scope.workspaceId), eq(messages.authorId, input.authorId), gt(messages.createdAt, since)))
         .orderBy(asc(messages.createdAt)).all();
-      if (recent.length >= input.budget.max) {
-        const retry = (Date.parse(recent[0]!.at) + input.budget.windowMs - Date.now()) / 1000;
-        throw tooMany(`waiting room post limit reached: ${input.budget.max} messages per 24 hours`, retry, "guest_post_limit");
-      }
+      assertWithinBudget(input.budget, recent.map((r) => r.at));
     }
 
     if (input.topicId) {
-      const topic = q.topic.get({ id: input.topicId });
-      if (!topic || topic.workspaceId !== input.scope.workspaceId || (topic.channelId !== null && topic.channelId !== input.scope.id)) throw notFound("topic");
+      assertTopicFits(q.topic.get({ id: input.topicId }), input.scope);
     }
 
     let root: Row | undefined;
     if (input.parentMessageId) {
       root = byId(input.parentMessageId);
-      if (!root || root.workspaceId !== input.scope.workspaceId || (input.scope.kind === "channel" ? root.channelId : root.dmId) !== input.scope.id) {
-        throw notFound("parent message");
-      }
-      if (root.parentMessageId !== null) throw invalid("threads are one level deep: reply to the thread's root message", "nested_thread");
-      if (root.deletedAt) throw notFound("parent message");
+      assertReplyTarget(root, input.scope);
     }
 
     let quote: Row | undefined;
     if (input.quotedMessageId) {
       quote = byId(input.quotedMessageId);
-      if (!quote || quote.deletedAt) throw notFound("quoted message");
-      const sameScope = (input.scope.kind === "channel" ? quote.channelId : quote.dmId) === input.scope.id;
-      if (!sameScope) throw invalid("a quote must come from the same channel, DM or thread", "quote_out_of_scope");
+      assertQuotable(quote, input.scope);
     }
 
     // Roots take the next channel (or DM) sequence number; replies take the next number of their
@@ -216,7 +167,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
       nonce: input.nonce ?? null,
       nonceFingerprint: fp,
       quotedMessageId: quote?.id ?? null,
-      quotedBodySnapshot: quote ? quote.body.slice(0, 1000) : null,
+      quotedBodySnapshot: quote ? quoteSnapshot(quote.body) : null,
       quotedAuthorId: quote?.authorId ?? null,
       createdAt: at,
       editedAt: null,
@@ -231,54 +182,17 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
     // The file goes with its message in the same write: both or neither.
     if (input.uploadId) attachUploadRow(db, input.uploadId, row);
 
-    const scope = eventScope(input.scope, db);
+    const audience = audienceOf(input.scope, db);
     const mentioned = resolveMentions(db, input.scope, input.body);
-    const dmPart = row.dmId ? { direct_conversation_id: row.dmId } : {};
-    const noncePart = row.nonce ? { nonce: row.nonce } : {};
     const events: ChatEvent[] = [];
     let threadState: ThreadState | undefined;
     if (!root) {
-      events.push(appendEvent(db, emit, {
-        workspaceId: input.scope.workspaceId,
-        type: "message.created",
-        channelId: scope.channelId,
-        dmId: scope.dmId,
-        recipients: scope.recipients,
-        seq: channelSeq,
-        payload: {
-          message_id: row.id,
-          author_id: row.authorId,
-          ...dmPart,
-          ...noncePart,
-          ...(row.topicId ? { topic_id: row.topicId } : {}),
-          ...(row.kind !== "message" ? { kind: row.kind } : {}),
-          ...(row.turnId ? { turn_id: row.turnId } : {}),
-        },
-        mentionedUserIds: mentioned,
-      }));
+      events.push(appendEvent(db, emit, messageCreated(row, audience, mentioned)));
     } else {
-      // A reply is announced as thread.reply_created, not message.created (as the Go server
-      // does): channel views that list roots only need not filter replies out.
       threadState = refreshThreadState(db, root.id);
       events.push(
-        appendEvent(db, emit, {
-          workspaceId: input.scope.workspaceId,
-          type: "thread.reply_created",
-          channelId: scope.channelId,
-          dmId: scope.dmId,
-          recipients: scope.recipients,
-          payload: { message_id: row.id, root_message_id: root.id, author_id: row.authorId, thread_seq: threadSeq, ...dmPart, ...noncePart,
-            ...(row.kind !== "message" ? { kind: row.kind } : {}), ...(row.turnId ? { turn_id: row.turnId } : {}) },
-          mentionedUserIds: mentioned,
-        }),
-        appendEvent(db, emit, {
-          workspaceId: input.scope.workspaceId,
-          type: "thread.state_updated",
-          channelId: scope.channelId,
-          dmId: scope.dmId,
-          recipients: scope.recipients,
-          payload: { root_message_id: root.id, thread_state: threadState, ...dmPart },
-        }),
+        appendEvent(db, emit, threadReplyCreated(row, audience, mentioned)),
+        appendEvent(db, emit, threadStateUpdated(row, audience, threadState)),
       );
     }
     return { message: hydrate(db, [row], input.authorId, { withAttachments: Boolean(input.uploadId) })[0]!, events, replayed: false, threadState };
@@ -331,22 +245,12 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
       return writer.write((emit) => {
         const r = byId(id);
         if (!r) throw notFound("message");
-        if (r.deletedAt) throw conflict("a deleted message cannot be edited", "message_deleted");
-        if (r.authorId !== actorId) throw forbidden("only the author can edit a message", "not_author");
+        assertAuthor(r, actorId, "edit");
+        assertEditable(r);
         const at = now();
         db.update(messages).set({ body, editedAt: at }).where(eq(messages.id, id)).run();
         const scope = scopeOfRow(r);
-        const es = eventScope(scope, db);
-        const event = appendEvent(db, emit, {
-          workspaceId: r.workspaceId,
-          type: "message.updated",
-          channelId: es.channelId,
-          dmId: es.dmId,
-          recipients: es.recipients,
-          seq: r.channelSeq ?? r.threadSeq,
-          payload: { message_id: id, root_message_id: r.threadRootId, author_id: r.authorId, edited_at: at, ...(r.dmId ? { direct_conversation_id: r.dmId } : {}) },
-          mentionedUserIds: resolveMentions(db, scope, body),
-        });
+        const event = appendEvent(db, emit, messageUpdated(r, audienceOf(scope, db), { editedAt: at, mentionedUserIds: resolveMentions(db, scope, body) }));
         return { message: one(id, actorId), event };
       });
     },
@@ -359,29 +263,14 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
         db.delete(pins).where(eq(pins.messageId, id)).run();
         db.delete(reactions).where(eq(reactions.messageId, id)).run();
         detachUploads(db, id, at);
-        const scope = scopeOfRow(r);
-        const es = eventScope(scope, db);
-        const event = appendEvent(db, emit, {
-          workspaceId: r.workspaceId,
-          type: "message.deleted",
-          channelId: es.channelId,
-          dmId: es.dmId,
-          recipients: es.recipients,
-          seq: r.channelSeq ?? r.threadSeq,
-          payload: { message_id: id, root_message_id: r.threadRootId, deleted_by: actorId, ...(r.dmId ? { direct_conversation_id: r.dmId } : {}) },
-        });
-        if (r.parentMessageId) {
-          const state = refreshThreadState(db, r.parentMessageId);
-          appendEvent(db, emit, {
-            workspaceId: r.workspaceId, type: "thread.state_updated", channelId: es.channelId, dmId: es.dmId, recipients: es.recipients,
-            payload: { root_message_id: r.parentMessageId, thread_state: state, ...(r.dmId ? { direct_conversation_id: r.dmId } : {}) },
-          });
-        }
+        const audience = audienceOf(scopeOfRow(r), db);
+        const event = appendEvent(db, emit, messageDeleted(r, audience, actorId));
+        if (r.parentMessageId) appendEvent(db, emit, threadStateUpdated(r, audience, refreshThreadState(db, r.parentMessageId)));
         return { message: one(id, actorId), event };
       });
     },
     async page(scope, window, viewerId, topicId) {
-      const { rows, hasOlder, hasNewer } = windowed(window, (r) => r.channelSeq ?? 0, pageQuery(scope, topicId));
+      const { rows, hasOlder, hasNewer } = await windowed(window, (r) => r.channelSeq ?? 0, pageQuery(scope, topicId));
       return {
         messages: hydrate(db, rows, viewerId),
         oldest_seq: rows[0]?.channelSeq ?? 0,
@@ -393,8 +282,8 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
     async thread(rootId, window, viewerId) {
       const root = byId(rootId);
       if (!root) throw notFound("message");
-      if (root.parentMessageId !== null) throw invalid("that message is a reply; open its root's thread", "not_thread_root");
-      const { rows, hasOlder, hasNewer } = windowed(window, (r) => r.threadSeq ?? 0, (cmp, seq, order, limit) =>
+      assertThreadRoot(root);
+      const { rows, hasOlder, hasNewer } = await windowed<Row>(window, (r) => r.threadSeq ?? 0, (cmp, seq, order, limit) =>
         windowStatement("thread", cmp, order, false).all({ scope: rootId, seq, limit, topic: undefined }));
       const [rootMsg, ...replies] = hydrate(db, [root, ...rows], viewerId);
       return {
@@ -416,14 +305,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
           : db.delete(reactions).where(and(eq(reactions.messageId, id), eq(reactions.userId, userId), eq(reactions.emoji, emoji))).returning({ e: reactions.emoji }).all().length;
         let event: ChatEvent | null = null;
         if (changed > 0) {
-          const es = eventScope(scopeOfRow(r), db);
-          event = appendEvent(db, emit, {
-            workspaceId: r.workspaceId,
-            type: on ? "reaction.added" : "reaction.removed",
-            channelId: es.channelId, dmId: es.dmId, recipients: es.recipients,
-            seq: r.channelSeq ?? r.threadSeq,
-            payload: { message_id: id, emoji, user_id: userId, root_message_id: r.threadRootId, count: reactionCount(id, emoji), ...(r.dmId ? { direct_conversation_id: r.dmId } : {}) },
-          });
+          event = appendEvent(db, emit, reactionChanged(r, audienceOf(scopeOfRow(r), db), { emoji, userId, added: on, count: reactionCount(id, emoji) }));
         }
         return { event, reactions: reactionSummaries(db, [id], userId).get(id) ?? [] };
       });
@@ -433,14 +315,10 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
         const r = byId(messageId);
         if (!r || r.deletedAt || r.channelId !== channelId) throw notFound("message");
         const existing = db.select().from(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId))).get();
-        if (existing) throw conflict("message is already pinned", "already_pinned");
         const n = firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM pins WHERE channel_id = ${channelId}`)?.n ?? 0;
-        if (n >= LIMITS.pinsPerChannel) throw conflict(`a channel holds at most ${LIMITS.pinsPerChannel} pins`, "pin_limit");
+        assertCanPin(Boolean(existing), n);
         db.insert(pins).values({ channelId, messageId, pinnedBy: actorId, pinnedAt: now() }).run();
-        const event = appendEvent(db, emit, {
-          workspaceId: r.workspaceId, type: "pin.added", channelId, seq: r.channelSeq ?? r.threadSeq,
-          payload: { channel_id: channelId, message_id: messageId, pinned_by: actorId },
-        });
+        const event = appendEvent(db, emit, pinChanged(r, channelId, actorId, true));
         return { pinned_message: one(messageId, actorId), event };
       });
     },
@@ -450,10 +328,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
         if (!r || r.channelId !== channelId) throw notFound("message");
         const removed = db.delete(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId))).returning({ m: pins.messageId }).all();
         if (removed.length === 0) throw notFound("pin");
-        const event = appendEvent(db, emit, {
-          workspaceId: r.workspaceId, type: "pin.removed", channelId, seq: r.channelSeq ?? r.threadSeq,
-          payload: { channel_id: channelId, message_id: messageId, pinned_by: actorId },
-        });
+        const event = appendEvent(db, emit, pinChanged(r, channelId, actorId, false));
         return { event };
       });
     },
@@ -468,25 +343,16 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
           ? db.select({ s: channels.lastSeq }).from(channels).where(eq(channels.id, scope.id)).get()?.s
           : db.select({ s: directConversations.lastSeq }).from(directConversations).where(eq(directConversations.id, scope.id)).get()?.s;
         if (last === undefined) throw notFound(scope.kind === "channel" ? "channel" : "direct conversation");
-        // Read pointers only move forward, and never past what exists.
         const previous = lastReadSeq(db, scope.id, userId);
-        const target = Math.min(Math.max(seq, 0), last);
+        const target = nextReadPointer(previous, seq, last);
         const at = now();
-        if (target <= previous) {
+        if (target === null) {
           const existing = db.select().from(readStates).where(and(eq(readStates.scopeId, scope.id), eq(readStates.userId, userId))).get();
           return { receipt: { scope_id: scope.id, user_id: userId, last_read_seq: previous, last_read_at: existing?.lastReadAt ?? at }, event: null };
         }
         db.insert(readStates).values({ scopeId: scope.id, userId, lastReadSeq: target, lastReadAt: at })
           .onConflictDoUpdate({ target: [readStates.scopeId, readStates.userId], set: { lastReadSeq: target, lastReadAt: at } }).run();
-        const event = appendEvent(db, emit, {
-          workspaceId: scope.workspaceId,
-          type: scope.kind === "channel" ? "channel.read" : "dm.read",
-          channelId: scope.kind === "channel" ? scope.id : null,
-          dmId: scope.kind === "dm" ? scope.id : null,
-          recipients: [userId],
-          seq: target,
-          payload: { user_id: userId, scope_id: scope.id, ...(scope.kind === "channel" ? { channel_id: scope.id } : { direct_conversation_id: scope.id }), last_read_seq: target, last_read_at: at },
-        });
+        const event = appendEvent(db, emit, readMoved(scope, userId, target, at));
         return { receipt: { scope_id: scope.id, user_id: userId, last_read_seq: target, last_read_at: at }, event };
       });
     },

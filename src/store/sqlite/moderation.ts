@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
-import { GUEST_POSTS_PER_DAY } from "../../chat/rules.ts";
+import { moderationUpdated } from "../../chat/events.ts";
+import { postsRemaining, postsTodaySince } from "../../chat/posting.ts";
 import type { ModerationEntry, ModerationStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
@@ -18,7 +19,7 @@ export function sqliteModeration(db: Db, writer: GroupCommitWriter): ModerationS
     const rows = db.select({ m: members, u: users, n: moderationNotes }).from(members).innerJoin(users, eq(users.id, members.userId))
       .leftJoin(moderationNotes, and(eq(moderationNotes.workspaceId, members.workspaceId), eq(moderationNotes.userId, members.userId)))
       .where(and(...conds)).orderBy(users.displayName).all();
-    const since = new Date(Date.now() - 24 * 3600_000).toISOString();
+    const since = postsTodaySince();
     return rows.map(({ m, u, n }) => ({
       workspace_id: workspaceId,
       user: toUser(u),
@@ -28,8 +29,7 @@ export function sqliteModeration(db: Db, writer: GroupCommitWriter): ModerationS
       moderation_note: n?.note ?? null,
       moderation_by: n?.updatedBy ?? null,
       moderation_at: n?.updatedAt ?? null,
-      posts_remaining: m.role === "guest" ? Math.max(0, GUEST_POSTS_PER_DAY - postsSince(db, workspaceId, u.id, since)) : null,
-      post_limit: m.role === "guest" ? GUEST_POSTS_PER_DAY : null,
+      ...postsRemaining(m.role, m.role === "guest" ? postsSince(db, workspaceId, u.id, since) : 0),
     }));
   }
 
@@ -56,15 +56,9 @@ export function sqliteModeration(db: Db, writer: GroupCommitWriter): ModerationS
           db.insert(moderationNotes).values({ workspaceId, userId, note, updatedBy: actorId, updatedAt: at })
             .onConflictDoUpdate({ target: [moderationNotes.workspaceId, moderationNotes.userId], set: { note, updatedBy: actorId, updatedAt: at } }).run();
         }
-        // The target and every active manager hear of it; nobody else does.
         const managers = db.select({ u: members.userId }).from(members)
           .where(and(eq(members.workspaceId, workspaceId), inArray(members.role, ["owner", "moderator"]), isNull(members.blockedAt))).all().map((r) => r.u);
-        const event = appendEvent(db, emit, {
-          workspaceId,
-          type: "member.moderation_updated",
-          recipients: [...new Set([userId, ...managers])],
-          payload: { user_id: userId, role: next.role, timeout_until: next.timeoutUntil, blocked: next.blockedAt !== null, updated_by: actorId },
-        });
+        const event = appendEvent(db, emit, moderationUpdated(workspaceId, { userId, ...next }, managers, actorId));
         return { member: entries(workspaceId, userId)[0]!, event };
       });
     },

@@ -1,7 +1,9 @@
 // Upload metadata, quota reservations, attachments and the storage cleanup queue. The bytes live
 // in upload storage (src/uploads); this module only ever holds their key.
 import { and, asc, eq, isNull, lt, sql } from "drizzle-orm";
-import { conflict, forbidden, notFound, tooLarge } from "../../chat/errors.ts";
+import { notFound, tooLarge } from "../../chat/errors.ts";
+import { messageUpdated } from "../../chat/events.ts";
+import { assertAuthor, assertNonceReplay, attachable } from "../../chat/posting.ts";
 import { newId } from "../../chat/ids.ts";
 import type { ChatEvent } from "../../chat/types.ts";
 import type { Upload } from "../../uploads/types.ts";
@@ -10,15 +12,15 @@ import { inJsonList } from "./hydrate.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate } from "./hydrate.ts";
-import { eventScope } from "./messages.ts";
+import { audienceOf, scopeOfRow } from "./messages.ts";
 import { firstRow, now } from "./rows.ts";
 import { messages, uploadCleanup, uploads } from "./schema.ts";
 
+// The limit is a domain rule now; re-exported for the Postgres store, which still imports it here.
+export { ATTACHMENTS_PER_MESSAGE } from "../../chat/posting.ts";
+
 type Row = typeof uploads.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
-
-/** At most this many files on one message. */
-export const ATTACHMENTS_PER_MESSAGE = 20;
 
 export function toUpload(r: Row): Upload {
   return {
@@ -72,12 +74,8 @@ export function attachmentsFor(db: Db, messageIds: string[]): Map<string, Upload
  */
 export function attachUploadRow(db: Db, uploadId: string, message: Pick<MessageRow, "id" | "workspaceId" | "authorId">): boolean {
   const up = db.select().from(uploads).where(and(eq(uploads.id, uploadId), eq(uploads.status, "ready"))).get();
-  if (!up || up.workspaceId !== message.workspaceId) throw notFound("upload");
-  if (up.ownerId !== message.authorId) throw forbidden("only your own uploads can be attached", "upload_not_owned");
-  if (up.messageId === message.id) return false;
-  if (up.messageId !== null) throw conflict("the upload is attached to another message", "upload_attached");
-  const n = firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM uploads WHERE message_id = ${message.id}`)?.n ?? 0;
-  if (n >= ATTACHMENTS_PER_MESSAGE) throw conflict(`a message holds at most ${ATTACHMENTS_PER_MESSAGE} files`, "attachment_limit");
+  const filesOnMessage = () => firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM uploads WHERE message_id = ${message.id}`)?.n ?? 0;
+  if (!attachable(up, message, filesOnMessage)) return false;
   db.update(uploads).set({ messageId: message.id, attachedAt: now(), detachedAt: null }).where(eq(uploads.id, uploadId)).run();
   return true;
 }
@@ -119,7 +117,7 @@ export function sqliteUploads(db: Db, writer: GroupCommitWriter): UploadStore {
         if (meta.nonce) {
           const existing = ready(and(eq(uploads.workspaceId, row.workspaceId), eq(uploads.ownerId, row.ownerId), eq(uploads.nonce, meta.nonce)));
           if (existing) {
-            if (existing.fingerprint !== meta.fingerprint) throw conflict("nonce was already used for a different upload", "nonce_conflict");
+            assertNonceReplay(existing.fingerprint, meta.fingerprint, "upload");
             db.delete(uploads).where(eq(uploads.id, id)).run();
             enqueue(db, row.storageKey, "nonce_replay");
             return { upload: toUpload(existing), replayed: true };
@@ -157,20 +155,12 @@ export function sqliteUploads(db: Db, writer: GroupCommitWriter): UploadStore {
     attach(messageId, uploadId, actorId) {
       return writer.write((emit) => {
         const m = db.select().from(messages).where(eq(messages.id, messageId)).get();
-        if (!m || m.deletedAt) throw notFound("message");
-        if (m.authorId !== actorId) throw forbidden("only the author can attach files to a message", "message_not_writable");
+        if (!m) throw notFound("message");
+        assertAuthor(m, actorId, "attach files to");
+        if (m.deletedAt) throw notFound("message");
         let event: ChatEvent | null = null;
         if (attachUploadRow(db, uploadId, m)) {
-          const es = eventScope(m.channelId ? { kind: "channel", id: m.channelId, workspaceId: m.workspaceId } : { kind: "dm", id: m.dmId!, workspaceId: m.workspaceId }, db);
-          event = appendEvent(db, emit, {
-            workspaceId: m.workspaceId,
-            type: "message.updated",
-            channelId: es.channelId,
-            dmId: es.dmId,
-            recipients: es.recipients,
-            seq: m.channelSeq ?? m.threadSeq,
-            payload: { message_id: m.id, root_message_id: m.threadRootId, author_id: m.authorId, upload_id: uploadId, ...(m.dmId ? { direct_conversation_id: m.dmId } : {}) },
-          });
+          event = appendEvent(db, emit, messageUpdated(m, audienceOf(scopeOfRow(m), db), { uploadId }));
         }
         return { message: hydrate(db, [m], actorId)[0]!, event };
       });

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gt, isNull, like, or, sql } from "drizzle-orm";
 import { conflict, invalid, notFound } from "../../chat/errors.ts";
+import { workspaceUpdated } from "../../chat/events.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import { slugFrom } from "../../chat/rules.ts";
 import type { Role } from "../../chat/types.ts";
@@ -94,7 +95,7 @@ export function sqliteWorkspaces(db: Db, writer: GroupCommitWriter): WorkspaceSt
         const row = { ...current, ...next };
         const role = membershipQuery.get({ w: id, u: actorId })?.role;
         const workspace = toWorkspace(row, role);
-        const event = appendEvent(db, emit, { workspaceId: id, type: "workspace.updated", payload: { workspace_id: id, name: next.name, slug: next.slug, icon_url: next.iconUrl, updated_by: actorId } });
+        const event = appendEvent(db, emit, workspaceUpdated(row, actorId));
         return { workspace, event };
       });
     },

@@ -1,0 +1,1153 @@
+// The Store contract, executable: one suite every implementation runs (SQLite in
+// src/store/sqlite/contract.test.ts, Postgres beside it), after drizzle's per-dialect `tests()`
+// functions that each driver runs. It speaks only through the `Store` interface, so what passes
+// here behaves the same behind every route. Each test makes its own team (unique handles and
+// names), so the tests share one database and may run in any order.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { AppError } from "../chat/errors.ts";
+import type { Role, StoredEvent, User } from "../chat/types.ts";
+import { parseQuery } from "../search/query.ts";
+import type { PostMessageInput, Scope, SearchInput, Store } from "./store.ts";
+
+export type OpenStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
+
+/** The refusal a write must end in: an AppError with this status and code. */
+export async function refused(p: Promise<unknown>, status: number, code: string): Promise<AppError> {
+  let caught: unknown;
+  try {
+    await p;
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(AppError);
+  const e = caught as AppError;
+  expect([e.status, e.code]).toEqual([status, code]);
+  return e;
+}
+
+const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+let counter = 0;
+/** A name no other test uses (handles: lowercase, at most 32 characters). */
+const unique = (base: string) => `${base}${Date.now().toString(36).slice(-5)}${(counter++).toString(36)}`;
+
+export function storeContract(name: string, open: OpenStore): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      ({ store, cleanup } = await open());
+    });
+    afterAll(async () => {
+      await cleanup?.();
+    });
+
+    /** A workspace with an owner and members (`ada`, `bob`, … with unique handles). */
+    async function team(names: string[] = ["ada", "bob", "cy"], roles: Role[] = []) {
+      const users: User[] = [];
+      for (const n of names) users.push(await store.users.create({ kind: "human", displayName: n, handle: unique(n) }));
+      const { workspace, channels } = await store.workspaces.create({ name: unique("Team"), ownerId: users[0]!.id });
+      for (const [i, u] of users.slice(1).entries()) await store.workspaces.addMember(workspace.id, u.id, roles[i] ?? "member");
+      const general = channels.find((c) => c.name === "general")!;
+      const guest = channels.find((c) => c.name === "guest")!;
+      const inGeneral: Scope = { kind: "channel", id: general.id, workspaceId: workspace.id };
+      const inGuest: Scope = { kind: "channel", id: guest.id, workspaceId: workspace.id };
+      const post = (authorId: string, body: string, extra: Partial<PostMessageInput> = {}) =>
+        store.messages.post({ scope: inGeneral, authorId, body, ...extra });
+      return { users, ids: users.map((u) => u.id), workspace, general, guest, inGeneral, inGuest, post };
+    }
+    type Team = Awaited<ReturnType<typeof team>>;
+
+    async function dmOf(t: Team, memberIds: string[]): Promise<Scope> {
+      const { conversation } = await store.dms.open(t.workspace.id, memberIds, memberIds[0]!);
+      return { kind: "dm", id: conversation.id, workspaceId: t.workspace.id };
+    }
+
+    async function allEvents(workspaceId: string, after: string | null = null): Promise<StoredEvent[]> {
+      const out: StoredEvent[] = [];
+      let cursor = after;
+      for (;;) {
+        const page = await store.events.replayAfter(workspaceId, cursor, 100);
+        expect(page.status).toBe("ok");
+        out.push(...page.events);
+        if (!page.hasMore || page.events.length === 0) return out;
+        cursor = page.events[page.events.length - 1]!.cursor;
+      }
+    }
+
+    describe("posting", () => {
+      test("root messages take the next channel seq and announce message.created with it", async () => {
+        const t = await team();
+        const a = await t.post(t.ids[0]!, "first");
+        const b = await t.post(t.ids[1]!, "second");
+        expect([a.message.channel_seq, b.message.channel_seq]).toEqual([1, 2]);
+        expect(a.replayed).toBe(false);
+        expect(a.message).toMatchObject({ body: "first", author_id: t.ids[0]!, channel_id: t.general.id, thread_root_id: a.message.id, parent_message_id: null, kind: "message" });
+        expect(a.events.map((e) => e.type)).toEqual(["message.created"]);
+        expect(a.events[0]).toMatchObject({ seq: 1, channel_id: t.general.id, workspace_id: t.workspace.id, payload: { message_id: a.message.id, author_id: t.ids[0]! } });
+        expect((await store.messages.get(a.message.id, t.ids[1]!))?.body).toBe("first");
+        expect((await store.channels.get(t.general.id, t.ids[2]!))?.last_seq).toBe(2);
+      });
+
+      test("a nonce replays the same post: same message, no event, no seq spent", async () => {
+        const t = await team();
+        const first = await t.post(t.ids[0]!, "hello", { nonce: "n-1" });
+        const again = await t.post(t.ids[0]!, "hello", { nonce: "n-1" });
+        expect(again.replayed).toBe(true);
+        expect(again.events).toEqual([]);
+        expect(again.message.id).toBe(first.message.id);
+        expect(first.events[0]!.payload.nonce).toBe("n-1");
+        expect((await t.post(t.ids[0]!, "next")).message.channel_seq).toBe(2);
+        expect((await store.messages.byNonce(t.workspace.id, t.ids[0]!, "n-1", t.ids[0]!))?.id).toBe(first.message.id);
+        expect(await store.messages.byNonce(t.workspace.id, t.ids[1]!, "n-1", t.ids[1]!)).toBeNull();
+      });
+
+      test("the same nonce with another payload is 409 nonce_conflict and writes nothing", async () => {
+        const t = await team();
+        await t.post(t.ids[0]!, "hello", { nonce: "n-2" });
+        const tail = await store.events.tail(t.workspace.id);
+        await refused(t.post(t.ids[0]!, "hello, edited", { nonce: "n-2" }), 409, "nonce_conflict");
+        await refused(t.post(t.ids[0]!, "hello", { nonce: "n-2", scope: t.inGuest }), 409, "nonce_conflict");
+        expect(await store.events.tail(t.workspace.id)).toBe(tail);
+        expect((await t.post(t.ids[0]!, "next")).message.channel_seq).toBe(2);
+      });
+
+      test("a nonce belongs to its author: another author's same nonce is a new message", async () => {
+        const t = await team();
+        const a = await t.post(t.ids[0]!, "hello", { nonce: "shared" });
+        const b = await t.post(t.ids[1]!, "hello", { nonce: "shared" });
+        expect(b.replayed).toBe(false);
+        expect(b.message.id).not.toBe(a.message.id);
+      });
+
+      test("concurrent posts with one nonce make one message; the others replay it", async () => {
+        const t = await team();
+        const results = await Promise.all(Array.from({ length: 8 }, () => t.post(t.ids[0]!, "once", { nonce: "race" })));
+        expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
+        expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+        const page = await store.messages.page(t.inGeneral, { kind: "latest", limit: 50 }, t.ids[0]!);
+        expect(page.messages).toHaveLength(1);
+      });
+
+      test("seqs are never reused: concurrent posts, deletes and refused writes leave no gap and no repeat", async () => {
+        const t = await team();
+        const posted = await Promise.all(Array.from({ length: 20 }, (_, i) => t.post(t.ids[i % 3]!, `m${i}`)));
+        expect(posted.map((p) => p.message.channel_seq).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+        const last = posted.find((p) => p.message.channel_seq === 20)!;
+        await store.messages.remove(last.message.id, last.message.author_id);
+        await refused(t.post(t.ids[0]!, "bad parent", { parentMessageId: "msg_missing" }), 404, "not_found");
+        expect((await t.post(t.ids[0]!, "after")).message.channel_seq).toBe(21);
+      });
+
+      test("mentions name members of the workspace (of the DM, in a DM), never @channel or strangers", async () => {
+        const t = await team();
+        const stranger = await store.users.create({ kind: "human", displayName: "Zed", handle: unique("zed") });
+        const [ada, bob, cy] = t.users;
+        const r = await t.post(ada!.id, `hi @${bob!.handle} and @${stranger.handle} @channel \`@${cy!.handle}\``);
+        expect(r.events[0]!.mentioned_user_ids).toEqual([bob!.id]);
+        const dm = await dmOf(t, [ada!.id, bob!.id]);
+        const d = await store.messages.post({ scope: dm, authorId: ada!.id, body: `@${bob!.handle} @${cy!.handle}` });
+        expect(d.events[0]!.mentioned_user_ids).toEqual([bob!.id]);
+      });
+
+      test("a topic must belong to the workspace and to this channel (or to none)", async () => {
+        const t = await team();
+        const other = await team(["zoe"]);
+        const wide = await store.topics.create({ workspaceId: t.workspace.id, name: "release", createdBy: t.ids[0]! });
+        const ops = (await store.channels.create({ workspaceId: t.workspace.id, name: "ops", createdBy: t.ids[0]! })).channel;
+        const narrow = await store.topics.create({ workspaceId: t.workspace.id, channelId: ops.id, name: "oncall", createdBy: t.ids[0]! });
+        const foreign = await store.topics.create({ workspaceId: other.workspace.id, name: "x", createdBy: other.ids[0]! });
+        const r = await t.post(t.ids[0]!, "on topic", { topicId: wide.id });
+        expect(r.message.topic_id).toBe(wide.id);
+        expect(r.events[0]!.payload.topic_id).toBe(wide.id);
+        await refused(t.post(t.ids[0]!, "x", { topicId: narrow.id }), 404, "not_found");
+        await refused(t.post(t.ids[0]!, "x", { topicId: foreign.id }), 404, "not_found");
+        await store.messages.post({ scope: { kind: "channel", id: ops.id, workspaceId: t.workspace.id }, authorId: t.ids[0]!, body: "ok", topicId: narrow.id });
+        const page = await store.messages.page(t.inGeneral, { kind: "latest", limit: 10 }, t.ids[0]!, wide.id);
+        expect(page.messages.map((m) => m.id)).toEqual([r.message.id]);
+      });
+
+      test("agent activity keeps its kind and turn on the message and the event", async () => {
+        const t = await team();
+        const r = await t.post(t.ids[0]!, "thinking", { kind: "agent_commentary", turnId: "turn-9" });
+        expect(r.message).toMatchObject({ kind: "agent_commentary", turn_id: "turn-9" });
+        expect(r.events[0]!.payload).toMatchObject({ kind: "agent_commentary", turn_id: "turn-9" });
+      });
+    });
+
+    describe("guest budget", () => {
+      const budget = { max: 3, windowMs: 24 * 3600_000 };
+
+      test("the post over budget is 429 guest_post_limit with a Retry-After", async () => {
+        const t = await team(["ada", "gus"], ["guest"]);
+        for (let i = 0; i < 3; i++) await store.messages.post({ scope: t.inGuest, authorId: t.ids[1]!, body: `g${i}`, budget });
+        const e = await refused(store.messages.post({ scope: t.inGuest, authorId: t.ids[1]!, body: "over", budget }), 429, "guest_post_limit");
+        expect(Number(e.headers?.["Retry-After"])).toBeGreaterThan(0);
+        expect(await store.moderation.postsSince(t.workspace.id, t.ids[1]!, later(-3600_000))).toBe(3);
+        expect((await store.moderation.entry(t.workspace.id, t.ids[1]!))).toMatchObject({ posts_remaining: 0, post_limit: 3 });
+      });
+
+      test("concurrent posts cannot overshoot the budget", async () => {
+        const t = await team(["ada", "gus"], ["guest"]);
+        const results = await Promise.allSettled(Array.from({ length: 7 }, (_, i) => store.messages.post({ scope: t.inGuest, authorId: t.ids[1]!, body: `race ${i}`, budget })));
+        expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+        for (const r of results) if (r.status === "rejected") expect((r.reason as AppError).code).toBe("guest_post_limit");
+      });
+
+      test("a nonce replay is not a new post and costs nothing", async () => {
+        const t = await team(["ada", "gus"], ["guest"]);
+        for (let i = 0; i < 3; i++) await store.messages.post({ scope: t.inGuest, authorId: t.ids[1]!, body: "same", nonce: `b${i}`, budget });
+        const again = await store.messages.post({ scope: t.inGuest, authorId: t.ids[1]!, body: "same", nonce: "b0", budget });
+        expect(again.replayed).toBe(true);
+      });
+    });
+
+    describe("threads", () => {
+      test("replies take thread seqs and announce thread.reply_created then thread.state_updated", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        const r1 = await t.post(t.ids[1]!, "one", { parentMessageId: root.message.id });
+        const r2 = await t.post(t.ids[2]!, "two", { parentMessageId: root.message.id });
+        expect([r1.message.thread_seq, r2.message.thread_seq]).toEqual([1, 2]);
+        expect(r1.message.channel_seq).toBeNull();
+        expect(r2.events.map((e) => e.type)).toEqual(["thread.reply_created", "thread.state_updated"]);
+        expect(r2.events[0]!.payload).toMatchObject({ message_id: r2.message.id, root_message_id: root.message.id, thread_seq: 2 });
+        expect(r2.threadState).toMatchObject({ root_message_id: root.message.id, reply_count: 2, last_reply_author_ids: [t.ids[2]!, t.ids[1]!] });
+        expect(r2.events[1]!.payload.thread_state).toEqual(r2.threadState);
+        // Replies do not take channel seqs: the next root continues the channel.
+        expect((await t.post(t.ids[0]!, "next root")).message.channel_seq).toBe(2);
+        const thread = await store.messages.thread(root.message.id, { kind: "oldest", limit: 10 }, t.ids[0]!);
+        expect(thread.replies.map((m) => m.id)).toEqual([r1.message.id, r2.message.id]);
+        expect(thread.thread_state.reply_count).toBe(2);
+        const page = await store.messages.page(t.inGeneral, { kind: "latest", limit: 10 }, t.ids[0]!);
+        expect(page.messages.map((m) => m.body)).toEqual(["root", "next root"]);
+      });
+
+      test("recent reply authors: distinct, newest first, at most three", async () => {
+        const t = await team(["ada", "bob", "cy", "dee"]);
+        const root = await t.post(t.ids[0]!, "root");
+        let state;
+        for (const who of [0, 1, 2, 3, 1]) state = (await t.post(t.ids[who]!, "r", { parentMessageId: root.message.id })).threadState;
+        expect(state!.last_reply_author_ids).toEqual([t.ids[1]!, t.ids[3]!, t.ids[2]!]);
+        expect(state!.reply_count).toBe(5);
+      });
+
+      test("deleting a reply updates the thread state and announces it", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        const reply = await t.post(t.ids[1]!, "reply", { parentMessageId: root.message.id });
+        const tail = await store.events.tail(t.workspace.id);
+        const removed = await store.messages.remove(reply.message.id, t.ids[1]!);
+        expect(removed.event.type).toBe("message.deleted");
+        const after = await allEvents(t.workspace.id, tail);
+        expect(after.map((e) => e.type)).toEqual(["message.deleted", "thread.state_updated"]);
+        expect(after[1]!.payload.thread_state).toMatchObject({ reply_count: 0, last_reply_author_ids: [] });
+        expect((await store.messages.thread(root.message.id, { kind: "oldest", limit: 5 }, t.ids[0]!)).thread_state.reply_count).toBe(0);
+      });
+
+      test("threads are one level deep; a reply needs a live root in the same channel", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        const reply = await t.post(t.ids[1]!, "reply", { parentMessageId: root.message.id });
+        await refused(t.post(t.ids[0]!, "nested", { parentMessageId: reply.message.id }), 400, "nested_thread");
+        await refused(store.messages.post({ scope: t.inGuest, authorId: t.ids[0]!, body: "elsewhere", parentMessageId: root.message.id }), 404, "not_found");
+        await refused(store.messages.thread(reply.message.id, { kind: "oldest", limit: 5 }, t.ids[0]!), 400, "not_thread_root");
+        const gone = await t.post(t.ids[0]!, "to delete");
+        await store.messages.remove(gone.message.id, t.ids[0]!);
+        await refused(t.post(t.ids[0]!, "late", { parentMessageId: gone.message.id }), 404, "not_found");
+      });
+    });
+
+    describe("quotes, edits, deletes", () => {
+      test("a quote snapshots a live message of the same channel", async () => {
+        const t = await team();
+        const q = await t.post(t.ids[1]!, "quote me");
+        const r = await t.post(t.ids[0]!, "quoting", { quotedMessageId: q.message.id });
+        expect(r.message).toMatchObject({ quoted_message_id: q.message.id, quoted_body_snapshot: "quote me", quoted_author_id: t.ids[1]! });
+        const other = await store.messages.post({ scope: t.inGuest, authorId: t.ids[0]!, body: "guest side" });
+        await refused(t.post(t.ids[0]!, "x", { quotedMessageId: other.message.id }), 400, "quote_out_of_scope");
+        await store.messages.remove(q.message.id, t.ids[1]!);
+        await refused(t.post(t.ids[0]!, "x", { quotedMessageId: q.message.id }), 404, "not_found");
+      });
+
+      test("only the author edits (403 message_not_writable); a deleted message is 409 message_deleted", async () => {
+        const t = await team();
+        const m = await t.post(t.ids[0]!, `hello @${t.users[1]!.handle}`);
+        await refused(store.messages.edit(m.message.id, "hijack", t.ids[1]!), 403, "message_not_writable");
+        const edited = await store.messages.edit(m.message.id, `hello @${t.users[2]!.handle}`, t.ids[0]!);
+        expect(edited.message.body).toBe(`hello @${t.users[2]!.handle}`);
+        expect(edited.message.edited_at).not.toBeNull();
+        expect(edited.event).toMatchObject({ type: "message.updated", seq: 1, payload: { message_id: m.message.id, author_id: t.ids[0]!, edited_at: edited.message.edited_at } });
+        expect(edited.event.mentioned_user_ids).toEqual([t.ids[2]!]);
+        await store.messages.remove(m.message.id, t.ids[0]!);
+        await refused(store.messages.edit(m.message.id, "again", t.ids[0]!), 409, "message_deleted");
+        await refused(store.messages.edit("msg_missing", "x", t.ids[0]!), 404, "not_found");
+      });
+
+      test("a delete keeps the slot, drops reactions and pins, and cannot happen twice", async () => {
+        const t = await team();
+        const m = await t.post(t.ids[0]!, "soon gone");
+        await store.messages.react(m.message.id, t.ids[1]!, "👍", true);
+        await store.messages.pin(t.general.id, m.message.id, t.ids[0]!);
+        const removed = await store.messages.remove(m.message.id, t.ids[2]!);
+        expect(removed.event).toMatchObject({ type: "message.deleted", seq: 1, payload: { message_id: m.message.id, deleted_by: t.ids[2]! } });
+        expect(removed.message.deleted_at).not.toBeNull();
+        expect(await store.messages.pins(t.general.id, t.ids[0]!)).toEqual([]);
+        expect((await store.messages.scopeOf(m.message.id))?.deleted).toBe(true);
+        await refused(store.messages.remove(m.message.id, t.ids[0]!), 404, "not_found");
+        await refused(store.messages.react(m.message.id, t.ids[1]!, "👍", true), 404, "not_found");
+      });
+
+      test("scopeOf tells where a message lives and who wrote it", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        const reply = await t.post(t.ids[1]!, "reply", { parentMessageId: root.message.id });
+        expect(await store.messages.scopeOf(reply.message.id)).toEqual({ scope: t.inGeneral, authorId: t.ids[1]!, parentMessageId: root.message.id, deleted: false });
+        expect(await store.messages.scopeOf("msg_missing")).toBeNull();
+      });
+    });
+
+    describe("reactions and pins", () => {
+      test("a reaction is announced once with the new count; reacting again changes nothing", async () => {
+        const t = await team();
+        const m = await t.post(t.ids[0]!, "react to me");
+        const a = await store.messages.react(m.message.id, t.ids[1]!, "🎉", true);
+        expect(a.event).toMatchObject({ type: "reaction.added", payload: { emoji: "🎉", user_id: t.ids[1]!, count: 1, message_id: m.message.id } });
+        const b = await store.messages.react(m.message.id, t.ids[2]!, "🎉", true);
+        expect(b.event!.payload.count).toBe(2);
+        expect((await store.messages.react(m.message.id, t.ids[2]!, "🎉", true)).event).toBeNull();
+        const off = await store.messages.react(m.message.id, t.ids[1]!, "🎉", false);
+        expect(off.event).toMatchObject({ type: "reaction.removed", payload: { count: 1 } });
+        expect(off.reactions).toEqual([{ emoji: "🎉", count: 1, reacted_by_me: false }]);
+        expect((await store.messages.react(m.message.id, t.ids[1]!, "🎉", false)).event).toBeNull();
+        expect((await store.messages.get(m.message.id, t.ids[2]!))?.reactions).toEqual([{ emoji: "🎉", count: 1, reacted_by_me: true }]);
+      });
+
+      test("concurrent identical reactions count once", async () => {
+        const t = await team();
+        const m = await t.post(t.ids[0]!, "race");
+        const results = await Promise.all(Array.from({ length: 6 }, () => store.messages.react(m.message.id, t.ids[1]!, "🔥", true)));
+        expect(results.filter((r) => r.event !== null)).toHaveLength(1);
+        expect((await store.messages.get(m.message.id, t.ids[0]!))?.reactions).toEqual([{ emoji: "🔥", count: 1, reacted_by_me: false }]);
+      });
+
+      test("pins: once per message, listed newest first, unpinned once", async () => {
+        const t = await team();
+        const a = await t.post(t.ids[0]!, "a");
+        const b = await t.post(t.ids[0]!, "b");
+        const pinned = await store.messages.pin(t.general.id, a.message.id, t.ids[1]!);
+        expect(pinned.event).toMatchObject({ type: "pin.added", seq: 1, channel_id: t.general.id, payload: { message_id: a.message.id, pinned_by: t.ids[1]! } });
+        await refused(store.messages.pin(t.general.id, a.message.id, t.ids[1]!), 409, "already_pinned");
+        await store.messages.pin(t.general.id, b.message.id, t.ids[1]!);
+        expect((await store.messages.pins(t.general.id, t.ids[0]!)).map((m) => m.id)).toEqual([b.message.id, a.message.id]);
+        expect((await store.messages.unpin(t.general.id, a.message.id, t.ids[1]!)).event?.type).toBe("pin.removed");
+        await refused(store.messages.unpin(t.general.id, a.message.id, t.ids[1]!), 404, "not_found");
+        await refused(store.messages.pin(t.guest.id, b.message.id, t.ids[1]!), 404, "not_found");
+      });
+    });
+
+    describe("pages", () => {
+      test("windows over the channel seq: latest, oldest, before, after, around", async () => {
+        const t = await team();
+        for (let i = 1; i <= 9; i++) await t.post(t.ids[0]!, `m${i}`);
+        const seqs = async (w: Parameters<Store["messages"]["page"]>[1]) => {
+          const p = await store.messages.page(t.inGeneral, w, t.ids[0]!);
+          return [p.messages.map((m) => m.channel_seq), p.has_older, p.has_newer, p.oldest_seq, p.newest_seq];
+        };
+        expect(await seqs({ kind: "latest", limit: 3 })).toEqual([[7, 8, 9], true, false, 7, 9]);
+        expect(await seqs({ kind: "oldest", limit: 3 })).toEqual([[1, 2, 3], false, true, 1, 3]);
+        expect(await seqs({ kind: "before", seq: 4, limit: 2 })).toEqual([[2, 3], true, true, 2, 3]);
+        expect(await seqs({ kind: "after", seq: 7, limit: 5 })).toEqual([[8, 9], true, false, 8, 9]);
+        expect(await seqs({ kind: "around", seq: 5, limit: 3 })).toEqual([[4, 5, 6], true, true, 4, 6]);
+        expect(await seqs({ kind: "after", seq: 9, limit: 5 })).toEqual([[], false, false, 0, 0]);
+      });
+    });
+
+    describe("thread windows and lookups", () => {
+      test("thread replies page by thread seq like a channel pages by channel seq", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        for (let i = 1; i <= 6; i++) await t.post(t.ids[i % 3]!, `r${i}`, { parentMessageId: root.message.id });
+        const seqs = async (w: Parameters<Store["messages"]["thread"]>[1]) => {
+          const p = await store.messages.thread(root.message.id, w, t.ids[0]!);
+          expect(p.root.id).toBe(root.message.id);
+          return [p.replies.map((m) => m.thread_seq), p.has_older, p.has_newer, p.oldest_seq, p.newest_seq];
+        };
+        expect(await seqs({ kind: "latest", limit: 2 })).toEqual([[5, 6], true, false, 5, 6]);
+        expect(await seqs({ kind: "before", seq: 3, limit: 5 })).toEqual([[1, 2], false, true, 1, 2]);
+        expect(await seqs({ kind: "after", seq: 4, limit: 1 })).toEqual([[5], true, true, 5, 5]);
+        expect(await seqs({ kind: "around", seq: 3, limit: 2 })).toEqual([[3, 4], true, true, 3, 4]);
+        await refused(store.messages.thread("msg_missing", { kind: "oldest", limit: 1 }, t.ids[0]!), 404, "not_found");
+      });
+
+      test("byNonce is scoped to the workspace and the author; a deleted message stays readable as deleted", async () => {
+        const t = await team();
+        const other = await team(["zoe"]);
+        await store.workspaces.addMember(other.workspace.id, t.ids[0]!, "member");
+        const m = await t.post(t.ids[0]!, "mine", { nonce: "k" });
+        expect(await store.messages.byNonce(other.workspace.id, t.ids[0]!, "k", t.ids[0]!)).toBeNull();
+        await store.messages.remove(m.message.id, t.ids[0]!);
+        const gone = await store.messages.get(m.message.id, t.ids[1]!);
+        expect(gone?.id).toBe(m.message.id);
+        expect(gone?.deleted_at).not.toBeNull();
+        expect(await store.messages.get("msg_missing", t.ids[0]!)).toBeNull();
+      });
+
+      test("a message carries its author, thread state and reactions as the viewer sees them", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        await t.post(t.ids[1]!, "reply", { parentMessageId: root.message.id });
+        await store.messages.react(root.message.id, t.ids[1]!, "👍", true);
+        const seen = await store.messages.get(root.message.id, t.ids[1]!);
+        expect(seen).toMatchObject({ author: { id: t.ids[0], handle: t.users[0]!.handle }, thread_state: { reply_count: 1, last_reply_author_ids: [t.ids[1]] }, reactions: [{ emoji: "👍", count: 1, reacted_by_me: true }], body_format: "markdown" });
+        expect((await store.messages.get(root.message.id, t.ids[2]!))?.reactions).toEqual([{ emoji: "👍", count: 1, reacted_by_me: false }]);
+      });
+    });
+
+    describe("read pointers", () => {
+      test("move forward only, never past the last message, and only the reader hears of it", async () => {
+        const t = await team();
+        for (let i = 0; i < 4; i++) await t.post(t.ids[0]!, `m${i}`);
+        const r = await store.messages.markRead(t.inGeneral, t.ids[1]!, 2);
+        expect(r.receipt).toMatchObject({ scope_id: t.general.id, user_id: t.ids[1]!, last_read_seq: 2 });
+        expect(r.event).toMatchObject({ type: "channel.read", seq: 2, payload: { user_id: t.ids[1]!, channel_id: t.general.id, last_read_seq: 2 } });
+        expect((r.event as StoredEvent).recipients ?? (await allEvents(t.workspace.id)).at(-1)!.recipients).toEqual([t.ids[1]!]);
+        const back = await store.messages.markRead(t.inGeneral, t.ids[1]!, 1);
+        expect([back.receipt.last_read_seq, back.event]).toEqual([2, null]);
+        const far = await store.messages.markRead(t.inGeneral, t.ids[1]!, 1000);
+        expect(far.receipt.last_read_seq).toBe(4);
+        expect((await store.messages.markRead(t.inGeneral, t.ids[1]!, 4)).event).toBeNull();
+        const ch = await store.channels.get(t.general.id, t.ids[1]!);
+        expect([ch?.last_read_seq, ch?.unread_count]).toEqual([4, 0]);
+        const other = await store.channels.get(t.general.id, t.ids[2]!);
+        expect([other?.last_read_seq, other?.unread_count]).toEqual([0, 4]);
+      });
+
+      test("concurrent marks end at the highest", async () => {
+        const t = await team();
+        for (let i = 0; i < 10; i++) await t.post(t.ids[0]!, `m${i}`);
+        const results = await Promise.all([3, 9, 1, 7, 5].map((s) => store.messages.markRead(t.inGeneral, t.ids[1]!, s)));
+        const moved = results.filter((r) => r.event).map((r) => r.receipt.last_read_seq);
+        expect(moved).toEqual([...moved].sort((a, b) => a - b));
+        expect((await store.channels.get(t.general.id, t.ids[1]!))?.last_read_seq).toBe(9);
+      });
+
+      test("DM read pointers are dm.read events for the reader", async () => {
+        const t = await team();
+        const dm = await dmOf(t, [t.ids[0]!, t.ids[1]!]);
+        await store.messages.post({ scope: dm, authorId: t.ids[0]!, body: "hi" });
+        const r = await store.messages.markRead(dm, t.ids[1]!, 1);
+        expect(r.event).toMatchObject({ type: "dm.read", channel_id: null, payload: { direct_conversation_id: dm.id, last_read_seq: 1 } });
+        expect((await store.dms.get(dm.id, t.ids[1]!))).toMatchObject({ last_read_seq: 1, unread_count: 0 });
+        await refused(store.messages.markRead({ kind: "channel", id: "chn_missing", workspaceId: t.workspace.id }, t.ids[0]!, 1), 404, "not_found");
+      });
+    });
+
+    describe("event log", () => {
+      test("cursors strictly increase in commit order; onCommit hears each event once, in order", async () => {
+        const t = await team();
+        const heard: StoredEvent[] = [];
+        const stop = store.events.onCommit((batch) => heard.push(...batch.filter((e) => e.workspace_id === t.workspace.id)));
+        const before = await store.events.tail(t.workspace.id);
+        const results = await Promise.all(Array.from({ length: 40 }, (_, i) => t.post(t.ids[i % 3]!, `burst ${i}`)));
+        stop();
+        const log = await allEvents(t.workspace.id, before);
+        expect(log).toHaveLength(40);
+        const cursors = log.map((e) => e.cursor);
+        for (let i = 1; i < cursors.length; i++) expect(cursors[i]! > cursors[i - 1]!).toBe(true);
+        expect(heard.map((e) => e.cursor)).toEqual(cursors);
+        expect(new Set(results.map((r) => r.events[0]!.cursor))).toEqual(new Set(cursors));
+        expect(await store.events.tail(t.workspace.id)).toBe(cursors.at(-1)!);
+        // The seq order of a channel is the commit order.
+        expect(log.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      });
+
+      test("a reader tailing during a burst never sees a cursor before one it already passed", async () => {
+        const t = await team();
+        const seen: string[] = [];
+        let cursor = await store.events.tail(t.workspace.id);
+        let done = false;
+        const writes = (async () => {
+          for (let round = 0; round < 6; round++) await Promise.all(Array.from({ length: 10 }, (_, i) => t.post(t.ids[i % 3]!, `r${round}.${i}`)));
+          done = true;
+        })();
+        while (!done) {
+          const page = await store.events.replayAfter(t.workspace.id, cursor, 1000);
+          expect(page.status).toBe("ok");
+          for (const e of page.events) seen.push(e.cursor);
+          if (page.events.length) cursor = page.events.at(-1)!.cursor;
+          await Bun.sleep(1);
+        }
+        await writes;
+        const rest = await allEvents(t.workspace.id, cursor);
+        seen.push(...rest.map((e) => e.cursor));
+        const full = (await allEvents(t.workspace.id)).map((e) => e.cursor).filter((c) => c > (seen[0] ?? "") || c === seen[0]);
+        expect(seen).toEqual(full);
+        expect(seen).toHaveLength(60);
+      });
+
+      test("replayAfter pages with hasMore and starts after the cursor", async () => {
+        const t = await team();
+        for (let i = 0; i < 5; i++) await t.post(t.ids[0]!, `m${i}`);
+        const all = await allEvents(t.workspace.id);
+        const created = all.filter((e) => e.type === "message.created");
+        expect(created).toHaveLength(5);
+        const first = await store.events.replayAfter(t.workspace.id, null, 2);
+        expect([first.status, first.events.map((e) => e.cursor), first.hasMore]).toEqual(["ok", all.slice(0, 2).map((e) => e.cursor), true]);
+        const tail = await store.events.replayAfter(t.workspace.id, all.at(-2)!.cursor, 10);
+        expect([tail.events.map((e) => e.cursor), tail.hasMore]).toEqual([[all.at(-1)!.cursor], false]);
+        const end = await store.events.replayAfter(t.workspace.id, all.at(-1)!.cursor, 10);
+        expect([end.status, end.events, end.hasMore]).toEqual(["ok", [], false]);
+        // Stored events round-trip whole: payload, recipients and the DM gate.
+        expect(all.find((e) => e.cursor === created[0]!.cursor)).toMatchObject({ type: "message.created", recipients: null, direct_conversation_id: null, channel_id: t.general.id });
+      });
+
+      test("unknown cursors: pruned, future, foreign, garbage", async () => {
+        const t = await team();
+        const other = await team(["zoe"]);
+        for (let i = 0; i < 4; i++) await t.post(t.ids[0]!, `m${i}`);
+        await other.post(other.ids[0]!, "elsewhere");
+        const foreign = (await store.events.tail(other.workspace.id))!;
+        const log = await allEvents(t.workspace.id);
+        const future = `cur_7${"z".repeat(25)}`;
+        for (const c of [foreign, future, "garbage", "cur_", ""]) {
+          expect(await store.events.replayAfter(t.workspace.id, c, 10)).toEqual({ status: "unknown_cursor", events: [], hasMore: false });
+        }
+        await store.events.prune(t.workspace.id, { olderThan: later(60_000), keepLatest: 2 });
+        expect((await store.events.replayAfter(t.workspace.id, log[0]!.cursor, 10)).status).toBe("unknown_cursor");
+        const kept = await store.events.replayAfter(t.workspace.id, log.at(-2)!.cursor, 10);
+        expect([kept.status, kept.events.map((e) => e.cursor)]).toEqual(["ok", [log.at(-1)!.cursor]]);
+      });
+
+      test("prune removes old events but keeps the latest N; the cursor sequence goes on", async () => {
+        const t = await team();
+        for (let i = 0; i < 6; i++) await t.post(t.ids[0]!, `m${i}`);
+        const log = await allEvents(t.workspace.id);
+        expect(await store.events.prune(t.workspace.id, { olderThan: later(-3600_000), keepLatest: 0 })).toBe(0);
+        const n = await store.events.prune(t.workspace.id, { olderThan: later(60_000), keepLatest: 3 });
+        expect(n).toBe(log.length - 3);
+        expect((await allEvents(t.workspace.id)).map((e) => e.cursor)).toEqual(log.slice(-3).map((e) => e.cursor));
+        expect(await store.events.tail(t.workspace.id)).toBe(log.at(-1)!.cursor);
+        const next = await t.post(t.ids[0]!, "after prune");
+        expect(next.events[0]!.cursor > log.at(-1)!.cursor).toBe(true);
+        expect(await store.events.prune(t.workspace.id, { olderThan: later(60_000), keepLatest: 0 })).toBe(4);
+        expect(await allEvents(t.workspace.id)).toEqual([]);
+        expect(await store.events.tail(t.workspace.id)).toBe(next.events[0]!.cursor);
+        expect((await t.post(t.ids[0]!, "still")).events[0]!.cursor > next.events[0]!.cursor).toBe(true);
+      });
+
+      test("a refused write appends nothing and leaves the cursor where it was", async () => {
+        const t = await team();
+        await t.post(t.ids[0]!, "one");
+        const tail = await store.events.tail(t.workspace.id);
+        const heard: StoredEvent[] = [];
+        const stop = store.events.onCommit((b) => heard.push(...b.filter((e) => e.workspace_id === t.workspace.id)));
+        const results = await Promise.allSettled([
+          t.post(t.ids[0]!, "bad quote", { quotedMessageId: "msg_missing" }),
+          t.post(t.ids[0]!, "good"),
+          store.messages.edit("msg_missing", "x", t.ids[0]!),
+        ]);
+        stop();
+        expect(results.map((r) => r.status)).toEqual(["rejected", "fulfilled", "rejected"]);
+        const after = await allEvents(t.workspace.id, tail);
+        expect(after.map((e) => e.payload.message_id)).toEqual([(results[1] as PromiseFulfilledResult<{ message: { id: string } }>).value.message.id]);
+        expect(heard.map((e) => e.cursor)).toEqual(after.map((e) => e.cursor));
+      });
+
+      test("a new workspace has no tail; its log starts with its channels", async () => {
+        const t = await team(["solo"]);
+        const log = await allEvents(t.workspace.id);
+        expect(log.map((e) => [e.type, e.payload.name])).toEqual([["channel.created", "general"], ["channel.created", "guest"]]);
+        expect(await store.events.tail("wsp_missing")).toBeNull();
+      });
+    });
+
+    describe("channels", () => {
+      test("create, rename, archive and delete announce themselves; names stay unique", async () => {
+        const t = await team();
+        const { channel, event } = await store.channels.create({ workspaceId: t.workspace.id, name: "ops", displayTitle: "Ops", createdBy: t.ids[0]! });
+        expect(channel).toMatchObject({ name: "ops", display_title: "Ops", kind: "public", last_seq: 0, archived_at: null });
+        expect(event).toMatchObject({ type: "channel.created", channel_id: channel.id, payload: { name: "ops", kind: "public", created_by: t.ids[0]! } });
+        await refused(store.channels.create({ workspaceId: t.workspace.id, name: "ops", createdBy: t.ids[0]! }), 409, "channel_exists");
+        await refused(store.channels.update(channel.id, { name: "general" }, t.ids[0]!), 409, "channel_exists");
+        const renamed = await store.channels.update(channel.id, { name: "ops2", archived: true }, t.ids[1]!);
+        expect(renamed.channel.archived_at).not.toBeNull();
+        expect(renamed.event.payload).toMatchObject({ name: "ops2", archived: true, updated_by: t.ids[1]! });
+        expect((await store.channels.list(t.workspace.id, t.ids[0]!, { guestOnly: false, includeArchived: false })).map((c) => c.name)).toEqual(["general", "guest"]);
+        expect((await store.channels.list(t.workspace.id, t.ids[0]!, { guestOnly: false, includeArchived: true })).map((c) => c.name)).toEqual(["general", "guest", "ops2"]);
+        expect((await store.channels.list(t.workspace.id, t.ids[0]!, { guestOnly: true, includeArchived: true })).map((c) => c.name)).toEqual(["guest"]);
+        expect((await store.channels.record(channel.id))?.archivedAt).not.toBeNull();
+        const removed = await store.channels.remove(channel.id, t.ids[0]!);
+        expect(removed.event).toMatchObject({ type: "channel.deleted", payload: { channel_id: channel.id, deleted_by: t.ids[0]! } });
+        expect(await store.channels.record(channel.id)).toBeNull();
+        // The name is free again once the channel is gone.
+        await store.channels.create({ workspaceId: t.workspace.id, name: "ops2", createdBy: t.ids[0]! });
+      });
+
+      test("the last public channel cannot be deleted", async () => {
+        const t = await team();
+        await refused(store.channels.remove(t.general.id, t.ids[0]!), 409, "last_channel");
+        await refused(store.channels.remove("chn_missing", t.ids[0]!), 404, "not_found");
+      });
+
+      test("unread counts skip own messages, replies, deletions and agent activity", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        await t.post(t.ids[0]!, "reply", { parentMessageId: root.message.id });
+        await t.post(t.ids[0]!, "progress", { kind: "agent_commentary", turnId: "x" });
+        const gone = await t.post(t.ids[0]!, "gone");
+        await store.messages.remove(gone.message.id, t.ids[0]!);
+        await t.post(t.ids[1]!, "mine");
+        expect((await store.channels.get(t.general.id, t.ids[1]!))?.unread_count).toBe(1);
+        expect((await store.channels.get(t.general.id, t.ids[0]!))?.unread_count).toBe(1);
+      });
+    });
+
+    describe("workspaces and members", () => {
+      test("a workspace starts with its owner, #general and #guest; slugs are unique", async () => {
+        const owner = await store.users.create({ kind: "human", displayName: "Owner", handle: unique("own") });
+        const name = unique("Acme");
+        const { workspace, channels } = await store.workspaces.create({ name, ownerId: owner.id });
+        expect(workspace.role).toBe("owner");
+        expect(channels.map((c) => [c.name, c.kind])).toEqual([["general", "public"], ["guest", "guest"]]);
+        const again = await store.workspaces.create({ name, ownerId: owner.id });
+        expect(again.workspace.slug).not.toBe(workspace.slug);
+        await refused(store.workspaces.create({ name: "x", slug: workspace.slug, ownerId: owner.id }), 409, "slug_taken");
+        expect((await store.workspaces.bySlug(workspace.slug))?.id).toBe(workspace.id);
+        expect((await store.workspaces.listFor(owner.id)).map((w) => w.id)).toEqual([workspace.id, again.workspace.id]);
+        expect((await store.workspaces.membership(workspace.id, owner.id))?.role).toBe("owner");
+        const updated = await store.workspaces.update(workspace.id, { name: "Renamed", iconUrl: "https://x/y.png" }, owner.id);
+        expect(updated.event).toMatchObject({ type: "workspace.updated", payload: { name: "Renamed", slug: workspace.slug, icon_url: "https://x/y.png", updated_by: owner.id } });
+        await refused(store.workspaces.update(workspace.id, { slug: again.workspace.slug }, owner.id), 409, "slug_taken");
+        await store.workspaces.remove(again.workspace.id);
+        expect(await store.workspaces.get(again.workspace.id)).toBeNull();
+        expect(await store.workspaces.membership(again.workspace.id, owner.id)).toBeNull();
+        await refused(store.workspaces.remove(again.workspace.id), 404, "not_found");
+        expect((await store.workspaces.listAll()).map((w) => w.id)).toContain(workspace.id);
+      });
+
+      test("members: add, change role, page, filter, count", async () => {
+        const t = await team(["ada", "bob", "cy", "dee", "eve"]);
+        expect((await store.workspaces.addMember(t.workspace.id, t.ids[1]!, "moderator")).role).toBe("moderator");
+        const page1 = await store.workspaces.members(t.workspace.id, { limit: 2 });
+        expect([page1.members.length, page1.has_more, page1.total_count]).toEqual([2, true, 5]);
+        const page2 = await store.workspaces.members(t.workspace.id, { limit: 10, cursor: page1.next_cursor! });
+        expect(page2.members).toHaveLength(3);
+        expect(new Set([...page1.members, ...page2.members].map((m) => m.user.id))).toEqual(new Set(t.ids));
+        const mods = await store.workspaces.members(t.workspace.id, { limit: 10, role: "moderator" });
+        expect(mods.members.map((m) => m.user.id)).toEqual([t.ids[1]!]);
+        const byName = await store.workspaces.members(t.workspace.id, { limit: 10, q: t.users[3]!.handle.toUpperCase() });
+        expect(byName.members.map((m) => m.user.id)).toEqual([t.ids[3]!]);
+        expect((await store.workspaces.members(t.workspace.id, { limit: 10, q: "%" })).total_count).toBe(0);
+        await refused(store.workspaces.addMember(t.workspace.id, "usr_missing", "member"), 404, "not_found");
+        await refused(store.workspaces.members(t.workspace.id, { limit: 0 }), 400, "invalid_request");
+      });
+    });
+
+    describe("users", () => {
+      test("handles and emails are unique; reserved handles are refused", async () => {
+        const handle = unique("uma");
+        const u = await store.users.create({ kind: "human", displayName: "Uma", handle, email: `${handle}@Example.COM` });
+        expect((await store.users.byEmail(`${handle}@example.com`))?.id).toBe(u.id);
+        expect((await store.users.byHandle(handle.toUpperCase()))?.id).toBe(u.id);
+        await refused(store.users.create({ kind: "human", displayName: "x", handle }), 409, "handle_taken");
+        await refused(store.users.create({ kind: "human", displayName: "x", handle: "channel" }), 409, "handle_taken");
+        await refused(store.users.create({ kind: "human", displayName: "x", email: `${handle}@example.com` }), 409, "email_taken");
+        const derived = await store.users.create({ kind: "human", displayName: "Uma" });
+        const derived2 = await store.users.create({ kind: "human", displayName: "Uma" });
+        expect(derived.handle).not.toBe(derived2.handle);
+        const updated = await store.users.update(u.id, { displayName: "Uma Two", avatarUrl: "https://a/b.png" });
+        expect(updated).toMatchObject({ display_name: "Uma Two", handle, avatar_url: "https://a/b.png" });
+        await refused(store.users.update(u.id, { handle: derived.handle }), 409, "handle_taken");
+        await refused(store.users.update("usr_missing", { displayName: "x" }), 404, "not_found");
+        expect(await store.users.get("usr_missing")).toBeNull();
+        expect(await store.users.first()).not.toBeNull();
+      });
+    });
+
+    describe("identity", () => {
+      test("sessions: a token finds its live session; revoked or expired finds nothing", async () => {
+        const u = await store.users.create({ kind: "human", displayName: "Sam", handle: unique("sam") });
+        const { session, token } = await store.identity.createSession(u.id, 60_000);
+        expect((await store.identity.sessionByToken(token))?.user.id).toBe(u.id);
+        expect(await store.identity.sessionByToken(`${token}x`)).toBeNull();
+        expect((await store.identity.revokeSession(session.id))?.revoked_at).not.toBeNull();
+        expect(await store.identity.sessionByToken(token)).toBeNull();
+        expect(await store.identity.revokeSession("ses_missing")).toBeNull();
+        const expired = await store.identity.createSession(u.id, -1000);
+        expect(await store.identity.sessionByToken(expired.token)).toBeNull();
+      });
+
+      test("magic links are single use, even when consumed concurrently", async () => {
+        const email = `${unique("mia")}@example.com`;
+        const link = await store.identity.createMagicLink({ email, displayName: "Mia", ttlMs: 60_000 });
+        const results = await Promise.all(Array.from({ length: 5 }, () => store.identity.consumeMagicLink(link.token)));
+        const winners = results.filter((r) => r !== null);
+        expect(winners).toHaveLength(1);
+        expect(winners[0]).toMatchObject({ created: true, user: { display_name: "Mia" } });
+        expect(await store.identity.consumeMagicLink(link.token)).toBeNull();
+        const second = await store.identity.createMagicLink({ email: email.toUpperCase(), ttlMs: 60_000 });
+        expect(await store.identity.consumeMagicLink(second.token)).toMatchObject({ created: false, user: { id: winners[0]!.user.id } });
+        const expired = await store.identity.createMagicLink({ email, ttlMs: -1000 });
+        expect(await store.identity.consumeMagicLink(expired.token)).toBeNull();
+        expect(await store.identity.consumeMagicLink("mgt_nothing")).toBeNull();
+      });
+
+      test("OAuth state is taken once, before it expires", async () => {
+        const state = unique("state");
+        await store.identity.saveOAuthState({ state, codeVerifier: "verifier", returnTo: "/app", ttlMs: 60_000 });
+        const results = await Promise.all(Array.from({ length: 4 }, () => store.identity.takeOAuthState(state)));
+        expect(results.filter((r) => r !== null)).toEqual([{ codeVerifier: "verifier", returnTo: "/app" }]);
+        const old = unique("old");
+        await store.identity.saveOAuthState({ state: old, codeVerifier: "v", returnTo: null, ttlMs: -1000 });
+        expect(await store.identity.takeOAuthState(old)).toBeNull();
+      });
+
+      test("GitHub identities link to one user", async () => {
+        const gh = unique("gh");
+        const u = await store.users.create({ kind: "human", displayName: "Gia", handleBase: "gia-login", githubId: gh });
+        expect((await store.identity.userByGithubId(gh))?.id).toBe(u.id);
+        await refused(store.users.create({ kind: "human", displayName: "Other", githubId: gh }), 409, "github_taken");
+        const v = await store.users.create({ kind: "human", displayName: "Vic", handle: unique("vic") });
+        const gh2 = unique("gh");
+        await store.identity.linkGithub(v.id, gh2);
+        expect((await store.identity.userByGithubId(gh2))?.id).toBe(v.id);
+        expect(await store.identity.userByGithubId("nope")).toBeNull();
+      });
+    });
+
+    describe("bots and tokens", () => {
+      test("a bot is a member with role bot; its tokens authenticate until revoked", async () => {
+        const t = await team(["ada"]);
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Helper", ownerUserId: t.ids[0]! });
+        expect(bot.kind).toBe("bot");
+        expect((await store.workspaces.membership(t.workspace.id, bot.id))?.role).toBe("bot");
+        const minted = await store.bots.mintToken({ botUserId: bot.id, workspaceId: t.workspace.id, name: "ci", scopes: ["messages:read", "messages:write"] });
+        expect(minted.token.length).toBeGreaterThan(20);
+        const found = await store.bots.byToken(minted.token);
+        expect(found).toMatchObject({ user: { id: bot.id }, token: { id: minted.id, scopes: ["messages:read", "messages:write"], workspace_id: t.workspace.id } });
+        expect((found!.token as { token?: string }).token).toBeUndefined();
+        expect((await store.bots.tokens(bot.id)).map((k) => k.id)).toEqual([minted.id]);
+        expect((await store.bots.list(t.workspace.id)).map((b) => [b.bot.id, b.tokens.length])).toEqual([[bot.id, 1]]);
+        expect((await store.bots.revokeToken(minted.id)).revoked_at).not.toBeNull();
+        expect(await store.bots.byToken(minted.token)).toBeNull();
+        await refused(store.bots.revokeToken("tok_missing"), 404, "not_found");
+        await refused(store.bots.mintToken({ botUserId: t.ids[0]!, workspaceId: t.workspace.id, name: "x", scopes: [] }), 404, "not_found");
+      });
+
+      test("removing a bot revokes its tokens, drops its memberships and tombstones it", async () => {
+        const t = await team(["ada"]);
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Temp", handle: unique("temp") });
+        const k = await store.bots.mintToken({ botUserId: bot.id, workspaceId: t.workspace.id, name: "k", scopes: [] });
+        await store.bots.remove(bot.id);
+        expect(await store.bots.byToken(k.token)).toBeNull();
+        expect(await store.workspaces.membership(t.workspace.id, bot.id)).toBeNull();
+        expect(await store.users.get(bot.id)).toBeNull();
+        await refused(store.bots.remove(bot.id), 404, "not_found");
+        const other = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Other" });
+        const k2 = await store.bots.mintToken({ botUserId: other.id, workspaceId: t.workspace.id, name: "k", scopes: [] });
+        await store.bots.removeMembership(t.workspace.id, other.id);
+        expect(await store.bots.byToken(k2.token)).toBeNull();
+        expect(await store.workspaces.membership(t.workspace.id, other.id)).toBeNull();
+        expect(await store.users.get(other.id)).not.toBeNull();
+      });
+    });
+
+    describe("moderation", () => {
+      test("updates role, timeout and block; the target and active managers hear it", async () => {
+        const t = await team(["ada", "mod", "bob", "cy"], ["moderator"]);
+        const until = later(3600_000);
+        const r = await store.moderation.update(t.workspace.id, t.ids[2]!, { timeoutUntil: until, note: "cool down" }, t.ids[1]!);
+        expect(r.member).toMatchObject({ role: "member", timeout_until: until, blocked_at: null, moderation_note: "cool down", moderation_by: t.ids[1]!, posts_remaining: null });
+        expect(r.event).toMatchObject({ type: "member.moderation_updated", payload: { user_id: t.ids[2]!, timeout_until: until, blocked: false, updated_by: t.ids[1]! } });
+        const stored = (await allEvents(t.workspace.id)).find((e) => e.cursor === r.event.cursor)!;
+        expect(new Set(stored.recipients)).toEqual(new Set([t.ids[2]!, t.ids[0]!, t.ids[1]!]));
+        const blocked = await store.moderation.update(t.workspace.id, t.ids[2]!, { blocked: true }, t.ids[0]!);
+        expect(blocked.member.blocked_at).not.toBeNull();
+        expect(blocked.member.moderation_note).toBe("cool down");
+        expect((await store.workspaces.membership(t.workspace.id, t.ids[2]!))?.blockedAt).not.toBeNull();
+        const unblocked = await store.moderation.update(t.workspace.id, t.ids[2]!, { blocked: false, timeoutUntil: null, role: "guest" }, t.ids[0]!);
+        expect(unblocked.member).toMatchObject({ blocked_at: null, timeout_until: null, role: "guest", posts_remaining: 3, post_limit: 3 });
+        expect((await store.moderation.list(t.workspace.id)).map((e) => e.user.id).sort()).toEqual([...t.ids].sort());
+        await refused(store.moderation.update(t.workspace.id, "usr_missing", { blocked: true }, t.ids[0]!), 404, "not_found");
+        expect(await store.moderation.entry(t.workspace.id, "usr_missing")).toBeNull();
+      });
+    });
+
+    describe("direct messages", () => {
+      test("one conversation per member set, whatever the order; hidden until the next message", async () => {
+        const t = await team();
+        const a = await store.dms.open(t.workspace.id, [t.ids[1]!, t.ids[2]!], t.ids[0]!);
+        expect(a.created).toBe(true);
+        const b = await store.dms.open(t.workspace.id, [t.ids[2]!, t.ids[0]!, t.ids[1]!], t.ids[1]!);
+        expect([b.created, b.conversation.id]).toEqual([false, a.conversation.id]);
+        expect(new Set(a.conversation.members.map((m) => m.id))).toEqual(new Set(t.ids));
+        expect((await store.dms.record(a.conversation.id))?.memberIds.sort()).toEqual([...t.ids].sort());
+        await store.dms.setHidden(a.conversation.id, t.ids[1]!, true);
+        expect((await store.dms.list(t.ids[1]!, t.workspace.id)).map((d) => d.id)).toEqual([]);
+        const scope: Scope = { kind: "dm", id: a.conversation.id, workspaceId: t.workspace.id };
+        const posted = await store.messages.post({ scope, authorId: t.ids[0]!, body: "back" });
+        expect(posted.message).toMatchObject({ channel_seq: 1, direct_conversation_id: a.conversation.id, channel_id: null });
+        expect(posted.events[0]).toMatchObject({ channel_id: null, payload: { direct_conversation_id: a.conversation.id } });
+        const stored = (await allEvents(t.workspace.id)).find((e) => e.cursor === posted.events[0]!.cursor)!;
+        expect(stored.direct_conversation_id).toBe(a.conversation.id);
+        expect(new Set(stored.recipients)).toEqual(new Set(t.ids));
+        expect((await store.dms.list(t.ids[1]!, t.workspace.id)).map((d) => d.id)).toEqual([a.conversation.id]);
+        expect((await store.dms.get(a.conversation.id, t.ids[1]!))).toMatchObject({ last_seq: 1, unread_count: 1, can_send: true });
+      });
+
+      test("members: two to 32 people of the workspace, no guests, live accounts; outsiders cannot hide it", async () => {
+        const t = await team(["ada", "bob", "gus"], ["member", "guest"]);
+        const stranger = await store.users.create({ kind: "human", displayName: "Zed", handle: unique("zed") });
+        await refused(store.dms.open(t.workspace.id, [stranger.id], t.ids[0]!), 400, "not_member");
+        await refused(store.dms.open(t.workspace.id, [t.ids[1]!, t.ids[2]!], t.ids[0]!), 403, "guest_restricted");
+        await refused(store.dms.open(t.workspace.id, [], t.ids[0]!), 400, "dm_too_small");
+        await refused(store.dms.open(t.workspace.id, [t.ids[0]!, ` ${t.ids[0]!} `, ""], t.ids[0]!), 400, "dm_too_small");
+        const many = Array.from({ length: 40 }, (_, i) => `usr_${i}`);
+        await refused(store.dms.open(t.workspace.id, many, t.ids[0]!), 400, "dm_too_large");
+        const gone = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Gone" });
+        await store.bots.remove(gone.id);
+        await refused(store.dms.open(t.workspace.id, [gone.id], t.ids[0]!), 400, "not_member");
+        const trimmed = await store.dms.open(t.workspace.id, [` ${t.ids[1]!} `], t.ids[0]!);
+        expect(trimmed.conversation.members.map((m) => m.id).sort()).toEqual([t.ids[0]!, t.ids[1]!].sort());
+        const { conversation } = await store.dms.open(t.workspace.id, [t.ids[1]!], t.ids[0]!);
+        await refused(store.dms.setHidden(conversation.id, t.ids[2]!, true), 404, "not_found");
+        expect(await store.dms.record("dm_missing")).toBeNull();
+      });
+
+      test("canSend needs an active peer", async () => {
+        const t = await team(["ada"]);
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Peer" });
+        const { conversation } = await store.dms.open(t.workspace.id, [bot.id], t.ids[0]!);
+        expect(await store.dms.canSend(conversation.id, t.ids[0]!)).toBe(true);
+        await store.bots.removeMembership(t.workspace.id, bot.id);
+        expect(await store.dms.canSend(conversation.id, t.ids[0]!)).toBe(false);
+        expect(await store.dms.canSend("dm_missing", t.ids[0]!)).toBe(false);
+      });
+    });
+
+    describe("uploads", () => {
+      const quota = { maxBytes: 1000, maxFiles: 5 };
+      const meta = (over: Partial<Parameters<Store["uploads"]["complete"]>[1]> = {}) => ({
+        filename: "a.txt", contentType: "text/plain", byteSize: 10, width: null, height: null, durationMs: null, nonce: null, fingerprint: "fp-a", ...over,
+      });
+
+      async function drainCleanup(): Promise<string[]> {
+        const keys: string[] = [];
+        for (;;) {
+          const batch = await store.uploads.cleanupBatch(100);
+          if (batch.length === 0) return keys;
+          for (const job of batch) {
+            keys.push(job.storageKey);
+            await store.uploads.cleanupDone(job.id);
+          }
+        }
+      }
+
+      test("reservations count against the quota before any byte lands, even concurrently", async () => {
+        const t = await team(["ada"]);
+        const results = await Promise.allSettled(Array.from({ length: 8 }, () => store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 300, quota })));
+        expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+        for (const r of results) if (r.status === "rejected") expect([(r.reason as AppError).status, (r.reason as AppError).code]).toEqual([413, "upload_quota_exceeded"]);
+        const files = await Promise.allSettled(Array.from({ length: 8 }, () => store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 1, quota })));
+        expect(files.filter((r) => r.status === "fulfilled")).toHaveLength(2);
+      });
+
+      test("complete, replay by nonce, conflict by nonce, release; the cleanup queue gets every orphan", async () => {
+        await drainCleanup();
+        const t = await team(["ada"]);
+        const r1 = await store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 10, quota });
+        const done = await store.uploads.complete(r1.id, meta({ nonce: "up-1" }));
+        expect(done.replayed).toBe(false);
+        expect(done.upload).toMatchObject({ id: r1.id, filename: "a.txt", byte_size: 10, nonce: "up-1", url: `/api/uploads/${r1.id}` });
+        expect(await store.uploads.get(r1.id)).toMatchObject({ status: "ready", storageKey: r1.storageKey, messageId: null, fingerprint: "fp-a" });
+        expect((await store.uploads.byNonce(t.workspace.id, t.ids[0]!, "up-1"))?.upload.id).toBe(r1.id);
+        const r2 = await store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 10, quota });
+        const replay = await store.uploads.complete(r2.id, meta({ nonce: "up-1" }));
+        expect([replay.replayed, replay.upload.id]).toEqual([true, r1.id]);
+        const r3 = await store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 10, quota });
+        await refused(store.uploads.complete(r3.id, meta({ nonce: "up-1", fingerprint: "fp-b" })), 409, "nonce_conflict");
+        await store.uploads.release(r3.id, r3.storageKey);
+        await refused(store.uploads.complete(r3.id, meta()), 404, "not_found");
+        expect(await store.uploads.get(r3.id)).toBeNull();
+        expect(new Set(await drainCleanup())).toEqual(new Set([r2.storageKey, r3.storageKey]));
+      });
+
+      test("the cleanup queue retries failures after fresh jobs", async () => {
+        await drainCleanup();
+        await store.uploads.queueCleanup("k/one", "test");
+        await store.uploads.queueCleanup("k/two", "test");
+        const [one] = await store.uploads.cleanupBatch(1);
+        expect(one!.storageKey).toBe("k/one");
+        await store.uploads.cleanupFailed(one!.id, "disk said no");
+        const batch = await store.uploads.cleanupBatch(10);
+        expect(batch.map((j) => [j.storageKey, j.attempts])).toEqual([["k/two", 0], ["k/one", 1]]);
+        expect(await drainCleanup()).toEqual(["k/two", "k/one"]);
+      });
+
+      test("stale reservations are swept and their objects queued", async () => {
+        await drainCleanup();
+        const t = await team(["ada"]);
+        const r = await store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 10, quota });
+        expect(await store.uploads.sweepReservations(later(-60_000))).toBe(0);
+        expect(await store.uploads.sweepReservations(later(60_000))).toBeGreaterThanOrEqual(1);
+        expect(await drainCleanup()).toContain(r.storageKey);
+        await refused(store.uploads.complete(r.id, meta()), 404, "not_found");
+      });
+
+      test("deleting a workspace queues every object of it (ready or pending) and its uploads are gone", async () => {
+        await drainCleanup();
+        const t = await team(["ada"]);
+        const done = await store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 10, quota });
+        await store.uploads.complete(done.id, meta());
+        const pending = await store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 10, quota });
+        const other = await team(["zoe"]);
+        const kept = await store.uploads.reserve({ workspaceId: other.workspace.id, ownerId: other.ids[0]!, bytes: 10, quota });
+        await store.uploads.complete(kept.id, meta());
+        await store.workspaces.remove(t.workspace.id);
+        expect(await store.uploads.get(done.id)).toBeNull();
+        expect(new Set(await drainCleanup())).toEqual(new Set([done.storageKey, pending.storageKey]));
+        expect(await store.uploads.get(kept.id)).not.toBeNull();
+      });
+
+      test("attach: the author's own upload, once, announced as message.updated; a delete detaches", async () => {
+        const t = await team(["ada", "bob"]);
+        const ready = async (owner: string) => {
+          const r = await store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: owner, bytes: 10, quota });
+          return (await store.uploads.complete(r.id, meta())).upload;
+        };
+        const mine = await ready(t.ids[0]!);
+        const theirs = await ready(t.ids[1]!);
+        const m = await t.post(t.ids[0]!, "with file");
+        await refused(store.uploads.attach(m.message.id, mine.id, t.ids[1]!), 403, "message_not_writable");
+        await refused(store.uploads.attach(m.message.id, theirs.id, t.ids[0]!), 403, "upload_not_owned");
+        const a = await store.uploads.attach(m.message.id, mine.id, t.ids[0]!);
+        expect(a.event).toMatchObject({ type: "message.updated", seq: m.message.channel_seq, payload: { message_id: m.message.id, upload_id: mine.id } });
+        expect(a.message.attachments?.map((u) => u.id)).toEqual([mine.id]);
+        expect((await store.uploads.attach(m.message.id, mine.id, t.ids[0]!)).event).toBeNull();
+        const m2 = await t.post(t.ids[0]!, "other");
+        await refused(store.uploads.attach(m2.message.id, mine.id, t.ids[0]!), 409, "upload_attached");
+        const withFile = await t.post(t.ids[1]!, "posted with it", { uploadId: theirs.id });
+        expect(withFile.message.attachments?.map((u) => u.id)).toEqual([theirs.id]);
+        await store.messages.remove(withFile.message.id, t.ids[1]!);
+        expect(await store.uploads.get(theirs.id)).toMatchObject({ messageId: null });
+        expect((await store.uploads.get(theirs.id))?.detachedAt).not.toBeNull();
+        // A post refused for its upload writes nothing.
+        const tail = await store.events.tail(t.workspace.id);
+        await refused(t.post(t.ids[0]!, "bad file", { uploadId: mine.id }), 409, "upload_attached");
+        expect(await store.events.tail(t.workspace.id)).toBe(tail);
+      });
+    });
+
+    describe("search", () => {
+      let t: Team;
+      type Key = "finished" | "deploying" | "tokyo" | "chinese" | "opsDeploy" | "dmDeploy" | "guestDeploy" | "agent" | "root" | "reply";
+      const ids = {} as { [k in Key]: string };
+      let dm: Scope;
+      let ops: Scope;
+      const find = async (q: string, over: Partial<SearchInput> = {}, viewer = 0) => {
+        const r = await store.search.search({
+          workspaceId: t.workspace.id, viewerId: t.ids[viewer]!, guestOnly: false, includeDms: true, query: parseQuery(q), sort: "recent", limit: 50, after: null, ...over,
+        });
+        return r.hits.map((h) => h.message.id);
+      };
+
+      beforeAll(async () => {
+        t = await team(["ada", "bob", "cy", "gus"], ["member", "member", "guest"]);
+        const say = async (key: Key, body: string, scope: Scope = t.inGeneral, author = 0, extra: Partial<PostMessageInput> = {}) => {
+          ids[key] = (await store.messages.post({ scope, authorId: t.ids[author]!, body, ...extra })).message.id;
+        };
+        ops = { kind: "channel", id: (await store.channels.create({ workspaceId: t.workspace.id, name: "ops", createdBy: t.ids[0]! })).channel.id, workspaceId: t.workspace.id };
+        dm = await dmOf(t, [t.ids[0]!, t.ids[1]!]);
+        await say("finished", "The deployment finished without errors");
+        await say("deploying", "Deploying the new build tomorrow morning", t.inGeneral, 1);
+        await say("tokyo", "東京タワーに行きました");
+        await say("chinese", "我们明天发布新版本");
+        await say("opsDeploy", "ops deployment checklist", ops, 1);
+        await say("dmDeploy", "our secret deployment plan", dm);
+        await say("guestDeploy", "welcome guests, deployment notes inside", t.inGuest);
+        await say("agent", "agent deployment progress", t.inGeneral, 0, { kind: "agent_commentary", turnId: "t1" });
+        await say("root", "thread about the budget");
+        await say("reply", "budget reply in the thread", t.inGeneral, 1, { parentMessageId: ids.root });
+        const other = await team(["zoe"]);
+        await other.post(other.ids[0]!, "deployment in another workspace");
+      });
+
+      test("a member finds channels and their DMs; never agent activity or another workspace", async () => {
+        expect(new Set(await find("deployment"))).toEqual(new Set([ids.finished, ids.opsDeploy, ids.dmDeploy, ids.guestDeploy]));
+        expect(await find("deployment", {}, 2)).not.toContain(ids.dmDeploy);
+        expect(await find("deployment", { includeDms: false })).not.toContain(ids.dmDeploy);
+        expect(await find("deployment", { dmId: dm.id }, 1)).toEqual([ids.dmDeploy]);
+        expect(await find("progress")).toEqual([]);
+      });
+
+      test("guests find #guest only, DMs never", async () => {
+        expect(await find("deployment", { guestOnly: true }, 3)).toEqual([ids.guestDeploy]);
+        expect(await find("deployment", { guestOnly: true, channelId: t.general.id }, 3)).toEqual([]);
+      });
+
+      test("partial words, prefixes, any case", async () => {
+        expect(new Set(await find("ploy", { channelId: t.general.id }))).toEqual(new Set([ids.finished, ids.deploying]));
+        expect(await find("DEPLOYMENT", { channelId: t.general.id })).toEqual([ids.finished]);
+        expect(await find("to", { channelId: t.general.id })).toEqual([ids.deploying]);
+      });
+
+      test("Japanese and Chinese: short terms, long terms, phrases", async () => {
+        for (const q of ["東京", "タワー", "行きました", '"東京タワー"']) expect(await find(q)).toEqual([ids.tokyo]);
+        for (const q of ["明天", "新版本", "发"]) expect(await find(q)).toEqual([ids.chinese]);
+        expect(await find("京都")).toEqual([]);
+      });
+
+      test("phrases are exact; words are ANDed", async () => {
+        expect(await find('"deployment finished"')).toEqual([ids.finished]);
+        expect(await find('"finished deployment"')).toEqual([]);
+        expect(await find("deployment errors")).toEqual([ids.finished]);
+      });
+
+      test("filters: from, in, in:thread, before, after", async () => {
+        const bob = t.users[1]!.handle;
+        expect(new Set(await find(`deploy from:@${bob}`))).toEqual(new Set([ids.deploying, ids.opsDeploy]));
+        expect(await find("deployment in:#ops")).toEqual([ids.opsDeploy]);
+        expect(new Set(await find("budget in:thread"))).toEqual(new Set([ids.root, ids.reply]));
+        const today = new Date().toISOString().slice(0, 10);
+        expect(await find(`deployment before:${today}`)).toEqual([]);
+        expect(await find("deployment after:2000-01-01")).toContain(ids.finished);
+        expect(await find(`from:@${bob}`, { channelId: ops.id })).toEqual([ids.opsDeploy]);
+      });
+
+      test("has:file finds messages with attachments", async () => {
+        const r = await store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 5, quota: { maxBytes: 100, maxFiles: 5 } });
+        const up = await store.uploads.complete(r.id, { filename: "f.txt", contentType: "text/plain", byteSize: 5, width: null, height: null, durationMs: null, nonce: null, fingerprint: "x" });
+        const m = await t.post(t.ids[0]!, "quarterly figures attached", { uploadId: up.upload.id });
+        expect(await find("quarterly has:file")).toEqual([m.message.id]);
+        expect(await find("deployment has:file")).toEqual([]);
+      });
+
+      test("edits are re-indexed; deleted messages disappear", async () => {
+        const m = await t.post(t.ids[0]!, "about kangaroos");
+        expect(await find("kangaroos")).toEqual([m.message.id]);
+        await store.messages.edit(m.message.id, "about wombats", t.ids[0]!);
+        expect(await find("kangaroos")).toEqual([]);
+        expect(await find("wombats")).toEqual([m.message.id]);
+        await store.messages.remove(m.message.id, t.ids[0]!);
+        expect(await find("wombats")).toEqual([]);
+      });
+
+      test("newest first, paged without repeats; relevance pages too", async () => {
+        const posted: string[] = [];
+        for (let i = 0; i < 7; i++) posted.push((await t.post(t.ids[0]!, `pagination marker ${i}`)).message.id);
+        for (const sort of ["recent", "relevance"] as const) {
+          const seen: string[] = [];
+          let after: SearchInput["after"] = null;
+          for (let guard = 0; guard < 10; guard++) {
+            const page = await store.search.search({ workspaceId: t.workspace.id, viewerId: t.ids[0]!, guestOnly: false, includeDms: true, query: parseQuery("marker"), sort, limit: 3, after });
+            seen.push(...page.hits.map((h) => h.message.id));
+            if (!page.next) break;
+            after = page.next;
+          }
+          expect(new Set(seen)).toEqual(new Set(posted));
+          expect(seen).toHaveLength(7);
+          if (sort === "recent") expect(seen).toEqual([...posted].reverse());
+        }
+      });
+
+      test("hostile queries are only text", async () => {
+        for (const q of ['"', "NEAR(a b)", "a OR b", "* ^ :", "col:deployment", "'); DROP TABLE messages; --", "\u0000"]) {
+          expect(Array.isArray(await find(q))).toBe(true);
+        }
+        expect(await find("")).toEqual([]);
+      });
+    });
+
+    describe("races: a rule that counts or looks before it writes holds under concurrency", () => {
+      const codes = (results: PromiseSettledResult<unknown>[]) =>
+        results.map((r) => (r.status === "fulfilled" ? "ok" : (r.reason as AppError).code)).sort();
+
+      test("one channel name, one handle, one slug, one member set", async () => {
+        const t = await team();
+        expect(codes(await Promise.allSettled(Array.from({ length: 4 }, () => store.channels.create({ workspaceId: t.workspace.id, name: "race", createdBy: t.ids[0]! })))))
+          .toEqual(["channel_exists", "channel_exists", "channel_exists", "ok"]);
+        const handle = unique("dup");
+        expect(codes(await Promise.allSettled(Array.from({ length: 4 }, () => store.users.create({ kind: "human", displayName: "Dup", handle })))))
+          .toEqual(["handle_taken", "handle_taken", "handle_taken", "ok"]);
+        const slug = unique("slug");
+        expect(codes(await Promise.allSettled(Array.from({ length: 3 }, () => store.workspaces.create({ name: "S", slug, ownerId: t.ids[0]! })))))
+          .toEqual(["ok", "slug_taken", "slug_taken"]);
+        const opened = await Promise.all(Array.from({ length: 4 }, (_, i) => store.dms.open(t.workspace.id, [t.ids[0]!, t.ids[1]!, t.ids[2]!], t.ids[i % 3]!)));
+        expect(new Set(opened.map((o) => o.conversation.id)).size).toBe(1);
+        expect(opened.filter((o) => o.created)).toHaveLength(1);
+      });
+
+      test("the last public channel survives concurrent deletes", async () => {
+        const t = await team();
+        const extra = await Promise.all(["a", "b", "c"].map((n) => store.channels.create({ workspaceId: t.workspace.id, name: n, createdBy: t.ids[0]! })));
+        const ids = [t.general.id, ...extra.map((e) => e.channel.id)];
+        const results = await Promise.allSettled(ids.map((id) => store.channels.remove(id, t.ids[0]!)));
+        expect(codes(results)).toEqual(["last_channel", "ok", "ok", "ok"]);
+        expect((await store.channels.list(t.workspace.id, t.ids[0]!, { guestOnly: false, includeArchived: true })).filter((c) => c.kind === "public")).toHaveLength(1);
+      });
+
+      test("the pin limit holds when pins arrive together", async () => {
+        const t = await team(["ada"]);
+        const posted = await Promise.all(Array.from({ length: 104 }, (_, i) => t.post(t.ids[0]!, `p${i}`)));
+        for (const p of posted.slice(0, 98)) await store.messages.pin(t.general.id, p.message.id, t.ids[0]!);
+        const results = await Promise.allSettled(posted.slice(98).map((p) => store.messages.pin(t.general.id, p.message.id, t.ids[0]!)));
+        expect(codes(results)).toEqual(["ok", "ok", "pin_limit", "pin_limit", "pin_limit", "pin_limit"]);
+        expect(await store.messages.pins(t.general.id, t.ids[0]!)).toHaveLength(100);
+      }, 60_000);
+
+      test("concurrent replies in one thread take distinct thread seqs and the state counts them all", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "root");
+        const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => t.post(t.ids[i % 3]!, `r${i}`, { parentMessageId: root.message.id })));
+        expect(replies.map((r) => r.message.thread_seq).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+        expect((await store.messages.thread(root.message.id, { kind: "oldest", limit: 50 }, t.ids[0]!)).thread_state.reply_count).toBe(12);
+      });
+
+      test("posts to several workspaces at once keep each workspace's cursors in commit order", async () => {
+        const teams = await Promise.all([team(["a1"]), team(["b1"]), team(["c1"])]);
+        const heard = new Map<string, string[]>();
+        const stop = store.events.onCommit((batch) => {
+          for (const e of batch) heard.set(e.workspace_id, [...(heard.get(e.workspace_id) ?? []), e.cursor]);
+        });
+        await Promise.all(Array.from({ length: 30 }, (_, i) => teams[i % 3]!.post(teams[i % 3]!.ids[0]!, `m${i}`)));
+        stop();
+        for (const t of teams) {
+          const log = (await allEvents(t.workspace.id)).map((e) => e.cursor).slice(-10);
+          expect(heard.get(t.workspace.id)).toEqual(log);
+        }
+      });
+    });
+
+    describe("routes and topics", () => {
+      test("route ids and raw ids resolve; a reply opens its thread; deleted things do not resolve", async () => {
+        const t = await team();
+        expect(await store.routes.workspace(t.workspace.route_id)).toEqual({ id: t.workspace.id, routeId: t.workspace.route_id });
+        expect((await store.routes.workspace(t.workspace.id))?.id).toBe(t.workspace.id);
+        expect(await store.routes.target(t.general.route_id)).toEqual({ type: "channel", id: t.general.id, routeId: t.general.route_id, workspaceId: t.workspace.id });
+        const { conversation } = await store.dms.open(t.workspace.id, [t.ids[1]!], t.ids[0]!);
+        expect(await store.routes.target(conversation.route_id)).toMatchObject({ type: "direct", id: conversation.id });
+        const root = await t.post(t.ids[0]!, "root");
+        const reply = await t.post(t.ids[0]!, "reply", { parentMessageId: root.message.id });
+        const thread = { type: "thread" as const, id: root.message.id, routeId: root.message.route_id, workspaceId: t.workspace.id, parent: { type: "channel" as const, id: t.general.id, routeId: t.general.route_id } };
+        expect(await store.routes.target(root.message.route_id)).toEqual(thread);
+        expect(await store.routes.target(reply.message.id)).toEqual(thread);
+        await store.messages.remove(reply.message.id, t.ids[0]!);
+        expect(await store.routes.target(reply.message.route_id)).toBeNull();
+        expect(await store.routes.target("Cnothing")).toBeNull();
+        await store.workspaces.remove(t.workspace.id);
+        expect(await store.routes.workspace(t.workspace.route_id)).toBeNull();
+      });
+
+      test("topics: unique per place, case-insensitively; a channel of another workspace is not found", async () => {
+        const t = await team();
+        const other = await team(["zoe"]);
+        const a = await store.topics.create({ workspaceId: t.workspace.id, name: "Release", createdBy: t.ids[0]! });
+        await refused(store.topics.create({ workspaceId: t.workspace.id, name: "release", createdBy: t.ids[0]! }), 409, "topic_exists");
+        const inGeneral = await store.topics.create({ workspaceId: t.workspace.id, channelId: t.general.id, name: "release", createdBy: t.ids[0]! });
+        await refused(store.topics.create({ workspaceId: t.workspace.id, channelId: other.general.id, name: "x", createdBy: t.ids[0]! }), 404, "not_found");
+        expect((await store.topics.list(t.workspace.id)).map((x) => x.id).sort()).toEqual([a.id, inGeneral.id].sort());
+        expect(a).toMatchObject({ workspace_id: t.workspace.id, channel_id: null, name: "Release", created_by: t.ids[0]! });
+      });
+    });
+  });
+}

@@ -1,0 +1,121 @@
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { assertChannelNameFree, assertNotLastChannel } from "../../chat/channels.ts";
+import { notFound } from "../../chat/errors.ts";
+import { channelCreated, channelDeleted, channelUpdated } from "../../chat/events.ts";
+import { newId, newRouteId } from "../../chat/ids.ts";
+import type { Channel } from "../../chat/types.ts";
+import type { ChannelStore } from "../store.ts";
+import { now, toChannel } from "../sqlite/rows.ts";
+import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
+import { appendEvent } from "./events.ts";
+import { channels, readStates } from "./schema.ts";
+import { first } from "./users.ts";
+
+/** `count(*)` as a number (Postgres counts in bigint, which the driver hands over as a string). */
+export const countAll = sql<number>`count(*)::int`;
+
+/**
+ * Unread: root messages after the read pointer, not deleted, not the viewer's own, and not agent
+ * activity (commentary and tool messages are progress, not conversation).
+ */
+export async function unreadCount(db: Db, scope: { channelId?: string; dmId?: string }, viewerId: string, afterSeq: number): Promise<number> {
+  const where = scope.channelId ? sql`channel_id = ${scope.channelId}` : sql`dm_id = ${scope.dmId}`;
+  const rows = await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM messages WHERE ${where} AND channel_seq > ${afterSeq}
+    AND parent_message_id IS NULL AND deleted_at IS NULL AND kind = 'message' AND author_id != ${viewerId}`);
+  return rows[0]?.n ?? 0;
+}
+
+export async function lastReadSeq(db: Db, scopeId: string, userId: string): Promise<number> {
+  return (await first(db.select({ s: readStates.lastReadSeq }).from(readStates).where(and(eq(readStates.scopeId, scopeId), eq(readStates.userId, userId)))))?.s ?? 0;
+}
+
+export async function channelView(db: Db, row: typeof channels.$inferSelect, viewerId: string): Promise<Channel> {
+  const read = await lastReadSeq(db, row.id, viewerId);
+  return toChannel(row, read, row.lastSeq > read ? await unreadCount(db, { channelId: row.id }, viewerId, read) : 0);
+}
+
+export async function createChannelRow(
+  tx: Db,
+  emit: EventSink,
+  input: { workspaceId: string; name: string; displayTitle?: string | null; kind: "public" | "guest"; createdBy: string },
+) {
+  await emit.lock(tx, input.workspaceId);
+  const taken = await first(tx.select({ id: channels.id }).from(channels)
+    .where(and(eq(channels.workspaceId, input.workspaceId), eq(channels.name, input.name), isNull(channels.deletedAt))));
+  assertChannelNameFree(input.name, Boolean(taken));
+  const row = {
+    id: newId("chn"),
+    routeId: newRouteId("C"),
+    workspaceId: input.workspaceId,
+    name: input.name,
+    displayTitle: input.displayTitle ?? null,
+    kind: input.kind,
+    createdBy: input.createdBy,
+    createdAt: now(),
+    archivedAt: null,
+    deletedAt: null,
+    lastSeq: 0,
+  };
+  await tx.insert(channels).values(row);
+  const channel = toChannel(row, 0, 0);
+  const event = await appendEvent(tx, emit, channelCreated(row, input.createdBy));
+  return { channel, event };
+}
+
+export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
+  const live = (q: Db, id: string) => first(q.select().from(channels).where(and(eq(channels.id, id), isNull(channels.deletedAt))));
+  return {
+    create(input) {
+      return writer.write((tx, emit) => createChannelRow(tx, emit, { ...input, kind: input.kind ?? "public" }));
+    },
+    async record(id) {
+      const r = await live(db, id);
+      return r ? { id: r.id, workspaceId: r.workspaceId, name: r.name, kind: r.kind, archivedAt: r.archivedAt } : null;
+    },
+    async get(id, viewerId) {
+      const r = await live(db, id);
+      return r ? channelView(db, r, viewerId) : null;
+    },
+    async list(workspaceId, viewerId, opts) {
+      const conds = [eq(channels.workspaceId, workspaceId), isNull(channels.deletedAt)];
+      if (opts.guestOnly) conds.push(eq(channels.kind, "guest"));
+      if (!opts.includeArchived) conds.push(isNull(channels.archivedAt));
+      const rows = await db.select().from(channels).where(and(...conds)).orderBy(asc(channels.name));
+      return Promise.all(rows.map((r) => channelView(db, r, viewerId)));
+    },
+    update(id, patch, actorId) {
+      return writer.write(async (tx, emit) => {
+        const current = await live(tx, id);
+        if (!current) throw notFound("channel");
+        await emit.lock(tx, current.workspaceId);
+        if (patch.name !== undefined && patch.name !== current.name) {
+          const taken = await first(tx.select({ id: channels.id }).from(channels)
+            .where(and(eq(channels.workspaceId, current.workspaceId), eq(channels.name, patch.name), isNull(channels.deletedAt))));
+          assertChannelNameFree(patch.name, Boolean(taken));
+        }
+        const next = {
+          name: patch.name ?? current.name,
+          displayTitle: patch.displayTitle !== undefined ? patch.displayTitle : current.displayTitle,
+          archivedAt: patch.archived === undefined ? current.archivedAt : patch.archived ? (current.archivedAt ?? now()) : null,
+        };
+        await tx.update(channels).set(next).where(eq(channels.id, id));
+        const row = { ...current, ...next };
+        const event = await appendEvent(tx, emit, channelUpdated(row, actorId));
+        return { channel: await channelView(tx, row, actorId), event };
+      });
+    },
+    remove(id, actorId) {
+      return writer.write(async (tx, emit) => {
+        const current = await live(tx, id);
+        if (!current) throw notFound("channel");
+        await emit.lock(tx, current.workspaceId);
+        const remaining = (await first(tx.select({ n: countAll }).from(channels)
+          .where(and(eq(channels.workspaceId, current.workspaceId), isNull(channels.deletedAt), eq(channels.kind, "public")))))?.n ?? 0;
+        assertNotLastChannel(current.kind, remaining);
+        await tx.update(channels).set({ deletedAt: now() }).where(eq(channels.id, id));
+        const event = await appendEvent(tx, emit, channelDeleted(current, actorId));
+        return { event };
+      });
+    },
+  };
+}

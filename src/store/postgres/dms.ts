@@ -1,0 +1,106 @@
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { invalid, notFound } from "../../chat/errors.ts";
+import { assertDmMembers, dmMemberKey, dmMemberSet } from "../../chat/dms.ts";
+import { newId, newRouteId } from "../../chat/ids.ts";
+import { LIMITS } from "../../chat/rules.ts";
+import type { DirectConversation } from "../../chat/types.ts";
+import type { DmStore } from "../store.ts";
+import { now, toUser } from "../sqlite/rows.ts";
+import { lastReadSeq, unreadCount } from "./channels.ts";
+import type { Db, PgGroupCommitWriter } from "./database.ts";
+import { directConversations, dmMembers, members, users } from "./schema.ts";
+import { first } from "./users.ts";
+
+type DmRow = typeof directConversations.$inferSelect;
+
+/**
+ * Sending needs someone to send to: a peer who is still in the workspace and not a deleted
+ * account. A conversation with only yourself is a notebook and always writable.
+ */
+async function canSend(db: Db, dmId: string, workspaceId: string, senderId: string): Promise<boolean> {
+  const [r] = await db.execute<{ peers: number; active: number }>(sql`SELECT count(*)::int AS peers,
+      count(CASE WHEN m.user_id IS NOT NULL AND u.deleted_at IS NULL THEN 1 END)::int AS active
+    FROM dm_members d JOIN users u ON u.id = d.user_id
+    LEFT JOIN members m ON m.user_id = d.user_id AND m.workspace_id = ${workspaceId}
+    WHERE d.dm_id = ${dmId} AND d.user_id != ${senderId}`);
+  return !r || r.peers === 0 || r.active > 0;
+}
+
+async function view(db: Db, row: DmRow, viewerId: string): Promise<DirectConversation> {
+  const memberRows = await db
+    .select({ u: users, role: members.role })
+    .from(dmMembers)
+    .innerJoin(users, eq(users.id, dmMembers.userId))
+    .leftJoin(members, and(eq(members.userId, dmMembers.userId), eq(members.workspaceId, row.workspaceId)))
+    .where(eq(dmMembers.dmId, row.id));
+  const read = await lastReadSeq(db, row.id, viewerId);
+  return {
+    id: row.id,
+    route_id: row.routeId,
+    workspace_id: row.workspaceId,
+    created_at: row.createdAt,
+    members: memberRows.map((m) => toUser(m.u)),
+    can_send: await canSend(db, row.id, row.workspaceId, viewerId),
+    last_seq: row.lastSeq,
+    last_read_seq: read,
+    unread_count: row.lastSeq > read ? await unreadCount(db, { dmId: row.id }, viewerId, read) : 0,
+  };
+}
+
+export function pgDms(db: Db, writer: PgGroupCommitWriter): DmStore {
+  const byId = (q: Db, id: string) => first(q.select().from(directConversations).where(eq(directConversations.id, id)));
+  return {
+    open(workspaceId, memberIds, actorId) {
+      return writer.write(async (tx) => {
+        const named = dmMemberSet(actorId, memberIds);
+        const found = await tx.select({ u: members.userId, role: members.role, deletedAt: users.deletedAt }).from(members)
+          .innerJoin(users, eq(users.id, members.userId))
+          .where(and(eq(members.workspaceId, workspaceId), inArray(members.userId, named)));
+        assertDmMembers(actorId, named, new Map(found.map((r) => [r.u, { role: r.role, deleted: r.deletedAt !== null }])));
+        const ids = [...named].sort();
+        const key = dmMemberKey(ids);
+        const existing = await first(tx.select().from(directConversations).where(and(eq(directConversations.workspaceId, workspaceId), eq(directConversations.memberKey, key))));
+        if (existing) {
+          await tx.update(dmMembers).set({ hiddenAt: null }).where(and(eq(dmMembers.dmId, existing.id), eq(dmMembers.userId, actorId)));
+          return { conversation: await view(tx, existing, actorId), created: false };
+        }
+        const row: DmRow = { id: newId("dm"), routeId: newRouteId("D"), workspaceId, memberKey: key, createdAt: now(), lastSeq: 0 };
+        await tx.insert(directConversations).values(row);
+        await tx.insert(dmMembers).values(ids.map((userId) => ({ dmId: row.id, userId, hiddenAt: null })));
+        return { conversation: await view(tx, row, actorId), created: true };
+      });
+    },
+    async record(id) {
+      const r = await byId(db, id);
+      if (!r) return null;
+      const memberIds = (await db.select({ u: dmMembers.userId }).from(dmMembers).where(eq(dmMembers.dmId, id))).map((m) => m.u);
+      return { id: r.id, workspaceId: r.workspaceId, memberIds };
+    },
+    async canSend(id, userId) {
+      const r = await byId(db, id);
+      return r ? canSend(db, r.id, r.workspaceId, userId) : false;
+    },
+    async get(id, viewerId) {
+      const r = await byId(db, id);
+      return r ? view(db, r, viewerId) : null;
+    },
+    async list(userId, workspaceId) {
+      const rows = await db
+        .select({ d: directConversations })
+        .from(dmMembers)
+        .innerJoin(directConversations, eq(directConversations.id, dmMembers.dmId))
+        .where(and(eq(dmMembers.userId, userId), isNull(dmMembers.hiddenAt), workspaceId ? eq(directConversations.workspaceId, workspaceId) : sql`true`))
+        .orderBy(sql`${directConversations.lastSeq} = 0, ${directConversations.createdAt} DESC`);
+      return Promise.all(rows.map((r) => view(db, r.d, userId)));
+    },
+    setHidden(id, userId, hidden) {
+      return writer.write(async (tx) => {
+        const r = await byId(tx, id);
+        if (!r) throw notFound("direct conversation");
+        const changed = await tx.update(dmMembers).set({ hiddenAt: hidden ? now() : null }).where(and(eq(dmMembers.dmId, id), eq(dmMembers.userId, userId))).returning({ u: dmMembers.userId });
+        if (changed.length === 0) throw notFound("direct conversation");
+        return view(tx, r, userId);
+      });
+    },
+  };
+}

@@ -1,0 +1,349 @@
+import { and, asc, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { notFound } from "../../chat/errors.ts";
+import { type Audience, channelAudience, dmAudience, messageCreated, messageDeleted, messageUpdated, pinChanged, reactionChanged, readMoved, threadReplyCreated, threadStateUpdated } from "../../chat/events.ts";
+import {
+  assertAuthor, assertCanPin, assertEditable, assertNonceReplay, assertQuotable, assertReplyTarget, assertThreadRoot, assertTopicFits,
+  assertWithinBudget, budgetWindowStart, nextReadPointer, nonceFingerprint, quoteSnapshot,
+} from "../../chat/posting.ts";
+import { newId, newRouteId } from "../../chat/ids.ts";
+import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
+import type { ChatEvent, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
+import type { MessageStore, PostMessageInput, Scope } from "../store.ts";
+import { now, toThreadState } from "../sqlite/rows.ts";
+import { windowed } from "../window.ts";
+import { countAll, lastReadSeq } from "./channels.ts";
+import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
+import { appendEvent } from "./events.ts";
+import { hydrate, reactionSummaries } from "./hydrate.ts";
+import { attachUploadRow, detachUploads } from "./uploads.ts";
+import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, topics, users } from "./schema.ts";
+import { first } from "./users.ts";
+
+type Row = typeof messages.$inferSelect;
+
+function fingerprint(input: PostMessageInput): string {
+  return nonceFingerprint({ ...input, scopeId: input.scope.id });
+}
+
+export function scopeOfRow(r: Row): Scope {
+  return r.channelId ? { kind: "channel", id: r.channelId, workspaceId: r.workspaceId } : { kind: "dm", id: r.dmId!, workspaceId: r.workspaceId };
+}
+
+async function dmRecipients(db: Db, dmId: string): Promise<string[]> {
+  return (await db.select({ u: dmMembers.userId }).from(dmMembers).where(eq(dmMembers.dmId, dmId)).orderBy(asc(dmMembers.userId))).map((r) => r.u);
+}
+
+/** Mentioned handles that belong to members of the workspace (and of the DM, in a DM). */
+async function resolveMentions(db: Db, scope: Scope, body: string): Promise<string[]> {
+  const handles = mentionedHandles(body).filter((h) => !BROADCAST_HANDLES.has(h));
+  if (handles.length === 0) return [];
+  const found = (await db
+    .select({ id: users.id })
+    .from(users)
+    .innerJoin(members, and(eq(members.userId, users.id), eq(members.workspaceId, scope.workspaceId)))
+    .where(and(inArray(users.handle, handles), isNull(users.deletedAt)))).map((r) => r.id);
+  if (scope.kind === "dm") {
+    const inDm = new Set(await dmRecipients(db, scope.id));
+    return found.filter((id) => inDm.has(id));
+  }
+  return found;
+}
+
+/** Who hears of a message in this scope (a DM's members are read inside the write). */
+export async function audienceOf(scope: Scope, db: Db): Promise<Audience> {
+  return scope.kind === "channel" ? channelAudience(scope.id) : dmAudience(scope.id, await dmRecipients(db, scope.id));
+}
+
+async function refreshThreadState(tx: Db, rootId: string): Promise<ThreadState> {
+  const [agg] = await tx.execute<{ n: number; last: string | null }>(sql`SELECT count(*)::int AS n, max(created_at) AS last FROM messages
+    WHERE thread_root_id = ${rootId} AND parent_message_id IS NOT NULL AND deleted_at IS NULL`);
+  const authors = (await tx.execute<{ author_id: string }>(sql`SELECT author_id FROM messages WHERE thread_root_id = ${rootId} AND parent_message_id IS NOT NULL
+      AND deleted_at IS NULL GROUP BY author_id ORDER BY max(thread_seq) DESC LIMIT ${LIMITS.recentReplyAuthors}`)).map((r) => r.author_id);
+  await tx.update(messages)
+    .set({ replyCount: agg?.n ?? 0, lastReplyAt: agg?.last ?? null, lastReplyAuthorIds: JSON.stringify(authors) })
+    .where(eq(messages.id, rootId));
+  return { root_message_id: rootId, reply_count: agg?.n ?? 0, last_reply_at: agg?.last ?? null, last_reply_author_ids: authors };
+}
+
+export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
+  const byId = (q: Db, id: string) => first(q.select().from(messages).where(eq(messages.id, id)));
+  const one = async (q: Db, id: string, viewerId: string) => (await hydrate(q, [(await byId(q, id))!], viewerId))[0]!;
+  const reactionCount = async (tx: Db, id: string, emoji: string) =>
+    (await first(tx.select({ n: countAll }).from(reactions).where(and(eq(reactions.messageId, id), eq(reactions.emoji, emoji)))))?.n ?? 0;
+
+  async function post(tx: Db, emit: EventSink, input: PostMessageInput) {
+    const fp = input.nonce ? fingerprint(input) : null;
+    if (input.nonce) {
+      const existing = await first(tx.select().from(messages).where(and(eq(messages.authorId, input.authorId), eq(messages.nonce, input.nonce))));
+      if (existing) {
+        assertNonceReplay(existing.nonceFingerprint, fp, "message");
+        return { message: await one(tx, existing.id, input.authorId), events: [] as ChatEvent[], replayed: true, threadState: undefined as ThreadState | undefined };
+      }
+    }
+
+    if (input.budget) {
+      // One author's budgeted posts queue on a transaction lock in every process: the count
+      // they check cannot grow under them. (Taken after the workspace's lock, as every lock is.)
+      await emit.lock(tx, input.scope.workspaceId);
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`budget:${input.scope.workspaceId}:${input.authorId}`}, 0))`);
+      const since = budgetWindowStart(input.budget);
+      const recent = await tx.select({ at: messages.createdAt }).from(messages)
+        .where(and(eq(messages.workspaceId, input.scope.workspaceId), eq(messages.authorId, input.authorId), gt(messages.createdAt, since)))
+        .orderBy(asc(messages.createdAt));
+      assertWithinBudget(input.budget, recent.map((r) => r.at));
+    }
+
+    // The lookups the rules need go out together (one round trip, pipelined).
+    const [topic, root, quote] = await Promise.all([
+      input.topicId ? first(tx.select().from(topics).where(eq(topics.id, input.topicId))) : undefined,
+      input.parentMessageId ? byId(tx, input.parentMessageId) : undefined,
+      input.quotedMessageId ? byId(tx, input.quotedMessageId) : undefined,
+    ]);
+    if (input.topicId) assertTopicFits(topic, input.scope);
+    if (input.parentMessageId) assertReplyTarget(root, input.scope);
+    if (input.quotedMessageId) assertQuotable(quote, input.scope);
+
+    // Roots take the next channel (or DM) sequence number; replies take the next number of their
+    // thread. Both are incremented in place: the row stays locked to COMMIT, so a number is never
+    // handed out twice, whichever process asks.
+    let channelSeq: number | null = null;
+    let threadSeq: number | null = null;
+    // The workspace's cursor lock comes before any sequence row: a batch that already holds it
+    // (an earlier post) and waits for a channel row must never face a writer in another process
+    // holding that channel row and waiting for the workspace — a deadlock no retry of this
+    // mutation could resolve, since the lock is the batch's. Sent pipelined ahead of the update.
+    const locked = emit.lock(tx, input.scope.workspaceId);
+    locked.catch(() => {}); // awaited below; a failure here also fails the next statement
+    if (root) {
+      const [r] = await tx.update(messages).set({ threadLastSeq: sql`${messages.threadLastSeq} + 1` }).where(eq(messages.id, root.id)).returning({ s: messages.threadLastSeq });
+      threadSeq = r!.s;
+    } else if (input.scope.kind === "channel") {
+      const [r] = await tx.update(channels).set({ lastSeq: sql`${channels.lastSeq} + 1` }).where(eq(channels.id, input.scope.id)).returning({ s: channels.lastSeq });
+      if (!r) throw notFound("channel");
+      channelSeq = r.s;
+    } else {
+      const [r] = await tx.update(directConversations).set({ lastSeq: sql`${directConversations.lastSeq} + 1` }).where(eq(directConversations.id, input.scope.id)).returning({ s: directConversations.lastSeq });
+      if (!r) throw notFound("direct conversation");
+      channelSeq = r.s;
+      // A new message brings a closed conversation back for everyone in it.
+      await tx.update(dmMembers).set({ hiddenAt: null }).where(eq(dmMembers.dmId, input.scope.id));
+    }
+
+    const at = now();
+    const row: Row = {
+      id: newId("msg"),
+      routeId: newRouteId("M"),
+      workspaceId: input.scope.workspaceId,
+      channelId: input.scope.kind === "channel" ? input.scope.id : null,
+      dmId: input.scope.kind === "dm" ? input.scope.id : null,
+      authorId: input.authorId,
+      parentMessageId: root?.id ?? null,
+      threadRootId: root?.id ?? "",
+      topicId: input.topicId ?? null,
+      channelSeq,
+      threadSeq,
+      body: input.body,
+      kind: input.kind ?? "message",
+      turnId: input.turnId ?? null,
+      nonce: input.nonce ?? null,
+      nonceFingerprint: fp,
+      quotedMessageId: quote?.id ?? null,
+      quotedBodySnapshot: quote ? quoteSnapshot(quote.body) : null,
+      quotedAuthorId: quote?.authorId ?? null,
+      createdAt: at,
+      editedAt: null,
+      deletedAt: null,
+      replyCount: 0,
+      lastReplyAt: null,
+      lastReplyAuthorIds: null,
+      threadLastSeq: 0,
+    };
+    if (!root) row.threadRootId = row.id;
+    // The insert, the event's recipients and mentions, the workspace's cursor lock and the author
+    // go out together: one round trip for all of them.
+    const [, audience, mentioned, , author] = await Promise.all([
+      tx.insert(messages).values(row),
+      audienceOf(input.scope, tx),
+      resolveMentions(tx, input.scope, input.body),
+      locked,
+      input.uploadId ? undefined : hydrate(tx, [row], input.authorId, { withAttachments: false }),
+    ]);
+    // The file goes with its message in the same write: both or neither.
+    if (input.uploadId) await attachUploadRow(tx, input.uploadId, row);
+    const events: ChatEvent[] = [];
+    let threadState: ThreadState | undefined;
+    if (!root) {
+      events.push(await appendEvent(tx, emit, messageCreated(row, audience, mentioned)));
+    } else {
+      threadState = await refreshThreadState(tx, root.id);
+      events.push(
+        await appendEvent(tx, emit, threadReplyCreated(row, audience, mentioned)),
+        await appendEvent(tx, emit, threadStateUpdated(row, audience, threadState)),
+      );
+    }
+    const message = author?.[0] ?? (await hydrate(tx, [row], input.authorId, { withAttachments: true }))[0]!;
+    return { message, events, replayed: false, threadState };
+  }
+
+  function windowQuery(column: "channel" | "dm" | "thread", scopeId: string, topicId: string | undefined) {
+    return async (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number): Promise<Row[]> => {
+      const seqCol = column === "thread" ? messages.threadSeq : messages.channelSeq;
+      const conds = column === "thread"
+        ? [eq(messages.threadRootId, scopeId), sql`${messages.parentMessageId} IS NOT NULL`]
+        : [eq(column === "channel" ? messages.channelId : messages.dmId, scopeId), isNull(messages.parentMessageId)];
+      if (cmp === "lt") conds.push(sql`${seqCol} < ${seq}`);
+      if (cmp === "lte") conds.push(sql`${seqCol} <= ${seq}`);
+      if (cmp === "gt") conds.push(sql`${seqCol} > ${seq}`);
+      if (topicId) conds.push(eq(messages.topicId, topicId));
+      return db.select().from(messages).where(and(...conds)).orderBy(order === "asc" ? asc(seqCol) : desc(seqCol)).limit(limit);
+    };
+  }
+
+  return {
+    post(input) {
+      return writer.write((tx, emit) => post(tx, emit, input));
+    },
+    async get(id, viewerId) {
+      const r = await byId(db, id);
+      return r ? (await hydrate(db, [r], viewerId))[0]! : null;
+    },
+    async scopeOf(id) {
+      const r = await byId(db, id);
+      return r ? { scope: scopeOfRow(r), authorId: r.authorId, parentMessageId: r.parentMessageId, deleted: r.deletedAt !== null } : null;
+    },
+    async byNonce(workspaceId, authorId, nonce, viewerId) {
+      const r = await first(db.select().from(messages).where(and(eq(messages.authorId, authorId), eq(messages.nonce, nonce), eq(messages.workspaceId, workspaceId))));
+      return r ? (await hydrate(db, [r], viewerId))[0]! : null;
+    },
+    edit(id, body, actorId) {
+      return writer.write(async (tx, emit) => {
+        const r = await byId(tx, id);
+        if (!r) throw notFound("message");
+        assertAuthor(r, actorId, "edit");
+        assertEditable(r);
+        await emit.lock(tx, r.workspaceId);
+        const at = now();
+        await tx.update(messages).set({ body, editedAt: at }).where(eq(messages.id, id));
+        const scope = scopeOfRow(r);
+        const [audience, mentioned] = await Promise.all([audienceOf(scope, tx), resolveMentions(tx, scope, body)]);
+        const event = await appendEvent(tx, emit, messageUpdated(r, audience, { editedAt: at, mentionedUserIds: mentioned }));
+        return { message: await one(tx, id, actorId), event };
+      });
+    },
+    remove(id, actorId) {
+      return writer.write(async (tx, emit) => {
+        const r = await byId(tx, id);
+        if (!r || r.deletedAt) throw notFound("message");
+        await emit.lock(tx, r.workspaceId);
+        const at = now();
+        await tx.update(messages).set({ deletedAt: at }).where(eq(messages.id, id));
+        await tx.delete(pins).where(eq(pins.messageId, id));
+        await tx.delete(reactions).where(eq(reactions.messageId, id));
+        await detachUploads(tx, id, at);
+        const audience = await audienceOf(scopeOfRow(r), tx);
+        const event = await appendEvent(tx, emit, messageDeleted(r, audience, actorId));
+        if (r.parentMessageId) {
+          const state = await refreshThreadState(tx, r.parentMessageId);
+          await appendEvent(tx, emit, threadStateUpdated(r, audience, state));
+        }
+        return { message: await one(tx, id, actorId), event };
+      });
+    },
+    async page(scope, window, viewerId, topicId) {
+      const { rows, hasOlder, hasNewer } = await windowed(window, (r) => r.channelSeq ?? 0, windowQuery(scope.kind, scope.id, topicId));
+      return {
+        messages: await hydrate(db, rows, viewerId),
+        oldest_seq: rows[0]?.channelSeq ?? 0,
+        newest_seq: rows[rows.length - 1]?.channelSeq ?? 0,
+        has_older: hasOlder,
+        has_newer: hasNewer,
+      } satisfies MessagePage;
+    },
+    async thread(rootId, window, viewerId) {
+      const root = await byId(db, rootId);
+      if (!root) throw notFound("message");
+      assertThreadRoot(root);
+      const { rows, hasOlder, hasNewer } = await windowed(window, (r) => r.threadSeq ?? 0, windowQuery("thread", rootId, undefined));
+      const [rootMsg, ...replies] = await hydrate(db, [root, ...rows], viewerId);
+      return {
+        root: rootMsg!,
+        replies,
+        thread_state: toThreadState(root),
+        oldest_seq: rows[0]?.threadSeq ?? 0,
+        newest_seq: rows[rows.length - 1]?.threadSeq ?? 0,
+        has_older: hasOlder,
+        has_newer: hasNewer,
+      } satisfies ThreadPage;
+    },
+    react(id, userId, emoji, on) {
+      return writer.write(async (tx, emit) => {
+        const r = await byId(tx, id);
+        if (!r || r.deletedAt) throw notFound("message");
+        await emit.lock(tx, r.workspaceId);
+        const changed = on
+          ? (await tx.insert(reactions).values({ messageId: id, userId, emoji, createdAt: now() }).onConflictDoNothing().returning({ e: reactions.emoji })).length
+          : (await tx.delete(reactions).where(and(eq(reactions.messageId, id), eq(reactions.userId, userId), eq(reactions.emoji, emoji))).returning({ e: reactions.emoji })).length;
+        let event: ChatEvent | null = null;
+        if (changed > 0) {
+          const [audience, count] = await Promise.all([audienceOf(scopeOfRow(r), tx), reactionCount(tx, id, emoji)]);
+          event = await appendEvent(tx, emit, reactionChanged(r, audience, { emoji, userId, added: on, count }));
+        }
+        return { event, reactions: (await reactionSummaries(tx, [id], userId)).get(id) ?? [] };
+      });
+    },
+    pin(channelId, messageId, actorId) {
+      return writer.write(async (tx, emit) => {
+        const r = await byId(tx, messageId);
+        if (!r || r.deletedAt || r.channelId !== channelId) throw notFound("message");
+        await emit.lock(tx, r.workspaceId);
+        const [existing, pinned] = await Promise.all([
+          first(tx.select().from(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId)))),
+          first(tx.select({ n: countAll }).from(pins).where(eq(pins.channelId, channelId))),
+        ]);
+        assertCanPin(Boolean(existing), pinned?.n ?? 0);
+        await tx.insert(pins).values({ channelId, messageId, pinnedBy: actorId, pinnedAt: now() });
+        const event = await appendEvent(tx, emit, pinChanged(r, channelId, actorId, true));
+        return { pinned_message: await one(tx, messageId, actorId), event };
+      });
+    },
+    unpin(channelId, messageId, actorId) {
+      return writer.write(async (tx, emit) => {
+        const r = await byId(tx, messageId);
+        if (!r || r.channelId !== channelId) throw notFound("message");
+        await emit.lock(tx, r.workspaceId);
+        const removed = await tx.delete(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId))).returning({ m: pins.messageId });
+        if (removed.length === 0) throw notFound("pin");
+        const event = await appendEvent(tx, emit, pinChanged(r, channelId, actorId, false));
+        return { event };
+      });
+    },
+    async pins(channelId, viewerId) {
+      const rows = await db.select({ m: messages }).from(pins).innerJoin(messages, eq(messages.id, pins.messageId))
+        .where(and(eq(pins.channelId, channelId), isNull(messages.deletedAt))).orderBy(desc(pins.pinnedAt));
+      return hydrate(db, rows.map((r) => r.m), viewerId);
+    },
+    markRead(scope, userId, seq) {
+      return writer.write(async (tx, emit) => {
+        const last = scope.kind === "channel"
+          ? (await first(tx.select({ s: channels.lastSeq }).from(channels).where(eq(channels.id, scope.id))))?.s
+          : (await first(tx.select({ s: directConversations.lastSeq }).from(directConversations).where(eq(directConversations.id, scope.id))))?.s;
+        if (last === undefined) throw notFound(scope.kind === "channel" ? "channel" : "direct conversation");
+        await emit.lock(tx, scope.workspaceId);
+        // Read pointers only move forward, and never past what exists. The pointer's row is
+        // locked first, so two processes moving it at once cannot move it backwards.
+        await tx.execute(sql`SELECT 1 FROM read_states WHERE scope_id = ${scope.id} AND user_id = ${userId} FOR UPDATE`);
+        const previous = await lastReadSeq(tx, scope.id, userId);
+        const target = nextReadPointer(previous, seq, last);
+        const at = now();
+        if (target === null) {
+          const existing = await first(tx.select().from(readStates).where(and(eq(readStates.scopeId, scope.id), eq(readStates.userId, userId))));
+          return { receipt: { scope_id: scope.id, user_id: userId, last_read_seq: previous, last_read_at: existing?.lastReadAt ?? at }, event: null };
+        }
+        await tx.insert(readStates).values({ scopeId: scope.id, userId, lastReadSeq: target, lastReadAt: at })
+          .onConflictDoUpdate({ target: [readStates.scopeId, readStates.userId], set: { lastReadSeq: target, lastReadAt: at } });
+        const event = await appendEvent(tx, emit, readMoved(scope, userId, target, at));
+        return { receipt: { scope_id: scope.id, user_id: userId, last_read_seq: target, last_read_at: at }, event };
+      });
+    },
+  };
+}

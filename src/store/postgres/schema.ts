@@ -1,0 +1,312 @@
+// The Postgres schema, as drizzle sees it: the same tables and columns as the SQLite schema
+// (src/store/sqlite/schema.ts), so an export from one store imports into the other unchanged.
+// Migrations in drizzle/postgres are generated from this file (`bun run db:generate`); the
+// search index (tsvector, pg_trgm, triggers) lives in a custom migration.
+//
+// Text is compared byte by byte (COLLATE "C"), like SQLite's BINARY: ids, cursors and RFC 3339
+// instants are ordered and compared as strings, and that must not depend on the locale the
+// database was created with.
+import { sql } from "drizzle-orm";
+import { customType, index, integer, pgTable, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
+
+const textC = customType<{ data: string; driverData: string }>({ dataType: () => 'text COLLATE "C"' });
+const text = <T extends string = string>(name: string) => textC(name).$type<T>();
+
+export const users = pgTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    kind: text<"human" | "bot">("kind").notNull(),
+    ownerUserId: text("owner_user_id"),
+    displayName: text("display_name").notNull(),
+    handle: text("handle").notNull(),
+    email: text("email"),
+    avatarUrl: text("avatar_url"),
+    githubId: text("github_id"),
+    createdAt: text("created_at").notNull(),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [
+    uniqueIndex("users_handle").on(t.handle),
+    uniqueIndex("users_email").on(t.email),
+    uniqueIndex("users_github").on(t.githubId),
+  ],
+);
+
+export const workspaces = pgTable(
+  "workspaces",
+  {
+    id: text("id").primaryKey(),
+    routeId: text("route_id").notNull(),
+    name: text("name").notNull(),
+    slug: text("slug").notNull(),
+    iconUrl: text("icon_url"),
+    createdAt: text("created_at").notNull(),
+    deletedAt: text("deleted_at"),
+    // The last event cursor handed out. Every transaction that appends an event updates this row
+    // first and holds its lock until COMMIT, so the next cursor of the workspace is taken only
+    // after this one is visible: cursors increase in commit order (docs/architecture.md).
+    lastCursor: text("last_cursor"),
+  },
+  (t) => [uniqueIndex("workspaces_slug").on(t.slug), uniqueIndex("workspaces_route").on(t.routeId)],
+);
+
+export const members = pgTable(
+  "members",
+  {
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    userId: text("user_id").notNull().references(() => users.id),
+    role: text<"owner" | "moderator" | "member" | "guest" | "bot">("role").notNull(),
+    joinedAt: text("joined_at").notNull(),
+    timeoutUntil: text("timeout_until"),
+    blockedAt: text("blocked_at"),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] }), index("members_user").on(t.userId)],
+);
+
+export const channels = pgTable(
+  "channels",
+  {
+    id: text("id").primaryKey(),
+    routeId: text("route_id").notNull(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    name: text("name").notNull(),
+    displayTitle: text("display_title"),
+    kind: text<"public" | "guest">("kind").notNull(),
+    createdBy: text("created_by"),
+    createdAt: text("created_at").notNull(),
+    archivedAt: text("archived_at"),
+    deletedAt: text("deleted_at"),
+    lastSeq: integer("last_seq").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("channels_name").on(t.workspaceId, t.name).where(sql`deleted_at IS NULL`),
+    uniqueIndex("channels_route").on(t.routeId),
+  ],
+);
+
+export const directConversations = pgTable(
+  "direct_conversations",
+  {
+    id: text("id").primaryKey(),
+    routeId: text("route_id").notNull(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    // Sorted member ids joined by ",": the same member set finds the same conversation.
+    memberKey: text("member_key").notNull(),
+    createdAt: text("created_at").notNull(),
+    lastSeq: integer("last_seq").notNull().default(0),
+  },
+  (t) => [uniqueIndex("dms_members").on(t.workspaceId, t.memberKey), uniqueIndex("dms_route").on(t.routeId)],
+);
+
+export const dmMembers = pgTable(
+  "dm_members",
+  {
+    dmId: text("dm_id").notNull().references(() => directConversations.id),
+    userId: text("user_id").notNull().references(() => users.id),
+    hiddenAt: text("hidden_at"),
+  },
+  (t) => [primaryKey({ columns: [t.dmId, t.userId] }), index("dm_members_user").on(t.userId)],
+);
+
+export const topics = pgTable("topics", {
+  id: text("id").primaryKey(),
+  workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+  channelId: text("channel_id"),
+  name: text("name").notNull(),
+  createdBy: text("created_by").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const messages = pgTable(
+  "messages",
+  {
+    id: text("id").primaryKey(),
+    routeId: text("route_id").notNull(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    channelId: text("channel_id").references(() => channels.id),
+    dmId: text("dm_id").references(() => directConversations.id),
+    authorId: text("author_id").notNull().references(() => users.id),
+    parentMessageId: text("parent_message_id"),
+    threadRootId: text("thread_root_id").notNull(),
+    topicId: text("topic_id"),
+    channelSeq: integer("channel_seq"),
+    threadSeq: integer("thread_seq"),
+    body: text("body").notNull(),
+    kind: text<"message" | "agent_commentary" | "agent_tool" | "system">("kind").notNull(),
+    turnId: text("turn_id"),
+    nonce: text("nonce"),
+    nonceFingerprint: text("nonce_fingerprint"),
+    quotedMessageId: text("quoted_message_id"),
+    quotedBodySnapshot: text("quoted_body_snapshot"),
+    quotedAuthorId: text("quoted_author_id"),
+    createdAt: text("created_at").notNull(),
+    editedAt: text("edited_at"),
+    deletedAt: text("deleted_at"),
+    replyCount: integer("reply_count").notNull().default(0),
+    lastReplyAt: text("last_reply_at"),
+    lastReplyAuthorIds: text("last_reply_author_ids"),
+    threadLastSeq: integer("thread_last_seq").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("messages_channel_seq").on(t.channelId, t.channelSeq),
+    uniqueIndex("messages_dm_seq").on(t.dmId, t.channelSeq),
+    uniqueIndex("messages_thread_seq").on(t.threadRootId, t.threadSeq),
+    uniqueIndex("messages_nonce").on(t.authorId, t.nonce),
+    uniqueIndex("messages_route").on(t.routeId),
+    // SQLite finds these through its automatic indexes; Postgres needs them said.
+    index("messages_workspace_author").on(t.workspaceId, t.authorId, t.createdAt),
+  ],
+);
+
+export const reactions = pgTable(
+  "reactions",
+  {
+    messageId: text("message_id").notNull().references(() => messages.id),
+    userId: text("user_id").notNull().references(() => users.id),
+    emoji: text("emoji").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.emoji, t.userId] })],
+);
+
+export const pins = pgTable(
+  "pins",
+  {
+    channelId: text("channel_id").notNull().references(() => channels.id),
+    messageId: text("message_id").notNull().references(() => messages.id),
+    pinnedBy: text("pinned_by").notNull(),
+    pinnedAt: text("pinned_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.messageId] })],
+);
+
+export const readStates = pgTable(
+  "read_states",
+  {
+    scopeId: text("scope_id").notNull(),
+    userId: text("user_id").notNull(),
+    lastReadSeq: integer("last_read_seq").notNull(),
+    lastReadAt: text("last_read_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scopeId, t.userId] })],
+);
+
+export const events = pgTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    cursor: text("cursor").notNull(),
+    type: text("type").notNull(),
+    channelId: text("channel_id"),
+    dmId: text("dm_id"),
+    seq: integer("seq"),
+    payload: text("payload").notNull(),
+    recipients: text("recipients"),
+    mentionedUserIds: text("mentioned_user_ids"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("events_cursor").on(t.workspaceId, t.cursor)],
+);
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    lastUsedAt: text("last_used_at"),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [uniqueIndex("sessions_token").on(t.tokenHash), index("sessions_user").on(t.userId)],
+);
+
+export const magicLinks = pgTable(
+  "magic_links",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    displayName: text("display_name"),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    consumedAt: text("consumed_at"),
+  },
+  (t) => [uniqueIndex("magic_links_token").on(t.tokenHash)],
+);
+
+export const botTokens = pgTable(
+  "bot_tokens",
+  {
+    id: text("id").primaryKey(),
+    botUserId: text("bot_user_id").notNull().references(() => users.id),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    name: text("name").notNull(),
+    scopes: text("scopes").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: text("created_at").notNull(),
+    lastUsedAt: text("last_used_at"),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [uniqueIndex("bot_tokens_token").on(t.tokenHash), index("bot_tokens_bot").on(t.botUserId)],
+);
+
+export const oauthStates = pgTable("oauth_states", {
+  stateHash: text("state_hash").primaryKey(),
+  codeVerifier: text("code_verifier").notNull(),
+  returnTo: text("return_to"),
+  createdAt: text("created_at").notNull(),
+  expiresAt: text("expires_at").notNull(),
+});
+
+export const moderationNotes = pgTable(
+  "moderation_notes",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    userId: text("user_id").notNull(),
+    note: text("note"),
+    updatedBy: text("updated_by").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] })],
+);
+
+export const uploads = pgTable(
+  "uploads",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    ownerId: text("owner_id").notNull().references(() => users.id),
+    status: text<"pending" | "ready">("status").notNull(),
+    nonce: text("nonce"),
+    fingerprint: text("fingerprint"),
+    filename: text("filename").notNull(),
+    contentType: text("content_type").notNull(),
+    byteSize: integer("byte_size").notNull(),
+    width: integer("width"),
+    height: integer("height"),
+    durationMs: integer("duration_ms"),
+    storageKey: text("storage_key").notNull(),
+    createdAt: text("created_at").notNull(),
+    messageId: text("message_id"),
+    attachedAt: text("attached_at"),
+    detachedAt: text("detached_at"),
+  },
+  (t) => [
+    uniqueIndex("uploads_nonce").on(t.workspaceId, t.ownerId, t.nonce),
+    index("uploads_message").on(t.messageId),
+  ],
+);
+
+export const uploadCleanup = pgTable("upload_cleanup", {
+  // By default, not always: an import restores the ids it was given.
+  id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+  storageKey: text("storage_key").notNull(),
+  reason: text("reason").notNull(),
+  enqueuedAt: text("enqueued_at").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  lastError: text("last_error"),
+});

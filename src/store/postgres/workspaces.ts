@@ -1,0 +1,163 @@
+import { and, asc, eq, gt, isNull, like, or, sql } from "drizzle-orm";
+import { conflict, invalid, notFound } from "../../chat/errors.ts";
+import { workspaceUpdated } from "../../chat/events.ts";
+import { newId, newRouteId } from "../../chat/ids.ts";
+import { slugFrom } from "../../chat/rules.ts";
+import type { Role } from "../../chat/types.ts";
+import type { Membership, WorkspaceStore } from "../store.ts";
+import { now, toUser, toWorkspace } from "../sqlite/rows.ts";
+import { countAll, createChannelRow } from "./channels.ts";
+import type { Db, PgGroupCommitWriter } from "./database.ts";
+import { appendEvent } from "./events.ts";
+import { members, users, workspaces } from "./schema.ts";
+import { first } from "./users.ts";
+
+async function freeSlug(tx: Db, base: string): Promise<string> {
+  for (let i = 1; ; i++) {
+    const candidate = i === 1 ? base : `${base}-${i}`;
+    if (!(await first(tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.slug, candidate))))) return candidate;
+  }
+}
+
+function toMembership(r: typeof members.$inferSelect): Membership {
+  return { workspaceId: r.workspaceId, userId: r.userId, role: r.role, timeoutUntil: r.timeoutUntil, blockedAt: r.blockedAt };
+}
+
+/** Membership of a live workspace only: a deleted workspace has no members to speak of. */
+export function membershipOf(q: Db, workspaceId: string, userId: string) {
+  return first(q
+    .select({ workspaceId: members.workspaceId, userId: members.userId, role: members.role, joinedAt: members.joinedAt, timeoutUntil: members.timeoutUntil, blockedAt: members.blockedAt })
+    .from(members)
+    .innerJoin(workspaces, and(eq(workspaces.id, members.workspaceId), isNull(workspaces.deletedAt)))
+    .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, userId))));
+}
+
+export function pgWorkspaces(db: Db, writer: PgGroupCommitWriter): WorkspaceStore {
+  return {
+    create(input) {
+      return writer.write(async (tx, emit) => {
+        let slug: string;
+        if (input.slug) {
+          if (await first(tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.slug, input.slug)))) {
+            throw conflict(`workspace slug "${input.slug}" is taken`, "slug_taken");
+          }
+          slug = input.slug;
+        } else {
+          slug = await freeSlug(tx, slugFrom(input.name));
+        }
+        const at = now();
+        const row = { id: newId("wsp"), routeId: newRouteId("T"), name: input.name, slug, iconUrl: input.iconUrl ?? null, createdAt: at, deletedAt: null, lastCursor: null };
+        await tx.insert(workspaces).values(row);
+        await tx.insert(members).values({ workspaceId: row.id, userId: input.ownerId, role: "owner", joinedAt: at });
+        const general = await createChannelRow(tx, emit, { workspaceId: row.id, name: "general", kind: "public", createdBy: input.ownerId });
+        const guest = await createChannelRow(tx, emit, { workspaceId: row.id, name: "guest", kind: "guest", createdBy: input.ownerId });
+        return { workspace: toWorkspace(row, "owner"), channels: [general.channel, guest.channel] };
+      });
+    },
+    async get(id, viewerId) {
+      const r = await first(db.select().from(workspaces).where(and(eq(workspaces.id, id), isNull(workspaces.deletedAt))));
+      if (!r) return null;
+      const role = viewerId ? (await membershipOf(db, id, viewerId))?.role : undefined;
+      return toWorkspace(r, role);
+    },
+    async bySlug(slug) {
+      const r = await first(db.select().from(workspaces).where(and(eq(workspaces.slug, slug), isNull(workspaces.deletedAt))));
+      return r ? toWorkspace(r) : null;
+    },
+    async first() {
+      const r = await first(db.select().from(workspaces).where(isNull(workspaces.deletedAt)).orderBy(asc(workspaces.createdAt), asc(workspaces.id)).limit(1));
+      return r ? toWorkspace(r) : null;
+    },
+    async listAll() {
+      return (await db.select().from(workspaces).where(isNull(workspaces.deletedAt)).orderBy(asc(workspaces.createdAt))).map((r) => toWorkspace(r));
+    },
+    async listFor(userId) {
+      const rows = await db
+        .select({ w: workspaces, role: members.role })
+        .from(members)
+        .innerJoin(workspaces, eq(workspaces.id, members.workspaceId))
+        .where(and(eq(members.userId, userId), isNull(workspaces.deletedAt)))
+        .orderBy(asc(workspaces.createdAt));
+      return rows.map((r) => toWorkspace(r.w, r.role));
+    },
+    update(id, patch, actorId) {
+      return writer.write(async (tx, emit) => {
+        await emit.lock(tx, id);
+        const current = await first(tx.select().from(workspaces).where(and(eq(workspaces.id, id), isNull(workspaces.deletedAt))));
+        if (!current) throw notFound("workspace");
+        if (patch.slug !== undefined && patch.slug !== current.slug) {
+          if (await first(tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.slug, patch.slug)))) throw conflict(`workspace slug "${patch.slug}" is taken`, "slug_taken");
+        }
+        const next = {
+          name: patch.name ?? current.name,
+          slug: patch.slug ?? current.slug,
+          iconUrl: patch.iconUrl !== undefined ? patch.iconUrl : current.iconUrl,
+        };
+        await tx.update(workspaces).set(next).where(eq(workspaces.id, id));
+        const row = { ...current, ...next };
+        const role = (await membershipOf(tx, id, actorId))?.role;
+        const workspace = toWorkspace(row, role);
+        const event = await appendEvent(tx, emit, workspaceUpdated(row, actorId));
+        return { workspace, event };
+      });
+    },
+    remove(id) {
+      return writer.write(async (tx) => {
+        const removed = await tx.update(workspaces).set({ deletedAt: now() }).where(and(eq(workspaces.id, id), isNull(workspaces.deletedAt))).returning({ id: workspaces.id });
+        if (removed.length === 0) throw notFound("workspace");
+      });
+    },
+    async membership(workspaceId, userId) {
+      const r = await membershipOf(db, workspaceId, userId);
+      return r ? toMembership(r) : null;
+    },
+    addMember(workspaceId, userId, role: Role) {
+      return writer.write(async (tx) => {
+        if (!(await first(tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, workspaceId))))) throw notFound("workspace");
+        if (!(await first(tx.select({ id: users.id }).from(users).where(eq(users.id, userId))))) throw notFound("user");
+        const existing = await membershipOf(tx, workspaceId, userId);
+        if (existing) {
+          if (existing.role !== role) await tx.update(members).set({ role }).where(and(eq(members.workspaceId, workspaceId), eq(members.userId, userId)));
+          return toMembership({ ...existing, role });
+        }
+        const row = { workspaceId, userId, role, joinedAt: now(), timeoutUntil: null, blockedAt: null };
+        await tx.insert(members).values(row);
+        return toMembership(row);
+      });
+    },
+    async members(workspaceId, query) {
+      if (query.limit < 1 || query.limit > 200) throw invalid("limit must be between 1 and 200");
+      const conds = [eq(members.workspaceId, workspaceId), isNull(users.deletedAt)];
+      if (query.role) conds.push(eq(members.role, query.role));
+      if (query.q) {
+        const q = `%${query.q.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+        // lower() under the C collation folds ASCII only, exactly as SQLite's lower() does.
+        conds.push(or(sql`lower(${users.displayName}) LIKE ${q} ESCAPE '\\'`, like(users.handle, q))!);
+      }
+      const total = (await first(db.select({ n: countAll }).from(members).innerJoin(users, eq(users.id, members.userId)).where(and(...conds))))?.n ?? 0;
+      // Keyset paging on the user id: stable while people join.
+      if (query.cursor) conds.push(gt(members.userId, query.cursor));
+      const rows = await db
+        .select({ m: members, u: users })
+        .from(members)
+        .innerJoin(users, eq(users.id, members.userId))
+        .where(and(...conds))
+        .orderBy(asc(members.userId))
+        .limit(query.limit + 1);
+      const hasMore = rows.length > query.limit;
+      const page = rows.slice(0, query.limit);
+      return {
+        members: page.map((r) => ({
+          user: toUser(r.u),
+          role: r.m.role,
+          joined_at: r.m.joinedAt,
+          timeout_until: r.m.timeoutUntil,
+          blocked_at: r.m.blockedAt,
+        })),
+        next_cursor: hasMore ? page[page.length - 1]!.m.userId : null,
+        has_more: hasMore,
+        total_count: total,
+      };
+    },
+  };
+}

@@ -1,0 +1,18 @@
+// The Store contract (src/store/contract.ts) on SQLite: a fresh file per run.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { storeContract } from "../contract.ts";
+import { openSqliteStore } from "./index.ts";
+
+storeContract("sqlite", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "clickclack-contract-"));
+  const store = openSqliteStore(join(dir, "contract.db"));
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});

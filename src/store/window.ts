@@ -1,0 +1,44 @@
+// Paging a channel, DM or thread by sequence number: the same windows on every store.
+import type { PageWindow } from "../chat/types.ts";
+
+/**
+ * Runs a window over a sequence column. `fetch` returns rows strictly beyond (or at) a seq in one
+ * direction; has_older/has_newer are answered relative to the rows returned, so an empty page
+ * says "nothing on either side" the way the Go server does.
+ */
+export async function windowed<Row>(
+  window: PageWindow,
+  seqOf: (r: Row) => number,
+  fetch: (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number) => Row[] | Promise<Row[]>,
+): Promise<{ rows: Row[]; hasOlder: boolean; hasNewer: boolean }> {
+  const n = window.limit;
+  let rows: Row[];
+  switch (window.kind) {
+    case "latest":
+      rows = (await fetch("none", 0, "desc", n)).reverse();
+      break;
+    case "oldest":
+      rows = await fetch("none", 0, "asc", n);
+      break;
+    case "after":
+      rows = await fetch("gt", window.seq, "asc", n);
+      break;
+    case "before":
+      rows = (await fetch("lt", window.seq, "desc", n)).reverse();
+      break;
+    case "around": {
+      // Left side includes the anchor; whichever side runs short, the other fills up to limit.
+      const left = await fetch("lte", window.seq, "desc", n);
+      const right = await fetch("gt", window.seq, "asc", n);
+      let takeLeft = Math.min(left.length, Math.ceil(n / 2));
+      const takeRight = Math.min(right.length, n - takeLeft);
+      takeLeft = Math.min(left.length, n - takeRight);
+      rows = [...left.slice(0, takeLeft).reverse(), ...right.slice(0, takeRight)];
+      break;
+    }
+  }
+  if (rows.length === 0) return { rows, hasOlder: false, hasNewer: false };
+  const hasOlder = (await fetch("lt", seqOf(rows[0]!), "desc", 1)).length > 0;
+  const hasNewer = (await fetch("gt", seqOf(rows[rows.length - 1]!), "asc", 1)).length > 0;
+  return { rows, hasOlder, hasNewer };
+}

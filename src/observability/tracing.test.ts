@@ -1,7 +1,7 @@
 // Traces reach an OTLP/HTTP collector: a local receiver stands in for it (it is only an HTTP
 // endpoint that takes JSON), and gets a server span per request.
 import { expect, test } from "bun:test";
-import { client, startTestServer } from "../testing/harness.ts";
+import { client, seedTeam, startTestServer } from "../testing/harness.ts";
 
 function otlpReceiver() {
   const spans: any[] = [];
@@ -56,6 +56,23 @@ test("with an OTLP endpoint, each request is a server span named by its route, j
   expect(ready.traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
   expect(ready.parentSpanId).toBe("00f067aa0ba902b7");
   expect(receiver.resources[0].attributes.find((a: any) => a.key === "service.name").value.stringValue).toBe("clickclack");
+});
+
+test("a committed event's fan-out to sockets is a span", async () => {
+  const receiver = otlpReceiver();
+  const server = await startTestServer(["--otlp-endpoint", receiver.url], { traceDelayMs: 50 });
+  try {
+    const team = await seedTeam(server);
+    expect((await team.clients[0]!.post(`/api/channels/${team.general.id}/messages`, { body: "traced" })).status).toBe(201);
+    await Bun.sleep(50);
+  } finally {
+    await server.close();
+  }
+  receiver.stop();
+  const fanout = receiver.spans.find((s) => s.name === "realtime.fanout" && attr(s, "clickclack.workspace_id"));
+  expect(fanout).toBeDefined();
+  expect(attr(fanout, "clickclack.events")).toBeGreaterThan(0);
+  expect(receiver.spans.some((s) => s.name === "POST /api/channels/:id/messages")).toBe(true);
 });
 
 test("without an endpoint nothing is traced", async () => {

@@ -36,4 +36,19 @@ export function createTracing(endpoint: string | null, opts: { environment?: str
   };
 }
 
+/**
+ * The tracing of the server this process runs, for work that has no request to hang from (the
+ * hub's fan-out). `serve` installs it; null means off.
+ */
+let processTracing: Tracing | null = null;
+
+export function setProcessTracing(tracing: Tracing | null): void {
+  processTracing = tracing;
+}
+
+/** A span for background work when tracing is on, else null (callers end it with `?.end()`). */
+export function backgroundSpan(name: string, attributes: Record<string, string | number>): Span | null {
+  return processTracing?.tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }) ?? null;
+}
+
 export { type Span, SpanKind };

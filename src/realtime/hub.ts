@@ -15,6 +15,7 @@ import type { Store } from "../store/store.ts";
 import { publicEvent } from "../chat/events.ts";
 import { canSee } from "./gate.ts";
 import { backgroundLog } from "../observability/log.ts";
+import { backgroundSpan } from "../observability/tracing.ts";
 import { LogFollower } from "./log-follower.ts";
 
 export interface Subscriber {
@@ -312,6 +313,17 @@ export class Hub {
 
   /** Committed durable events, in cursor order. */
   dispatch(events: StoredEvent[]): void {
+    const span = backgroundSpan("realtime.fanout", { "clickclack.events": events.length, "clickclack.workspace_id": events[0]?.workspace_id ?? "" });
+    const delivered = this.stats.delivered;
+    try {
+      this.dispatchEach(events);
+    } finally {
+      span?.setAttribute("clickclack.deliveries", this.stats.delivered - delivered);
+      span?.end();
+    }
+  }
+
+  private dispatchEach(events: StoredEvent[]): void {
     for (const e of events) {
       this.rememberChannel(e);
       this.deliver(e, true);

@@ -16,7 +16,7 @@ import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import type { DestinationStream } from "pino";
 import { createLog, setProcessLog, silentLog } from "../observability/log.ts";
-import { createTracing } from "../observability/tracing.ts";
+import { createTracing, setProcessTracing } from "../observability/tracing.ts";
 import { devBootstrap } from "./bootstrap.ts";
 import { startMaintenance } from "./maintenance.ts";
 
@@ -92,6 +92,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config.publicUrl));
   const tracing = createTracing(config.otlpEndpoint, { environment: config.environment, delayMs: opts.traceDelayMs });
+  if (tracing) setProcessTracing(tracing);
   const deps: Deps = { store, hub, auth, access, config, limiter, log, tracing };
   const app = createApp(deps);
   const proxies = trustedProxies(config.trustedProxy);
@@ -143,6 +144,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       await server.stop(true);
       await cluster?.stop();
       await store.close();
+      if (tracing) setProcessTracing(null);
       // Spans still buffered go out before the process ends; a collector that is gone cannot hold us.
       await Promise.race([tracing?.shutdown(), Bun.sleep(3000)]).catch(() => {});
     },

@@ -259,6 +259,10 @@ export async function agentCommand(args: string[]): Promise<number> {
       case "mcp":
         return await (await import("./mcp/command.ts")).mcpCommand(rest);
       case "approval-relay":
+        if (wantsHelp(rest)) {
+          process.stdout.write("Usage: clickclack agent approval-relay\n\nThe MCP permission tool the bridge hands Claude Code (--approvals-in-chat); not run by hand.\n");
+          return EXIT.ok;
+        }
         return await (await import("./approvals/relay.ts")).relayCommand();
       case "help":
       case "--help":

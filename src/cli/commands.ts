@@ -21,7 +21,7 @@ export const commands: Record<string, () => Promise<Command>> = {
  */
 export const SUBCOMMANDS: Record<string, string[]> = {
   admin: ["bootstrap", "user create", "member add", "magic-link create", "bot create", "events prune"],
-  agent: ["run", "resume", "sessions", "sessions list", "sessions show", "sessions delete", "sessions clean", "backends", "parallel", "compare", "chain", "serve", "bridge"],
+  agent: ["run", "resume", "sessions", "sessions list", "sessions show", "sessions delete", "sessions clean", "backends", "parallel", "compare", "chain", "serve", "bridge", "mcp", "approval-relay"],
 };
 
 export function usage(): string {

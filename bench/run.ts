@@ -7,6 +7,7 @@ import { benchColdStart } from "./coldstart.ts";
 import { benchConnections } from "./connections.ts";
 import { benchFanout } from "./fanout.ts";
 import { benchLimits } from "./limits.ts";
+import { benchImport } from "./import.ts";
 import { benchPostgres } from "./postgres.ts";
 import { machine, printTable, ROOT, type Row } from "./lib.ts";
 import { benchReads } from "./reads.ts";
@@ -42,6 +43,7 @@ if (want("connections")) await section("Connections", () => benchConnections({ i
 if (want("reads")) await section("Reads", () => benchReads({ messages: quick ? 50_000 : 1_000_000, seconds: quick ? 3 : 10 }));
 if (want("postgres")) await section("Postgres, several processes", () => benchPostgres({ seconds: quick ? 3 : 5, concurrency: 20, channels: 10, subscribers: quick ? 50 : 100, rate: 10 }));
 if (want("coldstart")) await section("Cold start", () => benchColdStart({ runs: quick ? 3 : 10 }));
+if (want("import")) await section("Import memory", () => benchImport({ targetBytes: quick ? 50e6 : 1e9 }));
 
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 writeFileSync(join(ROOT, "bench", "results", "latest.md"), `${sections.join("\n")}\n`);

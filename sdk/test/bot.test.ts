@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/config.ts";
 import { type RunningServer, startServer } from "../../src/server/serve.ts";
 import { seedTeam, startTestServer, type TestServer } from "../../src/testing/harness.ts";
-import { ClickClackBot, type ClickClackBotOptions, ClickClackClient, FileCursorStore, type RealtimeEvent } from "../src/index.ts";
+import { ClickClackBot, type ClickClackBotOptions, ClickClackClient, type RealtimeEvent } from "../src/index.ts";
+import { FileCursorStore } from "../src/file-cursor-store.ts";
 
 let server: TestServer;
 let team: Awaited<ReturnType<typeof seedTeam>>;

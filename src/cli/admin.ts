@@ -8,6 +8,7 @@ import { HANDLE_PATTERN } from "../chat/rules.ts";
 import type { Role, User } from "../chat/types.ts";
 import { ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
 import { MAGIC_LINK_TTL_MS } from "../http/routes/auth.ts";
+import { EXIT } from "./exit.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 
@@ -15,7 +16,8 @@ const USAGE = `Usage: clickclack admin <command> [options] [--json] [--data DIR 
 
   bootstrap --name NAME --email EMAIL [--workspace NAME]
       first owner and workspace (with #general and #guest); a second run changes nothing
-  user create --email EMAIL --name NAME [--handle HANDLE]
+  user create --email EMAIL --name NAME [--handle HANDLE] [--workspace ID|SLUG]
+      with --workspace, the person also joins it as a member (kept if already there)
   member add --workspace ID|SLUG (--user ID | --email EMAIL) --role owner|moderator|member|guest
   magic-link create --email EMAIL [--name NAME]
       prints a single-use sign-in token (mgt_…) valid for 15 minutes
@@ -47,9 +49,13 @@ async function userFor(store: Store, email: string, name: string, handle?: strin
 
 export async function adminCommand(args: string[]): Promise<number> {
   const [group, action, ...rest] = args;
-  if (!group || group === "--help" || group === "-h") {
+  if (!group) {
+    process.stderr.write(USAGE);
+    return EXIT.usage;
+  }
+  if (args.includes("--help") || args.includes("-h")) {
     process.stdout.write(USAGE);
-    return group ? 0 : 2;
+    return EXIT.ok;
   }
   const options: Record<string, { type: "string" | "boolean" }> = {
     json: { type: "boolean" }, name: { type: "string" }, email: { type: "string" }, handle: { type: "string" }, workspace: { type: "string" },
@@ -83,8 +89,15 @@ export async function adminCommand(args: string[]): Promise<number> {
         return 0;
       }
       case "user create": {
+        // Resolve the workspace first: a typo in it must not leave a person created but not joined.
+        const ws = typeof v.workspace === "string" ? await workspaceOf(store, v.workspace) : null;
         const { user, created } = await userFor(store, need("email"), need("name"), typeof v.handle === "string" ? v.handle : undefined);
-        emit(json, { user, created }, `${created ? "created" : "found"} @${user.handle} (${user.id})`);
+        if (!ws) {
+          emit(json, { user, created }, `${created ? "created" : "found"} @${user.handle} (${user.id})`);
+          return 0;
+        }
+        const membership = (await store.workspaces.membership(ws.id, user.id)) ?? (await store.workspaces.addMember(ws.id, user.id, "member"));
+        emit(json, { user, created, membership: { workspace_id: ws.id, user_id: user.id, role: membership.role } }, `${created ? "created" : "found"} @${user.handle} (${user.id}), ${membership.role} of ${ws.name}`);
         return 0;
       }
       case "member add": {
@@ -134,11 +147,11 @@ export async function adminCommand(args: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))) {
       process.stderr.write(`clickclack admin: ${err.message}\n\n${USAGE}`);
-      return 2;
+      return EXIT.usage;
     }
     if (err instanceof AppError) {
       process.stderr.write(`clickclack admin: ${err.message}\n`);
-      return err.status === 400 ? 2 : err.status === 404 ? 4 : err.status === 409 ? 5 : 1;
+      return err.status === 400 ? EXIT.usage : err.status === 404 ? EXIT.notFound : err.status === 409 ? EXIT.conflict : EXIT.error;
     }
     throw err;
   } finally {

@@ -6,6 +6,8 @@ import type { Config } from "../config/config.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Store } from "../store/store.ts";
 import type { UploadService } from "../uploads/service.ts";
+import type { Log } from "../observability/log.ts";
+import type { Tracing } from "../observability/tracing.ts";
 
 /** What every route module is built from. */
 export interface Deps {
@@ -19,4 +21,7 @@ export interface Deps {
   limits: PersonLimits;
   /** Receives and serves upload bytes; started and stopped with the server. */
   uploads: UploadService;
+  log: Log;
+  /** OpenTelemetry, when an OTLP endpoint is configured. */
+  tracing: Tracing | null;
 }

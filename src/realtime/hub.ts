@@ -14,6 +14,8 @@ import type { ChatEvent, Role, StoredEvent } from "../chat/types.ts";
 import type { Store } from "../store/store.ts";
 import { publicEvent } from "../chat/events.ts";
 import { canSee } from "./gate.ts";
+import { backgroundLog } from "../observability/log.ts";
+import { backgroundSpan } from "../observability/tracing.ts";
 import { LogFollower } from "./log-follower.ts";
 
 export interface Subscriber {
@@ -236,7 +238,7 @@ export class Hub {
       room.replaying.delete(ws);
       ws.subscribe(sub.role === "guest" ? topicGuest(sub.workspaceId) : topicAll(sub.workspaceId));
     } catch (err) {
-      console.error("realtime replay failed", err);
+      backgroundLog().error({ err }, "realtime replay failed");
       this.close(ws, CLOSE.overload, "realtime replay interrupted; reconnect with after_cursor");
     }
   }
@@ -302,7 +304,7 @@ export class Hub {
       await this.recheckSockets(this.recheckQueue.splice(0, RECHECK.perTick));
     } catch (err) {
       // The store closing under a tick at shutdown, or a failed read: the next tick tries again.
-      if (this.server) console.error("realtime re-check failed", err);
+      if (this.server) backgroundLog().error({ err }, "realtime re-check failed");
     } finally {
       this.recheckRunning = false;
     }
@@ -322,7 +324,7 @@ export class Hub {
         allowed = await verdict;
       } catch (err) {
         // A failed lookup is not a refusal: the next round asks again.
-        console.error("realtime re-check failed", err);
+        backgroundLog().error({ err }, "realtime re-check failed");
         continue;
       }
       this.stats.rechecked++;
@@ -332,6 +334,17 @@ export class Hub {
 
   /** Committed durable events, in cursor order. */
   dispatch(events: StoredEvent[]): void {
+    const span = backgroundSpan("realtime.fanout", { "clickclack.events": events.length, "clickclack.workspace_id": events[0]?.workspace_id ?? "" });
+    const delivered = this.stats.delivered;
+    try {
+      this.dispatchEach(events);
+    } finally {
+      span?.setAttribute("clickclack.deliveries", this.stats.delivered - delivered);
+      span?.end();
+    }
+  }
+
+  private dispatchEach(events: StoredEvent[]): void {
     for (const e of events) {
       this.rememberChannel(e);
       this.deliver(e, true);

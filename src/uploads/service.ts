@@ -15,6 +15,7 @@ import { boundaryOf, readMultipart } from "./multipart.ts";
 import { Inspector } from "./sniff.ts";
 import { StorageError, type UploadStorage } from "./storage.ts";
 import { type Upload, UPLOAD_LIMITS, type UploadQuota } from "./types.ts";
+import { backgroundLog } from "../observability/log.ts";
 
 export interface ReceiveInput {
   request: Request;
@@ -89,7 +90,7 @@ export class UploadService {
     const { id, storageKey } = await this.store.uploads.reserve({ workspaceId: input.workspaceId, ownerId: input.ownerId, bytes, quota: this.quota });
     try {
       const file = await this.eachFile(input.request, (chunks, part) => this.storage.write(storageKey, chunks, part.claimedType ?? "application/octet-stream"));
-      const sniffed = file.inspector.result(file.claimedType, file.filename);
+      const sniffed = await file.inspector.result(file.claimedType, file.filename);
       const result = await this.store.uploads.complete(id, {
         filename: file.filename,
         contentType: sniffed.contentType,
@@ -104,7 +105,7 @@ export class UploadService {
       if (result.replayed) void this.drain();
       return result;
     } catch (err) {
-      await this.store.uploads.release(id, storageKey).catch((e) => console.error("releasing an upload reservation failed", e));
+      await this.store.uploads.release(id, storageKey).catch((err) => backgroundLog().error({ err }, "releasing an upload reservation failed"));
       void this.drain();
       throw asHttpError(err);
     }
@@ -181,7 +182,7 @@ export class UploadService {
         this.stop();
         return;
       }
-      await this.drain().catch((err) => console.error("upload cleanup failed", err));
+      await this.drain().catch((err) => backgroundLog().error({ err }, "upload cleanup failed"));
     };
     void this.store.uploads
       .sweepReservations(startedAt)

@@ -52,7 +52,23 @@ describe.skipIf(!hasChromium)("the single binary", () => {
     if (!FROM_SOURCE) expect(out).toContain("commit");
   });
 
-  test("serves the product page and the app, and a first load stays under 100 KB of gzipped JavaScript", async () => {
+  test("backup (its worker is inside the binary), export and import work from the binary alone", async () => {
+    const cmd = FROM_SOURCE ? clickclack() : ["./clickclack"];
+    const run = async (args: string[]) => {
+      const proc = Bun.spawn([...cmd, ...args], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+      const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+      return { out, err, code };
+    };
+    const backup = await run(["backup", "--out", "copy.db", "--data", "data", "--json"]);
+    expect(backup.err).toBe("");
+    expect(JSON.parse(backup.out).bytes).toBeGreaterThan(0);
+    expect((await run(["export", "--out", "all.json", "--data", "data"])).code).toBe(0);
+    const imported = await run(["import", "--in", "all.json", "--db", "restored.db", "--json"]);
+    expect(imported.err).toBe("");
+    expect(JSON.parse(imported.out).rows).toBeGreaterThan(0);
+  });
+
+    test("serves the product page and the app, and a first load stays under 100 KB of gzipped JavaScript", async () => {
     const landing = await fetch(server.url);
     expect(landing.status).toBe(200);
     expect(await landing.text()).toContain('href="/app"');

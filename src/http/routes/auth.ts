@@ -17,7 +17,7 @@ const SessionSchema = t.Object({
   last_used_at: t.Union([t.String(), t.Null()]),
   revoked_at: t.Union([t.String(), t.Null()]),
   token: t.Optional(t.String()),
-});
+}, { title: "Session" });
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 

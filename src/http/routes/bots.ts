@@ -18,7 +18,7 @@ const BotTokenSchema = t.Object({
   last_used_at: t.Union([t.String(), t.Null()]),
   revoked_at: t.Union([t.String(), t.Null()]),
   token: t.Optional(t.String()),
-});
+}, { title: "BotToken" });
 
 const TokenRequest = {
   token_name: t.Optional(t.String({ maxLength: 80 })),

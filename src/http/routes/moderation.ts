@@ -17,7 +17,7 @@ const EntrySchema = t.Object({
   moderation_at: t.Union([t.String(), t.Null()]),
   posts_remaining: t.Union([t.Integer(), t.Null()]),
   post_limit: t.Union([t.Integer(), t.Null()]),
-});
+}, { title: "ModerationEntry" });
 
 const RANK: Record<Role, number> = { owner: 4, moderator: 3, member: 2, bot: 2, guest: 1 };
 

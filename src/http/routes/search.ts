@@ -18,7 +18,7 @@ const SearchResultSchema = t.Object({
   channel_id: t.Union([t.String(), t.Null()]),
   direct_conversation_id: t.Union([t.String(), t.Null()]),
   score: t.Number({ description: "Relevance (bm25, higher is better); 0 where only filters matched" }),
-});
+}, { title: "SearchResult" });
 
 export const searchRoutes = ({ auth, access, store, limits }: Deps) =>
   new Elysia().get(

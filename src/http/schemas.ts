@@ -46,6 +46,7 @@ export const ChannelSchema = t.Object({
   last_seq: t.Integer(),
   last_read_seq: t.Integer(),
   unread_count: t.Integer(),
+  mention_count: t.Integer(),
 });
 
 export const ThreadStateSchema = t.Object({
@@ -125,6 +126,7 @@ export const DirectConversationSchema = t.Object({
   last_seq: t.Integer(),
   last_read_seq: t.Integer(),
   unread_count: t.Integer(),
+  mention_count: t.Integer(),
 });
 
 export const ReceiptSchema = t.Object({ scope_id: t.String(), user_id: t.String(), last_read_seq: t.Integer(), last_read_at: t.String() });

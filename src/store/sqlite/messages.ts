@@ -15,6 +15,7 @@ import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate, reactionSummaries } from "./hydrate.ts";
 import { firstRow, now, toThreadState } from "./rows.ts";
+import { mentionCount, readRootMentions, recordReach } from "./notifications.ts";
 import { attachUploadRow, detachUploads } from "./uploads.ts";
 import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, topics, users } from "./schema.ts";
 
@@ -195,6 +196,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
         appendEvent(db, emit, threadStateUpdated(row, audience, threadState)),
       );
     }
+    recordReach(db, emit, input.scope, row, root?.authorId ?? null, mentioned, input.body);
     return { message: hydrate(db, [row], input.authorId, { withAttachments: Boolean(input.uploadId) })[0]!, events, replayed: false, threadState };
   }
 
@@ -352,7 +354,8 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
         }
         db.insert(readStates).values({ scopeId: scope.id, userId, lastReadSeq: target, lastReadAt: at })
           .onConflictDoUpdate({ target: [readStates.scopeId, readStates.userId], set: { lastReadSeq: target, lastReadAt: at } }).run();
-        const event = appendEvent(db, emit, readMoved(scope, userId, target, at));
+        readRootMentions(db, userId, scope.id, target, at);
+        const event = appendEvent(db, emit, readMoved(scope, userId, target, at, mentionCount(db, userId, scope.id)));
         return { receipt: { scope_id: scope.id, user_id: userId, last_read_seq: target, last_read_at: at }, event };
       });
     },

@@ -2,7 +2,7 @@
 // OpenAPI document, so they are the one description of the protocol in this repository.
 import { t, type TSchema } from "elysia";
 
-const Nullable = <T extends TSchema>(s: T) => t.Union([s, t.Null()]);
+export const Nullable = <T extends TSchema>(s: T) => t.Union([s, t.Null()]);
 
 export const RoleSchema = t.Union([t.Literal("owner"), t.Literal("moderator"), t.Literal("member"), t.Literal("guest"), t.Literal("bot")]);
 

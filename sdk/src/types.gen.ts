@@ -25,6 +25,7 @@ export interface Channel {
   last_seq: number;
   last_read_seq: number;
   unread_count: number;
+  mention_count: number;
 }
 
 export interface Conversation {
@@ -37,6 +38,7 @@ export interface Conversation {
   last_seq: number;
   last_read_seq: number;
   unread_count: number;
+  mention_count: number;
 }
 
 export interface ErrorBody {
@@ -135,6 +137,23 @@ export interface Receipt {
   user_id: string;
   last_read_seq: number;
   last_read_at: string;
+}
+
+export interface Setting {
+  preference: "all" | "mentions" | "muted";
+  dnd_start_minute: number | null;
+  dnd_end_minute: number | null;
+}
+
+export interface Thread {
+  root_message_id: string;
+  scope_id: string;
+  workspace_id: string;
+  reason: string;
+  following: boolean;
+  last_read_seq: number;
+  unread_count: number;
+  mention_count: number;
 }
 
 export interface ThreadPage {
@@ -464,6 +483,45 @@ export interface Paths {
       };
     };
   };
+  "/api/channels/{id}/notification-settings": {
+    get: {
+      path: {
+        id: string;
+      };
+      responses: {
+        200: {
+          preference: "all" | "mentions" | "muted";
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+    patch: {
+      path: {
+        id: string;
+      };
+      body: {
+        preference: string;
+      };
+      responses: {
+        200: {
+          preference: "all" | "mentions" | "muted";
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
   "/api/channels/{id}/pins": {
     get: {
       path: {
@@ -756,6 +814,41 @@ export interface Paths {
       };
     };
   };
+  "/api/me/notification-settings": {
+    get: {
+      responses: {
+        200: {
+          settings: Setting;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+    patch: {
+      body: {
+        preference?: string;
+        dnd_start_minute?: number | null;
+        dnd_end_minute?: number | null;
+      };
+      responses: {
+        200: {
+          settings: Setting;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
   "/api/messages/by-nonce": {
     get: {
       query: {
@@ -922,6 +1015,66 @@ export interface Paths {
       };
       responses: {
         200: ThreadPage;
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
+  "/api/messages/{id}/thread/follow": {
+    post: {
+      path: {
+        id: string;
+      };
+      body: Record<string, unknown>;
+      responses: {
+        200: {
+          thread: Thread;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+    delete: {
+      path: {
+        id: string;
+      };
+      responses: {
+        200: {
+          thread: Thread;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
+  "/api/messages/{id}/thread/read": {
+    post: {
+      path: {
+        id: string;
+      };
+      body: {
+        seq?: number;
+      };
+      responses: {
+        200: {
+          thread: Thread;
+          event?: Event;
+        };
         400: ErrorBody;
         401: ErrorBody;
         403: ErrorBody;
@@ -1489,6 +1642,38 @@ export interface Paths {
         200: {
           member: Member;
           event: Event;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
+  "/api/workspaces/{id}/threads": {
+    get: {
+      path: {
+        id: string;
+      };
+      query: {
+        limit?: number;
+      };
+      responses: {
+        200: {
+          threads: {
+            root_message_id: string;
+            scope_id: string;
+            workspace_id: string;
+            reason: string;
+            following: boolean;
+            last_read_seq: number;
+            unread_count: number;
+            mention_count: number;
+            root: Message;
+          }[];
         };
         400: ErrorBody;
         401: ErrorBody;

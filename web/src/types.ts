@@ -13,6 +13,7 @@ export type Reaction = Gen.Reaction;
 export type DirectConversation = Gen.Conversation;
 export type ChatEvent = Gen.Event;
 export type Member = Gen.Member;
+export type FollowedThread = Gen.Thread & { root?: Message };
 
 /** An upload as the wire contract describes it (the route may not exist on every server). */
 export interface Upload {

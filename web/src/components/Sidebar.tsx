@@ -2,8 +2,8 @@
 import { api } from "../api.ts";
 import { conversationPath, navigate, route } from "../routes.ts";
 import { signOut } from "../session.ts";
-import { channels, dms, dmTitle, mentionCount, refreshChannels, workspaceId } from "../state/directory.ts";
-import { askName, dmPickerOpen, quickSwitcherOpen, sidebarOpen } from "../state/ui.ts";
+import { channels, dms, dmTitle, refreshChannels, threadMentions, workspaceId } from "../state/directory.ts";
+import { askName, dmPickerOpen, panel, quickSwitcherOpen, sidebarOpen } from "../state/ui.ts";
 import type { User } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
 import { ConnectionDot } from "./ConnectionStatus.tsx";
@@ -57,6 +57,20 @@ export function Sidebar({ me }: { me: User }) {
       </div>
       <div class="sidebar-scroll">
         <section class="side-section">
+          <ul>
+            <li>
+              <button type="button" class={`side-item${panel.value === "threads" ? " active" : ""}`} aria-pressed={panel.value === "threads"}
+                aria-label={`Threads${threadMentions.value ? `, ${threadMentions.value} mentions` : ""}`} onClick={() => (panel.value = panel.value === "threads" ? null : "threads")}>
+                <span class="side-icon" aria-hidden="true">
+                  <Icon name="thread" size={16} />
+                </span>
+                <span class="side-label">Threads</span>
+                {threadMentions.value > 0 && <span class="badge-mention">{threadMentions.value}</span>}
+              </button>
+            </li>
+          </ul>
+        </section>
+        <section class="side-section">
           <h2 class="side-heading">
             <span>Channels</span>
             <button type="button" class="icon-button small" aria-label="Create a channel" title="Create a channel" onClick={newChannel}>
@@ -65,7 +79,7 @@ export function Sidebar({ me }: { me: User }) {
           </h2>
           <ul>
             {channels.value.map((c) => (
-              <Item href={conversationPath("channel", c.id)} active={activeId === c.id} unread={c.unread_count} mentions={mentionCount(c.id)} label={`#${c.name}`}>
+              <Item href={conversationPath("channel", c.id)} active={activeId === c.id} unread={c.unread_count} mentions={c.mention_count} label={`#${c.name}`}>
                 <span class="side-icon" aria-hidden="true">
                   #
                 </span>

@@ -317,6 +317,9 @@ export interface Paths {
           token: string;
           expires_at: string;
         };
+        202: {
+          ok: true;
+        };
         400: ErrorBody;
         401: ErrorBody;
         403: ErrorBody;

@@ -2,6 +2,7 @@ import type { Access } from "../access/access.ts";
 import type { Authenticator } from "../access/actor.ts";
 import type { RateLimiter } from "../access/rate-limit.ts";
 import type { Config } from "../config/config.ts";
+import type { Mailer } from "../integrations/mail.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Store } from "../store/store.ts";
 
@@ -13,4 +14,6 @@ export interface Deps {
   access: Access;
   config: Config;
   limiter: RateLimiter;
+  /** Outgoing mail, when an SMTP server is configured. */
+  mailer: Mailer | null;
 }

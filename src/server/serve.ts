@@ -12,6 +12,7 @@ import { clientAddress, rememberAddress, resolveClientAddress, trustedProxies } 
 import type { Deps } from "../http/deps.ts";
 import { type Cluster, startCluster } from "../realtime/cluster.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
+import { smtpMailer } from "../integrations/mail.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import { devBootstrap } from "./bootstrap.ts";
@@ -77,7 +78,8 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
   const cluster: Cluster | null = config.db.kind === "postgres" ? await startCluster(config.db.url, hub) : null;
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config.publicUrl));
-  const deps: Deps = { store, hub, auth, access, config, limiter };
+  const mailer = config.mail ? smtpMailer(config.mail) : null;
+  const deps: Deps = { store, hub, auth, access, config, limiter, mailer };
   const app = createApp(deps);
   const proxies = trustedProxies(config.trustedProxy);
 
@@ -127,6 +129,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
       stopMaintenance();
       await server.stop(true);
       await cluster?.stop();
+      mailer?.close();
       await store.close();
     },
   };

@@ -272,6 +272,36 @@ describe.skipIf(!hasChromium)("browser app", () => {
     }
   });
 
+  it("a mention while the tab is in the background is a desktop notification", async () => {
+    const ctxD = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      // The page sees a background tab and a granted permission; notifications are recorded.
+      await ctxD.addInitScript(() => {
+        const w = window as unknown as { __notes: { title: string; body: string }[] };
+        w.__notes = [];
+        class FakeNotification {
+          static permission = "granted";
+          static requestPermission = async () => "granted";
+          onclick: (() => void) | null = null;
+          constructor(title: string, opts: { body: string }) {
+            w.__notes.push({ title, body: opts.body });
+          }
+          close() {}
+        }
+        Object.defineProperty(window, "Notification", { value: FakeNotification });
+        Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
+      });
+      const away = watch(await signIn(ctxD, server.url, await link("grace@example.com")), "grace-away");
+      await away.getByRole("link", { name: /#general/ }).waitFor();
+      await Bun.sleep(500);
+      await apiA.post(`/api/channels/${general.id}/messages`, { body: "@grace the deploy needs you" });
+      await until(async () => (await away.evaluate(() => (window as any).__notes.length)) > 0, 10_000, "a desktop notification");
+      expect(await away.evaluate(() => (window as any).__notes[0])).toEqual({ title: "Ada Lovelace", body: "@grace the deploy needs you" });
+    } finally {
+      await ctxD.close();
+    }
+  });
+
   it("the unread divider after a reload", async () => {
     await ada.getByRole("link", { name: /#random/ }).click();
     await ada.getByRole("heading", { name: "random", exact: true }).waitFor();

@@ -29,12 +29,38 @@ export function readRootMentions(db: Db, userId: string, scopeId: string, upToSe
 
 function preferences(db: Db, userIds: string[], scopeId: string): (userId: string) => NotifyPreference {
   if (userIds.length === 0) return () => effectivePreference(null, null);
-  const rows = db.select({ u: notificationSettings.userId, s: notificationSettings.scopeId, p: notificationSettings.preference }).from(notificationSettings)
-    .where(and(inArray(notificationSettings.userId, userIds), inArray(notificationSettings.scopeId, [scopeId, DEFAULT_SCOPE]))).all();
+  const rows = statements(db).preferences.all({ ids: JSON.stringify(userIds), scope: scopeId });
   const scoped = new Map<string, NotifyPreference>();
   const defaults = new Map<string, NotifyPreference>();
   for (const r of rows) (r.s === DEFAULT_SCOPE ? defaults : scoped).set(r.u, r.p);
   return (id) => effectivePreference(scoped.get(id), defaults.get(id));
+}
+
+// The post path's statements, compiled once per database (building and preparing SQL per call
+// cost more than running it: profiled at ~0.4 ms per statement, 3x a post without mentions).
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+const p = sql.placeholder;
+function prepare(db: Db) {
+  const follow = db.insert(threadFollows).values({
+    userId: p("user"), rootMessageId: p("root"), workspaceId: p("workspace"), scopeId: p("scope"), following: true, reason: p("reason"), lastReadSeq: 0, updatedAt: p("at"),
+  } as never);
+  return {
+    followKeep: follow.onConflictDoNothing().prepare(),
+    followAgain: db.insert(threadFollows).values({
+      userId: p("user"), rootMessageId: p("root"), workspaceId: p("workspace"), scopeId: p("scope"), following: true, reason: p("reason"), lastReadSeq: 0, updatedAt: p("at"),
+    } as never).onConflictDoUpdate({ target: [threadFollows.userId, threadFollows.rootMessageId], set: { following: true, updatedAt: sql`excluded.updated_at` } }).prepare(),
+    followers: db.select({ u: threadFollows.userId }).from(threadFollows).where(and(eq(threadFollows.rootMessageId, p("root")), eq(threadFollows.following, true))).prepare(),
+    preferences: db.select({ u: notificationSettings.userId, s: notificationSettings.scopeId, p: notificationSettings.preference }).from(notificationSettings)
+      .where(sql`${notificationSettings.userId} IN (SELECT value FROM json_each(${p("ids")})) AND ${notificationSettings.scopeId} IN (${p("scope")}, '')`).prepare(),
+    mention: db.insert(mentions).values({
+      userId: p("user"), messageId: p("message"), workspaceId: p("workspace"), scopeId: p("scope"), threadRootId: p("thread"), seq: p("seq"), reason: p("reason"), createdAt: p("at"), readAt: null,
+    } as never).onConflictDoNothing().prepare(),
+  };
+}
+function statements(db: Db) {
+  let st = prepared.get(db);
+  if (!st) prepared.set(db, (st = prepare(db)));
+  return st;
 }
 
 /** Everyone who reads the scope: a DM's members; a channel's workspace members (guests: #guest only). */
@@ -55,17 +81,12 @@ export function recordReach(db: Db, emit: EventSink, scope: Scope, m: Posted, ro
   if (m.kind !== "message") return null;
   const at = now();
   const isReply = m.parentMessageId !== null;
+  const st = statements(db);
   for (const f of followsFromPost({ authorId: m.authorId, rootAuthorId, direct })) {
-    const insert = db.insert(threadFollows).values({
-      userId: f.userId, rootMessageId: m.threadRootId, workspaceId: scope.workspaceId, scopeId: scope.id, following: true, reason: f.reason, lastReadSeq: 0, updatedAt: at,
-    });
-    if (f.reason === "replied") insert.onConflictDoUpdate({ target: [threadFollows.userId, threadFollows.rootMessageId], set: { following: true, updatedAt: at } }).run();
-    else insert.onConflictDoNothing().run();
+    (f.reason === "replied" ? st.followAgain : st.followKeep).run({ user: f.userId, root: m.threadRootId, workspace: scope.workspaceId, scope: scope.id, reason: f.reason, at });
   }
   const broadcast = mentionedHandles(body).some((h) => BROADCAST_HANDLES.has(h));
-  const followers = isReply
-    ? db.select({ u: threadFollows.userId }).from(threadFollows).where(and(eq(threadFollows.rootMessageId, m.threadRootId), eq(threadFollows.following, true))).all().map((r) => r.u)
-    : [];
+  const followers = isReply ? st.followers.all({ root: m.threadRootId }).map((r) => r.u) : [];
   if (direct.length === 0 && !broadcast && followers.length <= 1) return null;
   const audience = broadcast ? readers(db, scope) : [];
   const targets = mentionTargets({
@@ -75,10 +96,7 @@ export function recordReach(db: Db, emit: EventSink, scope: Scope, m: Posted, ro
   if (targets.length === 0) return null;
   const seq = (isReply ? m.threadSeq : m.channelSeq) ?? 0;
   for (const t of targets) {
-    db.insert(mentions).values({
-      userId: t.userId, messageId: m.id, workspaceId: scope.workspaceId, scopeId: scope.id, threadRootId: isReply ? m.threadRootId : null,
-      seq, reason: t.reason, createdAt: at, readAt: null,
-    }).onConflictDoNothing().run();
+    st.mention.run({ user: t.userId, message: m.id, workspace: scope.workspaceId, scope: scope.id, thread: isReply ? m.threadRootId : null, seq, reason: t.reason, at });
   }
   return appendEvent(db, emit, mentionCreated(scope, m, targets.map((t) => t.userId)));
 }

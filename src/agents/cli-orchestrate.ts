@@ -3,6 +3,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { type BackendName, isBackendName } from "./backends/types.ts";
 import { eventPrinter, type OutputFormat, progressLine } from "./cli-output.ts";
+import { resolve } from "node:path";
+import { applyProfile, findProfiles, getProfile } from "./profiles.ts";
 import { HELP, openStore, outputFormat, RUN_FLAGS, runOptionsFromFlags, withInterrupt } from "./cli.ts";
 import { EXIT, usageError } from "./errors.ts";
 import {
@@ -39,8 +41,11 @@ async function readJsonFile(path: string): Promise<unknown> {
   }
 }
 
+/** Task options over the command's defaults; a task naming a profile runs under it. */
 function merge(defaults: Omit<RunOptions, "prompt">, opts: RunOptions): RunOptions {
-  return { ...defaults, ...opts };
+  const merged = { ...defaults, ...opts };
+  if (!opts.profile || opts.profile === defaults.profile) return merged;
+  return applyProfile(merged, getProfile(findProfiles(resolve(merged.workdir ?? process.cwd())), opts.profile));
 }
 
 function printBlocks(outcomes: TaskOutcome[]): void {

@@ -66,13 +66,14 @@ export async function sessionsCommand(args: string[]): Promise<number> {
           ...(values.backend ? { backend: values.backend as Session["backend"] } : {}),
           ...(values.here ? { workdir: realpathSync(process.cwd()) } : {}),
         });
-        if (values.json) out(`${JSON.stringify(sessions.map(sessionToWire), null, 2)}\n`);
+        const short = store.shortIds(sessions.map((x) => x.id));
+        if (values.json) out(`${JSON.stringify(sessions.map((x) => sessionToWire(x, short.get(x.id))), null, 2)}\n`);
         else if (sessions.length === 0) out("no sessions\n");
         else {
           out(
             table([
-              ["ID", "BACKEND", "STATUS", "RUNS", "UPDATED", "TITLE"],
-              ...sessions.map((x) => [x.id, x.backend, x.status, String(x.runs), ago(x.updatedAt), (x.title ?? "").slice(0, 50)]),
+              ["ID", "BACKEND", "STATUS", "RUNS", "UPDATED", "OWNER", "TITLE"],
+              ...sessions.map((x) => [short.get(x.id) ?? x.id, x.backend, x.status, String(x.runs), ago(x.updatedAt), x.owner ?? "cli", (x.title ?? "").slice(0, 50)]),
             ]),
           );
         }

@@ -1,8 +1,9 @@
 // Every `clickclack agent …` command, run as a real subprocess (`bun src/main.ts agent …`)
 // against fake claude/codex/gemini executables that check their argv and replay transcripts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SessionStore } from "./sessions.ts";
 import { type Fakes, isDead, runCli, setupFakes, spawnCli, waitFor } from "./testing/harness.ts";
 
 let f: Fakes;
@@ -65,7 +66,7 @@ describe("agent run", () => {
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(events.map((e) => e.type)).toEqual([
-      "init", "thinking", "thinking", "tool_use", "tool_result", "text", "text", "done", "result",
+      "init", "usage", "thinking", "thinking", "tool_use", "tool_result", "text", "text", "done", "result",
     ]);
     expect(events[0].session_id).toMatch(/^ags_/);
     expect(events.at(-1)).toMatchObject({ status: "completed", text: "The directory has README.md and src.", turns: 2 });
@@ -90,11 +91,13 @@ describe("agent run", () => {
     expect(r.code).toBe(0);
     expect(lastCall()?.argv).toEqual([
       "-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages",
-      "--model", "haiku", "--permission-mode", "plan", "--max-turns", "3", "--append-system-prompt", "-terse",
+      "--model", "haiku", "--permission-mode", "plan", "--max-turns", "3",
+      "--append-system-prompt-file", expect.stringMatching(/system-prompt\.md$/), "--disallowedTools=ExitPlanMode",
     ]);
-    const c = await runCli(["run", "-b", "codex", "-m", "gpt-5-codex", "--approval", "never-ask", "--sandbox", "workspace", "x"], f);
+    expect(lastCall()?.vars.SYSTEM_PROMPT_BYTES).toBe("6");
+    const c = await runCli(["run", "-b", "codex", "-m", "gpt-5.5", "--approval", "never-ask", "--sandbox", "workspace", "x"], f);
     expect(c.code).toBe(0);
-    expect(lastCall()?.argv).toContain('approval_policy="never"');
+    expect(lastCall()?.argv.some((a) => a.startsWith("approval_policy"))).toBe(false);
     expect(lastCall()?.argv).toContain("workspace-write");
 
     const before = f.calls().length;
@@ -103,7 +106,45 @@ describe("agent run", () => {
     expect(refused.stderr).toContain("turn limit");
     const noBypass = await runCli(["run", "--approval", "never-ask", "--sandbox", "workspace", "x"], f);
     expect(noBypass.code).toBe(3);
+    // codex exec never asks: "ask" cannot be honoured, and "auto" needs a sandbox to mean anything.
+    const codexAsk = await runCli(["run", "-b", "codex", "--approval", "ask", "--sandbox", "full", "x"], f);
+    expect(codexAsk.code).toBe(3);
+    expect(codexAsk.stderr).toContain("never asks for approval");
+    // Gemini's plan mode is not enforced, and its sandbox needs docker/podman (none here).
+    const geminiReadOnly = await runCli(["run", "-b", "gemini", "--sandbox", "read-only", "x"], f);
+    expect(geminiReadOnly.stderr).toContain("no enforced read-only");
+    const geminiSandbox = await runCli(["run", "-b", "gemini", "--sandbox", "workspace", "x"], f);
+    expect(geminiSandbox.code).toBe(3);
+    expect(geminiSandbox.stderr).toContain("docker or podman");
+    // Claude Code's sandbox needs bubblewrap and socat on Linux (none here): refused, not run unsandboxed.
+    const claudeSandbox = await runCli(["run", "--approval", "auto", "--sandbox", "workspace", "x"], f);
+    expect(claudeSandbox.code).toBe(process.platform === "linux" ? 3 : 0);
+    if (process.platform === "linux") expect(claudeSandbox.stderr).toContain("bubblewrap and socat");
     expect(f.calls().length).toBe(before);
+  });
+
+  test("--profile runs under a team profile from .clickclack/agents.json", async () => {
+    mkdirSync(join(f.work, ".clickclack"), { recursive: true });
+    writeFileSync(
+      join(f.work, ".clickclack", "agents.json"),
+      JSON.stringify({ profiles: { backend: { backend: "claude", allowed_tools: ["Read", "Edit"], denied_tools: ["Bash"], add_dirs: [".."], mcp_servers: { docs: { command: "docs-mcp" } }, max_budget_usd: 3 } } }),
+    );
+    try {
+      const r = await runCli(["run", "--profile", "backend", "x"], f);
+      expect(r.code).toBe(0);
+      const argv = lastCall()?.argv ?? [];
+      expect(argv).toContain("--allowedTools=Read,Edit");
+      expect(argv).toContain("--disallowedTools=Bash");
+      expect(argv).toContain(`--add-dir=${f.work}`); // ".." from .clickclack/
+      expect(argv.find((a) => a.startsWith("--mcp-config="))).toContain('"docs"');
+      expect(argv.slice(argv.indexOf("--max-budget-usd"), argv.indexOf("--max-budget-usd") + 2)).toEqual(["--max-budget-usd", "3"]);
+      const codex = await runCli(["run", "--profile", "backend", "-b", "codex", "x"], f);
+      expect(codex.code).toBe(2);
+      const none = await runCli(["run", "--profile", "nope", "x"], f);
+      expect(none.stderr).toContain('no profile named "nope"');
+    } finally {
+      rmSync(join(f.work, ".clickclack"), { recursive: true, force: true });
+    }
   });
 
   test("--dry-run shows the command and runs nothing; --ephemeral keeps no session", async () => {
@@ -181,6 +222,12 @@ describe("agent resume", () => {
       else expect(argv.slice(argv.indexOf("--resume"), argv.indexOf("--resume") + 2)).toEqual(["--resume", bid]);
       expect(sessionOf(again.stderr)).toBe(id);
     }
+    // A newer session a gateway key made is not "my last": the operator's own is resumed.
+    const store = new SessionStore(f.db);
+    const theirs = store.createRunning({ backend: "claude", workdir: f.work, owner: "key-0123456789ab" });
+    store.setBackendSession(theirs.session.id, "theirs-1");
+    store.finishRun(theirs.session.id, theirs.lock, { status: "completed", usage: { input_tokens: 0, output_tokens: 0, cached_tokens: 0, reasoning_tokens: 0 }, turns: 1 });
+    store.close();
     const last = await runCli(["resume", "--last", "third"], f);
     expect(last.code).toBe(0);
     expect(lastCall()?.cli).toBe("gemini");
@@ -194,7 +241,7 @@ describe("agent resume", () => {
     expect(r.code).toBe(0);
     expect(sessionOf(r.stderr)).toBe(id);
     expect(lastCall()).toMatchObject({ cli: "codex", prompt: "follow up", cwd: realpathSync(here) });
-  });
+  }, 30_000); // a dozen CLI processes one after another: generous on a loaded machine
 
   test("--auto-resume continues the latest session of this backend and directory (opt-in)", async () => {
     const dir = join(f.root, "auto");
@@ -235,8 +282,11 @@ describe("agent sessions", () => {
   test("list, show, delete, clean --older-than", async () => {
     const made = JSON.parse((await runCli(["run", "-o", "json", "--title", "my title", "--tag", "a", "--tag", "b", "x"], f)).stdout);
     const list = await runCli(["sessions", "list"], f);
-    expect(list.stdout).toContain(made.session_id);
-    expect(list.stdout).toContain("my title");
+    // The table shows the shortest unique prefix, which resume and show accept.
+    const short = list.stdout.split("\n").find((l) => l.includes("my title"))?.split(/\s+/)[0] ?? "";
+    expect(made.session_id.startsWith(short) && short.length < made.session_id.length).toBe(true);
+    expect((await runCli(["sessions", "show", short], f)).stdout).toContain(made.session_id);
+    expect(list.stdout).toContain("cli");
     const show = await runCli(["sessions", "show", made.session_id.slice(0, 20)], f);
     expect(show.stdout).toContain("tags            a, b");
     const del = await runCli(["sessions", "delete", made.session_id], f);
@@ -350,7 +400,7 @@ describe("agent serve", () => {
     const url = /listening on (http:\/\/\S+)/.exec(line)?.[1];
     expect(url).toBeDefined();
     const res = await fetch(`${url}/health`);
-    expect(await res.json()).toEqual({ ok: true });
+    expect(await res.json()).toMatchObject({ ok: true, runs: { in_flight: 0 } });
     proc.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
 

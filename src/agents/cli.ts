@@ -7,6 +7,7 @@ import { eventPrinter, exitCodeFor, isOutputFormat, type OutputFormat, printResu
 import { AgentError, EXIT, sessionError, usageError } from "./errors.ts";
 import { type RunOptions, runAgent } from "./run.ts";
 import { defaultDbPath, SessionStore } from "./sessions.ts";
+import { applyProfile, findProfiles, getProfile } from "./profiles.ts";
 import { parseDuration } from "./spec.ts";
 
 export const HELP = `Usage: clickclack agent <command> [options]
@@ -21,6 +22,7 @@ Commands
   backends                     which CLIs are installed
   serve                        HTTP gateway (REST, OpenAI- and Anthropic-compatible)
   bridge                       answer in chat as a bot (@mentions, threads, DMs; see bridge --help)
+  mcp                          MCP server on stdio: run, parallel, compare, chain, sessions (see mcp --help)
 
 Run options
   -b, --backend claude|codex|gemini   (default claude)
@@ -30,6 +32,7 @@ Run options
       --approval ask|auto|never-ask   --sandbox read-only|workspace|full
       --max-turns N  --system-prompt TEXT  --timeout 10m  --idle-timeout 2m
       --title T  --tag T (repeatable)  --auto-resume  --ephemeral  --dry-run  -v, --verbose
+  -p, --profile NAME           a team profile from $CLICKCLACK_AGENT_PROFILES or ./.clickclack/agents.json
 
 Exit codes: 0 ok, 1 agent failed, 2 usage, 3 config, 4 session, 124 timeout, 127 backend missing, 130 interrupted.
 Sessions are stored in $CLICKCLACK_AGENTS_DB (default ~/.clickclack/agents.db).
@@ -51,6 +54,7 @@ export const RUN_FLAGS = {
   "auto-resume": { type: "boolean" },
   ephemeral: { type: "boolean" },
   "dry-run": { type: "boolean" },
+  profile: { type: "string", short: "p" },
   verbose: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
@@ -109,6 +113,12 @@ export function runOptionsFromFlags(v: Values): Omit<RunOptions, "prompt"> {
   if (v["auto-resume"] === true) o.autoResume = true;
   if (v.ephemeral === true) o.ephemeral = true;
   if (v["dry-run"] === true) o.dryRun = true;
+  const profile = s(v, "profile");
+  if (profile) {
+    // The team's checked-in file: $CLICKCLACK_AGENT_PROFILES or .clickclack/agents.json here.
+    const profiles = findProfiles(resolve(o.workdir ?? process.cwd()));
+    return applyProfile({ ...o, prompt: "" }, getProfile(profiles, profile));
+  }
   return o;
 }
 
@@ -193,7 +203,8 @@ async function resumeCommand(args: string[]): Promise<number> {
         : flags.backend
           ? { backend: flags.backend }
           : {};
-      const last = store.last(filter);
+      // "My last session": the operator's own runs, not a gateway client's.
+      const last = store.last({ ...filter, operatorOnly: true });
       if (!last) throw sessionError(values.here ? "no session in this directory" : "no sessions yet");
       ref = last.id;
     } finally {
@@ -236,6 +247,10 @@ export async function agentCommand(args: string[]): Promise<number> {
         return await (await import("./gateway/command.ts")).serveCommand(rest);
       case "bridge":
         return await (await import("./bridge/command.ts")).bridgeCommand(rest);
+      case "mcp":
+        return await (await import("./mcp/command.ts")).mcpCommand(rest);
+      case "approval-relay":
+        return await (await import("./approvals/relay.ts")).relayCommand();
       case "help":
       case "--help":
       case "-h":

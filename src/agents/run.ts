@@ -1,8 +1,9 @@
 // runAgent: the one entry point every surface (CLI, orchestration, gateway, later the chat
 // bridge) goes through. It validates options, resolves the session, builds the CLI's argv,
 // runs it under the concurrency cap and records the outcome.
-import { statSync, realpathSync } from "node:fs";
-import { resolve as resolvePath } from "node:path";
+import { mkdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve as resolvePath } from "node:path";
 import { availability, getBackend } from "./backends/registry.ts";
 import {
   type AgentEvent,
@@ -17,9 +18,9 @@ import {
   type Usage,
 } from "./backends/types.ts";
 import { AgentError, configError, sessionError, usageError } from "./errors.ts";
-import { globalLimiter, type Limiter } from "./limiter.ts";
+import { globalLimiter, type Limiter, QueueFull, type QueueLimits } from "./limiter.ts";
 import { runProcess } from "./runner.ts";
-import type { RunRecord, Session, SessionStore } from "./sessions.ts";
+import type { OwnerScope, RunRecord, Session, SessionStore } from "./sessions.ts";
 
 export interface RunOptions {
   prompt: string;
@@ -45,6 +46,19 @@ export interface RunOptions {
   idleTimeoutMs?: number;
   /** Resolve everything and report the command line, but run nothing. */
   dryRun?: boolean;
+  /**
+   * The gateway key running this: new sessions are recorded as its own and only its own
+   * sessions (all, for an admin key) can be resumed. Unset for the operator's CLI.
+   */
+  owner?: OwnerScope;
+  /** Set by applyProfile (profiles.ts): the team profile this run follows. */
+  profile?: string;
+  allowedTools?: string[];
+  disallowedTools?: string[];
+  mcpServers?: Record<string, unknown>;
+  addDirs?: string[];
+  maxBudgetUsd?: number;
+  permissionPromptTool?: string;
 }
 
 export interface RunContext {
@@ -59,9 +73,12 @@ export interface RunContext {
   graceMs?: number;
   /** Called once with the final result (metrics hook). */
   onFinish?: (result: RunResult) => void;
+  /** Turn the run away (status "rejected") rather than queue beyond these limits. */
+  queue?: QueueLimits;
 }
 
-export type RunStatus = "completed" | "failed" | "timeout" | "cancelled" | "dry_run";
+/** "rejected": the runner was at capacity and nothing ran (safe to retry later). */
+export type RunStatus = "completed" | "failed" | "timeout" | "cancelled" | "rejected" | "dry_run";
 
 export interface RunResult {
   status: RunStatus;
@@ -82,7 +99,7 @@ export interface RunResult {
 }
 
 // Variables that configure ClickClack itself are none of the agent's business.
-const PRIVATE_ENV = ["CLICKCLACK_AGENT_API_KEYS"];
+const PRIVATE_ENV = ["CLICKCLACK_AGENT_API_KEYS", "CLICKCLACK_AGENT_ADMIN_KEYS"];
 
 function childEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
   const out = { ...env };
@@ -147,10 +164,11 @@ function plan(opts: RunOptions, store: SessionStore | undefined): Plan {
   let session: Session | null = null;
   if (opts.resume) {
     if (!store) throw configError("resuming needs a session store");
-    session = store.resolve(opts.resume);
+    session = store.resolve(opts.resume, opts.owner);
   } else if (opts.autoResume && store) {
     const workdir = resolveWorkdir(opts.workdir);
-    session = store.last({ workdir, backend: opts.backend ?? "claude" });
+    // The latest of the caller's own sessions: a key's, or (CLI) the operator's.
+    session = store.list({ workdir, backend: opts.backend ?? "claude", limit: 1, scope: opts.owner, operatorOnly: !opts.owner })[0] ?? null;
     if (session && !session.backendSessionId) session = null;
   }
 
@@ -175,9 +193,19 @@ function plan(opts: RunOptions, store: SessionStore | undefined): Plan {
   if (opts.sandbox) req.sandbox = opts.sandbox;
   if (opts.maxTurns !== undefined) req.maxTurns = opts.maxTurns;
   if (opts.systemPrompt) req.systemPrompt = opts.systemPrompt;
-  if (session?.backendSessionId) req.resumeId = session.backendSessionId;
+  if (session?.backendSessionId) {
+    req.resumeId = session.backendSessionId;
+    // Codex reports the thread's running totals; the session holds what came before.
+    if (!opts.fork) req.priorUsage = session.usage;
+  }
   if (opts.fork) req.fork = true;
   if (opts.ephemeral) req.ephemeral = true;
+  if (opts.allowedTools) req.allowedTools = opts.allowedTools;
+  if (opts.disallowedTools) req.disallowedTools = opts.disallowedTools;
+  if (opts.mcpServers) req.mcpServers = opts.mcpServers;
+  if (opts.addDirs) req.addDirs = opts.addDirs;
+  if (opts.maxBudgetUsd !== undefined) req.maxBudgetUsd = opts.maxBudgetUsd;
+  if (opts.permissionPromptTool) req.permissionPromptTool = opts.permissionPromptTool;
   return { backend, workdir, req, session };
 }
 
@@ -197,6 +225,7 @@ function openSession(store: SessionStore, p: Plan, opts: RunOptions): { sessionI
     title: opts.title ?? p.session?.title ?? titleFrom(opts.prompt),
     tags: opts.tags ?? p.session?.tags ?? [],
     parentId: p.session?.id ?? null,
+    owner: opts.owner?.owner ?? null,
   });
   // A fork starts from the parent's conversation until the CLI reports the new id.
   if (p.session?.backendSessionId) store.setBackendSession(session.id, p.session.backendSessionId);
@@ -285,10 +314,22 @@ async function execute(x: Execution): Promise<void> {
   }
 }
 
+/** Files the CLI reads instead of argv (large system prompts), private to this user. */
+function writeScratch(dir: string | undefined, files: Array<{ path: string; content: string }> | undefined): void {
+  if (!files?.length || !dir) return;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const f of files) writeFileSync(f.path, f.content, { mode: 0o600 });
+}
+
 export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<RunResult> {
   const store = opts.ephemeral || opts.dryRun ? undefined : ctx.store;
   if (!store && !opts.ephemeral && !opts.dryRun) throw configError("runAgent needs a session store (or ephemeral: true)");
   const p = plan(opts, opts.dryRun ? ctx.store : store);
+  const hostEnv = ctx.env ?? process.env;
+  p.req.scratchDir = join(tmpdir(), `clickclack-agent-${crypto.randomUUID()}`);
+  const onPath = (bin: string) => Bun.which(bin, { PATH: hostEnv.PATH ?? "" }) !== null;
+  p.req.containerRuntime = ["docker", "podman"].find(onPath) ?? null;
+  p.req.bubblewrap = onPath("bwrap") && onPath("socat");
   const invocation = getBackend(p.backend).build(p.req, opts.prompt);
   const result: RunResult = {
     status: "dry_run",
@@ -333,15 +374,17 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
   let release: (() => void) | undefined;
   try {
     try {
-      release = await (ctx.limiter ?? globalLimiter).acquire(signal);
-    } catch {
-      result.status = "cancelled";
-      result.error = "cancelled while queued";
+      release = await (ctx.limiter ?? globalLimiter).acquire(signal, ctx.queue);
+    } catch (e) {
+      const full = e instanceof QueueFull || signal.reason instanceof QueueFull;
+      result.status = full ? "rejected" : "cancelled";
+      result.error = full ? `agent runner at capacity: ${(e as Error).message}` : "cancelled while queued";
       emit({ type: "error", message: result.error, fatal: true });
       return result;
     }
     const argv = [avail.path, ...invocation.argv.slice(1)];
     try {
+      writeScratch(p.req.scratchDir, invocation.files);
       await execute({ p, argv, stdin: invocation.stdin, opts, ctx, signal, env, store, result, emit });
     } catch (e) {
       result.status = "failed";
@@ -351,12 +394,14 @@ export async function runAgent(opts: RunOptions, ctx: RunContext = {}): Promise<
     return result;
   } finally {
     release?.();
+    if (invocation.files?.length && p.req.scratchDir) rmSync(p.req.scratchDir, { recursive: true, force: true });
     emit(doneEvent(result));
     if (session) {
       running.delete(session.sessionId);
       store?.finishRun(session.sessionId, session.lock, {
-        // Never "dry_run" here: dry runs return before a session is opened.
-        status: result.status as RunRecord["status"],
+        // Never "dry_run" here: dry runs return before a session is opened. A rejected
+        // run never started: for the session it is as if it had been cancelled.
+        status: (result.status === "rejected" ? "cancelled" : result.status) as RunRecord["status"],
         usage: result.usage,
         turns: result.turns,
         ...(result.backendSessionId ? { backendSessionId: result.backendSessionId } : {}),

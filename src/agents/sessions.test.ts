@@ -90,7 +90,7 @@ describe("SessionStore", () => {
     const store = new SessionStore(db);
     new SessionStore(db); // idempotent migration
     expect(db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version).toBe(42);
-    expect(db.query<{ version: number }, []>("SELECT version FROM agent_schema").get()?.version).toBe(1);
+    expect(db.query<{ version: number }, []>("SELECT version FROM agent_schema").get()?.version).toBe(2);
     store.close();
     db.exec("UPDATE agent_schema SET version = 99");
     expect(kindOf(() => new SessionStore(db))).toBe("config");
@@ -116,5 +116,20 @@ describe("chain templates and durations", () => {
     expect(parseDuration("250ms")).toBe(250);
     expect(parseDuration(2)).toBe(2000);
     expect(kindOf(() => parseDuration("soon"))).toBe("usage");
+  });
+});
+
+describe("idempotency claims", () => {
+  test("new, busy, mismatch, replay; a claim left by a dead process is taken over", () => {
+    const store = new SessionStore(":memory:");
+    expect(store.claimIdempotency("k", "h").kind).toBe("new");
+    expect(store.claimIdempotency("k", "h").kind).toBe("busy");
+    expect(store.claimIdempotency("k", "other").kind).toBe("mismatch");
+    store.completeIdempotency("k", 200, { "content-type": "application/json" }, new TextEncoder().encode("{}"));
+    expect(store.claimIdempotency("k", "h")).toMatchObject({ kind: "replay", status: 200 });
+    expect(store.claimIdempotency("d", "h").kind).toBe("new");
+    store.db.query("UPDATE agent_idempotency SET pid = 2147483646 WHERE key = 'd'").run();
+    expect(store.claimIdempotency("d", "h").kind).toBe("new");
+    store.close();
   });
 });

@@ -26,6 +26,8 @@ export interface Session {
   tags: string[];
   parentId: string | null;
   lastError: string | null;
+  /** The gateway key that created it; null for the operator's own CLI sessions. */
+  owner: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -40,7 +42,7 @@ export interface RunRecord {
   error?: string;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 const MIGRATIONS: Record<number, string> = {
   1: `
     CREATE TABLE agent_sessions (
@@ -75,6 +77,24 @@ const MIGRATIONS: Record<number, string> = {
     );
     CREATE INDEX agent_conversations_session ON agent_conversations(session_id);
   `,
+  // v2: sessions belong to a gateway key (NULL: the operator's CLI); idempotent replays;
+  // a conversation remembers how far its session had got, so a regenerate can fork.
+  2: `
+    ALTER TABLE agent_sessions ADD COLUMN owner TEXT;
+    CREATE INDEX agent_sessions_owner ON agent_sessions(owner, updated_at);
+    ALTER TABLE agent_conversations ADD COLUMN runs INTEGER;
+    CREATE TABLE agent_idempotency (
+      key TEXT PRIMARY KEY,
+      request_hash TEXT NOT NULL,
+      state TEXT NOT NULL,
+      pid INTEGER,
+      status INTEGER,
+      headers TEXT,
+      body BLOB,
+      created_at INTEGER NOT NULL
+    );
+    CREATE INDEX agent_idempotency_created ON agent_idempotency(created_at);
+  `,
 };
 
 interface Row {
@@ -97,6 +117,7 @@ interface Row {
   last_error: string | null;
   lock_pid: number | null;
   lock_token: string | null;
+  owner: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -129,6 +150,7 @@ function fromRow(r: Row): Session {
     tags,
     parentId: r.parent_id,
     lastError: r.last_error,
+    owner: r.owner,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -153,8 +175,21 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whose sessions a caller may see: a gateway key sees its own, an admin key and the
+ * operator's CLI (no scope) see all.
+ */
+export type OwnerScope = { owner: string; admin?: boolean } | undefined;
+
+function visible(s: Session, scope: OwnerScope): boolean {
+  return !scope || scope.admin === true || s.owner === scope.owner;
+}
+
 export interface ListFilter {
   limit?: number;
+  scope?: OwnerScope;
+  /** Only the operator's own CLI sessions (no gateway key owns them). */
+  operatorOnly?: boolean;
   backend?: BackendName;
   workdir?: string;
   status?: SessionStatus;
@@ -211,14 +246,15 @@ export class SessionStore {
     title?: string | null;
     tags?: string[];
     parentId?: string | null;
+    owner?: string | null;
   }): { session: Session; lock: string } {
     const id = newSessionId();
     const lock = crypto.randomUUID();
     const now = Date.now();
     this.db
       .query(
-        `INSERT INTO agent_sessions (id, backend, workdir, model, status, title, tags, parent_id, lock_pid, lock_token, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO agent_sessions (id, backend, workdir, model, status, title, tags, parent_id, owner, lock_pid, lock_token, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -228,6 +264,7 @@ export class SessionStore {
         s.title ?? null,
         JSON.stringify(s.tags ?? []),
         s.parentId ?? null,
+        s.owner ?? null,
         process.pid,
         lock,
         now,
@@ -247,8 +284,11 @@ export class SessionStore {
     return s;
   }
 
-  /** Exact id or a unique prefix (with or without the ags_ prefix). */
-  resolve(ref: string): Session {
+  /**
+   * Exact id or a unique prefix (with or without the ags_ prefix), among the sessions the
+   * scope may see: another key's session is "not found", not "forbidden".
+   */
+  resolve(ref: string, scope?: OwnerScope): Session {
     const trimmed = ref.trim().toLowerCase();
     const body = trimmed.startsWith("ags_") ? trimmed.slice(4) : trimmed;
     // A prefix needs a few characters of its own; "ags_" alone would match everything.
@@ -257,10 +297,12 @@ export class SessionStore {
     }
     const prefix = `ags_${body}`;
     const exact = this.get(prefix);
-    if (exact) return exact;
+    if (exact && visible(exact, scope)) return exact;
     const rows = this.db
-      .query<Row, [string]>("SELECT * FROM agent_sessions WHERE substr(id, 1, length(?1)) = ?1 ORDER BY updated_at DESC LIMIT 6")
-      .all(prefix);
+      .query<Row, [string]>("SELECT * FROM agent_sessions WHERE substr(id, 1, length(?1)) = ?1 ORDER BY updated_at DESC LIMIT 50")
+      .all(prefix)
+      .filter((r) => visible(fromRow(r), scope))
+      .slice(0, 6);
     if (rows.length === 0) throw new AgentError("not_found", `session ${JSON.stringify(ref)} not found`);
     if (rows.length > 1) {
       throw sessionError(`session prefix ${JSON.stringify(ref)} is ambiguous: ${rows.map((r) => r.id).join(", ")}`);
@@ -268,8 +310,29 @@ export class SessionStore {
     return fromRow(rows[0] as Row);
   }
 
+  /**
+   * The shortest prefix (at least 6 characters after "ags_") that names only this session
+   * in the whole store, so a listing can show "ags_01jq8x2k" and `resume` accepts it.
+   */
+  shortIds(ids: string[]): Map<string, string> {
+    const count = this.db.query<{ n: number }, [string, string]>("SELECT count(*) AS n FROM agent_sessions WHERE id >= ? AND id < ?");
+    const out = new Map<string, string>();
+    for (const id of ids) {
+      let short = id;
+      for (let len = 4 + 6; len < id.length; len++) {
+        const prefix = id.slice(0, len);
+        if ((count.get(prefix, `${prefix}~`)?.n ?? 0) <= 1) {
+          short = prefix;
+          break;
+        }
+      }
+      out.set(id, short);
+    }
+    return out;
+  }
+
   /** Most recent session, optionally in one directory and/or for one backend. */
-  last(filter: { workdir?: string; backend?: BackendName } = {}): Session | null {
+  last(filter: { workdir?: string; backend?: BackendName; operatorOnly?: boolean } = {}): Session | null {
     return this.list({ ...filter, limit: 1 })[0] ?? null;
   }
 
@@ -287,6 +350,11 @@ export class SessionStore {
     if (filter.status) {
       where.push("status = ?");
       args.push(filter.status);
+    }
+    if (filter.operatorOnly) where.push("owner IS NULL");
+    if (filter.scope && !filter.scope.admin) {
+      where.push("owner = ?");
+      args.push(filter.scope.owner);
     }
     const limit = Math.max(1, Math.min(filter.limit ?? 50, 1000));
     const sql = `SELECT * FROM agent_sessions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY updated_at DESC, id DESC LIMIT ${limit}`;
@@ -387,24 +455,81 @@ export class SessionStore {
     return rows;
   }
 
-  conversation(key: string): Session | null {
+  /** The session a conversation prefix maps to, and how many runs it had at that point. */
+  conversation(key: string): { session: Session; runs: number | null } | null {
     const row = this.db
-      .query<{ session_id: string }, [string]>("SELECT session_id FROM agent_conversations WHERE key = ?")
+      .query<{ session_id: string; runs: number | null }, [string]>("SELECT session_id, runs FROM agent_conversations WHERE key = ?")
       .get(key);
-    return row ? this.get(row.session_id) : null;
+    const session = row ? this.get(row.session_id) : null;
+    return session && row ? { session, runs: row.runs } : null;
   }
 
-  saveConversation(key: string, sessionId: string): void {
+  saveConversation(key: string, sessionId: string, runs: number | null = null): void {
     this.db
-      .query("INSERT OR REPLACE INTO agent_conversations (key, session_id, created_at) VALUES (?, ?, ?)")
-      .run(key, sessionId, Date.now());
+      .query("INSERT OR REPLACE INTO agent_conversations (key, session_id, runs, created_at) VALUES (?, ?, ?, ?)")
+      .run(key, sessionId, runs, Date.now());
+  }
+
+  /**
+   * Claims an idempotency key for a request. A finished request is replayed from its stored
+   * response; one still running is "busy"; the same key with a different body is a mismatch.
+   */
+  claimIdempotency(
+    key: string,
+    requestHash: string,
+  ):
+    | { kind: "new" }
+    | { kind: "busy" }
+    | { kind: "mismatch" }
+    | { kind: "replay"; status: number; headers: Record<string, string>; body: Uint8Array } {
+    const claim = this.db.transaction(() => {
+      const row = this.db
+        .query<{ request_hash: string; state: string; pid: number | null; status: number | null; headers: string | null; body: Uint8Array | null }, [string]>(
+          "SELECT request_hash, state, pid, status, headers, body FROM agent_idempotency WHERE key = ?",
+        )
+        .get(key);
+      // A claim whose process died (kill -9 mid-run) never got an answer: run it again.
+      const stale = row?.state === "running" && row.pid !== null && !pidAlive(row.pid);
+      if (!row || stale) {
+        this.db
+          .query("INSERT OR REPLACE INTO agent_idempotency (key, request_hash, state, pid, created_at) VALUES (?, ?, 'running', ?, ?)")
+          .run(key, requestHash, process.pid, Date.now());
+        return { kind: "new" as const };
+      }
+      if (row.request_hash !== requestHash) return { kind: "mismatch" as const };
+      if (row.state !== "done") return { kind: "busy" as const };
+      return {
+        kind: "replay" as const,
+        status: row.status ?? 200,
+        headers: JSON.parse(row.headers ?? "{}") as Record<string, string>,
+        body: row.body ?? new Uint8Array(),
+      };
+    });
+    return claim.immediate();
+  }
+
+  completeIdempotency(key: string, status: number, headers: Record<string, string>, body: Uint8Array): void {
+    this.db
+      .query("UPDATE agent_idempotency SET state = 'done', status = ?, headers = ?, body = ? WHERE key = ?")
+      .run(status, JSON.stringify(headers), body, key);
+  }
+
+  /** Forgets a claim whose request never got an answer (so a retry may run it). */
+  releaseIdempotency(key: string): void {
+    this.db.query("DELETE FROM agent_idempotency WHERE key = ? AND state = 'running'").run(key);
+  }
+
+  /** Drops stored responses older than `cutoff` (ms epoch). */
+  pruneIdempotency(cutoff: number): void {
+    this.db.query("DELETE FROM agent_idempotency WHERE created_at < ? AND state = 'done'").run(cutoff);
   }
 }
 
-/** Session as it appears in JSON output and over HTTP. */
-export function sessionToWire(s: Session) {
+/** Session as it appears in JSON output and over HTTP; listings add its short id. */
+export function sessionToWire(s: Session, shortId?: string) {
   return {
     id: s.id,
+    ...(shortId ? { short_id: shortId } : {}),
     backend: s.backend,
     backend_session_id: s.backendSessionId,
     workdir: s.workdir,
@@ -418,6 +543,7 @@ export function sessionToWire(s: Session) {
     tags: s.tags,
     parent_id: s.parentId,
     last_error: s.lastError,
+    owner: s.owner,
     created_at: new Date(s.createdAt).toISOString(),
     updated_at: new Date(s.updatedAt).toISOString(),
   };

@@ -36,6 +36,7 @@ const RUN_FIELDS = new Set([
   "tags",
   "timeout",
   "idle_timeout",
+  "profile",
 ]);
 
 export function asObject(v: unknown, where: string): Obj {
@@ -111,6 +112,8 @@ export function parseRunOptions(
   if (fork) opts.fork = true;
   const ephemeral = optBool(o, "ephemeral", where);
   if (ephemeral) opts.ephemeral = true;
+  const profile = optString(o, "profile", where);
+  if (profile) opts.profile = profile;
   const title = optString(o, "title", where);
   if (title) opts.title = title;
   if (o.tags !== undefined && o.tags !== null) {

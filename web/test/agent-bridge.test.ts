@@ -27,7 +27,7 @@ describe.skipIf(!hasChromium)("agent in the browser", () => {
 
     fakes = setupFakes(["claude"]);
     const proc = Bun.spawn(
-      [...clickclack(), "agent", "bridge", "--server", server.url, "--workspace", boot.workspace.id, "--workdir", fakes.work, "--state-dir", join(dir, "bridge")],
+      [...clickclack(), "agent", "bridge", "--server", server.url, "--workspace", boot.workspace.id, "--workdir", fakes.work, "--state-dir", join(dir, "bridge"), "--approvals-in-chat", "--approval-timeout", "30s"],
       { cwd: ROOT, env: { ...fakes.env, CLICKCLACK_TOKEN: bot.bot_token.token }, stdout: "pipe", stderr: "pipe" },
     );
     bridge = proc;
@@ -73,5 +73,23 @@ describe.skipIf(!hasChromium)("agent in the browser", () => {
     await pane.getByText("bun test src/build").first().waitFor(); // the recorded tool activity
     await screenshot(ada, "agent-answered");
     expect(bridgeLog).not.toContain("could not post");
+  });
+
+  test("approvals in chat: the agent asks in the thread, a member answers there, the CLI gets the decision", async () => {
+    const box = ada.getByRole("textbox", { name: /^Message #/ });
+    await box.fill("@claude scenario:permission please clean the build directory");
+    await box.press("Enter");
+    const asked = ada.locator("[data-message-id]", { hasText: "clean the build directory" }).first();
+    await asked.getByRole("button", { name: /repl(y|ies)/ }).waitFor();
+    await asked.getByRole("button", { name: /repl(y|ies)/ }).click();
+    const pane = ada.getByRole("complementary", { name: "Thread" });
+    await pane.getByText(/wants to use/).first().waitFor();
+    await screenshot(ada, "agent-asks-permission");
+    const reply = pane.getByRole("textbox", { name: /Reply in thread/ });
+    await reply.fill("allow");
+    await reply.press("Enter");
+    await pane.getByText("Decision: allow", { exact: true }).waitFor();
+    await pane.getByText(/Allowed by @/).first().waitFor();
+    await screenshot(ada, "agent-permission-answered");
   });
 });

@@ -56,19 +56,39 @@ describe("claude adapter", () => {
 
   test("argv maps model, approval, turns, system prompt, resume and fork", () => {
     const inv = claude.build(
-      { workdir: W, model: "opus", approval: "auto", maxTurns: 3, systemPrompt: "-be brief", resumeId: "abc-1", fork: true, ephemeral: true },
+      { workdir: W, model: "opus", approval: "auto", maxTurns: 3, systemPrompt: "-be brief", resumeId: "abc-1", fork: true, ephemeral: true, scratchDir: "/tmp/s" },
       "x",
     );
     expect(inv.argv.slice(6)).toEqual([
       "--model", "opus", "--permission-mode", "acceptEdits", "--max-turns", "3",
-      "--append-system-prompt", "-be brief", "--resume", "abc-1", "--fork-session", "--no-session-persistence",
+      "--append-system-prompt-file", "/tmp/s/system-prompt.md", "--resume", "abc-1", "--fork-session", "--no-session-persistence",
     ]);
+    // The system prompt travels in a file, never in argv (E2BIG over 128 KiB).
+    expect(inv.files).toEqual([{ path: "/tmp/s/system-prompt.md", content: "-be brief" }]);
     expect(claude.build({ workdir: W, approval: "never-ask", sandbox: "full" }, "x").argv).toContain("bypassPermissions");
-    expect(claude.build({ workdir: W, approval: "never-ask", sandbox: "read-only" }, "x").argv).toContain("plan");
+    const readOnly = claude.build({ workdir: W, approval: "never-ask", sandbox: "read-only" }, "x").argv;
+    expect(readOnly).toContain("plan");
+    expect(readOnly).toContain("--disallowedTools=ExitPlanMode");
+  });
+
+  test("approvals from chat: a permission-prompt MCP tool for claude; the others have no such hook", () => {
+    const argv = claude.build({ workdir: W, permissionPromptTool: "mcp__clickclack__approve", mcpServers: { clickclack: { command: "cc" } } }, "x").argv;
+    expect(argv.slice(argv.indexOf("--permission-prompt-tool"), argv.indexOf("--permission-prompt-tool") + 2)).toEqual(["--permission-prompt-tool", "mcp__clickclack__approve"]);
+    refuses(() => codex.build({ workdir: W, permissionPromptTool: "mcp__x__y" }, "x"));
+    refuses(() => gemini.build({ workdir: W, permissionPromptTool: "mcp__x__y" }, "x"));
+  });
+
+  test("sandbox workspace turns on Claude Code's native sandbox through --settings", () => {
+    const argv = claude.build({ workdir: W, approval: "auto", sandbox: "workspace", bubblewrap: true }, "x").argv;
+    const settings = JSON.parse(argv[argv.indexOf("--settings") + 1] as string);
+    expect(settings).toEqual({ sandbox: { enabled: true, autoAllowBashIfSandboxed: true, allowUnsandboxedCommands: false } });
+    expect(claude.build({ workdir: W, sandbox: "full" }, "x").argv).not.toContain("--settings");
+    // Without bubblewrap and socat Claude Code would run commands unsandboxed: refused.
+    if (process.platform === "linux") refuses(() => claude.build({ workdir: W, sandbox: "workspace", bubblewrap: false }, "x"));
   });
 
   test("refuses what it cannot honour", () => {
-    refuses(() => claude.build({ workdir: W, approval: "never-ask", sandbox: "workspace" }, "x"));
+    refuses(() => claude.build({ workdir: W, approval: "never-ask", sandbox: "workspace", bubblewrap: true }, "x"));
     refuses(() => claude.build({ workdir: W, fork: true }, "x"));
     refuses(() => claude.build({ workdir: W, model: "--evil" }, "x"));
   });
@@ -124,24 +144,46 @@ describe("codex adapter", () => {
   test("argv: exec --json … - with every option before the resume subcommand", () => {
     expect(codex.build({ workdir: W }, "hi").argv).toEqual(["codex", "exec", "--json", "--skip-git-repo-check", "-C", W, "-"]);
     const inv = codex.build(
-      { workdir: W, model: "gpt-5-codex", sandbox: "read-only", approval: "never-ask", systemPrompt: 'say "hi"\n', resumeId: "t-1", ephemeral: true },
+      { workdir: W, model: "gpt-5.5", sandbox: "read-only", approval: "never-ask", systemPrompt: 'say "hi"\n', resumeId: "t-1", ephemeral: true },
       "-x",
     );
+    // No approval_policy override: exec ignores it, so sending it would only pretend.
     expect(inv.argv).toEqual([
-      "codex", "exec", "--json", "--skip-git-repo-check", "-C", W, "--model", "gpt-5-codex", "--sandbox", "read-only",
-      "-c", 'approval_policy="never"', "-c", 'developer_instructions="say \\"hi\\"\\n"', "--ephemeral", "resume", "t-1", "-",
+      "codex", "exec", "--json", "--skip-git-repo-check", "-C", W, "--model", "gpt-5.5", "--sandbox", "read-only",
+      "-c", 'developer_instructions="say \\"hi\\"\\n"', "--ephemeral", "resume", "t-1", "-",
     ]);
     expect(inv.stdin).toBe("-x");
   });
 
-  test("refuses max turns and fork", () => {
+  test("refuses max turns, fork, and approvals exec never asks for", () => {
     refuses(() => codex.build({ workdir: W, maxTurns: 2 }, "x"));
     refuses(() => codex.build({ workdir: W, resumeId: "a", fork: true }, "x"));
+    refuses(() => codex.build({ workdir: W, approval: "ask", sandbox: "read-only" }, "x"));
+    refuses(() => codex.build({ workdir: W, approval: "auto", sandbox: "full" }, "x"));
+    expect(codex.build({ workdir: W, approval: "auto", sandbox: "workspace" }, "x").argv).toContain("workspace-write");
+    expect(codex.build({ workdir: W, approval: "never-ask", sandbox: "full" }, "x").argv).toContain("danger-full-access");
   });
 
-  test("tools: commands, failures, file changes; usage summed over turns with cached inside input", () => {
-    const { events, text, done } = replay(codex, "tools", 0, { workdir: W, model: "gpt-5-codex" });
-    expect(events[0]).toMatchObject({ type: "init", backend_session_id: "sess-1", model: "gpt-5-codex", cwd: W });
+  test("a system prompt too large for one argv string goes on stdin instead", () => {
+    const big = "r".repeat(200 * 1024);
+    const inv = codex.build({ workdir: W, systemPrompt: big }, "question");
+    expect(inv.argv.some((a) => a.length > 100 * 1024)).toBe(false);
+    expect(inv.stdin.startsWith("<developer_instructions>")).toBe(true);
+    expect(inv.stdin.endsWith("question")).toBe(true);
+  });
+
+  test("usage on a resumed thread is this run's share of codex's running totals", () => {
+    const p = codex.parser({ workdir: W, resumeId: "t", priorUsage: { input_tokens: 8192, cached_tokens: 6144, output_tokens: 42, reasoning_tokens: 16 } });
+    p.line('{"type":"turn.started"}');
+    p.line('{"type":"turn.completed","usage":{"input_tokens":16384,"cached_input_tokens":12288,"output_tokens":84,"reasoning_output_tokens":32}}');
+    expect(p.finish({ code: 0, stderrTail: "", durationMs: 1 }).at(-1)).toMatchObject({
+      usage: { input_tokens: 8192, cached_tokens: 6144, output_tokens: 42, reasoning_tokens: 16 },
+    });
+  });
+
+  test("tools: commands, failures, file changes; usage is the running total with cached inside input", () => {
+    const { events, text, done } = replay(codex, "tools", 0, { workdir: W, model: "gpt-5.5" });
+    expect(events[0]).toMatchObject({ type: "init", backend_session_id: "sess-1", model: "gpt-5.5", cwd: W });
     expect(events.filter((e) => e.type === "tool_use").map((e) => e.type === "tool_use" && e.name)).toEqual(["shell", "shell", "apply_patch"]);
     expect(events.filter((e) => e.type === "tool_result").map((e) => e.type === "tool_result" && e.is_error)).toEqual([false, true, false]);
     expect(events.some((e) => e.type === "thinking")).toBe(true);
@@ -153,7 +195,8 @@ describe("codex adapter", () => {
       '{"type":"turn.started"}', '{"type":"turn.completed","usage":{"input_tokens":10,"cached_input_tokens":4,"output_tokens":2}}',
       '{"type":"turn.started"}', '{"type":"turn.completed","usage":{"input_tokens":20,"cached_input_tokens":8,"output_tokens":3}}',
     ]) p.line(l);
-    expect(p.finish({ code: 0, stderrTail: "", durationMs: 1 }).at(-1)).toMatchObject({ turns: 2, usage: { input_tokens: 30, cached_tokens: 12, output_tokens: 5 } });
+    // turn.completed carries running totals: the last one is the whole run, not a sum.
+    expect(p.finish({ code: 0, stderrTail: "", durationMs: 1 }).at(-1)).toMatchObject({ turns: 2, usage: { input_tokens: 20, cached_tokens: 8, output_tokens: 3 } });
   });
 
   test("turn.failed fails with codex's message, transient errors are warnings", () => {
@@ -166,12 +209,17 @@ describe("codex adapter", () => {
 describe("gemini adapter", () => {
   test("argv: stream-json, prompt on stdin, approval and sandbox mapping", () => {
     expect(gemini.build({ workdir: W }, "hi").argv).toEqual(["gemini", "--output-format", "stream-json"]);
-    expect(gemini.build({ workdir: W, model: "gemini-2.5-pro", approval: "never-ask", sandbox: "workspace", resumeId: "g-1" }, "x").argv).toEqual([
-      "gemini", "--output-format", "stream-json", "--model", "gemini-2.5-pro", "--approval-mode", "yolo", "--sandbox", "--resume", "g-1",
+    expect(
+      gemini.build({ workdir: W, model: "gemini-2.5-pro", approval: "never-ask", sandbox: "workspace", resumeId: "g-1", containerRuntime: "docker" }, "x").argv,
+    ).toEqual(["gemini", "--output-format", "stream-json", "--model", "gemini-2.5-pro", "--approval-mode", "yolo", "--sandbox", "--resume", "g-1"]);
+    expect(gemini.build({ workdir: W, approval: "auto", sandbox: "full" }, "x").argv).toEqual([
+      "gemini", "--output-format", "stream-json", "--approval-mode", "auto_edit",
     ]);
-    expect(gemini.build({ workdir: W, approval: "auto", sandbox: "read-only" }, "x").argv).toEqual([
-      "gemini", "--output-format", "stream-json", "--approval-mode", "plan",
-    ]);
+  });
+
+  test("refuses read-only (plan mode is not enforced) and a sandbox with no container runtime", () => {
+    refuses(() => gemini.build({ workdir: W, approval: "auto", sandbox: "read-only" }, "x"));
+    if (process.platform === "linux") refuses(() => gemini.build({ workdir: W, sandbox: "workspace", containerRuntime: null }, "x"));
   });
 
   test("refuses max turns, system prompt and fork", () => {

@@ -2,6 +2,7 @@
 // prompt on stdin. Text arrives twice (partial `stream_event` deltas, then the full
 // `assistant` message); we stream the deltas and use the full message only for whatever was
 // not streamed, so nothing is lost and nothing is doubled.
+import { join } from "node:path";
 import { configError } from "../errors.ts";
 import { arr, checkFlagValue, finishEvents, num, obj, type Outcome, parseLine, str } from "./common.ts";
 import { type AgentEvent, type Backend, type BuildRequest, emptyUsage, type Invocation, type StreamParser } from "./types.ts";
@@ -10,12 +11,15 @@ function permissionMode(req: BuildRequest): string | undefined {
   // Plan mode is Claude's read-only mode: it never edits or runs commands, whatever the approval.
   if (req.sandbox === "read-only") return "plan";
   if (req.approval === "never-ask" && req.sandbox === "workspace") {
+    // The native sandbox confines Bash only; bypassPermissions would let Edit/Write reach
+    // any path, so "never ask, but stay in the workspace" is not something claude enforces.
     throw configError(
-      "claude has no sandbox: approval never-ask (bypassPermissions) cannot be confined to the workspace; use sandbox full or another approval mode",
+      "claude cannot honour approval never-ask with sandbox workspace: its sandbox confines shell commands, not file edits under bypassPermissions; use approval auto, or sandbox full",
     );
   }
   switch (req.approval) {
     case "ask":
+      // Headless, nobody can answer: anything needing permission is denied.
       return "default";
     case "auto":
       return "acceptEdits";
@@ -26,15 +30,49 @@ function permissionMode(req: BuildRequest): string | undefined {
   }
 }
 
+/**
+ * Claude Code's native sandbox (bubblewrap on Linux, Seatbelt on macOS) for "workspace":
+ * shell commands may write only inside the working directory, and the escape hatch that
+ * retries a command unsandboxed is off.
+ */
+export const WORKSPACE_SANDBOX_SETTINGS = {
+  sandbox: { enabled: true, autoAllowBashIfSandboxed: true, allowUnsandboxedCommands: false },
+};
+
 function build(req: BuildRequest, prompt: string): Invocation {
   const argv = ["claude", "-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
+  const files: Array<{ path: string; content: string }> = [];
   if (req.model) argv.push("--model", checkFlagValue("model", req.model));
   const mode = permissionMode(req);
   if (mode) argv.push("--permission-mode", mode);
+  if (req.sandbox === "workspace") {
+    // Without them Claude Code runs commands unsandboxed (or half-sandboxed), so refuse.
+    if (process.platform === "linux" && !req.bubblewrap) {
+      throw configError("claude's sandbox needs bubblewrap and socat on Linux and they are not on PATH; install them (e.g. apt-get install bubblewrap socat), or use sandbox read-only or full");
+    }
+    argv.push("--settings", JSON.stringify(WORKSPACE_SANDBOX_SETTINGS));
+  }
   if (req.maxTurns !== undefined) argv.push("--max-turns", String(req.maxTurns));
-  // Commander options with a required value consume the next argument whatever it looks
-  // like, so a system prompt starting with "-" cannot become a flag.
-  if (req.systemPrompt) argv.push("--append-system-prompt", req.systemPrompt);
+  if (req.maxBudgetUsd !== undefined) argv.push("--max-budget-usd", String(req.maxBudgetUsd));
+  // A system prompt of any size goes through a file: one argv string over 128 KiB fails
+  // exec with E2BIG on Linux.
+  if (req.systemPrompt) {
+    if (!req.scratchDir) throw configError("a system prompt needs a scratch directory for its file");
+    const path = join(req.scratchDir, "system-prompt.md");
+    files.push({ path, content: req.systemPrompt });
+    argv.push("--append-system-prompt-file", path);
+  }
+  const disallowed = [...(req.disallowedTools ?? [])];
+  // Read-only must stay read-only: the model may not ask its way out of plan mode.
+  if (req.sandbox === "read-only") disallowed.push("ExitPlanMode");
+  // Variadic options take one joined value each, so nothing after them is swallowed.
+  if (req.allowedTools?.length) argv.push(`--allowedTools=${req.allowedTools.join(",")}`);
+  if (disallowed.length) argv.push(`--disallowedTools=${disallowed.join(",")}`);
+  for (const dir of req.addDirs ?? []) argv.push(`--add-dir=${dir}`);
+  if (req.permissionPromptTool) argv.push("--permission-prompt-tool", checkFlagValue("permission prompt tool", req.permissionPromptTool));
+  if (req.mcpServers && Object.keys(req.mcpServers).length) {
+    argv.push(`--mcp-config=${JSON.stringify({ mcpServers: req.mcpServers })}`);
+  }
   if (req.resumeId) {
     argv.push("--resume", checkFlagValue("session id", req.resumeId));
     if (req.fork) argv.push("--fork-session");
@@ -42,7 +80,7 @@ function build(req: BuildRequest, prompt: string): Invocation {
     throw configError("fork needs a session to resume");
   }
   if (req.ephemeral) argv.push("--no-session-persistence");
-  return { argv, stdin: prompt };
+  return { argv, stdin: prompt, ...(files.length ? { files } : {}) };
 }
 
 function toolResultText(content: unknown): string {
@@ -58,13 +96,21 @@ function parser(): StreamParser {
   const streamedText = new Set<string>();
   const streamedThinking = new Set<string>();
   let currentMessage = "";
+  let reportedInput = false;
 
   function streamEvent(ev: Record<string, unknown>, topLevel: boolean): AgentEvent[] {
     const type = str(ev.type);
     if (type === "message_start") {
       // Sub-agent messages must not move the pointer used to de-duplicate top-level text.
-      if (topLevel) currentMessage = str(obj(ev.message)?.id) ?? "";
-      return [];
+      if (!topLevel) return [];
+      currentMessage = str(obj(ev.message)?.id) ?? "";
+      if (reportedInput) return [];
+      // The first request's prompt size is known now, long before the result line.
+      reportedInput = true;
+      const u = obj(obj(ev.message)?.usage) ?? {};
+      const cacheRead = num(u.cache_read_input_tokens);
+      const input = num(u.input_tokens) + cacheRead + num(u.cache_creation_input_tokens);
+      return input > 0 ? [{ type: "usage", usage: { ...emptyUsage(), input_tokens: input, cached_tokens: cacheRead } }] : [];
     }
     // Sub-agent (Task tool) chatter is not the answer; its tool calls still show up below.
     if (type !== "content_block_delta" || !topLevel) return [];

@@ -12,24 +12,54 @@ import {
 } from "./types.ts";
 
 const SANDBOX = { "read-only": "read-only", workspace: "workspace-write", full: "danger-full-access" } as const;
-const APPROVAL = { ask: "untrusted", auto: "on-request", "never-ask": "never" } as const;
+
+// One argv string may not exceed 128 KiB (Linux MAX_ARG_STRLEN); stay well below it.
+const MAX_ARG_BYTES = 96 * 1024;
+
+/**
+ * `codex exec` never asks for approval, whatever -c approval_policy says: every command
+ * runs unasked and only the sandbox limits it. So "ask" cannot be honoured at all, and
+ * "auto" (edits unasked, anything riskier asked) only while a sandbox refuses what would
+ * otherwise have needed asking.
+ */
+function checkApproval(req: BuildRequest): void {
+  if (req.approval === "ask") {
+    throw configError("codex exec never asks for approval, so approval ask cannot be honoured; use approval auto with sandbox workspace or read-only, or another backend");
+  }
+  if (req.approval === "auto" && req.sandbox === "full") {
+    throw configError("codex exec runs every command without asking; with sandbox full nothing would hold back what approval auto promises to ask about — use sandbox workspace, or approval never-ask");
+  }
+}
 
 function build(req: BuildRequest, prompt: string): Invocation {
   if (req.maxTurns !== undefined) throw configError("codex exec has no turn limit; drop max turns for codex");
   if (req.fork) throw configError("codex exec cannot fork a session");
-  // Exec-level options (--sandbox, -C) are not accepted after the `resume` subcommand, so
-  // every option goes before it.
+  if (req.allowedTools?.length || req.disallowedTools?.length) throw configError("codex exec has no per-run tool allow/deny lists");
+  if (req.permissionPromptTool) throw configError("codex has no permission-prompt hook: approvals from chat need claude");
+  if (req.maxBudgetUsd !== undefined) throw configError("codex exec has no budget limit");
+  if (req.mcpServers && Object.keys(req.mcpServers).length) {
+    throw configError("codex takes MCP servers from config.toml only; drop mcp_servers for codex");
+  }
+  checkApproval(req);
+  // Exec-level options (--sandbox, -C, --add-dir) are not accepted after the `resume`
+  // subcommand, so every option goes before it.
   const argv = ["codex", "exec", "--json", "--skip-git-repo-check", "-C", req.workdir];
   if (req.model) argv.push("--model", checkFlagValue("model", req.model));
   if (req.sandbox) argv.push("--sandbox", SANDBOX[req.sandbox]);
-  if (req.approval) argv.push("-c", `approval_policy="${APPROVAL[req.approval]}"`);
-  // -c values are TOML; a JSON string literal is a valid TOML basic string.
-  if (req.systemPrompt) argv.push("-c", `developer_instructions=${JSON.stringify(req.systemPrompt)}`);
+  for (const dir of req.addDirs ?? []) argv.push("--add-dir", dir);
+  let stdin = prompt;
+  if (req.systemPrompt) {
+    // -c values are TOML; a JSON string literal is a valid TOML basic string.
+    const override = `developer_instructions=${JSON.stringify(req.systemPrompt)}`;
+    if (Buffer.byteLength(override) <= MAX_ARG_BYTES) argv.push("-c", override);
+    // Too large for argv (E2BIG): it travels with the prompt on stdin, clearly marked.
+    else stdin = `<developer_instructions>\n${req.systemPrompt}\n</developer_instructions>\n\n${prompt}`;
+  }
   if (req.ephemeral) argv.push("--ephemeral");
   if (req.resumeId) argv.push("resume", checkFlagValue("session id", req.resumeId));
   // "-" makes codex read the prompt from stdin.
   argv.push("-");
-  return { argv, stdin: prompt };
+  return { argv, stdin };
 }
 
 function parser(req: BuildRequest): StreamParser {
@@ -119,12 +149,15 @@ function parser(req: BuildRequest): StreamParser {
         case "turn.completed": {
           const u = obj(line.usage) ?? {};
           outcome.sawResult = true;
-          // Codex's input_tokens already include cached_input_tokens; sum over turns.
+          // Codex reports the thread's running totals (input includes cached). This run's
+          // share is the latest total minus what the thread had used before it.
+          const prior = req.priorUsage ?? emptyUsage();
+          const since = (total: number, before: number) => Math.max(0, total - before);
           outcome.usage = {
-            input_tokens: outcome.usage.input_tokens + num(u.input_tokens),
-            cached_tokens: outcome.usage.cached_tokens + num(u.cached_input_tokens),
-            output_tokens: outcome.usage.output_tokens + num(u.output_tokens),
-            reasoning_tokens: outcome.usage.reasoning_tokens + num(u.reasoning_output_tokens),
+            input_tokens: since(num(u.input_tokens), prior.input_tokens),
+            cached_tokens: since(num(u.cached_input_tokens), prior.cached_tokens),
+            output_tokens: since(num(u.output_tokens), prior.output_tokens),
+            reasoning_tokens: since(num(u.reasoning_output_tokens), prior.reasoning_tokens),
           };
           outcome.result = answer;
           return [];
@@ -160,7 +193,7 @@ function parser(req: BuildRequest): StreamParser {
 export const codex: Backend = {
   name: "codex",
   binary: "codex",
-  aliases: { fast: "gpt-5.1-codex-mini", balanced: "gpt-5.1-codex", best: "gpt-5.1-codex-max" },
+  aliases: { fast: "gpt-5.4-mini", balanced: "gpt-5.5", best: "gpt-5.5-pro" },
   build,
   parser,
 };

@@ -21,13 +21,28 @@ function build(req: BuildRequest, prompt: string): Invocation {
     throw configError("gemini cannot append a system prompt from the command line");
   }
   if (req.fork) throw configError("gemini cannot fork a session");
+  if (req.allowedTools?.length || req.disallowedTools?.length) {
+    throw configError("gemini takes tool rules from its policy engine files, not per run; drop allowed/denied tools for gemini");
+  }
+  if (req.permissionPromptTool) throw configError("gemini has no permission-prompt hook: approvals from chat need claude");
+  if (req.maxBudgetUsd !== undefined) throw configError("gemini has no budget limit");
+  if (req.mcpServers && Object.keys(req.mcpServers).length) {
+    throw configError("gemini takes MCP servers from settings.json only; drop mcp_servers for gemini");
+  }
+  // Plan mode only tells the model not to edit; a headless run can switch out of it, so
+  // gemini has nothing that enforces read-only.
+  if (req.sandbox === "read-only") {
+    throw configError("gemini has no enforced read-only mode (plan mode can be left by the model in a headless run); use another backend for read-only");
+  }
+  // Gemini's sandbox is a container (docker/podman) on Linux, Seatbelt on macOS.
+  if (req.sandbox === "workspace" && process.platform !== "darwin" && !req.containerRuntime) {
+    throw configError("gemini's sandbox needs docker or podman on Linux and neither is on PATH; install one, or use sandbox full");
+  }
   const argv = ["gemini", "--output-format", "stream-json"];
   if (req.model) argv.push("--model", checkFlagValue("model", req.model));
-  // Plan mode is Gemini's read-only mode; it needs no approvals, so it wins over approval.
-  if (req.sandbox === "read-only") argv.push("--approval-mode", "plan");
-  else if (req.approval) argv.push("--approval-mode", APPROVAL[req.approval]);
-  // Gemini's sandbox confines writes to the project directory; "full" means none.
+  if (req.approval) argv.push("--approval-mode", APPROVAL[req.approval]);
   if (req.sandbox === "workspace") argv.push("--sandbox");
+  if (req.addDirs?.length) argv.push("--include-directories", req.addDirs.join(","));
   if (req.resumeId) argv.push("--resume", checkFlagValue("session id", req.resumeId));
   return { argv, stdin: prompt };
 }
@@ -122,7 +137,8 @@ function parser(req: BuildRequest): StreamParser {
 export const gemini: Backend = {
   name: "gemini",
   binary: "gemini",
-  aliases: { fast: "gemini-2.5-flash", balanced: "gemini-2.5-pro", best: "gemini-2.5-pro" },
+  // Gemini CLI resolves these aliases itself to its current models.
+  aliases: { fast: "flash", balanced: "auto", best: "pro" },
   build,
   parser,
 };

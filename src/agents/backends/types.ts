@@ -64,6 +64,8 @@ export type AgentEvent =
   | { type: "tool_use"; id: string; name: string; input: unknown }
   | { type: "tool_result"; id: string; output: string; is_error: boolean }
   | { type: "error"; message: string; fatal: boolean }
+  /** Input usage known early (Claude's first message_start), before the final `done`. */
+  | { type: "usage"; usage: Usage }
   | {
       type: "done";
       ok: boolean;
@@ -94,6 +96,26 @@ export interface BuildRequest {
   fork?: boolean;
   /** Ask the CLI not to persist its own session files, where it can. */
   ephemeral?: boolean;
+  /**
+   * A private directory the runner creates for this run when the invocation lists files
+   * (e.g. a system prompt too large for argv); removed after the run.
+   */
+  scratchDir?: string;
+  /** The container runtime on this host (docker/podman), for CLIs whose sandbox needs one. */
+  containerRuntime?: string | null;
+  /** bubblewrap and socat are on PATH (Claude Code's sandbox needs both on Linux). */
+  bubblewrap?: boolean;
+  /** Token totals of the resumed thread so far, for CLIs that report running totals (codex). */
+  priorUsage?: Usage;
+  /** Team profile settings (see profiles.ts). */
+  allowedTools?: string[];
+  disallowedTools?: string[];
+  addDirs?: string[];
+  /** MCP server definitions, as Claude Code's {"mcpServers": {...}} object. */
+  mcpServers?: Record<string, unknown>;
+  maxBudgetUsd?: number;
+  /** An MCP tool (mcp__server__tool) that answers permission requests (approvals from chat). */
+  permissionPromptTool?: string;
 }
 
 export interface Invocation {
@@ -101,6 +123,8 @@ export interface Invocation {
   argv: string[];
   /** The prompt, always delivered on stdin so it can never be parsed as a flag. */
   stdin: string;
+  /** Files to write (mode 0600) into req.scratchDir before starting; paths are absolute. */
+  files?: Array<{ path: string; content: string }>;
 }
 
 /** Stateful per-run parser from a CLI's stdout lines to unified events. */

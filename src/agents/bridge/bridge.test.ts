@@ -2,7 +2,7 @@
 // (`bun src/main.ts agent bridge …`) with a fake `claude` first on PATH, and people talking to it
 // through the SDK and a WebSocket subscriber.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ClickClackClient, type Message, type User } from "../../../sdk/src/index.ts";
 import { expandScopes } from "../../access/scopes.ts";
@@ -21,6 +21,7 @@ let bob: ClickClackClient;
 let gus: ClickClackClient;
 let sub: Subscription;
 let bridge: Bridge;
+let reviewRoom: { id: string };
 
 interface Bridge {
   proc: ReturnType<typeof spawnCli>;
@@ -30,7 +31,7 @@ interface Bridge {
 
 /** The bridge as a subprocess; `viaEnv` passes server, token and workspace (by slug) in the environment instead. */
 async function startBridge(viaEnv = false): Promise<Bridge> {
-  const common = ["--workdir", fakes.work, "--state-dir", stateDir, "--max-concurrent", "1"];
+  const common = ["--workdir", fakes.work, "--state-dir", stateDir, "--max-concurrent", "1", "--approvals-in-chat", "--approval-timeout", "4s"];
   const proc = viaEnv
     ? spawnCli(["bridge", ...common], fakes, { env: { CLICKCLACK_SERVER: server.url, CLICKCLACK_TOKEN: token, CLICKCLACK_WORKSPACE: team.workspace.slug } })
     : spawnCli(["bridge", "--server", server.url, "--token", token, "--workspace", team.workspace.id, ...common], fakes);
@@ -86,6 +87,13 @@ beforeAll(async () => {
   gus = new ClickClackClient({ baseUrl: server.url, userId: gusUser.id });
   sub = new Subscription(server.url, { workspaceId: team.workspace.id, userId: adaUser.id });
   await sub.opened;
+  // The team's checked-in profiles: turns in #review-room run under "review".
+  reviewRoom = await ada.channels.create(team.workspace.id, { name: "review-room" });
+  mkdirSync(join(fakes.work, ".clickclack"), { recursive: true });
+  writeFileSync(
+    join(fakes.work, ".clickclack", "agents.json"),
+    JSON.stringify({ profiles: { review: { backend: "claude", allowed_tools: ["Read", "Grep"], max_budget_usd: 0.5 } }, channels: { "review-room": "review" } }),
+  );
   bridge = await startBridge();
 });
 
@@ -98,6 +106,36 @@ afterAll(async () => {
 });
 
 describe("agent bridge", () => {
+  test("approvals in chat: the agent's permission request becomes a question in the thread; a guest's answer is refused, a member's reaches the CLI", async () => {
+    // The guest channel: a guest can read and post there, but may not answer for the team.
+    const ask = await bob.channels.sendMessage(team.guest.id, { body: "@claude scenario:permission clean the build" });
+    const question = await eventually(async () => (await botReplies(ask.id)).find((m) => m.body.includes("wants to use")), "the approval question");
+    expect(question.body).toContain("`Bash` `rm -rf build/`");
+    await gus.threads.reply(ask.id, { body: "allow" });
+    await Bun.sleep(500);
+    expect((await botReplies(ask.id)).some((m) => m.body.startsWith("✅"))).toBe(false);
+    await ada.threads.reply(ask.id, { body: "allow" });
+    const answer = await eventually(async () => (await botReplies(ask.id)).find((m) => m.body.startsWith("Decision:")), "the answer");
+    expect(answer.body).toBe("Decision: allow");
+    expect((await botReplies(ask.id)).some((m) => m.body.startsWith("✅ Allowed by @ada"))).toBe(true);
+    // Nobody answers: the request expires and the CLI is told no.
+    const lonely = await bob.channels.sendMessage(team.guest.id, { body: "@claude scenario:permission again" });
+    const denied = await eventually(async () => (await botReplies(lonely.id)).find((m) => m.body.startsWith("Decision:")), "the expired answer", 20_000);
+    expect(denied.body).toContain("Decision: deny (Nobody in the chat approved this in time.)");
+  }, 30_000);
+
+  test("a channel mapped to a team profile runs its turns under that profile", async () => {
+    const ask = await bob.channels.sendMessage(reviewRoom.id, { body: "@claude please review profiled-turn" });
+    await answerIn(ask.id);
+    const [run] = runsFor("profiled-turn");
+    expect(run?.argv).toContain("--allowedTools=Read,Grep");
+    expect(run?.argv).toContain("--max-budget-usd");
+    const plain = await bob.channels.sendMessage(general(), { body: "@claude unprofiled-turn" });
+    const plainAnswer = await answerIn(plain.id);
+    expect(plainAnswer.body).toBe("Hello from fake Claude.");
+    expect(runsFor("unprofiled-turn")[0]?.argv.some((a) => a.startsWith("--allowedTools"))).toBe(false);
+  });
+
   test("answers a mention in its thread, with the channel's context, live progress first and tool activity recorded", async () => {
     await ada.channels.sendMessage(general(), { body: "the build fails on line 3 of main.ts" });
     const ask = await bob.channels.sendMessage(general(), { body: "@claude scenario:tools can you fix the bug described above?" });

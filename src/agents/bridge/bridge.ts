@@ -20,6 +20,9 @@ import {
 import { LIMITS } from "../../chat/rules.ts";
 import { AgentError } from "../errors.ts";
 import { Limiter } from "../limiter.ts";
+import { ApprovalDesk } from "../approvals/desk.ts";
+import { PERMISSION_PROMPT_TOOL, RELAY_SERVER, relayCommandLine } from "../approvals/relay.ts";
+import { applyProfile, getProfile, type Profile, type Profiles } from "../profiles.ts";
 import { type RunOptions, type RunResult, runAgent } from "../run.ts";
 import { ACTIVITY_DEFAULTS, type ActivityOptions, type ActivitySink, TurnActivity } from "./activity.ts";
 import { CONTEXT_LIMITS, chatSystemPrompt, type ContextLimits, prompt, transcript } from "./context.ts";
@@ -35,6 +38,13 @@ export interface BridgeOptions {
   run: Omit<RunOptions, "prompt" | "resume" | "fork" | "ephemeral" | "autoResume" | "dryRun">;
   maxConcurrent: number;
   stateDir: string;
+  /** Team profiles; its "channels" map picks the profile a channel's turns run under. */
+  profiles?: Profiles | null;
+  /**
+   * Approvals from chat (claude only): a tool the mode does not allow becomes a question in
+   * the thread, answered by a member; unanswered after this many ms it is denied.
+   */
+  approvalsExpireMs?: number;
   context?: ContextLimits;
   activity?: ActivityOptions;
   /** Environment of the agent CLI (default: this process's, without ClickClack credentials). */
@@ -83,6 +93,8 @@ export class ChatBridge {
   private readonly workdir: string;
   private me!: User;
   private state!: BridgeState;
+  private desk: ApprovalDesk | null = null;
+  private approvalPosts = 0;
   /** Live (queued or running) turns by conversation, in order; the head is the one that runs next. */
   private conversations = new Map<string, Turn[]>();
   /** Turns whose conversation is free, waiting for a slot. */
@@ -132,8 +144,23 @@ export class ChatBridge {
     }
     this.state = new BridgeState(this.opts.stateDir, this.me.id);
     await this.people.reload();
+    if (this.opts.approvalsExpireMs !== undefined) {
+      this.desk = new ApprovalDesk(
+        { ask: (key, text) => this.postApproval(key, text), settle: (key, text) => this.postApproval(key, text) },
+        this.opts.approvalsExpireMs,
+      );
+      this.desk.start();
+    }
     await this.bot.start();
     await this.recover();
+  }
+
+  /** An approval question or its outcome, in the thread (or DM) of the conversation's running turn. */
+  private async postApproval(key: string, body: string): Promise<void> {
+    const turn = this.live((t) => t.key === key && t.running)[0];
+    if (!turn) return;
+    const nonce = `bridge:${turn.triggerId}:approval:${++this.approvalPosts}`;
+    await (turn.answerInThread ? this.client.threads.reply(turn.rootId, { body, nonce }) : this.client.dms.sendMessage(turn.dmId ?? "", { body, nonce }));
   }
 
   /** Stops listening, interrupts running turns (saying so in their threads) and closes the state. */
@@ -145,6 +172,7 @@ export class ChatBridge {
     this.ready = [];
     for (const [key, turns] of this.conversations) this.conversations.set(key, turns.filter((t) => t.running));
     for (const turns of this.conversations.values()) for (const t of turns) t.abort.abort(new Error("bridge shutting down"));
+    this.desk?.stop();
     await Promise.race([Promise.all(this.finished), Bun.sleep(SHUTDOWN_GRACE_MS)]);
     this.state?.close();
   }
@@ -181,6 +209,8 @@ export class ChatBridge {
       if (mentioned || dmId) this.log(`bridge: ignoring ${messageId}: ${author ? `@${author.user.handle} is a ${author.role}` : "the author is not a member"}`);
       return;
     }
+    // An answer to the agent's open permission question (only members get this far).
+    if (this.desk?.answer(key, message.body, author.user.handle)) return;
     const handle = this.me.handle;
     if (isStopCommand(message.body, handle)) {
       await this.cancel(this.live((t) => t.key === key), author.user);
@@ -363,9 +393,24 @@ export class ChatBridge {
           title: trigger.body.trim().split("\n")[0]?.slice(0, 80) || "chat",
           tags: ["chat", `workspace:${this.opts.workspaceId}`, `thread:${turn.rootId}`],
         };
-    options.systemPrompt = chatSystemPrompt(this.me.handle, run.systemPrompt);
+    const profile = await this.profileFor(turn);
+    const shaped = profile ? applyProfile(options, profile) : options;
+    shaped.systemPrompt = chatSystemPrompt(this.me.handle, shaped.systemPrompt);
+    // Only Claude Code has a permission-prompt hook; other backends (a channel profile may
+    // pick one) stay non-interactive.
+    const backend = shaped.backend ?? profile?.backend ?? run.backend ?? "claude";
+    const gate = backend === "claude" ? this.desk?.open(turn.key) : undefined;
+    if (gate && this.desk) {
+      const relay = relayCommandLine();
+      shaped.mcpServers = {
+        ...shaped.mcpServers,
+        [RELAY_SERVER]: { ...relay, env: { CLICKCLACK_APPROVAL_URL: this.desk.url, CLICKCLACK_APPROVAL_TOKEN: gate.token } },
+      };
+      shaped.permissionPromptTool = PERMISSION_PROMPT_TOOL;
+    }
     let started = false;
-    const result = await runAgent(options, {
+    const result = await runAgent(shaped, {
+      onFinish: () => gate?.close(),
       signal: turn.abort.signal,
       store: this.state.sessions,
       env: this.agentEnv(),
@@ -380,6 +425,17 @@ export class ChatBridge {
       },
     });
     return { result, started };
+  }
+
+  /** The profile for a channel (by id, or by name without "#"); DMs use the bridge's flags. */
+  private async profileFor(turn: Turn): Promise<Profile | null> {
+    const profiles = this.opts.profiles;
+    if (!profiles || !turn.channelId) return null;
+    const byId = profiles.channels.get(turn.channelId);
+    if (byId) return getProfile(profiles, byId);
+    const name = (await this.where(turn)).replace(/^#/, "");
+    const byName = profiles.channels.get(name);
+    return byName ? getProfile(profiles, byName) : null;
   }
 
   /**

@@ -6,6 +6,7 @@ import type { ParseArgsConfig } from "node:util";
 import { ClickClackClient, ClickClackError } from "../../../sdk/src/index.ts";
 import { availability } from "../backends/registry.ts";
 import { parse, RUN_FLAGS, runOptionsFromFlags } from "../cli.ts";
+import { findProfiles, loadProfiles } from "../profiles.ts";
 import { AgentError, configError, EXIT, usageError } from "../errors.ts";
 import { parseDuration } from "../spec.ts";
 import { ChatBridge } from "./bridge.ts";
@@ -25,6 +26,11 @@ in a direct message. One agent session per thread, resumed on every turn.
       --max-turns N  --system-prompt TEXT (added to the bridge's own)
       --timeout DUR           per-turn ceiling (default 30m)   --idle-timeout DUR (default 10m)
   --max-concurrent N      turns running at once; others queue and say so (default 2)
+  --approvals-in-chat     (claude) a tool the mode does not allow becomes a question in the
+                          thread; a member replies allow, always or deny
+  --approval-timeout DUR  unanswered questions are denied after this (default 5m)
+  --profiles FILE         team profiles; its "channels" map runs a channel under a profile
+                          (default $CLICKCLACK_AGENT_PROFILES or <workdir>/.clickclack/agents.json)
   --state-dir DIR         sessions, turns and the event cursor (CLICKCLACK_BRIDGE_STATE,
                           default ~/.clickclack/bridge)
 
@@ -46,6 +52,9 @@ const BRIDGE_FLAGS = {
   "idle-timeout": RUN_FLAGS["idle-timeout"],
   "max-concurrent": { type: "string" },
   "state-dir": { type: "string" },
+  profiles: { type: "string" },
+  "approvals-in-chat": { type: "boolean" },
+  "approval-timeout": { type: "string" },
   help: RUN_FLAGS.help,
 } as const satisfies ParseArgsConfig["options"];
 
@@ -77,6 +86,10 @@ export async function bridgeCommand(args: string[]): Promise<number> {
   run.timeoutMs ??= parseDuration("30m");
   run.idleTimeoutMs ??= parseDuration("10m");
   const backend = run.backend ?? "claude";
+  if (values["approvals-in-chat"] && backend !== "claude") {
+    throw configError(`approvals in chat need claude's permission-prompt tool; ${backend} has none (its runs stay non-interactive)`);
+  }
+  const approvalsExpireMs = values["approvals-in-chat"] ? parseDuration(values["approval-timeout"] ?? "5m", "--approval-timeout") : undefined;
   const avail = await availability(backend, env);
   if (!avail.available) throw new AgentError("backend_missing", `${backend} is not available: ${avail.error ?? "not found"}`);
   const stateDir = resolve(values["state-dir"] ?? env.CLICKCLACK_BRIDGE_STATE ?? join(homedir(), ".clickclack", "bridge"));
@@ -93,6 +106,8 @@ export async function bridgeCommand(args: string[]): Promise<number> {
       run,
       maxConcurrent,
       stateDir,
+      ...(approvalsExpireMs !== undefined ? { approvalsExpireMs } : {}),
+      profiles: values.profiles ? loadProfiles(values.profiles) : findProfiles(resolve(run.workdir ?? process.cwd())),
       onFatal: (err) => {
         process.stderr.write(`clickclack agent bridge: the server refused the token: ${err instanceof Error ? err.message : String(err)}\n`);
         finish(EXIT.config);

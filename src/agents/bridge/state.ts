@@ -153,7 +153,7 @@ export class BridgeState {
 
   /** The agent session that holds a conversation, if it ever started one. */
   conversation(key: string): Session | null {
-    return this.sessions.conversation(this.conversationKey(key));
+    return this.sessions.conversation(this.conversationKey(key))?.session ?? null;
   }
 
   saveConversation(key: string, sessionId: string): void {

@@ -1,5 +1,6 @@
 // The part the OpenAI and Anthropic adapters share: model lookup, conversation → session,
 // server policy, and launching the run.
+import { admit } from "./admit.ts";
 import type { Caller, Gateway } from "./context.ts";
 import { type Conversation, prepare } from "./conversation.ts";
 import { HttpError } from "./http.ts";
@@ -11,7 +12,8 @@ export function startChat(gw: Gateway, caller: Caller, modelName: string, conv: 
   const prepared = prepare(conv, caller.owner, modelName, route, gw.store);
   const workdir = caller.req.headers.get("x-clickclack-workdir");
   if (workdir && !prepared.resumed) prepared.opts.workdir = workdir;
-  const opts = gw.policy.apply(prepared.opts, gw.store);
+  // Chat clients cannot add fields to the body; a header picks the profile.
+  const opts = admit(gw, caller, prepared.opts, caller.req.headers.get("x-clickclack-profile") ?? undefined);
   const run = launch(opts, gw.run, caller.signal);
   gw.track(run.result).then(prepared.remember, () => undefined);
   return run;

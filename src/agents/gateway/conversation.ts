@@ -51,13 +51,19 @@ export function prepare(
   if (!last || last.role !== "user") throw new HttpError(400, "the last message must come from the user");
   if (last.text.trim() === "") throw new HttpError(400, "the last user message is empty");
   const prior = conv.turns.slice(0, -1);
-  const session = prior.length ? store.conversation(keyOf(owner, modelName, conv.system, prior)) : null;
+  const found = prior.length ? store.conversation(keyOf(owner, modelName, conv.system, prior)) : null;
+  const session = found && found.session.owner === owner ? found.session : null;
+  // The session has moved on since this point of the conversation (the client regenerates
+  // or edits an earlier turn): continuing it would answer after turns the client dropped.
+  const advanced = session !== null && found?.runs != null && session.runs > found.runs;
 
-  const opts: RunOptions = { prompt: last.text, backend: route.backend };
+  const opts: RunOptions = { prompt: last.text, backend: route.backend, owner: { owner } };
   if (route.model) opts.model = route.model;
   let resumed = false;
-  if (session && session.backend === route.backend && session.backendSessionId) {
+  if (session && session.backend === route.backend && session.backendSessionId && (!advanced || route.backend === "claude")) {
     opts.resume = session.id;
+    // Claude can branch a conversation; the original stays as it was.
+    if (advanced) opts.fork = true;
     resumed = true;
   } else if (prior.length) {
     // A history we never produced (another tool, an edited conversation): start a session
@@ -78,7 +84,7 @@ export function prepare(
     remember: (result) => {
       if (result.status !== "completed" || !result.sessionId) return;
       const next = [...conv.turns, { role: "assistant" as const, text: result.text }];
-      store.saveConversation(keyOf(owner, modelName, conv.system, next), result.sessionId);
+      store.saveConversation(keyOf(owner, modelName, conv.system, next), result.sessionId, store.get(result.sessionId)?.runs ?? null);
     },
   };
 }

@@ -99,4 +99,7 @@ export async function readJson(req: Request, limit: number): Promise<unknown> {
   }
 }
 
-export const STATUS_FOR_RUN = { failed: 502, timeout: 504, cancelled: 499 } as const;
+export const STATUS_FOR_RUN = { failed: 502, timeout: 504, cancelled: 499, rejected: 503 } as const;
+
+/** A run turned away at capacity: come back after this many seconds. */
+export const RETRY_AFTER_S = 5;

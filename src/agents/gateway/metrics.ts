@@ -1,10 +1,30 @@
 // Prometheus metrics per backend. A private registry, so the gateway can run inside the chat
 // server process without clashing with the server's own default-registry metrics.
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Limiter } from "../limiter.ts";
 import type { RunResult } from "../run.ts";
 
-export function createMetrics() {
+export function createMetrics(limiter?: Limiter) {
   const registry = new Registry();
+  if (limiter) {
+    // Read at scrape time, so they are never stale.
+    new Gauge({
+      name: "clickclack_agent_runs_in_flight",
+      help: "Agent CLIs running now",
+      registers: [registry],
+      collect() {
+        this.set(limiter.running);
+      },
+    });
+    new Gauge({
+      name: "clickclack_agent_runs_queued",
+      help: "Agent runs waiting for a free slot",
+      registers: [registry],
+      collect() {
+        this.set(limiter.queued);
+      },
+    });
+  }
   const runs = new Counter({
     name: "clickclack_agent_runs_total",
     help: "Agent runs by backend and final status",

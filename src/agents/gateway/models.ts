@@ -11,23 +11,25 @@ export interface ModelRoute {
 
 export type ModelTable = Map<string, ModelRoute>;
 
+// Current model ids (late 2026, as the official SDKs list them); retired and deprecated ids
+// (claude-sonnet-4-5 reaches end of life on 30 Nov 2026) are not offered.
 const DEFAULTS: Array<[string, BackendName, string | undefined]> = [
   ["claude", "claude", undefined],
-  ["claude-sonnet-4-5", "claude", "claude-sonnet-4-5"],
-  ["claude-sonnet-4-5-20250929", "claude", "claude-sonnet-4-5-20250929"],
+  ["claude-opus-5-5", "claude", "claude-opus-5-5"],
+  ["claude-sonnet-5-5", "claude", "claude-sonnet-5-5"],
+  ["claude-haiku-5-5", "claude", "claude-haiku-5-5"],
+  ["claude-opus-4-8", "claude", "claude-opus-4-8"],
+  ["claude-opus-4-7", "claude", "claude-opus-4-7"],
   ["claude-sonnet-4-6", "claude", "claude-sonnet-4-6"],
-  ["claude-opus-4-5", "claude", "claude-opus-4-5"],
-  ["claude-opus-4-5-20251101", "claude", "claude-opus-4-5-20251101"],
-  ["claude-opus-4-6", "claude", "claude-opus-4-6"],
   ["claude-haiku-4-5", "claude", "claude-haiku-4-5"],
-  ["claude-haiku-4-5-20251001", "claude", "claude-haiku-4-5-20251001"],
   ["codex", "codex", undefined],
-  ["gpt-5-codex", "codex", "gpt-5-codex"],
-  ["gpt-5", "codex", "gpt-5"],
-  ["gpt-5.1-codex", "codex", "gpt-5.1-codex"],
-  ["gpt-5.1-codex-mini", "codex", "gpt-5.1-codex-mini"],
+  ["gpt-5.5", "codex", "gpt-5.5"],
+  ["gpt-5.5-pro", "codex", "gpt-5.5-pro"],
+  ["gpt-5.4-mini", "codex", "gpt-5.4-mini"],
   ["gpt-5.1-codex-max", "codex", "gpt-5.1-codex-max"],
   ["gemini", "gemini", undefined],
+  ["gemini-3.1-pro-preview", "gemini", "gemini-3.1-pro-preview"],
+  ["gemini-3.5-flash", "gemini", "gemini-3.5-flash"],
   ["gemini-2.5-pro", "gemini", "gemini-2.5-pro"],
   ["gemini-2.5-flash", "gemini", "gemini-2.5-flash"],
 ];

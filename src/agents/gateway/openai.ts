@@ -6,7 +6,7 @@ import { startChat, textContent } from "./chat.ts";
 import type { Caller, Gateway } from "./context.ts";
 import type { Conversation, Turn } from "./conversation.ts";
 import { errorBody, errorResponse, fromError, HttpError, json, readJson } from "./http.ts";
-import { statusOf, streamResponse } from "./stream.ts";
+import { retryHeaders, statusOf, streamResponse } from "./stream.ts";
 
 export function listModels(gw: Gateway): Response {
   return json({
@@ -63,7 +63,7 @@ function usage(u: Usage) {
 }
 
 function failure(r: RunResult): Response {
-  return errorResponse("openai", statusOf(r), r.error ?? `agent run ${r.status}`);
+  return errorResponse("openai", statusOf(r), r.error ?? `agent run ${r.status}`, retryHeaders(r));
 }
 
 export async function chatCompletions(gw: Gateway, caller: Caller): Promise<Response> {

@@ -17,10 +17,11 @@ import {
 import { cancelRun, resultToWire } from "../run.ts";
 import { sessionToWire } from "../sessions.ts";
 import { asObject, parseRunOptions, parseTaskList } from "../spec.ts";
+import { admit } from "./admit.ts";
 import type { Caller, Gateway } from "./context.ts";
 import { errorBody, fromError, HttpError, json, readJson } from "./http.ts";
 import { launch } from "./launch.ts";
-import { statusOf, streamResponse } from "./stream.ts";
+import { retryHeaders, statusOf, streamResponse } from "./stream.ts";
 
 const NDJSON = "application/x-ndjson";
 const line = (o: object) => `${JSON.stringify(o)}\n`;
@@ -31,7 +32,7 @@ async function body(gw: Gateway, caller: Caller): Promise<Record<string, unknown
 
 async function prompt(gw: Gateway, caller: Caller): Promise<Response> {
   const b = await body(gw, caller);
-  const opts = gw.policy.apply(parseRunOptions(b, "body", ["stream"]), gw.store);
+  const opts = admit(gw, caller, parseRunOptions(b, "body", ["stream"]));
   const run = launch(opts, gw.run, caller.signal);
   gw.track(run.result).catch(() => undefined);
   if (b.stream !== true) {
@@ -39,13 +40,13 @@ async function prompt(gw: Gateway, caller: Caller): Promise<Response> {
     const wire = resultToWire(result);
     if (result.status === "completed") return json(wire);
     const status = statusOf(result);
-    return json({ ...errorBody("rest", status, result.error ?? `agent run ${result.status}`), result: wire }, status);
+    return json({ ...errorBody("rest", status, result.error ?? `agent run ${result.status}`), result: wire }, status, retryHeaders(result));
   }
   const ready = await run.ready;
   if (ready.kind === "error") return fromError("rest", ready.error);
   if (ready.kind === "ended" && ready.result.status !== "completed") {
     const status = statusOf(ready.result);
-    return json({ ...errorBody("rest", status, ready.result.error ?? "agent run failed"), result: resultToWire(ready.result) }, status);
+    return json({ ...errorBody("rest", status, ready.result.error ?? "agent run failed"), result: resultToWire(ready.result) }, status, retryHeaders(ready.result));
   }
   return streamResponse(run, NDJSON, async (w) => {
     for await (const e of run.events()) w.write(line(e));
@@ -107,16 +108,16 @@ function orchestrated(
   });
 }
 
-function tasksFrom(gw: Gateway, b: Record<string, unknown>, key: "tasks" | "steps", extra: string[]) {
+function tasksFrom(gw: Gateway, caller: Caller, b: Record<string, unknown>, key: "tasks" | "steps", extra: string[]) {
   return parseTaskList(b, key, extra).items.map(({ raw, opts }) => ({
     raw,
-    opts: gw.policy.apply(opts, gw.store),
+    opts: admit(gw, caller, opts),
   }));
 }
 
 async function parallelRoute(gw: Gateway, caller: Caller): Promise<Response> {
   const b = await body(gw, caller);
-  const tasks: Task[] = tasksFrom(gw, b, "tasks", ["name"]).map(({ raw, opts }) => ({
+  const tasks: Task[] = tasksFrom(gw, caller, b, "tasks", ["name"]).map(({ raw, opts }) => ({
     ...opts,
     ...(typeof raw.name === "string" ? { name: raw.name } : {}),
   }));
@@ -134,7 +135,7 @@ async function compareRoute(gw: Gateway, caller: Caller): Promise<Response> {
   if (!Array.isArray(backends) || !backends.every(isBackendName)) {
     throw usageError("backends must be an array of claude, codex, gemini");
   }
-  const base = gw.policy.apply(parseRunOptions(rest, "body"), gw.store);
+  const base = admit(gw, caller, parseRunOptions(rest, "body"));
   return orchestrated(gw, caller, stream === true, (ctx) =>
     compare(base, backends as BackendName[], { sequential: sequential === true }, ctx),
   );
@@ -143,7 +144,7 @@ async function compareRoute(gw: Gateway, caller: Caller): Promise<Response> {
 async function chainRoute(gw: Gateway, caller: Caller): Promise<Response> {
   const b = await body(gw, caller);
   const chainDefault = b.continue_session === true;
-  const steps: ChainStep[] = tasksFrom(gw, b, "steps", ["name", "continue_session"]).map(({ raw, opts }) => ({
+  const steps: ChainStep[] = tasksFrom(gw, caller, b, "steps", ["name", "continue_session"]).map(({ raw, opts }) => ({
     ...opts,
     ...(typeof raw.name === "string" ? { name: raw.name } : {}),
     continueSession: typeof raw.continue_session === "boolean" ? raw.continue_session : chainDefault,
@@ -160,10 +161,11 @@ async function sessions(gw: Gateway, caller: Caller, id: string | undefined): Pr
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw usageError("limit must be 1..1000");
     const backend = url.searchParams.get("backend");
     if (backend !== null && !isBackendName(backend)) throw usageError("unknown backend");
-    const list = gw.store.list({ limit, ...(backend ? { backend } : {}) });
-    return json({ sessions: list.map(sessionToWire) });
+    const list = gw.store.list({ limit, scope: caller.scope, ...(backend ? { backend } : {}) });
+    const short = gw.store.shortIds(list.map((s) => s.id));
+    return json({ sessions: list.map((s) => sessionToWire(s, short.get(s.id))) });
   }
-  const session = gw.store.resolve(decodeURIComponent(id));
+  const session = gw.store.resolve(decodeURIComponent(id), caller.scope);
   if (method === "GET") return json(sessionToWire(session));
   if (method === "DELETE") {
     gw.store.delete(session.id);
@@ -198,7 +200,7 @@ export async function rest(gw: Gateway, caller: Caller, path: string): Promise<R
   const c = /^\/api\/v1\/sessions\/([^/]+)\/cancel$/.exec(path);
   if (c) {
     if (method !== "POST") throw new HttpError(405, "use POST");
-    const session = gw.store.resolve(decodeURIComponent(c[1] as string));
+    const session = gw.store.resolve(decodeURIComponent(c[1] as string), caller.scope);
     if (!cancelRun(session.id)) throw new HttpError(409, `session ${session.id} is not running on this gateway`);
     return json({ cancelled: session.id }, 202);
   }

@@ -8,7 +8,7 @@ import { isAbsolute, resolve, sep } from "node:path";
 import { APPROVAL_MODES, type ApprovalMode, SANDBOX_MODES, type SandboxMode } from "../backends/types.ts";
 import { configError } from "../errors.ts";
 import type { RunOptions } from "../run.ts";
-import type { SessionStore } from "../sessions.ts";
+import type { OwnerScope, SessionStore } from "../sessions.ts";
 import { HttpError } from "./http.ts";
 
 export function isLoopback(host: string): boolean {
@@ -89,17 +89,26 @@ export class Cors {
   }
 }
 
+/** Who is calling: a non-secret id of the key, and whether it is an admin key. */
+export interface Identity {
+  owner: string;
+  admin: boolean;
+}
+
 export class KeyRing {
   private readonly digests: Buffer[];
-  constructor(keys: string[]) {
-    this.digests = keys.map((k) => createHash("sha256").update(k).digest());
+  private readonly admins: number;
+  /** Admin keys see and control every session, including the operator's CLI sessions. */
+  constructor(keys: string[], adminKeys: string[] = []) {
+    this.admins = adminKeys.length;
+    this.digests = [...adminKeys, ...keys].map((k) => createHash("sha256").update(k).digest());
   }
   get required(): boolean {
     return this.digests.length > 0;
   }
-  /** Returns a stable, non-secret id for the presented key; throws 401 when it is wrong. */
-  authenticate(req: Request): string {
-    if (!this.required) return "anonymous";
+  /** Returns the presented key's identity; throws 401 when it is wrong. */
+  authenticate(req: Request): Identity {
+    if (!this.required) return { owner: "anonymous", admin: false };
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
     const key = bearer ?? req.headers.get("x-api-key");
     if (!key) throw new HttpError(401, "missing API key (Authorization: Bearer … or x-api-key)");
@@ -110,7 +119,7 @@ export class KeyRing {
       if (timingSafeEqual(d, digest)) match = i;
     });
     if (match < 0) throw new HttpError(401, "invalid API key");
-    return `key-${digest.toString("hex").slice(0, 12)}`;
+    return { owner: `key-${digest.toString("hex").slice(0, 12)}`, admin: match < this.admins };
   }
 }
 
@@ -199,13 +208,13 @@ export class Policy {
     return real;
   }
 
-  apply(opts: RunOptions, store: SessionStore): RunOptions {
-    const out: RunOptions = { ...opts };
+  apply(opts: RunOptions, store: SessionStore, scope: OwnerScope): RunOptions {
+    const out: RunOptions = { ...opts, owner: scope };
     delete out.dryRun;
     delete out.autoResume;
     if (out.resume) {
       // A resumed session runs where it was created; that place must be allowed too.
-      this.checkDir(store.resolve(out.resume).workdir);
+      this.checkDir(store.resolve(out.resume, scope).workdir);
       delete out.workdir;
     } else {
       out.workdir = this.checkDir(out.workdir ?? this.cfg.defaultWorkdir);

@@ -1,6 +1,6 @@
 // Streaming responses (SSE and NDJSON) over a launched run. The client going away cancels
 // the stream, which aborts the run and with it the agent's whole process group.
-import { STATUS_FOR_RUN } from "./http.ts";
+import { RETRY_AFTER_S, STATUS_FOR_RUN } from "./http.ts";
 import type { Launched, Ready } from "./launch.ts";
 import type { RunResult } from "../run.ts";
 
@@ -73,3 +73,8 @@ export function statusOf(r: RunResult): number {
 }
 
 export type { Ready };
+
+/** Headers for a run's failure response: a run turned away at capacity may come back. */
+export function retryHeaders(r: RunResult): Record<string, string> {
+  return r.status === "rejected" ? { "retry-after": String(RETRY_AFTER_S) } : {};
+}

@@ -13,6 +13,8 @@ export interface Call {
   prompt: string;
   cwd: string;
   pid: number;
+  /** What the fake derived from its flags (e.g. SYSTEM_PROMPT_BYTES, SANDBOX). */
+  vars: Record<string, string>;
 }
 
 export interface Fakes {
@@ -28,7 +30,11 @@ export interface Fakes {
   cleanup(): void;
 }
 
-export function setupFakes(only: string[] = ["claude", "codex", "gemini"]): Fakes {
+/**
+ * `sandboxes: true` puts stand-ins for `docker`, `bwrap` and `socat` on PATH: a host where
+ * Gemini's sandbox (a container) and Claude Code's (bubblewrap + socat) can run on Linux.
+ */
+export function setupFakes(only: string[] = ["claude", "codex", "gemini"], opts: { sandboxes?: boolean } = {}): Fakes {
   const root = mkdtempSync(join(tmpdir(), "cc-agents-"));
   const bin = join(root, "bin");
   const pidDir = join(root, "pids");
@@ -38,6 +44,10 @@ export function setupFakes(only: string[] = ["claude", "codex", "gemini"]): Fake
     const path = join(bin, cli);
     writeFileSync(path, `#!/bin/sh\nexec '${process.execPath}' '${join(FAKES, `${cli}.ts`)}' "$@"\n`);
     chmodSync(path, 0o755);
+  }
+  for (const tool of opts.sandboxes ? ["docker", "bwrap", "socat"] : []) {
+    writeFileSync(join(bin, tool), "#!/bin/sh\nexit 0\n");
+    chmodSync(join(bin, tool), 0o755);
   }
   const log = join(root, "calls.jsonl");
   writeFileSync(log, "");

@@ -33,17 +33,24 @@ function dmRecipients(db: Db, dmId: string): string[] {
   return db.select({ u: dmMembers.userId }).from(dmMembers).where(eq(dmMembers.dmId, dmId)).all().map((r) => r.u);
 }
 
+// Compiled once per database: mentions are on the post path (see bench/mentions.ts).
+const mentionStatements = new WeakMap<Db, { all: (p: { workspace: string; handles: string }) => { id: string }[] }>();
+function mentionable(db: Db) {
+  let st = mentionStatements.get(db);
+  if (!st) {
+    st = db.select({ id: users.id }).from(users)
+      .innerJoin(members, and(eq(members.userId, users.id), eq(members.workspaceId, sql.placeholder("workspace"))))
+      .where(and(sql`${users.handle} IN (SELECT value FROM json_each(${sql.placeholder("handles")}))`, isNull(users.deletedAt))).prepare();
+    mentionStatements.set(db, st);
+  }
+  return st;
+}
+
 /** Mentioned handles that belong to members of the workspace (and of the DM, in a DM). */
 function resolveMentions(db: Db, scope: Scope, body: string): string[] {
   const handles = mentionedHandles(body).filter((h) => !BROADCAST_HANDLES.has(h));
   if (handles.length === 0) return [];
-  const found = db
-    .select({ id: users.id })
-    .from(users)
-    .innerJoin(members, and(eq(members.userId, users.id), eq(members.workspaceId, scope.workspaceId)))
-    .where(and(inArray(users.handle, handles), isNull(users.deletedAt)))
-    .all()
-    .map((r) => r.id);
+  const found = mentionable(db).all({ workspace: scope.workspaceId, handles: JSON.stringify(handles) }).map((r) => r.id);
   if (scope.kind === "dm") {
     const inDm = new Set(dmRecipients(db, scope.id));
     return found.filter((id) => inDm.has(id));

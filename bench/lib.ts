@@ -47,7 +47,7 @@ export async function seedStore(store: Store, opts: { channels: number; authors:
   for (let i = 1; i < opts.channels; i++) chans.push((await store.channels.create({ workspaceId: workspace.id, name: `c${i}`, createdBy: authors[0]!.id })).channel.id);
   const tokens: string[] = [];
   for (const a of authors) tokens.push((await store.identity.createSession(a.id, 86_400_000)).token);
-  return { workspaceId: workspace.id, channelIds: chans, authorIds: authors.map((a) => a.id), tokens };
+  return { workspaceId: workspace.id, channelIds: chans, authorIds: authors.map((a) => a.id), tokens, handles: authors.map((a) => a.handle) };
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -1,7 +1,9 @@
 // Load generator process for the write path: N concurrent authors posting for a fixed time or
 // count, each request timed. Talks only to the loopback URL it is given; stops by itself.
-const [url, fixturesJson, concurrencyArg, secondsArg, maxArg] = process.argv.slice(2);
-const fixtures = JSON.parse(fixturesJson!) as { channelIds: string[]; tokens: string[] };
+const [url, fixturesJson, concurrencyArg, secondsArg, maxArg, mentionArg] = process.argv.slice(2);
+const fixtures = JSON.parse(fixturesJson!) as { channelIds: string[]; tokens: string[]; handles?: string[] };
+// "mention": every message names another member by @handle (the notification path's load).
+const mention = mentionArg === "mention" && fixtures.handles?.length ? fixtures.handles : null;
 const concurrency = Number(concurrencyArg);
 const deadline = Date.now() + Number(secondsArg) * 1000;
 const max = Number(maxArg);
@@ -15,7 +17,7 @@ async function author(i: number) {
   const channel = fixtures.channelIds[i % fixtures.channelIds.length]!;
   for (let n = 0; Date.now() < deadline && sent < max; n++) {
     sent++;
-    const body = `load ${i}/${n} deploy the release candidate to staging`;
+    const body = `load ${i}/${n} deploy the release candidate to staging${mention ? ` @${mention[(i * 7919 + n) % mention.length]}` : ""}`;
     const t0 = performance.now();
     try {
       const res = await fetch(`${url}/api/channels/${channel}/messages`, {

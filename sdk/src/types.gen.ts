@@ -78,7 +78,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Request a magic link (returns the token only in dev mode from loopback; 501 without mail delivery) */
+        /** Request a magic link: mailed when SMTP is configured (202, the same whether or not the address is known); the token itself only in dev mode from loopback; 501 without mail delivery */
         post: operations["postApiAuthMagicRequest"];
         delete?: never;
         options?: never;
@@ -752,6 +752,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels/{id}/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your notification preference for a channel (your default when unset) */
+        get: operations["getApiChannelsByIdNotification-settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set your preference for a channel: all (also @channel), mentions, or muted (nothing) */
+        patch: operations["patchApiChannelsByIdNotification-settings"];
+        trace?: never;
+    };
+    "/api/me/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your defaults: preference and do-not-disturb hours (minutes after midnight UTC) */
+        get: operations["getApiMeNotification-settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change your defaults */
+        patch: operations["patchApiMeNotification-settings"];
+        trace?: never;
+    };
+    "/api/workspaces/{id}/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Threads you follow (started, replied, mentioned, or chose to), most recent reply first */
+        get: operations["getApiWorkspacesByIdThreads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messages/{id}/thread/follow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Follow a thread: its replies count as mentions */
+        post: operations["postApiMessagesByIdThreadFollow"];
+        /** Stop following a thread (replying follows it again) */
+        delete: operations["deleteApiMessagesByIdThreadFollow"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messages/{id}/thread/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move your thread read pointer forward (thread.read to your devices) */
+        post: operations["postApiMessagesByIdThreadRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/routes/{workspace_route_id}/{target_route_id}": {
         parameters: {
             query?: never;
@@ -901,7 +989,8 @@ export interface components {
          *       "archived_at": null,
          *       "last_seq": 42,
          *       "last_read_seq": 40,
-         *       "unread_count": 2
+         *       "unread_count": 2,
+         *       "mention_count": 1
          *     }
          */
         Channel: {
@@ -917,6 +1006,7 @@ export interface components {
             last_seq: number;
             last_read_seq: number;
             unread_count: number;
+            mention_count: number;
         };
         /** DirectConversation */
         DirectConversation: {
@@ -929,6 +1019,7 @@ export interface components {
             last_seq: number;
             last_read_seq: number;
             unread_count: number;
+            mention_count: number;
         };
         /**
          * Error
@@ -976,6 +1067,17 @@ export interface components {
                 [key: string]: unknown;
             };
             mentioned_user_ids?: string[];
+        };
+        /** FollowedThread */
+        FollowedThread: {
+            root_message_id: string;
+            scope_id: string;
+            workspace_id: string;
+            reason: string;
+            following: boolean;
+            last_read_seq: number;
+            unread_count: number;
+            mention_count: number;
         };
         /**
          * Message
@@ -1453,6 +1555,18 @@ export interface operations {
                         ok: true;
                         token: string;
                         expires_at: string;
+                    };
+                };
+            };
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
                     };
                 };
             };
@@ -2019,7 +2133,8 @@ export interface operations {
                      *           "archived_at": null,
                      *           "last_seq": 42,
                      *           "last_read_seq": 40,
-                     *           "unread_count": 2
+                     *           "unread_count": 2,
+                     *           "mention_count": 1
                      *         }
                      *       ]
                      *     }
@@ -3648,6 +3763,299 @@ export interface operations {
                     "application/json": {
                         results: components["schemas"]["SearchResult"][];
                         next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiChannelsByIdNotification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        preference: "all" | "mentions" | "muted";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "patchApiChannelsByIdNotification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    preference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        preference: "all" | "mentions" | "muted";
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiMeNotification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        settings: {
+                            /** @enum {string} */
+                            preference: "all" | "mentions" | "muted";
+                            dnd_start_minute: number | null;
+                            dnd_end_minute: number | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "patchApiMeNotification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    preference?: string;
+                    dnd_start_minute?: number | null;
+                    dnd_end_minute?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        settings: {
+                            /** @enum {string} */
+                            preference: "all" | "mentions" | "muted";
+                            dnd_start_minute: number | null;
+                            dnd_end_minute: number | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getApiWorkspacesByIdThreads: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        threads: {
+                            root_message_id: string;
+                            scope_id: string;
+                            workspace_id: string;
+                            reason: string;
+                            following: boolean;
+                            last_read_seq: number;
+                            unread_count: number;
+                            mention_count: number;
+                            root: components["schemas"]["Message"];
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiMessagesByIdThreadFollow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        thread: components["schemas"]["FollowedThread"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    deleteApiMessagesByIdThreadFollow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        thread: components["schemas"]["FollowedThread"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiMessagesByIdThreadRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    seq?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        thread: components["schemas"]["FollowedThread"];
+                        event?: components["schemas"]["Event"];
                     };
                 };
             };

@@ -32,6 +32,8 @@ export type ThreadState = Schemas["ThreadState"];
 export type ReactionSummary = Schemas["ReactionSummary"];
 export type ReadReceipt = Schemas["Receipt"];
 export type DirectConversation = Schemas["DirectConversation"];
+/** A thread someone follows, with their unread and mention counts in it. */
+export type FollowedThread = Schemas["FollowedThread"];
 export type RealtimeEvent = Schemas["Event"];
 export type RealtimeEventPayload = RealtimeEvent["payload"];
 export type ErrorBody = Schemas["Error"];

@@ -148,8 +148,11 @@ export function pinChanged(m: Touched, channelId: string, actorId: string, pinne
   };
 }
 
-/** A read pointer moved: only the reader hears it (their other devices). */
-export function readMoved(scope: { kind: "channel" | "dm"; id: string; workspaceId: string }, userId: string, seq: number, at: string): NewEvent {
+/**
+ * A read pointer moved: only the reader hears it (their other devices), with the mentions left
+ * unread there, so every device shows the same badge.
+ */
+export function readMoved(scope: { kind: "channel" | "dm"; id: string; workspaceId: string }, userId: string, seq: number, at: string, mentionCount: number): NewEvent {
   const channel = scope.kind === "channel";
   return {
     workspaceId: scope.workspaceId,
@@ -158,7 +161,7 @@ export function readMoved(scope: { kind: "channel" | "dm"; id: string; workspace
     dmId: channel ? null : scope.id,
     recipients: [userId],
     seq,
-    payload: { user_id: userId, scope_id: scope.id, ...(channel ? { channel_id: scope.id } : { direct_conversation_id: scope.id }), last_read_seq: seq, last_read_at: at },
+    payload: { user_id: userId, scope_id: scope.id, ...(channel ? { channel_id: scope.id } : { direct_conversation_id: scope.id }), last_read_seq: seq, last_read_at: at, mention_count: mentionCount },
   };
 }
 

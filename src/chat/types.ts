@@ -47,6 +47,8 @@ export interface Channel {
   last_seq: number;
   last_read_seq: number;
   unread_count: number;
+  /** Unread mentions of the viewer here (direct, @channel by preference, followed threads). */
+  mention_count: number;
 }
 
 export interface ThreadState {
@@ -101,6 +103,8 @@ export interface DirectConversation {
   last_seq: number;
   last_read_seq: number;
   unread_count: number;
+  /** Unread mentions of the viewer here (direct, @channel by preference, followed threads). */
+  mention_count: number;
 }
 
 export interface ReadReceipt {
@@ -162,13 +166,13 @@ export type EventType =
   | "channel.created" | "channel.updated" | "channel.read" | "dm.read" | "member.moderation_updated"
   | "message.created" | "message.updated" | "message.deleted" | "pin.added" | "pin.removed"
   | "reaction.added" | "reaction.removed" | "thread.reply_created" | "thread.state_updated"
-  | "workspace.updated" | "workspace.ownership_transferred" | "channel.deleted";
+  | "workspace.updated" | "workspace.ownership_transferred" | "channel.deleted" | "mention.created" | "thread.read";
 
 export const DURABLE_EVENT_TYPES: readonly EventType[] = [
   "channel.created", "channel.updated", "channel.read", "dm.read", "member.moderation_updated",
   "message.created", "message.updated", "message.deleted", "pin.added", "pin.removed",
   "reaction.added", "reaction.removed", "thread.reply_created", "thread.state_updated",
-  "workspace.updated", "workspace.ownership_transferred", "channel.deleted",
+  "workspace.updated", "workspace.ownership_transferred", "channel.deleted", "mention.created", "thread.read",
 ];
 
 export const EPHEMERAL_EVENT_TYPES = ["typing.started", "typing.stopped", "presence.changed", "agent.progress"] as const;

@@ -40,6 +40,8 @@ export interface Config {
   } | null;
   uploads: UploadsConfig;
   limits: LimitsConfig;
+  /** Outgoing mail (sign-in links); null when no SMTP server is configured. */
+  mail: { smtpUrl: string; from: string } | null;
 }
 
 /** A token bucket: `perMinute` tokens a minute, holding at most a minute's worth. */
@@ -115,6 +117,8 @@ interface RawConfig {
   githubWorkspace: string | null;
   githubUrl: string;
   githubApiUrl: string;
+  smtpUrl: string | null;
+  mailFrom: string | null;
   uploads: string | null;
   s3Endpoint: string | null;
   s3Region: string | null;
@@ -163,6 +167,8 @@ export const SETTINGS: Setting[] = [
   { key: "githubModeratorOrg", flag: "github-moderator-org", env: "CLICKCLACK_GITHUB_MODERATOR_ORG", kind: "string", def: null, help: "members of this org join as moderators, others as guests" },
   { key: "githubWorkspace", flag: "github-workspace", env: "CLICKCLACK_GITHUB_WORKSPACE", kind: "string", def: null, help: "slug of the workspace GitHub sign-ins join (default: the first)" },
   { key: "githubUrl", flag: "github-url", env: "CLICKCLACK_GITHUB_URL", kind: "string", def: "https://github.com", help: "GitHub web URL (GitHub Enterprise, tests)" },
+  { key: "smtpUrl", flag: "smtp-url", env: "CLICKCLACK_SMTP_URL", kind: "string", def: null, help: "SMTP server for outgoing mail: smtp://user:pass@host:port (smtps:// for TLS)" },
+  { key: "mailFrom", flag: "mail-from", env: "CLICKCLACK_MAIL_FROM", kind: "string", def: null, help: "the From address of outgoing mail (default: clickclack@<public host>)" },
   { key: "githubApiUrl", flag: "github-api-url", env: "CLICKCLACK_GITHUB_API_URL", kind: "string", def: "https://api.github.com", help: "GitHub API URL" },
   { key: "uploads", flag: "uploads", env: "CLICKCLACK_UPLOADS", kind: "string", def: null, help: "upload storage: file:///dir (default <data>/uploads) or s3://bucket/prefix" },
   { key: "s3Endpoint", flag: "s3-endpoint", env: "CLICKCLACK_S3_ENDPOINT", kind: "string", def: null, help: "S3-compatible endpoint URL (default: AWS)", aliases: ["CLICKCLACK_R2_ENDPOINT"] },
@@ -310,6 +316,14 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
 
   const uploads = uploadsConfig(r, dataDir, from);
   const limits = limitsConfig(r, from);
+  if (r.smtpUrl !== null) {
+    let ok = false;
+    try {
+      ok = ["smtp:", "smtps:"].includes(new URL(r.smtpUrl).protocol);
+    } catch {}
+    if (!ok) throw new ConfigError(`${from("smtpUrl")}: expected smtp://user:pass@host:port or smtps://…`);
+  }
+  if (r.mailFrom !== null && !/^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(r.mailFrom)) throw new ConfigError(`${from("mailFrom")}: not an email address: ${JSON.stringify(r.mailFrom)}`);
 
   return {
     config: {
@@ -342,6 +356,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
         : null,
       uploads,
       limits,
+      mail: r.smtpUrl ? { smtpUrl: r.smtpUrl, from: r.mailFrom ?? `clickclack@${r.publicUrl ? new URL(r.publicUrl).hostname : "localhost"}` } : null,
     },
     rest: parsed.positionals,
   };

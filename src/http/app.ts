@@ -13,6 +13,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { botRoutes } from "./routes/bots.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { moderationRoutes } from "./routes/moderation.ts";
+import { notificationRoutes } from "./routes/notifications.ts";
 import { dmRoutes } from "./routes/dms.ts";
 import { githubRoutes } from "./routes/github.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -155,6 +156,7 @@ export function createApp(deps: Deps) {
         .use(botRoutes(deps))
         .use(moderationRoutes(deps))
         .use(searchRoutes(deps))
+        .use(notificationRoutes(deps))
         .use(routeRoutes(deps)),
     )
     .use(uploadRoutes(deps))

@@ -107,6 +107,12 @@ forEachStore((store) => {
     expect4xx("events without workspace_id", await ada.get(`/api/realtime/events`));
     expect4xx("by-nonce without nonce", await ada.get(`/api/messages/by-nonce?workspace_id=${team.workspace.id}`));
     expect4xx("members with limit 0", await ada.get(`/api/workspaces/${team.workspace.id}/members?limit=0`));
+    expect4xx("an unknown notification preference", await ada.patch(`/api/channels/${team.general.id}/notification-settings`, { preference: "loud" }));
+    expect4xx("an unknown default preference", await ada.patch("/api/me/notification-settings", { preference: "sometimes" }));
+    expect4xx("do-not-disturb with one end", await ada.patch("/api/me/notification-settings", { dnd_start_minute: 60 }));
+    expect4xx("do-not-disturb past the day", await ada.patch("/api/me/notification-settings", { dnd_start_minute: 60, dnd_end_minute: 1440 }));
+    expect4xx("followed threads with limit 0", await ada.get(`/api/workspaces/${team.workspace.id}/threads?limit=0`));
+    expect4xx("a thread read with a negative seq", await ada.post(`/api/messages/${foreign.message}/thread/read`, { seq: -1 }));
 
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThan(120);

@@ -3,6 +3,7 @@ import type { Authenticator } from "../access/actor.ts";
 import type { PersonLimits } from "../access/limits.ts";
 import type { RateLimiter } from "../access/rate-limit.ts";
 import type { Config } from "../config/config.ts";
+import type { Mailer } from "../integrations/mail.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Store } from "../store/store.ts";
 import type { UploadService } from "../uploads/service.ts";
@@ -24,4 +25,6 @@ export interface Deps {
   log: Log;
   /** OpenTelemetry, when an OTLP endpoint is configured. */
   tracing: Tracing | null;
+  /** Outgoing mail, when an SMTP server is configured. */
+  mailer: Mailer | null;
 }

@@ -32,6 +32,7 @@ const channel = {
   last_seq: 42,
   last_read_seq: 40,
   unread_count: 2,
+  mention_count: 1,
 };
 
 const message = {

@@ -3,7 +3,7 @@
 import { t, type TSchema } from "elysia";
 import { SCHEMA_EXAMPLES as EX } from "./openapi-examples.ts";
 
-const Nullable = <T extends TSchema>(s: T) => t.Union([s, t.Null()]);
+export const Nullable = <T extends TSchema>(s: T) => t.Union([s, t.Null()]);
 
 export const RoleSchema = t.Union([t.Literal("owner"), t.Literal("moderator"), t.Literal("member"), t.Literal("guest"), t.Literal("bot")]);
 
@@ -47,6 +47,7 @@ export const ChannelSchema = t.Object({
   last_seq: t.Integer(),
   last_read_seq: t.Integer(),
   unread_count: t.Integer(),
+  mention_count: t.Integer(),
 }, { title: "Channel", examples: [EX.channel] });
 
 export const ThreadStateSchema = t.Object({
@@ -126,6 +127,7 @@ export const DirectConversationSchema = t.Object({
   last_seq: t.Integer(),
   last_read_seq: t.Integer(),
   unread_count: t.Integer(),
+  mention_count: t.Integer(),
 }, { title: "DirectConversation" });
 
 export const ReceiptSchema = t.Object({ scope_id: t.String(), user_id: t.String(), last_read_seq: t.Integer(), last_read_at: t.String() }, { title: "Receipt" });

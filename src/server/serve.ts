@@ -13,6 +13,7 @@ import { clientAddress, rememberAddress, resolveClientAddress, trustedProxies } 
 import type { Deps } from "../http/deps.ts";
 import { type Cluster, startCluster } from "../realtime/cluster.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
+import { smtpMailer } from "../integrations/mail.ts";
 import { openStore } from "../store/open.ts";
 import { UploadService } from "../uploads/service.ts";
 import { openStorage } from "../uploads/storage.ts";
@@ -99,7 +100,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const stopUploads = uploads.start();
   const tracing = createTracing(config.otlpEndpoint, { environment: config.environment, delayMs: opts.traceDelayMs });
   if (tracing) setProcessTracing(tracing);
-  const deps: Deps = { store, hub, auth, access, config, limiter, limits, uploads, log, tracing };
+  const mailer = config.mail ? smtpMailer(config.mail) : null;
+  const deps: Deps = { store, hub, auth, access, config, limiter, limits, uploads, log, tracing, mailer };
   const app = createApp(deps);
   const proxies = trustedProxies(config.trustedProxy);
 
@@ -150,6 +152,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopUploads();
       await server.stop(true);
       await cluster?.stop();
+      mailer?.close();
       await store.close();
       if (tracing) setProcessTracing(null);
       // Spans still buffered go out before the process ends; a collector that is gone cannot hold us.

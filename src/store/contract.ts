@@ -443,6 +443,87 @@ export function storeContract(name: string, open: OpenStore): void {
       });
     });
 
+    describe("mentions, followed threads and preferences", () => {
+      const handleOf = (t: Team, i: number) => t.users[i]!.handle;
+      const mentionsOf = async (t: Team, userId: string) => (await store.channels.get(t.general.id, userId))!.mention_count;
+
+      test("a direct @handle counts for the named person only, privately, until their read pointer passes it", async () => {
+        const t = await team();
+        const before = (await store.events.tail(t.workspace.id)) ?? null;
+        const m = await t.post(t.ids[0]!, `hey @${handleOf(t, 1)} and @${handleOf(t, 0)}`);
+        expect([await mentionsOf(t, t.ids[1]!), await mentionsOf(t, t.ids[2]!), await mentionsOf(t, t.ids[0]!)]).toEqual([1, 0, 0]);
+        const mention = (await allEvents(t.workspace.id, before)).find((e) => e.type === "mention.created")!;
+        expect(mention).toMatchObject({ recipients: [t.ids[1]!], payload: { message_id: m.message.id, channel_id: t.general.id } });
+        expect((await store.channels.list(t.workspace.id, t.ids[1]!, { guestOnly: false, includeArchived: false })).find((c) => c.id === t.general.id)?.mention_count).toBe(1);
+        const read = await store.messages.markRead(t.inGeneral, t.ids[1]!, m.message.channel_seq!);
+        expect(read.event?.payload).toMatchObject({ mention_count: 0 });
+        expect(await mentionsOf(t, t.ids[1]!)).toBe(0);
+      });
+
+      test("@channel reaches those who want everything; `mentions` and `muted` are left out; muted ignores even @handle", async () => {
+        const t = await team(["ada", "bob", "cy", "dee"]);
+        await store.notifications.updateSetting(t.ids[2]!, t.general.id, { preference: "mentions" });
+        await store.notifications.updateSetting(t.ids[3]!, t.general.id, { preference: "muted" });
+        await t.post(t.ids[0]!, "@channel lunch?");
+        expect(await Promise.all(t.ids.map((id) => mentionsOf(t, id)))).toEqual([0, 1, 0, 0]);
+        await t.post(t.ids[0]!, `@${handleOf(t, 2)} @${handleOf(t, 3)} you two`);
+        expect(await Promise.all(t.ids.map((id) => mentionsOf(t, id)))).toEqual([0, 1, 1, 0]);
+        // A person's default applies where they set nothing for the channel.
+        await store.notifications.updateSetting(t.ids[1]!, "", { preference: "mentions" });
+        await t.post(t.ids[0]!, "@here again");
+        expect(await mentionsOf(t, t.ids[1]!)).toBe(1);
+        expect(await store.notifications.setting(t.ids[1]!, t.general.id)).toMatchObject({ preference: "mentions" });
+      });
+
+      test("replies reach the thread's followers; reading the thread reads them and the channel's count follows", async () => {
+        const t = await team();
+        const root = await t.post(t.ids[0]!, "plan");
+        const r1 = await t.post(t.ids[1]!, "a reply", { parentMessageId: root.message.id });
+        expect(await mentionsOf(t, t.ids[0]!)).toBe(1); // ada started the thread
+        await t.post(t.ids[2]!, `and @${handleOf(t, 1)}`, { parentMessageId: root.message.id });
+        expect([await mentionsOf(t, t.ids[0]!), await mentionsOf(t, t.ids[1]!)]).toEqual([2, 1]);
+        const followed = await store.notifications.threads(t.workspace.id, t.ids[0]!, 20);
+        expect(followed).toMatchObject([{ root_message_id: root.message.id, reason: "started", following: true, unread_count: 2, mention_count: 2 }]);
+        // The channel's read pointer does not read thread replies; the thread's does.
+        await store.messages.markRead(t.inGeneral, t.ids[0]!, 100);
+        expect(await mentionsOf(t, t.ids[0]!)).toBe(2);
+        const read = await store.notifications.readThread(root.message.id, t.ids[0]!, r1.message.thread_seq!);
+        expect(read.event).toMatchObject({ type: "thread.read", recipients: [t.ids[0]!], payload: { root_message_id: root.message.id, mention_count: 1 } });
+        expect(read.thread).toMatchObject({ last_read_seq: 1, unread_count: 1, mention_count: 1 });
+        expect((await store.notifications.readThread(root.message.id, t.ids[0]!, 0)).event).toBeNull();
+        await store.notifications.readThread(root.message.id, t.ids[0]!, 99);
+        expect(await mentionsOf(t, t.ids[0]!)).toBe(0);
+        // Unfollowing stops replies from counting; a reply of one's own follows again.
+        await store.notifications.follow(root.message.id, t.ids[0]!, false);
+        await t.post(t.ids[1]!, "more", { parentMessageId: root.message.id });
+        expect(await mentionsOf(t, t.ids[0]!)).toBe(0);
+        expect(await store.notifications.threads(t.workspace.id, t.ids[0]!, 20)).toEqual([]);
+        await t.post(t.ids[0]!, "back", { parentMessageId: root.message.id });
+        await t.post(t.ids[1]!, "welcome", { parentMessageId: root.message.id });
+        expect(await mentionsOf(t, t.ids[0]!)).toBe(1);
+        await refused(store.notifications.readThread(r1.message.id, t.ids[0]!, 1), 400, "not_thread_root");
+      });
+
+      test("a deleted message's mention no longer counts; DMs count mentions too", async () => {
+        const t = await team();
+        const m = await t.post(t.ids[0]!, `@${handleOf(t, 1)} oops`);
+        await store.messages.remove(m.message.id, t.ids[0]!);
+        expect(await mentionsOf(t, t.ids[1]!)).toBe(0);
+        const dm = await dmOf(t, [t.ids[0]!, t.ids[1]!]);
+        await store.messages.post({ scope: dm, authorId: t.ids[0]!, body: `@${handleOf(t, 1)} ping` });
+        expect((await store.dms.get(dm.id, t.ids[1]!))?.mention_count).toBe(1);
+        expect((await store.dms.list(t.ids[1]!, t.workspace.id)).find((d) => d.id === dm.id)?.mention_count).toBe(1);
+      });
+
+      test("defaults keep do-not-disturb hours; a channel setting keeps only its preference", async () => {
+        const t = await team();
+        expect(await store.notifications.setting(t.ids[0]!, "")).toEqual({ preference: "all", dnd_start_minute: null, dnd_end_minute: null });
+        await store.notifications.updateSetting(t.ids[0]!, "", { dnd_start_minute: 22 * 60, dnd_end_minute: 7 * 60 });
+        await store.notifications.updateSetting(t.ids[0]!, t.general.id, { preference: "muted", dnd_start_minute: 1 });
+        expect(await store.notifications.setting(t.ids[0]!, t.general.id)).toEqual({ preference: "muted", dnd_start_minute: 1320, dnd_end_minute: 420 });
+      });
+    });
+
     describe("event log", () => {
       test("cursors strictly increase in commit order; onCommit hears each event once, in order", async () => {
         const t = await team();

@@ -5,6 +5,7 @@ import type {
   Channel, ChatEvent, DirectConversation, Member, Message, MessageKind, MessagePage, PageWindow,
   ReactionSummary, ReadReceipt, Role, StoredEvent, ThreadPage, ThreadState, User, UserKind, Workspace,
 } from "../chat/types.ts";
+import type { FollowedThread, NotificationSetting } from "../chat/notifications.ts";
 import type { ParsedQuery } from "../search/query.ts";
 import type { StoredUploadMeta, Upload, UploadQuota } from "../uploads/types.ts";
 
@@ -340,6 +341,22 @@ export interface TopicStore {
   create(input: { workspaceId: string; channelId?: string | null; name: string; createdBy: string }): Promise<Topic>;
 }
 
+/**
+ * Preferences and followed threads. Mentions themselves are written by `messages.post` and read
+ * by `messages.markRead` / `readThread`; their counts ride on channels and DMs (`mention_count`).
+ */
+export interface NotificationStore {
+  /** The setting in force for a channel or DM (DEFAULT_SCOPE: the person's defaults). */
+  setting(userId: string, scopeId: string): Promise<NotificationSetting>;
+  /** Do-not-disturb hours are kept with the defaults only. */
+  updateSetting(userId: string, scopeId: string, patch: Partial<NotificationSetting>): Promise<NotificationSetting>;
+  follow(rootId: string, userId: string, following: boolean): Promise<FollowedThread>;
+  /** Moves the thread's read pointer forward (never past its last reply) and reads its mentions. */
+  readThread(rootId: string, userId: string, seq: number): Promise<{ thread: FollowedThread; event: ChatEvent | null }>;
+  /** Threads the person follows in the workspace, most recent reply first. */
+  threads(workspaceId: string, userId: string, limit: number): Promise<FollowedThread[]>;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
   routes: RouteStore;
@@ -355,6 +372,7 @@ export interface Store {
   events: EventStore;
   uploads: UploadStore;
   search: SearchStore;
+  notifications: NotificationStore;
   ping(): Promise<void>;
   /**
    * A number that changes when another process (the admin CLI, another server) may have committed

@@ -3,6 +3,7 @@
 // split in two: ApiError (the server answered) and NetworkError (it did not; safe to retry with
 // the same nonce).
 import type {
+  FollowedThread,
   ChatEvent, Channel, DirectConversation, Member, Message, MessagePage, Reaction, SearchResult, ThreadPage, ThreadState, Upload, User, Workspace,
 } from "./types.ts";
 
@@ -158,6 +159,8 @@ export const api = {
   message: (id: string) => request<{ message: Message }>("GET", `/api/messages/${enc(id)}`),
   edit: (id: string, body: string) => request<{ message: Message }>("PATCH", `/api/messages/${enc(id)}`, { body: { body } }),
   remove: (id: string) => request<{ message: Message }>("DELETE", `/api/messages/${enc(id)}`),
+  followedThreads: (workspaceId: string) => request<{ threads: FollowedThread[] }>("GET", `/api/workspaces/${enc(workspaceId)}/threads`),
+  readThread: (rootId: string, seq: number) => request<unknown>("POST", `/api/messages/${enc(rootId)}/thread/read`, { body: { seq } }),
   thread: (id: string, query: PageQuery = {}) => request<ThreadPage>("GET", `/api/messages/${enc(id)}/thread${q({ ...query })}`),
   reply: (rootId: string, input: PostInput) => request<{ message: Message; thread_state: ThreadState }>("POST", `/api/messages/${enc(rootId)}/thread/replies`, { body: input }),
   react: (id: string, emoji: string) => request<{ reactions: Reaction[] }>("POST", `/api/messages/${enc(id)}/reactions`, { body: { emoji } }),

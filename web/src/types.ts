@@ -13,6 +13,7 @@ export type Reaction = Sdk.ReactionSummary;
 export type DirectConversation = Sdk.DirectConversation;
 export type ChatEvent = Sdk.RealtimeEvent;
 export type Member = Sdk.Member;
+export type FollowedThread = Sdk.FollowedThread & { root?: Message };
 
 /** An upload as the wire contract describes it (the route may not exist on every server). */
 export interface Upload {

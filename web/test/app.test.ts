@@ -249,6 +249,59 @@ describe.skipIf(!hasChromium)("browser app", () => {
     await grace.getByRole("link", { name: /#general/ }).click();
   });
 
+  it("mentions made while away are a badge on a new device's sign-in; Threads lists a reply that mentions you, and reading it there updates the other device", async () => {
+    const random = (await apiA.get(`/api/workspaces/${workspaceId}/channels`)).channels.find((c: { name: string }) => c.name === "random");
+    const root = await apiA.post(`/api/channels/${random.id}/messages`, { body: "Away plan" });
+    await apiA.post(`/api/channels/${random.id}/messages`, { body: "@grace while you were away" });
+    await apiA.post(`/api/messages/${root.message.id}/thread/replies`, { body: "@grace have a look at this thread" });
+    const ctxC = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const phone = watch(await signIn(ctxC, server.url, await link("grace@example.com")), "grace-2");
+      const randomLink = (page: Page) => page.getByRole("link", { name: /#random/ });
+      await until(async () => (await randomLink(phone).getAttribute("aria-label"))?.includes("2 mentions"), 10_000, "2 mentions on #random on the new device");
+      const threads = phone.getByRole("button", { name: /^Threads/ });
+      await until(async () => (await threads.getAttribute("aria-label"))?.includes("1 mentions"), 10_000, "a thread mention");
+      await threads.click();
+      await phone.getByRole("complementary", { name: "Threads" }).getByRole("button", { name: /Away plan/ }).click();
+      await phone.locator("[data-message-id]", { hasText: "have a look at this thread" }).first().waitFor();
+      await until(async () => !(await threads.getAttribute("aria-label"))?.includes("mentions"), 10_000, "the thread mention to clear");
+      // The first device hears the thread read: #random keeps only the root mention.
+      await until(async () => (await randomLink(grace).getAttribute("aria-label"))?.includes("1 mentions"), 10_000, "1 mention left on the other device");
+    } finally {
+      await ctxC.close();
+    }
+  });
+
+  it("a mention while the tab is in the background is a desktop notification", async () => {
+    const ctxD = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      // The page sees a background tab and a granted permission; notifications are recorded.
+      await ctxD.addInitScript(() => {
+        const w = window as unknown as { __notes: { title: string; body: string }[] };
+        w.__notes = [];
+        class FakeNotification {
+          static permission = "granted";
+          static requestPermission = async () => "granted";
+          onclick: (() => void) | null = null;
+          constructor(title: string, opts: { body: string }) {
+            w.__notes.push({ title, body: opts.body });
+          }
+          close() {}
+        }
+        Object.defineProperty(window, "Notification", { value: FakeNotification });
+        Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
+      });
+      const away = watch(await signIn(ctxD, server.url, await link("grace@example.com")), "grace-away");
+      await away.getByRole("link", { name: /#general/ }).waitFor();
+      await Bun.sleep(500);
+      await apiA.post(`/api/channels/${general.id}/messages`, { body: "@grace the deploy needs you" });
+      await until(async () => (await away.evaluate(() => (window as any).__notes.length)) > 0, 10_000, "a desktop notification");
+      expect(await away.evaluate(() => (window as any).__notes[0])).toEqual({ title: "Ada Lovelace", body: "@grace the deploy needs you" });
+    } finally {
+      await ctxD.close();
+    }
+  });
+
   it("the unread divider after a reload", async () => {
     await ada.getByRole("link", { name: /#random/ }).click();
     await ada.getByRole("heading", { name: "random", exact: true }).waitFor();

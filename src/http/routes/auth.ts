@@ -6,6 +6,7 @@ import { LIMITS, signIn } from "../../access/rate-limit.ts";
 import type { Deps } from "../deps.ts";
 import { clientAddress, isLoopback } from "../client-info.ts";
 import { errors, UserSchema } from "../schemas.ts";
+import { magicLinkMail } from "../../integrations/mail.ts";
 
 export const MAGIC_LINK_TTL_MS = 15 * 60_000;
 
@@ -21,8 +22,22 @@ const SessionSchema = t.Object({
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
-export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
-  new Elysia()
+export const authRoutes = ({ auth, store, config, limiter, hub, mailer }: Deps) => {
+  /**
+   * Mails a link to a person with this address, after the answer has gone: known and unknown
+   * addresses get the same answer in the same time, and nobody is created by asking.
+   */
+  function mailLinkLater(email: string, origin: string): void {
+    void (async () => {
+      const user = await store.users.byEmail(email);
+      if (!user) return;
+      const link = await store.identity.createMagicLink({ email, ttlMs: MAGIC_LINK_TTL_MS });
+      const url = `${(config.publicUrl ?? origin).replace(/\/$/, "")}/app/login#token=${encodeURIComponent(link.token)}`;
+      await mailer!.send(magicLinkMail(email, url, MAGIC_LINK_TTL_MS / 60_000));
+    })().catch((err) => console.error("sign-in mail failed", err));
+  }
+
+  return new Elysia()
     .get("/api/auth/providers", () => ({ magic_link: true, github: config.github !== null, dev: config.dev }), {
       detail: { summary: "Which sign-in methods this server offers", tags: ["auth"] },
       response: { 200: t.Object({ magic_link: t.Boolean(), github: t.Boolean(), dev: t.Boolean() }) },
@@ -34,6 +49,11 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
         const email = body.email.trim().toLowerCase();
         if (!EMAIL.test(email)) throw invalid("email is not an email address", "invalid_email");
         limiter.hit(`magic-request-account:${email}`, LIMITS.magicRequestPerAccount);
+        if (mailer && !(config.dev && isLoopback(clientAddress(request)))) {
+          mailLinkLater(email, new URL(request.url).origin);
+          set.status = 202;
+          return { ok: true as const };
+        }
         // Without mail delivery the link can only be handed to someone on this machine in dev.
         if (!(config.dev && isLoopback(clientAddress(request)))) {
           throw new AppError(501, "mail_not_configured", "mail delivery is not configured: ask an admin for a link (clickclack admin magic-link create)");
@@ -44,8 +64,8 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
       },
       {
         body: t.Object({ email: t.String({ maxLength: 320 }), display_name: t.Optional(t.String({ maxLength: 80 })) }),
-        detail: { summary: "Request a magic link (returns the token only in dev mode from loopback; 501 without mail delivery)", tags: ["auth"] },
-        response: { 201: t.Object({ ok: t.Literal(true), token: t.String(), expires_at: t.String() }), 501: t.Object({ error: t.String(), code: t.String() }), ...errors },
+        detail: { summary: "Request a magic link: mailed when SMTP is configured (202, the same whether or not the address is known); the token itself only in dev mode from loopback; 501 without mail delivery", tags: ["auth"] },
+        response: { 201: t.Object({ ok: t.Literal(true), token: t.String(), expires_at: t.String() }), 202: t.Object({ ok: t.Literal(true) }), 501: t.Object({ error: t.String(), code: t.String() }), ...errors },
       },
     )
     .post(
@@ -107,3 +127,4 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
         response: { 200: t.Object({ ok: t.Literal(true), revoked: t.Integer() }), ...errors },
       },
     );
+};

@@ -8,6 +8,7 @@ import type { ChannelStore } from "../store.ts";
 import { now, toChannel } from "../sqlite/rows.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
+import { mentionCount } from "./notifications.ts";
 import { channels, readStates } from "./schema.ts";
 import { first } from "./users.ts";
 
@@ -31,7 +32,7 @@ export async function lastReadSeq(db: Db, scopeId: string, userId: string): Prom
 
 export async function channelView(db: Db, row: typeof channels.$inferSelect, viewerId: string): Promise<Channel> {
   const read = await lastReadSeq(db, row.id, viewerId);
-  return toChannel(row, read, row.lastSeq > read ? await unreadCount(db, { channelId: row.id }, viewerId, read) : 0);
+  return toChannel(row, read, row.lastSeq > read ? await unreadCount(db, { channelId: row.id }, viewerId, read) : 0, await mentionCount(db, viewerId, row.id));
 }
 
 export async function createChannelRow(

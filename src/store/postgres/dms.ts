@@ -7,6 +7,7 @@ import type { DirectConversation } from "../../chat/types.ts";
 import type { DmStore } from "../store.ts";
 import { now, toUser } from "../sqlite/rows.ts";
 import { lastReadSeq, unreadCount } from "./channels.ts";
+import { mentionCount } from "./notifications.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { directConversations, dmMembers, members, users } from "./schema.ts";
 import { first } from "./users.ts";
@@ -44,6 +45,7 @@ async function view(db: Db, row: DmRow, viewerId: string): Promise<DirectConvers
     last_seq: row.lastSeq,
     last_read_seq: read,
     unread_count: row.lastSeq > read ? await unreadCount(db, { dmId: row.id }, viewerId, read) : 0,
+    mention_count: await mentionCount(db, viewerId, row.id),
   };
 }
 

@@ -15,6 +15,7 @@ import { countAll, lastReadSeq } from "./channels.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate, reactionSummaries } from "./hydrate.ts";
+import { mentionCount, readRootMentions, recordReach } from "./notifications.ts";
 import { attachUploadRow, detachUploads } from "./uploads.ts";
 import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, topics, users } from "./schema.ts";
 import { first } from "./users.ts";
@@ -181,6 +182,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
         await appendEvent(tx, emit, threadStateUpdated(row, audience, threadState)),
       );
     }
+    await recordReach(tx, emit, input.scope, row, root?.authorId ?? null, mentioned, input.body);
     const message = author?.[0] ?? (await hydrate(tx, [row], input.authorId, { withAttachments: true }))[0]!;
     return { message, events, replayed: false, threadState };
   }
@@ -341,7 +343,8 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
         }
         await tx.insert(readStates).values({ scopeId: scope.id, userId, lastReadSeq: target, lastReadAt: at })
           .onConflictDoUpdate({ target: [readStates.scopeId, readStates.userId], set: { lastReadSeq: target, lastReadAt: at } });
-        const event = await appendEvent(tx, emit, readMoved(scope, userId, target, at));
+        await readRootMentions(tx, userId, scope.id, target, at);
+        const event = await appendEvent(tx, emit, readMoved(scope, userId, target, at, await mentionCount(tx, userId, scope.id)));
         return { receipt: { scope_id: scope.id, user_id: userId, last_read_seq: target, last_read_at: at }, event };
       });
     },

@@ -7,7 +7,7 @@
 // instants are ordered and compared as strings, and that must not depend on the locale the
 // database was created with.
 import { sql } from "drizzle-orm";
-import { customType, index, integer, pgTable, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, customType, index, integer, pgTable, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
 
 const textC = customType<{ data: string; driverData: string }>({ dataType: () => 'text COLLATE "C"' });
 const text = <T extends string = string>(name: string) => textC(name).$type<T>();
@@ -310,3 +310,48 @@ export const uploadCleanup = pgTable("upload_cleanup", {
   attempts: integer("attempts").notNull().default(0),
   lastError: text("last_error"),
 });
+
+// Reaching people: the same tables as src/store/sqlite/schema.ts (see there).
+export const mentions = pgTable(
+  "mentions",
+  {
+    userId: text("user_id").notNull(),
+    messageId: text("message_id").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    scopeId: text("scope_id").notNull(),
+    threadRootId: text("thread_root_id"),
+    seq: integer("seq").notNull(),
+    reason: text<"direct" | "broadcast" | "thread">("reason").notNull(),
+    createdAt: text("created_at").notNull(),
+    readAt: text("read_at"),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.messageId] }), index("mentions_unread").on(t.userId, t.scopeId, t.readAt)],
+);
+
+export const threadFollows = pgTable(
+  "thread_follows",
+  {
+    userId: text("user_id").notNull(),
+    rootMessageId: text("root_message_id").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    scopeId: text("scope_id").notNull(),
+    following: boolean("following").notNull(),
+    reason: text<"started" | "replied" | "mentioned" | "chose">("reason").notNull(),
+    lastReadSeq: integer("last_read_seq").notNull().default(0),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.rootMessageId] }), index("thread_follows_root").on(t.rootMessageId), index("thread_follows_user").on(t.userId, t.workspaceId)],
+);
+
+export const notificationSettings = pgTable(
+  "notification_settings",
+  {
+    userId: text("user_id").notNull(),
+    scopeId: text("scope_id").notNull(),
+    preference: text<"all" | "mentions" | "muted">("preference").notNull(),
+    dndStartMinute: integer("dnd_start_minute"),
+    dndEndMinute: integer("dnd_end_minute"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.scopeId] })],
+);

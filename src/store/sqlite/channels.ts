@@ -7,6 +7,7 @@ import type { Channel } from "../../chat/types.ts";
 import type { ChannelStore } from "../store.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
+import { mentionCount } from "./notifications.ts";
 import { firstRow, now, toChannel } from "./rows.ts";
 import { channels, readStates } from "./schema.ts";
 
@@ -27,7 +28,7 @@ export function lastReadSeq(db: Db, scopeId: string, userId: string): number {
 
 export function channelView(db: Db, row: typeof channels.$inferSelect, viewerId: string): Channel {
   const read = lastReadSeq(db, row.id, viewerId);
-  return toChannel(row, read, row.lastSeq > read ? unreadCount(db, { channelId: row.id }, viewerId, read) : 0);
+  return toChannel(row, read, row.lastSeq > read ? unreadCount(db, { channelId: row.id }, viewerId, read) : 0, mentionCount(db, viewerId, row.id));
 }
 
 export function createChannelRow(

@@ -6,6 +6,7 @@ import type { DirectConversation } from "../../chat/types.ts";
 import type { DmStore } from "../store.ts";
 import { lastReadSeq, unreadCount } from "./channels.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
+import { mentionCount } from "./notifications.ts";
 import { firstRow, now, toUser } from "./rows.ts";
 import { directConversations, dmMembers, members, users } from "./schema.ts";
 
@@ -43,6 +44,7 @@ function view(db: Db, row: DmRow, viewerId: string): DirectConversation {
     last_seq: row.lastSeq,
     last_read_seq: read,
     unread_count: row.lastSeq > read ? unreadCount(db, { dmId: row.id }, viewerId, read) : 0,
+    mention_count: mentionCount(db, viewerId, row.id),
   };
 }
 

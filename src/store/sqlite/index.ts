@@ -7,6 +7,7 @@ import { sqliteEvents } from "./events.ts";
 import { sqliteBots } from "./bots.ts";
 import { sqliteIdentity } from "./identity.ts";
 import { sqliteMessages } from "./messages.ts";
+import { sqliteNotifications } from "./notifications.ts";
 import { sqliteRoutes, sqliteTopics } from "./routes.ts";
 import { sqliteModeration } from "./moderation.ts";
 import { sqliteSearch } from "./search.ts";
@@ -45,6 +46,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
     events: sqliteEvents(db, writer),
     uploads: sqliteUploads(db, writer),
     search: thread ?? sqliteSearch(db, raw),
+    notifications: sqliteNotifications(db, writer),
     async ping() {
       raw.query("SELECT 1").get();
     },

@@ -16,6 +16,7 @@ import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate, reactionSummaries } from "./hydrate.ts";
 import { firstRow, now, toThreadState } from "./rows.ts";
+import { mentionCount, readRootMentions, recordReach } from "./notifications.ts";
 import { attachUploadRow, detachUploads } from "./uploads.ts";
 import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, topics, users } from "./schema.ts";
 
@@ -33,17 +34,24 @@ function dmRecipients(db: Db, dmId: string): string[] {
   return db.select({ u: dmMembers.userId }).from(dmMembers).where(eq(dmMembers.dmId, dmId)).all().map((r) => r.u);
 }
 
+// Compiled once per database: mentions are on the post path (see bench/mentions.ts).
+const mentionStatements = new WeakMap<Db, { all: (p: { workspace: string; handles: string }) => { id: string }[] }>();
+function mentionable(db: Db) {
+  let st = mentionStatements.get(db);
+  if (!st) {
+    st = db.select({ id: users.id }).from(users)
+      .innerJoin(members, and(eq(members.userId, users.id), eq(members.workspaceId, sql.placeholder("workspace"))))
+      .where(and(sql`${users.handle} IN (SELECT value FROM json_each(${sql.placeholder("handles")}))`, isNull(users.deletedAt))).prepare();
+    mentionStatements.set(db, st);
+  }
+  return st;
+}
+
 /** Mentioned handles that belong to members of the workspace (and of the DM, in a DM). */
 function resolveMentions(db: Db, scope: Scope, body: string): string[] {
   const handles = mentionedHandles(body).filter((h) => !BROADCAST_HANDLES.has(h));
   if (handles.length === 0) return [];
-  const found = db
-    .select({ id: users.id })
-    .from(users)
-    .innerJoin(members, and(eq(members.userId, users.id), eq(members.workspaceId, scope.workspaceId)))
-    .where(and(inArray(users.handle, handles), isNull(users.deletedAt)))
-    .all()
-    .map((r) => r.id);
+  const found = mentionable(db).all({ workspace: scope.workspaceId, handles: JSON.stringify(handles) }).map((r) => r.id);
   if (scope.kind === "dm") {
     const inDm = new Set(dmRecipients(db, scope.id));
     return found.filter((id) => inDm.has(id));
@@ -196,6 +204,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
         appendEvent(db, emit, threadStateUpdated(row, audience, threadState)),
       );
     }
+    recordReach(db, emit, input.scope, row, root?.authorId ?? null, mentioned, input.body);
     return { message: hydrate(db, [row], input.authorId, { withAttachments: Boolean(input.uploadId) })[0]!, events, replayed: false, threadState };
   }
 
@@ -357,7 +366,8 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
         }
         db.insert(readStates).values({ scopeId: scope.id, userId, lastReadSeq: target, lastReadAt: at })
           .onConflictDoUpdate({ target: [readStates.scopeId, readStates.userId], set: { lastReadSeq: target, lastReadAt: at } }).run();
-        const event = appendEvent(db, emit, readMoved(scope, userId, target, at));
+        readRootMentions(db, userId, scope.id, target, at);
+        const event = appendEvent(db, emit, readMoved(scope, userId, target, at, mentionCount(db, userId, scope.id)));
         return { receipt: { scope_id: scope.id, user_id: userId, last_read_seq: target, last_read_at: at }, event };
       });
     },

@@ -29,7 +29,7 @@ export function toWorkspace(r: WorkspaceRow, role?: Workspace["role"]): Workspac
   return w;
 }
 
-export function toChannel(r: ChannelRow, lastReadSeq: number, unreadCount: number): Channel {
+export function toChannel(r: ChannelRow, lastReadSeq: number, unreadCount: number, mentionCount = 0): Channel {
   return {
     id: r.id,
     route_id: r.routeId,
@@ -42,6 +42,7 @@ export function toChannel(r: ChannelRow, lastReadSeq: number, unreadCount: numbe
     last_seq: r.lastSeq,
     last_read_seq: lastReadSeq,
     unread_count: unreadCount,
+    mention_count: mentionCount,
   };
 }
 

@@ -315,3 +315,54 @@ export const uploadCleanup = sqliteTable("upload_cleanup", {
   attempts: integer("attempts").notNull().default(0),
   lastError: text("last_error"),
 });
+
+// Reaching people. A mention row is written in the post's transaction for each person the
+// message mentions (src/chat/notifications.ts decides who); read receipts stamp read_at, so
+// every device counts the same unread mentions.
+export const mentions = sqliteTable(
+  "mentions",
+  {
+    userId: text("user_id").notNull(),
+    messageId: text("message_id").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    scopeId: text("scope_id").notNull(),
+    // Null for a root message (read with the channel); the root's id for a reply (read with the thread).
+    threadRootId: text("thread_root_id"),
+    // channel_seq of a root, thread_seq of a reply: what read pointers compare against.
+    seq: integer("seq").notNull(),
+    reason: text("reason", { enum: ["direct", "broadcast", "thread"] }).notNull(),
+    createdAt: text("created_at").notNull(),
+    readAt: text("read_at"),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.messageId] }), index("mentions_unread").on(t.userId, t.scopeId, t.readAt)],
+);
+
+export const threadFollows = sqliteTable(
+  "thread_follows",
+  {
+    userId: text("user_id").notNull(),
+    rootMessageId: text("root_message_id").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    scopeId: text("scope_id").notNull(),
+    following: integer("following", { mode: "boolean" }).notNull(),
+    reason: text("reason", { enum: ["started", "replied", "mentioned", "chose"] }).notNull(),
+    lastReadSeq: integer("last_read_seq").notNull().default(0),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.rootMessageId] }), index("thread_follows_root").on(t.rootMessageId), index("thread_follows_user").on(t.userId, t.workspaceId)],
+);
+
+// A person's notification preference per channel or DM; scope_id "" holds their defaults
+// (preference and do-not-disturb hours).
+export const notificationSettings = sqliteTable(
+  "notification_settings",
+  {
+    userId: text("user_id").notNull(),
+    scopeId: text("scope_id").notNull(),
+    preference: text("preference", { enum: ["all", "mentions", "muted"] }).notNull(),
+    dndStartMinute: integer("dnd_start_minute"),
+    dndEndMinute: integer("dnd_end_minute"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.scopeId] })],
+);

@@ -4,6 +4,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { plainText } from "../markdown.ts";
 import { noteTyping, stopTyping } from "../state/ephemeral.ts";
+import { askForNotificationsOnce } from "../state/notify.ts";
 import { send, type SendTarget } from "../state/outbox.ts";
 import { draft, editingId, quoting, setDraft, setQuoting } from "../state/ui.ts";
 import { stageFiles, staged, takeReady, unstage, uploadsAvailable } from "../state/uploads.ts";
@@ -135,6 +136,7 @@ export function Composer(props: Props) {
     setQuoting(key, null);
     stopTyping(typingTarget);
     props.onSent?.();
+    askForNotificationsOnce();
   };
 
   const onKeyDown = (e: KeyboardEvent) => {

@@ -9,6 +9,7 @@ import { Icon } from "./Icon.tsx";
 import { PinsPanel } from "./PinsPanel.tsx";
 import { SearchPanel } from "./SearchPanel.tsx";
 import { ThreadPane } from "./ThreadPane.tsx";
+import { ThreadsPanel } from "./ThreadsPanel.tsx";
 
 export function SidePanel({ me, channel, dm, thread }: { me: User; channel?: Channel; dm?: DirectConversation; thread: ThreadView | null }) {
   const scope = channel ? { kind: "channel" as const, id: channel.id, workspaceId: channel.workspace_id } : { kind: "dm" as const, id: dm!.id, workspaceId: dm!.workspace_id };
@@ -18,20 +19,20 @@ export function SidePanel({ me, channel, dm, thread }: { me: User; channel?: Cha
   }
   const which = panel.value;
   if (!which || (which === "pins" && !channel)) return null;
-  const title = which === "pins" ? "Pinned messages" : "Search";
+  const title = which === "pins" ? "Pinned messages" : which === "threads" ? "Threads" : "Search";
   return (
     <aside class="side-panel" aria-label={title}>
       <header class="panel-header">
         <div>
           <h2>{title}</h2>
-          <span class="panel-sub">{which === "pins" ? `#${channel!.name}` : `“${searchQuery.value}”`}</span>
+          <span class="panel-sub">{which === "pins" ? `#${channel!.name}` : which === "threads" ? "that you follow" : `“${searchQuery.value}”`}</span>
         </div>
         <button type="button" class="icon-button" aria-label={`Close ${title.toLowerCase()}`} title="Close (Esc)" onClick={() => (panel.value = null)}>
           <Icon name="close" />
         </button>
       </header>
       <div class="panel-body">
-        {which === "pins" ? <PinsPanel timeline={timelineFor(scope)} canWrite={!!channel && !channel.archived_at} /> : <SearchPanel workspaceId={scope.workspaceId} query={searchQuery.value} meId={me.id} />}
+        {which === "pins" ? <PinsPanel timeline={timelineFor(scope)} canWrite={!!channel && !channel.archived_at} /> : which === "threads" ? <ThreadsPanel workspaceId={scope.workspaceId} /> : <SearchPanel workspaceId={scope.workspaceId} query={searchQuery.value} meId={me.id} />}
       </div>
     </aside>
   );

@@ -2,8 +2,8 @@
 import { newChannel } from "../conversations.ts";
 import { conversationPath, navigate, route } from "../routes.ts";
 import { signOut } from "../session.ts";
-import { channels, dms, dmTitle, mentionCount } from "../state/directory.ts";
-import { openDialog, dmPickerOpen, quickSwitcherOpen, sidebarOpen } from "../state/ui.ts";
+import { channels, dms, dmTitle, threadMentions } from "../state/directory.ts";
+import { openDialog, dmPickerOpen, panel, quickSwitcherOpen, sidebarOpen } from "../state/ui.ts";
 import { muted, starred } from "../state/prefs.ts";
 import type { Channel } from "../types.ts";
 import type { User } from "../types.ts";
@@ -52,7 +52,7 @@ export function Sidebar({ me }: { me: User }) {
   const stars = channels.value.filter((c) => starredIds.has(c.id));
   const rest = channels.value.filter((c) => !starredIds.has(c.id));
   const channelItem = (c: Channel) => (
-    <Item href={conversationPath("channel", c.id)} active={activeId === c.id} unread={c.unread_count} mentions={mentionCount(c.id)} label={`#${c.name}`} quiet={muted.value.has(c.id)}>
+    <Item href={conversationPath("channel", c.id)} active={activeId === c.id} unread={c.unread_count} mentions={c.mention_count} label={`#${c.name}`} quiet={muted.value.has(c.id)}>
       <span class="side-icon" aria-hidden="true">
         #
       </span>
@@ -70,6 +70,20 @@ export function Sidebar({ me }: { me: User }) {
         </button>
       </div>
       <div class="sidebar-scroll">
+        <section class="side-section">
+          <ul>
+            <li>
+              <button type="button" class={`side-item${panel.value === "threads" ? " active" : ""}`} aria-pressed={panel.value === "threads"}
+                aria-label={`Threads${threadMentions.value ? `, ${threadMentions.value} mentions` : ""}`} onClick={() => (panel.value = panel.value === "threads" ? null : "threads")}>
+                <span class="side-icon" aria-hidden="true">
+                  <Icon name="thread" size={16} />
+                </span>
+                <span class="side-label">Threads</span>
+                {threadMentions.value > 0 && <span class="badge-mention">{threadMentions.value}</span>}
+              </button>
+            </li>
+          </ul>
+        </section>
         {stars.length > 0 && (
           <section class="side-section" aria-label="Starred">
             <h2 class="side-heading">

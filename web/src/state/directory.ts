@@ -1,10 +1,10 @@
 // The workspace around the conversation: workspaces, channels, DMs, people, and the counts the
-// sidebar shows. Counts are updated from events idempotently (by sequence number), so replaying
-// events the lists already include never counts a message twice.
+// sidebar shows. Unread counts are updated from events idempotently (by sequence number), so
+// replaying events the lists already include never counts a message twice. Mention counts are the
+// server's: read events carry them, and a new mention reloads the lists, so every device agrees.
 import { computed, signal } from "@preact/signals";
 import { api } from "../api.ts";
-import type { Channel, DirectConversation, Member, Message, User, Workspace } from "../types.ts";
-import { load, save } from "./storage.ts";
+import type { Channel, DirectConversation, FollowedThread, Member, Message, User, Workspace } from "../types.ts";
 
 export const workspaces = signal<Workspace[]>([]);
 export const workspaceId = signal<string | null>(null);
@@ -16,8 +16,9 @@ export const users = signal<ReadonlyMap<string, User>>(new Map());
 export const memberCount = signal(0);
 /** Workspace roles by user id, as far as the member directory was loaded. */
 export const roles = signal<ReadonlyMap<string, Member["role"]>>(new Map());
-/** Mentions of me per scope: message sequence numbers, so reading past them clears the badge. */
-export const mentions = signal<Record<string, number[]>>({});
+/** Threads I follow in this workspace, most recent reply first. */
+export const followedThreads = signal<FollowedThread[]>([]);
+export const threadMentions = computed(() => followedThreads.value.reduce((n, t) => n + t.mention_count, 0));
 
 export const currentWorkspace = computed(() => workspaces.value.find((w) => w.id === workspaceId.value) ?? null);
 /** Owners and moderators manage channels (rename, topic, archive), as the server's rules say. */
@@ -25,8 +26,6 @@ export const canManageChannels = computed(() => {
   const role = currentWorkspace.value?.role;
   return role === "owner" || role === "moderator";
 });
-
-let mentionsKey = "";
 
 export function rememberUsers(list: Iterable<User | undefined | null>): void {
   let next: Map<string, User> | null = null;
@@ -55,10 +54,11 @@ export async function loadWorkspaces(): Promise<Workspace[]> {
 }
 
 /** Channels, DMs and the member directory of one workspace. */
-export async function loadDirectory(id: string, meId: string): Promise<void> {
-  const [ch, dm, members] = await Promise.all([
+export async function loadDirectory(id: string, _meId: string): Promise<void> {
+  const [ch, dm, threads, members] = await Promise.all([
     api.channels(id, { includeArchived: true }),
     api.dms(id),
+    api.followedThreads(id).catch(() => null),
     // Guests may not browse the directory; the app still works without it.
     api.members(id, { limit: 200 }).catch(() => null),
   ]);
@@ -70,9 +70,24 @@ export async function loadDirectory(id: string, meId: string): Promise<void> {
     rememberRoles(members.members);
     memberCount.value = members.total_count;
   }
-  mentionsKey = `mentions:${meId}:${id}`;
-  mentions.value = load<Record<string, number[]>>(mentionsKey, {});
-  pruneMentions();
+  followedThreads.value = threads?.threads ?? [];
+}
+
+export async function refreshThreads(id: string): Promise<void> {
+  followedThreads.value = (await api.followedThreads(id)).threads;
+}
+
+let mentionsTimer: ReturnType<typeof setTimeout> | undefined;
+/** Someone mentioned me: the server's counts are the truth; a burst reloads them once. */
+export function noteMention(): void {
+  mentionsTimer ??= setTimeout(() => {
+    mentionsTimer = undefined;
+    const id = workspaceId.peek();
+    if (!id) return;
+    void refreshChannels(id).catch(() => {});
+    void refreshDms(id).catch(() => {});
+    void refreshThreads(id).catch(() => {});
+  }, 150);
 }
 
 function setChannels(list: Channel[]): void {
@@ -96,7 +111,7 @@ export async function refreshDms(id: string): Promise<void> {
   dms.value = conversations;
 }
 
-function patchScope(id: string, fn: (s: { last_seq: number; last_read_seq: number; unread_count: number }) => Partial<Channel & DirectConversation> | null): boolean {
+function patchScope(id: string, fn: (s: { last_seq: number; last_read_seq: number; unread_count: number }) => Partial<Channel> | null): boolean {
   let found = false;
   const apply = <T extends Channel | DirectConversation>(list: T[]): T[] | null => {
     const i = list.findIndex((s) => s.id === id);
@@ -116,11 +131,7 @@ function patchScope(id: string, fn: (s: { last_seq: number; last_read_seq: numbe
 }
 
 /** A new message in a scope. Returns false when the scope is unknown (a new DM, say). */
-export function noteMessage(scopeId: string, seq: number, authorId: string, meId: string, mentioned: boolean, activity: boolean): boolean {
-  if (mentioned && authorId !== meId) {
-    const list = mentions.peek()[scopeId] ?? [];
-    if (!list.includes(seq)) setMentions(scopeId, [...list, seq]);
-  }
+export function noteMessage(scopeId: string, seq: number, authorId: string, meId: string, activity: boolean): boolean {
   return patchScope(scopeId, (s) => {
     if (seq <= s.last_seq) return null; // already counted by the list we loaded
     const counts = authorId !== meId && !activity && seq > s.last_read_seq;
@@ -128,37 +139,24 @@ export function noteMessage(scopeId: string, seq: number, authorId: string, meId
   });
 }
 
-/** My read pointer moved (here or in another tab). */
-export function noteRead(scopeId: string, seq: number): void {
+/** My read pointer moved (here or in another tab); `mentions` is what the server says is left. */
+export function noteRead(scopeId: string, seq: number, mentions?: number): void {
   patchScope(scopeId, (s) => {
-    if (seq <= s.last_read_seq) return null;
-    return { last_read_seq: seq, unread_count: seq >= s.last_seq ? 0 : s.unread_count };
+    const change: Partial<Channel> = {};
+    if (seq > s.last_read_seq) Object.assign(change, { last_read_seq: seq, unread_count: seq >= s.last_seq ? 0 : s.unread_count });
+    if (typeof mentions === "number") change.mention_count = mentions;
+    return Object.keys(change).length ? change : null;
   });
-  pruneMentions();
 }
 
-function setMentions(scopeId: string, seqs: number[]): void {
-  const next = { ...mentions.peek() };
-  if (seqs.length) next[scopeId] = seqs;
-  else delete next[scopeId];
-  mentions.value = next;
-  if (mentionsKey) save(mentionsKey, next);
-}
-
-/** Mentions at or below the read pointer are read. */
-function pruneMentions(): void {
-  const read = new Map<string, number>();
-  for (const s of [...channels.peek(), ...dms.peek()]) read.set(s.id, s.last_read_seq);
-  for (const [scopeId, seqs] of Object.entries(mentions.peek())) {
-    const pointer = read.get(scopeId);
-    if (pointer === undefined) continue;
-    const left = seqs.filter((s) => s > pointer);
-    if (left.length !== seqs.length) setMentions(scopeId, left);
-  }
+/** A thread's read pointer moved: its mentions are read, and the scope's count is the server's. */
+export function noteThreadRead(rootId: string, scopeId: string | null, seq: number, scopeMentions?: number): void {
+  followedThreads.value = followedThreads.peek().map((t) => (t.root_message_id === rootId ? { ...t, last_read_seq: Math.max(t.last_read_seq, seq), mention_count: 0, unread_count: 0 } : t));
+  if (scopeId && typeof scopeMentions === "number") patchScope(scopeId, () => ({ mention_count: scopeMentions }));
 }
 
 export function mentionCount(scopeId: string): number {
-  return mentions.value[scopeId]?.length ?? 0;
+  return scopeOf(scopeId)?.kind === "channel" ? (channels.value.find((c) => c.id === scopeId)?.mention_count ?? 0) : (dms.value.find((d) => d.id === scopeId)?.mention_count ?? 0);
 }
 
 export function scopeOf(id: string): { kind: "channel"; channel: Channel } | { kind: "dm"; dm: DirectConversation } | null {

@@ -7,7 +7,8 @@ import { api, ApiError } from "../api.ts";
 import { loadCursor, RealtimeConnection, tailCursor } from "../realtime.ts";
 import { loadSession } from "../session.ts";
 import type { ChatEvent, Message, ThreadState, User } from "../types.ts";
-import { loadDirectory, loadWorkspaces, noteMessage, noteRead, refreshChannels, refreshDms, workspaceId } from "./directory.ts";
+import { notifyInBackground } from "./notify.ts";
+import { loadDirectory, loadWorkspaces, noteMention, noteMessage, noteRead, noteThreadRead, refreshChannels, refreshDms, workspaceId } from "./directory.ts";
 import { withReaction } from "./collection.ts";
 import { applyEphemeral } from "./ephemeral.ts";
 import { flushOutbox, restoreOutbox } from "./outbox.ts";
@@ -123,8 +124,8 @@ export function applyEvent(e: ChatEvent): void {
   switch (e.type) {
     case "message.created": {
       if (!scopeId || typeof e.seq !== "number") return;
-      const mentioned = e.mentioned_user_ids?.includes(me.id) ?? false;
-      const known = noteMessage(scopeId, e.seq, str(p.author_id) ?? "", me.id, mentioned, ACTIVITY_KINDS.has(String(p.kind)));
+      const known = noteMessage(scopeId, e.seq, str(p.author_id) ?? "", me.id, ACTIVITY_KINDS.has(String(p.kind)));
+      if (str(p.direct_conversation_id) && str(p.author_id) !== me.id && str(p.message_id) && !ACTIVITY_KINDS.has(String(p.kind))) notifyInBackground(str(p.message_id)!, { kind: "dm", id: scopeId }, null, e.created_at);
       if (!known && str(p.direct_conversation_id) && workspaceId.peek()) void refreshDms(workspaceId.peek()!);
       void existingTimeline(scopeId)?.catchUp();
       return;
@@ -174,7 +175,19 @@ export function applyEvent(e: ChatEvent): void {
       if (str(p.user_id) !== me.id) return;
       const target = str(p.scope_id) ?? scopeId;
       const seq = typeof p.last_read_seq === "number" ? p.last_read_seq : e.seq;
-      if (target && typeof seq === "number") noteRead(target, seq);
+      if (target && typeof seq === "number") noteRead(target, seq, typeof p.mention_count === "number" ? p.mention_count : undefined);
+      return;
+    }
+    case "mention.created": {
+      noteMention();
+      const id = str(p.message_id);
+      const root = str(p.root_message_id);
+      if (id && scopeId) notifyInBackground(id, { kind: str(p.direct_conversation_id) ? "dm" : "channel", id: scopeId }, root && root !== id ? root : null, e.created_at);
+      return;
+    }
+    case "thread.read": {
+      const rootId = str(p.root_message_id);
+      if (rootId && typeof p.last_read_seq === "number") noteThreadRead(rootId, str(p.scope_id) ?? scopeId, p.last_read_seq, typeof p.mention_count === "number" ? p.mention_count : undefined);
       return;
     }
     case "channel.created":

@@ -2,7 +2,7 @@
 // favicon (a count for mentions, a dot for unread). Muted channels count only their mentions.
 import { computed, effect } from "@preact/signals";
 import { route } from "../routes.ts";
-import { channels, currentWorkspace, dms, dmTitle, mentions } from "./directory.ts";
+import { channels, currentWorkspace, dms, dmTitle } from "./directory.ts";
 import { muted } from "./prefs.ts";
 
 export const tabCounts = computed(() => {
@@ -10,8 +10,8 @@ export const tabCounts = computed(() => {
   let unread = 0;
   let mentioned = 0;
   for (const c of channels.value) {
-    const m = mentions.value[c.id]?.length ?? 0;
-    mentioned += m;
+    // The server's count, thread replies included, so every device shows the same number.
+    mentioned += c.mention_count;
     if (!mutedIds.has(c.id)) unread += c.unread_count;
   }
   // Every message in a DM is addressed to you.

@@ -8,6 +8,7 @@ import { rememberUsers } from "./directory.ts";
 
 export class ThreadView extends MessageCollection {
   readonly root = signal<Message | null>(null);
+  private readThrough = 0;
 
   constructor(readonly rootId: string) {
     super((m) => m.thread_seq ?? 0);
@@ -21,6 +22,7 @@ export class ThreadView extends MessageCollection {
         rememberUsers([page.root.author]);
         this.root.value = page.root;
         this.reset({ messages: page.replies, has_older: page.has_older, has_newer: false });
+        this.markRead(page.replies);
       } catch (err) {
         this.error.value = err instanceof ApiError && err.status === 404 ? "This thread no longer exists." : "Could not load the thread.";
       }
@@ -40,7 +42,16 @@ export class ThreadView extends MessageCollection {
     this.root.value = page.root;
     this.upsert(page.replies);
     this.advanceThrough(page.replies);
+    this.markRead(page.replies);
     return page.has_newer && page.replies.length > 0;
+  }
+
+  /** Replies shown in an open thread are read: the server clears their mentions on every device. */
+  private markRead(replies: Message[]): void {
+    const seq = Math.max(0, ...replies.map((m) => m.thread_seq ?? 0));
+    if (seq <= this.readThrough || document.visibilityState === "hidden") return;
+    this.readThrough = seq;
+    void api.readThread(this.rootId, seq).catch(() => {});
   }
 
   patchRoot(fn: (m: Message) => Message | null): void {

@@ -4,7 +4,7 @@ import { signal } from "@preact/signals";
 import type { Message } from "../types.ts";
 import { load, save } from "./storage.ts";
 
-export type Panel = "pins" | "search" | null;
+export type Panel = "pins" | "search" | "threads" | null;
 
 export const panel = signal<Panel>(null);
 export const quickSwitcherOpen = signal(false);

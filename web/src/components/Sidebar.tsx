@@ -30,7 +30,9 @@ function Item({ href, active, unread, mentions, label, children, quiet }: { href
         }}
       >
         {children}
-        {/* The counts are in the link's label; the badge is their picture. */}
+        {/* The counts are in the link's label; the badge is their picture. The space keeps the
+            visible words apart ("general 1", not "general1") so the label still contains them. */}
+        {" "}
         {badge > 0 ? (
           <span class="badge-mention" aria-hidden="true">
             {badge}
@@ -79,7 +81,14 @@ export function Sidebar({ me }: { me: User }) {
                   <Icon name="thread" size={16} />
                 </span>
                 <span class="side-label">Threads</span>
-                {threadMentions.value > 0 && <span class="badge-mention">{threadMentions.value}</span>}
+                {threadMentions.value > 0 && (
+                  <>
+                    {" "}
+                    <span class="badge-mention" aria-hidden="true">
+                      {threadMentions.value}
+                    </span>
+                  </>
+                )}
               </button>
             </li>
           </ul>

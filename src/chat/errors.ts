@@ -23,3 +23,6 @@ export const tooLarge = (message: string, code = "too_large") => new AppError(41
 export const tooMany = (message: string, retryAfterSeconds: number, code = "rate_limited") =>
   new AppError(429, code, message, undefined, { "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))) });
 export const unavailable = (message: string) => new AppError(503, "unavailable", message);
+/** A search stopped at its time budget (--search-budget-ms), on either store. */
+export const searchTimedOut = (budgetMs: number) =>
+  new AppError(503, "search_timeout", `the search took longer than ${budgetMs} ms; narrow it down`, undefined, { "Retry-After": "1" });

@@ -5,11 +5,18 @@
 // names), so the tests share one database and may run in any order.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AppError } from "../chat/errors.ts";
+import { LIMITS } from "../chat/rules.ts";
 import type { Role, StoredEvent, User } from "../chat/types.ts";
 import { parseQuery } from "../search/query.ts";
+import { queryRows } from "../testing/db-inspect.ts";
 import type { PostMessageInput, Scope, SearchInput, Store } from "./store.ts";
 
-export type OpenStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
+/**
+ * A store on a fresh database, and `twin`: another store on the same database, standing for a
+ * second server process (its own connections and writer), so a rule's race is run across
+ * processes and not only inside one. Cleanup runs after the twin is closed.
+ */
+export type OpenStore = () => Promise<{ store: Store; twin(): Promise<Store>; cleanup(): Promise<void> }>;
 
 /** The refusal a write must end in: an AppError with this status and code. */
 export async function refused(p: Promise<unknown>, status: number, code: string): Promise<AppError> {
@@ -33,11 +40,16 @@ const unique = (base: string) => `${base}${Date.now().toString(36).slice(-5)}${(
 export function storeContract(name: string, open: OpenStore): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
+    /** The same database through another "process". */
+    let other: Store;
     let cleanup: () => Promise<void>;
     beforeAll(async () => {
-      ({ store, cleanup } = await open());
+      const opened = await open();
+      ({ store, cleanup } = opened);
+      other = await opened.twin();
     });
     afterAll(async () => {
+      await other?.close();
       await cleanup?.();
     });
 
@@ -56,6 +68,10 @@ export function storeContract(name: string, open: OpenStore): void {
       return { users, ids: users.map((u) => u.id), workspace, general, guest, inGeneral, inGuest, post };
     }
     type Team = Awaited<ReturnType<typeof team>>;
+
+    /** Outcomes of concurrent writes, sorted: "ok" or the refusal's code. */
+    const codes = (results: PromiseSettledResult<unknown>[]) =>
+      results.map((r) => (r.status === "fulfilled" ? "ok" : (r.reason as AppError).code)).sort();
 
     async function dmOf(t: Team, memberIds: string[]): Promise<Scope> {
       const { conversation } = await store.dms.open(t.workspace.id, memberIds, memberIds[0]!);
@@ -269,6 +285,21 @@ export function storeContract(name: string, open: OpenStore): void {
         await refused(t.post(t.ids[0]!, "x", { quotedMessageId: q.message.id }), 404, "not_found");
       });
 
+      test("a delete takes the words from the row and from every quote of it", async () => {
+        const t = await team();
+        const q = await t.post(t.ids[1]!, "regrettable words");
+        const quoting = await Promise.all([t.post(t.ids[0]!, "quoting", { quotedMessageId: q.message.id }), t.post(t.ids[2]!, "me too", { quotedMessageId: q.message.id })]);
+        const unrelated = await t.post(t.ids[0]!, "quoting another", { quotedMessageId: (await t.post(t.ids[2]!, "keep me")).message.id });
+        await store.messages.remove(q.message.id, t.ids[1]!);
+        const stored = async (id: string) => (await queryRows(store, "SELECT body, quoted_body_snapshot FROM messages WHERE id = ?", [id]))[0];
+        expect(await stored(q.message.id)).toEqual({ body: "", quoted_body_snapshot: null });
+        for (const r of quoting) {
+          expect(await stored(r.message.id)).toEqual({ body: r.message.body, quoted_body_snapshot: null });
+          expect((await store.messages.get(r.message.id, t.ids[0]!))?.quoted_body_snapshot).toBeNull();
+        }
+        expect((await stored(unrelated.message.id))?.quoted_body_snapshot).toBe("keep me");
+      });
+
       test("only the author edits (403 message_not_writable); a deleted message is 409 message_deleted", async () => {
         const t = await team();
         const m = await t.post(t.ids[0]!, `hello @${t.users[1]!.handle}`);
@@ -320,6 +351,22 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(off.reactions).toEqual([{ emoji: "🎉", count: 1, reacted_by_me: false }]);
         expect((await store.messages.react(m.message.id, t.ids[1]!, "🎉", false)).event).toBeNull();
         expect((await store.messages.get(m.message.id, t.ids[2]!))?.reactions).toEqual([{ emoji: "🎉", count: 1, reacted_by_me: true }]);
+      });
+
+      test("a message holds a bounded set of different emoji, even when two processes react at once", async () => {
+        const t = await team();
+        const m = await t.post(t.ids[0]!, "so many feelings");
+        const emoji = Array.from({ length: LIMITS.reactionsPerMessage + 2 }, (_, i) => String.fromCodePoint(0x1f600 + i));
+        for (const e of emoji.slice(0, LIMITS.reactionsPerMessage - 2)) await store.messages.react(m.message.id, t.ids[1]!, e, true);
+        const last = emoji.slice(LIMITS.reactionsPerMessage - 2);
+        const results = await Promise.allSettled(last.map((e, i) => (i % 2 ? other : store).messages.react(m.message.id, t.ids[1]!, e, true)));
+        expect(codes(results)).toEqual(["ok", "ok", "reaction_limit", "reaction_limit"]);
+        expect((await store.messages.get(m.message.id, t.ids[0]!))?.reactions).toHaveLength(LIMITS.reactionsPerMessage);
+        // Joining an emoji already there adds no new one; taking one off makes room again.
+        expect((await store.messages.react(m.message.id, t.ids[2]!, emoji[0]!, true)).event).toMatchObject({ payload: { count: 2 } });
+        await store.messages.react(m.message.id, t.ids[1]!, emoji[1]!, false);
+        await store.messages.react(m.message.id, t.ids[2]!, last[results.findIndex((r) => r.status === "rejected")]!, true);
+        await refused(store.messages.react(m.message.id, t.ids[2]!, emoji[1]!, true), 409, "reaction_limit");
       });
 
       test("concurrent identical reactions count once", async () => {
@@ -708,6 +755,24 @@ export function storeContract(name: string, open: OpenStore): void {
         expect((await store.workspaces.listAll()).map((w) => w.id)).toContain(workspace.id);
       });
 
+      test("a person owns at most maxOwned live workspaces, even when two processes create at once", async () => {
+        const owner = await store.users.create({ kind: "human", displayName: "Owner", handle: unique("own") });
+        const elsewhere = await team(["zed"]);
+        await store.workspaces.addMember(elsewhere.workspace.id, owner.id, "moderator"); // a member, not an owner: not counted
+        const first = await store.workspaces.create({ name: unique("One"), ownerId: owner.id, maxOwned: 3 });
+        const results = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => (i % 2 ? other : store).workspaces.create({ name: unique("More"), ownerId: owner.id, maxOwned: 3 })));
+        expect(codes(results)).toEqual(["ok", "ok", "workspace_limit", "workspace_limit"]);
+        const refusal = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+        expect((refusal.reason as AppError).status).toBe(403);
+        expect(await store.workspaces.listFor(owner.id)).toHaveLength(4);
+        // Without a limit nothing is counted; a deleted workspace no longer counts.
+        const unlimited = await store.workspaces.create({ name: unique("Free"), ownerId: owner.id });
+        await refused(store.workspaces.create({ name: "x", ownerId: owner.id, maxOwned: 3 }), 403, "workspace_limit");
+        await store.workspaces.remove(unlimited.workspace.id);
+        await store.workspaces.remove(first.workspace.id);
+        await store.workspaces.create({ name: unique("Again"), ownerId: owner.id, maxOwned: 3 });
+      });
+
       test("members: add, change role, page, filter, count", async () => {
         const t = await team(["ada", "bob", "cy", "dee", "eve"]);
         expect((await store.workspaces.addMember(t.workspace.id, t.ids[1]!, "moderator")).role).toBe("moderator");
@@ -741,9 +806,30 @@ export function storeContract(name: string, open: OpenStore): void {
         const updated = await store.users.update(u.id, { displayName: "Uma Two", avatarUrl: `/api/users/${u.id}/avatar?v=upl_picture` });
         expect(updated).toMatchObject({ display_name: "Uma Two", handle, avatar_url: `/api/users/${u.id}/avatar?v=upl_picture` });
         await refused(store.users.update(u.id, { handle: derived.handle }), 409, "handle_taken");
+        for (const reserved of ["all", "here", "everyone"]) await refused(store.users.update(u.id, { handle: reserved }), 409, "handle_taken");
         await refused(store.users.update("usr_missing", { displayName: "x" }), 404, "not_found");
         expect(await store.users.get("usr_missing")).toBeNull();
         expect(await store.users.first()).not.toBeNull();
+      });
+    });
+
+    describe("pictures", () => {
+      test("a remote avatar or icon stored before uploads is never shown; ours are", async () => {
+        const t = await team(["ada", "bob"]);
+        const [ada, bob] = t.users;
+        for (const url of ["https://tracker.example/a.png", `/api/users/${bob!.id}/avatar?v=upl_bobs`]) {
+          expect((await store.users.update(ada!.id, { avatarUrl: url })).avatar_url).toBeNull();
+          expect((await store.users.get(ada!.id))?.avatar_url).toBeNull();
+        }
+        const ours = `/api/users/${ada!.id}/avatar?v=upl_adas`;
+        expect((await store.users.update(ada!.id, { avatarUrl: ours })).avatar_url).toBe(ours);
+        const listed = (await store.workspaces.members(t.workspace.id, { limit: 10 })).members.find((m) => m.user.id === ada!.id);
+        expect(listed?.user.avatar_url).toBe(ours);
+        await store.workspaces.update(t.workspace.id, { iconUrl: "https://tracker.example/icon.png" }, ada!.id);
+        expect((await store.workspaces.get(t.workspace.id))?.icon_url).toBeNull();
+        expect((await store.workspaces.listFor(ada!.id)).find((w) => w.id === t.workspace.id)?.icon_url).toBeNull();
+        await store.workspaces.update(t.workspace.id, { iconUrl: "/api/uploads/upl_icon" }, ada!.id);
+        expect((await store.workspaces.get(t.workspace.id))?.icon_url).toBe("/api/uploads/upl_icon");
       });
     });
 
@@ -948,6 +1034,24 @@ export function storeContract(name: string, open: OpenStore): void {
         for (const r of results) if (r.status === "rejected") expect([(r.reason as AppError).status, (r.reason as AppError).code]).toEqual([413, "upload_quota_exceeded"]);
         const files = await Promise.allSettled(Array.from({ length: 8 }, () => store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 1, quota })));
         expect(files.filter((r) => r.status === "fulfilled")).toHaveLength(2);
+      });
+
+      test("the quota is per person across every live workspace, held when two processes reserve at once", async () => {
+        const a = await team(["ada", "bob"]);
+        const b = await team(["zoe"]);
+        await store.workspaces.addMember(b.workspace.id, a.ids[0]!, "member");
+        const reserve = (s: Store, workspaceId: string, bytes: number) => s.uploads.reserve({ workspaceId, ownerId: a.ids[0]!, bytes, quota });
+        await reserve(store, a.workspace.id, 300);
+        await reserve(store, a.workspace.id, 300);
+        // Another person's uploads are theirs: they do not count against ada.
+        await store.uploads.reserve({ workspaceId: a.workspace.id, ownerId: a.ids[1]!, bytes: 900, quota });
+        const results = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => reserve(i % 2 ? other : store, b.workspace.id, 300)));
+        expect(codes(results)).toEqual(["ok", "upload_quota_exceeded", "upload_quota_exceeded", "upload_quota_exceeded"]);
+        await refused(reserve(store, b.workspace.id, 101), 413, "upload_quota_exceeded");
+        // A deleted workspace's uploads are gone, and so is their share of the quota.
+        await store.workspaces.remove(a.workspace.id);
+        await reserve(store, b.workspace.id, 600);
+        await refused(reserve(store, b.workspace.id, 101), 413, "upload_quota_exceeded");
       });
 
       test("complete, replay by nonce, conflict by nonce, release; the cleanup queue gets every orphan", async () => {
@@ -1157,8 +1261,6 @@ export function storeContract(name: string, open: OpenStore): void {
     });
 
     describe("races: a rule that counts or looks before it writes holds under concurrency", () => {
-      const codes = (results: PromiseSettledResult<unknown>[]) =>
-        results.map((r) => (r.status === "fulfilled" ? "ok" : (r.reason as AppError).code)).sort();
 
       test("one channel name, one handle, one slug, one member set", async () => {
         const t = await team();

@@ -9,7 +9,7 @@ import type { Store } from "./store.ts";
 export async function openStore(config: Config): Promise<Store> {
   if (config.db.kind === "postgres") {
     try {
-      return await openPostgresStore(config.db.url, { pool: config.db.pool });
+      return await openPostgresStore(config.db.url, { pool: config.db.pool, searchBudgetMs: config.limits.searchBudgetMs });
     } catch (err) {
       // Unreachable or too old: a configuration problem the operator fixes, said in one line.
       if (err instanceof DatabaseUnavailable) throw new ConfigError(`db: ${err.message}`);

@@ -12,6 +12,7 @@ if (testsPostgres()) {
     const store = await openPostgresStore(db.url, { pool: 4 });
     return {
       store,
+      twin: () => openPostgresStore(db.url, { pool: 4, migrate: false }),
       async cleanup() {
         await store.close();
         await db.drop();

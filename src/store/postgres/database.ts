@@ -186,7 +186,7 @@ type Job = {
  */
 const RETRYABLE = new Set(["40P01", "23505"]);
 // drizzle wraps the driver's error: the SQLSTATE is on its cause.
-const sqlState = (err: unknown) => (err as { code?: string })?.code ?? (err as { cause?: { code?: string } })?.cause?.code ?? "";
+export const sqlState = (err: unknown) => (err as { code?: string })?.code ?? (err as { cause?: { code?: string } })?.cause?.code ?? "";
 const retryable = (err: unknown) => RETRYABLE.has(sqlState(err));
 /**
  * A deadlock with another process's batch: the locks this batch took for earlier mutations are

@@ -26,7 +26,8 @@ export interface PostgresStore extends Store {
   readonly db: Db;
 }
 
-export async function openPostgresStore(url: string, opts: { pool?: number; migrate?: boolean } = {}): Promise<PostgresStore> {
+/** `searchBudgetMs`: how long one search may run before Postgres stops it (503 search_timeout); none by default. */
+export async function openPostgresStore(url: string, opts: { pool?: number; migrate?: boolean; searchBudgetMs?: number } = {}): Promise<PostgresStore> {
   if (opts.migrate !== false) await migrateDatabase(url);
   const client = openClient(url, opts.pool ?? 10);
   try {
@@ -56,7 +57,7 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
     dms: pgDms(db, writer),
     events: pgEvents(db, writer),
     uploads: pgUploads(db, writer),
-    search: pgSearch(db),
+    search: pgSearch(db, { budgetMs: opts.searchBudgetMs, slots: Math.max(1, Math.floor((opts.pool ?? 10) / 4)) }),
     notifications: postgresNotifications(db, writer),
     ping: () => ping(db),
     async foreignWrites() {

@@ -6,6 +6,7 @@ import {
   assertWithinBudget, budgetWindowStart, nextReadPointer, nonceFingerprint, quoteSnapshot,
 } from "../../chat/posting.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
+import { assertReactionFits } from "../../chat/reactions.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
 import type { ChatEvent, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, Scope } from "../store.ts";
@@ -238,7 +239,10 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
         if (!r || r.deletedAt) throw notFound("message");
         await emit.lock(tx, r.workspaceId);
         const at = now();
-        await tx.update(messages).set({ deletedAt: at }).where(eq(messages.id, id));
+        // The words go from the row itself and from every quote of it, so neither a backup nor
+        // an export keeps what its author deleted.
+        await tx.update(messages).set({ deletedAt: at, body: "" }).where(eq(messages.id, id));
+        await tx.update(messages).set({ quotedBodySnapshot: null }).where(eq(messages.quotedMessageId, id));
         await tx.delete(pins).where(eq(pins.messageId, id));
         await tx.delete(reactions).where(eq(reactions.messageId, id));
         await detachUploads(tx, id, at);
@@ -282,6 +286,8 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
         const r = await byId(tx, id);
         if (!r || r.deletedAt) throw notFound("message");
         await emit.lock(tx, r.workspaceId);
+        // The workspace's lock is held: no other process adds an emoji between count and insert.
+        if (on) assertReactionFits((await tx.selectDistinct({ emoji: reactions.emoji }).from(reactions).where(eq(reactions.messageId, id))).map((d) => d.emoji), emoji);
         const changed = on
           ? (await tx.insert(reactions).values({ messageId: id, userId, emoji, createdAt: now() }).onConflictDoNothing().returning({ e: reactions.emoji })).length
           : (await tx.delete(reactions).where(and(eq(reactions.messageId, id), eq(reactions.userId, userId), eq(reactions.emoji, emoji))).returning({ e: reactions.emoji })).length;

@@ -156,6 +156,8 @@ export const messages = pgTable(
     uniqueIndex("messages_route").on(t.routeId),
     // SQLite finds these through its automatic indexes; Postgres needs them said.
     index("messages_workspace_author").on(t.workspaceId, t.authorId, t.createdAt),
+    // Deleting a message clears the snapshots quoting it.
+    index("messages_quoted").on(t.quotedMessageId).where(sql`quoted_message_id IS NOT NULL`),
   ],
 );
 
@@ -298,6 +300,8 @@ export const uploads = pgTable(
   (t) => [
     uniqueIndex("uploads_nonce").on(t.workspaceId, t.ownerId, t.nonce),
     index("uploads_message").on(t.messageId),
+    // The quota is per person across workspaces.
+    index("uploads_owner").on(t.ownerId),
   ],
 );
 

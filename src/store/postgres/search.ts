@@ -5,11 +5,15 @@
 // folded body, answered by the pg_trgm GIN index. The caller's scope is part of every query.
 import { type SQL, inArray, sql } from "drizzle-orm";
 import type { QueryTerm } from "../../search/query.ts";
+import { Limiter } from "../../agents/limiter.ts";
+import { searchTimedOut } from "../../chat/errors.ts";
 import type { SearchInput, SearchPosition, SearchStore } from "../store.ts";
 import { RELEVANCE_WINDOW } from "../sqlite/search.ts";
-import type { Db } from "./database.ts";
+import { type Db, sqlState } from "./database.ts";
 import { hydrate } from "./hydrate.ts";
 import { messages } from "./schema.ts";
+
+type Run = (b: Base, extra: SQL | null, tail: SQL) => Promise<Row[]>;
 
 type Row = {
   docid: number;
@@ -79,10 +83,45 @@ export function searchBase(input: SearchInput): Base {
   };
 }
 
-export function pgSearch(db: Db, opts: { relevanceWindow?: number } = {}): SearchStore {
+/** SQLSTATE query_canceled: what statement_timeout ends a statement with. */
+const QUERY_CANCELED = "57014";
+
+/**
+ * `budgetMs` is the time one search may take (--search-budget-ms), as on SQLite's search thread:
+ * past it Postgres cancels the statement and the search answers 503 search_timeout, so one
+ * person's heavy query cannot hold a pool connection and a core for long.
+ */
+export function pgSearch(db: Db, opts: { relevanceWindow?: number; budgetMs?: number; slots?: number } = {}): SearchStore {
   const WINDOW = opts.relevanceWindow ?? RELEVANCE_WINDOW;
-  const run = async (b: Base, extra: SQL | null, tail: SQL): Promise<Row[]> => {
-    const rows = await db.execute<Row>(sql`SELECT d.docid, d.message_id, (${b.score})::float8 AS score FROM message_search_docs d
+  const budgetMs = opts.budgetMs;
+  // Searches take a few of the pool's connections at most, as SQLite's search thread takes one:
+  // a burst of heavy searches queues here instead of holding every connection the other
+  // requests (sign-in checks, posts) need. The budget starts when a search gets its slot.
+  const slots = new Limiter(opts.slots ?? 2);
+
+  /** Runs `search` in a read-only transaction whose statements stop when the budget is spent. */
+  async function withinBudget<T>(search: (q: Db, run: Run) => Promise<T>): Promise<T> {
+    if (budgetMs === undefined) return search(db, (b, extra, tail) => query(db, b, extra, tail));
+    const deadline = performance.now() + budgetMs;
+    try {
+      return await db.transaction(async (tx) => {
+        // Each statement gets what is left of the search's budget, not the whole of it again.
+        const run: Run = async (b, extra, tail) => {
+          const left = Math.floor(deadline - performance.now());
+          if (left < 1) throw searchTimedOut(budgetMs);
+          await tx.execute(sql`SELECT set_config('statement_timeout', ${String(left)}, true)`);
+          return query(tx, b, extra, tail);
+        };
+        return search(tx, run);
+      }, { accessMode: "read only" });
+    } catch (err) {
+      if (sqlState(err) === QUERY_CANCELED) throw searchTimedOut(budgetMs);
+      throw err;
+    }
+  }
+
+  const query = async (q: Db, b: Base, extra: SQL | null, tail: SQL): Promise<Row[]> => {
+    const rows = await q.execute<Row>(sql`SELECT d.docid, d.message_id, (${b.score})::float8 AS score FROM message_search_docs d
       WHERE ${b.where}${extra ? sql` AND ${extra}` : sql``} ${tail}`);
     return [...rows];
   };
@@ -91,7 +130,7 @@ export function pgSearch(db: Db, opts: { relevanceWindow?: number } = {}): Searc
    * Rows `offset` to `offset + limit` of the relevance order: the newest WINDOW matches (at or
    * below the ceiling) ranked by score, then older matches newest first, as on SQLite.
    */
-  async function relevance(b: Base, at: Extract<SearchPosition, { sort: "relevance" }>, limit: number, newest?: (docid: number) => void): Promise<Row[]> {
+  async function relevance(run: Run, b: Base, at: Extract<SearchPosition, { sort: "relevance" }>, limit: number, newest?: (docid: number) => void): Promise<Row[]> {
     const win = await run(b, sql`d.docid <= ${at.ceiling}`, sql`ORDER BY d.docid DESC LIMIT ${WINDOW}`);
     newest?.(win[0]?.docid ?? 0);
     const ranked = [...win].sort((x, y) => y.score - x.score || y.docid - x.docid).slice(at.offset, at.offset + limit);
@@ -104,27 +143,36 @@ export function pgSearch(db: Db, opts: { relevanceWindow?: number } = {}): Searc
   return {
     async search(input) {
       if (input.query.empty || input.limit < 1) return { hits: [], next: null };
-      const b = searchBase(input);
-      let rows: Row[];
-      let next: SearchPosition | null = null;
-      if (input.sort === "recent" || !b.scored) {
-        // Newest first (also "relevance" when nothing is scored): a keyset on the docid.
-        const before = input.after?.sort === "recent" ? input.after.docid : null;
-        rows = await run(b, before === null ? null : sql`d.docid < ${before}`, sql`ORDER BY d.docid DESC LIMIT ${input.limit + 1}`);
-        if (rows.length > input.limit) next = { sort: "recent", docid: rows[input.limit - 1]!.docid };
-      } else {
-        // The first page's ceiling is its newest match: what is written later lies above it,
-        // which is all the ceiling is for (and saves asking for the newest document first).
-        const at = input.after?.sort === "relevance" ? input.after : { sort: "relevance" as const, offset: 0, ceiling: 2 ** 31 - 1 };
-        rows = await relevance(b, at, input.limit + 1, (top) => (at.ceiling = top));
-        if (rows.length > input.limit) next = { ...at, offset: at.offset + input.limit };
+      const release = await slots.acquire();
+      try {
+        return await withinBudget((q, run) => searchIn(q, run, input));
+      } finally {
+        release();
       }
-      const page = rows.slice(0, input.limit);
-      const byId = new Map(page.length ? (await db.select().from(messages).where(inArray(messages.id, page.map((r) => r.message_id)))).map((m) => [m.id, m]) : []);
-      const found = page.filter((r) => byId.has(r.message_id));
-      const hydrated = await hydrate(db, found.map((r) => byId.get(r.message_id)!), input.viewerId);
-      const hits = hydrated.map((message, i) => ({ message, score: Math.round(found[i]!.score * 1e6) / 1e6 || 0 }));
-      return { hits, next };
     },
   };
+
+  async function searchIn(db: Db, run: Run, input: SearchInput): ReturnType<SearchStore["search"]> {
+    const b = searchBase(input);
+    let rows: Row[];
+    let next: SearchPosition | null = null;
+    if (input.sort === "recent" || !b.scored) {
+      // Newest first (also "relevance" when nothing is scored): a keyset on the docid.
+      const before = input.after?.sort === "recent" ? input.after.docid : null;
+      rows = await run(b, before === null ? null : sql`d.docid < ${before}`, sql`ORDER BY d.docid DESC LIMIT ${input.limit + 1}`);
+      if (rows.length > input.limit) next = { sort: "recent", docid: rows[input.limit - 1]!.docid };
+    } else {
+      // The first page's ceiling is its newest match: what is written later lies above it,
+      // which is all the ceiling is for (and saves asking for the newest document first).
+      const at = input.after?.sort === "relevance" ? input.after : { sort: "relevance" as const, offset: 0, ceiling: 2 ** 31 - 1 };
+      rows = await relevance(run, b, at, input.limit + 1, (top) => (at.ceiling = top));
+      if (rows.length > input.limit) next = { ...at, offset: at.offset + input.limit };
+    }
+    const page = rows.slice(0, input.limit);
+    const byId = new Map(page.length ? (await db.select().from(messages).where(inArray(messages.id, page.map((r) => r.message_id)))).map((m) => [m.id, m]) : []);
+    const found = page.filter((r) => byId.has(r.message_id));
+    const hydrated = await hydrate(db, found.map((r) => byId.get(r.message_id)!), input.viewerId);
+    const hits = hydrated.map((message, i) => ({ message, score: Math.round(found[i]!.score * 1e6) / 1e6 || 0 }));
+    return { hits, next };
+  }
 }

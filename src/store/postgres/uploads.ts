@@ -1,6 +1,7 @@
 // Upload metadata, quota reservations, attachments and the storage cleanup queue on Postgres.
 import { and, asc, eq, isNull, lt, sql } from "drizzle-orm";
-import { notFound, tooLarge } from "../../chat/errors.ts";
+import { notFound } from "../../chat/errors.ts";
+import { assertUploadFits } from "../../chat/quotas.ts";
 import { messageUpdated } from "../../chat/events.ts";
 import { assertAuthor, assertNonceReplay, attachable } from "../../chat/posting.ts";
 import { newId } from "../../chat/ids.ts";
@@ -55,16 +56,12 @@ export function pgUploads(db: Db, writer: PgGroupCommitWriter): UploadStore {
     reserve({ workspaceId, ownerId, bytes, quota }) {
       return writer.write(async (tx) => {
         // One person's reservations queue on a transaction lock, in every process: the sum they
-        // check cannot change under them before they insert.
-        await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`quota:${workspaceId}:${ownerId}`}, 0))`);
-        const [used] = await tx.execute<{ n: number; b: number }>(sql`SELECT count(*)::int AS n, coalesce(sum(byte_size), 0)::float8 AS b FROM uploads
-          WHERE workspace_id = ${workspaceId} AND owner_id = ${ownerId}`);
-        const n = used?.n ?? 0;
-        const b = used?.b ?? 0;
-        if (n + 1 > quota.maxFiles) throw tooLarge(`upload quota reached: at most ${quota.maxFiles} files per person in a workspace`, "upload_quota_exceeded");
-        if (b + bytes > quota.maxBytes) {
-          throw tooLarge(`upload quota reached: ${b} of ${quota.maxBytes} bytes used, this upload needs up to ${bytes}`, "upload_quota_exceeded");
-        }
+        // check (across every live workspace, so a new workspace brings no fresh quota) cannot
+        // change under them before they insert.
+        await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`quota:${ownerId}`}, 0))`);
+        const [used] = await tx.execute<{ n: number; b: number }>(sql`SELECT count(*)::int AS n, coalesce(sum(u.byte_size), 0)::float8 AS b FROM uploads u
+          JOIN workspaces w ON w.id = u.workspace_id AND w.deleted_at IS NULL WHERE u.owner_id = ${ownerId}`);
+        assertUploadFits({ files: used?.n ?? 0, bytes: used?.b ?? 0 }, bytes, quota);
         const id = newId("upl");
         const storageKey = `${workspaceId}/${id}`;
         await tx.insert(uploads).values({

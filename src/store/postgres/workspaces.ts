@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, isNull, like, or, sql } from "drizzle-orm";
 import { conflict, invalid, notFound } from "../../chat/errors.ts";
+import { assertMayOwnAnother } from "../../chat/quotas.ts";
 import { workspaceUpdated } from "../../chat/events.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import { slugFrom } from "../../chat/rules.ts";
@@ -36,6 +37,15 @@ export function pgWorkspaces(db: Db, writer: PgGroupCommitWriter): WorkspaceStor
   return {
     create(input) {
       return writer.write(async (tx, emit) => {
+        if (input.maxOwned !== undefined) {
+          // One person's creations queue on a transaction lock in every process, so two at once
+          // cannot both see room for one more.
+          await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`owned:${input.ownerId}`}, 0))`);
+          const owned = (await first(tx.select({ n: countAll }).from(members)
+            .innerJoin(workspaces, and(eq(workspaces.id, members.workspaceId), isNull(workspaces.deletedAt)))
+            .where(and(eq(members.userId, input.ownerId), eq(members.role, "owner")))))?.n ?? 0;
+          assertMayOwnAnother(owned, input.maxOwned);
+        }
         let slug: string;
         if (input.slug) {
           if (await first(tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.slug, input.slug)))) {

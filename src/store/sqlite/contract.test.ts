@@ -7,9 +7,11 @@ import { openSqliteStore } from "./index.ts";
 
 storeContract("sqlite", async () => {
   const dir = mkdtempSync(join(tmpdir(), "clickclack-contract-"));
-  const store = openSqliteStore(join(dir, "contract.db"));
+  const path = join(dir, "contract.db");
+  const store = openSqliteStore(path);
   return {
     store,
+    twin: async () => openSqliteStore(path, { migrate: false }),
     async cleanup() {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

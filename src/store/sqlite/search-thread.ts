@@ -2,7 +2,7 @@
 // one at a time, in order. The search running the longest is held to a time budget: past it the
 // worker is replaced (SQLite cannot be interrupted from outside) and that search answers 503;
 // the searches queued behind it move to the new worker.
-import { AppError } from "../../chat/errors.ts";
+import { AppError, searchTimedOut } from "../../chat/errors.ts";
 import type { SearchInput, SearchStore } from "../store.ts";
 
 type Result = Awaited<ReturnType<SearchStore["search"]>>;
@@ -94,7 +94,7 @@ export class SearchThread implements SearchStore {
     if (!head) return;
     this.timer = setTimeout(() => {
       if (this.jobs[0] !== head) return;
-      this.replace(new AppError(503, "search_timeout", `the search took longer than ${this.budgetMs} ms; narrow it down`, undefined, { "Retry-After": "1" }));
+      this.replace(searchTimedOut(this.budgetMs));
     }, this.budgetMs);
     this.timer.unref?.();
   }

@@ -1,7 +1,8 @@
 // Upload metadata, quota reservations, attachments and the storage cleanup queue. The bytes live
 // in upload storage (src/uploads); this module only ever holds their key.
 import { and, asc, eq, isNull, lt, sql } from "drizzle-orm";
-import { notFound, tooLarge } from "../../chat/errors.ts";
+import { notFound } from "../../chat/errors.ts";
+import { assertUploadFits } from "../../chat/quotas.ts";
 import { messageUpdated } from "../../chat/events.ts";
 import { assertAuthor, assertNonceReplay, attachable } from "../../chat/posting.ts";
 import { newId } from "../../chat/ids.ts";
@@ -98,10 +99,7 @@ export function sqliteUploads(db: Db, writer: GroupCommitWriter): UploadStore {
         // Per person across every live workspace: a new workspace brings no fresh quota.
         const used = firstRow<{ n: number; b: number }>(db, sql`SELECT count(*) AS n, coalesce(sum(u.byte_size), 0) AS b FROM uploads u
           JOIN workspaces w ON w.id = u.workspace_id AND w.deleted_at IS NULL WHERE u.owner_id = ${ownerId}`) ?? { n: 0, b: 0 };
-        if (used.n + 1 > quota.maxFiles) throw tooLarge(`upload quota reached: at most ${quota.maxFiles} files per person`, "upload_quota_exceeded");
-        if (used.b + bytes > quota.maxBytes) {
-          throw tooLarge(`upload quota reached: ${used.b} of ${quota.maxBytes} bytes used, this upload needs up to ${bytes}`, "upload_quota_exceeded");
-        }
+        assertUploadFits({ files: used.n, bytes: used.b }, bytes, quota);
         const id = newId("upl");
         const storageKey = `${workspaceId}/${id}`;
         db.insert(uploads).values({

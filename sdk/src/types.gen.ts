@@ -8,8 +8,8 @@ export interface BotToken {
   name: string;
   scopes: string[];
   created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
+  last_used_at?: string;
+  revoked_at?: string;
   token?: string;
 }
 
@@ -18,10 +18,10 @@ export interface Channel {
   route_id: string;
   workspace_id: string;
   name: string;
-  display_title: string | null;
-  kind: "public" | "guest";
+  display_title?: string;
+  kind: string;
   created_at: string;
-  archived_at: string | null;
+  archived_at?: string;
   last_seq: number;
   last_read_seq: number;
   unread_count: number;
@@ -55,8 +55,8 @@ export interface Event {
   cursor?: string;
   type: string;
   workspace_id: string;
-  channel_id?: string | null;
-  seq?: number | null;
+  channel_id?: string;
+  seq?: number;
   created_at: string;
   payload: {
     [key: string]: unknown;
@@ -68,41 +68,41 @@ export interface Member {
   workspace_id: string;
   user: User;
   role: "owner" | "moderator" | "member" | "guest" | "bot";
-  timeout_until: string | null;
-  blocked_at: string | null;
-  moderation_note: string | null;
-  moderation_by: string | null;
-  moderation_at: string | null;
-  posts_remaining: number | null;
-  post_limit: number | null;
+  timeout_until?: string;
+  blocked_at?: string;
+  moderation_note?: string;
+  moderation_by?: string;
+  moderation_at?: string;
+  posts_remaining?: number;
+  post_limit?: number;
 }
 
 export interface Message {
   id: string;
   route_id: string;
   workspace_id: string;
-  channel_id: string | null;
-  direct_conversation_id: string | null;
+  channel_id?: string;
+  direct_conversation_id?: string;
   author_id: string;
-  parent_message_id: string | null;
+  parent_message_id?: string;
   thread_root_id: string;
-  topic_id: string | null;
-  channel_seq: number | null;
-  thread_seq: number | null;
+  topic_id?: string;
+  channel_seq?: number;
+  thread_seq?: number;
   body: string;
   body_format: "markdown";
   created_at: string;
-  edited_at: string | null;
-  deleted_at: string | null;
+  edited_at?: string;
+  deleted_at?: string;
   kind: "message" | "agent_commentary" | "agent_tool" | "system";
-  turn_id: string | null;
+  turn_id?: string;
   author?: User;
   attachments?: Upload[];
-  quoted_message_id: string | null;
-  quoted_body_snapshot: string | null;
-  quoted_author_id: string | null;
+  quoted_message_id?: string;
+  quoted_body_snapshot?: string;
+  quoted_author_id?: string;
   thread_state?: ThreadState;
-  nonce: string | null;
+  nonce?: string;
   reactions?: Reaction[];
 }
 
@@ -150,14 +150,14 @@ export interface ThreadPage {
 export interface ThreadState {
   root_message_id: string;
   reply_count: number;
-  last_reply_at: string | null;
+  last_reply_at?: string;
   last_reply_author_ids: string[];
 }
 
 export interface Topic {
   id: string;
   workspace_id: string;
-  channel_id: string | null;
+  channel_id?: string;
   name: string;
   created_by: string;
   created_at: string;
@@ -167,7 +167,7 @@ export interface Upload {
   id: string;
   workspace_id: string;
   owner_id: string;
-  nonce: string | null;
+  nonce?: string;
   filename: string;
   content_type: string;
   byte_size: number;
@@ -181,10 +181,10 @@ export interface Upload {
 export interface User {
   id: string;
   kind: "human" | "bot";
-  owner_user_id: string | null;
+  owner_user_id?: string;
   display_name: string;
   handle: string;
-  avatar_url: string | null;
+  avatar_url: string;
   created_at: string;
 }
 
@@ -193,7 +193,7 @@ export interface Workspace {
   route_id: string;
   name: string;
   slug: string;
-  icon_url: string | null;
+  icon_url: string;
   created_at: string;
   role?: "owner" | "moderator" | "member" | "guest" | "bot";
 }
@@ -270,8 +270,8 @@ export interface Paths {
             user_id: string;
             created_at: string;
             expires_at: string;
-            last_used_at: string | null;
-            revoked_at: string | null;
+            last_used_at?: string;
+            revoked_at?: string;
             token?: string;
           };
           token: string;
@@ -1068,17 +1068,17 @@ export interface Paths {
       };
       responses: {
         200: {
-          results: ({
+          results: {
             message: Message;
             snippet: string;
             highlights: {
               start: number;
               end: number;
             }[];
-            channel_id: string | null;
-            direct_conversation_id: string | null;
+            channel_id?: string;
+            direct_conversation_id?: string;
             score: number;
-          })[];
+          }[];
           next_cursor: string | null;
         };
         400: ErrorBody;
@@ -1417,8 +1417,8 @@ export interface Paths {
             user: User;
             role: "owner" | "moderator" | "member" | "guest" | "bot";
             joined_at: string;
-            timeout_until: string | null;
-            blocked_at: string | null;
+            timeout_until?: string;
+            blocked_at?: string;
           })[];
           next_cursor: string | null;
           has_more: boolean;

@@ -7,6 +7,7 @@ import { LIMITS } from "../chat/rules.ts";
 import { VERSION } from "../cli/version.ts";
 import { enforcePolicy } from "../access/policy.ts";
 import { metricsRoutes } from "./metrics.ts";
+import { omitAbsent } from "./omit-absent.ts";
 import type { Deps } from "./deps.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { botRoutes } from "./routes/bots.ts";
@@ -60,7 +61,10 @@ function validationMessage(error: unknown): string {
 }
 
 export function createApp(deps: Deps) {
-  return new Elysia()
+  // Response schemas by "METHOD path", read once the routes are all registered.
+  let responseSchemas: Map<string, Record<string, unknown>> | null = null;
+  let registered: () => { method: string; path: string; hooks: unknown }[] = () => [];
+  const app = new Elysia()
     .use(
       openapi({
         path: "/openapi",
@@ -133,6 +137,13 @@ export function createApp(deps: Deps) {
         }
       }
     })
+    .onAfterHandle({ as: "global" }, ({ request, route, set, responseValue }) => {
+      if (responseValue === null || typeof responseValue !== "object" || responseValue instanceof Response || responseValue instanceof Blob) return;
+      responseSchemas ??= new Map(registered().map((r) => [`${r.method} ${r.path}`, (r.hooks as { response?: Record<string, unknown> }).response ?? {}]));
+      const schemas = responseSchemas.get(`${request.method} ${route}`);
+      const schema = schemas?.[String(typeof set.status === "number" ? set.status : 200)];
+      if (schema) return omitAbsent(schema as never, responseValue) as never;
+    })
     .onBeforeHandle({ as: "global" }, async ({ request, route, params }) => {
       await enforcePolicy(deps.auth, request, route);
       // The router hands a path segment it cannot percent-decode over as null.
@@ -162,6 +173,8 @@ export function createApp(deps: Deps) {
         .use(routeRoutes(deps)),
     )
     .use(uploadRoutes(deps));
+  registered = () => app.routes;
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

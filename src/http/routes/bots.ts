@@ -4,7 +4,7 @@ import { expandScopes } from "../../access/scopes.ts";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import { HANDLE_PATTERN } from "../../chat/rules.ts";
 import type { Deps } from "../deps.ts";
-import { errors, UserSchema } from "../schemas.ts";
+import { errors, UserSchema, Omitted } from "../schemas.ts";
 
 const BotTokenSchema = t.Object({
   id: t.String(),
@@ -13,8 +13,8 @@ const BotTokenSchema = t.Object({
   name: t.String(),
   scopes: t.Array(t.String()),
   created_at: t.String(),
-  last_used_at: t.Union([t.String(), t.Null()]),
-  revoked_at: t.Union([t.String(), t.Null()]),
+  last_used_at: Omitted(t.String()),
+  revoked_at: Omitted(t.String()),
   token: t.Optional(t.String()),
 });
 

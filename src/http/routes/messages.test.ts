@@ -119,7 +119,7 @@ describe("threads", () => {
       last = await team.clients[who]!.post(`/api/messages/${rootId}/thread/replies`, { body: `reply ${i}` });
       expect(last.status).toBe(201);
       expect(last.body.message.thread_seq).toBe(i + 1);
-      expect(last.body.message.channel_seq).toBeNull();
+      expect(last.body.message.channel_seq).toBeUndefined();
       expect(last.body.events.map((e: any) => e.type)).toEqual(["thread.reply_created", "thread.state_updated"]);
     }
     expect(last.body.thread_state.reply_count).toBe(5);

@@ -17,13 +17,13 @@ export function toUser(r: UserRow): User {
     owner_user_id: r.ownerUserId,
     display_name: r.displayName,
     handle: r.handle,
-    avatar_url: r.avatarUrl,
+    avatar_url: r.avatarUrl ?? "",
     created_at: r.createdAt,
   };
 }
 
 export function toWorkspace(r: WorkspaceRow, role?: Workspace["role"]): Workspace {
-  const w: Workspace = { id: r.id, route_id: r.routeId, name: r.name, slug: r.slug, icon_url: r.iconUrl, created_at: r.createdAt };
+  const w: Workspace = { id: r.id, route_id: r.routeId, name: r.name, slug: r.slug, icon_url: r.iconUrl ?? "", created_at: r.createdAt };
   if (role) w.role = role;
   return w;
 }

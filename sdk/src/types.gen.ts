@@ -217,6 +217,7 @@ export interface Paths {
         409: ErrorBody;
         413: ErrorBody;
         429: ErrorBody;
+        501: ErrorBody;
         502: ErrorBody;
         503: ErrorBody;
       };
@@ -236,6 +237,7 @@ export interface Paths {
         409: ErrorBody;
         413: ErrorBody;
         429: ErrorBody;
+        501: ErrorBody;
         502: ErrorBody;
         503: ErrorBody;
       };
@@ -822,7 +824,7 @@ export interface Paths {
       responses: {
         200: {
           message: Message;
-          event: Event;
+          event?: Event;
         };
         400: ErrorBody;
         401: ErrorBody;
@@ -1064,7 +1066,7 @@ export interface Paths {
         direct_conversation_id?: string;
         limit?: number;
         cursor?: string;
-        sort?: "relevance" | "recent";
+        sort?: string;
       };
       responses: {
         200: {
@@ -1078,6 +1080,7 @@ export interface Paths {
             channel_id?: string;
             direct_conversation_id?: string;
             score: number;
+            rank: number;
           }[];
           next_cursor: string | null;
         };

@@ -22,7 +22,8 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
       async ({ request, params, query }) => {
         const actor = await auth.require(request);
         const m = await access.member(actor, params.id);
-        const includeArchived = query.include_archived === "true" || query.include_archived === "1";
+        // Archived channels are listed, as by the original; include_archived=false leaves them out.
+        const includeArchived = !(query.include_archived === "false" || query.include_archived === "0");
         return { channels: await store.channels.list(params.id, actor.user.id, { guestOnly: m.role === "guest", includeArchived }) };
       },
       {

@@ -1,0 +1,60 @@
+// Behaviours a bot ported from the Go server relies on (issue 14, wire compatibility).
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { seedTeam, startTestServer, type TestServer } from "../testing/harness.ts";
+import { forEachStore } from "../testing/stores.ts";
+
+forEachStore((store) => {
+  let server: TestServer;
+  let team: Awaited<ReturnType<typeof seedTeam>>;
+  beforeAll(async () => {
+    server = await startTestServer([], { store });
+    team = await seedTeam(server);
+  });
+  afterAll(() => server.close());
+
+  test("a second DELETE of a message is 200 with the deleted message and no new event", async () => {
+    const ada = team.clients[0]!;
+    const m = (await ada.post(`/api/channels/${team.general.id}/messages`, { body: "gone soon" })).body.message;
+    const first = await ada.delete(`/api/messages/${m.id}`);
+    expect(first.status).toBe(200);
+    expect(first.body.event.type).toBe("message.deleted");
+    const again = await ada.delete(`/api/messages/${m.id}`);
+    expect(again.status).toBe(200);
+    expect(again.body.message.deleted_at).toBe(first.body.message.deleted_at);
+    expect(again.body.event).toBeUndefined();
+  });
+
+  test("X-Correlation-ID is copied into the payload of the events the request writes", async () => {
+    const ada = team.clients[0]!;
+    const r = await ada.post(`/api/channels/${team.general.id}/messages`, { body: "traced" }, { "x-correlation-id": "req-42" });
+    expect(r.body.event.payload.correlation_id).toBe("req-42");
+    const plain = await ada.post(`/api/channels/${team.general.id}/messages`, { body: "untraced" });
+    expect("correlation_id" in plain.body.event.payload).toBe(false);
+    // Concurrent writes batched into one transaction keep their own ids.
+    const many = await Promise.all([1, 2, 3, 4].map((i) => ada.post(`/api/channels/${team.general.id}/messages`, { body: `n${i}` }, { "x-correlation-id": `c${i}` })));
+    expect(many.map((x) => x.body.event.payload.correlation_id)).toEqual(["c1", "c2", "c3", "c4"]);
+    const log = (await ada.get(`/api/realtime/events?workspace_id=${team.workspace.id}`)).body.events;
+    expect(log.find((e: any) => e.id === r.body.event.id).payload.correlation_id).toBe("req-42");
+  });
+
+  test("archived channels are in the channel list, as the original's", async () => {
+    const ada = team.clients[0]!;
+    const c = (await ada.post(`/api/workspaces/${team.workspace.id}/channels`, { name: "old-stuff" })).body.channel;
+    await ada.patch(`/api/channels/${c.id}`, { archived: true });
+    const listed = (await ada.get(`/api/workspaces/${team.workspace.id}/channels`)).body.channels;
+    expect(listed.find((x: any) => x.id === c.id)?.archived_at).toBeString();
+    const active = (await ada.get(`/api/workspaces/${team.workspace.id}/channels?include_archived=false`)).body.channels;
+    expect(active.some((x: any) => x.id === c.id)).toBe(false);
+  });
+
+  test("search results carry {message, rank} and the original's sort names are accepted", async () => {
+    const ada = team.clients[0]!;
+    await ada.post(`/api/channels/${team.general.id}/messages`, { body: "zebra crossing" });
+    for (const sort of ["relevance", "recent", "newest", "rank"]) {
+      const r = await ada.get(`/api/search?workspace_id=${team.workspace.id}&q=zebra&sort=${sort}`);
+      expect(r.status).toBe(200);
+      expect(r.body.results[0]).toMatchObject({ message: { body: "zebra crossing" }, rank: expect.any(Number) });
+    }
+    expect((await ada.get(`/api/search?workspace_id=${team.workspace.id}&q=zebra&sort=sideways`)).status).toBe(400);
+  });
+});

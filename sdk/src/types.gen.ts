@@ -20,6 +20,10 @@ export interface Channel {
   name: string;
   display_title?: string;
   kind: string;
+  external_managed: boolean;
+  external_ref?: string;
+  external_url?: string;
+  sidebar_section?: string;
   created_at: string;
   archived_at?: string;
   last_seq: number;
@@ -385,8 +389,12 @@ export interface Paths {
       };
       body: {
         name?: string;
-        display_title?: string | null;
         archived?: boolean;
+        display_title?: string | null;
+        external_managed?: boolean;
+        external_ref?: string | null;
+        external_url?: string | null;
+        sidebar_section?: string | null;
       };
       responses: {
         200: {
@@ -1385,7 +1393,11 @@ export interface Paths {
       body: {
         name: string;
         kind?: string;
-        display_title?: string;
+        display_title?: string | null;
+        external_managed?: boolean;
+        external_ref?: string | null;
+        external_url?: string | null;
+        sidebar_section?: string | null;
       };
       responses: {
         201: {

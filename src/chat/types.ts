@@ -45,6 +45,10 @@ export interface Channel {
   display_title: string | null;
   /** "public", "guest", or any kind an integration gives it. */
   kind: string;
+  external_managed: boolean;
+  external_ref: string | null;
+  external_url: string | null;
+  sidebar_section: string | null;
   created_at: string;
   archived_at: string | null;
   last_seq: number;

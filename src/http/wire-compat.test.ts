@@ -57,4 +57,17 @@ forEachStore((store) => {
     }
     expect((await ada.get(`/api/search?workspace_id=${team.workspace.id}&q=zebra&sort=sideways`)).status).toBe(400);
   });
+
+  test("a channel's kind is any name, and its presentation fields are stored and omitted when unset", async () => {
+    const ada = team.clients[0]!;
+    const r = await ada.post(`/api/workspaces/${team.workspace.id}/channels`, { name: "gh-7", kind: "github_issue", display_title: "Crash on start", external_managed: true, external_ref: "o/r#7", external_url: "https://github.com/o/r/issues/7", sidebar_section: "Issues" });
+    expect(r.status).toBe(201);
+    expect(r.body.channel).toMatchObject({ kind: "github_issue", display_title: "Crash on start", external_managed: true, external_ref: "o/r#7", external_url: "https://github.com/o/r/issues/7", sidebar_section: "Issues" });
+    const p = await ada.patch(`/api/channels/${r.body.channel.id}`, { sidebar_section: "" });
+    expect(p.status).toBe(200);
+    expect("sidebar_section" in p.body.channel).toBe(false);
+    expect((await ada.get(`/api/channels/${r.body.channel.id}`)).body.channel.external_ref).toBe("o/r#7");
+    expect((await ada.post(`/api/workspaces/${team.workspace.id}/channels`, { name: "g2", kind: "guest" })).status).toBe(400);
+    expect((await ada.post(`/api/workspaces/${team.workspace.id}/channels`, { name: "g3", kind: "Bad Kind" })).status).toBe(400);
+  });
 });

@@ -7,7 +7,7 @@
 // instants are ordered and compared as strings, and that must not depend on the locale the
 // database was created with.
 import { sql } from "drizzle-orm";
-import { customType, index, integer, pgTable, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, customType, index, integer, pgTable, primaryKey, uniqueIndex } from "drizzle-orm/pg-core";
 
 const textC = customType<{ data: string; driverData: string }>({ dataType: () => 'text COLLATE "C"' });
 const text = <T extends string = string>(name: string) => textC(name).$type<T>();
@@ -72,7 +72,11 @@ export const channels = pgTable(
     workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
     name: text("name").notNull(),
     displayTitle: text("display_title"),
-    kind: text<"public" | "guest">("kind").notNull(),
+    kind: text("kind").notNull(),
+    externalManaged: boolean("external_managed").notNull().default(false),
+    externalRef: text("external_ref"),
+    externalUrl: text("external_url"),
+    sidebarSection: text("sidebar_section"),
     createdBy: text("created_by"),
     createdAt: text("created_at").notNull(),
     archivedAt: text("archived_at"),

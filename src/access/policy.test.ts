@@ -3,216 +3,219 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { databaseDigest } from "../testing/db-inspect.ts";
 import { client, type Client, startTestServer, type TestServer } from "../testing/harness.ts";
+import { forEachStore } from "../testing/stores.ts";
 import type { Scope } from "./actor.ts";
 import { policyFor, POLICY } from "./policy.ts";
 import { SCOPES, scopeCeiling } from "./scopes.ts";
 
-let server: TestServer;
-const ids: Record<string, string> = {};
-const actors: Record<string, Client> = {};
+forEachStore((store) => {
+  let server: TestServer;
+  const ids: Record<string, string> = {};
+  const actors: Record<string, Client> = {};
 
-async function sessionFor(userId: string) {
-  return (await server.store.identity.createSession(userId, 3_600_000)).token;
-}
-
-beforeAll(async () => {
-  server = await startTestServer([], { dev: false });
-  const s = server.store;
-  const mk = (name: string) => s.users.create({ kind: "human", displayName: name, handle: name });
-  const [owner, member, guest, timedOut, blocked, peer] = await Promise.all(["owner", "member", "guest", "timedout", "blocked", "peer"].map(mk)) as any[];
-  const { workspace, channels } = await s.workspaces.create({ name: "Matrix", ownerId: owner.id });
-  for (const [u, role] of [[member, "member"], [guest, "guest"], [timedOut, "member"], [blocked, "member"], [peer, "member"]] as const) await s.workspaces.addMember(workspace.id, u.id, role);
-  await s.moderation.update(workspace.id, timedOut.id, { timeoutUntil: new Date(Date.now() + 3_600_000).toISOString() }, owner.id);
-  await s.moderation.update(workspace.id, blocked.id, { blocked: true }, owner.id);
-  const general = channels.find((c) => c.name === "general")!;
-  const guestChannel = channels.find((c) => c.name === "guest")!;
-  const msg = await s.messages.post({ scope: { kind: "channel", id: general.id, workspaceId: workspace.id }, authorId: member.id, body: "hello", nonce: "fixture" });
-  const dm = await s.dms.open(workspace.id, [member.id, owner.id], member.id);
-  const bot = await s.bots.create({ workspaceId: workspace.id, displayName: "Bot", handle: "fixture-bot" });
-  const botToken = await s.bots.mintToken({ botUserId: bot.id, workspaceId: workspace.id, name: "fixture", scopes: ["messages:read"] });
-  Object.assign(ids, { workspace: workspace.id, general: general.id, guest: guestChannel.id, message: msg.message.id, dm: dm.conversation.id, bot: bot.id, token: botToken.id, member: member.id, peer: peer.id });
-  // An upload of the member's, attached to the fixture message.
-  const form = new FormData();
-  form.append("file", new Blob(["fixture bytes"]), "fixture.txt");
-  const up = await client(server.url, { token: await sessionFor(member.id) }).post(`/api/uploads?workspace_id=${workspace.id}&nonce=fixture`, form);
-  ids.upload = up.body.upload.id;
-  await s.uploads.attach(msg.message.id, ids.upload!, member.id);
-
-  for (const [name, u] of Object.entries({ owner, member, guest, timedOut, blocked })) actors[name] = client(server.url, { token: await sessionFor((u as any).id) });
-  actors.none = client(server.url);
-  for (const scope of SCOPES) {
-    const b = await s.bots.create({ workspaceId: workspace.id, displayName: `Scope ${scope}` });
-    actors[`bot:${scope}`] = client(server.url, { token: (await s.bots.mintToken({ botUserId: b.id, workspaceId: workspace.id, name: scope, scopes: [scope] })).token });
+  async function sessionFor(userId: string) {
+    return (await server.store.identity.createSession(userId, 3_600_000)).token;
   }
-  const other = await s.workspaces.create({ name: "Other", ownerId: peer.id });
-  const foreignBot = await s.bots.create({ workspaceId: other.workspace.id, displayName: "Foreign" });
-  actors.foreignBot = client(server.url, { token: (await s.bots.mintToken({ botUserId: foreignBot.id, workspaceId: other.workspace.id, name: "all", scopes: [...SCOPES] })).token });
-  // Bots people own, each holding every scope (minted straight into the store, as if before a
-  // role change): what they may use is bounded by their owner's role and moderation now.
-  const ownedBot = async (name: string, owner: { id: string }) => {
-    const b = await s.bots.create({ workspaceId: workspace.id, displayName: name, ownerUserId: owner.id });
-    return client(server.url, { token: (await s.bots.mintToken({ botUserId: b.id, workspaceId: workspace.id, name: "broad", scopes: [...SCOPES] })).token });
-  };
-  actors.memberBot = await ownedBot("Member's bot", member);
-  actors.blockedOwnerBot = await ownedBot("Blocked member's bot", blocked);
-  actors.guestBot = await ownedBot("Guest's bot", guest);
-  const revoked = await s.bots.mintToken({ botUserId: bot.id, workspaceId: workspace.id, name: "revoked", scopes: [...SCOPES] });
-  await s.bots.revokeToken(revoked.id);
-  actors.revoked = client(server.url, { token: revoked.token });
-});
-afterAll(() => server.close());
 
-/** A request that a permitted caller could make successfully. */
-function requestFor(key: string): { path: string; body?: unknown } | null {
-  const [method, route] = key.split(" ") as [string, string];
-  const path = route
-    .replace("/api/workspaces/:id", `/api/workspaces/${ids.workspace}`)
-    .replace("/api/channels/:id", `/api/channels/${ids.general}`)
-    .replace("/api/messages/:id", `/api/messages/${ids.message}`)
-    .replace("/api/uploads/:id", `/api/uploads/${ids.upload}`)
-    .replace("/api/dms/:id", `/api/dms/${ids.dm}`)
-    .replace(":bot_user_id", ids.bot!)
-    .replace(":token_id", ids.token!)
-    .replace(":message_id", ids.message!)
-    .replace(":user_id", ids.peer!)
-    .replace(":workspace_route_id", ids.workspace!)
-    .replace(":target_route_id", ids.general!)
-    .replace(":emoji", encodeURIComponent("👍"));
-  const bodies: Record<string, unknown> = {
-    "POST /api/channels/:id/messages": { body: "matrix" },
-    "POST /api/dms/:id/messages": { body: "matrix" },
-    "POST /api/messages/:id/thread/replies": { body: "matrix" },
-    "PATCH /api/messages/:id": { body: "edited" },
-    "POST /api/messages/:id/reactions": { emoji: "👍" },
-    "POST /api/channels/:id/pins": { message_id: ids.message },
-    "POST /api/channels/:id/read": { seq: 1 },
-    "POST /api/dms/:id/read": { seq: 1 },
-    "POST /api/workspaces/:id/channels": { name: `m-${Math.random().toString(36).slice(2, 8)}` },
-    "PATCH /api/channels/:id": { display_title: "Matrix" },
-    "PATCH /api/workspaces/:id": { name: "Matrix" },
-    "PATCH /api/me": { display_name: "Someone" },
-    "POST /api/workspaces": { name: "New" },
-    "POST /api/dms": { workspace_id: ids.workspace, member_ids: [ids.peer] },
-    "POST /api/realtime/ephemeral": { workspace_id: ids.workspace, type: "typing.started", channel_id: ids.general },
-    "POST /api/workspaces/:id/bots": { display_name: "Another" },
-    "POST /api/workspaces/:id/bots/:bot_user_id/tokens": { scopes: ["bot:read"] },
-    "PATCH /api/workspaces/:id/moderation/members/:user_id": { moderation_note: "matrix" },
-    "POST /api/workspaces/:id/topics": { name: `topic-${Math.random().toString(36).slice(2, 8)}` },
-    "POST /api/messages/:id/attachments": { upload_id: ids.upload },
-  };
-  if (key === "POST /api/uploads") {
+  beforeAll(async () => {
+    server = await startTestServer([], { dev: false, store });
+    const s = server.store;
+    const mk = (name: string) => s.users.create({ kind: "human", displayName: name, handle: name });
+    const [owner, member, guest, timedOut, blocked, peer] = await Promise.all(["owner", "member", "guest", "timedout", "blocked", "peer"].map(mk)) as any[];
+    const { workspace, channels } = await s.workspaces.create({ name: "Matrix", ownerId: owner.id });
+    for (const [u, role] of [[member, "member"], [guest, "guest"], [timedOut, "member"], [blocked, "member"], [peer, "member"]] as const) await s.workspaces.addMember(workspace.id, u.id, role);
+    await s.moderation.update(workspace.id, timedOut.id, { timeoutUntil: new Date(Date.now() + 3_600_000).toISOString() }, owner.id);
+    await s.moderation.update(workspace.id, blocked.id, { blocked: true }, owner.id);
+    const general = channels.find((c) => c.name === "general")!;
+    const guestChannel = channels.find((c) => c.name === "guest")!;
+    const msg = await s.messages.post({ scope: { kind: "channel", id: general.id, workspaceId: workspace.id }, authorId: member.id, body: "hello", nonce: "fixture" });
+    const dm = await s.dms.open(workspace.id, [member.id, owner.id], member.id);
+    const bot = await s.bots.create({ workspaceId: workspace.id, displayName: "Bot", handle: "fixture-bot" });
+    const botToken = await s.bots.mintToken({ botUserId: bot.id, workspaceId: workspace.id, name: "fixture", scopes: ["messages:read"] });
+    Object.assign(ids, { workspace: workspace.id, general: general.id, guest: guestChannel.id, message: msg.message.id, dm: dm.conversation.id, bot: bot.id, token: botToken.id, member: member.id, peer: peer.id });
+    // An upload of the member's, attached to the fixture message.
     const form = new FormData();
-    form.append("file", new Blob(["matrix"]), "matrix.txt");
-    return { path: `${path}?workspace_id=${ids.workspace}`, body: form };
-  }
-  const queries: Record<string, string> = {
-    "GET /api/uploads/by-nonce": `?workspace_id=${ids.workspace}&nonce=fixture`,
-    "GET /api/search": `?workspace_id=${ids.workspace}&q=hello`,
-  };
-  if (queries[key]) return { path: path + queries[key], body: undefined };
-  if (route === "/api/realtime/ws") return null;
-  const query = route === "/api/messages/by-nonce" ? `?workspace_id=${ids.workspace}&nonce=fixture` : route === "/api/realtime/events" ? `?workspace_id=${ids.workspace}` : route === "/api/dms" && method === "GET" ? `?workspace_id=${ids.workspace}` : "";
-  return { path: path + query, body: bodies[key] ?? (method === "GET" || method === "DELETE" ? undefined : {}) };
-}
+    form.append("file", new Blob(["fixture bytes"]), "fixture.txt");
+    const up = await client(server.url, { token: await sessionFor(member.id) }).post(`/api/uploads?workspace_id=${workspace.id}&nonce=fixture`, form);
+    ids.upload = up.body.upload.id;
+    await s.uploads.attach(msg.message.id, ids.upload!, member.id);
 
-// Calls that would tear the fixtures down are checked for refusals only.
-const DESTRUCTIVE = new Set(["DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/magic/consume", "POST /api/auth/magic/request"]);
-const MANAGER_ONLY = new Set(["PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
-const GUEST_OK = new Set(["GET /api/workspaces/:id/topics", "GET /api/me", "PATCH /api/me", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search"]);
-// Reads a timed-out or blocked member may still make; every other chat write is refused.
-const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral"]);
-
-// Permitted calls whose answer depends on the caller's own data (your nonce) or on an earlier
-// caller (the pin someone already removed): a 404 there is the right answer, not a refusal.
-const LOOKUPS = new Set(["GET /api/messages/by-nonce", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
-
-type Expect = "allow" | "deny" | "skip";
-
-/** A bot holding these scopes, in this workspace, with no rank of its own. */
-function botExpectation(scopes: ReadonlySet<Scope>, key: string): Expect {
-  const policy = policyFor(...(key.split(" ") as [string, string]))!;
-  if (policy.kind === "humans") return "deny";
-  if (policy.kind === "authenticated" && policy.scope && !scopes.has(policy.scope)) return "deny";
-  // A DM's messages need the DM scopes too; the fixture message is in a channel.
-  if (key === "POST /api/dms" || key === "GET /api/dms") return "allow";
-  if (key === "POST /api/realtime/ephemeral" || key === "GET /api/event-types") return "allow";
-  // Only a message's author edits it or attaches files to it; the fixture's author is a person.
-  if (key === "PATCH /api/messages/:id" || key === "POST /api/messages/:id/attachments") return "deny";
-  // The link resolver checks the scope its target needs: the fixture links to a channel.
-  if (key === "GET /api/routes/:workspace_route_id/:target_route_id") return scopes.has("channels:read") ? "allow" : "deny";
-  return key.includes("/dms/") ? "skip" : "allow";
-}
-
-function expectation(actor: string, key: string): Expect {
-  const policy = policyFor(...(key.split(" ") as [string, string]))!;
-  const write = !key.startsWith("GET ");
-  if (policy.kind === "public") return "skip";
-  if (actor === "none" || actor === "revoked") return "deny";
-  // A bot of another workspace may know itself and its own workspace, nothing of this one.
-  if (actor === "foreignBot") return ["GET /api/me", "GET /api/workspaces", "GET /api/event-types"].includes(key) ? "allow" : "deny";
-  if (actor.startsWith("bot:")) return botExpectation(new Set([actor.slice(4) as Scope]), key);
-  // A person's bot uses no scope beyond its owner's role, whatever its token holds.
-  if (actor === "memberBot") return botExpectation(scopeCeiling("member"), key);
-  if (actor === "blockedOwnerBot") {
-    const asBot = botExpectation(scopeCeiling("member"), key);
-    return asBot === "allow" && write && !MODERATED_OK.has(key) ? "deny" : asBot;
-  }
-  if (actor === "guestBot") {
-    const asBot = botExpectation(scopeCeiling("guest"), key);
-    return asBot === "allow" && !GUEST_OK.has(key) ? "deny" : asBot;
-  }
-  if (MANAGER_ONLY.has(key) && actor !== "owner") return "deny";
-  if (actor === "guest") return GUEST_OK.has(key) ? "allow" : "deny";
-  if (key.includes("/dms/") && actor !== "member" && actor !== "owner") return "deny";
-  if ((actor === "timedOut" || actor === "blocked") && write) return MODERATED_OK.has(key) ? "allow" : "deny";
-  if ((key === "PATCH /api/messages/:id" || key === "POST /api/messages/:id/attachments") && actor !== "member") return "deny";
-  // Members list bots and create bots of their own; only managers (or a bot's owner) handle the rest.
-  if (key === "GET /api/workspaces/:id/bots") return "allow";
-  if (key === "POST /api/workspaces/:id/bots") return "allow";
-  if ((key.includes("/bots") || key.includes("bot-tokens")) && actor !== "owner") return "deny";
-  return "allow";
-}
-
-// last_used_at is bookkeeping of a successful credential check, not a change made by the call.
-const snapshot = () => databaseDigest(server.store, { ignore: ["last_used_at"] });
-
-test("every route × every caller gets the status the policy says; refusals change nothing", async () => {
-  const doc = (await actors.owner!.get("/openapi/json")).body;
-  const keys = Object.entries<any>(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ":$1")}`)).filter((k) => k.split(" ")[1]!.startsWith("/api/"));
-  // Every API route has a policy, and every policy names a real route.
-  expect(keys.filter((k) => !POLICY[k])).toEqual([]);
-  const failures: string[] = [];
-  const before = await snapshot();
-  let denials = 0;
-  for (const key of keys) {
-    const req = requestFor(key);
-    if (!req) continue;
-    for (const actor of Object.keys(actors)) {
-      if (expectation(actor, key) !== "deny") continue;
-      const r = await actors[actor]!.call(key.split(" ")[0]!, req.path, req.body);
-      denials++;
-      // A revoked token is 401, and 429 once its failures pass the per-address limit.
-      const expected = actor === "none" ? [401] : actor === "revoked" ? [401, 429] : [403, 404];
-      if (!expected.includes(r.status) || typeof r.body?.code !== "string") failures.push(`${actor} ${key}: expected ${expected.join("/")}, got ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
+    for (const [name, u] of Object.entries({ owner, member, guest, timedOut, blocked })) actors[name] = client(server.url, { token: await sessionFor((u as any).id) });
+    actors.none = client(server.url);
+    for (const scope of SCOPES) {
+      const b = await s.bots.create({ workspaceId: workspace.id, displayName: `Scope ${scope}` });
+      actors[`bot:${scope}`] = client(server.url, { token: (await s.bots.mintToken({ botUserId: b.id, workspaceId: workspace.id, name: scope, scopes: [scope] })).token });
     }
-  }
-  expect(failures).toEqual([]);
-  expect(await snapshot()).toBe(before);
-  expect(denials).toBeGreaterThan(400);
+    const other = await s.workspaces.create({ name: "Other", ownerId: peer.id });
+    const foreignBot = await s.bots.create({ workspaceId: other.workspace.id, displayName: "Foreign" });
+    actors.foreignBot = client(server.url, { token: (await s.bots.mintToken({ botUserId: foreignBot.id, workspaceId: other.workspace.id, name: "all", scopes: [...SCOPES] })).token });
+    // Bots people own, each holding every scope (minted straight into the store, as if before a
+    // role change): what they may use is bounded by their owner's role and moderation now.
+    const ownedBot = async (name: string, owner: { id: string }) => {
+      const b = await s.bots.create({ workspaceId: workspace.id, displayName: name, ownerUserId: owner.id });
+      return client(server.url, { token: (await s.bots.mintToken({ botUserId: b.id, workspaceId: workspace.id, name: "broad", scopes: [...SCOPES] })).token });
+    };
+    actors.memberBot = await ownedBot("Member's bot", member);
+    actors.blockedOwnerBot = await ownedBot("Blocked member's bot", blocked);
+    actors.guestBot = await ownedBot("Guest's bot", guest);
+    const revoked = await s.bots.mintToken({ botUserId: bot.id, workspaceId: workspace.id, name: "revoked", scopes: [...SCOPES] });
+    await s.bots.revokeToken(revoked.id);
+    actors.revoked = client(server.url, { token: revoked.token });
+  });
+  afterAll(() => server.close());
 
-  let allowed = 0;
-  for (const key of keys) {
-    if (DESTRUCTIVE.has(key)) continue;
-    const req = requestFor(key);
-    if (!req) continue;
-    for (const actor of Object.keys(actors)) {
-      if (expectation(actor, key) !== "allow") continue;
-      const r = await actors[actor]!.call(key.split(" ")[0]!, req.path, req.body);
-      allowed++;
-      const fine = r.status < 400 || r.status === 409 || (r.status === 404 && LOOKUPS.has(key));
-      if (!fine) failures.push(`${actor} ${key}: expected success, got ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
+  /** A request that a permitted caller could make successfully. */
+  function requestFor(key: string): { path: string; body?: unknown } | null {
+    const [method, route] = key.split(" ") as [string, string];
+    const path = route
+      .replace("/api/workspaces/:id", `/api/workspaces/${ids.workspace}`)
+      .replace("/api/channels/:id", `/api/channels/${ids.general}`)
+      .replace("/api/messages/:id", `/api/messages/${ids.message}`)
+      .replace("/api/uploads/:id", `/api/uploads/${ids.upload}`)
+      .replace("/api/dms/:id", `/api/dms/${ids.dm}`)
+      .replace(":bot_user_id", ids.bot!)
+      .replace(":token_id", ids.token!)
+      .replace(":message_id", ids.message!)
+      .replace(":user_id", ids.peer!)
+      .replace(":workspace_route_id", ids.workspace!)
+      .replace(":target_route_id", ids.general!)
+      .replace(":emoji", encodeURIComponent("👍"));
+    const bodies: Record<string, unknown> = {
+      "POST /api/channels/:id/messages": { body: "matrix" },
+      "POST /api/dms/:id/messages": { body: "matrix" },
+      "POST /api/messages/:id/thread/replies": { body: "matrix" },
+      "PATCH /api/messages/:id": { body: "edited" },
+      "POST /api/messages/:id/reactions": { emoji: "👍" },
+      "POST /api/channels/:id/pins": { message_id: ids.message },
+      "POST /api/channels/:id/read": { seq: 1 },
+      "POST /api/dms/:id/read": { seq: 1 },
+      "POST /api/workspaces/:id/channels": { name: `m-${Math.random().toString(36).slice(2, 8)}` },
+      "PATCH /api/channels/:id": { display_title: "Matrix" },
+      "PATCH /api/workspaces/:id": { name: "Matrix" },
+      "PATCH /api/me": { display_name: "Someone" },
+      "POST /api/workspaces": { name: "New" },
+      "POST /api/dms": { workspace_id: ids.workspace, member_ids: [ids.peer] },
+      "POST /api/realtime/ephemeral": { workspace_id: ids.workspace, type: "typing.started", channel_id: ids.general },
+      "POST /api/workspaces/:id/bots": { display_name: "Another" },
+      "POST /api/workspaces/:id/bots/:bot_user_id/tokens": { scopes: ["bot:read"] },
+      "PATCH /api/workspaces/:id/moderation/members/:user_id": { moderation_note: "matrix" },
+      "POST /api/workspaces/:id/topics": { name: `topic-${Math.random().toString(36).slice(2, 8)}` },
+      "POST /api/messages/:id/attachments": { upload_id: ids.upload },
+    };
+    if (key === "POST /api/uploads") {
+      const form = new FormData();
+      form.append("file", new Blob(["matrix"]), "matrix.txt");
+      return { path: `${path}?workspace_id=${ids.workspace}`, body: form };
     }
+    const queries: Record<string, string> = {
+      "GET /api/uploads/by-nonce": `?workspace_id=${ids.workspace}&nonce=fixture`,
+      "GET /api/search": `?workspace_id=${ids.workspace}&q=hello`,
+    };
+    if (queries[key]) return { path: path + queries[key], body: undefined };
+    if (route === "/api/realtime/ws") return null;
+    const query = route === "/api/messages/by-nonce" ? `?workspace_id=${ids.workspace}&nonce=fixture` : route === "/api/realtime/events" ? `?workspace_id=${ids.workspace}` : route === "/api/dms" && method === "GET" ? `?workspace_id=${ids.workspace}` : "";
+    return { path: path + query, body: bodies[key] ?? (method === "GET" || method === "DELETE" ? undefined : {}) };
   }
-  expect(failures).toEqual([]);
-  expect(allowed).toBeGreaterThan(80);
-}, 60_000);
+
+  // Calls that would tear the fixtures down are checked for refusals only.
+  const DESTRUCTIVE = new Set(["DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/magic/consume", "POST /api/auth/magic/request"]);
+  const MANAGER_ONLY = new Set(["PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
+  const GUEST_OK = new Set(["GET /api/workspaces/:id/topics", "GET /api/me", "PATCH /api/me", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search"]);
+  // Reads a timed-out or blocked member may still make; every other chat write is refused.
+  const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral"]);
+
+  // Permitted calls whose answer depends on the caller's own data (your nonce) or on an earlier
+  // caller (the pin someone already removed): a 404 there is the right answer, not a refusal.
+  const LOOKUPS = new Set(["GET /api/messages/by-nonce", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
+
+  type Expect = "allow" | "deny" | "skip";
+
+  /** A bot holding these scopes, in this workspace, with no rank of its own. */
+  function botExpectation(scopes: ReadonlySet<Scope>, key: string): Expect {
+    const policy = policyFor(...(key.split(" ") as [string, string]))!;
+    if (policy.kind === "humans") return "deny";
+    if (policy.kind === "authenticated" && policy.scope && !scopes.has(policy.scope)) return "deny";
+    // A DM's messages need the DM scopes too; the fixture message is in a channel.
+    if (key === "POST /api/dms" || key === "GET /api/dms") return "allow";
+    if (key === "POST /api/realtime/ephemeral" || key === "GET /api/event-types") return "allow";
+    // Only a message's author edits it or attaches files to it; the fixture's author is a person.
+    if (key === "PATCH /api/messages/:id" || key === "POST /api/messages/:id/attachments") return "deny";
+    // The link resolver checks the scope its target needs: the fixture links to a channel.
+    if (key === "GET /api/routes/:workspace_route_id/:target_route_id") return scopes.has("channels:read") ? "allow" : "deny";
+    return key.includes("/dms/") ? "skip" : "allow";
+  }
+
+  function expectation(actor: string, key: string): Expect {
+    const policy = policyFor(...(key.split(" ") as [string, string]))!;
+    const write = !key.startsWith("GET ");
+    if (policy.kind === "public") return "skip";
+    if (actor === "none" || actor === "revoked") return "deny";
+    // A bot of another workspace may know itself and its own workspace, nothing of this one.
+    if (actor === "foreignBot") return ["GET /api/me", "GET /api/workspaces", "GET /api/event-types"].includes(key) ? "allow" : "deny";
+    if (actor.startsWith("bot:")) return botExpectation(new Set([actor.slice(4) as Scope]), key);
+    // A person's bot uses no scope beyond its owner's role, whatever its token holds.
+    if (actor === "memberBot") return botExpectation(scopeCeiling("member"), key);
+    if (actor === "blockedOwnerBot") {
+      const asBot = botExpectation(scopeCeiling("member"), key);
+      return asBot === "allow" && write && !MODERATED_OK.has(key) ? "deny" : asBot;
+    }
+    if (actor === "guestBot") {
+      const asBot = botExpectation(scopeCeiling("guest"), key);
+      return asBot === "allow" && !GUEST_OK.has(key) ? "deny" : asBot;
+    }
+    if (MANAGER_ONLY.has(key) && actor !== "owner") return "deny";
+    if (actor === "guest") return GUEST_OK.has(key) ? "allow" : "deny";
+    if (key.includes("/dms/") && actor !== "member" && actor !== "owner") return "deny";
+    if ((actor === "timedOut" || actor === "blocked") && write) return MODERATED_OK.has(key) ? "allow" : "deny";
+    if ((key === "PATCH /api/messages/:id" || key === "POST /api/messages/:id/attachments") && actor !== "member") return "deny";
+    // Members list bots and create bots of their own; only managers (or a bot's owner) handle the rest.
+    if (key === "GET /api/workspaces/:id/bots") return "allow";
+    if (key === "POST /api/workspaces/:id/bots") return "allow";
+    if ((key.includes("/bots") || key.includes("bot-tokens")) && actor !== "owner") return "deny";
+    return "allow";
+  }
+
+  // last_used_at is bookkeeping of a successful credential check, not a change made by the call.
+  const snapshot = () => databaseDigest(server.store, { ignore: ["last_used_at"] });
+
+  test("every route × every caller gets the status the policy says; refusals change nothing", async () => {
+    const doc = (await actors.owner!.get("/openapi/json")).body;
+    const keys = Object.entries<any>(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ":$1")}`)).filter((k) => k.split(" ")[1]!.startsWith("/api/"));
+    // Every API route has a policy, and every policy names a real route.
+    expect(keys.filter((k) => !POLICY[k])).toEqual([]);
+    const failures: string[] = [];
+    const before = await snapshot();
+    let denials = 0;
+    for (const key of keys) {
+      const req = requestFor(key);
+      if (!req) continue;
+      for (const actor of Object.keys(actors)) {
+        if (expectation(actor, key) !== "deny") continue;
+        const r = await actors[actor]!.call(key.split(" ")[0]!, req.path, req.body);
+        denials++;
+        // A revoked token is 401, and 429 once its failures pass the per-address limit.
+        const expected = actor === "none" ? [401] : actor === "revoked" ? [401, 429] : [403, 404];
+        if (!expected.includes(r.status) || typeof r.body?.code !== "string") failures.push(`${actor} ${key}: expected ${expected.join("/")}, got ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await snapshot()).toBe(before);
+    expect(denials).toBeGreaterThan(400);
+
+    let allowed = 0;
+    for (const key of keys) {
+      if (DESTRUCTIVE.has(key)) continue;
+      const req = requestFor(key);
+      if (!req) continue;
+      for (const actor of Object.keys(actors)) {
+        if (expectation(actor, key) !== "allow") continue;
+        const r = await actors[actor]!.call(key.split(" ")[0]!, req.path, req.body);
+        allowed++;
+        const fine = r.status < 400 || r.status === 409 || (r.status === 404 && LOOKUPS.has(key));
+        if (!fine) failures.push(`${actor} ${key}: expected success, got ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(allowed).toBeGreaterThan(80);
+  }, 60_000);
+});

@@ -20,7 +20,9 @@ const scratch = mkdtempSync(join(tmpdir(), "clickclack-ops-"));
 beforeAll(async () => {
   process.env.CLICKCLACK_CHECKPOINT_MS = "100";
   process.env.CLICKCLACK_WAL_LIMIT_BYTES = String(256 * 1024);
-  server = await startTestServer();
+  // These are operations on a SQLite file (VACUUM INTO, the WAL); their Postgres counterparts
+  // are in transfer.test.ts.
+  server = await startTestServer([], { store: "sqlite" });
   team = await seedTeam(server);
 });
 afterAll(async () => {

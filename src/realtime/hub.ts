@@ -173,21 +173,12 @@ export class Hub {
   /** Called from the WebSocket open handler. */
   async open(ws: HubSocket): Promise<void> {
     const sub = ws.data;
-    try {
-      // Following starts before the guest channels load, so no channel.created falls between them.
-      if (this.follower) await this.follower.track(sub.workspaceId);
-      if (isClosed(sub)) return;
-      await this.loadGuestChannels(sub.workspaceId);
-    } catch (err) {
-      // The database is away: the client retries with its cursor, as after any interruption.
-      console.error("realtime open failed", err);
-      return this.close(ws, CLOSE.overload, "realtime replay interrupted; reconnect with after_cursor");
-    }
-    if (isClosed(sub)) return;
     let room = this.rooms.get(sub.workspaceId);
     if (!room) this.rooms.set(sub.workspaceId, (room = { all: new Set(), replaying: new Set(), byUser: new Map() }));
-    // Registered before the first read of the log: anything committed from here on reaches the
-    // buffer, and anything committed before is in the log.
+    // Registered before anything is read (the guest channels, the log): anything committed from
+    // here on reaches the buffer, and anything committed before is in the log. A workspace is
+    // followed (on Postgres) as long as its room has sockets, so registering first also keeps a
+    // socket that is closing meanwhile from ending the following this one needs.
     room.all.add(ws);
     room.replaying.add(ws);
     let mine = room.byUser.get(sub.userId);
@@ -196,6 +187,11 @@ export class Hub {
     // A re-check that ran between the grant and now could not see this socket: judge it too.
     if (sub.grantedAtRecheck !== this.rechecksStarted) void this.recheckSockets([ws]);
     try {
+      // Following starts before the guest channels load, so no channel.created falls between them.
+      if (this.follower) await this.follower.track(sub.workspaceId);
+      if (isClosed(sub)) return;
+      await this.loadGuestChannels(sub.workspaceId);
+      if (isClosed(sub)) return;
       let scanned = 0;
       for (;;) {
         const page = await this.store.events.replayAfter(sub.workspaceId, sub.lastCursor, LIMITS.replayPage);
@@ -242,7 +238,15 @@ export class Hub {
     const mine = room.byUser.get(ws.data.userId);
     mine?.delete(ws);
     if (mine && mine.size === 0) room.byUser.delete(ws.data.userId);
-    if (room.all.size === 0) this.rooms.delete(ws.data.workspaceId);
+    if (room.all.size === 0) {
+      this.rooms.delete(ws.data.workspaceId);
+      // Nobody here listens to it any more: stop reading its log; the guest channels, no longer
+      // kept current, are loaded afresh with the next socket.
+      if (this.follower) {
+        this.follower.untrack(ws.data.workspaceId);
+        this.guestChannels.delete(ws.data.workspaceId);
+      }
+    }
   }
 
   /**

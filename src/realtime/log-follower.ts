@@ -73,6 +73,13 @@ export class LogFollower {
     return pending;
   }
 
+  /** No socket here listens to the workspace any more. */
+  untrack(workspaceId: string): void {
+    const f = this.followed.get(workspaceId);
+    this.followed.delete(workspaceId);
+    if (f) for (const w of f.waiters.splice(0)) w.resolve();
+  }
+
   /** Something was committed in this workspace, up to `cursor` if known. */
   nudge(workspaceId: string, cursor?: string): void {
     const f = this.followed.get(workspaceId);
@@ -116,8 +123,11 @@ export class LogFollower {
           if (this.stopped) return;
           this.stats.reads++;
           const page = await this.store.events.replayAfter(workspaceId, f.last, LIMITS.replayPage);
+          // Untracked meanwhile (and perhaps followed afresh from a newer tail): this read is stale.
+          if (this.followed.get(workspaceId) !== f) return;
           if (page.status === "unknown_cursor") {
             f.last = await this.store.events.tail(workspaceId);
+            if (this.followed.get(workspaceId) !== f) return;
             this.sink.lost(workspaceId);
             this.wake(f);
             break;

@@ -337,6 +337,7 @@ export function storeContract(name: string, open: OpenStore): void {
         const pinned = await store.messages.pin(t.general.id, a.message.id, t.ids[1]!);
         expect(pinned.event).toMatchObject({ type: "pin.added", seq: 1, channel_id: t.general.id, payload: { message_id: a.message.id, pinned_by: t.ids[1]! } });
         await refused(store.messages.pin(t.general.id, a.message.id, t.ids[1]!), 409, "already_pinned");
+        await Bun.sleep(5); // pinned_at has millisecond resolution: a later pin, a later instant
         await store.messages.pin(t.general.id, b.message.id, t.ids[1]!);
         expect((await store.messages.pins(t.general.id, t.ids[0]!)).map((m) => m.id)).toEqual([b.message.id, a.message.id]);
         expect((await store.messages.unpin(t.general.id, a.message.id, t.ids[1]!)).event?.type).toBe("pin.removed");
@@ -620,6 +621,7 @@ export function storeContract(name: string, open: OpenStore): void {
         const { workspace, channels } = await store.workspaces.create({ name, ownerId: owner.id });
         expect(workspace.role).toBe("owner");
         expect(channels.map((c) => [c.name, c.kind])).toEqual([["general", "public"], ["guest", "guest"]]);
+        await Bun.sleep(2); // listFor orders by creation instant (millisecond resolution)
         const again = await store.workspaces.create({ name, ownerId: owner.id });
         expect(again.workspace.slug).not.toBe(workspace.slug);
         await refused(store.workspaces.create({ name: "x", slug: workspace.slug, ownerId: owner.id }), 409, "slug_taken");

@@ -9,10 +9,10 @@ export type StoreKind = "sqlite" | "postgres";
 const KINDS: readonly StoreKind[] = ["sqlite", "postgres"];
 
 /**
- * What `bun run test` runs when the variable is unset. SQLite only until the Postgres store
- * passes every suite (issue #20); then this becomes ["sqlite", "postgres"], the one switch.
+ * What `bun run test` runs when the variable is unset: both stores, so a route that answers
+ * differently on Postgres fails CI. The one switch: ["sqlite"] takes Postgres out of the default.
  */
-export const DEFAULT_TEST_STORES: readonly StoreKind[] = ["sqlite"];
+export const DEFAULT_TEST_STORES: readonly StoreKind[] = ["sqlite", "postgres"];
 
 export function testStores(env: Record<string, string | undefined> = process.env): StoreKind[] {
   const raw = env.CLICKCLACK_TEST_STORES?.trim();

@@ -94,11 +94,11 @@ forEachStore((store) => {
       team = await seedTeam(server, ["ada", "bob", "cy", "gus"]);
       await server.store.workspaces.addMember(team.workspace.id, team.users[3]!.id, "guest");
       tight = await startTestServer([...backend.args(`${tag}-tight`, ""), "--upload-quota-bytes", "3000", "--upload-quota-files", "5"], { store });
-    });
+    }, 30_000); // two servers (on Postgres, two databases created and migrated) on a loaded machine
     afterAll(async () => {
       await server.close();
       await tight.close();
-    });
+    }, 30_000);
 
     test("an upload is sniffed from its bytes: type, dimensions, size; the client's claim is ignored", async () => {
       const r = await upload(ada(), png(640, 480), "photo.png", "", "text/plain");

@@ -731,6 +731,23 @@ export interface Paths {
       };
     };
   };
+  "/api/home-link": {
+    get: {
+      responses: {
+        200: {
+          url: string;
+          label: string;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
   "/api/me": {
     get: {
       responses: {
@@ -755,6 +772,26 @@ export interface Paths {
       responses: {
         200: {
           user: User;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
+  "/api/me/bots": {
+    get: {
+      responses: {
+        200: {
+          bots: {
+            bot: User;
+            workspace: Workspace;
+            active_token_count: number;
+          }[];
         };
         400: ErrorBody;
         401: ErrorBody;

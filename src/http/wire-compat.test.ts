@@ -70,4 +70,17 @@ forEachStore((store) => {
     expect((await ada.post(`/api/workspaces/${team.workspace.id}/channels`, { name: "g2", kind: "guest" })).status).toBe(400);
     expect((await ada.post(`/api/workspaces/${team.workspace.id}/channels`, { name: "g3", kind: "Bad Kind" })).status).toBe(400);
   });
+
+  test("GET /api/me/bots lists the bots you own with their workspace and live token count; /api/home-link answers {url, label}", async () => {
+    const bob = team.clients[1]!;
+    const made = await bob.post(`/api/workspaces/${team.workspace.id}/bots`, { display_name: "Bobbot", handle: "bobbot", scopes: ["bot:read"] });
+    expect(made.status).toBe(201);
+    await bob.post(`/api/workspaces/${team.workspace.id}/bots/${made.body.bot.id}/tokens`, { name: "second" });
+    const mine = (await bob.get("/api/me/bots")).body.bots;
+    expect(mine).toEqual([expect.objectContaining({ bot: expect.objectContaining({ id: made.body.bot.id }), workspace: expect.objectContaining({ id: team.workspace.id }), active_token_count: 2 })]);
+    expect((await team.clients[2]!.get("/api/me/bots")).body.bots).toEqual([]);
+    const home = await bob.get("/api/home-link");
+    expect(home.body).toEqual({ url: server.url, label: "ClickClack" });
+  });
 });
+

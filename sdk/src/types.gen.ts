@@ -1323,6 +1323,7 @@ export interface Paths {
         handle?: string;
         avatar_url?: string;
         owner_user_id?: string | null;
+        create_token?: boolean;
         token_name?: string;
         scopes?: string[];
       };

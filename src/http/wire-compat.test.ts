@@ -82,5 +82,15 @@ forEachStore((store) => {
     const home = await bob.get("/api/home-link");
     expect(home.body).toEqual({ url: server.url, label: "ClickClack" });
   });
+
+  test("creating a bot mints its first token (bot:write) unless create_token is false", async () => {
+    const ada = team.clients[0]!;
+    const made = await ada.post(`/api/workspaces/${team.workspace.id}/bots`, { display_name: "Auto", handle: "auto-tok" });
+    expect(made.body.bot_token.token).toStartWith("ccb_");
+    expect(made.body.bot_token.scopes).toContain("messages:write");
+    const bare = await ada.post(`/api/workspaces/${team.workspace.id}/bots`, { display_name: "Bare", handle: "bare-bot", create_token: false });
+    expect(bare.status).toBe(201);
+    expect(bare.body.bot_token).toBeUndefined();
+  });
 });
 

@@ -63,7 +63,8 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         if (!displayName) throw invalid("display_name is required");
         const handle = body.handle?.trim().replace(/^@/, "").toLowerCase();
         if (handle !== undefined && !HANDLE_PATTERN.test(handle)) throw invalid("handle must be 2–32 of a-z, 0-9, _ and -", "invalid_handle");
-        const scopes = body.scopes ? expandScopes(body.scopes) : null;
+        // As the original: a new bot comes with its first token (bot:write) unless create_token is false.
+        const scopes = body.create_token === false ? null : expandScopes(body.scopes ?? ["bot:write"]);
         if (scopes) await access.assertMintable(m, ownerUserId, scopes);
         const bot = await store.bots.create({ workspaceId: params.id, displayName, handle, ownerUserId, avatarUrl: body.avatar_url ?? null });
         set.status = 201;
@@ -72,8 +73,8 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         return { bot, bot_token };
       },
       {
-        body: t.Object({ display_name: t.String({ maxLength: 80 }), handle: t.Optional(t.String({ maxLength: 64 })), avatar_url: t.Optional(t.String({ maxLength: 500 })), owner_user_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])), ...TokenRequest }),
-        detail: { summary: "Create a bot (with scopes: and its first token, shown once)", tags: ["bots"] },
+        body: t.Object({ display_name: t.String({ maxLength: 80 }), handle: t.Optional(t.String({ maxLength: 64 })), avatar_url: t.Optional(t.String({ maxLength: 500 })), owner_user_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])), create_token: t.Optional(t.Boolean({ description: "false: no first token" })), ...TokenRequest }),
+        detail: { summary: "Create a bot and its first token (bot:write unless scopes say otherwise; shown once; create_token=false for none)", tags: ["bots"] },
         response: { 201: t.Object({ bot: UserSchema, bot_token: t.Optional(BotTokenSchema) }), ...errors },
       },
     )

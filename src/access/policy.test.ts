@@ -73,6 +73,7 @@ forEachStore((store) => {
       .replace("/api/messages/:id", `/api/messages/${ids.message}`)
       .replace("/api/uploads/:id", `/api/uploads/${ids.upload}`)
       .replace("/api/dms/:id", `/api/dms/${ids.dm}`)
+    .replace("/api/users/:id", `/api/users/${ids.member}`)
       .replace(":bot_user_id", ids.bot!)
       .replace(":token_id", ids.token!)
       .replace(":message_id", ids.message!)
@@ -118,15 +119,15 @@ forEachStore((store) => {
   }
 
   // Calls that would tear the fixtures down are checked for refusals only.
-  const DESTRUCTIVE = new Set(["DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/magic/consume", "POST /api/auth/magic/request"]);
+  const DESTRUCTIVE = new Set(["DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/logout-everywhere", "POST /api/auth/magic/consume", "POST /api/auth/magic/request"]);
   const MANAGER_ONLY = new Set(["PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
-  const GUEST_OK = new Set(["GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "PATCH /api/me", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search"]);
+  const GUEST_OK = new Set(["GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search"]);
   // Reads a timed-out or blocked member may still make; every other chat write is refused.
-  const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral"]);
+  const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/auth/logout-everywhere", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral"]);
 
   // Permitted calls whose answer depends on the caller's own data (your nonce) or on an earlier
   // caller (the pin someone already removed): a 404 there is the right answer, not a refusal.
-  const LOOKUPS = new Set(["GET /api/messages/by-nonce", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
+  const LOOKUPS = new Set(["GET /api/users/:id/avatar", "GET /api/messages/by-nonce", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
 
   type Expect = "allow" | "deny" | "skip";
 

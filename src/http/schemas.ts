@@ -1,6 +1,7 @@
 // TypeBox schemas of the wire objects. They validate requests, shape responses and generate the
 // OpenAPI document, so they are the one description of the protocol in this repository.
 import { t, type Static, type TSchema } from "elysia";
+import { SCHEMA_EXAMPLES as EX } from "./openapi-examples.ts";
 
 const Nullable = <T extends TSchema>(s: T) => t.Union([s, t.Null()]);
 
@@ -21,7 +22,7 @@ export const UserSchema = t.Object({
   handle: t.String(),
   avatar_url: t.String({ description: "\"\" when unset" }),
   created_at: t.String({ format: "date-time" }),
-}, { $id: "#/components/schemas/User" });
+}, { title: "User", examples: [EX.user] });
 
 export const WorkspaceSchema = t.Object({
   id: t.String(),
@@ -31,7 +32,7 @@ export const WorkspaceSchema = t.Object({
   icon_url: t.String({ description: "\"\" when unset" }),
   created_at: t.String(),
   role: t.Optional(RoleSchema),
-});
+}, { title: "Workspace", examples: [EX.workspace] });
 
 export const MemberSchema = t.Object({
   user: UserSchema,
@@ -39,7 +40,7 @@ export const MemberSchema = t.Object({
   joined_at: t.String(),
   timeout_until: Omitted(t.String()),
   blocked_at: Omitted(t.String()),
-});
+}, { title: "Member" });
 
 export const ChannelSchema = t.Object({
   id: t.String(),
@@ -57,16 +58,16 @@ export const ChannelSchema = t.Object({
   last_seq: t.Integer(),
   last_read_seq: t.Integer(),
   unread_count: t.Integer(),
-});
+}, { title: "Channel", examples: [EX.channel] });
 
 export const ThreadStateSchema = t.Object({
   root_message_id: t.String(),
   reply_count: t.Integer(),
   last_reply_at: Omitted(t.String()),
   last_reply_author_ids: t.Array(t.String()),
-});
+}, { title: "ThreadState" });
 
-export const ReactionSummarySchema = t.Object({ emoji: t.String(), count: t.Integer(), reacted_by_me: t.Boolean() });
+export const ReactionSummarySchema = t.Object({ emoji: t.String(), count: t.Integer(), reacted_by_me: t.Boolean() }, { title: "ReactionSummary" });
 
 export const UploadSchema = t.Object({
   id: t.String(),
@@ -81,7 +82,7 @@ export const UploadSchema = t.Object({
   duration_ms: Nullable(t.Integer()),
   created_at: t.String(),
   url: t.String({ description: "GET it to download (access-checked)" }),
-}, { $id: "#/components/schemas/Upload" });
+}, { title: "Upload" });
 
 export const MessageKindSchema = t.Union([t.Literal("message"), t.Literal("agent_commentary"), t.Literal("agent_tool"), t.Literal("system")]);
 
@@ -112,7 +113,7 @@ export const MessageSchema = t.Object({
   thread_state: t.Optional(ThreadStateSchema),
   nonce: Omitted(t.String()),
   reactions: t.Optional(t.Array(ReactionSummarySchema)),
-});
+}, { title: "Message", examples: [EX.message] });
 
 export const EventSchema = t.Object({
   id: t.String(),
@@ -124,7 +125,7 @@ export const EventSchema = t.Object({
   created_at: t.String(),
   payload: t.Record(t.String(), t.Unknown()),
   mentioned_user_ids: t.Optional(t.Array(t.String())),
-});
+}, { title: "Event", examples: [EX.event] });
 
 export const DirectConversationSchema = t.Object({
   id: t.String(),
@@ -136,9 +137,9 @@ export const DirectConversationSchema = t.Object({
   last_seq: t.Integer(),
   last_read_seq: t.Integer(),
   unread_count: t.Integer(),
-});
+}, { title: "DirectConversation" });
 
-export const ReceiptSchema = t.Object({ scope_id: t.String(), user_id: t.String(), last_read_seq: t.Integer(), last_read_at: t.String() });
+export const ReceiptSchema = t.Object({ scope_id: t.String(), user_id: t.String(), last_read_seq: t.Integer(), last_read_at: t.String() }, { title: "Receipt" });
 
 export const MessagePageSchema = t.Object({
   messages: t.Array(MessageSchema),
@@ -146,7 +147,7 @@ export const MessagePageSchema = t.Object({
   newest_seq: t.Integer(),
   has_older: t.Boolean(),
   has_newer: t.Boolean(),
-});
+}, { title: "MessagePage", examples: [EX.messagePage] });
 
 export const ThreadPageSchema = t.Object({
   root: MessageSchema,
@@ -156,9 +157,16 @@ export const ThreadPageSchema = t.Object({
   newest_seq: t.Integer(),
   has_older: t.Boolean(),
   has_newer: t.Boolean(),
-});
+}, { title: "ThreadPage" });
 
-export const ErrorSchema = t.Object({ error: t.String(), code: t.String() }, { additionalProperties: true });
+/** The one error shape of the API: a sentence for people and a stable code for programs. */
+export const ErrorSchema = t.Object(
+  {
+    error: t.String({ description: "What went wrong, for people" }),
+    code: t.String({ description: "A stable machine code, e.g. not_found, missing_scope, rate_limited" }),
+  },
+  { title: "Error", additionalProperties: true, description: "Every 4xx/5xx body. Some codes add fields (resync_required adds tail_cursor).", examples: [{ error: "channel not found", code: "not_found" }] },
+);
 
 /** Query parameters of a MessagePage/ThreadPage window. Numbers arrive as strings. */
 export const WindowQuery = t.Object({

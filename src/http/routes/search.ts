@@ -19,7 +19,7 @@ const SearchResultSchema = t.Object({
   direct_conversation_id: Omitted(t.String()),
   score: t.Number({ description: "Relevance (bm25, higher is better); 0 where only filters matched" }),
   rank: t.Number({ description: "The original's name for the relevance: the same number as score" }),
-});
+}, { title: "SearchResult" });
 
 /** Sort names bots use, the original's among them, mapped onto the two orders we keep. */
 const SORTS: Record<string, "relevance" | "recent"> = {
@@ -27,7 +27,7 @@ const SORTS: Record<string, "relevance" | "recent"> = {
   recent: "recent", newest: "recent", latest: "recent", date: "recent", created_at: "recent", time: "recent",
 };
 
-export const searchRoutes = ({ auth, access, store }: Deps) =>
+export const searchRoutes = ({ auth, access, store, limits }: Deps) =>
   new Elysia().get(
     "/api/search",
     async ({ request, query }) => {
@@ -52,7 +52,7 @@ export const searchRoutes = ({ auth, access, store }: Deps) =>
       const q = query.q ?? "";
       const binding = [query.workspace_id, q, channelId, dmId, sort];
       const parsed = parseQuery(q);
-      const { hits, next } = await store.search.search({
+      const { hits, next } = await limits.search(actor.user, () => store.search.search({
         workspaceId: query.workspace_id,
         viewerId: actor.user.id,
         guestOnly: m.role === "guest",
@@ -64,7 +64,7 @@ export const searchRoutes = ({ auth, access, store }: Deps) =>
         sort,
         limit,
         after: query.cursor ? decodeCursor(query.cursor, binding) : null,
-      });
+      }));
       return {
         results: hits.map(({ message, score }) => ({
           message,

@@ -5,7 +5,7 @@ import { type Fetcher, Http, type Query, seg } from "./http.ts";
 import type {
   AppInstallation, AuditLogEntry, BotCommand, BotCommandInput, BotCreateInput, BotToken, BotTokenInput, BotWithTokens, Channel,
   ChannelInput, ChannelPatch, ConnectedAccount, ConnectedAccountInput, DirectConversation, EphemeralEventType, EventDeliveryAttemptsOptions,
-  EventDeliveryAttemptsPage, EventPage, EventSubscription, MagicLinkResult, MemberPage, Message, MessageInput, MessageListOptions,
+  EventDeliveryAttemptsPage, EventPage, EventSubscription, MagicLinkResult, MemberPage, Message, MessageInput, MessageListOptions, MessagePage,
   OwnedBotEntry, ProfilePatch, ReactionSummary, ReadReceipt, RealtimeEvent, RevokeAppInstallationOptions, RevokeAppInstallationResult,
   RouteTarget, SearchPage, SlashCommand, Thread, ThreadReplyInput, Topic, Upload, User, Workspace, WorkspaceBotCommand, WorkspaceInput,
   WorkspacePatch,
@@ -79,6 +79,8 @@ export class ClickClackClient {
     return {
       /** Root messages, ascending. As in the original, the default is after_seq=0 (the oldest page); pass `{}` for the latest. */
       messages: async (id: string, options: number | MessageListOptions = 0) => (await this.get<{ messages: Message[] }>(`${base}/${seg(id)}/messages`, windowQuery(options))).messages,
+      /** The original's name for the whole MessagePage: `{messages, oldest_seq, newest_seq, has_older, has_newer}`. */
+      messagePage: (id: string, options: number | MessageListOptions = {}) => this.get<MessagePage>(`${base}/${seg(id)}/messages`, windowQuery(options)),
       sendMessage: async (id: string, input: MessageInput) => (await this.post<{ message: Message }>(`${base}/${seg(id)}/messages`, input)).message,
       markRead: async (id: string, seq: number) => (await this.post<{ receipt: ReadReceipt }>(`${base}/${seg(id)}/read`, { seq })).receipt,
     };
@@ -213,6 +215,10 @@ export class ClickClackClient {
       await this.del(`/api/channels/${seg(channelId)}`);
     },
     ...this.conversation("/api/channels"),
+    /** The original's names for pins. */
+    pins: async (channelId: string) => (await this.get<{ messages: Message[] }>(`/api/channels/${seg(channelId)}/pins`)).messages,
+    pinMessage: async (channelId: string, messageId: string) => (await this.post<{ pinned_message: Message }>(`/api/channels/${seg(channelId)}/pins`, { message_id: messageId })).pinned_message,
+    unpinMessage: async (channelId: string, messageId: string) => (await this.del<{ event: RealtimeEvent | null }>(`/api/channels/${seg(channelId)}/pins/${seg(messageId)}`)).event,
   };
 
   messages = {
@@ -222,7 +228,15 @@ export class ClickClackClient {
       (await this.http.findByNonce<{ message: Message }>("/api/messages/by-nonce", "X-ClickClack-Message-Nonce", { workspace_id: workspaceId, nonce }))?.message,
     update: async (messageId: string, input: { body: string }) => (await this.patch<{ message: Message }>(`/api/messages/${seg(messageId)}`, input)).message,
     delete: async (messageId: string) => (await this.del<{ message: Message }>(`/api/messages/${seg(messageId)}`)).message,
+    /** The original's names for reactions; the message's reaction summaries after the change. */
+    addReaction: async (messageId: string, emoji: string) => (await this.post<{ reactions: ReactionSummary[] }>(`/api/messages/${seg(messageId)}/reactions`, { emoji })).reactions,
+    removeReaction: async (messageId: string, emoji: string) => (await this.del<{ reactions: ReactionSummary[] }>(`/api/messages/${seg(messageId)}/reactions/${seg(emoji)}`)).reactions,
   };
+
+  /** Where this server's home is, as the original: `{url, label}`. */
+  homeLink(): Promise<{ url: string; label: string }> {
+    return this.get<{ url: string; label: string }>("/api/home-link");
+  }
 
   threads = {
     /** The whole ThreadPage: `{root, replies, thread_state, …}`. */

@@ -171,6 +171,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bots you own, in every workspace you share with them */
+        get: operations["getApiMeBots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/home-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where this server's home is: {url, label} */
+        get: operations["getApiHome-link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me": {
         parameters: {
             query?: never;
@@ -623,7 +657,7 @@ export interface paths {
         /** Bots of a workspace with their tokens (tokens only for managers and owners) */
         get: operations["getApiWorkspacesByIdBots"];
         put?: never;
-        /** Create a bot (with scopes: and its first token, shown once) */
+        /** Create a bot and its first token (bot:write unless scopes say otherwise; shown once; create_token=false for none) */
         post: operations["postApiWorkspacesByIdBots"];
         delete?: never;
         options?: never;
@@ -972,8 +1006,8 @@ export interface components {
             name: string;
             scopes: string[];
             created_at: string;
-            last_used_at: string | null;
-            revoked_at: string | null;
+            last_used_at?: string;
+            revoked_at?: string;
             token?: string;
         };
         /**
@@ -998,11 +1032,16 @@ export interface components {
             route_id: string;
             workspace_id: string;
             name: string;
-            display_title: string | null;
-            /** @enum {string} */
-            kind: "public" | "guest";
+            display_title?: string;
+            /** @description public, guest, or any kind an integration gives it */
+            kind: string;
+            /** @description An integration keeps this channel in step with an outside place */
+            external_managed: boolean;
+            external_ref?: string;
+            external_url?: string;
+            sidebar_section?: string;
             created_at: string;
-            archived_at: string | null;
+            archived_at?: string;
             last_seq: number;
             last_read_seq: number;
             unread_count: number;
@@ -1060,8 +1099,8 @@ export interface components {
             cursor?: string;
             type: string;
             workspace_id: string;
-            channel_id?: string | null;
-            seq?: number | null;
+            channel_id?: string;
+            seq?: number;
             created_at: string;
             payload: {
                 [key: string]: unknown;
@@ -1111,30 +1150,30 @@ export interface components {
             id: string;
             route_id: string;
             workspace_id: string;
-            channel_id: string | null;
-            direct_conversation_id: string | null;
+            channel_id?: string;
+            direct_conversation_id?: string;
             author_id: string;
-            parent_message_id: string | null;
+            parent_message_id?: string;
             thread_root_id: string;
-            topic_id: string | null;
-            channel_seq: number | null;
-            thread_seq: number | null;
+            topic_id?: string;
+            channel_seq?: number;
+            thread_seq?: number;
             body: string;
             /** @constant */
             body_format: "markdown";
             created_at: string;
-            edited_at: string | null;
-            deleted_at: string | null;
+            edited_at?: string;
+            deleted_at?: string;
             /** @enum {string} */
             kind: "message" | "agent_commentary" | "agent_tool" | "system";
-            turn_id: string | null;
+            turn_id?: string;
             author?: components["schemas"]["User"];
             attachments?: components["schemas"]["Upload"][];
-            quoted_message_id: string | null;
-            quoted_body_snapshot: string | null;
-            quoted_author_id: string | null;
+            quoted_message_id?: string;
+            quoted_body_snapshot?: string;
+            quoted_author_id?: string;
             thread_state?: components["schemas"]["ThreadState"];
-            nonce: string | null;
+            nonce?: string;
             reactions?: components["schemas"]["ReactionSummary"][];
         };
         /**
@@ -1186,13 +1225,13 @@ export interface components {
             user: components["schemas"]["User"];
             /** @enum {string} */
             role: "owner" | "moderator" | "member" | "guest" | "bot";
-            timeout_until: string | null;
-            blocked_at: string | null;
-            moderation_note: string | null;
-            moderation_by: string | null;
-            moderation_at: string | null;
-            posts_remaining: number | null;
-            post_limit: number | null;
+            timeout_until?: string;
+            blocked_at?: string;
+            moderation_note?: string;
+            moderation_by?: string;
+            moderation_at?: string;
+            posts_remaining?: number;
+            post_limit?: number;
         };
         /** ReactionSummary */
         ReactionSummary: {
@@ -1231,10 +1270,12 @@ export interface components {
                 start: number;
                 end: number;
             }[];
-            channel_id: string | null;
-            direct_conversation_id: string | null;
+            channel_id?: string;
+            direct_conversation_id?: string;
             /** @description Relevance (bm25, higher is better); 0 where only filters matched */
             score: number;
+            /** @description The original's name for the relevance: the same number as score */
+            rank: number;
         };
         /** Session */
         Session: {
@@ -1242,8 +1283,8 @@ export interface components {
             user_id: string;
             created_at: string;
             expires_at: string;
-            last_used_at: string | null;
-            revoked_at: string | null;
+            last_used_at?: string;
+            revoked_at?: string;
             token?: string;
         };
         /** ThreadPage */
@@ -1260,14 +1301,14 @@ export interface components {
         ThreadState: {
             root_message_id: string;
             reply_count: number;
-            last_reply_at: string | null;
+            last_reply_at?: string;
             last_reply_author_ids: string[];
         };
         /** Topic */
         Topic: {
             id: string;
             workspace_id: string;
-            channel_id: string | null;
+            channel_id?: string;
             name: string;
             created_by: string;
             created_at: string;
@@ -1277,7 +1318,7 @@ export interface components {
             id: string;
             workspace_id: string;
             owner_id: string;
-            nonce: string | null;
+            nonce?: string;
             filename: string;
             /** @description Sniffed from the bytes, not taken from the client */
             content_type: string;
@@ -1305,10 +1346,11 @@ export interface components {
             id: string;
             /** @enum {string} */
             kind: "human" | "bot";
-            owner_user_id: string | null;
+            owner_user_id?: string;
             display_name: string;
             handle: string;
-            avatar_url: string | null;
+            /** @description "" when unset */
+            avatar_url: string;
             /** Format: date-time */
             created_at: string;
         };
@@ -1329,7 +1371,8 @@ export interface components {
             route_id: string;
             name: string;
             slug: string;
-            icon_url: string | null;
+            /** @description "" when unset */
+            icon_url: string;
             created_at: string;
             /** @enum {string} */
             role?: "owner" | "moderator" | "member" | "guest" | "bot";
@@ -1717,6 +1760,15 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             429: components["responses"]["RateLimited"];
             /** @description Every 4xx/5xx body. Some codes add fields (resync_required adds tail_cursor). */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every 4xx/5xx body. Some codes add fields (resync_required adds tail_cursor). */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1768,6 +1820,15 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             429: components["responses"]["RateLimited"];
             /** @description Every 4xx/5xx body. Some codes add fields (resync_required adds tail_cursor). */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every 4xx/5xx body. Some codes add fields (resync_required adds tail_cursor). */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1785,6 +1846,69 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    getApiMeBots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bots: {
+                            bot: components["schemas"]["User"];
+                            workspace: components["schemas"]["Workspace"];
+                            active_token_count: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiHome-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        url: string;
+                        label: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
         };
     };
     getApiMe: {
@@ -2082,8 +2206,8 @@ export interface operations {
                             /** @enum {string} */
                             role: "owner" | "moderator" | "member" | "guest" | "bot";
                             joined_at: string;
-                            timeout_until: string | null;
-                            blocked_at: string | null;
+                            timeout_until?: string;
+                            blocked_at?: string;
                         }[];
                         next_cursor: string | null;
                         has_more: boolean;
@@ -2173,7 +2297,11 @@ export interface operations {
                 "application/json": {
                     name: string;
                     kind?: string;
-                    display_title?: string;
+                    display_title?: string | null;
+                    external_managed?: boolean;
+                    external_ref?: string | null;
+                    external_url?: string | null;
+                    sidebar_section?: string | null;
                 };
             };
         };
@@ -2270,8 +2398,12 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    display_title?: string | null;
                     archived?: boolean;
+                    display_title?: string | null;
+                    external_managed?: boolean;
+                    external_ref?: string | null;
+                    external_url?: string | null;
+                    sidebar_section?: string | null;
                 };
             };
         };
@@ -2695,7 +2827,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         message: components["schemas"]["Message"];
-                        event: components["schemas"]["Event"];
+                        event?: components["schemas"]["Event"];
                     };
                 };
             };
@@ -3436,6 +3568,8 @@ export interface operations {
                     /** @description Only null or "" (clear it) or the current value: avatars are uploaded, not linked */
                     avatar_url?: string | null;
                     owner_user_id?: string | null;
+                    /** @description false: no first token */
+                    create_token?: boolean;
                     token_name?: string;
                     scopes?: string[];
                 };
@@ -3746,7 +3880,7 @@ export interface operations {
                 direct_conversation_id?: string;
                 limit?: number;
                 cursor?: string;
-                sort?: "relevance" | "recent";
+                sort?: string;
             };
             header?: never;
             path?: never;

@@ -265,11 +265,11 @@ test("a configured workspace slug that does not exist refuses sign-in (503) inst
 });
 
 describe("GitHub sign-in not configured", () => {
-  test("both routes answer 404 github_disabled", async () => {
+  test("both routes answer 501 github_disabled, as the original", async () => {
     const server = await serverWith([]);
     for (const path of ["/api/auth/github/start?return_to=/app", "/api/auth/github/callback?code=x&state=y"]) {
       const r = await get(server.url + path);
-      expect(r.status).toBe(404);
+      expect(r.status).toBe(501);
       expect((await r.json()).code).toBe("github_disabled");
     }
     expect((await client(server.url).get("/api/auth/providers")).body.github).toBe(false);

@@ -124,7 +124,7 @@ forEachStore((store) => {
   // Calls that would tear the fixtures down are checked for refusals only.
   const DESTRUCTIVE = new Set(["DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/logout-everywhere", "POST /api/auth/magic/consume", "POST /api/auth/magic/request"]);
   const MANAGER_ONLY = new Set(["PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
-  const GUEST_OK = new Set(["GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads"]);
+  const GUEST_OK = new Set(["GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads"]);
   // Reads a timed-out or blocked member may still make; every other chat write is refused.
   const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/auth/logout-everywhere", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral",
     // One's own notification state is not a chat write.
@@ -143,7 +143,7 @@ forEachStore((store) => {
     if (policy.kind === "authenticated" && policy.scope && !scopes.has(policy.scope)) return "deny";
     // A DM's messages need the DM scopes too; the fixture message is in a channel.
     if (key === "POST /api/dms" || key === "GET /api/dms") return "allow";
-    if (key === "POST /api/realtime/ephemeral" || key === "GET /api/event-types") return "allow";
+    if (key === "POST /api/realtime/ephemeral" || key === "GET /api/event-types" || key === "GET /api/home-link") return "allow";
     // Only a message's author edits it or attaches files to it; the fixture's author is a person.
     if (key === "PATCH /api/messages/:id" || key === "POST /api/messages/:id/attachments") return "deny";
     // The link resolver checks the scope its target needs: the fixture links to a channel.
@@ -157,7 +157,7 @@ forEachStore((store) => {
     if (policy.kind === "public") return "skip";
     if (actor === "none" || actor === "revoked") return "deny";
     // A bot of another workspace may know itself and its own workspace, nothing of this one.
-    if (actor === "foreignBot") return ["GET /api/me", "GET /api/workspaces", "GET /api/event-types"].includes(key) ? "allow" : "deny";
+    if (actor === "foreignBot") return ["GET /api/me", "GET /api/workspaces", "GET /api/event-types", "GET /api/home-link"].includes(key) ? "allow" : "deny";
     if (actor.startsWith("bot:")) return botExpectation(new Set([actor.slice(4) as Scope]), key);
     // A person's bot uses no scope beyond its owner's role, whatever its token holds.
     if (actor === "memberBot") return botExpectation(scopeCeiling("member"), key);
@@ -177,6 +177,8 @@ forEachStore((store) => {
     // Members list bots and create bots of their own; only managers (or a bot's owner) handle the rest.
     if (key === "GET /api/workspaces/:id/bots") return "allow";
     if (key === "POST /api/workspaces/:id/bots") return "allow";
+    // Everyone may list the bots they own (an empty list when none).
+    if (key === "GET /api/me/bots") return "allow";
     if ((key.includes("/bots") || key.includes("bot-tokens")) && actor !== "owner") return "deny";
     return "allow";
   }

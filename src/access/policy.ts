@@ -18,6 +18,8 @@ const scope = (s: Scope): RoutePolicy => ({ kind: "authenticated", scope: s });
 export const POLICY: Record<string, RoutePolicy> = {
   "GET /api/me": scope("profile:read"),
   "PATCH /api/me": humans,
+  "GET /api/me/bots": humans,
+  "GET /api/home-link": { kind: "authenticated" },
   "GET /api/users/:id/avatar": scope("profile:read"),
   "GET /api/workspaces": scope("workspaces:read"),
   "POST /api/workspaces": humans,

@@ -5,8 +5,9 @@ import type { ChatEvent, EventType, Role, StoredEvent, ThreadState } from "./typ
 
 /** An event as clients see it: who it is for (recipients, the DM gate) stays on the server. */
 export function publicEvent(e: StoredEvent): ChatEvent {
-  const { recipients: _r, direct_conversation_id: _d, ...wire } = e;
-  return wire;
+  const { recipients: _r, direct_conversation_id: _d, channel_id, seq, ...rest } = e;
+  // Absent optional keys are left out, as the Go server does (omitempty): bots test `!== undefined`.
+  return { ...rest, ...(channel_id != null ? { channel_id } : {}), ...(seq != null ? { seq } : {}) } as ChatEvent;
 }
 
 /** An event about to be appended: the store gives it an id, a cursor and a time. */
@@ -183,7 +184,7 @@ export function channelDeleted(c: { id: string; workspaceId: string }, deletedBy
 }
 
 export function workspaceUpdated(w: { id: string; name: string; slug: string; iconUrl: string | null }, updatedBy: string): NewEvent {
-  return { workspaceId: w.id, type: "workspace.updated", payload: { workspace_id: w.id, name: w.name, slug: w.slug, icon_url: w.iconUrl, updated_by: updatedBy } };
+  return { workspaceId: w.id, type: "workspace.updated", payload: { workspace_id: w.id, name: w.name, slug: w.slug, icon_url: w.iconUrl ?? "", updated_by: updatedBy } };
 }
 
 /** The target and every active manager hear of a moderation change; nobody else does. */

@@ -13,7 +13,8 @@ export interface User {
   owner_user_id: string | null;
   display_name: string;
   handle: string;
-  avatar_url: string | null;
+  /** "" when unset: the original always sends it. */
+  avatar_url: string;
   created_at: string;
 }
 
@@ -22,7 +23,8 @@ export interface Workspace {
   route_id: string;
   name: string;
   slug: string;
-  icon_url: string | null;
+  /** "" when unset. */
+  icon_url: string;
   created_at: string;
   role?: Role;
 }
@@ -41,7 +43,12 @@ export interface Channel {
   workspace_id: string;
   name: string;
   display_title: string | null;
-  kind: "public" | "guest";
+  /** "public", "guest", or any kind an integration gives it. */
+  kind: string;
+  external_managed: boolean;
+  external_ref: string | null;
+  external_url: string | null;
+  sidebar_section: string | null;
   created_at: string;
   archived_at: string | null;
   last_seq: number;

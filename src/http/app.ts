@@ -5,6 +5,7 @@ import { AppError } from "../chat/errors.ts";
 import { LIMITS } from "../chat/rules.ts";
 import { enforcePolicy } from "../access/policy.ts";
 import { metricsRoutes } from "./metrics.ts";
+import { omitAbsent } from "./omit-absent.ts";
 import { openApiRoutes } from "./openapi.ts";
 import { requestContext, requestLog } from "./request-log.ts";
 import { requestTrace } from "./request-trace.ts";
@@ -62,6 +63,8 @@ function validationMessage(error: unknown): string {
 }
 
 export function createApp(deps: Deps) {
+  // Response schemas by "METHOD path", read once the routes are all registered.
+  let responseSchemas: Map<string, Record<string, unknown>> | null = null;
   // The document describes the finished app, which the route that serves it belongs to.
   let root: AnyElysia | undefined;
   const app = new Elysia()
@@ -129,6 +132,13 @@ export function createApp(deps: Deps) {
           return { error: "internal error", code: "internal" };
         }
       }
+    })
+    .onAfterHandle({ as: "global" }, ({ request, route, set, responseValue }) => {
+      if (responseValue === null || typeof responseValue !== "object" || responseValue instanceof Response || responseValue instanceof Blob) return;
+      responseSchemas ??= new Map((root?.routes ?? []).map((r) => [`${r.method} ${r.path}`, (r.hooks as { response?: Record<string, unknown> }).response ?? {}]));
+      const schemas = responseSchemas.get(`${request.method} ${route}`);
+      const schema = schemas?.[String(typeof set.status === "number" ? set.status : 200)];
+      if (schema) return omitAbsent(schema as never, responseValue) as never;
     })
     .onBeforeHandle({ as: "global" }, async ({ request, route, params }) => {
       await enforcePolicy(deps.auth, request, route);

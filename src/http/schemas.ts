@@ -1,19 +1,26 @@
 // TypeBox schemas of the wire objects. They validate requests, shape responses and generate the
 // OpenAPI document, so they are the one description of the protocol in this repository.
-import { t, type TSchema } from "elysia";
+import { t, type Static, type TSchema } from "elysia";
 import { SCHEMA_EXAMPLES as EX } from "./openapi-examples.ts";
 
 export const Nullable = <T extends TSchema>(s: T) => t.Union([s, t.Null()]);
+
+/**
+ * An optional key that is left out when absent (never sent as null, as the Go server's
+ * omitempty). The stores say null for absent; app.ts drops those nulls from every response by
+ * its schema, so the static type admits null while the documented schema does not.
+ */
+export const Omitted = <T extends TSchema>(s: T) => t.Optional(t.Unsafe<Static<T> | null>(s));
 
 export const RoleSchema = t.Union([t.Literal("owner"), t.Literal("moderator"), t.Literal("member"), t.Literal("guest"), t.Literal("bot")]);
 
 export const UserSchema = t.Object({
   id: t.String(),
   kind: t.Union([t.Literal("human"), t.Literal("bot")]),
-  owner_user_id: Nullable(t.String()),
+  owner_user_id: Omitted(t.String()),
   display_name: t.String(),
   handle: t.String(),
-  avatar_url: Nullable(t.String()),
+  avatar_url: t.String({ description: "\"\" when unset" }),
   created_at: t.String({ format: "date-time" }),
 }, { title: "User", examples: [EX.user] });
 
@@ -22,7 +29,7 @@ export const WorkspaceSchema = t.Object({
   route_id: t.String(),
   name: t.String(),
   slug: t.String(),
-  icon_url: Nullable(t.String()),
+  icon_url: t.String({ description: "\"\" when unset" }),
   created_at: t.String(),
   role: t.Optional(RoleSchema),
 }, { title: "Workspace", examples: [EX.workspace] });
@@ -31,8 +38,8 @@ export const MemberSchema = t.Object({
   user: UserSchema,
   role: RoleSchema,
   joined_at: t.String(),
-  timeout_until: Nullable(t.String()),
-  blocked_at: Nullable(t.String()),
+  timeout_until: Omitted(t.String()),
+  blocked_at: Omitted(t.String()),
 }, { title: "Member" });
 
 export const ChannelSchema = t.Object({
@@ -40,10 +47,14 @@ export const ChannelSchema = t.Object({
   route_id: t.String(),
   workspace_id: t.String(),
   name: t.String(),
-  display_title: Nullable(t.String()),
-  kind: t.Union([t.Literal("public"), t.Literal("guest")]),
+  display_title: Omitted(t.String()),
+  kind: t.String({ description: "public, guest, or any kind an integration gives it" }),
+  external_managed: t.Boolean({ description: "An integration keeps this channel in step with an outside place" }),
+  external_ref: Omitted(t.String()),
+  external_url: Omitted(t.String()),
+  sidebar_section: Omitted(t.String()),
   created_at: t.String(),
-  archived_at: Nullable(t.String()),
+  archived_at: Omitted(t.String()),
   last_seq: t.Integer(),
   last_read_seq: t.Integer(),
   unread_count: t.Integer(),
@@ -53,7 +64,7 @@ export const ChannelSchema = t.Object({
 export const ThreadStateSchema = t.Object({
   root_message_id: t.String(),
   reply_count: t.Integer(),
-  last_reply_at: Nullable(t.String()),
+  last_reply_at: Omitted(t.String()),
   last_reply_author_ids: t.Array(t.String()),
 }, { title: "ThreadState" });
 
@@ -63,7 +74,7 @@ export const UploadSchema = t.Object({
   id: t.String(),
   workspace_id: t.String(),
   owner_id: t.String(),
-  nonce: Nullable(t.String()),
+  nonce: Omitted(t.String()),
   filename: t.String(),
   content_type: t.String({ description: "Sniffed from the bytes, not taken from the client" }),
   byte_size: t.Integer(),
@@ -80,28 +91,28 @@ export const MessageSchema = t.Object({
   id: t.String(),
   route_id: t.String(),
   workspace_id: t.String(),
-  channel_id: Nullable(t.String()),
-  direct_conversation_id: Nullable(t.String()),
+  channel_id: Omitted(t.String()),
+  direct_conversation_id: Omitted(t.String()),
   author_id: t.String(),
-  parent_message_id: Nullable(t.String()),
+  parent_message_id: Omitted(t.String()),
   thread_root_id: t.String(),
-  topic_id: Nullable(t.String()),
-  channel_seq: Nullable(t.Integer()),
-  thread_seq: Nullable(t.Integer()),
+  topic_id: Omitted(t.String()),
+  channel_seq: Omitted(t.Integer()),
+  thread_seq: Omitted(t.Integer()),
   body: t.String(),
   body_format: t.Literal("markdown"),
   created_at: t.String(),
-  edited_at: Nullable(t.String()),
-  deleted_at: Nullable(t.String()),
+  edited_at: Omitted(t.String()),
+  deleted_at: Omitted(t.String()),
   kind: MessageKindSchema,
-  turn_id: Nullable(t.String()),
+  turn_id: Omitted(t.String()),
   author: t.Optional(UserSchema),
   attachments: t.Optional(t.Array(UploadSchema)),
-  quoted_message_id: Nullable(t.String()),
-  quoted_body_snapshot: Nullable(t.String()),
-  quoted_author_id: Nullable(t.String()),
+  quoted_message_id: Omitted(t.String()),
+  quoted_body_snapshot: Omitted(t.String()),
+  quoted_author_id: Omitted(t.String()),
   thread_state: t.Optional(ThreadStateSchema),
-  nonce: Nullable(t.String()),
+  nonce: Omitted(t.String()),
   reactions: t.Optional(t.Array(ReactionSummarySchema)),
 }, { title: "Message", examples: [EX.message] });
 
@@ -110,8 +121,8 @@ export const EventSchema = t.Object({
   cursor: t.Optional(t.String()),
   type: t.String(),
   workspace_id: t.String(),
-  channel_id: t.Optional(Nullable(t.String())),
-  seq: t.Optional(Nullable(t.Integer())),
+  channel_id: Omitted(t.String()),
+  seq: Omitted(t.Integer()),
   created_at: t.String(),
   payload: t.Record(t.String(), t.Unknown()),
   mentioned_user_ids: t.Optional(t.Array(t.String())),
@@ -166,7 +177,7 @@ export const WindowQuery = t.Object({
   around_seq: t.Optional(t.Numeric({ minimum: 0 })),
   mode: t.Optional(t.Literal("latest")),
   latest: t.Optional(t.Union([t.Boolean(), t.Literal("true"), t.Literal("false"), t.Literal("1"), t.Literal("0")])),
-  topic_id: t.Optional(t.String()),
+  topic_id: Omitted(t.String()),
   // Clamped to 1–200 rather than refused: bots written for the Go server send larger limits.
   limit: t.Optional(t.Numeric()),
 });

@@ -1,5 +1,6 @@
 // `clickclack serve`: opens the store, wires the hub and the HTTP app into one Bun server, and
 // upgrades /api/realtime/ws itself so it can pick the subprotocol and own the socket lifecycle.
+import { withCorrelation } from "../chat/correlation.ts";
 import type { Server } from "bun";
 import { Access } from "../access/access.ts";
 import { Authenticator } from "../access/actor.ts";
@@ -115,7 +116,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       if (req.headers.get("upgrade")?.toLowerCase() === "websocket" && new URL(req.url).pathname === "/api/realtime/ws") {
         return upgradeRealtime(req, srv, deps) as Promise<Response>;
       }
-      return app.fetch(req);
+      return withCorrelation(req.headers.get("x-correlation-id"), () => app.fetch(req));
     },
     websocket: {
       open: (ws) => void hub.open(ws),

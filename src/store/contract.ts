@@ -691,6 +691,17 @@ export function storeContract(name: string, open: OpenStore): void {
     });
 
     describe("channels", () => {
+      test("any kind, and the presentation fields (title, external place, sidebar section), are stored and patched", async () => {
+        const t = await team();
+        const { channel } = await store.channels.create({ workspaceId: t.workspace.id, name: "gh-42", kind: "github_issue", externalManaged: true, externalRef: "org/repo#42", externalUrl: "https://github.com/org/repo/issues/42", sidebarSection: "Issues", createdBy: t.ids[0]! });
+        expect(channel).toMatchObject({ kind: "github_issue", external_managed: true, external_ref: "org/repo#42", external_url: "https://github.com/org/repo/issues/42", sidebar_section: "Issues", display_title: null });
+        const patched = await store.channels.update(channel.id, { displayTitle: "Fix it", sidebarSection: null }, t.ids[0]!);
+        expect(patched.channel).toMatchObject({ display_title: "Fix it", sidebar_section: null, external_ref: "org/repo#42", external_managed: true });
+        expect(await store.channels.get(channel.id, t.ids[0]!)).toMatchObject({ kind: "github_issue", display_title: "Fix it", external_url: "https://github.com/org/repo/issues/42" });
+        const plain = (await store.channels.create({ workspaceId: t.workspace.id, name: "plain", createdBy: t.ids[0]! })).channel;
+        expect(plain).toMatchObject({ kind: "public", external_managed: false, external_ref: null, external_url: null, sidebar_section: null });
+      });
+
       test("create, rename, archive and delete announce themselves; names stay unique", async () => {
         const t = await team();
         const { channel, event } = await store.channels.create({ workspaceId: t.workspace.id, name: "ops", displayTitle: "Ops", createdBy: t.ids[0]! });

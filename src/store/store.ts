@@ -1,6 +1,7 @@
 // The Store contract: every read and write the handlers need, dialect-neutral and async. SQLite
 // (src/store/sqlite) implements it today; a Postgres implementation slots in beside it. Writes
 // return the domain objects and the durable events committed in the same transaction.
+import type { ChannelPresentation } from "../chat/channels.ts";
 import type {
   Channel, ChatEvent, DirectConversation, Member, Message, MessageKind, MessagePage, PageWindow,
   ReactionSummary, ReadReceipt, Role, StoredEvent, ThreadPage, ThreadState, User, UserKind, Workspace,
@@ -21,7 +22,8 @@ export interface ChannelRecord {
   id: string;
   workspaceId: string;
   name: string;
-  kind: "public" | "guest";
+  /** "public", "guest" (the only kind guests see), or an integration's own kind. */
+  kind: string;
   archivedAt: string | null;
 }
 
@@ -120,11 +122,11 @@ export interface WorkspaceStore {
 }
 
 export interface ChannelStore {
-  create(input: { workspaceId: string; name: string; displayTitle?: string | null; kind?: "public" | "guest"; createdBy: string }): Promise<{ channel: Channel; event: ChatEvent }>;
+  create(input: { workspaceId: string; name: string; kind?: string; createdBy: string } & ChannelPresentation): Promise<{ channel: Channel; event: ChatEvent }>;
   record(id: string): Promise<ChannelRecord | null>;
   get(id: string, viewerId: string): Promise<Channel | null>;
   list(workspaceId: string, viewerId: string, opts: { guestOnly: boolean; includeArchived: boolean }): Promise<Channel[]>;
-  update(id: string, patch: { name?: string; displayTitle?: string | null; archived?: boolean }, actorId: string): Promise<{ channel: Channel; event: ChatEvent }>;
+  update(id: string, patch: { name?: string; archived?: boolean } & ChannelPresentation, actorId: string): Promise<{ channel: Channel; event: ChatEvent }>;
   remove(id: string, actorId: string): Promise<{ event: ChatEvent }>;
 }
 

@@ -80,7 +80,7 @@ beforeAll(async () => {
   const [adaUser, bobUser] = team.users as [User, User];
   const gusUser = await server.store.users.create({ kind: "human", displayName: "Gus", handle: "gus" });
   await server.store.workspaces.addMember(team.workspace.id, gusUser.id, "guest");
-  botUser = await server.store.bots.create({ workspaceId: team.workspace.id, displayName: "Claude", handle: "claude", ownerUserId: adaUser.id });
+  botUser = (await server.store.bots.create({ workspaceId: team.workspace.id, displayName: "Claude", handle: "claude", ownerUserId: adaUser.id })) as unknown as User;
   token = (await server.store.bots.mintToken({ botUserId: botUser.id, workspaceId: team.workspace.id, name: "bridge", scopes: expandScopes(["bot:write", "agent_activity:write"]) })).token;
   ada = new ClickClackClient({ baseUrl: server.url, userId: adaUser.id });
   bob = new ClickClackClient({ baseUrl: server.url, userId: bobUser.id });

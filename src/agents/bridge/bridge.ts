@@ -226,7 +226,7 @@ export class ChatBridge {
       triggerId: messageId,
       key,
       rootId: rootId ?? messageId,
-      channelId: message.channel_id,
+      channelId: message.channel_id ?? null,
       dmId,
       answerInThread: !(dmId && !rootId),
     };
@@ -487,7 +487,7 @@ export class ChatBridge {
     const fetchLimit = Math.min(LIMITS.pageMax, limits.messages + 10);
     const speaker = this.nameOf(trigger);
     const where = await this.where(turn);
-    const inThread = trigger.parent_message_id !== null;
+    const inThread = trigger.parent_message_id != null;
     let before: Message[] = [];
     let title = "";
     if (resumed) {

@@ -5,7 +5,7 @@ import { assertSignOutAllowed, clearedSessionCookies, sessionCookie } from "../.
 import { LIMITS, signIn } from "../../access/rate-limit.ts";
 import type { Deps } from "../deps.ts";
 import { clientAddress, isLoopback } from "../client-info.ts";
-import { errors, UserSchema } from "../schemas.ts";
+import { errors, UserSchema, Omitted } from "../schemas.ts";
 import { magicLinkMail } from "../../integrations/mail.ts";
 
 export const MAGIC_LINK_TTL_MS = 15 * 60_000;
@@ -15,8 +15,8 @@ const SessionSchema = t.Object({
   user_id: t.String(),
   created_at: t.String(),
   expires_at: t.String(),
-  last_used_at: t.Union([t.String(), t.Null()]),
-  revoked_at: t.Union([t.String(), t.Null()]),
+  last_used_at: Omitted(t.String()),
+  revoked_at: Omitted(t.String()),
   token: t.Optional(t.String()),
 }, { title: "Session" });
 

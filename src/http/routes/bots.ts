@@ -6,7 +6,7 @@ import { displayName, handle } from "../../chat/names.ts";
 import { avatarPath } from "../../chat/avatars.ts";
 import { AvatarFields, avatarChange } from "../avatar-input.ts";
 import type { Deps } from "../deps.ts";
-import { errors, UserSchema } from "../schemas.ts";
+import { errors, UserSchema, Omitted } from "../schemas.ts";
 
 const BotTokenSchema = t.Object({
   id: t.String(),
@@ -15,8 +15,8 @@ const BotTokenSchema = t.Object({
   name: t.String(),
   scopes: t.Array(t.String()),
   created_at: t.String(),
-  last_used_at: t.Union([t.String(), t.Null()]),
-  revoked_at: t.Union([t.String(), t.Null()]),
+  last_used_at: Omitted(t.String()),
+  revoked_at: Omitted(t.String()),
   token: t.Optional(t.String()),
 }, { title: "BotToken" });
 
@@ -63,7 +63,8 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         if (!manager && ownerUserId !== actor.user.id) throw forbidden("members can only create bots they own", "not_manager");
         const name = displayName(body.display_name);
         const botHandle = body.handle === undefined ? undefined : handle(body.handle);
-        const scopes = body.scopes ? expandScopes(body.scopes) : null;
+        // As the original: a new bot comes with its first token (bot:write) unless create_token is false.
+        const scopes = body.create_token === false ? null : expandScopes(body.scopes ?? ["bot:write"]);
         if (scopes) await access.assertMintable(m, ownerUserId, scopes);
         // The picture is an upload of whoever creates the bot (or of its owner).
         const avatar = await avatarChange(store, [actor.user.id, ...(ownerUserId ? [ownerUserId] : [])], body, null);
@@ -75,8 +76,8 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         return { bot, bot_token };
       },
       {
-        body: t.Object({ display_name: t.String({ maxLength: 80 }), handle: t.Optional(t.String({ maxLength: 64 })), ...AvatarFields, owner_user_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])), ...TokenRequest }),
-        detail: { summary: "Create a bot (with scopes: and its first token, shown once)", tags: ["bots"] },
+        body: t.Object({ display_name: t.String({ maxLength: 80 }), handle: t.Optional(t.String({ maxLength: 64 })), ...AvatarFields, owner_user_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])), create_token: t.Optional(t.Boolean({ description: "false: no first token" })), ...TokenRequest }),
+        detail: { summary: "Create a bot and its first token (bot:write unless scopes say otherwise; shown once; create_token=false for none)", tags: ["bots"] },
         response: { 201: t.Object({ bot: UserSchema, bot_token: t.Optional(BotTokenSchema) }), ...errors },
       },
     )

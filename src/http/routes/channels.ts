@@ -1,4 +1,5 @@
 import { Elysia, t } from "elysia";
+import type { ChannelPresentation } from "../../chat/channels.ts";
 import { forbidden, invalid } from "../../chat/errors.ts";
 import { channelNameFrom } from "../../chat/rules.ts";
 import type { Deps } from "../deps.ts";
@@ -14,6 +15,26 @@ function channelName(raw: string): string {
   return name;
 }
 
+const KIND = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** Presentation fields a client may set; "" clears a text field. */
+const PresentationBody = {
+  display_title: t.Optional(t.Union([t.String({ maxLength: 200 }), t.Null()])),
+  external_managed: t.Optional(t.Boolean()),
+  external_ref: t.Optional(t.Union([t.String({ maxLength: 256 }), t.Null()])),
+  external_url: t.Optional(t.Union([t.String({ maxLength: 2048 }), t.Null()])),
+  sidebar_section: t.Optional(t.Union([t.String({ maxLength: 80 }), t.Null()])),
+};
+
+type PresentationInput = { display_title?: string | null; external_managed?: boolean; external_ref?: string | null; external_url?: string | null; sidebar_section?: string | null };
+
+function presentation(body: PresentationInput): ChannelPresentation {
+  const text = (v: string | null | undefined) => (v === undefined ? undefined : v?.trim() || null);
+  const url = text(body.external_url);
+  if (url && !/^https?:\/\/\S+$/.test(url)) throw invalid("external_url must be an http(s) URL");
+  return { displayTitle: text(body.display_title), externalManaged: body.external_managed, externalRef: text(body.external_ref), externalUrl: url, sidebarSection: text(body.sidebar_section) };
+}
+
 export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
   new Elysia()
     .get(
@@ -21,7 +42,8 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
       async ({ request, params, query }) => {
         const actor = await auth.require(request);
         const m = await access.member(actor, params.id);
-        const includeArchived = query.include_archived === "true" || query.include_archived === "1";
+        // Archived channels are listed, as by the original; include_archived=false leaves them out.
+        const includeArchived = !(query.include_archived === "false" || query.include_archived === "0");
         return { channels: await store.channels.list(params.id, actor.user.id, { guestOnly: m.role === "guest", includeArchived }) };
       },
       {
@@ -37,13 +59,15 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
         const m = await access.member(actor, params.id);
         access.assertCanWrite(m);
         if (m.role === "guest") throw forbidden("guests cannot create channels", "guest_restricted");
-        if (body.kind !== undefined && body.kind !== "public") throw invalid('kind must be "public"');
-        const result = await store.channels.create({ workspaceId: params.id, name: channelName(body.name), displayTitle: body.display_title?.trim() || null, createdBy: actor.user.id });
+        // Any kind an integration names is kept; "guest" is the one channel guests see and is not made twice.
+        const kind = body.kind?.trim() || "public";
+        if (!KIND.test(kind) || kind === "guest") throw invalid('kind must match ^[a-z][a-z0-9_-]{0,31}$ and not be "guest"');
+        const result = await store.channels.create({ workspaceId: params.id, name: channelName(body.name), kind, ...presentation(body), createdBy: actor.user.id });
         set.status = 201;
         return result;
       },
       {
-        body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), kind: t.Optional(t.String({ maxLength: 16 })), display_title: t.Optional(t.String({ maxLength: 200 })) }),
+        body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), kind: t.Optional(t.String({ maxLength: 32 })), ...PresentationBody }),
         detail: { summary: "Create a channel", tags: ["channels"] },
         response: { 201: t.Object({ channel: ChannelSchema, event: EventSchema }), ...errors },
       },
@@ -64,16 +88,17 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
         const { channel, membership } = await access.channel(actor, params.id, "read");
         access.assertCanWrite(membership);
         if (!(membership.role === "owner" || membership.role === "moderator" || actor.scopes)) throw forbidden("only owners, moderators and bots with channels:write can change a channel", "not_manager");
-        if (body.name === undefined && body.display_title === undefined && body.archived === undefined) throw invalid("nothing to update: give name, display_title or archived");
+        const shown = presentation(body);
+        if (body.name === undefined && body.archived === undefined && Object.values(shown).every((v) => v === undefined)) throw invalid("nothing to update: give name, archived, display_title, external_managed, external_ref, external_url or sidebar_section");
         let name: string | undefined;
         if (body.name !== undefined && body.name.trim() !== "") {
           if (channel.kind === "guest") throw invalid("the guest channel cannot be renamed", "channel_name_reserved");
           name = channelName(body.name);
         }
-        return store.channels.update(params.id, { name, displayTitle: body.display_title === undefined ? undefined : body.display_title?.trim() || null, archived: body.archived }, actor.user.id);
+        return store.channels.update(params.id, { name, archived: body.archived, ...shown }, actor.user.id);
       },
       {
-        body: t.Object({ name: t.Optional(t.String({ maxLength: 200 })), display_title: t.Optional(t.Union([t.String({ maxLength: 200 }), t.Null()])), archived: t.Optional(t.Boolean()) }),
+        body: t.Object({ name: t.Optional(t.String({ maxLength: 200 })), archived: t.Optional(t.Boolean()), ...PresentationBody }),
         detail: { summary: "Rename or archive a channel", tags: ["channels"] },
         response: { 200: t.Object({ channel: ChannelSchema, event: EventSchema }), ...errors },
       },

@@ -13,7 +13,8 @@ import { clientAddress } from "../client-info.ts";
 import { ErrorSchema, errors } from "../schemas.ts";
 
 function enabled(config: Deps["config"]): GithubConfig {
-  if (!config.github) throw new AppError(404, "github_disabled", "GitHub sign-in is not configured on this server");
+  // 501 as the original: the server does not offer it, the route itself exists.
+  if (!config.github) throw new AppError(501, "github_disabled", "GitHub sign-in is not configured on this server");
   return config.github;
 }
 
@@ -27,7 +28,7 @@ function redirect(set: { status?: number | string; headers: Record<string, strin
 }
 
 const RedirectSchema = t.String({ description: "empty body; see the Location header" });
-const responses = { 302: RedirectSchema, ...errors, 502: ErrorSchema, 503: ErrorSchema };
+const responses = { 302: RedirectSchema, ...errors, 501: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema };
 
 export const githubRoutes = ({ store, config, limiter, uploads }: Deps) =>
   new Elysia()

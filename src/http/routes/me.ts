@@ -4,10 +4,37 @@ import { invalid } from "../../chat/errors.ts";
 import { avatarPath } from "../../chat/avatars.ts";
 import { AvatarFields, avatarChange } from "../avatar-input.ts";
 import type { Deps } from "../deps.ts";
-import { errors, UserSchema } from "../schemas.ts";
+import type { User, Workspace } from "../../chat/types.ts";
+import { errors, UserSchema, WorkspaceSchema } from "../schemas.ts";
 
-export const meRoutes = ({ auth, access, store }: Deps) =>
+const MyBotSchema = t.Object({ bot: UserSchema, workspace: WorkspaceSchema, active_token_count: t.Integer() });
+
+export const meRoutes = ({ auth, access, store, config }: Deps) =>
   new Elysia()
+    .get(
+      "/api/me/bots",
+      async ({ request }) => {
+        const actor = await auth.require(request);
+        const bots: { bot: User; workspace: Workspace; active_token_count: number }[] = [];
+        for (const workspace of await store.workspaces.listFor(actor.user.id)) {
+          for (const b of await store.bots.list(workspace.id)) {
+            if (b.bot.owner_user_id !== actor.user.id) continue;
+            bots.push({ bot: b.bot, workspace, active_token_count: b.tokens.filter((tk) => !tk.revoked_at).length });
+          }
+        }
+        return { bots };
+      },
+      { detail: { summary: "The bots you own, in every workspace you share with them", tags: ["bots"] }, response: { 200: t.Object({ bots: t.Array(MyBotSchema) }), ...errors } },
+    )
+    .get(
+      "/api/home-link",
+      async ({ request }) => {
+        await auth.require(request);
+        // The server's public address (or the one the caller reached), as the original's "home" link.
+        return { url: config.publicUrl ?? new URL(request.url).origin, label: "ClickClack" };
+      },
+      { detail: { summary: "Where this server's home is: {url, label}", tags: ["users"] }, response: { 200: t.Object({ url: t.String(), label: t.String() }), ...errors } },
+    )
     .get(
       "/api/me",
       async ({ request }) => {

@@ -69,7 +69,7 @@ forEachStore((store) => {
       expect((await team.clients[0]!.delete(`/api/messages/${original.id}`)).status).toBe(200);
 
       const shown = (await team.clients[1]!.get(`/api/messages/${quoting.id}`)).body.message;
-      expect(shown.quoted_body_snapshot).toBeNull();
+      expect(shown.quoted_body_snapshot).toBeUndefined();
       const rows = await queryRows(server.store, "SELECT body, quoted_body_snapshot FROM messages WHERE id IN (?, ?)", [original.id, quoting.id]);
       expect(JSON.stringify(rows)).not.toContain(secret);
       const out = join(server.dir, "export.json");

@@ -62,9 +62,13 @@ export const messageRoutes = ({ auth, access, store, limits }: Deps) =>
         if (!own && !moderates) throw forbidden("message is not writable", "message_not_writable");
         if (own) access.assertCanWrite(target.membership);
         limits.take("edits", actor.user);
+        // Deleting again succeeds with the deleted message and no new event, as the original:
+        // a retried DELETE must not look like a failure.
+        const current = await store.messages.get(params.id, actor.user.id);
+        if (current?.deleted_at) return { message: current };
         return store.messages.remove(params.id, actor.user.id);
       },
-      { detail: { summary: "Delete a message (soft: the slot and thread stay)", tags: ["messages"] }, response: { 200: t.Object({ message: MessageSchema, event: EventSchema }), ...errors } },
+      { detail: { summary: "Delete a message (soft: the slot and thread stay)", tags: ["messages"] }, response: { 200: t.Object({ message: MessageSchema, event: t.Optional(EventSchema) }), ...errors } },
     )
     .get(
       "/api/messages/:id/thread",

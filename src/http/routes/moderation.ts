@@ -4,19 +4,19 @@ import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import type { Role } from "../../chat/types.ts";
 import { storedInstant } from "../../chat/time.ts";
 import type { Deps } from "../deps.ts";
-import { EventSchema, errors, RoleSchema, UserSchema } from "../schemas.ts";
+import { EventSchema, errors, RoleSchema, UserSchema, Omitted } from "../schemas.ts";
 
 const EntrySchema = t.Object({
   workspace_id: t.String(),
   user: UserSchema,
   role: RoleSchema,
-  timeout_until: t.Union([t.String(), t.Null()]),
-  blocked_at: t.Union([t.String(), t.Null()]),
-  moderation_note: t.Union([t.String(), t.Null()]),
-  moderation_by: t.Union([t.String(), t.Null()]),
-  moderation_at: t.Union([t.String(), t.Null()]),
-  posts_remaining: t.Union([t.Integer(), t.Null()]),
-  post_limit: t.Union([t.Integer(), t.Null()]),
+  timeout_until: Omitted(t.String()),
+  blocked_at: Omitted(t.String()),
+  moderation_note: Omitted(t.String()),
+  moderation_by: Omitted(t.String()),
+  moderation_at: Omitted(t.String()),
+  posts_remaining: Omitted(t.Integer()),
+  post_limit: Omitted(t.Integer()),
 }, { title: "ModerationEntry" });
 
 const RANK: Record<Role, number> = { owner: 4, moderator: 3, member: 2, bot: 2, guest: 1 };

@@ -2,7 +2,7 @@ import { Elysia, t } from "elysia";
 import { AppError, invalid } from "../../chat/errors.ts";
 import { LIMITS } from "../../chat/rules.ts";
 import type { Deps } from "../deps.ts";
-import { errors } from "../schemas.ts";
+import { errors, Omitted } from "../schemas.ts";
 
 const RouteSchema = t.Object({
   workspace_id: t.String(),
@@ -16,7 +16,7 @@ const RouteSchema = t.Object({
   canonical_path: t.String(),
 }, { title: "RouteTarget" });
 
-const TopicSchema = t.Object({ id: t.String(), workspace_id: t.String(), channel_id: t.Union([t.String(), t.Null()]), name: t.String(), created_by: t.String(), created_at: t.String() }, { title: "Topic" });
+const TopicSchema = t.Object({ id: t.String(), workspace_id: t.String(), channel_id: Omitted(t.String()), name: t.String(), created_by: t.String(), created_at: t.String() }, { title: "Topic" });
 
 const routeNotFound = () => new AppError(404, "not_found", "route not found");
 

@@ -171,7 +171,7 @@ forEachStore((store) => {
       expect(r.snippet).toBe("ops deployment checklist: deployment, rollback, deployment review");
       expect(r.highlights.map((h: any) => r.snippet.slice(h.start, h.end))).toEqual(["ploy", "checklist", "ploy", "ploy"]);
       expect(r.channel_id).toBe(ops);
-      expect(r.direct_conversation_id).toBeNull();
+      expect(r.direct_conversation_id).toBeUndefined();
       expect(r.score).toBeGreaterThan(0);
     });
   });

@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from "../../search/cursor.ts";
 import { parseQuery } from "../../search/query.ts";
 import { snippet } from "../../search/snippet.ts";
 import type { Deps } from "../deps.ts";
-import { errors, MessageSchema } from "../schemas.ts";
+import { errors, MessageSchema, Omitted } from "../schemas.ts";
 
 const SEARCH_DEFAULT_LIMIT = 20;
 const SEARCH_MAX_LIMIT = 100;
@@ -15,10 +15,17 @@ const SearchResultSchema = t.Object({
   message: MessageSchema,
   snippet: t.String({ description: "The message around its first match, on one line" }),
   highlights: t.Array(t.Object({ start: t.Integer(), end: t.Integer() }), { description: "Matched ranges of `snippet`, in UTF-16 code units (String.prototype.slice)" }),
-  channel_id: t.Union([t.String(), t.Null()]),
-  direct_conversation_id: t.Union([t.String(), t.Null()]),
+  channel_id: Omitted(t.String()),
+  direct_conversation_id: Omitted(t.String()),
   score: t.Number({ description: "Relevance (bm25, higher is better); 0 where only filters matched" }),
+  rank: t.Number({ description: "The original's name for the relevance: the same number as score" }),
 }, { title: "SearchResult" });
+
+/** Sort names bots use, the original's among them, mapped onto the two orders we keep. */
+const SORTS: Record<string, "relevance" | "recent"> = {
+  relevance: "relevance", rank: "relevance", best: "relevance", best_match: "relevance",
+  recent: "recent", newest: "recent", latest: "recent", date: "recent", created_at: "recent", time: "recent",
+};
 
 export const searchRoutes = ({ auth, access, store, limits }: Deps) =>
   new Elysia().get(
@@ -39,7 +46,8 @@ export const searchRoutes = ({ auth, access, store, limits }: Deps) =>
         if (dm.workspaceId !== query.workspace_id) throw notFound("direct conversation");
         dmId = dm.id;
       }
-      const sort = query.sort ?? "relevance";
+      const sort = SORTS[(query.sort ?? "relevance").toLowerCase()];
+      if (!sort) throw invalid(`sort must be one of ${Object.keys(SORTS).join(", ")}`);
       const limit = Math.min(SEARCH_MAX_LIMIT, Math.max(1, Math.floor(query.limit ?? SEARCH_DEFAULT_LIMIT)));
       const q = query.q ?? "";
       const binding = [query.workspace_id, q, channelId, dmId, sort];
@@ -64,6 +72,7 @@ export const searchRoutes = ({ auth, access, store, limits }: Deps) =>
           channel_id: message.channel_id,
           direct_conversation_id: message.direct_conversation_id,
           score,
+          rank: score,
         })),
         next_cursor: next ? encodeCursor(next, binding) : null,
       };
@@ -77,7 +86,7 @@ export const searchRoutes = ({ auth, access, store, limits }: Deps) =>
         // Clamped to 1–100 rather than refused, like page limits.
         limit: t.Optional(t.Numeric()),
         cursor: t.Optional(t.String({ maxLength: 512 })),
-        sort: t.Optional(t.Union([t.Literal("relevance"), t.Literal("recent")], { description: "relevance (bm25, then newest) or recent (newest first)" })),
+        sort: t.Optional(t.String({ maxLength: 32, description: "relevance (also rank, best, best_match: bm25, then newest) or recent (also newest, latest, date, created_at, time: newest first)" })),
       }),
       detail: { summary: "Search messages you can read (partial words, Japanese and other unspaced scripts, phrases, filters)", tags: ["search"] },
       response: { 200: t.Object({ results: t.Array(SearchResultSchema), next_cursor: t.Union([t.String(), t.Null()]) }), ...errors },

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { assertChannelNameFree, assertNotLastChannel } from "../../chat/channels.ts";
+import { assertChannelNameFree, assertNotLastChannel, type ChannelPresentation, presentationColumns } from "../../chat/channels.ts";
 import { notFound } from "../../chat/errors.ts";
 import { channelCreated, channelDeleted, channelUpdated } from "../../chat/events.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
@@ -38,7 +38,7 @@ export async function channelView(db: Db, row: typeof channels.$inferSelect, vie
 export async function createChannelRow(
   tx: Db,
   emit: EventSink,
-  input: { workspaceId: string; name: string; displayTitle?: string | null; kind: "public" | "guest"; createdBy: string },
+  input: { workspaceId: string; name: string; kind: string; createdBy: string } & ChannelPresentation,
 ) {
   await emit.lock(tx, input.workspaceId);
   const taken = await first(tx.select({ id: channels.id }).from(channels)
@@ -49,7 +49,7 @@ export async function createChannelRow(
     routeId: newRouteId("C"),
     workspaceId: input.workspaceId,
     name: input.name,
-    displayTitle: input.displayTitle ?? null,
+    ...presentationColumns(input),
     kind: input.kind,
     createdBy: input.createdBy,
     createdAt: now(),
@@ -96,7 +96,7 @@ export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
         }
         const next = {
           name: patch.name ?? current.name,
-          displayTitle: patch.displayTitle !== undefined ? patch.displayTitle : current.displayTitle,
+          ...presentationColumns(patch, current),
           archivedAt: patch.archived === undefined ? current.archivedAt : patch.archived ? (current.archivedAt ?? now()) : null,
         };
         await tx.update(channels).set(next).where(eq(channels.id, id));

@@ -1,5 +1,6 @@
 // Connecting to Postgres, migrating under an advisory lock, and the group-commit writer that
 // every mutation goes through.
+import { bindCorrelation } from "../../chat/correlation.ts";
 import postgres, { type Sql } from "postgres";
 import { eq, sql } from "drizzle-orm";
 import { nextCursor } from "../../chat/ids.ts";
@@ -244,7 +245,7 @@ export class PgGroupCommitWriter {
   write<T>(fn: (tx: Db, emit: EventSink) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error("store is closed"));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn: bindCorrelation(fn), resolve: resolve as (v: unknown) => void, reject });
       if (!this.running) {
         this.running = true;
         // The writes of this turn of the event loop join the first batch.

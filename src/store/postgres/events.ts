@@ -1,4 +1,5 @@
 // The durable event log on Postgres: appended inside the writing transaction, replayed by cursor.
+import { stampCorrelation } from "../../chat/correlation.ts";
 import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
 import { newId } from "../../chat/ids.ts";
 import type { NewEvent } from "../../chat/events.ts";
@@ -24,7 +25,7 @@ export async function appendEvent(tx: Db, emit: EventSink, e: NewEvent): Promise
     channel_id: e.channelId ?? null,
     seq: e.seq ?? null,
     created_at: now(),
-    payload: e.payload,
+    payload: stampCorrelation(e.payload),
     recipients: e.recipients ?? null,
     direct_conversation_id: e.dmId ?? null,
   };

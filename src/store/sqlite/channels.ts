@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { assertChannelNameFree, assertNotLastChannel } from "../../chat/channels.ts";
+import { assertChannelNameFree, assertNotLastChannel, type ChannelPresentation, presentationColumns } from "../../chat/channels.ts";
 import { notFound } from "../../chat/errors.ts";
 import { channelCreated, channelDeleted, channelUpdated } from "../../chat/events.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
@@ -34,7 +34,7 @@ export function channelView(db: Db, row: typeof channels.$inferSelect, viewerId:
 export function createChannelRow(
   db: Db,
   emit: EventSink,
-  input: { workspaceId: string; name: string; displayTitle?: string | null; kind: "public" | "guest"; createdBy: string },
+  input: { workspaceId: string; name: string; kind: string; createdBy: string } & ChannelPresentation,
 ) {
   const taken = db.select({ id: channels.id }).from(channels)
     .where(and(eq(channels.workspaceId, input.workspaceId), eq(channels.name, input.name), isNull(channels.deletedAt))).get();
@@ -44,7 +44,7 @@ export function createChannelRow(
     routeId: newRouteId("C"),
     workspaceId: input.workspaceId,
     name: input.name,
-    displayTitle: input.displayTitle ?? null,
+    ...presentationColumns(input),
     kind: input.kind,
     createdBy: input.createdBy,
     createdAt: now(),
@@ -91,7 +91,7 @@ export function sqliteChannels(db: Db, writer: GroupCommitWriter): ChannelStore 
         }
         const next = {
           name: patch.name ?? current.name,
-          displayTitle: patch.displayTitle !== undefined ? patch.displayTitle : current.displayTitle,
+          ...presentationColumns(patch, current),
           archivedAt: patch.archived === undefined ? current.archivedAt : patch.archived ? (current.archivedAt ?? now()) : null,
         };
         db.update(channels).set(next).where(eq(channels.id, id)).run();

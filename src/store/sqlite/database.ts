@@ -1,4 +1,5 @@
 // Opening the SQLite file and the group-commit writer that every mutation goes through.
+import { bindCorrelation } from "../../chat/correlation.ts";
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -78,7 +79,7 @@ export class GroupCommitWriter {
   write<T>(fn: (emit: EventSink) => T): Promise<T> {
     if (this.closed) return Promise.reject(new Error("store is closed"));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn: bindCorrelation(fn), resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // Alone, a write commits on the next turn of the event loop. Under load (the last batch

@@ -1,4 +1,5 @@
 // The durable event log: appended inside the writing transaction, replayed by cursor.
+import { stampCorrelation } from "../../chat/correlation.ts";
 import { and, asc, eq, gt, lt, sql } from "drizzle-orm";
 import { newId, nextCursor } from "../../chat/ids.ts";
 import type { NewEvent } from "../../chat/events.ts";
@@ -45,7 +46,7 @@ export function appendEvent(db: Db, emit: EventSink, e: NewEvent): StoredEvent {
     channel_id: e.channelId ?? null,
     seq: e.seq ?? null,
     created_at: now(),
-    payload: e.payload,
+    payload: stampCorrelation(e.payload),
     recipients: e.recipients ?? null,
     direct_conversation_id: e.dmId ?? null,
   };

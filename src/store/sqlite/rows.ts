@@ -18,13 +18,13 @@ export function toUser(r: UserRow): User {
     owner_user_id: r.ownerUserId,
     display_name: r.displayName,
     handle: r.handle,
-    avatar_url: shownAvatarUrl(r.avatarUrl, r.id),
+    avatar_url: shownAvatarUrl(r.avatarUrl, r.id) ?? "",
     created_at: r.createdAt,
   };
 }
 
 export function toWorkspace(r: WorkspaceRow, role?: Workspace["role"]): Workspace {
-  const w: Workspace = { id: r.id, route_id: r.routeId, name: r.name, slug: r.slug, icon_url: shownIconUrl(r.iconUrl), created_at: r.createdAt };
+  const w: Workspace = { id: r.id, route_id: r.routeId, name: r.name, slug: r.slug, icon_url: shownIconUrl(r.iconUrl) ?? "", created_at: r.createdAt };
   if (role) w.role = role;
   return w;
 }
@@ -37,6 +37,10 @@ export function toChannel(r: ChannelRow, lastReadSeq: number, unreadCount: numbe
     name: r.name,
     display_title: r.displayTitle,
     kind: r.kind,
+    external_managed: r.externalManaged,
+    external_ref: r.externalRef,
+    external_url: r.externalUrl,
+    sidebar_section: r.sidebarSection,
     created_at: r.createdAt,
     archived_at: r.archivedAt,
     last_seq: r.lastSeq,

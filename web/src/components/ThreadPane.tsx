@@ -12,7 +12,7 @@ import { MessageList } from "./MessageList.tsx";
 import { MessageRow, type RowContext } from "./MessageRow.tsx";
 import { TypingIndicator } from "./TypingIndicator.tsx";
 
-const threadSeq = (m: { thread_seq: number | null }) => m.thread_seq ?? 0;
+const threadSeq = (m: { thread_seq?: number | null }) => m.thread_seq ?? 0;
 const BOTTOM = { key: null, at: "bottom" as const, seq: 0 };
 const NO_PINS: ReadonlySet<string> = new Set();
 

@@ -829,16 +829,16 @@ export function storeContract(name: string, open: OpenStore): void {
         const t = await team(["ada", "bob"]);
         const [ada, bob] = t.users;
         for (const url of ["https://tracker.example/a.png", `/api/users/${bob!.id}/avatar?v=upl_bobs`]) {
-          expect((await store.users.update(ada!.id, { avatarUrl: url })).avatar_url).toBeNull();
-          expect((await store.users.get(ada!.id))?.avatar_url).toBeNull();
+          expect((await store.users.update(ada!.id, { avatarUrl: url })).avatar_url).toBe("");
+          expect((await store.users.get(ada!.id))?.avatar_url).toBe("");
         }
         const ours = `/api/users/${ada!.id}/avatar?v=upl_adas`;
         expect((await store.users.update(ada!.id, { avatarUrl: ours })).avatar_url).toBe(ours);
         const listed = (await store.workspaces.members(t.workspace.id, { limit: 10 })).members.find((m) => m.user.id === ada!.id);
         expect(listed?.user.avatar_url).toBe(ours);
         await store.workspaces.update(t.workspace.id, { iconUrl: "https://tracker.example/icon.png" }, ada!.id);
-        expect((await store.workspaces.get(t.workspace.id))?.icon_url).toBeNull();
-        expect((await store.workspaces.listFor(ada!.id)).find((w) => w.id === t.workspace.id)?.icon_url).toBeNull();
+        expect((await store.workspaces.get(t.workspace.id))?.icon_url).toBe("");
+        expect((await store.workspaces.listFor(ada!.id)).find((w) => w.id === t.workspace.id)?.icon_url).toBe("");
         await store.workspaces.update(t.workspace.id, { iconUrl: "/api/uploads/upl_icon" }, ada!.id);
         expect((await store.workspaces.get(t.workspace.id))?.icon_url).toBe("/api/uploads/upl_icon");
       });

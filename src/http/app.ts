@@ -15,6 +15,7 @@ import { moderationRoutes } from "./routes/moderation.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { dmRoutes } from "./routes/dms.ts";
 import { githubRoutes } from "./routes/github.ts";
+import { oidcRoutes } from "./routes/oidc.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
 import { messageRoutes } from "./routes/messages.ts";
@@ -151,6 +152,7 @@ export function createApp(deps: Deps) {
       api
         .use(authRoutes(deps))
         .use(githubRoutes(deps))
+        .use(oidcRoutes(deps))
         .use(meRoutes(deps))
         .use(workspaceRoutes(deps))
         .use(channelRoutes(deps))

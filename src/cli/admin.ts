@@ -1,6 +1,7 @@
 // `clickclack admin …`: operator commands that work on the database directly (the server may be
 // running: SQLite's WAL lets both write). Idempotent where it makes sense; --json for scripts.
 import { parseArgs } from "node:util";
+import { setPassword } from "../access/passwords.ts";
 import { assertScopesWithin, expandScopes } from "../access/scopes.ts";
 import { AppError } from "../chat/errors.ts";
 import { HANDLE_PATTERN } from "../chat/rules.ts";
@@ -15,6 +16,8 @@ const USAGE = `Usage: clickclack admin <command> [options] [--json] [--data DIR 
   bootstrap --name NAME --email EMAIL [--workspace NAME]
       first owner and workspace (with #general and #guest); a second run changes nothing
   user create --email EMAIL --name NAME [--handle HANDLE]
+  user set-password (--user ID | --email EMAIL | --handle HANDLE)
+      reads the new password from standard input (for --password-auth); never from the command line
   member add --workspace ID|SLUG (--user ID | --email EMAIL) --role owner|moderator|member|guest
   magic-link create --email EMAIL [--name NAME]
       prints a single-use sign-in token (mgt_…) valid for 15 minutes
@@ -83,6 +86,15 @@ export async function adminCommand(args: string[]): Promise<number> {
       case "user create": {
         const { user, created } = await userFor(store, need("email"), need("name"), typeof v.handle === "string" ? v.handle : undefined);
         emit(json, { user, created }, `${created ? "created" : "found"} @${user.handle} (${user.id})`);
+        return 0;
+      }
+      case "user set-password": {
+        const user = typeof v.user === "string" ? await store.users.get(v.user) : typeof v.handle === "string" ? await store.users.byHandle(v.handle.replace(/^@/, "").toLowerCase()) : await store.users.byEmail(need("email").toLowerCase());
+        if (!user || user.kind !== "human") throw new AppError(404, "not_found", "user not found");
+        // One line from stdin: a password on the command line would show in ps and shell history.
+        const password = (await Bun.stdin.text()).replace(/\r?\n$/, "");
+        await setPassword(store, user.id, password);
+        emit(json, { user_id: user.id, password_set: true }, `password set for @${user.handle}`);
         return 0;
       }
       case "member add": {

@@ -16,6 +16,7 @@ import { notificationRoutes } from "./routes/notifications.ts";
 import { dmRoutes } from "./routes/dms.ts";
 import { githubRoutes } from "./routes/github.ts";
 import { oidcRoutes } from "./routes/oidc.ts";
+import { passwordRoutes } from "./routes/password.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
 import { messageRoutes } from "./routes/messages.ts";
@@ -153,6 +154,7 @@ export function createApp(deps: Deps) {
         .use(authRoutes(deps))
         .use(githubRoutes(deps))
         .use(oidcRoutes(deps))
+        .use(passwordRoutes(deps))
         .use(meRoutes(deps))
         .use(workspaceRoutes(deps))
         .use(channelRoutes(deps))

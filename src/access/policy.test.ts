@@ -104,6 +104,7 @@ forEachStore((store) => {
       "PATCH /api/channels/:id/notification-settings": { preference: "mentions" },
       "PATCH /api/me/notification-settings": { preference: "all" },
       "POST /api/messages/:id/thread/read": { seq: 0 },
+      "POST /api/auth/password/change": { current: "matrix password", new: "another matrix password" },
     };
     if (key === "POST /api/uploads") {
       const form = new FormData();

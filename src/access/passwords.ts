@@ -27,7 +27,16 @@ export async function checkPassword(store: Store, login: { email?: string; handl
     await Bun.password.verify(password, await (decoy ??= hashPassword("decoy password that matches nothing")));
     return null;
   }
-  return (await Bun.password.verify(password, hash)) ? user : null;
+  return (await verifyPassword(password, hash)) ? user : null;
+}
+
+/** A hash that is not one (damaged, or hand-edited) matches nothing rather than failing with a 500. */
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  try {
+    return await Bun.password.verify(password, hash);
+  } catch {
+    return false;
+  }
 }
 
 export async function setPassword(store: Store, userId: string, password: string): Promise<void> {

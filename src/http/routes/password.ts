@@ -4,7 +4,7 @@
 import { Elysia, t } from "elysia";
 import { AppError, invalid } from "../../chat/errors.ts";
 import { sessionCookie } from "../../access/credentials.ts";
-import { checkPassword, PASSWORD_MAX, setPassword } from "../../access/passwords.ts";
+import { checkPassword, PASSWORD_MAX, setPassword, verifyPassword } from "../../access/passwords.ts";
 import { signIn } from "../../access/rate-limit.ts";
 import type { Deps } from "../deps.ts";
 import { clientAddress } from "../client-info.ts";
@@ -55,7 +55,7 @@ export const passwordRoutes = ({ auth, store, config, limiter }: Deps) =>
         const keys = signIn.keys(clientAddress(request), actor.user.id);
         signIn.check(limiter, keys);
         const hash = await store.identity.passwordHash(actor.user.id);
-        if (!hash || !(await Bun.password.verify(body.current, hash))) {
+        if (!hash || !(await verifyPassword(body.current, hash))) {
           signIn.failed(limiter, keys);
           throw new AppError(403, "invalid_credentials", "the current password is wrong");
         }

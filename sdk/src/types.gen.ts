@@ -331,12 +331,103 @@ export interface Paths {
       };
     };
   };
+  "/api/auth/oidc/callback": {
+    get: {
+      query: {
+        code?: string;
+        state?: string;
+        error?: string;
+        error_description?: string;
+        error_uri?: string;
+        iss?: string;
+        session_state?: string;
+        scope?: string;
+      };
+      responses: {
+        302: string;
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+        502: ErrorBody;
+        503: ErrorBody;
+      };
+    };
+  };
+  "/api/auth/oidc/start": {
+    get: {
+      query: {
+        return_to?: string;
+      };
+      responses: {
+        302: string;
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+        502: ErrorBody;
+        503: ErrorBody;
+      };
+    };
+  };
+  "/api/auth/password/change": {
+    post: {
+      body: {
+        current: string;
+        new: string;
+      };
+      responses: {
+        200: {
+          ok: true;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
+  "/api/auth/password/login": {
+    post: {
+      body: {
+        email?: string;
+        handle?: string;
+        password: string;
+      };
+      responses: {
+        200: {
+          user: User;
+          token: string;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        413: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
   "/api/auth/providers": {
     get: {
       responses: {
         200: {
           magic_link: boolean;
           github: boolean;
+          oidc: {
+            name: string;
+          } | null;
+          password: boolean;
           dev: boolean;
         };
       };

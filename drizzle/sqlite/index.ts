@@ -7,6 +7,7 @@ import m4 from "./0004_search.sql" with { type: "text" };
 import m5 from "./0005_quote_and_quota_indexes.sql" with { type: "text" };
 import m6 from "./0006_mentions_follows_settings.sql" with { type: "text" };
 import m7 from "./0007_channel_presentation.sql" with { type: "text" };
+import m8 from "./0008_user_password.sql" with { type: "text" };
 
 export const migrations = [
   { tag: "0000_init", when: 1795272503735, breakpoints: true, sql: m0 as unknown as string },
@@ -17,4 +18,5 @@ export const migrations = [
   { tag: "0005_quote_and_quota_indexes", when: 1796124496586, breakpoints: true, sql: m5 as unknown as string },
   { tag: "0006_mentions_follows_settings", when: 1796131016887, breakpoints: true, sql: m6 as unknown as string },
   { tag: "0007_channel_presentation", when: 1796132264068, breakpoints: true, sql: m7 as unknown as string },
+  { tag: "0008_user_password", when: 1796132451768, breakpoints: true, sql: m8 as unknown as string },
 ];

@@ -105,6 +105,7 @@ forEachStore((store) => {
       "PATCH /api/channels/:id/notification-settings": { preference: "mentions" },
       "PATCH /api/me/notification-settings": { preference: "all" },
       "POST /api/messages/:id/thread/read": { seq: 0 },
+      "POST /api/auth/password/change": { current: "matrix password", new: "another matrix password" },
     };
     if (key === "POST /api/uploads") {
       const form = new FormData();
@@ -122,13 +123,17 @@ forEachStore((store) => {
   }
 
   // Calls that would tear the fixtures down are checked for refusals only.
-  const DESTRUCTIVE = new Set(["DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/logout-everywhere", "POST /api/auth/magic/consume", "POST /api/auth/magic/request"]);
+  const DESTRUCTIVE = new Set(["DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/logout-everywhere", "POST /api/auth/magic/consume", "POST /api/auth/magic/request",
+    // Changing a password needs the current one and password sign-in switched on: refusals only.
+    "POST /api/auth/password/change"]);
   const MANAGER_ONLY = new Set(["PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
-  const GUEST_OK = new Set(["GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads"]);
+  const GUEST_OK = new Set(["POST /api/auth/password/change", "GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads"]);
   // Reads a timed-out or blocked member may still make; every other chat write is refused.
   const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/auth/logout-everywhere", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral",
     // One's own notification state is not a chat write.
-    "PATCH /api/me/notification-settings", "PATCH /api/channels/:id/notification-settings", "POST /api/messages/:id/thread/follow", "DELETE /api/messages/:id/thread/follow", "POST /api/messages/:id/thread/read"]);
+    "PATCH /api/me/notification-settings", "PATCH /api/channels/:id/notification-settings", "POST /api/messages/:id/thread/follow", "DELETE /api/messages/:id/thread/follow", "POST /api/messages/:id/thread/read",
+    // One's own password neither.
+    "POST /api/auth/password/change"]);
 
   // Permitted calls whose answer depends on the caller's own data (your nonce) or on an earlier
   // caller (the pin someone already removed): a 404 there is the right answer, not a refusal.

@@ -64,6 +64,11 @@ export const POLICY: Record<string, RoutePolicy> = {
   "POST /api/auth/logout-everywhere": humans,
   "GET /api/auth/github/start": pub,
   "GET /api/auth/github/callback": pub,
+  "GET /api/auth/oidc/start": pub,
+  "GET /api/auth/oidc/callback": pub,
+  "POST /api/auth/password/login": pub,
+  // Signed-in people only (a session): a bot token has no password.
+  "POST /api/auth/password/change": humans,
   "GET /api/auth/providers": pub,
   // The scope depends on the target (channels:read, dms:read or threads:read): checked in the handler.
   "GET /api/routes/:workspace_route_id/:target_route_id": { kind: "authenticated" },

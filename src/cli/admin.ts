@@ -1,6 +1,7 @@
 // `clickclack admin …`: operator commands that work on the database directly (the server may be
 // running: SQLite's WAL lets both write). Idempotent where it makes sense; --json for scripts.
 import { parseArgs } from "node:util";
+import { setPassword } from "../access/passwords.ts";
 import { assertScopesWithin, expandScopes } from "../access/scopes.ts";
 import { AppError } from "../chat/errors.ts";
 import { displayName, handle as checkedHandle } from "../chat/names.ts";
@@ -18,6 +19,8 @@ const USAGE = `Usage: clickclack admin <command> [options] [--json] [--data DIR 
       first owner and workspace (with #general and #guest); a second run changes nothing
   user create --email EMAIL --name NAME [--handle HANDLE] [--workspace ID|SLUG]
       with --workspace, the person also joins it as a member (kept if already there)
+  user set-password (--user ID | --email EMAIL | --handle HANDLE)
+      reads the new password from standard input (for --password-auth); never from the command line
   member add --workspace ID|SLUG (--user ID | --email EMAIL) --role owner|moderator|member|guest
   magic-link create --email EMAIL [--name NAME]
       prints a single-use sign-in token (mgt_…) valid for 15 minutes
@@ -98,6 +101,15 @@ export async function adminCommand(args: string[]): Promise<number> {
         }
         const membership = (await store.workspaces.membership(ws.id, user.id)) ?? (await store.workspaces.addMember(ws.id, user.id, "member"));
         emit(json, { user, created, membership: { workspace_id: ws.id, user_id: user.id, role: membership.role } }, `${created ? "created" : "found"} @${user.handle} (${user.id}), ${membership.role} of ${ws.name}`);
+        return 0;
+      }
+      case "user set-password": {
+        const user = typeof v.user === "string" ? await store.users.get(v.user) : typeof v.handle === "string" ? await store.users.byHandle(v.handle.replace(/^@/, "").toLowerCase()) : await store.users.byEmail(need("email").toLowerCase());
+        if (!user || user.kind !== "human") throw new AppError(404, "not_found", "user not found");
+        // One line from stdin: a password on the command line would show in ps and shell history.
+        const password = (await Bun.stdin.text()).replace(/\r?\n$/, "");
+        await setPassword(store, user.id, password);
+        emit(json, { user_id: user.id, password_set: true }, `password set for @${user.handle}`);
         return 0;
       }
       case "member add": {

@@ -61,11 +61,13 @@ describe("operations", () => {
     const bot = await server.store.bots.create({ workspaceId: team.workspace.id, displayName: "Exported" });
     const { token } = await server.store.bots.mintToken({ botUserId: bot.id, workspaceId: team.workspace.id, name: "t", scopes: ["messages:read"] });
     const session = await server.store.identity.createSession(team.users[0]!.id, 60_000);
+    await server.store.identity.setPasswordHash(team.users[0]!.id, await Bun.password.hash("exported password"));
     const first = join(scratch, "export1.json");
     expect((await run(["export", "--out", first, "--db", server.dbPath])).code).toBe(0);
     const text = readFileSync(first, "utf8");
     expect(text).not.toContain(token);
     expect(text).not.toContain(session.token);
+    expect(text).not.toContain("$argon2id$");
     const doc = JSON.parse(text);
     expect(doc.tables.bot_tokens[0].token_hash).toBe("[redacted]");
     expect(doc.tables.sessions).toBeUndefined();

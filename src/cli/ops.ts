@@ -20,7 +20,7 @@ const EXPORT_FORMAT = "clickclack-export";
 const EXPORT_VERSION = 1;
 
 /** Columns that hold secrets (hashes of tokens): never exported. */
-const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier"]);
+const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier", "password_hash"]);
 /** Tables that hold nothing but live secrets: sessions and links are not worth restoring. */
 const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states"]);
 const REDACTED = "[redacted]";
@@ -175,7 +175,8 @@ export async function exportData(source: Db | string, out: string, progress?: Pr
 /** A redacted secret becomes an unguessable value: the row survives, the secret does not. */
 function unredact(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [c, v] of Object.entries(row)) out[c] = SECRET_COLUMNS.has(c) && v === REDACTED ? `${REDACTED}:${crypto.randomUUID()}` : v;
+  // A password is simply gone after a restore (an admin sets a new one); null says so plainly.
+  for (const [c, v] of Object.entries(row)) out[c] = SECRET_COLUMNS.has(c) && v === REDACTED ? (c === "password_hash" ? null : `${REDACTED}:${crypto.randomUUID()}`) : v;
   return out;
 }
 

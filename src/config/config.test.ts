@@ -79,3 +79,14 @@ test("the Go server's environment keys work unchanged beside ours", () => {
     expect(() => loadConfig([], env)).toThrow(message);
   }
 });
+
+test("OIDC needs issuer, client id and secret together, an https issuer and a gate", () => {
+  const base = ["--oidc-issuer", "https://idp.example.com", "--oidc-client-id", "cc", "--oidc-client-secret", "s"];
+  expect(() => loadConfig(["--oidc-issuer", "https://idp.example.com"], {})).toThrow(/go together/);
+  expect(() => loadConfig(base, {})).toThrow(/needs a gate/);
+  expect(() => loadConfig(["--oidc-issuer", "http://idp.example.com", ...base.slice(2), "--oidc-required-group", "g"], {})).toThrow(/must be https/);
+  expect(loadConfig([...base, "--oidc-allowed-domains", " Example.com, @example.org "], {}).config.oidc).toMatchObject({ allowedDomains: ["example.com", "example.org"], groupsClaim: "groups", name: "single sign-on" });
+  expect(loadConfig([], {}).config.oidc).toBeNull();
+  expect(loadConfig([], {}).config.passwordAuth).toBe(false);
+  expect(loadConfig([], { CLICKCLACK_PASSWORD_AUTH: "true" }).config.passwordAuth).toBe(true);
+});

@@ -38,6 +38,10 @@ export interface Config {
     webUrl: string;
     apiUrl: string;
   } | null;
+  /** Generic OpenID Connect sign-in (Google Workspace, Okta, Keycloak, Authentik…); null when off. */
+  oidc: OidcConfig | null;
+  /** Opt-in email/handle + password sign-in; passwords are set by an admin, never self-registered. */
+  passwordAuth: boolean;
   uploads: UploadsConfig;
   limits: LimitsConfig;
   /** Outgoing mail (sign-in links); null when no SMTP server is configured. */
@@ -68,6 +72,21 @@ export interface LimitsConfig {
   socketsPerCredential: number;
   workspacesPerPerson: number;
   workspaceCreators: "anyone" | "owners";
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The button text: "Sign in with <name>". */
+  name: string;
+  /** Lower-cased email domains allowed to sign in; empty = any (then a group must gate). */
+  allowedDomains: string[];
+  requiredGroup: string | null;
+  moderatorGroup: string | null;
+  /** The ID token claim holding the person's groups. */
+  groupsClaim: string;
+  workspace: string | null;
 }
 
 /** Where upload bytes live, and how much each person may keep per workspace. */
@@ -117,6 +136,16 @@ interface RawConfig {
   githubWorkspace: string | null;
   githubUrl: string;
   githubApiUrl: string;
+  oidcIssuer: string | null;
+  oidcClientId: string | null;
+  oidcClientSecret: string | null;
+  oidcName: string;
+  oidcAllowedDomains: string | null;
+  oidcRequiredGroup: string | null;
+  oidcModeratorGroup: string | null;
+  oidcGroupsClaim: string;
+  oidcWorkspace: string | null;
+  passwordAuth: boolean;
   smtpUrl: string | null;
   mailFrom: string | null;
   uploads: string | null;
@@ -167,6 +196,16 @@ export const SETTINGS: Setting[] = [
   { key: "githubModeratorOrg", flag: "github-moderator-org", env: "CLICKCLACK_GITHUB_MODERATOR_ORG", kind: "string", def: null, help: "members of this org join as moderators, others as guests" },
   { key: "githubWorkspace", flag: "github-workspace", env: "CLICKCLACK_GITHUB_WORKSPACE", kind: "string", def: null, help: "slug of the workspace GitHub sign-ins join (default: the first)" },
   { key: "githubUrl", flag: "github-url", env: "CLICKCLACK_GITHUB_URL", kind: "string", def: "https://github.com", help: "GitHub web URL (GitHub Enterprise, tests)" },
+  { key: "oidcIssuer", flag: "oidc-issuer", env: "CLICKCLACK_OIDC_ISSUER", kind: "string", def: null, help: "OpenID Connect issuer URL (enables OIDC sign-in; its discovery document is read)" },
+  { key: "oidcClientId", flag: "oidc-client-id", env: "CLICKCLACK_OIDC_CLIENT_ID", kind: "string", def: null, help: "OIDC client id" },
+  { key: "oidcClientSecret", flag: "oidc-client-secret", env: "CLICKCLACK_OIDC_CLIENT_SECRET", kind: "string", def: null, help: "OIDC client secret" },
+  { key: "oidcName", flag: "oidc-name", env: "CLICKCLACK_OIDC_NAME", kind: "string", def: "single sign-on", help: "provider name on the sign-in button (\"Sign in with <name>\")" },
+  { key: "oidcAllowedDomains", flag: "oidc-allowed-domains", env: "CLICKCLACK_OIDC_ALLOWED_DOMAINS", kind: "string", def: null, help: "comma-separated email domains allowed to sign in with OIDC" },
+  { key: "oidcRequiredGroup", flag: "oidc-required-group", env: "CLICKCLACK_OIDC_REQUIRED_GROUP", kind: "string", def: null, help: "only people with this group in the groups claim may sign in with OIDC" },
+  { key: "oidcModeratorGroup", flag: "oidc-moderator-group", env: "CLICKCLACK_OIDC_MODERATOR_GROUP", kind: "string", def: null, help: "people in this group join as moderators, others as guests" },
+  { key: "oidcGroupsClaim", flag: "oidc-groups-claim", env: "CLICKCLACK_OIDC_GROUPS_CLAIM", kind: "string", def: "groups", help: "the ID token claim listing groups" },
+  { key: "oidcWorkspace", flag: "oidc-workspace", env: "CLICKCLACK_OIDC_WORKSPACE", kind: "string", def: null, help: "slug of the workspace OIDC sign-ins join (default: the first)" },
+  { key: "passwordAuth", flag: "password-auth", env: "CLICKCLACK_PASSWORD_AUTH", kind: "boolean", def: false, help: "allow password sign-in (passwords set with clickclack admin user set-password)" },
   { key: "smtpUrl", flag: "smtp-url", env: "CLICKCLACK_SMTP_URL", kind: "string", def: null, help: "SMTP server for outgoing mail: smtp://user:pass@host:port (smtps:// for TLS)" },
   { key: "mailFrom", flag: "mail-from", env: "CLICKCLACK_MAIL_FROM", kind: "string", def: null, help: "the From address of outgoing mail (default: clickclack@<public host>)" },
   { key: "githubApiUrl", flag: "github-api-url", env: "CLICKCLACK_GITHUB_API_URL", kind: "string", def: "https://api.github.com", help: "GitHub API URL" },
@@ -316,6 +355,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
 
   const uploads = uploadsConfig(r, dataDir, from);
   const limits = limitsConfig(r, from);
+  const oidc = oidcConfig(r, from);
   if (r.smtpUrl !== null) {
     let ok = false;
     try {
@@ -354,6 +394,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
             apiUrl: r.githubApiUrl.replace(/\/$/, ""),
           }
         : null,
+      oidc,
+      passwordAuth: r.passwordAuth,
       uploads,
       limits,
       mail: r.smtpUrl ? { smtpUrl: r.smtpUrl, from: r.mailFrom ?? `clickclack@${r.publicUrl ? new URL(r.publicUrl).hostname : "localhost"}` } : null,
@@ -383,6 +425,37 @@ function limitsConfig(r: RawConfig, from: (key: string) => string): LimitsConfig
     socketsPerCredential: r.limitSocketsPerCredential,
     workspacesPerPerson: r.workspacesPerPerson,
     workspaceCreators: r.workspaceCreators,
+  };
+}
+
+function oidcConfig(r: RawConfig, from: (key: string) => string): OidcConfig | null {
+  const parts = [r.oidcIssuer, r.oidcClientId, r.oidcClientSecret];
+  if (parts.every((p) => p === null)) return null;
+  if (parts.some((p) => p === null)) throw new ConfigError("oidcIssuer, oidcClientId and oidcClientSecret go together: set all three");
+  let issuer: URL;
+  try {
+    issuer = new URL(r.oidcIssuer!);
+  } catch {
+    throw new ConfigError(`${from("oidcIssuer")}: not a URL: ${JSON.stringify(r.oidcIssuer)}`);
+  }
+  if (issuer.protocol !== "https:" && !["127.0.0.1", "localhost", "[::1]"].includes(issuer.hostname)) {
+    throw new ConfigError(`${from("oidcIssuer")}: must be https (plain http only on loopback)`);
+  }
+  const allowedDomains = (r.oidcAllowedDomains ?? "").split(",").map((d) => d.trim().toLowerCase().replace(/^@/, "")).filter(Boolean);
+  // Any account at a public provider could otherwise walk in: one gate is required.
+  if (allowedDomains.length === 0 && !r.oidcRequiredGroup) {
+    throw new ConfigError("OIDC sign-in needs a gate: set oidcAllowedDomains or oidcRequiredGroup");
+  }
+  return {
+    issuer: r.oidcIssuer!,
+    clientId: r.oidcClientId!,
+    clientSecret: r.oidcClientSecret!,
+    name: r.oidcName,
+    allowedDomains,
+    requiredGroup: r.oidcRequiredGroup,
+    moderatorGroup: r.oidcModeratorGroup,
+    groupsClaim: r.oidcGroupsClaim,
+    workspace: r.oidcWorkspace,
   };
 }
 

@@ -17,6 +17,8 @@ import { moderationRoutes } from "./routes/moderation.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { dmRoutes } from "./routes/dms.ts";
 import { githubRoutes } from "./routes/github.ts";
+import { oidcRoutes } from "./routes/oidc.ts";
+import { passwordRoutes } from "./routes/password.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
 import { messageRoutes } from "./routes/messages.ts";
@@ -157,6 +159,8 @@ export function createApp(deps: Deps) {
       api
         .use(authRoutes(deps))
         .use(githubRoutes(deps))
+        .use(oidcRoutes(deps))
+        .use(passwordRoutes(deps))
         .use(meRoutes(deps))
         .use(workspaceRoutes(deps))
         .use(channelRoutes(deps))

@@ -12,7 +12,8 @@ forEachStore((store) => {
   let foreign: { workspace: string; channel: string; message: string; dm: string; user: string };
 
   beforeAll(async () => {
-    server = await startTestServer([], { store });
+    // Password sign-in on, so its routes check their input rather than answer 404 disabled.
+    server = await startTestServer(["--password-auth"], { store });
     team = await seedTeam(server);
     // Another team the caller (ada) does not belong to.
     const other = await seedTeam(server, ["zed", "yan"]);

@@ -908,6 +908,17 @@ export function storeContract(name: string, open: OpenStore): void {
         expect((await store.identity.userByGithubId(gh2))?.id).toBe(v.id);
         expect(await store.identity.userByGithubId("nope")).toBeNull();
       });
+
+      test("a password hash is set, read and cleared; unknown users are refused", async () => {
+        const u = await store.users.create({ kind: "human", displayName: "Pat", handle: unique("pat") });
+        expect(await store.identity.passwordHash(u.id)).toBeNull();
+        await store.identity.setPasswordHash(u.id, "$argon2id$fake");
+        expect(await store.identity.passwordHash(u.id)).toBe("$argon2id$fake");
+        expect(JSON.stringify(await store.users.get(u.id))).not.toContain("argon2id");
+        await store.identity.setPasswordHash(u.id, null);
+        expect(await store.identity.passwordHash(u.id)).toBeNull();
+        await refused(store.identity.setPasswordHash("usr_nobody", "x"), 404, "not_found");
+      });
     });
 
     describe("bots and tokens", () => {

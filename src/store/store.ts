@@ -205,6 +205,10 @@ export interface IdentityStore {
   takeOAuthState(state: string): Promise<{ codeVerifier: string; returnTo: string | null } | null>;
   userByGithubId(githubId: string): Promise<User | null>;
   linkGithub(userId: string, githubId: string): Promise<void>;
+  /** The stored password hash (never the password); null when the person has none. */
+  passwordHash(userId: string): Promise<string | null>;
+  /** Sets or (null) clears the hash; the caller hashes. Unknown or deleted users: not_found. */
+  setPasswordHash(userId: string, hash: string | null): Promise<void>;
 }
 
 export interface BotStore {

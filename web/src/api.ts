@@ -127,7 +127,8 @@ export interface PostInput {
 const scopePath = (kind: "channel" | "dm", id: string) => (kind === "channel" ? `/api/channels/${enc(id)}` : `/api/dms/${enc(id)}`);
 
 export const api = {
-  providers: () => request<{ magic_link: boolean; github: boolean; dev: boolean }>("GET", "/api/auth/providers"),
+  providers: () => request<{ magic_link: boolean; github: boolean; oidc: { name: string } | null; password: boolean; dev: boolean }>("GET", "/api/auth/providers"),
+  passwordLogin: (body: { email?: string; handle?: string; password: string }) => request<{ user: User }>("POST", "/api/auth/password/login", { body, quiet401: true }),
   consumeMagicLink: (token: string) => request<{ user: User }>("POST", "/api/auth/magic/consume", { body: { token }, quiet401: true }),
   requestMagicLink: (email: string) => request<{ token?: string }>("POST", "/api/auth/magic/request", { body: { email }, quiet401: true }),
   logout: () => request<{ ok: true }>("POST", "/api/auth/logout", { quiet401: true }),

@@ -52,6 +52,13 @@ export async function signInWithToken(token: string): Promise<void> {
   navigate("/app", { replace: true });
 }
 
+/** Password sign-in (servers with --password-auth): the server sets the session cookie. */
+export async function signInWithPassword(login: string, password: string): Promise<void> {
+  const { user } = await api.passwordLogin(login.includes("@") && !login.startsWith("@") ? { email: login, password } : { handle: login, password });
+  auth.value = { status: "signed-in", user };
+  navigate("/app", { replace: true });
+}
+
 /** Never throws: whatever the server says, this browser ends signed out. */
 export async function signOut(everywhere = false): Promise<void> {
   try {

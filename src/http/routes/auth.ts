@@ -38,9 +38,9 @@ export const authRoutes = ({ auth, store, config, limiter, hub, mailer }: Deps) 
   }
 
   return new Elysia()
-    .get("/api/auth/providers", () => ({ magic_link: true, github: config.github !== null, dev: config.dev }), {
-      detail: { summary: "Which sign-in methods this server offers", tags: ["auth"] },
-      response: { 200: t.Object({ magic_link: t.Boolean(), github: t.Boolean(), dev: t.Boolean() }) },
+    .get("/api/auth/providers", () => ({ magic_link: true, github: config.github !== null, oidc: config.oidc ? { name: config.oidc.name } : null, password: config.passwordAuth, dev: config.dev }), {
+      detail: { summary: "Which sign-in methods this server offers (oidc: the button's provider name, or null)", tags: ["auth"] },
+      response: { 200: t.Object({ magic_link: t.Boolean(), github: t.Boolean(), oidc: t.Union([t.Object({ name: t.String() }), t.Null()]), password: t.Boolean(), dev: t.Boolean() }) },
     })
     .post(
       "/api/auth/magic/request",

@@ -19,7 +19,7 @@ function enabled(config: Deps["config"]): GithubConfig {
 }
 
 /** A 302 with an empty body; the Location is the whole answer. */
-function redirect(set: { status?: number | string; headers: Record<string, string | number> }, location: string): string {
+export function redirect(set: { status?: number | string; headers: Record<string, string | number> }, location: string): string {
   set.status = 302;
   set.headers.location = location;
   // The URL carries a state (start) or the return path; neither belongs in a shared cache.
@@ -27,7 +27,7 @@ function redirect(set: { status?: number | string; headers: Record<string, strin
   return "";
 }
 
-const RedirectSchema = t.String({ description: "empty body; see the Location header" });
+export const RedirectSchema = t.String({ description: "empty body; see the Location header" });
 const responses = { 302: RedirectSchema, ...errors, 501: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema };
 
 export const githubRoutes = ({ store, config, limiter, uploads }: Deps) =>

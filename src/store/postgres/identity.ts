@@ -1,4 +1,5 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
+import { notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import { hashSecret, newSecret, sameHash } from "../../chat/secrets.ts";
 import { handleFrom } from "../../chat/rules.ts";
@@ -77,7 +78,7 @@ export function pgIdentity(db: Db, writer: PgGroupCommitWriter): IdentityStore {
         const name = link.displayName?.trim() || link.email.split("@")[0]!;
         const row = {
           id: newId("usr"), kind: "human" as const, ownerUserId: null, displayName: name.slice(0, 80), handle: await freeHandle(tx, handleFrom(name)),
-          email: link.email, avatarUrl: null, githubId: null, createdAt: now(), deletedAt: null,
+          email: link.email, avatarUrl: null, githubId: null, passwordHash: null, createdAt: now(), deletedAt: null,
         };
         await tx.insert(users).values(row);
         return { user: toUser(row), created: true };
@@ -102,6 +103,15 @@ export function pgIdentity(db: Db, writer: PgGroupCommitWriter): IdentityStore {
     linkGithub(userId, githubId) {
       return writer.write(async (tx) => {
         await tx.update(users).set({ githubId }).where(eq(users.id, userId));
+      });
+    },
+    async passwordHash(userId) {
+      return (await first(db.select({ hash: users.passwordHash }).from(users).where(and(eq(users.id, userId), isNull(users.deletedAt)))))?.hash ?? null;
+    },
+    setPasswordHash(userId, hash) {
+      return writer.write(async (tx) => {
+        const r = await first(tx.update(users).set({ passwordHash: hash }).where(and(eq(users.id, userId), isNull(users.deletedAt))).returning({ id: users.id }));
+        if (!r) throw notFound("user");
       });
     },
   };

@@ -23,6 +23,8 @@ export const users = pgTable(
     email: text("email"),
     avatarUrl: text("avatar_url"),
     githubId: text("github_id"),
+    /** Argon2id (Bun.password); null = no password, the usual case. Only with --password-auth. */
+    passwordHash: text("password_hash"),
     createdAt: text("created_at").notNull(),
     deletedAt: text("deleted_at"),
   },

@@ -50,6 +50,7 @@ export function pgUsers(db: Db, writer: PgGroupCommitWriter): UserStore {
           email: input.email ? input.email.toLowerCase() : null,
           avatarUrl: input.avatarUrl ?? null,
           githubId: input.githubId ?? null,
+          passwordHash: null,
           createdAt: now(),
           deletedAt: null,
         };

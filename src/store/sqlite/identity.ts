@@ -1,4 +1,5 @@
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import { hashSecret, newSecret, sameHash } from "../../chat/secrets.ts";
 import { handleFrom } from "../../chat/rules.ts";
@@ -82,7 +83,7 @@ export function sqliteIdentity(db: Db, writer: GroupCommitWriter): IdentityStore
         const name = link.displayName?.trim() || link.email.split("@")[0]!;
         const row = {
           id: newId("usr"), kind: "human" as const, ownerUserId: null, displayName: name.slice(0, 80), handle: freeHandle(db, handleFrom(name)),
-          email: link.email, avatarUrl: null, githubId: null, createdAt: now(), deletedAt: null,
+          email: link.email, avatarUrl: null, githubId: null, passwordHash: null, createdAt: now(), deletedAt: null,
         };
         db.insert(users).values(row).run();
         return { user: toUser(row), created: true };
@@ -107,6 +108,15 @@ export function sqliteIdentity(db: Db, writer: GroupCommitWriter): IdentityStore
     linkGithub(userId, githubId) {
       return writer.write(() => {
         db.update(users).set({ githubId }).where(eq(users.id, userId)).run();
+      });
+    },
+    async passwordHash(userId) {
+      return db.select({ hash: users.passwordHash }).from(users).where(and(eq(users.id, userId), isNull(users.deletedAt))).get()?.hash ?? null;
+    },
+    setPasswordHash(userId, hash) {
+      return writer.write(() => {
+        const r = db.update(users).set({ passwordHash: hash }).where(and(eq(users.id, userId), isNull(users.deletedAt))).returning({ id: users.id }).get();
+        if (!r) throw notFound("user");
       });
     },
   };

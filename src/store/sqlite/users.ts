@@ -45,6 +45,7 @@ export function sqliteUsers(db: Db, writer: GroupCommitWriter): UserStore {
           email: input.email ? input.email.toLowerCase() : null,
           avatarUrl: input.avatarUrl ?? null,
           githubId: input.githubId ?? null,
+          passwordHash: null,
           createdAt: now(),
           deletedAt: null,
         };

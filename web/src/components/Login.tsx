@@ -2,9 +2,9 @@
 // reaches a server log); otherwise the page offers the sign-in methods the server has.
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api.ts";
-import { auth, signInWithToken } from "../session.ts";
+import { auth, signInWithPassword, signInWithToken } from "../session.ts";
 
-type Providers = { magic_link: boolean; github: boolean; dev: boolean };
+type Providers = { magic_link: boolean; github: boolean; oidc: { name: string } | null; password: boolean; dev: boolean };
 
 function tokenFromHash(): string | null {
   const params = new URLSearchParams(location.hash.replace(/^#/, ""));
@@ -17,12 +17,14 @@ export function Login() {
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [email, setEmail] = useState("");
+  const [login, setLogin] = useState("");
+  const [password, setPassword] = useState("");
   const [providers, setProviders] = useState<Providers | null>(null);
   const a = auth.value;
   const reason = a.status === "signed-out" ? a.reason : "none";
 
   useEffect(() => {
-    api.providers().then(setProviders, () => setProviders({ magic_link: true, github: false, dev: false }));
+    api.providers().then(setProviders, () => setProviders({ magic_link: true, github: false, oidc: null, password: false, dev: false }));
     if (!token) return;
     // Out of the address bar and the history at once.
     history.replaceState(null, "", "/app/login");
@@ -46,6 +48,19 @@ export function Login() {
       if (err instanceof ApiError && err.status === 501) {
         setNote("This server does not send email. Ask an admin for a sign-in link (clickclack admin magic-link create --email you@example.com).");
       } else setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const passwordSignIn = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setBusy(true);
+    try {
+      await signInWithPassword(login.trim(), password);
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 401 ? "Wrong email, handle or password." : err instanceof ApiError && err.status === 429 ? "Too many attempts. Wait a minute and try again." : `Could not sign in: ${(err as Error).message}`);
     } finally {
       setBusy(false);
     }
@@ -82,7 +97,24 @@ export function Login() {
                 Continue with GitHub
               </a>
             )}
-            {providers?.github && <div class="login-or">or</div>}
+            {providers?.oidc && (
+              <a class="button primary block" href="/api/auth/oidc/start?return_to=%2Fapp">
+                Sign in with {providers.oidc.name}
+              </a>
+            )}
+            {(providers?.github || providers?.oidc) && <div class="login-or">or</div>}
+            {providers?.password && (
+              <form class="login-form" onSubmit={passwordSignIn}>
+                <label for="login-name">Email or handle</label>
+                <input id="login-name" autocomplete="username" required value={login} onInput={(e) => setLogin((e.target as HTMLInputElement).value)} />
+                <label for="login-password">Password</label>
+                <input id="login-password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+                <button type="submit" class="button primary block" disabled={busy}>
+                  Sign in
+                </button>
+              </form>
+            )}
+            {providers?.password && <div class="login-or">or</div>}
             <form class="login-form" onSubmit={request}>
               <label for="login-email">Email</label>
               <input id="login-email" type="email" autocomplete="email" required placeholder="you@example.com" value={email} onInput={(e) => setEmail((e.target as HTMLInputElement).value)} />

@@ -80,6 +80,13 @@ export const POLICY: Record<string, RoutePolicy> = {
   "GET /api/workspaces/:id/moderation/members": humans,
   "GET /api/workspaces/:id/moderation/members/:user_id": humans,
   "PATCH /api/workspaces/:id/moderation/members/:user_id": humans,
+  "GET /api/workspaces/:id/event-subscriptions": humans,
+  "POST /api/workspaces/:id/event-subscriptions": humans,
+  "GET /api/event-subscriptions/:id": humans,
+  "POST /api/event-subscriptions/:id/revoke": humans,
+  "POST /api/event-subscriptions/:id/enable": humans,
+  "GET /api/event-subscriptions/:id/deliveries": humans,
+  "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver": humans,
 };
 
 export function policyFor(method: string, route: string): RoutePolicy | undefined {

@@ -29,6 +29,8 @@ export interface Config {
     apiUrl: string;
   } | null;
   uploads: UploadsConfig;
+  /** Where outgoing calls (event subscriptions, slash command callbacks) may go. */
+  outbound: { allowPrivate: boolean; allowCidrs: string | null };
 }
 
 /** Where upload bytes live, and how much each person may keep per workspace. */
@@ -77,6 +79,8 @@ interface RawConfig {
   s3SecretAccessKey: string | null;
   uploadQuotaBytes: number;
   uploadQuotaFiles: number;
+  allowPrivateWebhooks: boolean;
+  webhookAllowCidrs: string | null;
 }
 
 export const SETTINGS: Setting[] = [
@@ -106,6 +110,8 @@ export const SETTINGS: Setting[] = [
   { key: "s3SecretAccessKey", flag: "s3-secret-access-key", env: "CLICKCLACK_S3_SECRET_ACCESS_KEY", kind: "string", def: null, help: "S3 secret access key" },
   { key: "uploadQuotaBytes", flag: "upload-quota-bytes", env: "CLICKCLACK_UPLOAD_QUOTA_BYTES", kind: "number", def: 512 * 1024 * 1024, help: "upload bytes each person may keep per workspace" },
   { key: "uploadQuotaFiles", flag: "upload-quota-files", env: "CLICKCLACK_UPLOAD_QUOTA_FILES", kind: "number", def: 64, help: "uploads each person may keep per workspace" },
+  { key: "allowPrivateWebhooks", flag: "allow-private-webhooks", env: "CLICKCLACK_ALLOW_PRIVATE_WEBHOOKS", kind: "boolean", def: false, help: "let outgoing webhooks reach loopback and private addresses (tests, closed networks)" },
+  { key: "webhookAllowCidrs", flag: "webhook-allow-cidrs", env: "CLICKCLACK_WEBHOOK_ALLOW_CIDRS", kind: "string", def: null, help: "private CIDRs (comma separated) outgoing webhooks may reach anyway" },
 ];
 
 export class ConfigError extends Error {}
@@ -204,6 +210,11 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   } catch (err) {
     throw new ConfigError(`${from("trustedProxy")}: ${(err as Error).message}`);
   }
+  try {
+    trustedProxies(r.webhookAllowCidrs);
+  } catch (err) {
+    throw new ConfigError(`${from("webhookAllowCidrs")}: ${(err as Error).message}`);
+  }
   if (r.eventRetentionDays < 0) throw new ConfigError(`${from("eventRetentionDays")}: must be 0 or more`);
   if (!(r.sessionDays > 0)) throw new ConfigError(`${from("sessionDays")}: must be more than 0`);
   if ((r.githubClientId === null) !== (r.githubClientSecret === null)) {
@@ -228,6 +239,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       devBootstrap: r.devBootstrap,
       publicUrl: r.publicUrl,
       trustedProxy: r.trustedProxy,
+      outbound: { allowPrivate: r.allowPrivateWebhooks, allowCidrs: r.webhookAllowCidrs },
       metrics: r.metrics,
       logLevel: r.logLevel as Config["logLevel"],
       eventRetentionDays: r.eventRetentionDays,

@@ -13,6 +13,7 @@ import { botRoutes } from "./routes/bots.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { moderationRoutes } from "./routes/moderation.ts";
 import { dmRoutes } from "./routes/dms.ts";
+import { eventSubscriptionRoutes } from "./routes/event-subscriptions.ts";
 import { githubRoutes } from "./routes/github.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
@@ -157,6 +158,7 @@ export function createApp(deps: Deps) {
         .use(dmRoutes(deps))
         .use(realtimeRoutes(deps))
         .use(botRoutes(deps))
+        .use(eventSubscriptionRoutes(deps))
         .use(moderationRoutes(deps))
         .use(searchRoutes(deps))
         .use(routeRoutes(deps)),

@@ -2,6 +2,7 @@ import type { Access } from "../access/access.ts";
 import type { Authenticator } from "../access/actor.ts";
 import type { RateLimiter } from "../access/rate-limit.ts";
 import type { Config } from "../config/config.ts";
+import type { OutboundPolicy } from "../integrations/outbound.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Store } from "../store/store.ts";
 
@@ -13,4 +14,6 @@ export interface Deps {
   access: Access;
   config: Config;
   limiter: RateLimiter;
+  /** Where outgoing webhooks may go. */
+  outbound: OutboundPolicy;
 }

@@ -12,6 +12,8 @@ import { clientAddress, rememberAddress, resolveClientAddress, trustedProxies } 
 import type { Deps } from "../http/deps.ts";
 import { type Cluster, startCluster } from "../realtime/cluster.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
+import { outboundPolicy } from "../integrations/outbound.ts";
+import { SubscriptionWorker } from "../integrations/subscriptions.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import { devBootstrap } from "./bootstrap.ts";
@@ -77,7 +79,8 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
   const cluster: Cluster | null = config.db.kind === "postgres" ? await startCluster(config.db.url, hub) : null;
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config.publicUrl));
-  const deps: Deps = { store, hub, auth, access, config, limiter };
+  const outbound = outboundPolicy(config.outbound);
+  const deps: Deps = { store, hub, auth, access, config, limiter, outbound };
   const app = createApp(deps);
   const proxies = trustedProxies(config.trustedProxy);
 
@@ -111,6 +114,9 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
   });
   hub.attach(server);
   const stopMaintenance = startMaintenance(store, config);
+  // Like CLICKCLACK_CHECKPOINT_MS: tests shorten the retry delay; operators have no reason to.
+  const subscriptions = new SubscriptionWorker(store, outbound, { retryBaseMs: Number(process.env.CLICKCLACK_WEBHOOK_RETRY_BASE_MS ?? 1000) });
+  subscriptions.start();
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   let stopped = false;
   return {
@@ -126,6 +132,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
       hub.detach();
       stopMaintenance();
       await server.stop(true);
+      await subscriptions.stop();
       await cluster?.stop();
       await store.close();
     },

@@ -331,8 +331,90 @@ export interface TopicStore {
   create(input: { workspaceId: string; channelId?: string | null; name: string; createdBy: string }): Promise<Topic>;
 }
 
+export type SubscriptionStatus = "active" | "disabled" | "revoked";
+
+export interface EventSubscription {
+  id: string;
+  workspace_id: string;
+  callback_url: string;
+  /** Exact durable event types, or ["*"]. */
+  event_types: string[];
+  app_installation_id: string | null;
+  created_by: string;
+  created_at: string;
+  status: SubscriptionStatus;
+  /** Why deliveries stopped (a disabled subscription says so). */
+  disabled_reason: string | null;
+  failure_count: number;
+  failing_since: string | null;
+  next_attempt_at: string;
+  /** The last event cursor handled (delivered or not matching). */
+  last_delivered_cursor: string | null;
+  revoked_at: string | null;
+  /** The raw signing secret: present only in the response that minted it. */
+  signing_secret?: string;
+}
+
+export interface EventDelivery {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  event_type: string;
+  event_cursor: string;
+  attempt: number;
+  outcome: "succeeded" | "failed" | "refused";
+  response_status: number | null;
+  error: string | null;
+  duration_ms: number;
+  redelivery: boolean;
+  created_at: string;
+}
+
+/** A subscription the worker holds the lease of, with what it needs to sign. */
+export interface ClaimedSubscription {
+  subscription: EventSubscription;
+  signingSecret: string;
+}
+
+/** What one delivery attempt (or a skip over non-matching events) changes. */
+export interface SubscriptionProgress {
+  /** The cursor handled so far (delivered or skipped); unchanged when absent. */
+  cursor?: string;
+  delivery?: Omit<EventDelivery, "id" | "subscription_id" | "created_at">;
+  failureCount: number;
+  failingSince: string | null;
+  nextAttemptAt: string;
+  disabledReason?: string;
+}
+
+export interface IntegrationStore {
+  createSubscription(input: { workspaceId: string; callbackUrl: string; eventTypes: string[]; appInstallationId?: string | null; createdBy: string }): Promise<EventSubscription & { signing_secret: string }>;
+  subscriptions(workspaceId: string): Promise<EventSubscription[]>;
+  subscription(id: string): Promise<EventSubscription | null>;
+  /** The secret deliveries are signed with (never sent to clients after creation). */
+  signingSecret(id: string): Promise<string | null>;
+  revokeSubscription(id: string): Promise<EventSubscription>;
+  /** Back to active after being disabled: deliveries resume from where they stopped. */
+  enableSubscription(id: string): Promise<EventSubscription>;
+  /**
+   * Leases up to `limit` active subscriptions that are due and not leased by a live worker, so
+   * that one process at a time delivers a subscription (several servers may share a database).
+   */
+  claimDue(owner: string, leaseMs: number, limit: number): Promise<ClaimedSubscription[]>;
+  /** Records progress while still holding the lease; false when the lease was lost (nothing written). */
+  progress(id: string, owner: string, p: SubscriptionProgress): Promise<boolean>;
+  release(id: string, owner: string): Promise<void>;
+  /** A delivery-log line outside the worker (a manual redelivery). */
+  logDelivery(id: string, d: Omit<EventDelivery, "id" | "subscription_id" | "created_at">): Promise<EventDelivery>;
+  /** Newest first; `before` is a delivery id. */
+  deliveries(id: string, opts: { limit: number; before?: string }): Promise<{ deliveries: EventDelivery[]; next_cursor: string | null }>;
+  delivery(id: string): Promise<EventDelivery | null>;
+  event(workspaceId: string, eventId: string): Promise<StoredEvent | null>;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
+  integrations: IntegrationStore;
   routes: RouteStore;
   topics: TopicStore;
   identity: IdentityStore;

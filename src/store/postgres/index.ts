@@ -9,6 +9,7 @@ import { checkServer, type Db, migrateDatabase, openClient, PgGroupCommitWriter,
 import { pgDms } from "./dms.ts";
 import { pgEvents } from "./events.ts";
 import { pgIdentity } from "./identity.ts";
+import { pgIntegrations } from "./integrations.ts";
 import { pgMessages } from "./messages.ts";
 import { pgModeration } from "./moderation.ts";
 import { pgRoutes, pgTopics } from "./routes.ts";
@@ -56,6 +57,7 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
     events: pgEvents(db, writer),
     uploads: pgUploads(db, writer),
     search: pgSearch(db),
+    integrations: pgIntegrations(db, writer),
     ping: () => ping(db),
     async foreignWrites() {
       // The next transaction id of the server: it moves only when some transaction writes

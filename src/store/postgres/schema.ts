@@ -310,3 +310,47 @@ export const uploadCleanup = pgTable("upload_cleanup", {
   attempts: integer("attempts").notNull().default(0),
   lastError: text("last_error"),
 });
+
+// Outgoing webhooks: as in the SQLite schema.
+export const eventSubscriptions = pgTable(
+  "event_subscriptions",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    callbackUrl: text("callback_url").notNull(),
+    eventTypes: text("event_types").notNull(),
+    appInstallationId: text("app_installation_id"),
+    signingSecret: text("signing_secret").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+    status: text<"active" | "disabled" | "revoked">("status").notNull(),
+    disabledReason: text("disabled_reason"),
+    cursor: text("cursor"),
+    failureCount: integer("failure_count").notNull().default(0),
+    failingSince: text("failing_since"),
+    nextAttemptAt: text("next_attempt_at").notNull(),
+    leaseOwner: text("lease_owner"),
+    leaseUntil: text("lease_until"),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [index("event_subscriptions_workspace").on(t.workspaceId), index("event_subscriptions_due").on(t.status, t.nextAttemptAt)],
+);
+
+export const eventDeliveries = pgTable(
+  "event_deliveries",
+  {
+    id: text("id").primaryKey(),
+    subscriptionId: text("subscription_id").notNull().references(() => eventSubscriptions.id),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    eventCursor: text("event_cursor").notNull(),
+    attempt: integer("attempt").notNull(),
+    outcome: text<"succeeded" | "failed" | "refused">("outcome").notNull(),
+    responseStatus: integer("response_status"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+    redelivery: integer("redelivery").notNull().default(0),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("event_deliveries_subscription").on(t.subscriptionId, t.id)],
+);

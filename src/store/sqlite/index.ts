@@ -6,6 +6,7 @@ import { sqliteDms } from "./dms.ts";
 import { sqliteEvents } from "./events.ts";
 import { sqliteBots } from "./bots.ts";
 import { sqliteIdentity } from "./identity.ts";
+import { sqliteIntegrations } from "./integrations.ts";
 import { sqliteMessages } from "./messages.ts";
 import { sqliteRoutes, sqliteTopics } from "./routes.ts";
 import { sqliteModeration } from "./moderation.ts";
@@ -42,6 +43,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean } = {}):
     events: sqliteEvents(db, writer),
     uploads: sqliteUploads(db, writer),
     search: sqliteSearch(db, raw),
+    integrations: sqliteIntegrations(db, writer),
     async ping() {
       raw.query("SELECT 1").get();
     },

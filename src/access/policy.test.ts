@@ -39,6 +39,9 @@ forEachStore((store) => {
     const up = await client(server.url, { token: await sessionFor(member.id) }).post(`/api/uploads?workspace_id=${workspace.id}&nonce=fixture`, form);
     ids.upload = up.body.upload.id;
     await s.uploads.attach(msg.message.id, ids.upload!, member.id);
+    const sub = await s.integrations.createSubscription({ workspaceId: workspace.id, callbackUrl: "http://192.0.2.1/hook", eventTypes: ["*"], createdBy: owner.id });
+    ids.subscription = sub.id;
+    ids.delivery = (await s.integrations.logDelivery(sub.id, { event_id: "evt_pruned", event_type: "message.created", event_cursor: "cur_x", attempt: 1, outcome: "failed", response_status: 500, error: "fixture", duration_ms: 1, redelivery: false })).id;
 
     for (const [name, u] of Object.entries({ owner, member, guest, timedOut, blocked })) actors[name] = client(server.url, { token: await sessionFor((u as any).id) });
     actors.none = client(server.url);
@@ -73,6 +76,8 @@ forEachStore((store) => {
       .replace("/api/messages/:id", `/api/messages/${ids.message}`)
       .replace("/api/uploads/:id", `/api/uploads/${ids.upload}`)
       .replace("/api/dms/:id", `/api/dms/${ids.dm}`)
+      .replace("/api/event-subscriptions/:id", `/api/event-subscriptions/${ids.subscription}`)
+      .replace(":delivery_id", ids.delivery!)
       .replace(":bot_user_id", ids.bot!)
       .replace(":token_id", ids.token!)
       .replace(":message_id", ids.message!)
@@ -101,6 +106,7 @@ forEachStore((store) => {
       "PATCH /api/workspaces/:id/moderation/members/:user_id": { moderation_note: "matrix" },
       "POST /api/workspaces/:id/topics": { name: `topic-${Math.random().toString(36).slice(2, 8)}` },
       "POST /api/messages/:id/attachments": { upload_id: ids.upload },
+      "POST /api/workspaces/:id/event-subscriptions": { event_types: ["message.created"], callback_url: "http://93.184.215.14/hook" },
     };
     if (key === "POST /api/uploads") {
       const form = new FormData();
@@ -118,15 +124,15 @@ forEachStore((store) => {
   }
 
   // Calls that would tear the fixtures down are checked for refusals only.
-  const DESTRUCTIVE = new Set(["DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/magic/consume", "POST /api/auth/magic/request"]);
-  const MANAGER_ONLY = new Set(["PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
+  const DESTRUCTIVE = new Set(["DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "POST /api/event-subscriptions/:id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/magic/consume", "POST /api/auth/magic/request"]);
+  const MANAGER_ONLY = new Set(["PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id", "GET /api/workspaces/:id/event-subscriptions", "POST /api/workspaces/:id/event-subscriptions", "GET /api/event-subscriptions/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/event-subscriptions/:id/enable", "GET /api/event-subscriptions/:id/deliveries", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver"]);
   const GUEST_OK = new Set(["GET /api/workspaces/:id/topics", "GET /api/me", "PATCH /api/me", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search"]);
   // Reads a timed-out or blocked member may still make; every other chat write is refused.
   const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral"]);
 
   // Permitted calls whose answer depends on the caller's own data (your nonce) or on an earlier
   // caller (the pin someone already removed): a 404 there is the right answer, not a refusal.
-  const LOOKUPS = new Set(["GET /api/messages/by-nonce", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
+  const LOOKUPS = new Set(["GET /api/messages/by-nonce", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
 
   type Expect = "allow" | "deny" | "skip";
 

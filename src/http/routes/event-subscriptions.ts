@@ -113,7 +113,7 @@ export const eventSubscriptionRoutes = (deps: Deps) => {
         await managed(await auth.require(request), params.id);
         return { event_subscription: await store.integrations.revokeSubscription(params.id) };
       },
-      { detail: { summary: "Stop an event subscription for good", tags }, response: { 200: t.Object({ event_subscription: EventSubscriptionSchema }), ...errors } },
+      { body: t.Optional(t.Object({})), detail: { summary: "Stop an event subscription for good", tags }, response: { 200: t.Object({ event_subscription: EventSubscriptionSchema }), ...errors } },
     )
     .post(
       "/api/event-subscriptions/:id/enable",
@@ -121,7 +121,7 @@ export const eventSubscriptionRoutes = (deps: Deps) => {
         await managed(await auth.require(request), params.id);
         return { event_subscription: await store.integrations.enableSubscription(params.id) };
       },
-      { detail: { summary: "Resume a disabled event subscription from where it stopped", tags }, response: { 200: t.Object({ event_subscription: EventSubscriptionSchema }), ...errors } },
+      { body: t.Optional(t.Object({})), detail: { summary: "Resume a disabled event subscription from where it stopped", tags }, response: { 200: t.Object({ event_subscription: EventSubscriptionSchema }), ...errors } },
     )
     .get(
       "/api/event-subscriptions/:id/deliveries",
@@ -151,6 +151,6 @@ export const eventSubscriptionRoutes = (deps: Deps) => {
         const attempt = await sendEvent(sub, secret, event, deps.outbound, earlier.attempt + 1, { redelivery: true });
         return { delivery: await store.integrations.logDelivery(sub.id, attempt) };
       },
-      { detail: { summary: "Send a logged delivery's event once more", tags }, response: { 200: t.Object({ delivery: EventDeliverySchema }), ...errors } },
+      { body: t.Optional(t.Object({})), detail: { summary: "Send a logged delivery's event once more", tags }, response: { 200: t.Object({ delivery: EventDeliverySchema }), ...errors } },
     );
 };

@@ -13,7 +13,10 @@ import { signedHeaders } from "./signing.ts";
 
 export const RETRY_WINDOW_MS = 25 * 3_600_000;
 const MAX_BACKOFF_MS = 3_600_000;
-const LEASE_MS = 60_000;
+// A process that dies holding a lease (kill -9) delays that subscription by at most this long.
+// A lease covers one drain (at most DRAIN_MS) plus one attempt (at most the timeout).
+const LEASE_MS = 30_000;
+const DRAIN_MS = 10_000;
 const PAGE = 200;
 
 export interface WorkerOptions {
@@ -68,7 +71,9 @@ export class SubscriptionWorker {
   private unlisten: (() => void) | null = null;
   private inflight: Promise<void> | null = null;
 
-  constructor(private readonly store: Store, private readonly policy: OutboundPolicy, private readonly opts: WorkerOptions = {}) {}
+  constructor(private readonly store: Store, private readonly policy: OutboundPolicy, private readonly opts: WorkerOptions = {}) {
+    if ((opts.timeoutMs ?? 10_000) + DRAIN_MS >= LEASE_MS) throw new Error("delivery timeout too long for the lease");
+  }
 
   start(): void {
     this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 1000);
@@ -115,7 +120,7 @@ export class SubscriptionWorker {
 
   /** Delivers this subscription's pending events in order until caught up, a failure, or the lease runs short. */
   private async drain({ subscription: sub, signingSecret }: ClaimedSubscription): Promise<void> {
-    const leaseEnds = Date.now() + LEASE_MS / 2;
+    const leaseEnds = Date.now() + DRAIN_MS;
     let cursor = sub.last_delivered_cursor;
     let failures = sub.failure_count;
     let failingSince = sub.failing_since;

@@ -87,6 +87,12 @@ export const POLICY: Record<string, RoutePolicy> = {
   "POST /api/event-subscriptions/:id/enable": humans,
   "GET /api/event-subscriptions/:id/deliveries": humans,
   "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver": humans,
+  "GET /api/workspaces/:id/slash-commands": scope("channels:read"),
+  "POST /api/workspaces/:id/slash-commands": humans,
+  "POST /api/slash-commands/:id/rotate-secret": humans,
+  "POST /api/slash-commands/:id/revoke": humans,
+  "POST /api/hooks/slash/:channel_id": scope("messages:write"),
+  "POST /api/hooks/mattermost/:channel_id": scope("messages:write"),
 };
 
 export function policyFor(method: string, route: string): RoutePolicy | undefined {

@@ -20,6 +20,7 @@ import { meRoutes } from "./routes/me.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { realtimeRoutes } from "./routes/realtime.ts";
 import { routeRoutes } from "./routes/routes.ts";
+import { slashCommandRoutes } from "./routes/slash-commands.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 import { webRoutes } from "./routes/web.ts";
@@ -82,12 +83,14 @@ export function createApp(deps: Deps) {
       }
     })
     .onParse(async ({ request, contentType }) => {
-      // Multipart is the uploads' own business; every other body in the protocol is JSON,
-      // whatever the client called it.
+      // Multipart is the uploads' own business; form-encoded is the slash commands'; every other
+      // body in the protocol is JSON, whatever the client called it.
       if (!contentType?.startsWith("multipart/")) {
         const text = await readCapped(request, LIMITS.jsonBodyBytes);
         // No body at all: null, so no later parser tries to read JSON from nothing.
         if (text.trim() === "") return null;
+        // Slash commands arrive form-encoded, as Mattermost sends them.
+        if (contentType?.startsWith("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(text));
         let value: unknown;
         try {
           value = JSON.parse(text);
@@ -159,6 +162,7 @@ export function createApp(deps: Deps) {
         .use(realtimeRoutes(deps))
         .use(botRoutes(deps))
         .use(eventSubscriptionRoutes(deps))
+        .use(slashCommandRoutes(deps))
         .use(moderationRoutes(deps))
         .use(searchRoutes(deps))
         .use(routeRoutes(deps)),

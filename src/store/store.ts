@@ -387,7 +387,46 @@ export interface SubscriptionProgress {
   disabledReason?: string;
 }
 
+export interface SlashCommand {
+  id: string;
+  workspace_id: string;
+  /** Lowercase, with a leading slash. */
+  command: string;
+  description: string;
+  callback_url: string;
+  bot_user_id: string;
+  app_installation_id: string | null;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+  /** The raw signing secret: present only in the response that minted or rotated it. */
+  signing_secret?: string;
+}
+
+export interface SlashInvocation {
+  commandId: string;
+  workspaceId: string;
+  channelId: string;
+  userId: string;
+  text: string;
+  outcome: string;
+  responseStatus: number | null;
+  error: string | null;
+}
+
 export interface IntegrationStore {
+  /** 409 when an active registration already has this command name. */
+  createSlashCommand(input: { workspaceId: string; command: string; description: string; callbackUrl: string; botUserId: string; appInstallationId?: string | null; createdBy: string }): Promise<SlashCommand & { signing_secret: string }>;
+  slashCommands(workspaceId: string): Promise<SlashCommand[]>;
+  slashCommand(id: string): Promise<SlashCommand | null>;
+  /** The active registration of a command name, with its secret. */
+  activeSlashCommand(workspaceId: string, command: string): Promise<{ command: SlashCommand; signingSecret: string } | null>;
+  rotateSlashSecret(id: string): Promise<SlashCommand & { signing_secret: string }>;
+  revokeSlashCommand(id: string): Promise<SlashCommand>;
+  recordInvocation(i: SlashInvocation): Promise<string>;
+  /** Invocations a user made in a workspace since an instant (counted in a guest's budget). */
+  invocationsSince(workspaceId: string, userId: string, since: string): Promise<number>;
+
   createSubscription(input: { workspaceId: string; callbackUrl: string; eventTypes: string[]; appInstallationId?: string | null; createdBy: string }): Promise<EventSubscription & { signing_secret: string }>;
   subscriptions(workspaceId: string): Promise<EventSubscription[]>;
   subscription(id: string): Promise<EventSubscription | null>;

@@ -7,6 +7,7 @@ import type { StoredEvent } from "../../chat/types.ts";
 import type { IntegrationStore } from "../store.ts";
 import { deliveryRow, newSubscriptionRow, toDelivery, toSubscription } from "../sqlite/integrations.ts";
 import { now } from "../sqlite/rows.ts";
+import { pgSlashCommands } from "./slash-commands.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { rowToEvent } from "./events.ts";
 import { eventDeliveries, events, eventSubscriptions, workspaces } from "./schema.ts";
@@ -20,6 +21,7 @@ export function pgIntegrations(db: Db, writer: PgGroupCommitWriter): Integration
     return r;
   };
   return {
+    ...pgSlashCommands(db, writer),
     createSubscription(input) {
       return writer.write(async (tx) => {
         const ws = await first(tx.select({ lastCursor: workspaces.lastCursor }).from(workspaces).where(eq(workspaces.id, input.workspaceId)));

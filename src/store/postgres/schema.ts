@@ -354,3 +354,40 @@ export const eventDeliveries = pgTable(
   },
   (t) => [index("event_deliveries_subscription").on(t.subscriptionId, t.id)],
 );
+
+// Slash commands: the signing secret is kept as given, since every invocation is signed with it.
+// At most one active registration per command name and workspace (checked in the write).
+export const slashCommands = pgTable(
+  "slash_commands",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    command: text("command").notNull(),
+    description: text("description").notNull(),
+    callbackUrl: text("callback_url").notNull(),
+    botUserId: text("bot_user_id").notNull().references(() => users.id),
+    appInstallationId: text("app_installation_id"),
+    signingSecret: text("signing_secret").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [index("slash_commands_workspace").on(t.workspaceId, t.command)],
+);
+
+export const slashInvocations = pgTable(
+  "slash_invocations",
+  {
+    id: text("id").primaryKey(),
+    commandId: text("command_id").notNull().references(() => slashCommands.id),
+    workspaceId: text("workspace_id").notNull(),
+    channelId: text("channel_id").notNull(),
+    userId: text("user_id").notNull(),
+    text: text("text").notNull(),
+    outcome: text("outcome").notNull(),
+    responseStatus: integer("response_status"),
+    error: text("error"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("slash_invocations_user").on(t.workspaceId, t.userId, t.createdAt)],
+);

@@ -5,6 +5,7 @@ import { newId } from "../../chat/ids.ts";
 import { newSecret } from "../../chat/secrets.ts";
 import type { StoredEvent } from "../../chat/types.ts";
 import type { EventDelivery, EventSubscription, IntegrationStore } from "../store.ts";
+import { sqliteSlashCommands } from "./slash-commands.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { rowToEvent } from "./events.ts";
 import { now } from "./rows.ts";
@@ -57,6 +58,7 @@ export function sqliteIntegrations(db: Db, writer: GroupCommitWriter): Integrati
     return r;
   };
   return {
+    ...sqliteSlashCommands(db, writer),
     createSubscription(input) {
       return writer.write(() => {
         const ws = db.select({ lastCursor: workspaces.lastCursor }).from(workspaces).where(eq(workspaces.id, input.workspaceId)).get();

@@ -85,6 +85,7 @@ export const POLICY: Record<string, RoutePolicy> = {
   "GET /api/event-subscriptions/:id": humans,
   "POST /api/event-subscriptions/:id/revoke": humans,
   "POST /api/event-subscriptions/:id/enable": humans,
+  "POST /api/event-subscriptions/:id/rotate-secret": humans,
   "GET /api/event-subscriptions/:id/deliveries": humans,
   "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver": humans,
   "GET /api/workspaces/:id/slash-commands": scope("channels:read"),

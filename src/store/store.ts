@@ -433,6 +433,8 @@ export interface IntegrationStore {
   /** The secret deliveries are signed with (never sent to clients after creation). */
   signingSecret(id: string): Promise<string | null>;
   revokeSubscription(id: string): Promise<EventSubscription>;
+  /** A new signing secret, in force from the next delivery (shown once). */
+  rotateSubscriptionSecret(id: string): Promise<EventSubscription & { signing_secret: string }>;
   /** Back to active after being disabled: deliveries resume from where they stopped. */
   enableSubscription(id: string): Promise<EventSubscription>;
   /**

@@ -7,6 +7,7 @@ import { invalid, notFound } from "../../chat/errors.ts";
 import { DURABLE_EVENT_TYPES } from "../../chat/types.ts";
 import { checkCallbackUrl, OutboundRefused, resolvePinned } from "../../integrations/outbound.ts";
 import { sendEvent } from "../../integrations/subscriptions.ts";
+import type { EventDelivery } from "../../store/store.ts";
 import type { Deps } from "../deps.ts";
 import { errors } from "../schemas.ts";
 
@@ -43,9 +44,14 @@ export const EventDeliverySchema = t.Object({
   duration_ms: t.Number(),
   redelivery: t.Boolean(),
   created_at: t.String(),
+  /** The original's fields: the workspace, and when the attempt finished (the row is written then). */
+  workspace_id: t.String(),
+  completed_at: t.String(),
 });
 
 const tags = ["integrations"];
+
+const wireDelivery = (d: EventDelivery, workspaceId: string) => ({ ...d, workspace_id: workspaceId, completed_at: d.created_at });
 
 /** Checks a callback at registration: its shape, and that it may be called at all. */
 export async function acceptCallback(raw: string, deps: Pick<Deps, "outbound">): Promise<string> {
@@ -116,6 +122,14 @@ export const eventSubscriptionRoutes = (deps: Deps) => {
       { body: t.Optional(t.Object({})), detail: { summary: "Stop an event subscription for good", tags }, response: { 200: t.Object({ event_subscription: EventSubscriptionSchema }), ...errors } },
     )
     .post(
+      "/api/event-subscriptions/:id/rotate-secret",
+      async ({ request, params }) => {
+        await managed(await auth.require(request), params.id);
+        return { event_subscription: await store.integrations.rotateSubscriptionSecret(params.id) };
+      },
+      { body: t.Optional(t.Object({})), detail: { summary: "Replace the signing secret (the new one is shown once)", tags }, response: { 200: t.Object({ event_subscription: EventSubscriptionSchema }), ...errors } },
+    )
+    .post(
       "/api/event-subscriptions/:id/enable",
       async ({ request, params }) => {
         await managed(await auth.require(request), params.id);
@@ -126,10 +140,11 @@ export const eventSubscriptionRoutes = (deps: Deps) => {
     .get(
       "/api/event-subscriptions/:id/deliveries",
       async ({ request, params, query }) => {
-        await managed(await auth.require(request), params.id);
+        const sub = await managed(await auth.require(request), params.id);
         const limit = query.limit === undefined ? 50 : Number(query.limit);
         if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw invalid("limit must be 1–200");
-        return store.integrations.deliveries(params.id, { limit, before: query.before || undefined });
+        const page = await store.integrations.deliveries(params.id, { limit, before: query.before || undefined });
+        return { ...page, deliveries: page.deliveries.map((d) => wireDelivery(d, sub.workspace_id)) };
       },
       {
         query: t.Object({ limit: t.Optional(t.String({ maxLength: 8 })), before: t.Optional(t.String({ maxLength: 64 })) }),
@@ -149,7 +164,7 @@ export const eventSubscriptionRoutes = (deps: Deps) => {
         const secret = (await store.integrations.signingSecret(sub.id))!;
         // A manual, one-off attempt: sent now, logged, and independent of the worker's cursor.
         const attempt = await sendEvent(sub, secret, event, deps.outbound, earlier.attempt + 1, { redelivery: true });
-        return { delivery: await store.integrations.logDelivery(sub.id, attempt) };
+        return { delivery: wireDelivery(await store.integrations.logDelivery(sub.id, attempt), sub.workspace_id) };
       },
       { body: t.Optional(t.Object({})), detail: { summary: "Send a logged delivery's event once more", tags }, response: { 200: t.Object({ delivery: EventDeliverySchema }), ...errors } },
     );

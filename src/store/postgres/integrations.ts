@@ -3,6 +3,7 @@
 // subscription is delivered by one process at a time and its events stay in order.
 import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
+import { newSecret } from "../../chat/secrets.ts";
 import type { StoredEvent } from "../../chat/types.ts";
 import type { IntegrationStore } from "../store.ts";
 import { deliveryRow, newSubscriptionRow, toDelivery, toSubscription } from "../sqlite/integrations.ts";
@@ -50,6 +51,15 @@ export function pgIntegrations(db: Db, writer: PgGroupCommitWriter): Integration
           await tx.update(eventSubscriptions).set(patch).where(eq(eventSubscriptions.id, id));
         }
         return toSubscription(r);
+      });
+    },
+    rotateSubscriptionSecret(id) {
+      return writer.write(async (tx) => {
+        const r = await mustRow(tx, id);
+        if (r.status === "revoked") throw notFound("event subscription");
+        const secret = newSecret("ccs");
+        await tx.update(eventSubscriptions).set({ signingSecret: secret }).where(eq(eventSubscriptions.id, id));
+        return { ...toSubscription(r), signing_secret: secret };
       });
     },
     enableSubscription(id) {

@@ -88,6 +88,15 @@ export function sqliteIntegrations(db: Db, writer: GroupCommitWriter): Integrati
         return toSubscription(r);
       });
     },
+    rotateSubscriptionSecret(id) {
+      return writer.write(() => {
+        const r = mustRow(id);
+        if (r.status === "revoked") throw notFound("event subscription");
+        const secret = newSecret("ccs");
+        db.update(eventSubscriptions).set({ signingSecret: secret }).where(eq(eventSubscriptions.id, id)).run();
+        return { ...toSubscription(r), signing_secret: secret };
+      });
+    },
     enableSubscription(id) {
       return writer.write(() => {
         const r = mustRow(id);

@@ -79,15 +79,27 @@ export class SubscriptionWorker {
     this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 1000);
     this.timer.unref?.();
     // A commit here wakes the worker at once; other processes' commits are seen on the next poll.
-    this.unlisten = this.store.events.onCommit(() => this.kick());
+    this.unlisten = this.store.events.onCommit(() => this.soon());
     this.kick();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.pending) clearTimeout(this.pending);
     this.unlisten?.();
     await this.inflight;
+  }
+
+  private pending: ReturnType<typeof setTimeout> | null = null;
+
+  /** Commits come by the hundred per second: one look per short while is enough. */
+  private soon(): void {
+    if (this.pending || this.stopped) return;
+    this.pending = setTimeout(() => {
+      this.pending = null;
+      this.kick();
+    }, 25);
   }
 
   kick(): void {
@@ -131,37 +143,38 @@ export class SubscriptionWorker {
         await integrations.progress(sub.id, this.owner, { failureCount: failures, failingSince, nextAttemptAt: new Date().toISOString(), disabledReason: "the events after this subscription's position were pruned from the log before they could be delivered" });
         return;
       }
-      const next = page.events.find((e) => wants(sub, e));
-      if (!next) {
-        // Nothing for this subscription in the page: move past it without sending.
-        const last = page.events.at(-1);
-        if (last) {
-          if (!(await integrations.progress(sub.id, this.owner, { cursor: last.cursor, failureCount: failures, failingSince, nextAttemptAt: new Date().toISOString() }))) return;
-          cursor = last.cursor;
+      if (page.events.length === 0) return;
+      for (const e of page.events) {
+        if (this.stopped || Date.now() >= leaseEnds) break;
+        if (!wants(sub, e)) continue;
+        const attempt = await sendEvent(sub, signingSecret, e, this.policy, failures + 1, { timeoutMs: this.opts.timeoutMs });
+        if (attempt.outcome !== "succeeded") {
+          if (this.stopped) return;
+          failures += 1;
+          failingSince ??= new Date().toISOString();
+          const gaveUp = Date.now() - Date.parse(failingSince) >= RETRY_WINDOW_MS;
+          // The cursor stays before this event (skipped ones before it are passed over next time).
+          await integrations.progress(sub.id, this.owner, {
+            delivery: attempt,
+            failureCount: failures,
+            failingSince,
+            nextAttemptAt: new Date(Date.now() + backoffMs(failures, this.opts.retryBaseMs ?? 1000)).toISOString(),
+            disabledReason: gaveUp ? `disabled after ${failures} failed attempts since ${failingSince}: ${attempt.error ?? "failed"}` : undefined,
+          });
+          return;
         }
-        if (!page.hasMore) return;
-        continue;
-      }
-      const attempt = await sendEvent(sub, signingSecret, next, this.policy, failures + 1, { timeoutMs: this.opts.timeoutMs });
-      if (this.stopped && attempt.outcome !== "succeeded") return;
-      if (attempt.outcome === "succeeded") {
         failures = 0;
         failingSince = null;
-        if (!(await integrations.progress(sub.id, this.owner, { cursor: next.cursor, delivery: attempt, failureCount: 0, failingSince: null, nextAttemptAt: new Date().toISOString() }))) return;
-        cursor = next.cursor;
-        continue;
+        if (!(await integrations.progress(sub.id, this.owner, { cursor: e.cursor, delivery: attempt, failureCount: 0, failingSince: null, nextAttemptAt: new Date().toISOString() }))) return;
+        cursor = e.cursor;
       }
-      failures += 1;
-      failingSince ??= new Date().toISOString();
-      const gaveUp = Date.now() - Date.parse(failingSince) >= RETRY_WINDOW_MS;
-      await integrations.progress(sub.id, this.owner, {
-        delivery: attempt,
-        failureCount: failures,
-        failingSince,
-        nextAttemptAt: new Date(Date.now() + backoffMs(failures, this.opts.retryBaseMs ?? 1000)).toISOString(),
-        disabledReason: gaveUp ? `disabled after ${failures} failed attempts since ${failingSince}: ${attempt.error ?? "failed"}` : undefined,
-      });
-      return;
+      // Events this subscription does not want, after the last one sent: move past them unsent.
+      const last = page.events.at(-1)!;
+      if (cursor !== last.cursor && !this.stopped && Date.now() < leaseEnds) {
+        if (!(await integrations.progress(sub.id, this.owner, { cursor: last.cursor, failureCount: 0, failingSince: null, nextAttemptAt: new Date().toISOString() }))) return;
+        cursor = last.cursor;
+      }
+      if (!page.hasMore) return;
     }
   }
 }

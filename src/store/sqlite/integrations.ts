@@ -108,12 +108,17 @@ export function sqliteIntegrations(db: Db, writer: GroupCommitWriter): Integrati
         return toSubscription(r);
       });
     },
-    claimDue(owner, leaseMs, limit) {
-      return writer.write(() => {
+    async claimDue(owner, leaseMs, limit) {
+      const dueNow = () => {
         const at = now();
-        const due = db.select().from(eventSubscriptions)
+        return db.select().from(eventSubscriptions)
           .where(and(eq(eventSubscriptions.status, "active"), lte(eventSubscriptions.nextAttemptAt, at), or(isNull(eventSubscriptions.leaseUntil), lt(eventSubscriptions.leaseUntil, at))))
           .orderBy(asc(eventSubscriptions.nextAttemptAt)).limit(limit).all();
+      };
+      // Most looks find nothing due: those stay reads and never queue behind the writes.
+      if (dueNow().length === 0) return [];
+      return writer.write(() => {
+        const due = dueNow();
         if (due.length === 0) return [];
         const leaseUntil = new Date(Date.now() + leaseMs).toISOString();
         db.update(eventSubscriptions).set({ leaseOwner: owner, leaseUntil }).where(inArray(eventSubscriptions.id, due.map((r) => r.id))).run();

@@ -49,3 +49,22 @@ test("slashCommands: create, list, rotateSecret, revoke", async () => {
   expect((await ada.slashCommands.rotateSecret(cmd.id)).signing_secret).not.toBe(cmd.signing_secret);
   expect((await ada.slashCommands.revoke(cmd.id)).revoked_at).toBeTruthy();
 });
+
+test("apps: install (nonce replay), list, revoke with options returns what was revoked", async () => {
+  const W = team.workspace.id;
+  const bot = (await ada.bots.create(W, { display_name: "App bot" } as never)) as any;
+  const botId = bot.bot?.id ?? bot.id;
+  const nonce = "setup-nonce-0123456789";
+  const app = await ada.apps.install(W, { app_slug: "ci", display_name: "CI", bot_user_id: botId, config: { repo: "x/y" }, setup_nonce: nonce });
+  expect(app).toMatchObject({ app_slug: "ci", display_name: "CI", bot_user_id: botId, config: { repo: "x/y" } });
+  expect((await ada.apps.install(W, { app_slug: "ci", bot_user_id: botId, setup_nonce: nonce })).id).toBe(app.id);
+  expect((await ada.apps.list(W)).map((a) => a.id)).toEqual([app.id]);
+  await ada.slashCommands.create(W, { command: "/ci", callback_url: "http://127.0.0.1:9/", bot_user_id: botId, app_installation_id: app.id });
+  await ada.eventSubscriptions.create(W, { event_types: ["*"], callback_url: "http://127.0.0.1:9/", app_installation_id: app.id });
+  await ada.bots.createToken(botId, { token_name: "app" } as never).catch(() => undefined);
+  const result = await ada.apps.revoke(app.id, { revoke_bot_tokens: true });
+  expect(result.installation.revoked_at).toBeTruthy();
+  expect(result.revoked.slash_commands).toBe(1);
+  expect(result.revoked.event_subscriptions).toBe(1);
+  expect((await ada.slashCommands.list(W)).find((c) => c.command === "/ci")?.revoked_at).toBeTruthy();
+});

@@ -93,6 +93,9 @@ export const POLICY: Record<string, RoutePolicy> = {
   "POST /api/slash-commands/:id/rotate-secret": humans,
   "POST /api/slash-commands/:id/revoke": humans,
   "POST /api/hooks/slash/:channel_id": scope("messages:write"),
+  "GET /api/workspaces/:id/app-installations": humans,
+  "POST /api/workspaces/:id/app-installations": humans,
+  "POST /api/app-installations/:id/revoke": humans,
   "POST /api/hooks/mattermost/:channel_id": scope("messages:write"),
 };
 

@@ -8,6 +8,7 @@ import { VERSION } from "../cli/version.ts";
 import { enforcePolicy } from "../access/policy.ts";
 import { metricsRoutes } from "./metrics.ts";
 import type { Deps } from "./deps.ts";
+import { appRoutes } from "./routes/apps.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { botRoutes } from "./routes/bots.ts";
 import { channelRoutes } from "./routes/channels.ts";
@@ -163,6 +164,7 @@ export function createApp(deps: Deps) {
         .use(botRoutes(deps))
         .use(eventSubscriptionRoutes(deps))
         .use(slashCommandRoutes(deps))
+        .use(appRoutes(deps))
         .use(moderationRoutes(deps))
         .use(searchRoutes(deps))
         .use(routeRoutes(deps)),

@@ -26,6 +26,8 @@ export interface RunningServer {
   hub: Hub;
   deps: Deps;
   server: Server<Subscriber>;
+  /** The event subscription delivery worker (tests that diff the database stop it first). */
+  subscriptions: SubscriptionWorker;
   stop(): Promise<void>;
 }
 
@@ -126,6 +128,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
     hub,
     deps,
     server,
+    subscriptions,
     async stop() {
       if (stopped) return;
       stopped = true;

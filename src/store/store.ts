@@ -414,7 +414,24 @@ export interface SlashInvocation {
   error: string | null;
 }
 
+export interface AppInstallation {
+  id: string;
+  workspace_id: string;
+  app_slug: string;
+  display_name: string;
+  bot_user_id: string;
+  config: Record<string, unknown>;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
 export interface IntegrationStore {
+  /** A replay of the same setup nonce returns the row it made (replayed: true). */
+  installApp(input: { workspaceId: string; appSlug: string; displayName: string; botUserId: string; config: Record<string, unknown>; setupNonce?: string | null; createdBy: string }): Promise<{ installation: AppInstallation; replayed: boolean }>;
+  apps(workspaceId: string): Promise<AppInstallation[]>;
+  app(id: string): Promise<AppInstallation | null>;
+  revokeApp(id: string): Promise<AppInstallation>;
   /** 409 when an active registration already has this command name. */
   createSlashCommand(input: { workspaceId: string; command: string; description: string; callbackUrl: string; botUserId: string; appInstallationId?: string | null; createdBy: string }): Promise<SlashCommand & { signing_secret: string }>;
   slashCommands(workspaceId: string): Promise<SlashCommand[]>;

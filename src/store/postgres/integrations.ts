@@ -9,6 +9,7 @@ import type { IntegrationStore } from "../store.ts";
 import { deliveryRow, newSubscriptionRow, toDelivery, toSubscription } from "../sqlite/integrations.ts";
 import { now } from "../sqlite/rows.ts";
 import { pgSlashCommands } from "./slash-commands.ts";
+import { pgApps } from "./apps.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { rowToEvent } from "./events.ts";
 import { eventDeliveries, events, eventSubscriptions, workspaces } from "./schema.ts";
@@ -22,6 +23,7 @@ export function pgIntegrations(db: Db, writer: PgGroupCommitWriter): Integration
     return r;
   };
   return {
+    ...pgApps(db, writer),
     ...pgSlashCommands(db, writer),
     createSubscription(input) {
       return writer.write(async (tx) => {

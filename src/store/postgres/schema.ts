@@ -391,3 +391,22 @@ export const slashInvocations = pgTable(
   },
   (t) => [index("slash_invocations_user").on(t.workspaceId, t.userId, t.createdAt)],
 );
+
+// App installations: an app's bot in a workspace, with its config. A setup nonce makes an install
+// safe to retry (the same nonce returns the same row).
+export const appInstallations = pgTable(
+  "app_installations",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    appSlug: text("app_slug").notNull(),
+    displayName: text("display_name").notNull(),
+    botUserId: text("bot_user_id").notNull().references(() => users.id),
+    config: text("config").notNull(),
+    setupNonce: text("setup_nonce"),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [uniqueIndex("app_installations_nonce").on(t.workspaceId, t.setupNonce)],
+);

@@ -6,6 +6,7 @@ import { newSecret } from "../../chat/secrets.ts";
 import type { StoredEvent } from "../../chat/types.ts";
 import type { EventDelivery, EventSubscription, IntegrationStore } from "../store.ts";
 import { sqliteSlashCommands } from "./slash-commands.ts";
+import { sqliteApps } from "./apps.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { rowToEvent } from "./events.ts";
 import { now } from "./rows.ts";
@@ -58,6 +59,7 @@ export function sqliteIntegrations(db: Db, writer: GroupCommitWriter): Integrati
     return r;
   };
   return {
+    ...sqliteApps(db, writer),
     ...sqliteSlashCommands(db, writer),
     createSubscription(input) {
       return writer.write(() => {

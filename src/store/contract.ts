@@ -790,6 +790,22 @@ export function storeContract(name: string, open: OpenStore): void {
         await refused(store.integrations.revokeSubscription("sub_missing"), 404, "not_found");
       });
 
+      test("app installations: a setup nonce replays the same row; revoke is idempotent", async () => {
+        const t = await team(["ada"]);
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "App" });
+        const input = { workspaceId: t.workspace.id, appSlug: "ci", displayName: "CI", botUserId: bot.id, config: { a: 1 }, setupNonce: "nonce-0123456789abcdef", createdBy: t.ids[0]! };
+        const first = await store.integrations.installApp(input);
+        expect(first).toMatchObject({ replayed: false, installation: { app_slug: "ci", config: { a: 1 }, revoked_at: null } });
+        const again = await store.integrations.installApp({ ...input, displayName: "Other" });
+        expect(again).toMatchObject({ replayed: true, installation: { id: first.installation.id, display_name: "CI" } });
+        expect((await store.integrations.installApp({ ...input, setupNonce: null })).installation.id).not.toBe(first.installation.id);
+        expect(await store.integrations.apps(t.workspace.id)).toHaveLength(2);
+        const revoked = await store.integrations.revokeApp(first.installation.id);
+        expect(revoked.revoked_at).not.toBeNull();
+        expect((await store.integrations.revokeApp(first.installation.id)).revoked_at).toBe(revoked.revoked_at);
+        await refused(store.integrations.revokeApp("app_missing"), 404, "not_found");
+      });
+
       test("slash commands: one active registration per name; rotate, revoke, invocations counted", async () => {
         const t = await team(["ada"]);
         const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Cmd" });

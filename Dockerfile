@@ -23,5 +23,8 @@ VOLUME /data
 EXPOSE 8080
 USER clickclack
 WORKDIR /data
+# Ready means the database answers (/readyz). No curl in the image: bash speaks HTTP/1.0 itself.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${CLICKCLACK_ADDR##*:} && printf 'GET /readyz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["clickclack"]
 CMD ["serve"]

@@ -68,7 +68,7 @@ export async function runFanout(target: Target, count: number, rate: number, sec
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), delivered: latencies.length, expected, frames };
 }
 
-async function saturation(target: Target, count: number, seconds: number) {
+export async function saturation(target: Target, count: number, seconds: number) {
   const report = await subscribers(target, count);
   const t0 = performance.now();
   const deadline = Date.now() + seconds * 1000;
@@ -80,10 +80,10 @@ async function saturation(target: Target, count: number, seconds: number) {
   return frames / ((performance.now() - t0) / 1000);
 }
 
-async function clickclackTarget(): Promise<Target> {
+export async function clickclackTarget(serverArgs: string[] = []): Promise<Target> {
   const dir = scratchDir("fanout");
   const fx = await seed(dir, { channels: 1, authors: 2 });
-  const server = await startServer(dir, ["--dev"]);
+  const server = await startServer(dir, ["--dev", ...serverArgs]);
   const channel = fx.channelIds[0]!;
   let n = 0;
   return {

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { benchColdStart } from "./coldstart.ts";
 import { benchConnections } from "./connections.ts";
 import { benchFanout } from "./fanout.ts";
+import { benchLimits } from "./limits.ts";
+import { benchImport } from "./import.ts";
 import { benchPostgres } from "./postgres.ts";
 import { machine, printTable, ROOT, type Row } from "./lib.ts";
 import { benchReads } from "./reads.ts";
@@ -38,10 +40,12 @@ async function section(title: string, run: () => Promise<{ rows: Row[]; problems
 if (want("write")) await section("Write path", () => benchWrite({ seconds: quick ? 3 : 15, concurrency: 50, channels: 10 }));
 if (want("webhooks")) await section("Event subscriptions", () => benchWebhooks({ seconds: quick ? 3 : 10, concurrency: 50, channels: 10 }));
 if (want("fanout")) await section("Fan-out", () => benchFanout({ subscribers: quick ? 200 : 1000, rate: 100, seconds: quick ? 3 : 10 }));
+if (want("limits")) await section("Limits: cost of the checks", () => benchLimits({ rounds: quick ? 1 : 3, seconds: quick ? 3 : 5, subscribers: quick ? 200 : 500 }));
 if (want("connections")) await section("Connections", () => benchConnections({ idle: quick ? 1000 : 10_000, storm: quick ? 200 : 1000 }));
 if (want("reads")) await section("Reads", () => benchReads({ messages: quick ? 50_000 : 1_000_000, seconds: quick ? 3 : 10 }));
 if (want("postgres")) await section("Postgres, several processes", () => benchPostgres({ seconds: quick ? 3 : 5, concurrency: 20, channels: 10, subscribers: quick ? 50 : 100, rate: 10 }));
 if (want("coldstart")) await section("Cold start", () => benchColdStart({ runs: quick ? 3 : 10 }));
+if (want("import")) await section("Import memory", () => benchImport({ targetBytes: quick ? 50e6 : 1e9 }));
 
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 writeFileSync(join(ROOT, "bench", "results", "latest.md"), `${sections.join("\n")}\n`);

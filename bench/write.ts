@@ -35,31 +35,38 @@ function baseline(messages: number): number {
   return rate;
 }
 
-export async function benchWrite(opts: { seconds: number; concurrency: number; channels: number }): Promise<{ rows: Row[]; problems: string[] }> {
-  const base = baseline(20_000);
+/**
+ * One run of the HTTP load against a fresh server started with `serverArgs`: acknowledged
+ * messages/s, sorted ack latencies, and what the write audit found.
+ */
+export async function measureWrites(opts: { seconds: number; concurrency: number; channels: number; serverArgs?: string[] }) {
   const dir = scratchDir("write");
   const fixtures = await seed(dir, { channels: opts.channels, authors: opts.concurrency });
-  const server = await startServer(dir);
+  const server = await startServer(dir, opts.serverArgs);
   try {
     const gen = Bun.spawn(["bun", join(ROOT, "bench/load/post.ts"), server.url, JSON.stringify(fixtures), String(opts.concurrency), String(opts.seconds), "1000000"], { stdout: "pipe", stderr: "inherit" });
     const result = JSON.parse(await new Response(gen.stdout).text()) as { seconds: number; latencies: number[]; acked: any[]; errors: number };
     await gen.exited;
     await server.stop();
-    const lat = result.latencies.sort((a, b) => a - b);
-    const rate = result.acked.length / result.seconds;
     const problems = auditWrites(join(dir, "clickclack.db"), result.acked);
     if (result.errors) problems.push(`${result.errors} requests failed`);
-    return {
-      rows: [
-        { figure: `acknowledged messages/s (${opts.concurrency} authors, ${opts.channels} channels, HTTP)`, ours: rate, baseline: base, unit: "msg/s", note: "baseline: raw bun:sqlite, same rows, 1 tx each" },
-        { figure: "ack latency p50", ours: percentile(lat, 50), baseline: 1000 / base, unit: "ms", lowerIsBetter: true, note: "baseline: one raw transaction" },
-        { figure: "ack latency p99", ours: percentile(lat, 99), baseline: 1000 / base, unit: "ms", lowerIsBetter: true },
-      ],
-      problems,
-    };
+    return { rate: result.acked.length / result.seconds, lat: result.latencies.sort((a, b) => a - b), problems };
   } finally {
     if (!server.proc.killed) await server.stop();
   }
+}
+
+export async function benchWrite(opts: { seconds: number; concurrency: number; channels: number }): Promise<{ rows: Row[]; problems: string[] }> {
+  const base = baseline(20_000);
+  const { rate, lat, problems } = await measureWrites(opts);
+  return {
+    rows: [
+      { figure: `acknowledged messages/s (${opts.concurrency} authors, ${opts.channels} channels, HTTP)`, ours: rate, baseline: base, unit: "msg/s", note: "baseline: raw bun:sqlite, same rows, 1 tx each" },
+      { figure: "ack latency p50", ours: percentile(lat, 50), baseline: 1000 / base, unit: "ms", lowerIsBetter: true, note: "baseline: one raw transaction" },
+      { figure: "ack latency p99", ours: percentile(lat, 99), baseline: 1000 / base, unit: "ms", lowerIsBetter: true },
+    ],
+    problems,
+  };
 }
 
 if (import.meta.main) {

@@ -40,7 +40,8 @@ const info = { commit: gitCommit(), built_at: new Date().toISOString(), web_asse
 // of one (two builds may run at once).
 const tmp = `${out}.${process.pid}.tmp`;
 const proc = Bun.spawnSync(
-  ["bun", "build", "--compile", join(root, "web/dist/entry.gen.ts"), "--outfile", tmp, "--define", `CLICKCLACK_BUILD=${JSON.stringify(JSON.stringify(info))}`],
+  // Workers (search, backup) are further entry points: a Worker's code must be in the binary by name.
+  ["bun", "build", "--compile", join(root, "web/dist/entry.gen.ts"), join(root, "src/store/sqlite/search-worker.ts"), join(root, "src/cli/backup-worker.ts"), "--outfile", tmp, "--define", `CLICKCLACK_BUILD=${JSON.stringify(JSON.stringify(info))}`],
   { cwd: root, stdout: "pipe", stderr: "pipe" },
 );
 if (!proc.success) {

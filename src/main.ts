@@ -2,23 +2,48 @@
 // The one executable: every subcommand is dispatched from here, loaded lazily so that
 // `clickclack send …` does not pay for starting the server's modules.
 import { commands, usage } from "./cli/commands.ts";
+import { EXIT } from "./cli/exit.ts";
+import { SETTINGS } from "./config/config.ts";
+
+/** Flags that take a value, so that `--server URL whoami` finds the command after the URL. */
+const VALUE_FLAGS = new Set(["server", "token", "workspace", "channel", "config", ...SETTINGS.filter((s) => s.kind !== "boolean").map((s) => s.flag)]);
+
+/**
+ * Global flags may come before the command (`clickclack --server URL --json whoami`): they are
+ * moved after it, where every command reads its flags. Only flags and no command means `serve`.
+ */
+function splitCommand(argv: string[]): { command: string; args: string[] } | { unknown: string } {
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length && argv[i]!.startsWith("-") && argv[i] !== "-" && argv[i] !== "--") {
+    const flag = argv[i++]!;
+    leading.push(flag);
+    if (!flag.includes("=") && VALUE_FLAGS.has(flag.replace(/^--?/, "")) && i < argv.length) leading.push(argv[i++]!);
+  }
+  const name = argv[i];
+  if (name === undefined) return { command: "serve", args: leading };
+  if (!commands[name]) return { unknown: name };
+  const rest = argv.slice(i + 1);
+  // After `--` everything is an argument (an agent prompt): the moved flags go before it.
+  const end = rest.indexOf("--");
+  return { command: name, args: end === -1 ? [...rest, ...leading] : [...rest.slice(0, end), ...leading, ...rest.slice(end)] };
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === "--help" || name === "-h" || name === "help") {
+  const [first, ...rest] = argv;
+  if (first === "--help" || first === "-h" || (first === "help" && rest.length === 0)) {
     process.stdout.write(usage());
-    return 0;
+    return EXIT.ok;
   }
-  // `clickclack` alone, or with only flags, means `serve`.
-  const command = name === undefined || name.startsWith("-") ? "serve" : name;
-  const args = command === name ? rest : argv;
-  const load = commands[command];
-  if (!load) {
-    process.stderr.write(`clickclack: unknown command "${command}"\n\n${usage()}`);
-    return 2;
+  if (first === "--version" || first === "-V") return (await commands.version!())(rest);
+  // `clickclack help send` is `clickclack send --help`.
+  const split = splitCommand(first === "help" ? [...rest, "--help"] : argv);
+  if ("unknown" in split) {
+    process.stderr.write(`clickclack: unknown command "${split.unknown}"\n\n${usage()}`);
+    return EXIT.usage;
   }
-  const run = await load();
-  return run(args);
+  const run = await commands[split.command]!();
+  return run(split.args);
 }
 
 /**

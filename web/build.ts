@@ -34,6 +34,8 @@ export async function buildWeb(opts: { minify?: boolean } = {}): Promise<WebBund
   const result = await Bun.build({
     entrypoints: [join(WEB, "src/main.tsx"), join(WEB, "src/landing.css")],
     target: "browser",
+    // Lazily loaded parts (the full emoji set, the syntax highlighter) become their own chunks.
+    splitting: true,
     minify: opts.minify ?? true,
     naming: { entry: "[name]-[hash].[ext]", chunk: "[name]-[hash].[ext]", asset: "[name]-[hash].[ext]" },
     define: { "process.env.NODE_ENV": JSON.stringify("production") },

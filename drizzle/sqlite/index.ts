@@ -4,9 +4,8 @@ import m1 from "./0001_identity.sql" with { type: "text" };
 import m2 from "./0002_uploads.sql" with { type: "text" };
 import m3 from "./0003_upload_cleanup.sql" with { type: "text" };
 import m4 from "./0004_search.sql" with { type: "text" };
-import m5 from "./0005_event_subscriptions.sql" with { type: "text" };
-import m6 from "./0006_slash_commands.sql" with { type: "text" };
-import m7 from "./0007_app_installations.sql" with { type: "text" };
+import m5 from "./0005_quote_and_quota_indexes.sql" with { type: "text" };
+import m6 from "./0006_integrations.sql" with { type: "text" };
 
 export const migrations = [
   { tag: "0000_init", when: 1795272503735, breakpoints: true, sql: m0 as unknown as string },
@@ -14,7 +13,6 @@ export const migrations = [
   { tag: "0002_uploads", when: 1795274303218, breakpoints: true, sql: m2 as unknown as string },
   { tag: "0003_upload_cleanup", when: 1795274303615, breakpoints: true, sql: m3 as unknown as string },
   { tag: "0004_search", when: 1795274304191, breakpoints: true, sql: m4 as unknown as string },
-  { tag: "0005_event_subscriptions", when: 1796129823706, breakpoints: true, sql: m5 as unknown as string },
-  { tag: "0006_slash_commands", when: 1796130530579, breakpoints: true, sql: m6 as unknown as string },
-  { tag: "0007_app_installations", when: 1796131748542, breakpoints: true, sql: m7 as unknown as string },
+  { tag: "0005_quote_and_quota_indexes", when: 1796124496586, breakpoints: true, sql: m5 as unknown as string },
+  { tag: "0006_integrations", when: 1796132199403, breakpoints: true, sql: m6 as unknown as string },
 ];

@@ -7,7 +7,8 @@
 // On a dev server, CLICKCLACK_USER=usr_… stands in for a token. The bot keeps its cursor in
 // ./.clickclack/cursors (or CLICKCLACK_CURSOR_DIR), so a restart neither replays history nor
 // misses what was said while it was down. (Outside this repository, import from "@clickclack/sdk".)
-import { type BotContext, ClickClackBot, type ClickClackClient, FileCursorStore, type RealtimeEvent } from "../src/index.ts";
+import { type BotContext, ClickClackBot, type ClickClackClient, type RealtimeEvent } from "../src/index.ts";
+import { FileCursorStore } from "../src/file-cursor-store.ts";
 
 const ROLL = /^\/roll\s+(\d{1,3})d(\d{1,4})\s*$/i;
 

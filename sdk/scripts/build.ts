@@ -1,6 +1,8 @@
 #!/usr/bin/env bun
-// Builds the package: one ESM bundle (bun build) plus declarations (tsc). The sources import each
+// Builds the package: ESM modules (bun build) plus declarations (tsc). The sources import each
 // other as ./x.ts (Bun runs them directly); the emitted declarations must say ./x.js.
+// `#default-cursor-store` stays an import, so that the consumer's resolver picks the file store
+// under Node and the memory store in a browser bundle (package.json "imports").
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -8,7 +10,16 @@ const root = join(import.meta.dir, "..");
 const dist = join(root, "dist");
 rmSync(dist, { recursive: true, force: true });
 
-const result = await Bun.build({ entrypoints: [join(root, "src/index.ts")], outdir: dist, target: "node", format: "esm", sourcemap: "linked" });
+const entries = ["index", "file-cursor-store", "default-cursor-store", "default-cursor-store.node"];
+const result = await Bun.build({
+  entrypoints: entries.map((e) => join(root, `src/${e}.ts`)),
+  outdir: dist,
+  target: "browser",
+  format: "esm",
+  splitting: true,
+  sourcemap: "linked",
+  external: ["#default-cursor-store", "node:*"],
+});
 if (!result.success) {
   for (const log of result.logs) console.error(log);
   process.exit(1);

@@ -5,7 +5,8 @@
 // nonces derived from the triggering event so a retried handler never double-posts.
 import { backoffDelay, type BackoffOptions, sleep } from "./backoff.ts";
 import { ClickClackClient, type ClickClackClientOptions } from "./client.ts";
-import { type CursorStore, FileCursorStore, MemoryCursorStore, nodeProcess } from "./cursor-store.ts";
+import { defaultCursorStore } from "#default-cursor-store";
+import type { CursorStore } from "./cursor-store.ts";
 import { ClickClackError } from "./errors.ts";
 import { eventNonce } from "./nonce.ts";
 import type { Message, MessageInput, RealtimeEvent, User } from "./types.ts";
@@ -133,7 +134,7 @@ export class ClickClackBot {
     this.client = new ClickClackClient(options);
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
     this.maxQueue = Math.max(10, options.maxQueue ?? 5_000);
-    this.store = options.cursorStore === false ? null : (options.cursorStore ?? (nodeProcess() ? new FileCursorStore() : new MemoryCursorStore()));
+    this.store = options.cursorStore === false ? null : (options.cursorStore ?? defaultCursorStore());
   }
 
   /** The cursor of the last event the bot finished with (what it resumes after). */

@@ -1,28 +1,6 @@
-// Where a bot keeps its place in the event log between runs. The file store writes atomically
-// (temporary file, fsync, rename), so a crash mid-write leaves the previous cursor, never half a
-// file; a lost write only means an event is handled again, which deterministic nonces make safe.
-
-interface NodeProcess {
-  versions?: { node?: string };
-  pid: number;
-  cwd(): string;
-}
-
-/** Node's or Bun's `process`, without making the SDK's types depend on @types/node. */
-export const nodeProcess = (): NodeProcess | undefined => {
-  const p = (globalThis as { process?: NodeProcess }).process;
-  return p?.versions?.node ? p : undefined;
-};
-
-/** The part of node:fs/promises the file store uses (typed here so the SDK needs no @types/node). */
-interface Fs {
-  readFile(path: string, encoding: "utf8"): Promise<string>;
-  mkdir(path: string, options: { recursive: true }): Promise<unknown>;
-  rename(from: string, to: string): Promise<void>;
-  open(path: string, flags: string, mode: number): Promise<{ writeFile(data: string): Promise<void>; sync(): Promise<void>; close(): Promise<void> }>;
-}
-// Loaded on first use, so merely importing the SDK in a browser does not pull in node:fs.
-const fs = (): Promise<Fs> => import("node:fs/promises" as string) as Promise<Fs>;
+// Where a bot keeps its place in the event log between runs. This module runs anywhere; the file
+// store lives in ./file-cursor-store.ts (the `@clickclack/sdk/file-cursor-store` export), which
+// only Node and Bun can load, so that a browser bundle of the SDK never meets node:fs.
 
 export interface CursorStore {
   /** The saved cursor for `key` (workspace and bot), or null on a first run. */
@@ -39,44 +17,5 @@ export class MemoryCursorStore implements CursorStore {
 
   async save(key: string, cursor: string): Promise<void> {
     this.cursors.set(key, cursor);
-  }
-}
-
-/** One small JSON file per key under `dir` (default `./.clickclack/cursors`). Node and Bun only. */
-export class FileCursorStore implements CursorStore {
-  readonly dir: string;
-
-  constructor(dir?: string) {
-    this.dir = dir ?? `${nodeProcess()?.cwd() ?? "."}/.clickclack/cursors`;
-  }
-
-  path(key: string): string {
-    return `${this.dir}/${key.replace(/[^A-Za-z0-9_.-]/g, "_")}.json`;
-  }
-
-  async load(key: string): Promise<string | null> {
-    const { readFile } = await fs();
-    try {
-      const data = JSON.parse(await readFile(this.path(key), "utf8")) as { cursor?: unknown };
-      return typeof data.cursor === "string" && data.cursor ? data.cursor : null;
-    } catch (err) {
-      if ((err as { code?: string }).code === "ENOENT") return null;
-      throw err;
-    }
-  }
-
-  async save(key: string, cursor: string): Promise<void> {
-    const { mkdir, open, rename } = await fs();
-    await mkdir(this.dir, { recursive: true });
-    const target = this.path(key);
-    const tmp = `${target}.${nodeProcess()?.pid ?? 0}.${Math.random().toString(36).slice(2)}.tmp`;
-    const file = await open(tmp, "w", 0o600);
-    try {
-      await file.writeFile(JSON.stringify({ cursor, saved_at: new Date().toISOString() }));
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, target);
   }
 }

@@ -2,7 +2,7 @@
 // original Go server's TypeScript SDK.
 export { ClickClackClient, type ClickClackClientOptions, type SubscribeOptions, type WebSocketConstructor } from "./client.ts";
 export { BotContext, ClickClackBot, type BotEventHandler, type ClickClackBotOptions, type ReplyTarget, type SendOptions } from "./bot.ts";
-export { type CursorStore, FileCursorStore, MemoryCursorStore } from "./cursor-store.ts";
+export { type CursorStore, MemoryCursorStore } from "./cursor-store.ts";
 export { ClickClackError } from "./errors.ts";
 export { backoffDelay, type BackoffOptions } from "./backoff.ts";
 export { eventNonce } from "./nonce.ts";

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/config.ts";
 import { type RunningServer, startServer } from "../../src/server/serve.ts";
 import { seedTeam, startTestServer, type TestServer } from "../../src/testing/harness.ts";
-import { ClickClackBot, type ClickClackBotOptions, ClickClackClient, FileCursorStore, type RealtimeEvent } from "../src/index.ts";
+import { ClickClackBot, type ClickClackBotOptions, ClickClackClient, type RealtimeEvent } from "../src/index.ts";
+import { FileCursorStore } from "../src/file-cursor-store.ts";
 
 let server: TestServer;
 let team: Awaited<ReturnType<typeof seedTeam>>;
@@ -18,7 +19,7 @@ let cursorDir: string;
 const bots: ClickClackBot[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer(["--no-limits"]); // posts 1,000 messages as one person: far past the per-person rate
   team = await seedTeam(server);
   botUserId = (await server.store.bots.create({ workspaceId: team.workspace.id, displayName: "Echo", handle: "echo" })).id;
   ada = new ClickClackClient({ baseUrl: server.url, userId: team.users[0]!.id });

@@ -3,8 +3,9 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadDocument, renderTypes } from "../scripts/gen-types.ts";
-import { backoffDelay, eventNonce, FileCursorStore, MemoryCursorStore } from "../src/index.ts";
+import { renderSdkTypes, SDK_TYPES_FILE, servedDocument } from "../../scripts/gen-sdk-types.ts";
+import { backoffDelay, eventNonce, MemoryCursorStore } from "../src/index.ts";
+import { FileCursorStore } from "../src/file-cursor-store.ts";
 
 test("backoff grows exponentially, is capped, and is jittered within [ceiling/2, ceiling]", () => {
   const opts = { initialDelayMs: 100, maxDelayMs: 1000 };
@@ -54,8 +55,8 @@ test("the memory cursor store keeps one cursor per key", async () => {
 });
 
 test("sdk/src/types.gen.ts is up to date with the server's OpenAPI document", async () => {
-  const expected = renderTypes(await loadDocument());
-  const actual = readFileSync(join(import.meta.dir, "../src/types.gen.ts"), "utf8");
-  // On failure: bun sdk/scripts/gen-types.ts
+  const expected = await renderSdkTypes(await servedDocument());
+  const actual = readFileSync(SDK_TYPES_FILE, "utf8");
+  // On failure: bun scripts/gen-sdk-types.ts
   expect(actual).toBe(expected);
 });

@@ -66,7 +66,7 @@ describe("GitHub sign-in (open: no org settings)", () => {
   beforeAll(async () => {
     server = await serverWith(github.flags());
     team = await seedTeam(server);
-    github.addUser({ id: 101, login: "Octo-Cat", name: "Octo Cat", avatar_url: "https://avatars.example/101", emails: [{ email: "octo@example.com", primary: true, verified: true }] });
+    github.addUser({ id: 101, login: "Octo-Cat", name: "Octo Cat", avatar_url: github.avatarUrl(101), emails: [{ email: "octo@example.com", primary: true, verified: true }] });
     github.addUser({ id: 102, login: "ada", name: null });
   });
 
@@ -91,7 +91,12 @@ describe("GitHub sign-in (open: no org settings)", () => {
     expect(r.setCookie).toContain("HttpOnly");
     expect(`${r.text}${r.location}${r.setCookie}`).not.toContain(github.issuedTokens.at(-1)!);
     const user = await me(server, r.cookie);
-    expect(user).toMatchObject({ kind: "human", display_name: "Octo Cat", handle: "octo-cat", avatar_url: "https://avatars.example/101" });
+    expect(user).toMatchObject({ kind: "human", display_name: "Octo Cat", handle: "octo-cat" });
+    // The GitHub picture is copied into our storage and served by us, never linked.
+    expect(user.avatar_url).toMatch(new RegExp(`^/api/users/${user.id}/avatar\\?v=upl_`));
+    const picture = await client(server.url, { headers: { cookie: r.cookie! } }).get(user.avatar_url!);
+    expect(picture.status).toBe(200);
+    expect(picture.headers.get("content-type")).toBe("image/png");
     // No moderator org: a plain member of the (only) workspace.
     expect((await server.store.workspaces.membership(team.workspace.id, user.id))?.role).toBe("member");
     expect((await server.store.users.byEmail("octo@example.com"))?.id).toBe(user.id);

@@ -3,7 +3,8 @@
 // Every GitHub failure becomes a 502 `github_error` whose message names the step that failed but
 // never carries the access token, the client secret or GitHub's raw response body.
 import { AppError, forbidden } from "../chat/errors.ts";
-import { LIMITS as CHAT_LIMITS } from "../chat/rules.ts";
+import { avatarPath, avatarUploadId, AVATAR_TYPES } from "../chat/avatars.ts";
+import { cleanedDisplayName } from "../chat/names.ts";
 import type { Role, User, Workspace } from "../chat/types.ts";
 import type { Config } from "../config/config.ts";
 import type { Store } from "../store/store.ts";
@@ -216,10 +217,11 @@ export async function findOrCreateUser(store: Store, profile: GithubProfile): Pr
   try {
     const user = await store.users.create({
       kind: "human",
-      displayName: (profile.name ?? profile.login).slice(0, CHAT_LIMITS.displayNameMax),
+      displayName: cleanedDisplayName(profile.name ?? profile.login, profile.login),
       handleBase: profile.login,
       email: profile.email,
-      avatarUrl: profile.avatarUrl,
+      // Never the remote URL: importGithubAvatar copies the picture once the person has a workspace.
+      avatarUrl: null,
       githubId: profile.id,
     });
     return { user, created: true };
@@ -260,14 +262,54 @@ export async function ensureMembership(store: Store, workspaceId: string, userId
   return current.role;
 }
 
-/** Everything after the state check: token, profile, org gate, user, membership. */
-export async function completeSignIn(store: Store, gh: GithubConfig, p: { code: string; redirectUri: string; codeVerifier: string }): Promise<User> {
+/** Stores image bytes as an upload of the person's in a workspace; returns the upload id. */
+export type AvatarSaver = (input: { workspaceId: string; ownerId: string; bytes: Blob; nonce: string }) => Promise<{ id: string; content_type: string }>;
+
+const AVATAR_MAX_BYTES = 1024 * 1024;
+const AVATAR_FETCH_MS = 5_000;
+
+/** GitHub's avatar host, and the configured GitHub's own hosts (Enterprise serves avatars itself). */
+function isGithubAvatarUrl(gh: GithubConfig, url: string): boolean {
+  try {
+    const u = new URL(url);
+    const hosts = new Set(["avatars.githubusercontent.com", new URL(gh.webUrl).host, new URL(gh.apiUrl).host]);
+    return (u.protocol === "https:" || u.protocol === "http:") && hosts.has(u.host);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Copies the GitHub avatar into our own storage, so viewers never fetch from a third party.
+ * Best effort: a sign-in never fails because a picture could not be copied.
+ */
+export async function importGithubAvatar(store: Store, gh: GithubConfig, save: AvatarSaver, user: User, workspaceId: string, url: string | null): Promise<User> {
+  if (!url || avatarUploadId(user.avatar_url, user.id) || !isGithubAvatarUrl(gh, url)) return user;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(AVATAR_FETCH_MS), redirect: "follow" });
+    if (!res.ok || !res.body) return user;
+    if (Number(res.headers.get("content-length") ?? 0) > AVATAR_MAX_BYTES) return user;
+    const bytes = await res.blob();
+    if (bytes.size === 0 || bytes.size > AVATAR_MAX_BYTES) return user;
+    const digest = new Bun.CryptoHasher("sha256").update(await bytes.arrayBuffer()).digest("hex").slice(0, 32);
+    const upload = await save({ workspaceId, ownerId: user.id, bytes, nonce: `github-avatar:${digest}` });
+    if (!AVATAR_TYPES.has(upload.content_type)) return user;
+    return await store.users.update(user.id, { avatarUrl: avatarPath(user.id, upload.id) });
+  } catch (err) {
+    console.warn(`GitHub sign-in: the avatar of @${user.handle} was not copied: ${(err as Error)?.message ?? err}`);
+    return user;
+  }
+}
+
+/** Everything after the state check: token, profile, org gate, user, membership, avatar. */
+export async function completeSignIn(store: Store, gh: GithubConfig, p: { code: string; redirectUri: string; codeVerifier: string }, saveAvatar?: AvatarSaver): Promise<User> {
   const token = await exchangeCode(gh, p);
   const profile = await fetchProfile(gh, token);
   const orgs = gh.allowedOrg || gh.moderatorOrg ? await fetchOrgs(gh, token) : null;
   checkAllowedOrg(gh, orgs);
   const workspace = await targetWorkspace(store, gh);
   const { user } = await findOrCreateUser(store, profile);
-  if (workspace) await ensureMembership(store, workspace.id, user.id, roleFor(gh, orgs));
-  return user;
+  if (!workspace) return user;
+  await ensureMembership(store, workspace.id, user.id, roleFor(gh, orgs));
+  return saveAvatar ? importGithubAvatar(store, gh, saveAvatar, user, workspace.id, profile.avatarUrl) : user;
 }

@@ -100,6 +100,26 @@ describe("sessions and magic links", () => {
     expect((await client(server.url).post("/api/auth/logout")).status).toBe(200);
   });
 
+  test("sign out everywhere revokes every session of that person and closes their sockets; others stay", async () => {
+    const first = await signIn("everywhere@example.com");
+    await server.store.workspaces.addMember(team.workspace.id, first.body.user.id, "member");
+    // Further sessions straight from the store: magic links are rate limited per address.
+    const second = { body: { token: (await server.store.identity.createSession(first.body.user.id, 60_000)).token } };
+    const sub = new Subscription(server.url, { workspaceId: team.workspace.id, token: second.body.token });
+    await sub.opened;
+    const bystander = { body: { token: (await server.store.identity.createSession(team.users[1]!.id, 60_000)).token } };
+    const out = await client(server.url, { cookie: first.cookie }).post("/api/auth/logout-everywhere", undefined, { "x-clickclack-csrf": "1" });
+    expect(out.status).toBe(200);
+    expect(out.body).toEqual({ ok: true, revoked: 2 });
+    expect(out.headers.get("set-cookie")).toContain("Max-Age=0");
+    await sub.closed;
+    expect(sub.closeCode).toBe(1008);
+    for (const s of [first, second]) expect((await client(server.url, { token: s.body.token }).get("/api/me")).status).toBe(401);
+    expect((await client(server.url, { token: bystander.body.token }).get("/api/me")).status).toBe(200);
+    // Signed out already: 401, not a 500.
+    expect((await client(server.url, { token: first.body.token }).post("/api/auth/logout-everywhere")).status).toBe(401);
+  });
+
 });
 
 describe("bots and tokens", () => {

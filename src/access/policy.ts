@@ -18,6 +18,7 @@ const scope = (s: Scope): RoutePolicy => ({ kind: "authenticated", scope: s });
 export const POLICY: Record<string, RoutePolicy> = {
   "GET /api/me": scope("profile:read"),
   "PATCH /api/me": humans,
+  "GET /api/users/:id/avatar": scope("profile:read"),
   "GET /api/workspaces": scope("workspaces:read"),
   "POST /api/workspaces": humans,
   "GET /api/workspaces/:id": scope("workspaces:read"),
@@ -58,6 +59,7 @@ export const POLICY: Record<string, RoutePolicy> = {
   "POST /api/auth/magic/request": pub,
   "POST /api/auth/magic/consume": pub,
   "POST /api/auth/logout": pub,
+  "POST /api/auth/logout-everywhere": humans,
   "GET /api/auth/github/start": pub,
   "GET /api/auth/github/callback": pub,
   "GET /api/auth/providers": pub,

@@ -102,23 +102,23 @@ describe("agent run", () => {
 
     const before = f.calls().length;
     const refused = await runCli(["run", "-b", "gemini", "--max-turns", "2", "x"], f);
-    expect(refused.code).toBe(3);
+    expect(refused.code).toBe(7);
     expect(refused.stderr).toContain("turn limit");
     const noBypass = await runCli(["run", "--approval", "never-ask", "--sandbox", "workspace", "x"], f);
-    expect(noBypass.code).toBe(3);
+    expect(noBypass.code).toBe(7);
     // codex exec never asks: "ask" cannot be honoured, and "auto" needs a sandbox to mean anything.
     const codexAsk = await runCli(["run", "-b", "codex", "--approval", "ask", "--sandbox", "full", "x"], f);
-    expect(codexAsk.code).toBe(3);
+    expect(codexAsk.code).toBe(7);
     expect(codexAsk.stderr).toContain("never asks for approval");
     // Gemini's plan mode is not enforced, and its sandbox needs docker/podman (none here).
     const geminiReadOnly = await runCli(["run", "-b", "gemini", "--sandbox", "read-only", "x"], f);
     expect(geminiReadOnly.stderr).toContain("no enforced read-only");
     const geminiSandbox = await runCli(["run", "-b", "gemini", "--sandbox", "workspace", "x"], f);
-    expect(geminiSandbox.code).toBe(3);
+    expect(geminiSandbox.code).toBe(7);
     expect(geminiSandbox.stderr).toContain("docker or podman");
     // Claude Code's sandbox needs bubblewrap and socat on Linux (none here): refused, not run unsandboxed.
     const claudeSandbox = await runCli(["run", "--approval", "auto", "--sandbox", "workspace", "x"], f);
-    expect(claudeSandbox.code).toBe(process.platform === "linux" ? 3 : 0);
+    expect(claudeSandbox.code).toBe(process.platform === "linux" ? 7 : 0);
     if (process.platform === "linux") expect(claudeSandbox.stderr).toContain("bubblewrap and socat");
     expect(f.calls().length).toBe(before);
   });
@@ -178,7 +178,7 @@ describe("agent run", () => {
     expect(missing.code).toBe(127);
     expect(missing.stderr).toContain("claude is not available");
     const badDir = await runCli(["run", "-w", "/nonexistent/dir", "hi"], f);
-    expect(badDir.code).toBe(3);
+    expect(badDir.code).toBe(7);
     const usage = await runCli(["run", "-b", "nope", "hi"], f);
     expect(usage.code).toBe(2);
   });
@@ -266,12 +266,12 @@ describe("agent resume", () => {
     expect(show.parent_id).toBe(first.session_id);
 
     expect((await runCli(["resume", "ags_zzzzzzzz", "x"], f)).code).toBe(4);
-    expect((await runCli(["resume", first.session_id, "-b", "codex", "x"], f)).code).toBe(3);
+    expect((await runCli(["resume", first.session_id, "-b", "codex", "x"], f)).code).toBe(7);
 
     const busy = spawnCli(["resume", first.session_id, "scenario:slow"], f);
     await readUntil(busy.stdout, "Working on it");
     const second = await runCli(["resume", first.session_id, "x"], f);
-    expect(second.code).toBe(4);
+    expect(second.code).toBe(5);
     expect(second.stderr).toContain("already running");
     busy.kill("SIGINT");
     expect(await busy.exited).toBe(130);
@@ -405,7 +405,7 @@ describe("agent serve", () => {
     expect(await proc.exited).toBe(0);
 
     const open = await runCli(["serve", "--addr", "0.0.0.0:0"], f);
-    expect(open.code).toBe(3);
+    expect(open.code).toBe(7);
     expect(open.stderr).toContain("without API keys");
   });
 });

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { isApprovalMode, isBackendName, isSandboxMode } from "./backends/types.ts";
 import { eventPrinter, exitCodeFor, isOutputFormat, type OutputFormat, printResult } from "./cli-output.ts";
+import { EXIT_HELP } from "../cli/exit.ts";
 import { AgentError, EXIT, sessionError, usageError } from "./errors.ts";
 import { type RunOptions, runAgent } from "./run.ts";
 import { defaultDbPath, SessionStore } from "./sessions.ts";
@@ -34,7 +35,7 @@ Run options
       --title T  --tag T (repeatable)  --auto-resume  --ephemeral  --dry-run  -v, --verbose
   -p, --profile NAME           a team profile from $CLICKCLACK_AGENT_PROFILES or ./.clickclack/agents.json
 
-Exit codes: 0 ok, 1 agent failed, 2 usage, 3 config, 4 session, 124 timeout, 127 backend missing, 130 interrupted.
+${EXIT_HELP}
 Sessions are stored in $CLICKCLACK_AGENTS_DB (default ~/.clickclack/agents.db).
 `;
 
@@ -222,6 +223,12 @@ function help(): number {
   return EXIT.ok;
 }
 
+/** --help or -h before any `--` (after it, they are prompt text). */
+function wantsHelp(args: string[]): boolean {
+  const end = args.indexOf("--");
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+
 function isParseArgsError(e: unknown): e is Error {
   const code = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
   return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
@@ -236,8 +243,10 @@ export async function agentCommand(args: string[]): Promise<number> {
       case "resume":
         return await resumeCommand(rest);
       case "sessions":
+        if (wantsHelp(rest)) return help();
         return await (await import("./cli-sessions.ts")).sessionsCommand(rest);
       case "backends":
+        if (wantsHelp(rest)) return help();
         return await (await import("./cli-sessions.ts")).backendsCommand(rest);
       case "parallel":
       case "compare":
@@ -250,6 +259,10 @@ export async function agentCommand(args: string[]): Promise<number> {
       case "mcp":
         return await (await import("./mcp/command.ts")).mcpCommand(rest);
       case "approval-relay":
+        if (wantsHelp(rest)) {
+          process.stdout.write("Usage: clickclack agent approval-relay\n\nThe MCP permission tool the bridge hands Claude Code (--approvals-in-chat); not run by hand.\n");
+          return EXIT.ok;
+        }
         return await (await import("./approvals/relay.ts")).relayCommand();
       case "help":
       case "--help":

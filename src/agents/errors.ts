@@ -1,16 +1,10 @@
 // One error type per failure class, each with the exit code the CLI returns and the HTTP
 // status the gateway answers with, so both surfaces stay consistent.
 
-export const EXIT = {
-  ok: 0,
-  failed: 1,
-  usage: 2,
-  config: 3,
-  session: 4,
-  timeout: 124,
-  backendMissing: 127,
-  interrupted: 130,
-} as const;
+import { EXIT as SHARED } from "../cli/exit.ts";
+
+/** The shared exit-code table (src/cli/exit.ts), in the agent runner's words. */
+export const EXIT = { ...SHARED, failed: SHARED.error, session: SHARED.notFound } as const;
 
 export type AgentErrorKind = "usage" | "config" | "session" | "session_busy" | "backend_missing" | "not_found";
 
@@ -30,9 +24,10 @@ export class AgentError extends Error {
       case "config":
         return EXIT.config;
       case "session":
-      case "session_busy":
       case "not_found":
-        return EXIT.session;
+        return EXIT.notFound;
+      case "session_busy":
+        return EXIT.conflict;
       case "backend_missing":
         return EXIT.backendMissing;
     }

@@ -8,7 +8,10 @@ export const LIMITS = {
   workspaceNameMax: 80,
   dmMaxMembers: 32,
   pinsPerChannel: 100,
-  emojiMaxChars: 64,
+  /** Distinct emoji on one message: enough for any real conversation, not a page of noise. */
+  reactionsPerMessage: 50,
+  /** The longest emoji sequence (a ZWJ family with skin tones) is well under this. */
+  emojiMaxChars: 32,
   pageMax: 200,
   pageDefault: 100,
   replayPage: 500,
@@ -39,6 +42,14 @@ export function slugFrom(name: string): string {
   return base.length > 0 ? base : "workspace";
 }
 
+/** The name a requested channel name becomes (a slug, as in the Go server); null when reserved. */
+export function channelNameFrom(raw: string): string | null {
+  const name = slugFrom(raw).slice(0, LIMITS.channelNameMax);
+  if (name === "workspace") return "general";
+  if (name === "guest") return null;
+  return name;
+}
+
 const MENTION = /(^|[^a-zA-Z0-9_@])@([a-z0-9][a-z0-9_-]{1,31})/g;
 
 /** `@handle` tokens in a Markdown body, outside code spans and fences. */
@@ -49,12 +60,6 @@ export function mentionedHandles(body: string): string[] {
   return [...found];
 }
 
-/** `@channel`, `@here`, `@everyone` address people, never a user called that. */
-export const BROADCAST_HANDLES = new Set(["channel", "here", "everyone"]);
+/** `@channel`, `@here`, `@all`, `@everyone` address people, never a user called that. */
+export const BROADCAST_HANDLES: ReadonlySet<string> = new Set(["channel", "here", "all", "everyone"]);
 
-/** Emoji as sent by clients: a short unicode string or a `:shortcode:`. */
-export function validEmoji(emoji: string): boolean {
-  if (emoji.length === 0 || emoji.length > 64) return false;
-  if (/^:[a-z0-9_+-]{1,60}:$/.test(emoji)) return true;
-  return !/[\s<>"'&\\/]/.test(emoji) && /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(emoji);
-}

@@ -77,6 +77,13 @@ test.each(Object.keys(stores) as (keyof typeof stores)[])("%s: migrate creates t
   expect(bot2.bot.id).toBe(bot.bot.id);
   expect(bot2.bot_token.token).not.toBe(bot.bot_token.token);
 
+  // user create --workspace joins the person as a member, as the Go server's command does; again, nothing changes.
+  const dee = JSON.parse((await run(["admin", "user", "create", "--email", "dee@example.com", "--name", "Dee", "--workspace", first.workspace.slug, flag, data, "--json"])).out);
+  expect(dee.membership).toMatchObject({ workspace_id: first.workspace.id, user_id: dee.user.id, role: "member" });
+  const deeAgain = JSON.parse((await run(["admin", "user", "create", "--email", "dee@example.com", "--name", "Dee", "--workspace", first.workspace.id, flag, data, "--json"])).out);
+  expect(deeAgain).toMatchObject({ created: false, membership: { role: "member" } });
+  // An unknown workspace creates nobody.
+  expect((await run(["admin", "user", "create", "--email", "eve@example.com", "--name", "Eve", "--workspace", "nope", flag, data])).code).toBe(4);
   const link = JSON.parse((await run(["admin", "magic-link", "create", "--email", "cy@example.com", flag, data, "--json"])).out);
   expect(link.token).toStartWith("mgt_");
 

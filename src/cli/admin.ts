@@ -3,10 +3,12 @@
 import { parseArgs } from "node:util";
 import { assertScopesWithin, expandScopes } from "../access/scopes.ts";
 import { AppError } from "../chat/errors.ts";
+import { displayName, handle as checkedHandle } from "../chat/names.ts";
 import { HANDLE_PATTERN } from "../chat/rules.ts";
 import type { Role, User } from "../chat/types.ts";
 import { ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
 import { MAGIC_LINK_TTL_MS } from "../http/routes/auth.ts";
+import { EXIT } from "./exit.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 
@@ -14,7 +16,8 @@ const USAGE = `Usage: clickclack admin <command> [options] [--json] [--data DIR 
 
   bootstrap --name NAME --email EMAIL [--workspace NAME]
       first owner and workspace (with #general and #guest); a second run changes nothing
-  user create --email EMAIL --name NAME [--handle HANDLE]
+  user create --email EMAIL --name NAME [--handle HANDLE] [--workspace ID|SLUG]
+      with --workspace, the person also joins it as a member (kept if already there)
   member add --workspace ID|SLUG (--user ID | --email EMAIL) --role owner|moderator|member|guest
   magic-link create --email EMAIL [--name NAME]
       prints a single-use sign-in token (mgt_…) valid for 15 minutes
@@ -40,14 +43,19 @@ async function userFor(store: Store, email: string, name: string, handle?: strin
   const existing = await store.users.byEmail(email);
   if (existing) return { user: existing, created: false };
   if (handle !== undefined && !HANDLE_PATTERN.test(handle)) throw new UsageError("--handle must be 2–32 of a-z, 0-9, _ and -");
-  return { user: await store.users.create({ kind: "human", displayName: name, email, handle }), created: true };
+  // The operator is held to the same name rules as everyone (400 → exit 2).
+  return { user: await store.users.create({ kind: "human", displayName: displayName(name, "--name"), email, handle: handle === undefined ? undefined : checkedHandle(handle) }), created: true };
 }
 
 export async function adminCommand(args: string[]): Promise<number> {
   const [group, action, ...rest] = args;
-  if (!group || group === "--help" || group === "-h") {
+  if (!group) {
+    process.stderr.write(USAGE);
+    return EXIT.usage;
+  }
+  if (args.includes("--help") || args.includes("-h")) {
     process.stdout.write(USAGE);
-    return group ? 0 : 2;
+    return EXIT.ok;
   }
   const options: Record<string, { type: "string" | "boolean" }> = {
     json: { type: "boolean" }, name: { type: "string" }, email: { type: "string" }, handle: { type: "string" }, workspace: { type: "string" },
@@ -81,8 +89,15 @@ export async function adminCommand(args: string[]): Promise<number> {
         return 0;
       }
       case "user create": {
+        // Resolve the workspace first: a typo in it must not leave a person created but not joined.
+        const ws = typeof v.workspace === "string" ? await workspaceOf(store, v.workspace) : null;
         const { user, created } = await userFor(store, need("email"), need("name"), typeof v.handle === "string" ? v.handle : undefined);
-        emit(json, { user, created }, `${created ? "created" : "found"} @${user.handle} (${user.id})`);
+        if (!ws) {
+          emit(json, { user, created }, `${created ? "created" : "found"} @${user.handle} (${user.id})`);
+          return 0;
+        }
+        const membership = (await store.workspaces.membership(ws.id, user.id)) ?? (await store.workspaces.addMember(ws.id, user.id, "member"));
+        emit(json, { user, created, membership: { workspace_id: ws.id, user_id: user.id, role: membership.role } }, `${created ? "created" : "found"} @${user.handle} (${user.id}), ${membership.role} of ${ws.name}`);
         return 0;
       }
       case "member add": {
@@ -112,7 +127,7 @@ export async function adminCommand(args: string[]): Promise<number> {
         const ownerId = typeof v.owner === "string" ? v.owner : bot?.owner_user_id ?? null;
         // The operator may mint anything, but a user-owned bot never holds more than its owner may.
         if (ownerId) assertScopesWithin(scopes, (await store.workspaces.membership(ws.id, ownerId))?.role ?? null);
-        if (!bot) bot = await store.bots.create({ workspaceId: ws.id, displayName: need("name"), handle, ownerUserId: ownerId });
+        if (!bot) bot = await store.bots.create({ workspaceId: ws.id, displayName: displayName(need("name"), "--name"), handle: handle === undefined ? undefined : checkedHandle(handle), ownerUserId: ownerId });
         const bot_token = await store.bots.mintToken({ botUserId: bot.id, workspaceId: ws.id, name: "cli", scopes });
         emit(json, { bot, bot_token }, `bot @${bot.handle} (${bot.id}) in ${ws.name}\ntoken (shown once): ${bot_token.token}\nscopes: ${scopes.join(" ")}`);
         return 0;
@@ -132,11 +147,11 @@ export async function adminCommand(args: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))) {
       process.stderr.write(`clickclack admin: ${err.message}\n\n${USAGE}`);
-      return 2;
+      return EXIT.usage;
     }
     if (err instanceof AppError) {
       process.stderr.write(`clickclack admin: ${err.message}\n`);
-      return err.status === 400 ? 2 : err.status === 404 ? 4 : err.status === 409 ? 5 : 1;
+      return err.status === 400 ? EXIT.usage : err.status === 404 ? EXIT.notFound : err.status === 409 ? EXIT.conflict : EXIT.error;
     }
     throw err;
   } finally {

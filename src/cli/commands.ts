@@ -15,6 +15,15 @@ export const commands: Record<string, () => Promise<Command>> = {
   ...clientCommands,
 };
 
+/**
+ * Subcommands of the commands that have them, for `--help` on each (src/cli/help.test.ts walks
+ * them all). Chat-client subcommands come from their own table.
+ */
+export const SUBCOMMANDS: Record<string, string[]> = {
+  admin: ["bootstrap", "user create", "member add", "magic-link create", "bot create", "events prune"],
+  agent: ["run", "resume", "sessions", "sessions list", "sessions show", "sessions delete", "sessions clean", "backends", "parallel", "compare", "chain", "serve", "bridge", "mcp", "approval-relay"],
+};
+
 export function usage(): string {
   return `Usage: clickclack <command> [options]
 
@@ -30,7 +39,7 @@ Chat (talks to a server: --server URL, --json for programs; clickclack <command>
   login            sign in with a magic token (--magic-token mgt_…) or a token; stored per server
   logout | whoami | status
   workspaces list | channels list|create
-  send             post to --channel (BODY, --file or --stdin; --reply-to MESSAGE_ID)
+  send             post to --channel (BODY, --file or --stdin; --reply-to MESSAGE_ID quotes it)
   messages list|tail   read a channel; tail follows it live (JSON lines with --json)
   threads open|reply | reactions add|remove | dms open|send | search | upload
 

@@ -87,6 +87,43 @@ describe("operations", () => {
     expect(again.err).toContain("not empty");
   }, 60_000);
 
+  test("backup, export and import show a progress bar on a terminal, and nothing in a pipe or with --json; import streams and refuses a truncated file", async () => {
+    const file = join(scratch, "progress.json");
+    // `script` gives the command a pseudo-terminal, as an operator's shell would.
+    const onTty = async (args: string[]) => {
+      const p = Bun.spawn(["script", "-qfec", ["bun", MAIN, ...args].map((a) => `'${a}'`).join(" "), "/dev/null"], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+      const [code, out] = await Promise.all([p.exited, new Response(p.stdout).text()]);
+      return { code, out };
+    };
+    const backedUp = await onTty(["backup", "--out", join(scratch, "progress-backup.db"), "--db", server.dbPath]);
+    expect(backedUp.code).toBe(0);
+    expect(backedUp.out).toMatch(/backing up \[#{24}\] 100% [\d.]+ MB\/[\d.]+ MB/);
+    expect(backedUp.out).toContain("integrity ok");
+    const exported = await onTty(["export", "--out", file, "--db", server.dbPath]);
+    expect(exported.code).toBe(0);
+    expect(exported.out).toMatch(/exporting \[#+-*\] \d+% [\d,]+\/[\d,]+ [\d,]+\/s/);
+    const restored = join(scratch, "progress-restored.db");
+    const imported = await onTty(["import", "--in", file, "--db", restored]);
+    expect(imported.code).toBe(0);
+    expect(imported.out).toMatch(/importing \[#{24}\] 100% [\d.]+ MB\/[\d.]+ MB/);
+    const piped = await run(["export", "--out", join(scratch, "piped.json"), "--db", server.dbPath]);
+    expect(piped.out + piped.err).not.toContain("exporting");
+    const quiet = await onTty(["export", "--out", join(scratch, "quiet.json"), "--db", server.dbPath, "--json"]);
+    expect(quiet.out).not.toContain("exporting");
+    expect(JSON.parse(quiet.out.trim()).rows).toBeGreaterThan(0);
+    // A truncated export is refused whole: nothing is left behind in the database.
+    const text = readFileSync(file, "utf8");
+    const cut = join(scratch, "cut.json");
+    await Bun.write(cut, text.slice(0, Math.floor(text.length * 0.6)));
+    const partial = join(scratch, "partial.db");
+    const r = await run(["import", "--in", cut, "--db", partial]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("ends too soon");
+    const db = new Database(partial, { readonly: true });
+    expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM users").get()!.n).toBe(0);
+    db.close();
+  }, 60_000);
+
   test("pruned events: a client holding a pruned cursor gets 4001 on the socket and 410 on pull", async () => {
     const old = (await team.clients[0]!.get(`/api/realtime/events?workspace_id=${team.workspace.id}&limit=1`)).body.events[0].cursor;
     const r = await run(["admin", "events", "prune", "--workspace", team.workspace.id, "--older-than-days", "0", "--keep-latest", "10", "--db", server.dbPath, "--json"]);

@@ -5,9 +5,12 @@
 import { Database } from "bun:sqlite";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { JSONParser } from "@streamparser/json";
 import { ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
 import { columns as pgColumns, readTables as pgReadTables, writeTables as pgWriteTables } from "../store/postgres/transfer.ts";
 import { migrateDatabase, openDatabase } from "../store/sqlite/database.ts";
+import { EXIT } from "./exit.ts";
+import { Progress } from "./progress.ts";
 
 type Db = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
 
@@ -50,18 +53,45 @@ function primaryOrder(db: Database, table: string): string {
   return pk.length ? pk.join(", ") : "rowid";
 }
 
-export async function backup(dbPath: string, out: string): Promise<{ bytes: number; messages: number }> {
+/** The copy itself, in a worker, while the progress bar follows the copy's size. */
+async function vacuumInto(dbPath: string, tmp: string, progress?: Progress): Promise<void> {
+  if (progress) {
+    const src = new Database(dbPath, { readonly: true });
+    const pages = src.query<{ n: number }, []>("SELECT (SELECT page_count FROM pragma_page_count) - (SELECT freelist_count FROM pragma_freelist_count) AS n").get()?.n ?? 0;
+    const pageSize = src.query<{ page_size: number }, []>("PRAGMA page_size").get()?.page_size ?? 4096;
+    src.close();
+    progress.total(pages * pageSize);
+  }
+  // Inside the compiled binary, workers load by their path from the entry points' common root
+  // (scripts/build.ts lists this one); from source, beside this file.
+  const worker = new Worker(Bun.main.startsWith("/$bunfs/") ? "./src/cli/backup-worker.ts" : new URL("./backup-worker.ts", import.meta.url).href);
+  let seen = 0;
+  const timer = setInterval(() => {
+    const size = existsSync(tmp) ? Bun.file(tmp).size : 0;
+    if (size > seen) progress?.add(size - seen);
+    seen = Math.max(seen, size);
+  }, 100);
+  try {
+    const result = await new Promise<{ ok: boolean; message?: string }>((resolve, reject) => {
+      worker.onmessage = (event) => resolve(event.data);
+      worker.onerror = (event) => reject(new Error(event.message));
+      worker.postMessage({ dbPath, tmp });
+    });
+    if (!result.ok) throw new Error(result.message);
+  } finally {
+    clearInterval(timer);
+    worker.terminate();
+  }
+  const size = Bun.file(tmp).size;
+  if (size > seen) progress?.add(size - seen);
+  progress?.finish();
+}
+
+export async function backup(dbPath: string, out: string, progress?: Progress): Promise<{ bytes: number; messages: number }> {
   if (!existsSync(dbPath)) throw new UsageError(`no database at ${dbPath}`);
   const tmp = `${out}.partial-${process.pid}`;
   rmSync(tmp, { force: true });
-  const src = new Database(dbPath, { readonly: true });
-  try {
-    src.exec("PRAGMA busy_timeout = 10000");
-    // VACUUM INTO copies one read snapshot: consistent even while the server keeps writing.
-    src.query("VACUUM INTO ?").run(tmp);
-  } finally {
-    src.close();
-  }
+  await vacuumInto(dbPath, tmp, progress);
   const check = new Database(tmp, { readonly: true });
   try {
     const ok = check.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get();
@@ -78,7 +108,7 @@ export async function backup(dbPath: string, out: string): Promise<{ bytes: numb
 }
 
 /** Streams the export as JSON: deterministic (ordered rows, no timestamps of its own). */
-export async function exportData(source: Db | string, out: string): Promise<{ tables: number; rows: number }> {
+export async function exportData(source: Db | string, out: string, progress?: Progress): Promise<{ tables: number; rows: number }> {
   const db: Db = typeof source === "string" ? { kind: "sqlite", path: source } : source;
   const toStdout = out === "-";
   const tmp = toStdout ? "" : `${out}.partial-${process.pid}`;
@@ -97,6 +127,7 @@ export async function exportData(source: Db | string, out: string): Promise<{ ta
     sink.write(`${first ? "\n" : ",\n"}${JSON.stringify(redact(r))}`);
     first = false;
     rows++;
+    progress?.add();
   };
   try {
     if (db.kind === "sqlite") {
@@ -106,6 +137,7 @@ export async function exportData(source: Db | string, out: string): Promise<{ ta
         const tables = dataTables(raw).filter((t) => !SECRET_TABLES.has(t));
         // One read transaction: every table comes from the same snapshot.
         raw.exec("BEGIN");
+        if (progress) progress.total(tables.reduce((n, t) => n + (raw.query<{ n: number }, []>(`SELECT count(*) AS n FROM "${t}"`).get()?.n ?? 0), 0));
         head(tables.map((name) => ({ name, columns: raw.query<{ name: string }, []>(`PRAGMA table_info("${name}")`).all().map((c) => c.name) })));
         for (const name of tables) {
           table(name);
@@ -132,6 +164,7 @@ export async function exportData(source: Db | string, out: string): Promise<{ ta
     }
     sink.write("\n}}\n");
     await sink.end();
+    progress?.finish();
     if (!toStdout) renameSync(tmp, out);
     return { tables: tableCount, rows };
   } catch (err) {
@@ -147,46 +180,74 @@ function unredact(row: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-export async function importData(target: Db | string, input: string): Promise<{ rows: number }> {
+interface ImportOptions {
+  progress?: Progress;
+}
+
+/**
+ * Restores an export into an empty database, streaming: rows are parsed and inserted as they
+ * arrive, so memory stays flat however large the export (bench/import.ts measures it).
+ */
+export async function importData(target: Db | string, input: string, opts: ImportOptions = {}): Promise<{ rows: number }> {
   const db: Db = typeof target === "string" ? { kind: "sqlite", path: target } : target;
-  const text = input === "-" ? await Bun.stdin.text() : await Bun.file(input).text();
-  let doc: { format?: string; version?: number; tables?: Record<string, Record<string, unknown>[]> };
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new UsageError("the input is not JSON");
-  }
-  if (doc.format !== EXPORT_FORMAT || doc.version !== EXPORT_VERSION || typeof doc.tables !== "object") throw new UsageError(`the input is not a ${EXPORT_FORMAT} v${EXPORT_VERSION} document`);
-  if (db.kind === "postgres") {
-    const rows = await pgWriteTables(db.url, doc.tables!, {
-      prepare: unredact,
-      notEmpty: () => new UsageError("the Postgres database is not empty: import restores into an empty database"),
-      unknownTable: (t) => new UsageError(`unknown table "${t}" in the export (newer version?)`),
-    });
-    return { rows };
-  }
+  if (db.kind === "postgres") return importIntoPostgres(db.url, input);
   const dbPath = db.path;
+  const file = input === "-" ? null : Bun.file(input);
+  if (file && !(await file.exists())) throw new UsageError(`no such file: ${input}`);
+  const progress = opts.progress;
+  if (file) progress?.total(file.size);
   const { raw, db: sqlite } = openDatabase(dbPath);
   try {
     migrateDatabase(sqlite);
     const users = raw.query<{ n: number }, []>("SELECT count(*) AS n FROM users").get()?.n ?? 0;
     if (users > 0) throw new UsageError(`${dbPath} is not empty: import restores into an empty database`);
     const known = new Set(dataTables(raw));
+    // One long transaction: a small page cache keeps its dirty pages spilling to the WAL instead
+    // of growing with the export.
+    raw.exec("PRAGMA cache_size = -8192");
+    const header: { format?: unknown; version?: unknown } = {};
+    const checkHeader = () => {
+      if (header.format !== EXPORT_FORMAT || header.version !== EXPORT_VERSION) throw new UsageError(`the input is not a ${EXPORT_FORMAT} v${EXPORT_VERSION} document`);
+    };
     let rows = 0;
+    let failure: unknown = null;
+    const parser = new JSONParser({ paths: ["$.format", "$.version", "$.tables.*.*"], keepStack: false });
+    parser.onValue = ({ value, key, stack }) => {
+      if (failure) return;
+      try {
+        if (stack.length === 1) {
+          if (key === "format") header.format = value;
+          else if (key === "version") header.version = value;
+          return;
+        }
+        checkHeader();
+        const table = String(stack[2]?.key);
+        if (!known.has(table)) throw new UsageError(`unknown table "${table}" in the export (newer version?)`);
+        insertRow(raw, table, value as Record<string, unknown>);
+        rows++;
+        if (!file) progress?.add();
+      } catch (err) {
+        failure = err;
+      }
+    };
     // Rows arrive in table order, not dependency order: check references once, at the end.
     raw.exec("PRAGMA foreign_keys = OFF");
     raw.exec("BEGIN IMMEDIATE");
     try {
-      for (const [table, list] of Object.entries(doc.tables!)) {
-        if (!known.has(table)) throw new UsageError(`unknown table "${table}" in the export (newer version?)`);
-        for (const original of list) {
-          const row = unredact(original);
-          const cols = Object.keys(row);
-          const values = cols.map((c) => row[c]) as (string | number | null)[];
-          raw.query(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(...values);
-          rows++;
+      const reader = (file ? file.stream() : Bun.stdin.stream()).getReader();
+      for (;;) {
+        const { value: chunk, done } = await reader.read();
+        if (done) break;
+        try {
+          parser.write(chunk);
+        } catch {
+          throw new UsageError("the input is not JSON");
         }
+        if (failure) throw failure;
+        if (file) progress?.add(chunk.byteLength);
       }
+      if (!parser.isEnded) throw new UsageError("the input is not JSON (it ends too soon)");
+      checkHeader();
       const broken = raw.query("PRAGMA foreign_key_check").all();
       if (broken.length > 0) throw new UsageError(`the export has ${broken.length} broken references`);
       raw.exec("COMMIT");
@@ -195,10 +256,39 @@ export async function importData(target: Db | string, input: string): Promise<{ 
       throw err;
     }
     raw.exec("PRAGMA foreign_keys = ON");
+    progress?.finish();
     return { rows };
   } finally {
     raw.close();
   }
+}
+
+function insertRow(raw: Database, table: string, original: Record<string, unknown>): void {
+  const row = unredact(original);
+  const cols = Object.keys(row);
+  const values = cols.map((c) => row[c]) as (string | number | null)[];
+  raw.query(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`).run(...values);
+}
+
+/**
+ * Postgres inserts table by table in dependency order, so it takes the whole document (the
+ * streaming import is SQLite's, where references are checked once at the end).
+ */
+async function importIntoPostgres(url: string, input: string): Promise<{ rows: number }> {
+  const text = input === "-" ? await Bun.stdin.text() : await Bun.file(input).text();
+  let doc: { format?: string; version?: number; tables?: Record<string, Record<string, unknown>[]> };
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new UsageError("the input is not JSON");
+  }
+  if (doc.format !== EXPORT_FORMAT || doc.version !== EXPORT_VERSION || typeof doc.tables !== "object") throw new UsageError(`the input is not a ${EXPORT_FORMAT} v${EXPORT_VERSION} document`);
+  const rows = await pgWriteTables(url, doc.tables!, {
+    prepare: unredact,
+    notEmpty: () => new UsageError("the Postgres database is not empty: import restores into an empty database"),
+    unknownTable: (t) => new UsageError(`unknown table "${t}" in the export (newer version?)`),
+  });
+  return { rows };
 }
 
 /**
@@ -221,6 +311,11 @@ const USAGE = `Usage:
   clickclack import --in FILE|- [--data DIR | --db PATH|URL]    restore an export into an empty database (SQLite or Postgres)
 `;
 
+/** A progress bar on a terminal; none in a pipe or with --json (scripts read the result line). */
+function progressFor(label: string, unit: "rows" | "bytes", values: { json?: unknown }): Progress | undefined {
+  return values.json || !process.stderr.isTTY ? undefined : new Progress({ label, unit });
+}
+
 export function opsCommand(kind: "backup" | "export" | "import") {
   return async (args: string[]): Promise<number> => {
     const options: Record<string, { type: "string" | "boolean" }> = { out: { type: "string" }, in: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean" } };
@@ -229,7 +324,7 @@ export function opsCommand(kind: "backup" | "export" | "import") {
       const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
       if (values.help) {
         process.stdout.write(USAGE);
-        return 0;
+        return EXIT.ok;
       }
       const db = dbFrom(values);
       const where = db.kind === "sqlite" ? db.path : "the Postgres database";
@@ -237,25 +332,25 @@ export function opsCommand(kind: "backup" | "export" | "import") {
       if (kind === "backup") {
         if (typeof values.out !== "string") throw new UsageError("--out FILE is required");
         if (db.kind === "postgres") return await pgBackup(db.url, values.out, log);
-        const r = await backup(db.path, values.out);
+        const r = await backup(db.path, values.out, progressFor("backing up", "bytes", values));
         log(values.json ? JSON.stringify({ out: values.out, ...r }) : `backup written to ${values.out} (${r.bytes} bytes, ${r.messages} messages, integrity ok)`);
       } else if (kind === "export") {
         if (typeof values.out !== "string") throw new UsageError("--out FILE (or - for stdout) is required");
-        const r = await exportData(db, values.out);
+        const r = await exportData(db, values.out, progressFor("exporting", "rows", values));
         log(values.json ? JSON.stringify({ out: values.out, ...r }) : `exported ${r.rows} rows from ${r.tables} tables${values.out === "-" ? "" : ` to ${values.out}`}`);
       } else {
         if (typeof values.in !== "string") throw new UsageError("--in FILE (or - for stdin) is required");
-        const r = await importData(db, values.in);
+        const r = await importData(db, values.in, { progress: progressFor("importing", values.in === "-" ? "rows" : "bytes", values) });
         log(values.json ? JSON.stringify({ db: db.kind === "sqlite" ? db.path : "postgres", ...r }) : `imported ${r.rows} rows into ${where}`);
       }
-      return 0;
+      return EXIT.ok;
     } catch (err) {
       if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith?.("ERR_PARSE_ARGS")) {
         process.stderr.write(`clickclack ${kind}: ${(err as Error).message}\n\n${USAGE}`);
-        return 2;
+        return EXIT.usage;
       }
       process.stderr.write(`clickclack ${kind}: ${(err as Error).message}\n`);
-      return 1;
+      return EXIT.error;
     }
   };
 }

@@ -19,6 +19,10 @@ export function buildInfo(): BuildInfo | null {
 }
 
 export async function versionCommand(args: string[] = []): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write("Usage: clickclack version [--json]\n       clickclack --version\n\nThe version, the Bun it runs on and, in a compiled binary, the commit and build time.\n");
+    return 0;
+  }
   const build = buildInfo();
   if (args.includes("--json")) {
     process.stdout.write(`${JSON.stringify({ version: VERSION, bun: Bun.version, compiled: build !== null, ...build })}\n`);

@@ -44,3 +44,38 @@ test("serve refuses a bad configuration with exit code 2", async () => {
   expect(await proc.exited).toBe(2);
   expect(await new Response(proc.stderr).text()).toContain("addr (from --addr)");
 });
+
+test("the Go server's environment keys work unchanged beside ours", () => {
+  const go = {
+    CLICKCLACK_METRICS_ENABLED: "true",
+    CLICKCLACK_ACCESS_LOG: "errors",
+    CLICKCLACK_HOME_URL: "https://intranet.example.com/",
+    CLICKCLACK_HOME_LABEL: "Intranet",
+    CLICKCLACK_COOKIE_NAMESPACE: "team_a",
+    CLICKCLACK_ENVIRONMENT: "production",
+    CLICKCLACK_UPLOADS: "r2://chat-files/uploads",
+    CLICKCLACK_R2_ACCOUNT_ID: "acct123",
+    CLICKCLACK_R2_ACCESS_KEY_ID: "AKR2",
+    CLICKCLACK_R2_SECRET_ACCESS_KEY: "sekret",
+  };
+  const { config } = loadConfig([], go);
+  expect(config).toMatchObject({ metrics: true, accessLog: "errors", environment: "production", cookieNamespace: "team_a", home: { url: "https://intranet.example.com/", label: "Intranet" } });
+  expect(config.uploads.storage).toEqual({ kind: "s3", bucket: "chat-files", prefix: "uploads", endpoint: "https://acct123.r2.cloudflarestorage.com", region: "auto", accessKeyId: "AKR2", secretAccessKey: "sekret" });
+  // Ours wins where both are set; an explicit endpoint wins over the account's.
+  expect(loadConfig([], { ...go, CLICKCLACK_METRICS: "false" }).config.metrics).toBe(false);
+  expect((loadConfig([], { ...go, CLICKCLACK_R2_ENDPOINT: "http://127.0.0.1:9000" }).config.uploads.storage as { endpoint: string }).endpoint).toBe("http://127.0.0.1:9000");
+  expect(loadConfig([], { CLICKCLACK_HOME_URL: "/handbook" }).config.home).toEqual({ url: "/handbook", label: "Home" });
+  // Their values are validated as strictly as ours, naming the key they came from.
+  for (const [env, message] of [
+    [{ CLICKCLACK_METRICS_ENABLED: "perhaps" }, /metrics \(from CLICKCLACK_METRICS_ENABLED\)/],
+    [{ CLICKCLACK_ACCESS_LOG: "some" }, /accessLog \(from CLICKCLACK_ACCESS_LOG\)/],
+    [{ CLICKCLACK_HOME_URL: "javascript:alert(1)" }, /homeUrl/],
+    [{ CLICKCLACK_HOME_URL: "//evil.example" }, /homeUrl/],
+    [{ CLICKCLACK_HOME_URL: "https:\\\\evil.example" }, /homeUrl/],
+    [{ CLICKCLACK_HOME_LABEL: "x".repeat(33) }, /homeLabel/],
+    [{ CLICKCLACK_COOKIE_NAMESPACE: "a;b" }, /cookieNamespace/],
+    [{ CLICKCLACK_UPLOADS: "r2://bucket" }, /R2_ACCOUNT_ID/],
+  ] as const) {
+    expect(() => loadConfig([], env)).toThrow(message);
+  }
+});

@@ -17,6 +17,16 @@ export interface Config {
   trustedProxy: string | null;
   metrics: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** Access log lines: every request, only 4xx/5xx, or none. */
+  accessLog: "all" | "errors" | "off";
+  /** A deployment label (CLICKCLACK_ENVIRONMENT, e.g. production), written on every log line. */
+  environment: string | null;
+  /** The web app's home link (the workspace rail's home button), as the Go server has it. */
+  home: { url: string; label: string } | null;
+  /** Prefix for cookie names, so that two deployments on one domain keep apart. */
+  cookieNamespace: string | null;
+  /** OTLP/HTTP collector for traces; null: tracing off. */
+  otlpEndpoint: string | null;
   eventRetentionDays: number;
   sessionDays: number;
   github: {
@@ -31,6 +41,33 @@ export interface Config {
   uploads: UploadsConfig;
   /** Where outgoing calls (event subscriptions, slash command callbacks) may go. */
   outbound: { allowPrivate: boolean; allowCidrs: string | null };
+  limits: LimitsConfig;
+}
+
+/** A token bucket: `perMinute` tokens a minute, holding at most a minute's worth. */
+export interface Rate {
+  perMinute: number;
+}
+
+/**
+ * What one person (or one credential) may do, per process. `enabled: false` turns the rates and
+ * socket caps off (benchmarks compare both); workspace creation rules always apply.
+ */
+export interface LimitsConfig {
+  enabled: boolean;
+  posts: Rate;
+  edits: Rate;
+  reactions: Rate;
+  ephemeral: Rate;
+  uploads: Rate;
+  searches: Rate;
+  searchesAtOnce: number;
+  /** How long one search may run before it is stopped (503 search_timeout). */
+  searchBudgetMs: number;
+  socketsPerPerson: number;
+  socketsPerCredential: number;
+  workspacesPerPerson: number;
+  workspaceCreators: "anyone" | "owners";
 }
 
 /** Where upload bytes live, and how much each person may keep per workspace. */
@@ -47,6 +84,8 @@ interface Setting {
   key: keyof RawConfig;
   flag: string;
   env: string;
+  /** The original Go server's environment names for the same setting, read after `env`. */
+  aliases?: string[];
   kind: Kind;
   def: string | boolean | number | null;
   help: string;
@@ -63,6 +102,12 @@ interface RawConfig {
   trustedProxy: string | null;
   metrics: boolean;
   logLevel: string;
+  accessLog: string;
+  environment: string | null;
+  homeUrl: string | null;
+  homeLabel: string | null;
+  cookieNamespace: string | null;
+  otlpEndpoint: string | null;
   eventRetentionDays: number;
   sessionDays: number;
   githubClientId: string | null;
@@ -77,10 +122,24 @@ interface RawConfig {
   s3Region: string | null;
   s3AccessKeyId: string | null;
   s3SecretAccessKey: string | null;
+  r2AccountId: string | null;
   uploadQuotaBytes: number;
   uploadQuotaFiles: number;
   allowPrivateWebhooks: boolean;
   webhookAllowCidrs: string | null;
+  limits: boolean;
+  limitPostsPerMinute: number;
+  limitEditsPerMinute: number;
+  limitReactionsPerMinute: number;
+  limitEphemeralPerMinute: number;
+  limitUploadsPerMinute: number;
+  limitSearchesPerMinute: number;
+  limitSearchesAtOnce: number;
+  searchBudgetMs: number;
+  limitSocketsPerPerson: number;
+  limitSocketsPerCredential: number;
+  workspacesPerPerson: number;
+  workspaceCreators: string;
 }
 
 export const SETTINGS: Setting[] = [
@@ -92,8 +151,14 @@ export const SETTINGS: Setting[] = [
   { key: "devBootstrap", flag: "dev-bootstrap", env: "CLICKCLACK_DEV_BOOTSTRAP", kind: "boolean", def: false, help: "create a first user, workspace and #general (implies --dev)" },
   { key: "publicUrl", flag: "public-url", env: "CLICKCLACK_PUBLIC_URL", kind: "string", def: null, help: "the URL people use to reach the server (origin checks, links)" },
   { key: "trustedProxy", flag: "trusted-proxy", env: "CLICKCLACK_TRUSTED_PROXY", kind: "string", def: null, help: "reverse proxies (CIDR,…) whose X-Forwarded-For/Forwarded give the client address" },
-  { key: "metrics", flag: "metrics", env: "CLICKCLACK_METRICS", kind: "boolean", def: false, help: "serve Prometheus metrics at /metrics" },
+  { key: "metrics", flag: "metrics", env: "CLICKCLACK_METRICS", kind: "boolean", def: false, help: "serve Prometheus metrics at /metrics", aliases: ["CLICKCLACK_METRICS_ENABLED"] },
   { key: "logLevel", flag: "log-level", env: "CLICKCLACK_LOG_LEVEL", kind: "string", def: "info", help: "debug | info | warn | error" },
+  { key: "accessLog", flag: "access-log", env: "CLICKCLACK_ACCESS_LOG", kind: "string", def: "all", help: "access log lines: all | errors | off" },
+  { key: "environment", flag: "environment", env: "CLICKCLACK_ENVIRONMENT", kind: "string", def: null, help: "deployment label written on every log line (e.g. production)" },
+  { key: "homeUrl", flag: "home-url", env: "CLICKCLACK_HOME_URL", kind: "string", def: null, help: "the web app's home link: an http(s) URL or a /path on this origin" },
+  { key: "homeLabel", flag: "home-label", env: "CLICKCLACK_HOME_LABEL", kind: "string", def: null, help: "the home link's label (at most 32 characters)" },
+  { key: "cookieNamespace", flag: "cookie-namespace", env: "CLICKCLACK_COOKIE_NAMESPACE", kind: "string", def: null, help: "prefix for cookie names (letters, digits, - and _)" },
+  { key: "otlpEndpoint", flag: "otlp-endpoint", env: "CLICKCLACK_OTLP_ENDPOINT", kind: "string", def: null, help: "send OpenTelemetry traces over OTLP/HTTP to this collector (off by default)", aliases: ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"] },
   { key: "eventRetentionDays", flag: "event-retention-days", env: "CLICKCLACK_EVENT_RETENTION_DAYS", kind: "number", def: 0, help: "prune events older than this many days (0 = keep all)" },
   { key: "sessionDays", flag: "session-days", env: "CLICKCLACK_SESSION_DAYS", kind: "number", def: 30, help: "how long a sign-in lasts" },
   { key: "githubClientId", flag: "github-client-id", env: "CLICKCLACK_GITHUB_CLIENT_ID", kind: "string", def: null, help: "GitHub OAuth app client id (enables GitHub sign-in)" },
@@ -104,12 +169,26 @@ export const SETTINGS: Setting[] = [
   { key: "githubUrl", flag: "github-url", env: "CLICKCLACK_GITHUB_URL", kind: "string", def: "https://github.com", help: "GitHub web URL (GitHub Enterprise, tests)" },
   { key: "githubApiUrl", flag: "github-api-url", env: "CLICKCLACK_GITHUB_API_URL", kind: "string", def: "https://api.github.com", help: "GitHub API URL" },
   { key: "uploads", flag: "uploads", env: "CLICKCLACK_UPLOADS", kind: "string", def: null, help: "upload storage: file:///dir (default <data>/uploads) or s3://bucket/prefix" },
-  { key: "s3Endpoint", flag: "s3-endpoint", env: "CLICKCLACK_S3_ENDPOINT", kind: "string", def: null, help: "S3-compatible endpoint URL (default: AWS)" },
+  { key: "s3Endpoint", flag: "s3-endpoint", env: "CLICKCLACK_S3_ENDPOINT", kind: "string", def: null, help: "S3-compatible endpoint URL (default: AWS)", aliases: ["CLICKCLACK_R2_ENDPOINT"] },
   { key: "s3Region", flag: "s3-region", env: "CLICKCLACK_S3_REGION", kind: "string", def: null, help: "S3 region" },
-  { key: "s3AccessKeyId", flag: "s3-access-key-id", env: "CLICKCLACK_S3_ACCESS_KEY_ID", kind: "string", def: null, help: "S3 access key id (default: the AWS_* environment)" },
-  { key: "s3SecretAccessKey", flag: "s3-secret-access-key", env: "CLICKCLACK_S3_SECRET_ACCESS_KEY", kind: "string", def: null, help: "S3 secret access key" },
-  { key: "uploadQuotaBytes", flag: "upload-quota-bytes", env: "CLICKCLACK_UPLOAD_QUOTA_BYTES", kind: "number", def: 512 * 1024 * 1024, help: "upload bytes each person may keep per workspace" },
-  { key: "uploadQuotaFiles", flag: "upload-quota-files", env: "CLICKCLACK_UPLOAD_QUOTA_FILES", kind: "number", def: 64, help: "uploads each person may keep per workspace" },
+  { key: "s3AccessKeyId", flag: "s3-access-key-id", env: "CLICKCLACK_S3_ACCESS_KEY_ID", kind: "string", def: null, help: "S3 access key id (default: the AWS_* environment)", aliases: ["CLICKCLACK_R2_ACCESS_KEY_ID"] },
+  { key: "s3SecretAccessKey", flag: "s3-secret-access-key", env: "CLICKCLACK_S3_SECRET_ACCESS_KEY", kind: "string", def: null, help: "S3 secret access key", aliases: ["CLICKCLACK_R2_SECRET_ACCESS_KEY"] },
+  { key: "r2AccountId", flag: "r2-account-id", env: "CLICKCLACK_R2_ACCOUNT_ID", kind: "string", def: null, help: "Cloudflare R2 account (uploads r2://bucket: endpoint https://ACCOUNT.r2.cloudflarestorage.com)" },
+  { key: "uploadQuotaBytes", flag: "upload-quota-bytes", env: "CLICKCLACK_UPLOAD_QUOTA_BYTES", kind: "number", def: 512 * 1024 * 1024, help: "upload bytes each person may keep across workspaces" },
+  { key: "uploadQuotaFiles", flag: "upload-quota-files", env: "CLICKCLACK_UPLOAD_QUOTA_FILES", kind: "number", def: 64, help: "uploads each person may keep, across workspaces" },
+  { key: "limits", flag: "limits", env: "CLICKCLACK_LIMITS", kind: "boolean", def: true, help: "per-person rate limits and socket caps (--no-limits turns them off)" },
+  { key: "limitPostsPerMinute", flag: "limit-posts-per-minute", env: "CLICKCLACK_LIMIT_POSTS_PER_MINUTE", kind: "number", def: 300, help: "messages and replies a person may post a minute" },
+  { key: "limitEditsPerMinute", flag: "limit-edits-per-minute", env: "CLICKCLACK_LIMIT_EDITS_PER_MINUTE", kind: "number", def: 300, help: "edits and deletions a person may make a minute" },
+  { key: "limitReactionsPerMinute", flag: "limit-reactions-per-minute", env: "CLICKCLACK_LIMIT_REACTIONS_PER_MINUTE", kind: "number", def: 300, help: "reactions a person may add or remove a minute" },
+  { key: "limitEphemeralPerMinute", flag: "limit-ephemeral-per-minute", env: "CLICKCLACK_LIMIT_EPHEMERAL_PER_MINUTE", kind: "number", def: 1200, help: "typing, presence and agent progress events a person may send a minute" },
+  { key: "limitUploadsPerMinute", flag: "limit-uploads-per-minute", env: "CLICKCLACK_LIMIT_UPLOADS_PER_MINUTE", kind: "number", def: 60, help: "uploads a person may start a minute" },
+  { key: "limitSearchesPerMinute", flag: "limit-searches-per-minute", env: "CLICKCLACK_LIMIT_SEARCHES_PER_MINUTE", kind: "number", def: 120, help: "searches a person may run a minute" },
+  { key: "limitSearchesAtOnce", flag: "limit-searches-at-once", env: "CLICKCLACK_LIMIT_SEARCHES_AT_ONCE", kind: "number", def: 4, help: "searches of one person running at the same time" },
+  { key: "searchBudgetMs", flag: "search-budget-ms", env: "CLICKCLACK_SEARCH_BUDGET_MS", kind: "number", def: 5000, help: "how long one search may run before it is stopped (503)" },
+  { key: "limitSocketsPerPerson", flag: "limit-sockets-per-person", env: "CLICKCLACK_LIMIT_SOCKETS_PER_PERSON", kind: "number", def: 64, help: "realtime sockets one person may hold open" },
+  { key: "limitSocketsPerCredential", flag: "limit-sockets-per-credential", env: "CLICKCLACK_LIMIT_SOCKETS_PER_CREDENTIAL", kind: "number", def: 16, help: "realtime sockets one session or bot token may hold open" },
+  { key: "workspacesPerPerson", flag: "workspaces-per-person", env: "CLICKCLACK_WORKSPACES_PER_PERSON", kind: "number", def: 10, help: "workspaces one person may own (create) at a time" },
+  { key: "workspaceCreators", flag: "workspace-creators", env: "CLICKCLACK_WORKSPACE_CREATORS", kind: "string", def: "anyone", help: "who may create workspaces: anyone, or owners (of the instance's first workspace)" },
   { key: "allowPrivateWebhooks", flag: "allow-private-webhooks", env: "CLICKCLACK_ALLOW_PRIVATE_WEBHOOKS", kind: "boolean", def: false, help: "let outgoing webhooks reach loopback and private addresses (tests, closed networks)" },
   { key: "webhookAllowCidrs", flag: "webhook-allow-cidrs", env: "CLICKCLACK_WEBHOOK_ALLOW_CIDRS", kind: "string", def: null, help: "private CIDRs (comma separated) outgoing webhooks may reach anyway" },
 ];
@@ -151,7 +230,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   for (const s of SETTINGS) options[s.flag] = { type: s.kind === "boolean" ? "boolean" : "string" };
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    // --no-limits (and any --no-<boolean>) turns a default-on switch off.
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true, allowNegative: true });
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
@@ -174,11 +254,12 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   const raw: Record<string, unknown> = {};
   const source: Record<string, string> = {};
   for (const s of SETTINGS) {
+    const envName = [s.env, ...(s.aliases ?? [])].find((name) => env[name] !== undefined && env[name] !== "");
     if (flags[s.flag] !== undefined) source[s.key] = `--${s.flag}`;
-    else if (env[s.env] !== undefined && env[s.env] !== "") source[s.key] = s.env;
+    else if (envName) source[s.key] = envName;
     else if (json[s.key] !== undefined) source[s.key] = "config file";
     else source[s.key] = "default";
-    const value = source[s.key] === "default" ? s.def : source[s.key] === "config file" ? json[s.key] : source[s.key] === s.env ? env[s.env] : flags[s.flag];
+    const value = source[s.key] === "default" ? s.def : source[s.key] === "config file" ? json[s.key] : envName && source[s.key] === envName ? env[envName] : flags[s.flag];
     raw[s.key] = source[s.key] === "default" ? s.def : coerce(s, value, source[s.key]!);
   }
   const from = (key: string) => `${key} (from ${source[key]})`;
@@ -197,6 +278,16 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   }
   if (!["debug", "info", "warn", "error"].includes(r.logLevel)) {
     throw new ConfigError(`${from("logLevel")}: expected debug, info, warn or error, got ${JSON.stringify(r.logLevel)}`);
+  }
+  if (!["all", "errors", "off"].includes(r.accessLog)) {
+    throw new ConfigError(`${from("accessLog")}: expected all, errors or off, got ${JSON.stringify(r.accessLog)}`);
+  }
+  const home = homeLink(r, from);
+  if (r.cookieNamespace !== null && !/^[A-Za-z0-9_-]{1,32}$/.test(r.cookieNamespace)) {
+    throw new ConfigError(`${from("cookieNamespace")}: use 1–32 letters, digits, - or _, got ${JSON.stringify(r.cookieNamespace)}`);
+  }
+  if (r.otlpEndpoint !== null && !/^https?:\/\/[^/]/.test(r.otlpEndpoint)) {
+    throw new ConfigError(`${from("otlpEndpoint")}: expected an http(s) URL, got ${JSON.stringify(r.otlpEndpoint)}`);
   }
   if (r.publicUrl !== null) {
     try {
@@ -229,6 +320,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   }
 
   const uploads = uploadsConfig(r, dataDir, from);
+  const limits = limitsConfig(r, from);
 
   return {
     config: {
@@ -242,6 +334,11 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       outbound: { allowPrivate: r.allowPrivateWebhooks, allowCidrs: r.webhookAllowCidrs },
       metrics: r.metrics,
       logLevel: r.logLevel as Config["logLevel"],
+      accessLog: r.accessLog as Config["accessLog"],
+      environment: r.environment?.trim() || null,
+      home,
+      cookieNamespace: r.cookieNamespace,
+      otlpEndpoint: r.otlpEndpoint,
       eventRetentionDays: r.eventRetentionDays,
       sessionDays: r.sessionDays,
       github: r.githubClientId && r.githubClientSecret
@@ -256,8 +353,33 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
           }
         : null,
       uploads,
+      limits,
     },
     rest: parsed.positionals,
+  };
+}
+
+function limitsConfig(r: RawConfig, from: (key: string) => string): LimitsConfig {
+  const counts = ["limitPostsPerMinute", "limitEditsPerMinute", "limitReactionsPerMinute", "limitEphemeralPerMinute", "limitUploadsPerMinute", "limitSearchesPerMinute",
+    "limitSearchesAtOnce", "searchBudgetMs", "limitSocketsPerPerson", "limitSocketsPerCredential", "workspacesPerPerson"] as const;
+  for (const key of counts) if (!Number.isInteger(r[key]) || r[key] < 1) throw new ConfigError(`${from(key)}: must be a whole number of 1 or more`);
+  if (r.workspaceCreators !== "anyone" && r.workspaceCreators !== "owners") {
+    throw new ConfigError(`${from("workspaceCreators")}: expected anyone or owners, got ${JSON.stringify(r.workspaceCreators)}`);
+  }
+  return {
+    enabled: r.limits,
+    posts: { perMinute: r.limitPostsPerMinute },
+    edits: { perMinute: r.limitEditsPerMinute },
+    reactions: { perMinute: r.limitReactionsPerMinute },
+    ephemeral: { perMinute: r.limitEphemeralPerMinute },
+    uploads: { perMinute: r.limitUploadsPerMinute },
+    searches: { perMinute: r.limitSearchesPerMinute },
+    searchesAtOnce: r.limitSearchesAtOnce,
+    searchBudgetMs: r.searchBudgetMs,
+    socketsPerPerson: r.limitSocketsPerPerson,
+    socketsPerCredential: r.limitSocketsPerCredential,
+    workspacesPerPerson: r.workspacesPerPerson,
+    workspaceCreators: r.workspaceCreators,
   };
 }
 
@@ -267,9 +389,14 @@ function uploadsConfig(r: RawConfig, dataDir: string, from: (key: string) => str
   }
   const quota = { quotaBytes: r.uploadQuotaBytes, quotaFiles: r.uploadQuotaFiles };
   const value = r.uploads ?? `file://${dataDir}/uploads`;
-  if (value.startsWith("s3://")) {
-    const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(value);
+  if (value.startsWith("s3://") || value.startsWith("r2://")) {
+    const m = /^(?:s3|r2):\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(value);
     if (!m) throw new ConfigError(`${from("uploads")}: expected s3://bucket or s3://bucket/prefix, got ${JSON.stringify(value)}`);
+    // The Go server's R2 storage: S3 at the account's endpoint, region "auto".
+    if (value.startsWith("r2://")) {
+      if (r.s3Endpoint === null && r.r2AccountId === null) throw new ConfigError(`${from("uploads")}: r2:// needs CLICKCLACK_R2_ACCOUNT_ID or CLICKCLACK_R2_ENDPOINT`);
+      r = { ...r, s3Endpoint: r.s3Endpoint ?? `https://${r.r2AccountId}.r2.cloudflarestorage.com`, s3Region: r.s3Region ?? "auto" };
+    }
     if (r.s3Endpoint !== null) {
       try {
         new URL(r.s3Endpoint);
@@ -285,13 +412,36 @@ function uploadsConfig(r: RawConfig, dataDir: string, from: (key: string) => str
     };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !value.startsWith("file://")) {
-    throw new ConfigError(`${from("uploads")}: expected file:///dir or s3://bucket/prefix, got ${JSON.stringify(value)}`);
+    throw new ConfigError(`${from("uploads")}: expected file:///dir, s3://bucket/prefix or r2://bucket/prefix, got ${JSON.stringify(value)}`);
   }
   const dir = value.startsWith("file://") ? value.slice("file://".length) : value;
   if (dir === "") throw new ConfigError(`${from("uploads")}: empty directory`);
   return { storage: { kind: "file", dir: resolve(dir) }, ...quota };
 }
 
+/** The Go server's home-link rules: an http(s) URL without credentials, or a path on this origin. */
+function homeLink(r: RawConfig, from: (key: string) => string): Config["home"] {
+  const raw = r.homeUrl;
+  const label = r.homeLabel?.trim() ?? "";
+  if ([...label].length > 32) throw new ConfigError(`${from("homeLabel")}: at most 32 characters`);
+  if (raw === null || raw.trim() === "") return null;
+  // Browsers read backslashes as slashes and drop control characters: refuse them outright.
+  if (/[\u0000-\u001f\u007f\\]/.test(raw)) throw new ConfigError(`${from("homeUrl")}: must not contain control characters or backslashes`);
+  const url = raw.trim();
+  if (url.startsWith("/")) {
+    if (url.startsWith("//")) throw new ConfigError(`${from("homeUrl")}: a path must stay on this origin`);
+    return { url, label: label || "Home" };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`${from("homeUrl")}: expected an http(s) URL or a path starting with /, got ${JSON.stringify(raw)}`);
+  }
+  if (!/^https?:$/.test(parsed.protocol) || parsed.username || parsed.password) throw new ConfigError(`${from("homeUrl")}: expected an http(s) URL without credentials`);
+  return { url, label: label || "Home" };
+}
+
 export function configHelp(): string {
-  return SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(32)} ${s.help}`).join("\n");
+  return SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(32)} ${s.help}${s.aliases ? ` (also ${s.aliases.join(", ")})` : ""}`).join("\n");
 }

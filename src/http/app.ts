@@ -1,12 +1,13 @@
 // The HTTP application: error mapping, body limits, security headers, the OpenAPI document and
 // every route module. Route modules are small Elysia instances composed here.
-import { openapi } from "@elysiajs/openapi";
-import { Elysia } from "elysia";
+import { type AnyElysia, Elysia } from "elysia";
 import { AppError } from "../chat/errors.ts";
 import { LIMITS } from "../chat/rules.ts";
-import { VERSION } from "../cli/version.ts";
 import { enforcePolicy } from "../access/policy.ts";
 import { metricsRoutes } from "./metrics.ts";
+import { openApiRoutes } from "./openapi.ts";
+import { requestContext, requestLog } from "./request-log.ts";
+import { requestTrace } from "./request-trace.ts";
 import type { Deps } from "./deps.ts";
 import { appRoutes } from "./routes/apps.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -63,16 +64,11 @@ function validationMessage(error: unknown): string {
 }
 
 export function createApp(deps: Deps) {
-  return new Elysia()
-    .use(
-      openapi({
-        path: "/openapi",
-        documentation: {
-          info: { title: "ClickClack for Bun", version: VERSION, description: "Self-hostable, API-first realtime team chat for humans and AI agents. Errors are {error, code} with the status in the wire contract." },
-          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" }, cookie: { type: "apiKey", in: "cookie", name: "cc_session" } } },
-        },
-      }),
-    )
+  // The document describes the finished app, which the route that serves it belongs to.
+  let root: AnyElysia | undefined;
+  const app = new Elysia()
+    .use(requestLog(deps.log, deps.config.accessLog))
+    .use(deps.tracing ? requestTrace(deps.tracing) : new Elysia())
     .onRequest(({ request, set }) => {
       Object.assign(set.headers, SECURITY_HEADERS);
       const declared = Number(request.headers.get("content-length") ?? NaN);
@@ -106,7 +102,7 @@ export function createApp(deps: Deps) {
         return value;
       }
     })
-    .onError(({ code, error, set }) => {
+    .onError(({ code, error, set, request }) => {
       const appError = error instanceof AppError ? error : (error as { cause?: unknown })?.cause instanceof AppError ? ((error as { cause: AppError }).cause) : null;
       if (appError) {
         set.status = appError.status;
@@ -132,7 +128,7 @@ export function createApp(deps: Deps) {
             set.status = e.status;
             return { error: e.message ?? "bad request", code: e.status === 413 ? "too_large" : "bad_request" };
           }
-          console.error("unhandled error", error);
+          deps.log.error({ err: error, request_id: requestContext(request).id }, "unhandled error");
           set.status = 500;
           return { error: "internal error", code: "internal" };
         }
@@ -169,7 +165,10 @@ export function createApp(deps: Deps) {
         .use(searchRoutes(deps))
         .use(routeRoutes(deps)),
     )
-    .use(uploadRoutes(deps));
+    .use(uploadRoutes(deps))
+    .use(openApiRoutes(() => root!));
+  root = app;
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,10 +1,14 @@
 import type { Access } from "../access/access.ts";
 import type { Authenticator } from "../access/actor.ts";
+import type { PersonLimits } from "../access/limits.ts";
 import type { RateLimiter } from "../access/rate-limit.ts";
 import type { Config } from "../config/config.ts";
 import type { OutboundPolicy } from "../integrations/outbound.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Store } from "../store/store.ts";
+import type { UploadService } from "../uploads/service.ts";
+import type { Log } from "../observability/log.ts";
+import type { Tracing } from "../observability/tracing.ts";
 
 /** What every route module is built from. */
 export interface Deps {
@@ -16,4 +20,11 @@ export interface Deps {
   limiter: RateLimiter;
   /** Where outgoing webhooks may go. */
   outbound: OutboundPolicy;
+  /** Per-person rates and caps (src/access/limits.ts). */
+  limits: PersonLimits;
+  /** Receives and serves upload bytes; started and stopped with the server. */
+  uploads: UploadService;
+  log: Log;
+  /** OpenTelemetry, when an OTLP endpoint is configured. */
+  tracing: Tracing | null;
 }

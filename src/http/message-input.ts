@@ -6,6 +6,7 @@ import { messageBody } from "../chat/posting.ts";
 import { LIMITS } from "../chat/rules.ts";
 import type { MessageKind } from "../chat/types.ts";
 import type { Access } from "../access/access.ts";
+import type { PersonLimits } from "../access/limits.ts";
 
 /** A client nonce: trimmed, at most 128 characters, no NUL; blank means none. */
 export function normalizeNonce(raw: string | null | undefined): string | null {
@@ -16,8 +17,11 @@ export function normalizeNonce(raw: string | null | undefined): string | null {
   return nonce;
 }
 
+/** The wire's bound on a body before trimming; messageBody() holds the real limit. */
+export const BodyText = t.String({ maxLength: LIMITS.bodyMaxChars * 2 });
+
 export const MessageBody = t.Object({
-  body: t.String({ maxLength: LIMITS.bodyMaxChars * 2 }),
+  body: BodyText,
   nonce: t.Optional(t.String({ maxLength: 512 })),
   quoted_message_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])),
   topic_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])),
@@ -31,7 +35,7 @@ type Input = typeof MessageBody.static;
 const KINDS: ReadonlySet<string> = new Set(["message", "agent_commentary", "agent_tool"]);
 
 /** Normalises and checks a posted message; returns the fields the store takes. */
-export function messageInput(actor: Actor, access: Access, input: Input) {
+export function messageInput(actor: Actor, { access, limits }: { access: Access; limits: PersonLimits }, input: Input) {
   const body = messageBody(input.body);
   const nonce = normalizeNonce(input.nonce);
   const kind = (input.kind?.trim() || "message") as MessageKind;
@@ -45,5 +49,6 @@ export function messageInput(actor: Actor, access: Access, input: Input) {
   const uploadId = input.upload_id?.trim() || null;
   // Attaching a file is an upload write, whatever route the message came through.
   if (uploadId) access.requireScope(actor, "uploads:write");
+  limits.take("posts", actor.user);
   return { body, nonce, kind, turnId, quotedMessageId: input.quoted_message_id || null, topicId: input.topic_id || null, uploadId };
 }

@@ -1,6 +1,7 @@
 // TypeBox schemas of the wire objects. They validate requests, shape responses and generate the
 // OpenAPI document, so they are the one description of the protocol in this repository.
 import { t, type TSchema } from "elysia";
+import { SCHEMA_EXAMPLES as EX } from "./openapi-examples.ts";
 
 const Nullable = <T extends TSchema>(s: T) => t.Union([s, t.Null()]);
 
@@ -14,7 +15,7 @@ export const UserSchema = t.Object({
   handle: t.String(),
   avatar_url: Nullable(t.String()),
   created_at: t.String({ format: "date-time" }),
-}, { $id: "#/components/schemas/User" });
+}, { title: "User", examples: [EX.user] });
 
 export const WorkspaceSchema = t.Object({
   id: t.String(),
@@ -24,7 +25,7 @@ export const WorkspaceSchema = t.Object({
   icon_url: Nullable(t.String()),
   created_at: t.String(),
   role: t.Optional(RoleSchema),
-});
+}, { title: "Workspace", examples: [EX.workspace] });
 
 export const MemberSchema = t.Object({
   user: UserSchema,
@@ -32,7 +33,7 @@ export const MemberSchema = t.Object({
   joined_at: t.String(),
   timeout_until: Nullable(t.String()),
   blocked_at: Nullable(t.String()),
-});
+}, { title: "Member" });
 
 export const ChannelSchema = t.Object({
   id: t.String(),
@@ -46,16 +47,16 @@ export const ChannelSchema = t.Object({
   last_seq: t.Integer(),
   last_read_seq: t.Integer(),
   unread_count: t.Integer(),
-});
+}, { title: "Channel", examples: [EX.channel] });
 
 export const ThreadStateSchema = t.Object({
   root_message_id: t.String(),
   reply_count: t.Integer(),
   last_reply_at: Nullable(t.String()),
   last_reply_author_ids: t.Array(t.String()),
-});
+}, { title: "ThreadState" });
 
-export const ReactionSummarySchema = t.Object({ emoji: t.String(), count: t.Integer(), reacted_by_me: t.Boolean() });
+export const ReactionSummarySchema = t.Object({ emoji: t.String(), count: t.Integer(), reacted_by_me: t.Boolean() }, { title: "ReactionSummary" });
 
 export const UploadSchema = t.Object({
   id: t.String(),
@@ -70,7 +71,7 @@ export const UploadSchema = t.Object({
   duration_ms: Nullable(t.Integer()),
   created_at: t.String(),
   url: t.String({ description: "GET it to download (access-checked)" }),
-}, { $id: "#/components/schemas/Upload" });
+}, { title: "Upload" });
 
 export const MessageKindSchema = t.Union([t.Literal("message"), t.Literal("agent_commentary"), t.Literal("agent_tool"), t.Literal("system")]);
 
@@ -101,7 +102,7 @@ export const MessageSchema = t.Object({
   thread_state: t.Optional(ThreadStateSchema),
   nonce: Nullable(t.String()),
   reactions: t.Optional(t.Array(ReactionSummarySchema)),
-});
+}, { title: "Message", examples: [EX.message] });
 
 export const EventSchema = t.Object({
   id: t.String(),
@@ -113,7 +114,7 @@ export const EventSchema = t.Object({
   created_at: t.String(),
   payload: t.Record(t.String(), t.Unknown()),
   mentioned_user_ids: t.Optional(t.Array(t.String())),
-});
+}, { title: "Event", examples: [EX.event] });
 
 export const DirectConversationSchema = t.Object({
   id: t.String(),
@@ -125,9 +126,9 @@ export const DirectConversationSchema = t.Object({
   last_seq: t.Integer(),
   last_read_seq: t.Integer(),
   unread_count: t.Integer(),
-});
+}, { title: "DirectConversation" });
 
-export const ReceiptSchema = t.Object({ scope_id: t.String(), user_id: t.String(), last_read_seq: t.Integer(), last_read_at: t.String() });
+export const ReceiptSchema = t.Object({ scope_id: t.String(), user_id: t.String(), last_read_seq: t.Integer(), last_read_at: t.String() }, { title: "Receipt" });
 
 export const MessagePageSchema = t.Object({
   messages: t.Array(MessageSchema),
@@ -135,7 +136,7 @@ export const MessagePageSchema = t.Object({
   newest_seq: t.Integer(),
   has_older: t.Boolean(),
   has_newer: t.Boolean(),
-});
+}, { title: "MessagePage", examples: [EX.messagePage] });
 
 export const ThreadPageSchema = t.Object({
   root: MessageSchema,
@@ -145,9 +146,16 @@ export const ThreadPageSchema = t.Object({
   newest_seq: t.Integer(),
   has_older: t.Boolean(),
   has_newer: t.Boolean(),
-});
+}, { title: "ThreadPage" });
 
-export const ErrorSchema = t.Object({ error: t.String(), code: t.String() }, { additionalProperties: true });
+/** The one error shape of the API: a sentence for people and a stable code for programs. */
+export const ErrorSchema = t.Object(
+  {
+    error: t.String({ description: "What went wrong, for people" }),
+    code: t.String({ description: "A stable machine code, e.g. not_found, missing_scope, rate_limited" }),
+  },
+  { title: "Error", additionalProperties: true, description: "Every 4xx/5xx body. Some codes add fields (resync_required adds tail_cursor).", examples: [{ error: "channel not found", code: "not_found" }] },
+);
 
 /** Query parameters of a MessagePage/ThreadPage window. Numbers arrive as strings. */
 export const WindowQuery = t.Object({

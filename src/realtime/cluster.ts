@@ -15,6 +15,7 @@ import postgres from "postgres";
 import { type CommitHint, MAX_NOTIFY_BYTES, REALTIME_CHANNEL } from "../store/postgres/commit-hints.ts";
 import type { EphemeralEvent, Hub, SocketMatch } from "./hub.ts";
 import type { LogFollower } from "./log-follower.ts";
+import { backgroundLog } from "../observability/log.ts";
 
 export const CLUSTER_CHANNEL = REALTIME_CHANNEL;
 const CHUNK_BYTES = 5000;
@@ -44,7 +45,7 @@ class Notifier {
     return this.sql`select pg_notify(${CLUSTER_CHANNEL}, p) from json_array_elements_text((${JSON.stringify(payloads)}::text)::json) with ordinality as t(p, i) order by i`
       .then(() => undefined)
       // Lost: typing or progress the other processes will not show, a re-check their periodic pass redoes.
-      .catch((err) => console.error("realtime: NOTIFY to the other processes failed", err));
+      .catch((err) => backgroundLog().error({ err }, "realtime: NOTIFY to the other processes failed"));
   }
 
   end(): Promise<void> {
@@ -116,7 +117,7 @@ export async function startCluster(url: string, hub: Hub): Promise<Cluster> {
     try {
       apply(JSON.parse(payload) as Message);
     } catch (err) {
-      console.error("realtime: unreadable cluster notification", err);
+      backgroundLog().error({ err }, "realtime: unreadable cluster notification");
     }
   };
 

@@ -8,7 +8,7 @@ forEachStore((store) => {
   let team: Awaited<ReturnType<typeof seedTeam>>;
 
   beforeAll(async () => {
-    server = await startTestServer([], { store });
+    server = await startTestServer(["--no-limits"], { store });
     team = await seedTeam(server);
   });
   afterAll(() => server.close());

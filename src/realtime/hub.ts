@@ -14,6 +14,8 @@ import type { ChatEvent, Role, StoredEvent } from "../chat/types.ts";
 import type { Store } from "../store/store.ts";
 import { publicEvent } from "../chat/events.ts";
 import { canSee } from "./gate.ts";
+import { backgroundLog } from "../observability/log.ts";
+import { backgroundSpan } from "../observability/tracing.ts";
 import { LogFollower } from "./log-follower.ts";
 
 export interface Subscriber {
@@ -36,7 +38,12 @@ export interface Subscriber {
   lastCursor: string | null;
   state: "replaying" | "live" | "closed";
   buffer: StoredEvent[];
+  /** Counted among its person's and credential's open sockets (until it closes). */
+  counted?: boolean;
 }
+
+/** Decides whether one more socket may open, given what its person and credential hold. */
+export type SocketCap = (open: { person: number; credential: number }, hasCredential: boolean) => string | null;
 
 export type HubSocket = ServerWebSocket<Subscriber>;
 
@@ -107,6 +114,8 @@ export class Hub {
   // and kept current from channel.created events.
   private guestChannels = new Map<string, Set<string>>();
   private nextId = 1;
+  private openByUser = new Map<string, number>();
+  private openByCredential = new Map<string, number>();
   private sweepTimer: ReturnType<typeof setInterval> | null = null;
   private recheckTimer: ReturnType<typeof setInterval> | null = null;
   private recheckQueue: HubSocket[] = [];
@@ -118,7 +127,7 @@ export class Hub {
   private peers: HubPeers | null = null;
   stats = { delivered: 0, slowClosed: 0, rechecked: 0 };
 
-  constructor(private store: Store, private check: SocketCheck = async () => true) {
+  constructor(private store: Store, private check: SocketCheck = async () => true, private socketCap: SocketCap = () => null) {
     store.events.onCommit((events) => {
       if (!this.follower) return this.dispatch(events);
       const last = new Map<string, string>();
@@ -173,6 +182,11 @@ export class Hub {
   /** Called from the WebSocket open handler. */
   async open(ws: HubSocket): Promise<void> {
     const sub = ws.data;
+    const refusal = this.socketCap({ person: this.openByUser.get(sub.userId) ?? 0, credential: sub.credentialId ? (this.openByCredential.get(sub.credentialId) ?? 0) : 0 }, Boolean(sub.credentialId));
+    if (refusal) return this.close(ws, CLOSE.overload, refusal);
+    sub.counted = true;
+    bump(this.openByUser, sub.userId, 1);
+    if (sub.credentialId) bump(this.openByCredential, sub.credentialId, 1);
     let room = this.rooms.get(sub.workspaceId);
     if (!room) this.rooms.set(sub.workspaceId, (room = { all: new Set(), replaying: new Set(), byUser: new Map() }));
     // Registered before anything is read (the guest channels, the log): anything committed from
@@ -224,13 +238,18 @@ export class Hub {
       room.replaying.delete(ws);
       ws.subscribe(sub.role === "guest" ? topicGuest(sub.workspaceId) : topicAll(sub.workspaceId));
     } catch (err) {
-      console.error("realtime replay failed", err);
+      backgroundLog().error({ err }, "realtime replay failed");
       this.close(ws, CLOSE.overload, "realtime replay interrupted; reconnect with after_cursor");
     }
   }
 
   closed(ws: HubSocket): void {
     ws.data.state = "closed";
+    if (ws.data.counted) {
+      ws.data.counted = false;
+      bump(this.openByUser, ws.data.userId, -1);
+      if (ws.data.credentialId) bump(this.openByCredential, ws.data.credentialId, -1);
+    }
     const room = this.rooms.get(ws.data.workspaceId);
     if (!room) return;
     room.all.delete(ws);
@@ -285,7 +304,7 @@ export class Hub {
       await this.recheckSockets(this.recheckQueue.splice(0, RECHECK.perTick));
     } catch (err) {
       // The store closing under a tick at shutdown, or a failed read: the next tick tries again.
-      if (this.server) console.error("realtime re-check failed", err);
+      if (this.server) backgroundLog().error({ err }, "realtime re-check failed");
     } finally {
       this.recheckRunning = false;
     }
@@ -305,7 +324,7 @@ export class Hub {
         allowed = await verdict;
       } catch (err) {
         // A failed lookup is not a refusal: the next round asks again.
-        console.error("realtime re-check failed", err);
+        backgroundLog().error({ err }, "realtime re-check failed");
         continue;
       }
       this.stats.rechecked++;
@@ -315,6 +334,17 @@ export class Hub {
 
   /** Committed durable events, in cursor order. */
   dispatch(events: StoredEvent[]): void {
+    const span = backgroundSpan("realtime.fanout", { "clickclack.events": events.length, "clickclack.workspace_id": events[0]?.workspace_id ?? "" });
+    const delivered = this.stats.delivered;
+    try {
+      this.dispatchEach(events);
+    } finally {
+      span?.setAttribute("clickclack.deliveries", this.stats.delivered - delivered);
+      span?.end();
+    }
+  }
+
+  private dispatchEach(events: StoredEvent[]): void {
     for (const e of events) {
       this.rememberChannel(e);
       this.deliver(e, true);
@@ -418,6 +448,12 @@ export class Hub {
       }
     }
   }
+}
+
+function bump(counts: Map<string, number>, key: string, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
 }
 
 // A socket can close during any await; TypeScript cannot see that the state changed.

@@ -7,6 +7,7 @@
 import { LIMITS } from "../chat/rules.ts";
 import type { StoredEvent } from "../chat/types.ts";
 import type { Store } from "../store/store.ts";
+import { backgroundLog } from "../observability/log.ts";
 
 interface Followed {
   /** The cursor of the last event dispatched (null: the workspace's log was empty). */
@@ -142,7 +143,7 @@ export class LogFollower {
       } while (f.again);
     } catch (err) {
       // The database is away; the sweep tries again, from the same cursor.
-      if (!this.stopped) console.error("realtime: reading the event log failed", err);
+      if (!this.stopped) backgroundLog().error({ err }, "realtime: reading the event log failed");
     } finally {
       f.reading = false;
     }

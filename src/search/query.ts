@@ -1,6 +1,7 @@
 // The search query language, and its translation into safe SQLite FTS5 MATCH expressions.
 //
-// Any string is a valid query: there is no syntax error a user can trigger. Words are ANDed;
+// Any string is a valid query but one: a before:/after: date past the year 9999 (400 invalid_date,
+// since stored times cannot be compared with it). Words are ANDed;
 // "double quotes" make an exact phrase; filters are from:@handle, in:#channel, in:thread,
 // before:YYYY-MM-DD, after:YYYY-MM-DD and has:file. Every term reaches FTS5 as a quoted string
 // (so FTS operators, column filters, `*`, `^` and parentheses are only ever text), bare AND, OR,
@@ -12,6 +13,9 @@
 // - a quoted phrase: the word index, token by token ("exact phrase" matches "exact, phrase");
 // - text in a script written without spaces (Japanese, Chinese, Korean, Thai): the trigram
 //   index, and below 3 characters (東京) a substring scan, since no trigram is that short.
+
+import { invalid } from "../chat/errors.ts";
+import { dayInRange } from "../chat/time.ts";
 
 export type TermIndex = "word" | "trigram" | "scan";
 
@@ -125,8 +129,11 @@ function applyFilter(token: string, f: Filters): boolean {
     }
     case "before":
     case "after": {
+      // A year past 9999 is a date nothing can be compared with: refused, not read as text.
+      if (/^\d{5,}-\d{2}-\d{2}$/.test(value)) throw invalid(`${key}: dates run to 9999-12-30`, "invalid_date");
       const day = validDate(value);
       if (!day) return false;
+      if (!dayInRange(day)) throw invalid(`${key}: dates run to 9999-12-30`, "invalid_date");
       f[key] = day;
       return true;
     }

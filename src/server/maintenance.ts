@@ -2,6 +2,7 @@ import type { Config } from "../config/config.ts";
 import { startCheckpointer } from "../store/sqlite/maintenance.ts";
 import type { SqliteStore } from "../store/sqlite/index.ts";
 import type { Store } from "../store/store.ts";
+import { backgroundLog } from "../observability/log.ts";
 
 const DAY = 86_400_000;
 
@@ -27,7 +28,7 @@ export function startMaintenance(store: Store, config: Config): () => void {
       try {
         await prune();
       } catch (err) {
-        console.error("event retention failed", err);
+        backgroundLog().error({ err }, "event retention failed");
       } finally {
         running = false;
       }

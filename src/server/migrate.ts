@@ -1,7 +1,12 @@
-import { ConfigError, loadConfig } from "../config/config.ts";
+import { EXIT } from "../cli/exit.ts";
+import { ConfigError, configHelp, loadConfig } from "../config/config.ts";
 import { openStore } from "../store/open.ts";
 
 export async function migrateCommand(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(`Usage: clickclack migrate [options]\n\nApplies the database migrations and exits (serve applies them too). It reads the same settings as serve:\n\n${configHelp()}\n`);
+    return EXIT.ok;
+  }
   try {
     const { config } = loadConfig(args);
     const store = await openStore(config);
@@ -11,7 +16,7 @@ export async function migrateCommand(args: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`clickclack migrate: ${err.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
     throw err;
   }

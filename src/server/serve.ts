@@ -4,6 +4,7 @@ import type { Server } from "bun";
 import { Access } from "../access/access.ts";
 import { Authenticator } from "../access/actor.ts";
 import { tokenResolvers } from "../access/credentials.ts";
+import { PersonLimits } from "../access/limits.ts";
 import { RateLimiter } from "../access/rate-limit.ts";
 import { AppError } from "../chat/errors.ts";
 import { type Config, ConfigError, configHelp, loadConfig } from "../config/config.ts";
@@ -15,7 +16,12 @@ import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { outboundPolicy } from "../integrations/outbound.ts";
 import { SubscriptionWorker } from "../integrations/subscriptions.ts";
 import { openStore } from "../store/open.ts";
+import { UploadService } from "../uploads/service.ts";
+import { openStorage } from "../uploads/storage.ts";
 import type { Store } from "../store/store.ts";
+import type { DestinationStream } from "pino";
+import { createLog, setProcessLog, silentLog } from "../observability/log.ts";
+import { createTracing, setProcessTracing } from "../observability/tracing.ts";
 import { devBootstrap } from "./bootstrap.ts";
 import { startMaintenance } from "./maintenance.ts";
 
@@ -67,22 +73,38 @@ async function upgradeRealtime(req: Request, server: Server<Subscriber>, deps: D
     return ok ? undefined : jsonError(400, "WebSocket upgrade failed", "upgrade_failed");
   } catch (err) {
     if (err instanceof AppError) return jsonError(err.status, err.message, err.code);
-    console.error("realtime upgrade failed", err);
+    deps.log.error({ err }, "realtime upgrade failed");
     return jsonError(500, "internal error", "internal");
   }
 }
 
-export async function startServer(config: Config, opts: { quiet?: boolean } = {}): Promise<RunningServer> {
+export interface StartOptions {
+  /** No log output (tests), unless `logTo` is given. */
+  quiet?: boolean;
+  /** Where log lines go instead of stdout (tests read them). */
+  logTo?: DestinationStream;
+  /** How long spans wait to be batched (tests shorten it). */
+  traceDelayMs?: number;
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const logOptions = { level: config.logLevel, environment: config.environment };
+  const log = opts.logTo ? createLog({ ...logOptions, destination: opts.logTo }) : opts.quiet ? silentLog() : createLog(logOptions);
   const store = await openStore(config);
   if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
   const access = new Access(store);
-  const hub = new Hub(store, (sub) => access.stillGranted(sub));
+  const limits = new PersonLimits(config.limits);
+  const hub = new Hub(store, (sub) => access.stillGranted(sub), (open, hasCredential) => limits.socketRefusal(open, hasCredential));
   // On Postgres other processes may serve the same workspaces: realtime goes through the log.
   const cluster: Cluster | null = config.db.kind === "postgres" ? await startCluster(config.db.url, hub) : null;
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config.publicUrl));
+  const uploads = new UploadService(store, openStorage(config.uploads), { maxBytes: config.uploads.quotaBytes, maxFiles: config.uploads.quotaFiles });
+  const stopUploads = uploads.start();
+  const tracing = createTracing(config.otlpEndpoint, { environment: config.environment, delayMs: opts.traceDelayMs });
+  if (tracing) setProcessTracing(tracing);
   const outbound = outboundPolicy(config.outbound);
-  const deps: Deps = { store, hub, auth, access, config, limiter, outbound };
+  const deps: Deps = { store, hub, auth, access, config, limiter, limits, uploads, log, tracing, outbound };
   const app = createApp(deps);
   const proxies = trustedProxies(config.trustedProxy);
 
@@ -110,7 +132,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
       perMessageDeflate: false,
     },
     error(err) {
-      console.error("server error", err);
+      log.error({ err }, "server error");
       return jsonError(500, "internal error", "internal");
     },
   });
@@ -134,10 +156,14 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
       stopped = true;
       hub.detach();
       stopMaintenance();
+      stopUploads();
       await server.stop(true);
       await subscriptions.stop();
       await cluster?.stop();
       await store.close();
+      if (tracing) setProcessTracing(null);
+      // Spans still buffered go out before the process ends; a collector that is gone cannot hold us.
+      await Promise.race([tracing?.shutdown(), Bun.sleep(3000)]).catch(() => {});
     },
   };
 }
@@ -158,10 +184,16 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw err;
   }
   const running = await startServer(config);
-  console.log(`clickclack listening on ${running.url} (database: ${config.db.kind === "sqlite" ? config.db.path : "postgres"}${config.dev ? ", dev mode" : ""})`);
+  const log = running.deps.log;
+  setProcessLog(log);
+  const database = config.db.kind === "sqlite" ? config.db.path : "postgres";
+  // Scripts and tests read the URL from this line (it ends at the first space), so it is written
+  // whatever --log-level says.
+  log.child({}, { level: "info" }).info({ url: running.url, database, dev: config.dev }, `clickclack listening on ${running.url} (database: ${database}${config.dev ? ", dev mode" : ""})`);
   const shutdown = async (signal: string) => {
-    console.log(`clickclack: ${signal}, shutting down`);
+    log.info({ signal }, "shutting down");
     await running.stop();
+    log.flush();
     process.exit(0);
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));

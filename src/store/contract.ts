@@ -337,6 +337,7 @@ export function storeContract(name: string, open: OpenStore): void {
         const pinned = await store.messages.pin(t.general.id, a.message.id, t.ids[1]!);
         expect(pinned.event).toMatchObject({ type: "pin.added", seq: 1, channel_id: t.general.id, payload: { message_id: a.message.id, pinned_by: t.ids[1]! } });
         await refused(store.messages.pin(t.general.id, a.message.id, t.ids[1]!), 409, "already_pinned");
+        await Bun.sleep(5); // pinned_at has millisecond resolution: a later pin, a later instant
         await store.messages.pin(t.general.id, b.message.id, t.ids[1]!);
         expect((await store.messages.pins(t.general.id, t.ids[0]!)).map((m) => m.id)).toEqual([b.message.id, a.message.id]);
         expect((await store.messages.unpin(t.general.id, a.message.id, t.ids[1]!)).event?.type).toBe("pin.removed");
@@ -609,6 +610,7 @@ export function storeContract(name: string, open: OpenStore): void {
         const { workspace, channels } = await store.workspaces.create({ name, ownerId: owner.id });
         expect(workspace.role).toBe("owner");
         expect(channels.map((c) => [c.name, c.kind])).toEqual([["general", "public"], ["guest", "guest"]]);
+        await Bun.sleep(2); // listFor orders by creation instant (millisecond resolution)
         const again = await store.workspaces.create({ name, ownerId: owner.id });
         expect(again.workspace.slug).not.toBe(workspace.slug);
         await refused(store.workspaces.create({ name: "x", slug: workspace.slug, ownerId: owner.id }), 409, "slug_taken");
@@ -655,8 +657,8 @@ export function storeContract(name: string, open: OpenStore): void {
         const derived = await store.users.create({ kind: "human", displayName: "Uma" });
         const derived2 = await store.users.create({ kind: "human", displayName: "Uma" });
         expect(derived.handle).not.toBe(derived2.handle);
-        const updated = await store.users.update(u.id, { displayName: "Uma Two", avatarUrl: "https://a/b.png" });
-        expect(updated).toMatchObject({ display_name: "Uma Two", handle, avatar_url: "https://a/b.png" });
+        const updated = await store.users.update(u.id, { displayName: "Uma Two", avatarUrl: `/api/users/${u.id}/avatar?v=upl_picture` });
+        expect(updated).toMatchObject({ display_name: "Uma Two", handle, avatar_url: `/api/users/${u.id}/avatar?v=upl_picture` });
         await refused(store.users.update(u.id, { handle: derived.handle }), 409, "handle_taken");
         await refused(store.users.update("usr_missing", { displayName: "x" }), 404, "not_found");
         expect(await store.users.get("usr_missing")).toBeNull();
@@ -675,6 +677,21 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.identity.revokeSession("ses_missing")).toBeNull();
         const expired = await store.identity.createSession(u.id, -1000);
         expect(await store.identity.sessionByToken(expired.token)).toBeNull();
+      });
+
+      test("sign out everywhere revokes a person's live sessions only, and counts them", async () => {
+        const u = await store.users.create({ kind: "human", displayName: "Eve", handle: unique("eve") });
+        const other = await store.users.create({ kind: "human", displayName: "Oz", handle: unique("oz") });
+        const a = await store.identity.createSession(u.id, 60_000);
+        const b = await store.identity.createSession(u.id, 60_000);
+        await store.identity.revokeSession(b.session.id);
+        const c = await store.identity.createSession(u.id, 60_000);
+        const theirs = await store.identity.createSession(other.id, 60_000);
+        expect(await store.identity.revokeUserSessions(u.id)).toBe(2);
+        expect(await store.identity.sessionByToken(a.token)).toBeNull();
+        expect(await store.identity.sessionByToken(c.token)).toBeNull();
+        expect((await store.identity.sessionByToken(theirs.token))?.user.id).toBe(other.id);
+        expect(await store.identity.revokeUserSessions(u.id)).toBe(0);
       });
 
       test("magic links are single use, even when consumed concurrently", async () => {

@@ -16,5 +16,5 @@ export async function openStore(config: Config): Promise<Store> {
       throw err;
     }
   }
-  return openSqliteStore(config.db.path);
+  return openSqliteStore(config.db.path, { searchThread: { budgetMs: config.limits.searchBudgetMs } });
 }

@@ -96,7 +96,14 @@ export interface UserStore {
 
 export interface WorkspaceStore {
   /** Creates the workspace with its owner and the default #general and #guest channels. */
-  create(input: { name: string; slug?: string; ownerId: string; iconUrl?: string | null }): Promise<{ workspace: Workspace; channels: Channel[] }>;
+  create(input: {
+    name: string;
+    slug?: string;
+    ownerId: string;
+    iconUrl?: string | null;
+    /** Refuse (403 workspace_limit) when the owner already owns this many live workspaces; checked inside the write. */
+    maxOwned?: number;
+  }): Promise<{ workspace: Workspace; channels: Channel[] }>;
   get(id: string, viewerId?: string): Promise<Workspace | null>;
   bySlug(slug: string): Promise<Workspace | null>;
   /** The oldest workspace: where sign-ins land when nothing else is configured. */
@@ -183,6 +190,8 @@ export interface IdentityStore {
   /** The live session for a raw token (not expired, not revoked), touching last_used_at. */
   sessionByToken(token: string): Promise<{ session: Session; user: User } | null>;
   revokeSession(id: string): Promise<Session | null>;
+  /** Revokes every live session of a user (sign out everywhere); returns how many were live. */
+  revokeUserSessions(userId: string): Promise<number>;
   /** A session by id, live or not, without touching it (open sockets are re-checked with it). */
   session(id: string): Promise<Session | null>;
   createMagicLink(input: { email: string; displayName?: string | null; ttlMs: number }): Promise<{ id: string; token: string; expires_at: string }>;
@@ -250,7 +259,7 @@ export interface UploadRecord {
 
 export interface UploadStore {
   /**
-   * Reserves quota before any byte is stored: a pending row that counts like a stored upload,
+   * Reserves quota (per person, across live workspaces) before any byte is stored: a pending row that counts like a stored upload,
    * checked and written in one transaction so concurrent uploads cannot overshoot (413).
    */
   reserve(input: { workspaceId: string; ownerId: string; bytes: number; quota: UploadQuota }): Promise<{ id: string; storageKey: string }>;

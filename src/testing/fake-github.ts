@@ -2,6 +2,7 @@
 // It checks what real GitHub checks (client id and secret, redirect URI, single-use codes) plus
 // the PKCE binding, so a test that passes against it proves the server sends the right things.
 import type { Server } from "bun";
+import { png } from "../uploads/fixtures.ts";
 
 export interface FakeGithubUser {
   id: number;
@@ -53,6 +54,11 @@ export class FakeGithub {
     return `http://127.0.0.1:${this.server.port}`;
   }
 
+  /** Where this fake serves a user's avatar (a small PNG), as GitHub's avatar host would. */
+  avatarUrl(id: number): string {
+    return `${this.url}/avatars/u/${id}`;
+  }
+
   /** The flags that point a ClickClack server at this fake. */
   flags(extra: { allowedOrg?: string; moderatorOrg?: string; workspace?: string } = {}): string[] {
     const flags = ["--github-client-id", this.clientId, "--github-client-secret", this.clientSecret, "--github-url", this.url, "--github-api-url", this.url];
@@ -82,6 +88,8 @@ export class FakeGithub {
     if (req.method === "GET" && url.pathname === "/login/oauth/authorize") return this.authorize(url);
     if (req.method === "POST" && url.pathname === "/login/oauth/access_token") return this.accessToken(req);
     if (req.method === "GET" && url.pathname.startsWith("/user")) return this.api(req, url.pathname);
+    // Avatars, as avatars.githubusercontent.com serves them: public, no token.
+    if (req.method === "GET" && url.pathname.startsWith("/avatars/u/")) return new Response(png(40, 40), { headers: { "content-type": "image/png" } });
     return Response.json({ message: "Not Found" }, { status: 404 });
   }
 

@@ -24,7 +24,7 @@ export interface TestServer extends RunningServer {
  * `store` picks the database (suites over both stores pass it from forEachStore); without it,
  * SQLite, or Postgres when CLICKCLACK_TEST_DB=postgres. An explicit `--db` argument wins.
  */
-export async function startTestServer(extraArgs: string[] = [], opts: { dev?: boolean; store?: StoreKind } = {}): Promise<TestServer> {
+export async function startTestServer(extraArgs: string[] = [], opts: { dev?: boolean; store?: StoreKind; logTo?: { write(line: string): void }; traceDelayMs?: number } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "clickclack-test-"));
   const kind = opts.store ?? testStoreKind();
   const pg = kind === "postgres" && !extraArgs.includes("--db") ? await createTestDatabase() : null;
@@ -32,7 +32,7 @@ export async function startTestServer(extraArgs: string[] = [], opts: { dev?: bo
   const { config } = loadConfig(["--data", dir, "--addr", "127.0.0.1:0", ...(opts.dev === false ? [] : ["--dev"]), ...dbArgs, ...extraArgs], {});
   let running: RunningServer;
   try {
-    running = await startServer(config, { quiet: true });
+    running = await startServer(config, { quiet: true, logTo: opts.logTo, traceDelayMs: opts.traceDelayMs });
   } catch (err) {
     await pg?.drop();
     throw err;

@@ -45,7 +45,8 @@ export const pdf = () => u8("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntra
 export const mp3 = () => u8("ID3", [4, 0, 0, 0, 0, 0, 0], [0xff, 0xfb, 0x90, 0x64], new Uint8Array(64));
 export const mp4 = () => u8(be32(24), "ftypisom", be32(512), "isomiso2", be32(8), "free");
 export const webm = () => u8([0x1a, 0x45, 0xdf, 0xa3], [0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82, 0x84], "webm", new Uint8Array(16));
-export const ogg = () => u8("OggS", [0, 2], new Uint8Array(22), [1], "\x01vorbis", new Uint8Array(16));
+// One Ogg page: 27 header bytes (1 segment), the lacing value, then the Vorbis identification packet at 28.
+export const ogg = () => u8("OggS", [0, 2], new Uint8Array(20), [1, 30], "\x01vorbis", new Uint8Array(22));
 export const zip = () => u8("PK\x03\x04", new Uint8Array(26), "PK\x05\x06", new Uint8Array(18));
 
 export interface RawPart {
@@ -71,4 +72,9 @@ export function multipart(parts: RawPart[], boundary = `----clickclack${crypto.r
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Uint8Array.from(Buffer.concat(chunks)), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** An AVIF or HEIC photo's start: the ftyp box, then an image spatial extent ("ispe") property. */
+export function heif(brand: "avif" | "heic", width: number, height: number): Bytes {
+  return u8(be32(24), "ftyp", brand, be32(0), "mif1", brand === "avif" ? "miaf" : "heic", be32(20), "ispe", be32(0), be32(width), be32(height));
 }

@@ -44,7 +44,7 @@ export function contentDisposition(kind: "inline" | "attachment", filename: stri
 
 // What a browser may display in place. Everything else is downloaded, and served as
 // application/octet-stream whatever was stored, so no browser ever renders HTML or SVG from us.
-const INLINE = new Set(["image/png", "image/jpeg", "image/gif", "image/webp", "video/mp4", "video/webm", "video/ogg", "application/pdf", "text/plain"]);
+const INLINE = new Set(["image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/heic", "video/mp4", "video/webm", "video/ogg", "application/pdf", "text/plain"]);
 
 export function servingOf(contentType: string): { type: string; disposition: "inline" | "attachment" } {
   const base = contentType.split(";")[0]!.trim().toLowerCase();

@@ -1,9 +1,11 @@
 // Upload storage on the local file system: one file per object under a root directory. A write
 // goes to a temporary name, is fsynced, then renamed into place, so a crash never leaves a
 // half-written file under a real key.
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { StorageError, type UploadStorage } from "./storage.ts";
+
+const PARTIAL = ".partial-";
 
 export class LocalStorage implements UploadStorage {
   readonly description: string;
@@ -23,7 +25,7 @@ export class LocalStorage implements UploadStorage {
 
   async write(key: string, chunks: AsyncIterable<Uint8Array>): Promise<void> {
     const target = this.path(key);
-    const tmp = `${target}.partial-${crypto.randomUUID()}`;
+    const tmp = `${target}${PARTIAL}${crypto.randomUUID()}`;
     try {
       await mkdir(dirname(target), { recursive: true });
     } catch (err) {
@@ -48,6 +50,26 @@ export class LocalStorage implements UploadStorage {
     const file = Bun.file(this.path(key));
     if (!(await file.exists())) return null;
     return file.slice(start, end);
+  }
+
+  async sweepPartials(idleMs: number): Promise<number> {
+    const before = Date.now() - idleMs;
+    let removed = 0;
+    let names: string[];
+    try {
+      names = await readdir(this.root, { recursive: true });
+    } catch {
+      return 0; // No upload directory yet: nothing was ever written.
+    }
+    for (const name of names) {
+      if (!name.includes(PARTIAL)) continue;
+      const path = join(this.root, name);
+      const info = await stat(path).catch(() => null);
+      if (!info?.isFile() || info.mtimeMs > before) continue;
+      await rm(path, { force: true }).catch(() => {});
+      removed++;
+    }
+    return removed;
   }
 
   async remove(key: string): Promise<void> {

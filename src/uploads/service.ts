@@ -15,6 +15,7 @@ import { boundaryOf, readMultipart } from "./multipart.ts";
 import { Inspector } from "./sniff.ts";
 import { StorageError, type UploadStorage } from "./storage.ts";
 import { type Upload, UPLOAD_LIMITS, type UploadQuota } from "./types.ts";
+import { backgroundLog } from "../observability/log.ts";
 
 export interface ReceiveInput {
   request: Request;
@@ -35,6 +36,9 @@ function asHttpError(err: unknown): unknown {
   if (err instanceof StorageError) return unavailable(`upload storage is unavailable: ${err.message}`);
   return unavailable(`upload storage is unavailable: ${(err as Error)?.message ?? String(err)}`);
 }
+
+/** A partial file untouched this long belongs to a write that is not coming back. */
+const PARTIAL_IDLE_MS = 10 * 60_000;
 
 export class UploadService {
   private draining: Promise<{ removed: number; failed: number }> | null = null;
@@ -86,7 +90,7 @@ export class UploadService {
     const { id, storageKey } = await this.store.uploads.reserve({ workspaceId: input.workspaceId, ownerId: input.ownerId, bytes, quota: this.quota });
     try {
       const file = await this.eachFile(input.request, (chunks, part) => this.storage.write(storageKey, chunks, part.claimedType ?? "application/octet-stream"));
-      const sniffed = file.inspector.result(file.claimedType, file.filename);
+      const sniffed = await file.inspector.result(file.claimedType, file.filename);
       const result = await this.store.uploads.complete(id, {
         filename: file.filename,
         contentType: sniffed.contentType,
@@ -101,10 +105,26 @@ export class UploadService {
       if (result.replayed) void this.drain();
       return result;
     } catch (err) {
-      await this.store.uploads.release(id, storageKey).catch((e) => console.error("releasing an upload reservation failed", e));
+      await this.store.uploads.release(id, storageKey).catch((err) => backgroundLog().error({ err }, "releasing an upload reservation failed"));
       void this.drain();
       throw asHttpError(err);
     }
+  }
+
+  /**
+   * Stores bytes the server fetched itself (a GitHub avatar) through the same path as a client's
+   * upload: quota, type sniffing, nonce replay.
+   */
+  async storeBytes(input: { workspaceId: string; ownerId: string; filename: string; bytes: Blob; nonce: string }): Promise<{ upload: Upload; replayed: boolean }> {
+    const form = new FormData();
+    form.append("file", input.bytes, input.filename);
+    // Encoded first so the reservation is the body's real length, not the most a request may be.
+    const encoded = new Response(form);
+    const type = encoded.headers.get("content-type")!; // read before the body: Bun drops it after
+    const body = await encoded.arrayBuffer();
+    const headers = { "content-type": type, "content-length": String(body.byteLength) };
+    const request = new Request("http://server.internal/api/uploads", { method: "POST", body, headers });
+    return this.receive({ request, workspaceId: input.workspaceId, ownerId: input.ownerId, nonce: input.nonce });
   }
 
   /** The same nonce again: the earlier upload if the content is the same, else 409. */
@@ -162,12 +182,16 @@ export class UploadService {
         this.stop();
         return;
       }
-      await this.drain().catch((err) => console.error("upload cleanup failed", err));
+      await this.drain().catch((err) => backgroundLog().error({ err }, "upload cleanup failed"));
     };
     void this.store.uploads
       .sweepReservations(startedAt)
       .catch(() => 0)
-      .then(tick);
+      .then(tick)
+      // A crash mid-write leaves a partial file no row knows about. Another instance sharing
+      // the directory touches its in-progress files far more often than PARTIAL_IDLE_MS.
+      .then(() => this.storage.sweepPartials?.(PARTIAL_IDLE_MS))
+      .catch((err) => console.error("removing partial uploads failed", err));
     this.timer = setInterval(tick, intervalMs);
     this.timer.unref?.();
     return () => this.stop();

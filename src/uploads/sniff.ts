@@ -1,7 +1,9 @@
-// What a file is, decided from its bytes: magic numbers for the formats we serve inline, image
-// dimensions from the headers of PNG, JPEG, GIF and WebP, the duration of a WAV, and text when
-// the whole file is UTF-8 without NULs. The client's claimed type is only ever used to refuse
-// inline display (HTML, SVG), never to grant it.
+// What a file is, decided from its bytes: the binary format by `file-type` (the maintained
+// signature database: AVIF and HEIC are images, not MP4), image dimensions from the headers of
+// PNG, JPEG, GIF, WebP and HEIF/AVIF, the duration of a WAV, and text when the whole file is UTF-8
+// without NULs. The client's claimed type is only ever used to refuse inline display (HTML, SVG),
+// never to grant it; which types are shown inline is decided in ./http.ts.
+import { fileTypeFromBuffer } from "file-type";
 
 export interface Sniffed {
   contentType: string;
@@ -25,26 +27,25 @@ const le24 = (b: Uint8Array, i: number) => b[i]! | (b[i + 1]! << 8) | (b[i + 2]!
 const le32 = (b: Uint8Array, i: number) => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
 const be32 = (b: Uint8Array, i: number) => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
 
-function contains(b: Uint8Array, s: string, within: number): boolean {
-  return Buffer.from(b.buffer, b.byteOffset, Math.min(b.byteLength, within)).includes(s, 0, "latin1");
-}
+/**
+ * file-type's answers, in the names this server has always stored (and browsers know), for the
+ * few where they differ.
+ */
+const CANONICAL: Record<string, string> = {
+  "audio/x-m4a": "audio/mp4",
+  "video/matroska": "video/x-matroska",
+  "audio/x-wav": "audio/wav",
+  "audio/vnd.wave": "audio/wav",
+  "image/heif": "image/heic",
+};
 
-/** The type of a binary format we recognise by its first bytes, or null. */
-export function magicType(b: Uint8Array): string | null {
-  if (ascii(b, 0, "\x89PNG\r\n\x1a\n")) return "image/png";
-  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "image/jpeg";
-  if (ascii(b, 0, "GIF87a") || ascii(b, 0, "GIF89a")) return "image/gif";
-  if (ascii(b, 0, "RIFF") && ascii(b, 8, "WEBP")) return "image/webp";
-  if (ascii(b, 0, "RIFF") && ascii(b, 8, "WAVE")) return "audio/wav";
-  if (ascii(b, 0, "%PDF-")) return "application/pdf";
-  if (ascii(b, 0, "ID3")) return "audio/mpeg";
-  // An MPEG audio frame: 11 sync bits, a defined version, layer III.
-  if (b.length >= 3 && b[0] === 0xff && (b[1]! & 0xe0) === 0xe0 && ((b[1]! >> 3) & 3) !== 1 && ((b[1]! >> 1) & 3) === 1) return "audio/mpeg";
-  if (ascii(b, 4, "ftyp")) return ascii(b, 8, "M4A ") || ascii(b, 8, "M4B ") ? "audio/mp4" : ascii(b, 8, "qt  ") ? "video/quicktime" : "video/mp4";
-  if (b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) return contains(b, "webm", 64) ? "video/webm" : "video/x-matroska";
-  if (ascii(b, 0, "OggS")) return contains(b, "\x80theora", 256) ? "video/ogg" : "audio/ogg";
-  if (ascii(b, 0, "PK\x03\x04") || ascii(b, 0, "PK\x05\x06") || ascii(b, 0, "PK\x07\x08")) return "application/zip";
-  return null;
+/** The type of a binary format recognised by its signature, or null. */
+export async function magicType(b: Uint8Array): Promise<string | null> {
+  const found = await fileTypeFromBuffer(b);
+  if (!found) return null;
+  // XML-based and markup answers are decided by the markup rules, never by a signature.
+  if (found.mime.includes("xml") || found.mime.includes("html") || found.mime === SVG_TYPE) return null;
+  return CANONICAL[found.mime] ?? found.mime;
 }
 
 function jpegSize(b: Uint8Array): { width: number; height: number } | null {
@@ -82,8 +83,17 @@ function webpSize(b: Uint8Array): { width: number; height: number } | null {
   return null;
 }
 
+/** HEIF and AVIF: the first image spatial extent ("ispe") property of the primary item. */
+function heifSize(b: Uint8Array): { width: number; height: number } | null {
+  const at = Buffer.from(b.buffer, b.byteOffset, b.byteLength).indexOf("ispe", 0, "latin1");
+  return at >= 4 && at + 16 <= b.length ? { width: be32(b, at + 8), height: be32(b, at + 12) } : null;
+}
+
 export function imageSize(type: string, b: Uint8Array): { width: number; height: number } | null {
   switch (type) {
+    case "image/avif":
+    case "image/heic":
+      return heifSize(b);
     case "image/png":
       return ascii(b, 12, "IHDR") && b.length >= 24 ? { width: be32(b, 16), height: be32(b, 20) } : null;
     case "image/gif":
@@ -164,9 +174,9 @@ export class Inspector {
     return new Bun.CryptoHasher("sha256").update(`${bytes}\u0000${filename}`).digest("base64url");
   }
 
-  result(claimedType: string | null, filename: string): Sniffed {
+  async result(claimedType: string | null, filename: string): Promise<Sniffed> {
     const head = Buffer.concat(this.head);
-    const magic = magicType(head);
+    const magic = await magicType(head);
     if (magic) {
       const size = imageSize(magic, head);
       return { contentType: magic, width: size?.width ?? null, height: size?.height ?? null, durationMs: magic === "audio/wav" ? wavDurationMs(head) : null };

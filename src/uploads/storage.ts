@@ -17,6 +17,11 @@ export interface UploadStorage {
   read(key: string, start: number, end: number): Promise<ReadableStream<Uint8Array> | Blob | null>;
   /** Removes the object; removing a missing object succeeds. */
   remove(key: string): Promise<void>;
+  /**
+   * Removes what interrupted writes left behind (a crash mid-upload) and nobody has touched for
+   * `idleMs`; returns how many. Stores that write atomically have nothing to sweep.
+   */
+  sweepPartials?(idleMs: number): Promise<number>;
 }
 
 /** Storage failed (not the client): the request is answered 503 and may be retried. */

@@ -20,7 +20,7 @@ export interface Upload {
 export const UPLOAD_LIMITS = {
   /** One request: the multipart body as a whole. */
   requestBytes: 64 * 1024 * 1024,
-  /** Per person per workspace, unless configured otherwise. */
+  /** Per person across workspaces, unless configured otherwise. */
   quotaBytes: 512 * 1024 * 1024,
   quotaFiles: 64,
   filenameMaxChars: 200,

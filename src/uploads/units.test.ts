@@ -3,52 +3,58 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { AppError } from "../chat/errors.ts";
-import { gif, jpeg, mp3, mp4, multipart, ogg, pdf, png, wav, webm, webp, zip } from "./fixtures.ts";
+import { gif, heif, jpeg, mp3, mp4, multipart, ogg, pdf, png, wav, webm, webp, zip } from "./fixtures.ts";
 import { contentDisposition, parseRange, sanitizeFilename, servingOf } from "./http.ts";
 import { readMultipart } from "./multipart.ts";
 import { Inspector } from "./sniff.ts";
 
-function sniff(bytes: Uint8Array, claimed: string | null = null, filename = "f", chunk = 7) {
+async function sniff(bytes: Uint8Array, claimed: string | null = null, filename = "f", chunk = 7) {
   const ins = new Inspector();
   for (let i = 0; i < bytes.length; i += chunk) ins.push(bytes.subarray(i, i + chunk));
   return ins.result(claimed, filename);
 }
 
-describe("sniffing", () => {
-  test("magic numbers win over the client's claim", () => {
+describe("sniffing", async () => {
+  test("magic numbers win over the client's claim", async () => {
     const cases: [Uint8Array, string][] = [
       [png(3, 2), "image/png"], [jpeg(3, 2), "image/jpeg"], [gif(3, 2), "image/gif"], [webp("VP8 ", 3, 2), "image/webp"],
       [pdf(), "application/pdf"], [mp3(), "audio/mpeg"], [mp4(), "video/mp4"], [webm(), "video/webm"], [ogg(), "audio/ogg"],
       [wav(10), "audio/wav"], [zip(), "application/zip"],
     ];
-    for (const [bytes, type] of cases) expect(sniff(bytes, "text/html").contentType).toBe(type);
+    for (const [bytes, type] of cases) expect((await sniff(bytes, "text/html")).contentType).toBe(type);
   });
 
-  test("image dimensions from PNG, JPEG (behind EXIF), GIF and the three WebP kinds", () => {
-    expect(sniff(png(640, 480))).toMatchObject({ width: 640, height: 480 });
-    expect(sniff(jpeg(1920, 1080, 60_000), null, "f", 4096)).toMatchObject({ width: 1920, height: 1080 });
-    expect(sniff(gif(17, 5))).toMatchObject({ width: 17, height: 5 });
-    expect(sniff(webp("VP8 ", 300, 200))).toMatchObject({ width: 300, height: 200 });
-    expect(sniff(webp("VP8L", 1000, 1))).toMatchObject({ width: 1000, height: 1 });
-    expect(sniff(webp("VP8X", 5000, 3000))).toMatchObject({ width: 5000, height: 3000 });
-    expect(sniff(pdf())).toMatchObject({ width: null, height: null, durationMs: null });
+  test("image dimensions from PNG, JPEG (behind EXIF), GIF and the three WebP kinds", async () => {
+    expect(await sniff(png(640, 480))).toMatchObject({ width: 640, height: 480 });
+    expect(await sniff(jpeg(1920, 1080, 60_000), null, "f", 4096)).toMatchObject({ width: 1920, height: 1080 });
+    expect(await sniff(gif(17, 5))).toMatchObject({ width: 17, height: 5 });
+    expect(await sniff(webp("VP8 ", 300, 200))).toMatchObject({ width: 300, height: 200 });
+    expect(await sniff(webp("VP8L", 1000, 1))).toMatchObject({ width: 1000, height: 1 });
+    expect(await sniff(webp("VP8X", 5000, 3000))).toMatchObject({ width: 5000, height: 3000 });
+    expect(await sniff(pdf())).toMatchObject({ width: null, height: null, durationMs: null });
   });
 
-  test("a WAV's duration is known; other media leave it null", () => {
-    expect(sniff(wav(1500)).durationMs).toBe(1500);
-    expect(sniff(mp3()).durationMs).toBeNull();
+  test("AVIF and HEIC photos are images with dimensions, not MP4 video", async () => {
+    expect(await sniff(heif("avif", 4032, 3024))).toEqual({ contentType: "image/avif", width: 4032, height: 3024, durationMs: null });
+    expect(await sniff(heif("heic", 3024, 4032))).toEqual({ contentType: "image/heic", width: 3024, height: 4032, durationMs: null });
+    expect(servingOf("image/avif").disposition).toBe("inline");
   });
 
-  test("UTF-8 without NULs is text, split anywhere; HTML and SVG are recognised; the rest is binary", () => {
-    expect(sniff(Buffer.from("héllo 東京 👋"), null, "f", 1).contentType).toBe("text/plain; charset=utf-8");
-    expect(sniff(Buffer.from("a\u0000b")).contentType).toBe("application/octet-stream");
-    expect(sniff(Uint8Array.from([0xc3, 0x28])).contentType).toBe("application/octet-stream");
-    expect(sniff(Buffer.from("<!DOCTYPE html><p>hi")).contentType).toBe("text/html; charset=utf-8");
-    expect(sniff(Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>')).contentType).toBe("image/svg+xml");
+  test("a WAV's duration is known; other media leave it null", async () => {
+    expect((await sniff(wav(1500))).durationMs).toBe(1500);
+    expect((await sniff(mp3())).durationMs).toBeNull();
+  });
+
+  test("UTF-8 without NULs is text, split anywhere; HTML and SVG are recognised; the rest is binary", async () => {
+    expect((await sniff(Buffer.from("héllo 東京 👋"), null, "f", 1)).contentType).toBe("text/plain; charset=utf-8");
+    expect((await sniff(Buffer.from("a\u0000b"))).contentType).toBe("application/octet-stream");
+    expect((await sniff(Uint8Array.from([0xc3, 0x28]))).contentType).toBe("application/octet-stream");
+    expect((await sniff(Buffer.from("<!DOCTYPE html><p>hi"))).contentType).toBe("text/html; charset=utf-8");
+    expect((await sniff(Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>'))).contentType).toBe("image/svg+xml");
     // Plain text that a client calls HTML, or names .html, is never shown inline.
-    expect(sniff(Buffer.from("just words"), "text/html").contentType).toBe("text/html; charset=utf-8");
-    expect(sniff(Buffer.from("just words"), null, "page.htm").contentType).toBe("text/html; charset=utf-8");
-    expect(sniff(Buffer.from("just words"), "image/png").contentType).toBe("text/plain; charset=utf-8");
+    expect((await sniff(Buffer.from("just words"), "text/html")).contentType).toBe("text/html; charset=utf-8");
+    expect((await sniff(Buffer.from("just words"), null, "page.htm")).contentType).toBe("text/html; charset=utf-8");
+    expect((await sniff(Buffer.from("just words"), "image/png")).contentType).toBe("text/plain; charset=utf-8");
   });
 });
 

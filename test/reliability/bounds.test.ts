@@ -6,7 +6,7 @@ import { seedTeam, startTestServer, type TestServer } from "../../src/testing/ha
 let server: TestServer;
 let team: Awaited<ReturnType<typeof seedTeam>>;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer(["--no-limits"]); // a load test: per-person rates are tested in src/access/limits.test.ts
   team = await seedTeam(server);
 });
 afterAll(() => server.close());

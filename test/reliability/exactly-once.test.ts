@@ -8,7 +8,7 @@ forEachStore((store) => {
   let server: TestServer;
   let team: Awaited<ReturnType<typeof seedTeam>>;
   beforeAll(async () => {
-    server = await startTestServer([], { store });
+    server = await startTestServer(["--no-limits"], { store }); // a load test: per-person rates are tested in src/access/limits.test.ts;
     team = await seedTeam(server, ["a1", "a2", "a3", "a4", "a5", "s1"]);
   });
   afterAll(() => server.close());

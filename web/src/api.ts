@@ -69,6 +69,35 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   return data as T;
 }
 
+/**
+ * A multipart POST that reports how much of the body has been sent. fetch() cannot report upload
+ * progress, so this one request goes through XMLHttpRequest, with the same errors as request().
+ */
+function uploadWithProgress<T>(path: string, form: FormData, onProgress?: (fraction: number) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", path);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("X-ClickClack-CSRF", "1");
+    xhr.withCredentials = true;
+    if (onProgress) xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onerror = () => reject(new NetworkError("could not reach the server (upload)"));
+    xhr.onload = () => {
+      let data: Record<string, unknown> = {};
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : {};
+      } catch {
+        // A proxy's HTML error page: keep the status, drop the body.
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(data as T);
+      const error = new ApiError(xhr.status, String(data.code ?? `http_${xhr.status}`), String(data.error ?? xhr.statusText ?? "upload failed"), data);
+      if (xhr.status === 401) onUnauthorized(error);
+      reject(xhr.status >= 502 && xhr.status <= 504 ? new NetworkError(error.message) : error);
+    };
+    xhr.send(form);
+  });
+}
+
 const q = (params: Record<string, string | number | boolean | undefined | null>) => {
   const s = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") s.set(k, String(v));
@@ -102,15 +131,20 @@ export const api = {
   requestMagicLink: (email: string) => request<{ token?: string }>("POST", "/api/auth/magic/request", { body: { email }, quiet401: true }),
   logout: () => request<{ ok: true }>("POST", "/api/auth/logout", { quiet401: true }),
   me: () => request<{ user: User }>("GET", "/api/me", { quiet401: true }),
+  updateMe: (change: { display_name?: string; handle?: string }) => request<{ user: User }>("PATCH", "/api/me", { body: change }),
+  logoutEverywhere: () => request<{ ok: true; revoked: number }>("POST", "/api/auth/logout-everywhere", { quiet401: true }),
 
   workspaces: () => request<{ workspaces: Workspace[] }>("GET", "/api/workspaces"),
   createWorkspace: (name: string) => request<{ workspace: Workspace }>("POST", "/api/workspaces", { body: { name } }),
   members: (workspaceId: string, opts: { q?: string; limit?: number; cursor?: string } = {}) =>
     request<{ members: Member[]; next_cursor: string | null; has_more: boolean; total_count: number }>("GET", `/api/workspaces/${enc(workspaceId)}/members${q(opts)}`),
 
-  channels: (workspaceId: string) => request<{ channels: Channel[] }>("GET", `/api/workspaces/${enc(workspaceId)}/channels`),
+  channels: (workspaceId: string, opts: { includeArchived?: boolean } = {}) =>
+    request<{ channels: Channel[] }>("GET", `/api/workspaces/${enc(workspaceId)}/channels${q({ include_archived: opts.includeArchived ? "true" : undefined })}`),
   channel: (id: string) => request<{ channel: Channel }>("GET", `/api/channels/${enc(id)}`),
-  createChannel: (workspaceId: string, name: string) => request<{ channel: Channel }>("POST", `/api/workspaces/${enc(workspaceId)}/channels`, { body: { name } }),
+  createChannel: (workspaceId: string, name: string, displayTitle?: string) =>
+    request<{ channel: Channel }>("POST", `/api/workspaces/${enc(workspaceId)}/channels`, { body: { name, ...(displayTitle ? { display_title: displayTitle } : {}) } }),
+  updateChannel: (id: string, change: { name?: string; display_title?: string | null; archived?: boolean }) => request<{ channel: Channel }>("PATCH", `/api/channels/${enc(id)}`, { body: change }),
 
   dms: (workspaceId: string) => request<{ conversations: DirectConversation[] }>("GET", `/api/dms${q({ workspace_id: workspaceId })}`),
   dm: (id: string) => request<{ conversation: DirectConversation }>("GET", `/api/dms/${enc(id)}`),
@@ -134,10 +168,10 @@ export const api = {
   unpin: (channelId: string, messageId: string) => request<unknown>("DELETE", `/api/channels/${enc(channelId)}/pins/${enc(messageId)}`),
 
   search: (workspaceId: string, text: string, limit = 30) => request<{ results: SearchResult[]; next_cursor: string | null }>("GET", `/api/search${q({ workspace_id: workspaceId, q: text, limit })}`),
-  upload: (workspaceId: string, file: File, nonce: string) => {
+  upload: (workspaceId: string, file: File, nonce: string, onProgress?: (fraction: number) => void) => {
     const form = new FormData();
     form.set("file", file, file.name);
-    return request<{ upload: Upload }>("POST", `/api/uploads${q({ workspace_id: workspaceId, nonce })}`, { form });
+    return uploadWithProgress<{ upload: Upload }>(`/api/uploads${q({ workspace_id: workspaceId, nonce })}`, form, onProgress);
   },
 
   events: (workspaceId: string, query: { after_cursor?: string; limit?: number; include_tail?: boolean }) =>

@@ -52,12 +52,19 @@ export async function signInWithToken(token: string): Promise<void> {
   navigate("/app", { replace: true });
 }
 
-export async function signOut(): Promise<void> {
-  await api.logout().catch(() => {});
+/** Never throws: whatever the server says, this browser ends signed out. */
+export async function signOut(everywhere = false): Promise<void> {
+  try {
+    await (everywhere ? api.logoutEverywhere() : api.logout());
+  } catch {
+    // Offline or already signed out: the cookie is cleared on the next sign-in either way.
+  }
   // Drop everything tied to the old identity; a full reload is the simplest clean slate.
   signedOut("signed-out");
   navigate("/app/login", { replace: true });
 }
+
+export const signOutEverywhere = () => signOut(true);
 
 export function updateCurrentUser(user: User): void {
   if (auth.peek().status === "signed-in") auth.value = { status: "signed-in", user };

@@ -1,18 +1,18 @@
-// Wire types come from the types generated off the server's OpenAPI document (the SDK's
-// types.gen.ts), so the app and the API cannot drift apart. Type-only: nothing is bundled.
-import type * as Gen from "../../sdk/src/types.gen.ts";
+// Wire types come from the SDK's types, generated off the server's OpenAPI document, so the app
+// and the API cannot drift apart. Type-only: nothing is bundled.
+import type * as Sdk from "../../sdk/src/types.ts";
 
-export type User = Gen.User;
-export type Workspace = Gen.Workspace;
-export type Channel = Gen.Channel;
-export type Message = Gen.Message;
-export type MessagePage = Gen.MessagePage;
-export type ThreadPage = Gen.ThreadPage;
-export type ThreadState = Gen.ThreadState;
-export type Reaction = Gen.Reaction;
-export type DirectConversation = Gen.Conversation;
-export type ChatEvent = Gen.Event;
-export type Member = Gen.Member;
+export type User = Sdk.User;
+export type Workspace = Sdk.Workspace;
+export type Channel = Sdk.Channel;
+export type Message = Sdk.Message;
+export type MessagePage = Sdk.MessagePage;
+export type ThreadPage = Sdk.ThreadPage;
+export type ThreadState = Sdk.ThreadState;
+export type Reaction = Sdk.ReactionSummary;
+export type DirectConversation = Sdk.DirectConversation;
+export type ChatEvent = Sdk.RealtimeEvent;
+export type Member = Sdk.Member;
 
 /** An upload as the wire contract describes it (the route may not exist on every server). */
 export interface Upload {

@@ -12,7 +12,7 @@ import { admin, BINARY, cleanup, clickclack, ensureBinary, FROM_SOURCE, hasChrom
 setDefaultTimeout(60_000);
 
 const MESSAGES = 5_000;
-const JS_BUDGET_BYTES = 200 * 1024;
+const JS_BUDGET_BYTES = 100 * 1024;
 
 describe.skipIf(!hasChromium)("the single binary", () => {
   let dir: string;
@@ -30,7 +30,9 @@ describe.skipIf(!hasChromium)("the single binary", () => {
       copyFileSync(BINARY, join(dir, "clickclack"));
       command = ["./clickclack"];
     }
-    server = await serve({ cwd: dir, command, args: ["--dev-bootstrap"] });
+    // --no-limits: the rendering test below seeds 5,000 messages as one person, far past the
+    // per-person post rate (src/access/limits.test.ts tests the limits).
+    server = await serve({ cwd: dir, command, args: ["--dev-bootstrap", "--no-limits"] });
     browser = await launchBrowser();
   }, 120_000);
 
@@ -50,7 +52,23 @@ describe.skipIf(!hasChromium)("the single binary", () => {
     if (!FROM_SOURCE) expect(out).toContain("commit");
   });
 
-  test("serves the product page and the app, and a first load stays under 200 KB of JavaScript", async () => {
+  test("backup (its worker is inside the binary), export and import work from the binary alone", async () => {
+    const cmd = FROM_SOURCE ? clickclack() : ["./clickclack"];
+    const run = async (args: string[]) => {
+      const proc = Bun.spawn([...cmd, ...args], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+      const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+      return { out, err, code };
+    };
+    const backup = await run(["backup", "--out", "copy.db", "--data", "data", "--json"]);
+    expect(backup.err).toBe("");
+    expect(JSON.parse(backup.out).bytes).toBeGreaterThan(0);
+    expect((await run(["export", "--out", "all.json", "--data", "data"])).code).toBe(0);
+    const imported = await run(["import", "--in", "all.json", "--db", "restored.db", "--json"]);
+    expect(imported.err).toBe("");
+    expect(JSON.parse(imported.out).rows).toBeGreaterThan(0);
+  });
+
+    test("serves the product page and the app, and a first load stays under 100 KB of gzipped JavaScript", async () => {
     const landing = await fetch(server.url);
     expect(landing.status).toBe(200);
     expect(await landing.text()).toContain('href="/app"');
@@ -158,10 +176,12 @@ describe.skipIf(!hasChromium)("the single binary", () => {
     });
     bench.load_average_1m = Number(loadavg()[0]!.toFixed(2));
     await screenshot(page, "firehose");
+    console.log(`5,000 messages: ${JSON.stringify(bench)}`);
     // The development machine measures 58 fps of Chromium's 60 (BENCHMARKS.md); the bound leaves
     // room for a busier CI box. The row counts above guard the windowing itself.
     expect(result.maxRows).toBeLessThan(150);
     expect(result.fps).toBeGreaterThan(40);
     expect(result.p95).toBeLessThan(60);
-  });
+    // Seeding and paging in 5,000 messages take most of this on a busy 2-core machine.
+  }, 180_000);
 });

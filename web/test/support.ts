@@ -190,3 +190,83 @@ export function chartPng(): Buffer {
     return [250, 250, 252];
   });
 }
+
+/** A server with Ada (owner of Acme) and Grace (member), API clients for both, and a browser. */
+export async function startTeam(label: string) {
+  ensureBinary();
+  const dir = tempDir(label);
+  const boot = await admin(dir, "bootstrap", "--name", "Ada Lovelace", "--email", "ada@example.com", "--workspace", "Acme");
+  const workspaceId: string = boot.workspace.id;
+  await admin(dir, "user", "create", "--email", "grace@example.com", "--name", "Grace Hopper", "--handle", "grace");
+  await admin(dir, "member", "add", "--workspace", workspaceId, "--email", "grace@example.com", "--role", "member");
+  const server = await serve({ args: ["--data", dir] });
+  const link = (email: string) => admin<{ token: string }>(dir, "magic-link", "create", "--email", email).then((r) => r.token);
+  const apiA = apiAs(server.url, await sessionToken(server.url, await link("ada@example.com")));
+  const apiB = apiAs(server.url, await sessionToken(server.url, await link("grace@example.com")));
+  const general: { id: string } = (await apiA.get(`/api/workspaces/${workspaceId}/channels`)).channels.find((c: { name: string }) => c.name === "general");
+  const browser = await launchBrowser();
+  const contexts: BrowserContext[] = [];
+  // Signing in spends a magic link, and the server allows 10 a minute per address: each person
+  // signs in once, and every page after that opens in their signed-in context.
+  const signedIn = new Map<string, Promise<BrowserContext>>();
+  /**
+   * A signed-in page at the given size and colour scheme. `fresh` signs in a context of its own
+   * (for tests that sign out); `noWorkspace` for a person who lands on no conversation.
+   */
+  async function open(email: string, opts: { width?: number; height?: number; dark?: boolean; phone?: boolean; noWorkspace?: boolean; fresh?: boolean } = {}): Promise<Page> {
+    const viewport = { width: opts.width ?? 1280, height: opts.height ?? 800 };
+    const colorScheme = opts.dark ? ("dark" as const) : ("light" as const);
+    if (opts.fresh || opts.noWorkspace) {
+      const ctx = await browser.newContext({ viewport, colorScheme, ...(opts.phone ? { isMobile: true, hasTouch: true } : {}) });
+      contexts.push(ctx);
+      if (!opts.noWorkspace) return signIn(ctx, server.url, await link(email));
+      const page = await ctx.newPage();
+      await page.goto(`${server.url}/app/login#token=${await link(email)}`);
+      return page;
+    }
+    let ctx = signedIn.get(email);
+    if (!ctx) {
+      ctx = (async () => {
+        const c = await browser.newContext();
+        contexts.push(c);
+        await (await signIn(c, server.url, await link(email))).close();
+        return c;
+      })();
+      signedIn.set(email, ctx);
+    }
+    const page = await (await ctx).newPage();
+    await page.setViewportSize(viewport);
+    await page.emulateMedia({ colorScheme });
+    await page.goto(`${server.url}/app`);
+    await page.waitForURL(/\/app\/c\//);
+    return page;
+  }
+  /** After a test signed this person out everywhere: the next page signs in again. */
+  const forget = (email: string) => signedIn.delete(email);
+  async function stop(): Promise<void> {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser.close();
+    await server.stop();
+    cleanup(dir);
+  }
+  return { dir, server, browser, apiA, apiB, workspaceId, general, link, open, forget, stop };
+}
+export type Team = Awaited<ReturnType<typeof startTeam>>;
+
+/** Page errors seen by a page from now on, for "never throws" checks. */
+export function errorsOf(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  return errors;
+}
+
+/** Resolves once the page has painted two frames; a frozen tab fails the test instead of hanging. */
+export async function responsive(page: Page, label: string, ms = 10_000): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const frozen = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the tab froze: ${label}`)), ms)));
+  try {
+    await Promise.race([page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))), frozen]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

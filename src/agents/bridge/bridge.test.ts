@@ -238,7 +238,7 @@ describe("agent bridge", () => {
 
   test("one bridge per bot and state directory", async () => {
     const second = spawnCli(["bridge", "--server", server.url, "--token", token, "--workspace", team.workspace.id, "--workdir", fakes.work, "--state-dir", stateDir], fakes);
-    expect(await second.exited).toBe(3);
+    expect(await second.exited).toBe(7);
     expect(await new Response(second.stderr).text()).toContain("another bridge for this bot");
   });
 

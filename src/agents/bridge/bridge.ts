@@ -12,11 +12,11 @@ import {
   ClickClackBot,
   ClickClackClient,
   ClickClackError,
-  FileCursorStore,
   type Message,
   type RealtimeEvent,
   type User,
 } from "../../../sdk/src/index.ts";
+import { FileCursorStore } from "../../../sdk/src/file-cursor-store.ts";
 import { LIMITS } from "../../chat/rules.ts";
 import { AgentError } from "../errors.ts";
 import { Limiter } from "../limiter.ts";

@@ -7,6 +7,7 @@ import OpenAI from "openai";
 import { createHash } from "node:crypto";
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { promtoolProblems } from "../../testing/promtool.ts";
 import { Limiter } from "../limiter.ts";
 import { loadProfiles } from "../profiles.ts";
 import { SessionStore } from "../sessions.ts";
@@ -492,6 +493,7 @@ describe("REST API", () => {
     expect(text).toMatch(/clickclack_agent_failures_total\{backend="gemini",reason="failed"\} [1-9]/);
     expect(text).toContain("clickclack_agent_run_duration_seconds_bucket");
     expect(text).toMatch(/clickclack_agent_tokens_total\{backend="codex",kind="cached"\} \d+/);
+    expect(await promtoolProblems(text)).toBe("");
   });
 });
 

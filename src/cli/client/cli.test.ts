@@ -84,11 +84,16 @@ test("--file, --reply-to, threads, reactions and a nonce that makes a retry safe
   const clash = await cli(["send", "--channel", "#general", "other text", "--nonce", "cli-1"]);
   expect(clash.code).toBe(5);
 
-  const reply = json(await cli(["send", "--reply-to", root.id, "first reply", "--json"])).message;
-  expect(reply.parent_message_id).toBe(root.id);
+  // --reply-to quotes, as the Go CLI does; a thread reply is `threads reply`.
+  const quote = json(await cli(["send", "--reply-to", root.id, "quoting you", "--json"])).message;
+  expect(quote).toMatchObject({ quoted_message_id: root.id, channel_id: root.channel_id, parent_message_id: null, quoted_body_snapshot: "from a **file**" });
+  expect((await cli(["threads", "reply", root.id, "first reply"])).code).toBe(0);
   expect((await cli(["threads", "reply", root.id, "second", "reply"], { env: { CLICKCLACK_USER: team.users[1]!.id } })).code).toBe(0);
   const thread = json(await cli(["threads", "open", root.id, "--json"]));
   expect(thread.replies.map((r: { body: string }) => r.body)).toEqual(["first reply", "second reply"]);
+  // Quoting a thread reply stays in that thread.
+  const inThread = json(await cli(["send", "--reply-to", thread.replies[0].id, "quoting the reply", "--json"])).message;
+  expect(inThread).toMatchObject({ parent_message_id: root.id, quoted_message_id: thread.replies[0].id });
   expect(json(await cli(["reactions", "add", root.id, "🎉", "--json"])).reactions).toEqual([{ emoji: "🎉", count: 1, reacted_by_me: true }]);
   expect(json(await cli(["reactions", "remove", root.id, "🎉", "--json"])).reactions).toEqual([]);
 });

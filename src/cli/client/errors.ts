@@ -2,8 +2,9 @@
 // and every message says what to do next.
 import { ClickClackError } from "../../../sdk/src/index.ts";
 
-export const EXIT = { ok: 0, other: 1, usage: 2, auth: 3, notFound: 4, conflict: 5, unreachable: 6 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+import { EXIT, type ExitCode } from "../exit.ts";
+
+export { EXIT, type ExitCode };
 
 export class CliError extends Error {
   constructor(
@@ -24,7 +25,7 @@ export function fromApiError(err: ClickClackError, server: string, what: string)
   const detail = err.detail;
   switch (err.status) {
     case 0:
-      return new CliError(EXIT.unreachable, `cannot reach ${server}`, "is the server running? Check --server or CLICKCLACK_SERVER.", err.code);
+      return new CliError(EXIT.unavailable, `cannot reach ${server}`, "is the server running? Check --server or CLICKCLACK_SERVER.", err.code);
     case 401:
       return new CliError(EXIT.auth, `not signed in to ${server}: ${detail}`, "run `clickclack login --magic-token mgt_…` or pass --token (CLICKCLACK_TOKEN).", err.code);
     case 403:
@@ -39,9 +40,9 @@ export function fromApiError(err: ClickClackError, server: string, what: string)
       return new CliError(EXIT.conflict, detail, err.code === "nonce_conflict" || /nonce/.test(detail) ? "that --nonce was already used for a different message; pick a new one." : undefined, err.code);
     case 429: {
       const after = err.headers?.get("retry-after");
-      return new CliError(EXIT.other, detail, after ? `retry in ${after}s.` : "slow down and retry.", err.code);
+      return new CliError(EXIT.error, detail, after ? `retry in ${after}s.` : "slow down and retry.", err.code);
     }
     default:
-      return new CliError(EXIT.other, `${what} failed (${err.status}): ${detail}`, undefined, err.code);
+      return new CliError(EXIT.error, `${what} failed (${err.status}): ${detail}`, undefined, err.code);
   }
 }

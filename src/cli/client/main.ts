@@ -10,6 +10,7 @@ import { reactionCommands } from "./commands/reactions.ts";
 import { searchCommands } from "./commands/search.ts";
 import { threadCommands } from "./commands/threads.ts";
 import { Context } from "./context.ts";
+import { EXIT_HELP } from "../exit.ts";
 import { CliError, EXIT, fromApiError } from "./errors.ts";
 import { type OptionSpec, parse } from "./flags.ts";
 import { Output } from "./output.ts";
@@ -43,7 +44,7 @@ export const GLOBAL_HELP = `Global options (also as environment variables):
   --plain             tab-separated fields, no decoration
   --no-input          never prompt (CLICKCLACK_NO_INPUT=1)
 
-Exit codes: 0 ok, 1 error, 2 usage, 3 auth, 4 not found, 5 conflict, 6 server unreachable.`;
+${EXIT_HELP}`;
 
 function help(name: string, spec: Spec): string {
   const lines = spec.sub ? Object.values(spec.sub).map((s) => `  clickclack ${s.usage}\n      ${s.summary}`) : [`  clickclack ${spec.usage}\n      ${spec.summary}`];

@@ -1,5 +1,6 @@
 import { Elysia, t } from "elysia";
 import { AppError, invalid } from "../../chat/errors.ts";
+import { displayName } from "../../chat/names.ts";
 import { assertSignOutAllowed, clearedSessionCookies, sessionCookie } from "../../access/credentials.ts";
 import { LIMITS, signIn } from "../../access/rate-limit.ts";
 import type { Deps } from "../deps.ts";
@@ -16,7 +17,7 @@ const SessionSchema = t.Object({
   last_used_at: t.Union([t.String(), t.Null()]),
   revoked_at: t.Union([t.String(), t.Null()]),
   token: t.Optional(t.String()),
-});
+}, { title: "Session" });
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
@@ -37,7 +38,7 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
         if (!(config.dev && isLoopback(clientAddress(request)))) {
           throw new AppError(501, "mail_not_configured", "mail delivery is not configured: ask an admin for a link (clickclack admin magic-link create)");
         }
-        const link = await store.identity.createMagicLink({ email, displayName: body.display_name?.trim() || null, ttlMs: MAGIC_LINK_TTL_MS });
+        const link = await store.identity.createMagicLink({ email, displayName: body.display_name?.trim() ? displayName(body.display_name) : null, ttlMs: MAGIC_LINK_TTL_MS });
         set.status = 201;
         return { ok: true as const, token: link.token, expires_at: link.expires_at };
       },
@@ -87,5 +88,22 @@ export const authRoutes = ({ auth, store, config, limiter, hub }: Deps) =>
       {
         detail: { summary: "Sign out: revokes the calling session and closes its sockets (idempotent)", tags: ["auth"] },
         response: { 200: t.Object({ ok: t.Literal(true) }), ...errors },
+      },
+    )
+    .post(
+      "/api/auth/logout-everywhere",
+      async ({ request, set }) => {
+        assertSignOutAllowed(request, config.publicUrl);
+        const actor = await auth.require(request);
+        set.headers["set-cookie"] = clearedSessionCookies(request, config.publicUrl) as unknown as string;
+        const revoked = await store.identity.revokeUserSessions(actor.user.id);
+        // Every socket of this person is re-checked (here and on peer processes): those opened
+        // with a session now revoked close with 1008.
+        await hub.recheck({ userId: actor.user.id });
+        return { ok: true as const, revoked };
+      },
+      {
+        detail: { summary: "Sign out everywhere: revokes every session of the caller and closes their sockets", tags: ["auth"] },
+        response: { 200: t.Object({ ok: t.Literal(true), revoked: t.Integer() }), ...errors },
       },
     );

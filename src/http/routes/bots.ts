@@ -2,7 +2,9 @@ import { Elysia, t } from "elysia";
 import type { Actor } from "../../access/actor.ts";
 import { expandScopes } from "../../access/scopes.ts";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
-import { HANDLE_PATTERN } from "../../chat/rules.ts";
+import { displayName, handle } from "../../chat/names.ts";
+import { avatarPath } from "../../chat/avatars.ts";
+import { AvatarFields, avatarChange } from "../avatar-input.ts";
 import type { Deps } from "../deps.ts";
 import { errors, UserSchema } from "../schemas.ts";
 
@@ -16,7 +18,7 @@ const BotTokenSchema = t.Object({
   last_used_at: t.Union([t.String(), t.Null()]),
   revoked_at: t.Union([t.String(), t.Null()]),
   token: t.Optional(t.String()),
-});
+}, { title: "BotToken" });
 
 const TokenRequest = {
   token_name: t.Optional(t.String({ maxLength: 80 })),
@@ -59,20 +61,21 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         // A member's bots are their own; only managers create service bots or bots for others.
         const ownerUserId = body.owner_user_id === undefined ? (manager ? null : actor.user.id) : body.owner_user_id;
         if (!manager && ownerUserId !== actor.user.id) throw forbidden("members can only create bots they own", "not_manager");
-        const displayName = body.display_name.trim();
-        if (!displayName) throw invalid("display_name is required");
-        const handle = body.handle?.trim().replace(/^@/, "").toLowerCase();
-        if (handle !== undefined && !HANDLE_PATTERN.test(handle)) throw invalid("handle must be 2–32 of a-z, 0-9, _ and -", "invalid_handle");
+        const name = displayName(body.display_name);
+        const botHandle = body.handle === undefined ? undefined : handle(body.handle);
         const scopes = body.scopes ? expandScopes(body.scopes) : null;
         if (scopes) await access.assertMintable(m, ownerUserId, scopes);
-        const bot = await store.bots.create({ workspaceId: params.id, displayName, handle, ownerUserId, avatarUrl: body.avatar_url ?? null });
+        // The picture is an upload of whoever creates the bot (or of its owner).
+        const avatar = await avatarChange(store, [actor.user.id, ...(ownerUserId ? [ownerUserId] : [])], body, null);
+        let bot = await store.bots.create({ workspaceId: params.id, displayName: name, handle: botHandle, ownerUserId });
+        if (avatar) bot = await store.users.update(bot.id, { avatarUrl: avatarPath(bot.id, avatar) });
         set.status = 201;
         if (!scopes) return { bot };
         const bot_token = await store.bots.mintToken({ botUserId: bot.id, workspaceId: params.id, name: body.token_name?.trim() || "default", scopes });
         return { bot, bot_token };
       },
       {
-        body: t.Object({ display_name: t.String({ maxLength: 80 }), handle: t.Optional(t.String({ maxLength: 64 })), avatar_url: t.Optional(t.String({ maxLength: 500 })), owner_user_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])), ...TokenRequest }),
+        body: t.Object({ display_name: t.String({ maxLength: 80 }), handle: t.Optional(t.String({ maxLength: 64 })), ...AvatarFields, owner_user_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])), ...TokenRequest }),
         detail: { summary: "Create a bot (with scopes: and its first token, shown once)", tags: ["bots"] },
         response: { 201: t.Object({ bot: UserSchema, bot_token: t.Optional(BotTokenSchema) }), ...errors },
       },

@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia";
 import { forbidden, invalid } from "../../chat/errors.ts";
-import { LIMITS, slugFrom } from "../../chat/rules.ts";
+import { channelNameFrom } from "../../chat/rules.ts";
 import type { Deps } from "../deps.ts";
 import { budgetFor } from "../../chat/posting.ts";
 import { messageInput, MessageBody } from "../message-input.ts";
@@ -9,13 +9,12 @@ import { messageWindow } from "../window.ts";
 
 /** Channel names are slugs, as in the Go server: "Release Plans" becomes release-plans. */
 function channelName(raw: string): string {
-  const name = slugFrom(raw).slice(0, LIMITS.channelNameMax);
-  if (name === "workspace") return "general";
-  if (name === "guest") throw invalid("guest channel name is reserved", "channel_name_reserved");
+  const name = channelNameFrom(raw);
+  if (name === null) throw invalid("guest channel name is reserved", "channel_name_reserved");
   return name;
 }
 
-export const channelRoutes = ({ auth, access, store }: Deps) =>
+export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
   new Elysia()
     .get(
       "/api/workspaces/:id/channels",
@@ -105,7 +104,7 @@ export const channelRoutes = ({ auth, access, store }: Deps) =>
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
         const { channel, membership } = await access.channel(actor, params.id, "write");
-        const input = messageInput(actor, access, body);
+        const input = messageInput(actor, { access, limits }, body);
         const result = await store.messages.post({ scope: { kind: "channel", id: channel.id, workspaceId: channel.workspaceId }, authorId: actor.user.id, ...input, budget: budgetFor(membership.role) });
         set.status = result.replayed ? 200 : 201;
         return result.replayed ? { message: result.message } : { message: result.message, event: result.events[0]! };

@@ -5,7 +5,7 @@ import { messageInput, MessageBody } from "../message-input.ts";
 import { DirectConversationSchema, EventSchema, errors, MessagePageSchema, MessageSchema, ReceiptSchema, WindowQuery } from "../schemas.ts";
 import { messageWindow } from "../window.ts";
 
-export const dmRoutes = ({ auth, access, store }: Deps) =>
+export const dmRoutes = ({ auth, access, store, limits }: Deps) =>
   new Elysia()
     .get(
       "/api/dms",
@@ -86,7 +86,7 @@ export const dmRoutes = ({ auth, access, store }: Deps) =>
         const actor = await auth.require(request);
         const { dm } = await access.dm(actor, params.id, "write");
         if (!(await store.dms.canSend(dm.id, actor.user.id))) throw conflict("direct conversation has no active recipient", "no_active_peer");
-        const input = messageInput(actor, access, body);
+        const input = messageInput(actor, { access, limits }, body);
         const result = await store.messages.post({ scope: { kind: "dm", id: dm.id, workspaceId: dm.workspaceId }, authorId: actor.user.id, ...input, topicId: null });
         set.status = result.replayed ? 200 : 201;
         return result.replayed ? { message: result.message } : { message: result.message, event: result.events[0]! };

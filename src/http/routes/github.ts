@@ -5,7 +5,7 @@ import { Elysia, t } from "elysia";
 import { AppError } from "../../chat/errors.ts";
 import { sessionCookie } from "../../access/credentials.ts";
 import {
-  authorizeUrl, completeSignIn, type GithubConfig, newAuthorization, OAUTH_STATE_TTL_MS, redirectUri, safeReturnTo,
+  authorizeUrl, type AvatarSaver, completeSignIn, type GithubConfig, newAuthorization, OAUTH_STATE_TTL_MS, redirectUri, safeReturnTo,
 } from "../../access/github.ts";
 import { LIMITS } from "../../access/rate-limit.ts";
 import type { Deps } from "../deps.ts";
@@ -29,7 +29,7 @@ function redirect(set: { status?: number | string; headers: Record<string, strin
 const RedirectSchema = t.String({ description: "empty body; see the Location header" });
 const responses = { 302: RedirectSchema, ...errors, 502: ErrorSchema, 503: ErrorSchema };
 
-export const githubRoutes = ({ store, config, limiter }: Deps) =>
+export const githubRoutes = ({ store, config, limiter, uploads }: Deps) =>
   new Elysia()
     .get(
       "/api/auth/github/start",
@@ -55,7 +55,8 @@ export const githubRoutes = ({ store, config, limiter }: Deps) =>
         if (!saved) throw new AppError(400, "invalid_oauth_state", "this GitHub sign-in is invalid, already used or expired: start again");
         if (query.error) throw new AppError(403, "github_denied", "GitHub sign-in was cancelled or refused at GitHub");
         if (!query.code) throw new AppError(400, "invalid_request", "code is required");
-        const user = await completeSignIn(store, gh, { code: query.code, redirectUri: redirectUri(config.publicUrl, request), codeVerifier: saved.codeVerifier });
+        const saveAvatar: AvatarSaver = async (a) => (await uploads.storeBytes({ ...a, filename: "avatar" })).upload;
+        const user = await completeSignIn(store, gh, { code: query.code, redirectUri: redirectUri(config.publicUrl, request), codeVerifier: saved.codeVerifier }, saveAvatar);
         const ttl = config.sessionDays * 86_400_000;
         const { token } = await store.identity.createSession(user.id, ttl);
         set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request, config.publicUrl);

@@ -1,6 +1,8 @@
 import { Elysia, t } from "elysia";
-import { HANDLE_PATTERN, LIMITS } from "../../chat/rules.ts";
+import { displayName, handle } from "../../chat/names.ts";
 import { invalid } from "../../chat/errors.ts";
+import { avatarPath } from "../../chat/avatars.ts";
+import { AvatarFields, avatarChange } from "../avatar-input.ts";
 import type { Deps } from "../deps.ts";
 import { errors, UserSchema } from "../schemas.ts";
 
@@ -19,21 +21,18 @@ export const meRoutes = ({ auth, access, store }: Deps) =>
       async ({ request, body }) => {
         const actor = await auth.require(request);
         if (actor.scopes) throw invalid("bots cannot update a profile here", "bot_forbidden");
-        const displayName = body.display_name?.trim();
-        if (displayName !== undefined && (displayName.length === 0 || displayName.length > LIMITS.displayNameMax)) {
-          throw invalid(`display_name must be 1–${LIMITS.displayNameMax} characters`);
-        }
-        const handle = body.handle?.trim().replace(/^@/, "").toLowerCase();
-        if (handle !== undefined && !HANDLE_PATTERN.test(handle)) throw invalid("handle must be 2–32 of a-z, 0-9, _ and -, starting with a letter or digit", "invalid_handle");
-        if (body.avatar_url && !/^https?:\/\/[^\s/]+/.test(body.avatar_url)) throw invalid("avatar_url must be an http(s) URL");
-        const user = await store.users.update(actor.user.id, { displayName, handle, avatarUrl: body.avatar_url === "" ? null : body.avatar_url });
+        const name = body.display_name === undefined ? undefined : displayName(body.display_name);
+        const h = body.handle === undefined ? undefined : handle(body.handle);
+        const avatar = await avatarChange(store, [actor.user.id], body, actor.user.avatar_url);
+        const avatarUrl = avatar === undefined ? undefined : avatar && avatarPath(actor.user.id, avatar);
+        const user = await store.users.update(actor.user.id, { displayName: name, handle: h, avatarUrl });
         return { user };
       },
       {
         body: t.Object({
           display_name: t.Optional(t.String({ maxLength: 200 })),
           handle: t.Optional(t.String({ maxLength: 64 })),
-          avatar_url: t.Optional(t.Union([t.String({ maxLength: 500 }), t.Null()])),
+          ...AvatarFields,
         }),
         detail: { summary: "Update your profile", tags: ["users"] },
         response: { 200: t.Object({ user: UserSchema }), ...errors },

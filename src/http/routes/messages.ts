@@ -1,15 +1,15 @@
 import { Elysia, t } from "elysia";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
-import { validEmoji } from "../../chat/rules.ts";
+import { reactionEmoji } from "../../chat/reactions.ts";
 import type { Deps } from "../deps.ts";
 import { budgetFor, messageBody } from "../../chat/posting.ts";
-import { messageInput, MessageBody } from "../message-input.ts";
+import { BodyText, messageInput, MessageBody } from "../message-input.ts";
 import { EventSchema, errors, MessageSchema, ReactionSummarySchema, ThreadPageSchema, ThreadStateSchema, WindowQuery } from "../schemas.ts";
 import { threadWindow } from "../window.ts";
 
 const NONCE_HEADER = { "X-ClickClack-Message-Nonce": "supported" };
 
-export const messageRoutes = ({ auth, access, store }: Deps) =>
+export const messageRoutes = ({ auth, access, store, limits }: Deps) =>
   new Elysia()
     .get(
       "/api/messages/by-nonce",
@@ -41,10 +41,12 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       async ({ request, params, body }) => {
         const actor = await auth.require(request);
         await access.message(actor, params.id, "write");
-        return store.messages.edit(params.id, messageBody(body.body), actor.user.id);
+        const text = messageBody(body.body);
+        limits.take("edits", actor.user);
+        return store.messages.edit(params.id, text, actor.user.id);
       },
       {
-        body: t.Object({ body: t.String({ maxLength: 80_000 }) }),
+        body: t.Object({ body: BodyText }),
         detail: { summary: "Edit your message", tags: ["messages"] },
         response: { 200: t.Object({ message: MessageSchema, event: EventSchema }), ...errors },
       },
@@ -59,6 +61,7 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
         const moderates = target.scope.kind === "channel" && !actor.scopes && (target.membership.role === "owner" || target.membership.role === "moderator");
         if (!own && !moderates) throw forbidden("message is not writable", "message_not_writable");
         if (own) access.assertCanWrite(target.membership);
+        limits.take("edits", actor.user);
         return store.messages.remove(params.id, actor.user.id);
       },
       { detail: { summary: "Delete a message (soft: the slot and thread stay)", tags: ["messages"] }, response: { 200: t.Object({ message: MessageSchema, event: EventSchema }), ...errors } },
@@ -77,7 +80,7 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
         const target = await access.message(actor, params.id, "write");
-        const input = messageInput(actor, access, body);
+        const input = messageInput(actor, { access, limits }, body);
         const result = await store.messages.post({ scope: target.scope, authorId: actor.user.id, parentMessageId: params.id, ...input, topicId: null, budget: budgetFor(target.membership.role) });
         const thread_state = result.threadState ?? (await store.messages.thread(params.id, { kind: "oldest", limit: 1 }, actor.user.id)).thread_state;
         set.status = result.replayed ? 200 : 201;
@@ -94,8 +97,8 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       async ({ request, params, body, set }) => {
         const actor = await auth.require(request);
         await access.message(actor, params.id, "write");
-        const emoji = body.emoji.trim();
-        if (!validEmoji(emoji)) throw invalid("emoji must be an emoji or a :shortcode:", "invalid_emoji");
+        const emoji = reactionEmoji(body.emoji);
+        limits.take("reactions", actor.user);
         const result = await store.messages.react(params.id, actor.user.id, emoji, true);
         set.status = result.event ? 201 : 200;
         return result;
@@ -111,6 +114,7 @@ export const messageRoutes = ({ auth, access, store }: Deps) =>
       async ({ request, params }) => {
         const actor = await auth.require(request);
         await access.message(actor, params.id, "write");
+        limits.take("reactions", actor.user);
         return store.messages.react(params.id, actor.user.id, params.emoji.trim(), false);
       },
       { detail: { summary: "Remove your reaction", tags: ["reactions"] }, response: { 200: t.Object({ event: t.Union([EventSchema, t.Null()]), reactions: t.Array(ReactionSummarySchema) }), ...errors } },

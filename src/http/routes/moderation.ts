@@ -2,6 +2,7 @@ import { Elysia, t } from "elysia";
 import type { Actor } from "../../access/actor.ts";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import type { Role } from "../../chat/types.ts";
+import { storedInstant } from "../../chat/time.ts";
 import type { Deps } from "../deps.ts";
 import { EventSchema, errors, RoleSchema, UserSchema } from "../schemas.ts";
 
@@ -16,7 +17,7 @@ const EntrySchema = t.Object({
   moderation_at: t.Union([t.String(), t.Null()]),
   posts_remaining: t.Union([t.Integer(), t.Null()]),
   post_limit: t.Union([t.Integer(), t.Null()]),
-});
+}, { title: "ModerationEntry" });
 
 const RANK: Record<Role, number> = { owner: 4, moderator: 3, member: 2, bot: 2, guest: 1 };
 
@@ -69,9 +70,7 @@ export const moderationRoutes = ({ auth, access, store }: Deps) => {
         else if (body.timeout_until !== undefined) {
           if (body.timeout_until === null) timeoutUntil = null;
           else {
-            const at = Date.parse(body.timeout_until);
-            if (Number.isNaN(at)) throw invalid("timeout_until must be an RFC 3339 time");
-            timeoutUntil = new Date(at).toISOString();
+            timeoutUntil = storedInstant(body.timeout_until, "timeout_until");
           }
         }
         // Open sockets are re-checked by the hub when it hears member.moderation_updated.

@@ -11,7 +11,7 @@ const PULL_DEFAULT = 200;
 const PULL_MAX = 500;
 const EPHEMERAL_PAYLOAD_BYTES = 16 * 1024;
 
-export const realtimeRoutes = ({ auth, access, store, hub }: Deps) =>
+export const realtimeRoutes = ({ auth, access, store, hub, limits }: Deps) =>
   new Elysia()
     .get("/api/event-types", () => ({ event_types: [...DURABLE_EVENT_TYPES], ephemeral_event_types: [...EPHEMERAL_EVENT_TYPES] }), {
       detail: { summary: "Durable (and ephemeral) event types", tags: ["realtime"] },
@@ -66,6 +66,7 @@ export const realtimeRoutes = ({ auth, access, store, hub }: Deps) =>
         if (!(EPHEMERAL_EVENT_TYPES as readonly string[]).includes(body.type)) throw invalid(`type must be one of ${EPHEMERAL_EVENT_TYPES.join(", ")}`, "invalid_event_type");
         if (body.type === "agent.progress" && !actor.scopes) throw forbidden("agent.progress is published by bots", "agent_activity_forbidden");
         await access.member(actor, body.workspace_id);
+        limits.take("ephemeral", actor.user);
         const channelId = body.channel_id || null;
         const dmId = body.direct_conversation_id || null;
         if (channelId && dmId) throw invalid("give channel_id or direct_conversation_id, not both");

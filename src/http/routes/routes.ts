@@ -14,9 +14,9 @@ const RouteSchema = t.Object({
   parent_id: t.Optional(t.String()),
   parent_route_id: t.Optional(t.String()),
   canonical_path: t.String(),
-});
+}, { title: "RouteTarget" });
 
-const TopicSchema = t.Object({ id: t.String(), workspace_id: t.String(), channel_id: t.Union([t.String(), t.Null()]), name: t.String(), created_by: t.String(), created_at: t.String() });
+const TopicSchema = t.Object({ id: t.String(), workspace_id: t.String(), channel_id: t.Union([t.String(), t.Null()]), name: t.String(), created_by: t.String(), created_at: t.String() }, { title: "Topic" });
 
 const routeNotFound = () => new AppError(404, "not_found", "route not found");
 

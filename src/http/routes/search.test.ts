@@ -38,7 +38,7 @@ forEachStore((store) => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer([], { store });
+    server = await startTestServer(["--no-limits"], { store });
     team = await seedTeam(server, ["ada", "bob", "cy", "gus"]);
     await server.store.workspaces.addMember(team.workspace.id, team.users[3]!.id, "guest");
     other = await seedTeam(server, ["zed"]);

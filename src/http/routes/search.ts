@@ -18,9 +18,9 @@ const SearchResultSchema = t.Object({
   channel_id: t.Union([t.String(), t.Null()]),
   direct_conversation_id: t.Union([t.String(), t.Null()]),
   score: t.Number({ description: "Relevance (bm25, higher is better); 0 where only filters matched" }),
-});
+}, { title: "SearchResult" });
 
-export const searchRoutes = ({ auth, access, store }: Deps) =>
+export const searchRoutes = ({ auth, access, store, limits }: Deps) =>
   new Elysia().get(
     "/api/search",
     async ({ request, query }) => {
@@ -44,7 +44,7 @@ export const searchRoutes = ({ auth, access, store }: Deps) =>
       const q = query.q ?? "";
       const binding = [query.workspace_id, q, channelId, dmId, sort];
       const parsed = parseQuery(q);
-      const { hits, next } = await store.search.search({
+      const { hits, next } = await limits.search(actor.user, () => store.search.search({
         workspaceId: query.workspace_id,
         viewerId: actor.user.id,
         guestOnly: m.role === "guest",
@@ -56,7 +56,7 @@ export const searchRoutes = ({ auth, access, store }: Deps) =>
         sort,
         limit,
         after: query.cursor ? decodeCursor(query.cursor, binding) : null,
-      });
+      }));
       return {
         results: hits.map(({ message, score }) => ({
           message,

@@ -3,11 +3,10 @@
 // a message after it was posted.
 import { Elysia, t } from "elysia";
 import type { Actor } from "../../access/actor.ts";
+import { avatarUploadId, AVATAR_TYPES } from "../../chat/avatars.ts";
 import { AppError, forbidden, notFound } from "../../chat/errors.ts";
 import type { UploadRecord } from "../../store/store.ts";
 import { contentDisposition, parseRange, servingOf } from "../../uploads/http.ts";
-import { UploadService } from "../../uploads/service.ts";
-import { openStorage } from "../../uploads/storage.ts";
 import type { Deps } from "../deps.ts";
 import { normalizeNonce } from "../message-input.ts";
 import { ErrorSchema, EventSchema, errors, MessageSchema, UploadSchema } from "../schemas.ts";
@@ -15,11 +14,14 @@ import { ErrorSchema, EventSchema, errors, MessageSchema, UploadSchema } from ".
 const NONCE_HEADER = { "X-ClickClack-Upload-Nonce": "supported" };
 const UploadEnvelope = t.Object({ upload: UploadSchema });
 const STREAMED = Symbol("streamed");
+const BYTES_RESPONSES = {
+  200: { description: "The bytes", content: { "application/octet-stream": { schema: { type: "string" as const, format: "binary" } } } },
+  206: { description: "The requested byte range", content: { "application/octet-stream": { schema: { type: "string" as const, format: "binary" } } } },
+  ...Object.fromEntries([...Object.keys(errors), "416", "503"].map((code) => [code, { description: `Error ${code}`, content: { "application/json": { schema: ErrorSchema } } }])),
+};
 
 export const uploadRoutes = (deps: Deps) => {
-  const { auth, access, store, config } = deps;
-  const service = new UploadService(store, openStorage(config.uploads), { maxBytes: config.uploads.quotaBytes, maxFiles: config.uploads.quotaFiles });
-  service.start();
+  const { auth, access, store, limits, uploads: service } = deps;
 
   /** Who may fetch an upload: its owner; else whoever can read the message it is attached to. */
   async function assertCanRead(actor: Actor, record: UploadRecord): Promise<void> {
@@ -36,6 +38,32 @@ export const uploadRoutes = (deps: Deps) => {
     if (record.detachedAt || membership.role === "guest") throw notFound("upload");
   }
 
+  /** An upload's bytes, ranged, never rendered as a page. */
+  async function serveBytes(request: Request, record: UploadRecord, cacheControl: string): Promise<Response> {
+    const size = record.upload.byte_size;
+    const range = parseRange(request.headers.get("range"), size);
+    if (range === "unsatisfiable") {
+      throw new AppError(416, "range_not_satisfiable", `the file has ${size} bytes`, undefined, { "Content-Range": `bytes */${size}` });
+    }
+    const { start, end } = range ?? { start: 0, end: size };
+    const body = await service.storage.read(record.storageKey, start, end).catch((err: Error) => {
+      throw new AppError(503, "unavailable", `upload storage is unavailable: ${err.message}`);
+    });
+    if (!body) throw notFound("upload content");
+    const { type, disposition } = servingOf(record.upload.content_type);
+    const headers: Record<string, string> = {
+      "Content-Type": type,
+      "Content-Disposition": contentDisposition(disposition, record.upload.filename),
+      "Content-Length": String(end - start),
+      "Accept-Ranges": "bytes",
+      "X-Content-Type-Options": "nosniff",
+      "Content-Security-Policy": "sandbox",
+      "Cache-Control": cacheControl,
+    };
+    if (range) headers["Content-Range"] = `bytes ${start}-${end - 1}/${size}`;
+    return new Response(body, { status: range ? 206 : 200, headers });
+  }
+
   return new Elysia()
     .post(
       "/api/uploads",
@@ -44,6 +72,7 @@ export const uploadRoutes = (deps: Deps) => {
         const m = await access.member(actor, query.workspace_id);
         access.assertCanWrite(m);
         if (m.role === "guest") throw forbidden("guests cannot upload files", "guest_restricted");
+        limits.take("uploads", actor.user);
         const result = await service.receive({ request, workspaceId: query.workspace_id, ownerId: actor.user.id, nonce: normalizeNonce(query.nonce) });
         set.status = result.replayed ? 200 : 201;
         return { upload: result.upload };
@@ -87,41 +116,31 @@ export const uploadRoutes = (deps: Deps) => {
         const record = await store.uploads.get(params.id);
         if (!record) throw notFound("upload");
         await assertCanRead(actor, record);
-        const size = record.upload.byte_size;
-        const range = parseRange(request.headers.get("range"), size);
-        if (range === "unsatisfiable") {
-          throw new AppError(416, "range_not_satisfiable", `the file has ${size} bytes`, undefined, { "Content-Range": `bytes */${size}` });
-        }
-        const { start, end } = range ?? { start: 0, end: size };
-        const body = await service.storage.read(record.storageKey, start, end).catch((err: Error) => {
-          throw new AppError(503, "unavailable", `upload storage is unavailable: ${err.message}`);
-        });
-        if (!body) throw notFound("upload content");
-        const { type, disposition } = servingOf(record.upload.content_type);
-        const headers: Record<string, string> = {
-          "Content-Type": type,
-          "Content-Disposition": contentDisposition(disposition, record.upload.filename),
-          "Content-Length": String(end - start),
-          "Accept-Ranges": "bytes",
-          "X-Content-Type-Options": "nosniff",
-          "Content-Security-Policy": "sandbox",
-          "Cache-Control": "private, max-age=3600",
-        };
-        if (range) headers["Content-Range"] = `bytes ${start}-${end - 1}/${size}`;
-        return new Response(body, { status: range ? 206 : 200, headers });
+        return serveBytes(request, record, "private, max-age=3600");
       },
       {
         detail: {
           summary: "Download an upload (access-checked; Range requests answer 206; HTML, SVG and unknown types download as attachments)",
           tags: ["uploads"],
           // Documented by hand: the answer is bytes, which a response schema cannot describe.
-          responses: {
-            200: { description: "The bytes", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
-            206: { description: "The requested byte range", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
-            ...Object.fromEntries([...Object.keys(errors), "416", "503"].map((code) => [code, { description: `Error ${code}`, content: { "application/json": { schema: ErrorSchema } } }])),
-          },
+          responses: BYTES_RESPONSES,
         },
       },
+    )
+    .get(
+      "/api/users/:id/avatar",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        // A bot token sees the people of its own workspace, as everywhere else.
+        if (actor.tokenWorkspaceId && !(await store.workspaces.membership(actor.tokenWorkspaceId, params.id))) throw notFound("avatar");
+        const user = await store.users.get(params.id);
+        const uploadId = user ? avatarUploadId(user.avatar_url, user.id) : null;
+        const record = uploadId ? await store.uploads.get(uploadId) : null;
+        if (!record || !AVATAR_TYPES.has(record.upload.content_type)) throw notFound("avatar");
+        // The URL names the upload: a new picture is a new URL, so this answer never goes stale.
+        return serveBytes(request, record, "private, max-age=86400, immutable");
+      },
+      { detail: { summary: "A person's avatar (an image upload of theirs), to anyone signed in", tags: ["users"], responses: BYTES_RESPONSES } },
     )
     .post(
       "/api/messages/:id/attachments",

@@ -1,6 +1,8 @@
 import { Elysia, t } from "elysia";
+import { AVATAR_TYPES } from "../../chat/avatars.ts";
 import { forbidden, invalid } from "../../chat/errors.ts";
 import { LIMITS, SLUG_PATTERN, slugFrom } from "../../chat/rules.ts";
+import type { Store } from "../../store/store.ts";
 import type { Deps } from "../deps.ts";
 import { EventSchema, errors, MemberSchema, RoleSchema, WorkspaceSchema } from "../schemas.ts";
 
@@ -13,7 +15,26 @@ function cleanSlug(raw: string): string {
   return slug;
 }
 
-export const workspaceRoutes = ({ auth, access, store }: Deps) =>
+/** An icon is a picture we keep, like an avatar: an image uploaded to this workspace. */
+async function assertWorkspaceIcon(store: Store, workspaceId: string, iconUrl: string): Promise<void> {
+  const id = /^\/api\/uploads\/([A-Za-z0-9_]+)$/.exec(iconUrl)?.[1];
+  if (!id) throw invalid("icon_url is /api/uploads/{id} of an image uploaded to this workspace: remote URLs are not stored", "icon_url_not_allowed");
+  const upload = (await store.uploads.get(id))?.upload;
+  if (!upload || upload.workspace_id !== workspaceId || !AVATAR_TYPES.has(upload.content_type)) throw invalid("the icon must be a PNG, JPEG, GIF or WebP uploaded to this workspace", "invalid_icon");
+}
+
+/**
+ * The instance's owners are the owners of its first workspace (the one sign-ins land in). Before
+ * there is any workspace, whoever comes first may make it.
+ */
+async function assertInstanceOwner(store: Store, userId: string): Promise<void> {
+  const first = await store.workspaces.first();
+  if (!first) return;
+  const m = await store.workspaces.membership(first.id, userId);
+  if (m?.role !== "owner") throw forbidden("only the instance's owners may create workspaces here", "workspace_creation_restricted");
+}
+
+export const workspaceRoutes = ({ auth, access, store, config }: Deps) =>
   new Elysia()
     .get(
       "/api/workspaces",
@@ -31,7 +52,8 @@ export const workspaceRoutes = ({ auth, access, store }: Deps) =>
         if (actor.scopes) throw forbidden("bots cannot create workspaces", "bot_forbidden");
         const name = body.name.trim() || "Untitled";
         if (name.length > LIMITS.workspaceNameMax) throw invalid(`name must be at most ${LIMITS.workspaceNameMax} characters`);
-        const { workspace } = await store.workspaces.create({ name, slug: body.slug ? cleanSlug(body.slug) : undefined, ownerId: actor.user.id });
+        if (config.limits.workspaceCreators === "owners") await assertInstanceOwner(store, actor.user.id);
+        const { workspace } = await store.workspaces.create({ name, slug: body.slug ? cleanSlug(body.slug) : undefined, ownerId: actor.user.id, maxOwned: config.limits.workspacesPerPerson });
         set.status = 201;
         return { workspace };
       },
@@ -60,7 +82,7 @@ export const workspaceRoutes = ({ auth, access, store }: Deps) =>
         if (body.name === undefined && body.slug === undefined && body.icon_url === undefined) throw invalid("nothing to update: give name, slug or icon_url");
         const name = body.name?.trim();
         if (name !== undefined && (name.length === 0 || name.length > LIMITS.workspaceNameMax)) throw invalid(`name must be 1–${LIMITS.workspaceNameMax} characters`);
-        if (body.icon_url && !/^(https?:\/\/|\/api\/uploads\/)/.test(body.icon_url)) throw invalid("icon_url must be an http(s) URL or /api/uploads/{id}");
+        if (body.icon_url) await assertWorkspaceIcon(store, params.id, body.icon_url);
         return store.workspaces.update(params.id, { name, slug: body.slug !== undefined ? cleanSlug(body.slug) : undefined, iconUrl: body.icon_url === "" ? null : body.icon_url }, actor.user.id);
       },
       {

@@ -9,6 +9,7 @@ import type { PostgresJsQueryResultHKT } from "drizzle-orm/postgres-js";
 import { migrations } from "../../../drizzle/postgres/index.ts";
 import type { StoredEvent } from "../../chat/types.ts";
 import * as schema from "./schema.ts";
+import { backgroundLog } from "../../observability/log.ts";
 
 /** The pool or a transaction: every query helper takes either. */
 export type Db = PgDatabase<PostgresJsQueryResultHKT, typeof schema>;
@@ -331,7 +332,7 @@ export class PgGroupCommitWriter {
         try {
           listener(committed);
         } catch (err) {
-          console.error("commit listener failed", err);
+          backgroundLog().error({ err }, "commit listener failed");
         }
       }
     }

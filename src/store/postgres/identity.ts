@@ -51,6 +51,12 @@ export function pgIdentity(db: Db, writer: PgGroupCommitWriter): IdentityStore {
         return toSession(r);
       });
     },
+    revokeUserSessions(userId) {
+      return writer.write(async (tx) => {
+        const live = await tx.update(sessions).set({ revokedAt: now() }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))).returning({ id: sessions.id });
+        return live.length;
+      });
+    },
     createMagicLink({ email, displayName, ttlMs }) {
       return writer.write(async (tx) => {
         const token = newSecret("mgt");

@@ -6,6 +6,7 @@ import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { migrations } from "../../../drizzle/sqlite/index.ts";
 import type { StoredEvent } from "../../chat/types.ts";
 import * as schema from "./schema.ts";
+import { backgroundLog } from "../../observability/log.ts";
 
 export type Db = BunSQLiteDatabase<typeof schema>;
 
@@ -153,7 +154,7 @@ export class GroupCommitWriter {
         try {
           listener(committed);
         } catch (err) {
-          console.error("commit listener failed", err);
+          backgroundLog().error({ err }, "commit listener failed");
         }
       }
     }

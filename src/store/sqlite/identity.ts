@@ -55,6 +55,13 @@ export function sqliteIdentity(db: Db, writer: GroupCommitWriter): IdentityStore
         return toSession(r);
       });
     },
+    revokeUserSessions(userId) {
+      return writer.write(() => {
+        const live = db.select({ id: sessions.id }).from(sessions).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))).all();
+        if (live.length) db.update(sessions).set({ revokedAt: now() }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt))).run();
+        return live.length;
+      });
+    },
     createMagicLink({ email, displayName, ttlMs }) {
       return writer.write(() => {
         const token = newSecret("mgt");

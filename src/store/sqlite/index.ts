@@ -11,6 +11,7 @@ import { sqliteMessages } from "./messages.ts";
 import { sqliteRoutes, sqliteTopics } from "./routes.ts";
 import { sqliteModeration } from "./moderation.ts";
 import { sqliteSearch } from "./search.ts";
+import { SearchThread } from "./search-thread.ts";
 import { sqliteUploads } from "./uploads.ts";
 import { sqliteUsers } from "./users.ts";
 import { sqliteWorkspaces } from "./workspaces.ts";
@@ -21,10 +22,12 @@ export interface SqliteStore extends Store {
   readonly raw: Database;
 }
 
-export function openSqliteStore(path: string, opts: { migrate?: boolean } = {}): SqliteStore {
+export function openSqliteStore(path: string, opts: { migrate?: boolean; searchThread?: { budgetMs: number } } = {}): SqliteStore {
   const { raw, db } = openDatabase(path);
   if (opts.migrate !== false) migrateDatabase(db);
   const writer = new GroupCommitWriter(raw);
+  // The server searches on its own thread (a file can be opened twice; :memory: cannot).
+  const thread = opts.searchThread && path !== ":memory:" ? new SearchThread(path, opts.searchThread.budgetMs, () => sqliteSearch(db, raw)) : null;
   return {
     dialect: "sqlite",
     path,
@@ -42,7 +45,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean } = {}):
     dms: sqliteDms(db, writer),
     events: sqliteEvents(db, writer),
     uploads: sqliteUploads(db, writer),
-    search: sqliteSearch(db, raw),
+    search: thread ?? sqliteSearch(db, raw),
     integrations: sqliteIntegrations(db, writer),
     async ping() {
       raw.query("SELECT 1").get();
@@ -52,6 +55,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean } = {}):
       return (raw.query("PRAGMA data_version").get() as { data_version: number }).data_version;
     },
     async close() {
+      thread?.close();
       writer.close();
       raw.close();
     },

@@ -1,6 +1,7 @@
 // Background upkeep of a SQLite database: WAL checkpoints and event retention.
 import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
+import { backgroundLog } from "../../observability/log.ts";
 
 export interface MaintenanceOptions {
   /** How often to checkpoint. */
@@ -36,7 +37,7 @@ export function startCheckpointer(raw: Database, dbPath: string, opts: Maintenan
       await opts.onTick?.();
     } catch (err) {
       // SQLITE_BUSY under load is expected; the next tick tries again.
-      if (!String(err).includes("busy")) console.error("checkpoint failed", err);
+      if (!String(err).includes("busy")) backgroundLog().error({ err }, "checkpoint failed");
     } finally {
       running = false;
     }

@@ -6,6 +6,7 @@ import {
   assertAuthor, assertCanPin, assertEditable, assertNonceReplay, assertQuotable, assertReplyTarget, assertThreadRoot, assertTopicFits,
   assertWithinBudget, budgetWindowStart, nextReadPointer, nonceFingerprint, quoteSnapshot,
 } from "../../chat/posting.ts";
+import { assertReactionFits } from "../../chat/reactions.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
 import type { ChatEvent, Message, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, Scope } from "../store.ts";
@@ -259,7 +260,10 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
         const r = byId(id);
         if (!r || r.deletedAt) throw notFound("message");
         const at = now();
-        db.update(messages).set({ deletedAt: at }).where(eq(messages.id, id)).run();
+        // The words go from the row itself and from every quote of it, so neither a backup nor
+        // an export keeps what its author deleted.
+        db.update(messages).set({ deletedAt: at, body: "" }).where(eq(messages.id, id)).run();
+        db.update(messages).set({ quotedBodySnapshot: null }).where(eq(messages.quotedMessageId, id)).run();
         db.delete(pins).where(eq(pins.messageId, id)).run();
         db.delete(reactions).where(eq(reactions.messageId, id)).run();
         detachUploads(db, id, at);
@@ -300,6 +304,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
       return writer.write((emit) => {
         const r = byId(id);
         if (!r || r.deletedAt) throw notFound("message");
+        if (on) assertReactionFits(db.all<{ emoji: string }>(sql`SELECT DISTINCT emoji FROM reactions WHERE message_id = ${id}`).map((d) => d.emoji), emoji);
         const changed = on
           ? db.insert(reactions).values({ messageId: id, userId, emoji, createdAt: now() }).onConflictDoNothing().returning({ e: reactions.emoji }).all().length
           : db.delete(reactions).where(and(eq(reactions.messageId, id), eq(reactions.userId, userId), eq(reactions.emoji, emoji))).returning({ e: reactions.emoji }).all().length;

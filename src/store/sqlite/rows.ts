@@ -1,4 +1,5 @@
 // Row → wire object mappers, shared by every SQLite module.
+import { shownAvatarUrl, shownIconUrl } from "../../chat/avatars.ts";
 import type { SQL } from "drizzle-orm";
 import type { Channel, Message, ThreadState, User, Workspace } from "../../chat/types.ts";
 import type * as s from "./schema.ts";
@@ -17,13 +18,13 @@ export function toUser(r: UserRow): User {
     owner_user_id: r.ownerUserId,
     display_name: r.displayName,
     handle: r.handle,
-    avatar_url: r.avatarUrl,
+    avatar_url: shownAvatarUrl(r.avatarUrl, r.id),
     created_at: r.createdAt,
   };
 }
 
 export function toWorkspace(r: WorkspaceRow, role?: Workspace["role"]): Workspace {
-  const w: Workspace = { id: r.id, route_id: r.routeId, name: r.name, slug: r.slug, icon_url: r.iconUrl, created_at: r.createdAt };
+  const w: Workspace = { id: r.id, route_id: r.routeId, name: r.name, slug: r.slug, icon_url: shownIconUrl(r.iconUrl), created_at: r.createdAt };
   if (role) w.role = role;
   return w;
 }

@@ -147,6 +147,8 @@ export const messages = sqliteTable(
     uniqueIndex("messages_thread_seq").on(t.threadRootId, t.threadSeq),
     uniqueIndex("messages_nonce").on(t.authorId, t.nonce),
     uniqueIndex("messages_route").on(t.routeId),
+    // Deleting a message clears the snapshots quoting it.
+    index("messages_quoted").on(t.quotedMessageId).where(sql`quoted_message_id IS NOT NULL`),
   ],
 );
 
@@ -295,9 +297,10 @@ export const uploads = sqliteTable(
     detachedAt: text("detached_at"),
   },
   (t) => [
-    // Also the quota's index: (workspace, owner) is its prefix.
     uniqueIndex("uploads_nonce").on(t.workspaceId, t.ownerId, t.nonce),
     index("uploads_message").on(t.messageId),
+    // The quota is per person across workspaces.
+    index("uploads_owner").on(t.ownerId),
   ],
 );
 

@@ -95,9 +95,10 @@ export function sqliteUploads(db: Db, writer: GroupCommitWriter): UploadStore {
   return {
     reserve({ workspaceId, ownerId, bytes, quota }) {
       return writer.write(() => {
-        const used = firstRow<{ n: number; b: number }>(db, sql`SELECT count(*) AS n, coalesce(sum(byte_size), 0) AS b FROM uploads
-          WHERE workspace_id = ${workspaceId} AND owner_id = ${ownerId}`) ?? { n: 0, b: 0 };
-        if (used.n + 1 > quota.maxFiles) throw tooLarge(`upload quota reached: at most ${quota.maxFiles} files per person in a workspace`, "upload_quota_exceeded");
+        // Per person across every live workspace: a new workspace brings no fresh quota.
+        const used = firstRow<{ n: number; b: number }>(db, sql`SELECT count(*) AS n, coalesce(sum(u.byte_size), 0) AS b FROM uploads u
+          JOIN workspaces w ON w.id = u.workspace_id AND w.deleted_at IS NULL WHERE u.owner_id = ${ownerId}`) ?? { n: 0, b: 0 };
+        if (used.n + 1 > quota.maxFiles) throw tooLarge(`upload quota reached: at most ${quota.maxFiles} files per person`, "upload_quota_exceeded");
         if (used.b + bytes > quota.maxBytes) {
           throw tooLarge(`upload quota reached: ${used.b} of ${quota.maxBytes} bytes used, this upload needs up to ${bytes}`, "upload_quota_exceeded");
         }

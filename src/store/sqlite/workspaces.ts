@@ -1,5 +1,5 @@
 import { and, asc, count, eq, gt, isNull, like, or, sql } from "drizzle-orm";
-import { conflict, invalid, notFound } from "../../chat/errors.ts";
+import { conflict, forbidden, invalid, notFound } from "../../chat/errors.ts";
 import { workspaceUpdated } from "../../chat/events.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import { slugFrom } from "../../chat/rules.ts";
@@ -34,6 +34,12 @@ export function sqliteWorkspaces(db: Db, writer: GroupCommitWriter): WorkspaceSt
   return {
     create(input) {
       return writer.write((emit) => {
+        if (input.maxOwned !== undefined) {
+          const owned = db.select({ n: count() }).from(members)
+            .innerJoin(workspaces, and(eq(workspaces.id, members.workspaceId), isNull(workspaces.deletedAt)))
+            .where(and(eq(members.userId, input.ownerId), eq(members.role, "owner"))).get()?.n ?? 0;
+          if (owned >= input.maxOwned) throw forbidden(`you already own ${owned} workspaces, the most one person may`, "workspace_limit");
+        }
         let slug: string;
         if (input.slug) {
           if (db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.slug, input.slug)).get()) {

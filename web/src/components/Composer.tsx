@@ -8,9 +8,12 @@ import { send, type SendTarget } from "../state/outbox.ts";
 import { draft, editingId, quoting, setDraft, setQuoting } from "../state/ui.ts";
 import { stageFiles, staged, takeReady, unstage, uploadsAvailable } from "../state/uploads.ts";
 import { userName } from "../state/directory.ts";
-import type { Message, User } from "../types.ts";
+import type { Message } from "../types.ts";
 import { Icon } from "./Icon.tsx";
-import { MentionMenu, mentionAt, useMentionSuggestions } from "./MentionMenu.tsx";
+import { LIMITS } from "../../../src/chat/rules.ts";
+import { broadcastSuggestions, insertionOf, MentionMenu, mentionAt, type Suggestion, useMentionSuggestions } from "./MentionMenu.tsx";
+import { EmojiPicker } from "./EmojiPicker.tsx";
+import { emojiSet, loadEmoji, searchEmoji, shortcodeAt } from "../emoji/data.ts";
 
 interface Props {
   composerKey: string;
@@ -63,9 +66,24 @@ export function Composer(props: Props) {
     el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
   }, [text]);
 
-  const mention = mentionAt(text, caret);
+  // One menu at a time: `@name` (people, @channel, @here) or `:shortcode` (emoji).
+  const [picking, setPicking] = useState(false);
+  const atMention = mentionAt(text, caret);
+  const atShortcode = atMention ? null : shortcodeAt(text, caret);
+  const mention = atMention ?? atShortcode;
   const mentionOpen = mention !== null && dismissed !== mention.start;
-  const options = useMentionSuggestions(mentionOpen ? mention!.query : null, props.meId);
+  const people = useMentionSuggestions(mentionOpen && atMention ? atMention.query : null, props.meId);
+  useEffect(() => {
+    if (atShortcode) void loadEmoji().catch(() => {});
+  }, [!!atShortcode]);
+  const set = emojiSet.value;
+  const options: Suggestion[] = !mentionOpen
+    ? []
+    : atMention
+      ? [...broadcastSuggestions(atMention.query, props.scope.kind === "channel" && !props.scope.rootId), ...people.map((user) => ({ kind: "user" as const, user }))]
+      : set && atShortcode
+        ? searchEmoji(set, atShortcode.query, 8).map((e) => ({ kind: "emoji" as const, char: e.char, shortcode: e.shortcodes.find((c) => c.startsWith(atShortcode.query)) ?? e.shortcodes[0] ?? e.label }))
+        : [];
   const listId = `mentions-${key.replace(/[^\w-]/g, "")}`;
 
   const update = (value: string, pos: number) => {
@@ -76,11 +94,20 @@ export function Composer(props: Props) {
     if (value.trim()) noteTyping(typingTarget);
   };
 
-  const pick = (u: User) => {
+  const insertAtCaret = (insert: string, from = caret) => {
+    const before = text.slice(0, from);
+    const after = text.slice(caret);
+    const value = before + insert + after;
+    const pos = before.length + insert.length;
+    caretAfterRender.current = pos;
+    update(value, pos);
+  };
+
+  const pick = (s: Suggestion) => {
     if (!mention) return;
     const before = text.slice(0, mention.start);
     const after = text.slice(caret);
-    const insert = `@${u.handle} `;
+    const insert = insertionOf(s);
     const value = before + insert + after;
     const pos = before.length + insert.length;
     // The caret is placed when this render commits: a frame later, a fast typist's next keys
@@ -89,8 +116,14 @@ export function Composer(props: Props) {
     update(value, pos);
   };
 
+  // The server's limit, checked here so an over-long message is never sent, cleared and lost.
+  const length = text.trim().length;
+  const tooLong = length > LIMITS.bodyMaxChars;
+  const nearLimit = length > LIMITS.bodyMaxChars * 0.9;
+
   const submit = () => {
     const body = text.trim();
+    if (tooLong) return;
     if (files.some((f) => f.status === "uploading")) return; // wait for the upload; Enter again
     if (!body && !files.some((f) => f.status === "ready")) return;
     const uploads = takeReady(key);
@@ -168,7 +201,8 @@ export function Composer(props: Props) {
           {files.map((f) => (
             <div class={`staged staged-${f.status}`} title={f.error ?? f.file.name}>
               {f.preview ? <img src={f.preview} alt={f.file.name} /> : <Icon name="file" />}
-              <span class="staged-name">{f.status === "uploading" ? "Uploading…" : f.status === "failed" ? "Failed" : f.file.name}</span>
+              <span class="staged-name">{f.status === "uploading" ? `Uploading… ${Math.round(f.progress * 100)}%` : f.status === "failed" ? "Failed" : f.file.name}</span>
+              {f.status === "uploading" && <progress class="staged-progress" max={1} value={f.progress} aria-label={`Uploading ${f.file.name}`} />}
               <button type="button" class="icon-button" aria-label={`Remove ${f.file.name}`} onClick={() => unstage(key, f.localId)}>
                 <Icon name="close" size={14} />
               </button>
@@ -205,6 +239,7 @@ export function Composer(props: Props) {
           placeholder={props.placeholder}
           aria-label={props.placeholder}
           aria-autocomplete="list"
+          aria-invalid={tooLong || undefined}
           aria-controls={mentionOpen && options.length ? listId : undefined}
           aria-activedescendant={mentionOpen && options.length ? `${listId}-${active}` : undefined}
           onInput={(e) => {
@@ -217,10 +252,34 @@ export function Composer(props: Props) {
           onPaste={onPaste}
           onBlur={() => stopTyping(typingTarget)}
         />
-        <button type="button" class="send-button" aria-label="Send" title="Send (Enter)" disabled={!text.trim() && !files.some((f) => f.status === "ready")} onClick={submit}>
+        <span class="composer-emoji-wrap">
+          <button type="button" class="icon-button composer-emoji" aria-label="Insert an emoji" title="Emoji" aria-expanded={picking} onClick={() => setPicking((p) => !p)}>
+            <Icon name="smile" />
+          </button>
+          {picking && (
+            <EmojiPicker
+              verb="Insert"
+              label="Insert an emoji"
+              onPick={(emoji) => {
+                setPicking(false);
+                insertAtCaret(emoji);
+                box.current?.focus();
+              }}
+              onClose={() => setPicking(false)}
+            />
+          )}
+        </span>
+        <button type="button" class="send-button" aria-label="Send" title="Send (Enter)" disabled={tooLong || (!text.trim() && !files.some((f) => f.status === "ready"))} onClick={submit}>
           <Icon name="send" />
         </button>
       </div>
+      {nearLimit && (
+        <div class={`composer-limit${tooLong ? " over" : ""}`} role={tooLong ? "alert" : undefined} aria-live="polite">
+          {tooLong
+            ? `Too long to send: ${(length - LIMITS.bodyMaxChars).toLocaleString("en")} characters over the limit of ${LIMITS.bodyMaxChars.toLocaleString("en")}. Shorten it, or attach it as a file.`
+            : `${length.toLocaleString("en")} / ${LIMITS.bodyMaxChars.toLocaleString("en")} characters`}
+        </div>
+      )}
       {mentionOpen && <MentionMenu id={listId} options={options} active={Math.min(active, options.length - 1)} onPick={pick} />}
     </div>
   );

@@ -2,7 +2,7 @@
 // a link to something gone or out of reach says so instead of showing a blank screen.
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api.ts";
-import { channels, dms, refreshDms, workspaceId } from "../state/directory.ts";
+import { dms, findChannel, refreshChannels, refreshDms, workspaceId } from "../state/directory.ts";
 import { startWorkspace, workspaceStatus } from "../state/sync.ts";
 import { openThread, showThread } from "../state/thread.ts";
 import type { User } from "../types.ts";
@@ -20,7 +20,7 @@ interface Props {
 export function Conversation({ me, kind, id, threadId, messageId }: Props) {
   const [problem, setProblem] = useState<string | null>(null);
   // Channels may be addressed by id or by their public route id.
-  const channel = kind === "channel" ? channels.value.find((c) => c.id === id || c.route_id === id) : undefined;
+  const channel = kind === "channel" ? findChannel(id) : undefined;
   const dm = kind === "dm" ? dms.value.find((d) => d.id === id || d.route_id === id) : undefined;
   const ready = workspaceStatus.value.state === "ready";
 
@@ -35,6 +35,11 @@ export function Conversation({ me, kind, id, threadId, messageId }: Props) {
         if (cancelled) return;
         if (ws !== workspaceId.peek()) await startWorkspace(ws, me);
         else if (kind === "dm") await refreshDms(ws);
+        else {
+          // Created or archived since the lists were loaded.
+          await refreshChannels(ws);
+          if (!cancelled && !findChannel(id)) setProblem("This conversation does not exist, or you are not a member of it.");
+        }
       } catch (err) {
         if (!cancelled) setProblem(err instanceof ApiError && (err.status === 404 || err.status === 403) ? "This conversation does not exist, or you are not a member of it." : "Could not load this conversation.");
       }

@@ -2,7 +2,9 @@
 // phone it also opens the sidebar.
 import { useState } from "preact/hooks";
 import { dmTitle } from "../state/directory.ts";
-import { panel, searchQuery, sidebarOpen } from "../state/ui.ts";
+import { openDialog, panel, searchQuery, sidebarOpen } from "../state/ui.ts";
+import { memberCount } from "../state/directory.ts";
+import { StarButton } from "./ChannelDialogs.tsx";
 import type { Channel, DirectConversation } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Icon } from "./Icon.tsx";
@@ -56,6 +58,7 @@ export function ConversationHeader({ channel, dm, meId, pinCount }: Props) {
               </span>
               {channel.name}
             </h1>
+            <StarButton channel={channel} />
             {channel.display_title && <span class="conv-topic">{channel.display_title}</span>}
           </>
         )}
@@ -72,6 +75,17 @@ export function ConversationHeader({ channel, dm, meId, pinCount }: Props) {
       </div>
       <div class="conv-tools">
         <SearchBox />
+        {channel && (
+          <button type="button" class="tool-button" aria-label={`${memberCount.value} members`} title="Members" onClick={() => openDialog({ kind: "people", title: `Members of #${channel.name}` })}>
+            <Icon name="people" size={17} />
+            <span class="tool-count members">{memberCount.value}</span>
+          </button>
+        )}
+        {channel && (
+          <button type="button" class="tool-button" aria-label="Channel settings" title="Channel settings" onClick={() => openDialog({ kind: "channel-settings", channelId: channel.id })}>
+            <Icon name="settings" size={17} />
+          </button>
+        )}
         {channel && (
           <button
             type="button"

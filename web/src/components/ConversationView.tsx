@@ -5,11 +5,12 @@ import { useComputed } from "@preact/signals";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { conversationPath, navigate } from "../routes.ts";
-import { noteRead } from "../state/directory.ts";
+import { canManageChannels, noteRead, refreshChannels } from "../state/directory.ts";
 import { outbox, pendingFor } from "../state/outbox.ts";
 import { reloadEpoch } from "../state/sync.ts";
 import { channelSeq, timelineFor } from "../state/timeline.ts";
-import { highlight } from "../state/ui.ts";
+import { highlight, showToast } from "../state/ui.ts";
+import { fullTime } from "../format.ts";
 import { stageFiles } from "../state/uploads.ts";
 import type { Channel, DirectConversation, User } from "../types.ts";
 import { Composer } from "./Composer.tsx";
@@ -36,6 +37,31 @@ function Intro({ channel, dm, loading, hasOlder }: { channel?: Channel; dm?: Dir
       </div>
       <h2>{channel ? `Welcome to #${channel.name}` : "The start of your conversation"}</h2>
       <p>{channel ? (channel.display_title ?? "This is the very beginning of the channel.") : `Only the ${dm?.members.length ?? 2} of you can see this conversation.`}</p>
+    </div>
+  );
+}
+
+/** In place of the composer: an archived channel is read-only; a manager may bring it back. */
+function ArchivedBanner({ channel }: { channel: Channel }) {
+  const unarchive = async () => {
+    try {
+      await api.updateChannel(channel.id, { archived: false });
+      await refreshChannels(channel.workspace_id);
+    } catch (err) {
+      showToast(`Could not unarchive: ${(err as Error).message}`, "error");
+    }
+  };
+  return (
+    <div class="archived-banner" role="status">
+      <span>
+        <strong>#{channel.name} is archived</strong>
+        {channel.archived_at && <> since {fullTime(channel.archived_at)}</>}. You can read it, but nobody can post here.
+      </span>
+      {canManageChannels.value && (
+        <button type="button" class="button" onClick={() => void unarchive()}>
+          Unarchive
+        </button>
+      )}
     </div>
   );
 }
@@ -162,6 +188,9 @@ export function ConversationView({ me, channel, dm, messageId }: Props) {
         </div>
       )}
       <TypingIndicator scopeId={scope.id} />
+      {channel?.archived_at ? (
+        <ArchivedBanner channel={channel} />
+      ) : (
       <Composer
         composerKey={composerKey}
         workspaceId={scope.workspaceId}
@@ -173,6 +202,7 @@ export function ConversationView({ me, channel, dm, messageId }: Props) {
         lastOwnMessage={lastOwn}
         onSent={() => void timeline.jumpToLatest().catch(() => {})}
       />
+      )}
       {dragging && <div class="drop-hint">Drop files to attach them</div>}
     </section>
   );

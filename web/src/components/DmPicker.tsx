@@ -2,8 +2,8 @@
 // server reuses the conversation when it already exists for the same people.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
-import { conversationPath, navigate } from "../routes.ts";
-import { refreshDms, rememberUsers, users, workspaceId } from "../state/directory.ts";
+import { startDm } from "../conversations.ts";
+import { rememberUsers, users, workspaceId } from "../state/directory.ts";
 import { dmPickerOpen, showToast } from "../state/ui.ts";
 import type { User } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
@@ -36,14 +36,11 @@ export function DmPicker({ meId }: { meId: string }) {
     .slice(0, 30);
   const toggle = (u: User) => setPicked((p) => (p.some((x) => x.id === u.id) ? p.filter((x) => x.id !== u.id) : p.length >= MAX_OTHERS ? p : [...p, u]));
   const start = async () => {
-    const ws = workspaceId.peek();
-    if (!ws || picked.length === 0) return;
+    if (picked.length === 0) return;
     setBusy(true);
     try {
-      const { conversation } = await api.openDm(ws, picked.map((u) => u.id));
-      await refreshDms(ws);
+      await startDm(picked.map((u) => u.id));
       close();
-      navigate(conversationPath("dm", conversation.id));
     } catch (err) {
       showToast(`Could not start the conversation: ${(err as Error).message}`, "error");
     } finally {

@@ -43,11 +43,34 @@ export function useMentionSuggestions(query: string | null, meId: string): User[
   return local;
 }
 
-export function MentionMenu({ options, active, onPick, id }: { options: User[]; active: number; onPick: (u: User) => void; id: string }) {
+/** What the composer's menu offers: a person, everyone (`@channel`, `@here`), or an emoji. */
+export type Suggestion =
+  | { kind: "user"; user: User }
+  | { kind: "broadcast"; handle: "channel" | "here"; hint: string }
+  | { kind: "emoji"; char: string; shortcode: string };
+
+const BROADCASTS = [
+  { handle: "channel" as const, hint: "Notify everyone in this channel" },
+  { handle: "here" as const, hint: "Notify everyone in this channel who is online" },
+];
+
+/** `@channel` and `@here` for a query, in channels only (a DM has no one else to address). */
+export function broadcastSuggestions(query: string, inChannel: boolean): Suggestion[] {
+  if (!inChannel) return [];
+  return BROADCASTS.filter((b) => b.handle.startsWith(query)).map((b) => ({ kind: "broadcast", ...b }));
+}
+
+/** The text a suggestion puts in place of what was typed. */
+export function insertionOf(s: Suggestion): string {
+  return s.kind === "user" ? `@${s.user.handle} ` : s.kind === "broadcast" ? `@${s.handle} ` : `${s.char} `;
+}
+
+export function MentionMenu({ options, active, onPick, id }: { options: Suggestion[]; active: number; onPick: (s: Suggestion) => void; id: string }) {
   if (options.length === 0) return null;
+  const emoji = options[0]!.kind === "emoji";
   return (
-    <ul class="mention-menu popover" role="listbox" id={id} aria-label="People">
-      {options.map((u, i) => (
+    <ul class="mention-menu popover" role="listbox" id={id} aria-label={emoji ? "Emoji" : "People"}>
+      {options.map((s, i) => (
         <li
           role="option"
           id={`${id}-${i}`}
@@ -55,12 +78,31 @@ export function MentionMenu({ options, active, onPick, id }: { options: User[]; 
           class={i === active ? "active" : ""}
           onMouseDown={(e) => {
             e.preventDefault(); // keep the focus in the composer
-            onPick(u);
+            onPick(s);
           }}
         >
-          <Avatar id={u.id} user={u} size={22} />
-          <span class="mention-name">{u.display_name}</span>
-          <span class="mention-handle">@{u.handle}</span>
+          {s.kind === "user" ? (
+            <>
+              <Avatar id={s.user.id} user={s.user} size={22} />
+              <span class="mention-name">{s.user.display_name}</span>
+              <span class="mention-handle">@{s.user.handle}</span>
+            </>
+          ) : s.kind === "broadcast" ? (
+            <>
+              <span class="mention-broadcast" aria-hidden="true">
+                @
+              </span>
+              <span class="mention-name">@{s.handle}</span>
+              <span class="mention-handle">{s.hint}</span>
+            </>
+          ) : (
+            <>
+              <span class="mention-emoji" aria-hidden="true">
+                {s.char}
+              </span>
+              <span class="mention-name">:{s.shortcode}:</span>
+            </>
+          )}
         </li>
       ))}
     </ul>

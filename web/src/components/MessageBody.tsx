@@ -1,6 +1,8 @@
 // A message's Markdown, rendered and sanitised (markdown.ts). Links to this app open in place;
 // everything else opens in a new tab with no opener and no referrer.
 import { memo } from "preact/compat";
+import { useLayoutEffect, useRef } from "preact/hooks";
+import { highlightWithin } from "../highlight.ts";
 import { renderMarkdown } from "../markdown.ts";
 import { navigate } from "../routes.ts";
 
@@ -20,5 +22,9 @@ export const MessageBody = memo(function MessageBody({ body, edited }: { body: s
   let html = renderMarkdown(body);
   // "(edited)" reads best at the end of the last paragraph, not on a line of its own.
   if (edited) html = /<\/p>\s*$/.test(html) ? html.replace(/<\/p>\s*$/, `${EDITED}</p>`) : html + EDITED;
-  return <div class="md" onClick={onClick} dangerouslySetInnerHTML={{ __html: html }} />;
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    if (html.includes("<pre>")) highlightWithin(ref.current!);
+  }, [html]);
+  return <div ref={ref} class="md" onClick={onClick} dangerouslySetInnerHTML={{ __html: html }} />;
 });

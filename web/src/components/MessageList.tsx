@@ -5,7 +5,8 @@ import { useCallback, useMemo } from "preact/hooks";
 import { dayKey, dayLabel } from "../format.ts";
 import type { Pending } from "../state/outbox.ts";
 import type { Message } from "../types.ts";
-import { MessageRow, type RowContext } from "./MessageRow.tsx";
+import { FOLD_HEIGHT_PX, isLong, MessageRow, type RowContext } from "./MessageRow.tsx";
+import { unfolded } from "../state/ui.ts";
 import { PendingRow } from "./PendingRow.tsx";
 import { type ScrollRequest, VirtualList } from "./VirtualList.tsx";
 
@@ -62,8 +63,11 @@ function estimate(row: Row): number {
       return row.compact ? 48 : 76;
     case "message": {
       const m = row.message;
-      const lines = Math.max(1, Math.ceil(m.body.length / 90)) + (m.body.match(/\n/g)?.length ?? 0);
+      // Each source line wraps on its own; the real width is unknown here, so this only has to be near.
+      let lines = 0;
+      for (const line of m.body.split("\n")) lines += Math.max(1, Math.ceil(line.length / 90));
       let h = (row.compact ? 8 : 34) + lines * 22;
+      if (isLong(m.body) && !unfolded.peek().has(m.id)) h = Math.min(h, (row.compact ? 8 : 34) + FOLD_HEIGHT_PX + 28);
       if (m.reactions?.length) h += 32;
       if (m.thread_state && m.thread_state.reply_count > 0) h += 32;
       if (m.attachments?.length) h += 200;

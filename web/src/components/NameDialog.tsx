@@ -1,33 +1,30 @@
 // Asks for a name (a new channel, a new workspace) and shows the server's answer if it refuses.
-import { useState } from "preact/hooks";
+// Where the server normalises the name (channel slugs), the dialog shows what will be created.
+import { useRef, useState } from "preact/hooks";
 import { naming } from "../state/ui.ts";
 import { Modal } from "./Modal.tsx";
+import { useSubmit } from "./useSubmit.ts";
 
 export function NameDialog() {
   const d = naming.value;
   const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  if (!d) return null;
+  const input = useRef<HTMLInputElement>(null);
   const close = () => {
     naming.value = null;
     setName("");
     setError(null);
   };
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (!name.trim() || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const { submit, busy, error, setError } = useSubmit(
+    async () => {
+      if (!d || !name.trim()) return;
       await d.submit(name.trim());
       close();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    // Back to the field, whichever way the form was submitted: the name is what needs fixing.
+    () => input.current?.focus(),
+  );
+  if (!d) return null;
+  const preview = name.trim() && d.preview ? d.preview(name) : null;
   return (
     <Modal label={d.title} onClose={close} class="name-dialog">
       <form onSubmit={submit}>
@@ -35,7 +32,21 @@ export function NameDialog() {
         <label class="field-label" for="name-dialog-input">
           Name
         </label>
-        <input id="name-dialog-input" class="field" value={name} placeholder={d.placeholder} maxLength={80} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+        <input
+          ref={input}
+          id="name-dialog-input"
+          class="field"
+          value={name}
+          placeholder={d.placeholder}
+          maxLength={d.maxLength ?? 80}
+          aria-describedby={preview ? "name-dialog-preview" : undefined}
+          onInput={(e) => setName((e.target as HTMLInputElement).value)}
+        />
+        {preview && (
+          <p class="field-hint" id="name-dialog-preview" aria-live="polite">
+            {preview}
+          </p>
+        )}
         {error && (
           <p class="field-error" role="alert">
             {error}
@@ -45,7 +56,8 @@ export function NameDialog() {
           <button type="button" class="button" onClick={close}>
             Cancel
           </button>
-          <button type="submit" class="button primary" disabled={!name.trim() || busy}>
+          {/* Not disabled while busy: a disabled button drops the focus to <body>. */}
+          <button type="submit" class="button primary" disabled={!name.trim()} aria-disabled={busy}>
             {d.action}
           </button>
         </div>

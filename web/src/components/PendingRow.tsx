@@ -3,7 +3,17 @@
 import { discard, retry, type Pending } from "../state/outbox.ts";
 import { currentUser } from "../session.ts";
 import { Avatar } from "./Avatar.tsx";
+import { showToast } from "../state/ui.ts";
 import { MessageBody } from "./MessageBody.tsx";
+
+async function copyText(text: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+    showToast("Copied");
+  } catch {
+    showToast("Could not copy", "error");
+  }
+}
 
 const LABEL = { sending: "Sending…", waiting: "Not sent yet: waiting for the connection", failed: "Not sent" } as const;
 
@@ -26,9 +36,15 @@ export function PendingRow({ pending, compact }: { pending: Pending; compact: bo
           <span>{pending.status === "failed" && pending.error ? `${LABEL.failed}: ${pending.error}` : LABEL[pending.status]}</span>
           {pending.status !== "sending" && (
             <>
-              <button type="button" class="linkish" onClick={() => retry(pending.nonce)}>
-                Retry now
-              </button>
+              {pending.refused ? (
+                <button type="button" class="linkish" onClick={() => void copyText(pending.body)}>
+                  Copy text
+                </button>
+              ) : (
+                <button type="button" class="linkish" onClick={() => retry(pending.nonce)}>
+                  Retry now
+                </button>
+              )}
               <button type="button" class="linkish" onClick={() => discard(pending.nonce)}>
                 Discard
               </button>

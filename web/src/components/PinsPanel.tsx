@@ -8,8 +8,20 @@ import { pinsEpoch } from "../state/sync.ts";
 import type { Timeline } from "../state/timeline.ts";
 import type { Message } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
+import { Icon } from "./Icon.tsx";
+import { api } from "../api.ts";
+import { showToast } from "../state/ui.ts";
 
-export function PinsPanel({ timeline }: { timeline: Timeline }) {
+async function unpin(timeline: Timeline, m: Message, drop: (id: string) => void): Promise<void> {
+  try {
+    await api.unpin(timeline.scope.id, m.id);
+    drop(m.id);
+  } catch (err) {
+    showToast(`Could not unpin: ${(err as Error).message}`, "error");
+  }
+}
+
+export function PinsPanel({ timeline, canWrite }: { timeline: Timeline; canWrite: boolean }) {
   const [pins, setPins] = useState<Message[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -21,7 +33,7 @@ export function PinsPanel({ timeline }: { timeline: Timeline }) {
   return (
     <ul class="result-list">
       {pins.map((m) => (
-        <li>
+        <li class="pin-item">
           <button type="button" class="result" onClick={() => navigate(conversationPath("channel", timeline.scope.id, { messageId: m.id }))}>
             <Avatar id={m.author_id} user={m.author} size={24} />
             <span class="result-main">
@@ -31,6 +43,11 @@ export function PinsPanel({ timeline }: { timeline: Timeline }) {
               <span class="result-text">{plainText(m.body, 200)}</span>
             </span>
           </button>
+          {canWrite && (
+            <button type="button" class="icon-button pin-remove" aria-label={`Unpin: ${plainText(m.body, 60)}`} title="Unpin" onClick={() => void unpin(timeline, m, (id) => setPins((list) => list?.filter((x) => x.id !== id) ?? null))}>
+              <Icon name="close" size={16} />
+            </button>
+          )}
         </li>
       ))}
     </ul>

@@ -6,8 +6,15 @@ import { conversationPath, navigate, route } from "../routes.ts";
 import { channels, dms, loadWorkspaces, workspaceId, workspaces } from "../state/directory.ts";
 import { lastWorkspace, startWorkspace, workspaceStatus } from "../state/sync.ts";
 import { load, save } from "../state/storage.ts";
-import { dmPickerOpen, panel, quickSwitcherOpen, showToast, sidebarOpen } from "../state/ui.ts";
+import { dialog, dmPickerOpen, panel, quickSwitcherOpen, showToast, sidebarOpen } from "../state/ui.ts";
+import { ChannelBrowser, ChannelSettings } from "./ChannelDialogs.tsx";
+import { PeopleDialog, ProfileCard } from "./PeopleDialogs.tsx";
+import { SettingsDialog } from "./SettingsDialog.tsx";
 import type { User } from "../types.ts";
+import { signOut } from "../session.ts";
+import { Avatar } from "./Avatar.tsx";
+import { watchTab } from "../state/tab.ts";
+import { ImageViewer } from "./Attachments.tsx";
 import { ConfirmDialog } from "./ConfirmDialog.tsx";
 import { ConnectionBanner } from "./ConnectionStatus.tsx";
 import { Conversation } from "./Conversation.tsx";
@@ -43,14 +50,43 @@ function NoWorkspace({ me }: { me: User }) {
     }
   };
   return (
-    <div class="empty-state full">
+    <div class="empty-state full no-workspace">
+      <div class="who-am-i">
+        <Avatar id={me.id} user={me} size={40} />
+        <span>
+          Signed in as <strong>{me.display_name}</strong>
+          <span class="who-handle">@{me.handle}</span>
+        </span>
+      </div>
       <h1>You are not in a workspace yet</h1>
-      <p>Ask someone to add you to theirs, or start your own.</p>
-      <button type="button" class="button primary" onClick={() => void create()}>
-        Create a workspace
-      </button>
+      <p>Ask someone to add you to theirs (they need your handle or email address), or start your own.</p>
+      <div class="empty-actions">
+        <button type="button" class="button primary" onClick={() => void create()}>
+          Create a workspace
+        </button>
+        <button type="button" class="button" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </div>
     </div>
   );
+}
+
+function Dialogs({ me }: { me: User }) {
+  const d = dialog.value;
+  if (!d) return null;
+  switch (d.kind) {
+    case "channels":
+      return <ChannelBrowser />;
+    case "channel-settings":
+      return <ChannelSettings key={d.channelId} channelId={d.channelId} />;
+    case "people":
+      return <PeopleDialog title={d.title} />;
+    case "profile":
+      return <ProfileCard key={d.userId} userId={d.userId} meId={me.id} />;
+    case "settings":
+      return <SettingsDialog me={me} />;
+  }
 }
 
 export function Shell({ me }: { me: User }) {
@@ -59,6 +95,7 @@ export function Shell({ me }: { me: User }) {
 
   useEffect(() => {
     addEventListener("keydown", onGlobalKey);
+    const stopTab = watchTab(me.id);
     void loadWorkspaces().then((list) => {
       // A conversation link picks its own workspace (Conversation.tsx); otherwise the last one.
       if (route.peek().name === "conversation" && workspaceId.peek()) return;
@@ -67,7 +104,11 @@ export function Shell({ me }: { me: User }) {
       if (ws) void startWorkspace(ws.id, me);
       else workspaceStatus.value = { state: "ready" };
     }, () => (workspaceStatus.value = { state: "error", message: "Could not reach the server." }));
-    return () => removeEventListener("keydown", onGlobalKey);
+    return () => {
+      removeEventListener("keydown", onGlobalKey);
+      stopTab();
+      document.title = "ClickClack";
+    };
   }, []);
 
   // Remember where you were; /app alone goes back there (or to the first channel).
@@ -91,7 +132,7 @@ export function Shell({ me }: { me: User }) {
 
   const noWorkspace = status.state === "ready" && workspaces.value.length === 0;
   return (
-    <div class={`shell${r.name === "conversation" && r.threadId ? " with-thread" : ""}${panel.value ? " with-panel" : ""}`}>
+    <div class={`shell${noWorkspace ? " no-sidebar" : ""}${r.name === "conversation" && r.threadId ? " with-thread" : ""}${panel.value ? " with-panel" : ""}`}>
       {!noWorkspace && <Sidebar me={me} />}
       {sidebarOpen.value && <div class="scrim only-phone" onClick={() => (sidebarOpen.value = false)} />}
       <main class="main">
@@ -117,6 +158,8 @@ export function Shell({ me }: { me: User }) {
       {dmPickerOpen.value && <DmPicker meId={me.id} />}
       <ConfirmDialog />
       <NameDialog />
+      <Dialogs me={me} />
+      <ImageViewer />
       <Toast />
     </div>
   );

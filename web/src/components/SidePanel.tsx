@@ -31,7 +31,7 @@ export function SidePanel({ me, channel, dm, thread }: { me: User; channel?: Cha
         </button>
       </header>
       <div class="panel-body">
-        {which === "pins" ? <PinsPanel timeline={timelineFor(scope)} /> : <SearchPanel workspaceId={scope.workspaceId} query={searchQuery.value} meId={me.id} />}
+        {which === "pins" ? <PinsPanel timeline={timelineFor(scope)} canWrite={!!channel && !channel.archived_at} /> : <SearchPanel workspaceId={scope.workspaceId} query={searchQuery.value} meId={me.id} />}
       </div>
     </aside>
   );

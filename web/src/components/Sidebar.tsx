@@ -1,24 +1,28 @@
 // Channels and DMs with unread counts and mention badges, the workspace switcher, and you.
-import { api } from "../api.ts";
+import { newChannel } from "../conversations.ts";
 import { conversationPath, navigate, route } from "../routes.ts";
 import { signOut } from "../session.ts";
-import { channels, dms, dmTitle, mentionCount, refreshChannels, workspaceId } from "../state/directory.ts";
-import { askName, dmPickerOpen, quickSwitcherOpen, sidebarOpen } from "../state/ui.ts";
+import { channels, dms, dmTitle, mentionCount } from "../state/directory.ts";
+import { openDialog, dmPickerOpen, quickSwitcherOpen, sidebarOpen } from "../state/ui.ts";
+import { muted, starred } from "../state/prefs.ts";
+import type { Channel } from "../types.ts";
 import type { User } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
 import { ConnectionDot } from "./ConnectionStatus.tsx";
 import { Icon } from "./Icon.tsx";
 import { WorkspaceSwitcher } from "./WorkspaceSwitcher.tsx";
 
-function Item({ href, active, unread, mentions, label, children }: { href: string; active: boolean; unread: number; mentions: number; label: string; children: preact.ComponentChildren }) {
+function Item({ href, active, unread, mentions, label, children, quiet }: { href: string; active: boolean; unread: number; mentions: number; label: string; children: preact.ComponentChildren; quiet?: boolean }) {
   const badge = mentions > 0 ? mentions : 0;
+  // A muted channel shows mentions only.
+  if (quiet) unread = 0;
   return (
     <li>
       <a
         href={href}
-        class={`side-item${active ? " active" : ""}${unread > 0 ? " unread" : ""}`}
+        class={`side-item${active ? " active" : ""}${unread > 0 ? " unread" : ""}${quiet ? " muted" : ""}`}
         aria-current={active ? "page" : undefined}
-        aria-label={`${label}${unread ? `, ${unread} unread` : ""}${badge ? `, ${badge} mentions` : ""}`}
+        aria-label={`${label}${quiet ? ", muted" : ""}${unread ? `, ${unread} unread` : ""}${badge ? `, ${badge} mentions` : ""}`}
         onClick={(e) => {
           e.preventDefault();
           sidebarOpen.value = false;
@@ -26,25 +30,35 @@ function Item({ href, active, unread, mentions, label, children }: { href: strin
         }}
       >
         {children}
-        {badge > 0 ? <span class="badge-mention">{badge}</span> : unread > 0 ? <span class="badge-unread">{unread > 99 ? "99+" : unread}</span> : null}
+        {/* The counts are in the link's label; the badge is their picture. */}
+        {badge > 0 ? (
+          <span class="badge-mention" aria-hidden="true">
+            {badge}
+          </span>
+        ) : unread > 0 ? (
+          <span class="badge-unread" aria-hidden="true">
+            {unread > 99 ? "99+" : unread}
+          </span>
+        ) : null}
       </a>
     </li>
   );
 }
 
-function newChannel(): void {
-  askName("Create a channel", "e.g. release-planning", "Create channel", async (name) => {
-    const ws = workspaceId.peek();
-    if (!ws) return;
-    const { channel } = await api.createChannel(ws, name);
-    await refreshChannels(ws);
-    navigate(conversationPath("channel", channel.id));
-  });
-}
-
 export function Sidebar({ me }: { me: User }) {
   const r = route.value;
   const activeId = r.name === "conversation" ? r.id : null;
+  const starredIds = starred.value;
+  const stars = channels.value.filter((c) => starredIds.has(c.id));
+  const rest = channels.value.filter((c) => !starredIds.has(c.id));
+  const channelItem = (c: Channel) => (
+    <Item href={conversationPath("channel", c.id)} active={activeId === c.id} unread={c.unread_count} mentions={mentionCount(c.id)} label={`#${c.name}`} quiet={muted.value.has(c.id)}>
+      <span class="side-icon" aria-hidden="true">
+        #
+      </span>
+      <span class="side-label">{c.name}</span>
+    </Item>
+  );
   return (
     <nav class={`sidebar${sidebarOpen.value ? " open" : ""}`} aria-label="Conversations">
       <div class="sidebar-top">
@@ -56,23 +70,27 @@ export function Sidebar({ me }: { me: User }) {
         </button>
       </div>
       <div class="sidebar-scroll">
-        <section class="side-section">
+        {stars.length > 0 && (
+          <section class="side-section" aria-label="Starred">
+            <h2 class="side-heading">
+              <span>Starred</span>
+            </h2>
+            <ul>{stars.map(channelItem)}</ul>
+          </section>
+        )}
+        <section class="side-section" aria-label="Channels">
           <h2 class="side-heading">
             <span>Channels</span>
-            <button type="button" class="icon-button small" aria-label="Create a channel" title="Create a channel" onClick={newChannel}>
-              <Icon name="plus" size={16} />
-            </button>
+            <span class="side-heading-tools">
+              <button type="button" class="icon-button small" aria-label="Browse channels" title="Browse channels" onClick={() => openDialog({ kind: "channels" })}>
+                <Icon name="hash" size={15} />
+              </button>
+              <button type="button" class="icon-button small" aria-label="Create a channel" title="Create a channel" onClick={newChannel}>
+                <Icon name="plus" size={16} />
+              </button>
+            </span>
           </h2>
-          <ul>
-            {channels.value.map((c) => (
-              <Item href={conversationPath("channel", c.id)} active={activeId === c.id} unread={c.unread_count} mentions={mentionCount(c.id)} label={`#${c.name}`}>
-                <span class="side-icon" aria-hidden="true">
-                  #
-                </span>
-                <span class="side-label">{c.name}</span>
-              </Item>
-            ))}
-          </ul>
+          <ul>{rest.map(channelItem)}</ul>
         </section>
         <section class="side-section">
           <h2 class="side-heading">
@@ -102,6 +120,12 @@ export function Sidebar({ me }: { me: User }) {
           <span class="me-name">{me.display_name}</span>
           <ConnectionDot />
         </span>
+        <button type="button" class="icon-button" aria-label="People" title="People" onClick={() => openDialog({ kind: "people" })}>
+          <Icon name="people" />
+        </button>
+        <button type="button" class="icon-button" aria-label="Settings" title="Settings" onClick={() => openDialog({ kind: "settings" })}>
+          <Icon name="settings" />
+        </button>
         <button type="button" class="icon-button" aria-label="Sign out" title="Sign out" onClick={() => void signOut()}>
           <Icon name="logout" />
         </button>

@@ -3,19 +3,28 @@
 // events the lists already include never counts a message twice.
 import { computed, signal } from "@preact/signals";
 import { api } from "../api.ts";
-import type { Channel, DirectConversation, Message, User, Workspace } from "../types.ts";
+import type { Channel, DirectConversation, Member, Message, User, Workspace } from "../types.ts";
 import { load, save } from "./storage.ts";
 
 export const workspaces = signal<Workspace[]>([]);
 export const workspaceId = signal<string | null>(null);
 export const channels = signal<Channel[]>([]);
+/** Archived channels: out of the sidebar, still readable by link and in the channel browser. */
+export const archivedChannels = signal<Channel[]>([]);
 export const dms = signal<DirectConversation[]>([]);
 export const users = signal<ReadonlyMap<string, User>>(new Map());
 export const memberCount = signal(0);
+/** Workspace roles by user id, as far as the member directory was loaded. */
+export const roles = signal<ReadonlyMap<string, Member["role"]>>(new Map());
 /** Mentions of me per scope: message sequence numbers, so reading past them clears the badge. */
 export const mentions = signal<Record<string, number[]>>({});
 
 export const currentWorkspace = computed(() => workspaces.value.find((w) => w.id === workspaceId.value) ?? null);
+/** Owners and moderators manage channels (rename, topic, archive), as the server's rules say. */
+export const canManageChannels = computed(() => {
+  const role = currentWorkspace.value?.role;
+  return role === "owner" || role === "moderator";
+});
 
 let mentionsKey = "";
 
@@ -31,6 +40,12 @@ export function rememberUsers(list: Iterable<User | undefined | null>): void {
   if (next) users.value = next;
 }
 
+export function rememberRoles(members: Member[]): void {
+  const next = new Map(roles.peek());
+  for (const m of members) next.set(m.user.id, m.role);
+  roles.value = next;
+}
+
 export const rememberAuthors = (messages: Message[]) => rememberUsers(messages.map((m) => m.author));
 
 export async function loadWorkspaces(): Promise<Workspace[]> {
@@ -42,16 +57,17 @@ export async function loadWorkspaces(): Promise<Workspace[]> {
 /** Channels, DMs and the member directory of one workspace. */
 export async function loadDirectory(id: string, meId: string): Promise<void> {
   const [ch, dm, members] = await Promise.all([
-    api.channels(id),
+    api.channels(id, { includeArchived: true }),
     api.dms(id),
     // Guests may not browse the directory; the app still works without it.
     api.members(id, { limit: 200 }).catch(() => null),
   ]);
-  channels.value = ch.channels.filter((c) => !c.archived_at);
+  setChannels(ch.channels);
   dms.value = dm.conversations;
   rememberUsers(dm.conversations.flatMap((c) => c.members));
   if (members) {
     rememberUsers(members.members.map((m) => m.user));
+    rememberRoles(members.members);
     memberCount.value = members.total_count;
   }
   mentionsKey = `mentions:${meId}:${id}`;
@@ -59,8 +75,19 @@ export async function loadDirectory(id: string, meId: string): Promise<void> {
   pruneMentions();
 }
 
+function setChannels(list: Channel[]): void {
+  channels.value = list.filter((c) => !c.archived_at);
+  archivedChannels.value = list.filter((c) => c.archived_at);
+}
+
 export async function refreshChannels(id: string): Promise<void> {
-  channels.value = (await api.channels(id)).channels.filter((c) => !c.archived_at);
+  setChannels((await api.channels(id, { includeArchived: true })).channels);
+}
+
+/** A channel of this workspace by id or route id, archived or not. */
+export function findChannel(id: string): Channel | undefined {
+  const match = (c: Channel) => c.id === id || c.route_id === id;
+  return channels.value.find(match) ?? archivedChannels.value.find(match);
 }
 
 export async function refreshDms(id: string): Promise<void> {

@@ -23,6 +23,8 @@ export interface Pending {
   attachmentName?: string;
   status: "sending" | "waiting" | "failed";
   error?: string;
+  /** The server refused the message itself (4xx): sending it again cannot work. */
+  refused?: boolean;
   createdAt: string;
   attempts: number;
 }
@@ -100,7 +102,8 @@ async function deliver(nonce: string): Promise<void> {
       update(nonce, { status: "waiting", error: undefined });
       scheduleRetry();
     } else {
-      update(nonce, { status: "failed", error: err instanceof Error ? err.message : String(err) });
+      const refused = err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429;
+      update(nonce, { status: "failed", error: err instanceof Error ? err.message : String(err), refused });
     }
   } finally {
     inFlight.delete(nonce);

@@ -1,6 +1,7 @@
 // Keeps the app in step with the server: starts a workspace (lists, then the socket from the last
 // cursor), routes every realtime event to the state it changes, and reloads from the tail when
 // the server says our cursor is gone (close 4001).
+import { loadChannelPrefs } from "./prefs.ts";
 import { signal } from "@preact/signals";
 import { api, ApiError } from "../api.ts";
 import { loadCursor, RealtimeConnection, tailCursor } from "../realtime.ts";
@@ -43,6 +44,7 @@ export async function startWorkspace(id: string, user: User): Promise<void> {
     // The tail is read before the lists, so nothing that happens in between can be missed.
     const cursor = loadCursor(user.id, id) ?? (await tailCursor(id));
     await loadDirectory(id, user.id);
+    loadChannelPrefs(user.id, id);
     restoreOutbox(user.id);
     workspaceStatus.value = { state: "ready" };
     connection = new RealtimeConnection(id, user.id, cursor, {

@@ -17,6 +17,31 @@ export const quoting = signal<Record<string, Message | null>>({});
 /** Briefly highlighted after a jump (search result, link). */
 export const highlightId = signal<string | null>(null);
 export const searchQuery = signal("");
+/** The dialog over the app, if any: browsing channels, a channel's settings, people, a profile, your settings. */
+export type Dialog =
+  | { kind: "channels" }
+  | { kind: "channel-settings"; channelId: string }
+  | { kind: "people"; title?: string }
+  | { kind: "profile"; userId: string }
+  | { kind: "settings" };
+export const dialog = signal<Dialog | null>(null);
+
+/** Opens a dialog; on a phone the sidebar it was opened from gets out of the way. */
+export function openDialog(d: Dialog): void {
+  sidebarOpen.value = false;
+  dialog.value = d;
+}
+
+/** The one message whose action toolbar shows (hovered or focused): never two at once. */
+export const actionsFor = signal<string | null>(null);
+/** An attached image open in the viewer. */
+export const viewingImage = signal<{ id: string; filename: string; byte_size: number } | null>(null);
+/** Very long messages opened past their fold; kept here so a row scrolled out and back stays open. */
+export const unfolded = signal<ReadonlySet<string>>(new Set());
+
+export function unfold(id: string): void {
+  unfolded.value = new Set([...unfolded.peek(), id]);
+}
 /** A short message at the bottom of the screen ("Copied link", errors of background actions). */
 export const toast = signal<{ text: string; tone: "info" | "error"; id: number } | null>(null);
 
@@ -56,8 +81,17 @@ export function setQuoting(key: string, message: Message | null): void {
 export const confirming = signal<{ title: string; body: string; confirm: string; action: () => void } | null>(null);
 
 /** A one-field dialog (naming a new channel or workspace); `submit` may throw to show an error. */
-export const naming = signal<{ title: string; placeholder: string; action: string; submit: (name: string) => Promise<void> } | null>(null);
+export interface NameRequest {
+  title: string;
+  placeholder: string;
+  action: string;
+  submit: (name: string) => Promise<void>;
+  /** What the server will make of the name, shown while typing ("Will be created as #…"). */
+  preview?: (name: string) => string | null;
+  maxLength?: number;
+}
+export const naming = signal<NameRequest | null>(null);
 
-export function askName(title: string, placeholder: string, action: string, submit: (name: string) => Promise<void>): void {
-  naming.value = { title, placeholder, action, submit };
+export function askName(title: string, placeholder: string, action: string, submit: (name: string) => Promise<void>, extra: Pick<NameRequest, "preview" | "maxLength"> = {}): void {
+  naming.value = { title, placeholder, action, submit, ...extra };
 }

@@ -12,6 +12,8 @@ export interface Staged {
   /** An object URL for image previews before the upload finishes. */
   preview: string | null;
   status: "uploading" | "ready" | "failed";
+  /** Share of the bytes sent so far, 0..1, while uploading. */
+  progress: number;
   upload?: Upload;
   error?: string;
 }
@@ -31,9 +33,10 @@ export function stageFiles(key: string, workspaceId: string, files: File[]): voi
     return;
   }
   for (const file of files) {
-    const item: Staged = { localId: newNonce(), file, preview: file.type.startsWith("image/") ? URL.createObjectURL(file) : null, status: "uploading" };
+    const item: Staged = { localId: newNonce(), file, preview: file.type.startsWith("image/") ? URL.createObjectURL(file) : null, status: "uploading", progress: 0 };
     setFor(key, (l) => [...l, item]);
-    api.upload(workspaceId, file, item.localId).then(
+    const onProgress = (progress: number) => setFor(key, (l) => l.map((s) => (s.localId === item.localId && s.status === "uploading" ? { ...s, progress } : s)));
+    api.upload(workspaceId, file, item.localId, onProgress).then(
       ({ upload }) => setFor(key, (l) => l.map((s) => (s.localId === item.localId ? { ...s, status: "ready", upload } : s))),
       (err: Error) => {
         if (routeMissing(err)) {

@@ -105,7 +105,7 @@ export const authCommands: Record<string, Spec> = {
         report.reachable = err.status !== 0;
         const cli = fromApiError(err, ctx.server, "check the status");
         report.problem = `${cli.message}${cli.hint ? ` (${cli.hint})` : ""}`;
-        exit = err.status === 503 ? EXIT.other : cli.exit;
+        exit = err.status === 503 ? EXIT.unavailable : cli.exit;
       }
       ctx.out.result(
         report,

@@ -11,14 +11,21 @@ const nonceOf = (values: Record<string, unknown>) => (typeof values.nonce === "s
 export const messageCommands: Record<string, Spec> = {
   send: {
     usage: "send [BODY…] [--file PATH | --stdin] [--channel C] [--reply-to MESSAGE_ID] [--nonce KEY]",
-    summary: "post a message to --channel, or into a thread with --reply-to (--nonce makes a retry safe)",
+    summary: "post a message to --channel; --reply-to quotes that message where it is (a thread reply is `threads reply`); --nonce makes a retry safe",
     options: { ...BODY_OPTIONS, "reply-to": { type: "string" } },
     async run(ctx, args, values) {
       const body = await ctx.body(args, values);
       const replyTo = typeof values["reply-to"] === "string" ? values["reply-to"] : undefined;
       if (replyTo) {
-        const message = await ctx.client.threads.reply(replyTo, { body, nonce: nonceOf(values) });
-        ctx.out.result({ message }, () => `Replied in the thread of ${message.parent_message_id} (${message.id}).`, () => message.id);
+        // As in the Go CLI: a reply quotes the message, in the same channel, DM or thread.
+        const quoted = await ctx.client.messages.get(replyTo);
+        const input = { body, nonce: nonceOf(values), quoted_message_id: quoted.id };
+        const message = quoted.parent_message_id
+          ? await ctx.client.threads.reply(quoted.parent_message_id, input)
+          : quoted.channel_id
+            ? await ctx.client.channels.sendMessage(quoted.channel_id, input)
+            : await ctx.client.dms.sendMessage(quoted.direct_conversation_id!, input);
+        ctx.out.result({ message }, () => `Replied to ${quoted.id}, quoting it (${message.id}).`, () => message.id);
         return;
       }
       const channel = await ctx.channel();

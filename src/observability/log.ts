@@ -1,0 +1,56 @@
+// The server's logger: pino, one JSON object per line (pretty when stdout is a terminal), at the
+// configured level. Credentials never reach a line: known secret-bearing fields are redacted
+// wherever they appear, and request lines carry the path without its query string.
+import pino, { type DestinationStream, type Logger } from "pino";
+import pretty from "pino-pretty";
+
+export type Log = Logger;
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+const SECRET_FIELDS = ["authorization", "cookie", "token", "password", "secret", "client_secret", "access_token", "refresh_token", "api_key", "secret_access_key"];
+
+export interface LogOptions {
+  level: LogLevel;
+  /** Where lines go (tests); default stdout. */
+  destination?: DestinationStream;
+  /** Human-readable lines; default: when stdout is a terminal. */
+  pretty?: boolean;
+  /** The deployment label (CLICKCLACK_ENVIRONMENT), on every line. */
+  environment?: string | null;
+}
+
+export function createLog(opts: LogOptions): Log {
+  const options: pino.LoggerOptions = {
+    level: opts.level,
+    base: { service: "clickclack", ...(opts.environment ? { environment: opts.environment } : {}) },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]), censor: "[redacted]" },
+  };
+  const usePretty = opts.pretty ?? (!opts.destination && Boolean(process.stdout.isTTY));
+  if (usePretty) {
+    // NO_COLOR (https://no-color.org): any non-empty value turns colours off.
+    const colorize = !process.env.NO_COLOR && (opts.destination !== undefined || Boolean(process.stdout.isTTY));
+    return pino(options, pretty({ sync: true, colorize, ignore: "service", translateTime: "SYS:HH:MM:ss.l", ...(opts.destination ? { destination: opts.destination } : {}) }));
+  }
+  if (opts.destination) return pino(options, opts.destination);
+  return pino(options, pino.destination({ dest: 1, sync: false }));
+}
+
+/** A logger that writes nothing (tests, embedded servers). */
+export const silentLog = (): Log => pino({ level: "silent" });
+
+/**
+ * The process's logger for code that runs beside requests and has no handle on the server's
+ * (the hub's replays, upload cleanup, the store's listeners). `serve` installs its own; until
+ * then, errors go to stderr as JSON, so a CLI's stdout stays its own.
+ */
+let processLog: Log | undefined;
+
+export function setProcessLog(log: Log): void {
+  processLog = log;
+}
+
+export function backgroundLog(): Log {
+  return (processLog ??= pino({ level: "error", base: { service: "clickclack" }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, pino.destination({ dest: 2, sync: true })));
+}

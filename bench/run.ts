@@ -12,6 +12,7 @@ import { benchMentions } from "./mentions.ts";
 import { benchPostgres } from "./postgres.ts";
 import { machine, printTable, ROOT, type Row } from "./lib.ts";
 import { benchReads } from "./reads.ts";
+import { benchWebhooks } from "./webhooks.ts";
 import { benchWrite } from "./write.ts";
 
 const quick = process.env.QUICK === "1";
@@ -39,6 +40,7 @@ async function section(title: string, run: () => Promise<{ rows: Row[]; problems
 
 if (want("write")) await section("Write path", () => benchWrite({ seconds: quick ? 3 : 15, concurrency: 50, channels: 10 }));
 if (want("mentions")) await section("Mentions on the write path", () => benchMentions({ members: 1000, seconds: quick ? 3 : 10, concurrency: 50, channels: 10 }));
+if (want("webhooks")) await section("Event subscriptions", () => benchWebhooks({ seconds: quick ? 3 : 10, concurrency: 50, channels: 10 }));
 if (want("fanout")) await section("Fan-out", () => benchFanout({ subscribers: quick ? 200 : 1000, rate: 100, seconds: quick ? 3 : 10 }));
 if (want("limits")) await section("Limits: cost of the checks", () => benchLimits({ rounds: quick ? 1 : 3, seconds: quick ? 3 : 5, subscribers: quick ? 200 : 500 }));
 if (want("connections")) await section("Connections", () => benchConnections({ idle: quick ? 1000 : 10_000, storm: quick ? 200 : 1000 }));

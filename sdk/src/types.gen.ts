@@ -802,6 +802,247 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{id}/event-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Event subscriptions (outgoing webhooks) of a workspace */
+        get: operations["getApiWorkspacesByIdEvent-subscriptions"];
+        put?: never;
+        /** Subscribe a callback URL to durable events (the signing secret is shown once) */
+        post: operations["postApiWorkspacesByIdEvent-subscriptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/event-subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event subscription */
+        get: operations["getApiEvent-subscriptionsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/event-subscriptions/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop an event subscription for good */
+        post: operations["postApiEvent-subscriptionsByIdRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/event-subscriptions/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the signing secret (the new one is shown once) */
+        post: operations["postApiEvent-subscriptionsByIdRotate-secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/event-subscriptions/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a disabled event subscription from where it stopped */
+        post: operations["postApiEvent-subscriptionsByIdEnable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/event-subscriptions/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Delivery attempts, newest first */
+        get: operations["getApiEvent-subscriptionsByIdDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/event-subscriptions/{id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a logged delivery's event once more */
+        post: operations["postApiEvent-subscriptionsByIdDeliveriesByDelivery_idRedeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/slash-commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Slash commands of a workspace */
+        get: operations["getApiWorkspacesByIdSlash-commands"];
+        put?: never;
+        /** Register a slash command (the signing secret is shown once) */
+        post: operations["postApiWorkspacesByIdSlash-commands"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/slash-commands/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the signing secret (the new one is shown once) */
+        post: operations["postApiSlash-commandsByIdRotate-secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/slash-commands/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a slash command */
+        post: operations["postApiSlash-commandsByIdRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hooks/slash/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a slash command in a channel (form-encoded, Mattermost-shaped; JSON accepted) */
+        post: operations["postApiHooksSlashByChannel_id"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hooks/mattermost/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post {text} to a channel as the caller (Mattermost incoming-hook shape) */
+        post: operations["postApiHooksMattermostByChannel_id"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/app-installations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** App installations of a workspace */
+        get: operations["getApiWorkspacesByIdApp-installations"];
+        put?: never;
+        /** Install an app as one of the workspace's bots (201; 200 when the setup nonce replays) */
+        post: operations["postApiWorkspacesByIdApp-installations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/app-installations/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke an app installation and, as asked, what it registered */
+        post: operations["postApiApp-installationsByIdRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{id}/moderation/members": {
         parameters: {
             query?: never;
@@ -4001,6 +4242,866 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiWorkspacesByIdEvent-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        event_subscriptions: {
+                            id: string;
+                            workspace_id: string;
+                            callback_url: string;
+                            event_types: string[];
+                            app_installation_id: string | null;
+                            created_by: string;
+                            created_at: string;
+                            /** @enum {string} */
+                            status: "active" | "disabled" | "revoked";
+                            disabled_reason: string | null;
+                            failure_count: number;
+                            failing_since: string | null;
+                            next_attempt_at: string;
+                            last_delivered_cursor: string | null;
+                            revoked_at: string | null;
+                            signing_secret?: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiWorkspacesByIdEvent-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    event_types: string[];
+                    callback_url: string;
+                    app_installation_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        event_subscription: {
+                            id: string;
+                            workspace_id: string;
+                            callback_url: string;
+                            event_types: string[];
+                            app_installation_id: string | null;
+                            created_by: string;
+                            created_at: string;
+                            /** @enum {string} */
+                            status: "active" | "disabled" | "revoked";
+                            disabled_reason: string | null;
+                            failure_count: number;
+                            failing_since: string | null;
+                            next_attempt_at: string;
+                            last_delivered_cursor: string | null;
+                            revoked_at: string | null;
+                            signing_secret?: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiEvent-subscriptionsById": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        event_subscription: {
+                            id: string;
+                            workspace_id: string;
+                            callback_url: string;
+                            event_types: string[];
+                            app_installation_id: string | null;
+                            created_by: string;
+                            created_at: string;
+                            /** @enum {string} */
+                            status: "active" | "disabled" | "revoked";
+                            disabled_reason: string | null;
+                            failure_count: number;
+                            failing_since: string | null;
+                            next_attempt_at: string;
+                            last_delivered_cursor: string | null;
+                            revoked_at: string | null;
+                            signing_secret?: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiEvent-subscriptionsByIdRevoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        event_subscription: {
+                            id: string;
+                            workspace_id: string;
+                            callback_url: string;
+                            event_types: string[];
+                            app_installation_id: string | null;
+                            created_by: string;
+                            created_at: string;
+                            /** @enum {string} */
+                            status: "active" | "disabled" | "revoked";
+                            disabled_reason: string | null;
+                            failure_count: number;
+                            failing_since: string | null;
+                            next_attempt_at: string;
+                            last_delivered_cursor: string | null;
+                            revoked_at: string | null;
+                            signing_secret?: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiEvent-subscriptionsByIdRotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        event_subscription: {
+                            id: string;
+                            workspace_id: string;
+                            callback_url: string;
+                            event_types: string[];
+                            app_installation_id: string | null;
+                            created_by: string;
+                            created_at: string;
+                            /** @enum {string} */
+                            status: "active" | "disabled" | "revoked";
+                            disabled_reason: string | null;
+                            failure_count: number;
+                            failing_since: string | null;
+                            next_attempt_at: string;
+                            last_delivered_cursor: string | null;
+                            revoked_at: string | null;
+                            signing_secret?: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiEvent-subscriptionsByIdEnable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        event_subscription: {
+                            id: string;
+                            workspace_id: string;
+                            callback_url: string;
+                            event_types: string[];
+                            app_installation_id: string | null;
+                            created_by: string;
+                            created_at: string;
+                            /** @enum {string} */
+                            status: "active" | "disabled" | "revoked";
+                            disabled_reason: string | null;
+                            failure_count: number;
+                            failing_since: string | null;
+                            next_attempt_at: string;
+                            last_delivered_cursor: string | null;
+                            revoked_at: string | null;
+                            signing_secret?: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiEvent-subscriptionsByIdDeliveries": {
+        parameters: {
+            query?: {
+                limit?: string;
+                before?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deliveries: {
+                            id: string;
+                            subscription_id: string;
+                            event_id: string;
+                            event_type: string;
+                            event_cursor: string;
+                            attempt: number;
+                            /** @enum {string} */
+                            outcome: "succeeded" | "failed" | "refused";
+                            response_status: number | null;
+                            error: string | null;
+                            duration_ms: number;
+                            redelivery: boolean;
+                            created_at: string;
+                            workspace_id: string;
+                            completed_at: string;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiEvent-subscriptionsByIdDeliveriesByDelivery_idRedeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        delivery: {
+                            id: string;
+                            subscription_id: string;
+                            event_id: string;
+                            event_type: string;
+                            event_cursor: string;
+                            attempt: number;
+                            /** @enum {string} */
+                            outcome: "succeeded" | "failed" | "refused";
+                            response_status: number | null;
+                            error: string | null;
+                            duration_ms: number;
+                            redelivery: boolean;
+                            created_at: string;
+                            workspace_id: string;
+                            completed_at: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiWorkspacesByIdSlash-commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        slash_commands: {
+                            id: string;
+                            workspace_id: string;
+                            command: string;
+                            description: string;
+                            callback_url: string;
+                            bot_user_id: string;
+                            app_installation_id: string | null;
+                            created_by: string;
+                            created_at: string;
+                            revoked_at: string | null;
+                            signing_secret?: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiWorkspacesByIdSlash-commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    command: string;
+                    description?: string;
+                    callback_url: string;
+                    bot_user_id: string;
+                    app_installation_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        slash_command: {
+                            id: string;
+                            workspace_id: string;
+                            command: string;
+                            description: string;
+                            callback_url: string;
+                            bot_user_id: string;
+                            app_installation_id: string | null;
+                            created_by: string;
+                            created_at: string;
+                            revoked_at: string | null;
+                            signing_secret?: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiSlash-commandsByIdRotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        slash_command: {
+                            id: string;
+                            workspace_id: string;
+                            command: string;
+                            description: string;
+                            callback_url: string;
+                            bot_user_id: string;
+                            app_installation_id: string | null;
+                            created_by: string;
+                            created_at: string;
+                            revoked_at: string | null;
+                            signing_secret?: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiSlash-commandsByIdRevoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        slash_command: {
+                            id: string;
+                            workspace_id: string;
+                            command: string;
+                            description: string;
+                            callback_url: string;
+                            bot_user_id: string;
+                            app_installation_id: string | null;
+                            created_by: string;
+                            created_at: string;
+                            revoked_at: string | null;
+                            signing_secret?: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiHooksSlashByChannel_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    command: string;
+                    text?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        response_type: "in_channel" | "ephemeral";
+                        text: string;
+                        message?: components["schemas"]["Message"];
+                        event?: components["schemas"]["Event"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiHooksMattermostByChannel_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: components["schemas"]["Message"];
+                        event: components["schemas"]["Event"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiWorkspacesByIdApp-installations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_installations: {
+                            id: string;
+                            workspace_id: string;
+                            app_slug: string;
+                            display_name: string;
+                            bot_user_id: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            created_by: string;
+                            created_at: string;
+                            revoked_at: string | null;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiWorkspacesByIdApp-installations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    app_slug: string;
+                    display_name?: string;
+                    bot_user_id: string;
+                    config?: {
+                        [key: string]: unknown;
+                    };
+                    setup_nonce?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_installation: {
+                            id: string;
+                            workspace_id: string;
+                            app_slug: string;
+                            display_name: string;
+                            bot_user_id: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            created_by: string;
+                            created_at: string;
+                            revoked_at: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_installation: {
+                            id: string;
+                            workspace_id: string;
+                            app_slug: string;
+                            display_name: string;
+                            bot_user_id: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            created_by: string;
+                            created_at: string;
+                            revoked_at: string | null;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiApp-installationsByIdRevoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    revoke_slash_commands?: boolean;
+                    revoke_event_subscriptions?: boolean;
+                    revoke_bot_tokens?: boolean;
+                    delete_bot?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        installation: {
+                            id: string;
+                            workspace_id: string;
+                            app_slug: string;
+                            display_name: string;
+                            bot_user_id: string;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            created_by: string;
+                            created_at: string;
+                            revoked_at: string | null;
+                        };
+                        revoked: {
+                            slash_commands: number;
+                            event_subscriptions: number;
+                            bot_tokens: number;
+                        };
+                        deleted_bot?: components["schemas"]["User"];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];

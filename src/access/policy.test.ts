@@ -39,6 +39,13 @@ forEachStore((store) => {
     const up = await client(server.url, { token: await sessionFor(member.id) }).post(`/api/uploads?workspace_id=${workspace.id}&nonce=fixture`, form);
     ids.upload = up.body.upload.id;
     await s.uploads.attach(msg.message.id, ids.upload!, member.id);
+    const sub = await s.integrations.createSubscription({ workspaceId: workspace.id, callbackUrl: "http://192.0.2.1/hook", eventTypes: ["*"], createdBy: owner.id });
+    // Deliveries write in the background: this matrix diffs the database around each call.
+    await server.subscriptions.stop();
+    ids.subscription = sub.id;
+    ids.app = (await s.integrations.installApp({ workspaceId: workspace.id, appSlug: "fixture", displayName: "Fixture", botUserId: bot.id, config: {}, createdBy: owner.id })).installation.id;
+    ids.command = (await s.integrations.createSlashCommand({ workspaceId: workspace.id, command: "/fixture", description: "", callbackUrl: "http://192.0.2.1/slash", botUserId: bot.id, createdBy: owner.id })).id;
+    ids.delivery = (await s.integrations.logDelivery(sub.id, { event_id: "evt_pruned", event_type: "message.created", event_cursor: "cur_x", attempt: 1, outcome: "failed", response_status: 500, error: "fixture", duration_ms: 1, redelivery: false })).id;
 
     for (const [name, u] of Object.entries({ owner, member, guest, timedOut, blocked })) actors[name] = client(server.url, { token: await sessionFor((u as any).id) });
     actors.none = client(server.url);
@@ -73,6 +80,11 @@ forEachStore((store) => {
       .replace("/api/messages/:id", `/api/messages/${ids.message}`)
       .replace("/api/uploads/:id", `/api/uploads/${ids.upload}`)
       .replace("/api/dms/:id", `/api/dms/${ids.dm}`)
+      .replace("/api/event-subscriptions/:id", `/api/event-subscriptions/${ids.subscription}`)
+      .replace(":delivery_id", ids.delivery!)
+      .replace("/api/slash-commands/:id", `/api/slash-commands/${ids.command}`)
+      .replace(":channel_id", ids.general!)
+      .replace("/api/app-installations/:id", `/api/app-installations/${ids.app}`)
     .replace("/api/users/:id", `/api/users/${ids.member}`)
       .replace(":bot_user_id", ids.bot!)
       .replace(":token_id", ids.token!)
@@ -106,6 +118,11 @@ forEachStore((store) => {
       "PATCH /api/me/notification-settings": { preference: "all" },
       "POST /api/messages/:id/thread/read": { seq: 0 },
       "POST /api/auth/password/change": { current: "matrix password", new: "another matrix password" },
+      "POST /api/workspaces/:id/slash-commands": { command: `/m-${Math.random().toString(36).slice(2, 8)}`, callback_url: "http://93.184.215.14/slash", bot_user_id: ids.bot },
+      "POST /api/hooks/slash/:channel_id": { command: "/unregistered", text: "matrix" },
+      "POST /api/hooks/mattermost/:channel_id": { text: "matrix" },
+      "POST /api/workspaces/:id/app-installations": { app_slug: "matrix", bot_user_id: ids.bot },
+      "POST /api/workspaces/:id/event-subscriptions": { event_types: ["message.created"], callback_url: "http://93.184.215.14/hook" },
     };
     if (key === "POST /api/uploads") {
       const form = new FormData();
@@ -123,11 +140,11 @@ forEachStore((store) => {
   }
 
   // Calls that would tear the fixtures down are checked for refusals only.
-  const DESTRUCTIVE = new Set(["DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/logout-everywhere", "POST /api/auth/magic/consume", "POST /api/auth/magic/request",
+  const DESTRUCTIVE = new Set(["POST /api/event-subscriptions/:id/revoke", "POST /api/slash-commands/:id/revoke", "POST /api/app-installations/:id/revoke", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/logout-everywhere", "POST /api/auth/magic/consume", "POST /api/auth/magic/request",
     // Changing a password needs the current one and password sign-in switched on: refusals only.
     "POST /api/auth/password/change"]);
-  const MANAGER_ONLY = new Set(["PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
-  const GUEST_OK = new Set(["POST /api/auth/password/change", "GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads"]);
+  const MANAGER_ONLY = new Set(["GET /api/workspaces/:id/event-subscriptions", "POST /api/workspaces/:id/event-subscriptions", "GET /api/event-subscriptions/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/event-subscriptions/:id/enable", "POST /api/event-subscriptions/:id/rotate-secret", "GET /api/event-subscriptions/:id/deliveries", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "POST /api/workspaces/:id/slash-commands", "POST /api/slash-commands/:id/rotate-secret", "POST /api/slash-commands/:id/revoke", "GET /api/workspaces/:id/app-installations", "POST /api/workspaces/:id/app-installations", "POST /api/app-installations/:id/revoke", "PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
+  const GUEST_OK = new Set(["GET /api/workspaces/:id/slash-commands", "POST /api/auth/password/change", "GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads"]);
   // Reads a timed-out or blocked member may still make; every other chat write is refused.
   const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/auth/logout-everywhere", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral",
     // One's own notification state is not a chat write.
@@ -137,7 +154,7 @@ forEachStore((store) => {
 
   // Permitted calls whose answer depends on the caller's own data (your nonce) or on an earlier
   // caller (the pin someone already removed): a 404 there is the right answer, not a refusal.
-  const LOOKUPS = new Set(["GET /api/users/:id/avatar", "GET /api/messages/by-nonce", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
+  const LOOKUPS = new Set(["GET /api/users/:id/avatar", "GET /api/messages/by-nonce", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
 
   type Expect = "allow" | "deny" | "skip";
 

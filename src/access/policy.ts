@@ -97,6 +97,23 @@ export const POLICY: Record<string, RoutePolicy> = {
   "GET /api/workspaces/:id/moderation/members": humans,
   "GET /api/workspaces/:id/moderation/members/:user_id": humans,
   "PATCH /api/workspaces/:id/moderation/members/:user_id": humans,
+  "GET /api/workspaces/:id/event-subscriptions": humans,
+  "POST /api/workspaces/:id/event-subscriptions": humans,
+  "GET /api/event-subscriptions/:id": humans,
+  "POST /api/event-subscriptions/:id/revoke": humans,
+  "POST /api/event-subscriptions/:id/enable": humans,
+  "POST /api/event-subscriptions/:id/rotate-secret": humans,
+  "GET /api/event-subscriptions/:id/deliveries": humans,
+  "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver": humans,
+  "GET /api/workspaces/:id/slash-commands": scope("channels:read"),
+  "POST /api/workspaces/:id/slash-commands": humans,
+  "POST /api/slash-commands/:id/rotate-secret": humans,
+  "POST /api/slash-commands/:id/revoke": humans,
+  "POST /api/hooks/slash/:channel_id": scope("messages:write"),
+  "GET /api/workspaces/:id/app-installations": humans,
+  "POST /api/workspaces/:id/app-installations": humans,
+  "POST /api/app-installations/:id/revoke": humans,
+  "POST /api/hooks/mattermost/:channel_id": scope("messages:write"),
 };
 
 export function policyFor(method: string, route: string): RoutePolicy | undefined {

@@ -20,7 +20,8 @@ const EXPORT_FORMAT = "clickclack-export";
 const EXPORT_VERSION = 1;
 
 /** Columns that hold secrets (hashes of tokens): never exported. */
-const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier", "password_hash"]);
+// Webhook signing secrets too: after an import, managers rotate them (the old ones are not carried over).
+const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier", "password_hash", "signing_secret"]);
 /** Tables that hold nothing but live secrets: sessions and links are not worth restoring. */
 const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states"]);
 const REDACTED = "[redacted]";

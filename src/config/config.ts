@@ -43,6 +43,8 @@ export interface Config {
   /** Opt-in email/handle + password sign-in; passwords are set by an admin, never self-registered. */
   passwordAuth: boolean;
   uploads: UploadsConfig;
+  /** Where outgoing calls (event subscriptions, slash command callbacks) may go. */
+  outbound: { allowPrivate: boolean; allowCidrs: string | null };
   limits: LimitsConfig;
   /** Outgoing mail (sign-in links); null when no SMTP server is configured. */
   mail: { smtpUrl: string; from: string } | null;
@@ -156,6 +158,8 @@ interface RawConfig {
   r2AccountId: string | null;
   uploadQuotaBytes: number;
   uploadQuotaFiles: number;
+  allowPrivateWebhooks: boolean;
+  webhookAllowCidrs: string | null;
   limits: boolean;
   limitPostsPerMinute: number;
   limitEditsPerMinute: number;
@@ -230,6 +234,8 @@ export const SETTINGS: Setting[] = [
   { key: "limitSocketsPerCredential", flag: "limit-sockets-per-credential", env: "CLICKCLACK_LIMIT_SOCKETS_PER_CREDENTIAL", kind: "number", def: 16, help: "realtime sockets one session or bot token may hold open" },
   { key: "workspacesPerPerson", flag: "workspaces-per-person", env: "CLICKCLACK_WORKSPACES_PER_PERSON", kind: "number", def: 10, help: "workspaces one person may own (create) at a time" },
   { key: "workspaceCreators", flag: "workspace-creators", env: "CLICKCLACK_WORKSPACE_CREATORS", kind: "string", def: "anyone", help: "who may create workspaces: anyone, or owners (of the instance's first workspace)" },
+  { key: "allowPrivateWebhooks", flag: "allow-private-webhooks", env: "CLICKCLACK_ALLOW_PRIVATE_WEBHOOKS", kind: "boolean", def: false, help: "let outgoing webhooks reach loopback and private addresses (tests, closed networks)" },
+  { key: "webhookAllowCidrs", flag: "webhook-allow-cidrs", env: "CLICKCLACK_WEBHOOK_ALLOW_CIDRS", kind: "string", def: null, help: "private CIDRs (comma separated) outgoing webhooks may reach anyway" },
 ];
 
 export class ConfigError extends Error {}
@@ -340,6 +346,11 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   } catch (err) {
     throw new ConfigError(`${from("trustedProxy")}: ${(err as Error).message}`);
   }
+  try {
+    trustedProxies(r.webhookAllowCidrs);
+  } catch (err) {
+    throw new ConfigError(`${from("webhookAllowCidrs")}: ${(err as Error).message}`);
+  }
   if (r.eventRetentionDays < 0) throw new ConfigError(`${from("eventRetentionDays")}: must be 0 or more`);
   if (!(r.sessionDays > 0)) throw new ConfigError(`${from("sessionDays")}: must be more than 0`);
   if ((r.githubClientId === null) !== (r.githubClientSecret === null)) {
@@ -374,6 +385,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       devBootstrap: r.devBootstrap,
       publicUrl: r.publicUrl,
       trustedProxy: r.trustedProxy,
+      outbound: { allowPrivate: r.allowPrivateWebhooks, allowCidrs: r.webhookAllowCidrs },
       metrics: r.metrics,
       logLevel: r.logLevel as Config["logLevel"],
       accessLog: r.accessLog as Config["accessLog"],

@@ -10,12 +10,14 @@ import { openApiRoutes } from "./openapi.ts";
 import { requestContext, requestLog } from "./request-log.ts";
 import { requestTrace } from "./request-trace.ts";
 import type { Deps } from "./deps.ts";
+import { appRoutes } from "./routes/apps.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { botRoutes } from "./routes/bots.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { moderationRoutes } from "./routes/moderation.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { dmRoutes } from "./routes/dms.ts";
+import { eventSubscriptionRoutes } from "./routes/event-subscriptions.ts";
 import { githubRoutes } from "./routes/github.ts";
 import { oidcRoutes } from "./routes/oidc.ts";
 import { passwordRoutes } from "./routes/password.ts";
@@ -24,6 +26,7 @@ import { meRoutes } from "./routes/me.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { realtimeRoutes } from "./routes/realtime.ts";
 import { routeRoutes } from "./routes/routes.ts";
+import { slashCommandRoutes } from "./routes/slash-commands.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 import { webRoutes } from "./routes/web.ts";
@@ -83,12 +86,14 @@ export function createApp(deps: Deps) {
       }
     })
     .onParse(async ({ request, contentType }) => {
-      // Multipart is the uploads' own business; every other body in the protocol is JSON,
-      // whatever the client called it.
+      // Multipart is the uploads' own business; form-encoded is the slash commands'; every other
+      // body in the protocol is JSON, whatever the client called it.
       if (!contentType?.startsWith("multipart/")) {
         const text = await readCapped(request, LIMITS.jsonBodyBytes);
         // No body at all: null, so no later parser tries to read JSON from nothing.
         if (text.trim() === "") return null;
+        // Slash commands arrive form-encoded, as Mattermost sends them.
+        if (contentType?.startsWith("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(text));
         let value: unknown;
         try {
           value = JSON.parse(text);
@@ -168,6 +173,9 @@ export function createApp(deps: Deps) {
         .use(dmRoutes(deps))
         .use(realtimeRoutes(deps))
         .use(botRoutes(deps))
+        .use(eventSubscriptionRoutes(deps))
+        .use(slashCommandRoutes(deps))
+        .use(appRoutes(deps))
         .use(moderationRoutes(deps))
         .use(searchRoutes(deps))
         .use(notificationRoutes(deps))

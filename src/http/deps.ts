@@ -4,6 +4,7 @@ import type { PersonLimits } from "../access/limits.ts";
 import type { RateLimiter } from "../access/rate-limit.ts";
 import type { Config } from "../config/config.ts";
 import type { Mailer } from "../integrations/mail.ts";
+import type { OutboundPolicy } from "../integrations/outbound.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Store } from "../store/store.ts";
 import type { UploadService } from "../uploads/service.ts";
@@ -18,6 +19,8 @@ export interface Deps {
   access: Access;
   config: Config;
   limiter: RateLimiter;
+  /** Where outgoing webhooks may go. */
+  outbound: OutboundPolicy;
   /** Per-person rates and caps (src/access/limits.ts). */
   limits: PersonLimits;
   /** Receives and serves upload bytes; started and stopped with the server. */

@@ -15,6 +15,8 @@ import type { Deps } from "../http/deps.ts";
 import { type Cluster, startCluster } from "../realtime/cluster.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { smtpMailer } from "../integrations/mail.ts";
+import { outboundPolicy } from "../integrations/outbound.ts";
+import { SubscriptionWorker } from "../integrations/subscriptions.ts";
 import { openStore } from "../store/open.ts";
 import { UploadService } from "../uploads/service.ts";
 import { openStorage } from "../uploads/storage.ts";
@@ -32,6 +34,8 @@ export interface RunningServer {
   hub: Hub;
   deps: Deps;
   server: Server<Subscriber>;
+  /** The event subscription delivery worker (tests that diff the database stop it first). */
+  subscriptions: SubscriptionWorker;
   stop(): Promise<void>;
 }
 
@@ -102,7 +106,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const tracing = createTracing(config.otlpEndpoint, { environment: config.environment, delayMs: opts.traceDelayMs });
   if (tracing) setProcessTracing(tracing);
   const mailer = config.mail ? smtpMailer(config.mail) : null;
-  const deps: Deps = { store, hub, auth, access, config, limiter, limits, uploads, log, tracing, mailer };
+  const outbound = outboundPolicy(config.outbound);
+  const deps: Deps = { store, hub, auth, access, config, limiter, limits, uploads, log, tracing, mailer, outbound };
   const app = createApp(deps);
   const proxies = trustedProxies(config.trustedProxy);
 
@@ -136,6 +141,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   });
   hub.attach(server);
   const stopMaintenance = startMaintenance(store, config);
+  // Like CLICKCLACK_CHECKPOINT_MS: tests shorten the retry delay; operators have no reason to.
+  const subscriptions = new SubscriptionWorker(store, outbound, { retryBaseMs: Number(process.env.CLICKCLACK_WEBHOOK_RETRY_BASE_MS ?? 1000) });
+  subscriptions.start();
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   let stopped = false;
   return {
@@ -145,6 +153,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     hub,
     deps,
     server,
+    subscriptions,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -152,6 +161,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopMaintenance();
       stopUploads();
       await server.stop(true);
+      await subscriptions.stop();
       await cluster?.stop();
       mailer?.close();
       await store.close();

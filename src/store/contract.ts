@@ -958,6 +958,79 @@ export function storeContract(name: string, open: OpenStore): void {
       });
     });
 
+    describe("integrations", () => {
+      test("a subscription starts at the tail; one worker at a time holds its lease; progress needs the lease", async () => {
+        const t = await team(["ada"]);
+        await t.post(t.ids[0]!, "before");
+        const tail = await store.events.tail(t.workspace.id);
+        const sub = await store.integrations.createSubscription({ workspaceId: t.workspace.id, callbackUrl: "https://example.com/h", eventTypes: ["message.created"], createdBy: t.ids[0]! });
+        expect(sub.signing_secret).toMatch(/^ccs_/);
+        expect(sub).toMatchObject({ status: "active", last_delivered_cursor: tail, failure_count: 0 });
+        expect((await store.integrations.subscriptions(t.workspace.id))[0]!.signing_secret).toBeUndefined();
+        expect(await store.integrations.signingSecret(sub.id)).toBe(sub.signing_secret);
+        const mine = (await store.integrations.claimDue("w1", 30_000, 100)).filter((c) => c.subscription.id === sub.id);
+        expect(mine).toHaveLength(1);
+        expect(mine[0]!.signingSecret).toBe(sub.signing_secret);
+        expect((await store.integrations.claimDue("w2", 30_000, 100)).some((c) => c.subscription.id === sub.id)).toBe(false);
+        const { events } = await t.post(t.ids[0]!, "after");
+        const at = new Date().toISOString();
+        const attempt = { event_id: events[0]!.id, event_type: "message.created", event_cursor: events[0]!.cursor, attempt: 1, outcome: "succeeded" as const, response_status: 200, error: null, duration_ms: 3, redelivery: false };
+        expect(await store.integrations.progress(sub.id, "w2", { cursor: events[0]!.cursor, delivery: attempt, failureCount: 0, failingSince: null, nextAttemptAt: at })).toBe(false);
+        expect(await store.integrations.progress(sub.id, "w1", { cursor: events[0]!.cursor, delivery: attempt, failureCount: 0, failingSince: null, nextAttemptAt: at })).toBe(true);
+        expect((await store.integrations.subscription(sub.id))!.last_delivered_cursor).toBe(events[0]!.cursor);
+        await store.integrations.release(sub.id, "w1");
+        expect((await store.integrations.claimDue("w2", 30_000, 100)).some((c) => c.subscription.id === sub.id)).toBe(true);
+        // Giving up disables it, with the reason; enabling resumes from the same cursor.
+        expect(await store.integrations.progress(sub.id, "w2", { delivery: { ...attempt, outcome: "failed", response_status: 500 }, failureCount: 9, failingSince: at, nextAttemptAt: at, disabledReason: "gave up" })).toBe(true);
+        expect(await store.integrations.subscription(sub.id)).toMatchObject({ status: "disabled", disabled_reason: "gave up" });
+        expect((await store.integrations.claimDue("w3", 30_000, 100)).some((c) => c.subscription.id === sub.id)).toBe(false);
+        expect(await store.integrations.enableSubscription(sub.id)).toMatchObject({ status: "active", failure_count: 0, last_delivered_cursor: events[0]!.cursor });
+        const page1 = await store.integrations.deliveries(sub.id, { limit: 1 });
+        expect(page1.deliveries.map((d) => d.outcome)).toEqual(["failed"]);
+        const page2 = await store.integrations.deliveries(sub.id, { limit: 1, before: page1.next_cursor! });
+        expect(page2).toMatchObject({ deliveries: [{ outcome: "succeeded", event_id: events[0]!.id }], next_cursor: null });
+        expect((await store.integrations.event(t.workspace.id, events[0]!.id))?.cursor).toBe(events[0]!.cursor);
+        const rotated = await store.integrations.rotateSubscriptionSecret(sub.id);
+        expect(await store.integrations.signingSecret(sub.id)).toBe(rotated.signing_secret);
+        expect((await store.integrations.revokeSubscription(sub.id)).status).toBe("revoked");
+        await refused(store.integrations.revokeSubscription("sub_missing"), 404, "not_found");
+      });
+
+      test("app installations: a setup nonce replays the same row; revoke is idempotent", async () => {
+        const t = await team(["ada"]);
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "App" });
+        const input = { workspaceId: t.workspace.id, appSlug: "ci", displayName: "CI", botUserId: bot.id, config: { a: 1 }, setupNonce: "nonce-0123456789abcdef", createdBy: t.ids[0]! };
+        const first = await store.integrations.installApp(input);
+        expect(first).toMatchObject({ replayed: false, installation: { app_slug: "ci", config: { a: 1 }, revoked_at: null } });
+        const again = await store.integrations.installApp({ ...input, displayName: "Other" });
+        expect(again).toMatchObject({ replayed: true, installation: { id: first.installation.id, display_name: "CI" } });
+        expect((await store.integrations.installApp({ ...input, setupNonce: null })).installation.id).not.toBe(first.installation.id);
+        expect(await store.integrations.apps(t.workspace.id)).toHaveLength(2);
+        const revoked = await store.integrations.revokeApp(first.installation.id);
+        expect(revoked.revoked_at).not.toBeNull();
+        expect((await store.integrations.revokeApp(first.installation.id)).revoked_at).toBe(revoked.revoked_at);
+        await refused(store.integrations.revokeApp("app_missing"), 404, "not_found");
+      });
+
+      test("slash commands: one active registration per name; rotate, revoke, invocations counted", async () => {
+        const t = await team(["ada"]);
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Cmd" });
+        const input = { workspaceId: t.workspace.id, command: "/deploy", description: "ship", callbackUrl: "https://example.com/s", botUserId: bot.id, createdBy: t.ids[0]! };
+        const cmd = await store.integrations.createSlashCommand(input);
+        await refused(store.integrations.createSlashCommand(input), 409, "command_taken");
+        expect((await store.integrations.activeSlashCommand(t.workspace.id, "/deploy"))?.signingSecret).toBe(cmd.signing_secret);
+        const rotated = await store.integrations.rotateSlashSecret(cmd.id);
+        expect((await store.integrations.activeSlashCommand(t.workspace.id, "/deploy"))?.signingSecret).toBe(rotated.signing_secret);
+        const since = new Date(Date.now() - 1000).toISOString();
+        await store.integrations.recordInvocation({ commandId: cmd.id, workspaceId: t.workspace.id, channelId: t.general.id, userId: t.ids[0]!, text: "", outcome: "in_channel", responseStatus: 200, error: null });
+        expect(await store.integrations.invocationsSince(t.workspace.id, t.ids[0]!, since)).toBe(1);
+        await store.integrations.revokeSlashCommand(cmd.id);
+        expect(await store.integrations.activeSlashCommand(t.workspace.id, "/deploy")).toBeNull();
+        expect((await store.integrations.createSlashCommand(input)).id).not.toBe(cmd.id);
+        expect((await store.integrations.slashCommands(t.workspace.id))).toHaveLength(2);
+      });
+    });
+
     describe("moderation", () => {
       test("updates role, timeout and block; the target and active managers hear it", async () => {
         const t = await team(["ada", "mod", "bob", "cy"], ["moderator"]);

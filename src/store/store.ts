@@ -363,8 +363,148 @@ export interface NotificationStore {
   threads(workspaceId: string, userId: string, limit: number): Promise<FollowedThread[]>;
 }
 
+export type SubscriptionStatus = "active" | "disabled" | "revoked";
+
+export interface EventSubscription {
+  id: string;
+  workspace_id: string;
+  callback_url: string;
+  /** Exact durable event types, or ["*"]. */
+  event_types: string[];
+  app_installation_id: string | null;
+  created_by: string;
+  created_at: string;
+  status: SubscriptionStatus;
+  /** Why deliveries stopped (a disabled subscription says so). */
+  disabled_reason: string | null;
+  failure_count: number;
+  failing_since: string | null;
+  next_attempt_at: string;
+  /** The last event cursor handled (delivered or not matching). */
+  last_delivered_cursor: string | null;
+  revoked_at: string | null;
+  /** The raw signing secret: present only in the response that minted it. */
+  signing_secret?: string;
+}
+
+export interface EventDelivery {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  event_type: string;
+  event_cursor: string;
+  attempt: number;
+  outcome: "succeeded" | "failed" | "refused";
+  response_status: number | null;
+  error: string | null;
+  duration_ms: number;
+  redelivery: boolean;
+  created_at: string;
+}
+
+/** A subscription the worker holds the lease of, with what it needs to sign. */
+export interface ClaimedSubscription {
+  subscription: EventSubscription;
+  signingSecret: string;
+}
+
+/** What one delivery attempt (or a skip over non-matching events) changes. */
+export interface SubscriptionProgress {
+  /** The cursor handled so far (delivered or skipped); unchanged when absent. */
+  cursor?: string;
+  delivery?: Omit<EventDelivery, "id" | "subscription_id" | "created_at">;
+  failureCount: number;
+  failingSince: string | null;
+  nextAttemptAt: string;
+  disabledReason?: string;
+}
+
+export interface SlashCommand {
+  id: string;
+  workspace_id: string;
+  /** Lowercase, with a leading slash. */
+  command: string;
+  description: string;
+  callback_url: string;
+  bot_user_id: string;
+  app_installation_id: string | null;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+  /** The raw signing secret: present only in the response that minted or rotated it. */
+  signing_secret?: string;
+}
+
+export interface SlashInvocation {
+  commandId: string;
+  workspaceId: string;
+  channelId: string;
+  userId: string;
+  text: string;
+  outcome: string;
+  responseStatus: number | null;
+  error: string | null;
+}
+
+export interface AppInstallation {
+  id: string;
+  workspace_id: string;
+  app_slug: string;
+  display_name: string;
+  bot_user_id: string;
+  config: Record<string, unknown>;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface IntegrationStore {
+  /** A replay of the same setup nonce returns the row it made (replayed: true). */
+  installApp(input: { workspaceId: string; appSlug: string; displayName: string; botUserId: string; config: Record<string, unknown>; setupNonce?: string | null; createdBy: string }): Promise<{ installation: AppInstallation; replayed: boolean }>;
+  apps(workspaceId: string): Promise<AppInstallation[]>;
+  app(id: string): Promise<AppInstallation | null>;
+  revokeApp(id: string): Promise<AppInstallation>;
+  /** 409 when an active registration already has this command name. */
+  createSlashCommand(input: { workspaceId: string; command: string; description: string; callbackUrl: string; botUserId: string; appInstallationId?: string | null; createdBy: string }): Promise<SlashCommand & { signing_secret: string }>;
+  slashCommands(workspaceId: string): Promise<SlashCommand[]>;
+  slashCommand(id: string): Promise<SlashCommand | null>;
+  /** The active registration of a command name, with its secret. */
+  activeSlashCommand(workspaceId: string, command: string): Promise<{ command: SlashCommand; signingSecret: string } | null>;
+  rotateSlashSecret(id: string): Promise<SlashCommand & { signing_secret: string }>;
+  revokeSlashCommand(id: string): Promise<SlashCommand>;
+  recordInvocation(i: SlashInvocation): Promise<string>;
+  /** Invocations a user made in a workspace since an instant (counted in a guest's budget). */
+  invocationsSince(workspaceId: string, userId: string, since: string): Promise<number>;
+
+  createSubscription(input: { workspaceId: string; callbackUrl: string; eventTypes: string[]; appInstallationId?: string | null; createdBy: string }): Promise<EventSubscription & { signing_secret: string }>;
+  subscriptions(workspaceId: string): Promise<EventSubscription[]>;
+  subscription(id: string): Promise<EventSubscription | null>;
+  /** The secret deliveries are signed with (never sent to clients after creation). */
+  signingSecret(id: string): Promise<string | null>;
+  revokeSubscription(id: string): Promise<EventSubscription>;
+  /** A new signing secret, in force from the next delivery (shown once). */
+  rotateSubscriptionSecret(id: string): Promise<EventSubscription & { signing_secret: string }>;
+  /** Back to active after being disabled: deliveries resume from where they stopped. */
+  enableSubscription(id: string): Promise<EventSubscription>;
+  /**
+   * Leases up to `limit` active subscriptions that are due and not leased by a live worker, so
+   * that one process at a time delivers a subscription (several servers may share a database).
+   */
+  claimDue(owner: string, leaseMs: number, limit: number): Promise<ClaimedSubscription[]>;
+  /** Records progress while still holding the lease; false when the lease was lost (nothing written). */
+  progress(id: string, owner: string, p: SubscriptionProgress): Promise<boolean>;
+  release(id: string, owner: string): Promise<void>;
+  /** A delivery-log line outside the worker (a manual redelivery). */
+  logDelivery(id: string, d: Omit<EventDelivery, "id" | "subscription_id" | "created_at">): Promise<EventDelivery>;
+  /** Newest first; `before` is a delivery id. */
+  deliveries(id: string, opts: { limit: number; before?: string }): Promise<{ deliveries: EventDelivery[]; next_cursor: string | null }>;
+  delivery(id: string): Promise<EventDelivery | null>;
+  event(workspaceId: string, eventId: string): Promise<StoredEvent | null>;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
+  integrations: IntegrationStore;
   routes: RouteStore;
   topics: TopicStore;
   identity: IdentityStore;

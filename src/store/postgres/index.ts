@@ -10,6 +10,7 @@ import { checkServer, type Db, migrateDatabase, openClient, PgGroupCommitWriter,
 import { pgDms } from "./dms.ts";
 import { pgEvents } from "./events.ts";
 import { pgIdentity } from "./identity.ts";
+import { pgIntegrations } from "./integrations.ts";
 import { pgMessages } from "./messages.ts";
 import { pgModeration } from "./moderation.ts";
 import { pgRoutes, pgTopics } from "./routes.ts";
@@ -59,6 +60,7 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
     uploads: pgUploads(db, writer),
     search: pgSearch(db, { budgetMs: opts.searchBudgetMs, slots: Math.max(1, Math.floor((opts.pool ?? 10) / 4)) }),
     notifications: postgresNotifications(db, writer),
+    integrations: pgIntegrations(db, writer),
     ping: () => ping(db),
     async foreignWrites() {
       // The next transaction id of the server: it moves only when some transaction writes

@@ -69,7 +69,7 @@ export function appendEvent(db: Db, emit: EventSink, e: NewEvent): StoredEvent {
 }
 
 
-function rowToEvent(r: typeof events.$inferSelect): StoredEvent {
+export function rowToEvent(r: typeof events.$inferSelect): StoredEvent {
   const e: StoredEvent = {
     id: r.id,
     cursor: r.cursor,

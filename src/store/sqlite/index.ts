@@ -6,6 +6,7 @@ import { sqliteDms } from "./dms.ts";
 import { sqliteEvents } from "./events.ts";
 import { sqliteBots } from "./bots.ts";
 import { sqliteIdentity } from "./identity.ts";
+import { sqliteIntegrations } from "./integrations.ts";
 import { sqliteMessages } from "./messages.ts";
 import { sqliteNotifications } from "./notifications.ts";
 import { sqliteRoutes, sqliteTopics } from "./routes.ts";
@@ -47,6 +48,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
     uploads: sqliteUploads(db, writer),
     search: thread ?? sqliteSearch(db, raw),
     notifications: sqliteNotifications(db, writer),
+    integrations: sqliteIntegrations(db, writer),
     async ping() {
       raw.query("SELECT 1").get();
     },

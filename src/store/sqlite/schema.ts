@@ -372,3 +372,105 @@ export const notificationSettings = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.scopeId] })],
 );
+
+// Outgoing webhooks. The signing secret is kept as given (not hashed): the server must sign every
+// delivery with it. `cursor` is the subscription's own durable position in the event log; the
+// lease lets one process at a time deliver a subscription's events, in order.
+export const eventSubscriptions = sqliteTable(
+  "event_subscriptions",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    callbackUrl: text("callback_url").notNull(),
+    eventTypes: text("event_types").notNull(),
+    appInstallationId: text("app_installation_id"),
+    signingSecret: text("signing_secret").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+    status: text("status", { enum: ["active", "disabled", "revoked"] }).notNull(),
+    disabledReason: text("disabled_reason"),
+    cursor: text("cursor"),
+    failureCount: integer("failure_count").notNull().default(0),
+    failingSince: text("failing_since"),
+    nextAttemptAt: text("next_attempt_at").notNull(),
+    leaseOwner: text("lease_owner"),
+    leaseUntil: text("lease_until"),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [index("event_subscriptions_workspace").on(t.workspaceId), index("event_subscriptions_due").on(t.status, t.nextAttemptAt)],
+);
+
+export const eventDeliveries = sqliteTable(
+  "event_deliveries",
+  {
+    id: text("id").primaryKey(),
+    subscriptionId: text("subscription_id").notNull().references(() => eventSubscriptions.id),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    eventCursor: text("event_cursor").notNull(),
+    attempt: integer("attempt").notNull(),
+    outcome: text("outcome", { enum: ["succeeded", "failed", "refused"] }).notNull(),
+    responseStatus: integer("response_status"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+    redelivery: integer("redelivery").notNull().default(0),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("event_deliveries_subscription").on(t.subscriptionId, t.id)],
+);
+
+// Slash commands: the signing secret is kept as given, since every invocation is signed with it.
+// At most one active registration per command name and workspace (checked in the write).
+export const slashCommands = sqliteTable(
+  "slash_commands",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    command: text("command").notNull(),
+    description: text("description").notNull(),
+    callbackUrl: text("callback_url").notNull(),
+    botUserId: text("bot_user_id").notNull().references(() => users.id),
+    appInstallationId: text("app_installation_id"),
+    signingSecret: text("signing_secret").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [index("slash_commands_workspace").on(t.workspaceId, t.command)],
+);
+
+export const slashInvocations = sqliteTable(
+  "slash_invocations",
+  {
+    id: text("id").primaryKey(),
+    commandId: text("command_id").notNull().references(() => slashCommands.id),
+    workspaceId: text("workspace_id").notNull(),
+    channelId: text("channel_id").notNull(),
+    userId: text("user_id").notNull(),
+    text: text("text").notNull(),
+    outcome: text("outcome").notNull(),
+    responseStatus: integer("response_status"),
+    error: text("error"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("slash_invocations_user").on(t.workspaceId, t.userId, t.createdAt)],
+);
+
+// App installations: an app's bot in a workspace, with its config. A setup nonce makes an install
+// safe to retry (the same nonce returns the same row).
+export const appInstallations = sqliteTable(
+  "app_installations",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    appSlug: text("app_slug").notNull(),
+    displayName: text("display_name").notNull(),
+    botUserId: text("bot_user_id").notNull().references(() => users.id),
+    config: text("config").notNull(),
+    setupNonce: text("setup_nonce"),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [uniqueIndex("app_installations_nonce").on(t.workspaceId, t.setupNonce)],
+);

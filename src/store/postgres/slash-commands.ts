@@ -1,0 +1,71 @@
+// Slash command registrations and their invocation log on Postgres.
+import { and, asc, count, eq, gte, isNull } from "drizzle-orm";
+import { notFound } from "../../chat/errors.ts";
+import { newSecret } from "../../chat/secrets.ts";
+import type { IntegrationStore } from "../store.ts";
+import { commandTaken, invocationRow, newSlashCommandRow, toSlashCommand } from "../sqlite/slash-commands.ts";
+import { now } from "../sqlite/rows.ts";
+import type { Db, PgGroupCommitWriter } from "./database.ts";
+import { slashCommands, slashInvocations, workspaces } from "./schema.ts";
+import { first } from "./users.ts";
+
+type SlashPart = Pick<IntegrationStore, "createSlashCommand" | "slashCommands" | "slashCommand" | "activeSlashCommand" | "rotateSlashSecret" | "revokeSlashCommand" | "recordInvocation" | "invocationsSince">;
+
+export function pgSlashCommands(db: Db, writer: PgGroupCommitWriter): SlashPart {
+  const row = (q: Db, id: string) => first(q.select().from(slashCommands).where(eq(slashCommands.id, id)));
+  const active = (q: Db, workspaceId: string, command: string) =>
+    first(q.select().from(slashCommands).where(and(eq(slashCommands.workspaceId, workspaceId), eq(slashCommands.command, command), isNull(slashCommands.revokedAt))));
+  return {
+    createSlashCommand(input) {
+      return writer.write(async (tx) => {
+        // The workspace row lock serialises registrations across processes.
+        await tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, input.workspaceId)).for("update");
+        if (await active(tx, input.workspaceId, input.command)) throw commandTaken(input.command);
+        const r = newSlashCommandRow(input);
+        await tx.insert(slashCommands).values(r);
+        return { ...toSlashCommand(r), signing_secret: r.signingSecret };
+      });
+    },
+    async slashCommands(workspaceId) {
+      return (await db.select().from(slashCommands).where(eq(slashCommands.workspaceId, workspaceId)).orderBy(asc(slashCommands.command), asc(slashCommands.id))).map(toSlashCommand);
+    },
+    async slashCommand(id) {
+      const r = await row(db, id);
+      return r ? toSlashCommand(r) : null;
+    },
+    async activeSlashCommand(workspaceId, command) {
+      const r = await active(db, workspaceId, command);
+      return r ? { command: toSlashCommand(r), signingSecret: r.signingSecret } : null;
+    },
+    rotateSlashSecret(id) {
+      return writer.write(async (tx) => {
+        const r = await row(tx, id);
+        if (!r || r.revokedAt) throw notFound("slash command");
+        const secret = newSecret("ccs");
+        await tx.update(slashCommands).set({ signingSecret: secret }).where(eq(slashCommands.id, id));
+        return { ...toSlashCommand(r), signing_secret: secret };
+      });
+    },
+    revokeSlashCommand(id) {
+      return writer.write(async (tx) => {
+        const r = await row(tx, id);
+        if (!r) throw notFound("slash command");
+        if (!r.revokedAt) {
+          r.revokedAt = now();
+          await tx.update(slashCommands).set({ revokedAt: r.revokedAt }).where(eq(slashCommands.id, id));
+        }
+        return toSlashCommand(r);
+      });
+    },
+    recordInvocation(i) {
+      return writer.write(async (tx) => {
+        const r = invocationRow(i);
+        await tx.insert(slashInvocations).values(r);
+        return r.id;
+      });
+    },
+    async invocationsSince(workspaceId, userId, since) {
+      return (await first(db.select({ n: count() }).from(slashInvocations).where(and(eq(slashInvocations.workspaceId, workspaceId), eq(slashInvocations.userId, userId), gte(slashInvocations.createdAt, since)))))?.n ?? 0;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// Slash command registrations and their invocation log on SQLite.
+import { and, asc, count, eq, gte, isNull } from "drizzle-orm";
+import { conflict, notFound } from "../../chat/errors.ts";
+import { newId } from "../../chat/ids.ts";
+import { newSecret } from "../../chat/secrets.ts";
+import type { IntegrationStore, SlashCommand, SlashInvocation } from "../store.ts";
+import type { Db, GroupCommitWriter } from "./database.ts";
+import { now } from "./rows.ts";
+import { slashCommands, slashInvocations } from "./schema.ts";
+
+type CommandRow = typeof slashCommands.$inferSelect;
+
+export function toSlashCommand(r: CommandRow): SlashCommand {
+  return {
+    id: r.id, workspace_id: r.workspaceId, command: r.command, description: r.description, callback_url: r.callbackUrl,
+    bot_user_id: r.botUserId, app_installation_id: r.appInstallationId, created_by: r.createdBy, created_at: r.createdAt, revoked_at: r.revokedAt,
+  };
+}
+
+export function newSlashCommandRow(input: Parameters<IntegrationStore["createSlashCommand"]>[0]): CommandRow {
+  return {
+    id: newId("cmd"), workspaceId: input.workspaceId, command: input.command, description: input.description, callbackUrl: input.callbackUrl,
+    botUserId: input.botUserId, appInstallationId: input.appInstallationId ?? null, signingSecret: newSecret("ccs"), createdBy: input.createdBy,
+    createdAt: now(), revokedAt: null,
+  };
+}
+
+export function invocationRow(i: SlashInvocation) {
+  return { id: newId("trg"), commandId: i.commandId, workspaceId: i.workspaceId, channelId: i.channelId, userId: i.userId, text: i.text, outcome: i.outcome, responseStatus: i.responseStatus, error: i.error?.slice(0, 1000) ?? null, createdAt: now() };
+}
+
+export const commandTaken = (command: string) => conflict(`${command} is already registered in this workspace`, "command_taken");
+
+type SlashPart = Pick<IntegrationStore, "createSlashCommand" | "slashCommands" | "slashCommand" | "activeSlashCommand" | "rotateSlashSecret" | "revokeSlashCommand" | "recordInvocation" | "invocationsSince">;
+
+export function sqliteSlashCommands(db: Db, writer: GroupCommitWriter): SlashPart {
+  const row = (id: string) => db.select().from(slashCommands).where(eq(slashCommands.id, id)).get();
+  const active = (workspaceId: string, command: string) =>
+    db.select().from(slashCommands).where(and(eq(slashCommands.workspaceId, workspaceId), eq(slashCommands.command, command), isNull(slashCommands.revokedAt))).get();
+  return {
+    createSlashCommand(input) {
+      return writer.write(() => {
+        if (active(input.workspaceId, input.command)) throw commandTaken(input.command);
+        const r = newSlashCommandRow(input);
+        db.insert(slashCommands).values(r).run();
+        return { ...toSlashCommand(r), signing_secret: r.signingSecret };
+      });
+    },
+    async slashCommands(workspaceId) {
+      return db.select().from(slashCommands).where(eq(slashCommands.workspaceId, workspaceId)).orderBy(asc(slashCommands.command), asc(slashCommands.id)).all().map(toSlashCommand);
+    },
+    async slashCommand(id) {
+      const r = row(id);
+      return r ? toSlashCommand(r) : null;
+    },
+    async activeSlashCommand(workspaceId, command) {
+      const r = active(workspaceId, command);
+      return r ? { command: toSlashCommand(r), signingSecret: r.signingSecret } : null;
+    },
+    rotateSlashSecret(id) {
+      return writer.write(() => {
+        const r = row(id);
+        if (!r || r.revokedAt) throw notFound("slash command");
+        const secret = newSecret("ccs");
+        db.update(slashCommands).set({ signingSecret: secret }).where(eq(slashCommands.id, id)).run();
+        return { ...toSlashCommand(r), signing_secret: secret };
+      });
+    },
+    revokeSlashCommand(id) {
+      return writer.write(() => {
+        const r = row(id);
+        if (!r) throw notFound("slash command");
+        if (!r.revokedAt) {
+          r.revokedAt = now();
+          db.update(slashCommands).set({ revokedAt: r.revokedAt }).where(eq(slashCommands.id, id)).run();
+        }
+        return toSlashCommand(r);
+      });
+    },
+    recordInvocation(i) {
+      return writer.write(() => {
+        const r = invocationRow(i);
+        db.insert(slashInvocations).values(r).run();
+        return r.id;
+      });
+    },
+    async invocationsSince(workspaceId, userId, since) {
+      return db.select({ n: count() }).from(slashInvocations).where(and(eq(slashInvocations.workspaceId, workspaceId), eq(slashInvocations.userId, userId), gte(slashInvocations.createdAt, since))).get()?.n ?? 0;
+    },
+  };
+}

@@ -3,10 +3,12 @@ import m0 from "./0000_init.sql" with { type: "text" };
 import m1 from "./0001_search.sql" with { type: "text" };
 import m2 from "./0002_workspace_upload_cleanup.sql" with { type: "text" };
 import m3 from "./0003_mentions_follows_settings.sql" with { type: "text" };
+import m4 from "./0004_pushover_keys_worker_positions.sql" with { type: "text" };
 
 export const migrations = [
   { tag: "0000_init", when: 1796124327785, breakpoints: true, sql: m0 as unknown as string },
   { tag: "0001_search", when: 1796124373987, breakpoints: true, sql: m1 as unknown as string },
   { tag: "0002_workspace_upload_cleanup", when: 1796127750040, breakpoints: true, sql: m2 as unknown as string },
   { tag: "0003_mentions_follows_settings", when: 1796128388260, breakpoints: true, sql: m3 as unknown as string },
+  { tag: "0004_pushover_keys_worker_positions", when: 1796131055151, breakpoints: true, sql: m4 as unknown as string },
 ];

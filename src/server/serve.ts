@@ -13,6 +13,8 @@ import type { Deps } from "../http/deps.ts";
 import { type Cluster, startCluster } from "../realtime/cluster.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { smtpMailer } from "../integrations/mail.ts";
+import { startNotifyWorker } from "../integrations/notify-worker.ts";
+import { pushoverClient } from "../integrations/pushover.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import { devBootstrap } from "./bootstrap.ts";
@@ -113,6 +115,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
   });
   hub.attach(server);
   const stopMaintenance = startMaintenance(store, config);
+  const stopNotifyWorker = config.pushover ? startNotifyWorker(store, { pushover: pushoverClient(config.pushover), publicUrl: config.publicUrl }) : null;
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   let stopped = false;
   return {
@@ -127,6 +130,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
       stopped = true;
       hub.detach();
       stopMaintenance();
+      await stopNotifyWorker?.();
       await server.stop(true);
       await cluster?.stop();
       mailer?.close();

@@ -6,6 +6,7 @@ import type {
   ReactionSummary, ReadReceipt, Role, StoredEvent, ThreadPage, ThreadState, User, UserKind, Workspace,
 } from "../chat/types.ts";
 import type { FollowedThread, NotificationSetting } from "../chat/notifications.ts";
+import type { PushCandidate } from "../chat/push.ts";
 import type { ParsedQuery } from "../search/query.ts";
 import type { StoredUploadMeta, Upload, UploadQuota } from "../uploads/types.ts";
 
@@ -346,6 +347,19 @@ export interface NotificationStore {
   readThread(rootId: string, userId: string, seq: number): Promise<{ thread: FollowedThread; event: ChatEvent | null }>;
   /** Threads the person follows in the workspace, most recent reply first. */
   threads(workspaceId: string, userId: string, limit: number): Promise<FollowedThread[]>;
+  /** Sets (or, with null, clears) the person's Pushover user key. */
+  setPushoverKey(userId: string, userKey: string | null): Promise<void>;
+  /** Readers of the message's scope who have a Pushover key, with their settings for it (author included: the rule filters). */
+  pushoverCandidates(messageId: string): Promise<PushCandidate[]>;
+}
+
+/** Background workers' read positions in each workspace's event log. */
+export interface WorkerPositionStore {
+  /**
+   * Runs `work` from the worker's position in the workspace and stores the cursor it returns.
+   * Only one process holds a position at a time: false (without running) when another holds it.
+   */
+  advance(worker: string, workspaceId: string, work: (afterCursor: string | null) => Promise<string | null>): Promise<boolean>;
 }
 
 export interface Store {
@@ -364,6 +378,7 @@ export interface Store {
   uploads: UploadStore;
   search: SearchStore;
   notifications: NotificationStore;
+  workerPositions: WorkerPositionStore;
   ping(): Promise<void>;
   /**
    * A number that changes when another process (the admin CLI, another server) may have committed

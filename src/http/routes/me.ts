@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import { HANDLE_PATTERN, LIMITS } from "../../chat/rules.ts";
 import { invalid } from "../../chat/errors.ts";
+import { PUSHOVER_USER_KEY } from "../../chat/push.ts";
 import type { Deps } from "../deps.ts";
 import { errors, UserSchema } from "../schemas.ts";
 
@@ -26,7 +27,10 @@ export const meRoutes = ({ auth, access, store }: Deps) =>
         const handle = body.handle?.trim().replace(/^@/, "").toLowerCase();
         if (handle !== undefined && !HANDLE_PATTERN.test(handle)) throw invalid("handle must be 2–32 of a-z, 0-9, _ and -, starting with a letter or digit", "invalid_handle");
         if (body.avatar_url && !/^https?:\/\/[^\s/]+/.test(body.avatar_url)) throw invalid("avatar_url must be an http(s) URL");
+        const pushoverKey = body.pushover_user_key?.trim();
+        if (pushoverKey !== undefined && !PUSHOVER_USER_KEY.test(pushoverKey)) throw invalid("pushover_user_key must be 30 letters and digits, or empty to clear it", "invalid_pushover_user_key");
         const user = await store.users.update(actor.user.id, { displayName, handle, avatarUrl: body.avatar_url === "" ? null : body.avatar_url });
+        if (pushoverKey !== undefined) await store.notifications.setPushoverKey(actor.user.id, pushoverKey || null);
         return { user };
       },
       {
@@ -34,6 +38,7 @@ export const meRoutes = ({ auth, access, store }: Deps) =>
           display_name: t.Optional(t.String({ maxLength: 200 })),
           handle: t.Optional(t.String({ maxLength: 64 })),
           avatar_url: t.Optional(t.Union([t.String({ maxLength: 500 }), t.Null()])),
+          pushover_user_key: t.Optional(t.String({ maxLength: 64, description: "your Pushover user key (30 letters and digits); empty clears it" })),
         }),
         detail: { summary: "Update your profile", tags: ["users"] },
         response: { 200: t.Object({ user: UserSchema }), ...errors },

@@ -10,10 +10,10 @@ import {
 import { assertThreadRoot, nextReadPointer } from "../../chat/posting.ts";
 import { BROADCAST_HANDLES, mentionedHandles } from "../../chat/rules.ts";
 import { now } from "../sqlite/rows.ts";
-import type { NotificationStore, Scope } from "../store.ts";
+import type { NotificationStore, Scope, WorkerPositionStore } from "../store.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
-import { channels, dmMembers, mentions, messages, notificationSettings, threadFollows } from "./schema.ts";
+import { channels, dmMembers, mentions, messages, notificationSettings, pushoverKeys, threadFollows, workerPositions } from "./schema.ts";
 import { first } from "./users.ts";
 
 export async function mentionCount(db: Db, userId: string, scopeId: string, threadRootId?: string): Promise<number> {
@@ -172,6 +172,43 @@ export function postgresNotifications(db: Db, writer: PgGroupCommitWriter): Noti
         .where(and(eq(threadFollows.userId, userId), eq(threadFollows.workspaceId, workspaceId), eq(threadFollows.following, true), isNull(messages.deletedAt)))
         .orderBy(desc(sql`coalesce(${messages.lastReplyAt}, ${messages.createdAt})`)).limit(limit);
       return Promise.all(rows.map((r) => followedView(db, r.f)));
+    },
+    setPushoverKey(userId, userKey) {
+      return writer.write(async (tx) => {
+        if (userKey === null) await tx.delete(pushoverKeys).where(eq(pushoverKeys.userId, userId));
+        else await tx.insert(pushoverKeys).values({ userId, userKey, updatedAt: now() }).onConflictDoUpdate({ target: pushoverKeys.userId, set: { userKey, updatedAt: now() } });
+      });
+    },
+    async pushoverCandidates(messageId) {
+      const m = await first(db.select().from(messages).where(eq(messages.id, messageId)));
+      if (!m || m.deletedAt) return [];
+      const scope = scopeOf(m);
+      const ids = await readers(db, scope);
+      if (ids.length === 0) return [];
+      const keys = await db.select().from(pushoverKeys).where(inArray(pushoverKeys.userId, ids));
+      const mentioned = new Set((await db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId))).map((r) => r.u));
+      return Promise.all(keys.map(async (k) => ({ userId: k.userId, address: k.userKey, mentioned: mentioned.has(k.userId), ...(await settingOf(db, k.userId, scope.id)) })));
+    },
+  };
+}
+
+/**
+ * Several processes may run the same worker on one database: the position row is claimed with
+ * FOR UPDATE SKIP LOCKED for the length of the work, so one process works a workspace at a time
+ * and the others move on.
+ */
+export function postgresWorkerPositions(db: Db): WorkerPositionStore {
+  return {
+    async advance(worker, workspaceId, work) {
+      await db.insert(workerPositions).values({ worker, workspaceId, cursor: null, updatedAt: now() }).onConflictDoNothing();
+      return db.transaction(async (tx) => {
+        const rows = await tx.execute<{ cursor: string | null }>(sql`SELECT cursor FROM worker_positions WHERE worker = ${worker} AND workspace_id = ${workspaceId} FOR UPDATE SKIP LOCKED`);
+        if (rows.length === 0) return false;
+        const before = rows[0]!.cursor;
+        const cursor = await work(before);
+        if (cursor !== before) await tx.update(workerPositions).set({ cursor, updatedAt: now() }).where(and(eq(workerPositions.worker, worker), eq(workerPositions.workspaceId, workspaceId)));
+        return true;
+      });
     },
   };
 }

@@ -355,3 +355,20 @@ export const notificationSettings = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.scopeId] })],
 );
+
+export const pushoverKeys = pgTable("pushover_keys", {
+  userId: text("user_id").primaryKey(),
+  userKey: text("user_key").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const workerPositions = pgTable(
+  "worker_positions",
+  {
+    worker: text("worker").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    cursor: text("cursor"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.worker, t.workspaceId] })],
+);

@@ -7,7 +7,7 @@ import { sqliteEvents } from "./events.ts";
 import { sqliteBots } from "./bots.ts";
 import { sqliteIdentity } from "./identity.ts";
 import { sqliteMessages } from "./messages.ts";
-import { sqliteNotifications } from "./notifications.ts";
+import { sqliteNotifications, sqliteWorkerPositions } from "./notifications.ts";
 import { sqliteRoutes, sqliteTopics } from "./routes.ts";
 import { sqliteModeration } from "./moderation.ts";
 import { sqliteSearch } from "./search.ts";
@@ -44,6 +44,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean } = {}):
     uploads: sqliteUploads(db, writer),
     search: sqliteSearch(db, raw),
     notifications: sqliteNotifications(db, writer),
+    workerPositions: sqliteWorkerPositions(db, writer),
     async ping() {
       raw.query("SELECT 1").get();
     },

@@ -363,3 +363,24 @@ export const notificationSettings = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.scopeId] })],
 );
+
+// A person's Pushover user key (the original keeps it in the profile); a secret, so apart from
+// the user row that others can read.
+export const pushoverKeys = sqliteTable("pushover_keys", {
+  userId: text("user_id").primaryKey(),
+  userKey: text("user_key").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+// How far each background worker (notifications, ...) has read each workspace's event log, so a
+// restart - even after kill -9 - resumes where it stopped.
+export const workerPositions = sqliteTable(
+  "worker_positions",
+  {
+    worker: text("worker").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    cursor: text("cursor"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.worker, t.workspaceId] })],
+);

@@ -61,11 +61,14 @@ describe("operations", () => {
     const bot = await server.store.bots.create({ workspaceId: team.workspace.id, displayName: "Exported" });
     const { token } = await server.store.bots.mintToken({ botUserId: bot.id, workspaceId: team.workspace.id, name: "t", scopes: ["messages:read"] });
     const session = await server.store.identity.createSession(team.users[0]!.id, 60_000);
+    const pushoverKey = "u".repeat(29) + "9";
+    await server.store.notifications.setPushoverKey(team.users[1]!.id, pushoverKey);
     const first = join(scratch, "export1.json");
     expect((await run(["export", "--out", first, "--db", server.dbPath])).code).toBe(0);
     const text = readFileSync(first, "utf8");
     expect(text).not.toContain(token);
     expect(text).not.toContain(session.token);
+    expect(text).not.toContain(pushoverKey);
     const doc = JSON.parse(text);
     expect(doc.tables.bot_tokens[0].token_hash).toBe("[redacted]");
     expect(doc.tables.sessions).toBeUndefined();

@@ -18,8 +18,11 @@ const EXPORT_VERSION = 1;
 
 /** Columns that hold secrets (hashes of tokens): never exported. */
 const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier"]);
-/** Tables that hold nothing but live secrets: sessions and links are not worth restoring. */
-const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states"]);
+/**
+ * Tables that hold nothing but live secrets: sessions and links are not worth restoring, and a
+ * Pushover user key is set again by its owner (a placeholder would only be pushed to in vain).
+ */
+const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states", "pushover_keys"]);
 const REDACTED = "[redacted]";
 
 function dbFrom(values: Record<string, unknown>): Db {

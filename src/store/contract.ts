@@ -1232,5 +1232,43 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(a).toMatchObject({ workspace_id: t.workspace.id, channel_id: null, name: "Release", created_by: t.ids[0]! });
       });
     });
+
+    describe("worker positions and push candidates", () => {
+      test("a worker's position starts empty, keeps what the work returns, and is held by one run at a time", async () => {
+        const t = await team();
+        const worker = unique("w");
+        const seen: (string | null)[] = [];
+        expect(await store.workerPositions.advance(worker, t.workspace.id, async (after) => (seen.push(after), "c1"))).toBe(true);
+        let release!: () => void;
+        const held = store.workerPositions.advance(worker, t.workspace.id, async (after) => {
+          seen.push(after);
+          await new Promise<void>((r) => (release = r));
+          return "c2";
+        });
+        while (seen.length < 2) await Bun.sleep(5);
+        // While one run holds the position, another (in this process or, on Postgres, another) skips.
+        expect(await store.workerPositions.advance(worker, t.workspace.id, async () => "never")).toBe(false);
+        release();
+        expect(await held).toBe(true);
+        await store.workerPositions.advance(worker, t.workspace.id, async (after) => (seen.push(after), after));
+        expect(seen).toEqual([null, "c1", "c2"]);
+        // Positions are per worker and per workspace.
+        await store.workerPositions.advance(unique("other"), t.workspace.id, async (after) => (seen.push(after), after));
+        expect(seen.at(-1)).toBeNull();
+      });
+
+      test("push candidates: readers with a Pushover key, with their preference and whether the message mentions them", async () => {
+        const t = await team(["ada", "bob", "cy", "dee"]);
+        for (const i of [0, 1, 2]) await store.notifications.setPushoverKey(t.ids[i]!, `${i}`.repeat(30));
+        await store.notifications.setPushoverKey(t.ids[2]!, null);
+        await store.notifications.updateSetting(t.ids[1]!, t.general.id, { preference: "mentions" });
+        const m = await t.post(t.ids[0]!, `hi @${t.users[1]!.handle}`);
+        const got = (await store.notifications.pushoverCandidates(m.message.id)).sort((a, b) => a.address.localeCompare(b.address));
+        expect(got).toEqual([
+          { userId: t.ids[0]!, address: "0".repeat(30), mentioned: false, preference: "all", dnd_start_minute: null, dnd_end_minute: null },
+          { userId: t.ids[1]!, address: "1".repeat(30), mentioned: true, preference: "mentions", dnd_start_minute: null, dnd_end_minute: null },
+        ]);
+      });
+    });
   });
 }

@@ -4,6 +4,7 @@ import m1 from "./0001_search.sql" with { type: "text" };
 import m2 from "./0002_workspace_upload_cleanup.sql" with { type: "text" };
 import m3 from "./0003_mentions_follows_settings.sql" with { type: "text" };
 import m4 from "./0004_pushover_keys_worker_positions.sql" with { type: "text" };
+import m5 from "./0005_web_push_vapid_keys_subscriptions.sql" with { type: "text" };
 
 export const migrations = [
   { tag: "0000_init", when: 1796124327785, breakpoints: true, sql: m0 as unknown as string },
@@ -11,4 +12,5 @@ export const migrations = [
   { tag: "0002_workspace_upload_cleanup", when: 1796127750040, breakpoints: true, sql: m2 as unknown as string },
   { tag: "0003_mentions_follows_settings", when: 1796128388260, breakpoints: true, sql: m3 as unknown as string },
   { tag: "0004_pushover_keys_worker_positions", when: 1796131055151, breakpoints: true, sql: m4 as unknown as string },
+  { tag: "0005_web_push_vapid_keys_subscriptions", when: 1796131552517, breakpoints: true, sql: m5 as unknown as string },
 ];

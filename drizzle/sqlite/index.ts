@@ -6,6 +6,7 @@ import m3 from "./0003_upload_cleanup.sql" with { type: "text" };
 import m4 from "./0004_search.sql" with { type: "text" };
 import m5 from "./0005_mentions_follows_settings.sql" with { type: "text" };
 import m6 from "./0006_pushover_keys_worker_positions.sql" with { type: "text" };
+import m7 from "./0007_web_push_vapid_keys_subscriptions.sql" with { type: "text" };
 
 export const migrations = [
   { tag: "0000_init", when: 1795272503735, breakpoints: true, sql: m0 as unknown as string },
@@ -15,4 +16,5 @@ export const migrations = [
   { tag: "0004_search", when: 1795274304191, breakpoints: true, sql: m4 as unknown as string },
   { tag: "0005_mentions_follows_settings", when: 1796128385275, breakpoints: true, sql: m5 as unknown as string },
   { tag: "0006_pushover_keys_worker_positions", when: 1796131053423, breakpoints: true, sql: m6 as unknown as string },
+  { tag: "0007_web_push_vapid_keys_subscriptions", when: 1796131548197, breakpoints: true, sql: m7 as unknown as string },
 ];

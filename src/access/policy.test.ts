@@ -7,6 +7,13 @@ import { forEachStore } from "../testing/stores.ts";
 import type { Scope } from "./actor.ts";
 import { policyFor, POLICY } from "./policy.ts";
 import { SCOPES, scopeCeiling } from "./scopes.ts";
+import { createECDH, randomBytes } from "node:crypto";
+
+const MATRIX_PUSH_KEYS = (() => {
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  return { p256dh: ecdh.getPublicKey().toString("base64url"), auth: randomBytes(16).toString("base64url") };
+})();
 
 forEachStore((store) => {
   let server: TestServer;
@@ -104,6 +111,7 @@ forEachStore((store) => {
       "PATCH /api/channels/:id/notification-settings": { preference: "mentions" },
       "PATCH /api/me/notification-settings": { preference: "all" },
       "POST /api/messages/:id/thread/read": { seq: 0 },
+      "POST /api/me/push-subscriptions": { endpoint: "https://push.example/matrix", keys: MATRIX_PUSH_KEYS },
     };
     if (key === "POST /api/uploads") {
       const form = new FormData();
@@ -113,6 +121,7 @@ forEachStore((store) => {
     const queries: Record<string, string> = {
       "GET /api/uploads/by-nonce": `?workspace_id=${ids.workspace}&nonce=fixture`,
       "GET /api/search": `?workspace_id=${ids.workspace}&q=hello`,
+      "DELETE /api/me/push-subscriptions": `?endpoint=${encodeURIComponent("https://push.example/matrix")}`,
     };
     if (queries[key]) return { path: path + queries[key], body: undefined };
     if (route === "/api/realtime/ws") return null;
@@ -123,15 +132,16 @@ forEachStore((store) => {
   // Calls that would tear the fixtures down are checked for refusals only.
   const DESTRUCTIVE = new Set(["DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/magic/consume", "POST /api/auth/magic/request"]);
   const MANAGER_ONLY = new Set(["PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
-  const GUEST_OK = new Set(["GET /api/workspaces/:id/topics", "GET /api/me", "PATCH /api/me", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads"]);
+  const GUEST_OK = new Set(["GET /api/workspaces/:id/topics", "GET /api/me", "PATCH /api/me", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads", "GET /api/push/vapid-public-key", "POST /api/me/push-subscriptions", "DELETE /api/me/push-subscriptions"]);
   // Reads a timed-out or blocked member may still make; every other chat write is refused.
   const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral",
     // One's own notification state is not a chat write.
-    "PATCH /api/me/notification-settings", "PATCH /api/channels/:id/notification-settings", "POST /api/messages/:id/thread/follow", "DELETE /api/messages/:id/thread/follow", "POST /api/messages/:id/thread/read"]);
+    "PATCH /api/me/notification-settings", "PATCH /api/channels/:id/notification-settings", "POST /api/messages/:id/thread/follow", "DELETE /api/messages/:id/thread/follow", "POST /api/messages/:id/thread/read",
+    "POST /api/me/push-subscriptions", "DELETE /api/me/push-subscriptions"]);
 
   // Permitted calls whose answer depends on the caller's own data (your nonce) or on an earlier
   // caller (the pin someone already removed): a 404 there is the right answer, not a refusal.
-  const LOOKUPS = new Set(["GET /api/messages/by-nonce", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
+  const LOOKUPS = new Set(["DELETE /api/me/push-subscriptions", "GET /api/messages/by-nonce", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
 
   type Expect = "allow" | "deny" | "skip";
 

@@ -20,9 +20,10 @@ const EXPORT_VERSION = 1;
 const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier"]);
 /**
  * Tables that hold nothing but live secrets: sessions and links are not worth restoring, and a
- * Pushover user key is set again by its owner (a placeholder would only be pushed to in vain).
+ * Pushover user key or a push subscription is set again by its owner (a placeholder would only be
+ * pushed to in vain), and a new VAPID key pair is made on first use.
  */
-const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states", "pushover_keys"]);
+const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states", "pushover_keys", "vapid_keys", "push_subscriptions"]);
 const REDACTED = "[redacted]";
 
 function dbFrom(values: Record<string, unknown>): Db {

@@ -3,6 +3,7 @@ import type { Authenticator } from "../access/actor.ts";
 import type { RateLimiter } from "../access/rate-limit.ts";
 import type { Config } from "../config/config.ts";
 import type { Mailer } from "../integrations/mail.ts";
+import type { WebPushSender } from "../integrations/web-push.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Store } from "../store/store.ts";
 
@@ -16,4 +17,6 @@ export interface Deps {
   limiter: RateLimiter;
   /** Outgoing mail, when an SMTP server is configured. */
   mailer: Mailer | null;
+  /** Web Push delivery and the VAPID public key. */
+  webPush: WebPushSender;
 }

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { loadConfig } from "../config/config.ts";
 import { startServer } from "../server/serve.ts";
+import { openStore } from "../store/open.ts";
 import { startFakePushover } from "../testing/fake-pushover.ts";
 import { client, seedTeam, startTestServer, type TestServer } from "../testing/harness.ts";
 import { forEachStore } from "../testing/stores.ts";
@@ -79,10 +80,10 @@ forEachStore((kind) => {
     await post(0, "before restart");
     await pushover.until(() => to("bob", "before restart").length === 1);
     await server.stop();
-    // A server without Pushover: the position does not move while messages are posted.
-    const quiet = await startServer(loadConfig([...server.dbArgs, "--addr", "127.0.0.1:0", "--dev"], {}).config, { quiet: true });
-    expect((await client(quiet.url, { userId: team.users[0]!.id }).post(`/api/channels/${team.general.id}/messages`, { body: "while away" })).status).toBe(201);
-    await quiet.stop();
+    // While no server runs (the admin CLI, another tool), a message is committed to the log.
+    const offline = await openStore(loadConfig([...server.dbArgs], {}).config);
+    await offline.messages.post({ scope: { kind: "channel", id: team.general.id, workspaceId: team.workspace.id }, authorId: team.users[0]!.id, body: "while away" });
+    await offline.close();
     const before = pushover.received.length;
     const again = await startServer(loadConfig([...server.dbArgs, "--addr", "127.0.0.1:0", "--dev", ...pushArgs], {}).config, { quiet: true });
     try {

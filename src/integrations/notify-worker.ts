@@ -1,4 +1,4 @@
-// Pushes new messages to people outside the app (Pushover). It follows each workspace's durable
+// Pushes new messages to people outside the app (Pushover, Web Push). It follows each workspace's durable
 // event log from its own stored position (store.workerPositions), off the request path: posting
 // only wakes it. A crash loses nothing (the position moves after delivery) and on Postgres several
 // processes share the work (a position is held by one of them at a time).
@@ -6,15 +6,17 @@ import type { StoredEvent } from "../chat/types.ts";
 import { wantsPush } from "../chat/push.ts";
 import type { Store } from "../store/store.ts";
 import type { PushoverClient } from "./pushover.ts";
+import type { WebPushSender } from "./web-push.ts";
 
-export const PUSHOVER_WORKER = "pushover";
+export const PUSH_WORKER = "push";
 /** A push older than this is no news: after an outage (or on first start) the worker skips it. */
 const STALE_AFTER_MS = 15 * 60_000;
 const PAGE = 200;
 const RETRY_DELAYS_MS = [250, 1_000, 4_000];
 
 export interface NotifyWorkerOptions {
-  pushover: PushoverClient;
+  pushover: PushoverClient | null;
+  webPush: WebPushSender | null;
   publicUrl: string | null;
   pollMs?: number;
 }
@@ -32,17 +34,37 @@ export function startNotifyWorker(store: Store, opts: NotifyWorkerOptions): () =
     // Like the original, every new message reaches those who want all of them; a thread reply only
     // those it concerns (mentioned, or following the thread: both leave a mention row).
     const reply = event.type === "thread.reply_created";
-    const candidates = (await store.notifications.pushoverCandidates(p.message_id)).filter((c) => wantsPush(c, authorId) && (!reply || c.mentioned));
+    const candidates = (await store.notifications.pushCandidates(p.message_id)).filter((c) => wantsPush(c, authorId) && (!reply || c.mentioned));
     if (candidates.length === 0) return;
     const [message, author] = await Promise.all([store.messages.get(p.message_id, authorId), store.users.get(authorId)]);
     if (!message || !author) return;
     const where = message.channel_id ? `#${(await store.channels.record(message.channel_id))?.name ?? "channel"}` : "a direct message";
+    const title = `${author.display_name} in ${where}`;
     const url = opts.publicUrl ? `${opts.publicUrl.replace(/\/$/, "")}/` : undefined;
-    await Promise.all(candidates.map((c) => withRetries(() => opts.pushover.send({ userKey: c.address, title: `${author.display_name} in ${where}`, message: message.body, url }))));
+    // What the service worker shows, and where a click takes the person.
+    const webPayload = JSON.stringify({
+      title, body: message.body.slice(0, 1000), message_id: message.id, workspace_id: message.workspace_id, channel_id: message.channel_id,
+      direct_conversation_id: message.direct_conversation_id, thread_root_id: message.parent_message_id ? message.thread_root_id : null,
+    });
+    const sends: Promise<void>[] = [];
+    for (const c of candidates) {
+      const pushover = opts.pushover;
+      if (pushover && c.pushoverKey) sends.push(withRetries(() => pushover.send({ userKey: c.pushoverKey!, title, message: message.body, url })));
+      const webPush = opts.webPush;
+      if (webPush) {
+        for (const sub of c.subscriptions) {
+          sends.push(withRetries(async () => {
+            if ((await webPush.send(sub, webPayload)) === "gone") await store.notifications.dropPushEndpoint(sub.endpoint);
+            return true;
+          }));
+        }
+      }
+    }
+    await Promise.all(sends);
   }
 
   async function followWorkspace(workspaceId: string): Promise<void> {
-    await store.workerPositions.advance(PUSHOVER_WORKER, workspaceId, async (after) => {
+    await store.workerPositions.advance(PUSH_WORKER, workspaceId, async (after) => {
       let cursor = after;
       for (;;) {
         const page = await store.events.replayAfter(workspaceId, cursor, PAGE);

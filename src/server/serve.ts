@@ -15,6 +15,7 @@ import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { smtpMailer } from "../integrations/mail.ts";
 import { startNotifyWorker } from "../integrations/notify-worker.ts";
 import { pushoverClient } from "../integrations/pushover.ts";
+import { webPushSender } from "../integrations/web-push.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import { devBootstrap } from "./bootstrap.ts";
@@ -81,7 +82,8 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config.publicUrl));
   const mailer = config.mail ? smtpMailer(config.mail) : null;
-  const deps: Deps = { store, hub, auth, access, config, limiter, mailer };
+  const webPush = webPushSender(store, config.publicUrl);
+  const deps: Deps = { store, hub, auth, access, config, limiter, mailer, webPush };
   const app = createApp(deps);
   const proxies = trustedProxies(config.trustedProxy);
 
@@ -115,7 +117,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
   });
   hub.attach(server);
   const stopMaintenance = startMaintenance(store, config);
-  const stopNotifyWorker = config.pushover ? startNotifyWorker(store, { pushover: pushoverClient(config.pushover), publicUrl: config.publicUrl }) : null;
+  const stopNotifyWorker = startNotifyWorker(store, { pushover: config.pushover ? pushoverClient(config.pushover) : null, webPush, publicUrl: config.publicUrl });
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   let stopped = false;
   return {
@@ -130,7 +132,7 @@ export async function startServer(config: Config, opts: { quiet?: boolean } = {}
       stopped = true;
       hub.detach();
       stopMaintenance();
-      await stopNotifyWorker?.();
+      await stopNotifyWorker();
       await server.stop(true);
       await cluster?.stop();
       mailer?.close();

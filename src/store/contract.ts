@@ -1263,11 +1263,27 @@ export function storeContract(name: string, open: OpenStore): void {
         await store.notifications.setPushoverKey(t.ids[2]!, null);
         await store.notifications.updateSetting(t.ids[1]!, t.general.id, { preference: "mentions" });
         const m = await t.post(t.ids[0]!, `hi @${t.users[1]!.handle}`);
-        const got = (await store.notifications.pushoverCandidates(m.message.id)).sort((a, b) => a.address.localeCompare(b.address));
+        const device = { endpoint: `https://push.example/${unique("d")}`, p256dh: "pk", auth: "au" };
+        await store.notifications.addPushSubscription(t.ids[3]!, device);
+        const got = (await store.notifications.pushCandidates(m.message.id)).sort((a, b) => t.ids.indexOf(a.userId) - t.ids.indexOf(b.userId));
         expect(got).toEqual([
-          { userId: t.ids[0]!, address: "0".repeat(30), mentioned: false, preference: "all", dnd_start_minute: null, dnd_end_minute: null },
-          { userId: t.ids[1]!, address: "1".repeat(30), mentioned: true, preference: "mentions", dnd_start_minute: null, dnd_end_minute: null },
+          { userId: t.ids[0]!, pushoverKey: "0".repeat(30), subscriptions: [], mentioned: false, preference: "all", dnd_start_minute: null, dnd_end_minute: null },
+          { userId: t.ids[1]!, pushoverKey: "1".repeat(30), subscriptions: [], mentioned: true, preference: "mentions", dnd_start_minute: null, dnd_end_minute: null },
+          { userId: t.ids[3]!, pushoverKey: null, subscriptions: [device], mentioned: false, preference: "all", dnd_start_minute: null, dnd_end_minute: null },
         ]);
+        expect(await store.notifications.removePushSubscription(t.ids[0]!, device.endpoint)).toBe(false);
+        expect(await store.notifications.removePushSubscription(t.ids[3]!, device.endpoint)).toBe(true);
+        await store.notifications.addPushSubscription(t.ids[3]!, device);
+        await store.notifications.dropPushEndpoint(device.endpoint);
+        expect((await store.notifications.pushCandidates(m.message.id)).some((c) => c.userId === t.ids[3]!)).toBe(false);
+      });
+
+      test("the VAPID key pair is generated once and kept", async () => {
+        let made = 0;
+        const gen = () => ({ publicKey: `pub${++made}`, privateKey: `priv${made}` });
+        const [a, b] = await Promise.all([store.notifications.vapidKeys(gen), store.notifications.vapidKeys(gen)]);
+        expect(b).toEqual(a);
+        expect(await store.notifications.vapidKeys(gen)).toEqual(a);
       });
     });
   });

@@ -6,7 +6,7 @@ import type {
   ReactionSummary, ReadReceipt, Role, StoredEvent, ThreadPage, ThreadState, User, UserKind, Workspace,
 } from "../chat/types.ts";
 import type { FollowedThread, NotificationSetting } from "../chat/notifications.ts";
-import type { PushCandidate } from "../chat/push.ts";
+import type { PushCandidate, WebPushSubscription } from "../chat/push.ts";
 import type { ParsedQuery } from "../search/query.ts";
 import type { StoredUploadMeta, Upload, UploadQuota } from "../uploads/types.ts";
 
@@ -349,8 +349,16 @@ export interface NotificationStore {
   threads(workspaceId: string, userId: string, limit: number): Promise<FollowedThread[]>;
   /** Sets (or, with null, clears) the person's Pushover user key. */
   setPushoverKey(userId: string, userKey: string | null): Promise<void>;
-  /** Readers of the message's scope who have a Pushover key, with their settings for it (author included: the rule filters). */
-  pushoverCandidates(messageId: string): Promise<PushCandidate[]>;
+  /** Readers of the message's scope with a Pushover key or a push subscription, with their settings for it (author included: the rule filters). */
+  pushCandidates(messageId: string): Promise<PushCandidate[]>;
+  /** The server's VAPID key pair: the stored one, or the one `generate` makes, kept once (concurrent first calls agree). */
+  vapidKeys(generate: () => { publicKey: string; privateKey: string }): Promise<{ publicKey: string; privateKey: string }>;
+  /** Stores a device's subscription for the person (an endpoint moves to whoever subscribes it last). */
+  addPushSubscription(userId: string, sub: WebPushSubscription): Promise<void>;
+  /** Removes the person's subscription; false when they had none with that endpoint. */
+  removePushSubscription(userId: string, endpoint: string): Promise<boolean>;
+  /** Forgets an endpoint the push service says is gone (404/410). */
+  dropPushEndpoint(endpoint: string): Promise<void>;
 }
 
 /** Background workers' read positions in each workspace's event log. */

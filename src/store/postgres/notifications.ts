@@ -13,7 +13,7 @@ import { now } from "../sqlite/rows.ts";
 import type { NotificationStore, Scope, WorkerPositionStore } from "../store.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
-import { channels, dmMembers, mentions, messages, notificationSettings, pushoverKeys, threadFollows, workerPositions } from "./schema.ts";
+import { channels, dmMembers, mentions, messages, notificationSettings, pushoverKeys, pushSubscriptions, threadFollows, vapidKeys, workerPositions } from "./schema.ts";
 import { first } from "./users.ts";
 
 export async function mentionCount(db: Db, userId: string, scopeId: string, threadRootId?: string): Promise<number> {
@@ -179,15 +179,42 @@ export function postgresNotifications(db: Db, writer: PgGroupCommitWriter): Noti
         else await tx.insert(pushoverKeys).values({ userId, userKey, updatedAt: now() }).onConflictDoUpdate({ target: pushoverKeys.userId, set: { userKey, updatedAt: now() } });
       });
     },
-    async pushoverCandidates(messageId) {
+    async pushCandidates(messageId) {
       const m = await first(db.select().from(messages).where(eq(messages.id, messageId)));
       if (!m || m.deletedAt) return [];
       const scope = scopeOf(m);
       const ids = await readers(db, scope);
       if (ids.length === 0) return [];
-      const keys = await db.select().from(pushoverKeys).where(inArray(pushoverKeys.userId, ids));
+      const keys = new Map((await db.select().from(pushoverKeys).where(inArray(pushoverKeys.userId, ids))).map((k) => [k.userId, k.userKey]));
+      const subs = await db.select().from(pushSubscriptions).where(inArray(pushSubscriptions.userId, ids));
       const mentioned = new Set((await db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId))).map((r) => r.u));
-      return Promise.all(keys.map(async (k) => ({ userId: k.userId, address: k.userKey, mentioned: mentioned.has(k.userId), ...(await settingOf(db, k.userId, scope.id)) })));
+      const people = [...new Set([...keys.keys(), ...subs.map((s) => s.userId)])];
+      return Promise.all(people.map(async (userId) => ({
+        userId, pushoverKey: keys.get(userId) ?? null, mentioned: mentioned.has(userId),
+        subscriptions: subs.filter((s) => s.userId === userId).map(({ endpoint, p256dh, auth }) => ({ endpoint, p256dh, auth })),
+        ...(await settingOf(db, userId, scope.id)),
+      })));
+    },
+    async vapidKeys(generate) {
+      const stored = await first(db.select().from(vapidKeys).where(eq(vapidKeys.id, "default")));
+      if (stored) return { publicKey: stored.publicKey, privateKey: stored.privateKey };
+      await db.insert(vapidKeys).values({ id: "default", ...generate(), createdAt: now() }).onConflictDoNothing();
+      const kept = (await first(db.select().from(vapidKeys).where(eq(vapidKeys.id, "default"))))!;
+      return { publicKey: kept.publicKey, privateKey: kept.privateKey };
+    },
+    addPushSubscription(userId, sub) {
+      return writer.write(async (tx) => {
+        await tx.insert(pushSubscriptions).values({ ...sub, userId, createdAt: now() })
+          .onConflictDoUpdate({ target: pushSubscriptions.endpoint, set: { userId, p256dh: sub.p256dh, auth: sub.auth } });
+      });
+    },
+    removePushSubscription(userId, endpoint) {
+      return writer.write(async (tx) => (await tx.delete(pushSubscriptions).where(and(eq(pushSubscriptions.userId, userId), eq(pushSubscriptions.endpoint, endpoint))).returning()).length > 0);
+    },
+    dropPushEndpoint(endpoint) {
+      return writer.write(async (tx) => {
+        await tx.delete(pushSubscriptions).where(eq(pushSubscriptions.endpoint, endpoint));
+      });
     },
   };
 }

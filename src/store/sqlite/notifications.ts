@@ -13,7 +13,7 @@ import type { NotificationStore, Scope, WorkerPositionStore } from "../store.ts"
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { firstRow, now } from "./rows.ts";
-import { channels, dmMembers, members, mentions, messages, notificationSettings, pushoverKeys, threadFollows, workerPositions } from "./schema.ts";
+import { channels, dmMembers, members, mentions, messages, notificationSettings, pushoverKeys, pushSubscriptions, threadFollows, vapidKeys, workerPositions } from "./schema.ts";
 
 export function mentionCount(db: Db, userId: string, scopeId: string, threadRootId?: string): number {
   const thread = threadRootId ? sql`AND m.thread_root_id = ${threadRootId}` : sql``;
@@ -193,15 +193,43 @@ export function sqliteNotifications(db: Db, writer: GroupCommitWriter): Notifica
         else db.insert(pushoverKeys).values({ userId, userKey, updatedAt: now() }).onConflictDoUpdate({ target: pushoverKeys.userId, set: { userKey, updatedAt: now() } }).run();
       });
     },
-    async pushoverCandidates(messageId) {
+    async pushCandidates(messageId) {
       const m = db.select().from(messages).where(eq(messages.id, messageId)).get();
       if (!m || m.deletedAt) return [];
       const scope = scopeOf(m);
       const ids = readers(db, scope);
       if (ids.length === 0) return [];
-      const keys = db.select().from(pushoverKeys).where(inArray(pushoverKeys.userId, ids)).all();
+      const keys = new Map(db.select().from(pushoverKeys).where(inArray(pushoverKeys.userId, ids)).all().map((k) => [k.userId, k.userKey]));
+      const subs = db.select().from(pushSubscriptions).where(inArray(pushSubscriptions.userId, ids)).all();
       const mentioned = new Set(db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId)).all().map((r) => r.u));
-      return keys.map((k) => ({ userId: k.userId, address: k.userKey, mentioned: mentioned.has(k.userId), ...settingOf(db, k.userId, scope.id) }));
+      const people = [...new Set([...keys.keys(), ...subs.map((s) => s.userId)])];
+      return people.map((userId) => ({
+        userId, pushoverKey: keys.get(userId) ?? null, mentioned: mentioned.has(userId),
+        subscriptions: subs.filter((s) => s.userId === userId).map(({ endpoint, p256dh, auth }) => ({ endpoint, p256dh, auth })),
+        ...settingOf(db, userId, scope.id),
+      }));
+    },
+    async vapidKeys(generate) {
+      const stored = db.select().from(vapidKeys).where(eq(vapidKeys.id, "default")).get();
+      if (stored) return { publicKey: stored.publicKey, privateKey: stored.privateKey };
+      const fresh = generate();
+      await writer.write(() => db.insert(vapidKeys).values({ id: "default", ...fresh, createdAt: now() }).onConflictDoNothing().run());
+      const kept = db.select().from(vapidKeys).where(eq(vapidKeys.id, "default")).get()!;
+      return { publicKey: kept.publicKey, privateKey: kept.privateKey };
+    },
+    addPushSubscription(userId, sub) {
+      return writer.write(() => {
+        db.insert(pushSubscriptions).values({ ...sub, userId, createdAt: now() })
+          .onConflictDoUpdate({ target: pushSubscriptions.endpoint, set: { userId, p256dh: sub.p256dh, auth: sub.auth } }).run();
+      });
+    },
+    removePushSubscription(userId, endpoint) {
+      return writer.write(() => db.delete(pushSubscriptions).where(and(eq(pushSubscriptions.userId, userId), eq(pushSubscriptions.endpoint, endpoint))).returning().all().length > 0);
+    },
+    dropPushEndpoint(endpoint) {
+      return writer.write(() => {
+        db.delete(pushSubscriptions).where(eq(pushSubscriptions.endpoint, endpoint)).run();
+      });
     },
   };
 }

@@ -384,3 +384,25 @@ export const workerPositions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.worker, t.workspaceId] })],
 );
+
+// The server's VAPID key pair for Web Push, generated once (id "default"): subscriptions are
+// bound to the public key, so it must outlive restarts. The private key is a secret.
+export const vapidKeys = sqliteTable("vapid_keys", {
+  id: text("id").primaryKey(),
+  publicKey: text("public_key").notNull(),
+  privateKey: text("private_key").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+// One browser's Web Push subscription (a device); the push service's endpoint is unique.
+export const pushSubscriptions = sqliteTable(
+  "push_subscriptions",
+  {
+    endpoint: text("endpoint").primaryKey(),
+    userId: text("user_id").notNull(),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("push_subscriptions_user").on(t.userId)],
+);

@@ -79,4 +79,13 @@ forEachStore((kind) => {
       expect(r.body.code).toBe("invalid_push_subscription");
     }
   });
+
+  test("the service worker is served at the root (its scope covers /app) and handles push and notification clicks", async () => {
+    const res = await fetch(`${server.url}/sw.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("javascript");
+    const text = await res.text();
+    expect(text).toContain('addEventListener("push"');
+    expect(text).toContain('addEventListener("notificationclick"');
+  });
 });

@@ -22,6 +22,7 @@ const PATHS = {
   check: "M4 10.5 8 14l8-8",
   down: "M10 4v12M5 11l5 5 5-5",
   file: "M6 3h5l4 4v10H6zM11 3v4h4",
+  bell: "M5 14V9a5 5 0 0 1 10 0v5l1.5 1.5h-13zM8.5 17.5h3",
 } as const;
 
 export type IconName = keyof typeof PATHS;

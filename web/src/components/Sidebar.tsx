@@ -8,6 +8,7 @@ import type { User } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
 import { ConnectionDot } from "./ConnectionStatus.tsx";
 import { Icon } from "./Icon.tsx";
+import { PushToggle } from "./PushToggle.tsx";
 import { WorkspaceSwitcher } from "./WorkspaceSwitcher.tsx";
 
 function Item({ href, active, unread, mentions, label, children }: { href: string; active: boolean; unread: number; mentions: number; label: string; children: preact.ComponentChildren }) {
@@ -116,6 +117,7 @@ export function Sidebar({ me }: { me: User }) {
           <span class="me-name">{me.display_name}</span>
           <ConnectionDot />
         </span>
+        <PushToggle />
         <button type="button" class="icon-button" aria-label="Sign out" title="Sign out" onClick={() => void signOut()}>
           <Icon name="logout" />
         </button>

@@ -65,6 +65,10 @@ export function startNotifyWorker(store: Store, opts: NotifyWorkerOptions): () =
 
   async function followWorkspace(workspaceId: string): Promise<void> {
     await store.workerPositions.advance(PUSH_WORKER, workspaceId, async (after) => {
+      // Nobody to push to: nothing in the log so far concerns this worker (a key set later counts
+      // from then). The tail is read first, so a message posted after a key was set is never skipped.
+      const tail = await store.events.tail(workspaceId);
+      if (!(await store.notifications.anyPushAddress())) return tail;
       let cursor = after;
       for (;;) {
         const page = await store.events.replayAfter(workspaceId, cursor, PAGE);

@@ -1259,12 +1259,14 @@ export function storeContract(name: string, open: OpenStore): void {
 
       test("push candidates: readers with a Pushover key, with their preference and whether the message mentions them", async () => {
         const t = await team(["ada", "bob", "cy", "dee"]);
+        expect(typeof (await store.notifications.anyPushAddress())).toBe("boolean");
         for (const i of [0, 1, 2]) await store.notifications.setPushoverKey(t.ids[i]!, `${i}`.repeat(30));
         await store.notifications.setPushoverKey(t.ids[2]!, null);
         await store.notifications.updateSetting(t.ids[1]!, t.general.id, { preference: "mentions" });
         const m = await t.post(t.ids[0]!, `hi @${t.users[1]!.handle}`);
         const device = { endpoint: `https://push.example/${unique("d")}`, p256dh: "pk", auth: "au" };
         await store.notifications.addPushSubscription(t.ids[3]!, device);
+        expect(await store.notifications.anyPushAddress()).toBe(true);
         const got = (await store.notifications.pushCandidates(m.message.id)).sort((a, b) => t.ids.indexOf(a.userId) - t.ids.indexOf(b.userId));
         expect(got).toEqual([
           { userId: t.ids[0]!, pushoverKey: "0".repeat(30), subscriptions: [], mentioned: false, preference: "all", dnd_start_minute: null, dnd_end_minute: null },

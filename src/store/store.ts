@@ -357,6 +357,8 @@ export interface NotificationStore {
   addPushSubscription(userId: string, sub: WebPushSubscription): Promise<void>;
   /** Removes the person's subscription; false when they had none with that endpoint. */
   removePushSubscription(userId: string, endpoint: string): Promise<boolean>;
+  /** Whether anyone at all has a Pushover key or a push subscription (the worker skips the log when nobody does). */
+  anyPushAddress(): Promise<boolean>;
   /** Forgets an endpoint the push service says is gone (404/410). */
   dropPushEndpoint(endpoint: string): Promise<void>;
 }

@@ -211,6 +211,9 @@ export function postgresNotifications(db: Db, writer: PgGroupCommitWriter): Noti
     removePushSubscription(userId, endpoint) {
       return writer.write(async (tx) => (await tx.delete(pushSubscriptions).where(and(eq(pushSubscriptions.userId, userId), eq(pushSubscriptions.endpoint, endpoint))).returning()).length > 0);
     },
+    async anyPushAddress() {
+      return (await db.execute(sql`SELECT 1 AS x WHERE EXISTS (SELECT 1 FROM pushover_keys) OR EXISTS (SELECT 1 FROM push_subscriptions)`)).length > 0;
+    },
     dropPushEndpoint(endpoint) {
       return writer.write(async (tx) => {
         await tx.delete(pushSubscriptions).where(eq(pushSubscriptions.endpoint, endpoint));

@@ -226,6 +226,9 @@ export function sqliteNotifications(db: Db, writer: GroupCommitWriter): Notifica
     removePushSubscription(userId, endpoint) {
       return writer.write(() => db.delete(pushSubscriptions).where(and(eq(pushSubscriptions.userId, userId), eq(pushSubscriptions.endpoint, endpoint))).returning().all().length > 0);
     },
+    async anyPushAddress() {
+      return !!firstRow(db, sql`SELECT 1 AS x WHERE EXISTS (SELECT 1 FROM pushover_keys) OR EXISTS (SELECT 1 FROM push_subscriptions)`);
+    },
     dropPushEndpoint(endpoint) {
       return writer.write(() => {
         db.delete(pushSubscriptions).where(eq(pushSubscriptions.endpoint, endpoint)).run();

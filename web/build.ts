@@ -20,7 +20,7 @@ export interface WebBundle {
 }
 
 /** Files copied as they are (favicon); small and rarely changed, so not hashed. */
-export const PUBLIC_FILES = ["favicon.svg"];
+export const PUBLIC_FILES = ["favicon.svg", "sw.js"];
 
 function fill(template: string, names: Record<string, string>): string {
   return template.replace(/\{\{([\w.-]+)\}\}/g, (_, key: string) => {

@@ -7,6 +7,7 @@ import m4 from "./0004_quote_and_quota_indexes.sql" with { type: "text" };
 import m5 from "./0005_channel_presentation.sql" with { type: "text" };
 import m6 from "./0006_user_password.sql" with { type: "text" };
 import m7 from "./0007_integrations.sql" with { type: "text" };
+import m8 from "./0008_push_and_worker_positions.sql" with { type: "text" };
 
 export const migrations = [
   { tag: "0000_init", when: 1796124327785, breakpoints: true, sql: m0 as unknown as string },
@@ -17,4 +18,5 @@ export const migrations = [
   { tag: "0005_channel_presentation", when: 1796132265315, breakpoints: true, sql: m5 as unknown as string },
   { tag: "0006_user_password", when: 1796132452343, breakpoints: true, sql: m6 as unknown as string },
   { tag: "0007_integrations", when: 1796132517660, breakpoints: true, sql: m7 as unknown as string },
+  { tag: "0008_push_and_worker_positions", when: 1796132586460, breakpoints: true, sql: m8 as unknown as string },
 ];

@@ -7,6 +7,13 @@ import { forEachStore } from "../testing/stores.ts";
 import type { Scope } from "./actor.ts";
 import { policyFor, POLICY } from "./policy.ts";
 import { SCOPES, scopeCeiling } from "./scopes.ts";
+import { createECDH, randomBytes } from "node:crypto";
+
+const MATRIX_PUSH_KEYS = (() => {
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  return { p256dh: ecdh.getPublicKey().toString("base64url"), auth: randomBytes(16).toString("base64url") };
+})();
 
 forEachStore((store) => {
   let server: TestServer;
@@ -123,6 +130,7 @@ forEachStore((store) => {
       "POST /api/hooks/mattermost/:channel_id": { text: "matrix" },
       "POST /api/workspaces/:id/app-installations": { app_slug: "matrix", bot_user_id: ids.bot },
       "POST /api/workspaces/:id/event-subscriptions": { event_types: ["message.created"], callback_url: "http://93.184.215.14/hook" },
+      "POST /api/me/push-subscriptions": { endpoint: "https://push.example/matrix", keys: MATRIX_PUSH_KEYS },
     };
     if (key === "POST /api/uploads") {
       const form = new FormData();
@@ -132,6 +140,7 @@ forEachStore((store) => {
     const queries: Record<string, string> = {
       "GET /api/uploads/by-nonce": `?workspace_id=${ids.workspace}&nonce=fixture`,
       "GET /api/search": `?workspace_id=${ids.workspace}&q=hello`,
+      "DELETE /api/me/push-subscriptions": `?endpoint=${encodeURIComponent("https://push.example/matrix")}`,
     };
     if (queries[key]) return { path: path + queries[key], body: undefined };
     if (route === "/api/realtime/ws") return null;
@@ -144,17 +153,17 @@ forEachStore((store) => {
     // Changing a password needs the current one and password sign-in switched on: refusals only.
     "POST /api/auth/password/change"]);
   const MANAGER_ONLY = new Set(["GET /api/workspaces/:id/event-subscriptions", "POST /api/workspaces/:id/event-subscriptions", "GET /api/event-subscriptions/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/event-subscriptions/:id/enable", "POST /api/event-subscriptions/:id/rotate-secret", "GET /api/event-subscriptions/:id/deliveries", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "POST /api/workspaces/:id/slash-commands", "POST /api/slash-commands/:id/rotate-secret", "POST /api/slash-commands/:id/revoke", "GET /api/workspaces/:id/app-installations", "POST /api/workspaces/:id/app-installations", "POST /api/app-installations/:id/revoke", "PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
-  const GUEST_OK = new Set(["GET /api/workspaces/:id/slash-commands", "POST /api/auth/password/change", "GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads"]);
+  const GUEST_OK = new Set(["GET /api/push/vapid-public-key", "POST /api/me/push-subscriptions", "DELETE /api/me/push-subscriptions", "GET /api/workspaces/:id/slash-commands", "POST /api/auth/password/change", "GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads"]);
   // Reads a timed-out or blocked member may still make; every other chat write is refused.
   const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/auth/logout-everywhere", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral",
     // One's own notification state is not a chat write.
     "PATCH /api/me/notification-settings", "PATCH /api/channels/:id/notification-settings", "POST /api/messages/:id/thread/follow", "DELETE /api/messages/:id/thread/follow", "POST /api/messages/:id/thread/read",
     // One's own password neither.
-    "POST /api/auth/password/change"]);
+    "POST /api/auth/password/change", "POST /api/me/push-subscriptions", "DELETE /api/me/push-subscriptions"]);
 
   // Permitted calls whose answer depends on the caller's own data (your nonce) or on an earlier
   // caller (the pin someone already removed): a 404 there is the right answer, not a refusal.
-  const LOOKUPS = new Set(["GET /api/users/:id/avatar", "GET /api/messages/by-nonce", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
+  const LOOKUPS = new Set(["DELETE /api/me/push-subscriptions", "GET /api/users/:id/avatar", "GET /api/messages/by-nonce", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
 
   type Expect = "allow" | "deny" | "skip";
 

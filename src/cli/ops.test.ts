@@ -64,6 +64,8 @@ describe("operations", () => {
     await server.store.identity.setPasswordHash(team.users[0]!.id, await Bun.password.hash("exported password"));
     const hook = await server.store.integrations.createSubscription({ workspaceId: team.workspace.id, callbackUrl: "https://example.com/hook", eventTypes: ["*"], createdBy: team.users[0]!.id });
     const slash = await server.store.integrations.createSlashCommand({ workspaceId: team.workspace.id, command: "/exported", description: "", callbackUrl: "https://example.com/slash", botUserId: bot.id, createdBy: team.users[0]!.id });
+    const pushoverKey = "u".repeat(29) + "9";
+    await server.store.notifications.setPushoverKey(team.users[1]!.id, pushoverKey);
     const first = join(scratch, "export1.json");
     expect((await run(["export", "--out", first, "--db", server.dbPath])).code).toBe(0);
     const text = readFileSync(first, "utf8");
@@ -72,6 +74,7 @@ describe("operations", () => {
     expect(text).not.toContain("$argon2id$");
     expect(text).not.toContain(hook.signing_secret);
     expect(text).not.toContain(slash.signing_secret);
+    expect(text).not.toContain(pushoverKey);
     const doc = JSON.parse(text);
     expect(doc.tables.bot_tokens[0].token_hash).toBe("[redacted]");
     expect(doc.tables.sessions).toBeUndefined();

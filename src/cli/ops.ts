@@ -22,8 +22,12 @@ const EXPORT_VERSION = 1;
 /** Columns that hold secrets (hashes of tokens): never exported. */
 // Webhook signing secrets too: after an import, managers rotate them (the old ones are not carried over).
 const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier", "password_hash", "signing_secret"]);
-/** Tables that hold nothing but live secrets: sessions and links are not worth restoring. */
-const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states"]);
+/**
+ * Tables that hold nothing but live secrets: sessions and links are not worth restoring, and a
+ * Pushover user key or a push subscription is set again by its owner (a placeholder would only be
+ * pushed to in vain), and a new VAPID key pair is made on first use.
+ */
+const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states", "pushover_keys", "vapid_keys", "push_subscriptions"]);
 const REDACTED = "[redacted]";
 
 function dbFrom(values: Record<string, unknown>): Db {

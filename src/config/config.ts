@@ -48,6 +48,8 @@ export interface Config {
   limits: LimitsConfig;
   /** Outgoing mail (sign-in links); null when no SMTP server is configured. */
   mail: { smtpUrl: string; from: string } | null;
+  /** Pushover notifications (the original's CLICKCLACK_PUSHOVER_API_TOKEN); null when not configured. */
+  pushover: { apiToken: string; apiUrl: string } | null;
 }
 
 /** A token bucket: `perMinute` tokens a minute, holding at most a minute's worth. */
@@ -150,6 +152,8 @@ interface RawConfig {
   passwordAuth: boolean;
   smtpUrl: string | null;
   mailFrom: string | null;
+  pushoverApiToken: string | null;
+  pushoverApiUrl: string;
   uploads: string | null;
   s3Endpoint: string | null;
   s3Region: string | null;
@@ -212,6 +216,8 @@ export const SETTINGS: Setting[] = [
   { key: "passwordAuth", flag: "password-auth", env: "CLICKCLACK_PASSWORD_AUTH", kind: "boolean", def: false, help: "allow password sign-in (passwords set with clickclack admin user set-password)" },
   { key: "smtpUrl", flag: "smtp-url", env: "CLICKCLACK_SMTP_URL", kind: "string", def: null, help: "SMTP server for outgoing mail: smtp://user:pass@host:port (smtps:// for TLS)" },
   { key: "mailFrom", flag: "mail-from", env: "CLICKCLACK_MAIL_FROM", kind: "string", def: null, help: "the From address of outgoing mail (default: clickclack@<public host>)" },
+  { key: "pushoverApiToken", flag: "pushover-api-token", env: "CLICKCLACK_PUSHOVER_API_TOKEN", kind: "string", def: null, help: "Pushover application token: pushes new messages to people who set a Pushover user key" },
+  { key: "pushoverApiUrl", flag: "pushover-api-url", env: "CLICKCLACK_PUSHOVER_API_URL", kind: "string", def: "https://api.pushover.net/1/messages.json", help: "Pushover messages API URL (tests, proxies)" },
   { key: "githubApiUrl", flag: "github-api-url", env: "CLICKCLACK_GITHUB_API_URL", kind: "string", def: "https://api.github.com", help: "GitHub API URL" },
   { key: "uploads", flag: "uploads", env: "CLICKCLACK_UPLOADS", kind: "string", def: null, help: "upload storage: file:///dir (default <data>/uploads) or s3://bucket/prefix" },
   { key: "s3Endpoint", flag: "s3-endpoint", env: "CLICKCLACK_S3_ENDPOINT", kind: "string", def: null, help: "S3-compatible endpoint URL (default: AWS)", aliases: ["CLICKCLACK_R2_ENDPOINT"] },
@@ -410,6 +416,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       passwordAuth: r.passwordAuth,
       uploads,
       limits,
+      pushover: r.pushoverApiToken ? { apiToken: r.pushoverApiToken, apiUrl: r.pushoverApiUrl } : null,
       mail: r.smtpUrl ? { smtpUrl: r.smtpUrl, from: r.mailFrom ?? `clickclack@${r.publicUrl ? new URL(r.publicUrl).hostname : "localhost"}` } : null,
     },
     rest: parsed.positionals,

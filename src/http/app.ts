@@ -16,6 +16,7 @@ import { botRoutes } from "./routes/bots.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { moderationRoutes } from "./routes/moderation.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
+import { pushRoutes } from "./routes/push.ts";
 import { dmRoutes } from "./routes/dms.ts";
 import { eventSubscriptionRoutes } from "./routes/event-subscriptions.ts";
 import { githubRoutes } from "./routes/github.ts";
@@ -179,6 +180,7 @@ export function createApp(deps: Deps) {
         .use(moderationRoutes(deps))
         .use(searchRoutes(deps))
         .use(notificationRoutes(deps))
+        .use(pushRoutes(deps))
         .use(routeRoutes(deps)),
     )
     .use(uploadRoutes(deps))

@@ -112,6 +112,11 @@ forEachStore((store) => {
     expect4xx("an unknown default preference", await ada.patch("/api/me/notification-settings", { preference: "sometimes" }));
     expect4xx("do-not-disturb with one end", await ada.patch("/api/me/notification-settings", { dnd_start_minute: 60 }));
     expect4xx("do-not-disturb past the day", await ada.patch("/api/me/notification-settings", { dnd_start_minute: 60, dnd_end_minute: 1440 }));
+    expect4xx("a Pushover user key of the wrong length", await ada.patch("/api/me", { pushover_user_key: "tooshort" }));
+    expect4xx("a Pushover user key with punctuation", await ada.patch("/api/me", { pushover_user_key: `${"k".repeat(29)}-` }));
+    expect4xx("a push subscription without keys", await ada.post("/api/me/push-subscriptions", { endpoint: "https://push.example/x" }));
+    expect4xx("a push subscription with a short key", await ada.post("/api/me/push-subscriptions", { endpoint: "https://push.example/x", keys: { p256dh: "AAAA", auth: "AAAA" } }));
+    expect4xx("an unsubscribe without an endpoint", await ada.delete("/api/me/push-subscriptions"));
     expect4xx("followed threads with limit 0", await ada.get(`/api/workspaces/${team.workspace.id}/threads?limit=0`));
     expect4xx("a thread read with a negative seq", await ada.post(`/api/messages/${foreign.message}/thread/read`, { seq: -1 }));
 

@@ -5,6 +5,7 @@ import type { RateLimiter } from "../access/rate-limit.ts";
 import type { Config } from "../config/config.ts";
 import type { Mailer } from "../integrations/mail.ts";
 import type { OutboundPolicy } from "../integrations/outbound.ts";
+import type { WebPushSender } from "../integrations/web-push.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Store } from "../store/store.ts";
 import type { UploadService } from "../uploads/service.ts";
@@ -30,4 +31,6 @@ export interface Deps {
   tracing: Tracing | null;
   /** Outgoing mail, when an SMTP server is configured. */
   mailer: Mailer | null;
+  /** Web Push delivery and the VAPID public key. */
+  webPush: WebPushSender;
 }

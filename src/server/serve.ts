@@ -17,6 +17,9 @@ import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { smtpMailer } from "../integrations/mail.ts";
 import { outboundPolicy } from "../integrations/outbound.ts";
 import { SubscriptionWorker } from "../integrations/subscriptions.ts";
+import { startNotifyWorker } from "../integrations/notify-worker.ts";
+import { pushoverClient } from "../integrations/pushover.ts";
+import { webPushSender } from "../integrations/web-push.ts";
 import { openStore } from "../store/open.ts";
 import { UploadService } from "../uploads/service.ts";
 import { openStorage } from "../uploads/storage.ts";
@@ -106,8 +109,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const tracing = createTracing(config.otlpEndpoint, { environment: config.environment, delayMs: opts.traceDelayMs });
   if (tracing) setProcessTracing(tracing);
   const mailer = config.mail ? smtpMailer(config.mail) : null;
+  const webPush = webPushSender(store, config.publicUrl);
   const outbound = outboundPolicy(config.outbound);
-  const deps: Deps = { store, hub, auth, access, config, limiter, limits, uploads, log, tracing, mailer, outbound };
+  const deps: Deps = { store, hub, auth, access, config, limiter, limits, uploads, log, tracing, mailer, outbound, webPush };
   const app = createApp(deps);
   const proxies = trustedProxies(config.trustedProxy);
 
@@ -144,6 +148,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   // Like CLICKCLACK_CHECKPOINT_MS: tests shorten the retry delay; operators have no reason to.
   const subscriptions = new SubscriptionWorker(store, outbound, { retryBaseMs: Number(process.env.CLICKCLACK_WEBHOOK_RETRY_BASE_MS ?? 1000) });
   subscriptions.start();
+  const stopNotifyWorker = startNotifyWorker(store, { pushover: config.pushover ? pushoverClient(config.pushover) : null, webPush, publicUrl: config.publicUrl });
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   let stopped = false;
   return {
@@ -160,6 +165,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       hub.detach();
       stopMaintenance();
       stopUploads();
+      await stopNotifyWorker();
       await server.stop(true);
       await subscriptions.stop();
       await cluster?.stop();

@@ -1444,5 +1444,61 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(a).toMatchObject({ workspace_id: t.workspace.id, channel_id: null, name: "Release", created_by: t.ids[0]! });
       });
     });
+
+    describe("worker positions and push candidates", () => {
+      test("a worker's position starts empty, keeps what the work returns, and is held by one run at a time", async () => {
+        const t = await team();
+        const worker = unique("w");
+        const seen: (string | null)[] = [];
+        expect(await store.workerPositions.advance(worker, t.workspace.id, async (after) => (seen.push(after), "c1"))).toBe(true);
+        let release!: () => void;
+        const held = store.workerPositions.advance(worker, t.workspace.id, async (after) => {
+          seen.push(after);
+          await new Promise<void>((r) => (release = r));
+          return "c2";
+        });
+        while (seen.length < 2) await Bun.sleep(5);
+        // While one run holds the position, another (in this process or, on Postgres, another) skips.
+        expect(await store.workerPositions.advance(worker, t.workspace.id, async () => "never")).toBe(false);
+        release();
+        expect(await held).toBe(true);
+        await store.workerPositions.advance(worker, t.workspace.id, async (after) => (seen.push(after), after));
+        expect(seen).toEqual([null, "c1", "c2"]);
+        // Positions are per worker and per workspace.
+        await store.workerPositions.advance(unique("other"), t.workspace.id, async (after) => (seen.push(after), after));
+        expect(seen.at(-1)).toBeNull();
+      });
+
+      test("push candidates: readers with a Pushover key, with their preference and whether the message mentions them", async () => {
+        const t = await team(["ada", "bob", "cy", "dee"]);
+        expect(typeof (await store.notifications.anyPushAddress())).toBe("boolean");
+        for (const i of [0, 1, 2]) await store.notifications.setPushoverKey(t.ids[i]!, `${i}`.repeat(30));
+        await store.notifications.setPushoverKey(t.ids[2]!, null);
+        await store.notifications.updateSetting(t.ids[1]!, t.general.id, { preference: "mentions" });
+        const m = await t.post(t.ids[0]!, `hi @${t.users[1]!.handle}`);
+        const device = { endpoint: `https://push.example/${unique("d")}`, p256dh: "pk", auth: "au" };
+        await store.notifications.addPushSubscription(t.ids[3]!, device);
+        expect(await store.notifications.anyPushAddress()).toBe(true);
+        const got = (await store.notifications.pushCandidates(m.message.id)).sort((a, b) => t.ids.indexOf(a.userId) - t.ids.indexOf(b.userId));
+        expect(got).toEqual([
+          { userId: t.ids[0]!, pushoverKey: "0".repeat(30), subscriptions: [], mentioned: false, preference: "all", dnd_start_minute: null, dnd_end_minute: null },
+          { userId: t.ids[1]!, pushoverKey: "1".repeat(30), subscriptions: [], mentioned: true, preference: "mentions", dnd_start_minute: null, dnd_end_minute: null },
+          { userId: t.ids[3]!, pushoverKey: null, subscriptions: [device], mentioned: false, preference: "all", dnd_start_minute: null, dnd_end_minute: null },
+        ]);
+        expect(await store.notifications.removePushSubscription(t.ids[0]!, device.endpoint)).toBe(false);
+        expect(await store.notifications.removePushSubscription(t.ids[3]!, device.endpoint)).toBe(true);
+        await store.notifications.addPushSubscription(t.ids[3]!, device);
+        await store.notifications.dropPushEndpoint(device.endpoint);
+        expect((await store.notifications.pushCandidates(m.message.id)).some((c) => c.userId === t.ids[3]!)).toBe(false);
+      });
+
+      test("the VAPID key pair is generated once and kept", async () => {
+        let made = 0;
+        const gen = () => ({ publicKey: `pub${++made}`, privateKey: `priv${made}` });
+        const [a, b] = await Promise.all([store.notifications.vapidKeys(gen), store.notifications.vapidKeys(gen)]);
+        expect(b).toEqual(a);
+        expect(await store.notifications.vapidKeys(gen)).toEqual(a);
+      });
+    });
   });
 }

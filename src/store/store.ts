@@ -7,6 +7,7 @@ import type {
   ReactionSummary, ReadReceipt, Role, StoredEvent, ThreadPage, ThreadState, User, UserKind, Workspace,
 } from "../chat/types.ts";
 import type { FollowedThread, NotificationSetting } from "../chat/notifications.ts";
+import type { PushCandidate, WebPushSubscription } from "../chat/push.ts";
 import type { ParsedQuery } from "../search/query.ts";
 import type { StoredUploadMeta, Upload, UploadQuota } from "../uploads/types.ts";
 
@@ -361,6 +362,29 @@ export interface NotificationStore {
   readThread(rootId: string, userId: string, seq: number): Promise<{ thread: FollowedThread; event: ChatEvent | null }>;
   /** Threads the person follows in the workspace, most recent reply first. */
   threads(workspaceId: string, userId: string, limit: number): Promise<FollowedThread[]>;
+  /** Sets (or, with null, clears) the person's Pushover user key. */
+  setPushoverKey(userId: string, userKey: string | null): Promise<void>;
+  /** Readers of the message's scope with a Pushover key or a push subscription, with their settings for it (author included: the rule filters). */
+  pushCandidates(messageId: string): Promise<PushCandidate[]>;
+  /** The server's VAPID key pair: the stored one, or the one `generate` makes, kept once (concurrent first calls agree). */
+  vapidKeys(generate: () => { publicKey: string; privateKey: string }): Promise<{ publicKey: string; privateKey: string }>;
+  /** Stores a device's subscription for the person (an endpoint moves to whoever subscribes it last). */
+  addPushSubscription(userId: string, sub: WebPushSubscription): Promise<void>;
+  /** Removes the person's subscription; false when they had none with that endpoint. */
+  removePushSubscription(userId: string, endpoint: string): Promise<boolean>;
+  /** Whether anyone at all has a Pushover key or a push subscription (the worker skips the log when nobody does). */
+  anyPushAddress(): Promise<boolean>;
+  /** Forgets an endpoint the push service says is gone (404/410). */
+  dropPushEndpoint(endpoint: string): Promise<void>;
+}
+
+/** Background workers' read positions in each workspace's event log. */
+export interface WorkerPositionStore {
+  /**
+   * Runs `work` from the worker's position in the workspace and stores the cursor it returns.
+   * Only one process holds a position at a time: false (without running) when another holds it.
+   */
+  advance(worker: string, workspaceId: string, work: (afterCursor: string | null) => Promise<string | null>): Promise<boolean>;
 }
 
 export type SubscriptionStatus = "active" | "disabled" | "revoked";
@@ -519,6 +543,7 @@ export interface Store {
   uploads: UploadStore;
   search: SearchStore;
   notifications: NotificationStore;
+  workerPositions: WorkerPositionStore;
   ping(): Promise<void>;
   /**
    * A number that changes when another process (the admin CLI, another server) may have committed

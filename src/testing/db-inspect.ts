@@ -31,10 +31,13 @@ export async function countRows(store: Store, table: string, where = "", params:
   return (await queryNumbers(store, `SELECT count(*) AS n FROM ${table}${where ? ` WHERE ${where}` : ""}`, params)).n!;
 }
 
+// Background workers move their read positions on their own time, whatever a request did.
+const BOOKKEEPING = new Set(["worker_positions"]);
+
 async function tableNames(store: Store): Promise<string[]> {
-  if (store.dialect === "sqlite") return dataTables((store as SqliteStore).raw);
+  if (store.dialect === "sqlite") return dataTables((store as SqliteStore).raw).filter((n) => !BOOKKEEPING.has(n));
   const rows = await queryRows(store, "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name");
-  return rows.map((r) => String(r.name)).filter((n) => !n.startsWith("__drizzle"));
+  return rows.map((r) => String(r.name)).filter((n) => !n.startsWith("__drizzle") && !BOOKKEEPING.has(n));
 }
 
 const canonical = (v: unknown): unknown =>

@@ -3,6 +3,7 @@ import { displayName, handle } from "../../chat/names.ts";
 import { invalid } from "../../chat/errors.ts";
 import { avatarPath } from "../../chat/avatars.ts";
 import { AvatarFields, avatarChange } from "../avatar-input.ts";
+import { PUSHOVER_USER_KEY } from "../../chat/push.ts";
 import type { Deps } from "../deps.ts";
 import type { User, Workspace } from "../../chat/types.ts";
 import { errors, UserSchema, WorkspaceSchema } from "../schemas.ts";
@@ -52,7 +53,10 @@ export const meRoutes = ({ auth, access, store, config }: Deps) =>
         const h = body.handle === undefined ? undefined : handle(body.handle);
         const avatar = await avatarChange(store, [actor.user.id], body, actor.user.avatar_url);
         const avatarUrl = avatar === undefined ? undefined : avatar && avatarPath(actor.user.id, avatar);
+        const pushoverKey = body.pushover_user_key?.trim();
+        if (pushoverKey !== undefined && !PUSHOVER_USER_KEY.test(pushoverKey)) throw invalid("pushover_user_key must be 30 letters and digits, or empty to clear it", "invalid_pushover_user_key");
         const user = await store.users.update(actor.user.id, { displayName: name, handle: h, avatarUrl });
+        if (pushoverKey !== undefined) await store.notifications.setPushoverKey(actor.user.id, pushoverKey || null);
         return { user };
       },
       {
@@ -60,6 +64,7 @@ export const meRoutes = ({ auth, access, store, config }: Deps) =>
           display_name: t.Optional(t.String({ maxLength: 200 })),
           handle: t.Optional(t.String({ maxLength: 64 })),
           ...AvatarFields,
+          pushover_user_key: t.Optional(t.String({ maxLength: 64, description: "your Pushover user key (30 letters and digits); empty clears it" })),
         }),
         detail: { summary: "Update your profile", tags: ["users"] },
         response: { 200: t.Object({ user: UserSchema }), ...errors },

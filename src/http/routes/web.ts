@@ -119,6 +119,15 @@ export const webRoutes = (_deps: Deps) => {
       hide,
     )
     .get(
+      // At the root, so its scope covers /app (web/public/sw.js shows Web Push notifications).
+      "/sw.js",
+      async ({ request }) => {
+        const file = (await getSite()).publicFiles.get("sw.js");
+        return file ? respond(request, file, REVALIDATE) : notFound();
+      },
+      hide,
+    )
+    .get(
       "/favicon.svg",
       async ({ request }) => {
         const file = (await getSite()).publicFiles.get("favicon.svg");

@@ -2,7 +2,7 @@
 // at a time writes a batch; the others read).
 import type { Sql } from "postgres";
 import type { Store } from "../store.ts";
-import { postgresNotifications } from "./notifications.ts";
+import { postgresNotifications, postgresWorkerPositions } from "./notifications.ts";
 import { pgBots } from "./bots.ts";
 import { pgChannels } from "./channels.ts";
 import { hintCommits } from "./commit-hints.ts";
@@ -61,6 +61,7 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
     search: pgSearch(db, { budgetMs: opts.searchBudgetMs, slots: Math.max(1, Math.floor((opts.pool ?? 10) / 4)) }),
     notifications: postgresNotifications(db, writer),
     integrations: pgIntegrations(db, writer),
+    workerPositions: postgresWorkerPositions(db),
     ping: () => ping(db),
     async foreignWrites() {
       // The next transaction id of the server: it moves only when some transaction writes

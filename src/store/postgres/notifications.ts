@@ -10,10 +10,10 @@ import {
 import { assertThreadRoot, nextReadPointer } from "../../chat/posting.ts";
 import { BROADCAST_HANDLES, mentionedHandles } from "../../chat/rules.ts";
 import { now } from "../sqlite/rows.ts";
-import type { NotificationStore, Scope } from "../store.ts";
+import type { NotificationStore, Scope, WorkerPositionStore } from "../store.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
-import { channels, dmMembers, mentions, messages, notificationSettings, threadFollows } from "./schema.ts";
+import { channels, dmMembers, mentions, messages, notificationSettings, pushoverKeys, pushSubscriptions, threadFollows, vapidKeys, workerPositions } from "./schema.ts";
 import { first } from "./users.ts";
 
 export async function mentionCount(db: Db, userId: string, scopeId: string, threadRootId?: string): Promise<number> {
@@ -172,6 +172,73 @@ export function postgresNotifications(db: Db, writer: PgGroupCommitWriter): Noti
         .where(and(eq(threadFollows.userId, userId), eq(threadFollows.workspaceId, workspaceId), eq(threadFollows.following, true), isNull(messages.deletedAt)))
         .orderBy(desc(sql`coalesce(${messages.lastReplyAt}, ${messages.createdAt})`)).limit(limit);
       return Promise.all(rows.map((r) => followedView(db, r.f)));
+    },
+    setPushoverKey(userId, userKey) {
+      return writer.write(async (tx) => {
+        if (userKey === null) await tx.delete(pushoverKeys).where(eq(pushoverKeys.userId, userId));
+        else await tx.insert(pushoverKeys).values({ userId, userKey, updatedAt: now() }).onConflictDoUpdate({ target: pushoverKeys.userId, set: { userKey, updatedAt: now() } });
+      });
+    },
+    async pushCandidates(messageId) {
+      const m = await first(db.select().from(messages).where(eq(messages.id, messageId)));
+      if (!m || m.deletedAt) return [];
+      const scope = scopeOf(m);
+      const ids = await readers(db, scope);
+      if (ids.length === 0) return [];
+      const keys = new Map((await db.select().from(pushoverKeys).where(inArray(pushoverKeys.userId, ids))).map((k) => [k.userId, k.userKey]));
+      const subs = await db.select().from(pushSubscriptions).where(inArray(pushSubscriptions.userId, ids));
+      const mentioned = new Set((await db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId))).map((r) => r.u));
+      const people = [...new Set([...keys.keys(), ...subs.map((s) => s.userId)])];
+      return Promise.all(people.map(async (userId) => ({
+        userId, pushoverKey: keys.get(userId) ?? null, mentioned: mentioned.has(userId),
+        subscriptions: subs.filter((s) => s.userId === userId).map(({ endpoint, p256dh, auth }) => ({ endpoint, p256dh, auth })),
+        ...(await settingOf(db, userId, scope.id)),
+      })));
+    },
+    async vapidKeys(generate) {
+      const stored = await first(db.select().from(vapidKeys).where(eq(vapidKeys.id, "default")));
+      if (stored) return { publicKey: stored.publicKey, privateKey: stored.privateKey };
+      await db.insert(vapidKeys).values({ id: "default", ...generate(), createdAt: now() }).onConflictDoNothing();
+      const kept = (await first(db.select().from(vapidKeys).where(eq(vapidKeys.id, "default"))))!;
+      return { publicKey: kept.publicKey, privateKey: kept.privateKey };
+    },
+    addPushSubscription(userId, sub) {
+      return writer.write(async (tx) => {
+        await tx.insert(pushSubscriptions).values({ ...sub, userId, createdAt: now() })
+          .onConflictDoUpdate({ target: pushSubscriptions.endpoint, set: { userId, p256dh: sub.p256dh, auth: sub.auth } });
+      });
+    },
+    removePushSubscription(userId, endpoint) {
+      return writer.write(async (tx) => (await tx.delete(pushSubscriptions).where(and(eq(pushSubscriptions.userId, userId), eq(pushSubscriptions.endpoint, endpoint))).returning()).length > 0);
+    },
+    async anyPushAddress() {
+      return (await db.execute(sql`SELECT 1 AS x WHERE EXISTS (SELECT 1 FROM pushover_keys) OR EXISTS (SELECT 1 FROM push_subscriptions)`)).length > 0;
+    },
+    dropPushEndpoint(endpoint) {
+      return writer.write(async (tx) => {
+        await tx.delete(pushSubscriptions).where(eq(pushSubscriptions.endpoint, endpoint));
+      });
+    },
+  };
+}
+
+/**
+ * Several processes may run the same worker on one database: the position row is claimed with
+ * FOR UPDATE SKIP LOCKED for the length of the work, so one process works a workspace at a time
+ * and the others move on.
+ */
+export function postgresWorkerPositions(db: Db): WorkerPositionStore {
+  return {
+    async advance(worker, workspaceId, work) {
+      await db.insert(workerPositions).values({ worker, workspaceId, cursor: null, updatedAt: now() }).onConflictDoNothing();
+      return db.transaction(async (tx) => {
+        const rows = await tx.execute<{ cursor: string | null }>(sql`SELECT cursor FROM worker_positions WHERE worker = ${worker} AND workspace_id = ${workspaceId} FOR UPDATE SKIP LOCKED`);
+        if (rows.length === 0) return false;
+        const before = rows[0]!.cursor;
+        const cursor = await work(before);
+        if (cursor !== before) await tx.update(workerPositions).set({ cursor, updatedAt: now() }).where(and(eq(workerPositions.worker, worker), eq(workerPositions.workspaceId, workspaceId)));
+        return true;
+      });
     },
   };
 }

@@ -465,3 +465,39 @@ export const appInstallations = pgTable(
   },
   (t) => [uniqueIndex("app_installations_nonce").on(t.workspaceId, t.setupNonce)],
 );
+
+export const pushoverKeys = pgTable("pushover_keys", {
+  userId: text("user_id").primaryKey(),
+  userKey: text("user_key").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const workerPositions = pgTable(
+  "worker_positions",
+  {
+    worker: text("worker").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    cursor: text("cursor"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.worker, t.workspaceId] })],
+);
+
+export const vapidKeys = pgTable("vapid_keys", {
+  id: text("id").primaryKey(),
+  publicKey: text("public_key").notNull(),
+  privateKey: text("private_key").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const pushSubscriptions = pgTable(
+  "push_subscriptions",
+  {
+    endpoint: text("endpoint").primaryKey(),
+    userId: text("user_id").notNull(),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("push_subscriptions_user").on(t.userId)],
+);

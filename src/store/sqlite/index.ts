@@ -8,7 +8,7 @@ import { sqliteBots } from "./bots.ts";
 import { sqliteIdentity } from "./identity.ts";
 import { sqliteIntegrations } from "./integrations.ts";
 import { sqliteMessages } from "./messages.ts";
-import { sqliteNotifications } from "./notifications.ts";
+import { sqliteNotifications, sqliteWorkerPositions } from "./notifications.ts";
 import { sqliteRoutes, sqliteTopics } from "./routes.ts";
 import { sqliteModeration } from "./moderation.ts";
 import { sqliteSearch } from "./search.ts";
@@ -49,6 +49,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
     search: thread ?? sqliteSearch(db, raw),
     notifications: sqliteNotifications(db, writer),
     integrations: sqliteIntegrations(db, writer),
+    workerPositions: sqliteWorkerPositions(db, writer),
     async ping() {
       raw.query("SELECT 1").get();
     },

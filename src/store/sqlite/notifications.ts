@@ -9,11 +9,11 @@ import {
 } from "../../chat/notifications.ts";
 import { assertThreadRoot, nextReadPointer } from "../../chat/posting.ts";
 import { BROADCAST_HANDLES, mentionedHandles } from "../../chat/rules.ts";
-import type { NotificationStore, Scope } from "../store.ts";
+import type { NotificationStore, Scope, WorkerPositionStore } from "../store.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { firstRow, now } from "./rows.ts";
-import { channels, dmMembers, members, mentions, messages, notificationSettings, threadFollows } from "./schema.ts";
+import { channels, dmMembers, members, mentions, messages, notificationSettings, pushoverKeys, pushSubscriptions, threadFollows, vapidKeys, workerPositions } from "./schema.ts";
 
 export function mentionCount(db: Db, userId: string, scopeId: string, threadRootId?: string): number {
   const thread = threadRootId ? sql`AND m.thread_root_id = ${threadRootId}` : sql``;
@@ -186,6 +186,78 @@ export function sqliteNotifications(db: Db, writer: GroupCommitWriter): Notifica
         .where(and(eq(threadFollows.userId, userId), eq(threadFollows.workspaceId, workspaceId), eq(threadFollows.following, true), isNull(messages.deletedAt)))
         .orderBy(desc(sql`coalesce(${messages.lastReplyAt}, ${messages.createdAt})`)).limit(limit).all();
       return rows.map((r) => followedView(db, r.f));
+    },
+    setPushoverKey(userId, userKey) {
+      return writer.write(() => {
+        if (userKey === null) db.delete(pushoverKeys).where(eq(pushoverKeys.userId, userId)).run();
+        else db.insert(pushoverKeys).values({ userId, userKey, updatedAt: now() }).onConflictDoUpdate({ target: pushoverKeys.userId, set: { userKey, updatedAt: now() } }).run();
+      });
+    },
+    async pushCandidates(messageId) {
+      const m = db.select().from(messages).where(eq(messages.id, messageId)).get();
+      if (!m || m.deletedAt) return [];
+      const scope = scopeOf(m);
+      const ids = readers(db, scope);
+      if (ids.length === 0) return [];
+      const keys = new Map(db.select().from(pushoverKeys).where(inArray(pushoverKeys.userId, ids)).all().map((k) => [k.userId, k.userKey]));
+      const subs = db.select().from(pushSubscriptions).where(inArray(pushSubscriptions.userId, ids)).all();
+      const mentioned = new Set(db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId)).all().map((r) => r.u));
+      const people = [...new Set([...keys.keys(), ...subs.map((s) => s.userId)])];
+      return people.map((userId) => ({
+        userId, pushoverKey: keys.get(userId) ?? null, mentioned: mentioned.has(userId),
+        subscriptions: subs.filter((s) => s.userId === userId).map(({ endpoint, p256dh, auth }) => ({ endpoint, p256dh, auth })),
+        ...settingOf(db, userId, scope.id),
+      }));
+    },
+    async vapidKeys(generate) {
+      const stored = db.select().from(vapidKeys).where(eq(vapidKeys.id, "default")).get();
+      if (stored) return { publicKey: stored.publicKey, privateKey: stored.privateKey };
+      const fresh = generate();
+      await writer.write(() => db.insert(vapidKeys).values({ id: "default", ...fresh, createdAt: now() }).onConflictDoNothing().run());
+      const kept = db.select().from(vapidKeys).where(eq(vapidKeys.id, "default")).get()!;
+      return { publicKey: kept.publicKey, privateKey: kept.privateKey };
+    },
+    addPushSubscription(userId, sub) {
+      return writer.write(() => {
+        db.insert(pushSubscriptions).values({ ...sub, userId, createdAt: now() })
+          .onConflictDoUpdate({ target: pushSubscriptions.endpoint, set: { userId, p256dh: sub.p256dh, auth: sub.auth } }).run();
+      });
+    },
+    removePushSubscription(userId, endpoint) {
+      return writer.write(() => db.delete(pushSubscriptions).where(and(eq(pushSubscriptions.userId, userId), eq(pushSubscriptions.endpoint, endpoint))).returning().all().length > 0);
+    },
+    async anyPushAddress() {
+      return !!firstRow(db, sql`SELECT 1 AS x WHERE EXISTS (SELECT 1 FROM pushover_keys) OR EXISTS (SELECT 1 FROM push_subscriptions)`);
+    },
+    dropPushEndpoint(endpoint) {
+      return writer.write(() => {
+        db.delete(pushSubscriptions).where(eq(pushSubscriptions.endpoint, endpoint)).run();
+      });
+    },
+  };
+}
+
+/** SQLite has one writer process: the position is read, worked from and written back in turn. */
+export function sqliteWorkerPositions(db: Db, writer: GroupCommitWriter): WorkerPositionStore {
+  const running = new Set<string>();
+  return {
+    async advance(worker, workspaceId, work) {
+      const key = `${worker}\0${workspaceId}`;
+      if (running.has(key)) return false;
+      running.add(key);
+      try {
+        const row = db.select().from(workerPositions).where(and(eq(workerPositions.worker, worker), eq(workerPositions.workspaceId, workspaceId))).get();
+        const cursor = await work(row?.cursor ?? null);
+        if (cursor !== (row?.cursor ?? null)) {
+          await writer.write(() => {
+            db.insert(workerPositions).values({ worker, workspaceId, cursor, updatedAt: now() })
+              .onConflictDoUpdate({ target: [workerPositions.worker, workerPositions.workspaceId], set: { cursor, updatedAt: now() } }).run();
+          });
+        }
+        return true;
+      } finally {
+        running.delete(key);
+      }
     },
   };
 }

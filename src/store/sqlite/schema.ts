@@ -474,3 +474,46 @@ export const appInstallations = sqliteTable(
   },
   (t) => [uniqueIndex("app_installations_nonce").on(t.workspaceId, t.setupNonce)],
 );
+
+// A person's Pushover user key (the original keeps it in the profile); a secret, so apart from
+// the user row that others can read.
+export const pushoverKeys = sqliteTable("pushover_keys", {
+  userId: text("user_id").primaryKey(),
+  userKey: text("user_key").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+// How far each background worker (notifications, ...) has read each workspace's event log, so a
+// restart - even after kill -9 - resumes where it stopped.
+export const workerPositions = sqliteTable(
+  "worker_positions",
+  {
+    worker: text("worker").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    cursor: text("cursor"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.worker, t.workspaceId] })],
+);
+
+// The server's VAPID key pair for Web Push, generated once (id "default"): subscriptions are
+// bound to the public key, so it must outlive restarts. The private key is a secret.
+export const vapidKeys = sqliteTable("vapid_keys", {
+  id: text("id").primaryKey(),
+  publicKey: text("public_key").notNull(),
+  privateKey: text("private_key").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+// One browser's Web Push subscription (a device); the push service's endpoint is unique.
+export const pushSubscriptions = sqliteTable(
+  "push_subscriptions",
+  {
+    endpoint: text("endpoint").primaryKey(),
+    userId: text("user_id").notNull(),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("push_subscriptions_user").on(t.userId)],
+);

@@ -10,6 +10,7 @@ import type { User } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
 import { ConnectionDot } from "./ConnectionStatus.tsx";
 import { Icon } from "./Icon.tsx";
+import { PushToggle } from "./PushToggle.tsx";
 import { WorkspaceSwitcher } from "./WorkspaceSwitcher.tsx";
 
 function Item({ href, active, unread, mentions, label, children, quiet }: { href: string; active: boolean; unread: number; mentions: number; label: string; children: preact.ComponentChildren; quiet?: boolean }) {
@@ -143,6 +144,7 @@ export function Sidebar({ me }: { me: User }) {
           <span class="me-name">{me.display_name}</span>
           <ConnectionDot />
         </span>
+        <PushToggle />
         <button type="button" class="icon-button" aria-label="People" title="People" onClick={() => openDialog({ kind: "people" })}>
           <Icon name="people" />
         </button>

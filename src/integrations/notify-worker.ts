@@ -1,0 +1,139 @@
+// Pushes new messages to people outside the app (Pushover, Web Push). It follows each workspace's durable
+// event log from its own stored position (store.workerPositions), off the request path: posting
+// only wakes it. A crash loses nothing (the position moves after delivery) and on Postgres several
+// processes share the work (a position is held by one of them at a time).
+import type { StoredEvent } from "../chat/types.ts";
+import { wantsPush } from "../chat/push.ts";
+import type { Store } from "../store/store.ts";
+import type { PushoverClient } from "./pushover.ts";
+import type { WebPushSender } from "./web-push.ts";
+
+export const PUSH_WORKER = "push";
+/** A push older than this is no news: after an outage (or on first start) the worker skips it. */
+const STALE_AFTER_MS = 15 * 60_000;
+const PAGE = 200;
+const RETRY_DELAYS_MS = [250, 1_000, 4_000];
+
+export interface NotifyWorkerOptions {
+  pushover: PushoverClient | null;
+  webPush: WebPushSender | null;
+  publicUrl: string | null;
+  pollMs?: number;
+}
+
+export function startNotifyWorker(store: Store, opts: NotifyWorkerOptions): () => Promise<void> {
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  let again = false;
+
+  async function deliver(event: StoredEvent): Promise<void> {
+    const p = event.payload as { message_id?: string; author_id?: string; kind?: string; direct_conversation_id?: string };
+    if (!p.message_id || !p.author_id || p.kind) return;
+    if (Date.now() - Date.parse(event.created_at) > STALE_AFTER_MS) return;
+    const authorId = p.author_id;
+    // Like the original, every new message reaches those who want all of them; a thread reply only
+    // those it concerns (mentioned, or following the thread: both leave a mention row).
+    const reply = event.type === "thread.reply_created";
+    const candidates = (await store.notifications.pushCandidates(p.message_id)).filter((c) => wantsPush(c, authorId) && (!reply || c.mentioned));
+    if (candidates.length === 0) return;
+    const [message, author] = await Promise.all([store.messages.get(p.message_id, authorId), store.users.get(authorId)]);
+    if (!message || !author) return;
+    const where = message.channel_id ? `#${(await store.channels.record(message.channel_id))?.name ?? "channel"}` : "a direct message";
+    const title = `${author.display_name} in ${where}`;
+    const url = opts.publicUrl ? `${opts.publicUrl.replace(/\/$/, "")}/` : undefined;
+    // What the service worker shows, and where a click takes the person.
+    const webPayload = JSON.stringify({
+      title, body: message.body.slice(0, 1000), message_id: message.id, workspace_id: message.workspace_id, channel_id: message.channel_id,
+      direct_conversation_id: message.direct_conversation_id, thread_root_id: message.parent_message_id ? message.thread_root_id : null,
+    });
+    const sends: Promise<void>[] = [];
+    for (const c of candidates) {
+      const pushover = opts.pushover;
+      if (pushover && c.pushoverKey) sends.push(withRetries(() => pushover.send({ userKey: c.pushoverKey!, title, message: message.body, url })));
+      const webPush = opts.webPush;
+      if (webPush) {
+        for (const sub of c.subscriptions) {
+          sends.push(withRetries(async () => {
+            if ((await webPush.send(sub, webPayload)) === "gone") await store.notifications.dropPushEndpoint(sub.endpoint);
+            return true;
+          }));
+        }
+      }
+    }
+    await Promise.all(sends);
+  }
+
+  async function followWorkspace(workspaceId: string): Promise<void> {
+    await store.workerPositions.advance(PUSH_WORKER, workspaceId, async (after) => {
+      // Nobody to push to: nothing in the log so far concerns this worker (a key set later counts
+      // from then). The tail is read first, so a message posted after a key was set is never skipped.
+      const tail = await store.events.tail(workspaceId);
+      if (!(await store.notifications.anyPushAddress())) return tail;
+      let cursor = after;
+      for (;;) {
+        const page = await store.events.replayAfter(workspaceId, cursor, PAGE);
+        if (page.status === "unknown_cursor") return store.events.tail(workspaceId);
+        for (const event of page.events) {
+          if (stopped) return cursor;
+          if (event.type === "message.created" || event.type === "thread.reply_created") await deliver(event);
+          cursor = event.cursor;
+        }
+        if (!page.hasMore || stopped) return cursor;
+      }
+    });
+  }
+
+  async function tick(): Promise<void> {
+    do {
+      again = false;
+      try {
+        for (const w of await store.workspaces.listAll()) {
+          if (stopped) return;
+          await followWorkspace(w.id);
+        }
+      } catch (err) {
+        if (!stopped) console.error("notify worker:", (err as Error).message);
+      }
+    } while (again && !stopped);
+  }
+
+  function wake(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = tick().finally(() => {
+      running = null;
+    });
+  }
+
+  const unsubscribe = store.events.onCommit((events) => {
+    if (events.some((e) => e.type === "message.created" || e.type === "thread.reply_created")) wake();
+  });
+  // Other processes (a second server on Postgres, the admin CLI) post too: look now and then.
+  const poll = setInterval(wake, opts.pollMs ?? 5_000);
+  wake();
+  return async () => {
+    stopped = true;
+    unsubscribe();
+    clearInterval(poll);
+    await running;
+  };
+}
+
+/** Retries a delivery that failed in a way worth retrying; gives up quietly after the last delay. */
+async function withRetries(send: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await send();
+      return;
+    } catch (err) {
+      if (attempt >= RETRY_DELAYS_MS.length) {
+        console.error("push delivery gave up:", (err as Error).message);
+        return;
+      }
+      await Bun.sleep(RETRY_DELAYS_MS[attempt]!);
+    }
+  }
+}

@@ -1,12 +1,12 @@
 // Examples for the OpenAPI document: one team (Ada in #general), consistent across schemas and
-// operations, so a reader can follow ids from one example to the next.
+// operations, so a reader can follow ids from one example to the next. Absent optional keys are
+// left out, as on the wire.
 const user = {
   id: "usr_01jd3k0m7x4y9z2a5b8c1d6e0f",
   kind: "human",
-  owner_user_id: null,
   display_name: "Ada Lovelace",
   handle: "ada",
-  avatar_url: null,
+  avatar_url: "",
   created_at: "2026-01-05T09:00:00.000Z",
 };
 
@@ -15,7 +15,7 @@ const workspace = {
   route_id: "T4K7Q2M9X1P3R5S8V",
   name: "Analytical Engines",
   slug: "engines",
-  icon_url: null,
+  icon_url: "",
   created_at: "2026-01-05T09:00:00.000Z",
   role: "owner",
 };
@@ -25,10 +25,9 @@ const channel = {
   route_id: "C8W2E4R6T8Y1U3I5O",
   workspace_id: workspace.id,
   name: "general",
-  display_title: null,
   kind: "public",
+  external_managed: false,
   created_at: "2026-01-05T09:00:00.000Z",
-  archived_at: null,
   last_seq: 42,
   last_read_seq: 40,
   unread_count: 2,
@@ -40,23 +39,13 @@ const message = {
   route_id: "M2N4P6Q8R0S2T4V6W",
   workspace_id: workspace.id,
   channel_id: channel.id,
-  direct_conversation_id: null,
   author_id: user.id,
-  parent_message_id: null,
   thread_root_id: "msg_01jd3k2a0b1c2d3e4f5g6h7j8k",
-  topic_id: null,
   channel_seq: 42,
-  thread_seq: null,
   body: "The engine weaves algebraic patterns **just as** the loom weaves flowers.",
   body_format: "markdown",
   created_at: "2026-01-05T09:30:00.000Z",
-  edited_at: null,
-  deleted_at: null,
   kind: "message",
-  turn_id: null,
-  quoted_message_id: null,
-  quoted_body_snapshot: null,
-  quoted_author_id: null,
   nonce: "note-2026-01-05-1",
   reactions: [],
 };

@@ -21,6 +21,25 @@ export async function columns(sql: Sql, table: string): Promise<string[]> {
     WHERE table_schema = current_schema() AND table_name = ${table} ORDER BY ordinal_position`).map((r) => r.c);
 }
 
+/**
+ * The export is written in SQLite's terms (src/store/export-format.ts), where a boolean is 0 or 1:
+ * Postgres booleans leave as integers and come back as booleans, so both stores give the same
+ * document.
+ */
+async function booleanColumns(sql: Sql, table: string): Promise<Set<string>> {
+  return new Set((await sql<{ c: string }[]>`SELECT column_name AS c FROM information_schema.columns
+    WHERE table_schema = current_schema() AND table_name = ${table} AND data_type = 'boolean'`).map((r) => r.c));
+}
+
+async function* asSqliteValues(rows: AsyncIterable<Row[]>): AsyncIterable<Row[]> {
+  for await (const chunk of rows) {
+    yield chunk.map((row) => {
+      for (const [k, v] of Object.entries(row)) if (typeof v === "boolean") row[k] = v ? 1 : 0;
+      return row;
+    });
+  }
+}
+
 async function primaryKey(sql: Sql, table: string): Promise<string[]> {
   return (await sql<{ c: string }[]>`SELECT a.attname AS c FROM pg_index i
     JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) ON true
@@ -46,7 +65,7 @@ export async function readTables(
       for (const table of tables) {
         const order = (await primaryKey(tx as unknown as Sql, table)).map((c) => `"${c}"`).join(", ");
         const cursor = tx.unsafe(`SELECT * FROM "${table}" ORDER BY ${order}`).cursor(500) as unknown as AsyncIterable<Row[]>;
-        await each(table, cursor);
+        await each(table, asSqliteValues(cursor));
       }
     });
   } finally {
@@ -89,8 +108,13 @@ export async function writeTables(
     await sql.begin(async (tx) => {
       for (const table of await dependencyOrder(tx as unknown as Sql, Object.keys(tables))) {
         const list = tables[table]!;
+        const booleans = await booleanColumns(tx as unknown as Sql, table);
+        const asPostgres = (row: Row): Row => {
+          for (const c of booleans) if (typeof row[c] === "number") row[c] = row[c] !== 0;
+          return row;
+        };
         for (let i = 0; i < list.length; i += 500) {
-          const chunk = list.slice(i, i + 500).map(opts.prepare);
+          const chunk = list.slice(i, i + 500).map(opts.prepare).map(asPostgres);
           const cols = [...new Set(chunk.flatMap((r) => Object.keys(r)))];
           await tx`INSERT INTO ${tx(table)} ${tx(chunk as Record<string, never>[], ...cols)}`;
           rows += chunk.length;

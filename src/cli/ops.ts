@@ -88,6 +88,8 @@ async function vacuumInto(dbPath: string, tmp: string, progress?: Progress): Pro
   }
   const size = Bun.file(tmp).size;
   if (size > seen) progress?.add(size - seen);
+  // The total was an estimate from the source's pages; the copy's real size is the whole.
+  progress?.total(size);
   progress?.finish();
 }
 

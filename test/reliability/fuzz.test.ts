@@ -56,8 +56,11 @@ test("no route answers 5xx to hostile input, and the database stays sound", asyn
           if (String(err).includes("Invalid URL")) return;
           throw err;
         }
-        await res.arrayBuffer();
-        if (res.status >= 500) fiveHundreds.push(`${route.method} ${url.slice(0, 200)} → ${res.status}`);
+        const text = await res.text();
+        // 501 github_disabled is the original's declared answer for a sign-in provider this server
+        // has not configured (protocol.md), not a failure.
+        const declared = res.status === 501 && text.includes('"github_disabled"');
+        if (res.status >= 500 && !declared) fiveHundreds.push(`${route.method} ${url.slice(0, 200)} → ${res.status}`);
       },
     ),
     { numRuns: Number(process.env.FUZZ_RUNS ?? 600) },

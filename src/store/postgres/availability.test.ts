@@ -1,12 +1,13 @@
 // Postgres going away and coming back, seen from a running server: /readyz says 503 while the
-// database cannot be reached and 200 again once it can, with no restart. The outage is made by
+// database cannot be reached and 200 again once it can, with no restart. The server is a real
+// `clickclack serve` process, so the test also sees that nothing in it dies of the outage. The outage is made by
 // a TCP relay in front of the real server (the shared test server itself must keep running):
 // closing the relay drops every connection and refuses new ones, as a network cut does.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Socket, TCPSocketListener } from "bun";
 import { ConfigError, loadConfig } from "../../config/config.ts";
-import { startTestServer, type TestServer } from "../../testing/harness.ts";
 import { createTestDatabase, TEST_POSTGRES, type TestDatabase } from "../../testing/postgres.ts";
+import { spawnServe, type ServeProcess } from "../../testing/process.ts";
 import { openStore } from "../open.ts";
 
 type Pair = { peer?: Socket<Pair>; pending: Uint8Array[] };
@@ -81,7 +82,7 @@ function relay(port = 0) {
 }
 
 let db: TestDatabase;
-let server: TestServer;
+let server: ServeProcess;
 let net: ReturnType<typeof relay>;
 
 beforeAll(async () => {
@@ -89,13 +90,12 @@ beforeAll(async () => {
   net = relay();
   const url = new URL(db.url);
   url.host = `127.0.0.1:${net.port}`;
-  server = await startTestServer(["--db", url.toString(), "--db-pool", "3"]);
+  server = await spawnServe(["--db", url.toString(), "--db-pool", "3", "--dev", "--dev-bootstrap"], { CLICKCLACK_LOG_LEVEL: "warn" });
 });
 
 afterAll(async () => {
   net.restore();
-  // A connection the relay cut mid-handshake may only be let go at close's timeout (5 s).
-  await server?.close();
+  await server?.stop();
   await db?.drop();
 }, 30_000);
 
@@ -120,9 +120,11 @@ test("/readyz is 503 while Postgres is unreachable and 200 again when it is back
   expect(await readyz()).toBe(503);
   net.restore();
   await until(200);
-  // Writes work again on the same process.
-  const u = await server.store.users.create({ kind: "human", displayName: "After the outage" });
-  expect(await server.store.users.get(u.id)).toMatchObject({ display_name: "After the outage" });
+  // The same process is still there, and writes work again.
+  expect(server.proc.exitCode).toBeNull();
+  const res = await fetch(`${server.url}/api/me`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ display_name: "After the outage" }) });
+  expect(res.status).toBe(200);
+  expect(((await res.json()) as { user: { display_name: string } }).user.display_name).toBe("After the outage");
 }, 60_000);
 
 test("starting against a server that does not answer is a clear configuration error", async () => {

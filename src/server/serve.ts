@@ -208,5 +208,29 @@ export async function serveCommand(args: string[]): Promise<number> {
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  // While the database is away, the Postgres driver's reconnect attempts can fail outside any
+  // awaited query (seen: ECONNREFUSED from a pool socket). The server must outlive an outage:
+  // /readyz says 503 and the pool reconnects. Anything else is still fatal.
+  const survive = (err: unknown) => {
+    if (isConnectionLoss(err)) {
+      log.warn({ err }, "database connection lost; reconnecting");
+      return;
+    }
+    log.fatal({ err }, "uncaught error");
+    log.flush();
+    process.exit(1);
+  };
+  process.on("uncaughtException", survive);
+  process.on("unhandledRejection", survive);
   return -1;
+}
+
+const CONNECTION_LOSS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"]);
+
+/** A lost or refused connection (the driver's own codes, or the socket's), not a bug. */
+function isConnectionLoss(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === "string" && CONNECTION_LOSS.has(e.code)) return true;
+  }
+  return false;
 }

@@ -4,7 +4,7 @@
 // and the dialog must still answer Esc and Tab.
 import type { ComponentChildren } from "preact";
 import { createPortal } from "preact/compat";
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 
 const FOCUSABLE = "input:not([disabled]), textarea:not([disabled]), select:not([disabled]), button:not([disabled]), [href], [tabindex]:not([tabindex='-1'])";
 
@@ -15,7 +15,9 @@ export function Modal({ label, onClose, children, class: cls }: { label: string;
   const ref = useRef<HTMLDivElement>(null);
   const close = useRef(onClose);
   close.current = onClose;
-  useEffect(() => {
+  // A layout effect: the keys are heard from the moment the dialog is on screen (an effect runs
+  // after paint, and an Esc pressed in between was lost).
+  useLayoutEffect(() => {
     const dialog = ref.current!;
     const before = document.activeElement as HTMLElement | null;
     dialog.querySelector<HTMLElement>(FOCUSABLE)?.focus();

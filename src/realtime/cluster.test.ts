@@ -42,7 +42,9 @@ beforeAll(async () => {
     dm: dm.conversation.id,
     ids,
   });
-  [a, b] = await Promise.all([spawnServe(["--db", db.url, "--dev"]), spawnServe(["--db", db.url, "--dev"])]);
+  // A load test by design (hundreds of posts by two people): the per-person limits are off, as in the
+  // other reliability suites.
+  [a, b] = await Promise.all([spawnServe(["--db", db.url, "--dev", "--no-limits"]), spawnServe(["--db", db.url, "--dev", "--no-limits"])]);
 }, 60_000);
 
 afterAll(async () => {
@@ -214,7 +216,7 @@ describe("two serve processes on one Postgres", () => {
 
   test("kill -9 of one process during a burst loses no acknowledged message; its clients reconnect to the other and catch up", async () => {
     const start = await tail();
-    const c = spawnServe(["--db", db.url, "--dev"]);
+    const c = spawnServe(["--db", db.url, "--dev", "--no-limits"]);
     const doomed = await c;
     const onDoomed = subscribe(doomed.url, "bob", start);
     const onB = subscribe(b.url, "cy", start);

@@ -18,7 +18,6 @@ import { firstRow, now } from "./rows.ts";
 import { messages, uploadCleanup, uploads } from "./schema.ts";
 
 // The limit is a domain rule now; re-exported for the Postgres store, which still imports it here.
-export { ATTACHMENTS_PER_MESSAGE } from "../../chat/posting.ts";
 
 type Row = typeof uploads.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;

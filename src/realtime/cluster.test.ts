@@ -148,8 +148,11 @@ describe("two serve processes on one Postgres", () => {
   }, 30_000);
 
   test("ephemeral events cross processes (a large agent.progress included); private ones only to their recipients", async () => {
-    const onB = subscribe(b.url, "bob", null);
-    const cyOnB = subscribe(b.url, "cy", null);
+    // From the tail: a socket without a cursor first replays the whole retained log, thousands of
+    // posts by now, which on a loaded machine outlasts the wait for the live typing event.
+    const start = await tail();
+    const onB = subscribe(b.url, "bob", start);
+    const cyOnB = subscribe(b.url, "cy", start);
     await Promise.all([onB.opened, cyOnB.opened]);
     const typing = await as(a.url, "ada").post("/api/realtime/ephemeral", { workspace_id: team.workspaceId, type: "typing.started", channel_id: team.general });
     expect(typing.status).toBe(202);
@@ -174,7 +177,7 @@ describe("two serve processes on one Postgres", () => {
   test("a sign-out on one process closes the session's sockets on the other; a role change does too", async () => {
     const { token } = await store.identity.createSession(team.ids.cy, 60_000);
     const session = new Subscription(b.url, { workspaceId: team.workspaceId, token });
-    const bobOnB = subscribe(b.url, "bob", null);
+    const bobOnB = subscribe(b.url, "bob", await tail());
     await Promise.all([session.opened, bobOnB.opened]);
     expect((await client(a.url, { token }).post("/api/auth/logout")).status).toBe(200);
     await session.closed;

@@ -53,6 +53,23 @@ describe("item 8: the session cookie behind an HTTPS proxy", () => {
   });
 });
 
+describe("--cookie-namespace: two instances on one host keep their sessions apart", () => {
+  test("the namespaced cookie signs in; the other instance's plain cookie is not read; sign-out clears the namespaced name", async () => {
+    const server = await serverWith(["--cookie-namespace", "staging"]);
+    const r = await consume(server, await magic(server, "nina@example.com"));
+    expect(r.status).toBe(200);
+    expect(r.headers.get("set-cookie")!).toStartWith("staging_cc_session=sst_");
+    expect((await client(server.url, { cookie: `staging_cc_session=${r.body.token}` }).get("/api/me")).status).toBe(200);
+    // A cookie set by another instance on the same host (plain name) is not this instance's.
+    const other = await client(server.url, { cookie: `cc_session=${r.body.token}` }).get("/api/me");
+    expect(other.status).toBe(401);
+    expect(other.body.code).toBe("unauthenticated");
+    const out = await client(server.url, { cookie: `staging_cc_session=${r.body.token}`, headers: { "x-clickclack-csrf": "1" } }).post("/api/auth/logout");
+    expect(out.status).toBe(200);
+    expect(out.headers.getSetCookie().some((c) => c.startsWith("staging_cc_session=;"))).toBe(true);
+  });
+});
+
 describe("item 9: client addresses behind a trusted proxy; sign-in failures", () => {
   test("from a trusted proxy, X-Forwarded-For names the client: one guesser does not lock out the rest", async () => {
     const server = await serverWith(["--trusted-proxy", "127.0.0.1/32,::1"]);

@@ -16,6 +16,19 @@ export const SESSION_COOKIE = "cc_session";
  */
 export const HOST_SESSION_COOKIE = "__Host-cc_session";
 
+/** What decides the session cookie: the public URL (Secure, `__Host-`) and the operator's namespace. */
+export type CookieSite = { publicUrl: string | null; cookieNamespace: string | null };
+
+/**
+ * The cookie names of a site. Cookies are per host, not per port: two instances on one host (a
+ * staging and a production server, say) would sign each other's browsers out; a namespace keeps
+ * their sessions apart.
+ */
+export function sessionCookieNames(site: CookieSite): { plain: string; host: string } {
+  const plain = site.cookieNamespace ? `${site.cookieNamespace}_${SESSION_COOKIE}` : SESSION_COOKIE;
+  return { plain, host: `__Host-${plain}` };
+}
+
 /** Every value of a cookie, so a duplicate (a classic fixation trick) can be refused. */
 export function cookieValues(header: string | null, name: string): string[] {
   if (!header) return [];
@@ -36,10 +49,11 @@ export function cookieValues(header: string | null, name: string): string[] {
 }
 
 /** The session cookie's values: the `__Host-` one when present, else the plain one. */
-function sessionCookieValues(request: Request): string[] {
+function sessionCookieValues(request: Request, site: CookieSite): string[] {
   const header = request.headers.get("cookie");
-  const host = cookieValues(header, HOST_SESSION_COOKIE);
-  return host.length > 0 ? host : cookieValues(header, SESSION_COOKIE);
+  const names = sessionCookieNames(site);
+  const host = cookieValues(header, names.host);
+  return host.length > 0 ? host : cookieValues(header, names.plain);
 }
 
 /**
@@ -76,7 +90,7 @@ export async function currentActor(store: Store, opened: { userId: string; via: 
   return { user, via: opened.via, credentialId: session.id, expiresAt: session.expires_at };
 }
 
-export function tokenResolvers(store: Store, limiter: RateLimiter, publicUrl: string | null): CredentialResolver {
+export function tokenResolvers(store: Store, limiter: RateLimiter, site: CookieSite): CredentialResolver {
   async function fromToken(token: string, via: Actor["via"]): Promise<Actor | null> {
     if (token.startsWith("ccb_")) {
       const found = await store.bots.byToken(token);
@@ -106,12 +120,12 @@ export function tokenResolvers(store: Store, limiter: RateLimiter, publicUrl: st
       }
       return actor;
     }
-    const cookies = sessionCookieValues(request);
-    if (cookies.length > 1) throw new AppError(401, "ambiguous_session", "more than one cc_session cookie: sign in again");
+    const cookies = sessionCookieValues(request, site);
+    if (cookies.length > 1) throw new AppError(401, "ambiguous_session", `more than one ${sessionCookieNames(site).plain} cookie: sign in again`);
     if (cookies.length === 1) {
       const actor = await fromToken(cookies[0]!, "cookie");
       if (!actor || actor.via !== "cookie") throw new AppError(401, "session_expired", "your session has expired: sign in again");
-      assertCsrfSafe(request, publicUrl);
+      assertCsrfSafe(request, site.publicUrl);
       return actor;
     }
     return null;
@@ -123,10 +137,10 @@ export function tokenResolvers(store: Store, limiter: RateLimiter, publicUrl: st
  * carries no SameSite=Lax cookie, but its response's Set-Cookie still applies): so it obeys the
  * CSRF rule when a cookie is sent, and the same-origin rule when none is. Bearer clients pass.
  */
-export function assertSignOutAllowed(request: Request, publicUrl: string | null): void {
+export function assertSignOutAllowed(request: Request, site: CookieSite): void {
   if (request.headers.has("authorization")) return;
-  if (sessionCookieValues(request).length > 0) assertCsrfSafe(request, publicUrl);
-  else assertOwnOrigin(request, publicUrl);
+  if (sessionCookieValues(request, site).length > 0) assertCsrfSafe(request, site.publicUrl);
+  else assertOwnOrigin(request, site.publicUrl);
 }
 
 /** Whether session cookies are Secure: when the public URL is https, else unless plain-HTTP loopback. */
@@ -140,15 +154,18 @@ function secureCookies(request: Request, publicUrl: string | null): boolean {
  * The Set-Cookie value for a session. Behind an HTTPS proxy the request itself may look like
  * plain HTTP to 127.0.0.1; `--public-url` says what the browser sees.
  */
-export function sessionCookie(token: string, maxAgeSeconds: number, request: Request, publicUrl: string | null): string {
-  const secure = secureCookies(request, publicUrl);
-  const name = secure && publicUrl ? HOST_SESSION_COOKIE : SESSION_COOKIE;
+export function sessionCookie(token: string, maxAgeSeconds: number, request: Request, site: CookieSite): string {
+  const secure = secureCookies(request, site.publicUrl);
+  const names = sessionCookieNames(site);
+  const name = secure && site.publicUrl ? names.host : names.plain;
   return `${name}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? "; Secure" : ""}`;
 }
 
 /** Clears the session cookie under both names (a __Host- cookie is only cleared Secure). */
-export function clearedSessionCookies(request: Request, publicUrl: string | null): string[] {
-  const cleared = [`${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secureCookies(request, publicUrl) ? "; Secure" : ""}`];
-  if (secureCookies(request, publicUrl)) cleared.push(`${HOST_SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure`);
+export function clearedSessionCookies(request: Request, site: CookieSite): string[] {
+  const names = sessionCookieNames(site);
+  const secure = secureCookies(request, site.publicUrl);
+  const cleared = [`${names.plain}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? "; Secure" : ""}`];
+  if (secure) cleared.push(`${names.host}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure`);
   return cleared;
 }

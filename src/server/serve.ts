@@ -103,7 +103,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   // On Postgres other processes may serve the same workspaces: realtime goes through the log.
   const cluster: Cluster | null = config.db.kind === "postgres" ? await startCluster(config.db.url, hub) : null;
   const limiter = new RateLimiter();
-  const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config.publicUrl));
+  const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config));
   const uploads = new UploadService(store, openStorage(config.uploads), { maxBytes: config.uploads.quotaBytes, maxFiles: config.uploads.quotaFiles });
   const stopUploads = uploads.start();
   const tracing = createTracing(config.otlpEndpoint, { environment: config.environment, delayMs: opts.traceDelayMs });

@@ -80,7 +80,7 @@ export const authRoutes = ({ auth, store, config, limiter, hub, mailer }: Deps) 
         }
         const ttl = config.sessionDays * 86_400_000;
         const { session, token } = await store.identity.createSession(consumed.user.id, ttl);
-        set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request, config.publicUrl);
+        set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request, config);
         return { user: consumed.user, session: { ...session, token }, token };
       },
       {
@@ -92,13 +92,13 @@ export const authRoutes = ({ auth, store, config, limiter, hub, mailer }: Deps) 
     .post(
       "/api/auth/logout",
       async ({ request, set }) => {
-        assertSignOutAllowed(request, config.publicUrl);
+        assertSignOutAllowed(request, config);
         // An expired or unknown credential still signs out; only a live one has a session to revoke.
         const actor = await auth.resolve(request).catch((err) => {
           if (err instanceof AppError && err.status === 401) return null;
           throw err;
         });
-        set.headers["set-cookie"] = clearedSessionCookies(request, config.publicUrl) as unknown as string;
+        set.headers["set-cookie"] = clearedSessionCookies(request, config) as unknown as string;
         if (actor && (actor.via === "session" || actor.via === "cookie") && actor.credentialId) {
           await store.identity.revokeSession(actor.credentialId);
           await hub.recheck({ credentialId: actor.credentialId });
@@ -113,9 +113,9 @@ export const authRoutes = ({ auth, store, config, limiter, hub, mailer }: Deps) 
     .post(
       "/api/auth/logout-everywhere",
       async ({ request, set }) => {
-        assertSignOutAllowed(request, config.publicUrl);
+        assertSignOutAllowed(request, config);
         const actor = await auth.require(request);
-        set.headers["set-cookie"] = clearedSessionCookies(request, config.publicUrl) as unknown as string;
+        set.headers["set-cookie"] = clearedSessionCookies(request, config) as unknown as string;
         const revoked = await store.identity.revokeUserSessions(actor.user.id);
         // Every socket of this person is re-checked (here and on peer processes): those opened
         // with a session now revoked close with 1008.

@@ -60,7 +60,7 @@ export const githubRoutes = ({ store, config, limiter, uploads }: Deps) =>
         const user = await completeSignIn(store, gh, { code: query.code, redirectUri: redirectUri(config.publicUrl, request), codeVerifier: saved.codeVerifier }, saveAvatar);
         const ttl = config.sessionDays * 86_400_000;
         const { token } = await store.identity.createSession(user.id, ttl);
-        set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request, config.publicUrl);
+        set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request, config);
         return redirect(set, safeReturnTo(saved.returnTo));
       },
       {

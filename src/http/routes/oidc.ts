@@ -51,7 +51,7 @@ export const oidcRoutes = ({ store, config, limiter }: Deps) =>
         const user = await completeSignIn(store, oidc, { code: query.code, redirectUri: oidcRedirectUri(config.publicUrl, request), codeVerifier: saved.codeVerifier });
         const ttl = config.sessionDays * 86_400_000;
         const { token } = await store.identity.createSession(user.id, ttl);
-        set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request, config.publicUrl);
+        set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request, config);
         return redirect(set, safeReturnTo(saved.returnTo));
       },
       {

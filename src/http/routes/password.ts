@@ -34,7 +34,7 @@ export const passwordRoutes = ({ auth, store, config, limiter }: Deps) =>
         }
         const ttl = config.sessionDays * 86_400_000;
         const { token } = await store.identity.createSession(user.id, ttl);
-        set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request, config.publicUrl);
+        set.headers["set-cookie"] = sessionCookie(token, Math.floor(ttl / 1000), request, config);
         return { user, token };
       },
       {

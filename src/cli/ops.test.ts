@@ -65,7 +65,7 @@ describe("operations", () => {
     const hook = await server.store.integrations.createSubscription({ workspaceId: team.workspace.id, callbackUrl: "https://example.com/hook", eventTypes: ["*"], createdBy: team.users[0]!.id });
     const slash = await server.store.integrations.createSlashCommand({ workspaceId: team.workspace.id, command: "/exported", description: "", callbackUrl: "https://example.com/slash", botUserId: bot.id, createdBy: team.users[0]!.id });
     const pushoverKey = "u".repeat(29) + "9";
-    await server.store.notifications.setPushoverKey(team.users[1]!.id, pushoverKey);
+    await server.store.users.update(team.users[1]!.id, { pushoverUserKey: pushoverKey });
     const first = join(scratch, "export1.json");
     expect((await run(["export", "--out", first, "--db", server.dbPath])).code).toBe(0);
     const text = readFileSync(first, "utf8");

@@ -1472,8 +1472,10 @@ export function storeContract(name: string, open: OpenStore): void {
       test("push candidates: readers with a Pushover key, with their preference and whether the message mentions them", async () => {
         const t = await team(["ada", "bob", "cy", "dee"]);
         expect(typeof (await store.notifications.anyPushAddress())).toBe("boolean");
-        for (const i of [0, 1, 2]) await store.notifications.setPushoverKey(t.ids[i]!, `${i}`.repeat(30));
-        await store.notifications.setPushoverKey(t.ids[2]!, null);
+        for (const i of [0, 1, 2]) await store.users.update(t.ids[i]!, { pushoverUserKey: `${i}`.repeat(30) });
+        await store.users.update(t.ids[2]!, { pushoverUserKey: null });
+        // A profile change is all or nothing: a taken handle leaves the key as it was.
+        await expect(store.users.update(t.ids[1]!, { handle: t.users[0]!.handle, pushoverUserKey: null })).rejects.toMatchObject({ code: "handle_taken" });
         await store.notifications.updateSetting(t.ids[1]!, t.general.id, { preference: "mentions" });
         const m = await t.post(t.ids[0]!, `hi @${t.users[1]!.handle}`);
         const device = { endpoint: `https://push.example/${unique("d")}`, p256dh: "pk", auth: "au" };

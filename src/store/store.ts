@@ -95,7 +95,8 @@ export interface UserStore {
   byHandle(handle: string): Promise<User | null>;
   byEmail(email: string): Promise<User | null>;
   first(): Promise<User | null>;
-  update(id: string, patch: { displayName?: string; handle?: string; avatarUrl?: string | null }): Promise<User>;
+  /** A profile change, all of it or nothing: the Pushover key (null clears it) is in the same commit. */
+  update(id: string, patch: { displayName?: string; handle?: string; avatarUrl?: string | null; pushoverUserKey?: string | null }): Promise<User>;
 }
 
 export interface WorkspaceStore {
@@ -363,7 +364,6 @@ export interface NotificationStore {
   /** Threads the person follows in the workspace, most recent reply first. */
   threads(workspaceId: string, userId: string, limit: number): Promise<FollowedThread[]>;
   /** Sets (or, with null, clears) the person's Pushover user key. */
-  setPushoverKey(userId: string, userKey: string | null): Promise<void>;
   /** Readers of the message's scope with a Pushover key or a push subscription, with their settings for it (author included: the rule filters). */
   pushCandidates(messageId: string): Promise<PushCandidate[]>;
   /** The server's VAPID key pair: the stored one, or the one `generate` makes, kept once (concurrent first calls agree). */

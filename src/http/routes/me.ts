@@ -55,8 +55,8 @@ export const meRoutes = ({ auth, access, store, config }: Deps) =>
         const avatarUrl = avatar === undefined ? undefined : avatar && avatarPath(actor.user.id, avatar);
         const pushoverKey = body.pushover_user_key?.trim();
         if (pushoverKey !== undefined && !PUSHOVER_USER_KEY.test(pushoverKey)) throw invalid("pushover_user_key must be 30 letters and digits, or empty to clear it", "invalid_pushover_user_key");
-        const user = await store.users.update(actor.user.id, { displayName: name, handle: h, avatarUrl });
-        if (pushoverKey !== undefined) await store.notifications.setPushoverKey(actor.user.id, pushoverKey || null);
+        const pushoverUserKey = pushoverKey === undefined ? undefined : pushoverKey || null;
+        const user = await store.users.update(actor.user.id, { displayName: name, handle: h, avatarUrl, pushoverUserKey });
         return { user };
       },
       {

@@ -173,12 +173,6 @@ export function postgresNotifications(db: Db, writer: PgGroupCommitWriter): Noti
         .orderBy(desc(sql`coalesce(${messages.lastReplyAt}, ${messages.createdAt})`)).limit(limit);
       return Promise.all(rows.map((r) => followedView(db, r.f)));
     },
-    setPushoverKey(userId, userKey) {
-      return writer.write(async (tx) => {
-        if (userKey === null) await tx.delete(pushoverKeys).where(eq(pushoverKeys.userId, userId));
-        else await tx.insert(pushoverKeys).values({ userId, userKey, updatedAt: now() }).onConflictDoUpdate({ target: pushoverKeys.userId, set: { userKey, updatedAt: now() } });
-      });
-    },
     async pushCandidates(messageId) {
       const m = await first(db.select().from(messages).where(eq(messages.id, messageId)));
       if (!m || m.deletedAt) return [];

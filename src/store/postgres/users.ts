@@ -5,7 +5,7 @@ import { BROADCAST_HANDLES, handleFrom } from "../../chat/rules.ts";
 import type { UserStore } from "../store.ts";
 import { now, toUser } from "../sqlite/rows.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
-import { users } from "./schema.ts";
+import { pushoverKeys, users } from "./schema.ts";
 
 /** The first row of a query, or undefined. */
 export async function first<T>(q: PromiseLike<T[]>): Promise<T | undefined> {
@@ -88,6 +88,11 @@ export function pgUsers(db: Db, writer: PgGroupCommitWriter): UserStore {
           avatarUrl: patch.avatarUrl !== undefined ? patch.avatarUrl : current.avatarUrl,
         };
         await tx.update(users).set(next).where(eq(users.id, id));
+        if (patch.pushoverUserKey === null) await tx.delete(pushoverKeys).where(eq(pushoverKeys.userId, id));
+        else if (patch.pushoverUserKey !== undefined) {
+          const row = { userKey: patch.pushoverUserKey, updatedAt: now() };
+          await tx.insert(pushoverKeys).values({ userId: id, ...row }).onConflictDoUpdate({ target: pushoverKeys.userId, set: row });
+        }
         return toUser({ ...current, ...next });
       });
     },

@@ -187,12 +187,6 @@ export function sqliteNotifications(db: Db, writer: GroupCommitWriter): Notifica
         .orderBy(desc(sql`coalesce(${messages.lastReplyAt}, ${messages.createdAt})`)).limit(limit).all();
       return rows.map((r) => followedView(db, r.f));
     },
-    setPushoverKey(userId, userKey) {
-      return writer.write(() => {
-        if (userKey === null) db.delete(pushoverKeys).where(eq(pushoverKeys.userId, userId)).run();
-        else db.insert(pushoverKeys).values({ userId, userKey, updatedAt: now() }).onConflictDoUpdate({ target: pushoverKeys.userId, set: { userKey, updatedAt: now() } }).run();
-      });
-    },
     async pushCandidates(messageId) {
       const m = db.select().from(messages).where(eq(messages.id, messageId)).get();
       if (!m || m.deletedAt) return [];

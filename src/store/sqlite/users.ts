@@ -5,7 +5,7 @@ import { BROADCAST_HANDLES, handleFrom } from "../../chat/rules.ts";
 import type { UserStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { now, toUser } from "./rows.ts";
-import { users } from "./schema.ts";
+import { pushoverKeys, users } from "./schema.ts";
 
 /** First free handle from a base: `ada`, `ada2`, `ada3`… */
 export function freeHandle(db: Db, base: string): string {
@@ -83,6 +83,11 @@ export function sqliteUsers(db: Db, writer: GroupCommitWriter): UserStore {
           avatarUrl: patch.avatarUrl !== undefined ? patch.avatarUrl : current.avatarUrl,
         };
         db.update(users).set(next).where(eq(users.id, id)).run();
+        if (patch.pushoverUserKey === null) db.delete(pushoverKeys).where(eq(pushoverKeys.userId, id)).run();
+        else if (patch.pushoverUserKey !== undefined) {
+          const row = { userKey: patch.pushoverUserKey, updatedAt: now() };
+          db.insert(pushoverKeys).values({ userId: id, ...row }).onConflictDoUpdate({ target: pushoverKeys.userId, set: row }).run();
+        }
         return toUser({ ...current, ...next });
       });
     },

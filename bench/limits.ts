@@ -21,7 +21,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  */
 function checksPerPost(): number {
   const limits = new PersonLimits(loadConfig(ON, {}).config.limits);
-  const people = Array.from({ length: 50 }, (_, i) => ({ id: `usr_${i}`, kind: "human" as const, owner_user_id: null, display_name: "", handle: "", avatar_url: "", created_at: "" }));
+  const people = Array.from({ length: 50 }, (_, i) => ({ id: `usr_${i}`, kind: "human" as const, owner_user_id: null, time_zone: null, display_name: "", handle: "", avatar_url: "", created_at: "" }));
   const body = "load 1 deploy the release candidate to staging";
   const n = 2_000_000;
   const t0 = Bun.nanoseconds();

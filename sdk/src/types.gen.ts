@@ -678,6 +678,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{id}/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is online or away now (offline people are left out); presence.changed events keep it current */
+        get: operations["getApiWorkspacesByIdPresence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/realtime/ephemeral": {
         parameters: {
             query?: never;
@@ -1673,6 +1690,8 @@ export interface components {
             handle: string;
             /** @description "" when unset */
             avatar_url: string;
+            /** @description IANA time zone (e.g. Europe/Berlin), for the person's local time */
+            time_zone?: string;
             /** Format: date-time */
             created_at: string;
         };
@@ -2470,6 +2489,8 @@ export interface operations {
                     avatar_upload_id?: string | null;
                     /** @description Only null or "" (clear it) or the current value: avatars are uploaded, not linked */
                     avatar_url?: string | null;
+                    /** @description IANA time zone such as Europe/Berlin (shown as your local time); empty clears it */
+                    time_zone?: string;
                     /** @description your Pushover user key (30 letters and digits); empty clears it */
                     pushover_user_key?: string;
                 };
@@ -3924,6 +3945,49 @@ export interface operations {
                     };
                 };
             };
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getApiWorkspacesByIdPresence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @example [
+                         *       {
+                         *         "user_id": "usr_01J0ADA",
+                         *         "status": "online"
+                         *       }
+                         *     ]
+                         */
+                        presence: {
+                            user_id: string;
+                            /** @enum {string} */
+                            status: "online" | "away";
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             429: components["responses"]["RateLimited"];
         };

@@ -56,6 +56,7 @@ export const POLICY: Record<string, RoutePolicy> = {
   "POST /api/dms/:id/read": scope("dms:read"),
   "GET /api/event-types": { kind: "authenticated" },
   "GET /api/realtime/events": scope("realtime:read"),
+  "GET /api/workspaces/:id/presence": scope("realtime:read"),
   "POST /api/realtime/ephemeral": scope("messages:write"),
   "GET /api/realtime/ws": scope("realtime:read"),
   "POST /api/auth/magic/request": pub,

@@ -18,3 +18,17 @@ export function dayInRange(day: string): boolean {
   const at = Date.parse(`${day}T00:00:00Z`);
   return !Number.isNaN(at) && at + 86_400_000 < END_OF_TIME;
 }
+
+/**
+ * A person's time zone as given (an IANA name such as "Europe/Berlin"), canonical as the runtime
+ * spells it; "" clears it. Anything the runtime cannot format a date in is refused.
+ */
+export function timeZone(raw: string): string | null {
+  const name = raw.trim();
+  if (name === "") return null;
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    throw invalid(`time_zone must be an IANA time zone such as Europe/Berlin, got ${JSON.stringify(name.slice(0, 64))}`, "invalid_time_zone");
+  }
+}

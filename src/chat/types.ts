@@ -15,6 +15,8 @@ export interface User {
   handle: string;
   /** "" when unset: the original always sends it. */
   avatar_url: string;
+  /** IANA time zone, for the local time on a profile; omitted when the person set none. */
+  time_zone: string | null;
   created_at: string;
 }
 

@@ -27,7 +27,10 @@ const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier", "pa
  * Pushover user key or a push subscription is set again by its owner (a placeholder would only be
  * pushed to in vain), and a new VAPID key pair is made on first use.
  */
-const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states", "pushover_keys", "vapid_keys", "push_subscriptions"]);
+const SECRET_TABLES = ["sessions", "magic_links", "oauth_states", "pushover_keys", "vapid_keys", "push_subscriptions"];
+/** Who is connected right now: true of the exporting server's sockets, never of the importing one's. */
+const LIVE_TABLES = ["presence_sockets", "presence_away"];
+const NOT_EXPORTED = new Set([...SECRET_TABLES, ...LIVE_TABLES]);
 const REDACTED = "[redacted]";
 
 function dbFrom(values: Record<string, unknown>): Db {
@@ -140,7 +143,7 @@ export async function exportData(source: Db | string, out: string, progress?: Pr
       const raw = new Database(db.path, { readonly: true });
       raw.exec("PRAGMA busy_timeout = 10000");
       try {
-        const tables = dataTables(raw).filter((t) => !SECRET_TABLES.has(t));
+        const tables = dataTables(raw).filter((t) => !NOT_EXPORTED.has(t));
         // One read transaction: every table comes from the same snapshot.
         raw.exec("BEGIN");
         if (progress) progress.total(tables.reduce((n, t) => n + (raw.query<{ n: number }, []>(`SELECT count(*) AS n FROM "${t}"`).get()?.n ?? 0), 0));
@@ -157,7 +160,7 @@ export async function exportData(source: Db | string, out: string, progress?: Pr
       }
     } else {
       let headed = false;
-      await pgReadTables(db.url, SECRET_TABLES, async (name, batches) => {
+      await pgReadTables(db.url, NOT_EXPORTED, async (name, batches) => {
         if (!headed) throw new Error("unreachable");
         table(name);
         first = true;

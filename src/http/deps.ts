@@ -7,6 +7,7 @@ import type { Mailer } from "../integrations/mail.ts";
 import type { OutboundPolicy } from "../integrations/outbound.ts";
 import type { WebPushSender } from "../integrations/web-push.ts";
 import type { Hub } from "../realtime/hub.ts";
+import type { Presence } from "../realtime/presence.ts";
 import type { Store } from "../store/store.ts";
 import type { UploadService } from "../uploads/service.ts";
 import type { Log } from "../observability/log.ts";
@@ -16,6 +17,8 @@ import type { Tracing } from "../observability/tracing.ts";
 export interface Deps {
   store: Store;
   hub: Hub;
+  /** Who is connected, across processes (src/realtime/presence.ts). */
+  presence: Presence;
   auth: Authenticator;
   access: Access;
   config: Config;

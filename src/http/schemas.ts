@@ -21,6 +21,7 @@ export const UserSchema = t.Object({
   display_name: t.String(),
   handle: t.String(),
   avatar_url: t.String({ description: "\"\" when unset" }),
+  time_zone: Omitted(t.String({ description: "IANA time zone (e.g. Europe/Berlin), for the person's local time" })),
   created_at: t.String({ format: "date-time" }),
 }, { title: "User", examples: [EX.user] });
 

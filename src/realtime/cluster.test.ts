@@ -174,6 +174,20 @@ describe("two serve processes on one Postgres", () => {
     cyOnB.close();
   }, 30_000);
 
+  test("presence crosses processes: a socket on one makes the person online for a watcher on the other, and offline when it closes", async () => {
+    const statusOf = (es: ChatEvent[]) => es.filter((e) => e.type === "presence.changed" && e.payload.user_id === team.ids.cy).map((e) => e.payload.status);
+    const bobOnB = subscribe(b.url, "bob", await tail());
+    await bobOnB.opened;
+    const cyOnA = subscribe(a.url, "cy", await tail());
+    await cyOnA.opened;
+    await bobOnB.until((es) => statusOf(es).at(-1) === "online");
+    const listed = await as(b.url, "bob").get(`/api/workspaces/${team.workspaceId}/presence`);
+    expect(listed.body.presence).toContainEqual({ user_id: team.ids.cy, status: "online" });
+    cyOnA.close();
+    await bobOnB.until((es) => statusOf(es).at(-1) === "offline");
+    bobOnB.close();
+  }, 30_000);
+
   test("a sign-out on one process closes the session's sockets on the other; a role change does too", async () => {
     const { token } = await store.identity.createSession(team.ids.cy, 60_000);
     const session = new Subscription(b.url, { workspaceId: team.workspaceId, token });

@@ -90,6 +90,12 @@ const matching = (m: SocketMatch) => (s: Subscriber) =>
   (m.workspaceId === undefined || s.workspaceId === m.workspaceId) &&
   (m.credentialId === undefined || s.credentialId === m.credentialId);
 
+/** Hears sockets come and go (presence): called once per socket that was let in, and once when it leaves. */
+export interface SocketListener {
+  opened(sub: Subscriber): void;
+  closed(sub: Subscriber): void;
+}
+
 /** The other server processes, when there are any: what happens here is repeated there. */
 export interface HubPeers {
   ephemeral(e: EphemeralEvent): void;
@@ -125,6 +131,7 @@ export class Hub {
   private fullRecheckWanted = false;
   private follower: LogFollower | null = null;
   private peers: HubPeers | null = null;
+  private socketListeners: SocketListener[] = [];
   stats = { delivered: 0, slowClosed: 0, rechecked: 0 };
 
   constructor(private store: Store, private check: SocketCheck = async () => true, private socketCap: SocketCap = () => null) {
@@ -160,6 +167,11 @@ export class Hub {
     this.recheckTimer.unref?.();
   }
 
+  /** Hears every socket let in and every one that leaves (see SocketListener). */
+  listen(listener: SocketListener): void {
+    this.socketListeners.push(listener);
+  }
+
   detach(): void {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.recheckTimer) clearInterval(this.recheckTimer);
@@ -187,6 +199,7 @@ export class Hub {
     sub.counted = true;
     bump(this.openByUser, sub.userId, 1);
     if (sub.credentialId) bump(this.openByCredential, sub.credentialId, 1);
+    for (const l of this.socketListeners) l.opened(sub);
     let room = this.rooms.get(sub.workspaceId);
     if (!room) this.rooms.set(sub.workspaceId, (room = { all: new Set(), replaying: new Set(), byUser: new Map() }));
     // Registered before anything is read (the guest channels, the log): anything committed from
@@ -249,6 +262,7 @@ export class Hub {
       ws.data.counted = false;
       bump(this.openByUser, ws.data.userId, -1);
       if (ws.data.credentialId) bump(this.openByCredential, ws.data.credentialId, -1);
+      for (const l of this.socketListeners) l.closed(ws.data);
     }
     const room = this.rooms.get(ws.data.workspaceId);
     if (!room) return;
@@ -382,7 +396,8 @@ export class Hub {
       }
       return;
     }
-    const guestVisible = !e.channel_id || this.isGuestChannel(e.workspace_id, e.channel_id);
+    // Presence is the member directory's news: guests are not told who is around.
+    const guestVisible = e.channel_id ? this.isGuestChannel(e.workspace_id, e.channel_id) : e.type !== "presence.changed";
     if (this.server) {
       let backpressure = this.server.publish(topicAll(e.workspace_id), frame) === -1;
       if (guestVisible) backpressure = this.server.publish(topicGuest(e.workspace_id), frame) === -1 || backpressure;

@@ -14,6 +14,7 @@ import { clientAddress, rememberAddress, resolveClientAddress, trustedProxies } 
 import type { Deps } from "../http/deps.ts";
 import { type Cluster, startCluster } from "../realtime/cluster.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
+import { Presence } from "../realtime/presence.ts";
 import { smtpMailer } from "../integrations/mail.ts";
 import { outboundPolicy } from "../integrations/outbound.ts";
 import { SubscriptionWorker } from "../integrations/subscriptions.ts";
@@ -102,6 +103,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const hub = new Hub(store, (sub) => access.stillGranted(sub), (open, hasCredential) => limits.socketRefusal(open, hasCredential));
   // On Postgres other processes may serve the same workspaces: realtime goes through the log.
   const cluster: Cluster | null = config.db.kind === "postgres" ? await startCluster(config.db.url, hub) : null;
+  // Who is connected, from the sockets of every process (see src/realtime/presence.ts).
+  const presence = new Presence(store, (e) => hub.publishEphemeral(e));
+  hub.listen(presence);
   const limiter = new RateLimiter();
   const auth = new Authenticator(store, config.dev, config.publicUrl).use(tokenResolvers(store, limiter, config));
   const uploads = new UploadService(store, openStorage(config.uploads), { maxBytes: config.uploads.quotaBytes, maxFiles: config.uploads.quotaFiles });
@@ -111,7 +115,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const mailer = config.mail ? smtpMailer(config.mail) : null;
   const webPush = webPushSender(store, config.publicUrl);
   const outbound = outboundPolicy(config.outbound);
-  const deps: Deps = { store, hub, auth, access, config, limiter, limits, uploads, log, tracing, mailer, outbound, webPush };
+  const deps: Deps = { store, hub, presence, auth, access, config, limiter, limits, uploads, log, tracing, mailer, outbound, webPush };
   const app = createApp(deps);
   const proxies = trustedProxies(config.trustedProxy);
 
@@ -145,6 +149,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   });
   hub.attach(server);
   const stopMaintenance = startMaintenance(store, config);
+  presence.start();
   // Like CLICKCLACK_CHECKPOINT_MS: tests shorten the retry delay; operators have no reason to.
   const subscriptions = new SubscriptionWorker(store, outbound, { retryBaseMs: Number(process.env.CLICKCLACK_WEBHOOK_RETRY_BASE_MS ?? 1000) });
   subscriptions.start();
@@ -167,6 +172,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopUploads();
       await stopNotifyWorker();
       await server.stop(true);
+      await presence.stop();
       await subscriptions.stop();
       await cluster?.stop();
       mailer?.close();

@@ -1445,6 +1445,52 @@ export function storeContract(name: string, open: OpenStore): void {
       });
     });
 
+    describe("presence", () => {
+      const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+      const byUser = (list: { user_id: string; status: string }[]) => Object.fromEntries(list.map((p) => [p.user_id, p.status]));
+
+      test("online while any process holds a socket; away when said so; offline when the last one goes", async () => {
+        const t = await team();
+        const [ada, bob] = t.ids as [string, string];
+        const [p1, p2] = [unique("proc"), unique("proc")];
+        const w = t.workspace.id;
+        expect(await store.presence.report(p1, [{ workspaceId: w, userId: ada, sockets: 1, opened: true }], later(60_000))).toEqual([{ workspaceId: w, userId: ada, status: "online" }]);
+        // Another process (a second device) reports through its own connection.
+        await other.presence.report(p2, [{ workspaceId: w, userId: ada, sockets: 2, opened: true }, { workspaceId: w, userId: bob, sockets: 1, opened: true }], later(60_000));
+        expect(byUser(await store.presence.list(w))).toEqual({ [ada]: "online", [bob]: "online" });
+        expect(await store.presence.setAway(w, ada, true)).toEqual({ workspaceId: w, userId: ada, status: "away" });
+        expect(byUser(await other.presence.list(w))).toEqual({ [ada]: "away", [bob]: "online" });
+        // One process lets go: ada still has sockets on the other, so she stays away.
+        expect(await store.presence.report(p1, [{ workspaceId: w, userId: ada, sockets: 0, opened: false }], later(60_000))).toEqual([{ workspaceId: w, userId: ada, status: "away" }]);
+        // A socket opened is a person back at a device.
+        expect(await other.presence.report(p2, [{ workspaceId: w, userId: ada, sockets: 3, opened: true }], later(60_000))).toEqual([{ workspaceId: w, userId: ada, status: "online" }]);
+        await store.presence.setAway(w, ada, true);
+        expect(await other.presence.report(p2, [{ workspaceId: w, userId: ada, sockets: 0, opened: false }], later(60_000))).toEqual([{ workspaceId: w, userId: ada, status: "offline" }]);
+        // Offline ends "away": the next connection starts online, and away needs a socket.
+        expect(await store.presence.setAway(w, ada, true)).toEqual({ workspaceId: w, userId: ada, status: "offline" });
+        expect(byUser(await store.presence.list(w))).toEqual({ [bob]: "online" });
+        expect(await store.presence.list(unique("wsp"))).toEqual([]);
+      });
+
+      test("a process that stops renewing (kill -9) expires: a sweep elsewhere announces its people offline, once", async () => {
+        const t = await team();
+        const [ada, bob] = t.ids as [string, string];
+        const w = t.workspace.id;
+        const [dead, alive] = [unique("proc"), unique("proc")];
+        await store.presence.report(dead, [{ workspaceId: w, userId: ada, sockets: 1, opened: true }, { workspaceId: w, userId: bob, sockets: 1, opened: true }], later(150));
+        await other.presence.report(alive, [{ workspaceId: w, userId: bob, sockets: 1, opened: true }], later(60_000));
+        await Bun.sleep(200);
+        // Expired rows no longer count, even before any sweep.
+        expect(byUser(await store.presence.list(w))).toEqual({ [bob]: "online" });
+        const swept = await other.presence.sweep(alive, later(60_000));
+        expect(swept.filter((c) => c.workspaceId === w)).toEqual([{ workspaceId: w, userId: ada, status: "offline" }]);
+        expect((await store.presence.sweep(alive, later(60_000))).filter((c) => c.workspaceId === w)).toEqual([]);
+        // The sweeping process renewed its own rows.
+        await Bun.sleep(10);
+        expect(byUser(await store.presence.list(w))).toEqual({ [bob]: "online" });
+      });
+    });
+
     describe("worker positions and push candidates", () => {
       test("a worker's position starts empty, keeps what the work returns, and is held by one run at a time", async () => {
         const t = await team();

@@ -8,6 +8,7 @@ import type {
 } from "../chat/types.ts";
 import type { FollowedThread, NotificationSetting } from "../chat/notifications.ts";
 import type { PushCandidate, WebPushSubscription } from "../chat/push.ts";
+import type { PresenceChange } from "../chat/presence.ts";
 import type { ParsedQuery } from "../search/query.ts";
 import type { StoredUploadMeta, Upload, UploadQuota } from "../uploads/types.ts";
 
@@ -96,7 +97,7 @@ export interface UserStore {
   byEmail(email: string): Promise<User | null>;
   first(): Promise<User | null>;
   /** A profile change, all of it or nothing: the Pushover key (null clears it) is in the same commit. */
-  update(id: string, patch: { displayName?: string; handle?: string; avatarUrl?: string | null; pushoverUserKey?: string | null }): Promise<User>;
+  update(id: string, patch: { displayName?: string; handle?: string; avatarUrl?: string | null; timeZone?: string | null; pushoverUserKey?: string | null }): Promise<User>;
 }
 
 export interface WorkspaceStore {
@@ -379,6 +380,24 @@ export interface NotificationStore {
 }
 
 /** Background workers' read positions in each workspace's event log. */
+/** Who is connected (see src/chat/presence.ts): rows per process, renewed by its heartbeat. */
+export interface PresenceStore {
+  /**
+   * This process's open sockets per person (0 removes its row; `opened` means a socket was just
+   * opened, which ends "away"). Returns each person's team-wide status after the write.
+   */
+  report(processId: string, rows: { workspaceId: string; userId: string; sockets: number; opened: boolean }[], expiresAt: string): Promise<PresenceChange[]>;
+  /** A connected person says they are away, or back. Returns their team-wide status after. */
+  setAway(workspaceId: string, userId: string, away: boolean): Promise<PresenceChange>;
+  /**
+   * Renews this process's rows and drops the expired rows of every process (one killed, say):
+   * returns the people that left offline.
+   */
+  sweep(processId: string, expiresAt: string): Promise<PresenceChange[]>;
+  /** Everyone online or away in a workspace. */
+  list(workspaceId: string): Promise<{ user_id: string; status: "online" | "away" }[]>;
+}
+
 export interface WorkerPositionStore {
   /**
    * Runs `work` from the worker's position in the workspace and stores the cursor it returns.
@@ -544,6 +563,7 @@ export interface Store {
   search: SearchStore;
   notifications: NotificationStore;
   workerPositions: WorkerPositionStore;
+  presence: PresenceStore;
   ping(): Promise<void>;
   /**
    * A number that changes when another process (the admin CLI, another server) may have committed

@@ -133,7 +133,7 @@ export const api = {
   requestMagicLink: (email: string) => request<{ token?: string }>("POST", "/api/auth/magic/request", { body: { email }, quiet401: true }),
   logout: () => request<{ ok: true }>("POST", "/api/auth/logout", { quiet401: true }),
   me: () => request<{ user: User }>("GET", "/api/me", { quiet401: true }),
-  updateMe: (change: { display_name?: string; handle?: string }) => request<{ user: User }>("PATCH", "/api/me", { body: change }),
+  updateMe: (change: { display_name?: string; handle?: string; time_zone?: string; avatar_upload_id?: string | null }) => request<{ user: User }>("PATCH", "/api/me", { body: change }),
   logoutEverywhere: () => request<{ ok: true; revoked: number }>("POST", "/api/auth/logout-everywhere", { quiet401: true }),
 
   workspaces: () => request<{ workspaces: Workspace[] }>("GET", "/api/workspaces"),
@@ -180,6 +180,7 @@ export const api = {
 
   events: (workspaceId: string, query: { after_cursor?: string; limit?: number; include_tail?: boolean }) =>
     request<{ events: ChatEvent[]; tail_cursor?: string; next_cursor: string; has_more: boolean }>("GET", `/api/realtime/events${q({ workspace_id: workspaceId, ...query })}`),
+  presence: (workspaceId: string) => request<{ presence: { user_id: string; status: "online" | "away" }[] }>("GET", `/api/workspaces/${workspaceId}/presence`),
   ephemeral: (input: { workspace_id: string; type: string; channel_id?: string | null; direct_conversation_id?: string | null; payload?: Record<string, unknown> }) =>
     request<unknown>("POST", "/api/realtime/ephemeral", { body: input }),
 };

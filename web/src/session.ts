@@ -30,6 +30,23 @@ setUnauthorizedHandler((error) => {
   signedOut("expired", error.message);
 });
 
+/** This device's time zone, as the browser names it (IANA). */
+export const deviceTimeZone = (): string | null => Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+
+/**
+ * A person who never chose a time zone gets their device's, so others see their local time
+ * without anyone visiting settings. Best effort: a failure changes nothing.
+ */
+let adopting: string | null = null;
+function adoptDeviceTimeZone(user: User): void {
+  const zone = deviceTimeZone();
+  if (user.time_zone || !zone || adopting === user.id) return;
+  adopting = user.id;
+  api.updateMe({ time_zone: zone }).then(({ user: updated }) => updateCurrentUser(updated), () => {});
+}
+// Whichever way the person signed in (a link, a password, a session already there).
+auth.subscribe((a) => a.status === "signed-in" && adoptDeviceTimeZone(a.user));
+
 export async function loadSession(): Promise<void> {
   try {
     const { user } = await api.me();

@@ -5,7 +5,7 @@
 // and dark, go to artifacts/screenshots/.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { type Api, apiAs, errorsOf, sessionToken, hasChromium, screenshot, startTeam, type Team, until } from "./support.ts";
+import { type Api, apiAs, chartPng, errorsOf, sessionToken, hasChromium, screenshot, startTeam, type Team, until } from "./support.ts";
 
 setDefaultTimeout(60_000);
 
@@ -157,6 +157,46 @@ describe.skipIf(!hasChromium)("browser app: screens a team needs", () => {
     await expect(apiB.get("/api/me")).rejects.toThrow("401");
     apiB = apiAs(url, await sessionToken(url, await team.link("grace@example.com")));
     team.forget("grace@example.com");
+  });
+
+  test("presence, local time and a picture: a dot for who is online, their local time on the card, your own picture from settings", async () => {
+    const grace = await team.open("grace@example.com", { fresh: true, timezoneId: "Asia/Tokyo" });
+    const ada = await team.open("ada@example.com");
+    const errors = errorsOf(ada);
+    // Grace never chose a time zone: her device's was adopted.
+    await until(async () => (await apiA.get(`/api/workspaces/${workspaceId}/members?q=grace`)).members[0]?.user.time_zone === "Asia/Tokyo");
+    await ada.getByRole("button", { name: "People", exact: true }).click();
+    const people = ada.getByRole("dialog", { name: "People" });
+    await people.getByRole("searchbox", { name: "Find people" }).fill("gra");
+    const row = people.getByRole("button", { name: /Grace/ });
+    await row.locator(".presence-dot.online").waitFor();
+    await row.click();
+    const card = ada.getByRole("dialog", { name: /Grace.*profile/ });
+    await card.getByText("Online", { exact: true }).waitFor();
+    const tokyo = (d: Date) => new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Tokyo", hour: "numeric", minute: "2-digit" }).format(d);
+    const shown = await card.locator(".profile-local-time time").textContent();
+    expect([tokyo(new Date(Date.now() - 60_000)), tokyo(new Date()), tokyo(new Date(Date.now() + 60_000))]).toContain(shown!);
+    await card.getByText("(Asia/Tokyo)").waitFor();
+    await screenshot(ada, "profile-card-presence");
+    // Grace closes her app: her last socket goes, and the card says so.
+    await grace.context().close();
+    await card.getByText("Offline", { exact: true }).waitFor();
+    expect(await row.locator(".presence-dot").count()).toBe(0);
+    await ada.keyboard.press("Escape");
+
+    // A picture of your own, from settings; and removed again.
+    await ada.getByRole("button", { name: "Settings", exact: true }).click();
+    const settings = ada.getByRole("dialog", { name: "Settings" });
+    await settings.locator("#settings-picture").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: chartPng() });
+    await settings.getByText("Picture updated").or(ada.getByText("Picture updated")).first().waitFor();
+    await ada.locator(".sidebar-me img.avatar").waitFor();
+    expect((await apiA.get("/api/me")).user.avatar_url).toMatch(/^\/api\/users\/.+\/avatar/);
+    await settings.getByRole("button", { name: "Remove" }).click();
+    await ada.locator(".sidebar-me .avatar-initials").waitFor();
+    expect((await apiA.get("/api/me")).user.avatar_url).toBe("");
+    await ada.keyboard.press("Escape");
+    expect(errors).toEqual([]);
+    await ada.close();
   });
 
   test("composing: :shortcode: autocomplete, a searchable emoji picker, @channel and @here, highlighted code", async () => {

@@ -213,11 +213,11 @@ export async function startTeam(label: string) {
    * A signed-in page at the given size and colour scheme. `fresh` signs in a context of its own
    * (for tests that sign out); `noWorkspace` for a person who lands on no conversation.
    */
-  async function open(email: string, opts: { width?: number; height?: number; dark?: boolean; phone?: boolean; noWorkspace?: boolean; fresh?: boolean } = {}): Promise<Page> {
+  async function open(email: string, opts: { width?: number; height?: number; dark?: boolean; phone?: boolean; noWorkspace?: boolean; fresh?: boolean; timezoneId?: string } = {}): Promise<Page> {
     const viewport = { width: opts.width ?? 1280, height: opts.height ?? 800 };
     const colorScheme = opts.dark ? ("dark" as const) : ("light" as const);
     if (opts.fresh || opts.noWorkspace) {
-      const ctx = await browser.newContext({ viewport, colorScheme, ...(opts.phone ? { isMobile: true, hasTouch: true } : {}) });
+      const ctx = await browser.newContext({ viewport, colorScheme, timezoneId: opts.timezoneId, ...(opts.phone ? { isMobile: true, hasTouch: true } : {}) });
       contexts.push(ctx);
       if (!opts.noWorkspace) return signIn(ctx, server.url, await link(email));
       const page = await ctx.newPage();

@@ -4,6 +4,7 @@ import { invalid } from "../../chat/errors.ts";
 import { avatarPath } from "../../chat/avatars.ts";
 import { AvatarFields, avatarChange } from "../avatar-input.ts";
 import { PUSHOVER_USER_KEY } from "../../chat/push.ts";
+import { timeZone } from "../../chat/time.ts";
 import type { Deps } from "../deps.ts";
 import type { User, Workspace } from "../../chat/types.ts";
 import { errors, UserSchema, WorkspaceSchema } from "../schemas.ts";
@@ -56,7 +57,8 @@ export const meRoutes = ({ auth, access, store, config }: Deps) =>
         const pushoverKey = body.pushover_user_key?.trim();
         if (pushoverKey !== undefined && !PUSHOVER_USER_KEY.test(pushoverKey)) throw invalid("pushover_user_key must be 30 letters and digits, or empty to clear it", "invalid_pushover_user_key");
         const pushoverUserKey = pushoverKey === undefined ? undefined : pushoverKey || null;
-        const user = await store.users.update(actor.user.id, { displayName: name, handle: h, avatarUrl, pushoverUserKey });
+        const zone = body.time_zone === undefined ? undefined : timeZone(body.time_zone);
+        const user = await store.users.update(actor.user.id, { displayName: name, handle: h, avatarUrl, timeZone: zone, pushoverUserKey });
         return { user };
       },
       {
@@ -64,6 +66,7 @@ export const meRoutes = ({ auth, access, store, config }: Deps) =>
           display_name: t.Optional(t.String({ maxLength: 200 })),
           handle: t.Optional(t.String({ maxLength: 64 })),
           ...AvatarFields,
+          time_zone: t.Optional(t.String({ maxLength: 64, description: "IANA time zone such as Europe/Berlin (shown as your local time); empty clears it" })),
           pushover_user_key: t.Optional(t.String({ maxLength: 64, description: "your Pushover user key (30 letters and digits); empty clears it" })),
         }),
         detail: { summary: "Update your profile", tags: ["users"] },

@@ -11,7 +11,7 @@ const PULL_DEFAULT = 200;
 const PULL_MAX = 500;
 const EPHEMERAL_PAYLOAD_BYTES = 16 * 1024;
 
-export const realtimeRoutes = ({ auth, access, store, hub, limits }: Deps) =>
+export const realtimeRoutes = ({ auth, access, store, hub, presence, limits }: Deps) =>
   new Elysia()
     .get("/api/event-types", () => ({ event_types: [...DURABLE_EVENT_TYPES], ephemeral_event_types: [...EPHEMERAL_EVENT_TYPES] }), {
       detail: { summary: "Durable (and ephemeral) event types", tags: ["realtime"] },
@@ -59,6 +59,28 @@ export const realtimeRoutes = ({ auth, access, store, hub, limits }: Deps) =>
         },
       },
     )
+    .get(
+      "/api/workspaces/:id/presence",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        const m = await access.member(actor, params.id);
+        // Like the member directory: a guest sees the people of #guest, not who is around.
+        if (m.role === "guest") throw forbidden("guests cannot see who is online", "guest_restricted");
+        return { presence: await store.presence.list(params.id) };
+      },
+      {
+        detail: {
+          summary: "Who is online or away now (offline people are left out); presence.changed events keep it current",
+          tags: ["realtime"],
+        },
+        response: {
+          200: t.Object({
+            presence: t.Array(t.Object({ user_id: t.String(), status: t.Union([t.Literal("online"), t.Literal("away")]) }), { examples: [[{ user_id: "usr_01J0ADA", status: "online" }]] }),
+          }),
+          ...errors,
+        },
+      },
+    )
     .post(
       "/api/realtime/ephemeral",
       async ({ request, body, set }) => {
@@ -86,6 +108,12 @@ export const realtimeRoutes = ({ auth, access, store, hub, limits }: Deps) =>
           recipients = dm.memberIds;
         }
         payload.user_id = actor.user.id;
+        // "away" / "online" is a person's own status: the server keeps it, across processes, and
+        // announces what it is now. Any other presence payload is relayed as the original does.
+        if (body.type === "presence.changed" && !channelId && !dmId && (payload.status === "away" || payload.status === "online")) {
+          set.status = 202;
+          return { event: publicEvent(await presence.setAway(body.workspace_id, actor.user.id, payload.status === "away")) };
+        }
         const event = {
           id: newId("eph"),
           cursor: "",

@@ -3,6 +3,7 @@
 import type { Sql } from "postgres";
 import type { Store } from "../store.ts";
 import { postgresNotifications, postgresWorkerPositions } from "./notifications.ts";
+import { postgresPresence } from "./presence.ts";
 import { pgBots } from "./bots.ts";
 import { pgChannels } from "./channels.ts";
 import { hintCommits } from "./commit-hints.ts";
@@ -62,6 +63,7 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
     notifications: postgresNotifications(db, writer),
     integrations: pgIntegrations(db, writer),
     workerPositions: postgresWorkerPositions(db),
+    presence: postgresPresence(db),
     ping: () => ping(db),
     async foreignWrites() {
       // The next transaction id of the server: it moves only when some transaction writes

@@ -25,6 +25,8 @@ export const users = pgTable(
     githubId: text("github_id"),
     /** Argon2id (Bun.password); null = no password, the usual case. Only with --password-auth. */
     passwordHash: text("password_hash"),
+    /** IANA time zone the person chose (or their browser reported), for "local time" on profiles. */
+    timeZone: text("time_zone"),
     createdAt: text("created_at").notNull(),
     deletedAt: text("deleted_at"),
   },
@@ -500,4 +502,31 @@ export const pushSubscriptions = pgTable(
     createdAt: text("created_at").notNull(),
   },
   (t) => [index("push_subscriptions_user").on(t.userId)],
+);
+
+// Who is connected, per process: a row per (process, workspace, person) with that process's open
+// sockets, kept alive by the process's heartbeat. A process killed with -9 stops renewing and its
+// rows expire, so presence never sticks at "online". A person is online while any live row exists.
+export const presenceSockets = pgTable(
+  "presence_sockets",
+  {
+    processId: text("process_id").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    userId: text("user_id").notNull(),
+    sockets: integer("sockets").notNull(),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.processId, t.workspaceId, t.userId] }), index("presence_sockets_person").on(t.workspaceId, t.userId), index("presence_sockets_expiry").on(t.expiresAt)],
+);
+
+// People who said they are away (idle or the app in the background) while connected; cleared
+// when they come back, open a new socket or go offline.
+export const presenceAway = pgTable(
+  "presence_away",
+  {
+    workspaceId: text("workspace_id").notNull(),
+    userId: text("user_id").notNull(),
+    since: text("since").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] })],
 );

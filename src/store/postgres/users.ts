@@ -51,6 +51,7 @@ export function pgUsers(db: Db, writer: PgGroupCommitWriter): UserStore {
           avatarUrl: input.avatarUrl ?? null,
           githubId: input.githubId ?? null,
           passwordHash: null,
+          timeZone: null,
           createdAt: now(),
           deletedAt: null,
         };
@@ -86,6 +87,7 @@ export function pgUsers(db: Db, writer: PgGroupCommitWriter): UserStore {
           displayName: patch.displayName ?? current.displayName,
           handle: patch.handle ?? current.handle,
           avatarUrl: patch.avatarUrl !== undefined ? patch.avatarUrl : current.avatarUrl,
+          timeZone: patch.timeZone !== undefined ? patch.timeZone : current.timeZone,
         };
         await tx.update(users).set(next).where(eq(users.id, id));
         if (patch.pushoverUserKey === null) await tx.delete(pushoverKeys).where(eq(pushoverKeys.userId, id));

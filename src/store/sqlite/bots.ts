@@ -32,7 +32,7 @@ export function sqliteBots(db: Db, writer: GroupCommitWriter): BotStore {
           handle = freeHandle(db, handleFrom(input.displayName));
         }
         const at = now();
-        const row = { id: newId("usr"), kind: "bot" as const, ownerUserId: input.ownerUserId ?? null, displayName: input.displayName, handle, email: null, avatarUrl: input.avatarUrl ?? null, githubId: null, passwordHash: null, createdAt: at, deletedAt: null };
+        const row = { id: newId("usr"), kind: "bot" as const, ownerUserId: input.ownerUserId ?? null, displayName: input.displayName, handle, email: null, avatarUrl: input.avatarUrl ?? null, githubId: null, passwordHash: null, timeZone: null, createdAt: at, deletedAt: null };
         db.insert(users).values(row).run();
         db.insert(members).values({ workspaceId: input.workspaceId, userId: row.id, role: "bot", joinedAt: at }).run();
         return toUser(row);

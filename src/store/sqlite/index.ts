@@ -9,6 +9,7 @@ import { sqliteIdentity } from "./identity.ts";
 import { sqliteIntegrations } from "./integrations.ts";
 import { sqliteMessages } from "./messages.ts";
 import { sqliteNotifications, sqliteWorkerPositions } from "./notifications.ts";
+import { sqlitePresence } from "./presence.ts";
 import { sqliteRoutes, sqliteTopics } from "./routes.ts";
 import { sqliteModeration } from "./moderation.ts";
 import { sqliteSearch } from "./search.ts";
@@ -50,6 +51,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
     notifications: sqliteNotifications(db, writer),
     integrations: sqliteIntegrations(db, writer),
     workerPositions: sqliteWorkerPositions(db, writer),
+    presence: sqlitePresence(db, writer),
     async ping() {
       raw.query("SELECT 1").get();
     },

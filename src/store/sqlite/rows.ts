@@ -19,6 +19,7 @@ export function toUser(r: UserRow): User {
     display_name: r.displayName,
     handle: r.handle,
     avatar_url: shownAvatarUrl(r.avatarUrl, r.id) ?? "",
+    time_zone: r.timeZone,
     created_at: r.createdAt,
   };
 }

@@ -46,6 +46,7 @@ export function sqliteUsers(db: Db, writer: GroupCommitWriter): UserStore {
           avatarUrl: input.avatarUrl ?? null,
           githubId: input.githubId ?? null,
           passwordHash: null,
+          timeZone: null,
           createdAt: now(),
           deletedAt: null,
         };
@@ -81,6 +82,7 @@ export function sqliteUsers(db: Db, writer: GroupCommitWriter): UserStore {
           displayName: patch.displayName ?? current.displayName,
           handle: patch.handle ?? current.handle,
           avatarUrl: patch.avatarUrl !== undefined ? patch.avatarUrl : current.avatarUrl,
+          timeZone: patch.timeZone !== undefined ? patch.timeZone : current.timeZone,
         };
         db.update(users).set(next).where(eq(users.id, id)).run();
         if (patch.pushoverUserKey === null) db.delete(pushoverKeys).where(eq(pushoverKeys.userId, id)).run();

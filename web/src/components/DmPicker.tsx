@@ -77,7 +77,7 @@ export function DmPicker({ meId }: { meId: string }) {
           return (
             <li role="option" aria-selected={on}>
               <button type="button" class={`person${on ? " on" : ""}`} onClick={() => toggle(u)}>
-                <Avatar id={u.id} user={u} size={28} />
+                <Avatar id={u.id} user={u} size={28} presence />
                 <span class="person-name">{u.display_name}</span>
                 <span class="person-handle">@{u.handle}</span>
                 {u.kind === "bot" && <span class="badge">Bot</span>}

@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { startDm } from "../conversations.ts";
 import { memberCount, rememberRoles, rememberUsers, roles, users, workspaceId } from "../state/directory.ts";
+import { presence } from "../state/presence.ts";
 import { dialog, openDialog, showToast } from "../state/ui.ts";
 import type { Member } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
@@ -51,7 +52,7 @@ export function PeopleDialog({ title }: { title?: string }) {
           {list.map((m) => (
             <li class="browser-item">
               <button type="button" class="browser-open person" onClick={() => openProfile(m.user.id)}>
-                <Avatar id={m.user.id} user={m.user} size={32} />
+                <Avatar id={m.user.id} user={m.user} size={32} presence />
                 <span class="person-names">
                   <span class="browser-name">{m.user.display_name}</span>
                   <span class="browser-topic">@{m.user.handle}</span>
@@ -67,11 +68,32 @@ export function PeopleDialog({ title }: { title?: string }) {
   );
 }
 
+/** "3:05 PM" where they are, ticking with the minute while the card is open. */
+function LocalTime({ zone }: { zone: string }) {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), 15_000);
+    return () => clearInterval(timer);
+  }, []);
+  let text: string;
+  try {
+    text = new Intl.DateTimeFormat(undefined, { timeZone: zone, hour: "numeric", minute: "2-digit" }).format(now);
+  } catch {
+    return null; // a zone this browser does not know
+  }
+  return (
+    <p class="profile-local-time">
+      Local time <time>{text}</time> <span class="profile-zone">({zone.replaceAll("_", " ")})</span>
+    </p>
+  );
+}
+
 export function ProfileCard({ userId, meId }: { userId: string; meId: string }) {
   const user = users.value.get(userId);
   const role = roles.value.get(userId);
   const [opening, setOpening] = useState(false);
   if (!user) return null;
+  const status = presence.value.get(userId);
   const message = async () => {
     if (opening) return;
     setOpening(true);
@@ -93,8 +115,10 @@ export function ProfileCard({ userId, meId }: { userId: string; meId: string }) 
           <p class="profile-handle">@{user.handle}</p>
           <p class="profile-meta">
             {user.kind === "bot" ? <span class="badge">Bot</span> : role && <span class="badge">{ROLE[role]}</span>}
+            <span class={`profile-status ${status ?? "offline"}`}>{status === "online" ? "Online" : status === "away" ? "Away" : "Offline"}</span>
             <span>Member since {new Date(user.created_at).toLocaleDateString(undefined, { year: "numeric", month: "long" })}</span>
           </p>
+          {user.time_zone && <LocalTime zone={user.time_zone} />}
         </div>
       </div>
       <div class="modal-actions">

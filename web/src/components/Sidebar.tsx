@@ -129,7 +129,7 @@ export function Sidebar({ me }: { me: User }) {
               const first = others[0] ?? d.members[0];
               return (
                 <Item href={conversationPath("dm", d.id)} active={activeId === d.id} unread={d.unread_count} mentions={d.unread_count} label={dmTitle(d, me.id)}>
-                  {first && <Avatar id={first.id} user={first} size={20} />}
+                  {first && <Avatar id={first.id} user={first} size={20} presence={others.length === 1} />}
                   <span class="side-label">{dmTitle(d, me.id)}</span>
                 </Item>
               );

@@ -11,6 +11,7 @@ import { notifyInBackground } from "./notify.ts";
 import { loadDirectory, loadWorkspaces, noteMention, noteMessage, noteRead, noteThreadRead, refreshChannels, refreshDms, workspaceId } from "./directory.ts";
 import { withReaction } from "./collection.ts";
 import { applyEphemeral } from "./ephemeral.ts";
+import { applyPresence, loadPresence, stopWatchingActivity, watchActivity } from "./presence.ts";
 import { flushOutbox, restoreOutbox } from "./outbox.ts";
 import { load, save } from "./storage.ts";
 import { openThread } from "./thread.ts";
@@ -51,16 +52,21 @@ export async function startWorkspace(id: string, user: User): Promise<void> {
     connection = new RealtimeConnection(id, user.id, cursor, {
       onEvent: (e) => applyEvent(e),
       onResync: () => resync(id, user.id),
-      onOpen: () => flushOutbox(),
+      onOpen: () => {
+        flushOutbox();
+        void loadPresence(id);
+      },
       onRepeatedFailure: () => void loadSession(),
     });
     connection.start();
+    watchActivity(id);
   } catch (err) {
     workspaceStatus.value = { state: "error", message: err instanceof ApiError ? err.message : "Could not reach the server." };
   }
 }
 
 export function stopSync(): void {
+  stopWatchingActivity();
   connection?.stop();
   connection = null;
   workspaceStatus.value = { state: "idle" };
@@ -197,6 +203,9 @@ export function applyEvent(e: ChatEvent): void {
     case "workspace.updated":
     case "workspace.ownership_transferred":
       void loadWorkspaces();
+      return;
+    case "presence.changed":
+      applyPresence(e);
       return;
     default:
       if (!e.cursor) applyEphemeral(e, me.id);

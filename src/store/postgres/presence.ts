@@ -1,0 +1,80 @@
+// Presence on Postgres: each serve process keeps rows for its own sockets and renews them; a
+// process that dies stops renewing and its rows expire (another process's sweep drops them).
+// See src/chat/presence.ts. No events: presence travels as ephemeral events between processes.
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import { type PresenceChange, presenceStatus } from "../../chat/presence.ts";
+import { now } from "../sqlite/rows.ts";
+import type { PresenceStore } from "../store.ts";
+import type { Db } from "./database.ts";
+import { presenceAway, presenceSockets } from "./schema.ts";
+import { first } from "./users.ts";
+
+export function postgresPresence(db: Db): PresenceStore {
+  /** The team-wide status of a person; offline also ends "away". Inside a transaction. */
+  async function settle(tx: Db, workspaceId: string, userId: string, at: string): Promise<PresenceChange> {
+    const person = and(eq(presenceSockets.workspaceId, workspaceId), eq(presenceSockets.userId, userId));
+    const live = Boolean(await first(tx.select({ u: presenceSockets.userId }).from(presenceSockets).where(and(person, sql`${presenceSockets.expiresAt} > ${at}`)).limit(1)));
+    const awayKey = and(eq(presenceAway.workspaceId, workspaceId), eq(presenceAway.userId, userId));
+    if (!live) await tx.delete(presenceAway).where(awayKey);
+    const away = live && Boolean(await first(tx.select({ u: presenceAway.userId }).from(presenceAway).where(awayKey)));
+    return { workspaceId, userId, status: presenceStatus(live, away) };
+  }
+
+  return {
+    report(processId, rows, expiresAt) {
+      return db.transaction(async (tx) => {
+        const at = now();
+        const out: PresenceChange[] = [];
+        for (const r of rows) {
+          if (r.sockets > 0) {
+            await tx
+              .insert(presenceSockets)
+              .values({ processId, workspaceId: r.workspaceId, userId: r.userId, sockets: r.sockets, expiresAt })
+              .onConflictDoUpdate({ target: [presenceSockets.processId, presenceSockets.workspaceId, presenceSockets.userId], set: { sockets: r.sockets, expiresAt } });
+          } else {
+            await tx.delete(presenceSockets).where(and(eq(presenceSockets.processId, processId), eq(presenceSockets.workspaceId, r.workspaceId), eq(presenceSockets.userId, r.userId)));
+          }
+          if (r.opened) await tx.delete(presenceAway).where(and(eq(presenceAway.workspaceId, r.workspaceId), eq(presenceAway.userId, r.userId)));
+          out.push(await settle(tx, r.workspaceId, r.userId, at));
+        }
+        return out;
+      });
+    },
+    setAway(workspaceId, userId, away) {
+      return db.transaction(async (tx) => {
+        const at = now();
+        if (away) await tx.insert(presenceAway).values({ workspaceId, userId, since: at }).onConflictDoNothing();
+        else await tx.delete(presenceAway).where(and(eq(presenceAway.workspaceId, workspaceId), eq(presenceAway.userId, userId)));
+        return settle(tx, workspaceId, userId, at);
+      });
+    },
+    sweep(processId, expiresAt) {
+      return db.transaction(async (tx) => {
+        const at = now();
+        await tx.update(presenceSockets).set({ expiresAt }).where(eq(presenceSockets.processId, processId));
+        const gone = await tx.delete(presenceSockets).where(lte(presenceSockets.expiresAt, at)).returning({ workspaceId: presenceSockets.workspaceId, userId: presenceSockets.userId });
+        const people = new Map(gone.map((g) => [`${g.workspaceId}\0${g.userId}`, g]));
+        const out: PresenceChange[] = [];
+        for (const p of people.values()) {
+          const change = await settle(tx, p.workspaceId, p.userId, at);
+          if (change.status === "offline") out.push(change);
+        }
+        return out;
+      });
+    },
+    async list(workspaceId) {
+      const at = now();
+      const live = (
+        await db
+          .selectDistinct({ userId: presenceSockets.userId })
+          .from(presenceSockets)
+          .where(and(eq(presenceSockets.workspaceId, workspaceId), sql`${presenceSockets.expiresAt} > ${at}`))
+      ).map((r) => r.userId);
+      if (live.length === 0) return [];
+      const away = new Set(
+        (await db.select({ userId: presenceAway.userId }).from(presenceAway).where(and(eq(presenceAway.workspaceId, workspaceId), inArray(presenceAway.userId, live)))).map((r) => r.userId),
+      );
+      return live.map((id) => ({ user_id: id, status: away.has(id) ? ("away" as const) : ("online" as const) }));
+    },
+  };
+}

@@ -129,3 +129,19 @@ export interface FollowedThread {
   unread_count: number;
   mention_count: number;
 }
+
+/** A person's own choices for one channel: starred, and a preference other than their default. */
+export interface ChannelPreference {
+  channel_id: string;
+  starred: boolean;
+  /** null: the person's default applies. */
+  preference: NotifyPreference | null;
+}
+
+/** One entry per channel with a star or a preference of its own, in channel id order. */
+export function channelPreferences(starred: string[], preferences: { scopeId: string; preference: NotifyPreference }[]): ChannelPreference[] {
+  const out = new Map<string, ChannelPreference>();
+  for (const id of starred) out.set(id, { channel_id: id, starred: true, preference: null });
+  for (const p of preferences) out.set(p.scopeId, { channel_id: p.scopeId, starred: out.get(p.scopeId)?.starred ?? false, preference: p.preference });
+  return [...out.values()].sort((a, b) => (a.channel_id < b.channel_id ? -1 : 1));
+}

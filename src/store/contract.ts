@@ -5,6 +5,7 @@
 // names), so the tests share one database and may run in any order.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AppError } from "../chat/errors.ts";
+import { DEFAULT_SCOPE } from "../chat/notifications.ts";
 import { LIMITS } from "../chat/rules.ts";
 import type { Role, StoredEvent, User } from "../chat/types.ts";
 import { parseQuery } from "../search/query.ts";
@@ -1442,6 +1443,30 @@ export function storeContract(name: string, open: OpenStore): void {
         await refused(store.topics.create({ workspaceId: t.workspace.id, channelId: other.general.id, name: "x", createdBy: t.ids[0]! }), 404, "not_found");
         expect((await store.topics.list(t.workspace.id)).map((x) => x.id).sort()).toEqual([a.id, inGeneral.id].sort());
         expect(a).toMatchObject({ workspace_id: t.workspace.id, channel_id: null, name: "Release", created_by: t.ids[0]! });
+      });
+    });
+
+    describe("channel preferences", () => {
+      test("stars and own preferences per channel of one workspace; starring twice is once; the default is not listed", async () => {
+        const t = await team();
+        const [ada] = t.ids as [string];
+        const other = await team(["zed"]);
+        const sideRoom = (await store.channels.create({ workspaceId: t.workspace.id, name: unique("side"), createdBy: ada })).channel;
+        await store.notifications.setStar(ada, { id: t.general.id, workspaceId: t.workspace.id }, true);
+        await store.notifications.setStar(ada, { id: t.general.id, workspaceId: t.workspace.id }, true);
+        await store.notifications.updateSetting(ada, sideRoom.id, { preference: "mentions" });
+        await store.notifications.updateSetting(ada, DEFAULT_SCOPE, { preference: "mentions" });
+        await store.notifications.setStar(other.ids[0]!, { id: other.general.id, workspaceId: other.workspace.id }, true);
+        const mine = await store.notifications.channelPreferences(ada, t.workspace.id);
+        expect(mine).toEqual(
+          [
+            { channel_id: t.general.id, starred: true, preference: null },
+            { channel_id: sideRoom.id, starred: false, preference: "mentions" as const },
+          ].sort((a, b) => (a.channel_id < b.channel_id ? -1 : 1)),
+        );
+        await store.notifications.setStar(ada, { id: t.general.id, workspaceId: t.workspace.id }, false);
+        expect((await store.notifications.channelPreferences(ada, t.workspace.id)).map((p) => p.channel_id)).toEqual([sideRoom.id]);
+        expect(await store.notifications.channelPreferences(ada, other.workspace.id)).toEqual([]);
       });
     });
 

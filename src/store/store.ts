@@ -6,7 +6,7 @@ import type {
   Channel, ChatEvent, DirectConversation, Member, Message, MessageKind, MessagePage, PageWindow,
   ReactionSummary, ReadReceipt, Role, StoredEvent, ThreadPage, ThreadState, User, UserKind, Workspace,
 } from "../chat/types.ts";
-import type { FollowedThread, NotificationSetting } from "../chat/notifications.ts";
+import type { ChannelPreference, FollowedThread, NotificationSetting } from "../chat/notifications.ts";
 import type { PushCandidate, WebPushSubscription } from "../chat/push.ts";
 import type { PresenceChange } from "../chat/presence.ts";
 import type { ParsedQuery } from "../search/query.ts";
@@ -355,6 +355,13 @@ export interface TopicStore {
  * by `messages.markRead` / `readThread`; their counts ride on channels and DMs (`mention_count`).
  */
 export interface NotificationStore {
+  /**
+   * A person's choices per channel of a workspace, for their sidebar on every device: starred
+   * channels and the channels with a preference of their own (not the default).
+   */
+  channelPreferences(userId: string, workspaceId: string): Promise<ChannelPreference[]>;
+  /** Stars or unstars a channel for a person (idempotent). */
+  setStar(userId: string, channel: { id: string; workspaceId: string }, starred: boolean): Promise<void>;
   /** The setting in force for a channel or DM (DEFAULT_SCOPE: the person's defaults). */
   setting(userId: string, scopeId: string): Promise<NotificationSetting>;
   /** Do-not-disturb hours are kept with the defaults only. */

@@ -180,6 +180,12 @@ export const api = {
 
   events: (workspaceId: string, query: { after_cursor?: string; limit?: number; include_tail?: boolean }) =>
     request<{ events: ChatEvent[]; tail_cursor?: string; next_cursor: string; has_more: boolean }>("GET", `/api/realtime/events${q({ workspace_id: workspaceId, ...query })}`),
+  channelPreferences: (workspaceId: string) =>
+    request<{ channels: { channel_id: string; starred: boolean; preference?: "all" | "mentions" | "muted" }[] }>("GET", `/api/workspaces/${workspaceId}/channel-preferences`),
+  star: (channelId: string) => request<unknown>("PUT", `/api/channels/${channelId}/star`),
+  unstar: (channelId: string) => request<unknown>("DELETE", `/api/channels/${channelId}/star`),
+  setChannelPreference: (channelId: string, preference: "all" | "mentions" | "muted") =>
+    request<unknown>("PATCH", `/api/channels/${channelId}/notification-settings`, { body: { preference } }),
   presence: (workspaceId: string) => request<{ presence: { user_id: string; status: "online" | "away" }[] }>("GET", `/api/workspaces/${workspaceId}/presence`),
   ephemeral: (input: { workspace_id: string; type: string; channel_id?: string | null; direct_conversation_id?: string | null; payload?: Record<string, unknown> }) =>
     request<unknown>("POST", "/api/realtime/ephemeral", { body: input }),

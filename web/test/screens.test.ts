@@ -81,7 +81,7 @@ describe.skipIf(!hasChromium)("browser app: screens a team needs", () => {
     await ada.close();
   });
 
-  test("star and mute: a starred section, and a muted channel counts only mentions (kept across a reload)", async () => {
+  test("star and mute: a starred section, and a muted channel counts only mentions (kept by the server: on another device too)", async () => {
     const noisy = (await apiA.post(`/api/workspaces/${workspaceId}/channels`, { name: "noisy" })).channel;
     const ada = await team.open("ada@example.com");
     await ada.goto(`${url}/app/c/${noisy.id}`);
@@ -102,6 +102,13 @@ describe.skipIf(!hasChromium)("browser app: screens a team needs", () => {
     await apiB.post(`/api/channels/${noisy.id}/messages`, { body: `@${adaHandle} can you look?` });
     await until(async () => (await link.getAttribute("aria-label"))?.includes("1 mentions"), 10_000, "a mention on a muted channel");
     await ada.close();
+    // Another device (a browser of its own, nothing in its storage) shows the same choices.
+    const laptop = await team.open("ada@example.com", { fresh: true });
+    await laptop.goto(`${url}/app/c/${noisy.id}`);
+    await laptop.getByRole("button", { name: "Unstar #noisy" }).waitFor();
+    await laptop.getByRole("region", { name: "Starred" }).getByRole("link", { name: /#noisy.*muted/ }).waitFor();
+    expect((await apiA.get(`/api/workspaces/${workspaceId}/channel-preferences`)).channels).toContainEqual({ channel_id: noisy.id, starred: true, preference: "mentions" });
+    await laptop.close();
   });
 
   test("people: the member list, a profile card with role, and Message opens a DM", async () => {

@@ -7,7 +7,7 @@ import { assertDndHours, assertPreference, DEFAULT_SCOPE, type FollowedThread } 
 import type { Message } from "../../chat/types.ts";
 import type { Actor } from "../../access/actor.ts";
 import type { Deps } from "../deps.ts";
-import { errors, EventSchema, MessageSchema, Nullable } from "../schemas.ts";
+import { errors, EventSchema, MessageSchema, Nullable, Omitted } from "../schemas.ts";
 
 const Preference = t.Union([t.Literal("all"), t.Literal("mentions"), t.Literal("muted")]);
 const Minute = Nullable(t.Integer({ minimum: 0, maximum: 1439 }));
@@ -37,6 +37,38 @@ export const notificationRoutes = ({ auth, access, store }: Deps) => {
   }
 
   return new Elysia()
+    .get(
+      "/api/workspaces/:id/channel-preferences",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        await access.member(actor, params.id);
+        return { channels: await store.notifications.channelPreferences(actor.user.id, params.id) };
+      },
+      {
+        detail: { summary: "Your starred channels and your own per-channel preferences in a workspace (for the sidebar, on every device)", tags: ["notifications"] },
+        response: { 200: t.Object({ channels: t.Array(t.Object({ channel_id: t.String(), starred: t.Boolean(), preference: Omitted(Preference) })) }), ...errors },
+      },
+    )
+    .put(
+      "/api/channels/:id/star",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        const { channel } = await access.channel(actor, params.id, "read");
+        await store.notifications.setStar(actor.user.id, channel, true);
+        return { channel_id: channel.id, starred: true };
+      },
+      { detail: { summary: "Star a channel (first in your sidebar, on every device)", tags: ["notifications"] }, response: { 200: t.Object({ channel_id: t.String(), starred: t.Boolean() }), ...errors } },
+    )
+    .delete(
+      "/api/channels/:id/star",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        const { channel } = await access.channel(actor, params.id, "read");
+        await store.notifications.setStar(actor.user.id, channel, false);
+        return { channel_id: channel.id, starred: false };
+      },
+      { detail: { summary: "Unstar a channel", tags: ["notifications"] }, response: { 200: t.Object({ channel_id: t.String(), starred: t.Boolean() }), ...errors } },
+    )
     .get(
       "/api/channels/:id/notification-settings",
       async ({ request, params }) => {

@@ -4,7 +4,7 @@ import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
 import type { StoredEvent } from "../../chat/types.ts";
 import {
-  DEFAULT_SCOPE, effectivePreference, type FollowedThread, followsFromPost, mentionCreated, mentionTargets, type NotificationSetting,
+  channelPreferences, DEFAULT_SCOPE, effectivePreference, type FollowedThread, followsFromPost, mentionCreated, mentionTargets, type NotificationSetting,
   type NotifyPreference, threadRead,
 } from "../../chat/notifications.ts";
 import { assertThreadRoot, nextReadPointer } from "../../chat/posting.ts";
@@ -13,7 +13,7 @@ import { now } from "../sqlite/rows.ts";
 import type { NotificationStore, Scope, WorkerPositionStore } from "../store.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
-import { channels, dmMembers, mentions, messages, notificationSettings, pushoverKeys, pushSubscriptions, threadFollows, vapidKeys, workerPositions } from "./schema.ts";
+import { channels, channelStars, dmMembers, mentions, messages, notificationSettings, pushoverKeys, pushSubscriptions, threadFollows, vapidKeys, workerPositions } from "./schema.ts";
 import { first } from "./users.ts";
 
 export async function mentionCount(db: Db, userId: string, scopeId: string, threadRootId?: string): Promise<number> {
@@ -121,6 +121,21 @@ export function postgresNotifications(db: Db, writer: PgGroupCommitWriter): Noti
   return {
     setting(userId, scopeId) {
       return settingOf(db, userId, scopeId);
+    },
+    async channelPreferences(userId, workspaceId) {
+      const stars = await db.select({ id: channelStars.channelId }).from(channelStars).where(and(eq(channelStars.userId, userId), eq(channelStars.workspaceId, workspaceId)));
+      const own = await db
+        .select({ scopeId: notificationSettings.scopeId, preference: notificationSettings.preference })
+        .from(notificationSettings)
+        .innerJoin(channels, eq(channels.id, notificationSettings.scopeId))
+        .where(and(eq(notificationSettings.userId, userId), eq(channels.workspaceId, workspaceId)));
+      return channelPreferences(stars.map((s) => s.id), own);
+    },
+    setStar(userId, channel, starred) {
+      return writer.write(async (tx) => {
+        if (starred) await tx.insert(channelStars).values({ userId, channelId: channel.id, workspaceId: channel.workspaceId, createdAt: now() }).onConflictDoNothing();
+        else await tx.delete(channelStars).where(and(eq(channelStars.userId, userId), eq(channelStars.channelId, channel.id)));
+      });
     },
     updateSetting(userId, scopeId, patch) {
       return writer.write(async (tx) => {

@@ -530,3 +530,15 @@ export const presenceAway = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.userId] })],
 );
+
+// Channels a person starred (first in their sidebar, on every device).
+export const channelStars = pgTable(
+  "channel_stars",
+  {
+    userId: text("user_id").notNull(),
+    channelId: text("channel_id").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.channelId] }), index("channel_stars_person").on(t.userId, t.workspaceId)],
+);

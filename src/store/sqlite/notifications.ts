@@ -4,7 +4,7 @@ import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
 import type { StoredEvent } from "../../chat/types.ts";
 import {
-  DEFAULT_SCOPE, effectivePreference, type FollowedThread, followsFromPost, mentionCreated, mentionTargets, type NotificationSetting,
+  channelPreferences, DEFAULT_SCOPE, effectivePreference, type FollowedThread, followsFromPost, mentionCreated, mentionTargets, type NotificationSetting,
   type NotifyPreference, threadRead,
 } from "../../chat/notifications.ts";
 import { assertThreadRoot, nextReadPointer } from "../../chat/posting.ts";
@@ -13,7 +13,7 @@ import type { NotificationStore, Scope, WorkerPositionStore } from "../store.ts"
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { firstRow, now } from "./rows.ts";
-import { channels, dmMembers, members, mentions, messages, notificationSettings, pushoverKeys, pushSubscriptions, threadFollows, vapidKeys, workerPositions } from "./schema.ts";
+import { channels, channelStars, dmMembers, members, mentions, messages, notificationSettings, pushoverKeys, pushSubscriptions, threadFollows, vapidKeys, workerPositions } from "./schema.ts";
 
 export function mentionCount(db: Db, userId: string, scopeId: string, threadRootId?: string): number {
   const thread = threadRootId ? sql`AND m.thread_root_id = ${threadRootId}` : sql``;
@@ -136,6 +136,22 @@ export function sqliteNotifications(db: Db, writer: GroupCommitWriter): Notifica
   const scopeOf = (r: typeof messages.$inferSelect): Scope =>
     r.channelId ? { kind: "channel", id: r.channelId, workspaceId: r.workspaceId } : { kind: "dm", id: r.dmId!, workspaceId: r.workspaceId };
   return {
+    async channelPreferences(userId, workspaceId) {
+      const stars = db.select({ id: channelStars.channelId }).from(channelStars).where(and(eq(channelStars.userId, userId), eq(channelStars.workspaceId, workspaceId))).all();
+      const own = db
+        .select({ scopeId: notificationSettings.scopeId, preference: notificationSettings.preference })
+        .from(notificationSettings)
+        .innerJoin(channels, eq(channels.id, notificationSettings.scopeId))
+        .where(and(eq(notificationSettings.userId, userId), eq(channels.workspaceId, workspaceId)))
+        .all();
+      return channelPreferences(stars.map((s) => s.id), own);
+    },
+    setStar(userId, channel, starred) {
+      return writer.write(() => {
+        if (starred) db.insert(channelStars).values({ userId, channelId: channel.id, workspaceId: channel.workspaceId, createdAt: now() }).onConflictDoNothing().run();
+        else db.delete(channelStars).where(and(eq(channelStars.userId, userId), eq(channelStars.channelId, channel.id))).run();
+      });
+    },
     async setting(userId, scopeId) {
       return settingOf(db, userId, scopeId);
     },

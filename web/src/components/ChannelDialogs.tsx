@@ -149,7 +149,7 @@ export function ChannelSettings({ channelId }: { channelId: string }) {
             <Icon name={isMuted ? "bell" : "mute"} size={16} /> {isMuted ? "Unmute" : "Mute"}
           </button>
         </div>
-        <p class="field-hint">Starred channels come first in the sidebar; muted ones show no unread count, only mentions. Both are kept in this browser.</p>
+        <p class="field-hint">Starred channels come first in the sidebar; muted ones show no unread count and notify you only of mentions. Both follow you to every device.</p>
         <div class="modal-actions">
           {manager && channel.kind !== "guest" && (
             <button type="button" class="button danger-outline" onClick={archive}>

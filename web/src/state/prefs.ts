@@ -1,7 +1,10 @@
-// Personal preferences kept in this browser: starred and muted channels (per person and
-// workspace) and the colour theme. The server has no preference storage yet, so these do not
-// follow you to another browser; when it does, this module is the one place to change.
+// Personal preferences: starred and muted channels, kept by the server so they follow you to
+// every device, and the colour theme, kept in this browser. Muting a channel here sets its
+// notification preference to "mentions" (no unread count, no notification but for mentions); a
+// channel set to "muted" through the API (nothing at all) shows as muted too.
 import { computed, effect, signal } from "@preact/signals";
+import { api } from "../api.ts";
+import { showToast } from "./ui.ts";
 import { load, save } from "./storage.ts";
 
 export type Theme = "system" | "light" | "dark";
@@ -11,26 +14,37 @@ interface ChannelPrefs {
   muted: string[];
 }
 
-let prefsKey = "";
 const channelPrefs = signal<ChannelPrefs>({ starred: [], muted: [] });
 export const starred = computed(() => new Set(channelPrefs.value.starred));
 export const muted = computed(() => new Set(channelPrefs.value.muted));
 
-/** Loads the preferences of one person in one workspace (called when a workspace starts). */
-export function loadChannelPrefs(userId: string, workspaceId: string): void {
-  prefsKey = `prefs:${userId}:${workspaceId}`;
-  channelPrefs.value = load<ChannelPrefs>(prefsKey, { starred: [], muted: [] });
+/** Loads a person's choices in a workspace (when it starts, and again after reconnecting). */
+export async function loadChannelPrefs(workspaceId: string): Promise<void> {
+  try {
+    const { channels } = await api.channelPreferences(workspaceId);
+    channelPrefs.value = { starred: channels.filter((c) => c.starred).map((c) => c.channel_id), muted: channels.filter((c) => c.preference === "mentions" || c.preference === "muted").map((c) => c.channel_id) };
+  } catch {
+    // Offline: the sidebar keeps what it showed.
+  }
 }
 
-function toggle(list: "starred" | "muted", channelId: string): void {
-  const current = channelPrefs.peek()[list];
-  const next = current.includes(channelId) ? current.filter((id) => id !== channelId) : [...current, channelId];
-  channelPrefs.value = { ...channelPrefs.peek(), [list]: next };
-  if (prefsKey) save(prefsKey, channelPrefs.peek());
+/** Flips a choice at once and asks the server; a refusal puts it back and says so. */
+async function toggle(list: "starred" | "muted", channelId: string): Promise<void> {
+  const before = channelPrefs.peek();
+  const on = !before[list].includes(channelId);
+  channelPrefs.value = { ...before, [list]: on ? [...before[list], channelId] : before[list].filter((id) => id !== channelId) };
+  try {
+    if (list === "starred") await (on ? api.star(channelId) : api.unstar(channelId));
+    else await api.setChannelPreference(channelId, on ? "mentions" : "all");
+  } catch (err) {
+    const now = channelPrefs.peek();
+    channelPrefs.value = { ...now, [list]: on ? now[list].filter((id) => id !== channelId) : [...now[list], channelId] };
+    showToast(`Could not ${list === "starred" ? (on ? "star" : "unstar") : on ? "mute" : "unmute"} the channel: ${(err as Error).message}`, "error");
+  }
 }
 
-export const toggleStar = (channelId: string) => toggle("starred", channelId);
-export const toggleMute = (channelId: string) => toggle("muted", channelId);
+export const toggleStar = (channelId: string) => void toggle("starred", channelId);
+export const toggleMute = (channelId: string) => void toggle("muted", channelId);
 
 export const theme = signal<Theme>(load<Theme>("theme", "system"));
 

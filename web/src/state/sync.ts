@@ -46,7 +46,7 @@ export async function startWorkspace(id: string, user: User): Promise<void> {
     // The tail is read before the lists, so nothing that happens in between can be missed.
     const cursor = loadCursor(user.id, id) ?? (await tailCursor(id));
     await loadDirectory(id, user.id);
-    loadChannelPrefs(user.id, id);
+    void loadChannelPrefs(id);
     restoreOutbox(user.id);
     workspaceStatus.value = { state: "ready" };
     connection = new RealtimeConnection(id, user.id, cursor, {
@@ -55,6 +55,7 @@ export async function startWorkspace(id: string, user: User): Promise<void> {
       onOpen: () => {
         flushOutbox();
         void loadPresence(id);
+        void loadChannelPrefs(id);
       },
       onRepeatedFailure: () => void loadSession(),
     });

@@ -97,8 +97,8 @@ export function createApp(deps: Deps) {
         // No body at all: null, so no later parser tries to read JSON from nothing.
         if (text.trim() === "") return null;
         // Slash commands arrive form-encoded, as Mattermost sends them; so may an incoming
-        // webhook's `payload=<json>`, with or without a Content-Type (as Slack's senders do).
-        if (contentType?.startsWith("application/x-www-form-urlencoded") || (!contentType && text.startsWith("payload=") && isIncomingHook(request))) {
+        // webhook's `payload=<json>`, also with no Content-Type or text/plain (as senders do).
+        if (contentType?.startsWith("application/x-www-form-urlencoded") || ((!contentType || contentType.startsWith("text/plain")) && text.startsWith("payload=") && isIncomingHook(request))) {
           return Object.fromEntries(new URLSearchParams(text));
         }
         let value: unknown;

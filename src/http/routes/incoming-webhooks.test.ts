@@ -57,7 +57,7 @@ forEachStore((kind) => {
       expect(m2.author.handle).not.toBe("ada");
 
       // payload= as a form, and with no Content-Type at all.
-      for (const type of ["application/x-www-form-urlencoded", null]) {
+      for (const type of ["application/x-www-form-urlencoded", "text/plain;charset=UTF-8", null]) {
         const r = await hook(w.url, `payload=${encodeURIComponent(JSON.stringify({ text: `form ${type ?? "bare"}` }))}`, type);
         expect(r.status).toBe(200);
         expect(((await r.json()) as any).message.body).toBe(`form ${type ?? "bare"}`);

@@ -225,6 +225,7 @@ export function storeContract(name: string, open: OpenStore): void {
         const id = (results.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<string>).value;
         await store.integrations.finishInvocation(id, { outcome: "in_channel", responseStatus: 200, error: null });
         expect(await store.integrations.invocationsSince(t.workspace.id, t.ids[1]!, later(-3600_000))).toBe(2);
+        expect(await store.moderation.entry(t.workspace.id, t.ids[1]!)).toMatchObject({ posts_remaining: 0, post_limit: 3 });
         // Without a budget (a member) nothing is counted.
         await store.integrations.recordInvocation({ ...call, userId: t.ids[0]! });
       });

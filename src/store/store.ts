@@ -255,7 +255,7 @@ export interface ModerationStore {
   list(workspaceId: string): Promise<ModerationEntry[]>;
   entry(workspaceId: string, userId: string): Promise<ModerationEntry | null>;
   update(workspaceId: string, userId: string, patch: ModerationPatch, actorId: string): Promise<{ member: ModerationEntry; event: ChatEvent }>;
-  /** Messages a user posted in the workspace since an instant (the guest budget). */
+  /** Messages a user posted and slash commands they ran in the workspace since an instant (the guest budget). */
   postsSince(workspaceId: string, userId: string, since: string): Promise<number>;
 }
 

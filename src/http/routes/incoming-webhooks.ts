@@ -42,7 +42,7 @@ const HOOK_POSTS_PER_MINUTE = 60;
 const tags = ["integrations"];
 
 export const incomingWebhookRoutes = (deps: Deps) => {
-  const { auth, access, store, config, limiter, limits } = deps;
+  const { auth, access, store, config, limiter, limits, hub } = deps;
   const urlOf = (request: Request, w: IncomingWebhook, secret: string) =>
     `${(config.publicUrl ?? new URL(request.url).origin).replace(/\/$/, "")}/api/hooks/incoming/${w.id}/${secret}`;
   async function managed(actor: Actor, id: string) {
@@ -105,7 +105,10 @@ export const incomingWebhookRoutes = (deps: Deps) => {
       "/api/incoming-webhooks/:id",
       async ({ request, params }) => {
         await managed(await auth.require(request), params.id);
-        return { incoming_webhook: await store.integrations.revokeIncomingWebhook(params.id) };
+        const incoming_webhook = await store.integrations.revokeIncomingWebhook(params.id);
+        // Its bot left the workspace: any socket a token of it opened closes.
+        await hub.recheck({ userId: incoming_webhook.bot_user_id });
+        return { incoming_webhook };
       },
       { detail: { summary: "Delete an incoming webhook (its URL answers 404; its posts stay)", tags }, response: { 200: One, ...errors } },
     )

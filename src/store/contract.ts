@@ -1059,6 +1059,21 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(again.deleted_bot).toBeUndefined();
       });
 
+      test("two revokes of one app at once: each thing is revoked once, the bot deleted once", async () => {
+        const t = await team(["ada"]);
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Twice" });
+        for (let i = 0; i < 2; i++) await store.bots.mintToken({ botUserId: bot.id, workspaceId: t.workspace.id, name: `t${i}`, scopes: ["messages:write"] });
+        const { installation } = await store.integrations.installApp({ workspaceId: t.workspace.id, appSlug: "twice", displayName: "Twice", botUserId: bot.id, config: {}, createdBy: t.ids[0]! });
+        for (let i = 0; i < 3; i++) await store.integrations.createSlashCommand({ workspaceId: t.workspace.id, command: `/twice-${i}`, description: "", callbackUrl: "https://example.com/s", botUserId: bot.id, appInstallationId: installation.id, createdBy: t.ids[0]! });
+        const results = await Promise.all([store.integrations.revokeApp(installation.id, appRevokeAll), store.integrations.revokeApp(installation.id, appRevokeAll)]);
+        expect(results.map((r) => r.revoked.slash_commands).sort()).toEqual([0, 3]);
+        expect(results.map((r) => r.revoked.bot_tokens).sort()).toEqual([0, 2]);
+        expect(results.filter((r) => r.deleted_bot)).toHaveLength(1);
+        // The one that found everything done saw it all done: never half of it.
+        const second = results.find((r) => r.revoked.slash_commands === 0)!;
+        expect([second.revoked.bot_tokens, second.deleted_bot]).toEqual([0, undefined]);
+      });
+
       test("incoming webhooks: a bot of their own, the secret kept hashed, rotate and revoke", async () => {
         const t = await team(["ada"]);
         const { webhook, secret } = await store.integrations.createIncomingWebhook({ workspaceId: t.workspace.id, channelId: t.general.id, name: "CI", createdBy: t.ids[0]! });

@@ -12,6 +12,7 @@ import m9 from "./0009_integrations.sql" with { type: "text" };
 import m10 from "./0010_push_and_worker_positions.sql" with { type: "text" };
 import m11 from "./0011_presence.sql" with { type: "text" };
 import m12 from "./0012_channel_stars.sql" with { type: "text" };
+import m13 from "./0013_incoming_webhooks.sql" with { type: "text" };
 
 export const migrations = [
   { tag: "0000_init", when: 1795272503735, breakpoints: true, sql: m0 as unknown as string },
@@ -27,4 +28,5 @@ export const migrations = [
   { tag: "0010_push_and_worker_positions", when: 1796132585764, breakpoints: true, sql: m10 as unknown as string },
   { tag: "0011_presence", when: 1796135400586, breakpoints: true, sql: m11 as unknown as string },
   { tag: "0012_channel_stars", when: 1796138398146, breakpoints: true, sql: m12 as unknown as string },
+  { tag: "0013_incoming_webhooks", when: 1796139657314, breakpoints: true, sql: m13 as unknown as string },
 ];

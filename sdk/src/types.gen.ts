@@ -1025,6 +1025,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{id}/incoming-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active incoming webhooks of a workspace (managers; no URLs) */
+        get: operations["getApiWorkspacesByIdIncoming-webhooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{id}/incoming-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active incoming webhooks of a channel (managers; no URLs) */
+        get: operations["getApiChannelsByIdIncoming-webhooks"];
+        put?: never;
+        /** Make an incoming webhook for a channel (its URL is shown once) */
+        post: operations["postApiChannelsByIdIncoming-webhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incoming-webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace a webhook's secret: the old URL stops working, the new one is shown once */
+        post: operations["postApiIncoming-webhooksByIdRotate-secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incoming-webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an incoming webhook (its URL answers 404; its posts stay) */
+        delete: operations["deleteApiIncoming-webhooksById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hooks/incoming/{id}/{secret}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post to the webhook's channel (no other auth: the URL is the secret). JSON, or a form with payload=<json> */
+        post: operations["postApiHooksIncomingByIdBySecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{id}/app-installations": {
         parameters: {
             query?: never;
@@ -1514,6 +1600,32 @@ export interface components {
             mention_count: number;
         };
         /**
+         * IncomingWebhook
+         * @example {
+         *       "id": "whk_01jc8v1x0000000000000000",
+         *       "workspace_id": "wsp_01jc8v1x0000000000000000",
+         *       "channel_id": "chn_01jc8v1x0000000000000000",
+         *       "name": "CI",
+         *       "bot_user_id": "usr_01jc8v1x0000000000000001",
+         *       "created_by": "usr_01jc8v1x0000000000000000",
+         *       "created_at": "2026-01-01T00:00:00.000Z",
+         *       "revoked_at": null,
+         *       "url": "https://chat.example.com/api/hooks/incoming/whk_01jc8v1x0000000000000000/ccw_…"
+         *     }
+         */
+        IncomingWebhook: {
+            id: string;
+            workspace_id: string;
+            channel_id: string;
+            name: string;
+            bot_user_id: string;
+            created_by: string;
+            created_at: string;
+            revoked_at: string | null;
+            /** @description The webhook's secret URL: in the answers that create or rotate it, never again. */
+            url?: string;
+        };
+        /**
          * Message
          * @example {
          *       "id": "msg_01jd3k2a0b1c2d3e4f5g6h7j8k",
@@ -1560,6 +1672,11 @@ export interface components {
             thread_state?: components["schemas"]["ThreadState"];
             nonce?: string;
             reactions?: components["schemas"]["ReactionSummary"][];
+            /** @description Present when an incoming webhook posted the message (show a badge); absent otherwise. */
+            posted_by_webhook?: {
+                id: string;
+                name: string;
+            };
         };
         /**
          * MessagePage
@@ -5013,6 +5130,217 @@ export interface operations {
                     "application/json": {
                         message: components["schemas"]["Message"];
                         event: components["schemas"]["Event"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiWorkspacesByIdIncoming-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        incoming_webhooks: components["schemas"]["IncomingWebhook"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiChannelsByIdIncoming-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        incoming_webhooks: components["schemas"]["IncomingWebhook"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiChannelsByIdIncoming-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        incoming_webhook: components["schemas"]["IncomingWebhook"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiIncoming-webhooksByIdRotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        incoming_webhook: components["schemas"]["IncomingWebhook"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "deleteApiIncoming-webhooksById": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        incoming_webhook: components["schemas"]["IncomingWebhook"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiHooksIncomingByIdBySecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                secret: string;
+            };
+            cookie?: never;
+        };
+        /** @description Slack's or Mattermost's message JSON; attachments become Markdown. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    text?: unknown;
+                    username?: unknown;
+                    icon_url?: unknown;
+                    attachments?: unknown;
+                    /** @description The same JSON as a string, in a form body (`payload=…`, with or without a Content-Type). */
+                    payload?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                        message: components["schemas"]["Message"];
                     };
                 };
             };

@@ -121,6 +121,13 @@ export const POLICY: Record<string, RoutePolicy> = {
   "POST /api/workspaces/:id/app-installations": humans,
   "POST /api/app-installations/:id/revoke": humans,
   "POST /api/hooks/mattermost/:channel_id": scope("messages:write"),
+  "GET /api/workspaces/:id/incoming-webhooks": humans,
+  "GET /api/channels/:id/incoming-webhooks": humans,
+  "POST /api/channels/:id/incoming-webhooks": humans,
+  "POST /api/incoming-webhooks/:id/rotate-secret": humans,
+  "DELETE /api/incoming-webhooks/:id": humans,
+  // The URL's secret is the credential: no session, no token.
+  "POST /api/hooks/incoming/:id/:secret": pub,
 };
 
 export function policyFor(method: string, route: string): RoutePolicy | undefined {

@@ -100,6 +100,8 @@ export interface Message {
   thread_state?: ThreadState;
   nonce: string | null;
   reactions?: ReactionSummary[];
+  /** Posted through an incoming webhook: the app shows a "webhook" badge. Absent otherwise. */
+  posted_by_webhook?: { id: string; name: string };
 }
 
 export interface DirectConversation {

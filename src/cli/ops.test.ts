@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { hashSecret } from "../chat/secrets.ts";
 import { walSize } from "../store/sqlite/maintenance.ts";
 import { seedTeam, startTestServer, Subscription, type TestServer } from "../testing/harness.ts";
 
@@ -64,6 +65,7 @@ describe("operations", () => {
     await server.store.identity.setPasswordHash(team.users[0]!.id, await Bun.password.hash("exported password"));
     const hook = await server.store.integrations.createSubscription({ workspaceId: team.workspace.id, callbackUrl: "https://example.com/hook", eventTypes: ["*"], createdBy: team.users[0]!.id });
     const slash = await server.store.integrations.createSlashCommand({ workspaceId: team.workspace.id, command: "/exported", description: "", callbackUrl: "https://example.com/slash", botUserId: bot.id, createdBy: team.users[0]!.id });
+    const incoming = await server.store.integrations.createIncomingWebhook({ workspaceId: team.workspace.id, channelId: team.general.id, name: "Exported hook", createdBy: team.users[0]!.id });
     const pushoverKey = "u".repeat(29) + "9";
     await server.store.users.update(team.users[1]!.id, { pushoverUserKey: pushoverKey });
     const first = join(scratch, "export1.json");
@@ -77,6 +79,8 @@ describe("operations", () => {
     expect(text).not.toContain(pushoverKey);
     const doc = JSON.parse(text);
     expect(doc.tables.bot_tokens[0].token_hash).toBe("[redacted]");
+    expect(text).not.toContain(hashSecret(incoming.secret));
+    expect(doc.tables.incoming_webhooks[0].secret_hash).toBe("[redacted]");
     expect(doc.tables.sessions).toBeUndefined();
     expect(doc.tables.messages.length).toBeGreaterThan(200);
 

@@ -20,8 +20,9 @@ const EXPORT_FORMAT = "clickclack-export";
 const EXPORT_VERSION = 1;
 
 /** Columns that hold secrets (hashes of tokens): never exported. */
-// Webhook signing secrets too: after an import, managers rotate them (the old ones are not carried over).
-const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier", "password_hash", "signing_secret"]);
+// Webhook signing secrets and incoming-webhook secret hashes too: after an import, managers rotate
+// them (the old ones are not carried over, so an old URL opens nothing).
+const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier", "password_hash", "signing_secret", "secret_hash"]);
 /**
  * Tables that hold nothing but live secrets: sessions and links are not worth restoring, and a
  * Pushover user key or a push subscription is set again by its owner (a placeholder would only be

@@ -28,6 +28,7 @@ import { messageRoutes } from "./routes/messages.ts";
 import { realtimeRoutes } from "./routes/realtime.ts";
 import { routeRoutes } from "./routes/routes.ts";
 import { slashCommandRoutes } from "./routes/slash-commands.ts";
+import { incomingWebhookRoutes } from "./routes/incoming-webhooks.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 import { webRoutes } from "./routes/web.ts";
@@ -61,6 +62,8 @@ export async function readCapped(request: Request, max: number): Promise<string>
   return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
+const isIncomingHook = (request: Request) => new URL(request.url).pathname.startsWith("/api/hooks/incoming/");
+
 function validationMessage(error: unknown): string {
   const v = (error as { valueError?: { path?: string; message?: string } }).valueError;
   if (!v) return "invalid request";
@@ -93,8 +96,11 @@ export function createApp(deps: Deps) {
         const text = await readCapped(request, LIMITS.jsonBodyBytes);
         // No body at all: null, so no later parser tries to read JSON from nothing.
         if (text.trim() === "") return null;
-        // Slash commands arrive form-encoded, as Mattermost sends them.
-        if (contentType?.startsWith("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(text));
+        // Slash commands arrive form-encoded, as Mattermost sends them; so may an incoming
+        // webhook's `payload=<json>`, also with no Content-Type or text/plain (as senders do).
+        if (contentType?.startsWith("application/x-www-form-urlencoded") || ((!contentType || contentType.startsWith("text/plain")) && text.startsWith("payload=") && isIncomingHook(request))) {
+          return Object.fromEntries(new URLSearchParams(text));
+        }
         let value: unknown;
         try {
           value = JSON.parse(text);
@@ -176,6 +182,7 @@ export function createApp(deps: Deps) {
         .use(botRoutes(deps))
         .use(eventSubscriptionRoutes(deps))
         .use(slashCommandRoutes(deps))
+        .use(incomingWebhookRoutes(deps))
         .use(appRoutes(deps))
         .use(moderationRoutes(deps))
         .use(searchRoutes(deps))

@@ -9,7 +9,8 @@ import { forEachStore } from "../testing/stores.ts";
 forEachStore((store) => {
   let server: TestServer;
   let team: Awaited<ReturnType<typeof seedTeam>>;
-  let foreign: { workspace: string; channel: string; message: string; dm: string; user: string };
+  let foreign: { workspace: string; channel: string; message: string; dm: string; user: string; webhook: string };
+  let hookUrl: string;
 
   beforeAll(async () => {
     // Password sign-in on, so its routes check their input rather than answer 404 disabled.
@@ -19,7 +20,9 @@ forEachStore((store) => {
     const other = await seedTeam(server, ["zed", "yan"]);
     const msg = await other.clients[0]!.post(`/api/channels/${other.general.id}/messages`, { body: "theirs" });
     const dm = await other.clients[0]!.post("/api/dms", { workspace_id: other.workspace.id, member_ids: [other.users[1]!.id] });
-    foreign = { workspace: other.workspace.id, channel: other.general.id, message: msg.body.message.id, dm: dm.body.conversation.id, user: other.users[0]!.id };
+    const theirHook = await other.clients[0]!.post(`/api/channels/${other.general.id}/incoming-webhooks`, { name: "Theirs" });
+    foreign = { workspace: other.workspace.id, channel: other.general.id, message: msg.body.message.id, dm: dm.body.conversation.id, user: other.users[0]!.id, webhook: theirHook.body.incoming_webhook.id };
+    hookUrl = (await team.clients[0]!.post(`/api/channels/${team.general.id}/incoming-webhooks`, { name: "Ours" })).body.incoming_webhook.url;
   });
   afterAll(() => server.close());
 
@@ -55,6 +58,7 @@ forEachStore((store) => {
     if (path.startsWith("/api/channels/")) return foreign.channel;
     if (path.startsWith("/api/messages/")) return foreign.message;
     if (path.startsWith("/api/dms/")) return foreign.dm;
+    if (path.startsWith("/api/incoming-webhooks/") || path.startsWith("/api/hooks/incoming/")) return param === "secret" ? "ccw_guess" : foreign.webhook;
     return foreign.workspace;
   }
 
@@ -118,6 +122,12 @@ forEachStore((store) => {
     expect4xx("a push subscription with a short key", await ada.post("/api/me/push-subscriptions", { endpoint: "https://push.example/x", keys: { p256dh: "AAAA", auth: "AAAA" } }));
     expect4xx("an unsubscribe without an endpoint", await ada.delete("/api/me/push-subscriptions"));
     expect4xx("followed threads with limit 0", await ada.get(`/api/workspaces/${team.workspace.id}/threads?limit=0`));
+    expect4xx("a webhook with a blank name", await ada.post(`/api/channels/${team.general.id}/incoming-webhooks`, { name: "   " }));
+    expect4xx("a webhook with a name too long", await ada.post(`/api/channels/${team.general.id}/incoming-webhooks`, { name: "n".repeat(81) }));
+    for (const [label, body, type] of [["no text", "{}", "application/json"], ["text of the wrong type", '{"text":[1]}', "application/json"], ["attachments not a list", '{"attachments":{}}', "application/json"], ["a payload that is not JSON", "payload=%7B", ""], ["a bare body that is not a form", "text=hi", ""], ["a huge body", JSON.stringify({ text: "x".repeat(1_200_000) }), "application/json"]] as const) {
+      const r = await fetch(hookUrl, { method: "POST", body, headers: type ? { "content-type": type } : {} });
+      expect4xx(`the incoming hook, ${label}`, { status: r.status, body: await r.json() });
+    }
     expect4xx("a thread read with a negative seq", await ada.post(`/api/messages/${foreign.message}/thread/read`, { seq: -1 }));
 
     expect(failures).toEqual([]);

@@ -115,6 +115,7 @@ export const MessageSchema = t.Object({
   thread_state: t.Optional(ThreadStateSchema),
   nonce: Omitted(t.String()),
   reactions: t.Optional(t.Array(ReactionSummarySchema)),
+  posted_by_webhook: t.Optional(t.Object({ id: t.String(), name: t.String() }, { description: "Present when an incoming webhook posted the message (show a badge); absent otherwise." })),
 }, { title: "Message", examples: [EX.message] });
 
 export const EventSchema = t.Object({

@@ -81,6 +81,29 @@ forEachStore((kind) => {
       }
     });
 
+    test("a guest's invocations spend their post budget; concurrent ones cannot overshoot it", async () => {
+      const s = await startTestServer(["--allow-private-webhooks"], { store: kind });
+      let calls = 0;
+      const cb = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => (calls++, Response.json({ response_type: "ephemeral", text: "ok" })) });
+      try {
+        const { clients, workspace, guest, users } = await seedTeam(s, ["ada", "gus"]);
+        await s.store.moderation.update(workspace.id, users[1]!.id, { role: "guest" }, users[0]!.id);
+        const bot = (await clients[0]!.post(`/api/workspaces/${workspace.id}/bots`, { display_name: "Budget" })).body.bot;
+        expect((await clients[0]!.post(`/api/workspaces/${workspace.id}/slash-commands`, { command: "/spend", callback_url: `http://127.0.0.1:${cb.port}/`, bot_user_id: bot.id })).status).toBe(201);
+        expect((await clients[1]!.post(`/api/channels/${guest.id}/messages`, { body: "one post" })).status).toBe(201);
+        const results = await Promise.all(Array.from({ length: 6 }, () => clients[1]!.post(`/api/hooks/slash/${guest.id}`, { command: "/spend", text: "" })));
+        const budget = (await s.store.moderation.entry(workspace.id, users[1]!.id))!.post_limit!;
+        expect(results.filter((r) => r.status === 200)).toHaveLength(budget - 1);
+        expect(results.filter((r) => r.status === 429).every((r) => r.body.code === "guest_post_limit")).toBe(true);
+        // Refused invocations never reached the callback; the budget is spent for posts too.
+        expect(calls).toBe(budget - 1);
+        expect((await clients[1]!.post(`/api/channels/${guest.id}/messages`, { body: "over" })).status).toBe(429);
+      } finally {
+        cb.stop(true);
+        await s.close();
+      }
+    });
+
     test("the Mattermost incoming hook posts {text} as the caller", async () => {
       const s = await startTestServer([], { store: kind });
       try {

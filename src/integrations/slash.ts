@@ -3,9 +3,8 @@
 // it to the caller only. A callback that fails, hangs or answers garbage is logged and reported
 // to the caller, never a 500. An unregistered command is posted as text, as the original does.
 import type { Actor } from "../access/actor.ts";
-import { tooMany } from "../chat/errors.ts";
 import { newId } from "../chat/ids.ts";
-import { budgetFor, budgetWindowStart } from "../chat/posting.ts";
+import { budgetFor } from "../chat/posting.ts";
 import type { ChatEvent, Message, Role } from "../chat/types.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Store } from "../store/store.ts";
@@ -56,16 +55,12 @@ export async function invokeSlashCommand(deps: { store: Store; hub: Hub; outboun
     const posted = await store.messages.post({ scope: { kind: "channel", ...channel }, authorId: actor.user.id, body: `${command} ${text}`.trim(), budget });
     return { response_type: "in_channel", text: posted.message.body, message: posted.message, event: posted.events[0] };
   }
-  if (budget) {
-    // A guest's invocations spend the same daily budget as their posts.
-    const since = budgetWindowStart(budget);
-    const used = (await store.moderation.postsSince(channel.workspaceId, actor.user.id, since)) + (await store.integrations.invocationsSince(channel.workspaceId, actor.user.id, since));
-    if (used >= budget.max) throw tooMany(`guests may post or run commands ${budget.max} times per day`, 3600, "guest_budget_exhausted");
-  }
   const reg = found.command;
   const triggerId = newId("trg");
   const body = JSON.stringify({ command_id: reg.id, command, text, workspace_id: channel.workspaceId, channel_id: channel.id, user_id: actor.user.id, bot_user_id: reg.bot_user_id, trigger_id: triggerId });
-  const log = { commandId: reg.id, workspaceId: channel.workspaceId, channelId: channel.id, userId: actor.user.id, text };
+  // Recorded before the callback runs: a guest's invocation spends their budget in that write
+  // (429 when it is spent), so concurrent invocations cannot overshoot it.
+  const invocation = await store.integrations.recordInvocation({ commandId: reg.id, workspaceId: channel.workspaceId, channelId: channel.id, userId: actor.user.id, text, outcome: "pending", responseStatus: null, error: null }, budget);
   let reply: ReturnType<typeof parseReply>;
   let status: number | null = null;
   try {
@@ -76,10 +71,10 @@ export async function invokeSlashCommand(deps: { store: Store; hub: Hub; outboun
   } catch (err) {
     const name = (err as Error).name;
     const error = name === "TimeoutError" || name === "AbortError" ? "the callback did not answer in time" : (err as Error).message;
-    await store.integrations.recordInvocation({ ...log, outcome: "failed", responseStatus: status, error });
+    await store.integrations.finishInvocation(invocation, { outcome: "failed", responseStatus: status, error });
     return ephemeral(hub, caller, `${command} failed: ${error}`);
   }
-  await store.integrations.recordInvocation({ ...log, outcome: reply.response_type, responseStatus: status, error: null });
+  await store.integrations.finishInvocation(invocation, { outcome: reply.response_type, responseStatus: status, error: null });
   if (reply.response_type === "in_channel" && reply.text.trim() !== "") {
     const posted = await store.messages.post({ scope: { kind: "channel", ...channel }, authorId: reg.bot_user_id, body: reply.text });
     return { response_type: "in_channel", text: reply.text, message: posted.message, event: posted.events[0] };

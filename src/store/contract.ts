@@ -34,6 +34,8 @@ export async function refused(p: Promise<unknown>, status: number, code: string)
 }
 
 const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+const appRevokeNone = { revoke_slash_commands: false, revoke_event_subscriptions: false, revoke_bot_tokens: false, delete_bot: false };
+const appRevokeAll = { revoke_slash_commands: true, revoke_event_subscriptions: true, revoke_bot_tokens: true, delete_bot: true };
 let counter = 0;
 /** A name no other test uses (handles: lowercase, at most 32 characters). */
 const unique = (base: string) => `${base}${Date.now().toString(36).slice(-5)}${(counter++).toString(36)}`;
@@ -208,6 +210,25 @@ export function storeContract(name: string, open: OpenStore): void {
         const results = await Promise.allSettled(Array.from({ length: 7 }, (_, i) => store.messages.post({ scope: t.inGuest, authorId: t.ids[1]!, body: `race ${i}`, budget })));
         expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
         for (const r of results) if (r.status === "rejected") expect((r.reason as AppError).code).toBe("guest_post_limit");
+      });
+
+      test("slash invocations spend the same budget as posts, and concurrent ones cannot overshoot it", async () => {
+        const t = await team(["ada", "gus"], ["guest"]);
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Budget" });
+        const cmd = await store.integrations.createSlashCommand({ workspaceId: t.workspace.id, command: "/spend", description: "", callbackUrl: "https://example.com/s", botUserId: bot.id, createdBy: t.ids[0]! });
+        const call = { commandId: cmd.id, workspaceId: t.workspace.id, channelId: t.guest.id, userId: t.ids[1]!, text: "", outcome: "pending", responseStatus: null, error: null };
+        await store.messages.post({ scope: t.inGuest, authorId: t.ids[1]!, body: "one post", budget });
+        const results = await Promise.allSettled(Array.from({ length: 6 }, () => store.integrations.recordInvocation(call, budget)));
+        expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(2);
+        for (const r of results) if (r.status === "rejected") expect((r.reason as AppError).code).toBe("guest_post_limit");
+        // The budget is spent: a post is refused too.
+        await refused(store.messages.post({ scope: t.inGuest, authorId: t.ids[1]!, body: "over", budget }), 429, "guest_post_limit");
+        const id = (results.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<string>).value;
+        await store.integrations.finishInvocation(id, { outcome: "in_channel", responseStatus: 200, error: null });
+        expect(await store.integrations.invocationsSince(t.workspace.id, t.ids[1]!, later(-3600_000))).toBe(2);
+        expect(await store.moderation.entry(t.workspace.id, t.ids[1]!)).toMatchObject({ posts_remaining: 0, post_limit: 3 });
+        // Without a budget (a member) nothing is counted.
+        await store.integrations.recordInvocation({ ...call, userId: t.ids[0]! });
       });
 
       test("a nonce replay is not a new post and costs nothing", async () => {
@@ -1007,10 +1028,101 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(again).toMatchObject({ replayed: true, installation: { id: first.installation.id, display_name: "CI" } });
         expect((await store.integrations.installApp({ ...input, setupNonce: null })).installation.id).not.toBe(first.installation.id);
         expect(await store.integrations.apps(t.workspace.id)).toHaveLength(2);
-        const revoked = await store.integrations.revokeApp(first.installation.id);
+        const revoked = (await store.integrations.revokeApp(first.installation.id, appRevokeAll)).installation;
         expect(revoked.revoked_at).not.toBeNull();
-        expect((await store.integrations.revokeApp(first.installation.id)).revoked_at).toBe(revoked.revoked_at);
-        await refused(store.integrations.revokeApp("app_missing"), 404, "not_found");
+        expect((await store.integrations.revokeApp(first.installation.id, appRevokeAll)).installation.revoked_at).toBe(revoked.revoked_at);
+        await refused(store.integrations.revokeApp("app_missing", appRevokeAll), 404, "not_found");
+      });
+
+      test("app revoke takes what the options name, in one write; an already deleted bot is no error", async () => {
+        const t = await team(["ada"]);
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Revokee" });
+        const token = await store.bots.mintToken({ botUserId: bot.id, workspaceId: t.workspace.id, name: "t", scopes: ["messages:write"] });
+        const { installation } = await store.integrations.installApp({ workspaceId: t.workspace.id, appSlug: "rv", displayName: "RV", botUserId: bot.id, config: {}, createdBy: t.ids[0]! });
+        const cmd = await store.integrations.createSlashCommand({ workspaceId: t.workspace.id, command: "/rv", description: "", callbackUrl: "https://example.com/s", botUserId: bot.id, appInstallationId: installation.id, createdBy: t.ids[0]! });
+        const other = await store.integrations.createSlashCommand({ workspaceId: t.workspace.id, command: "/mine", description: "", callbackUrl: "https://example.com/s", botUserId: bot.id, createdBy: t.ids[0]! });
+        const sub = await store.integrations.createSubscription({ workspaceId: t.workspace.id, callbackUrl: "https://example.com/h", eventTypes: ["*"], appInstallationId: installation.id, createdBy: t.ids[0]! });
+        // Only slash commands: the subscription, the token and the bot stay.
+        const partial = await store.integrations.revokeApp(installation.id, { ...appRevokeNone, revoke_slash_commands: true });
+        expect(partial).toMatchObject({ revoked: { slash_commands: 1, event_subscriptions: 0, bot_tokens: 0 }, revokedTokenIds: [] });
+        expect(partial.deleted_bot).toBeUndefined();
+        expect((await store.integrations.slashCommand(cmd.id))!.revoked_at).not.toBeNull();
+        expect((await store.integrations.slashCommand(other.id))!.revoked_at).toBeNull();
+        expect((await store.integrations.subscription(sub.id))!.status).toBe("active");
+        // Everything: the rest goes at once, and a second call finds nothing left.
+        const all = await store.integrations.revokeApp(installation.id, appRevokeAll);
+        expect(all).toMatchObject({ revoked: { slash_commands: 0, event_subscriptions: 1, bot_tokens: 1 }, revokedTokenIds: [token.id], deleted_bot: { id: bot.id } });
+        expect((await store.integrations.subscription(sub.id))!.status).toBe("revoked");
+        expect((await store.bots.token(token.id))!.revoked_at).not.toBeNull();
+        expect(await store.bots.byToken(token.token)).toBeNull();
+        const again = await store.integrations.revokeApp(installation.id, appRevokeAll);
+        expect(again).toMatchObject({ revoked: { slash_commands: 0, event_subscriptions: 0, bot_tokens: 0 } });
+        expect(again.deleted_bot).toBeUndefined();
+      });
+
+      test("two revokes of one app at once: each thing is revoked once, the bot deleted once", async () => {
+        const t = await team(["ada"]);
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Twice" });
+        for (let i = 0; i < 2; i++) await store.bots.mintToken({ botUserId: bot.id, workspaceId: t.workspace.id, name: `t${i}`, scopes: ["messages:write"] });
+        const { installation } = await store.integrations.installApp({ workspaceId: t.workspace.id, appSlug: "twice", displayName: "Twice", botUserId: bot.id, config: {}, createdBy: t.ids[0]! });
+        for (let i = 0; i < 3; i++) await store.integrations.createSlashCommand({ workspaceId: t.workspace.id, command: `/twice-${i}`, description: "", callbackUrl: "https://example.com/s", botUserId: bot.id, appInstallationId: installation.id, createdBy: t.ids[0]! });
+        const results = await Promise.all([store.integrations.revokeApp(installation.id, appRevokeAll), store.integrations.revokeApp(installation.id, appRevokeAll)]);
+        expect(results.map((r) => r.revoked.slash_commands).sort()).toEqual([0, 3]);
+        expect(results.map((r) => r.revoked.bot_tokens).sort()).toEqual([0, 2]);
+        expect(results.filter((r) => r.deleted_bot)).toHaveLength(1);
+        // The one that found everything done saw it all done: never half of it.
+        const second = results.find((r) => r.revoked.slash_commands === 0)!;
+        expect([second.revoked.bot_tokens, second.deleted_bot]).toEqual([0, undefined]);
+      });
+
+      test("incoming webhooks: a bot of their own, the secret kept hashed, rotate and revoke", async () => {
+        const t = await team(["ada"]);
+        const { webhook, secret } = await store.integrations.createIncomingWebhook({ workspaceId: t.workspace.id, channelId: t.general.id, name: "CI", createdBy: t.ids[0]! });
+        expect(webhook).toMatchObject({ channel_id: t.general.id, name: "CI", revoked_at: null });
+        expect(secret).toStartWith("ccw_");
+        const bot = (await store.bots.list(t.workspace.id)).find((b) => b.bot.id === webhook.bot_user_id);
+        expect(bot?.bot).toMatchObject({ kind: "bot", display_name: "CI" });
+        expect(await store.integrations.incomingWebhookBySecret(webhook.id, secret)).toEqual(webhook);
+        expect(await store.integrations.incomingWebhookBySecret(webhook.id, `${secret}x`)).toBeNull();
+        expect(await store.integrations.incomingWebhookBySecret("whk_missing", secret)).toBeNull();
+        expect((await store.integrations.incomingWebhooks(t.workspace.id, t.general.id)).map((w) => w.id)).toEqual([webhook.id]);
+        expect(await store.integrations.incomingWebhooks(t.workspace.id, "chn_other")).toEqual([]);
+        await refused(store.integrations.createIncomingWebhook({ workspaceId: t.workspace.id, channelId: "chn_missing", name: "x", createdBy: t.ids[0]! }), 404, "not_found");
+        const rotated = await store.integrations.rotateIncomingWebhookSecret(webhook.id);
+        expect(await store.integrations.incomingWebhookBySecret(webhook.id, secret)).toBeNull();
+        expect(await store.integrations.incomingWebhookBySecret(webhook.id, rotated.secret)).toEqual(webhook);
+        const posted = await store.messages.post({ scope: t.inGeneral, authorId: webhook.bot_user_id, body: "build green", webhook: { id: webhook.id, name: "Nightly" } });
+        expect(posted.message.posted_by_webhook).toEqual({ id: webhook.id, name: "Nightly" });
+        expect((await t.post(t.ids[0]!, "plain")).message.posted_by_webhook).toBeUndefined();
+        expect((await store.integrations.revokeIncomingWebhook(webhook.id)).revoked_at).not.toBeNull();
+        expect(await store.integrations.incomingWebhookBySecret(webhook.id, rotated.secret)).toBeNull();
+        expect(await store.integrations.incomingWebhooks(t.workspace.id)).toEqual([]);
+        expect((await store.bots.list(t.workspace.id)).some((b) => b.bot.id === webhook.bot_user_id)).toBe(false);
+        await refused(store.integrations.revokeIncomingWebhook(webhook.id), 404, "not_found");
+        await refused(store.integrations.rotateIncomingWebhookSecret(webhook.id), 404, "not_found");
+        // Its posts keep their author and badge.
+        expect((await store.messages.get(posted.message.id, t.ids[0]!))?.posted_by_webhook).toEqual({ id: webhook.id, name: "Nightly" });
+      });
+
+      test("log pruning: old delivery lines and invocations go; a subscription keeps its newest lines", async () => {
+        const t = await team(["ada"]);
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Pruner" });
+        const sub = await store.integrations.createSubscription({ workspaceId: t.workspace.id, callbackUrl: "https://example.com/h", eventTypes: ["*"], createdBy: t.ids[0]! });
+        const cmd = await store.integrations.createSlashCommand({ workspaceId: t.workspace.id, command: "/prune", description: "", callbackUrl: "https://example.com/s", botUserId: bot.id, createdBy: t.ids[0]! });
+        const line = { event_id: "evt_x", event_type: "message.created", event_cursor: "cur_x", attempt: 1, outcome: "succeeded" as const, response_status: 200, error: null, duration_ms: 1, redelivery: false };
+        for (let i = 0; i < 5; i++) await store.integrations.logDelivery(sub.id, line);
+        await store.integrations.recordInvocation({ commandId: cmd.id, workspaceId: t.workspace.id, channelId: t.general.id, userId: t.ids[0]!, text: "", outcome: "in_channel", responseStatus: 200, error: null });
+        const newest = (await store.integrations.deliveries(sub.id, { limit: 2 })).deliveries.map((d) => d.id);
+        // Nothing is old yet: only the lines beyond the newest 2 go; the invocation stays.
+        expect(await store.integrations.pruneLogs({ olderThan: later(-3600_000), keepDeliveries: 2 })).toMatchObject({ invocations: 0 });
+        expect((await store.integrations.deliveries(sub.id, { limit: 10 })).deliveries.map((d) => d.id)).toEqual(newest);
+        expect(await store.integrations.invocationsSince(t.workspace.id, t.ids[0]!, later(-3600_000))).toBe(1);
+        // Everything older than a minute from now is old.
+        const old = await store.integrations.pruneLogs({ olderThan: later(60_000), keepDeliveries: 100 });
+        expect(old.deliveries).toBeGreaterThanOrEqual(2);
+        expect(old.invocations).toBeGreaterThanOrEqual(1);
+        expect((await store.integrations.deliveries(sub.id, { limit: 10 })).deliveries).toEqual([]);
+        expect(await store.integrations.invocationsSince(t.workspace.id, t.ids[0]!, later(-3600_000))).toBe(0);
       });
 
       test("slash commands: one active registration per name; rotate, revoke, invocations counted", async () => {

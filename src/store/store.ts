@@ -63,8 +63,13 @@ export interface PostMessageInput {
   turnId?: string | null;
   /** An upload of the author's to attach, in the same write (409 if it is attached elsewhere). */
   uploadId?: string | null;
-  /** A posting budget checked inside the write, so concurrent posts cannot overshoot it. */
+  /**
+   * A posting budget checked inside the write, so concurrent posts cannot overshoot it. Slash
+   * command invocations in the window count against it too.
+   */
   budget?: { max: number; windowMs: number };
+  /** The incoming webhook that posted this (the message's badge). */
+  webhook?: { id: string; name: string };
 }
 
 export interface PostMessageResult {
@@ -252,7 +257,7 @@ export interface ModerationStore {
   list(workspaceId: string): Promise<ModerationEntry[]>;
   entry(workspaceId: string, userId: string): Promise<ModerationEntry | null>;
   update(workspaceId: string, userId: string, patch: ModerationPatch, actorId: string): Promise<{ member: ModerationEntry; event: ChatEvent }>;
-  /** Messages a user posted in the workspace since an instant (the guest budget). */
+  /** Messages a user posted and slash commands they ran in the workspace since an instant (the guest budget). */
   postsSince(workspaceId: string, userId: string, since: string): Promise<number>;
 }
 
@@ -496,6 +501,33 @@ export interface SlashInvocation {
   error: string | null;
 }
 
+export interface IncomingWebhook {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  name: string;
+  /** The webhook's own bot user: the author of what it posts. */
+  bot_user_id: string;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface AppRevokeOptions {
+  revoke_slash_commands: boolean;
+  revoke_event_subscriptions: boolean;
+  revoke_bot_tokens: boolean;
+  delete_bot: boolean;
+}
+
+export interface AppRevokeResult {
+  installation: AppInstallation;
+  revoked: { slash_commands: number; event_subscriptions: number; bot_tokens: number };
+  /** Credentials whose sockets must be re-checked (revoked tokens). */
+  revokedTokenIds: string[];
+  deleted_bot?: User;
+}
+
 export interface AppInstallation {
   id: string;
   workspace_id: string;
@@ -513,7 +545,11 @@ export interface IntegrationStore {
   installApp(input: { workspaceId: string; appSlug: string; displayName: string; botUserId: string; config: Record<string, unknown>; setupNonce?: string | null; createdBy: string }): Promise<{ installation: AppInstallation; replayed: boolean }>;
   apps(workspaceId: string): Promise<AppInstallation[]>;
   app(id: string): Promise<AppInstallation | null>;
-  revokeApp(id: string): Promise<AppInstallation>;
+  /**
+   * Revokes an installation and, as the options ask, its slash commands, event subscriptions,
+   * bot tokens and bot, in one transaction: all of it or nothing.
+   */
+  revokeApp(id: string, opts: AppRevokeOptions): Promise<AppRevokeResult>;
   /** 409 when an active registration already has this command name. */
   createSlashCommand(input: { workspaceId: string; command: string; description: string; callbackUrl: string; botUserId: string; appInstallationId?: string | null; createdBy: string }): Promise<SlashCommand & { signing_secret: string }>;
   slashCommands(workspaceId: string): Promise<SlashCommand[]>;
@@ -522,9 +558,33 @@ export interface IntegrationStore {
   activeSlashCommand(workspaceId: string, command: string): Promise<{ command: SlashCommand; signingSecret: string } | null>;
   rotateSlashSecret(id: string): Promise<SlashCommand & { signing_secret: string }>;
   revokeSlashCommand(id: string): Promise<SlashCommand>;
-  recordInvocation(i: SlashInvocation): Promise<string>;
+  /**
+   * Records an invocation. With a budget (a guest), the caller's posts and invocations inside its
+   * window are counted in the same write, so concurrent invocations cannot overshoot it (429
+   * guest_post_limit, as a post over budget).
+   */
+  recordInvocation(i: SlashInvocation, budget?: { max: number; windowMs: number }): Promise<string>;
+  /** The outcome of an invocation recorded before its callback answered. */
+  finishInvocation(id: string, outcome: Pick<SlashInvocation, "outcome" | "responseStatus" | "error">): Promise<void>;
   /** Invocations a user made in a workspace since an instant (counted in a guest's budget). */
   invocationsSince(workspaceId: string, userId: string, since: string): Promise<number>;
+
+  /** A webhook and its own bot user, in one write; the raw secret is returned here only. */
+  createIncomingWebhook(input: { workspaceId: string; channelId: string; name: string; createdBy: string }): Promise<{ webhook: IncomingWebhook; secret: string }>;
+  /** Active webhooks of a workspace (of one channel when given), oldest first. */
+  incomingWebhooks(workspaceId: string, channelId?: string): Promise<IncomingWebhook[]>;
+  incomingWebhook(id: string): Promise<IncomingWebhook | null>;
+  /** The active webhook this secret opens; null for an unknown or revoked id or a wrong secret. */
+  incomingWebhookBySecret(id: string, secret: string): Promise<IncomingWebhook | null>;
+  rotateIncomingWebhookSecret(id: string): Promise<{ webhook: IncomingWebhook; secret: string }>;
+  /** Revoked for good: its URL answers 404 and its bot leaves the workspace (its posts stay). */
+  revokeIncomingWebhook(id: string): Promise<IncomingWebhook>;
+  /**
+   * Deletes delivery-log lines and slash invocations older than `olderThan`, and delivery-log
+   * lines beyond the newest `keepDeliveries` of each subscription. Invocations go by age only:
+   * the recent ones are a guest's budget.
+   */
+  pruneLogs(opts: { olderThan: string; keepDeliveries: number }): Promise<{ deliveries: number; invocations: number }>;
 
   createSubscription(input: { workspaceId: string; callbackUrl: string; eventTypes: string[]; appInstallationId?: string | null; createdBy: string }): Promise<EventSubscription & { signing_secret: string }>;
   subscriptions(workspaceId: string): Promise<EventSubscription[]>;

@@ -67,41 +67,11 @@ export const appRoutes = ({ auth, access, store, hub }: Deps) =>
         const m = await access.manager(actor, app.workspace_id);
         access.assertCanWrite(m);
         const opts = { revoke_slash_commands: true, revoke_event_subscriptions: true, revoke_bot_tokens: false, delete_bot: false, ...body };
-        const revoked = { slash_commands: 0, event_subscriptions: 0, bot_tokens: 0 };
-        if (opts.revoke_slash_commands) {
-          for (const c of await store.integrations.slashCommands(app.workspace_id)) {
-            if (c.app_installation_id === app.id && !c.revoked_at) {
-              await store.integrations.revokeSlashCommand(c.id);
-              revoked.slash_commands++;
-            }
-          }
-        }
-        if (opts.revoke_event_subscriptions) {
-          for (const s of await store.integrations.subscriptions(app.workspace_id)) {
-            if (s.app_installation_id === app.id && s.status !== "revoked") {
-              await store.integrations.revokeSubscription(s.id);
-              revoked.event_subscriptions++;
-            }
-          }
-        }
-        if (opts.revoke_bot_tokens || opts.delete_bot) {
-          for (const k of await store.bots.tokens(app.bot_user_id, app.workspace_id)) {
-            if (!k.revoked_at) {
-              await store.bots.revokeToken(k.id);
-              await hub.recheck({ credentialId: k.id });
-              revoked.bot_tokens++;
-            }
-          }
-        }
-        const installation = await store.integrations.revokeApp(app.id);
-        if (opts.delete_bot) {
-          const deleted_bot = await store.bots.remove(app.bot_user_id).catch(() => null);
-          if (deleted_bot) {
-            await hub.recheck({ userId: deleted_bot.id });
-            return { installation, revoked, deleted_bot };
-          }
-        }
-        return { installation, revoked };
+        const { revokedTokenIds, deleted_bot, ...result } = await store.integrations.revokeApp(app.id, opts);
+        // Committed: now the sockets of what was revoked are re-checked (and closed).
+        for (const credentialId of revokedTokenIds) await hub.recheck({ credentialId });
+        if (deleted_bot) await hub.recheck({ userId: deleted_bot.id });
+        return deleted_bot ? { ...result, deleted_bot } : result;
       },
       {
         body: t.Optional(t.Object({

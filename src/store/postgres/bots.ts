@@ -14,27 +14,41 @@ function toToken(r: typeof botTokens.$inferSelect): BotToken {
   return { id: r.id, bot_user_id: r.botUserId, workspace_id: r.workspaceId, name: r.name, scopes: JSON.parse(r.scopes), created_at: r.createdAt, last_used_at: r.lastUsedAt, revoked_at: r.revokedAt };
 }
 
+/** A bot user and its membership, inside the caller's transaction (a webhook makes its bot so). */
+export async function insertBot(tx: Db, input: Parameters<BotStore["create"]>[0]) {
+  if (!(await first(tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, input.workspaceId))))) throw notFound("workspace");
+  let handle: string;
+  if (input.handle) {
+    if (await first(tx.select({ id: users.id }).from(users).where(eq(users.handle, input.handle)))) throw conflict(`@${input.handle} is taken`, "handle_taken");
+    handle = input.handle;
+  } else {
+    handle = await freeHandle(tx, handleFrom(input.displayName));
+  }
+  const at = now();
+  const row = { id: newId("usr"), kind: "bot" as const, ownerUserId: input.ownerUserId ?? null, displayName: input.displayName, handle, email: null, avatarUrl: input.avatarUrl ?? null, githubId: null, passwordHash: null, timeZone: null, createdAt: at, deletedAt: null };
+  await tx.insert(users).values(row);
+  await tx.insert(members).values({ workspaceId: input.workspaceId, userId: row.id, role: "bot", joinedAt: at });
+  return toUser(row);
+}
+
+/** Deletes a bot inside the caller's transaction: tokens revoked, memberships removed, user tombstoned. */
+export async function removeBot(tx: Db, botUserId: string) {
+  const u = await first(tx.select().from(users).where(and(eq(users.id, botUserId), eq(users.kind, "bot"), isNull(users.deletedAt))));
+  if (!u) throw notFound("bot");
+  const at = now();
+  await tx.update(botTokens).set({ revokedAt: at }).where(and(eq(botTokens.botUserId, botUserId), isNull(botTokens.revokedAt)));
+  await tx.delete(members).where(eq(members.userId, botUserId));
+  await tx.update(users).set({ deletedAt: at }).where(eq(users.id, botUserId));
+  return toUser({ ...u, deletedAt: at });
+}
+
 export function pgBots(db: Db, writer: PgGroupCommitWriter): BotStore {
   const botIn = (q: Db, botUserId: string, workspaceId: string) =>
     first(q.select({ u: users }).from(users).innerJoin(members, and(eq(members.userId, users.id), eq(members.workspaceId, workspaceId)))
       .where(and(eq(users.id, botUserId), eq(users.kind, "bot"), isNull(users.deletedAt))));
   return {
     create(input) {
-      return writer.write(async (tx) => {
-        if (!(await first(tx.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, input.workspaceId))))) throw notFound("workspace");
-        let handle: string;
-        if (input.handle) {
-          if (await first(tx.select({ id: users.id }).from(users).where(eq(users.handle, input.handle)))) throw conflict(`@${input.handle} is taken`, "handle_taken");
-          handle = input.handle;
-        } else {
-          handle = await freeHandle(tx, handleFrom(input.displayName));
-        }
-        const at = now();
-        const row = { id: newId("usr"), kind: "bot" as const, ownerUserId: input.ownerUserId ?? null, displayName: input.displayName, handle, email: null, avatarUrl: input.avatarUrl ?? null, githubId: null, passwordHash: null, timeZone: null, createdAt: at, deletedAt: null };
-        await tx.insert(users).values(row);
-        await tx.insert(members).values({ workspaceId: input.workspaceId, userId: row.id, role: "bot", joinedAt: at });
-        return toUser(row);
-      });
+      return writer.write((tx) => insertBot(tx, input));
     },
     async list(workspaceId) {
       const bots = await db.select({ u: users }).from(members).innerJoin(users, eq(users.id, members.userId))
@@ -85,16 +99,9 @@ export function pgBots(db: Db, writer: PgGroupCommitWriter): BotStore {
       return { token: toToken(r.t), user: toUser(r.u) };
     },
     remove(botUserId) {
-      return writer.write(async (tx) => {
-        const u = await first(tx.select().from(users).where(and(eq(users.id, botUserId), eq(users.kind, "bot"), isNull(users.deletedAt))));
-        if (!u) throw notFound("bot");
-        const at = now();
-        await tx.update(botTokens).set({ revokedAt: at }).where(and(eq(botTokens.botUserId, botUserId), isNull(botTokens.revokedAt)));
-        await tx.delete(members).where(eq(members.userId, botUserId));
-        await tx.update(users).set({ deletedAt: at }).where(eq(users.id, botUserId));
-        return toUser({ ...u, deletedAt: at });
-      });
+      return writer.write((tx) => removeBot(tx, botUserId));
     },
+
     removeMembership(workspaceId, botUserId) {
       return writer.write(async (tx) => {
         if (!(await botIn(tx, botUserId, workspaceId))) throw notFound("bot");

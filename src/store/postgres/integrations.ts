@@ -6,10 +6,11 @@ import { notFound } from "../../chat/errors.ts";
 import { newSecret } from "../../chat/secrets.ts";
 import type { StoredEvent } from "../../chat/types.ts";
 import type { IntegrationStore } from "../store.ts";
-import { deliveryRow, newSubscriptionRow, toDelivery, toSubscription } from "../sqlite/integrations.ts";
+import { deliveryRow, newSubscriptionRow, pruneLogStatements, toDelivery, toSubscription } from "../sqlite/integrations.ts";
 import { now } from "../sqlite/rows.ts";
 import { pgSlashCommands } from "./slash-commands.ts";
 import { pgApps } from "./apps.ts";
+import { pgIncomingWebhooks } from "./incoming-webhooks.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { rowToEvent } from "./events.ts";
 import { eventDeliveries, events, eventSubscriptions, workspaces } from "./schema.ts";
@@ -25,6 +26,13 @@ export function pgIntegrations(db: Db, writer: PgGroupCommitWriter): Integration
   return {
     ...pgApps(db, writer),
     ...pgSlashCommands(db, writer),
+    ...pgIncomingWebhooks(db, writer),
+    pruneLogs(opts) {
+      return writer.write(async (tx) => {
+        const q = pruneLogStatements(opts);
+        return { deliveries: (await tx.execute(q.deliveries)).length, invocations: (await tx.execute(q.invocations)).length };
+      });
+    },
     createSubscription(input) {
       return writer.write(async (tx) => {
         const ws = await first(tx.select({ lastCursor: workspaces.lastCursor }).from(workspaces).where(eq(workspaces.id, input.workspaceId)));

@@ -18,6 +18,7 @@ import { appendEvent } from "./events.ts";
 import { hydrate, reactionSummaries } from "./hydrate.ts";
 import { mentionCount, readRootMentions, recordReach } from "./notifications.ts";
 import { attachUploadRow, detachUploads } from "./uploads.ts";
+import { assertBudgetLeft } from "./slash-commands.ts";
 import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, topics, users } from "./schema.ts";
 import { first } from "./users.ts";
 
@@ -83,17 +84,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       }
     }
 
-    if (input.budget) {
-      // One author's budgeted posts queue on a transaction lock in every process: the count
-      // they check cannot grow under them. (Taken after the workspace's lock, as every lock is.)
-      await emit.lock(tx, input.scope.workspaceId);
-      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`budget:${input.scope.workspaceId}:${input.authorId}`}, 0))`);
-      const since = budgetWindowStart(input.budget);
-      const recent = await tx.select({ at: messages.createdAt }).from(messages)
-        .where(and(eq(messages.workspaceId, input.scope.workspaceId), eq(messages.authorId, input.authorId), gt(messages.createdAt, since)))
-        .orderBy(asc(messages.createdAt));
-      assertWithinBudget(input.budget, recent.map((r) => r.at));
-    }
+    if (input.budget) await assertBudgetLeft(tx, emit, input.scope.workspaceId, input.authorId, input.budget);
 
     // The lookups the rules need go out together (one round trip, pipelined).
     const [topic, root, quote] = await Promise.all([
@@ -152,6 +143,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       quotedMessageId: quote?.id ?? null,
       quotedBodySnapshot: quote ? quoteSnapshot(quote.body) : null,
       quotedAuthorId: quote?.authorId ?? null,
+      webhook: input.webhook ? JSON.stringify(input.webhook) : null,
       createdAt: at,
       editedAt: null,
       deletedAt: null,

@@ -7,12 +7,16 @@ import { now, toUser } from "../sqlite/rows.ts";
 import { countAll } from "./channels.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
-import { members, messages, moderationNotes, users } from "./schema.ts";
+import { members, messages, moderationNotes, slashInvocations, users } from "./schema.ts";
 import { first } from "./users.ts";
 
+/** What a person spent of the guest budget since an instant: posts and slash invocations alike. */
 export async function postsSince(db: Db, workspaceId: string, userId: string, since: string): Promise<number> {
-  return (await first(db.select({ n: countAll }).from(messages)
-    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.authorId, userId), gt(messages.createdAt, since)))))?.n ?? 0;
+  const [posts, calls] = await Promise.all([
+    first(db.select({ n: countAll }).from(messages).where(and(eq(messages.workspaceId, workspaceId), eq(messages.authorId, userId), gt(messages.createdAt, since)))),
+    first(db.select({ n: countAll }).from(slashInvocations).where(and(eq(slashInvocations.workspaceId, workspaceId), eq(slashInvocations.userId, userId), gt(slashInvocations.createdAt, since)))),
+  ]);
+  return (posts?.n ?? 0) + (calls?.n ?? 0);
 }
 
 export function pgModeration(db: Db, writer: PgGroupCommitWriter): ModerationStore {

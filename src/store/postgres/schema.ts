@@ -148,6 +148,8 @@ export const messages = pgTable(
     quotedMessageId: text("quoted_message_id"),
     quotedBodySnapshot: text("quoted_body_snapshot"),
     quotedAuthorId: text("quoted_author_id"),
+    // Set when an incoming webhook posted the message: JSON {id, name}, the badge the app shows.
+    webhook: text("webhook"),
     createdAt: text("created_at").notNull(),
     editedAt: text("edited_at"),
     deletedAt: text("deleted_at"),
@@ -447,6 +449,24 @@ export const slashInvocations = pgTable(
     createdAt: text("created_at").notNull(),
   },
   (t) => [index("slash_invocations_user").on(t.workspaceId, t.userId, t.createdAt)],
+);
+
+// Incoming webhooks: a secret URL that posts to one channel as the webhook's own bot user. Only
+// the secret's SHA-256 is kept; the URL is shown at creation and on rotation.
+export const incomingWebhooks = pgTable(
+  "incoming_webhooks",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    channelId: text("channel_id").notNull().references(() => channels.id),
+    name: text("name").notNull(),
+    botUserId: text("bot_user_id").notNull().references(() => users.id),
+    secretHash: text("secret_hash").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [index("incoming_webhooks_workspace").on(t.workspaceId, t.channelId)],
 );
 
 // App installations: an app's bot in a workspace, with its config. A setup nonce makes an install

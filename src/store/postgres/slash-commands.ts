@@ -1,15 +1,33 @@
 // Slash command registrations and their invocation log on Postgres.
-import { and, asc, count, eq, gte, isNull } from "drizzle-orm";
+import { and, asc, count, eq, gt, gte, isNull, sql } from "drizzle-orm";
+import { assertWithinBudget, budgetWindowStart } from "../../chat/posting.ts";
 import { notFound } from "../../chat/errors.ts";
 import { newSecret } from "../../chat/secrets.ts";
 import type { IntegrationStore } from "../store.ts";
 import { commandTaken, invocationRow, newSlashCommandRow, toSlashCommand } from "../sqlite/slash-commands.ts";
 import { now } from "../sqlite/rows.ts";
-import type { Db, PgGroupCommitWriter } from "./database.ts";
-import { slashCommands, slashInvocations, workspaces } from "./schema.ts";
+import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
+import { messages, slashCommands, slashInvocations, workspaces } from "./schema.ts";
 import { first } from "./users.ts";
 
-type SlashPart = Pick<IntegrationStore, "createSlashCommand" | "slashCommands" | "slashCommand" | "activeSlashCommand" | "rotateSlashSecret" | "revokeSlashCommand" | "recordInvocation" | "invocationsSince">;
+type SlashPart = Pick<IntegrationStore, "createSlashCommand" | "slashCommands" | "slashCommand" | "activeSlashCommand" | "rotateSlashSecret" | "revokeSlashCommand" | "recordInvocation" | "finishInvocation" | "invocationsSince">;
+
+/**
+ * Checks a person's budget inside the caller's transaction: their posts and slash invocations in
+ * its window count alike. Every budgeted write of one person, in any process, queues on one
+ * transaction lock (taken after the workspace's lock, as every lock is), so the count they check
+ * cannot grow under them.
+ */
+export async function assertBudgetLeft(tx: Db, emit: EventSink, workspaceId: string, userId: string, budget: { max: number; windowMs: number }) {
+  await emit.lock(tx, workspaceId);
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`budget:${workspaceId}:${userId}`}, 0))`);
+  const since = budgetWindowStart(budget);
+  const [posts, calls] = await Promise.all([
+    tx.select({ at: messages.createdAt }).from(messages).where(and(eq(messages.workspaceId, workspaceId), eq(messages.authorId, userId), gt(messages.createdAt, since))),
+    tx.select({ at: slashInvocations.createdAt }).from(slashInvocations).where(and(eq(slashInvocations.workspaceId, workspaceId), eq(slashInvocations.userId, userId), gt(slashInvocations.createdAt, since))),
+  ]);
+  assertWithinBudget(budget, [...posts, ...calls].map((r) => r.at).sort());
+}
 
 export function pgSlashCommands(db: Db, writer: PgGroupCommitWriter): SlashPart {
   const row = (q: Db, id: string) => first(q.select().from(slashCommands).where(eq(slashCommands.id, id)));
@@ -57,11 +75,17 @@ export function pgSlashCommands(db: Db, writer: PgGroupCommitWriter): SlashPart 
         return toSlashCommand(r);
       });
     },
-    recordInvocation(i) {
-      return writer.write(async (tx) => {
+    recordInvocation(i, budget) {
+      return writer.write(async (tx, emit) => {
+        if (budget) await assertBudgetLeft(tx, emit, i.workspaceId, i.userId, budget);
         const r = invocationRow(i);
         await tx.insert(slashInvocations).values(r);
         return r.id;
+      });
+    },
+    finishInvocation(id, o) {
+      return writer.write(async (tx) => {
+        await tx.update(slashInvocations).set({ outcome: o.outcome, responseStatus: o.responseStatus, error: o.error?.slice(0, 1000) ?? null }).where(eq(slashInvocations.id, id));
       });
     },
     async invocationsSince(workspaceId, userId, since) {

@@ -14,6 +14,34 @@ function toToken(r: typeof botTokens.$inferSelect): BotToken {
   return { id: r.id, bot_user_id: r.botUserId, workspace_id: r.workspaceId, name: r.name, scopes: JSON.parse(r.scopes), created_at: r.createdAt, last_used_at: r.lastUsedAt, revoked_at: r.revokedAt };
 }
 
+/** A bot user and its membership, inside the caller's write (a webhook makes its bot so). */
+export function insertBot(db: Db, input: Parameters<BotStore["create"]>[0]) {
+  if (!db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, input.workspaceId)).get()) throw notFound("workspace");
+  let handle: string;
+  if (input.handle) {
+    if (db.select({ id: users.id }).from(users).where(eq(users.handle, input.handle)).get()) throw conflict(`@${input.handle} is taken`, "handle_taken");
+    handle = input.handle;
+  } else {
+    handle = freeHandle(db, handleFrom(input.displayName));
+  }
+  const at = now();
+  const row = { id: newId("usr"), kind: "bot" as const, ownerUserId: input.ownerUserId ?? null, displayName: input.displayName, handle, email: null, avatarUrl: input.avatarUrl ?? null, githubId: null, passwordHash: null, timeZone: null, createdAt: at, deletedAt: null };
+  db.insert(users).values(row).run();
+  db.insert(members).values({ workspaceId: input.workspaceId, userId: row.id, role: "bot", joinedAt: at }).run();
+  return toUser(row);
+}
+
+/** Deletes a bot inside the caller's write: tokens revoked, memberships removed, user tombstoned. */
+export function removeBot(db: Db, botUserId: string) {
+  const u = db.select().from(users).where(and(eq(users.id, botUserId), eq(users.kind, "bot"), isNull(users.deletedAt))).get();
+  if (!u) throw notFound("bot");
+  const at = now();
+  db.update(botTokens).set({ revokedAt: at }).where(and(eq(botTokens.botUserId, botUserId), isNull(botTokens.revokedAt))).run();
+  db.delete(members).where(eq(members.userId, botUserId)).run();
+  db.update(users).set({ deletedAt: at }).where(eq(users.id, botUserId)).run();
+  return toUser({ ...u, deletedAt: at });
+}
+
 export function sqliteBots(db: Db, writer: GroupCommitWriter): BotStore {
   // Every bot request looks its token up: compiled once.
   const tokenByHash = db.select({ t: botTokens, u: users }).from(botTokens).innerJoin(users, eq(users.id, botTokens.botUserId)).where(eq(botTokens.tokenHash, sql.placeholder("hash"))).prepare();
@@ -22,21 +50,7 @@ export function sqliteBots(db: Db, writer: GroupCommitWriter): BotStore {
       .where(and(eq(users.id, botUserId), eq(users.kind, "bot"), isNull(users.deletedAt))).get();
   return {
     create(input) {
-      return writer.write(() => {
-        if (!db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, input.workspaceId)).get()) throw notFound("workspace");
-        let handle: string;
-        if (input.handle) {
-          if (db.select({ id: users.id }).from(users).where(eq(users.handle, input.handle)).get()) throw conflict(`@${input.handle} is taken`, "handle_taken");
-          handle = input.handle;
-        } else {
-          handle = freeHandle(db, handleFrom(input.displayName));
-        }
-        const at = now();
-        const row = { id: newId("usr"), kind: "bot" as const, ownerUserId: input.ownerUserId ?? null, displayName: input.displayName, handle, email: null, avatarUrl: input.avatarUrl ?? null, githubId: null, passwordHash: null, timeZone: null, createdAt: at, deletedAt: null };
-        db.insert(users).values(row).run();
-        db.insert(members).values({ workspaceId: input.workspaceId, userId: row.id, role: "bot", joinedAt: at }).run();
-        return toUser(row);
-      });
+      return writer.write(() => insertBot(db, input));
     },
     async list(workspaceId) {
       const bots = db.select({ u: users }).from(members).innerJoin(users, eq(users.id, members.userId))
@@ -87,16 +101,9 @@ export function sqliteBots(db: Db, writer: GroupCommitWriter): BotStore {
       return { token: toToken(r.t), user: toUser(r.u) };
     },
     remove(botUserId) {
-      return writer.write(() => {
-        const u = db.select().from(users).where(and(eq(users.id, botUserId), eq(users.kind, "bot"), isNull(users.deletedAt))).get();
-        if (!u) throw notFound("bot");
-        const at = now();
-        db.update(botTokens).set({ revokedAt: at }).where(and(eq(botTokens.botUserId, botUserId), isNull(botTokens.revokedAt))).run();
-        db.delete(members).where(eq(members.userId, botUserId)).run();
-        db.update(users).set({ deletedAt: at }).where(eq(users.id, botUserId)).run();
-        return toUser({ ...u, deletedAt: at });
-      });
+      return writer.write(() => removeBot(db, botUserId));
     },
+
     removeMembership(workspaceId, botUserId) {
       return writer.write(() => {
         if (!botIn(botUserId, workspaceId)) throw notFound("bot");

@@ -1,5 +1,5 @@
 // Event subscriptions (outgoing webhooks) and their delivery log on SQLite.
-import { and, asc, desc, eq, inArray, isNull, lt, lte, or } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import { newSecret } from "../../chat/secrets.ts";
@@ -7,6 +7,7 @@ import type { StoredEvent } from "../../chat/types.ts";
 import type { EventDelivery, EventSubscription, IntegrationStore } from "../store.ts";
 import { sqliteSlashCommands } from "./slash-commands.ts";
 import { sqliteApps } from "./apps.ts";
+import { sqliteIncomingWebhooks } from "./incoming-webhooks.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { rowToEvent } from "./events.ts";
 import { now } from "./rows.ts";
@@ -51,6 +52,19 @@ export function newSubscriptionRow(input: { workspaceId: string; callbackUrl: st
   };
 }
 
+/**
+ * The two statements that prune the integration logs (the same SQL on both dialects): delivery
+ * lines that are old or beyond a subscription's newest `keepDeliveries`, and old invocations.
+ */
+export function pruneLogStatements({ olderThan, keepDeliveries }: { olderThan: string; keepDeliveries: number }) {
+  return {
+    deliveries: sql`DELETE FROM event_deliveries WHERE created_at < ${olderThan} OR id IN (
+      SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY subscription_id ORDER BY id DESC) AS n FROM event_deliveries) AS ranked
+      WHERE n > ${keepDeliveries}) RETURNING id`,
+    invocations: sql`DELETE FROM slash_invocations WHERE created_at < ${olderThan} RETURNING id`,
+  };
+}
+
 export function sqliteIntegrations(db: Db, writer: GroupCommitWriter): IntegrationStore {
   const row = (id: string) => db.select().from(eventSubscriptions).where(eq(eventSubscriptions.id, id)).get();
   const mustRow = (id: string) => {
@@ -61,6 +75,13 @@ export function sqliteIntegrations(db: Db, writer: GroupCommitWriter): Integrati
   return {
     ...sqliteApps(db, writer),
     ...sqliteSlashCommands(db, writer),
+    ...sqliteIncomingWebhooks(db, writer),
+    pruneLogs(opts) {
+      return writer.write(() => {
+        const q = pruneLogStatements(opts);
+        return { deliveries: db.all(q.deliveries).length, invocations: db.all(q.invocations).length };
+      });
+    },
     createSubscription(input) {
       return writer.write(() => {
         const ws = db.select({ lastCursor: workspaces.lastCursor }).from(workspaces).where(eq(workspaces.id, input.workspaceId)).get();

@@ -18,6 +18,7 @@ import { hydrate, reactionSummaries } from "./hydrate.ts";
 import { firstRow, now, toThreadState } from "./rows.ts";
 import { mentionCount, readRootMentions, recordReach } from "./notifications.ts";
 import { attachUploadRow, detachUploads } from "./uploads.ts";
+import { budgetSpentAt } from "./slash-commands.ts";
 import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, topics, users } from "./schema.ts";
 
 type Row = typeof messages.$inferSelect;
@@ -115,11 +116,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
     }
 
     if (input.budget) {
-      const since = budgetWindowStart(input.budget);
-      const recent = db.select({ at: messages.createdAt }).from(messages)
-        .where(and(eq(messages.workspaceId, input.scope.workspaceId), eq(messages.authorId, input.authorId), gt(messages.createdAt, since)))
-        .orderBy(asc(messages.createdAt)).all();
-      assertWithinBudget(input.budget, recent.map((r) => r.at));
+      assertWithinBudget(input.budget, budgetSpentAt(db, input.scope.workspaceId, input.authorId, budgetWindowStart(input.budget)));
     }
 
     if (input.topicId) {
@@ -178,6 +175,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
       quotedMessageId: quote?.id ?? null,
       quotedBodySnapshot: quote ? quoteSnapshot(quote.body) : null,
       quotedAuthorId: quote?.authorId ?? null,
+      webhook: input.webhook ? JSON.stringify(input.webhook) : null,
       createdAt: at,
       editedAt: null,
       deletedAt: null,

@@ -8,8 +8,10 @@ import { appendEvent } from "./events.ts";
 import { firstRow, now, toUser } from "./rows.ts";
 import { members, moderationNotes, users } from "./schema.ts";
 
+/** What a person spent of the guest budget since an instant: posts and slash invocations alike. */
 export function postsSince(db: Db, workspaceId: string, userId: string, since: string): number {
-  return firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM messages WHERE workspace_id = ${workspaceId} AND author_id = ${userId} AND created_at > ${since}`)?.n ?? 0;
+  return firstRow<{ n: number }>(db, sql`SELECT (SELECT count(*) FROM messages WHERE workspace_id = ${workspaceId} AND author_id = ${userId} AND created_at > ${since})
+    + (SELECT count(*) FROM slash_invocations WHERE workspace_id = ${workspaceId} AND user_id = ${userId} AND created_at > ${since}) AS n`)?.n ?? 0;
 }
 
 export function sqliteModeration(db: Db, writer: GroupCommitWriter): ModerationStore {

@@ -87,6 +87,7 @@ export function toMessage(r: MessageRow): Message {
     quoted_author_id: r.quotedAuthorId,
     nonce: r.nonce,
   };
+  if (r.webhook) m.posted_by_webhook = JSON.parse(r.webhook);
   if (r.parentMessageId === null) m.thread_state = toThreadState(r);
   return m;
 }

@@ -1,12 +1,13 @@
 // Slash command registrations and their invocation log on SQLite.
-import { and, asc, count, eq, gte, isNull } from "drizzle-orm";
+import { and, asc, count, eq, gt, gte, isNull } from "drizzle-orm";
+import { assertWithinBudget, budgetWindowStart } from "../../chat/posting.ts";
 import { conflict, notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import { newSecret } from "../../chat/secrets.ts";
 import type { IntegrationStore, SlashCommand, SlashInvocation } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { now } from "./rows.ts";
-import { slashCommands, slashInvocations } from "./schema.ts";
+import { messages, slashCommands, slashInvocations } from "./schema.ts";
 
 type CommandRow = typeof slashCommands.$inferSelect;
 
@@ -31,7 +32,19 @@ export function invocationRow(i: SlashInvocation) {
 
 export const commandTaken = (command: string) => conflict(`${command} is already registered in this workspace`, "command_taken");
 
-type SlashPart = Pick<IntegrationStore, "createSlashCommand" | "slashCommands" | "slashCommand" | "activeSlashCommand" | "rotateSlashSecret" | "revokeSlashCommand" | "recordInvocation" | "invocationsSince">;
+type SlashPart = Pick<IntegrationStore, "createSlashCommand" | "slashCommands" | "slashCommand" | "activeSlashCommand" | "rotateSlashSecret" | "revokeSlashCommand" | "recordInvocation" | "finishInvocation" | "invocationsSince">;
+
+/**
+ * When a person's posts and slash invocations inside a budget's window happened, oldest first:
+ * one budget covers both (a guest's commands cost what their posts cost).
+ */
+export function budgetSpentAt(db: Db, workspaceId: string, userId: string, since: string): string[] {
+  const posts = db.select({ at: messages.createdAt }).from(messages)
+    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.authorId, userId), gt(messages.createdAt, since))).all();
+  const calls = db.select({ at: slashInvocations.createdAt }).from(slashInvocations)
+    .where(and(eq(slashInvocations.workspaceId, workspaceId), eq(slashInvocations.userId, userId), gt(slashInvocations.createdAt, since))).all();
+  return [...posts, ...calls].map((r) => r.at).sort();
+}
 
 export function sqliteSlashCommands(db: Db, writer: GroupCommitWriter): SlashPart {
   const row = (id: string) => db.select().from(slashCommands).where(eq(slashCommands.id, id)).get();
@@ -77,11 +90,18 @@ export function sqliteSlashCommands(db: Db, writer: GroupCommitWriter): SlashPar
         return toSlashCommand(r);
       });
     },
-    recordInvocation(i) {
+    recordInvocation(i, budget) {
       return writer.write(() => {
+        // Counted and written in one write: concurrent invocations cannot overshoot the budget.
+        if (budget) assertWithinBudget(budget, budgetSpentAt(db, i.workspaceId, i.userId, budgetWindowStart(budget)));
         const r = invocationRow(i);
         db.insert(slashInvocations).values(r).run();
         return r.id;
+      });
+    },
+    finishInvocation(id, o) {
+      return writer.write(() => {
+        db.update(slashInvocations).set({ outcome: o.outcome, responseStatus: o.responseStatus, error: o.error?.slice(0, 1000) ?? null }).where(eq(slashInvocations.id, id)).run();
       });
     },
     async invocationsSince(workspaceId, userId, since) {

@@ -1,0 +1,80 @@
+// Incoming webhooks on SQLite: the webhook row and its own bot user are written together; only
+// the secret's hash is kept.
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { notFound } from "../../chat/errors.ts";
+import { newId } from "../../chat/ids.ts";
+import { hashSecret, newSecret, sameHash } from "../../chat/secrets.ts";
+import type { IncomingWebhook, IntegrationStore } from "../store.ts";
+import { insertBot } from "./bots.ts";
+import type { Db, GroupCommitWriter } from "./database.ts";
+import { now } from "./rows.ts";
+import { botTokens, channels, incomingWebhooks, members } from "./schema.ts";
+
+type WebhookRow = typeof incomingWebhooks.$inferSelect;
+type WebhookPart = Pick<IntegrationStore, "createIncomingWebhook" | "incomingWebhooks" | "incomingWebhook" | "incomingWebhookBySecret" | "rotateIncomingWebhookSecret" | "revokeIncomingWebhook">;
+
+export function toIncomingWebhook(r: WebhookRow): IncomingWebhook {
+  return { id: r.id, workspace_id: r.workspaceId, channel_id: r.channelId, name: r.name, bot_user_id: r.botUserId, created_by: r.createdBy, created_at: r.createdAt, revoked_at: r.revokedAt };
+}
+
+export function newIncomingWebhookRow(input: Parameters<IntegrationStore["createIncomingWebhook"]>[0], botUserId: string, secret: string): WebhookRow {
+  return { id: newId("whk"), workspaceId: input.workspaceId, channelId: input.channelId, name: input.name, botUserId, secretHash: hashSecret(secret), createdBy: input.createdBy, createdAt: now(), revokedAt: null };
+}
+
+/** The webhook a secret opens: active, and the secret's hash matches (compared in constant time). */
+export function openedBy(r: WebhookRow | undefined, secret: string): IncomingWebhook | null {
+  return r && !r.revokedAt && sameHash(r.secretHash, hashSecret(secret)) ? toIncomingWebhook(r) : null;
+}
+
+export function sqliteIncomingWebhooks(db: Db, writer: GroupCommitWriter): WebhookPart {
+  const row = (id: string) => db.select().from(incomingWebhooks).where(eq(incomingWebhooks.id, id)).get();
+  const active = (id: string) => {
+    const r = row(id);
+    if (!r || r.revokedAt) throw notFound("incoming webhook");
+    return r;
+  };
+  return {
+    createIncomingWebhook(input) {
+      return writer.write(() => {
+        const ch = db.select({ id: channels.id }).from(channels).where(and(eq(channels.id, input.channelId), eq(channels.workspaceId, input.workspaceId), isNull(channels.deletedAt))).get();
+        if (!ch) throw notFound("channel");
+        const bot = insertBot(db, { workspaceId: input.workspaceId, displayName: input.name, ownerUserId: input.createdBy });
+        const secret = newSecret("ccw");
+        const r = newIncomingWebhookRow(input, bot.id, secret);
+        db.insert(incomingWebhooks).values(r).run();
+        return { webhook: toIncomingWebhook(r), secret };
+      });
+    },
+    async incomingWebhooks(workspaceId, channelId) {
+      const conds = [eq(incomingWebhooks.workspaceId, workspaceId), isNull(incomingWebhooks.revokedAt)];
+      if (channelId) conds.push(eq(incomingWebhooks.channelId, channelId));
+      return db.select().from(incomingWebhooks).where(and(...conds)).orderBy(asc(incomingWebhooks.createdAt), asc(incomingWebhooks.id)).all().map(toIncomingWebhook);
+    },
+    async incomingWebhook(id) {
+      const r = row(id);
+      return r ? toIncomingWebhook(r) : null;
+    },
+    async incomingWebhookBySecret(id, secret) {
+      return openedBy(row(id), secret);
+    },
+    rotateIncomingWebhookSecret(id) {
+      return writer.write(() => {
+        const r = active(id);
+        const secret = newSecret("ccw");
+        db.update(incomingWebhooks).set({ secretHash: hashSecret(secret) }).where(eq(incomingWebhooks.id, id)).run();
+        return { webhook: toIncomingWebhook(r), secret };
+      });
+    },
+    revokeIncomingWebhook(id) {
+      return writer.write(() => {
+        const r = active(id);
+        r.revokedAt = now();
+        db.update(incomingWebhooks).set({ revokedAt: r.revokedAt }).where(eq(incomingWebhooks.id, id)).run();
+        // Its bot leaves the workspace (no one can mint it a token any more); its posts keep their author.
+        db.update(botTokens).set({ revokedAt: r.revokedAt }).where(and(eq(botTokens.botUserId, r.botUserId), isNull(botTokens.revokedAt))).run();
+        db.delete(members).where(and(eq(members.workspaceId, r.workspaceId), eq(members.userId, r.botUserId))).run();
+        return toIncomingWebhook(r);
+      });
+    },
+  };
+}

@@ -104,7 +104,12 @@ export function addCommandNote(channelId: string, text: string, command: string 
   if (!text.trim()) return;
   const now = Date.now();
   const notes = commandNotes.peek();
-  if (notes.some((n) => n.channelId === channelId && n.text === text && now - n.at < SAME_NOTE_MS)) return;
+  const same = notes.find((n) => n.channelId === channelId && n.text === text && now - n.at < SAME_NOTE_MS);
+  if (same) {
+    // The event came first; the HTTP answer knows which command it was.
+    if (command && !same.command) commandNotes.value = notes.map((n) => (n === same ? { ...n, command } : n));
+    return;
+  }
   commandNotes.value = [...notes, { id: nextNote++, channelId, command, text, at: now }].slice(-20);
 }
 

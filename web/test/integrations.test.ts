@@ -1,0 +1,135 @@
+// Integrations in the browser (issue #13): slash commands from the composer against a real local
+// receiver (the server runs with --allow-private-webhooks so it may call loopback), and the
+// integrations page for managers (slash commands, event subscriptions with their delivery log),
+// at desktop and phone width. Screenshots go to artifacts/screenshots/.
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { createHmac } from "node:crypto";
+import type { Page } from "playwright-core";
+import { type Api, errorsOf, hasChromium, screenshot, startTeam, type Team, until } from "./support.ts";
+
+setDefaultTimeout(60_000);
+
+interface Call {
+  command: string;
+  text: string;
+  user_id: string;
+  channel_id: string;
+  verified: boolean;
+}
+
+/** A slash-command callback on loopback: checks the signature, then answers as each command says. */
+function startReceiver(secrets: Map<string, string>) {
+  const calls: Call[] = [];
+  const events: { verified: boolean; type: string }[] = [];
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      const raw = await req.text();
+      const ts = req.headers.get("x-clickclack-timestamp") ?? "";
+      const sig = req.headers.get("x-clickclack-signature") ?? "";
+      const path = new URL(req.url).pathname;
+      const secret = secrets.get(path) ?? "";
+      const verified = sig === `sha256=${createHmac("sha256", secret).update(`${ts}.${raw}`).digest("hex")}`;
+      if (path === "/events") {
+        const body = JSON.parse(raw) as { event: { type: string } };
+        events.push({ verified, type: body.event.type });
+        return new Response("ok");
+      }
+      const p = JSON.parse(raw) as Call;
+      calls.push({ ...p, verified });
+      if (!verified) return new Response("bad signature", { status: 401 });
+      if (p.command === "/deploy") return Response.json({ response_type: "in_channel", text: `Deploying **${p.text}** now` });
+      return Response.json({ response_type: "ephemeral", text: `You ran ${p.command}; only you can see this` });
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}`, calls, events, stop: () => server.stop(true) };
+}
+
+describe.skipIf(!hasChromium)("browser app: integrations", () => {
+  let team: Team;
+  let apiA: Api;
+  let workspaceId: string;
+  let general: { id: string };
+  let botId: string;
+  const secrets = new Map<string, string>();
+  let receiver: ReturnType<typeof startReceiver>;
+
+  beforeAll(async () => {
+    team = await startTeam("integrations", { serveArgs: ["--allow-private-webhooks"] });
+    ({ apiA, workspaceId, general } = team);
+    receiver = startReceiver(secrets);
+    botId = (await apiA.post(`/api/workspaces/${workspaceId}/bots`, { display_name: "Deployer", handle: "deployer", create_token: false })).bot.id;
+    for (const [command, description] of [["/deploy", "Deploy a build"], ["/whoami", "Who am I?"]] as const) {
+      const { slash_command } = await apiA.post(`/api/workspaces/${workspaceId}/slash-commands`, { command, description, callback_url: `${receiver.url}/${command.slice(1)}`, bot_user_id: botId });
+      secrets.set(`/${command.slice(1)}`, slash_command.signing_secret);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    receiver?.stop();
+    await team?.stop();
+  });
+
+  const message = (page: Page, text: string) => page.locator("[data-message-id]", { hasText: text });
+  const composer = (page: Page) => page.getByRole("textbox", { name: "Message #general" });
+
+  test("composer: / lists the commands, filters as you type, and /deploy prod posts the bot's signed reply", async () => {
+    const ada = await team.open("ada@example.com");
+    const errors = errorsOf(ada);
+    const box = composer(ada);
+    await box.click();
+    await box.pressSequentially("/");
+    const menu = ada.getByRole("listbox", { name: "Commands" });
+    await menu.getByRole("option", { name: /\/deploy/ }).waitFor();
+    await menu.getByRole("option", { name: /\/whoami/ }).waitFor();
+    expect(await box.getAttribute("aria-activedescendant")).toBeTruthy();
+    await box.pressSequentially("who");
+    await until(async () => (await menu.getByRole("option").count()) === 1, 5_000, "filtered to /whoami");
+    await box.press("Backspace");
+    await box.press("Backspace");
+    await box.press("Backspace");
+    await box.pressSequentially("de");
+    await screenshot(ada, "slash-menu");
+    await box.press("Enter"); // completes the command
+    expect(await box.inputValue()).toBe("/deploy ");
+    await box.pressSequentially("prod");
+    await box.press("Enter");
+    await message(ada, "Deploying prod now").waitFor();
+    expect(await box.inputValue()).toBe("");
+    const row = message(ada, "Deploying prod now");
+    await row.getByText("Bot", { exact: true }).waitFor();
+    const call = receiver.calls.find((c) => c.command === "/deploy")!;
+    expect(call).toMatchObject({ text: "prod", channel_id: general.id, verified: true });
+    expect(call.user_id).toBe((await apiA.get("/api/me")).user.id);
+    // Everyone sees the bot's reply.
+    const grace = await team.open("grace@example.com");
+    await message(grace, "Deploying prod now").waitFor();
+    await grace.close();
+    expect(errors).toEqual([]);
+    await ada.close();
+  });
+
+  test("composer: an ephemeral reply is shown only to the caller, and an unknown command is refused with the text kept", async () => {
+    const ada = await team.open("ada@example.com");
+    const box = composer(ada);
+    await box.fill("/whoami");
+    await box.press("Escape"); // close the menu; Enter then sends
+    await box.press("Enter");
+    const notes = ada.getByRole("list", { name: "Command replies only visible to you" });
+    await notes.getByText("only you can see this").waitFor();
+    await notes.getByText("Only visible to you · /whoami").waitFor();
+    await screenshot(ada, "slash-ephemeral");
+    const page = await apiA.get(`/api/channels/${general.id}/messages?mode=latest`);
+    expect(page.messages.some((m: { body: string }) => m.body.includes("only you can see this"))).toBe(false);
+
+    await box.fill("/nope hello there");
+    await box.press("Enter");
+    await ada.getByRole("alert").getByText("/nope is not a command in this workspace").waitFor();
+    expect(await box.inputValue()).toBe("/nope hello there");
+    expect(await box.getAttribute("aria-invalid")).toBe("true");
+    await notes.getByRole("button", { name: "Dismiss" }).click();
+    await notes.waitFor({ state: "detached" });
+    await ada.close();
+  });
+});

@@ -1,5 +1,6 @@
 // The signed-in app: sidebar, the conversation (or a starting point), the side pane, dialogs and
 // the global keys: Ctrl/Cmd+K to switch, Esc to close panes.
+import { lazy, Suspense } from "preact/compat";
 import { useEffect } from "preact/hooks";
 import { api } from "../api.ts";
 import { conversationPath, navigate, route } from "../routes.ts";
@@ -23,6 +24,9 @@ import { NameDialog } from "./NameDialog.tsx";
 import { QuickSwitcher } from "./QuickSwitcher.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 import { Toast } from "./Toast.tsx";
+
+// Managers only, and rarely: its code loads on the first visit.
+const IntegrationsPage = lazy(() => import("../integrations/IntegrationsPage.tsx").then((m) => ({ default: m.IntegrationsPage })));
 
 const lastPlaceKey = (userId: string, ws: string) => `place:${userId}:${ws}`;
 
@@ -146,6 +150,10 @@ export function Shell({ me }: { me: User }) {
               Try again
             </button>
           </div>
+        ) : r.name === "integrations" ? (
+          <Suspense fallback={<div class="empty-state main-empty" aria-busy="true" />}>
+            <IntegrationsPage />
+          </Suspense>
         ) : r.name === "conversation" ? (
           <div class="main-split">
             <Conversation me={me} kind={r.kind} id={r.id} threadId={r.threadId} messageId={r.messageId} />

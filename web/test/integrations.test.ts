@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import type { Page } from "playwright-core";
+import { violations } from "./axe.ts";
 import { type Api, errorsOf, hasChromium, screenshot, startTeam, type Team, until } from "./support.ts";
 
 setDefaultTimeout(60_000);
@@ -132,4 +133,96 @@ describe.skipIf(!hasChromium)("browser app: integrations", () => {
     await notes.waitFor({ state: "detached" });
     await ada.close();
   });
+
+  const openPage = async (width = 1280) => {
+    const page = await team.open("ada@example.com", { width, height: width > 500 ? 800 : 844 });
+    if (width > 500) {
+      await page.getByRole("button", { name: /Acme/ }).click();
+      await page.getByRole("menuitem", { name: "Integrations" }).click();
+    } else {
+      await page.goto(`${team.server.url}/app/integrations`);
+    }
+    await page.getByRole("heading", { name: "Integrations · Acme" }).waitFor();
+    return page;
+  };
+
+  test("page: register a slash command (secret once), rotate its secret, revoke it; members do not get the page", async () => {
+    const ada = await openPage();
+    const errors = errorsOf(ada);
+    const form = ada.getByRole("form", { name: "Register a slash command" });
+    await form.getByRole("textbox", { name: "Command" }).fill("/build");
+    await form.getByRole("textbox", { name: "Callback URL" }).fill(`${receiver.url}/build`);
+    await form.getByRole("textbox", { name: "Description" }).fill("Build a branch");
+    expect(await form.getByRole("combobox", { name: "Answers as" }).inputValue()).toBe(botId);
+    await form.getByRole("button", { name: "Register command" }).click();
+    const secretBox = ada.getByRole("textbox", { name: "Signing secret for /build" });
+    await secretBox.waitFor();
+    const first = await secretBox.inputValue();
+    expect(first.length).toBeGreaterThan(20);
+    const item = ada.getByRole("listitem", { name: "/build" });
+    await item.getByText("Active", { exact: true }).waitFor();
+    await screenshot(ada, "integrations-slash");
+    await ada.getByRole("button", { name: "Done" }).click();
+    await secretBox.waitFor({ state: "detached" });
+
+    await item.getByRole("button", { name: "Rotate secret" }).click();
+    await ada.getByRole("dialog", { name: "Rotate the secret of /build?" }).getByRole("button", { name: "Rotate secret" }).click();
+    await until(async () => (await secretBox.count()) === 1 && (await secretBox.inputValue()) !== first, 10_000, "a new secret");
+
+    await item.getByRole("button", { name: "Revoke" }).click();
+    await ada.getByRole("dialog", { name: "Revoke /build?" }).getByRole("button", { name: "Revoke" }).click();
+    await item.getByText("Revoked", { exact: true }).waitFor();
+    const listed = (await apiA.get(`/api/workspaces/${workspaceId}/slash-commands`)).slash_commands.find((c: { command: string }) => c.command === "/build");
+    expect(listed.revoked_at).toBeTruthy();
+    expect(errors).toEqual([]);
+    await ada.close();
+
+    const grace = await team.open("grace@example.com");
+    await grace.getByRole("button", { name: /Acme/ }).click();
+    await grace.getByRole("menuitem", { name: "New workspace" }).waitFor();
+    expect(await grace.getByRole("menuitem", { name: "Integrations" }).count()).toBe(0);
+    await grace.goto(`${team.server.url}/app/integrations`);
+    await grace.getByText("Only the workspace's owners and moderators manage integrations.").waitFor();
+    await grace.close();
+  });
+
+  for (const width of [1280, 390]) {
+    test(`page at ${width} px: subscribe to message.created, see the signed delivery in the log, redeliver it; no serious axe violations`, async () => {
+      const ada = await openPage(width);
+      const problems: string[] = [];
+      const check = async (screen: string) => {
+        for (const v of await violations(ada)) problems.push(`[${screen}] ${v}`);
+      };
+      await check("integrations");
+      const form = ada.getByRole("form", { name: "Add an event subscription" });
+      const callback = `${receiver.url}/events?w=${width}`;
+      await form.getByRole("textbox", { name: "Callback URL" }).fill(callback);
+      await form.getByRole("checkbox", { name: "message.created" }).waitFor();
+      expect(await form.getByRole("checkbox", { name: "message.created" }).isChecked()).toBe(true);
+      await form.getByRole("button", { name: "Subscribe" }).click();
+      const secretBox = ada.getByRole("textbox", { name: `Signing secret for ${callback}` });
+      await secretBox.waitFor();
+      secrets.set("/events", await secretBox.inputValue());
+      const before = receiver.events.length;
+      await team.apiB.post(`/api/channels/${general.id}/messages`, { body: `Ping for the subscription at ${width}` });
+      await until(() => receiver.events.length > before, 15_000, "a delivery");
+      expect(receiver.events.at(-1)).toEqual({ verified: true, type: "message.created" });
+
+      const item = ada.getByRole("listitem", { name: callback });
+      await item.getByRole("button", { name: "Delivery log" }).click();
+      const log = item.getByRole("table", { name: `Deliveries to ${callback}` });
+      await log.getByText("Delivered").first().waitFor();
+      await check("delivery log");
+      await screenshot(ada, `integrations-deliveries-${width}`);
+      await log.getByRole("button", { name: /^Redeliver message.created/ }).first().click();
+      await log.getByText("(manual)").waitFor();
+      await until(() => receiver.events.length > before + 1, 10_000, "the redelivery");
+      expect(receiver.events.at(-1)).toEqual({ verified: true, type: "message.created" });
+      await item.getByRole("button", { name: "Revoke" }).click();
+      await ada.getByRole("dialog", { name: "Revoke this subscription?" }).getByRole("button", { name: "Revoke" }).click();
+      await item.getByText("Revoked", { exact: true }).waitFor();
+      await ada.close();
+      expect(problems).toEqual([]);
+    });
+  }
 });

@@ -3,7 +3,7 @@
 // read as a command, and the replies only the caller sees ("only visible to you").
 import { signal } from "@preact/signals";
 import { api, routeMissing } from "../api.ts";
-import type { ChatEvent } from "../types.ts";
+import type { ChatEvent, SlashCommandInfo, WorkspaceBotCommand } from "../types.ts";
 import { users } from "./directory.ts";
 
 export interface CommandOption {
@@ -39,18 +39,7 @@ export function loadCommands(workspaceId: string, force = false): Promise<Comman
   if (loading?.workspaceId === workspaceId) return loading.promise;
   const promise = Promise.all([orEmpty(api.slashCommands(workspaceId).then((r) => r.slash_commands)), orEmpty(api.botCommands(workspaceId).then((r) => r.bot_commands ?? []))])
     .then(([slash, bots]) => {
-      const list: CommandOption[] = slash
-        .filter((c) => !c.revoked_at)
-        .map((c) => ({ command: c.command, description: c.description, hint: "", source: "slash" as const, botUserId: c.bot_user_id, botName: botLabel(c.bot_user_id) }));
-      // A registered command wins a name clash with a bot's menu, as on the server.
-      const taken = new Set(list.map((c) => c.command));
-      for (const b of bots) {
-        const command = b.command.startsWith("/") ? b.command.toLowerCase() : `/${b.command.toLowerCase()}`;
-        if (taken.has(command)) continue;
-        taken.add(command);
-        list.push({ command, description: b.description ?? "", hint: b.args_hint ?? "", source: "bot", botUserId: b.bot?.id ?? "", botName: b.bot?.handle ? `@${b.bot.handle}` : (b.bot?.display_name ?? null) });
-      }
-      list.sort((a, b) => a.command.localeCompare(b.command));
+      const list = mergeCommands(slash, bots, botLabel);
       commandList.value = { workspaceId, list, at: Date.now() };
       return list;
     })
@@ -59,6 +48,24 @@ export function loadCommands(workspaceId: string, force = false): Promise<Comman
     });
   loading = { workspaceId, promise };
   return promise;
+}
+
+/**
+ * One menu from both sources, sorted by name: active registered commands, then bot menu entries
+ * whose name no registered command (or earlier bot) took, as the server resolves a clash.
+ */
+export function mergeCommands(slash: SlashCommandInfo[], bots: WorkspaceBotCommand[], labelOf: (botUserId: string) => string | null): CommandOption[] {
+  const list: CommandOption[] = slash
+    .filter((c) => !c.revoked_at)
+    .map((c) => ({ command: c.command, description: c.description, hint: "", source: "slash" as const, botUserId: c.bot_user_id, botName: labelOf(c.bot_user_id) }));
+  const taken = new Set(list.map((c) => c.command));
+  for (const b of bots) {
+    const command = b.command.startsWith("/") ? b.command.toLowerCase() : `/${b.command.toLowerCase()}`;
+    if (taken.has(command)) continue;
+    taken.add(command);
+    list.push({ command, description: b.description ?? "", hint: b.args_hint ?? "", source: "bot", botUserId: b.bot?.id ?? "", botName: b.bot?.handle ? `@${b.bot.handle}` : (b.bot?.display_name ?? null) });
+  }
+  return list.sort((a, b) => a.command.localeCompare(b.command));
 }
 
 function botLabel(id: string): string | null {

@@ -186,6 +186,32 @@ describe.skipIf(!hasChromium)("browser app: integrations", () => {
     await grace.close();
   });
 
+  test("page: revoke an app with what it registered; incoming webhooks show only where the server has them", async () => {
+    const helper = (await apiA.post(`/api/workspaces/${workspaceId}/bots`, { display_name: "CI Helper", handle: "ci-helper", create_token: false })).bot.id;
+    const { app_installation } = await apiA.post(`/api/workspaces/${workspaceId}/app-installations`, { app_slug: "ci-helper", display_name: "CI Helper", bot_user_id: helper });
+    await apiA.post(`/api/workspaces/${workspaceId}/slash-commands`, { command: "/ci", description: "CI status", callback_url: `${receiver.url}/ci`, bot_user_id: helper, app_installation_id: app_installation.id });
+    const ada = await openPage();
+    const app = ada.getByRole("listitem", { name: "CI Helper" });
+    await app.getByText("Installed", { exact: true }).waitFor();
+    await app.getByRole("button", { name: "Revoke…" }).click();
+    const dialog = ada.getByRole("dialog", { name: "Revoke CI Helper?" });
+    expect(await dialog.getByRole("checkbox", { name: "Revoke its slash commands" }).isChecked()).toBe(true);
+    expect(await dialog.getByRole("checkbox", { name: "Delete its bot" }).isChecked()).toBe(false);
+    await screenshot(ada, "integrations-revoke-app");
+    await dialog.getByRole("button", { name: "Revoke app" }).click();
+    await ada.getByText("Revoked CI Helper: 1 slash command, 0 event subscriptions, 0 bot tokens").waitFor();
+    await app.getByText("Revoked", { exact: true }).waitFor();
+    const ci = (await apiA.get(`/api/workspaces/${workspaceId}/slash-commands`)).slash_commands.find((c: { command: string }) => c.command === "/ci");
+    expect(ci.revoked_at).toBeTruthy();
+
+    // The incoming webhooks section follows the server: absent where the routes answer 404.
+    const status = await apiA.get(`/api/workspaces/${workspaceId}/incoming-webhooks`).then(() => 200, (err: { status: number }) => err.status);
+    const heading = ada.getByRole("heading", { name: "Incoming webhooks" });
+    if (status === 404) expect(await heading.count()).toBe(0);
+    else await heading.waitFor();
+    await ada.close();
+  });
+
   for (const width of [1280, 390]) {
     test(`page at ${width} px: subscribe to message.created, see the signed delivery in the log, redeliver it; no serious axe violations`, async () => {
       const ada = await openPage(width);

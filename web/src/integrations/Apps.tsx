@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { Modal } from "../components/Modal.tsx";
 import { useSubmit } from "../components/useSubmit.ts";
-import { fullTime } from "../format.ts";
+import { fullTime, plural } from "../format.ts";
 import { showToast } from "../state/ui.ts";
 import { type AppInstallation, integrationsApi, type RevokeAppOptions } from "./api.ts";
 import { Chip, Problem, Section, useLoaded } from "./parts.tsx";
@@ -66,7 +66,7 @@ function RevokeApp({ app, onClose, onDone }: { app: AppInstallation; onClose: ()
   const { submit, busy, error } = useSubmit(async () => {
     const result = await integrationsApi.revokeApp(app.id, opts);
     const r = result.revoked;
-    showToast(`Revoked ${app.display_name}: ${r.slash_commands} commands, ${r.event_subscriptions} subscriptions, ${r.bot_tokens} tokens${result.deleted_bot ? ", bot deleted" : ""}`);
+    showToast(`Revoked ${app.display_name}: ${plural(r.slash_commands, "slash command")}, ${plural(r.event_subscriptions, "event subscription")}, ${plural(r.bot_tokens, "bot token")}${result.deleted_bot ? ", bot deleted" : ""}`);
     onDone(result.installation);
   });
   return (

@@ -114,9 +114,10 @@ describe.skipIf(!hasChromium)("browser app: integrations", () => {
   test("composer: an ephemeral reply is shown only to the caller, and an unknown command is refused with the text kept", async () => {
     const ada = await team.open("ada@example.com");
     const box = composer(ada);
-    await box.fill("/whoami");
-    await box.press("Escape"); // close the menu; Enter then sends
-    await box.press("Enter");
+    await box.click();
+    await box.pressSequentially("/whoami");
+    await ada.getByRole("listbox", { name: "Commands" }).getByRole("option", { name: /\/whoami/ }).waitFor();
+    await box.press("Enter"); // typed in full: Enter runs it rather than completing it
     const notes = ada.getByRole("list", { name: "Command replies only visible to you" });
     await notes.getByText("only you can see this").waitFor();
     await notes.getByText("Only visible to you · /whoami").waitFor();

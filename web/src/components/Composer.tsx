@@ -208,9 +208,12 @@ export function Composer(props: Props) {
         setActive((a) => (a + (e.key === "ArrowDown" ? 1 : options.length - 1)) % options.length);
         return;
       }
-      if (e.key === "Enter" || e.key === "Tab") {
+      const chosen = options[Math.min(active, options.length - 1)]!;
+      // A command typed out in full runs on Enter (Tab still completes it).
+      const typedInFull = e.key === "Enter" && chosen.kind === "command" && atCommand && chosen.option.command === `/${atCommand.query}`;
+      if ((e.key === "Enter" || e.key === "Tab") && !typedInFull) {
         e.preventDefault();
-        pick(options[Math.min(active, options.length - 1)]!);
+        pick(chosen);
         return;
       }
       if (e.key === "Escape") {

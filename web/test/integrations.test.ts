@@ -100,6 +100,7 @@ describe.skipIf(!hasChromium)("browser app: integrations", () => {
     expect(await box.inputValue()).toBe("");
     const row = message(ada, "Deploying prod now");
     await row.getByText("Bot", { exact: true }).waitFor();
+    await screenshot(ada, "slash-reply");
     const call = receiver.calls.find((c) => c.command === "/deploy")!;
     expect(call).toMatchObject({ text: "prod", channel_id: general.id, verified: true });
     expect(call.user_id).toBe((await apiA.get("/api/me")).user.id);

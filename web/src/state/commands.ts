@@ -63,7 +63,9 @@ export function mergeCommands(slash: SlashCommandInfo[], bots: WorkspaceBotComma
     const command = b.command.startsWith("/") ? b.command.toLowerCase() : `/${b.command.toLowerCase()}`;
     if (taken.has(command)) continue;
     taken.add(command);
-    list.push({ command, description: b.description ?? "", hint: b.args_hint ?? "", source: "bot", botUserId: b.bot?.id ?? "", botName: b.bot?.handle ? `@${b.bot.handle}` : (b.bot?.display_name ?? null) });
+    // The SDK's shape nests the bot; a flat `bot_user_id` is read too.
+    const botUserId = b.bot?.id ?? (b as { bot_user_id?: string }).bot_user_id ?? "";
+    list.push({ command, description: b.description ?? "", hint: b.args_hint ?? "", source: "bot", botUserId, botName: b.bot?.handle ? `@${b.bot.handle}` : labelOf(botUserId) });
   }
   return list.sort((a, b) => a.command.localeCompare(b.command));
 }

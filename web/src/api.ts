@@ -4,7 +4,7 @@
 // the same nonce).
 import type {
   FollowedThread,
-  ChatEvent, Channel, DirectConversation, Member, Message, MessagePage, Reaction, SearchResult, ThreadPage, ThreadState, Upload, User, Workspace,
+  ChatEvent, Channel, DirectConversation, Member, Message, MessagePage, Reaction, SearchResult, SlashCommandInfo, ThreadPage, ThreadState, Upload, User, Workspace, WorkspaceBotCommand,
 } from "./types.ts";
 
 export class ApiError extends Error {
@@ -177,6 +177,14 @@ export const api = {
     form.set("file", file, file.name);
     return uploadWithProgress<{ upload: Upload }>(`/api/uploads${q({ workspace_id: workspaceId, nonce })}`, form, onProgress);
   },
+
+  /** Registered slash commands (every member sees them; callbacks only for managers). */
+  slashCommands: (workspaceId: string) => request<{ slash_commands: SlashCommandInfo[] }>("GET", `/api/workspaces/${enc(workspaceId)}/slash-commands`),
+  /** The command menus bots publish (PUT /api/bots/self/commands). */
+  botCommands: (workspaceId: string) => request<{ bot_commands: WorkspaceBotCommand[] }>("GET", `/api/workspaces/${enc(workspaceId)}/bot-commands`),
+  /** Runs a registered command in a channel; the session is the caller, as in a form post. */
+  runSlashCommand: (channelId: string, command: string, text: string) =>
+    request<{ response_type: "in_channel" | "ephemeral"; text: string; message?: Message }>("POST", `/api/hooks/slash/${enc(channelId)}`, { body: { command, text } }),
 
   events: (workspaceId: string, query: { after_cursor?: string; limit?: number; include_tail?: boolean }) =>
     request<{ events: ChatEvent[]; tail_cursor?: string; next_cursor: string; has_more: boolean }>("GET", `/api/realtime/events${q({ workspace_id: workspaceId, ...query })}`),

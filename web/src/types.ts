@@ -13,6 +13,9 @@ export type Reaction = Sdk.ReactionSummary;
 export type DirectConversation = Sdk.DirectConversation;
 export type ChatEvent = Sdk.RealtimeEvent;
 export type Member = Sdk.Member;
+export type WorkspaceBotCommand = Sdk.WorkspaceBotCommand;
+/** A registered slash command as our server sends it (`callback_url` is "" for non-managers). */
+export type SlashCommandInfo = Sdk.SlashCommand & { app_installation_id?: string | null };
 export type FollowedThread = Sdk.FollowedThread & { root?: Message };
 
 /** An upload as the wire contract describes it (the route may not exist on every server). */

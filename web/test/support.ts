@@ -192,14 +192,14 @@ export function chartPng(): Buffer {
 }
 
 /** A server with Ada (owner of Acme) and Grace (member), API clients for both, and a browser. */
-export async function startTeam(label: string) {
+export async function startTeam(label: string, opts: { serveArgs?: string[] } = {}) {
   ensureBinary();
   const dir = tempDir(label);
   const boot = await admin(dir, "bootstrap", "--name", "Ada Lovelace", "--email", "ada@example.com", "--workspace", "Acme");
   const workspaceId: string = boot.workspace.id;
   await admin(dir, "user", "create", "--email", "grace@example.com", "--name", "Grace Hopper", "--handle", "grace");
   await admin(dir, "member", "add", "--workspace", workspaceId, "--email", "grace@example.com", "--role", "member");
-  const server = await serve({ args: ["--data", dir] });
+  const server = await serve({ args: ["--data", dir, ...(opts.serveArgs ?? [])] });
   const link = (email: string) => admin<{ token: string }>(dir, "magic-link", "create", "--email", email).then((r) => r.token);
   const apiA = apiAs(server.url, await sessionToken(server.url, await link("ada@example.com")));
   const apiB = apiAs(server.url, await sessionToken(server.url, await link("grace@example.com")));

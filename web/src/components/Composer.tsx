@@ -1,5 +1,6 @@
-// Writing a message: Enter sends, Shift+Enter starts a new line, `@` suggests people, Up in an
-// empty box edits your last message. Files come by button, drag-and-drop or paste. Sending is
+// Writing a message: Enter sends, Shift+Enter starts a new line, `@` suggests people, `/` at the
+// start lists the workspace's commands (a registered one runs on the server; a bot's menu entry is
+// sent as text for the bot), Up in an empty box edits your last message. Files come by button, drag-and-drop or paste. Sending is
 // optimistic (state/outbox.ts): the box clears at once and the message appears as pending.
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { plainText } from "../markdown.ts";
@@ -15,6 +16,8 @@ import { LIMITS } from "../../../src/chat/rules.ts";
 import { broadcastSuggestions, insertionOf, MentionMenu, mentionAt, type Suggestion, useMentionSuggestions } from "./MentionMenu.tsx";
 import { EmojiPicker } from "./EmojiPicker.tsx";
 import { emojiSet, loadEmoji, searchEmoji, shortcodeAt } from "../emoji/data.ts";
+import { api } from "../api.ts";
+import { addCommandNote, commandAt, commandList, type CommandOption, loadCommands, matchCommands, parseCommand } from "../state/commands.ts";
 
 interface Props {
   composerKey: string;
@@ -67,20 +70,32 @@ export function Composer(props: Props) {
     el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
   }, [text]);
 
-  // One menu at a time: `@name` (people, @channel, @here) or `:shortcode` (emoji).
+  // One menu at a time: `/command`, `@name` (people, @channel, @here) or `:shortcode` (emoji).
   const [picking, setPicking] = useState(false);
-  const atMention = mentionAt(text, caret);
-  const atShortcode = atMention ? null : shortcodeAt(text, caret);
-  const mention = atMention ?? atShortcode;
+  const [commandError, setCommandError] = useState<string | null>(null);
+  const [running, setRunning] = useState<string | null>(null);
+  // Registered commands answer in a channel (the server posts the reply there); bot menus anywhere.
+  const inChannel = props.scope.kind === "channel" && !props.scope.rootId;
+  const atCommand = commandAt(text, caret);
+  const atMention = atCommand ? null : mentionAt(text, caret);
+  const atShortcode = atCommand || atMention ? null : shortcodeAt(text, caret);
+  const mention = atCommand ?? atMention ?? atShortcode;
   const mentionOpen = mention !== null && dismissed !== mention.start;
   const people = useMentionSuggestions(mentionOpen && atMention ? atMention.query : null, props.meId);
   useEffect(() => {
     if (atShortcode) void loadEmoji().catch(() => {});
   }, [!!atShortcode]);
+  useEffect(() => {
+    if (atCommand) void loadCommands(props.workspaceId).catch(() => {});
+  }, [!!atCommand, props.workspaceId]);
   const set = emojiSet.value;
+  const available = (list: CommandOption[]) => (inChannel ? list : list.filter((c) => c.source === "bot"));
+  const loadedCommands = commandList.value?.workspaceId === props.workspaceId ? commandList.value.list : [];
   const options: Suggestion[] = !mentionOpen
     ? []
-    : atMention
+    : atCommand
+      ? matchCommands(available(loadedCommands), atCommand.query).map((option) => ({ kind: "command" as const, option }))
+      : atMention
       ? [...broadcastSuggestions(atMention.query, props.scope.kind === "channel" && !props.scope.rootId), ...people.map((user) => ({ kind: "user" as const, user }))]
       : set && atShortcode
         ? searchEmoji(set, atShortcode.query, 8).map((e) => ({ kind: "emoji" as const, char: e.char, shortcode: e.shortcodes.find((c) => c.startsWith(atShortcode.query)) ?? e.shortcodes[0] ?? e.label }))
@@ -88,6 +103,7 @@ export function Composer(props: Props) {
   const listId = `mentions-${key.replace(/[^\w-]/g, "")}`;
 
   const update = (value: string, pos: number) => {
+    setCommandError(null);
     setText(value);
     setCaret(pos);
     setDraft(key, value);
@@ -122,7 +138,52 @@ export function Composer(props: Props) {
   const tooLong = length > LIMITS.bodyMaxChars;
   const nearLimit = length > LIMITS.bodyMaxChars * 0.9;
 
+  /** A `/command` line: true when it was handled here (run, or refused with a reason kept on screen). */
+  const runCommand = async (parsed: { command: string; text: string }): Promise<boolean> => {
+    const { command } = parsed;
+    let found: CommandOption | undefined;
+    try {
+      found = (await loadCommands(props.workspaceId)).find((c) => c.command === command);
+      // Registered a moment ago: ask once more before calling it unknown.
+      found ??= (await loadCommands(props.workspaceId, true)).find((c) => c.command === command);
+    } catch (err) {
+      setCommandError(`Could not check the workspace's commands (${(err as Error).message}). Try again.`);
+      return true;
+    }
+    if (!found) {
+      setCommandError(`${command} is not a command in this workspace. To send this text as a message, start it with a space.`);
+      return true;
+    }
+    if (found.source === "bot") return false;
+    if (!inChannel) {
+      setCommandError(`${command} runs in a channel, not in ${props.scope.kind === "dm" ? "a direct message" : "a thread"}.`);
+      return true;
+    }
+    setRunning(command);
+    try {
+      const result = await api.runSlashCommand(props.scope.id, command, parsed.text);
+      update("", 0);
+      if (result.response_type === "ephemeral") addCommandNote(props.scope.id, result.text, command);
+      props.onSent?.();
+    } catch (err) {
+      setCommandError(`${command} did not run: ${(err as Error).message}`);
+    } finally {
+      setRunning(null);
+    }
+    return true;
+  };
+
   const submit = () => {
+    if (running) return;
+    const parsed = files.length === 0 && !quoted ? parseCommand(text) : null;
+    if (parsed) {
+      void runCommand(parsed).then((handled) => !handled && sendText());
+      return;
+    }
+    sendText();
+  };
+
+  const sendText = () => {
     const body = text.trim();
     if (tooLong) return;
     if (files.some((f) => f.status === "uploading")) return; // wait for the upload; Enter again
@@ -147,9 +208,12 @@ export function Composer(props: Props) {
         setActive((a) => (a + (e.key === "ArrowDown" ? 1 : options.length - 1)) % options.length);
         return;
       }
-      if (e.key === "Enter" || e.key === "Tab") {
+      const chosen = options[Math.min(active, options.length - 1)]!;
+      // A command typed out in full runs on Enter (Tab still completes it).
+      const typedInFull = e.key === "Enter" && chosen.kind === "command" && atCommand && chosen.option.command === `/${atCommand.query}`;
+      if ((e.key === "Enter" || e.key === "Tab") && !typedInFull) {
         e.preventDefault();
-        pick(options[Math.min(active, options.length - 1)]!);
+        pick(chosen);
         return;
       }
       if (e.key === "Escape") {
@@ -241,7 +305,8 @@ export function Composer(props: Props) {
           placeholder={props.placeholder}
           aria-label={props.placeholder}
           aria-autocomplete="list"
-          aria-invalid={tooLong || undefined}
+          aria-invalid={tooLong || !!commandError || undefined}
+          aria-describedby={commandError ? `${listId}-error` : undefined}
           aria-controls={mentionOpen && options.length ? listId : undefined}
           aria-activedescendant={mentionOpen && options.length ? `${listId}-${active}` : undefined}
           onInput={(e) => {
@@ -280,6 +345,16 @@ export function Composer(props: Props) {
           {tooLong
             ? `Too long to send: ${(length - LIMITS.bodyMaxChars).toLocaleString("en")} characters over the limit of ${LIMITS.bodyMaxChars.toLocaleString("en")}. Shorten it, or attach it as a file.`
             : `${length.toLocaleString("en")} / ${LIMITS.bodyMaxChars.toLocaleString("en")} characters`}
+        </div>
+      )}
+      {running && (
+        <div class="composer-status" role="status">
+          Running {running}…
+        </div>
+      )}
+      {commandError && (
+        <div class="composer-limit over" id={`${listId}-error`} role="alert">
+          {commandError}
         </div>
       )}
       {mentionOpen && <MentionMenu id={listId} options={options} active={Math.min(active, options.length - 1)} onPick={pick} />}

@@ -19,6 +19,7 @@ import { Icon } from "./Icon.tsx";
 import { MessageList } from "./MessageList.tsx";
 import type { RowContext } from "./MessageRow.tsx";
 import { TypingIndicator } from "./TypingIndicator.tsx";
+import { CommandNotes } from "./CommandNotes.tsx";
 
 interface Props {
   me: User;
@@ -187,6 +188,7 @@ export function ConversationView({ me, channel, dm, messageId }: Props) {
           )}
         </div>
       )}
+      {channel && <CommandNotes channelId={channel.id} />}
       <TypingIndicator scopeId={scope.id} />
       {channel?.archived_at ? (
         <ArchivedBanner channel={channel} />

@@ -1,9 +1,11 @@
 // `@` autocomplete for the composer: finds the `@query` before the caret, suggests members (from
 // the loaded directory, then the server's member search for larger workspaces), and renders the
-// list. The composer owns the keyboard; this file owns matching and drawing.
+// list, which also serves `:` emoji and `/` commands. The composer owns the keyboard; this file
+// owns matching and drawing.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { rememberUsers, users, workspaceId } from "../state/directory.ts";
+import type { CommandOption } from "../state/commands.ts";
 import type { User } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
 
@@ -43,11 +45,12 @@ export function useMentionSuggestions(query: string | null, meId: string): User[
   return local;
 }
 
-/** What the composer's menu offers: a person, everyone (`@channel`, `@here`), or an emoji. */
+/** What the composer's menu offers: a person, everyone (`@channel`, `@here`), an emoji, or a command. */
 export type Suggestion =
   | { kind: "user"; user: User }
   | { kind: "broadcast"; handle: "channel" | "here"; hint: string }
-  | { kind: "emoji"; char: string; shortcode: string };
+  | { kind: "emoji"; char: string; shortcode: string }
+  | { kind: "command"; option: CommandOption };
 
 const BROADCASTS = [
   { handle: "channel" as const, hint: "Notify everyone in this channel" },
@@ -62,14 +65,15 @@ export function broadcastSuggestions(query: string, inChannel: boolean): Suggest
 
 /** The text a suggestion puts in place of what was typed. */
 export function insertionOf(s: Suggestion): string {
+  if (s.kind === "command") return `${s.option.command} `;
   return s.kind === "user" ? `@${s.user.handle} ` : s.kind === "broadcast" ? `@${s.handle} ` : `${s.char} `;
 }
 
 export function MentionMenu({ options, active, onPick, id }: { options: Suggestion[]; active: number; onPick: (s: Suggestion) => void; id: string }) {
   if (options.length === 0) return null;
-  const emoji = options[0]!.kind === "emoji";
+  const kind = options[0]!.kind;
   return (
-    <ul class="mention-menu popover" role="listbox" id={id} aria-label={emoji ? "Emoji" : "People"}>
+    <ul class="mention-menu popover" role="listbox" id={id} aria-label={kind === "emoji" ? "Emoji" : kind === "command" ? "Commands" : "People"}>
       {options.map((s, i) => (
         <li
           role="option"
@@ -86,6 +90,20 @@ export function MentionMenu({ options, active, onPick, id }: { options: Suggesti
               <Avatar id={s.user.id} user={s.user} size={22} />
               <span class="mention-name">{s.user.display_name}</span>
               <span class="mention-handle">@{s.user.handle}</span>
+            </>
+          ) : s.kind === "command" ? (
+            <>
+              <span class="mention-broadcast" aria-hidden="true">
+                /
+              </span>
+              <span class="mention-name">
+                {s.option.command}
+                {s.option.hint && <span class="command-hint"> {s.option.hint}</span>}
+              </span>
+              <span class="mention-handle">
+                {s.option.description}
+                {s.option.botName && <span class="command-bot"> · {s.option.botName}</span>}
+              </span>
             </>
           ) : s.kind === "broadcast" ? (
             <>

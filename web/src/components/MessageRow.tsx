@@ -89,6 +89,18 @@ function Content({ message: m }: { message: Message }) {
   );
 }
 
+/**
+ * Who posted, when it was not a person: an incoming webhook, an installed app, or another bot.
+ * The marker fields (`webhook_id`, `app_installation_id`) come from servers that post on an
+ * integration's behalf; a message without them from a bot user is simply "Bot".
+ */
+export function authorBadge(m: Message, isBot: boolean): string | null {
+  const marked = m as Message & { webhook_id?: string | null; app_installation_id?: string | null };
+  if (marked.webhook_id) return "Webhook";
+  if (marked.app_installation_id) return "App";
+  return isBot ? "Bot" : null;
+}
+
 export const MessageRow = memo(function MessageRow(props: { message: Message; compact: boolean; ctx: RowContext; pinned: boolean }) {
   const { message: m, compact, ctx } = props;
   // The toolbar exists only while the row is hovered, focused or tapped: rendering it for every
@@ -103,6 +115,7 @@ export const MessageRow = memo(function MessageRow(props: { message: Message; co
   const highlighted = highlightId.value === m.id;
   const name = author?.display_name ?? "Someone";
   const isBot = author?.kind === "bot";
+  const badge = authorBadge(m, isBot);
   const activity = m.kind === "agent_commentary" || m.kind === "agent_tool";
 
   if (m.deleted_at) {
@@ -155,7 +168,7 @@ export const MessageRow = memo(function MessageRow(props: { message: Message; co
             <button type="button" class="msg-author" onClick={() => openProfile(m.author_id)}>
               {name}
             </button>
-            {isBot && <span class="badge">Bot</span>}
+            {badge && <span class={`badge badge-${badge.toLowerCase()}`}>{badge}</span>}
             <time class="msg-time" dateTime={m.created_at} title={fullTime(m.created_at)}>
               {clockTime(m.created_at)}
             </time>

@@ -1,6 +1,7 @@
 // The signed-in app: sidebar, the conversation (or a starting point), the side pane, dialogs and
 // the global keys: Ctrl/Cmd+K to switch, Esc to close panes.
-import { useEffect } from "preact/hooks";
+import type { FunctionComponent } from "preact";
+import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { conversationPath, navigate, route } from "../routes.ts";
 import { channels, dms, loadWorkspaces, workspaceId, workspaces } from "../state/directory.ts";
@@ -23,6 +24,25 @@ import { NameDialog } from "./NameDialog.tsx";
 import { QuickSwitcher } from "./QuickSwitcher.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 import { Toast } from "./Toast.tsx";
+
+// Managers only, and rarely: its code loads on the first visit (a plain dynamic import; compat's
+// lazy/Suspense would cost more on first load than the page saves).
+let integrationsPage: FunctionComponent | null = null;
+function Integrations() {
+  const [, loaded] = useState(0);
+  useEffect(() => {
+    if (!integrationsPage)
+      void import("../integrations/IntegrationsPage.tsx").then(
+        (m) => {
+          integrationsPage = m.IntegrationsPage;
+          loaded(1);
+        },
+        () => showToast("Could not load the integrations page. Reload to try again.", "error"),
+      );
+  }, []);
+  const Page = integrationsPage;
+  return Page ? <Page /> : <div class="empty-state main-empty" aria-busy="true" />;
+}
 
 const lastPlaceKey = (userId: string, ws: string) => `place:${userId}:${ws}`;
 
@@ -146,6 +166,8 @@ export function Shell({ me }: { me: User }) {
               Try again
             </button>
           </div>
+        ) : r.name === "integrations" ? (
+          <Integrations />
         ) : r.name === "conversation" ? (
           <div class="main-split">
             <Conversation me={me} kind={r.kind} id={r.id} threadId={r.threadId} messageId={r.messageId} />

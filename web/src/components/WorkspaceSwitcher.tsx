@@ -2,9 +2,9 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { navigate } from "../routes.ts";
-import { currentWorkspace, loadWorkspaces, workspaces } from "../state/directory.ts";
+import { canManageChannels, currentWorkspace, loadWorkspaces, workspaces } from "../state/directory.ts";
 import { startWorkspace } from "../state/sync.ts";
-import { askName } from "../state/ui.ts";
+import { askName, sidebarOpen } from "../state/ui.ts";
 import type { User, Workspace } from "../types.ts";
 import { Icon } from "./Icon.tsx";
 
@@ -60,6 +60,20 @@ export function WorkspaceSwitcher({ me }: { me: User }) {
           <button type="button" role="menuitem" class="ws-item ws-new" onClick={create}>
             <Icon name="plus" size={16} /> New workspace
           </button>
+          {canManageChannels.value && (
+            <button
+              type="button"
+              role="menuitem"
+              class="ws-item"
+              onClick={() => {
+                setOpen(false);
+                sidebarOpen.value = false;
+                navigate("/app/integrations");
+              }}
+            >
+              <Icon name="plug" size={16} /> Integrations
+            </button>
+          )}
         </div>
       )}
     </div>

@@ -1,0 +1,134 @@
+// The integrations page's HTTP calls and shapes: apps, slash commands, event subscriptions with
+// their delivery log, and incoming webhooks. Loaded with the page, never on first load.
+import { request, routeMissing } from "../api.ts";
+import type { User } from "../types.ts";
+
+const enc = encodeURIComponent;
+const ws = (id: string) => `/api/workspaces/${enc(id)}`;
+
+export interface AppInstallation {
+  id: string;
+  workspace_id: string;
+  app_slug: string;
+  display_name: string;
+  bot_user_id: string;
+  config: Record<string, unknown>;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+export interface RevokeAppOptions {
+  revoke_slash_commands: boolean;
+  revoke_event_subscriptions: boolean;
+  revoke_bot_tokens: boolean;
+  delete_bot: boolean;
+}
+export interface RevokeAppResult {
+  installation: AppInstallation;
+  revoked: { slash_commands: number; event_subscriptions: number; bot_tokens: number };
+  deleted_bot?: User;
+}
+
+export interface SlashCommand {
+  id: string;
+  workspace_id: string;
+  command: string;
+  description: string;
+  callback_url: string;
+  bot_user_id: string;
+  app_installation_id: string | null;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+  /** In the answers to register and rotate only. */
+  signing_secret?: string;
+}
+
+export interface EventSubscription {
+  id: string;
+  workspace_id: string;
+  callback_url: string;
+  event_types: string[];
+  app_installation_id: string | null;
+  created_at: string;
+  status: "active" | "disabled" | "revoked";
+  disabled_reason: string | null;
+  failure_count: number;
+  failing_since: string | null;
+  next_attempt_at: string;
+  last_delivered_cursor: string | null;
+  revoked_at: string | null;
+  signing_secret?: string;
+}
+
+export interface EventDelivery {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  event_type: string;
+  attempt: number;
+  outcome: "succeeded" | "failed" | "refused";
+  response_status: number | null;
+  error: string | null;
+  duration_ms: number;
+  redelivery: boolean;
+  created_at: string;
+}
+
+/**
+ * A secret-URL incoming webhook (built server-side separately). Assumed shape; the page shows
+ * nothing when the routes are not there (404).
+ */
+export interface IncomingWebhook {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  display_name: string;
+  /** The secret URL to POST to; may be present only in the create answer. */
+  url?: string;
+  created_at: string;
+  revoked_at?: string | null;
+}
+
+export const integrationsApi = {
+  apps: (workspaceId: string) => request<{ app_installations: AppInstallation[] }>("GET", `${ws(workspaceId)}/app-installations`).then((r) => r.app_installations),
+  revokeApp: (id: string, options: RevokeAppOptions) => request<RevokeAppResult>("POST", `/api/app-installations/${enc(id)}/revoke`, { body: options }),
+
+  bots: (workspaceId: string) => request<{ bots: { bot: User }[] }>("GET", `${ws(workspaceId)}/bots`).then((r) => r.bots.map((b) => b.bot)),
+
+  slashCommands: (workspaceId: string) => request<{ slash_commands: SlashCommand[] }>("GET", `${ws(workspaceId)}/slash-commands`).then((r) => r.slash_commands),
+  registerSlashCommand: (workspaceId: string, input: { command: string; description: string; callback_url: string; bot_user_id: string }) =>
+    request<{ slash_command: SlashCommand }>("POST", `${ws(workspaceId)}/slash-commands`, { body: input }).then((r) => r.slash_command),
+  rotateSlashSecret: (id: string) => request<{ slash_command: SlashCommand }>("POST", `/api/slash-commands/${enc(id)}/rotate-secret`, { body: {} }).then((r) => r.slash_command),
+  revokeSlashCommand: (id: string) => request<{ slash_command: SlashCommand }>("POST", `/api/slash-commands/${enc(id)}/revoke`, { body: {} }).then((r) => r.slash_command),
+
+  eventTypes: () => request<{ event_types: string[] }>("GET", "/api/event-types").then((r) => r.event_types),
+  subscriptions: (workspaceId: string) => request<{ event_subscriptions: EventSubscription[] }>("GET", `${ws(workspaceId)}/event-subscriptions`).then((r) => r.event_subscriptions),
+  subscribe: (workspaceId: string, input: { callback_url: string; event_types: string[] }) =>
+    request<{ event_subscription: EventSubscription }>("POST", `${ws(workspaceId)}/event-subscriptions`, { body: input }).then((r) => r.event_subscription),
+  enableSubscription: (id: string) => request<{ event_subscription: EventSubscription }>("POST", `/api/event-subscriptions/${enc(id)}/enable`, { body: {} }).then((r) => r.event_subscription),
+  rotateSubscriptionSecret: (id: string) => request<{ event_subscription: EventSubscription }>("POST", `/api/event-subscriptions/${enc(id)}/rotate-secret`, { body: {} }).then((r) => r.event_subscription),
+  revokeSubscription: (id: string) => request<{ event_subscription: EventSubscription }>("POST", `/api/event-subscriptions/${enc(id)}/revoke`, { body: {} }).then((r) => r.event_subscription),
+  deliveries: (id: string, before?: string | null, limit = 20) =>
+    request<{ deliveries: EventDelivery[]; next_cursor: string | null }>("GET", `/api/event-subscriptions/${enc(id)}/deliveries?limit=${limit}${before ? `&before=${enc(before)}` : ""}`),
+  redeliver: (id: string, deliveryId: string) => request<{ delivery: EventDelivery }>("POST", `/api/event-subscriptions/${enc(id)}/deliveries/${enc(deliveryId)}/redeliver`, { body: {} }).then((r) => r.delivery),
+};
+
+/** `null`: this server has no incoming webhooks (the routes answer 404); the section hides. */
+export async function listIncomingWebhooks(workspaceId: string): Promise<IncomingWebhook[] | null> {
+  try {
+    const r = await request<{ incoming_webhooks?: IncomingWebhook[] }>("GET", `${ws(workspaceId)}/incoming-webhooks`);
+    return r.incoming_webhooks ?? [];
+  } catch (err) {
+    if (routeMissing(err)) return null;
+    throw err;
+  }
+}
+
+export function createIncomingWebhook(workspaceId: string, input: { channel_id: string; display_name: string }): Promise<IncomingWebhook> {
+  return request<{ incoming_webhook: IncomingWebhook }>("POST", `${ws(workspaceId)}/incoming-webhooks`, { body: input }).then((r) => r.incoming_webhook);
+}
+
+export function deleteIncomingWebhook(id: string): Promise<void> {
+  return request<unknown>("DELETE", `/api/incoming-webhooks/${enc(id)}`).then(() => undefined);
+}

@@ -3,7 +3,7 @@
 import { Elysia, t } from "elysia";
 import { invalid, notFound } from "../../chat/errors.ts";
 import type { Deps } from "../deps.ts";
-import { errors, UserSchema } from "../schemas.ts";
+import { DeletedBotSchema, errors } from "../schemas.ts";
 
 const AppInstallationSchema = t.Object({
   id: t.String(),
@@ -95,9 +95,10 @@ export const appRoutes = ({ auth, access, store, hub }: Deps) =>
         }
         const installation = await store.integrations.revokeApp(app.id);
         if (opts.delete_bot) {
-          const deleted_bot = await store.bots.remove(app.bot_user_id).catch(() => null);
-          if (deleted_bot) {
-            await hub.recheck({ userId: deleted_bot.id });
+          const retired = await store.bots.remove(app.bot_user_id, actor.user.id).catch(() => null);
+          if (retired) {
+            await hub.recheck({ userId: retired.id });
+            const { workspace_ids: _, ...deleted_bot } = retired;
             return { installation, revoked, deleted_bot };
           }
         }
@@ -115,7 +116,7 @@ export const appRoutes = ({ auth, access, store, hub }: Deps) =>
           200: t.Object({
             installation: AppInstallationSchema,
             revoked: t.Object({ slash_commands: t.Number(), event_subscriptions: t.Number(), bot_tokens: t.Number() }),
-            deleted_bot: t.Optional(UserSchema),
+            deleted_bot: t.Optional(DeletedBotSchema),
           }),
           ...errors,
         },

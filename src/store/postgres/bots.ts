@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt } from "drizzle-orm";
+import { and, asc, eq, isNull, lt, sql } from "drizzle-orm";
 import {
   assertNonceReplay, claimable, claimDefaults, hashSetupCode, newSetupCode, nonceFingerprint, normalizeSetupCode, retiredHandle, SETUP_CODE_TTL_MS,
 } from "../../chat/bots.ts";
@@ -50,7 +50,14 @@ export function pgBots(db: Db, writer: PgGroupCommitWriter): BotStore {
     await tx.update(botTokens).set({ tokenHash: hashSecret(token), lastUsedAt: null }).where(eq(botTokens.id, tokenId));
     return { ...toToken({ ...r, lastUsedAt: null }), token };
   }
-  const seenNonce = (tx: Db, n: SetupNonce) => first(tx.select().from(setupNonces).where(and(eq(setupNonces.createdBy, n.createdBy), eq(setupNonces.nonce, n.nonce))));
+  /**
+   * Attempts with one nonce take turns (other processes' included): the later one waits for the
+   * first to commit, then finds its row and replays it.
+   */
+  async function seenNonce(tx: Db, n: SetupNonce) {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`setup-nonce:${n.createdBy}:${n.nonce}`}, 0))`);
+    return first(tx.select().from(setupNonces).where(and(eq(setupNonces.createdBy, n.createdBy), eq(setupNonces.nonce, n.nonce))));
+  }
   const rememberNonce = (tx: Db, n: SetupNonce, fingerprint: string, botUserId: string, tokenId: string | null) =>
     tx.insert(setupNonces).values({ createdBy: n.createdBy, nonce: n.nonce, fingerprint, botUserId, tokenId, createdAt: now() });
 

@@ -86,11 +86,12 @@ describe.skipIf(!hasChromium)("browser app: bots", () => {
   });
 
   test("at phone width, light and dark: usable, accessible, screenshots", async () => {
+    await team.apiA.post(`/api/workspaces/${team.workspaceId}/bots`, { display_name: "Phone Bot" });
     for (const dark of [false, true]) {
       const page = await team.open("ada@example.com", { width: 390, height: 844, phone: true, dark });
-      await page.getByRole("button", { name: "Open sidebar" }).click().catch(() => {});
+      await page.getByRole("button", { name: "Open the sidebar" }).click();
       const bots = await openBots(page);
-      await bots.getByRole("listitem", { name: "Deploy Helper" }).waitFor();
+      await bots.getByRole("listitem", { name: "Phone Bot" }).waitFor();
       expect(await axeViolations(page)).toEqual([]);
       await screenshot(page, dark ? "bots-phone-dark" : "bots-phone");
       await page.close();

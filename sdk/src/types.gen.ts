@@ -4532,6 +4532,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "gateway",
+                 *       "scopes": [
+                 *         "bot:write"
+                 *       ],
+                 *       "defaults": {
+                 *         "defaultTo": "channel:general"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description the token's name (default "default"); minting again for the same name replaces the pending code */
                     name?: string;
@@ -4571,6 +4582,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "5E1H-T82C-TEZ0"
+                 *     }
+                 */
                 "application/json": {
                     /** @description case and separators do not matter */
                     code: string;
@@ -4605,6 +4621,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "commands": [
+                 *         {
+                 *           "command": "/deploy",
+                 *           "description": "Ship a branch",
+                 *           "args_hint": "[branch]"
+                 *         },
+                 *         {
+                 *           "command": "/status",
+                 *           "description": "What is running"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description at most 100; [] clears the menu */
                     commands: {

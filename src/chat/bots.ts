@@ -2,7 +2,9 @@
 // short-lived, single-use grant of one token), setup nonces (a retried "create" reuses its row),
 // command menus, and retirement (the handle goes back to the pool, a tombstone remembers it).
 import { conflict, invalid } from "./errors.ts";
+import { newId } from "./ids.ts";
 import { hashSecret } from "./secrets.ts";
+import type { ChatEvent } from "./types.ts";
 
 // ---- Setup codes -------------------------------------------------------------------------------
 
@@ -160,6 +162,17 @@ export function workspaceMenu(commands: WorkspaceBotCommand[], registered: Reado
   return commands
     .filter((c) => !registered.has(c.command))
     .sort((a, b) => (a.bot.handle < b.bot.handle ? -1 : a.bot.handle > b.bot.handle ? 1 : a.command < b.command ? -1 : a.command > b.command ? 1 : 0));
+}
+
+/**
+ * Told to the workspace's sockets when a bot replaced its menu, so composers reload it. Ephemeral
+ * (no cursor, not in the log), as the original's: the menu itself is read from the route.
+ */
+export function botCommandsUpdated(workspaceId: string, botUserId: string): ChatEvent & { recipients: null; direct_conversation_id: null } {
+  return {
+    id: newId("eph"), cursor: "", type: "bot_command.updated", workspace_id: workspaceId, channel_id: null, seq: null,
+    created_at: new Date().toISOString(), payload: { workspace_id: workspaceId, bot_user_id: botUserId }, recipients: null, direct_conversation_id: null,
+  };
 }
 
 // ---- Retirement --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Bot command menus: a bot publishes the commands it answers (PUT replaces its whole menu in the
 // token's workspace); members read the workspace's menu for the composer's "/" list.
 import { Elysia, t } from "elysia";
-import { normalizeCommands, workspaceMenu } from "../../chat/bots.ts";
+import { botCommandsUpdated, normalizeCommands, workspaceMenu } from "../../chat/bots.ts";
 import { forbidden } from "../../chat/errors.ts";
 import type { Deps } from "../deps.ts";
 import { errors } from "../schemas.ts";
@@ -29,7 +29,7 @@ const WorkspaceBotCommandSchema = t.Object({
 
 const tags = ["bots"];
 
-export const botCommandRoutes = ({ auth, access, store }: Deps) =>
+export const botCommandRoutes = ({ auth, access, store, hub }: Deps) =>
   new Elysia()
     .put(
       "/api/bots/self/commands",
@@ -40,7 +40,9 @@ export const botCommandRoutes = ({ auth, access, store }: Deps) =>
         access.assertCanWrite(m);
         // The whole menu is checked before anything is written: a bad entry keeps the old menu.
         const commands = normalizeCommands(body.commands);
-        return { bot_commands: await store.bots.setCommands(actor.tokenWorkspaceId, actor.user.id, commands) };
+        const bot_commands = await store.bots.setCommands(actor.tokenWorkspaceId, actor.user.id, commands);
+        hub.publishEphemeral(botCommandsUpdated(actor.tokenWorkspaceId, actor.user.id));
+        return { bot_commands };
       },
       {
         body: t.Object({

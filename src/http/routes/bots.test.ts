@@ -108,8 +108,14 @@ forEachStore((store) => {
       expect((await client(server.url, { token: readOnly }).put("/api/bots/self/commands", { commands: [] })).status).toBe(403);
       expect((await asZeta.put("/api/bots/self/commands", {})).status).toBe(400);
 
+      const listening = new Subscription(server.url, { workspaceId: W, userId: team.users[1]!.id });
+      await listening.opened;
       const set = await asZeta.put("/api/bots/self/commands", { commands: [{ command: "status", description: "Show status" }, { command: "/New", description: "Start", args_hint: "[message]" }] });
       expect(set.status).toBe(200);
+      // Composers hear that the menu changed (ephemeral: no cursor).
+      const [heard] = (await listening.until((es) => es.some((e) => e.type === "bot_command.updated"))).filter((e) => e.type === "bot_command.updated");
+      expect(heard).toMatchObject({ cursor: "", workspace_id: W, payload: { workspace_id: W, bot_user_id: zeta.bot.id } });
+      listening.close();
       expect(set.body.bot_commands.map((c: { command: string }) => c.command)).toEqual(["/new", "/status"]);
       expect(set.body.bot_commands[0]).toMatchObject({ workspace_id: W, bot_user_id: zeta.bot.id, args_hint: "[message]" });
       await asAlpha.put("/api/bots/self/commands", { commands: [{ command: "about", description: "About" }] });

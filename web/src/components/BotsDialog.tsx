@@ -8,7 +8,6 @@ import type { User } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Modal } from "./Modal.tsx";
 import { useSubmit } from "./useSubmit.ts";
-import "../styles/bots.css";
 
 interface BotToken {
   id: string;

@@ -10,7 +10,7 @@ import { dialog, dmPickerOpen, panel, quickSwitcherOpen, showToast, sidebarOpen 
 import { ChannelBrowser, ChannelSettings } from "./ChannelDialogs.tsx";
 import { PeopleDialog, ProfileCard } from "./PeopleDialogs.tsx";
 import { SettingsDialog } from "./SettingsDialog.tsx";
-import { BotsDialog } from "./BotsDialog.tsx";
+import { LazyBotsDialog } from "./LazyBotsDialog.tsx";
 import type { User } from "../types.ts";
 import { signOut } from "../session.ts";
 import { Avatar } from "./Avatar.tsx";
@@ -88,7 +88,7 @@ function Dialogs({ me }: { me: User }) {
     case "settings":
       return <SettingsDialog me={me} />;
     case "bots":
-      return <BotsDialog key={d.workspaceId} workspaceId={d.workspaceId} />;
+      return <LazyBotsDialog key={d.workspaceId} workspaceId={d.workspaceId} />;
   }
 }
 

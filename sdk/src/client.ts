@@ -3,8 +3,8 @@
 // server's SDK runs unchanged. Additions are marked "not in the original".
 import { type Fetcher, Http, type Query, seg } from "./http.ts";
 import type {
-  AppInstallation, AuditLogEntry, BotCommand, BotCommandInput, BotCreateInput, BotToken, BotTokenInput, BotWithTokens, Channel,
-  ChannelInput, ChannelPatch, ConnectedAccount, ConnectedAccountInput, DirectConversation, EphemeralEventType, EventDeliveryAttemptsOptions,
+  AppInstallation, AuditLogEntry, BotCommand, BotCommandInput, BotCreateInput, BotSetupClaim, BotSetupCode, BotSetupCodeInput, BotToken, BotTokenInput, BotWithTokens, Channel,
+  ChannelInput, ChannelPatch, ConnectedAccount, ConnectedAccountInput, DeletedBot, DirectConversation, EphemeralEventType, EventDeliveryAttemptsOptions,
   EventDeliveryAttemptsPage, EventPage, EventSubscription, MagicLinkResult, MemberPage, Message, MessageInput, MessageListOptions, MessagePage,
   OwnedBotEntry, ProfilePatch, ReactionSummary, ReadReceipt, RealtimeEvent, RevokeAppInstallationOptions, RevokeAppInstallationResult,
   RouteTarget, SearchPage, SlashCommand, Thread, ThreadReplyInput, Topic, Upload, User, Workspace, WorkspaceBotCommand, WorkspaceInput,
@@ -158,8 +158,13 @@ export class ClickClackClient {
     listTokens: async (botUserId: string) => (await this.get<{ bot_tokens: BotToken[] }>(`/api/bots/${seg(botUserId)}/tokens`)).bot_tokens,
     createToken: async (botUserId: string, input: BotTokenInput) => (await this.post<{ bot_token: BotToken }>(`/api/bots/${seg(botUserId)}/tokens`, input)).bot_token,
     revokeToken: async (tokenId: string) => (await this.post<{ bot_token: BotToken }>(`/api/bot-tokens/${seg(tokenId)}/revoke`, {})).bot_token,
-    /** Deletes a bot (tokens revoked, memberships removed). Not in the original. */
-    delete: async (botUserId: string) => (await this.del<{ deleted_bot: User }>(`/api/bots/${seg(botUserId)}`)).deleted_bot,
+    /** Retires a bot everywhere: credentials revoked, memberships removed, its handle free again. */
+    delete: async (botUserId: string) => (await this.del<{ deleted_bot: DeletedBot }>(`/api/bots/${seg(botUserId)}`)).deleted_bot,
+    /** A single-use code (10 minutes) an installer exchanges for one token of the bot. */
+    createSetupCode: async (workspaceId: string, botUserId: string, input: BotSetupCodeInput = {}) =>
+      (await this.post<{ setup_code: BotSetupCode }>(`/api/workspaces/${seg(workspaceId)}/bots/${seg(botUserId)}/setup-codes`, input)).setup_code,
+    /** Exchanges a setup code for the bot's token (needs no credentials). */
+    claimSetupCode: (code: string) => this.post<BotSetupClaim>("/api/bot-setup-codes/claim", { code }),
   };
 
   apps = {

@@ -742,7 +742,7 @@ export interface paths {
         /** Bots of a workspace with their tokens (tokens only for managers and owners) */
         get: operations["getApiWorkspacesByIdBots"];
         put?: never;
-        /** Create a bot and its first token (bot:write unless scopes say otherwise; shown once; create_token=false for none) */
+        /** Create a bot and its first token (bot:write unless scopes say otherwise; shown once; initial_token=false for none). A retried setup_nonce answers 200 with the same bot, and its token with a new secret */
         post: operations["postApiWorkspacesByIdBots"];
         delete?: never;
         options?: never;
@@ -760,8 +760,26 @@ export interface paths {
         /** A bot's tokens (never the secrets) */
         get: operations["getApiWorkspacesByIdBotsByBot_user_idTokens"];
         put?: never;
-        /** Mint a token (the raw token is in this response only) */
+        /** Mint a token (the raw token is in this response only; a retried setup_nonce answers 200 with the same row and a new secret) */
         post: operations["postApiWorkspacesByIdBotsByBot_user_idTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bots/{bot_user_id}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bot's tokens, for a bot in one workspace (the original's legacy route) */
+        get: operations["getApiBotsByBot_user_idTokens"];
+        put?: never;
+        /** Mint a token for a bot in one workspace (the original's legacy route) */
+        post: operations["postApiBotsByBot_user_idTokens"];
         delete?: never;
         options?: never;
         head?: never;
@@ -795,7 +813,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a bot: tokens revoked, memberships removed */
+        /** Retire a bot everywhere: every credential revoked, memberships and command menus removed, the handle freed (the tombstone keeps former_handle; messages keep their author) */
         delete: operations["deleteApiBotsByBot_user_id"];
         options?: never;
         head?: never;
@@ -814,6 +832,74 @@ export interface paths {
         post?: never;
         /** Remove a bot from a workspace (its tokens there are revoked) */
         delete: operations["deleteApiWorkspacesByIdBotsByBot_user_idMembership"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/bots/{bot_user_id}/setup-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mint a single-use setup code for one token of the bot (10 minutes; the code is shown once) */
+        post: operations["postApiWorkspacesByIdBotsByBot_user_idSetup-codes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bot-setup-codes/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim a setup code (no credentials; 10 a minute per client; 404 for any code that cannot be claimed) */
+        post: operations["postApiBot-setup-codesClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bots/self/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace the calling bot's command menu in its token's workspace (atomic) */
+        put: operations["putApiBotsSelfCommands"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/bot-commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bots' command menus of a workspace, sorted by bot handle then command */
+        get: operations["getApiWorkspacesByIdBot-commands"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1480,6 +1566,57 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** BotCommand */
+        BotCommand: {
+            id: string;
+            workspace_id: string;
+            bot_user_id: string;
+            /** @description lowercase, with its leading / */
+            command: string;
+            description: string;
+            /** @description "" when none */
+            args_hint: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** BotSetupClaim */
+        BotSetupClaim: {
+            /** @description the bot token (ccb_…), shown once */
+            token: string;
+            bot: components["schemas"]["User"];
+            workspace: components["schemas"]["Workspace"];
+            defaults: components["schemas"]["BotSetupDefaults"];
+            contract_version: number;
+            api_base_url: string;
+        };
+        /** BotSetupCode */
+        BotSetupCode: {
+            id: string;
+            bot_user_id: string;
+            workspace_id: string;
+            token_name: string;
+            scopes: string[];
+            defaults: components["schemas"]["BotSetupDefaults"];
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @description XXXX-XXXX-XXXX; shown in this response only (only its hash is kept) */
+            code: string;
+            contract_version: number;
+            api_base_url: string;
+            claim_url: string;
+        };
+        /** BotSetupDefaults */
+        BotSetupDefaults: {
+            /** @description where the bot posts by default, e.g. channel:general */
+            defaultTo?: string;
+            allowFrom?: string[];
+            agentActivity?: boolean;
+        };
         /** BotToken */
         BotToken: {
             id: string;
@@ -1527,6 +1664,15 @@ export interface components {
             last_read_seq: number;
             unread_count: number;
             mention_count: number;
+        };
+        /** DeletedBot */
+        DeletedBot: {
+            id: string;
+            display_name: string;
+            /** @description the handle it had; free again for anyone to take */
+            former_handle: string;
+            /** Format: date-time */
+            deleted_at: string;
         };
         /** DirectConversation */
         DirectConversation: {
@@ -1869,6 +2015,23 @@ export interface components {
             created_at: string;
             /** @enum {string} */
             role?: "owner" | "moderator" | "member" | "guest" | "bot";
+        };
+        /** WorkspaceBotCommand */
+        WorkspaceBotCommand: {
+            id: string;
+            command: string;
+            description: string;
+            args_hint: string;
+            bot: {
+                id: string;
+                handle: string;
+                display_name: string;
+                avatar_url: string;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
     };
     responses: {
@@ -4266,14 +4429,30 @@ export interface operations {
                     /** @description Only null or "" (clear it) or the current value: avatars are uploaded, not linked */
                     avatar_url?: string | null;
                     owner_user_id?: string | null;
-                    /** @description false: no first token */
+                    /** @description false: no first token (the original's name) */
+                    initial_token?: boolean;
+                    /** @description the same as initial_token */
                     create_token?: boolean;
                     token_name?: string;
                     scopes?: string[];
+                    /** @description 16–128 characters: a retry with the same nonce reuses the row (a token replays with a new secret) */
+                    setup_nonce?: string;
                 };
             };
         };
         responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bot: components["schemas"]["User"];
+                        bot_token?: components["schemas"]["BotToken"];
+                    };
+                };
+            };
             /** @description Success */
             201: {
                 headers: {
@@ -4343,10 +4522,106 @@ export interface operations {
                     name?: string;
                     token_name?: string;
                     scopes?: string[];
+                    /** @description 16–128 characters: a retry with the same nonce reuses the row (a token replays with a new secret) */
+                    setup_nonce?: string;
                 };
             };
         };
         responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bot_token: components["schemas"]["BotToken"];
+                    };
+                };
+            };
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bot_token: components["schemas"]["BotToken"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getApiBotsByBot_user_idTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bot_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bot_tokens: components["schemas"]["BotToken"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiBotsByBot_user_idTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bot_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    token_name?: string;
+                    scopes?: string[];
+                    /** @description 16–128 characters: a retry with the same nonce reuses the row (a token replays with a new secret) */
+                    setup_nonce?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bot_token: components["schemas"]["BotToken"];
+                    };
+                };
+            };
             /** @description Success */
             201: {
                 headers: {
@@ -4420,7 +4695,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        deleted_bot: components["schemas"]["User"];
+                        deleted_bot: components["schemas"]["DeletedBot"];
                     };
                 };
             };
@@ -4451,6 +4726,187 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiWorkspacesByIdBotsByBot_user_idSetup-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                bot_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "gateway",
+                 *       "scopes": [
+                 *         "bot:write"
+                 *       ],
+                 *       "defaults": {
+                 *         "defaultTo": "channel:general"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @description the token's name (default "default"); minting again for the same name replaces the pending code */
+                    name?: string;
+                    token_name?: string;
+                    scopes?: string[];
+                    defaults?: components["schemas"]["BotSetupDefaults"];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        setup_code: components["schemas"]["BotSetupCode"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiBot-setup-codesClaim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "5E1H-T82C-TEZ0"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description case and separators do not matter */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotSetupClaim"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    putApiBotsSelfCommands: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "commands": [
+                 *         {
+                 *           "command": "/deploy",
+                 *           "description": "Ship a branch",
+                 *           "args_hint": "[branch]"
+                 *         },
+                 *         {
+                 *           "command": "/status",
+                 *           "description": "What is running"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description at most 100; [] clears the menu */
+                    commands: {
+                        /** @description with or without the leading /; ^/[a-z0-9_-]{1,32}$ once lowercased */
+                        command: string;
+                        /** @description 1–100 characters */
+                        description: string;
+                        /** @description at most 100 characters */
+                        args_hint?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bot_commands: components["schemas"]["BotCommand"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiWorkspacesByIdBot-commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bot_commands: components["schemas"]["WorkspaceBotCommand"][];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
@@ -5519,7 +5975,7 @@ export interface operations {
                             event_subscriptions: number;
                             bot_tokens: number;
                         };
-                        deleted_bot?: components["schemas"]["User"];
+                        deleted_bot?: components["schemas"]["DeletedBot"];
                     };
                 };
             };

@@ -139,6 +139,11 @@ export interface WorkspaceBotCommand extends Required<BotCommandInput> {
   created_at: string;
   updated_at: string;
 }
+/** A retired bot's tombstone. */
+export type DeletedBot = Schemas["DeletedBot"];
+export type BotSetupCode = Schemas["BotSetupCode"];
+export type BotSetupClaim = Schemas["BotSetupClaim"];
+export type BotSetupCodeInput = BodyOf<"/api/workspaces/{id}/bots/{bot_user_id}/setup-codes", "post">;
 export interface OwnedBotWorkspace {
   id: string;
   route_id: string;

@@ -68,3 +68,18 @@ test("apps: install (nonce replay), list, revoke with options returns what was r
   expect(result.revoked.event_subscriptions).toBe(1);
   expect((await ada.slashCommands.list(W)).find((c) => c.command === "/ci")?.revoked_at).toBeTruthy();
 });
+
+test("bots: a setup code claimed by an installer with no credentials; the bot publishes its menu; retirement", async () => {
+  const W = team.workspace.id;
+  const { bot } = await ada.bots.create(W, { display_name: "Installed", initial_token: false });
+  const code = await ada.bots.createSetupCode(W, bot.id, { name: "gateway" });
+  expect(code.code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  const installer = new ClickClackClient({ baseUrl: server.url });
+  const claim = await installer.bots.claimSetupCode(code.code.toLowerCase());
+  expect(claim).toMatchObject({ bot: { id: bot.id }, workspace: { id: W }, contract_version: 1 });
+  const asBot = new ClickClackClient({ baseUrl: claim.api_base_url, token: claim.token });
+  expect((await asBot.bots.setCommands([{ command: "deploy", description: "Ship it", args_hint: "[env]" }])).map((c) => c.command)).toEqual(["/deploy"]);
+  expect((await ada.bots.listCommands(W)).find((c) => c.bot.id === bot.id)).toMatchObject({ command: "/deploy", args_hint: "[env]" });
+  expect(await installer.bots.claimSetupCode(code.code).catch((e) => e.status)).toBe(404);
+  expect(await ada.bots.delete(bot.id)).toMatchObject({ id: bot.id, former_handle: bot.handle });
+});

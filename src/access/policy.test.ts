@@ -121,6 +121,9 @@ forEachStore((store) => {
       "POST /api/realtime/ephemeral": { workspace_id: ids.workspace, type: "typing.started", channel_id: ids.general },
       "POST /api/workspaces/:id/bots": { display_name: "Another" },
       "POST /api/workspaces/:id/bots/:bot_user_id/tokens": { scopes: ["bot:read"] },
+      "POST /api/bots/:bot_user_id/tokens": { scopes: ["bot:read"] },
+      "POST /api/workspaces/:id/bots/:bot_user_id/setup-codes": { scopes: ["bot:read"] },
+      "PUT /api/bots/self/commands": { commands: [{ command: "matrix", description: "matrix" }] },
       "PATCH /api/workspaces/:id/moderation/members/:user_id": { moderation_note: "matrix" },
       "POST /api/workspaces/:id/topics": { name: `topic-${Math.random().toString(36).slice(2, 8)}` },
       "POST /api/messages/:id/attachments": { upload_id: ids.upload },
@@ -157,7 +160,7 @@ forEachStore((store) => {
     // Changing a password needs the current one and password sign-in switched on: refusals only.
     "POST /api/auth/password/change"]);
   const MANAGER_ONLY = new Set(["GET /api/workspaces/:id/event-subscriptions", "POST /api/workspaces/:id/event-subscriptions", "GET /api/event-subscriptions/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/event-subscriptions/:id/enable", "POST /api/event-subscriptions/:id/rotate-secret", "GET /api/event-subscriptions/:id/deliveries", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "POST /api/workspaces/:id/slash-commands", "POST /api/slash-commands/:id/rotate-secret", "POST /api/slash-commands/:id/revoke", "GET /api/workspaces/:id/app-installations", "POST /api/workspaces/:id/app-installations", "POST /api/app-installations/:id/revoke", "PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id", "GET /api/workspaces/:id/incoming-webhooks", "GET /api/channels/:id/incoming-webhooks", "POST /api/channels/:id/incoming-webhooks", "POST /api/incoming-webhooks/:id/rotate-secret", "DELETE /api/incoming-webhooks/:id"]);
-  const GUEST_OK = new Set(["GET /api/push/vapid-public-key", "POST /api/me/push-subscriptions", "DELETE /api/me/push-subscriptions", "GET /api/workspaces/:id/slash-commands", "POST /api/auth/password/change", "GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads", "GET /api/workspaces/:id/channel-preferences"]);
+  const GUEST_OK = new Set(["GET /api/push/vapid-public-key", "POST /api/me/push-subscriptions", "DELETE /api/me/push-subscriptions", "GET /api/workspaces/:id/slash-commands", "POST /api/auth/password/change", "GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads", "GET /api/workspaces/:id/channel-preferences", "GET /api/workspaces/:id/bot-commands"]);
   // Reads a timed-out or blocked member may still make; every other chat write is refused.
   const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/auth/logout-everywhere", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral",
     // One's own notification state is not a chat write.
@@ -192,7 +195,8 @@ forEachStore((store) => {
     if (policy.kind === "public") return "skip";
     if (actor === "none" || actor === "revoked") return "deny";
     // A bot of another workspace may know itself and its own workspace, nothing of this one.
-    if (actor === "foreignBot") return ["GET /api/me", "GET /api/workspaces", "GET /api/event-types", "GET /api/home-link"].includes(key) ? "allow" : "deny";
+    // (Its own command menu lives in its own workspace.)
+    if (actor === "foreignBot") return ["GET /api/me", "GET /api/workspaces", "GET /api/event-types", "GET /api/home-link", "PUT /api/bots/self/commands"].includes(key) ? "allow" : "deny";
     if (actor.startsWith("bot:")) return botExpectation(new Set([actor.slice(4) as Scope]), key);
     // A person's bot uses no scope beyond its owner's role, whatever its token holds.
     if (actor === "memberBot") return botExpectation(scopeCeiling("member"), key);
@@ -204,6 +208,8 @@ forEachStore((store) => {
       const asBot = botExpectation(scopeCeiling("guest"), key);
       return asBot === "allow" && !GUEST_OK.has(key) ? "deny" : asBot;
     }
+    // A command menu is a bot's own: people have none to publish.
+    if (key === "PUT /api/bots/self/commands") return "deny";
     if (MANAGER_ONLY.has(key) && actor !== "owner") return "deny";
     if (actor === "guest") return GUEST_OK.has(key) ? "allow" : "deny";
     if (key.includes("/dms/") && actor !== "member" && actor !== "owner") return "deny";

@@ -82,6 +82,14 @@ export const POLICY: Record<string, RoutePolicy> = {
   "POST /api/bot-tokens/:token_id/revoke": humans,
   "DELETE /api/bots/:bot_user_id": humans,
   "DELETE /api/workspaces/:id/bots/:bot_user_id/membership": humans,
+  "GET /api/bots/:bot_user_id/tokens": humans,
+  "POST /api/bots/:bot_user_id/tokens": humans,
+  "POST /api/workspaces/:id/bots/:bot_user_id/setup-codes": humans,
+  // No credentials: the code is the credential (rate limited, uniform 404).
+  "POST /api/bot-setup-codes/claim": pub,
+  // Bots only (the handler refuses people): a bot publishes its own menu.
+  "PUT /api/bots/self/commands": scope("commands:write"),
+  "GET /api/workspaces/:id/bot-commands": scope("workspaces:read"),
   "POST /api/uploads": scope("uploads:write"),
   "GET /api/uploads/by-nonce": scope("uploads:write"),
   "GET /api/uploads/:id": scope("messages:read"),

@@ -49,6 +49,8 @@ export const LIMITS = {
   magicRequestPerAccount: { max: 5, windowMs: 600_000 },
   oauthStart: { max: 20, windowMs: 60_000 },
   tokenFailures: { max: 20, windowMs: 60_000 },
+  /** Setup-code claims (unauthenticated, guessable), per client address, as the original. */
+  setupCodeClaims: { max: 10, windowMs: 60_000 },
 } as const;
 
 /**

@@ -12,6 +12,8 @@ import { requestTrace } from "./request-trace.ts";
 import type { Deps } from "./deps.ts";
 import { appRoutes } from "./routes/apps.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { botCommandRoutes } from "./routes/bot-commands.ts";
+import { botSetupRoutes } from "./routes/bot-setup.ts";
 import { botRoutes } from "./routes/bots.ts";
 import { channelRoutes } from "./routes/channels.ts";
 import { moderationRoutes } from "./routes/moderation.ts";
@@ -180,6 +182,8 @@ export function createApp(deps: Deps) {
         .use(dmRoutes(deps))
         .use(realtimeRoutes(deps))
         .use(botRoutes(deps))
+        .use(botSetupRoutes(deps))
+        .use(botCommandRoutes(deps))
         .use(eventSubscriptionRoutes(deps))
         .use(slashCommandRoutes(deps))
         .use(incomingWebhookRoutes(deps))

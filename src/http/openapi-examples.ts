@@ -84,4 +84,7 @@ export const OPERATION_EXAMPLES: Record<string, { request?: unknown; response?: 
   "POST /api/messages/:id/reactions": { request: { emoji: "👍" } },
   "POST /api/dms/:id/messages": { request: { body: "Lunch at noon?", nonce: "dm-1" } },
   "POST /api/auth/magic/request": { request: { email: "ada@example.com" } },
+  "POST /api/workspaces/:id/bots/:bot_user_id/setup-codes": { request: { name: "gateway", scopes: ["bot:write"], defaults: { defaultTo: "channel:general" } } },
+  "POST /api/bot-setup-codes/claim": { request: { code: "5E1H-T82C-TEZ0" } },
+  "PUT /api/bots/self/commands": { request: { commands: [{ command: "/deploy", description: "Ship a branch", args_hint: "[branch]" }, { command: "/status", description: "What is running" }] } },
 };

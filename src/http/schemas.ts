@@ -25,6 +25,14 @@ export const UserSchema = t.Object({
   created_at: t.String({ format: "date-time" }),
 }, { title: "User", examples: [EX.user] });
 
+/** A retired bot: its tombstone. */
+export const DeletedBotSchema = t.Object({
+  id: t.String(),
+  display_name: t.String(),
+  former_handle: t.String({ description: "the handle it had; free again for anyone to take" }),
+  deleted_at: t.String({ format: "date-time" }),
+}, { title: "DeletedBot" });
+
 export const WorkspaceSchema = t.Object({
   id: t.String(),
   route_id: t.String(),

@@ -962,21 +962,114 @@ export function storeContract(name: string, open: OpenStore): void {
         await refused(store.bots.mintToken({ botUserId: t.ids[0]!, workspaceId: t.workspace.id, name: "x", scopes: [] }), 404, "not_found");
       });
 
-      test("removing a bot revokes its tokens, drops its memberships and tombstones it", async () => {
+      test("retiring a bot revokes every credential, drops its memberships and menus, and frees its handle", async () => {
         const t = await team(["ada"]);
-        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Temp", handle: unique("temp") });
+        const handle = unique("temp");
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Temp", handle });
         const k = await store.bots.mintToken({ botUserId: bot.id, workspaceId: t.workspace.id, name: "k", scopes: [] });
-        await store.bots.remove(bot.id);
+        await store.bots.setCommands(t.workspace.id, bot.id, [{ command: "/go", description: "go", args_hint: "" }]);
+        const posted = await t.post(bot.id, "before retiring");
+        const deleted = await store.bots.remove(bot.id, t.ids[0]!);
+        expect(deleted).toMatchObject({ id: bot.id, display_name: "Temp", former_handle: handle, workspace_ids: [t.workspace.id] });
         expect(await store.bots.byToken(k.token)).toBeNull();
         expect(await store.workspaces.membership(t.workspace.id, bot.id)).toBeNull();
         expect(await store.users.get(bot.id)).toBeNull();
+        expect(await store.bots.commands(t.workspace.id)).toEqual([]);
         await refused(store.bots.remove(bot.id), 404, "not_found");
+        // Its messages keep their author's name; the handle is anybody's again.
+        expect((await store.messages.get(posted.message.id, t.ids[0]!))?.author?.display_name).toBe("Temp");
+        const again = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Again", handle });
+        expect(again.handle).toBe(handle);
+        expect((await store.users.byHandle(handle))?.id).toBe(again.id);
         const other = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Other" });
         const k2 = await store.bots.mintToken({ botUserId: other.id, workspaceId: t.workspace.id, name: "k", scopes: [] });
+        await store.bots.setCommands(t.workspace.id, other.id, [{ command: "/x", description: "x", args_hint: "" }]);
         await store.bots.removeMembership(t.workspace.id, other.id);
         expect(await store.bots.byToken(k2.token)).toBeNull();
         expect(await store.workspaces.membership(t.workspace.id, other.id)).toBeNull();
         expect(await store.users.get(other.id)).not.toBeNull();
+        expect(await store.bots.commands(t.workspace.id)).toEqual([]);
+      });
+
+      test("setup codes: hashed, single use even when claimed at once, replaced by a new one for the same token name", async () => {
+        const t = await team(["ada"]);
+        const twin = other;
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Installer" });
+        const input = { workspaceId: t.workspace.id, botUserId: bot.id, tokenName: "gateway", scopes: ["messages:read"], defaults: {}, createdBy: t.ids[0]! };
+        const first = await store.bots.createSetupCode(input);
+        expect(first.code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+        expect(Date.parse(first.expires_at) - Date.now()).toBeGreaterThan(9 * 60_000);
+        const second = await store.bots.createSetupCode(input);
+        expect(await store.bots.claimSetupCode(first.code)).toBeNull();
+        const forOther = await store.bots.createSetupCode({ ...input, tokenName: "other" });
+        // Case and separators do not matter; of concurrent claims (two "processes"), exactly one wins.
+        const lower = second.code.toLowerCase().replaceAll("-", " ");
+        const claims = await Promise.all([lower, second.code, second.code.replaceAll("-", ""), forOther.code.toLowerCase()].map((c, i) => (i % 2 ? twin : store).bots.claimSetupCode(c)));
+        expect(claims.slice(0, 3).filter(Boolean)).toHaveLength(1);
+        const won = claims.slice(0, 3).find(Boolean)!;
+        expect(won).toMatchObject({ bot: { id: bot.id }, workspace: { id: t.workspace.id }, defaults: { defaultTo: "channel:general" }, token: { name: "gateway", scopes: ["messages:read"] } });
+        expect((await store.bots.byToken(won.token.token))?.user.id).toBe(bot.id);
+        expect(claims[3]?.token.name).toBe("other");
+        expect(await store.bots.claimSetupCode(second.code)).toBeNull();
+        expect(await store.bots.claimSetupCode("not-a-code")).toBeNull();
+        // A code for a bot that was retired meanwhile is as good as wrong.
+        const late = await store.bots.createSetupCode(input);
+        await store.bots.remove(bot.id);
+        expect(await store.bots.claimSetupCode(late.code)).toBeNull();
+        await refused(store.bots.createSetupCode(input), 404, "not_found");
+      });
+
+      test("setup nonces: a retry reuses the bot and token rows (with a new secret); another request with the nonce is a 409", async () => {
+        const t = await team(["ada"]);
+        const twin = other;
+        const setupNonce = { nonce: unique("nonce-0123456789"), createdBy: t.ids[0]! };
+        const input = { workspaceId: t.workspace.id, displayName: "Nonce Bot", firstToken: { name: "default", scopes: ["messages:read"] }, setupNonce };
+        const first = await store.bots.setUp(input);
+        expect(first.replayed).toBe(false);
+        const again = await store.bots.setUp(input);
+        expect(again).toMatchObject({ replayed: true, bot: { id: first.bot.id }, token: { id: first.token!.id } });
+        expect(again.token!.token).not.toBe(first.token!.token);
+        expect(await store.bots.byToken(first.token!.token)).toBeNull();
+        expect((await store.bots.byToken(again.token!.token))?.user.id).toBe(first.bot.id);
+        expect((await store.bots.list(t.workspace.id)).filter((b) => b.bot.display_name === "Nonce Bot")).toHaveLength(1);
+        await refused(store.bots.setUp({ ...input, displayName: "Someone Else" }), 409, "setup_nonce_conflict");
+        // Another person's nonce is theirs.
+        const theirs = await store.bots.setUp({ ...input, setupNonce: { ...setupNonce, createdBy: "usr_someone" } });
+        expect(theirs.bot.id).not.toBe(first.bot.id);
+        // Tokens: the same, and a revoked token's nonce cannot bring it back.
+        const tokenNonce = { nonce: unique("token-nonce-0123456"), createdBy: t.ids[0]! };
+        const mint = { botUserId: first.bot.id, workspaceId: t.workspace.id, name: "ci", scopes: ["messages:read"], setupNonce: tokenNonce };
+        const k = await store.bots.mintToken(mint);
+        const k2 = await store.bots.mintToken(mint);
+        expect([k2.id, k2.replayed]).toEqual([k.id, true]);
+        await refused(store.bots.mintToken({ ...mint, name: "other" }), 409, "setup_nonce_conflict");
+        await store.bots.revokeToken(k.id);
+        await refused(store.bots.mintToken(mint), 409, "setup_nonce_conflict");
+        // Concurrent first attempts make one bot.
+        const raced = await Promise.allSettled(Array.from({ length: 3 }, () => store.bots.setUp({ ...input, setupNonce: { nonce: unique("race-nonce-01234567"), createdBy: "usr_racer" } })));
+        expect(codes(raced)).toEqual(["ok", "ok", "ok"]);
+        const sameNonce = { nonce: unique("same-nonce-01234567"), createdBy: "usr_racer" };
+        const same = await Promise.all(Array.from({ length: 4 }, (_, i) => (i % 2 ? twin : store).bots.setUp({ ...input, setupNonce: sameNonce })));
+        expect(new Set(same.map((r) => r.bot.id)).size).toBe(1);
+        expect(same.filter((r) => !r.replayed)).toHaveLength(1);
+      });
+
+      test("command menus replace whole, per bot and workspace; only member bots are listed", async () => {
+        const t = await team(["ada"]);
+        const a = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Alpha" });
+        const z = await store.bots.create({ workspaceId: t.workspace.id, displayName: "Zeta" });
+        const set = await store.bots.setCommands(t.workspace.id, z.id, [{ command: "/status", description: "Status", args_hint: "" }, { command: "/new", description: "New", args_hint: "[msg]" }]);
+        expect(set.map((c) => [c.command, c.args_hint, c.bot_user_id, c.workspace_id])).toEqual([["/new", "[msg]", z.id, t.workspace.id], ["/status", "", z.id, t.workspace.id]]);
+        await store.bots.setCommands(t.workspace.id, a.id, [{ command: "/about", description: "About", args_hint: "" }]);
+        expect((await store.bots.setCommands(t.workspace.id, z.id, [{ command: "/help", description: "Help", args_hint: "" }])).map((c) => c.command)).toEqual(["/help"]);
+        const listed = (await store.bots.commands(t.workspace.id)).map((c) => [c.bot.id, c.command]).sort();
+        expect(listed).toEqual([[a.id, "/about"], [z.id, "/help"]].sort());
+        expect(await store.bots.setCommands(t.workspace.id, z.id, [])).toEqual([]);
+        expect((await store.bots.commands(t.workspace.id)).map((c) => c.command)).toEqual(["/about"]);
+        await refused(store.bots.setCommands(t.workspace.id, t.ids[0]!, []), 404, "not_found");
+        // Concurrent replacements leave exactly one of them.
+        await Promise.all(["/one", "/two", "/three"].map((command) => store.bots.setCommands(t.workspace.id, z.id, [{ command, description: "d", args_hint: "" }, { command: "/same", description: "d", args_hint: "" }])));
+        expect((await store.bots.commands(t.workspace.id)).filter((c) => c.bot.id === z.id)).toHaveLength(2);
       });
     });
 

@@ -2,6 +2,7 @@
 // (src/store/sqlite) implements it today; a Postgres implementation slots in beside it. Writes
 // return the domain objects and the durable events committed in the same transaction.
 import type { ChannelPresentation } from "../chat/channels.ts";
+import type { BotCommand, BotCommandInput, BotSetupCode, DeletedBot, SetupDefaults, WorkspaceBotCommand } from "../chat/bots.ts";
 import type {
   Channel, ChatEvent, DirectConversation, Member, Message, MessageKind, MessagePage, PageWindow,
   ReactionSummary, ReadReceipt, Role, StoredEvent, ThreadPage, ThreadState, User, UserKind, Workspace,
@@ -219,18 +220,63 @@ export interface IdentityStore {
   setPasswordHash(userId: string, hash: string | null): Promise<void>;
 }
 
+/** A new bot, and (unless `firstToken` is null) its first token, in one write. */
+export interface NewBot {
+  workspaceId: string;
+  displayName: string;
+  handle?: string;
+  ownerUserId?: string | null;
+  avatarUrl?: string | null;
+}
+
+/** A retry with the same setup nonce (per person) reuses the row the first request made. */
+export interface SetupNonce {
+  nonce: string;
+  createdBy: string;
+}
+
+/** A token with its raw secret, which exists only in the response that made it. */
+export type MintedToken = BotToken & { token: string };
+
+export interface SetupCodeClaim {
+  token: MintedToken;
+  bot: User;
+  workspace: Workspace;
+  defaults: SetupDefaults;
+}
+
 export interface BotStore {
-  create(input: { workspaceId: string; displayName: string; handle?: string; ownerUserId?: string | null; avatarUrl?: string | null }): Promise<User>;
+  create(input: NewBot): Promise<User>;
+  /**
+   * Creates a bot and its first token (none when `firstToken` is null). With a setup nonce seen
+   * before: the same request replays (the bot, and its token with a new secret: the old one
+   * stops working, since only its hash was kept); another request is a 409.
+   */
+  setUp(input: NewBot & { firstToken: { name: string; scopes: string[] } | null; setupNonce?: SetupNonce | null }): Promise<{ bot: User; token: MintedToken | null; replayed: boolean }>;
   list(workspaceId: string): Promise<{ bot: User; tokens: BotToken[] }[]>;
-  mintToken(input: { botUserId: string; workspaceId: string; name: string; scopes: string[] }): Promise<BotToken & { token: string }>;
+  /** With a setup nonce seen before: replays as `setUp` does (a new secret for the same row). */
+  mintToken(input: { botUserId: string; workspaceId: string; name: string; scopes: string[]; setupNonce?: SetupNonce | null }): Promise<MintedToken & { replayed?: boolean }>;
   tokens(botUserId: string, workspaceId?: string): Promise<BotToken[]>;
   token(id: string): Promise<BotToken | null>;
   revokeToken(id: string): Promise<BotToken>;
   /** The bot behind a live (unrevoked) raw token, touching last_used_at. */
   byToken(raw: string): Promise<{ token: BotToken; user: User } | null>;
-  /** Deletes a bot: tokens revoked, memberships removed, the user tombstoned. */
-  remove(botUserId: string): Promise<User>;
+  /**
+   * Retires a bot everywhere: tokens revoked, pending setup codes dropped, slash commands and
+   * app installations revoked, command menus and memberships removed; the handle is freed and
+   * remembered in the tombstone.
+   */
+  remove(botUserId: string, actorId?: string | null): Promise<DeletedBot>;
+  /** Removes a bot from one workspace: its tokens there revoked, its menu there dropped. */
   removeMembership(workspaceId: string, botUserId: string): Promise<void>;
+  /** Mints a setup code, replacing a pending one for the same bot and token name. */
+  createSetupCode(input: { workspaceId: string; botUserId: string; tokenName: string; scopes: string[]; defaults: SetupDefaults; createdBy: string }): Promise<BotSetupCode & { code: string }>;
+  /** Spends a code (once, even when claimed concurrently) for a new token; null when wrong, used or expired. */
+  claimSetupCode(code: string): Promise<SetupCodeClaim | null>;
+  /** Replaces the bot's whole menu in the workspace, atomically; returns it sorted by command. */
+  setCommands(workspaceId: string, botUserId: string, commands: Required<BotCommandInput>[]): Promise<BotCommand[]>;
+  /** Every live member bot's commands in the workspace (unsorted, unfiltered: see workspaceMenu). */
+  commands(workspaceId: string): Promise<WorkspaceBotCommand[]>;
 }
 
 export interface ModerationPatch {
@@ -525,7 +571,7 @@ export interface AppRevokeResult {
   revoked: { slash_commands: number; event_subscriptions: number; bot_tokens: number };
   /** Credentials whose sockets must be re-checked (revoked tokens). */
   revokedTokenIds: string[];
-  deleted_bot?: User;
+  deleted_bot?: DeletedBot;
 }
 
 export interface AppInstallation {

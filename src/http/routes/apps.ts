@@ -3,7 +3,7 @@
 import { Elysia, t } from "elysia";
 import { invalid, notFound } from "../../chat/errors.ts";
 import type { Deps } from "../deps.ts";
-import { errors, UserSchema } from "../schemas.ts";
+import { DeletedBotSchema, errors } from "../schemas.ts";
 
 const AppInstallationSchema = t.Object({
   id: t.String(),
@@ -71,7 +71,9 @@ export const appRoutes = ({ auth, access, store, hub }: Deps) =>
         // Committed: now the sockets of what was revoked are re-checked (and closed).
         for (const credentialId of revokedTokenIds) await hub.recheck({ credentialId });
         if (deleted_bot) await hub.recheck({ userId: deleted_bot.id });
-        return deleted_bot ? { ...result, deleted_bot } : result;
+        if (!deleted_bot) return result;
+        const { workspace_ids: _, ...tombstone } = deleted_bot;
+        return { ...result, deleted_bot: tombstone };
       },
       {
         body: t.Optional(t.Object({
@@ -85,7 +87,7 @@ export const appRoutes = ({ auth, access, store, hub }: Deps) =>
           200: t.Object({
             installation: AppInstallationSchema,
             revoked: t.Object({ slash_commands: t.Number(), event_subscriptions: t.Number(), bot_tokens: t.Number() }),
-            deleted_bot: t.Optional(UserSchema),
+            deleted_bot: t.Optional(DeletedBotSchema),
           }),
           ...errors,
         },

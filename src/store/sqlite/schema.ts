@@ -260,6 +260,68 @@ export const botTokens = sqliteTable(
   (t) => [uniqueIndex("bot_tokens_token").on(t.tokenHash), index("bot_tokens_bot").on(t.botUserId)],
 );
 
+// A pending grant of one bot token: a manager mints the code, the bot's installer claims it once
+// (unauthenticated, so only the hash is kept). Minting again for the same bot and token name
+// replaces the pending code.
+export const botSetupCodes = sqliteTable(
+  "bot_setup_codes",
+  {
+    id: text("id").primaryKey(),
+    codeHash: text("code_hash").notNull(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    botUserId: text("bot_user_id").notNull().references(() => users.id),
+    tokenName: text("token_name").notNull(),
+    scopes: text("scopes").notNull(),
+    defaults: text("defaults").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    claimedAt: text("claimed_at"),
+    claimedTokenId: text("claimed_token_id"),
+  },
+  (t) => [uniqueIndex("bot_setup_codes_hash").on(t.codeHash), index("bot_setup_codes_bot").on(t.workspaceId, t.botUserId, t.tokenName)],
+);
+
+// Setup nonces: a retried "create a bot" or "mint a token" with the same nonce (per person)
+// reuses the row it made instead of making another. The fingerprint is the request it answered.
+export const setupNonces = sqliteTable(
+  "setup_nonces",
+  {
+    createdBy: text("created_by").notNull(),
+    nonce: text("nonce").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    botUserId: text("bot_user_id").notNull(),
+    tokenId: text("token_id"),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.createdBy, t.nonce] })],
+);
+
+// A bot's command menu in a workspace (PUT /api/bots/self/commands replaces it whole).
+export const botCommands = sqliteTable(
+  "bot_commands",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    botUserId: text("bot_user_id").notNull().references(() => users.id),
+    command: text("command").notNull(),
+    description: text("description").notNull(),
+    argsHint: text("args_hint").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("bot_commands_bot").on(t.workspaceId, t.botUserId, t.command)],
+);
+
+// A retired bot: its user row stays (messages keep their author) under a handle nobody can
+// choose, and the handle it had is remembered here and free for anyone to take.
+export const botTombstones = sqliteTable("bot_tombstones", {
+  botUserId: text("bot_user_id").primaryKey().references(() => users.id),
+  formerHandle: text("former_handle").notNull(),
+  deletedAt: text("deleted_at").notNull(),
+  deletedBy: text("deleted_by"),
+});
+
 export const oauthStates = sqliteTable("oauth_states", {
   stateHash: text("state_hash").primaryKey(),
   codeVerifier: text("code_verifier").notNull(),

@@ -4,7 +4,7 @@ import { api } from "../api.ts";
 import { navigate } from "../routes.ts";
 import { canManageChannels, currentWorkspace, loadWorkspaces, workspaces } from "../state/directory.ts";
 import { startWorkspace } from "../state/sync.ts";
-import { askName, sidebarOpen } from "../state/ui.ts";
+import { askName, openDialog, sidebarOpen } from "../state/ui.ts";
 import type { User, Workspace } from "../types.ts";
 import { Icon } from "./Icon.tsx";
 
@@ -57,6 +57,11 @@ export function WorkspaceSwitcher({ me }: { me: User }) {
               {ws.id === current?.id && <Icon name="check" size={16} />}
             </button>
           ))}
+          {current && canManageChannels.value && (
+            <button type="button" role="menuitem" class="ws-item ws-new" onClick={() => (setOpen(false), openDialog({ kind: "bots", workspaceId: current.id }))}>
+              <Icon name="spark" size={16} /> Bots
+            </button>
+          )}
           <button type="button" role="menuitem" class="ws-item ws-new" onClick={create}>
             <Icon name="plus" size={16} /> New workspace
           </button>

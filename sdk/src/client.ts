@@ -6,7 +6,7 @@ import type {
   AppInstallation, AuditLogEntry, BotCommand, BotCommandInput, BotCreateInput, BotSetupClaim, BotSetupCode, BotSetupCodeInput, BotToken, BotTokenInput, BotWithTokens, Channel,
   ChannelInput, ChannelPatch, ConnectedAccount, ConnectedAccountInput, DeletedBot, DirectConversation, EphemeralEventType, EventDeliveryAttemptsOptions,
   EventDeliveryAttemptsPage, EventPage, EventSubscription, MagicLinkResult, MemberPage, Message, MessageInput, MessageListOptions, MessagePage,
-  OwnedBotEntry, ProfilePatch, ReactionSummary, ReadReceipt, RealtimeEvent, RevokeAppInstallationOptions, RevokeAppInstallationResult,
+  OwnedBotEntry, ProfilePatch, BotQuestionsOptions, BotQuestionsPage, MessageQuestion, QuestionAnswerInput, QuestionInput, QuestionResolutionInput, ReactionSummary, ReadReceipt, RealtimeEvent, RevokeAppInstallationOptions, RevokeAppInstallationResult,
   RouteTarget, SearchPage, SlashCommand, Thread, ThreadReplyInput, Topic, Upload, User, Workspace, WorkspaceBotCommand, WorkspaceInput,
   WorkspacePatch,
 } from "./types.ts";
@@ -236,6 +236,26 @@ export class ClickClackClient {
     /** The original's names for reactions; the message's reaction summaries after the change. */
     addReaction: async (messageId: string, emoji: string) => (await this.post<{ reactions: ReactionSummary[] }>(`/api/messages/${seg(messageId)}/reactions`, { emoji })).reactions,
     removeReaction: async (messageId: string, emoji: string) => (await this.del<{ reactions: ReactionSummary[] }>(`/api/messages/${seg(messageId)}/reactions/${seg(emoji)}`)).reactions,
+  };
+
+  /**
+   * Questions (ask-user cards). A bot asks by posting a message with `question`; people answer;
+   * the bot hears `question.submitted`, then resolves. Each returns the question after the call.
+   */
+  questions = {
+    /** Post a message carrying a question in a channel (`ask` in a DM: `dms.sendMessage` with `question`). */
+    ask: async (channelId: string, input: { body: string; question: QuestionInput; nonce?: string }) =>
+      (await this.post<{ message: Message }>(`/api/channels/${seg(channelId)}/messages`, input)).message,
+    /** The question on a message (undefined when it has none). */
+    get: async (messageId: string): Promise<MessageQuestion | undefined> => (await this.get<{ message: Message }>(`/api/messages/${seg(messageId)}`)).message.question,
+    /** Answer as a person: first valid answer wins (409 after it); a retry with the same nonce gets the same result. */
+    answer: async (messageId: string, input: QuestionAnswerInput) =>
+      (await this.post<{ question: MessageQuestion }>(`/api/messages/${seg(messageId)}/question/answers`, input)).question,
+    /** The asking bot resolves its question: answered, cancelled or failed. */
+    resolve: async (messageId: string, input: QuestionResolutionInput) =>
+      (await this.post<{ question: MessageQuestion }>(`/api/messages/${seg(messageId)}/question/resolution`, input)).question,
+    /** The calling bot's questions, oldest first: `{questions, next_cursor}`. */
+    list: (options: BotQuestionsOptions = {}) => this.get<BotQuestionsPage>("/api/bots/self/questions", options as Query),
   };
 
   /** Where this server's home is, as the original: `{url, label}`. */

@@ -556,6 +556,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/messages/{id}/question/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a bot's question (people only; the first valid answer wins, 409 after it or once expired; 403 when you are not a responder) */
+        post: operations["postApiMessagesByIdQuestionAnswers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messages/{id}/question/resolution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve your question (the asking bot): answered, cancelled or failed; answers record a reply given elsewhere. Again with the same status: 200, no event */
+        post: operations["postApiMessagesByIdQuestionResolution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bots/self/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your questions (bot tokens), oldest first: reconcile after a restart */
+        get: operations["getApiBotsSelfQuestions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/dms": {
         parameters: {
             query?: never;
@@ -1581,6 +1632,44 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** BotQuestion */
+        BotQuestion: {
+            message_id: string;
+            /** @enum {string} */
+            status: "open" | "submitted" | "answered" | "cancelled" | "expired" | "failed";
+            /** @description Goes up with every change; answer with expected_version to be sure what you answer */
+            version: number;
+            title?: string;
+            external_id?: string;
+            items: components["schemas"]["QuestionItem"][];
+            responder_user_ids?: string[];
+            expires_at: string;
+            created_at: string;
+            updated_at: string;
+            response?: {
+                /**
+                 * @description Item id → chosen option labels (and at most one typed answer)
+                 * @example {
+                 *       "deploy": [
+                 *         "Ship it"
+                 *       ]
+                 *     }
+                 */
+                answers: {
+                    [key: string]: string[];
+                };
+                answered_by?: string;
+                answered_at: string;
+                /** @enum {string} */
+                source: "web" | "external";
+                nonce?: string;
+            };
+            resolution_note?: string;
+            resolved_at?: string;
+            workspace_id: string;
+            channel_id?: string;
+            direct_conversation_id?: string;
+        };
         /** BotSetupClaim */
         BotSetupClaim: {
             /** @description the bot token (ccb_…), shown once */
@@ -1823,6 +1912,7 @@ export interface components {
                 id: string;
                 name: string;
             };
+            question?: components["schemas"]["MessageQuestion"];
         };
         /**
          * MessagePage
@@ -1857,6 +1947,41 @@ export interface components {
             has_older: boolean;
             has_newer: boolean;
         };
+        /** MessageQuestion */
+        MessageQuestion: {
+            message_id: string;
+            /** @enum {string} */
+            status: "open" | "submitted" | "answered" | "cancelled" | "expired" | "failed";
+            /** @description Goes up with every change; answer with expected_version to be sure what you answer */
+            version: number;
+            title?: string;
+            external_id?: string;
+            items: components["schemas"]["QuestionItem"][];
+            responder_user_ids?: string[];
+            expires_at: string;
+            created_at: string;
+            updated_at: string;
+            response?: {
+                /**
+                 * @description Item id → chosen option labels (and at most one typed answer)
+                 * @example {
+                 *       "deploy": [
+                 *         "Ship it"
+                 *       ]
+                 *     }
+                 */
+                answers: {
+                    [key: string]: string[];
+                };
+                answered_by?: string;
+                answered_at: string;
+                /** @enum {string} */
+                source: "web" | "external";
+                nonce?: string;
+            };
+            resolution_note?: string;
+            resolved_at?: string;
+        };
         /** ModerationEntry */
         ModerationEntry: {
             workspace_id: string;
@@ -1870,6 +1995,62 @@ export interface components {
             moderation_at?: string;
             posts_remaining?: number;
             post_limit?: number;
+        };
+        /**
+         * QuestionInput
+         * @example {
+         *       "title": "Deploy?",
+         *       "items": [
+         *         {
+         *           "id": "deploy",
+         *           "header": "Deploy",
+         *           "prompt": "Ship build 42 to production?",
+         *           "options": [
+         *             {
+         *               "label": "Ship it"
+         *             },
+         *             {
+         *               "label": "Wait"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "expires_at": "2026-01-02T00:00:00.000Z"
+         *     }
+         */
+        QuestionInput: {
+            /** @description 1–5 items */
+            items: components["schemas"]["QuestionItem"][];
+            /** @description RFC 3339, 10 seconds to 7 days ahead (default: a day) */
+            expires_at?: string;
+            /** @description At most 300 characters */
+            title?: string;
+            /** @description At most 128 characters: your own reference */
+            external_id?: string;
+            /** @description Who may answer (at most 50 people of the workspace); none: anyone who can read it */
+            responder_user_ids?: string[];
+        };
+        /** QuestionItem */
+        QuestionItem: {
+            /** @description ^[a-z][a-z0-9_]{0,63}$, unique in the question */
+            id: string;
+            /** @description 1–24 characters */
+            header: string;
+            /** @description 1–1000 characters */
+            prompt: string;
+            /** @description At most 10; none makes a free-text item */
+            options?: components["schemas"]["QuestionOption"][];
+            /** @description Needs at least 2 options */
+            multi_select?: boolean;
+            /** @description Also accept one typed answer */
+            allow_other?: boolean;
+            other_placeholder?: string;
+            url?: string;
+        };
+        /** QuestionOption */
+        QuestionOption: {
+            label: string;
+            description?: string;
         };
         /** ReactionSummary */
         ReactionSummary: {
@@ -3354,6 +3535,7 @@ export interface operations {
                     upload_id?: string | null;
                     kind?: string;
                     turn_id?: string | null;
+                    question?: components["schemas"]["QuestionInput"] | null;
                 };
             };
         };
@@ -3763,6 +3945,7 @@ export interface operations {
                     upload_id?: string | null;
                     kind?: string;
                     turn_id?: string | null;
+                    question?: components["schemas"]["QuestionInput"] | null;
                 };
             };
         };
@@ -3878,6 +4061,148 @@ export interface operations {
                     "application/json": {
                         event: components["schemas"]["Event"] | null;
                         reactions: components["schemas"]["ReactionSummary"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiMessagesByIdQuestionAnswers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Item id → chosen option labels (and at most one typed answer)
+                     * @example {
+                     *       "deploy": [
+                     *         "Ship it"
+                     *       ]
+                     *     }
+                     */
+                    answers: {
+                        [key: string]: string[];
+                    };
+                    /** @description 409 version_conflict unless the question is at this version */
+                    expected_version?: number;
+                    /** @description A retry with the same nonce and answers returns the same result (events empty) */
+                    nonce?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: components["schemas"]["Message"];
+                        question: components["schemas"]["MessageQuestion"];
+                        events: components["schemas"]["Event"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiMessagesByIdQuestionResolution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "answered" | "cancelled" | "failed";
+                    /** @description At most 200 characters */
+                    note?: string;
+                    /**
+                     * @description Item id → chosen option labels (and at most one typed answer)
+                     * @example {
+                     *       "deploy": [
+                     *         "Ship it"
+                     *       ]
+                     *     }
+                     */
+                    answers?: {
+                        [key: string]: string[];
+                    };
+                    expected_version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: components["schemas"]["Message"];
+                        question: components["schemas"]["MessageQuestion"];
+                        event?: components["schemas"]["Event"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getApiBotsSelfQuestions: {
+        parameters: {
+            query?: {
+                status?: ("open" | "submitted" | "answered" | "cancelled" | "expired" | "failed") | "pending";
+                updated_after?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        questions: components["schemas"]["BotQuestion"][];
+                        next_cursor: string | null;
                     };
                 };
             };
@@ -4114,6 +4439,7 @@ export interface operations {
                     upload_id?: string | null;
                     kind?: string;
                     turn_id?: string | null;
+                    question?: components["schemas"]["QuestionInput"] | null;
                 };
             };
         };

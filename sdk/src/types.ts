@@ -107,6 +107,17 @@ export interface RouteShape {
   canonical_path: string;
 }
 
+/** A bot's ask-user card as it travels with its message (`message.question`). */
+export type MessageQuestion = Schemas["MessageQuestion"];
+export type QuestionInput = Schemas["QuestionInput"];
+export type QuestionItem = Schemas["QuestionItem"];
+export type QuestionAnswers = MessageQuestion extends { response?: { answers: infer A } } ? A : Record<string, string[]>;
+export type QuestionAnswerInput = BodyOf<"/api/messages/{id}/question/answers", "post">;
+export type QuestionResolutionInput = BodyOf<"/api/messages/{id}/question/resolution", "post">;
+export type BotQuestion = Schemas["BotQuestion"];
+export type BotQuestionsOptions = QueryOf<"/api/bots/self/questions", "get">;
+export type BotQuestionsPage = Ok<"/api/bots/self/questions", "get">;
+
 export type MagicLinkResult = Ok<"/api/auth/magic/consume", "post">;
 export type Session = MagicLinkResult["session"];
 export type BotToken = Schemas["BotToken"];

@@ -38,6 +38,9 @@ forEachStore((store) => {
     const msg = await s.messages.post({ scope: { kind: "channel", id: general.id, workspaceId: workspace.id }, authorId: member.id, body: "hello", nonce: "fixture" });
     const dm = await s.dms.open(workspace.id, [member.id, owner.id], member.id);
     const bot = await s.bots.create({ workspaceId: workspace.id, displayName: "Bot", handle: "fixture-bot" });
+    // A bot's question on the fixture channel: the question routes act on it.
+    const asked = await s.messages.post({ scope: { kind: "channel", id: general.id, workspaceId: workspace.id }, authorId: bot.id, body: "Deploy?", question: { items: [{ id: "go", header: "Go", prompt: "Deploy?", options: [{ label: "Yes" }, { label: "No" }] }] } });
+    ids.question = asked.message.id;
     const botToken = await s.bots.mintToken({ botUserId: bot.id, workspaceId: workspace.id, name: "fixture", scopes: ["messages:read"] });
     Object.assign(ids, { workspace: workspace.id, general: general.id, guest: guestChannel.id, message: msg.message.id, dm: dm.conversation.id, bot: bot.id, token: botToken.id, member: member.id, peer: peer.id });
     // An upload of the member's, attached to the fixture message.
@@ -102,7 +105,8 @@ forEachStore((store) => {
       .replace(":user_id", ids.peer!)
       .replace(":workspace_route_id", ids.workspace!)
       .replace(":target_route_id", ids.general!)
-      .replace(":emoji", encodeURIComponent("👍"));
+      .replace(":emoji", encodeURIComponent("👍"))
+      .replace(`/api/messages/${ids.message}/question`, `/api/messages/${ids.question}/question`);
     const bodies: Record<string, unknown> = {
       "POST /api/channels/:id/messages": { body: "matrix" },
       "POST /api/dms/:id/messages": { body: "matrix" },
@@ -138,6 +142,8 @@ forEachStore((store) => {
       "POST /api/channels/:id/incoming-webhooks": { name: "Matrix hook" },
       "POST /api/workspaces/:id/event-subscriptions": { event_types: ["message.created"], callback_url: "http://93.184.215.14/hook" },
       "POST /api/me/push-subscriptions": { endpoint: "https://push.example/matrix", keys: MATRIX_PUSH_KEYS },
+      "POST /api/messages/:id/question/answers": { answers: { go: ["Yes"] } },
+      "POST /api/messages/:id/question/resolution": { status: "cancelled" },
     };
     if (key === "POST /api/uploads") {
       const form = new FormData();
@@ -194,9 +200,11 @@ forEachStore((store) => {
     const write = !key.startsWith("GET ");
     if (policy.kind === "public") return "skip";
     if (actor === "none" || actor === "revoked") return "deny";
+    // Only the bot that asked resolves a question, and none of these callers asked the fixture's.
+    if (key === "POST /api/messages/:id/question/resolution") return "deny";
     // A bot of another workspace may know itself and its own workspace, nothing of this one.
     // (Its own command menu lives in its own workspace.)
-    if (actor === "foreignBot") return ["GET /api/me", "GET /api/workspaces", "GET /api/event-types", "GET /api/home-link", "PUT /api/bots/self/commands"].includes(key) ? "allow" : "deny";
+    if (actor === "foreignBot") return ["GET /api/me", "GET /api/workspaces", "GET /api/event-types", "GET /api/home-link", "PUT /api/bots/self/commands", "GET /api/bots/self/questions"].includes(key) ? "allow" : "deny";
     if (actor.startsWith("bot:")) return botExpectation(new Set([actor.slice(4) as Scope]), key);
     // A person's bot uses no scope beyond its owner's role, whatever its token holds.
     if (actor === "memberBot") return botExpectation(scopeCeiling("member"), key);
@@ -206,10 +214,12 @@ forEachStore((store) => {
     }
     if (actor === "guestBot") {
       const asBot = botExpectation(scopeCeiling("guest"), key);
-      return asBot === "allow" && !GUEST_OK.has(key) ? "deny" : asBot;
+      return asBot === "allow" && !GUEST_OK.has(key) && key !== "GET /api/bots/self/questions" ? "deny" : asBot;
     }
     // A command menu is a bot's own: people have none to publish.
     if (key === "PUT /api/bots/self/commands") return "deny";
+    // A person has no questions of their own: only bots ask.
+    if (key === "GET /api/bots/self/questions") return "deny";
     if (MANAGER_ONLY.has(key) && actor !== "owner") return "deny";
     if (actor === "guest") return GUEST_OK.has(key) ? "allow" : "deny";
     if (key.includes("/dms/") && actor !== "member" && actor !== "owner") return "deny";

@@ -46,6 +46,10 @@ export const POLICY: Record<string, RoutePolicy> = {
   "POST /api/messages/:id/thread/replies": scope("threads:write"),
   "POST /api/messages/:id/reactions": scope("messages:write"),
   "DELETE /api/messages/:id/reactions/:emoji": scope("messages:write"),
+  // Questions: people answer; the asking bot resolves and reconciles (the handler checks it asked).
+  "POST /api/messages/:id/question/answers": humans,
+  "POST /api/messages/:id/question/resolution": scope("messages:write"),
+  "GET /api/bots/self/questions": scope("messages:read"),
   "GET /api/dms": scope("dms:read"),
   "POST /api/dms": scope("dms:write"),
   "GET /api/dms/:id": scope("dms:read"),

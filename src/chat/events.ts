@@ -1,6 +1,7 @@
 // The durable events of the chat domain, built once: every store appends what these return
 // inside the transaction that made the change, so SQLite and Postgres say the same thing on the
 // wire. Builders are pure; the store supplies what only it can look up (DM members, counts).
+import type { MessageQuestion } from "./questions.ts";
 import type { ChatEvent, EventType, Role, StoredEvent, ThreadState } from "./types.ts";
 
 /** An event as clients see it: who it is for (recipients, the DM gate) stays on the server. */
@@ -120,12 +121,45 @@ export function threadStateUpdated(root: Pick<MessageFacts, "workspaceId" | "dmI
   };
 }
 
-/** An edit (`edited_at`, with the mentions of the new body) or an attached file (`upload_id`). */
-export function messageUpdated(m: Touched, audience: Audience, change: { editedAt: string; mentionedUserIds: string[] } | { uploadId: string }): NewEvent {
+/**
+ * An edit (`edited_at`, with the mentions of the new body), an attached file (`upload_id`), or a
+ * question that moved (`question_status`, `question_version`: every client redraws the card).
+ */
+export function messageUpdated(
+  m: Touched,
+  audience: Audience,
+  change: { editedAt: string; mentionedUserIds: string[] } | { uploadId: string } | { question: Pick<MessageQuestion, "status" | "version"> },
+): NewEvent {
   const base = { message_id: m.id, root_message_id: m.threadRootId, author_id: m.authorId };
+  if ("question" in change) {
+    return about(m, audience, "message.updated", { ...base, question_status: change.question.status, question_version: change.question.version, ...dmPart(m.dmId) });
+  }
   return "uploadId" in change
     ? about(m, audience, "message.updated", { ...base, upload_id: change.uploadId, ...dmPart(m.dmId) })
     : about(m, audience, "message.updated", { ...base, edited_at: change.editedAt, ...dmPart(m.dmId) }, change.mentionedUserIds);
+}
+
+/**
+ * A person answered a bot's question: told to the asking bot only (its answers are the bot's
+ * business; everyone else sees the card resolve through message.updated).
+ */
+export function questionSubmitted(m: Touched, audience: Audience, q: MessageQuestion): NewEvent {
+  return {
+    ...about(m, { ...audience, recipients: [m.authorId] }, "question.submitted", {
+      message_id: m.id,
+      root_message_id: m.threadRootId,
+      bot_user_id: m.authorId,
+      ...(audience.channelId ? { channel_id: audience.channelId } : {}),
+      ...dmPart(m.dmId),
+      ...(q.external_id ? { external_id: q.external_id } : {}),
+      version: q.version,
+      status: q.status,
+      answers: q.response?.answers ?? {},
+      ...(q.response?.answered_by ? { answered_by: q.response.answered_by } : {}),
+      answered_at: q.response?.answered_at,
+      question: q,
+    }),
+  };
 }
 
 export function messageDeleted(m: Touched, audience: Audience, deletedBy: string): NewEvent {

@@ -61,10 +61,12 @@ export function nonceFingerprint(p: {
   kind?: string;
   turnId?: string | null;
   topicId?: string | null;
+  question?: unknown;
 }): string {
-  return new Bun.CryptoHasher("sha256")
-    .update(JSON.stringify([p.scopeId, p.body, p.parentMessageId ?? null, p.quotedMessageId ?? null, p.kind ?? "message", p.turnId ?? null, p.topicId ?? null]))
-    .digest("base64");
+  const parts: unknown[] = [p.scopeId, p.body, p.parentMessageId ?? null, p.quotedMessageId ?? null, p.kind ?? "message", p.turnId ?? null, p.topicId ?? null];
+  // Only a message with a question says so, so every fingerprint stored before questions holds.
+  if (p.question) parts.push(p.question);
+  return new Bun.CryptoHasher("sha256").update(JSON.stringify(parts)).digest("base64");
 }
 
 /**

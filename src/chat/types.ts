@@ -1,4 +1,5 @@
 import type { Upload } from "../uploads/types.ts";
+import type { MessageQuestion } from "./questions.ts";
 
 // Domain objects as they appear on the wire (snake_case keys are the contract's, not ours to
 // rename: bots written for the Go server read them by name).
@@ -102,6 +103,8 @@ export interface Message {
   reactions?: ReactionSummary[];
   /** Posted through an incoming webhook: the app shows a "webhook" badge. Absent otherwise. */
   posted_by_webhook?: { id: string; name: string };
+  /** A bot's ask-user card, with its state (status, version, the answer once given). */
+  question: MessageQuestion | null;
 }
 
 export interface DirectConversation {
@@ -177,13 +180,15 @@ export type EventType =
   | "channel.created" | "channel.updated" | "channel.read" | "dm.read" | "member.moderation_updated"
   | "message.created" | "message.updated" | "message.deleted" | "pin.added" | "pin.removed"
   | "reaction.added" | "reaction.removed" | "thread.reply_created" | "thread.state_updated"
-  | "workspace.updated" | "workspace.ownership_transferred" | "channel.deleted" | "mention.created" | "thread.read";
+  | "workspace.updated" | "workspace.ownership_transferred" | "channel.deleted" | "mention.created" | "thread.read"
+  | "question.submitted";
 
 export const DURABLE_EVENT_TYPES: readonly EventType[] = [
   "channel.created", "channel.updated", "channel.read", "dm.read", "member.moderation_updated",
   "message.created", "message.updated", "message.deleted", "pin.added", "pin.removed",
   "reaction.added", "reaction.removed", "thread.reply_created", "thread.state_updated",
   "workspace.updated", "workspace.ownership_transferred", "channel.deleted", "mention.created", "thread.read",
+  "question.submitted",
 ];
 
 export const EPHEMERAL_EVENT_TYPES = ["typing.started", "typing.stopped", "presence.changed", "agent.progress"] as const;

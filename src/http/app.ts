@@ -27,6 +27,7 @@ import { passwordRoutes } from "./routes/password.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { meRoutes } from "./routes/me.ts";
 import { messageRoutes } from "./routes/messages.ts";
+import { questionRoutes } from "./routes/questions.ts";
 import { realtimeRoutes } from "./routes/realtime.ts";
 import { routeRoutes } from "./routes/routes.ts";
 import { slashCommandRoutes } from "./routes/slash-commands.ts";
@@ -179,6 +180,7 @@ export function createApp(deps: Deps) {
         .use(workspaceRoutes(deps))
         .use(channelRoutes(deps))
         .use(messageRoutes(deps))
+        .use(questionRoutes(deps))
         .use(dmRoutes(deps))
         .use(realtimeRoutes(deps))
         .use(botRoutes(deps))

@@ -3,7 +3,7 @@
 // every data table must hold the same rows afterwards. Runs on each store (src/testing/stores.ts).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { databaseDigest } from "../testing/db-inspect.ts";
-import { client, seedTeam, startTestServer, type TestServer } from "../testing/harness.ts";
+import { client, type Client, seedTeam, startTestServer, type TestServer } from "../testing/harness.ts";
 import { forEachStore } from "../testing/stores.ts";
 
 forEachStore((store) => {
@@ -11,6 +11,8 @@ forEachStore((store) => {
   let team: Awaited<ReturnType<typeof seedTeam>>;
   let foreign: { workspace: string; channel: string; message: string; dm: string; user: string; webhook: string };
   let hookUrl: string;
+  let botClient: Client;
+  let questionId: string;
 
   beforeAll(async () => {
     // Password sign-in on, so its routes check their input rather than answer 404 disabled.
@@ -23,6 +25,11 @@ forEachStore((store) => {
     const theirHook = await other.clients[0]!.post(`/api/channels/${other.general.id}/incoming-webhooks`, { name: "Theirs" });
     foreign = { workspace: other.workspace.id, channel: other.general.id, message: msg.body.message.id, dm: dm.body.conversation.id, user: other.users[0]!.id, webhook: theirHook.body.incoming_webhook.id };
     hookUrl = (await team.clients[0]!.post(`/api/channels/${team.general.id}/incoming-webhooks`, { name: "Ours" })).body.incoming_webhook.url;
+    // A bot of the team with a question on #general, for the question routes' own bad inputs.
+    const bot = await server.store.bots.create({ workspaceId: team.workspace.id, displayName: "Asker", handle: "asker" });
+    botClient = client(server.url, { token: (await server.store.bots.mintToken({ botUserId: bot.id, workspaceId: team.workspace.id, name: "t", scopes: ["messages:read", "messages:write"] })).token });
+    const asked = await server.store.messages.post({ scope: { kind: "channel", id: team.general.id, workspaceId: team.workspace.id }, authorId: bot.id, body: "Go?", question: { items: [{ id: "go", header: "Go", prompt: "Go?", options: [{ label: "Yes" }, { label: "No" }] }] } });
+    questionId = asked.message.id;
   });
   afterAll(() => server.close());
 
@@ -68,7 +75,9 @@ forEachStore((store) => {
     // A bot of the team, for the routes only bots may call.
     const made = (await ada.post(`/api/workspaces/${team.workspace.id}/bots`, { display_name: "Matrix Bot" })).body;
     const asBot = client(server.url, { token: made.bot_token.token });
-    const before = await databaseDigest(server.store, { ignore: ["last_used_at"] });
+    // A bot's calls stamp its token's last_used_at: bookkeeping, not a write of the call.
+    const digest = () => databaseDigest(server.store, { ignore: ["last_used_at"] });
+    const before = await digest();
     const failures: string[] = [];
     let checked = 0;
 
@@ -147,8 +156,29 @@ forEachStore((store) => {
     })) expect4xx(`a bot menu with ${label}`, await asBot.put("/api/bots/self/commands", { commands }));
     expect4xx("a thread read with a negative seq", await ada.post(`/api/messages/${foreign.message}/thread/read`, { seq: -1 }));
 
+    // Questions: cards only bots attach, answers that do not fit the card, filters that do not exist.
+    const answer = (answers: unknown, extra: Record<string, unknown> = {}) => ada.post(`/api/messages/${questionId}/question/answers`, { answers, ...extra });
+    expect4xx("a question attached by a person", await ada.post(`/api/channels/${team.general.id}/messages`, { body: "q", question: { items: [{ id: "a", header: "A", prompt: "A?" }] } }));
+    for (const [label, q] of Object.entries<unknown>({
+      "no items": { items: [] }, "a bad item id": { items: [{ id: "1x", header: "A", prompt: "A?" }] }, "an empty prompt": { items: [{ id: "a", header: "A", prompt: " " }] },
+      "eleven options": { items: [{ id: "a", header: "A", prompt: "A?", options: Array.from({ length: 11 }, (_, i) => ({ label: `o${i}` })) }] },
+      "a past expiry": { items: [{ id: "a", header: "A", prompt: "A?" }], expires_at: "2001-01-01T00:00:00Z" }, "a ftp url": { items: [{ id: "a", header: "A", prompt: "A?", url: "ftp://x" }] },
+      "51 responders": { items: [{ id: "a", header: "A", prompt: "A?" }], responder_user_ids: Array.from({ length: 51 }, (_, i) => `usr_${i}`) }, "a long title": { items: [{ id: "a", header: "A", prompt: "A?" }], title: "t".repeat(301) },
+    })) expect4xx(`a bot's question with ${label}`, await botClient.post(`/api/channels/${team.general.id}/messages`, { body: "q", question: q }));
+    for (const [label, answers] of Object.entries<unknown>({ "no answers": {}, "an unknown item": { go: ["Yes"], nope: ["x"] }, "an unknown option": { go: ["Maybe"] }, "two answers to one": { go: ["Yes", "No"] }, "a string": { go: "Yes" } })) {
+      expect4xx(`an answer with ${label}`, await answer(answers));
+    }
+    expect4xx("an answer at version 0", await answer({ go: ["Yes"] }, { expected_version: 0 }));
+    expect4xx("an answer at another version", await answer({ go: ["Yes"] }, { expected_version: 9 }));
+    expect4xx("a resolution by a person", await ada.post(`/api/messages/${questionId}/question/resolution`, { status: "cancelled" }));
+    expect4xx("a resolution to an unknown status", await botClient.post(`/api/messages/${questionId}/question/resolution`, { status: "done" }));
+    expect4xx("a resolution with a long note", await botClient.post(`/api/messages/${questionId}/question/resolution`, { status: "cancelled", note: "n".repeat(201) }));
+    expect4xx("an open question resolved as answered without answers", await botClient.post(`/api/messages/${questionId}/question/resolution`, { status: "answered" }));
+    expect4xx("questions of a person", await ada.get("/api/bots/self/questions"));
+    expect4xx("questions by an unknown status", await botClient.get("/api/bots/self/questions?status=later"));
+
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThan(120);
-    expect(await databaseDigest(server.store, { ignore: ["last_used_at"] })).toBe(before);
+    expect(await digest()).toBe(before);
   }, 60_000);
 });

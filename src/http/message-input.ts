@@ -7,6 +7,7 @@ import { LIMITS } from "../chat/rules.ts";
 import type { MessageKind } from "../chat/types.ts";
 import type { Access } from "../access/access.ts";
 import type { PersonLimits } from "../access/limits.ts";
+import { QuestionInputSchema } from "./schemas.ts";
 
 /** A client nonce: trimmed, at most 128 characters, no NUL; blank means none. */
 export function normalizeNonce(raw: string | null | undefined): string | null {
@@ -28,6 +29,7 @@ export const MessageBody = t.Object({
   upload_id: t.Optional(t.Union([t.String({ maxLength: 64 }), t.Null()])),
   kind: t.Optional(t.String({ maxLength: 32 })),
   turn_id: t.Optional(t.Union([t.String({ maxLength: 128 }), t.Null()])),
+  question: t.Optional(t.Union([QuestionInputSchema, t.Null()])),
 });
 
 type Input = typeof MessageBody.static;
@@ -49,6 +51,12 @@ export function messageInput(actor: Actor, { access, limits }: { access: Access;
   const uploadId = input.upload_id?.trim() || null;
   // Attaching a file is an upload write, whatever route the message came through.
   if (uploadId) access.requireScope(actor, "uploads:write");
+  // Ask-user cards are a bot's: people ask in words. (The card's own rules are checked in the write.)
+  const question = input.question ?? null;
+  if (question) {
+    if (!actor.scopes) throw forbidden("questions are asked by bots", "question_forbidden");
+    if (kind !== "message") throw invalid("a question goes on an ordinary message", "invalid_question");
+  }
   limits.take("posts", actor.user);
-  return { body, nonce, kind, turnId, quotedMessageId: input.quoted_message_id || null, topicId: input.topic_id || null, uploadId };
+  return { body, nonce, kind, turnId, quotedMessageId: input.quoted_message_id || null, topicId: input.topic_id || null, uploadId, question };
 }

@@ -94,6 +94,58 @@ export const UploadSchema = t.Object({
   url: t.String({ description: "GET it to download (access-checked)" }),
 }, { title: "Upload" });
 
+// Questions (ask-user cards). Requests are bounded loosely here and checked exactly by
+// src/chat/questions.ts, which answers each broken rule with its own code.
+export const QuestionOptionSchema = t.Object({
+  label: t.String({ maxLength: 400 }),
+  description: t.Optional(t.String({ maxLength: 1000 })),
+}, { title: "QuestionOption" });
+
+export const QuestionItemSchema = t.Object({
+  id: t.String({ maxLength: 64, description: "^[a-z][a-z0-9_]{0,63}$, unique in the question" }),
+  header: t.String({ maxLength: 200, description: "1–24 characters" }),
+  prompt: t.String({ maxLength: 4000, description: "1–1000 characters" }),
+  options: t.Optional(t.Array(QuestionOptionSchema, { maxItems: 50, description: "At most 10; none makes a free-text item" })),
+  multi_select: t.Optional(t.Boolean({ description: "Needs at least 2 options" })),
+  allow_other: t.Optional(t.Boolean({ description: "Also accept one typed answer" })),
+  other_placeholder: t.Optional(t.String({ maxLength: 400 })),
+  url: t.Optional(t.String({ maxLength: 4096 })),
+}, { title: "QuestionItem" });
+
+export const QuestionAnswersSchema = t.Record(t.String(), t.Array(t.String({ maxLength: 8000 }), { maxItems: 20 }), { description: "Item id → chosen option labels (and at most one typed answer)", examples: [{ deploy: ["Ship it"] }] });
+
+export const QuestionInputSchema = t.Object({
+  items: t.Array(QuestionItemSchema, { maxItems: 20, description: "1–5 items" }),
+  expires_at: t.Optional(t.String({ maxLength: 64, description: "RFC 3339, 10 seconds to 7 days ahead (default: a day)" })),
+  title: t.Optional(t.String({ maxLength: 1200, description: "At most 300 characters" })),
+  external_id: t.Optional(t.String({ maxLength: 512, description: "At most 128 characters: your own reference" })),
+  responder_user_ids: t.Optional(t.Array(t.String({ maxLength: 64 }), { maxItems: 200, description: "Who may answer (at most 50 people of the workspace); none: anyone who can read it" })),
+}, { title: "QuestionInput", examples: [{ title: "Deploy?", items: [{ id: "deploy", header: "Deploy", prompt: "Ship build 42 to production?", options: [{ label: "Ship it" }, { label: "Wait" }] }], expires_at: "2026-01-02T00:00:00.000Z" }] });
+
+export const QuestionStatusSchema = t.Union([t.Literal("open"), t.Literal("submitted"), t.Literal("answered"), t.Literal("cancelled"), t.Literal("expired"), t.Literal("failed")]);
+
+export const MessageQuestionSchema = t.Object({
+  message_id: t.String(),
+  status: QuestionStatusSchema,
+  version: t.Integer({ description: "Goes up with every change; answer with expected_version to be sure what you answer" }),
+  title: t.Optional(t.String()),
+  external_id: t.Optional(t.String()),
+  items: t.Array(QuestionItemSchema),
+  responder_user_ids: t.Optional(t.Array(t.String())),
+  expires_at: t.String(),
+  created_at: t.String(),
+  updated_at: t.String(),
+  response: t.Optional(t.Object({
+    answers: QuestionAnswersSchema,
+    answered_by: t.Optional(t.String()),
+    answered_at: t.String(),
+    source: t.Union([t.Literal("web"), t.Literal("external")]),
+    nonce: t.Optional(t.String()),
+  })),
+  resolution_note: t.Optional(t.String()),
+  resolved_at: t.Optional(t.String()),
+}, { title: "MessageQuestion" });
+
 export const MessageKindSchema = t.Union([t.Literal("message"), t.Literal("agent_commentary"), t.Literal("agent_tool"), t.Literal("system")]);
 
 export const MessageSchema = t.Object({
@@ -124,6 +176,7 @@ export const MessageSchema = t.Object({
   nonce: Omitted(t.String()),
   reactions: t.Optional(t.Array(ReactionSummarySchema)),
   posted_by_webhook: t.Optional(t.Object({ id: t.String(), name: t.String() }, { description: "Present when an incoming webhook posted the message (show a badge); absent otherwise." })),
+  question: Omitted(MessageQuestionSchema),
 }, { title: "Message", examples: [EX.message] });
 
 export const EventSchema = t.Object({

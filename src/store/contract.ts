@@ -1561,6 +1561,54 @@ export function storeContract(name: string, open: OpenStore): void {
       });
     });
 
+    describe("questions", () => {
+      async function asked(extra: Record<string, unknown> = {}) {
+        const t = await team();
+        const bot = await store.users.create({ kind: "bot", displayName: "Asker", handle: unique("asker"), ownerUserId: t.ids[0] });
+        await store.workspaces.addMember(t.workspace.id, bot.id, "bot");
+        const question = { items: [{ id: "go", header: "Go", prompt: "Go?", options: [{ label: "Yes" }, { label: "No" }] }], expires_at: later(60_000), ...extra };
+        const { message } = await t.post(bot.id, "Go?", { question });
+        return { t, bot, message };
+      }
+
+      test("a question is stored with its message: open, version 1, read back by every reader", async () => {
+        const { t, message } = await asked({ responder_user_ids: [] });
+        expect(message.question).toMatchObject({ message_id: message.id, status: "open", version: 1 });
+        expect((await other.messages.get(message.id, t.ids[1]!))!.question!.items[0]!.id).toBe("go");
+        expect((await store.messages.page(t.inGeneral, { kind: "latest", limit: 5 }, t.ids[1]!)).messages.at(-1)!.question!.status).toBe("open");
+      });
+
+      test("concurrent answers through two processes: exactly one wins, one question.submitted for the bot", async () => {
+        const { t, bot, message } = await asked();
+        const answers = (label: string) => ({ go: [label] });
+        const results = await Promise.allSettled([
+          store.messages.answerQuestion(message.id, { userId: t.ids[0]!, answers: answers("Yes") }),
+          other.messages.answerQuestion(message.id, { userId: t.ids[1]!, answers: answers("No") }),
+          store.messages.answerQuestion(message.id, { userId: t.ids[2]!, answers: answers("No") }),
+          other.messages.answerQuestion(message.id, { userId: t.ids[2]!, answers: answers("Yes") }),
+        ]);
+        expect(codes(results)).toEqual(["ok", "question_closed", "question_closed", "question_closed"]);
+        const { events } = await store.events.replayAfter(t.workspace.id, null, 500);
+        const submitted = events.filter((e) => e.type === "question.submitted");
+        expect(submitted).toHaveLength(1);
+        expect(submitted[0]!.recipients).toEqual([bot.id]);
+        const stored = (await store.messages.get(message.id, bot.id))!.question!;
+        expect([stored.status, stored.version]).toEqual(["submitted", 2]);
+        expect(events.filter((e) => e.type === "message.updated" && e.payload.question_status === "submitted")).toHaveLength(1);
+      });
+
+      test("resolution by the asker only; the bot lists its questions by status", async () => {
+        const { t, bot, message } = await asked();
+        await refused(store.messages.resolveQuestion(message.id, { botId: t.ids[0]!, status: "cancelled" }), 403, "not_the_asker");
+        await store.messages.answerQuestion(message.id, { userId: t.ids[1]!, answers: { go: ["Yes"] } });
+        expect((await store.messages.botQuestions(bot.id, t.workspace.id, { status: "submitted", limit: 10 })).questions.map((q) => q.message_id)).toEqual([message.id]);
+        const resolved = await other.messages.resolveQuestion(message.id, { botId: bot.id, status: "answered", expectedVersion: 2 });
+        expect(resolved.message.question!.status).toBe("answered");
+        expect((await store.messages.botQuestions(bot.id, t.workspace.id, { status: "pending", limit: 10 })).questions).toEqual([]);
+        await refused(store.messages.answerQuestion(message.id, { userId: t.ids[2]!, answers: { go: ["No"] } }), 409, "question_closed");
+      });
+    });
+
     describe("races: a rule that counts or looks before it writes holds under concurrency", () => {
 
       test("one channel name, one handle, one slug, one member set", async () => {

@@ -3,6 +3,7 @@
 // return the domain objects and the durable events committed in the same transaction.
 import type { ChannelPresentation } from "../chat/channels.ts";
 import type { BotCommand, BotCommandInput, BotSetupCode, DeletedBot, SetupDefaults, WorkspaceBotCommand } from "../chat/bots.ts";
+import type { AnswerInput, MessageQuestion, QuestionInput, ResolutionInput } from "../chat/questions.ts";
 import type {
   Channel, ChatEvent, DirectConversation, Member, Message, MessageKind, MessagePage, PageWindow,
   ReactionSummary, ReadReceipt, Role, StoredEvent, ThreadPage, ThreadState, User, UserKind, Workspace,
@@ -71,6 +72,8 @@ export interface PostMessageInput {
   budget?: { max: number; windowMs: number };
   /** The incoming webhook that posted this (the message's badge). */
   webhook?: { id: string; name: string };
+  /** A bot's ask-user card (checked by src/chat/questions.ts inside the write). */
+  question?: QuestionInput | null;
 }
 
 export interface PostMessageResult {
@@ -153,6 +156,26 @@ export interface MessageStore {
   unpin(channelId: string, messageId: string, actorId: string): Promise<{ event: ChatEvent | null }>;
   pins(channelId: string, viewerId: string): Promise<Message[]>;
   markRead(scope: Scope, userId: string, seq: number): Promise<{ receipt: ReadReceipt; event: ChatEvent | null }>;
+  /**
+   * A person answers a bot's question: the first valid answer wins (409 after it), atomically on
+   * every store. Writes `question.submitted` (to the bot) and `message.updated`; a nonce replay
+   * writes nothing and returns the same message with `events` empty.
+   */
+  answerQuestion(messageId: string, input: AnswerInput): Promise<{ message: Message; events: ChatEvent[]; replayed: boolean }>;
+  /** The asking bot resolves its question (`message.updated`; resolving again is a no-op). */
+  resolveQuestion(messageId: string, input: ResolutionInput): Promise<{ message: Message; event: ChatEvent | null }>;
+  /** A bot's questions in one workspace, oldest first, after `cursor` (a message id). */
+  botQuestions(botId: string, workspaceId: string, q: { status?: string; updatedAfter?: string; cursor?: string; limit: number }): Promise<{ questions: BotQuestion[]; next_cursor: string | null }>;
+}
+
+/** The question part of MessageStore, implemented beside the message part in each dialect. */
+export type QuestionMethods = Pick<MessageStore, "answerQuestion" | "resolveQuestion" | "botQuestions">;
+
+/** One entry of GET /api/bots/self/questions: the question and where its message is. */
+export interface BotQuestion extends MessageQuestion {
+  workspace_id: string;
+  channel_id: string | null;
+  direct_conversation_id: string | null;
 }
 
 export interface DmStore {

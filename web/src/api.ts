@@ -165,6 +165,9 @@ export const api = {
   thread: (id: string, query: PageQuery = {}) => request<ThreadPage>("GET", `/api/messages/${enc(id)}/thread${q({ ...query })}`),
   reply: (rootId: string, input: PostInput) => request<{ message: Message; thread_state: ThreadState }>("POST", `/api/messages/${enc(rootId)}/thread/replies`, { body: input }),
   react: (id: string, emoji: string) => request<{ reactions: Reaction[] }>("POST", `/api/messages/${enc(id)}/reactions`, { body: { emoji } }),
+  /** Answer a bot's question card (409 when someone answered first or it expired). */
+  answerQuestion: (id: string, body: { answers: Record<string, string[]>; expected_version?: number; nonce?: string }) =>
+    request<{ message: Message }>("POST", `/api/messages/${enc(id)}/question/answers`, { body }),
   unreact: (id: string, emoji: string) => request<{ reactions: Reaction[] }>("DELETE", `/api/messages/${enc(id)}/reactions/${enc(emoji)}`),
 
   pins: (channelId: string) => request<{ messages: Message[] }>("GET", `/api/channels/${enc(channelId)}/pins`),

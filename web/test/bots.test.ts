@@ -3,7 +3,8 @@
 // such screen. Checked by axe at desktop and phone width; screenshots go to artifacts/screenshots/.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { axeViolations, hasChromium, screenshot, startTeam, type Team } from "./support.ts";
+import { hasChromium, screenshot, startTeam, type Team } from "./support.ts";
+import { violations } from "./axe.ts";
 
 setDefaultTimeout(90_000);
 
@@ -60,7 +61,7 @@ describe.skipIf(!hasChromium)("browser app: bots", () => {
     const code = (await codePanel.locator("code").textContent())!;
     expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     await codePanel.getByText(/^Expires in (10:00|9:\d\d)$/).waitFor();
-    expect(await axeViolations(ada)).toEqual([]);
+    expect(await violations(ada)).toEqual([]);
     await screenshot(ada, "bots-desktop");
     const claim = await fetch(`${team.server.url}/api/bot-setup-codes/claim`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code }) });
     expect(claim.status).toBe(200);
@@ -92,7 +93,7 @@ describe.skipIf(!hasChromium)("browser app: bots", () => {
       await page.getByRole("button", { name: "Open the sidebar" }).click();
       const bots = await openBots(page);
       await bots.getByRole("listitem", { name: "Phone Bot" }).waitFor();
-      expect(await axeViolations(page)).toEqual([]);
+      expect(await violations(page)).toEqual([]);
       await screenshot(page, dark ? "bots-phone-dark" : "bots-phone");
       await page.close();
     }

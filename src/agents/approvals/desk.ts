@@ -3,10 +3,10 @@
 // relay asks this desk over loopback HTTP, the desk puts the question to the thread through
 // a `Prompter` and waits for a member's answer. Unanswered requests expire and are denied.
 //
-// The Prompter is the seam for the question cards of the bot platform (issue #14): today it
-// posts a plain thread message and answers are replies ("allow", "always", "deny"). Cards
-// would need, in storage, a question row (id, turn, options, expires_at, answered_by,
-// answer) so that a click survives a bridge restart; the desk itself would not change.
+// The Prompter posts a question card (issue #14: allow once / always / deny, answered by the
+// person who started the turn, expiring with the request): a click comes back as the bot's
+// `question.submitted` event and reaches `choose`. A plain reply ("allow", "always", "deny")
+// still works through `answer`, for clients without cards.
 import type { Server } from "bun";
 
 export type Decision = { behavior: "allow"; updatedInput: unknown } | { behavior: "deny"; message: string };
@@ -17,11 +17,62 @@ export interface PermissionRequest {
   input: unknown;
 }
 
+/** What the desk asks: the sentence for the thread and the card's parts. */
+export interface ApprovalPrompt {
+  text: string;
+  request: PermissionRequest;
+  expiresMs: number;
+}
+
+/** How a request ended: the answer and who gave it, or null when nobody answered in time. */
+export interface ApprovalOutcome {
+  note: string;
+  answer: Answer | null;
+  by: string | null;
+}
+
 /** How a question reaches the people in a conversation. */
 export interface Prompter {
-  ask(conversation: string, question: string): Promise<void>;
-  /** Says how the request ended (answered, by whom, or expired). */
-  settle(conversation: string, note: string): Promise<void>;
+  ask(conversation: string, prompt: ApprovalPrompt): Promise<void>;
+  /** Says how the request ended (answered, by whom, or expired), and closes the card. */
+  settle(conversation: string, outcome: ApprovalOutcome): Promise<void>;
+}
+
+/** The card's one item and its options, in the order they are shown. */
+export const APPROVAL_ITEM = "approval";
+const CARD_OPTIONS: { label: string; description?: string; answer: Answer }[] = [
+  { label: "Allow once", answer: "allow" },
+  { label: "Always allow", description: "this tool, in this conversation", answer: "always" },
+  { label: "Deny", answer: "deny" },
+];
+/** The server refuses cards that expire sooner than 10 s; the desk's own timer still decides. */
+const CARD_MIN_LIFETIME_MS = 15_000;
+
+/** The question card for a permission request: one single-choice item, for the given people. */
+export function approvalCard(request: PermissionRequest, expiresMs: number, responderIds: string[], now = Date.now()) {
+  return {
+    title: "Tool approval",
+    items: [{
+      id: APPROVAL_ITEM,
+      header: "Approve?",
+      prompt: `The agent wants to use ${describe(request)}.`,
+      options: CARD_OPTIONS.map(({ label, description }) => (description ? { label, description } : { label })),
+    }],
+    expires_at: new Date(now + Math.max(expiresMs, CARD_MIN_LIFETIME_MS)).toISOString(),
+    ...(responderIds.length ? { responder_user_ids: responderIds } : {}),
+  };
+}
+
+/** The answer a submitted card carries (`question.submitted` answers), or null. */
+export function answerFromCard(answers: unknown): Answer | null {
+  const picked = (answers as Record<string, unknown> | null)?.[APPROVAL_ITEM];
+  const label = Array.isArray(picked) ? picked[0] : undefined;
+  return CARD_OPTIONS.find((o) => o.label === label)?.answer ?? null;
+}
+
+/** The card label of an answer (to record a typed answer on the card). */
+export function cardLabel(answer: Answer): string {
+  return CARD_OPTIONS.find((o) => o.answer === answer)!.label;
 }
 
 interface Pending {
@@ -87,9 +138,14 @@ export class ApprovalDesk {
    * The caller has already checked that its author may drive the agent.
    */
   answer(conversation: string, body: string, by: string): boolean {
-    const p = this.pending.get(conversation);
     const answer = parseAnswer(body);
-    if (!p || !answer) return false;
+    return answer !== null && this.choose(conversation, answer, by);
+  }
+
+  /** An answer picked on the card (or typed) for the open request in `conversation`. */
+  choose(conversation: string, answer: Answer, by: string): boolean {
+    const p = this.pending.get(conversation);
+    if (!p) return false;
     p.resolve({ answer, by });
     return true;
   }
@@ -112,16 +168,17 @@ export class ApprovalDesk {
     });
     const timer = setTimeout(() => this.pending.get(conversation)?.resolve(null), this.expiresMs);
     try {
-      await this.prompter.ask(
-        conversation,
-        `🔐 The agent wants to use ${describe(request)}. Reply **allow** (once), **always** (this tool, this thread) or **deny**. Unanswered in ${Math.round(this.expiresMs / 1000)} s, it is denied.`,
-      );
+      await this.prompter.ask(conversation, {
+        text: `🔐 The agent wants to use ${describe(request)}. Choose on the card, or reply **allow** (once), **always** (this tool, this thread) or **deny**. Unanswered in ${Math.round(this.expiresMs / 1000)} s, it is denied.`,
+        request,
+        expiresMs: this.expiresMs,
+      });
       const got = await answered;
       if (!got) {
-        await this.prompter.settle(conversation, `⌛ No answer: ${describe(request)} was denied.`);
+        await this.prompter.settle(conversation, { note: `⌛ No answer: ${describe(request)} was denied.`, answer: null, by: null });
         return { behavior: "deny", message: "Nobody in the chat approved this in time." };
       }
-      await this.prompter.settle(conversation, `${got.answer === "deny" ? "🚫 Denied" : "✅ Allowed"} by @${got.by}: ${describe(request)}`);
+      await this.prompter.settle(conversation, { note: `${got.answer === "deny" ? "🚫 Denied" : "✅ Allowed"} by @${got.by}: ${describe(request)}`, answer: got.answer, by: got.by });
       if (got.answer === "deny") return { behavior: "deny", message: `@${got.by} denied this in the chat.` };
       if (got.answer === "always") this.always.add(`${conversation}\0${request.tool_name}`);
       return { behavior: "allow", updatedInput: request.input };

@@ -95,7 +95,8 @@ beforeAll(async () => {
     JSON.stringify({ profiles: { review: { backend: "claude", allowed_tools: ["Read", "Grep"], max_budget_usd: 0.5 } }, channels: { "review-room": "review" } }),
   );
   bridge = await startBridge();
-});
+  // Starting a subprocess bridge outlasts the default 5 s on a loaded machine.
+}, 60_000);
 
 afterAll(async () => {
   if (process.env.BRIDGE_DEBUG) console.log(bridge?.stderr());
@@ -118,11 +119,27 @@ describe("agent bridge", () => {
     const answer = await eventually(async () => (await botReplies(ask.id)).find((m) => m.body.startsWith("Decision:")), "the answer");
     expect(answer.body).toBe("Decision: allow");
     expect((await botReplies(ask.id)).some((m) => m.body.startsWith("✅ Allowed by @ada"))).toBe(true);
+    // The question came as a card for bob (who started the turn); ada's typed answer is recorded on it.
+    expect(question.question?.responder_user_ids).toEqual([team.users[1]!.id]);
+    const closed = await eventually(async () => {
+      const q = (await ada.messages.get(question.id)).question;
+      return q?.status === "answered" ? q : null;
+    }, "the card closed");
+    expect(closed.response).toMatchObject({ answers: { approval: ["Allow once"] }, source: "external" });
+
+    // A click: bob picks "Deny" on the card; a guest may not answer it.
+    const clicked = await bob.channels.sendMessage(team.guest.id, { body: "@claude scenario:permission by card" });
+    const card = await eventually(async () => (await botReplies(clicked.id)).find((m) => m.question?.status === "open"), "the approval card");
+    await expect(gus.questions.answer(card.id, { answers: { approval: ["Allow once"] } })).rejects.toMatchObject({ status: 403 });
+    expect(await bob.questions.answer(card.id, { answers: { approval: ["Deny"] } })).toMatchObject({ status: "submitted" });
+    const refused = await eventually(async () => (await botReplies(clicked.id)).find((m) => m.body.startsWith("Decision:")), "the card's answer");
+    expect(refused.body).toContain("Decision: deny");
+    expect((await botReplies(clicked.id)).some((m) => m.body.startsWith("🚫 Denied by @bob"))).toBe(true);
     // Nobody answers: the request expires and the CLI is told no.
     const lonely = await bob.channels.sendMessage(team.guest.id, { body: "@claude scenario:permission again" });
     const denied = await eventually(async () => (await botReplies(lonely.id)).find((m) => m.body.startsWith("Decision:")), "the expired answer", 20_000);
     expect(denied.body).toContain("Decision: deny (Nobody in the chat approved this in time.)");
-  }, 30_000);
+  }, 60_000);
 
   test("a channel mapped to a team profile runs its turns under that profile", async () => {
     const ask = await bob.channels.sendMessage(reviewRoom.id, { body: "@claude please review profiled-turn" });

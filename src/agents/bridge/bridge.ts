@@ -20,7 +20,7 @@ import { FileCursorStore } from "../../../sdk/src/file-cursor-store.ts";
 import { LIMITS } from "../../chat/rules.ts";
 import { AgentError } from "../errors.ts";
 import { Limiter } from "../limiter.ts";
-import { ApprovalDesk } from "../approvals/desk.ts";
+import { answerFromCard, type ApprovalOutcome, type ApprovalPrompt, approvalCard, ApprovalDesk, APPROVAL_ITEM, cardLabel } from "../approvals/desk.ts";
 import { PERMISSION_PROMPT_TOOL, RELAY_SERVER, relayCommandLine } from "../approvals/relay.ts";
 import { applyProfile, getProfile, type Profile, type Profiles } from "../profiles.ts";
 import { type RunOptions, type RunResult, runAgent } from "../run.ts";
@@ -95,6 +95,9 @@ export class ChatBridge {
   private state!: BridgeState;
   private desk: ApprovalDesk | null = null;
   private approvalPosts = 0;
+  /** The open approval card of each conversation, and back: a click arrives as question.submitted. */
+  private cards = new Map<string, string>();
+  private cardConversations = new Map<string, string>();
   /** Live (queued or running) turns by conversation, in order; the head is the one that runs next. */
   private conversations = new Map<string, Turn[]>();
   /** Turns whose conversation is free, waiting for a slot. */
@@ -146,7 +149,7 @@ export class ChatBridge {
     await this.people.reload();
     if (this.opts.approvalsExpireMs !== undefined) {
       this.desk = new ApprovalDesk(
-        { ask: (key, text) => this.postApproval(key, text), settle: (key, text) => this.postApproval(key, text) },
+        { ask: (key, prompt) => this.askApproval(key, prompt), settle: (key, outcome) => this.settleApproval(key, outcome) },
         this.opts.approvalsExpireMs,
       );
       this.desk.start();
@@ -156,11 +159,51 @@ export class ChatBridge {
   }
 
   /** An approval question or its outcome, in the thread (or DM) of the conversation's running turn. */
-  private async postApproval(key: string, body: string): Promise<void> {
+  private async postApproval(key: string, body: string, question?: ReturnType<typeof approvalCard>): Promise<Message | null> {
+    const turn = this.live((t) => t.key === key && t.running)[0];
+    if (!turn) return null;
+    const nonce = `bridge:${turn.triggerId}:approval:${++this.approvalPosts}`;
+    const input = { body, nonce, ...(question ? { question } : {}) };
+    return turn.answerInThread ? this.client.threads.reply(turn.rootId, input) : this.client.dms.sendMessage(turn.dmId ?? "", input);
+  }
+
+  /** The question card, answerable by the person whose message started the turn. */
+  private async askApproval(key: string, prompt: ApprovalPrompt): Promise<void> {
     const turn = this.live((t) => t.key === key && t.running)[0];
     if (!turn) return;
-    const nonce = `bridge:${turn.triggerId}:approval:${++this.approvalPosts}`;
-    await (turn.answerInThread ? this.client.threads.reply(turn.rootId, { body, nonce }) : this.client.dms.sendMessage(turn.dmId ?? "", { body, nonce }));
+    const trigger = await this.client.messages.get(turn.triggerId).catch(() => null);
+    const posted = await this.postApproval(key, prompt.text, approvalCard(prompt.request, prompt.expiresMs, trigger ? [trigger.author_id] : []));
+    if (!posted) return;
+    this.cards.set(key, posted.id);
+    this.cardConversations.set(posted.id, key);
+  }
+
+  /** Says how it ended and closes the card (a typed answer is recorded on it; no answer cancels it). */
+  private async settleApproval(key: string, outcome: ApprovalOutcome): Promise<void> {
+    await this.postApproval(key, outcome.note);
+    const cardId = this.cards.get(key);
+    if (!cardId) return;
+    this.cards.delete(key);
+    this.cardConversations.delete(cardId);
+    const card = await this.client.questions.get(cardId).catch(() => undefined);
+    if (!card) return;
+    const resolution = !outcome.answer
+      ? { status: "cancelled" as const, note: "No answer in time: denied." }
+      : card.status === "open"
+        ? { status: "answered" as const, answers: { [APPROVAL_ITEM]: [cardLabel(outcome.answer)] }, note: `Answered in the thread by @${outcome.by}` }
+        : { status: "answered" as const, note: outcome.answer === "deny" ? "Denied" : "Allowed" };
+    await this.client.questions.resolve(cardId, resolution).catch((err) => this.warn("approval card", err));
+  }
+
+  /** A click on an approval card: a member's answer reaches the desk. */
+  private async onQuestionSubmitted(event: RealtimeEvent): Promise<void> {
+    const key = this.cardConversations.get(str(event.payload.message_id) ?? "");
+    const by = str(event.payload.answered_by);
+    if (!key || !by) return;
+    const person = await this.people.get(by);
+    const answer = answerFromCard(event.payload.answers);
+    if (!person || !DRIVER_ROLES.has(person.role) || !answer) return;
+    this.desk?.choose(key, answer, person.user.handle);
   }
 
   /** Stops listening, interrupts running turns (saying so in their threads) and closes the state. */
@@ -183,6 +226,7 @@ export class ChatBridge {
     if (this.stopping) return;
     if (event.type === "message.created" || event.type === "thread.reply_created") await this.onMessage(event);
     else if (event.type === "reaction.added") await this.onReaction(event);
+    else if (event.type === "question.submitted") await this.onQuestionSubmitted(event);
   }
 
   private live(pred: (t: Turn) => boolean): Turn[] {

@@ -13,6 +13,7 @@ import { pgEvents } from "./events.ts";
 import { pgIdentity } from "./identity.ts";
 import { pgIntegrations } from "./integrations.ts";
 import { pgMessages } from "./messages.ts";
+import { pgQuestions } from "./questions.ts";
 import { pgModeration } from "./moderation.ts";
 import { pgRoutes, pgTopics } from "./routes.ts";
 import { pgSearch } from "./search.ts";
@@ -55,7 +56,7 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
     moderation: pgModeration(db, writer),
     workspaces: pgWorkspaces(db, writer),
     channels: pgChannels(db, writer),
-    messages: pgMessages(db, writer),
+    messages: { ...pgMessages(db, writer), ...pgQuestions(db, writer) },
     dms: pgDms(db, writer),
     events: pgEvents(db, writer),
     uploads: pgUploads(db, writer),

@@ -6,10 +6,11 @@ import {
   assertWithinBudget, budgetWindowStart, nextReadPointer, nonceFingerprint, quoteSnapshot,
 } from "../../chat/posting.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
+import { assertResponders, newQuestion } from "../../chat/questions.ts";
 import { assertReactionFits } from "../../chat/reactions.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
 import type { ChatEvent, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
-import type { MessageStore, PostMessageInput, Scope } from "../store.ts";
+import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
 import { now, toThreadState } from "../sqlite/rows.ts";
 import { windowed } from "../window.ts";
 import { countAll, lastReadSeq } from "./channels.ts";
@@ -17,6 +18,7 @@ import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate, reactionSummaries } from "./hydrate.ts";
 import { mentionCount, readRootMentions, recordReach } from "./notifications.ts";
+import { peopleOf } from "./users.ts";
 import { attachUploadRow, detachUploads } from "./uploads.ts";
 import { assertBudgetLeft } from "./slash-commands.ts";
 import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, topics, users } from "./schema.ts";
@@ -68,7 +70,7 @@ async function refreshThreadState(tx: Db, rootId: string): Promise<ThreadState> 
   return { root_message_id: rootId, reply_count: agg?.n ?? 0, last_reply_at: agg?.last ?? null, last_reply_author_ids: authors };
 }
 
-export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
+export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageStore, keyof QuestionMethods> {
   const byId = (q: Db, id: string) => first(q.select().from(messages).where(eq(messages.id, id)));
   const one = async (q: Db, id: string, viewerId: string) => (await hydrate(q, [(await byId(q, id))!], viewerId))[0]!;
   const reactionCount = async (tx: Db, id: string, emoji: string) =>
@@ -151,8 +153,14 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       lastReplyAt: null,
       lastReplyAuthorIds: null,
       threadLastSeq: 0,
+      question: null,
     };
     if (!root) row.threadRootId = row.id;
+    if (input.question) {
+      const question = newQuestion(input.question, row.id, at);
+      assertResponders(question, await peopleOf(tx, input.scope.workspaceId, question.responder_user_ids ?? []));
+      row.question = JSON.stringify(question);
+    }
     // The insert, the event's recipients and mentions, the workspace's cursor lock and the author
     // go out together: one round trip for all of them.
     const [, audience, mentioned, , author] = await Promise.all([

@@ -1,15 +1,23 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { conflict, notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import { BROADCAST_HANDLES, handleFrom } from "../../chat/rules.ts";
 import type { UserStore } from "../store.ts";
 import { now, toUser } from "../sqlite/rows.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
-import { pushoverKeys, users } from "./schema.ts";
+import { members, pushoverKeys, users } from "./schema.ts";
 
 /** The first row of a query, or undefined. */
 export async function first<T>(q: PromiseLike<T[]>): Promise<T | undefined> {
   return (await q)[0];
+}
+
+/** Which of these ids are people (not bots, not deleted) of the workspace. */
+export async function peopleOf(db: Db, workspaceId: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.select({ id: users.id }).from(users).innerJoin(members, and(eq(members.userId, users.id), eq(members.workspaceId, workspaceId)))
+    .where(and(inArray(users.id, [...ids]), eq(users.kind, "human"), isNull(users.deletedAt)));
+  return rows.map((r) => r.id);
 }
 
 /** First free handle from a base: `ada`, `ada2`, `ada3`… */

@@ -8,6 +8,7 @@ import { sqliteBots } from "./bots.ts";
 import { sqliteIdentity } from "./identity.ts";
 import { sqliteIntegrations } from "./integrations.ts";
 import { sqliteMessages } from "./messages.ts";
+import { sqliteQuestions } from "./questions.ts";
 import { sqliteNotifications, sqliteWorkerPositions } from "./notifications.ts";
 import { sqlitePresence } from "./presence.ts";
 import { sqliteRoutes, sqliteTopics } from "./routes.ts";
@@ -43,7 +44,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
     moderation: sqliteModeration(db, writer),
     workspaces: sqliteWorkspaces(db, writer),
     channels: sqliteChannels(db, writer),
-    messages: sqliteMessages(db, writer),
+    messages: { ...sqliteMessages(db, writer), ...sqliteQuestions(db, writer) },
     dms: sqliteDms(db, writer),
     events: sqliteEvents(db, writer),
     uploads: sqliteUploads(db, writer),

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, sql } from "d
 import { notFound } from "../../chat/errors.ts";
 import { type Audience, channelAudience, dmAudience, messageCreated, messageDeleted, messageUpdated, pinChanged, reactionChanged, readMoved, threadReplyCreated, threadStateUpdated } from "../../chat/events.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
+import { assertResponders, newQuestion } from "../../chat/questions.ts";
 import {
   assertAuthor, assertCanPin, assertEditable, assertNonceReplay, assertQuotable, assertReplyTarget, assertThreadRoot, assertTopicFits,
   assertWithinBudget, budgetWindowStart, nextReadPointer, nonceFingerprint, quoteSnapshot,
@@ -9,7 +10,7 @@ import {
 import { assertReactionFits } from "../../chat/reactions.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
 import type { ChatEvent, Message, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
-import type { MessageStore, PostMessageInput, Scope } from "../store.ts";
+import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
 import { windowed } from "../window.ts";
 import { lastReadSeq } from "./channels.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
@@ -17,6 +18,7 @@ import { appendEvent } from "./events.ts";
 import { hydrate, reactionSummaries } from "./hydrate.ts";
 import { firstRow, now, toThreadState } from "./rows.ts";
 import { mentionCount, readRootMentions, recordReach } from "./notifications.ts";
+import { peopleOf } from "./users.ts";
 import { attachUploadRow, detachUploads } from "./uploads.ts";
 import { budgetSpentAt } from "./slash-commands.ts";
 import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, topics, users } from "./schema.ts";
@@ -89,7 +91,7 @@ function refreshThreadState(db: Db, rootId: string): ThreadState {
 // Every column of a message row, as placeholders: the insert of the write path is compiled once.
 const MESSAGE_COLUMNS = Object.keys(getTableColumns(messages));
 
-export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore {
+export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageStore, keyof QuestionMethods> {
   // The write path's statements, compiled once (building and preparing SQL per call dominated
   // the cost of a post).
   const q = {
@@ -183,8 +185,14 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): MessageStore 
       lastReplyAt: null,
       lastReplyAuthorIds: null,
       threadLastSeq: 0,
+      question: null,
     };
     if (!root) row.threadRootId = row.id;
+    if (input.question) {
+      const question = newQuestion(input.question, row.id, at);
+      assertResponders(question, peopleOf(db, input.scope.workspaceId, question.responder_user_ids ?? []));
+      row.question = JSON.stringify(question);
+    }
     q.insert.run(row);
     // The file goes with its message in the same write: both or neither.
     if (input.uploadId) attachUploadRow(db, input.uploadId, row);

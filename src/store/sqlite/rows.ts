@@ -1,5 +1,6 @@
 // Row → wire object mappers, shared by every SQLite module.
 import { shownAvatarUrl, shownIconUrl } from "../../chat/avatars.ts";
+import { parseStoredQuestion } from "../../chat/questions.ts";
 import type { SQL } from "drizzle-orm";
 import type { Channel, Message, ThreadState, User, Workspace } from "../../chat/types.ts";
 import type * as s from "./schema.ts";
@@ -86,6 +87,7 @@ export function toMessage(r: MessageRow): Message {
     quoted_body_snapshot: deleted ? null : r.quotedBodySnapshot,
     quoted_author_id: r.quotedAuthorId,
     nonce: r.nonce,
+    question: deleted ? null : parseStoredQuestion(r.question),
   };
   if (r.webhook) m.posted_by_webhook = JSON.parse(r.webhook);
   if (r.parentMessageId === null) m.thread_state = toThreadState(r);

@@ -150,6 +150,9 @@ export const messages = sqliteTable(
     lastReplyAt: text("last_reply_at"),
     lastReplyAuthorIds: text("last_reply_author_ids"),
     threadLastSeq: integer("thread_last_seq").notNull().default(0),
+    // A bot's ask-user card and its state, as JSON (src/chat/questions.ts): read and written
+    // whole with its message, so no join on the read path.
+    question: text("question"),
   },
   (t) => [
     uniqueIndex("messages_channel_seq").on(t.channelId, t.channelSeq),
@@ -159,6 +162,8 @@ export const messages = sqliteTable(
     uniqueIndex("messages_route").on(t.routeId),
     // Deleting a message clears the snapshots quoting it.
     index("messages_quoted").on(t.quotedMessageId).where(sql`quoted_message_id IS NOT NULL`),
+    // A bot's questions, for GET /api/bots/self/questions.
+    index("messages_questions").on(t.authorId, t.id).where(sql`question IS NOT NULL`),
   ],
 );
 

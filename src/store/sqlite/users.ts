@@ -1,11 +1,11 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { conflict, notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import { BROADCAST_HANDLES, handleFrom } from "../../chat/rules.ts";
 import type { UserStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { now, toUser } from "./rows.ts";
-import { pushoverKeys, users } from "./schema.ts";
+import { members, pushoverKeys, users } from "./schema.ts";
 
 /** First free handle from a base: `ada`, `ada2`, `ada3`… */
 export function freeHandle(db: Db, base: string): string {
@@ -14,6 +14,13 @@ export function freeHandle(db: Db, base: string): string {
     if (BROADCAST_HANDLES.has(candidate)) continue;
     if (!db.select({ id: users.id }).from(users).where(eq(users.handle, candidate)).get()) return candidate;
   }
+}
+
+/** Which of these ids are people (not bots, not deleted) of the workspace. */
+export function peopleOf(db: Db, workspaceId: string, ids: readonly string[]): string[] {
+  if (ids.length === 0) return [];
+  return db.select({ id: users.id }).from(users).innerJoin(members, and(eq(members.userId, users.id), eq(members.workspaceId, workspaceId)))
+    .where(and(inArray(users.id, [...ids]), eq(users.kind, "human"), isNull(users.deletedAt))).all().map((r) => r.id);
 }
 
 export function sqliteUsers(db: Db, writer: GroupCommitWriter): UserStore {

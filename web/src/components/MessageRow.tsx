@@ -15,6 +15,7 @@ import { openProfile } from "./PeopleDialogs.tsx";
 import { EditBox } from "./EditBox.tsx";
 import { MessageActions } from "./MessageActions.tsx";
 import { MessageBody } from "./MessageBody.tsx";
+import { QuestionCard } from "./QuestionCard.tsx";
 import { Reactions } from "./Reactions.tsx";
 
 /** What every row of one list shares; memoised by the list so rows can skip re-rendering. */
@@ -178,6 +179,7 @@ export const MessageRow = memo(function MessageRow(props: { message: Message; co
         <Quote message={m} ctx={ctx} />
         {editing ? <EditBox message={m} /> : bodyIsJustTheFile(m.body, m.attachments) ? null : <Content message={m} />}
         <Attachments attachments={m.attachments} />
+        {m.question && <QuestionCard message={m} meId={ctx.meId} canAnswer={ctx.canWrite} />}
         <AgentActivity messageId={m.id} />
         <Reactions message={m} canReact={ctx.canWrite} />
         <ThreadSummary message={m} ctx={ctx} />

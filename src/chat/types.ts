@@ -45,6 +45,8 @@ export interface Channel {
   display_title: string | null;
   /** "public", "guest", or any kind an integration gives it. */
   kind: string;
+  /** Only its members read it (omitted when false). */
+  private?: true;
   external_managed: boolean;
   external_ref: string | null;
   external_url: string | null;
@@ -173,13 +175,15 @@ export type EventType =
   | "channel.created" | "channel.updated" | "channel.read" | "dm.read" | "member.moderation_updated"
   | "message.created" | "message.updated" | "message.deleted" | "pin.added" | "pin.removed"
   | "reaction.added" | "reaction.removed" | "thread.reply_created" | "thread.state_updated"
-  | "workspace.updated" | "workspace.ownership_transferred" | "channel.deleted" | "mention.created" | "thread.read";
+  | "workspace.updated" | "workspace.ownership_transferred" | "channel.deleted" | "mention.created" | "thread.read"
+  | "channel.member_added" | "channel.member_removed";
 
 export const DURABLE_EVENT_TYPES: readonly EventType[] = [
   "channel.created", "channel.updated", "channel.read", "dm.read", "member.moderation_updated",
   "message.created", "message.updated", "message.deleted", "pin.added", "pin.removed",
   "reaction.added", "reaction.removed", "thread.reply_created", "thread.state_updated",
   "workspace.updated", "workspace.ownership_transferred", "channel.deleted", "mention.created", "thread.read",
+  "channel.member_added", "channel.member_removed",
 ];
 
 export const EPHEMERAL_EVENT_TYPES = ["typing.started", "typing.stopped", "presence.changed", "agent.progress"] as const;

@@ -14,6 +14,7 @@ import { appRoutes } from "./routes/apps.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { botRoutes } from "./routes/bots.ts";
 import { channelRoutes } from "./routes/channels.ts";
+import { channelMemberRoutes } from "./routes/channel-members.ts";
 import { moderationRoutes } from "./routes/moderation.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { pushRoutes } from "./routes/push.ts";
@@ -170,6 +171,7 @@ export function createApp(deps: Deps) {
         .use(meRoutes(deps))
         .use(workspaceRoutes(deps))
         .use(channelRoutes(deps))
+        .use(channelMemberRoutes(deps))
         .use(messageRoutes(deps))
         .use(dmRoutes(deps))
         .use(realtimeRoutes(deps))

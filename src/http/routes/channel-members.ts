@@ -27,6 +27,7 @@ export const channelMemberRoutes = ({ auth, access, store }: Deps) =>
         const actor = await auth.require(request);
         const { channel, membership, inChannel } = await access.channelMembers(actor, params.id);
         access.assertCanWrite(membership);
+        assertPrivateChannel(channel.memberIds !== null);
         assertMayChangeMembers({ userId: actor.user.id, role: membership.role, inChannel }, body.user_id, true);
         const { event } = await store.channels.addMember(channel.id, body.user_id, actor.user.id);
         set.status = event ? 201 : 200;
@@ -46,6 +47,7 @@ export const channelMemberRoutes = ({ auth, access, store }: Deps) =>
         const leaving = params.user_id === actor.user.id;
         // Leaving is always allowed, even to someone blocked or timed out.
         if (!leaving) access.assertCanWrite(membership);
+        assertPrivateChannel(channel.memberIds !== null);
         assertMayChangeMembers({ userId: actor.user.id, role: membership.role, inChannel }, params.user_id, false);
         await store.channels.removeMember(channel.id, params.user_id, actor.user.id);
         set.status = 204;

@@ -10,6 +10,7 @@ forEachStore((store) => {
   let server: TestServer;
   let team: Awaited<ReturnType<typeof seedTeam>>;
   let foreign: { workspace: string; channel: string; message: string; dm: string; user: string };
+  let vault: string;
 
   beforeAll(async () => {
     // Password sign-in on, so its routes check their input rather than answer 404 disabled.
@@ -19,6 +20,7 @@ forEachStore((store) => {
     const other = await seedTeam(server, ["zed", "yan"]);
     const msg = await other.clients[0]!.post(`/api/channels/${other.general.id}/messages`, { body: "theirs" });
     const dm = await other.clients[0]!.post("/api/dms", { workspace_id: other.workspace.id, member_ids: [other.users[1]!.id] });
+    vault = (await team.clients[0]!.post(`/api/workspaces/${team.workspace.id}/channels`, { name: "vault", private: true })).body.channel.id;
     foreign = { workspace: other.workspace.id, channel: other.general.id, message: msg.body.message.id, dm: dm.body.conversation.id, user: other.users[0]!.id };
   });
   afterAll(() => server.close());
@@ -118,6 +120,15 @@ forEachStore((store) => {
     expect4xx("a push subscription with a short key", await ada.post("/api/me/push-subscriptions", { endpoint: "https://push.example/x", keys: { p256dh: "AAAA", auth: "AAAA" } }));
     expect4xx("an unsubscribe without an endpoint", await ada.delete("/api/me/push-subscriptions"));
     expect4xx("followed threads with limit 0", await ada.get(`/api/workspaces/${team.workspace.id}/threads?limit=0`));
+    expect4xx("a channel whose privacy is not a boolean", await ada.post(`/api/workspaces/${team.workspace.id}/channels`, { name: "half-private", private: "yes" }));
+    expect4xx("making a public channel private", await ada.patch(`/api/channels/${team.general.id}`, { private: true }));
+    expect4xx("making a private channel public", await ada.patch(`/api/channels/${vault}`, { private: false }));
+    expect4xx("a member list of a public channel", await ada.get(`/api/channels/${team.general.id}/members`));
+    expect4xx("adding someone to a public channel", await ada.post(`/api/channels/${team.general.id}/members`, { user_id: team.users[1]!.id }));
+    expect4xx("adding someone of another workspace", await ada.post(`/api/channels/${vault}/members`, { user_id: foreign.user }));
+    expect4xx("adding an unknown user", await ada.post(`/api/channels/${vault}/members`, { user_id: "usr_00000000000000000000000000" }));
+    expect4xx("adding nobody", await ada.post(`/api/channels/${vault}/members`, { user_id: "" }));
+    expect4xx("adding a number", await ada.post(`/api/channels/${vault}/members`, { user_id: 42 }));
     expect4xx("a thread read with a negative seq", await ada.post(`/api/messages/${foreign.message}/thread/read`, { seq: -1 }));
 
     expect(failures).toEqual([]);

@@ -166,7 +166,7 @@ forEachStore((store) => {
       // A public marker both hear, after which nothing more can be on its way.
       const marker = (await ada!.post(`/api/channels/${team.general.id}/messages`, { body: "marker" })).body.message.id;
       await Promise.all([bobSub.until((es) => es.some((e) => e.payload.message_id === marker)), cySub.until((es) => es.some((e) => e.payload.message_id === marker))]);
-      const about = (es: { channel_id?: string; payload: Record<string, unknown> }[]) => es.filter((e) => e.channel_id === secret || e.payload.channel_id === secret);
+      const about = <E extends { type: string; channel_id?: string | null; payload: Record<string, unknown> }>(es: E[]) => es.filter((e) => e.channel_id === secret || e.payload.channel_id === secret);
       const ids = (es: { payload: Record<string, unknown> }[]) => es.map((e) => e.payload.message_id).filter(Boolean);
       expect(ids(about(bobSub.events))).toEqual([first]);
       expect(about(bobSub.events).map((e) => e.type)).not.toContain("channel.created");

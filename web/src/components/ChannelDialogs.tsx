@@ -1,7 +1,8 @@
 // Channels beyond the sidebar: browse every channel (archived ones too) and a channel's settings
 // (name, topic, archive) for owners and moderators, as the server allows; star and mute for
-// anyone (kept in this browser, see state/prefs.ts). Channels are open to every member of a
-// workspace (the server has no per-channel membership), so there is nothing to join or leave.
+// anyone (kept in this browser, see state/prefs.ts). Public channels are open to every member of
+// a workspace, so there is nothing to join or leave; a private channel is listed only to the
+// people in it, who manage its members (ChannelMembers.tsx).
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { conversationPath, navigate } from "../routes.ts";
@@ -9,7 +10,7 @@ import { archivedChannels, canManageChannels, channels, findChannel, refreshChan
 import { muted, starred, toggleMute, toggleStar } from "../state/prefs.ts";
 import { confirming, dialog, showToast } from "../state/ui.ts";
 import type { Channel } from "../types.ts";
-import { Icon } from "./Icon.tsx";
+import { ChannelSign, Icon } from "./Icon.tsx";
 import { Modal } from "./Modal.tsx";
 import { useSubmit } from "./useSubmit.ts";
 import { channelNamePreview, newChannel } from "../conversations.ts";
@@ -51,9 +52,11 @@ export function ChannelBrowser() {
       <ul class="browser-list" aria-label="Channels">
         {list.map((c) => (
           <li class="browser-item">
-            <button type="button" class="browser-open" aria-label={`#${c.name}${c.archived_at ? ", archived" : ""}${muted.value.has(c.id) ? ", muted" : ""}${c.display_title ? `: ${c.display_title}` : ""}`} onClick={() => open(c)}>
+            <button type="button" class="browser-open" aria-label={`#${c.name}${c.private ? ", private" : ""}${c.archived_at ? ", archived" : ""}${muted.value.has(c.id) ? ", muted" : ""}${c.display_title ? `: ${c.display_title}` : ""}`} onClick={() => open(c)}>
               <span class="browser-name">
-                <span aria-hidden="true">#</span>
+                <span aria-hidden="true">
+                  <ChannelSign channel={c} size={14} />
+                </span>
                 {c.name}
                 {c.archived_at && <span class="badge">Archived</span>}
                 {muted.value.has(c.id) && <span class="badge muted-badge">Muted</span>}

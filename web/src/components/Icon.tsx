@@ -28,6 +28,7 @@ const PATHS = {
   people: "M7.5 9a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM2.5 16a5 5 0 0 1 10 0M13 4.3a2.5 2.5 0 0 1 0 4.4M15 11.5a5 5 0 0 1 2.5 4.5",
   settings: "M10 12.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM10 2.5v2M10 15.5v2M2.5 10h2M15.5 10h2M4.7 4.7l1.4 1.4M13.9 13.9l1.4 1.4M4.7 15.3l1.4-1.4M13.9 6.1l1.4-1.4",
   archive: "M3 4h14v3H3zM4.5 7v9h11V7M8 10h4",
+  lock: "M6.5 9V6.5a3.5 3.5 0 0 1 7 0V9M4.5 9h11v8h-11zM10 12.5v1.5",
 } as const;
 
 export type IconName = keyof typeof PATHS;
@@ -51,4 +52,9 @@ export function Icon({ name, size = 18, label }: { name: IconName; size?: number
       <path d={PATHS[name]} />
     </svg>
   );
+}
+
+/** A channel's sign before its name: a lock for a private channel, else "#". Decorative: say "private" in the label. */
+export function ChannelSign({ channel, size = 15 }: { channel: { private?: boolean }; size?: number }) {
+  return channel.private ? <Icon name="lock" size={size} /> : <>#</>;
 }

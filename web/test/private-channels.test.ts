@@ -66,6 +66,13 @@ describe.skipIf(!hasChromium)("browser app: private channels", () => {
     await until(async () => (await grace.getByRole("link", { name: /board-room/ }).count()) === 0);
     await grace.getByText("This conversation does not exist, or you are not a member of it.").waitFor();
     await ada.keyboard.press("Escape");
+    // The settings say it is private and lead to the same member list.
+    await ada.getByRole("button", { name: "Channel settings" }).click();
+    const settings = ada.getByRole("dialog", { name: "#board-room settings" });
+    await settings.getByText("Private: only its members see it").waitFor();
+    await settings.getByRole("button", { name: "Members" }).click();
+    await members.getByText("@ada").first().waitFor();
+    await ada.keyboard.press("Escape");
     await grace.close();
     await ada.close();
   });

@@ -8,7 +8,7 @@ import { api } from "../api.ts";
 import { conversationPath, navigate } from "../routes.ts";
 import { archivedChannels, canManageChannels, channels, findChannel, refreshChannels } from "../state/directory.ts";
 import { muted, starred, toggleMute, toggleStar } from "../state/prefs.ts";
-import { confirming, dialog, showToast } from "../state/ui.ts";
+import { confirming, dialog, openDialog, showToast } from "../state/ui.ts";
 import type { Channel } from "../types.ts";
 import { ChannelSign, Icon } from "./Icon.tsx";
 import { Modal } from "./Modal.tsx";
@@ -118,7 +118,8 @@ export function ChannelSettings({ channelId }: { channelId: string }) {
     };
     close();
     if (!to) return void run();
-    confirming.value = { title: `Archive #${channel.name}?`, body: "Nobody can post in it any more. Everyone can still read it, and it can be unarchived.", confirm: "Archive", action: () => void run() };
+    const readers = channel.private ? "Its members" : "Everyone";
+    confirming.value = { title: `Archive #${channel.name}?`, body: `Nobody can post in it any more. ${readers} can still read it, and it can be unarchived.`, confirm: "Archive", action: () => void run() };
   };
   const isMuted = muted.value.has(channel.id);
   return (
@@ -139,6 +140,14 @@ export function ChannelSettings({ channelId }: { channelId: string }) {
         </label>
         <input id="channel-topic" class="field" value={topic} maxLength={200} placeholder="What this channel is for" disabled={!manager || !!channel.archived_at} onInput={(e) => setTopic((e.target as HTMLInputElement).value)} />
         {!manager && <p class="field-hint">Only the workspace's owners and moderators can change a channel.</p>}
+        {channel.private && (
+          <p class="field-hint">
+            <Icon name="lock" size={14} /> Private: only its members see it, and it stays private.{" "}
+            <button type="button" class="link-button" onClick={() => openDialog({ kind: "channel-members", channelId: channel.id })}>
+              Members
+            </button>
+          </p>
+        )}
         {error && (
           <p class="field-error" role="alert">
             {error}

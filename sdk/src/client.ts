@@ -224,6 +224,14 @@ export class ClickClackClient {
     pins: async (channelId: string) => (await this.get<{ messages: Message[] }>(`/api/channels/${seg(channelId)}/pins`)).messages,
     pinMessage: async (channelId: string, messageId: string) => (await this.post<{ pinned_message: Message }>(`/api/channels/${seg(channelId)}/pins`, { message_id: messageId })).pinned_message,
     unpinMessage: async (channelId: string, messageId: string) => (await this.del<{ event: RealtimeEvent | null }>(`/api/channels/${seg(channelId)}/pins/${seg(messageId)}`)).event,
+    /** A private channel's members (not in the original; 409 channel_not_private for a public one). */
+    members: async (channelId: string) => (await this.get<{ members: User[] }>(`/api/channels/${seg(channelId)}/members`)).members,
+    /** Adds a member of the workspace to a private channel; null when they already were in it. */
+    addMember: async (channelId: string, userId: string) => (await this.post<{ event?: RealtimeEvent }>(`/api/channels/${seg(channelId)}/members`, { user_id: userId })).event ?? null,
+    /** Removes someone from a private channel (your own id: leave it). */
+    removeMember: async (channelId: string, userId: string): Promise<void> => {
+      await this.del(`/api/channels/${seg(channelId)}/members/${seg(userId)}`);
+    },
   };
 
   messages = {

@@ -352,10 +352,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Channels with read state (guests see only #guest) */
+        /** Channels with read state (guests see only #guest; private channels only their members, managers included) */
         get: operations["getApiWorkspacesByIdChannels"];
         put?: never;
-        /** Create a channel */
+        /** Create a channel (private: true for one only its members see) */
         post: operations["postApiWorkspacesByIdChannels"];
         delete?: never;
         options?: never;
@@ -447,6 +447,41 @@ export interface paths {
         post?: never;
         /** Unpin a message */
         delete: operations["deleteApiChannelsByIdPinsByMessage_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The people in a private channel (its members and the workspace's managers may look; 409 channel_not_private for a public one) */
+        get: operations["getApiChannelsByIdMembers"];
+        put?: never;
+        /** Add a member of the workspace to a private channel (201 with channel.member_added; 200 when they already are in it) */
+        post: operations["postApiChannelsByIdMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove someone from a private channel, or leave it (204, also when they were not in it) */
+        delete: operations["deleteApiChannelsByIdMembersByUser_id"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1742,6 +1777,11 @@ export interface components {
             display_title?: string;
             /** @description public, guest, or any kind an integration gives it */
             kind: string;
+            /**
+             * @description Only its members read it (GET /api/channels/{id}/members); left out for a public channel
+             * @constant
+             */
+            private?: true;
             /** @description An integration keeps this channel in step with an outside place */
             external_managed: boolean;
             external_ref?: string;
@@ -3316,6 +3356,8 @@ export interface operations {
                 "application/json": {
                     name: string;
                     kind?: string;
+                    /** @description Only its members read it; you are its first member. Fixed once created. */
+                    private?: boolean;
                     display_title?: string | null;
                     external_managed?: boolean;
                     external_ref?: string | null;
@@ -3418,6 +3460,8 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     archived?: boolean;
+                    /** @description Accepted only as it is: 409 channel_privacy_fixed for a change */
+                    private?: boolean;
                     display_title?: string | null;
                     external_managed?: boolean;
                     external_ref?: string | null;
@@ -3735,6 +3779,111 @@ export interface operations {
                         event: components["schemas"]["Event"] | null;
                     };
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getApiChannelsByIdMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        members: components["schemas"]["User"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiChannelsByIdMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    user_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        event: components["schemas"]["Event"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    deleteApiChannelsByIdMembersByUser_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];

@@ -1,6 +1,7 @@
 // Access rules: who may read and write what. Handlers call these before touching the store; the
 // same rules gate realtime delivery, so a socket never shows what a GET would refuse.
 import { AppError, forbidden, notFound } from "../chat/errors.ts";
+import { readsChannel } from "../chat/private-channels.ts";
 import type { Role } from "../chat/types.ts";
 import type { ChannelRecord, DmRecord, Membership, Store } from "../store/store.ts";
 import { type Actor, missingScope, type Scope } from "./actor.ts";
@@ -91,8 +92,9 @@ export class Access {
     if (m.timeoutUntil && m.timeoutUntil > new Date().toISOString()) throw forbidden(`you are timed out until ${m.timeoutUntil}`, "moderation_timeout");
   }
 
+  /** Guests read guest channels; a private channel is read by its members alone (src/chat/private-channels.ts). */
   canReadChannel(m: Membership, channel: ChannelRecord): boolean {
-    return m.role !== "guest" || channel.kind === "guest";
+    return readsChannel(m, channel);
   }
 
   async channel(actor: Actor, channelId: string, mode: "read" | "write"): Promise<{ channel: ChannelRecord; membership: Membership }> {
@@ -105,6 +107,20 @@ export class Access {
       if (channel.archivedAt) throw forbidden("the channel is archived", "channel_archived");
     }
     return { channel, membership };
+  }
+
+  /**
+   * Access to a private channel's member list: its members read it, and so do the workspace's
+   * managers, who are not in it (they manage it; they still cannot read its messages). Anyone
+   * else gets the 404 a channel they may not see always gives.
+   */
+  async channelMembers(actor: Actor, channelId: string): Promise<{ channel: ChannelRecord; membership: Membership; inChannel: boolean }> {
+    const channel = await this.store.channels.record(channelId);
+    if (!channel) throw notFound("channel");
+    const membership = await this.member(actor, channel.workspaceId);
+    const inChannel = channel.memberIds?.includes(actor.user.id) ?? false;
+    if (!this.canReadChannel(membership, channel) && !(channel.memberIds && MANAGERS.has(membership.role))) throw notFound("channel");
+    return { channel, membership, inChannel };
   }
 
   async dm(actor: Actor, dmId: string, mode: "read" | "write"): Promise<{ dm: DmRecord; membership: Membership }> {

@@ -83,37 +83,62 @@ forEachStore((store) => {
   }, 60_000);
   afterAll(() => server.close());
 
+  // A private channel nobody of `actors` is in (the workspace's owner included): its insider, a
+  // bot added to it, a thread, a pin and an attached file.
+  const secret: Record<string, string> = {};
+  const insiders: Record<string, Client> = {};
+  beforeAll(async () => {
+    const s = server.store;
+    const insider = await s.users.create({ kind: "human", displayName: "insider", handle: "insider" });
+    await s.workspaces.addMember(ids.workspace!, insider.id, "member");
+    const { channel } = await s.channels.create({ workspaceId: ids.workspace!, name: "secret-plans", createdBy: insider.id, private: true });
+    const scope = { kind: "channel" as const, id: channel.id, workspaceId: ids.workspace! };
+    const root = await s.messages.post({ scope, authorId: insider.id, body: "zanzibar launch", nonce: "secret" });
+    await s.messages.post({ scope, authorId: insider.id, body: "zanzibar reply", parentMessageId: root.message.id });
+    await s.messages.pin(channel.id, root.message.id, insider.id);
+    insiders.insider = client(server.url, { token: await sessionFor(insider.id) });
+    const form = new FormData();
+    form.append("file", new Blob(["secret bytes"]), "secret.txt");
+    const up = await insiders.insider.post(`/api/uploads?workspace_id=${ids.workspace}&nonce=secret`, form);
+    await s.uploads.attach(root.message.id, up.body.upload.id, insider.id);
+    const bot = await s.bots.create({ workspaceId: ids.workspace!, displayName: "Insider bot" });
+    await s.channels.addMember(channel.id, bot.id, insider.id);
+    insiders.bot = client(server.url, { token: (await s.bots.mintToken({ botUserId: bot.id, workspaceId: ids.workspace!, name: "all", scopes: [...SCOPES] })).token });
+    Object.assign(secret, { general: channel.id, message: root.message.id, upload: up.body.upload.id, name: channel.name, route: channel.route_id });
+  });
+
   /** A request that a permitted caller could make successfully. */
-  function requestFor(key: string): { path: string; body?: unknown } | null {
+  function requestFor(key: string, over: Record<string, string> = {}): { path: string; body?: unknown } | null {
+    const use = { ...ids, ...over };
     const [method, route] = key.split(" ") as [string, string];
     const path = route
-      .replace("/api/workspaces/:id", `/api/workspaces/${ids.workspace}`)
-      .replace("/api/channels/:id", `/api/channels/${ids.general}`)
-      .replace("/api/messages/:id", `/api/messages/${ids.message}`)
-      .replace("/api/uploads/:id", `/api/uploads/${ids.upload}`)
-      .replace("/api/dms/:id", `/api/dms/${ids.dm}`)
-      .replace("/api/event-subscriptions/:id", `/api/event-subscriptions/${ids.subscription}`)
-      .replace(":delivery_id", ids.delivery!)
-      .replace("/api/slash-commands/:id", `/api/slash-commands/${ids.command}`)
-      .replace(":channel_id", ids.general!)
-      .replace("/api/app-installations/:id", `/api/app-installations/${ids.app}`)
-      .replace("/api/incoming-webhooks/:id", `/api/incoming-webhooks/${ids.webhook}`)
-    .replace("/api/users/:id", `/api/users/${ids.member}`)
-      .replace(":bot_user_id", ids.bot!)
-      .replace(":token_id", ids.token!)
-      .replace(":message_id", ids.message!)
-      .replace(":user_id", ids.peer!)
-      .replace(":workspace_route_id", ids.workspace!)
-      .replace(":target_route_id", ids.general!)
+      .replace("/api/workspaces/:id", `/api/workspaces/${use.workspace}`)
+      .replace("/api/channels/:id", `/api/channels/${use.general}`)
+      .replace("/api/messages/:id", `/api/messages/${use.message}`)
+      .replace("/api/uploads/:id", `/api/uploads/${use.upload}`)
+      .replace("/api/dms/:id", `/api/dms/${use.dm}`)
+      .replace("/api/event-subscriptions/:id", `/api/event-subscriptions/${use.subscription}`)
+      .replace(":delivery_id", use.delivery!)
+      .replace("/api/slash-commands/:id", `/api/slash-commands/${use.command}`)
+      .replace(":channel_id", use.general!)
+      .replace("/api/app-installations/:id", `/api/app-installations/${use.app}`)
+      .replace("/api/incoming-webhooks/:id", `/api/incoming-webhooks/${use.webhook}`)
+    .replace("/api/users/:id", `/api/users/${use.member}`)
+      .replace(":bot_user_id", use.bot!)
+      .replace(":token_id", use.token!)
+      .replace(":message_id", use.message!)
+      .replace(":user_id", use.peer!)
+      .replace(":workspace_route_id", use.workspace!)
+      .replace(":target_route_id", use.general!)
       .replace(":emoji", encodeURIComponent("👍"))
-      .replace(`/api/messages/${ids.message}/question`, `/api/messages/${ids.question}/question`);
+      .replace(`/api/messages/${use.message}/question`, `/api/messages/${use.question}/question`);
     const bodies: Record<string, unknown> = {
       "POST /api/channels/:id/messages": { body: "matrix" },
       "POST /api/dms/:id/messages": { body: "matrix" },
       "POST /api/messages/:id/thread/replies": { body: "matrix" },
       "PATCH /api/messages/:id": { body: "edited" },
       "POST /api/messages/:id/reactions": { emoji: "👍" },
-      "POST /api/channels/:id/pins": { message_id: ids.message },
+      "POST /api/channels/:id/pins": { message_id: use.message },
       "POST /api/channels/:id/read": { seq: 1 },
       "POST /api/dms/:id/read": { seq: 1 },
       "POST /api/workspaces/:id/channels": { name: `m-${Math.random().toString(36).slice(2, 8)}` },
@@ -121,24 +146,25 @@ forEachStore((store) => {
       "PATCH /api/workspaces/:id": { name: "Matrix" },
       "PATCH /api/me": { display_name: "Someone" },
       "POST /api/workspaces": { name: "New" },
-      "POST /api/dms": { workspace_id: ids.workspace, member_ids: [ids.peer] },
-      "POST /api/realtime/ephemeral": { workspace_id: ids.workspace, type: "typing.started", channel_id: ids.general },
+      "POST /api/dms": { workspace_id: use.workspace, member_ids: [use.peer] },
+      "POST /api/realtime/ephemeral": { workspace_id: use.workspace, type: "typing.started", channel_id: use.general },
       "POST /api/workspaces/:id/bots": { display_name: "Another" },
       "POST /api/workspaces/:id/bots/:bot_user_id/tokens": { scopes: ["bot:read"] },
       "POST /api/bots/:bot_user_id/tokens": { scopes: ["bot:read"] },
       "POST /api/workspaces/:id/bots/:bot_user_id/setup-codes": { scopes: ["bot:read"] },
       "PUT /api/bots/self/commands": { commands: [{ command: "matrix", description: "matrix" }] },
       "PATCH /api/workspaces/:id/moderation/members/:user_id": { moderation_note: "matrix" },
-      "POST /api/workspaces/:id/topics": { name: `topic-${Math.random().toString(36).slice(2, 8)}` },
-      "POST /api/messages/:id/attachments": { upload_id: ids.upload },
+      "POST /api/workspaces/:id/topics": { name: `topic-${Math.random().toString(36).slice(2, 8)}`, channel_id: use.general },
+      "POST /api/channels/:id/members": { user_id: use.peer },
+      "POST /api/messages/:id/attachments": { upload_id: use.upload },
       "PATCH /api/channels/:id/notification-settings": { preference: "mentions" },
       "PATCH /api/me/notification-settings": { preference: "all" },
       "POST /api/messages/:id/thread/read": { seq: 0 },
       "POST /api/auth/password/change": { current: "matrix password", new: "another matrix password" },
-      "POST /api/workspaces/:id/slash-commands": { command: `/m-${Math.random().toString(36).slice(2, 8)}`, callback_url: "http://93.184.215.14/slash", bot_user_id: ids.bot },
+      "POST /api/workspaces/:id/slash-commands": { command: `/m-${Math.random().toString(36).slice(2, 8)}`, callback_url: "http://93.184.215.14/slash", bot_user_id: use.bot },
       "POST /api/hooks/slash/:channel_id": { command: "/unregistered", text: "matrix" },
       "POST /api/hooks/mattermost/:channel_id": { text: "matrix" },
-      "POST /api/workspaces/:id/app-installations": { app_slug: "matrix", bot_user_id: ids.bot },
+      "POST /api/workspaces/:id/app-installations": { app_slug: "matrix", bot_user_id: use.bot },
       "POST /api/channels/:id/incoming-webhooks": { name: "Matrix hook" },
       "POST /api/workspaces/:id/event-subscriptions": { event_types: ["message.created"], callback_url: "http://93.184.215.14/hook" },
       "POST /api/me/push-subscriptions": { endpoint: "https://push.example/matrix", keys: MATRIX_PUSH_KEYS },
@@ -148,16 +174,16 @@ forEachStore((store) => {
     if (key === "POST /api/uploads") {
       const form = new FormData();
       form.append("file", new Blob(["matrix"]), "matrix.txt");
-      return { path: `${path}?workspace_id=${ids.workspace}`, body: form };
+      return { path: `${path}?workspace_id=${use.workspace}`, body: form };
     }
     const queries: Record<string, string> = {
-      "GET /api/uploads/by-nonce": `?workspace_id=${ids.workspace}&nonce=fixture`,
-      "GET /api/search": `?workspace_id=${ids.workspace}&q=hello`,
+      "GET /api/uploads/by-nonce": `?workspace_id=${use.workspace}&nonce=fixture`,
+      "GET /api/search": `?workspace_id=${use.workspace}&q=hello`,
       "DELETE /api/me/push-subscriptions": `?endpoint=${encodeURIComponent("https://push.example/matrix")}`,
     };
     if (queries[key]) return { path: path + queries[key], body: undefined };
     if (route === "/api/realtime/ws") return null;
-    const query = route === "/api/messages/by-nonce" ? `?workspace_id=${ids.workspace}&nonce=fixture` : route === "/api/realtime/events" ? `?workspace_id=${ids.workspace}` : route === "/api/dms" && method === "GET" ? `?workspace_id=${ids.workspace}` : "";
+    const query = route === "/api/messages/by-nonce" ? `?workspace_id=${use.workspace}&nonce=fixture` : route === "/api/realtime/events" ? `?workspace_id=${use.workspace}` : route === "/api/dms" && method === "GET" ? `?workspace_id=${use.workspace}` : "";
     return { path: path + query, body: bodies[key] ?? (method === "GET" || method === "DELETE" ? undefined : {}) };
   }
 
@@ -278,4 +304,59 @@ forEachStore((store) => {
     expect(allowed).toBeGreaterThan(80);
     // Thousands of calls: on Postgres on a busy machine a minute was not always enough.
   }, 180_000);
+
+  /** Routes that name a channel, a message, a file or a link: pointed at the private channel's. */
+  const reachesChannel = (key: string) =>
+    /^\w+ \/api\/(channels|messages|uploads)\/:id|^\w+ \/api\/(hooks|routes)\/|^POST \/api\/(realtime\/ephemeral|workspaces\/:id\/topics)$/.test(key);
+  /** The workspace's managers see a private channel's member list (and change it); nothing else of it. */
+  const MANAGERS_MAY = new Set(["GET /api/channels/:id/members", "POST /api/channels/:id/members", "DELETE /api/channels/:id/members/:user_id"]);
+
+  test("a private channel: every route that reaches it refuses everyone outside it, the owner included, and changes nothing; no read shows it", async () => {
+    const doc = (await actors.owner!.get("/openapi/json")).body;
+    const keys = Object.entries<any>(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ":$1")}`)).filter((k) => k.split(" ")[1]!.startsWith("/api/"));
+    const reaching = keys.filter(reachesChannel);
+    expect(reaching.length).toBeGreaterThan(25);
+    const outsiders = Object.keys(actors).filter((a) => !["none", "revoked", "foreignBot"].includes(a));
+    const failures: string[] = [];
+    const before = await snapshot();
+    for (const key of reaching) {
+      const req = requestFor(key, secret)!;
+      for (const actor of outsiders) {
+        if (actor === "owner" && MANAGERS_MAY.has(key)) continue;
+        const r = await actors[actor]!.call(key.split(" ")[0]!, req.path, req.body);
+        if (![403, 404].includes(r.status) || typeof r.body?.code !== "string") failures.push(`${actor} ${key}: expected 403/404, got ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(await snapshot()).toBe(before);
+
+    // Every read anyone outside may make (lists, search, the pull fallback, threads, topics…)
+    // leaves the channel out: not its id, not its name, not a word of it.
+    const marks = [secret.general!, secret.name!, secret.message!, secret.upload!, "zanzibar"];
+    for (const key of keys.filter((k) => k.startsWith("GET ") && !reachesChannel(k))) {
+      const req = requestFor(key);
+      if (!req) continue;
+      for (const actor of outsiders) {
+        if (expectation(actor, key) !== "allow") continue;
+        const path = key === "GET /api/search" ? `/api/search?workspace_id=${ids.workspace}&q=zanzibar` : req.path;
+        const r = await actors[actor]!.call("GET", path);
+        const text = typeof r.body === "string" ? r.body : JSON.stringify(r.body);
+        for (const mark of marks) if (text?.includes(mark)) failures.push(`${actor} ${key}: shows ${mark}`);
+      }
+    }
+    expect(failures).toEqual([]);
+
+    // Its members (a bot among them) reach it all, so the refusals above are about membership.
+    for (const key of reaching.filter((k) => k.startsWith("GET "))) {
+      for (const [name, c] of Object.entries(insiders)) {
+        if (key.includes("notification-settings") && name === "bot") continue;
+        const r = await c.get(requestFor(key, secret)!.path);
+        if (r.status >= 400) failures.push(`${name} ${key}: expected success, got ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect((await insiders.bot!.get(`/api/search?workspace_id=${ids.workspace}&q=zanzibar`)).body.results.length).toBeGreaterThan(0);
+    // The owner manages who is in it without reading it.
+    expect((await actors.owner!.get(`/api/channels/${secret.general}/members`)).body.members.map((u: { handle: string }) => u.handle)).toContain("insider");
+  }, 120_000);
 });

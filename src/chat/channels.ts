@@ -6,9 +6,9 @@ export function assertChannelNameFree(name: string, taken: boolean): void {
   if (taken) throw conflict(`#${name} already exists`, "channel_exists");
 }
 
-/** A workspace keeps at least one public channel: deleting the last one is refused. */
-export function assertNotLastChannel(kind: string, livePublicChannels: number): void {
-  if (kind === "public" && livePublicChannels <= 1) throw conflict("a workspace must keep at least one channel", "last_channel");
+/** A workspace keeps at least one public channel (private ones do not count): deleting the last one is refused. */
+export function assertNotLastChannel(channel: { kind: string; isPrivate: boolean }, livePublicChannels: number): void {
+  if (channel.kind === "public" && !channel.isPrivate && livePublicChannels <= 1) throw conflict("a workspace must keep at least one channel", "last_channel");
 }
 
 /**

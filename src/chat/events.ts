@@ -25,7 +25,8 @@ export interface NewEvent {
 
 /**
  * Who hears an event about a message: everyone who can read the channel, or exactly the members
- * of the DM (`recipients`), which the store looks up in the same transaction.
+ * of the DM or of the private channel (`recipients`), which the store looks up in the same
+ * transaction.
  */
 export interface Audience {
   channelId: string | null;
@@ -33,8 +34,9 @@ export interface Audience {
   recipients: string[] | null;
 }
 
-export function channelAudience(channelId: string): Audience {
-  return { channelId, dmId: null, recipients: null };
+/** `members`: a private channel's members; null for a public channel. */
+export function channelAudience(channelId: string, members: string[] | null = null): Audience {
+  return { channelId, dmId: null, recipients: members };
 }
 
 export function dmAudience(dmId: string, memberIds: string[]): Audience {
@@ -173,11 +175,13 @@ export function reactionChanged(m: Touched, audience: Audience, r: { emoji: stri
   });
 }
 
-export function pinChanged(m: Touched, channelId: string, actorId: string, pinned: boolean): NewEvent {
+/** `members`: a private channel's members; null for a public channel. */
+export function pinChanged(m: Touched, channelId: string, members: string[] | null, actorId: string, pinned: boolean): NewEvent {
   return {
     workspaceId: m.workspaceId,
     type: pinned ? "pin.added" : "pin.removed",
     channelId,
+    recipients: members,
     seq: m.channelSeq ?? m.threadSeq,
     payload: { channel_id: channelId, message_id: m.id, pinned_by: actorId },
   };
@@ -200,21 +204,26 @@ export function readMoved(scope: { kind: "channel" | "dm"; id: string; workspace
   };
 }
 
-export function channelCreated(c: { id: string; workspaceId: string; name: string; kind: string }, createdBy: string): NewEvent {
-  return { workspaceId: c.workspaceId, type: "channel.created", channelId: c.id, payload: { channel_id: c.id, name: c.name, kind: c.kind, created_by: createdBy } };
+/** `members`: who is in a private channel (they alone hear of it); null for a public channel. */
+export function channelCreated(c: { id: string; workspaceId: string; name: string; kind: string }, createdBy: string, members: string[] | null = null): NewEvent {
+  return {
+    workspaceId: c.workspaceId, type: "channel.created", channelId: c.id, recipients: members,
+    payload: { channel_id: c.id, name: c.name, kind: c.kind, ...(members ? { private: true } : {}), created_by: createdBy },
+  };
 }
 
-export function channelUpdated(c: { id: string; workspaceId: string; name: string; displayTitle: string | null; archivedAt: string | null }, updatedBy: string): NewEvent {
+export function channelUpdated(c: { id: string; workspaceId: string; name: string; displayTitle: string | null; archivedAt: string | null }, updatedBy: string, members: string[] | null = null): NewEvent {
   return {
     workspaceId: c.workspaceId,
     type: "channel.updated",
     channelId: c.id,
+    recipients: members,
     payload: { channel_id: c.id, name: c.name, display_title: c.displayTitle, archived: c.archivedAt !== null, archived_at: c.archivedAt, updated_by: updatedBy },
   };
 }
 
-export function channelDeleted(c: { id: string; workspaceId: string }, deletedBy: string): NewEvent {
-  return { workspaceId: c.workspaceId, type: "channel.deleted", channelId: c.id, payload: { channel_id: c.id, deleted_by: deletedBy } };
+export function channelDeleted(c: { id: string; workspaceId: string }, deletedBy: string, members: string[] | null = null): NewEvent {
+  return { workspaceId: c.workspaceId, type: "channel.deleted", channelId: c.id, recipients: members, payload: { channel_id: c.id, deleted_by: deletedBy } };
 }
 
 export function workspaceUpdated(w: { id: string; name: string; slug: string; iconUrl: string | null }, updatedBy: string): NewEvent {

@@ -48,6 +48,8 @@ export interface Channel {
   display_title: string | null;
   /** "public", "guest", or any kind an integration gives it. */
   kind: string;
+  /** Only its members read it (omitted when false). */
+  private?: true;
   external_managed: boolean;
   external_ref: string | null;
   external_url: string | null;
@@ -181,7 +183,8 @@ export type EventType =
   | "message.created" | "message.updated" | "message.deleted" | "pin.added" | "pin.removed"
   | "reaction.added" | "reaction.removed" | "thread.reply_created" | "thread.state_updated"
   | "workspace.updated" | "workspace.ownership_transferred" | "channel.deleted" | "mention.created" | "thread.read"
-  | "question.submitted";
+  | "question.submitted"
+  | "channel.member_added" | "channel.member_removed";
 
 export const DURABLE_EVENT_TYPES: readonly EventType[] = [
   "channel.created", "channel.updated", "channel.read", "dm.read", "member.moderation_updated",
@@ -189,6 +192,7 @@ export const DURABLE_EVENT_TYPES: readonly EventType[] = [
   "reaction.added", "reaction.removed", "thread.reply_created", "thread.state_updated",
   "workspace.updated", "workspace.ownership_transferred", "channel.deleted", "mention.created", "thread.read",
   "question.submitted",
+  "channel.member_added", "channel.member_removed",
 ];
 
 export const EPHEMERAL_EVENT_TYPES = ["typing.started", "typing.stopped", "presence.changed", "agent.progress"] as const;

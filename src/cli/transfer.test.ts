@@ -40,6 +40,10 @@ beforeAll(async () => {
   const bot = await server.store.bots.create({ workspaceId: team.workspace.id, displayName: "Mover" });
   await server.store.bots.mintToken({ botUserId: bot.id, workspaceId: team.workspace.id, name: "t", scopes: ["messages:read"] });
   await server.store.uploads.queueCleanup("gone/object", "test");
+  // A private channel: its membership travels with it, so it stays private after an import.
+  const vault = await ada!.post(`/api/workspaces/${team.workspace.id}/channels`, { name: "vault", private: true });
+  await ada!.post(`/api/channels/${vault.body.channel.id}/members`, { user_id: team.users[1]!.id });
+  await ada!.post(`/api/channels/${vault.body.channel.id}/messages`, { body: "quartz combination" });
 }, 60_000);
 
 afterAll(async () => {
@@ -54,7 +58,7 @@ test("SQLite → export → import into Postgres → export is the same document
   const text = readFileSync(fromSqlite, "utf8");
   const doc = JSON.parse(text);
   expect(doc.tables.bot_tokens[0].token_hash).toBe("[redacted]");
-  for (const t of ["dm_members", "reactions", "pins", "uploads", "upload_cleanup", "events"]) expect([t, doc.tables[t].length > 0]).toEqual([t, true]);
+  for (const t of ["dm_members", "channel_members", "reactions", "pins", "uploads", "upload_cleanup", "events"]) expect([t, doc.tables[t].length > 0]).toEqual([t, true]);
 
   const imp = await run(["import", "--in", fromSqlite, "--db", pg.url]);
   expect([imp.code, imp.err]).toEqual([0, ""]);
@@ -71,6 +75,12 @@ test("SQLite → export → import into Postgres → export is the same document
     const owner = doc.tables.members.find((m: { role: string }) => m.role === "owner").user_id;
     const hits = await store.search.search({ workspaceId: ws.id, viewerId: owner, guestOnly: false, includeDms: true, query: parseQuery("東京"), sort: "relevance", limit: 5, after: null });
     expect(hits.hits.map((h) => h.message.body)).toEqual(["deployment on friday? 東京 café"]);
+    const vault = doc.tables.channels.find((c: { name: string }) => c.name === "vault");
+    const outsider = doc.tables.members.find((m: { user_id: string }) => !doc.tables.channel_members.some((cm: { user_id: string }) => cm.user_id === m.user_id)).user_id;
+    expect((await store.channels.record(vault.id))!.memberIds).toHaveLength(2);
+    const search = (viewerId: string) => store.search.search({ workspaceId: ws.id, viewerId, guestOnly: false, includeDms: true, query: parseQuery("quartz"), sort: "recent", limit: 5, after: null });
+    expect((await search(owner)).hits).toHaveLength(1);
+    expect((await search(outsider)).hits).toHaveLength(0);
     await store.uploads.queueCleanup("another/object", "test");
     expect((await store.uploads.cleanupBatch(10)).length).toBe(2);
   } finally {

@@ -16,6 +16,7 @@ import { botCommandRoutes } from "./routes/bot-commands.ts";
 import { botSetupRoutes } from "./routes/bot-setup.ts";
 import { botRoutes } from "./routes/bots.ts";
 import { channelRoutes } from "./routes/channels.ts";
+import { channelMemberRoutes } from "./routes/channel-members.ts";
 import { moderationRoutes } from "./routes/moderation.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { pushRoutes } from "./routes/push.ts";
@@ -179,6 +180,7 @@ export function createApp(deps: Deps) {
         .use(meRoutes(deps))
         .use(workspaceRoutes(deps))
         .use(channelRoutes(deps))
+        .use(channelMemberRoutes(deps))
         .use(messageRoutes(deps))
         .use(questionRoutes(deps))
         .use(dmRoutes(deps))

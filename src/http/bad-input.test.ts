@@ -13,6 +13,7 @@ forEachStore((store) => {
   let hookUrl: string;
   let botClient: Client;
   let questionId: string;
+  let vault: string;
 
   beforeAll(async () => {
     // Password sign-in on, so its routes check their input rather than answer 404 disabled.
@@ -22,6 +23,7 @@ forEachStore((store) => {
     const other = await seedTeam(server, ["zed", "yan"]);
     const msg = await other.clients[0]!.post(`/api/channels/${other.general.id}/messages`, { body: "theirs" });
     const dm = await other.clients[0]!.post("/api/dms", { workspace_id: other.workspace.id, member_ids: [other.users[1]!.id] });
+    vault = (await team.clients[0]!.post(`/api/workspaces/${team.workspace.id}/channels`, { name: "vault", private: true })).body.channel.id;
     const theirHook = await other.clients[0]!.post(`/api/channels/${other.general.id}/incoming-webhooks`, { name: "Theirs" });
     foreign = { workspace: other.workspace.id, channel: other.general.id, message: msg.body.message.id, dm: dm.body.conversation.id, user: other.users[0]!.id, webhook: theirHook.body.incoming_webhook.id };
     hookUrl = (await team.clients[0]!.post(`/api/channels/${team.general.id}/incoming-webhooks`, { name: "Ours" })).body.incoming_webhook.url;
@@ -154,6 +156,15 @@ forEachStore((store) => {
       "a repeated command": [{ command: "dup", description: "a" }, { command: "/DUP", description: "b" }],
       "101 commands": Array.from({ length: 101 }, (_, i) => ({ command: `c${i}`, description: "d" })),
     })) expect4xx(`a bot menu with ${label}`, await asBot.put("/api/bots/self/commands", { commands }));
+    expect4xx("a channel whose privacy is not a boolean", await ada.post(`/api/workspaces/${team.workspace.id}/channels`, { name: "half-private", private: "yes" }));
+    expect4xx("making a public channel private", await ada.patch(`/api/channels/${team.general.id}`, { private: true }));
+    expect4xx("making a private channel public", await ada.patch(`/api/channels/${vault}`, { private: false }));
+    expect4xx("a member list of a public channel", await ada.get(`/api/channels/${team.general.id}/members`));
+    expect4xx("adding someone to a public channel", await ada.post(`/api/channels/${team.general.id}/members`, { user_id: team.users[1]!.id }));
+    expect4xx("adding someone of another workspace", await ada.post(`/api/channels/${vault}/members`, { user_id: foreign.user }));
+    expect4xx("adding an unknown user", await ada.post(`/api/channels/${vault}/members`, { user_id: "usr_00000000000000000000000000" }));
+    expect4xx("adding nobody", await ada.post(`/api/channels/${vault}/members`, { user_id: "" }));
+    expect4xx("adding a number", await ada.post(`/api/channels/${vault}/members`, { user_id: 42 }));
     expect4xx("a thread read with a negative seq", await ada.post(`/api/messages/${foreign.message}/thread/read`, { seq: -1 }));
 
     // Questions: cards only bots attach, answers that do not fit the card, filters that do not exist.

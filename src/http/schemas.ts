@@ -58,6 +58,7 @@ export const ChannelSchema = t.Object({
   name: t.String(),
   display_title: Omitted(t.String()),
   kind: t.String({ description: "public, guest, or any kind an integration gives it" }),
+  private: t.Optional(t.Literal(true, { description: "Only its members read it (GET /api/channels/{id}/members); left out for a public channel" })),
   external_managed: t.Boolean({ description: "An integration keeps this channel in step with an outside place" }),
   external_ref: Omitted(t.String()),
   external_url: Omitted(t.String()),

@@ -188,6 +188,35 @@ describe("two serve processes on one Postgres", () => {
     bobOnB.close();
   }, 30_000);
 
+  test("a private channel across processes: members on either process hear it, a removal made on one stops it on the other, an addition starts it", async () => {
+    const start = await tail();
+    const bobOnB = subscribe(b.url, "bob", start);
+    const cyOnA = subscribe(a.url, "cy", start);
+    await Promise.all([bobOnB.opened, cyOnA.opened]);
+    const created = await as(a.url, "ada").post(`/api/workspaces/${team.workspaceId}/channels`, { name: "cluster-hush", private: true });
+    const secret = created.body.channel.id as string;
+    expect((await as(b.url, "ada").post(`/api/channels/${secret}/members`, { user_id: team.ids.bob })).status).toBe(201);
+    const said = async (url: string, body: string) => (await as(url, "ada").post(`/api/channels/${secret}/messages`, { body })).body.message.id as string;
+    const first = await said(a.url, "bob is in");
+    await bobOnB.until((es) => es.some((e) => e.payload.message_id === first), 10_000);
+    // Removed through process A; bob listens on B.
+    expect((await as(a.url, "ada").delete(`/api/channels/${secret}/members/${team.ids.bob}`)).status).toBe(204);
+    await bobOnB.until((es) => es.some((e) => e.type === "channel.member_removed"), 10_000);
+    const second = await said(b.url, "bob is out");
+    // Added through process B; cy listens on A.
+    expect((await as(b.url, "ada").post(`/api/channels/${secret}/members`, { user_id: team.ids.cy })).status).toBe(201);
+    const third = await said(b.url, "cy is in");
+    await cyOnA.until((es) => es.some((e) => e.payload.message_id === third), 10_000);
+    const marker = await post(a.url, "general", "marker");
+    await Promise.all([bobOnB.until((es) => es.some((e) => e.cursor === marker), 10_000), cyOnA.until((es) => es.some((e) => e.cursor === marker), 10_000)]);
+    const heard = (sub: Subscription) => sub.events.filter((e) => e.channel_id === secret || e.payload.channel_id === secret).map((e) => e.payload.message_id).filter(Boolean);
+    expect(heard(bobOnB)).toEqual([first]);
+    expect(heard(cyOnA)).toEqual([third]);
+    expect(heard(bobOnB)).not.toContain(second);
+    bobOnB.close();
+    cyOnA.close();
+  }, 30_000);
+
   test("a sign-out on one process closes the session's sockets on the other; a role change does too", async () => {
     const { token } = await store.identity.createSession(team.ids.cy, 60_000);
     const session = new Subscription(b.url, { workspaceId: team.workspaceId, token });

@@ -139,6 +139,50 @@ forEachStore((store) => {
       member.close();
     });
 
+    test("a private channel's events reach its members only: removal stops them at its event, being added starts them; the pull fallback and a replay agree", async () => {
+      const [ada, bob, cy] = team.clients as [typeof team.clients[0], typeof team.clients[0], typeof team.clients[0]];
+      const [, bobId, cyId] = team.users.map((u) => u.id);
+      const start = await tailOf();
+      const bobSub = new Subscription(server.url, { workspaceId: team.workspace.id, userId: bobId!, afterCursor: start });
+      const cySub = new Subscription(server.url, { workspaceId: team.workspace.id, userId: cyId!, afterCursor: start });
+      await Promise.all([bobSub.opened, cySub.opened]);
+      const created = await ada!.post(`/api/workspaces/${team.workspace.id}/channels`, { name: "hush", private: true });
+      const secret = created.body.channel.id as string;
+      expect(created.body.channel.private).toBe(true);
+      expect((await ada!.post(`/api/channels/${secret}/members`, { user_id: bobId })).status).toBe(201);
+      const first = (await ada!.post(`/api/channels/${secret}/messages`, { body: "while bob is in" })).body.message.id;
+      const typing = await ada!.post("/api/realtime/ephemeral", { workspace_id: team.workspace.id, type: "typing.started", channel_id: secret });
+      expect(typing.status).toBe(202);
+      await bobSub.until((es) => es.some((e) => e.payload.message_id === first) && es.some((e) => e.type === "typing.started"));
+      // bob leaves: he hears that, and nothing after it.
+      expect((await bob!.delete(`/api/channels/${secret}/members/${bobId}`)).status).toBe(204);
+      await bobSub.until((es) => es.some((e) => e.type === "channel.member_removed"));
+      const second = (await ada!.post(`/api/channels/${secret}/messages`, { body: "after bob left" })).body.message.id;
+      expect((await bob!.get(`/api/channels/${secret}/messages`)).status).toBe(404);
+      // cy is added: from then on she hears it.
+      expect((await ada!.post(`/api/channels/${secret}/members`, { user_id: cyId })).status).toBe(201);
+      const third = (await ada!.post(`/api/channels/${secret}/messages`, { body: "cy is in" })).body.message.id;
+      await cySub.until((es) => es.some((e) => e.payload.message_id === third));
+      // A public marker both hear, after which nothing more can be on its way.
+      const marker = (await ada!.post(`/api/channels/${team.general.id}/messages`, { body: "marker" })).body.message.id;
+      await Promise.all([bobSub.until((es) => es.some((e) => e.payload.message_id === marker)), cySub.until((es) => es.some((e) => e.payload.message_id === marker))]);
+      const about = <E extends { type: string; channel_id?: string | null; payload: Record<string, unknown> }>(es: E[]) => es.filter((e) => e.channel_id === secret || e.payload.channel_id === secret);
+      const ids = (es: { payload: Record<string, unknown> }[]) => es.map((e) => e.payload.message_id).filter(Boolean);
+      expect(ids(about(bobSub.events))).toEqual([first]);
+      expect(about(bobSub.events).map((e) => e.type)).not.toContain("channel.created");
+      expect(ids(about(cySub.events))).toEqual([third]);
+      expect(about(cySub.events).map((e) => e.type)).toEqual(["channel.member_added", "message.created"]);
+      // The pull fallback and a fresh socket replaying the same stretch say the same.
+      const pulled = async (c: typeof ada) => about((await c!.get(`/api/realtime/events?workspace_id=${team.workspace.id}&after_cursor=${start}&limit=500`)).body.events);
+      expect(ids(await pulled(bob))).toEqual([first]);
+      expect(ids(await pulled(cy))).toEqual([third]);
+      expect(ids(await pulled(ada))).toEqual([first, second, third]);
+      const replay = new Subscription(server.url, { workspaceId: team.workspace.id, userId: bobId!, afterCursor: start });
+      await replay.until((es) => es.some((e) => e.payload.message_id === marker));
+      expect(ids(about(replay.events))).toEqual([first]);
+      for (const sub of [bobSub, cySub, replay]) sub.close();
+    });
+
     test("more than 5,000 events to replay closes with 4001", async () => {
       const start = await tailOf();
       const msgs = Array.from({ length: 2600 }, (_, i) => team.clients[0]!.post(`/api/channels/${team.general.id}/messages`, { body: `flood ${i}` }));

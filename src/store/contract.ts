@@ -764,6 +764,124 @@ export function storeContract(name: string, open: OpenStore): void {
       });
     });
 
+    describe("private channels", () => {
+      /** ada (owner) makes #secret with bob; cy (member) and gus (guest) are outside. */
+      async function secret() {
+        const t = await team(["ada", "bob", "cy", "gus"], ["member", "member", "guest"]);
+        const created = await store.channels.create({ workspaceId: t.workspace.id, name: unique("secret"), createdBy: t.ids[1]!, private: true });
+        const channel = created.channel;
+        const added = await store.channels.addMember(channel.id, t.ids[0]!, t.ids[1]!);
+        const scope: Scope = { kind: "channel", id: channel.id, workspaceId: t.workspace.id };
+        return { t, channel, created, added, scope };
+      }
+      const listed = async (workspaceId: string, viewerId: string, guestOnly = false) =>
+        (await store.channels.list(workspaceId, viewerId, { guestOnly, includeArchived: true })).map((c) => c.name);
+
+      test("the creator is its first member; only members hear of it, list it or find its record's members", async () => {
+        const { t, channel, created, added } = await secret();
+        expect(channel.private).toBe(true);
+        expect(created.event).toMatchObject({ type: "channel.created", payload: { channel_id: channel.id, private: true } });
+        expect((created.event as StoredEvent).recipients ?? (await allEvents(t.workspace.id)).find((e) => e.id === created.event.id)!.recipients).toEqual([t.ids[1]!]);
+        expect(added.event).toMatchObject({ type: "channel.member_added", payload: { channel_id: channel.id, user_id: t.ids[0]!, added_by: t.ids[1]! } });
+        expect(new Set((await store.channels.record(channel.id))!.memberIds)).toEqual(new Set([t.ids[0]!, t.ids[1]!]));
+        expect((await store.channels.record(t.general.id))!.memberIds).toBeNull();
+        expect((await store.channels.members(channel.id)).map((u) => u.id).sort()).toEqual([t.ids[0]!, t.ids[1]!].sort());
+        expect(await listed(t.workspace.id, t.ids[0]!)).toContain(channel.name);
+        expect(await listed(t.workspace.id, t.ids[2]!)).not.toContain(channel.name);
+        expect(await listed(t.workspace.id, t.ids[3]!, true)).toEqual(["guest"]);
+        // A public channel is not marked (the key is left out).
+        expect("private" in (await store.channels.get(t.general.id, t.ids[0]!))!).toBe(false);
+      });
+
+      test("every event about it goes to its members alone; a change of membership takes effect at its event", async () => {
+        const { t, channel, scope } = await secret();
+        const first = await store.messages.post({ scope, authorId: t.ids[0]!, body: `hello @${t.users[2]!.handle} @${t.users[1]!.handle}` });
+        const recipientsOf = async (id: string) => (await allEvents(t.workspace.id)).find((e) => e.id === id)!.recipients;
+        expect(new Set(await recipientsOf(first.events[0]!.id))).toEqual(new Set([t.ids[0]!, t.ids[1]!]));
+        // cy is not in it: not mentioned, though named.
+        const named = (await allEvents(t.workspace.id)).find((e) => e.type === "mention.created" && e.payload.message_id === first.message.id)!;
+        expect(named.recipients).toEqual([t.ids[1]!]);
+        expect(await store.messages.pins(channel.id, t.ids[0]!)).toEqual([]);
+        const pin = await store.messages.pin(channel.id, first.message.id, t.ids[0]!);
+        expect(new Set(await recipientsOf(pin.event.id))).toEqual(new Set([t.ids[0]!, t.ids[1]!]));
+
+        const join = await store.channels.addMember(channel.id, t.ids[3]!, t.ids[0]!);
+        expect(new Set(await recipientsOf(join.event!.id))).toEqual(new Set([t.ids[0]!, t.ids[1]!, t.ids[3]!]));
+        expect((await store.channels.addMember(channel.id, t.ids[3]!, t.ids[0]!)).event).toBeNull();
+        expect(await listed(t.workspace.id, t.ids[3]!, true)).toEqual(["guest", channel.name].sort());
+
+        const leave = await store.channels.removeMember(channel.id, t.ids[1]!, t.ids[0]!);
+        expect(leave.event).toMatchObject({ type: "channel.member_removed", payload: { channel_id: channel.id, user_id: t.ids[1]!, removed_by: t.ids[0]! } });
+        // The person removed hears of it, and of nothing after it.
+        expect(new Set(await recipientsOf(leave.event!.id))).toEqual(new Set([t.ids[0]!, t.ids[1]!, t.ids[3]!]));
+        expect((await store.channels.removeMember(channel.id, t.ids[1]!, t.ids[0]!)).event).toBeNull();
+        const after = await store.messages.post({ scope, authorId: t.ids[0]!, body: "after bob left" });
+        expect(new Set(await recipientsOf(after.events[0]!.id))).toEqual(new Set([t.ids[0]!, t.ids[3]!]));
+        const renamed = await store.channels.update(channel.id, { archived: true }, t.ids[0]!);
+        expect(new Set(await recipientsOf(renamed.event.id))).toEqual(new Set([t.ids[0]!, t.ids[3]!]));
+        expect(await listed(t.workspace.id, t.ids[1]!)).not.toContain(channel.name);
+      });
+
+      test("@channel and followed threads reach members only; push candidates are members; left threads are not listed", async () => {
+        const { t, channel, scope } = await secret();
+        for (const i of [0, 1, 2]) await store.users.update(t.ids[i]!, { pushoverUserKey: `${i}`.repeat(30) });
+        const root = await store.messages.post({ scope, authorId: t.ids[0]!, body: "@channel plans" });
+        expect((await store.notifications.pushCandidates(root.message.id)).map((c) => c.userId).sort()).toEqual([t.ids[0]!, t.ids[1]!].sort());
+        const mention = (await allEvents(t.workspace.id)).find((e) => e.type === "mention.created" && e.payload.message_id === root.message.id)!;
+        expect(mention.recipients).toEqual([t.ids[1]!]);
+        await store.messages.post({ scope, authorId: t.ids[1]!, body: "a reply", parentMessageId: root.message.id });
+        expect((await store.notifications.threads(t.workspace.id, t.ids[1]!, 10)).map((f) => f.root_message_id)).toEqual([root.message.id]);
+        await store.channels.removeMember(channel.id, t.ids[1]!, t.ids[1]!);
+        expect(await store.notifications.threads(t.workspace.id, t.ids[1]!, 10)).toEqual([]);
+        const reply = await store.messages.post({ scope, authorId: t.ids[0]!, body: "another reply", parentMessageId: root.message.id });
+        const reach = (await allEvents(t.workspace.id)).find((e) => e.type === "mention.created" && e.payload.message_id === reply.message.id);
+        expect(reach?.recipients ?? []).not.toContain(t.ids[1]!);
+      });
+
+      test("search finds its messages for members only, on both search paths' rules", async () => {
+        const { t, scope } = await secret();
+        const word = unique("zebra");
+        const hit = await store.messages.post({ scope, authorId: t.ids[0]!, body: `${word} launch codes` });
+        const find = async (viewer: number, over: Partial<SearchInput> = {}) =>
+          (await store.search.search({ workspaceId: t.workspace.id, viewerId: t.ids[viewer]!, guestOnly: viewer === 3, includeDms: true, query: parseQuery(word), sort: "recent", limit: 10, after: null, ...over })).hits.map((h) => h.message.id);
+        expect(await find(0)).toEqual([hit.message.id]);
+        expect(await find(1, { sort: "relevance" })).toEqual([hit.message.id]);
+        expect(await find(2)).toEqual([]);
+        expect(await find(2, { channelId: scope.id })).toEqual([]);
+        expect(await find(3)).toEqual([]);
+        await store.channels.addMember(scope.id, t.ids[3]!, t.ids[0]!);
+        expect(await find(3)).toEqual([hit.message.id]);
+      });
+
+      test("membership is a private channel's own; outsiders of the workspace cannot join; privacy is fixed", async () => {
+        const { t, channel } = await secret();
+        await refused(store.channels.addMember(t.general.id, t.ids[2]!, t.ids[0]!), 409, "channel_not_private");
+        await refused(store.channels.removeMember(t.general.id, t.ids[2]!, t.ids[0]!), 409, "channel_not_private");
+        const stranger = await store.users.create({ kind: "human", displayName: "x", handle: unique("x") });
+        await refused(store.channels.addMember(channel.id, stranger.id, t.ids[0]!), 404, "not_found");
+        await refused(store.channels.update(channel.id, { private: false }, t.ids[0]!), 409, "channel_privacy_fixed");
+        await refused(store.channels.update(t.general.id, { private: true }, t.ids[0]!), 409, "channel_privacy_fixed");
+        expect((await store.channels.update(channel.id, { private: true, displayTitle: "Secret" }, t.ids[0]!)).channel).toMatchObject({ private: true, display_title: "Secret" });
+        // A private channel does not count as the workspace's last public one.
+        await refused(store.channels.remove(t.general.id, t.ids[0]!), 409, "last_channel");
+        await store.channels.remove(channel.id, t.ids[0]!);
+      });
+
+      test("two processes adding and removing at once agree on who is in it", async () => {
+        const { t, channel } = await secret();
+        await Promise.all([
+          store.channels.addMember(channel.id, t.ids[2]!, t.ids[0]!),
+          other.channels.addMember(channel.id, t.ids[2]!, t.ids[0]!),
+          other.channels.removeMember(channel.id, t.ids[1]!, t.ids[0]!),
+          store.channels.addMember(channel.id, t.ids[3]!, t.ids[0]!),
+        ]);
+        const events = (await allEvents(t.workspace.id)).filter((e) => e.type.startsWith("channel.member_"));
+        // One add of cy (the other was a no-op), ada's, gus's, and bob's removal.
+        expect(events.filter((e) => e.type === "channel.member_added" && e.payload.user_id === t.ids[2]!)).toHaveLength(1);
+        expect(new Set((await store.channels.record(channel.id))!.memberIds)).toEqual(new Set([t.ids[0]!, t.ids[2]!, t.ids[3]!]));
+      });
+    });
+
     describe("workspaces and members", () => {
       test("a workspace starts with its owner, #general and #guest; slugs are unique", async () => {
         const owner = await store.users.create({ kind: "human", displayName: "Owner", handle: unique("own") });

@@ -29,6 +29,8 @@ export interface ChannelRecord {
   /** "public", "guest" (the only kind guests see), or an integration's own kind. */
   kind: string;
   archivedAt: string | null;
+  /** A private channel's members (its only readers); null for a public channel. */
+  memberIds: string[] | null;
 }
 
 export interface DmRecord {
@@ -134,12 +136,21 @@ export interface WorkspaceStore {
 }
 
 export interface ChannelStore {
-  create(input: { workspaceId: string; name: string; kind?: string; createdBy: string } & ChannelPresentation): Promise<{ channel: Channel; event: ChatEvent }>;
+  /** `private`: only its members read it; the creator is its first member. */
+  create(input: { workspaceId: string; name: string; kind?: string; createdBy: string; private?: boolean } & ChannelPresentation): Promise<{ channel: Channel; event: ChatEvent }>;
   record(id: string): Promise<ChannelRecord | null>;
   get(id: string, viewerId: string): Promise<Channel | null>;
+  /** The channels the viewer may see: private ones only when they are in them (guestOnly: #guest and those). */
   list(workspaceId: string, viewerId: string, opts: { guestOnly: boolean; includeArchived: boolean }): Promise<Channel[]>;
-  update(id: string, patch: { name?: string; archived?: boolean } & ChannelPresentation, actorId: string): Promise<{ channel: Channel; event: ChatEvent }>;
+  /** `private` may be given only as it is (409 channel_privacy_fixed otherwise). */
+  update(id: string, patch: { name?: string; archived?: boolean; private?: boolean } & ChannelPresentation, actorId: string): Promise<{ channel: Channel; event: ChatEvent }>;
   remove(id: string, actorId: string): Promise<{ event: ChatEvent }>;
+  /** The people in a private channel, by handle (none for a public channel). */
+  members(id: string): Promise<User[]>;
+  /** Puts a member of the workspace in a private channel (409 channel_not_private on a public one); a null event when they already were. */
+  addMember(id: string, userId: string, actorId: string): Promise<{ event: ChatEvent | null }>;
+  /** Takes someone out of a private channel; a null event when they were not in it. */
+  removeMember(id: string, userId: string, actorId: string): Promise<{ event: ChatEvent | null }>;
 }
 
 export interface MessageStore {

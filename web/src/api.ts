@@ -144,8 +144,13 @@ export const api = {
   channels: (workspaceId: string, opts: { includeArchived?: boolean } = {}) =>
     request<{ channels: Channel[] }>("GET", `/api/workspaces/${enc(workspaceId)}/channels${q({ include_archived: opts.includeArchived ? "true" : undefined })}`),
   channel: (id: string) => request<{ channel: Channel }>("GET", `/api/channels/${enc(id)}`),
-  createChannel: (workspaceId: string, name: string, displayTitle?: string) =>
-    request<{ channel: Channel }>("POST", `/api/workspaces/${enc(workspaceId)}/channels`, { body: { name, ...(displayTitle ? { display_title: displayTitle } : {}) } }),
+  createChannel: (workspaceId: string, name: string, opts: { displayTitle?: string; private?: boolean } = {}) =>
+    request<{ channel: Channel }>("POST", `/api/workspaces/${enc(workspaceId)}/channels`, {
+      body: { name, ...(opts.displayTitle ? { display_title: opts.displayTitle } : {}), ...(opts.private ? { private: true } : {}) },
+    }),
+  channelMembers: (id: string) => request<{ members: User[] }>("GET", `/api/channels/${enc(id)}/members`),
+  addChannelMember: (id: string, userId: string) => request<unknown>("POST", `/api/channels/${enc(id)}/members`, { body: { user_id: userId } }),
+  removeChannelMember: (id: string, userId: string) => request<unknown>("DELETE", `/api/channels/${enc(id)}/members/${enc(userId)}`),
   updateChannel: (id: string, change: { name?: string; display_title?: string | null; archived?: boolean }) => request<{ channel: Channel }>("PATCH", `/api/channels/${enc(id)}`, { body: change }),
 
   dms: (workspaceId: string) => request<{ conversations: DirectConversation[] }>("GET", `/api/dms${q({ workspace_id: workspaceId })}`),

@@ -19,14 +19,18 @@ export function newChannel(): void {
     "Create a channel",
     "e.g. release-planning",
     "Create channel",
-    async (name) => {
+    async (name, isPrivate) => {
       const ws = workspaceId.peek();
       if (!ws) return;
-      const { channel } = await api.createChannel(ws, name);
+      const { channel } = await api.createChannel(ws, name, { private: isPrivate });
       await refreshChannels(ws);
       navigate(conversationPath("channel", channel.id));
     },
-    { preview: channelNamePreview("Will be created as"), maxLength: 200 },
+    {
+      preview: channelNamePreview("Will be created as"),
+      maxLength: 200,
+      toggle: { label: "Private", hint: "Only the people in it see it, in lists and in search; you add them from its member list. It stays private." },
+    },
   );
 }
 

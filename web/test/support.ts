@@ -270,3 +270,5 @@ export async function responsive(page: Page, label: string, ms = 10_000): Promis
     clearTimeout(timer);
   }
 }
+
+// Accessibility: axe-core, run inside the page.

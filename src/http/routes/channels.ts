@@ -48,7 +48,7 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
       },
       {
         query: t.Object({ include_archived: t.Optional(t.String({ maxLength: 8 })) }),
-        detail: { summary: "Channels with read state (guests see only #guest)", tags: ["channels"] },
+        detail: { summary: "Channels with read state (guests see only #guest; private channels only their members, managers included)", tags: ["channels"] },
         response: { 200: t.Object({ channels: t.Array(ChannelSchema) }), ...errors },
       },
     )
@@ -62,13 +62,18 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
         // Any kind an integration names is kept; "guest" is the one channel guests see and is not made twice.
         const kind = body.kind?.trim() || "public";
         if (!KIND.test(kind) || kind === "guest") throw invalid('kind must match ^[a-z][a-z0-9_-]{0,31}$ and not be "guest"');
-        const result = await store.channels.create({ workspaceId: params.id, name: channelName(body.name), kind, ...presentation(body), createdBy: actor.user.id });
+        const result = await store.channels.create({ workspaceId: params.id, name: channelName(body.name), kind, private: body.private ?? false, ...presentation(body), createdBy: actor.user.id });
         set.status = 201;
         return result;
       },
       {
-        body: t.Object({ name: t.String({ minLength: 1, maxLength: 200 }), kind: t.Optional(t.String({ maxLength: 32 })), ...PresentationBody }),
-        detail: { summary: "Create a channel", tags: ["channels"] },
+        body: t.Object({
+          name: t.String({ minLength: 1, maxLength: 200 }),
+          kind: t.Optional(t.String({ maxLength: 32 })),
+          private: t.Optional(t.Boolean({ description: "Only its members read it; you are its first member. Fixed once created." })),
+          ...PresentationBody,
+        }),
+        detail: { summary: "Create a channel (private: true for one only its members see)", tags: ["channels"] },
         response: { 201: t.Object({ channel: ChannelSchema, event: EventSchema }), ...errors },
       },
     )
@@ -89,16 +94,21 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
         access.assertCanWrite(membership);
         if (!(membership.role === "owner" || membership.role === "moderator" || actor.scopes)) throw forbidden("only owners, moderators and bots with channels:write can change a channel", "not_manager");
         const shown = presentation(body);
-        if (body.name === undefined && body.archived === undefined && Object.values(shown).every((v) => v === undefined)) throw invalid("nothing to update: give name, archived, display_title, external_managed, external_ref, external_url or sidebar_section");
+        if (body.name === undefined && body.archived === undefined && body.private === undefined && Object.values(shown).every((v) => v === undefined)) throw invalid("nothing to update: give name, archived, display_title, external_managed, external_ref, external_url or sidebar_section");
         let name: string | undefined;
         if (body.name !== undefined && body.name.trim() !== "") {
           if (channel.kind === "guest") throw invalid("the guest channel cannot be renamed", "channel_name_reserved");
           name = channelName(body.name);
         }
-        return store.channels.update(params.id, { name, archived: body.archived, ...shown }, actor.user.id);
+        return store.channels.update(params.id, { name, archived: body.archived, private: body.private, ...shown }, actor.user.id);
       },
       {
-        body: t.Object({ name: t.Optional(t.String({ maxLength: 200 })), archived: t.Optional(t.Boolean()), ...PresentationBody }),
+        body: t.Object({
+          name: t.Optional(t.String({ maxLength: 200 })),
+          archived: t.Optional(t.Boolean()),
+          private: t.Optional(t.Boolean({ description: "Accepted only as it is: 409 channel_privacy_fixed for a change" })),
+          ...PresentationBody,
+        }),
         detail: { summary: "Rename or archive a channel", tags: ["channels"] },
         response: { 200: t.Object({ channel: ChannelSchema, event: EventSchema }), ...errors },
       },

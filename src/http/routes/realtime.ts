@@ -100,6 +100,8 @@ export const realtimeRoutes = ({ auth, access, store, hub, presence, limits }: D
           const { channel } = await access.channel(actor, channelId, "read");
           if (channel.workspaceId !== body.workspace_id) throw forbidden("channel belongs to another workspace", "wrong_workspace");
           payload.channel_id = channelId;
+          // Typing in a private channel reaches its members alone.
+          recipients = channel.memberIds;
         } else if (dmId) {
           access.requireScope(actor, "dms:write");
           const { dm } = await access.dm(actor, dmId, "read");

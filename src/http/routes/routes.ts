@@ -66,10 +66,10 @@ export const routeRoutes = ({ auth, access, store }: Deps) =>
         const actor = await auth.require(request);
         const m = await access.member(actor, params.id);
         const topics = await store.topics.list(params.id);
-        if (m.role !== "guest") return { topics };
-        // Guests see the topics of the channels they can read.
-        const guest = new Set((await store.channels.list(params.id, actor.user.id, { guestOnly: true, includeArchived: true })).map((c) => c.id));
-        return { topics: topics.filter((tp) => tp.channel_id !== null && guest.has(tp.channel_id)) };
+        // The topics of the channels you can read (private ones only when you are in them), and
+        // workspace-wide topics except for guests.
+        const readable = new Set((await store.channels.list(params.id, actor.user.id, { guestOnly: m.role === "guest", includeArchived: true })).map((c) => c.id));
+        return { topics: topics.filter((tp) => (tp.channel_id === null ? m.role !== "guest" : readable.has(tp.channel_id))) };
       },
       { detail: { summary: "Topics of a workspace", tags: ["topics"] }, response: { 200: t.Object({ topics: t.Array(TopicSchema) }), ...errors } },
     )

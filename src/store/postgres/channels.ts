@@ -2,14 +2,16 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { assertChannelNameFree, assertNotLastChannel, type ChannelPresentation, presentationColumns } from "../../chat/channels.ts";
 import { notFound } from "../../chat/errors.ts";
 import { channelCreated, channelDeleted, channelUpdated } from "../../chat/events.ts";
+import { assertPrivacyUnchanged, assertPrivateChannel, assertWorkspaceMember, channelMemberAdded, channelMemberRemoved } from "../../chat/private-channels.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import type { Channel } from "../../chat/types.ts";
 import type { ChannelStore } from "../store.ts";
-import { now, toChannel } from "../sqlite/rows.ts";
+import { now, toChannel, toUser } from "../sqlite/rows.ts";
+import { privateReaders } from "./channel-members.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { mentionCount } from "./notifications.ts";
-import { channels, readStates } from "./schema.ts";
+import { channelMembers, channels, members, readStates, users } from "./schema.ts";
 import { first } from "./users.ts";
 
 /** `count(*)` as a number (Postgres counts in bigint, which the driver hands over as a string). */
@@ -38,7 +40,7 @@ export async function channelView(db: Db, row: typeof channels.$inferSelect, vie
 export async function createChannelRow(
   tx: Db,
   emit: EventSink,
-  input: { workspaceId: string; name: string; kind: string; createdBy: string } & ChannelPresentation,
+  input: { workspaceId: string; name: string; kind: string; createdBy: string; private?: boolean } & ChannelPresentation,
 ) {
   await emit.lock(tx, input.workspaceId);
   const taken = await first(tx.select({ id: channels.id }).from(channels)
@@ -51,6 +53,7 @@ export async function createChannelRow(
     name: input.name,
     ...presentationColumns(input),
     kind: input.kind,
+    isPrivate: input.private ?? false,
     createdBy: input.createdBy,
     createdAt: now(),
     archivedAt: null,
@@ -58,8 +61,10 @@ export async function createChannelRow(
     lastSeq: 0,
   };
   await tx.insert(channels).values(row);
+  // Whoever makes a private channel is its first member (and so far its only reader).
+  if (row.isPrivate) await tx.insert(channelMembers).values({ channelId: row.id, userId: input.createdBy, addedBy: input.createdBy, addedAt: row.createdAt });
   const channel = toChannel(row, 0, 0);
-  const event = await appendEvent(tx, emit, channelCreated(row, input.createdBy));
+  const event = await appendEvent(tx, emit, channelCreated(row, input.createdBy, row.isPrivate ? [input.createdBy] : null));
   return { channel, event };
 }
 
@@ -71,7 +76,7 @@ export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
     },
     async record(id) {
       const r = await live(db, id);
-      return r ? { id: r.id, workspaceId: r.workspaceId, name: r.name, kind: r.kind, archivedAt: r.archivedAt } : null;
+      return r ? { id: r.id, workspaceId: r.workspaceId, name: r.name, kind: r.kind, archivedAt: r.archivedAt, memberIds: r.isPrivate ? ((await privateReaders(db, r.id)) ?? []) : null } : null;
     },
     async get(id, viewerId) {
       const r = await live(db, id);
@@ -79,7 +84,9 @@ export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
     },
     async list(workspaceId, viewerId, opts) {
       const conds = [eq(channels.workspaceId, workspaceId), isNull(channels.deletedAt)];
-      if (opts.guestOnly) conds.push(eq(channels.kind, "guest"));
+      // A private channel is listed to its members only (managers included: see README).
+      const inIt = sql`${channels.id} IN (SELECT channel_id FROM channel_members WHERE user_id = ${viewerId})`;
+      conds.push(opts.guestOnly ? sql`((${channels.kind} = 'guest' AND NOT ${channels.isPrivate}) OR (${channels.isPrivate} AND ${inIt}))` : sql`(NOT ${channels.isPrivate} OR ${inIt})`);
       if (!opts.includeArchived) conds.push(isNull(channels.archivedAt));
       const rows = await db.select().from(channels).where(and(...conds)).orderBy(asc(channels.name));
       return Promise.all(rows.map((r) => channelView(db, r, viewerId)));
@@ -88,6 +95,7 @@ export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
       return writer.write(async (tx, emit) => {
         const current = await live(tx, id);
         if (!current) throw notFound("channel");
+        assertPrivacyUnchanged(patch.private, current.isPrivate);
         await emit.lock(tx, current.workspaceId);
         if (patch.name !== undefined && patch.name !== current.name) {
           const taken = await first(tx.select({ id: channels.id }).from(channels)
@@ -101,7 +109,7 @@ export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
         };
         await tx.update(channels).set(next).where(eq(channels.id, id));
         const row = { ...current, ...next };
-        const event = await appendEvent(tx, emit, channelUpdated(row, actorId));
+        const event = await appendEvent(tx, emit, channelUpdated(row, actorId, await privateReaders(tx, id)));
         return { channel: await channelView(tx, row, actorId), event };
       });
     },
@@ -111,11 +119,44 @@ export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
         if (!current) throw notFound("channel");
         await emit.lock(tx, current.workspaceId);
         const remaining = (await first(tx.select({ n: countAll }).from(channels)
-          .where(and(eq(channels.workspaceId, current.workspaceId), isNull(channels.deletedAt), eq(channels.kind, "public")))))?.n ?? 0;
-        assertNotLastChannel(current.kind, remaining);
+          .where(and(eq(channels.workspaceId, current.workspaceId), isNull(channels.deletedAt), eq(channels.kind, "public"), eq(channels.isPrivate, false)))))?.n ?? 0;
+        assertNotLastChannel(current, remaining);
         await tx.update(channels).set({ deletedAt: now() }).where(eq(channels.id, id));
-        const event = await appendEvent(tx, emit, channelDeleted(current, actorId));
+        const event = await appendEvent(tx, emit, channelDeleted(current, actorId, await privateReaders(tx, id)));
         return { event };
+      });
+    },
+    async members(id) {
+      const rows = await db.select().from(users).innerJoin(channelMembers, eq(channelMembers.userId, users.id))
+        .where(eq(channelMembers.channelId, id)).orderBy(asc(users.handle));
+      return rows.map((r) => toUser(r.users));
+    },
+    addMember(id, userId, actorId) {
+      return writer.write(async (tx, emit) => {
+        const current = await live(tx, id);
+        if (!current) throw notFound("channel");
+        assertPrivateChannel(current.isPrivate);
+        // The workspace's cursor lock also orders concurrent membership changes of the channel.
+        await emit.lock(tx, current.workspaceId);
+        const inWorkspace = await first(tx.select({ u: members.userId }).from(members).innerJoin(users, eq(users.id, members.userId))
+          .where(and(eq(members.workspaceId, current.workspaceId), eq(members.userId, userId), isNull(users.deletedAt))));
+        assertWorkspaceMember(Boolean(inWorkspace));
+        const before = (await privateReaders(tx, id)) ?? [];
+        if (before.includes(userId)) return { event: null };
+        await tx.insert(channelMembers).values({ channelId: id, userId, addedBy: actorId, addedAt: now() });
+        return { event: await appendEvent(tx, emit, channelMemberAdded(current, userId, actorId, [...before, userId].sort())) };
+      });
+    },
+    removeMember(id, userId, actorId) {
+      return writer.write(async (tx, emit) => {
+        const current = await live(tx, id);
+        if (!current) throw notFound("channel");
+        assertPrivateChannel(current.isPrivate);
+        await emit.lock(tx, current.workspaceId);
+        const before = (await privateReaders(tx, id)) ?? [];
+        if (!before.includes(userId)) return { event: null };
+        await tx.delete(channelMembers).where(and(eq(channelMembers.channelId, id), eq(channelMembers.userId, userId)));
+        return { event: await appendEvent(tx, emit, channelMemberRemoved(current, userId, actorId, before)) };
       });
     },
   };

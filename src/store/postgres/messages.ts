@@ -13,6 +13,7 @@ import type { ChatEvent, MessagePage, ThreadPage, ThreadState } from "../../chat
 import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
 import { now, toThreadState } from "../sqlite/rows.ts";
 import { windowed } from "../window.ts";
+import { privateReaders } from "./channel-members.ts";
 import { countAll, lastReadSeq } from "./channels.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
@@ -38,7 +39,7 @@ async function dmRecipients(db: Db, dmId: string): Promise<string[]> {
   return (await db.select({ u: dmMembers.userId }).from(dmMembers).where(eq(dmMembers.dmId, dmId)).orderBy(asc(dmMembers.userId))).map((r) => r.u);
 }
 
-/** Mentioned handles that belong to members of the workspace (and of the DM, in a DM). */
+/** Mentioned handles that belong to members of the workspace (and of the DM or private channel, there). */
 async function resolveMentions(db: Db, scope: Scope, body: string): Promise<string[]> {
   const handles = mentionedHandles(body).filter((h) => !BROADCAST_HANDLES.has(h));
   if (handles.length === 0) return [];
@@ -47,16 +48,17 @@ async function resolveMentions(db: Db, scope: Scope, body: string): Promise<stri
     .from(users)
     .innerJoin(members, and(eq(members.userId, users.id), eq(members.workspaceId, scope.workspaceId)))
     .where(and(inArray(users.handle, handles), isNull(users.deletedAt)))).map((r) => r.id);
-  if (scope.kind === "dm") {
-    const inDm = new Set(await dmRecipients(db, scope.id));
-    return found.filter((id) => inDm.has(id));
+  const within = (await audienceOf(scope, db)).recipients;
+  if (within) {
+    const inScope = new Set(within);
+    return found.filter((id) => inScope.has(id));
   }
   return found;
 }
 
-/** Who hears of a message in this scope (a DM's members are read inside the write). */
+/** Who hears of a message in this scope (a DM's or a private channel's members are read inside the write). */
 export async function audienceOf(scope: Scope, db: Db): Promise<Audience> {
-  return scope.kind === "channel" ? channelAudience(scope.id) : dmAudience(scope.id, await dmRecipients(db, scope.id));
+  return scope.kind === "channel" ? channelAudience(scope.id, await privateReaders(db, scope.id)) : dmAudience(scope.id, await dmRecipients(db, scope.id));
 }
 
 async function refreshThreadState(tx: Db, rootId: string): Promise<ThreadState> {
@@ -310,7 +312,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
         ]);
         assertCanPin(Boolean(existing), pinned?.n ?? 0);
         await tx.insert(pins).values({ channelId, messageId, pinnedBy: actorId, pinnedAt: now() });
-        const event = await appendEvent(tx, emit, pinChanged(r, channelId, actorId, true));
+        const event = await appendEvent(tx, emit, pinChanged(r, channelId, await privateReaders(tx, channelId), actorId, true));
         return { pinned_message: await one(tx, messageId, actorId), event };
       });
     },
@@ -321,7 +323,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
         await emit.lock(tx, r.workspaceId);
         const removed = await tx.delete(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId))).returning({ m: pins.messageId });
         if (removed.length === 0) throw notFound("pin");
-        const event = await appendEvent(tx, emit, pinChanged(r, channelId, actorId, false));
+        const event = await appendEvent(tx, emit, pinChanged(r, channelId, await privateReaders(tx, channelId), actorId, false));
         return { event };
       });
     },

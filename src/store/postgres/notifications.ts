@@ -15,6 +15,7 @@ import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { channels, channelStars, dmMembers, mentions, messages, notificationSettings, pushoverKeys, pushSubscriptions, threadFollows, vapidKeys, workerPositions } from "./schema.ts";
 import { first } from "./users.ts";
+import { privateReaders } from "./channel-members.ts";
 
 export async function mentionCount(db: Db, userId: string, scopeId: string, threadRootId?: string): Promise<number> {
   const thread = threadRootId ? sql`AND m.thread_root_id = ${threadRootId}` : sql``;
@@ -39,9 +40,13 @@ async function preferences(db: Db, userIds: string[], scopeId: string): Promise<
   return (id) => effectivePreference(scoped.get(id), defaults.get(id));
 }
 
-/** Everyone who reads the scope: a DM's members; a channel's workspace members (guests: #guest only). */
+/** Everyone who reads the scope: a DM's members; a private channel's members; a channel's workspace members (guests: #guest only). */
 async function readers(db: Db, scope: Scope): Promise<string[]> {
   if (scope.kind === "dm") return (await db.select({ u: dmMembers.userId }).from(dmMembers).where(eq(dmMembers.dmId, scope.id))).map((r) => r.u);
+  if (await privateReaders(db, scope.id)) {
+    return (await db.execute<{ user_id: string }>(sql`SELECT user_id FROM members WHERE workspace_id = ${scope.workspaceId} AND blocked_at IS NULL
+      AND user_id IN (SELECT user_id FROM channel_members WHERE channel_id = ${scope.id})`)).map((r) => r.user_id);
+  }
   const kind = (await first(db.select({ k: channels.kind }).from(channels).where(eq(channels.id, scope.id))))?.k;
   return (await db.execute<{ user_id: string }>(sql`SELECT user_id FROM members WHERE workspace_id = ${scope.workspaceId} AND blocked_at IS NULL
     AND (${kind === "guest" ? 1 : 0} = 1 OR role != 'guest')`)).map((r) => r.user_id);
@@ -66,9 +71,11 @@ export async function recordReach(tx: Db, emit: EventSink, scope: Scope, m: Post
     else await insert.onConflictDoNothing();
   }
   const broadcast = mentionedHandles(body).some((h) => BROADCAST_HANDLES.has(h));
-  const followers = isReply
+  // A follower who has since left a private channel hears nothing more from it.
+  const inChannel = isReply && scope.kind === "channel" ? await privateReaders(tx, scope.id) : null;
+  const followers = (isReply
     ? (await tx.select({ u: threadFollows.userId }).from(threadFollows).where(and(eq(threadFollows.rootMessageId, m.threadRootId), eq(threadFollows.following, true)))).map((r) => r.u)
-    : [];
+    : []).filter((u) => !inChannel || inChannel.includes(u));
   if (direct.length === 0 && !broadcast && followers.length <= 1) return null;
   const audience = broadcast ? await readers(tx, scope) : [];
   const targets = mentionTargets({
@@ -184,7 +191,9 @@ export function postgresNotifications(db: Db, writer: PgGroupCommitWriter): Noti
     },
     async threads(workspaceId, userId, limit) {
       const rows = await db.select({ f: threadFollows }).from(threadFollows).innerJoin(messages, eq(messages.id, threadFollows.rootMessageId))
-        .where(and(eq(threadFollows.userId, userId), eq(threadFollows.workspaceId, workspaceId), eq(threadFollows.following, true), isNull(messages.deletedAt)))
+        .where(and(eq(threadFollows.userId, userId), eq(threadFollows.workspaceId, workspaceId), eq(threadFollows.following, true), isNull(messages.deletedAt),
+          // Threads of a private channel the person has left are theirs no more.
+          sql`${threadFollows.scopeId} NOT IN (SELECT id FROM channels WHERE is_private AND id NOT IN (SELECT channel_id FROM channel_members WHERE user_id = ${userId}))`))
         .orderBy(desc(sql`coalesce(${messages.lastReplyAt}, ${messages.createdAt})`)).limit(limit);
       return Promise.all(rows.map((r) => followedView(db, r.f)));
     },

@@ -61,7 +61,10 @@ export function searchBase(input: SearchInput): Base {
   }
 
   // What the caller may read, whatever else was asked.
-  const readable = [sql`d.scope_id IN (SELECT id FROM channels WHERE workspace_id = ${input.workspaceId} AND deleted_at IS NULL${input.guestOnly ? sql` AND kind = 'guest'` : sql``})`];
+  // Channels: public ones by role (guests: #guest), private ones only to their members.
+  const byRole = input.guestOnly ? sql`(kind = 'guest' AND NOT is_private)` : sql`NOT is_private`;
+  const readable = [sql`d.scope_id IN (SELECT id FROM channels WHERE workspace_id = ${input.workspaceId} AND deleted_at IS NULL
+    AND (${byRole} OR (is_private AND id IN (SELECT channel_id FROM channel_members WHERE user_id = ${input.viewerId}))))`];
   if (input.includeDms && !input.guestOnly) readable.push(sql`d.scope_id IN (SELECT dm_id FROM dm_members WHERE user_id = ${input.viewerId})`);
   where.push(sql`(${sql.join(readable, sql` OR `)})`);
   const scopeId = input.channelId ?? input.dmId;

@@ -2,14 +2,16 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { assertChannelNameFree, assertNotLastChannel, type ChannelPresentation, presentationColumns } from "../../chat/channels.ts";
 import { notFound } from "../../chat/errors.ts";
 import { channelCreated, channelDeleted, channelUpdated } from "../../chat/events.ts";
+import { assertPrivacyUnchanged, assertPrivateChannel, assertWorkspaceMember, channelMemberAdded, channelMemberRemoved } from "../../chat/private-channels.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import type { Channel } from "../../chat/types.ts";
+import { channelMemberIds, privateReaders } from "./channel-members.ts";
 import type { ChannelStore } from "../store.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { mentionCount } from "./notifications.ts";
-import { firstRow, now, toChannel } from "./rows.ts";
-import { channels, readStates } from "./schema.ts";
+import { firstRow, now, toChannel, toUser } from "./rows.ts";
+import { channelMembers, channels, members, readStates, users } from "./schema.ts";
 
 /**
  * Unread: root messages after the read pointer, not deleted, not the viewer's own, and not agent
@@ -34,7 +36,7 @@ export function channelView(db: Db, row: typeof channels.$inferSelect, viewerId:
 export function createChannelRow(
   db: Db,
   emit: EventSink,
-  input: { workspaceId: string; name: string; kind: string; createdBy: string } & ChannelPresentation,
+  input: { workspaceId: string; name: string; kind: string; createdBy: string; private?: boolean } & ChannelPresentation,
 ) {
   const taken = db.select({ id: channels.id }).from(channels)
     .where(and(eq(channels.workspaceId, input.workspaceId), eq(channels.name, input.name), isNull(channels.deletedAt))).get();
@@ -46,6 +48,7 @@ export function createChannelRow(
     name: input.name,
     ...presentationColumns(input),
     kind: input.kind,
+    isPrivate: input.private ?? false,
     createdBy: input.createdBy,
     createdAt: now(),
     archivedAt: null,
@@ -53,8 +56,10 @@ export function createChannelRow(
     lastSeq: 0,
   };
   db.insert(channels).values(row).run();
+  // Whoever makes a private channel is its first member (and so far its only reader).
+  if (row.isPrivate) db.insert(channelMembers).values({ channelId: row.id, userId: input.createdBy, addedBy: input.createdBy, addedAt: row.createdAt }).run();
   const channel = toChannel(row, 0, 0);
-  const event = appendEvent(db, emit, channelCreated(row, input.createdBy));
+  const event = appendEvent(db, emit, channelCreated(row, input.createdBy, row.isPrivate ? [input.createdBy] : null));
   return { channel, event };
 }
 
@@ -67,7 +72,7 @@ export function sqliteChannels(db: Db, writer: GroupCommitWriter): ChannelStore 
     },
     async record(id) {
       const r = live(id);
-      return r ? { id: r.id, workspaceId: r.workspaceId, name: r.name, kind: r.kind, archivedAt: r.archivedAt } : null;
+      return r ? { id: r.id, workspaceId: r.workspaceId, name: r.name, kind: r.kind, archivedAt: r.archivedAt, memberIds: r.isPrivate ? channelMemberIds(db, r.id) : null } : null;
     },
     async get(id, viewerId) {
       const r = live(id);
@@ -75,7 +80,9 @@ export function sqliteChannels(db: Db, writer: GroupCommitWriter): ChannelStore 
     },
     async list(workspaceId, viewerId, opts) {
       const conds = [eq(channels.workspaceId, workspaceId), isNull(channels.deletedAt)];
-      if (opts.guestOnly) conds.push(eq(channels.kind, "guest"));
+      // A private channel is listed to its members only (managers included: see README).
+      const inIt = sql`${channels.id} IN (SELECT channel_id FROM channel_members WHERE user_id = ${viewerId})`;
+      conds.push(opts.guestOnly ? sql`((${channels.kind} = 'guest' AND ${channels.isPrivate} = 0) OR (${channels.isPrivate} = 1 AND ${inIt}))` : sql`(${channels.isPrivate} = 0 OR ${inIt})`);
       if (!opts.includeArchived) conds.push(isNull(channels.archivedAt));
       const rows = db.select().from(channels).where(and(...conds)).orderBy(asc(channels.name)).all();
       return rows.map((r) => channelView(db, r, viewerId));
@@ -84,6 +91,7 @@ export function sqliteChannels(db: Db, writer: GroupCommitWriter): ChannelStore 
       return writer.write((emit) => {
         const current = live(id);
         if (!current) throw notFound("channel");
+        assertPrivacyUnchanged(patch.private, current.isPrivate);
         if (patch.name !== undefined && patch.name !== current.name) {
           const taken = db.select({ id: channels.id }).from(channels)
             .where(and(eq(channels.workspaceId, current.workspaceId), eq(channels.name, patch.name), isNull(channels.deletedAt))).get();
@@ -96,7 +104,7 @@ export function sqliteChannels(db: Db, writer: GroupCommitWriter): ChannelStore 
         };
         db.update(channels).set(next).where(eq(channels.id, id)).run();
         const row = { ...current, ...next };
-        const event = appendEvent(db, emit, channelUpdated(row, actorId));
+        const event = appendEvent(db, emit, channelUpdated(row, actorId, privateReaders(db, id)));
         return { channel: channelView(db, row, actorId), event };
       });
     },
@@ -104,11 +112,39 @@ export function sqliteChannels(db: Db, writer: GroupCommitWriter): ChannelStore 
       return writer.write((emit) => {
         const current = live(id);
         if (!current) throw notFound("channel");
-        const remaining = firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM channels WHERE workspace_id = ${current.workspaceId} AND deleted_at IS NULL AND kind = 'public'`)?.n ?? 0;
-        assertNotLastChannel(current.kind, remaining);
+        const remaining = firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM channels WHERE workspace_id = ${current.workspaceId} AND deleted_at IS NULL AND kind = 'public' AND is_private = 0`)?.n ?? 0;
+        assertNotLastChannel(current, remaining);
         db.update(channels).set({ deletedAt: now() }).where(eq(channels.id, id)).run();
-        const event = appendEvent(db, emit, channelDeleted(current, actorId));
+        const event = appendEvent(db, emit, channelDeleted(current, actorId, privateReaders(db, id)));
         return { event };
+      });
+    },
+    async members(id) {
+      return db.select().from(users).innerJoin(channelMembers, eq(channelMembers.userId, users.id))
+        .where(eq(channelMembers.channelId, id)).orderBy(asc(users.handle)).all().map((r) => toUser(r.users));
+    },
+    addMember(id, userId, actorId) {
+      return writer.write((emit) => {
+        const current = live(id);
+        if (!current) throw notFound("channel");
+        assertPrivateChannel(current.isPrivate);
+        const inWorkspace = db.select({ u: members.userId }).from(members).innerJoin(users, eq(users.id, members.userId))
+          .where(and(eq(members.workspaceId, current.workspaceId), eq(members.userId, userId), isNull(users.deletedAt))).get();
+        assertWorkspaceMember(Boolean(inWorkspace));
+        if (channelMemberIds(db, id).includes(userId)) return { event: null };
+        db.insert(channelMembers).values({ channelId: id, userId, addedBy: actorId, addedAt: now() }).run();
+        return { event: appendEvent(db, emit, channelMemberAdded(current, userId, actorId, channelMemberIds(db, id))) };
+      });
+    },
+    removeMember(id, userId, actorId) {
+      return writer.write((emit) => {
+        const current = live(id);
+        if (!current) throw notFound("channel");
+        assertPrivateChannel(current.isPrivate);
+        const before = channelMemberIds(db, id);
+        if (!before.includes(userId)) return { event: null };
+        db.delete(channelMembers).where(and(eq(channelMembers.channelId, id), eq(channelMembers.userId, userId))).run();
+        return { event: appendEvent(db, emit, channelMemberRemoved(current, userId, actorId, before)) };
       });
     },
   };

@@ -13,6 +13,7 @@ import type { ChatEvent, Message, MessagePage, ThreadPage, ThreadState } from ".
 import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
 import { windowed } from "../window.ts";
 import { lastReadSeq } from "./channels.ts";
+import { privateReaders } from "./channel-members.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate, reactionSummaries } from "./hydrate.ts";
@@ -50,21 +51,22 @@ function mentionable(db: Db) {
   return st;
 }
 
-/** Mentioned handles that belong to members of the workspace (and of the DM, in a DM). */
+/** Mentioned handles that belong to members of the workspace (and of the DM or private channel, there). */
 function resolveMentions(db: Db, scope: Scope, body: string): string[] {
   const handles = mentionedHandles(body).filter((h) => !BROADCAST_HANDLES.has(h));
   if (handles.length === 0) return [];
   const found = mentionable(db).all({ workspace: scope.workspaceId, handles: JSON.stringify(handles) }).map((r) => r.id);
-  if (scope.kind === "dm") {
-    const inDm = new Set(dmRecipients(db, scope.id));
-    return found.filter((id) => inDm.has(id));
+  const within = audienceOf(scope, db).recipients;
+  if (within) {
+    const inScope = new Set(within);
+    return found.filter((id) => inScope.has(id));
   }
   return found;
 }
 
-/** Who hears of a message in this scope (a DM's members are read inside the write). */
+/** Who hears of a message in this scope (a DM's or a private channel's members are read inside the write). */
 export function audienceOf(scope: Scope, db: Db): Audience {
-  return scope.kind === "channel" ? channelAudience(scope.id) : dmAudience(scope.id, dmRecipients(db, scope.id));
+  return scope.kind === "channel" ? channelAudience(scope.id, privateReaders(db, scope.id)) : dmAudience(scope.id, dmRecipients(db, scope.id));
 }
 
 /** Recent distinct reply authors, newest first, at most three. */
@@ -338,7 +340,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
         const n = firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM pins WHERE channel_id = ${channelId}`)?.n ?? 0;
         assertCanPin(Boolean(existing), n);
         db.insert(pins).values({ channelId, messageId, pinnedBy: actorId, pinnedAt: now() }).run();
-        const event = appendEvent(db, emit, pinChanged(r, channelId, actorId, true));
+        const event = appendEvent(db, emit, pinChanged(r, channelId, privateReaders(db, channelId), actorId, true));
         return { pinned_message: one(messageId, actorId), event };
       });
     },
@@ -348,7 +350,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
         if (!r || r.channelId !== channelId) throw notFound("message");
         const removed = db.delete(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId))).returning({ m: pins.messageId }).all();
         if (removed.length === 0) throw notFound("pin");
-        const event = appendEvent(db, emit, pinChanged(r, channelId, actorId, false));
+        const event = appendEvent(db, emit, pinChanged(r, channelId, privateReaders(db, channelId), actorId, false));
         return { event };
       });
     },

@@ -13,6 +13,7 @@ import type { NotificationStore, Scope, WorkerPositionStore } from "../store.ts"
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { firstRow, now } from "./rows.ts";
+import { privateReaders } from "./channel-members.ts";
 import { channels, channelStars, dmMembers, members, mentions, messages, notificationSettings, pushoverKeys, pushSubscriptions, threadFollows, vapidKeys, workerPositions } from "./schema.ts";
 
 export function mentionCount(db: Db, userId: string, scopeId: string, threadRootId?: string): number {
@@ -63,9 +64,14 @@ function statements(db: Db) {
   return st;
 }
 
-/** Everyone who reads the scope: a DM's members; a channel's workspace members (guests: #guest only). */
+/** Everyone who reads the scope: a DM's members; a private channel's members; a channel's workspace members (guests: #guest only). */
 function readers(db: Db, scope: Scope): string[] {
   if (scope.kind === "dm") return db.select({ u: dmMembers.userId }).from(dmMembers).where(eq(dmMembers.dmId, scope.id)).all().map((r) => r.u);
+  const inChannel = privateReaders(db, scope.id);
+  if (inChannel) {
+    return db.all<{ user_id: string }>(sql`SELECT user_id FROM members WHERE workspace_id = ${scope.workspaceId} AND blocked_at IS NULL
+      AND user_id IN (SELECT user_id FROM channel_members WHERE channel_id = ${scope.id})`).map((r) => r.user_id);
+  }
   const kind = db.select({ k: channels.kind }).from(channels).where(eq(channels.id, scope.id)).get()?.k;
   return db.all<{ user_id: string }>(sql`SELECT user_id FROM members WHERE workspace_id = ${scope.workspaceId} AND blocked_at IS NULL
     AND (${kind === "guest" ? 1 : 0} = 1 OR role != 'guest')`).map((r) => r.user_id);
@@ -86,7 +92,9 @@ export function recordReach(db: Db, emit: EventSink, scope: Scope, m: Posted, ro
     (f.reason === "replied" ? st.followAgain : st.followKeep).run({ user: f.userId, root: m.threadRootId, workspace: scope.workspaceId, scope: scope.id, reason: f.reason, at });
   }
   const broadcast = mentionedHandles(body).some((h) => BROADCAST_HANDLES.has(h));
-  const followers = isReply ? st.followers.all({ root: m.threadRootId }).map((r) => r.u) : [];
+  // A follower who has since left a private channel hears nothing more from it.
+  const inChannel = scope.kind === "channel" ? privateReaders(db, scope.id) : null;
+  const followers = (isReply ? st.followers.all({ root: m.threadRootId }).map((r) => r.u) : []).filter((u) => !inChannel || inChannel.includes(u));
   if (direct.length === 0 && !broadcast && followers.length <= 1) return null;
   const audience = broadcast ? readers(db, scope) : [];
   const targets = mentionTargets({
@@ -199,7 +207,9 @@ export function sqliteNotifications(db: Db, writer: GroupCommitWriter): Notifica
     },
     async threads(workspaceId, userId, limit) {
       const rows = db.select({ f: threadFollows }).from(threadFollows).innerJoin(messages, eq(messages.id, threadFollows.rootMessageId))
-        .where(and(eq(threadFollows.userId, userId), eq(threadFollows.workspaceId, workspaceId), eq(threadFollows.following, true), isNull(messages.deletedAt)))
+        .where(and(eq(threadFollows.userId, userId), eq(threadFollows.workspaceId, workspaceId), eq(threadFollows.following, true), isNull(messages.deletedAt),
+          // Threads of a private channel the person has left are theirs no more.
+          sql`${threadFollows.scopeId} NOT IN (SELECT id FROM channels WHERE is_private = 1 AND id NOT IN (SELECT channel_id FROM channel_members WHERE user_id = ${userId}))`))
         .orderBy(desc(sql`coalesce(${messages.lastReplyAt}, ${messages.createdAt})`)).limit(limit).all();
       return rows.map((r) => followedView(db, r.f));
     },

@@ -39,6 +39,7 @@ export function toChannel(r: ChannelRow, lastReadSeq: number, unreadCount: numbe
     name: r.name,
     display_title: r.displayTitle,
     kind: r.kind,
+    ...(r.isPrivate ? { private: true as const } : {}),
     external_managed: r.externalManaged,
     external_ref: r.externalRef,
     external_url: r.externalUrl,

@@ -67,6 +67,8 @@ export const channels = sqliteTable(
     name: text("name").notNull(),
     displayTitle: text("display_title"),
     kind: text("kind").notNull(),
+    /** Readable only by the people in channel_members (see src/chat/private-channels.ts). */
+    isPrivate: integer("is_private", { mode: "boolean" }).notNull().default(false),
     externalManaged: integer("external_managed", { mode: "boolean" }).notNull().default(false),
     externalRef: text("external_ref"),
     externalUrl: text("external_url"),
@@ -81,6 +83,18 @@ export const channels = sqliteTable(
     uniqueIndex("channels_name").on(t.workspaceId, t.name).where(sql`deleted_at IS NULL`),
     uniqueIndex("channels_route").on(t.routeId),
   ],
+);
+
+/** Who is in a private channel (public channels have no rows: every workspace member reads them). */
+export const channelMembers = sqliteTable(
+  "channel_members",
+  {
+    channelId: text("channel_id").notNull().references(() => channels.id),
+    userId: text("user_id").notNull().references(() => users.id),
+    addedBy: text("added_by"),
+    addedAt: text("added_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.userId] }), index("channel_members_user").on(t.userId)],
 );
 
 export const directConversations = sqliteTable(

@@ -84,8 +84,11 @@ export function searchBase(input: SearchInput, expanded: { groups: string[]; sca
   params.push(input.workspaceId);
 
   // What the caller may read, whatever else was asked.
-  const readable = [`d.scope_id IN (SELECT id FROM channels WHERE workspace_id = ? AND deleted_at IS NULL${input.guestOnly ? " AND kind = 'guest'" : ""})`];
-  params.push(input.workspaceId);
+  // Channels: public ones by role (guests: #guest), private ones only to their members.
+  const byRole = input.guestOnly ? "(kind = 'guest' AND is_private = 0)" : "is_private = 0";
+  const readable = [`d.scope_id IN (SELECT id FROM channels WHERE workspace_id = ? AND deleted_at IS NULL
+    AND (${byRole} OR (is_private = 1 AND id IN (SELECT channel_id FROM channel_members WHERE user_id = ?))))`];
+  params.push(input.workspaceId, input.viewerId);
   if (input.includeDms && !input.guestOnly) {
     readable.push("d.scope_id IN (SELECT dm_id FROM dm_members WHERE user_id = ?)");
     params.push(input.viewerId);

@@ -1,15 +1,16 @@
 // Channels beyond the sidebar: browse every channel (archived ones too) and a channel's settings
 // (name, topic, archive) for owners and moderators, as the server allows; star and mute for
-// anyone (kept in this browser, see state/prefs.ts). Channels are open to every member of a
-// workspace (the server has no per-channel membership), so there is nothing to join or leave.
+// anyone (kept in this browser, see state/prefs.ts). Public channels are open to every member of
+// a workspace, so there is nothing to join or leave; a private channel is listed only to the
+// people in it, who manage its members (ChannelMembers.tsx).
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { conversationPath, navigate } from "../routes.ts";
 import { archivedChannels, canManageChannels, channels, findChannel, refreshChannels } from "../state/directory.ts";
 import { muted, starred, toggleMute, toggleStar } from "../state/prefs.ts";
-import { confirming, dialog, showToast } from "../state/ui.ts";
+import { confirming, dialog, openDialog, showToast } from "../state/ui.ts";
 import type { Channel } from "../types.ts";
-import { Icon } from "./Icon.tsx";
+import { ChannelSign, Icon } from "./Icon.tsx";
 import { Modal } from "./Modal.tsx";
 import { useSubmit } from "./useSubmit.ts";
 import { channelNamePreview, newChannel } from "../conversations.ts";
@@ -51,9 +52,11 @@ export function ChannelBrowser() {
       <ul class="browser-list" aria-label="Channels">
         {list.map((c) => (
           <li class="browser-item">
-            <button type="button" class="browser-open" aria-label={`#${c.name}${c.archived_at ? ", archived" : ""}${muted.value.has(c.id) ? ", muted" : ""}${c.display_title ? `: ${c.display_title}` : ""}`} onClick={() => open(c)}>
+            <button type="button" class="browser-open" aria-label={`#${c.name}${c.private ? ", private" : ""}${c.archived_at ? ", archived" : ""}${muted.value.has(c.id) ? ", muted" : ""}${c.display_title ? `: ${c.display_title}` : ""}`} onClick={() => open(c)}>
               <span class="browser-name">
-                <span aria-hidden="true">#</span>
+                <span aria-hidden="true">
+                  <ChannelSign channel={c} size={14} />
+                </span>
                 {c.name}
                 {c.archived_at && <span class="badge">Archived</span>}
                 {muted.value.has(c.id) && <span class="badge muted-badge">Muted</span>}
@@ -115,7 +118,8 @@ export function ChannelSettings({ channelId }: { channelId: string }) {
     };
     close();
     if (!to) return void run();
-    confirming.value = { title: `Archive #${channel.name}?`, body: "Nobody can post in it any more. Everyone can still read it, and it can be unarchived.", confirm: "Archive", action: () => void run() };
+    const readers = channel.private ? "Its members" : "Everyone";
+    confirming.value = { title: `Archive #${channel.name}?`, body: `Nobody can post in it any more. ${readers} can still read it, and it can be unarchived.`, confirm: "Archive", action: () => void run() };
   };
   const isMuted = muted.value.has(channel.id);
   return (
@@ -136,6 +140,14 @@ export function ChannelSettings({ channelId }: { channelId: string }) {
         </label>
         <input id="channel-topic" class="field" value={topic} maxLength={200} placeholder="What this channel is for" disabled={!manager || !!channel.archived_at} onInput={(e) => setTopic((e.target as HTMLInputElement).value)} />
         {!manager && <p class="field-hint">Only the workspace's owners and moderators can change a channel.</p>}
+        {channel.private && (
+          <p class="field-hint">
+            <Icon name="lock" size={14} /> Private: only its members see it, and it stays private.{" "}
+            <button type="button" class="link-button" onClick={() => openDialog({ kind: "channel-members", channelId: channel.id })}>
+              Members
+            </button>
+          </p>
+        )}
         {error && (
           <p class="field-error" role="alert">
             {error}

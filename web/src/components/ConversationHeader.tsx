@@ -7,7 +7,7 @@ import { memberCount } from "../state/directory.ts";
 import { StarButton } from "./ChannelDialogs.tsx";
 import type { Channel, DirectConversation } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
-import { Icon } from "./Icon.tsx";
+import { ChannelSign, Icon } from "./Icon.tsx";
 
 interface Props {
   channel?: Channel;
@@ -54,9 +54,10 @@ export function ConversationHeader({ channel, dm, meId, pinCount }: Props) {
           <>
             <h1>
               <span class="conv-hash" aria-hidden="true">
-                #
+                <ChannelSign channel={channel} size={18} />
               </span>
               {channel.name}
+              {channel.private && <span class="visually-hidden">, private channel</span>}
             </h1>
             <StarButton channel={channel} />
             {channel.display_title && <span class="conv-topic">{channel.display_title}</span>}
@@ -75,7 +76,12 @@ export function ConversationHeader({ channel, dm, meId, pinCount }: Props) {
       </div>
       <div class="conv-tools">
         <SearchBox />
-        {channel && (
+        {channel?.private && (
+          <button type="button" class="tool-button" aria-label="Members of this private channel" title="Members" onClick={() => openDialog({ kind: "channel-members", channelId: channel.id })}>
+            <Icon name="people" size={17} />
+          </button>
+        )}
+        {channel && !channel.private && (
           <button type="button" class="tool-button" aria-label={`${memberCount.value} members`} title="Members" onClick={() => openDialog({ kind: "people", title: `Members of #${channel.name}` })}>
             <Icon name="people" size={17} />
             <span class="tool-count members">{memberCount.value}</span>

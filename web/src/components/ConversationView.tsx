@@ -34,10 +34,10 @@ function Intro({ channel, dm, loading, hasOlder }: { channel?: Channel; dm?: Dir
   return (
     <div class="conv-intro">
       <div class="conv-intro-icon" aria-hidden="true">
-        <Icon name={channel ? "hash" : "message"} size={26} />
+        <Icon name={channel?.private ? "lock" : channel ? "hash" : "message"} size={26} />
       </div>
       <h2>{channel ? `Welcome to #${channel.name}` : "The start of your conversation"}</h2>
-      <p>{channel ? (channel.display_title ?? "This is the very beginning of the channel.") : `Only the ${dm?.members.length ?? 2} of you can see this conversation.`}</p>
+      <p>{channel ? (channel.display_title ?? (channel.private ? "This is the very beginning of this private channel: only its members can see it." : "This is the very beginning of the channel.")) : `Only the ${dm?.members.length ?? 2} of you can see this conversation.`}</p>
     </div>
   );
 }

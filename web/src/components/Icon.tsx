@@ -32,6 +32,7 @@ const PATHS = {
   plug: "M7 3v4M13 3v4M5 7h10v3a5 5 0 0 1-10 0zM10 15v2.5",
   copy: "M7 7h9v9H7zM4 13V4h9",
   refresh: "M15.5 8A6 6 0 0 0 4.6 6.5M4.5 12a6 6 0 0 0 10.9 1.5M4 3.5v3h3M16 16.5v-3h-3",
+  lock: "M6.5 9V6.5a3.5 3.5 0 0 1 7 0V9M4.5 9h11v8h-11zM10 12.5v1.5",
 } as const;
 
 export type IconName = keyof typeof PATHS;
@@ -55,4 +56,9 @@ export function Icon({ name, size = 18, label }: { name: IconName; size?: number
       <path d={PATHS[name]} />
     </svg>
   );
+}
+
+/** A channel's sign before its name: a lock for a private channel, else "#". Decorative: say "private" in the label. */
+export function ChannelSign({ channel, size = 15 }: { channel: { private?: boolean }; size?: number }) {
+  return channel.private ? <Icon name="lock" size={size} /> : <>#</>;
 }

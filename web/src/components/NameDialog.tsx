@@ -2,22 +2,25 @@
 // Where the server normalises the name (channel slugs), the dialog shows what will be created.
 import { useRef, useState } from "preact/hooks";
 import { naming } from "../state/ui.ts";
+import { Icon } from "./Icon.tsx";
 import { Modal } from "./Modal.tsx";
 import { useSubmit } from "./useSubmit.ts";
 
 export function NameDialog() {
   const d = naming.value;
   const [name, setName] = useState("");
+  const [toggled, setToggled] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const close = () => {
     naming.value = null;
     setName("");
+    setToggled(false);
     setError(null);
   };
   const { submit, busy, error, setError } = useSubmit(
     async () => {
       if (!d || !name.trim()) return;
-      await d.submit(name.trim());
+      await d.submit(name.trim(), toggled);
       close();
     },
     // Back to the field, whichever way the form was submitted: the name is what needs fixing.
@@ -46,6 +49,18 @@ export function NameDialog() {
           <p class="field-hint" id="name-dialog-preview" aria-live="polite">
             {preview}
           </p>
+        )}
+        {d.toggle && (
+          <>
+            <label class="toggle-row" for="name-dialog-toggle">
+              <input id="name-dialog-toggle" type="checkbox" checked={toggled} aria-describedby="name-dialog-toggle-hint" onChange={(e) => setToggled((e.target as HTMLInputElement).checked)} />
+              <Icon name="lock" size={16} />
+              {d.toggle.label}
+            </label>
+            <p class="field-hint" id="name-dialog-toggle-hint">
+              {d.toggle.hint}
+            </p>
+          </>
         )}
         {error && (
           <p class="field-error" role="alert">

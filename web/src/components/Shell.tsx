@@ -9,6 +9,7 @@ import { lastWorkspace, startWorkspace, workspaceStatus } from "../state/sync.ts
 import { load, save } from "../state/storage.ts";
 import { dialog, dmPickerOpen, panel, quickSwitcherOpen, showToast, sidebarOpen } from "../state/ui.ts";
 import { ChannelBrowser, ChannelSettings } from "./ChannelDialogs.tsx";
+import { ChannelMembers } from "./ChannelMembers.tsx";
 import { PeopleDialog, ProfileCard } from "./PeopleDialogs.tsx";
 import { SettingsDialog } from "./SettingsDialog.tsx";
 import { LazyBotsDialog } from "./LazyBotsDialog.tsx";
@@ -101,6 +102,8 @@ function Dialogs({ me }: { me: User }) {
       return <ChannelBrowser />;
     case "channel-settings":
       return <ChannelSettings key={d.channelId} channelId={d.channelId} />;
+    case "channel-members":
+      return <ChannelMembers key={d.channelId} channelId={d.channelId} meId={me.id} />;
     case "people":
       return <PeopleDialog title={d.title} />;
     case "profile":

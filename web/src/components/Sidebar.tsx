@@ -9,7 +9,7 @@ import type { Channel } from "../types.ts";
 import type { User } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
 import { ConnectionDot } from "./ConnectionStatus.tsx";
-import { Icon } from "./Icon.tsx";
+import { ChannelSign, Icon } from "./Icon.tsx";
 import { PushToggle } from "./PushToggle.tsx";
 import { WorkspaceSwitcher } from "./WorkspaceSwitcher.tsx";
 
@@ -55,9 +55,9 @@ export function Sidebar({ me }: { me: User }) {
   const stars = channels.value.filter((c) => starredIds.has(c.id));
   const rest = channels.value.filter((c) => !starredIds.has(c.id));
   const channelItem = (c: Channel) => (
-    <Item href={conversationPath("channel", c.id)} active={activeId === c.id} unread={c.unread_count} mentions={c.mention_count} label={`#${c.name}`} quiet={muted.value.has(c.id)}>
-      <span class="side-icon" aria-hidden="true">
-        #
+    <Item href={conversationPath("channel", c.id)} active={activeId === c.id} unread={c.unread_count} mentions={c.mention_count} label={c.private ? `${c.name}, private channel` : `#${c.name}`} quiet={muted.value.has(c.id)}>
+      <span class={`side-icon${c.private ? " private" : ""}`} aria-hidden="true">
+        <ChannelSign channel={c} />
       </span>
       <span class="side-label">{c.name}</span>
     </Item>

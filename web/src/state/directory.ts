@@ -14,6 +14,8 @@ export const archivedChannels = signal<Channel[]>([]);
 export const dms = signal<DirectConversation[]>([]);
 export const users = signal<ReadonlyMap<string, User>>(new Map());
 export const memberCount = signal(0);
+/** Bumped when someone joins or leaves a private channel: its open member list reloads. */
+export const channelMembersEpoch = signal(0);
 /** Workspace roles by user id, as far as the member directory was loaded. */
 export const roles = signal<ReadonlyMap<string, Member["role"]>>(new Map());
 /** Threads I follow in this workspace, most recent reply first. */

@@ -8,7 +8,7 @@ import { loadCursor, RealtimeConnection, tailCursor } from "../realtime.ts";
 import { loadSession } from "../session.ts";
 import type { ChatEvent, Message, ThreadState, User } from "../types.ts";
 import { notifyInBackground } from "./notify.ts";
-import { loadDirectory, loadWorkspaces, noteMention, noteMessage, noteRead, noteThreadRead, refreshChannels, refreshDms, workspaceId } from "./directory.ts";
+import { channelMembersEpoch, loadDirectory, loadWorkspaces, noteMention, noteMessage, noteRead, noteThreadRead, refreshChannels, refreshDms, workspaceId } from "./directory.ts";
 import { withReaction } from "./collection.ts";
 import { applyEphemeral } from "./ephemeral.ts";
 import { applyPresence, loadPresence, stopWatchingActivity, watchActivity } from "./presence.ts";
@@ -200,6 +200,13 @@ export function applyEvent(e: ChatEvent): void {
     case "channel.created":
     case "channel.updated":
       if (workspaceId.peek()) void refreshChannels(workspaceId.peek()!);
+      return;
+    case "channel.member_added":
+    case "channel.member_removed":
+      // Added: the channel appears in my lists; removed: it leaves them (an open page of it then
+      // says it is out of reach). Either way an open member list reloads.
+      channelMembersEpoch.value += 1;
+      if (workspaceId.peek() && str(p.user_id) === me.id) void refreshChannels(workspaceId.peek()!);
       return;
     case "workspace.updated":
     case "workspace.ownership_transferred":

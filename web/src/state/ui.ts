@@ -21,6 +21,7 @@ export const searchQuery = signal("");
 export type Dialog =
   | { kind: "channels" }
   | { kind: "channel-settings"; channelId: string }
+  | { kind: "channel-members"; channelId: string }
   | { kind: "people"; title?: string }
   | { kind: "profile"; userId: string }
   | { kind: "settings" }
@@ -86,13 +87,15 @@ export interface NameRequest {
   title: string;
   placeholder: string;
   action: string;
-  submit: (name: string) => Promise<void>;
+  submit: (name: string, toggled: boolean) => Promise<void>;
+  /** A yes/no choice beside the name (a private channel), off unless ticked. */
+  toggle?: { label: string; hint: string };
   /** What the server will make of the name, shown while typing ("Will be created as #…"). */
   preview?: (name: string) => string | null;
   maxLength?: number;
 }
 export const naming = signal<NameRequest | null>(null);
 
-export function askName(title: string, placeholder: string, action: string, submit: (name: string) => Promise<void>, extra: Pick<NameRequest, "preview" | "maxLength"> = {}): void {
+export function askName(title: string, placeholder: string, action: string, submit: NameRequest["submit"], extra: Pick<NameRequest, "preview" | "maxLength" | "toggle"> = {}): void {
   naming.value = { title, placeholder, action, submit, ...extra };
 }

@@ -7,6 +7,7 @@ import { sqliteEvents } from "./events.ts";
 import { sqliteBots } from "./bots.ts";
 import { sqliteIdentity } from "./identity.ts";
 import { sqliteIntegrations } from "./integrations.ts";
+import { sqliteDigests, sqliteInvites } from "./invites.ts";
 import { sqliteMessages } from "./messages.ts";
 import { sqliteNotifications, sqliteWorkerPositions } from "./notifications.ts";
 import { sqliteRoutes, sqliteTopics } from "./routes.ts";
@@ -50,6 +51,8 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
     notifications: sqliteNotifications(db, writer),
     integrations: sqliteIntegrations(db, writer),
     workerPositions: sqliteWorkerPositions(db, writer),
+    invites: sqliteInvites(db, writer),
+    digests: sqliteDigests(db, writer),
     async ping() {
       raw.query("SELECT 1").get();
     },

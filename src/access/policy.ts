@@ -117,6 +117,16 @@ export const POLICY: Record<string, RoutePolicy> = {
   "POST /api/workspaces/:id/app-installations": humans,
   "POST /api/app-installations/:id/revoke": humans,
   "POST /api/hooks/mattermost/:channel_id": scope("messages:write"),
+  // Invites: managers (people, not bots) hand them out; holding the link is the credential to use it.
+  "GET /api/workspaces/:id/invites": humans,
+  "POST /api/workspaces/:id/invites": humans,
+  "DELETE /api/workspaces/:id/invites/:invite_id": humans,
+  "POST /api/invites/preview": pub,
+  // Signed in: joins; new here: makes the account (bots are refused in the handler).
+  "POST /api/invites/accept": pub,
+  "POST /api/invites/email": pub,
+  // The signed token in the digest mail is the credential.
+  "POST /api/digest/unsubscribe": pub,
 };
 
 export function policyFor(method: string, route: string): RoutePolicy | undefined {

@@ -49,6 +49,8 @@ export const LIMITS = {
   magicRequestPerAccount: { max: 5, windowMs: 600_000 },
   oauthStart: { max: 20, windowMs: 60_000 },
   tokenFailures: { max: 20, windowMs: 60_000 },
+  /** Accounts an invite link makes (without mail delivery), per client address. */
+  inviteAccounts: { max: 10, windowMs: 3_600_000 },
 } as const;
 
 /**

@@ -66,17 +66,20 @@ const GONE: Record<Exclude<InviteStatus, "active">, [string, string]> = {
   used_up: ["invite_used_up", "this invite link has been used as many times as it allows: ask for a new one"],
 };
 
+/** The 410 that says why an invite in this status cannot be used; null when it can. */
+export function refusal(status: InviteStatus): AppError | null {
+  return status === "active" ? null : new AppError(410, GONE[status][0], GONE[status][1]);
+}
+
 /** 410 with the reason when the invite cannot be used now. */
 export function assertRedeemable(r: InviteRow, at?: string): void {
-  const status = inviteStatus(r, at);
-  if (status !== "active") throw new AppError(410, GONE[status][0], GONE[status][1]);
+  const why = refusal(inviteStatus(r, at));
+  if (why) throw why;
 }
 
 /** Why a use could not be counted after all (another redeemer took the last one, or a revocation won). */
 export function useRefused(fresh: InviteRow): AppError {
-  const status = inviteStatus(fresh);
-  const [code, message] = GONE[status === "active" ? "used_up" : status];
-  return new AppError(410, code, message);
+  return refusal(inviteStatus(fresh)) ?? refusal("used_up")!;
 }
 
 export const inviteNotFound = () => new AppError(404, "invite_not_found", "this invite link is not valid: check that it was copied whole");

@@ -179,6 +179,11 @@ export class Hub {
     return n;
   }
 
+  /** Whether the person has a socket open on this process (the mention digest mails only those away). */
+  hasSocketsOf(userId: string): boolean {
+    return (this.openByUser.get(userId) ?? 0) > 0;
+  }
+
   /** Called from the WebSocket open handler. */
   async open(ws: HubSocket): Promise<void> {
     const sub = ws.data;

@@ -558,7 +558,9 @@ export interface DigestStore {
    * `sentBefore`): their pending mark is cleared and last_sent_at set to `at` in one write, so
    * two processes never mail the same person twice in an interval.
    */
-  claimDue(sentBefore: string, at: string, limit: number): Promise<{ userId: string; previousSentAt: string | null }[]>;
+  claimDue(sentBefore: string, at: string, limit: number): Promise<{ userId: string; email: string; previousSentAt: string | null }[]>;
+  /** Who a message mentions (rows written by messages.post: direct, @channel by preference, thread followers). */
+  mentionedBy(messageId: string): Promise<string[]>;
   /** Unread mentions of the person created after `after` (all when null), oldest first. */
   unreadMentions(userId: string, after: string | null, limit: number): Promise<{ messageId: string; reason: "direct" | "broadcast" | "thread"; createdAt: string }[]>;
   enabled(userId: string): Promise<boolean>;

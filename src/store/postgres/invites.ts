@@ -90,14 +90,17 @@ export function pgDigests(db: Db, writer: PgGroupCommitWriter): DigestStore {
     claimDue(sentBefore, at, limit) {
       return writer.write(async (tx) => {
         // Rows another process is claiming are skipped, not waited for.
-        const due = await tx.select({ userId: digestStates.userId, previousSentAt: digestStates.lastSentAt }).from(digestStates)
+        const due = await tx.select({ userId: digestStates.userId, email: users.email, previousSentAt: digestStates.lastSentAt }).from(digestStates)
           .innerJoin(users, eq(users.id, digestStates.userId))
           .where(and(isNotNull(digestStates.pendingSince), eq(digestStates.enabled, true), isNotNull(users.email), isNull(users.deletedAt),
             or(isNull(digestStates.lastSentAt), lte(digestStates.lastSentAt, sentBefore))))
           .orderBy(asc(digestStates.pendingSince)).limit(limit).for("update", { of: digestStates, skipLocked: true });
         for (const d of due) await tx.update(digestStates).set({ pendingSince: null, lastSentAt: at }).where(eq(digestStates.userId, d.userId));
-        return due;
+        return due.map((d) => ({ ...d, email: d.email! }));
       });
+    },
+    async mentionedBy(messageId) {
+      return (await db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId))).map((r) => r.u);
     },
     async unreadMentions(userId, after, limit) {
       const conds = [eq(mentions.userId, userId), isNull(mentions.readAt), isNull(messages.deletedAt)];

@@ -92,14 +92,17 @@ export function sqliteDigests(db: Db, writer: GroupCommitWriter): DigestStore {
     },
     claimDue(sentBefore, at, limit) {
       return writer.write(() => {
-        const due = db.select({ userId: digestStates.userId, previousSentAt: digestStates.lastSentAt }).from(digestStates)
+        const due = db.select({ userId: digestStates.userId, email: users.email, previousSentAt: digestStates.lastSentAt }).from(digestStates)
           .innerJoin(users, eq(users.id, digestStates.userId))
           .where(and(isNotNull(digestStates.pendingSince), eq(digestStates.enabled, true), isNotNull(users.email), isNull(users.deletedAt),
             or(isNull(digestStates.lastSentAt), lte(digestStates.lastSentAt, sentBefore))))
           .orderBy(asc(digestStates.pendingSince)).limit(limit).all();
         for (const d of due) db.update(digestStates).set({ pendingSince: null, lastSentAt: at }).where(eq(digestStates.userId, d.userId)).run();
-        return due;
+        return due.map((d) => ({ ...d, email: d.email! }));
       });
+    },
+    async mentionedBy(messageId) {
+      return db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId)).all().map((r) => r.u);
     },
     async unreadMentions(userId, after, limit) {
       const conds = [eq(mentions.userId, userId), isNull(mentions.readAt), isNull(messages.deletedAt)];

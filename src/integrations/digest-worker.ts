@@ -106,6 +106,7 @@ export function startDigestWorker(store: Store, opts: DigestWorkerOptions): () =
       const mail = digestMail(d.email, {
         items, more: Math.max(0, unread.length - ITEMS_PER_MAIL),
         unsubscribeUrl: `${base}/digest/unsubscribe?token=${unsubscribeToken(key, d.userId)}`,
+        oneClickUrl: `${base}/api/digest/unsubscribe?token=${unsubscribeToken(key, d.userId)}`,
         settingsUrl: `${base}/app/settings`,
       });
       try {

@@ -71,7 +71,8 @@ export interface DigestItem {
 }
 
 /** Mentions a person missed while away, in one mail, with a way out that needs no sign-in. */
-export function digestMail(to: string, o: { items: DigestItem[]; more: number; unsubscribeUrl: string; settingsUrl: string }): Mail {
+/** `unsubscribeUrl` is the page a person opens; `oneClickUrl` takes a mail client's List-Unsubscribe-Post (RFC 8058). */
+export function digestMail(to: string, o: { items: DigestItem[]; more: number; unsubscribeUrl: string; oneClickUrl: string; settingsUrl: string }): Mail {
   const n = o.items.length + o.more;
   const more = o.more > 0 ? `…and ${o.more} more.` : "";
   return {
@@ -83,6 +84,6 @@ export function digestMail(to: string, o: { items: DigestItem[]; more: number; u
       + `<blockquote>${escapeHtml(i.excerpt)}</blockquote><p><a href="${escapeHtml(i.url)}">Open the message</a></p></li>`).join("")}</ul>`
       + (more ? `<p>${escapeHtml(more)}</p>` : "")
       + `<p style="font-size:small"><a href="${escapeHtml(o.unsubscribeUrl)}">Stop these emails</a> · <a href="${escapeHtml(o.settingsUrl)}">Notification settings</a></p>`,
-    headers: { "List-Unsubscribe": `<${o.unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+    headers: { "List-Unsubscribe": `<${o.oneClickUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
   };
 }

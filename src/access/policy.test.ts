@@ -50,6 +50,7 @@ forEachStore((store) => {
     // Deliveries write in the background: this matrix diffs the database around each call.
     await server.subscriptions.stop();
     ids.subscription = sub.id;
+    ids.invite = (await s.invites.create({ workspaceId: workspace.id, role: "member", createdBy: owner.id, expiresAt: null, maxUses: null })).invite.id;
     ids.app = (await s.integrations.installApp({ workspaceId: workspace.id, appSlug: "fixture", displayName: "Fixture", botUserId: bot.id, config: {}, createdBy: owner.id })).installation.id;
     ids.command = (await s.integrations.createSlashCommand({ workspaceId: workspace.id, command: "/fixture", description: "", callbackUrl: "http://192.0.2.1/slash", botUserId: bot.id, createdBy: owner.id })).id;
     ids.delivery = (await s.integrations.logDelivery(sub.id, { event_id: "evt_pruned", event_type: "message.created", event_cursor: "cur_x", attempt: 1, outcome: "failed", response_status: 500, error: "fixture", duration_ms: 1, redelivery: false })).id;
@@ -89,6 +90,7 @@ forEachStore((store) => {
       .replace("/api/dms/:id", `/api/dms/${ids.dm}`)
       .replace("/api/event-subscriptions/:id", `/api/event-subscriptions/${ids.subscription}`)
       .replace(":delivery_id", ids.delivery!)
+      .replace(":invite_id", ids.invite!)
       .replace("/api/slash-commands/:id", `/api/slash-commands/${ids.command}`)
       .replace(":channel_id", ids.general!)
       .replace("/api/app-installations/:id", `/api/app-installations/${ids.app}`)
@@ -131,6 +133,7 @@ forEachStore((store) => {
       "POST /api/workspaces/:id/app-installations": { app_slug: "matrix", bot_user_id: ids.bot },
       "POST /api/workspaces/:id/event-subscriptions": { event_types: ["message.created"], callback_url: "http://93.184.215.14/hook" },
       "POST /api/me/push-subscriptions": { endpoint: "https://push.example/matrix", keys: MATRIX_PUSH_KEYS },
+      "POST /api/workspaces/:id/invites": { role: "guest", max_uses: 1 },
     };
     if (key === "POST /api/uploads") {
       const form = new FormData();
@@ -152,7 +155,7 @@ forEachStore((store) => {
   const DESTRUCTIVE = new Set(["POST /api/event-subscriptions/:id/revoke", "POST /api/slash-commands/:id/revoke", "POST /api/app-installations/:id/revoke", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/logout-everywhere", "POST /api/auth/magic/consume", "POST /api/auth/magic/request",
     // Changing a password needs the current one and password sign-in switched on: refusals only.
     "POST /api/auth/password/change"]);
-  const MANAGER_ONLY = new Set(["GET /api/workspaces/:id/event-subscriptions", "POST /api/workspaces/:id/event-subscriptions", "GET /api/event-subscriptions/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/event-subscriptions/:id/enable", "POST /api/event-subscriptions/:id/rotate-secret", "GET /api/event-subscriptions/:id/deliveries", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "POST /api/workspaces/:id/slash-commands", "POST /api/slash-commands/:id/rotate-secret", "POST /api/slash-commands/:id/revoke", "GET /api/workspaces/:id/app-installations", "POST /api/workspaces/:id/app-installations", "POST /api/app-installations/:id/revoke", "PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
+  const MANAGER_ONLY = new Set(["GET /api/workspaces/:id/invites", "POST /api/workspaces/:id/invites", "DELETE /api/workspaces/:id/invites/:invite_id", "GET /api/workspaces/:id/event-subscriptions", "POST /api/workspaces/:id/event-subscriptions", "GET /api/event-subscriptions/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/event-subscriptions/:id/enable", "POST /api/event-subscriptions/:id/rotate-secret", "GET /api/event-subscriptions/:id/deliveries", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "POST /api/workspaces/:id/slash-commands", "POST /api/slash-commands/:id/rotate-secret", "POST /api/slash-commands/:id/revoke", "GET /api/workspaces/:id/app-installations", "POST /api/workspaces/:id/app-installations", "POST /api/app-installations/:id/revoke", "PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id"]);
   const GUEST_OK = new Set(["GET /api/push/vapid-public-key", "POST /api/me/push-subscriptions", "DELETE /api/me/push-subscriptions", "GET /api/workspaces/:id/slash-commands", "POST /api/auth/password/change", "GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads"]);
   // Reads a timed-out or blocked member may still make; every other chat write is refused.
   const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/auth/logout-everywhere", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral",

@@ -31,6 +31,11 @@ export function unsubscribeKey(store: Store): Promise<string> {
   return store.digests.serverSecret(SECRET_NAME, () => randomBytes(32).toString("base64url"));
 }
 
+/** The key if any mail was ever signed with it (checking a link must not write). */
+export function existingUnsubscribeKey(store: Store): Promise<string | null> {
+  return store.digests.serverSecret(SECRET_NAME, null);
+}
+
 const mac = (key: string, userId: string) => createHmac("sha256", key).update(`digest-unsubscribe\n${userId}`).digest("base64url");
 
 /** `<user id>.<signature>`: names the person and proves the server wrote it, with no sign-in. */

@@ -565,8 +565,9 @@ export interface DigestStore {
   unreadMentions(userId: string, after: string | null, limit: number): Promise<{ messageId: string; reason: "direct" | "broadcast" | "thread"; createdAt: string }[]>;
   enabled(userId: string): Promise<boolean>;
   setEnabled(userId: string, enabled: boolean): Promise<void>;
-  /** A secret the server generates once and keeps (concurrent first calls agree). */
+  /** A secret the server generates once and keeps (concurrent first calls agree); without `generate`, null until then. */
   serverSecret(name: string, generate: () => string): Promise<string>;
+  serverSecret(name: string, generate: null): Promise<string | null>;
 }
 
 export interface Store {

@@ -4,7 +4,7 @@
 // client's one-click List-Unsubscribe POST, do it.
 import { Elysia, t } from "elysia";
 import { AppError } from "../../chat/errors.ts";
-import { unsubscribeKey, verifyUnsubscribeToken } from "../../integrations/digest-worker.ts";
+import { existingUnsubscribeKey, verifyUnsubscribeToken } from "../../integrations/digest-worker.ts";
 import type { Deps } from "../deps.ts";
 import { errors } from "../schemas.ts";
 import { HTML_CSP } from "./web.ts";
@@ -19,7 +19,8 @@ function page(title: string, body: string): Response {
 
 export const digestRoutes = ({ store }: Deps) => {
   async function personOf(token: string | undefined): Promise<string> {
-    const userId = token ? verifyUnsubscribeToken(await unsubscribeKey(store), token) : null;
+    const key = token ? await existingUnsubscribeKey(store) : null;
+    const userId = token && key ? verifyUnsubscribeToken(key, token) : null;
     if (!userId || !(await store.users.get(userId))) throw new AppError(400, "invalid_unsubscribe_token", "this unsubscribe link is not valid: change the setting in the app instead");
     return userId;
   }

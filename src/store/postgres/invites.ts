@@ -116,9 +116,10 @@ export function pgDigests(db: Db, writer: PgGroupCommitWriter): DigestStore {
         await tx.insert(digestStates).values({ userId, enabled, pendingSince: null, lastSentAt: null }).onConflictDoUpdate({ target: digestStates.userId, set: { enabled } });
       });
     },
-    async serverSecret(name, generate) {
+    async serverSecret(name: string, generate: (() => string) | null): Promise<any> {
       const stored = await first(db.select().from(serverSecrets).where(eq(serverSecrets.name, name)));
       if (stored) return stored.value;
+      if (!generate) return null;
       await db.insert(serverSecrets).values({ name, value: generate(), createdAt: now() }).onConflictDoNothing();
       return (await first(db.select().from(serverSecrets).where(eq(serverSecrets.name, name))))!.value;
     },

@@ -118,9 +118,10 @@ export function sqliteDigests(db: Db, writer: GroupCommitWriter): DigestStore {
         db.insert(digestStates).values({ userId, enabled, pendingSince: null, lastSentAt: null }).onConflictDoUpdate({ target: digestStates.userId, set: { enabled } }).run();
       });
     },
-    async serverSecret(name, generate) {
+    async serverSecret(name: string, generate: (() => string) | null): Promise<any> {
       const stored = db.select().from(serverSecrets).where(eq(serverSecrets.name, name)).get();
       if (stored) return stored.value;
+      if (!generate) return null;
       await writer.write(() => db.insert(serverSecrets).values({ name, value: generate(), createdAt: now() }).onConflictDoNothing().run());
       return db.select().from(serverSecrets).where(eq(serverSecrets.name, name)).get()!.value;
     },

@@ -2,17 +2,20 @@
 //   /app/c/<channel id>              a channel       /app/d/<dm id>              a DM
 //   /app/c/<channel id>/t/<root id>  with a thread   /app/c/<channel id>/m/<id>  jump to a message
 //   /app/login#token=mgt_…           magic-link sign-in (the token stays out of server logs)
+//   /app/invite#token=inv_…          an invite link (&magic=mgt_… when it came by mail)
 import { signal } from "@preact/signals";
 
 export type Route =
   | { name: "home" }
   | { name: "login" }
+  | { name: "invite" }
   | { name: "conversation"; kind: "channel" | "dm"; id: string; threadId: string | null; messageId: string | null };
 
 export function parseRoute(pathname: string): Route {
   const parts = pathname.replace(/\/+$/, "").split("/").filter(Boolean).map(decodeURIComponent);
   if (parts[0] !== "app") return { name: "home" };
   if (parts[1] === "login") return { name: "login" };
+  if (parts[1] === "invite") return { name: "invite" };
   if ((parts[1] === "c" || parts[1] === "d") && parts[2]) {
     return {
       name: "conversation",

@@ -10,6 +10,7 @@ import { dialog, dmPickerOpen, panel, quickSwitcherOpen, showToast, sidebarOpen 
 import { ChannelBrowser, ChannelSettings } from "./ChannelDialogs.tsx";
 import { PeopleDialog, ProfileCard } from "./PeopleDialogs.tsx";
 import { SettingsDialog } from "./SettingsDialog.tsx";
+import { InvitesDialog } from "./InvitesDialog.tsx";
 import type { User } from "../types.ts";
 import { signOut } from "../session.ts";
 import { Avatar } from "./Avatar.tsx";
@@ -86,6 +87,8 @@ function Dialogs({ me }: { me: User }) {
       return <ProfileCard key={d.userId} userId={d.userId} meId={me.id} />;
     case "settings":
       return <SettingsDialog me={me} />;
+    case "invites":
+      return <InvitesDialog />;
   }
 }
 

@@ -23,7 +23,8 @@ export type Dialog =
   | { kind: "channel-settings"; channelId: string }
   | { kind: "people"; title?: string }
   | { kind: "profile"; userId: string }
-  | { kind: "settings" };
+  | { kind: "settings" }
+  | { kind: "invites" };
 export const dialog = signal<Dialog | null>(null);
 
 /** Opens a dialog; on a phone the sidebar it was opened from gets out of the way. */

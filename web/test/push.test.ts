@@ -1,7 +1,9 @@
 // Web Push from a real Chromium: the app's service worker registers, the bell asks for
 // permission (granted by the test) and calls pushManager.subscribe with the server's VAPID key.
-// Chromium's own push service (Google's) cannot be reached from here, so what it answers is
-// recorded, not required; the second test stands a local push service in for it at the browser's
+// Chromium cannot finish the subscription here: headless Chromium refuses push registration
+// ("AbortError: Registration failed - permission denied", even with notifications granted), and
+// its push service (Google's) is out of reach anyway. What it answers is recorded, not required,
+// and the app must show it rather than pretend; the second test stands a local push service in for it at the browser's
 // PushManager, and follows the subscription the page sends: stored by the server, then used by the
 // notification worker to send an encrypted push that the local service decrypts.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";

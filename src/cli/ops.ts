@@ -27,7 +27,7 @@ const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier", "pa
  * Pushover user key or a push subscription is set again by its owner (a placeholder would only be
  * pushed to in vain), and a new VAPID key pair is made on first use.
  */
-const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states", "pushover_keys", "vapid_keys", "push_subscriptions"]);
+const SECRET_TABLES = new Set(["sessions", "magic_links", "oauth_states", "pushover_keys", "vapid_keys", "push_subscriptions", "server_secrets"]);
 const REDACTED = "[redacted]";
 
 function dbFrom(values: Record<string, unknown>): Db {

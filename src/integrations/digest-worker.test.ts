@@ -113,3 +113,22 @@ test("the worker keeps its place in each workspace's log in worker_positions", a
     await Bun.sleep(100);
   }
 });
+
+test("after a restart the worker picks up a mention committed while no server ran (last: it stops the shared server)", async () => {
+  const t = await crew();
+  const { loadConfig } = await import("../config/config.ts");
+  const { openStore } = await import("../store/open.ts");
+  const { startServer } = await import("../server/serve.ts");
+  await server.stop();
+  // The admin CLI or another tool commits a mention while no server runs.
+  const offline = await openStore(loadConfig([...server.dbArgs], {}).config);
+  await offline.messages.post({ scope: { kind: "channel", id: t.general.id, workspaceId: t.workspace.id }, authorId: t.ada.id, body: `@${t.bob.handle} while the server was down` });
+  await offline.close();
+  const again = await startServer(loadConfig([...server.dbArgs, "--addr", "127.0.0.1:0", "--smtp-url", smtp.url, "--public-url", "http://chat.example.test", "--digest-minutes", String(INTERVAL_MS / 60_000)], {}).config, { quiet: true });
+  try {
+    const mail = await smtp.mailTo(t.mailOf(t.bob), 10_000);
+    expect(mail.text).toContain("while the server was down");
+  } finally {
+    await again.stop();
+  }
+});

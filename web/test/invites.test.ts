@@ -71,3 +71,38 @@ describe.skipIf(!hasChromium)("invites", () => {
     await second.close();
   });
 });
+
+describe.skipIf(!hasChromium)("invites with mail delivery", () => {
+  test("a new person enters their email; the mailed link signs them in and joins them", async () => {
+    const { startFakeSmtp } = await import("../../src/testing/fake-smtp.ts");
+    const { cleanup, launchBrowser, serve, tempDir } = await import("./support.ts");
+    const smtp = await startFakeSmtp();
+    const dir = tempDir("invites-mail");
+    const boot = await admin(dir, "bootstrap", "--name", "Ada Lovelace", "--email", "ada@example.com", "--workspace", "Acme");
+    const server = await serve({ args: ["--data", dir, "--smtp-url", smtp.url] });
+    const browser = await launchBrowser();
+    try {
+      const made = await admin<{ url: string }>(dir, "invite", "create", "--workspace", boot.workspace.id, "--public-url", server.url);
+      const ctx = await browser.newContext();
+      const page = await ctx.newPage();
+      await page.goto(made.url);
+      await page.getByRole("heading", { name: "Join Acme" }).waitFor();
+      await page.getByLabel("Your email").fill("mo@example.com");
+      await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+      await page.getByText("Check mo@example.com for a link").waitFor();
+      const mail = await smtp.mailTo("mo@example.com", 10_000);
+      const link = /(http:\/\/\S+\/app\/invite#token=\S+&magic=\S+)/.exec(mail.text)![1]!;
+      const fresh = await ctx.newPage();
+      await fresh.goto(link);
+      await fresh.getByRole("heading", { name: "general", exact: true }).waitFor();
+      // The single-use sign-in token left the address bar.
+      expect(fresh.url()).not.toContain("magic=");
+      await ctx.close();
+    } finally {
+      await browser.close();
+      await server.stop();
+      await smtp.close();
+      cleanup(dir);
+    }
+  });
+});

@@ -345,6 +345,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{id}/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invite links of the workspace, newest first, with uses left (owners and moderators) */
+        get: operations["getApiWorkspacesByIdInvites"];
+        put?: never;
+        /** Create an invite link (role member or guest, expiry, uses); with email, the link is also mailed there. The token is shown once */
+        post: operations["postApiWorkspacesByIdInvites"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/invites/{invite_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an invite link (it stops working at once; idempotent) */
+        delete: operations["deleteApiWorkspacesByIdInvitesByInvite_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invites/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What an invite link is for (workspace, role, whether it still works), before using it */
+        post: operations["postApiInvitesPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invites/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Use an invite link: signed in, you join the workspace (200); new here without mail delivery, a new account with the name you chose is made, signed in and joined (201). 410 when expired, revoked or used up */
+        post: operations["postApiInvitesAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invites/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New here, with mail delivery: mails a sign-in link that joins you through the invite once opened (rate limited like sign-in links) */
+        post: operations["postApiInvitesEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{id}/channels": {
         parameters: {
             query?: never;
@@ -1430,7 +1516,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your defaults: preference and do-not-disturb hours (minutes after midnight UTC) */
+        /** Your defaults: preference, do-not-disturb hours (minutes after midnight UTC), and whether missed mentions are mailed to you */
         get: operations["getApiMeNotification-settings"];
         put?: never;
         post?: never;
@@ -1642,6 +1728,23 @@ export interface paths {
         put?: never;
         /** Attach your upload to your message (writes message.updated; attaching it again changes nothing) */
         post: operations["postApiMessagesByIdAttachments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/digest/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn the mention digest off with the signed token of a digest mail (no sign-in; one-click List-Unsubscribe) */
+        post: operations["postApiDigestUnsubscribe"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1899,6 +2002,53 @@ export interface components {
             revoked_at: string | null;
             /** @description The webhook's secret URL: in the answers that create or rotate it, never again. */
             url?: string;
+        };
+        /**
+         * Invite
+         * @example {
+         *       "id": "inv_01jd3k4b0c1d2e3f4g5h6j7k8m",
+         *       "workspace_id": "wsp_01jd3k0m8a1b2c3d4e5f6g7h8j",
+         *       "role": "member",
+         *       "created_by": "usr_01jd3k0m7x4y9z2a5b8c1d6e0f",
+         *       "created_at": "2026-01-05T10:00:00.000Z",
+         *       "expires_at": "2026-01-12T10:00:00.000Z",
+         *       "max_uses": 10,
+         *       "uses": 2,
+         *       "uses_left": 8,
+         *       "revoked_at": null,
+         *       "email": null,
+         *       "status": "active"
+         *     }
+         */
+        Invite: {
+            id: string;
+            workspace_id: string;
+            /** @enum {string} */
+            role: "member" | "guest";
+            created_by: string;
+            created_at: string;
+            expires_at: string | null;
+            max_uses: number | null;
+            uses: number;
+            uses_left: number | null;
+            revoked_at: string | null;
+            email: string | null;
+            /** @enum {string} */
+            status: "active" | "expired" | "revoked" | "used_up";
+        };
+        /** InvitePreview */
+        InvitePreview: {
+            workspace: {
+                id: string;
+                name: string;
+            };
+            /** @enum {string} */
+            role: "member" | "guest";
+            /** @enum {string} */
+            status: "active" | "expired" | "revoked" | "used_up";
+            expires_at: string | null;
+            uses_left: number | null;
+            email_sign_in: boolean;
         };
         /**
          * Message
@@ -3272,6 +3422,247 @@ export interface operations {
                         next_cursor: string | null;
                         has_more: boolean;
                         total_count: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getApiWorkspacesByIdInvites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        invites: components["schemas"]["Invite"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiWorkspacesByIdInvites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example member */
+                    role?: string;
+                    /** @example 168 */
+                    expires_in_hours?: number | null;
+                    max_uses?: number | null;
+                    email?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        invite: components["schemas"]["Invite"];
+                        token: string;
+                        url: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    deleteApiWorkspacesByIdInvitesByInvite_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                invite_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        invite: components["schemas"]["Invite"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiInvitesPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example inv_3q2n8VZ0k4tWmX1yB7cR5dE9fG2hJ6kL8nP0sU4wY1a */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        invite: components["schemas"]["InvitePreview"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiInvitesAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example inv_3q2n8VZ0k4tWmX1yB7cR5dE9fG2hJ6kL8nP0sU4wY1a */
+                    token: string;
+                    display_name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        workspace_id: string;
+                        /** @enum {string} */
+                        role: "owner" | "moderator" | "member" | "guest" | "bot";
+                        joined: boolean;
+                        created: boolean;
+                        user: components["schemas"]["User"];
+                    };
+                };
+            };
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        workspace_id: string;
+                        /** @enum {string} */
+                        role: "owner" | "moderator" | "member" | "guest" | "bot";
+                        joined: boolean;
+                        created: boolean;
+                        user: components["schemas"]["User"];
+                        token: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiInvitesEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example inv_3q2n8VZ0k4tWmX1yB7cR5dE9fG2hJ6kL8nP0sU4wY1a */
+                    token: string;
+                    email: string;
+                    display_name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
                     };
                 };
             };
@@ -6800,6 +7191,7 @@ export interface operations {
                             preference: "all" | "mentions" | "muted";
                             dnd_start_minute: number | null;
                             dnd_end_minute: number | null;
+                            email_digest: boolean;
                         };
                     };
                 };
@@ -6826,6 +7218,7 @@ export interface operations {
                     preference?: string;
                     dnd_start_minute?: number | null;
                     dnd_end_minute?: number | null;
+                    email_digest?: boolean;
                 };
             };
         };
@@ -6842,6 +7235,7 @@ export interface operations {
                             preference: "all" | "mentions" | "muted";
                             dnd_start_minute: number | null;
                             dnd_end_minute: number | null;
+                            email_digest: boolean;
                         };
                     };
                 };
@@ -7423,6 +7817,50 @@ export interface operations {
                         ok: true;
                         message: components["schemas"]["Message"];
                         event?: components["schemas"]["Event"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiDigestUnsubscribe: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+            /** @description Status 303 */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        ok: true;
                     };
                 };
             };

@@ -20,6 +20,8 @@ export type QueryOf<P extends string, M extends string, Fallback = never> = Oper
 
 export type User = Schemas["User"];
 export type Workspace = Schemas["Workspace"];
+export type Invite = Schemas["Invite"];
+export type InvitePreview = Schemas["InvitePreview"];
 export type Channel = Schemas["Channel"];
 export type Message = Schemas["Message"];
 export type MessageKind = Message["kind"];

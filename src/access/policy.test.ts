@@ -53,6 +53,7 @@ forEachStore((store) => {
     // Deliveries write in the background: this matrix diffs the database around each call.
     await server.subscriptions.stop();
     ids.subscription = sub.id;
+    ids.invite = (await s.invites.create({ workspaceId: workspace.id, role: "member", createdBy: owner.id, expiresAt: null, maxUses: null })).invite.id;
     ids.app = (await s.integrations.installApp({ workspaceId: workspace.id, appSlug: "fixture", displayName: "Fixture", botUserId: bot.id, config: {}, createdBy: owner.id })).installation.id;
     ids.command = (await s.integrations.createSlashCommand({ workspaceId: workspace.id, command: "/fixture", description: "", callbackUrl: "http://192.0.2.1/slash", botUserId: bot.id, createdBy: owner.id })).id;
     ids.webhook = (await s.integrations.createIncomingWebhook({ workspaceId: workspace.id, channelId: general.id, name: "Fixture hook", createdBy: owner.id })).webhook.id;
@@ -119,6 +120,7 @@ forEachStore((store) => {
       .replace("/api/dms/:id", `/api/dms/${use.dm}`)
       .replace("/api/event-subscriptions/:id", `/api/event-subscriptions/${use.subscription}`)
       .replace(":delivery_id", use.delivery!)
+      .replace(":invite_id", use.invite!)
       .replace("/api/slash-commands/:id", `/api/slash-commands/${use.command}`)
       .replace(":channel_id", use.general!)
       .replace("/api/app-installations/:id", `/api/app-installations/${use.app}`)
@@ -170,6 +172,7 @@ forEachStore((store) => {
       "POST /api/me/push-subscriptions": { endpoint: "https://push.example/matrix", keys: MATRIX_PUSH_KEYS },
       "POST /api/messages/:id/question/answers": { answers: { go: ["Yes"] } },
       "POST /api/messages/:id/question/resolution": { status: "cancelled" },
+      "POST /api/workspaces/:id/invites": { role: "guest", max_uses: 1 },
     };
     if (key === "POST /api/uploads") {
       const form = new FormData();
@@ -191,7 +194,7 @@ forEachStore((store) => {
   const DESTRUCTIVE = new Set(["DELETE /api/incoming-webhooks/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/slash-commands/:id/revoke", "POST /api/app-installations/:id/revoke", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/logout-everywhere", "POST /api/auth/magic/consume", "POST /api/auth/magic/request",
     // Changing a password needs the current one and password sign-in switched on: refusals only.
     "POST /api/auth/password/change"]);
-  const MANAGER_ONLY = new Set(["GET /api/workspaces/:id/event-subscriptions", "POST /api/workspaces/:id/event-subscriptions", "GET /api/event-subscriptions/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/event-subscriptions/:id/enable", "POST /api/event-subscriptions/:id/rotate-secret", "GET /api/event-subscriptions/:id/deliveries", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "POST /api/workspaces/:id/slash-commands", "POST /api/slash-commands/:id/rotate-secret", "POST /api/slash-commands/:id/revoke", "GET /api/workspaces/:id/app-installations", "POST /api/workspaces/:id/app-installations", "POST /api/app-installations/:id/revoke", "PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id", "GET /api/workspaces/:id/incoming-webhooks", "GET /api/channels/:id/incoming-webhooks", "POST /api/channels/:id/incoming-webhooks", "POST /api/incoming-webhooks/:id/rotate-secret", "DELETE /api/incoming-webhooks/:id"]);
+  const MANAGER_ONLY = new Set(["GET /api/workspaces/:id/event-subscriptions", "POST /api/workspaces/:id/event-subscriptions", "GET /api/event-subscriptions/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/event-subscriptions/:id/enable", "POST /api/event-subscriptions/:id/rotate-secret", "GET /api/event-subscriptions/:id/deliveries", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "POST /api/workspaces/:id/slash-commands", "POST /api/slash-commands/:id/rotate-secret", "POST /api/slash-commands/:id/revoke", "GET /api/workspaces/:id/app-installations", "POST /api/workspaces/:id/app-installations", "POST /api/app-installations/:id/revoke", "PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id", "GET /api/workspaces/:id/incoming-webhooks", "GET /api/channels/:id/incoming-webhooks", "POST /api/channels/:id/incoming-webhooks", "POST /api/incoming-webhooks/:id/rotate-secret", "DELETE /api/incoming-webhooks/:id", "GET /api/workspaces/:id/invites", "POST /api/workspaces/:id/invites", "DELETE /api/workspaces/:id/invites/:invite_id"]);
   const GUEST_OK = new Set(["GET /api/push/vapid-public-key", "POST /api/me/push-subscriptions", "DELETE /api/me/push-subscriptions", "GET /api/workspaces/:id/slash-commands", "POST /api/auth/password/change", "GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads", "GET /api/workspaces/:id/channel-preferences", "GET /api/workspaces/:id/bot-commands"]);
   // Reads a timed-out or blocked member may still make; every other chat write is refused.
   const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/auth/logout-everywhere", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral",

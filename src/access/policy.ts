@@ -143,6 +143,16 @@ export const POLICY: Record<string, RoutePolicy> = {
   "DELETE /api/incoming-webhooks/:id": humans,
   // The URL's secret is the credential: no session, no token.
   "POST /api/hooks/incoming/:id/:secret": pub,
+  // Invites: managers (people, not bots) hand them out; holding the link is the credential to use it.
+  "GET /api/workspaces/:id/invites": humans,
+  "POST /api/workspaces/:id/invites": humans,
+  "DELETE /api/workspaces/:id/invites/:invite_id": humans,
+  "POST /api/invites/preview": pub,
+  // Signed in: joins; new here: makes the account (bots are refused in the handler).
+  "POST /api/invites/accept": pub,
+  "POST /api/invites/email": pub,
+  // The signed token in the digest mail is the credential.
+  "POST /api/digest/unsubscribe": pub,
 };
 
 export function policyFor(method: string, route: string): RoutePolicy | undefined {

@@ -51,6 +51,8 @@ export const LIMITS = {
   tokenFailures: { max: 20, windowMs: 60_000 },
   /** Setup-code claims (unauthenticated, guessable), per client address, as the original. */
   setupCodeClaims: { max: 10, windowMs: 60_000 },
+  /** Accounts an invite link makes (without mail delivery), per client address. */
+  inviteAccounts: { max: 10, windowMs: 3_600_000 },
 } as const;
 
 /**

@@ -1,7 +1,7 @@
 // Secrets: random tokens with a recognisable prefix, stored only as SHA-256 hashes.
 import { timingSafeEqual } from "node:crypto";
 
-export type SecretPrefix = "ccb" | "sst" | "mgt" | "ccs" | "ccw";
+export type SecretPrefix = "ccb" | "sst" | "mgt" | "ccs" | "ccw" | "inv";
 
 export function newSecret(prefix: SecretPrefix): string {
   return `${prefix}_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")}`;

@@ -86,6 +86,14 @@ test.each(Object.keys(stores) as (keyof typeof stores)[])("%s: migrate creates t
   expect((await run(["admin", "user", "create", "--email", "eve@example.com", "--name", "Eve", "--workspace", "nope", flag, data])).code).toBe(4);
   const link = JSON.parse((await run(["admin", "magic-link", "create", "--email", "cy@example.com", flag, data, "--json"])).out);
   expect(link.token).toStartWith("mgt_");
+  // invite create prints the link (the original printed the bare token); made by the workspace's owner.
+  const invite = await run(["admin", "invite", "create", "--workspace", first.workspace.slug, "--max-uses", "3", "--public-url", "https://chat.example.test", flag, data]);
+  expect(invite.code).toBe(0);
+  expect(invite.out).toMatch(/^https:\/\/chat\.example\.test\/app\/invite#token=inv_[\w%-]+\n\(member of .+, no expiry, 3 uses;/);
+  const inviteJson = JSON.parse((await run(["admin", "invite", "create", "--workspace", first.workspace.id, "--role", "guest", "--expires-in-hours", "2", flag, data, "--json"])).out);
+  expect(inviteJson.invite).toMatchObject({ role: "guest", created_by: first.user.id, status: "active" });
+  expect((await run(["admin", "invite", "create", "--workspace", first.workspace.id, "--role", "owner", flag, data])).code).toBe(2);
+  expect((await run(["admin", "invite", "create", "--workspace", first.workspace.id, "--max-uses", "lots", flag, data])).code).toBe(2);
 
   expect((await run(["admin", "bot", "create", flag, data])).code).toBe(2);
   expect((await run(["admin", "bot", "create", "--workspace", first.workspace.id, "--name", "X", "--scopes", "everything", flag, data])).code).toBe(2);

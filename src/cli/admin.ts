@@ -9,6 +9,7 @@ import { HANDLE_PATTERN } from "../chat/rules.ts";
 import type { Role, User } from "../chat/types.ts";
 import { ConfigError, loadConfig, SETTINGS } from "../config/config.ts";
 import { MAGIC_LINK_TTL_MS } from "../http/routes/auth.ts";
+import { inviteTerms, inviteUrl } from "../chat/invites.ts";
 import { EXIT } from "./exit.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
@@ -22,6 +23,8 @@ const USAGE = `Usage: clickclack admin <command> [options] [--json] [--data DIR 
   user set-password (--user ID | --email EMAIL | --handle HANDLE)
       reads the new password from standard input (for --password-auth); never from the command line
   member add --workspace ID|SLUG (--user ID | --email EMAIL) --role owner|moderator|member|guest
+  invite create --workspace ID|SLUG [--role member|guest] [--expires-in-hours N] [--max-uses N] [--created-by USER_ID]
+      prints the invite link (/app/invite#token=…; the base is --public-url, else the listen address)
   magic-link create --email EMAIL [--name NAME]
       prints a single-use sign-in token (mgt_…) valid for 15 minutes
   bot create --workspace ID|SLUG --name NAME [--handle HANDLE] [--scopes bot:write,agent_activity:write] [--owner USER_ID]
@@ -64,6 +67,7 @@ export async function adminCommand(args: string[]): Promise<number> {
     json: { type: "boolean" }, name: { type: "string" }, email: { type: "string" }, handle: { type: "string" }, workspace: { type: "string" },
     user: { type: "string" }, role: { type: "string" }, scopes: { type: "string" }, owner: { type: "string" },
     "older-than-days": { type: "string" }, "keep-latest": { type: "string" }, config: { type: "string" },
+    "expires-in-hours": { type: "string" }, "max-uses": { type: "string" }, "created-by": { type: "string" },
   };
   for (const s of SETTINGS) options[s.flag] ??= { type: s.kind === "boolean" ? "boolean" : "string" };
   let store: Store | undefined;
@@ -74,7 +78,8 @@ export async function adminCommand(args: string[]): Promise<number> {
     const json = v.json === true;
     const configArgs = SETTINGS.flatMap((s) => (v[s.flag] === undefined ? [] : s.kind === "boolean" ? (v[s.flag] ? [`--${s.flag}`] : []) : [`--${s.flag}`, String(v[s.flag])]));
     if (v.config) configArgs.push("--config", String(v.config));
-    store = await openStore(loadConfig(configArgs).config);
+    const config = loadConfig(configArgs).config;
+    store = await openStore(config);
     const need = (key: string) => {
       const value = v[key];
       if (typeof value !== "string" || value.trim() === "") throw new UsageError(`--${key} is required`);
@@ -120,6 +125,24 @@ export async function adminCommand(args: string[]): Promise<number> {
         if (!user) throw new AppError(404, "not_found", "user not found");
         const membership = await store.workspaces.addMember(ws.id, user.id, role);
         emit(json, { membership: { workspace_id: ws.id, user_id: user.id, role: membership.role } }, `@${user.handle} is ${membership.role} of ${ws.name}`);
+        return 0;
+      }
+      case "invite create": {
+        const ws = await workspaceOf(store, need("workspace"));
+        const number = (key: string) => {
+          if (v[key] === undefined) return null;
+          const n = Number(v[key]);
+          if (!Number.isFinite(n)) throw new UsageError(`--${key} takes a number`);
+          return n;
+        };
+        const terms = inviteTerms({ role: typeof v.role === "string" ? v.role : undefined, expires_in_hours: number("expires-in-hours"), max_uses: number("max-uses") });
+        // As the original: made in the name of the workspace's first owner unless told otherwise.
+        const createdBy = typeof v["created-by"] === "string" ? v["created-by"] : (await store.workspaces.members(ws.id, { limit: 1, role: "owner" })).members[0]?.user.id;
+        if (!createdBy || !(await store.workspaces.membership(ws.id, createdBy))) throw new UsageError("--created-by must name a member of the workspace");
+        const { invite, token } = await store.invites.create({ workspaceId: ws.id, createdBy, ...terms });
+        const url = inviteUrl(config.publicUrl ?? `http://${config.addr.hostname.includes(":") ? `[${config.addr.hostname}]` : config.addr.hostname}:${config.addr.port}`, token);
+        const limits = [invite.expires_at ? `until ${invite.expires_at}` : "no expiry", invite.max_uses === null ? "unlimited uses" : `${invite.max_uses} uses`].join(", ");
+        emit(json, { invite, token, url }, `${url}\n(${invite.role} of ${ws.name}, ${limits}; revoke in the app's Invites screen)`);
         return 0;
       }
       case "magic-link create": {

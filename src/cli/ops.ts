@@ -28,7 +28,7 @@ const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier", "pa
  * Pushover user key or a push subscription is set again by its owner (a placeholder would only be
  * pushed to in vain), and a new VAPID key pair is made on first use.
  */
-const SECRET_TABLES = ["sessions", "magic_links", "oauth_states", "bot_setup_codes", "pushover_keys", "vapid_keys", "push_subscriptions"];
+const SECRET_TABLES = ["sessions", "magic_links", "oauth_states", "bot_setup_codes", "pushover_keys", "vapid_keys", "push_subscriptions", "server_secrets"];
 /** Who is connected right now: true of the exporting server's sockets, never of the importing one's. */
 const LIVE_TABLES = ["presence_sockets", "presence_away"];
 const NOT_EXPORTED = new Set([...SECRET_TABLES, ...LIVE_TABLES]);

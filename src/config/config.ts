@@ -29,6 +29,8 @@ export interface Config {
   otlpEndpoint: string | null;
   eventRetentionDays: number;
   sessionDays: number;
+  /** At most one mention digest mail per person per this many minutes; 0 = no digest. */
+  digestMinutes: number;
   github: {
     clientId: string;
     clientSecret: string;
@@ -133,6 +135,8 @@ interface RawConfig {
   otlpEndpoint: string | null;
   eventRetentionDays: number;
   sessionDays: number;
+  /** At most one mention digest mail per person per this many minutes; 0 = no digest. */
+  digestMinutes: number;
   githubClientId: string | null;
   githubClientSecret: string | null;
   githubAllowedOrg: string | null;
@@ -198,6 +202,7 @@ export const SETTINGS: Setting[] = [
   { key: "otlpEndpoint", flag: "otlp-endpoint", env: "CLICKCLACK_OTLP_ENDPOINT", kind: "string", def: null, help: "send OpenTelemetry traces over OTLP/HTTP to this collector (off by default)", aliases: ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"] },
   { key: "eventRetentionDays", flag: "event-retention-days", env: "CLICKCLACK_EVENT_RETENTION_DAYS", kind: "number", def: 0, help: "prune events older than this many days (0 = keep all)" },
   { key: "sessionDays", flag: "session-days", env: "CLICKCLACK_SESSION_DAYS", kind: "number", def: 30, help: "how long a sign-in lasts" },
+  { key: "digestMinutes", flag: "digest-minutes", env: "CLICKCLACK_DIGEST_MINUTES", kind: "number", def: 60, help: "with SMTP: mail people their unread mentions while they are away, at most once per this many minutes (0 = never)" },
   { key: "githubClientId", flag: "github-client-id", env: "CLICKCLACK_GITHUB_CLIENT_ID", kind: "string", def: null, help: "GitHub OAuth app client id (enables GitHub sign-in)" },
   { key: "githubClientSecret", flag: "github-client-secret", env: "CLICKCLACK_GITHUB_CLIENT_SECRET", kind: "string", def: null, help: "GitHub OAuth app client secret" },
   { key: "githubAllowedOrg", flag: "github-allowed-org", env: "CLICKCLACK_GITHUB_ALLOWED_ORG", kind: "string", def: null, help: "only members of this GitHub org may sign in" },
@@ -359,6 +364,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   }
   if (r.eventRetentionDays < 0) throw new ConfigError(`${from("eventRetentionDays")}: must be 0 or more`);
   if (!(r.sessionDays > 0)) throw new ConfigError(`${from("sessionDays")}: must be more than 0`);
+  if (!(r.digestMinutes >= 0)) throw new ConfigError(`${from("digestMinutes")}: must be 0 or more`);
   if ((r.githubClientId === null) !== (r.githubClientSecret === null)) {
     throw new ConfigError(`githubClientId and githubClientSecret go together: set both (from ${source.githubClientId} and ${source.githubClientSecret})`);
   }
@@ -401,6 +407,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       otlpEndpoint: r.otlpEndpoint,
       eventRetentionDays: r.eventRetentionDays,
       sessionDays: r.sessionDays,
+      digestMinutes: r.digestMinutes,
       github: r.githubClientId && r.githubClientSecret
         ? {
             clientId: r.githubClientId,

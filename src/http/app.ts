@@ -37,6 +37,8 @@ import { searchRoutes } from "./routes/search.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 import { webRoutes } from "./routes/web.ts";
 import { workspaceRoutes } from "./routes/workspaces.ts";
+import { inviteRoutes } from "./routes/invites.ts";
+import { digestRoutes } from "./routes/digest.ts";
 
 const SECURITY_HEADERS: Record<string, string> = {
   "X-Content-Type-Options": "nosniff",
@@ -179,6 +181,7 @@ export function createApp(deps: Deps) {
         .use(passwordRoutes(deps))
         .use(meRoutes(deps))
         .use(workspaceRoutes(deps))
+        .use(inviteRoutes(deps))
         .use(channelRoutes(deps))
         .use(channelMemberRoutes(deps))
         .use(messageRoutes(deps))
@@ -199,6 +202,8 @@ export function createApp(deps: Deps) {
         .use(routeRoutes(deps)),
     )
     .use(uploadRoutes(deps))
+    // Its POST comes from a plain HTML form or a mail client's one-click unsubscribe (form-encoded).
+    .use(digestRoutes(deps))
     .use(openApiRoutes(() => root!));
   root = app;
   return app;

@@ -135,6 +135,18 @@ forEachStore((store) => {
     expect4xx("a push subscription without keys", await ada.post("/api/me/push-subscriptions", { endpoint: "https://push.example/x" }));
     expect4xx("a push subscription with a short key", await ada.post("/api/me/push-subscriptions", { endpoint: "https://push.example/x", keys: { p256dh: "AAAA", auth: "AAAA" } }));
     expect4xx("an unsubscribe without an endpoint", await ada.delete("/api/me/push-subscriptions"));
+    const invites = `/api/workspaces/${team.workspace.id}/invites`;
+    expect4xx("an invite for owners", await ada.post(invites, { role: "owner" }));
+    expect4xx("an invite with no uses", await ada.post(invites, { max_uses: 0 }));
+    expect4xx("an invite with a fractional use count", await ada.post(invites, { max_uses: 1.5 }));
+    expect4xx("an invite that expired before it was made", await ada.post(invites, { expires_in_hours: -1 }));
+    expect4xx("an invite lasting over a year", await ada.post(invites, { expires_in_hours: 24 * 366 }));
+    expect4xx("an invite for a non-address", await ada.post(invites, { email: "not-an-address" }));
+    expect4xx("an unknown invite id", await ada.delete(`${invites}/inv_00000000000000000000000000`));
+    expect4xx("an unknown invite link", await ada.post("/api/invites/accept", { token: "inv_nope" }));
+    expect4xx("an empty invite link", await ada.post("/api/invites/preview", { token: "" }));
+    expect4xx("a digest unsubscribe without a token", await ada.post("/api/digest/unsubscribe"));
+    expect4xx("a digest unsubscribe with a forged token", await ada.post("/api/digest/unsubscribe?token=dXNy.AAAA"));
     expect4xx("followed threads with limit 0", await ada.get(`/api/workspaces/${team.workspace.id}/threads?limit=0`));
     expect4xx("a webhook with a blank name", await ada.post(`/api/channels/${team.general.id}/incoming-webhooks`, { name: "   " }));
     expect4xx("a webhook with a name too long", await ada.post(`/api/channels/${team.general.id}/incoming-webhooks`, { name: "n".repeat(81) }));

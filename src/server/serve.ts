@@ -19,6 +19,7 @@ import { smtpMailer } from "../integrations/mail.ts";
 import { outboundPolicy } from "../integrations/outbound.ts";
 import { SubscriptionWorker } from "../integrations/subscriptions.ts";
 import { startNotifyWorker } from "../integrations/notify-worker.ts";
+import { startDigestWorker } from "../integrations/digest-worker.ts";
 import { pushoverClient } from "../integrations/pushover.ts";
 import { webPushSender } from "../integrations/web-push.ts";
 import { openStore } from "../store/open.ts";
@@ -155,6 +156,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   subscriptions.start();
   const stopNotifyWorker = startNotifyWorker(store, { pushover: config.pushover ? pushoverClient(config.pushover) : null, webPush, publicUrl: config.publicUrl });
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
+  // Mentions mailed to people who were away: only with mail delivery and a non-zero interval.
+  const stopDigestWorker = mailer && config.digestMinutes > 0
+    ? startDigestWorker(store, { mailer, isConnected: (userId) => store.presence.isConnected(userId), baseUrl: config.publicUrl ?? url, intervalMs: config.digestMinutes * 60_000 })
+    : async () => {};
   let stopped = false;
   return {
     url,
@@ -171,6 +176,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopMaintenance();
       stopUploads();
       await stopNotifyWorker();
+      await stopDigestWorker();
       await server.stop(true);
       await presence.stop();
       await subscriptions.stop();

@@ -1944,5 +1944,99 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.notifications.vapidKeys(gen)).toEqual(a);
       });
     });
+
+    describe("invites", () => {
+      const terms = { role: "member" as const, expiresAt: null, maxUses: null };
+      const newPerson = (n: string) => ({ newUser: { displayName: n } });
+
+      test("an invite joins people with its role, counts each join, and is listed and revoked", async () => {
+        const t = await team(["ada"]);
+        const { invite, token } = await store.invites.create({ workspaceId: t.workspace.id, createdBy: t.ids[0]!, ...terms, role: "guest", maxUses: 3 });
+        expect(invite).toMatchObject({ role: "guest", uses: 0, uses_left: 3, status: "active", max_uses: 3, expires_at: null });
+        expect(token.startsWith("inv_")).toBe(true);
+        expect((await store.invites.byToken(token))?.id).toBe(invite.id);
+        expect(await store.invites.byToken("inv_nope")).toBeNull();
+        const joined = await store.invites.redeem(token, newPerson("Gus"));
+        expect([joined.created, joined.joined, joined.role, joined.invite.uses]).toEqual([true, true, "guest", 1]);
+        expect((await store.workspaces.membership(t.workspace.id, joined.user.id))?.role).toBe("guest");
+        // Someone already in spends nothing; a guest opening a member invite becomes a member.
+        const again = await store.invites.redeem(token, { userId: joined.user.id });
+        expect([again.joined, again.invite.uses]).toEqual([false, 1]);
+        expect((await store.invites.redeem(token, { userId: t.ids[0]! })).role).toBe("owner");
+        const up = await store.invites.create({ workspaceId: t.workspace.id, createdBy: t.ids[0]!, ...terms });
+        expect((await store.invites.redeem(up.token, { userId: joined.user.id })).role).toBe("member");
+        expect((await store.invites.list(t.workspace.id)).map((i) => i.id)).toEqual([up.invite.id, invite.id]);
+        const revoked = await store.invites.revoke(invite.id);
+        expect(revoked.status).toBe("revoked");
+        expect((await store.invites.revoke(invite.id)).revoked_at).toBe(revoked.revoked_at);
+        await refused(store.invites.redeem(token, newPerson("Late")), 410, "invite_revoked");
+        await refused(store.invites.redeem("inv_unknown", newPerson("Nobody")), 404, "invite_not_found");
+      });
+
+      test("an expired invite refuses; a used-up one refuses and makes no account", async () => {
+        const t = await team(["ada"]);
+        const expired = await store.invites.create({ workspaceId: t.workspace.id, createdBy: t.ids[0]!, ...terms, expiresAt: later(-1000) });
+        expect(expired.invite.status).toBe("expired");
+        await refused(store.invites.redeem(expired.token, newPerson("Ed")), 410, "invite_expired");
+        const once = await store.invites.create({ workspaceId: t.workspace.id, createdBy: t.ids[0]!, ...terms, maxUses: 1 });
+        await store.invites.redeem(once.token, newPerson("First"));
+        const name = unique("Second");
+        await refused(store.invites.redeem(once.token, newPerson(name)), 410, "invite_used_up");
+        expect((await store.workspaces.members(t.workspace.id, { limit: 50, q: name })).members).toEqual([]);
+        expect((await store.invites.get(once.invite.id))).toMatchObject({ uses: 1, uses_left: 0, status: "used_up" });
+      });
+
+      test("races: of many people opening an invite with 3 uses at once, on two processes, exactly 3 join", async () => {
+        const t = await team(["ada"]);
+        const { invite, token } = await store.invites.create({ workspaceId: t.workspace.id, createdBy: t.ids[0]!, ...terms, maxUses: 3 });
+        const people = await Promise.all(Array.from({ length: 12 }, (_, i) => store.users.create({ kind: "human", displayName: `racer${i}`, handle: unique(`racer${i}`) })));
+        const results = await Promise.allSettled(people.map((p, i) => (i % 2 ? other : store).invites.redeem(token, { userId: p.id })));
+        expect(codes(results)).toEqual([...Array(9).fill("invite_used_up"), "ok", "ok", "ok"]);
+        expect((await store.invites.get(invite.id))?.uses).toBe(3);
+        const joined = (await store.workspaces.members(t.workspace.id, { limit: 50 })).members.filter((m) => m.user.display_name.startsWith("racer"));
+        expect(joined.length).toBe(3);
+        // New accounts race the same way, and a refused one is not created.
+        const fresh = await store.invites.create({ workspaceId: t.workspace.id, createdBy: t.ids[0]!, ...terms, maxUses: 2 });
+        const names = Array.from({ length: 8 }, (_, i) => unique(`newbie${i}`));
+        const made = await Promise.allSettled(names.map((n, i) => (i % 2 ? other : store).invites.redeem(fresh.token, newPerson(n))));
+        expect(codes(made)).toEqual([...Array(6).fill("invite_used_up"), "ok", "ok"]);
+        const inWorkspace = (await store.workspaces.members(t.workspace.id, { limit: 50, q: "newbie" })).members;
+        expect(inWorkspace.length).toBe(2);
+      });
+    });
+
+    describe("mention digest bookkeeping", () => {
+      test("pending people are claimed once per interval, only when enabled and with an email; unread mentions after the last mail", async () => {
+        const t = await team(["ada", "bob"]);
+        const withMail = await store.users.create({ kind: "human", displayName: "Mailable", handle: unique("mail"), email: `${unique("m")}@example.test` });
+        await store.workspaces.addMember(t.workspace.id, withMail.id, "member");
+        const m = await t.post(t.ids[0]!, `hi @${withMail.handle}`);
+        const mine = await store.digests.unreadMentions(withMail.id, null, 10);
+        expect(mine.map((x) => [x.messageId, x.reason])).toEqual([[m.message.id, "direct"]]);
+        expect(await store.digests.unreadMentions(withMail.id, mine[0]!.createdAt, 10)).toEqual([]);
+
+        const at = new Date().toISOString();
+        await store.digests.markPending([withMail.id, t.ids[1]!], at);
+        const [a, b] = await Promise.all([store.digests.claimDue(later(1000), at, 100), other.digests.claimDue(later(1000), at, 100)]);
+        // bob has no email: never claimed. The mailable person: claimed by exactly one process.
+        expect([...a, ...b].filter((d) => d.userId === withMail.id)).toEqual([{ userId: withMail.id, email: expect.stringContaining("@example.test"), previousSentAt: null }]);
+        expect([...a, ...b].some((d) => d.userId === t.ids[1]!)).toBe(false);
+        await store.digests.markPending([withMail.id], later(0));
+        // Sent at `at`: not due again before the interval has passed.
+        expect((await store.digests.claimDue(later(-60_000), later(0), 100)).some((d) => d.userId === withMail.id)).toBe(false);
+        await store.digests.setEnabled(withMail.id, false);
+        expect(await store.digests.enabled(withMail.id)).toBe(false);
+        expect((await store.digests.claimDue(later(60_000), later(0), 100)).some((d) => d.userId === withMail.id)).toBe(false);
+        await store.digests.setEnabled(withMail.id, true);
+        expect((await store.digests.claimDue(later(60_000), later(0), 100)).map((d) => d.userId)).toContain(withMail.id);
+      });
+
+      test("a server secret is made once and kept", async () => {
+        let made = 0;
+        const name = unique("secret");
+        const [a, b] = await Promise.all([store.digests.serverSecret(name, () => `s${++made}`), other.digests.serverSecret(name, () => `s${++made}`)]);
+        expect(b).toBe(a);
+      });
+    });
   });
 }

@@ -11,6 +11,7 @@ import type {
 import type { ChannelPreference, FollowedThread, NotificationSetting } from "../chat/notifications.ts";
 import type { PushCandidate, WebPushSubscription } from "../chat/push.ts";
 import type { PresenceChange } from "../chat/presence.ts";
+import type { Invite, InviteRole } from "../chat/invites.ts";
 import type { ParsedQuery } from "../search/query.ts";
 import type { StoredUploadMeta, Upload, UploadQuota } from "../uploads/types.ts";
 
@@ -488,6 +489,8 @@ export interface PresenceStore {
   sweep(processId: string, expiresAt: string): Promise<PresenceChange[]>;
   /** Everyone online or away in a workspace. */
   list(workspaceId: string): Promise<{ user_id: string; status: "online" | "away" }[]>;
+  /** Whether the person has a socket open anywhere: any workspace, any process. */
+  isConnected(userId: string): Promise<boolean>;
 }
 
 export interface WorkerPositionStore {
@@ -692,6 +695,49 @@ export interface IntegrationStore {
   event(workspaceId: string, eventId: string): Promise<StoredEvent | null>;
 }
 
+/** Who redeems an invite: a signed-in person, or a new account made in the same write. */
+export type InviteRedeemer = { userId: string } | { newUser: { displayName: string; email?: string | null } };
+
+export interface InviteStore {
+  /** The raw token is returned once; only its hash is kept. */
+  create(input: { workspaceId: string; role: InviteRole; createdBy: string; expiresAt: string | null; maxUses: number | null; email?: string | null }): Promise<{ invite: Invite; token: string }>;
+  /** Newest first. */
+  list(workspaceId: string): Promise<Invite[]>;
+  get(id: string): Promise<Invite | null>;
+  /** Null for an unknown token; the invite whatever its status otherwise. */
+  byToken(token: string): Promise<Invite | null>;
+  /** Idempotent: a revoked invite stays revoked at its first revocation. */
+  revoke(id: string): Promise<Invite>;
+  /**
+   * Joins the person through the invite in one write: 404 invite_not_found, 410 invite_expired /
+   * invite_revoked / invite_used_up. A use is counted only when someone joins (or a guest becomes
+   * a member), and never past max_uses, whatever runs at the same time on any process.
+   * Someone already in the workspace is let through without spending a use.
+   */
+  redeem(token: string, who: InviteRedeemer): Promise<{ invite: Invite; user: User; role: Role; joined: boolean; created: boolean }>;
+}
+
+/** The mention digest's bookkeeping (src/integrations/digest-worker.ts). */
+export interface DigestStore {
+  /** Notes that these people have mentions waiting (keeps the earliest instant). */
+  markPending(userIds: string[], at: string): Promise<void>;
+  /**
+   * Claims people whose digest is due (pending, enabled, with an email, last sent before
+   * `sentBefore`): their pending mark is cleared and last_sent_at set to `at` in one write, so
+   * two processes never mail the same person twice in an interval.
+   */
+  claimDue(sentBefore: string, at: string, limit: number): Promise<{ userId: string; email: string; previousSentAt: string | null }[]>;
+  /** Who a message mentions (rows written by messages.post: direct, @channel by preference, thread followers). */
+  mentionedBy(messageId: string): Promise<string[]>;
+  /** Unread mentions of the person created after `after` (all when null), oldest first. */
+  unreadMentions(userId: string, after: string | null, limit: number): Promise<{ messageId: string; reason: "direct" | "broadcast" | "thread"; createdAt: string }[]>;
+  enabled(userId: string): Promise<boolean>;
+  setEnabled(userId: string, enabled: boolean): Promise<void>;
+  /** A secret the server generates once and keeps (concurrent first calls agree); without `generate`, null until then. */
+  serverSecret(name: string, generate: () => string): Promise<string>;
+  serverSecret(name: string, generate: null): Promise<string | null>;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
   integrations: IntegrationStore;
@@ -711,6 +757,8 @@ export interface Store {
   notifications: NotificationStore;
   workerPositions: WorkerPositionStore;
   presence: PresenceStore;
+  invites: InviteStore;
+  digests: DigestStore;
   ping(): Promise<void>;
   /**
    * A number that changes when another process (the admin CLI, another server) may have committed

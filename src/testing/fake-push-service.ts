@@ -41,7 +41,8 @@ export function decryptWebPush(body: Buffer, ua: { ecdh: ReturnType<typeof creat
   return padded.subarray(0, end).toString("utf8");
 }
 
-export function startFakePushService() {
+/** `decrypt: false` answers like the service without proving the encryption (benchmarks: its CPU is not the server's). */
+export function startFakePushService(opts: { decrypt?: boolean } = {}) {
   const agents = new Map<string, UserAgent>();
   const received: ReceivedWebPush[] = [];
   const errors: string[] = [];
@@ -54,6 +55,11 @@ export function startFakePushService() {
       if (req.method !== "POST" || !ua) return new Response("no such subscription", { status: 404 });
       if (ua.gone) return new Response("subscription expired", { status: 410 });
       if (req.headers.get("content-encoding") !== "aes128gcm") return new Response("aes128gcm only", { status: 415 });
+      if (opts.decrypt === false) {
+        await req.arrayBuffer();
+        received.push({ id, payload: "", authorization: "", ttl: null });
+        return new Response(null, { status: 201 });
+      }
       try {
         const payload = decryptWebPush(Buffer.from(await req.arrayBuffer()), ua);
         received.push({ id, payload, authorization: req.headers.get("authorization") ?? "", ttl: req.headers.get("ttl") });

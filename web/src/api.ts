@@ -4,7 +4,7 @@
 // the same nonce).
 import type {
   FollowedThread,
-  ChatEvent, Channel, DirectConversation, Member, Message, MessagePage, Reaction, SearchResult, SlashCommandInfo, ThreadPage, ThreadState, Upload, User, Workspace, WorkspaceBotCommand,
+  ChatEvent, Channel, DirectConversation, Invite, InvitePreview, Member, Message, MessagePage, Reaction, SearchResult, SlashCommandInfo, ThreadPage, ThreadState, Upload, User, Workspace, WorkspaceBotCommand,
 } from "./types.ts";
 
 export class ApiError extends Error {
@@ -137,6 +137,13 @@ export const api = {
   logoutEverywhere: () => request<{ ok: true; revoked: number }>("POST", "/api/auth/logout-everywhere", { quiet401: true }),
 
   workspaces: () => request<{ workspaces: Workspace[] }>("GET", "/api/workspaces"),
+  invites: (workspaceId: string) => request<{ invites: Invite[] }>("GET", `/api/workspaces/${encodeURIComponent(workspaceId)}/invites`),
+  createInvite: (workspaceId: string, body: { role: "member" | "guest"; expires_in_hours: number | null; max_uses: number | null; email?: string }) =>
+    request<{ invite: Invite; token: string; url: string }>("POST", `/api/workspaces/${encodeURIComponent(workspaceId)}/invites`, { body }),
+  revokeInvite: (workspaceId: string, id: string) => request<{ invite: Invite }>("DELETE", `/api/workspaces/${encodeURIComponent(workspaceId)}/invites/${encodeURIComponent(id)}`),
+  previewInvite: (token: string) => request<{ invite: InvitePreview }>("POST", "/api/invites/preview", { body: { token }, quiet401: true }),
+  acceptInvite: (token: string, displayName?: string) => request<{ workspace_id: string; joined: boolean; user: User }>("POST", "/api/invites/accept", { body: { token, display_name: displayName }, quiet401: true }),
+  emailInvite: (token: string, email: string) => request<{ ok: true }>("POST", "/api/invites/email", { body: { token, email }, quiet401: true }),
   createWorkspace: (name: string) => request<{ workspace: Workspace }>("POST", "/api/workspaces", { body: { name } }),
   members: (workspaceId: string, opts: { q?: string; limit?: number; cursor?: string } = {}) =>
     request<{ members: Member[]; next_cursor: string | null; has_more: boolean; total_count: number }>("GET", `/api/workspaces/${enc(workspaceId)}/members${q(opts)}`),

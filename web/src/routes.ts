@@ -3,12 +3,14 @@
 //   /app/c/<channel id>/t/<root id>  with a thread   /app/c/<channel id>/m/<id>  jump to a message
 //   /app/login#token=mgt_…           magic-link sign-in (the token stays out of server logs)
 //   /app/integrations                the workspace's integrations (owners and moderators)
+//   /app/invite#token=inv_…          an invite link (&magic=mgt_… when it came by mail)
 import { signal } from "@preact/signals";
 
 export type Route =
   | { name: "home" }
   | { name: "login" }
   | { name: "integrations" }
+  | { name: "invite" }
   | { name: "conversation"; kind: "channel" | "dm"; id: string; threadId: string | null; messageId: string | null };
 
 export function parseRoute(pathname: string): Route {
@@ -16,6 +18,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] !== "app") return { name: "home" };
   if (parts[1] === "login") return { name: "login" };
   if (parts[1] === "integrations") return { name: "integrations" };
+  if (parts[1] === "invite") return { name: "invite" };
   if ((parts[1] === "c" || parts[1] === "d") && parts[2]) {
     return {
       name: "conversation",

@@ -4,6 +4,8 @@ import type * as Sdk from "../../sdk/src/types.ts";
 
 export type User = Sdk.User;
 export type Workspace = Sdk.Workspace;
+export type Invite = Sdk.Invite;
+export type InvitePreview = Sdk.InvitePreview;
 export type Channel = Sdk.Channel;
 export type Message = Sdk.Message;
 export type MessagePage = Sdk.MessagePage;

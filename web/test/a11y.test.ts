@@ -79,4 +79,25 @@ describe.skipIf(!hasChromium)("accessibility (axe-core)", () => {
     for (const v of await violations(page)) problems.push(`[no workspace] ${v}`);
     expect(problems).toEqual([]);
   });
+
+  test("the Invites screen and an invite link's page", async () => {
+    const problems: string[] = [];
+    for (const dark of [false, true]) {
+      const page = await team.open("ada@example.com", { dark });
+      await page.getByRole("button", { name: "People", exact: true }).click();
+      await page.getByRole("button", { name: "Invite people" }).click();
+      const dialog = page.getByRole("dialog", { name: "Invites" });
+      await dialog.getByRole("button", { name: "Create link" }).click();
+      const link = await dialog.getByLabel("New invite link (shown once)").inputValue();
+      for (const v of await violations(page)) problems.push(`[invites ${dark ? "dark" : "light"}] ${v}`);
+      await page.close();
+      const ctx = await team.browser.newContext({ colorScheme: dark ? "dark" : "light" });
+      const invite = await ctx.newPage();
+      await invite.goto(link);
+      await invite.getByRole("heading", { name: "Join Acme" }).waitFor();
+      for (const v of await violations(invite)) problems.push(`[invite page ${dark ? "dark" : "light"}] ${v}`);
+      await ctx.close();
+    }
+    expect(problems).toEqual([]);
+  });
 });

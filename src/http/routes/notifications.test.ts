@@ -104,9 +104,9 @@ forEachStore((kind) => {
 
     test("a person's defaults and do-not-disturb hours", async () => {
       const bob = await device(1);
-      expect((await bob.http.get("/api/me/notification-settings")).body.settings).toEqual({ preference: "all", dnd_start_minute: null, dnd_end_minute: null });
+      expect((await bob.http.get("/api/me/notification-settings")).body.settings).toEqual({ preference: "all", dnd_start_minute: null, dnd_end_minute: null, email_digest: true });
       const set = await bob.http.patch("/api/me/notification-settings", { preference: "mentions", dnd_start_minute: 1320, dnd_end_minute: 420 });
-      expect(set.body.settings).toEqual({ preference: "mentions", dnd_start_minute: 1320, dnd_end_minute: 420 });
+      expect(set.body.settings).toEqual({ preference: "mentions", dnd_start_minute: 1320, dnd_end_minute: 420, email_digest: true });
       expect((await bob.http.get(`/api/channels/${team.guest.id}/notification-settings`)).body).toEqual({ preference: "mentions" });
     });
   });

@@ -11,6 +11,8 @@ import { errors, EventSchema, MessageSchema, Nullable, Omitted } from "../schema
 
 const Preference = t.Union([t.Literal("all"), t.Literal("mentions"), t.Literal("muted")]);
 const Minute = Nullable(t.Integer({ minimum: 0, maximum: 1439 }));
+/** A person's defaults; `email_digest`: whether mentions they missed while away are mailed to them (with SMTP). */
+const Defaults = t.Object({ preference: Preference, dnd_start_minute: Minute, dnd_end_minute: Minute, email_digest: t.Boolean() });
 
 export const FollowedThreadSchema = t.Object({
   root_message_id: t.String(),
@@ -96,11 +98,12 @@ export const notificationRoutes = ({ auth, access, store }: Deps) => {
       "/api/me/notification-settings",
       async ({ request }) => {
         const actor = await auth.require(request);
-        return { settings: await store.notifications.setting(actor.user.id, DEFAULT_SCOPE) };
+        const [settings, digest] = await Promise.all([store.notifications.setting(actor.user.id, DEFAULT_SCOPE), store.digests.enabled(actor.user.id)]);
+        return { settings: { ...settings, email_digest: digest } };
       },
       {
-        detail: { summary: "Your defaults: preference and do-not-disturb hours (minutes after midnight UTC)", tags: ["notifications"] },
-        response: { 200: t.Object({ settings: t.Object({ preference: Preference, dnd_start_minute: Minute, dnd_end_minute: Minute }) }), ...errors },
+        detail: { summary: "Your defaults: preference, do-not-disturb hours (minutes after midnight UTC), and whether missed mentions are mailed to you", tags: ["notifications"] },
+        response: { 200: t.Object({ settings: Defaults }), ...errors },
       },
     )
     .patch(
@@ -116,12 +119,13 @@ export const notificationRoutes = ({ auth, access, store }: Deps) => {
           dnd_start_minute: start,
           dnd_end_minute: end,
         });
-        return { settings };
+        if (body.email_digest !== undefined) await store.digests.setEnabled(actor.user.id, body.email_digest);
+        return { settings: { ...settings, email_digest: await store.digests.enabled(actor.user.id) } };
       },
       {
-        body: t.Object({ preference: t.Optional(t.String({ maxLength: 16 })), dnd_start_minute: t.Optional(Minute), dnd_end_minute: t.Optional(Minute) }),
+        body: t.Object({ preference: t.Optional(t.String({ maxLength: 16 })), dnd_start_minute: t.Optional(Minute), dnd_end_minute: t.Optional(Minute), email_digest: t.Optional(t.Boolean()) }),
         detail: { summary: "Change your defaults", tags: ["notifications"] },
-        response: { 200: t.Object({ settings: t.Object({ preference: Preference, dnd_start_minute: Minute, dnd_end_minute: Minute }) }), ...errors },
+        response: { 200: t.Object({ settings: Defaults }), ...errors },
       },
     )
     .get(

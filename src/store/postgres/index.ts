@@ -12,6 +12,7 @@ import { pgDms } from "./dms.ts";
 import { pgEvents } from "./events.ts";
 import { pgIdentity } from "./identity.ts";
 import { pgIntegrations } from "./integrations.ts";
+import { pgDigests, pgInvites } from "./invites.ts";
 import { pgMessages } from "./messages.ts";
 import { pgQuestions } from "./questions.ts";
 import { pgModeration } from "./moderation.ts";
@@ -65,6 +66,8 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
     integrations: pgIntegrations(db, writer),
     workerPositions: postgresWorkerPositions(db),
     presence: postgresPresence(db),
+    invites: pgInvites(db, writer),
+    digests: pgDigests(db, writer),
     ping: () => ping(db),
     async foreignWrites() {
       // The next transaction id of the server: it moves only when some transaction writes

@@ -62,6 +62,9 @@ export function postgresPresence(db: Db): PresenceStore {
         return out;
       });
     },
+    async isConnected(userId) {
+      return Boolean(await first(db.select({ u: presenceSockets.userId }).from(presenceSockets).where(and(eq(presenceSockets.userId, userId), sql`${presenceSockets.expiresAt} > ${now()}`)).limit(1)));
+    },
     async list(workspaceId) {
       const at = now();
       const live = (

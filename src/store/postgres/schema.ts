@@ -643,3 +643,33 @@ export const channelStars = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.channelId] }), index("channel_stars_person").on(t.userId, t.workspaceId)],
 );
+export const invites = pgTable(
+  "invites",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    role: text<"member" | "guest">("role").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at"),
+    maxUses: integer("max_uses"),
+    uses: integer("uses").notNull().default(0),
+    revokedAt: text("revoked_at"),
+    email: text("email"),
+  },
+  (t) => [uniqueIndex("invites_token").on(t.tokenHash), index("invites_workspace").on(t.workspaceId, t.createdAt)],
+);
+
+export const digestStates = pgTable("digest_states", {
+  userId: text("user_id").primaryKey(),
+  enabled: boolean("enabled").notNull().default(true),
+  pendingSince: text("pending_since"),
+  lastSentAt: text("last_sent_at"),
+});
+
+export const serverSecrets = pgTable("server_secrets", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+  createdAt: text("created_at").notNull(),
+});

@@ -7,6 +7,7 @@ import { sqliteEvents } from "./events.ts";
 import { sqliteBots } from "./bots.ts";
 import { sqliteIdentity } from "./identity.ts";
 import { sqliteIntegrations } from "./integrations.ts";
+import { sqliteDigests, sqliteInvites } from "./invites.ts";
 import { sqliteMessages } from "./messages.ts";
 import { sqliteQuestions } from "./questions.ts";
 import { sqliteNotifications, sqliteWorkerPositions } from "./notifications.ts";
@@ -53,6 +54,8 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
     integrations: sqliteIntegrations(db, writer),
     workerPositions: sqliteWorkerPositions(db, writer),
     presence: sqlitePresence(db, writer),
+    invites: sqliteInvites(db, writer),
+    digests: sqliteDigests(db, writer),
     async ping() {
       raw.query("SELECT 1").get();
     },

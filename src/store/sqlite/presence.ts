@@ -54,6 +54,9 @@ export function sqlitePresence(db: Db, writer: GroupCommitWriter): PresenceStore
         return [...people.values()].map((p) => settle(p.workspaceId, p.userId, at)).filter((c) => c.status === "offline");
       });
     },
+    async isConnected(userId) {
+      return Boolean(db.select({ u: presenceSockets.userId }).from(presenceSockets).where(and(eq(presenceSockets.userId, userId), sql`${presenceSockets.expiresAt} > ${now()}`)).limit(1).get());
+    },
     async list(workspaceId) {
       const at = now();
       const live = db

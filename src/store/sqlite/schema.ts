@@ -659,3 +659,38 @@ export const channelStars = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.channelId] }), index("channel_stars_person").on(t.userId, t.workspaceId)],
 );
+// Invite links (src/chat/invites.ts). The token is kept only as its hash; `uses` is counted by a
+// conditional update in the write that joins the person, so it never passes `max_uses`.
+export const invites = sqliteTable(
+  "invites",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    role: text("role", { enum: ["member", "guest"] }).notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at"),
+    maxUses: integer("max_uses"),
+    uses: integer("uses").notNull().default(0),
+    revokedAt: text("revoked_at"),
+    email: text("email"),
+  },
+  (t) => [uniqueIndex("invites_token").on(t.tokenHash), index("invites_workspace").on(t.workspaceId, t.createdAt)],
+);
+
+// The mention digest (src/integrations/digest-worker.ts): per person, whether they want it, since
+// when mentions wait to be mailed, and when the last mail went (at most one per interval).
+export const digestStates = sqliteTable("digest_states", {
+  userId: text("user_id").primaryKey(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  pendingSince: text("pending_since"),
+  lastSentAt: text("last_sent_at"),
+});
+
+// Secrets the server makes once and keeps (e.g. the key that signs unsubscribe links).
+export const serverSecrets = sqliteTable("server_secrets", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+  createdAt: text("created_at").notNull(),
+});

@@ -3,6 +3,7 @@ import { useEffect } from "preact/hooks";
 import { navigate, route } from "../routes.ts";
 import { auth, loadSession } from "../session.ts";
 import { stopSync } from "../state/sync.ts";
+import { InvitePage } from "./InvitePage.tsx";
 import { Login } from "./Login.tsx";
 import { Shell } from "./Shell.tsx";
 
@@ -25,6 +26,8 @@ export function App() {
         Loading ClickClack…
       </div>
     );
+  // An invite link works signed in or out: it decides what to ask.
+  if (r.name === "invite") return <InvitePage />;
   if (a.status === "signed-out" || r.name === "login") return <Login />;
   return <Shell key={a.user.id} me={a.user} />;
 }

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { startDm } from "../conversations.ts";
-import { memberCount, rememberRoles, rememberUsers, roles, users, workspaceId } from "../state/directory.ts";
+import { canManageChannels, memberCount, rememberRoles, rememberUsers, roles, users, workspaceId } from "../state/directory.ts";
 import { presence } from "../state/presence.ts";
 import { dialog, openDialog, showToast } from "../state/ui.ts";
 import type { Member } from "../types.ts";
@@ -42,6 +42,11 @@ export function PeopleDialog({ title }: { title?: string }) {
       <h2 class="modal-title">
         {heading} <span class="modal-count">{memberCount.value}</span>
       </h2>
+      {canManageChannels.value && (
+        <button type="button" class="button primary" onClick={() => openDialog({ kind: "invites" })}>
+          Invite people
+        </button>
+      )}
       <input class="field" type="search" placeholder="Find people by name or @handle" aria-label="Find people" value={query} onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
       {error ? (
         <p class="empty-state">{error}</p>

@@ -13,6 +13,7 @@ import { ChannelMembers } from "./ChannelMembers.tsx";
 import { PeopleDialog, ProfileCard } from "./PeopleDialogs.tsx";
 import { SettingsDialog } from "./SettingsDialog.tsx";
 import { LazyBotsDialog } from "./LazyBotsDialog.tsx";
+import { InvitesDialog } from "./InvitesDialog.tsx";
 import type { User } from "../types.ts";
 import { signOut } from "../session.ts";
 import { Avatar } from "./Avatar.tsx";
@@ -112,6 +113,8 @@ function Dialogs({ me }: { me: User }) {
       return <SettingsDialog me={me} />;
     case "bots":
       return <LazyBotsDialog key={d.workspaceId} workspaceId={d.workspaceId} />;
+    case "invites":
+      return <InvitesDialog />;
   }
 }
 

@@ -25,7 +25,8 @@ export type Dialog =
   | { kind: "people"; title?: string }
   | { kind: "profile"; userId: string }
   | { kind: "settings" }
-  | { kind: "bots"; workspaceId: string };
+  | { kind: "bots"; workspaceId: string }
+  | { kind: "invites" };
 export const dialog = signal<Dialog | null>(null);
 
 /** Opens a dialog; on a phone the sidebar it was opened from gets out of the way. */

@@ -29,7 +29,8 @@ export class SearchIndexer {
 
   constructor(private raw: Database, private writer: GroupCommitWriter, private delayMs = INDEX_DELAY_MS) {
     this.stopListening = writer.onCommit(() => this.schedule());
-    this.schedule();
+    // What a crash (or an import) left above the position.
+    if (this.pending()) this.schedule();
   }
 
   private statements() {
@@ -68,6 +69,8 @@ export class SearchIndexer {
   private schedule(): void {
     if (this.timer || this.closed) return;
     this.timer = setTimeout(() => void this.run(), this.delayMs);
+    // A command that is done does not wait for it: what it leaves pending is indexed at the next open.
+    this.timer.unref?.();
   }
 
   private async run(): Promise<void> {

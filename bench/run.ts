@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchColdStart } from "./coldstart.ts";
 import { benchConnections } from "./connections.ts";
-import { benchFanout } from "./fanout.ts";
+import { benchFanoutAll } from "./fanout.ts";
 import { benchLimits } from "./limits.ts";
 import { benchImport } from "./import.ts";
 import { benchMentions } from "./mentions.ts";
@@ -41,7 +41,7 @@ async function section(title: string, run: () => Promise<{ rows: Row[]; problems
 if (want("write")) await section("Write path", () => benchWrite({ seconds: quick ? 3 : 15, concurrency: 50, channels: 10 }));
 if (want("mentions")) await section("Mentions on the write path", () => benchMentions({ members: 1000, seconds: quick ? 3 : 10, concurrency: 50, channels: 10 }));
 if (want("webhooks")) await section("Event subscriptions", () => benchWebhooks({ seconds: quick ? 3 : 10, concurrency: 50, channels: 10 }));
-if (want("fanout")) await section("Fan-out", () => benchFanout({ subscribers: quick ? 200 : 1000, rate: 100, seconds: quick ? 3 : 10 }));
+if (want("fanout")) await section("Fan-out", () => benchFanoutAll({ seconds: quick ? 3 : 10, quick }));
 if (want("limits")) await section("Limits: cost of the checks", () => benchLimits({ rounds: quick ? 1 : 3, seconds: quick ? 3 : 5, subscribers: quick ? 200 : 500 }));
 if (want("connections")) await section("Connections", () => benchConnections({ idle: quick ? 1000 : 10_000, storm: quick ? 200 : 1000 }));
 if (want("reads")) await section("Reads", () => benchReads({ messages: quick ? 50_000 : 1_000_000, seconds: quick ? 3 : 10 }));

@@ -23,6 +23,7 @@ import { startDigestWorker } from "../integrations/digest-worker.ts";
 import { pushoverClient } from "../integrations/pushover.ts";
 import { webPushSender } from "../integrations/web-push.ts";
 import { openStore } from "../store/open.ts";
+import { withAccessCache } from "../access/cache.ts";
 import { UploadService } from "../uploads/service.ts";
 import { openStorage } from "../uploads/storage.ts";
 import type { Store } from "../store/store.ts";
@@ -97,7 +98,8 @@ export interface StartOptions {
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const logOptions = { level: config.logLevel, environment: config.environment };
   const log = opts.logTo ? createLog({ ...logOptions, destination: opts.logTo }) : opts.quiet ? silentLog() : createLog(logOptions);
-  const store = await openStore(config);
+  // Credentials, memberships and channel records are cached for the request path (src/access/cache.ts).
+  const store = withAccessCache(await openStore(config));
   if (config.devBootstrap) await devBootstrap(store, { quiet: opts.quiet });
   const access = new Access(store);
   const limits = new PersonLimits(config.limits);

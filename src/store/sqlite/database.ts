@@ -9,7 +9,7 @@ import type { StoredEvent } from "../../chat/types.ts";
 import * as schema from "./schema.ts";
 import { backgroundLog } from "../../observability/log.ts";
 
-export type Db = BunSQLiteDatabase<typeof schema>;
+export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 
 export function openDatabase(path: string): { raw: Database; db: Db } {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });

@@ -15,6 +15,7 @@ import { sqlitePresence } from "./presence.ts";
 import { sqliteRoutes, sqliteTopics } from "./routes.ts";
 import { sqliteModeration } from "./moderation.ts";
 import { sqliteSearch } from "./search.ts";
+import { SearchIndexer } from "./search-index.ts";
 import { SearchThread } from "./search-thread.ts";
 import { sqliteUploads } from "./uploads.ts";
 import { sqliteUsers } from "./users.ts";
@@ -24,6 +25,7 @@ export interface SqliteStore extends Store {
   readonly writer: GroupCommitWriter;
   readonly path: string;
   readonly raw: Database;
+  readonly searchIndex: SearchIndexer;
 }
 
 export function openSqliteStore(path: string, opts: { migrate?: boolean; searchThread?: { budgetMs: number } } = {}): SqliteStore {
@@ -32,6 +34,8 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
   const writer = new GroupCommitWriter(raw);
   // The server searches on its own thread (a file can be opened twice; :memory: cannot).
   const thread = opts.searchThread && path !== ":memory:" ? new SearchThread(path, opts.searchThread.budgetMs, () => sqliteSearch(db, raw)) : null;
+  const searchIndex = new SearchIndexer(raw, writer);
+  const searcher = thread ?? sqliteSearch(db, raw);
   return {
     dialect: "sqlite",
     path,
@@ -49,7 +53,14 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
     dms: sqliteDms(db, writer),
     events: sqliteEvents(db, writer),
     uploads: sqliteUploads(db, writer),
-    search: thread ?? sqliteSearch(db, raw),
+    searchIndex,
+    search: {
+      // What is committed but not yet indexed goes in first: a search never misses a message.
+      async search(input) {
+        await searchIndex.catchUp();
+        return searcher.search(input);
+      },
+    },
     notifications: sqliteNotifications(db, writer),
     integrations: sqliteIntegrations(db, writer),
     workerPositions: sqliteWorkerPositions(db, writer),
@@ -65,6 +76,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
     },
     async close() {
       thread?.close();
+      searchIndex.close();
       writer.close();
       raw.close();
     },

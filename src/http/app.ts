@@ -10,6 +10,7 @@ import { openApiRoutes } from "./openapi.ts";
 import { requestContext, requestLog } from "./request-log.ts";
 import { requestTrace } from "./request-trace.ts";
 import type { Deps } from "./deps.ts";
+import { administrationRoutes } from "./routes/administration.ts";
 import { appRoutes } from "./routes/apps.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { botRoutes } from "./routes/bots.ts";
@@ -178,6 +179,7 @@ export function createApp(deps: Deps) {
         .use(slashCommandRoutes(deps))
         .use(appRoutes(deps))
         .use(moderationRoutes(deps))
+        .use(administrationRoutes(deps))
         .use(searchRoutes(deps))
         .use(notificationRoutes(deps))
         .use(pushRoutes(deps))

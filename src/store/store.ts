@@ -1,6 +1,8 @@
 // The Store contract: every read and write the handlers need, dialect-neutral and async. SQLite
 // (src/store/sqlite) implements it today; a Postgres implementation slots in beside it. Writes
 // return the domain objects and the durable events committed in the same transaction.
+import type { AuditLogEntry, NewAuditEntry } from "../chat/audit.ts";
+import type { ChannelDeletePreview, WorkspaceDeletePreview } from "../chat/administration.ts";
 import type { ChannelPresentation } from "../chat/channels.ts";
 import type {
   Channel, ChatEvent, DirectConversation, Member, Message, MessageKind, MessagePage, PageWindow,
@@ -116,7 +118,15 @@ export interface WorkspaceStore {
   listAll(): Promise<Workspace[]>;
   listFor(userId: string): Promise<Workspace[]>;
   update(id: string, patch: { name?: string; slug?: string; iconUrl?: string | null }, actorId: string): Promise<{ workspace: Workspace; event: ChatEvent }>;
+  /** Soft-deletes the workspace; a trigger queues its uploads' objects for removal in the same transaction. */
   remove(id: string): Promise<void>;
+  /** What deleting the workspace takes with it. */
+  deletePreview(id: string): Promise<WorkspaceDeletePreview>;
+  /**
+   * Hands the workspace to another member: the actor (the owner) becomes moderator, the target
+   * owner; announced as workspace.ownership_transferred and a member.moderation_updated per person.
+   */
+  transferOwnership(workspaceId: string, toUserId: string, actorId: string): Promise<{ workspace: Workspace; event: ChatEvent; events: ChatEvent[] }>;
   membership(workspaceId: string, userId: string): Promise<Membership | null>;
   addMember(workspaceId: string, userId: string, role: Role): Promise<Membership>;
   members(workspaceId: string, query: MemberQuery): Promise<{ members: Member[]; next_cursor: string | null; has_more: boolean; total_count: number }>;
@@ -128,6 +138,9 @@ export interface ChannelStore {
   get(id: string, viewerId: string): Promise<Channel | null>;
   list(workspaceId: string, viewerId: string, opts: { guestOnly: boolean; includeArchived: boolean }): Promise<Channel[]>;
   update(id: string, patch: { name?: string; archived?: boolean } & ChannelPresentation, actorId: string): Promise<{ channel: Channel; event: ChatEvent }>;
+  /** What deleting the channel takes with it (counts) and what stops it (blockers). */
+  deletePreview(id: string): Promise<ChannelDeletePreview>;
+  /** Soft-deletes the channel; its pins go, its uploads' objects are queued for removal. */
   remove(id: string, actorId: string): Promise<{ event: ChatEvent }>;
 }
 
@@ -526,8 +539,28 @@ export interface IntegrationStore {
   event(workspaceId: string, eventId: string): Promise<StoredEvent | null>;
 }
 
+export interface AuditQuery {
+  limit: number;
+  /** An entry id: entries older than it (the previous page's next_cursor). */
+  before?: string;
+  action?: string;
+  actorId?: string;
+}
+
+/**
+ * The audit log. Actions append to it inside their own transaction (`appendAudit` of each
+ * dialect, or `audited()` around a store call: src/chat/audit.ts).
+ */
+export interface AuditStore {
+  /** Newest first. */
+  list(workspaceId: string, q: AuditQuery): Promise<{ entries: AuditLogEntry[]; next_cursor: string | null }>;
+  /** Entries on their own, for an action that writes nothing else. */
+  record(entries: NewAuditEntry | NewAuditEntry[]): Promise<AuditLogEntry[]>;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
+  audit: AuditStore;
   integrations: IntegrationStore;
   routes: RouteStore;
   topics: TopicStore;

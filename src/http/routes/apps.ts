@@ -1,6 +1,7 @@
 // App installations: an app (identified by its slug) runs as a bot of the workspace, with its
 // config; revoking it can take its slash commands, event subscriptions, bot tokens and the bot.
 import { Elysia, t } from "elysia";
+import { auditEntry, audited } from "../../chat/audit.ts";
 import { invalid, notFound } from "../../chat/errors.ts";
 import type { Deps } from "../deps.ts";
 import { errors, UserSchema } from "../schemas.ts";
@@ -42,7 +43,10 @@ export const appRoutes = ({ auth, access, store, hub }: Deps) =>
         if (!bot) throw invalid("bot_user_id is not a bot of this workspace", "invalid_bot");
         if (body.setup_nonce !== undefined && (body.setup_nonce.length < 16 || body.setup_nonce.length > 128)) throw invalid("setup_nonce must be 16–128 characters", "invalid_nonce");
         const displayName = body.display_name?.trim() || bot.bot.display_name;
-        const { installation, replayed } = await store.integrations.installApp({ workspaceId: params.id, appSlug: slug, displayName, botUserId: bot.bot.id, config: body.config ?? {}, setupNonce: body.setup_nonce ?? null, createdBy: actor.user.id });
+        const { installation, replayed } = await audited((r) => {
+          const { installation: i, replayed: again } = r as { installation: { id: string }; replayed: boolean };
+          return again ? [] : auditEntry(params.id, actor.user.id, "app.installed", { type: "app_installation", id: i.id }, { app_slug: slug, bot_user_id: bot.bot.id });
+        }, () => store.integrations.installApp({ workspaceId: params.id, appSlug: slug, displayName, botUserId: bot.bot.id, config: body.config ?? {}, setupNonce: body.setup_nonce ?? null, createdBy: actor.user.id }));
         set.status = replayed ? 200 : 201;
         return { app_installation: installation };
       },
@@ -93,7 +97,7 @@ export const appRoutes = ({ auth, access, store, hub }: Deps) =>
             }
           }
         }
-        const installation = await store.integrations.revokeApp(app.id);
+        const installation = await audited(auditEntry(app.workspace_id, actor.user.id, "app.revoked", { type: "app_installation", id: app.id }, { app_slug: app.app_slug, ...revoked, delete_bot: opts.delete_bot }), () => store.integrations.revokeApp(app.id));
         if (opts.delete_bot) {
           const deleted_bot = await store.bots.remove(app.bot_user_id).catch(() => null);
           if (deleted_bot) {

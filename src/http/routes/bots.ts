@@ -1,4 +1,5 @@
 import { Elysia, t } from "elysia";
+import { auditEntry, audited } from "../../chat/audit.ts";
 import type { Actor } from "../../access/actor.ts";
 import { expandScopes } from "../../access/scopes.ts";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
@@ -37,6 +38,14 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
     return { membership: m, bot };
   }
 
+  /** Mints a token and records it (name and scopes, never the secret) in the same write. */
+  function mintAudited(actorId: string, input: { botUserId: string; workspaceId: string; name: string; scopes: string[] }) {
+    return audited(
+      (k) => auditEntry(input.workspaceId, actorId, "bot_token.minted", { type: "bot_token", id: (k as { id: string }).id }, { bot_user_id: input.botUserId, name: input.name, scopes: input.scopes }),
+      () => store.bots.mintToken(input),
+    );
+  }
+
   return new Elysia()
     .get(
       "/api/workspaces/:id/bots",
@@ -68,11 +77,12 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         if (scopes) await access.assertMintable(m, ownerUserId, scopes);
         // The picture is an upload of whoever creates the bot (or of its owner).
         const avatar = await avatarChange(store, [actor.user.id, ...(ownerUserId ? [ownerUserId] : [])], body, null);
-        let bot = await store.bots.create({ workspaceId: params.id, displayName: name, handle: botHandle, ownerUserId });
+        let bot = await audited((b) => auditEntry(params.id, actor.user.id, "bot.created", { type: "bot", id: (b as { id: string }).id }, { display_name: name, owner_user_id: ownerUserId ?? undefined }),
+          () => store.bots.create({ workspaceId: params.id, displayName: name, handle: botHandle, ownerUserId }));
         if (avatar) bot = await store.users.update(bot.id, { avatarUrl: avatarPath(bot.id, avatar) });
         set.status = 201;
         if (!scopes) return { bot };
-        const bot_token = await store.bots.mintToken({ botUserId: bot.id, workspaceId: params.id, name: body.token_name?.trim() || "default", scopes });
+        const bot_token = await mintAudited(actor.user.id, { botUserId: bot.id, workspaceId: params.id, name: body.token_name?.trim() || "default", scopes });
         return { bot, bot_token };
       },
       {
@@ -97,7 +107,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         const { membership, bot } = await canManageBot(actor, params.id, params.bot_user_id);
         const scopes = expandScopes(body.scopes ?? ["bot:write"]);
         await access.assertMintable(membership, bot.bot.owner_user_id, scopes);
-        const bot_token = await store.bots.mintToken({ botUserId: params.bot_user_id, workspaceId: params.id, name: body.name?.trim() || body.token_name?.trim() || "token", scopes });
+        const bot_token = await mintAudited(actor.user.id, { botUserId: params.bot_user_id, workspaceId: params.id, name: body.name?.trim() || body.token_name?.trim() || "token", scopes });
         set.status = 201;
         return { bot_token };
       },
@@ -114,7 +124,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         const token = await store.bots.token(params.token_id);
         if (!token) throw notFound("bot token");
         await canManageBot(actor, token.workspace_id, token.bot_user_id);
-        const bot_token = await store.bots.revokeToken(token.id);
+        const bot_token = await audited(auditEntry(token.workspace_id, actor.user.id, "bot_token.revoked", { type: "bot_token", id: token.id }, { bot_user_id: token.bot_user_id, name: token.name }), () => store.bots.revokeToken(token.id));
         await hub.recheck({ credentialId: token.id });
         return { bot_token };
       },
@@ -132,7 +142,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
           if (workspaces.length === 0) throw forbidden("only the bot's owner can delete it", "not_bot_owner");
           for (const w of workspaces) await canManageBot(actor, w.id, bot.id);
         }
-        const deleted_bot = await store.bots.remove(bot.id);
+        const deleted_bot = await audited(workspaces.map((w) => auditEntry(w.id, actor.user.id, "bot.retired", { type: "bot", id: bot.id }, { handle: bot.handle })), () => store.bots.remove(bot.id));
         await hub.recheck({ userId: bot.id });
         return { deleted_bot };
       },
@@ -143,7 +153,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
       async ({ request, params, set }) => {
         const actor = await auth.require(request);
         await canManageBot(actor, params.id, params.bot_user_id);
-        await store.bots.removeMembership(params.id, params.bot_user_id);
+        await audited(auditEntry(params.id, actor.user.id, "bot.removed_from_workspace", { type: "bot", id: params.bot_user_id }), () => store.bots.removeMembership(params.id, params.bot_user_id));
         await hub.recheck({ userId: params.bot_user_id, workspaceId: params.id });
         set.status = 204;
       },

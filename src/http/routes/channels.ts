@@ -1,4 +1,5 @@
 import { Elysia, t } from "elysia";
+import { auditEntry, audited, channelPatchAudit } from "../../chat/audit.ts";
 import type { ChannelPresentation } from "../../chat/channels.ts";
 import { forbidden, invalid } from "../../chat/errors.ts";
 import { channelNameFrom } from "../../chat/rules.ts";
@@ -62,7 +63,9 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
         // Any kind an integration names is kept; "guest" is the one channel guests see and is not made twice.
         const kind = body.kind?.trim() || "public";
         if (!KIND.test(kind) || kind === "guest") throw invalid('kind must match ^[a-z][a-z0-9_-]{0,31}$ and not be "guest"');
-        const result = await store.channels.create({ workspaceId: params.id, name: channelName(body.name), kind, ...presentation(body), createdBy: actor.user.id });
+        const name = channelName(body.name);
+        const result = await audited((r) => auditEntry(params.id, actor.user.id, "channel.created", { type: "channel", id: (r as { channel: { id: string } }).channel.id }, { name, kind }),
+          () => store.channels.create({ workspaceId: params.id, name, kind, ...presentation(body), createdBy: actor.user.id }));
         set.status = 201;
         return result;
       },
@@ -95,7 +98,8 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
           if (channel.kind === "guest") throw invalid("the guest channel cannot be renamed", "channel_name_reserved");
           name = channelName(body.name);
         }
-        return store.channels.update(params.id, { name, archived: body.archived, ...shown }, actor.user.id);
+        const patch = { name, archived: body.archived, ...shown };
+        return audited(channelPatchAudit(channel.workspaceId, actor.user.id, channel, patch), () => store.channels.update(params.id, patch, actor.user.id));
       },
       {
         body: t.Object({ name: t.Optional(t.String({ maxLength: 200 })), archived: t.Optional(t.Boolean()), ...PresentationBody }),
@@ -109,8 +113,8 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
         const actor = await auth.require(request);
         const { channel, membership } = await access.channel(actor, params.id, "read");
         if (membership.role !== "owner" || actor.scopes) throw forbidden("only the workspace owner can delete a channel", "owner_required");
-        if (channel.kind === "guest") throw invalid("the guest channel cannot be deleted", "channel_name_reserved");
-        await store.channels.remove(params.id, actor.user.id);
+        // What stops a delete (the guest channel, the last public one) is the store's rule: the preview lists the same.
+        await audited(auditEntry(channel.workspaceId, actor.user.id, "channel.deleted", { type: "channel", id: channel.id }, { name: channel.name }), () => store.channels.remove(params.id, actor.user.id));
         set.status = 204;
       },
       { detail: { summary: "Delete a channel (owner)", tags: ["channels"] }, response: { 204: t.Void(), ...errors } },

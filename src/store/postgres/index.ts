@@ -3,6 +3,7 @@
 import type { Sql } from "postgres";
 import type { Store } from "../store.ts";
 import { postgresNotifications, postgresWorkerPositions } from "./notifications.ts";
+import { appendAudit, pgAudit } from "./audit.ts";
 import { pgBots } from "./bots.ts";
 import { pgChannels } from "./channels.ts";
 import { hintCommits } from "./commit-hints.ts";
@@ -39,6 +40,7 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
   }
   const db = wrap(client);
   const writer = new PgGroupCommitWriter(db);
+  writer.auditSink = appendAudit;
   hintCommits(writer);
   return {
     dialect: "postgres",
@@ -46,6 +48,7 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
     client,
     db,
     writer,
+    audit: pgAudit(db, writer),
     users: pgUsers(db, writer),
     routes: pgRoutes(db),
     topics: pgTopics(db, writer),

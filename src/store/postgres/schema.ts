@@ -501,3 +501,20 @@ export const pushSubscriptions = pgTable(
   },
   (t) => [index("push_subscriptions_user").on(t.userId)],
 );
+
+// Who did what to a workspace's administration, written in the transaction of the action
+// (src/chat/audit.ts). Ids are ULIDs: newest first is id order.
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    actorUserId: text("actor_user_id").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id").notNull(),
+    metadata: text("metadata").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("audit_log_workspace").on(t.workspaceId, t.id)],
+);

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { Store } from "../store.ts";
+import { appendAudit, sqliteAudit } from "./audit.ts";
 import { sqliteChannels } from "./channels.ts";
 import { GroupCommitWriter, migrateDatabase, openDatabase } from "./database.ts";
 import { sqliteDms } from "./dms.ts";
@@ -27,6 +28,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
   const { raw, db } = openDatabase(path);
   if (opts.migrate !== false) migrateDatabase(db);
   const writer = new GroupCommitWriter(raw);
+  writer.auditSink = (entries) => appendAudit(db, entries);
   // The server searches on its own thread (a file can be opened twice; :memory: cannot).
   const thread = opts.searchThread && path !== ":memory:" ? new SearchThread(path, opts.searchThread.budgetMs, () => sqliteSearch(db, raw)) : null;
   return {
@@ -34,6 +36,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
     path,
     raw,
     writer,
+    audit: sqliteAudit(db, writer),
     users: sqliteUsers(db, writer),
     routes: sqliteRoutes(db),
     topics: sqliteTopics(db, writer),

@@ -44,6 +44,7 @@ export const POLICY: Record<string, RoutePolicy> = {
   "DELETE /api/channels/:id/pins/:message_id": scope("messages:write"),
   "GET /api/messages/by-nonce": scope("messages:write"),
   "GET /api/messages/:id": scope("messages:read"),
+  "POST /api/messages/:id/route": scope("messages:read"),
   "PATCH /api/messages/:id": scope("messages:write"),
   "DELETE /api/messages/:id": scope("messages:write"),
   "GET /api/messages/:id/thread": scope("threads:read"),

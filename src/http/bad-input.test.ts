@@ -120,6 +120,18 @@ forEachStore((store) => {
     expect4xx("followed threads with limit 0", await ada.get(`/api/workspaces/${team.workspace.id}/threads?limit=0`));
     expect4xx("a thread read with a negative seq", await ada.post(`/api/messages/${foreign.message}/thread/read`, { seq: -1 }));
 
+    // Administration: handing over to nobody, to oneself, to a bot; a log page out of range or of an unknown action; deleting what must stay.
+    const transfer = `/api/workspaces/${team.workspace.id}/transfer-ownership`;
+    expect4xx("a transfer to nobody", await ada.post(transfer, { user_id: "usr_00000000000000000000000000" }));
+    expect4xx("a transfer to oneself", await ada.post(transfer, { user_id: team.users[0]!.id }));
+    expect4xx("a transfer to someone of another workspace", await ada.post(transfer, { user_id: foreign.user }));
+    expect4xx("a transfer with an empty id", await ada.post(transfer, { user_id: "" }));
+    expect4xx("the audit log with limit 0", await ada.get(`/api/workspaces/${team.workspace.id}/audit-log?limit=0`));
+    expect4xx("the audit log with limit 201", await ada.get(`/api/workspaces/${team.workspace.id}/audit-log?limit=201`));
+    expect4xx("the audit log of an unknown action", await ada.get(`/api/workspaces/${team.workspace.id}/audit-log?action=everything`));
+    expect4xx("deleting the last public channel", await ada.delete(`/api/channels/${team.general.id}`));
+    expect4xx("deleting #guest", await ada.delete(`/api/channels/${team.guest.id}`));
+
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThan(120);
     expect(await databaseDigest(server.store)).toBe(before);

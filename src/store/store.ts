@@ -13,6 +13,14 @@ import type { PushCandidate, WebPushSubscription } from "../chat/push.ts";
 import type { ParsedQuery } from "../search/query.ts";
 import type { StoredUploadMeta, Upload, UploadQuota } from "../uploads/types.ts";
 
+/** The original's pin record. */
+export interface PinRecord {
+  channel_id: string;
+  message_id: string;
+  pinned_by: string;
+  pinned_at: string;
+}
+
 export interface Membership {
   workspaceId: string;
   userId: string;
@@ -154,9 +162,11 @@ export interface MessageStore {
   page(scope: Scope, window: PageWindow, viewerId: string, topicId?: string): Promise<MessagePage>;
   thread(rootId: string, window: PageWindow, viewerId: string): Promise<ThreadPage>;
   react(id: string, userId: string, emoji: string, on: boolean): Promise<{ event: ChatEvent | null; reactions: ReactionSummary[] }>;
-  pin(channelId: string, messageId: string, actorId: string): Promise<{ pinned_message: Message; event: ChatEvent }>;
+  pin(channelId: string, messageId: string, actorId: string): Promise<{ pinned_message: Message; pin: PinRecord; event: ChatEvent }>;
   unpin(channelId: string, messageId: string, actorId: string): Promise<{ event: ChatEvent | null }>;
   pins(channelId: string, viewerId: string): Promise<Message[]>;
+  /** The pin records (who pinned what, when) of a channel's live pinned messages, newest first, as pins() orders them. */
+  pinRecords(channelId: string): Promise<PinRecord[]>;
   markRead(scope: Scope, userId: string, seq: number): Promise<{ receipt: ReadReceipt; event: ChatEvent | null }>;
 }
 

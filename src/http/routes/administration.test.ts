@@ -84,6 +84,29 @@ forEachStore((store) => {
     });
   });
 
+  describe("the original's pin record and message routes", () => {
+    test("a pin answers its record beside the message; the list carries the records; POST …/route gives the route id", async () => {
+      const t = await team(["ada", "bob"]);
+      const [ada, bob] = [t.clients[0]!, t.clients[1]!];
+      const m = (await ada.post(`/api/channels/${t.general.id}/messages`, { body: "pin me" })).body.message;
+      const pinned = await bob.post(`/api/channels/${t.general.id}/pins`, { message_id: m.id });
+      expect(pinned.status).toBe(201);
+      expect(pinned.body.pin).toEqual({ channel_id: t.general.id, message_id: m.id, pinned_by: t.users[1]!.id, pinned_at: expect.any(String) });
+      expect(Date.parse(pinned.body.pin.pinned_at)).toBeGreaterThan(0);
+      expect(pinned.body.event.payload).toMatchObject({ channel_id: t.general.id, message_id: m.id, pinned_by: t.users[1]!.id });
+      const list = await ada.get(`/api/channels/${t.general.id}/pins`);
+      expect(list.body.messages.map((x: any) => x.id)).toEqual([m.id]);
+      expect(list.body.pins).toEqual([pinned.body.pin]);
+      const routed = await bob.post(`/api/messages/${m.id}/route`, {});
+      expect(routed.status).toBe(200);
+      expect(routed.body.message).toMatchObject({ id: m.id, route_id: m.route_id });
+      expect(routed.body.message.route_id).toMatch(/^M[0-9A-Z]{16}$/);
+      await ada.delete(`/api/messages/${m.id}`);
+      expect((await bob.post(`/api/messages/${m.id}/route`, {})).status).toBe(404);
+      expect((await ada.get(`/api/channels/${t.general.id}/pins`)).body).toEqual({ messages: [], pins: [] });
+    });
+  });
+
   describe("audit log", () => {
     // Every administrative route, what it is called with, and the entry it must leave.
     type Step = { route: string; call: (ctx: Ctx) => Promise<{ status: number; body: any }>; action: string; target?: (ctx: Ctx) => string };
@@ -160,6 +183,6 @@ forEachStore((store) => {
       expect(bots.body.audit_log_entries.map((e: any) => e.action)).toEqual(["bot.created", "bot.created"]);
       const byBob = await ada.get(`/api/workspaces/${t.workspace.id}/audit-log?actor_user_id=${t.users[1]!.id}`);
       expect(byBob.body.audit_log_entries).toEqual([]);
-    });
+    }, 60_000);
   });
 });

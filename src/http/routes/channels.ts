@@ -6,7 +6,7 @@ import { channelNameFrom } from "../../chat/rules.ts";
 import type { Deps } from "../deps.ts";
 import { budgetFor } from "../../chat/posting.ts";
 import { messageInput, MessageBody } from "../message-input.ts";
-import { ChannelSchema, EventSchema, errors, MessagePageSchema, MessageSchema, ReceiptSchema, WindowQuery } from "../schemas.ts";
+import { ChannelSchema, EventSchema, errors, MessagePageSchema, MessageSchema, PinRecordSchema, ReceiptSchema, WindowQuery } from "../schemas.ts";
 import { messageWindow } from "../window.ts";
 
 /** Channel names are slugs, as in the Go server: "Release Plans" becomes release-plans. */
@@ -163,9 +163,10 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
       async ({ request, params }) => {
         const actor = await auth.require(request);
         await access.channel(actor, params.id, "read");
-        return { messages: await store.messages.pins(params.id, actor.user.id) };
+        const [messages, pins] = await Promise.all([store.messages.pins(params.id, actor.user.id), store.messages.pinRecords(params.id)]);
+        return { messages, pins };
       },
-      { detail: { summary: "Pinned messages", tags: ["pins"] }, response: { 200: t.Object({ messages: t.Array(MessageSchema) }), ...errors } },
+      { detail: { summary: "Pinned messages, and the pin records (who pinned each, when) in the same order", tags: ["pins"] }, response: { 200: t.Object({ messages: t.Array(MessageSchema), pins: t.Array(PinRecordSchema) }), ...errors } },
     )
     .post(
       "/api/channels/:id/pins",
@@ -179,7 +180,7 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
       {
         body: t.Object({ message_id: t.String({ maxLength: 64 }) }),
         detail: { summary: "Pin a message (at most 100 per channel)", tags: ["pins"] },
-        response: { 201: t.Object({ pinned_message: MessageSchema, event: EventSchema }), ...errors },
+        response: { 201: t.Object({ pinned_message: MessageSchema, pin: PinRecordSchema, event: EventSchema }), ...errors },
       },
     )
     .delete(

@@ -10,7 +10,7 @@ import { assertReactionFits } from "../../chat/reactions.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
 import type { ChatEvent, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, Scope } from "../store.ts";
-import { now, toThreadState } from "../sqlite/rows.ts";
+import { now, toPinRecord, toThreadState } from "../sqlite/rows.ts";
 import { windowed } from "../window.ts";
 import { countAll, lastReadSeq } from "./channels.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
@@ -309,9 +309,10 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
           first(tx.select({ n: countAll }).from(pins).where(eq(pins.channelId, channelId))),
         ]);
         assertCanPin(Boolean(existing), pinned?.n ?? 0);
-        await tx.insert(pins).values({ channelId, messageId, pinnedBy: actorId, pinnedAt: now() });
+        const pin = { channelId, messageId, pinnedBy: actorId, pinnedAt: now() };
+        await tx.insert(pins).values(pin);
         const event = await appendEvent(tx, emit, pinChanged(r, channelId, actorId, true));
-        return { pinned_message: await one(tx, messageId, actorId), event };
+        return { pinned_message: await one(tx, messageId, actorId), pin: toPinRecord(pin), event };
       });
     },
     unpin(channelId, messageId, actorId) {
@@ -329,6 +330,11 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): MessageStore {
       const rows = await db.select({ m: messages }).from(pins).innerJoin(messages, eq(messages.id, pins.messageId))
         .where(and(eq(pins.channelId, channelId), isNull(messages.deletedAt))).orderBy(desc(pins.pinnedAt));
       return hydrate(db, rows.map((r) => r.m), viewerId);
+    },
+    async pinRecords(channelId) {
+      const rows = await db.select({ p: pins }).from(pins).innerJoin(messages, eq(messages.id, pins.messageId))
+        .where(and(eq(pins.channelId, channelId), isNull(messages.deletedAt))).orderBy(desc(pins.pinnedAt));
+      return rows.map((r) => toPinRecord(r.p));
     },
     markRead(scope, userId, seq) {
       return writer.write(async (tx, emit) => {

@@ -14,6 +14,9 @@ export type DirectConversation = Sdk.DirectConversation;
 export type ChatEvent = Sdk.RealtimeEvent;
 export type Member = Sdk.Member;
 export type FollowedThread = Sdk.FollowedThread & { root?: Message };
+export type AuditLogEntry = Sdk.AuditLogEntry;
+export type ChannelDeletePreview = Sdk.ChannelDeletePreview;
+export type WorkspaceDeletePreview = Sdk.WorkspaceDeletePreview;
 
 /** An upload as the wire contract describes it (the route may not exist on every server). */
 export interface Upload {

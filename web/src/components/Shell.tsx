@@ -10,6 +10,9 @@ import { dialog, dmPickerOpen, panel, quickSwitcherOpen, showToast, sidebarOpen 
 import { ChannelBrowser, ChannelSettings } from "./ChannelDialogs.tsx";
 import { PeopleDialog, ProfileCard } from "./PeopleDialogs.tsx";
 import { SettingsDialog } from "./SettingsDialog.tsx";
+import { WorkspaceSettings } from "./WorkspaceSettings.tsx";
+import { AuditLog } from "./AuditLog.tsx";
+import { DeleteChannel } from "./DeleteChannel.tsx";
 import type { User } from "../types.ts";
 import { signOut } from "../session.ts";
 import { Avatar } from "./Avatar.tsx";
@@ -86,6 +89,12 @@ function Dialogs({ me }: { me: User }) {
       return <ProfileCard key={d.userId} userId={d.userId} meId={me.id} />;
     case "settings":
       return <SettingsDialog me={me} />;
+    case "workspace-settings":
+      return <WorkspaceSettings me={me} />;
+    case "audit-log":
+      return <AuditLog />;
+    case "delete-channel":
+      return <DeleteChannel key={d.channelId} channelId={d.channelId} />;
   }
 }
 

@@ -4,7 +4,7 @@ import { api } from "../api.ts";
 import { navigate } from "../routes.ts";
 import { currentWorkspace, loadWorkspaces, workspaces } from "../state/directory.ts";
 import { startWorkspace } from "../state/sync.ts";
-import { askName } from "../state/ui.ts";
+import { askName, openDialog } from "../state/ui.ts";
 import type { User, Workspace } from "../types.ts";
 import { Icon } from "./Icon.tsx";
 
@@ -57,6 +57,19 @@ export function WorkspaceSwitcher({ me }: { me: User }) {
               {ws.id === current?.id && <Icon name="check" size={16} />}
             </button>
           ))}
+          {(current?.role === "owner" || current?.role === "moderator") && (
+            <button
+              type="button"
+              role="menuitem"
+              class="ws-item ws-new"
+              onClick={() => {
+                setOpen(false);
+                openDialog({ kind: "workspace-settings" });
+              }}
+            >
+              <Icon name="settings" size={16} /> Workspace settings
+            </button>
+          )}
           <button type="button" role="menuitem" class="ws-item ws-new" onClick={create}>
             <Icon name="plus" size={16} /> New workspace
           </button>

@@ -23,7 +23,10 @@ export type Dialog =
   | { kind: "channel-settings"; channelId: string }
   | { kind: "people"; title?: string }
   | { kind: "profile"; userId: string }
-  | { kind: "settings" };
+  | { kind: "settings" }
+  | { kind: "workspace-settings" }
+  | { kind: "audit-log" }
+  | { kind: "delete-channel"; channelId: string };
 export const dialog = signal<Dialog | null>(null);
 
 /** Opens a dialog; on a phone the sidebar it was opened from gets out of the way. */

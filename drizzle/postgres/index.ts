@@ -9,6 +9,7 @@ import m6 from "./0006_user_password.sql" with { type: "text" };
 import m7 from "./0007_integrations.sql" with { type: "text" };
 import m8 from "./0008_push_and_worker_positions.sql" with { type: "text" };
 import m9 from "./0009_audit_log.sql" with { type: "text" };
+import m10 from "./0010_connected_accounts.sql" with { type: "text" };
 
 export const migrations = [
   { tag: "0000_init", when: 1796124327785, breakpoints: true, sql: m0 as unknown as string },
@@ -21,4 +22,5 @@ export const migrations = [
   { tag: "0007_integrations", when: 1796132517660, breakpoints: true, sql: m7 as unknown as string },
   { tag: "0008_push_and_worker_positions", when: 1796132586460, breakpoints: true, sql: m8 as unknown as string },
   { tag: "0009_audit_log", when: 1796136538984, breakpoints: true, sql: m9 as unknown as string },
+  { tag: "0010_connected_accounts", when: 1796139399462, breakpoints: true, sql: m10 as unknown as string },
 ];

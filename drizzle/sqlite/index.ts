@@ -11,6 +11,7 @@ import m8 from "./0008_user_password.sql" with { type: "text" };
 import m9 from "./0009_integrations.sql" with { type: "text" };
 import m10 from "./0010_push_and_worker_positions.sql" with { type: "text" };
 import m11 from "./0011_audit_log.sql" with { type: "text" };
+import m12 from "./0012_connected_accounts.sql" with { type: "text" };
 
 export const migrations = [
   { tag: "0000_init", when: 1795272503735, breakpoints: true, sql: m0 as unknown as string },
@@ -25,4 +26,5 @@ export const migrations = [
   { tag: "0009_integrations", when: 1796132517096, breakpoints: true, sql: m9 as unknown as string },
   { tag: "0010_push_and_worker_positions", when: 1796132585764, breakpoints: true, sql: m10 as unknown as string },
   { tag: "0011_audit_log", when: 1796136530426, breakpoints: true, sql: m11 as unknown as string },
+  { tag: "0012_connected_accounts", when: 1796139395846, breakpoints: true, sql: m12 as unknown as string },
 ];

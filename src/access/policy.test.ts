@@ -52,6 +52,7 @@ forEachStore((store) => {
     ids.subscription = sub.id;
     ids.app = (await s.integrations.installApp({ workspaceId: workspace.id, appSlug: "fixture", displayName: "Fixture", botUserId: bot.id, config: {}, createdBy: owner.id })).installation.id;
     ids.command = (await s.integrations.createSlashCommand({ workspaceId: workspace.id, command: "/fixture", description: "", callbackUrl: "http://192.0.2.1/slash", botUserId: bot.id, createdBy: owner.id })).id;
+    ids.connected = (await s.connectedAccounts.connect({ workspaceId: workspace.id, userId: member.id, provider: "github", providerAccountId: "fixture", displayName: "fixture", scopes: [], metadata: {}, createdBy: member.id })).id;
     ids.delivery = (await s.integrations.logDelivery(sub.id, { event_id: "evt_pruned", event_type: "message.created", event_cursor: "cur_x", attempt: 1, outcome: "failed", response_status: 500, error: "fixture", duration_ms: 1, redelivery: false })).id;
 
     for (const [name, u] of Object.entries({ owner, member, guest, timedOut, blocked })) actors[name] = client(server.url, { token: await sessionFor((u as any).id) });
@@ -92,6 +93,7 @@ forEachStore((store) => {
       .replace("/api/slash-commands/:id", `/api/slash-commands/${ids.command}`)
       .replace(":channel_id", ids.general!)
       .replace("/api/app-installations/:id", `/api/app-installations/${ids.app}`)
+      .replace("/api/connected-accounts/:id", `/api/connected-accounts/${ids.connected}`)
     .replace("/api/users/:id", `/api/users/${ids.member}`)
       .replace(":bot_user_id", ids.bot!)
       .replace(":token_id", ids.token!)
@@ -108,6 +110,7 @@ forEachStore((store) => {
       "POST /api/messages/:id/reactions": { emoji: "👍" },
       "POST /api/channels/:id/pins": { message_id: ids.message },
       "POST /api/workspaces/:id/transfer-ownership": { user_id: ids.peer },
+      "POST /api/workspaces/:id/connected-accounts": { user_id: ids.member, provider: "github", provider_account_id: `m-${Math.random().toString(36).slice(2, 8)}` },
       "POST /api/channels/:id/read": { seq: 1 },
       "POST /api/dms/:id/read": { seq: 1 },
       "POST /api/workspaces/:id/channels": { name: `m-${Math.random().toString(36).slice(2, 8)}` },
@@ -150,13 +153,13 @@ forEachStore((store) => {
   }
 
   // Calls that would tear the fixtures down are checked for refusals only.
-  const DESTRUCTIVE = new Set(["POST /api/workspaces/:id/transfer-ownership", "POST /api/event-subscriptions/:id/revoke", "POST /api/slash-commands/:id/revoke", "POST /api/app-installations/:id/revoke", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/logout-everywhere", "POST /api/auth/magic/consume", "POST /api/auth/magic/request",
+  const DESTRUCTIVE = new Set(["POST /api/connected-accounts/:id/revoke", "POST /api/workspaces/:id/transfer-ownership", "POST /api/event-subscriptions/:id/revoke", "POST /api/slash-commands/:id/revoke", "POST /api/app-installations/:id/revoke", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/logout-everywhere", "POST /api/auth/magic/consume", "POST /api/auth/magic/request",
     // Changing a password needs the current one and password sign-in switched on: refusals only.
     "POST /api/auth/password/change"]);
   const MANAGER_ONLY = new Set(["GET /api/workspaces/:id/event-subscriptions", "POST /api/workspaces/:id/event-subscriptions", "GET /api/event-subscriptions/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/event-subscriptions/:id/enable", "POST /api/event-subscriptions/:id/rotate-secret", "GET /api/event-subscriptions/:id/deliveries", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "POST /api/workspaces/:id/slash-commands", "POST /api/slash-commands/:id/rotate-secret", "POST /api/slash-commands/:id/revoke", "GET /api/workspaces/:id/app-installations", "POST /api/workspaces/:id/app-installations", "POST /api/app-installations/:id/revoke", "PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id",
     // Owners only (transfer, delete previews), owners and moderators (the audit log): the matrix has no moderator.
     "POST /api/workspaces/:id/transfer-ownership", "GET /api/workspaces/:id/delete-preview", "GET /api/channels/:id/delete-preview", "GET /api/workspaces/:id/audit-log"]);
-  const GUEST_OK = new Set(["GET /api/push/vapid-public-key", "POST /api/me/push-subscriptions", "DELETE /api/me/push-subscriptions", "GET /api/workspaces/:id/slash-commands", "POST /api/auth/password/change", "GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads"]);
+  const GUEST_OK = new Set(["GET /api/workspaces/:id/connected-accounts", "GET /api/push/vapid-public-key", "POST /api/me/push-subscriptions", "DELETE /api/me/push-subscriptions", "GET /api/workspaces/:id/slash-commands", "POST /api/auth/password/change", "GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads"]);
   // Reads a timed-out or blocked member may still make; every other chat write is refused.
   const MODERATED_OK = new Set(["POST /api/messages/:id/route", "PATCH /api/me", "POST /api/auth/logout-everywhere", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral",
     // One's own notification state is not a chat write.

@@ -12,6 +12,7 @@ import { requestTrace } from "./request-trace.ts";
 import type { Deps } from "./deps.ts";
 import { administrationRoutes } from "./routes/administration.ts";
 import { appRoutes } from "./routes/apps.ts";
+import { connectedAccountRoutes } from "./routes/connected-accounts.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { botRoutes } from "./routes/bots.ts";
 import { channelRoutes } from "./routes/channels.ts";
@@ -180,6 +181,7 @@ export function createApp(deps: Deps) {
         .use(appRoutes(deps))
         .use(moderationRoutes(deps))
         .use(administrationRoutes(deps))
+        .use(connectedAccountRoutes(deps))
         .use(searchRoutes(deps))
         .use(notificationRoutes(deps))
         .use(pushRoutes(deps))

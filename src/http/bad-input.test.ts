@@ -131,6 +131,11 @@ forEachStore((store) => {
     expect4xx("the audit log of an unknown action", await ada.get(`/api/workspaces/${team.workspace.id}/audit-log?action=everything`));
     expect4xx("deleting the last public channel", await ada.delete(`/api/channels/${team.general.id}`));
     expect4xx("deleting #guest", await ada.delete(`/api/channels/${team.guest.id}`));
+    const accounts = `/api/workspaces/${team.workspace.id}/connected-accounts`;
+    expect4xx("a connected account of an unnamed provider", await ada.post(accounts, { user_id: team.users[0]!.id, provider: "9 lives", provider_account_id: "1" }));
+    expect4xx("a connected account with a blank account id", await ada.post(accounts, { user_id: team.users[0]!.id, provider: "github", provider_account_id: "   " }));
+    expect4xx("a connected account for someone outside", await ada.post(accounts, { user_id: foreign.user, provider: "github", provider_account_id: "1" }));
+    expect4xx("a connected account with huge metadata", await ada.post(accounts, { user_id: team.users[0]!.id, provider: "github", provider_account_id: "1", metadata: { blob: "x".repeat(20_000) } }));
 
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThan(120);

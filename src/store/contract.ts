@@ -1443,6 +1443,29 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(entries.find((e) => e.target_id === made.channel.id)).toMatchObject({ workspace_id: t.workspace.id, actor_user_id: t.ids[0]!, action: "channel.created", target_type: "channel", metadata: { name: "audited" } });
       });
 
+      test("connected accounts: one active record per (workspace, provider, account); revoking frees it; members only", async () => {
+        const t = await team(["ada", "bob"]);
+        const elsewhere = await team(["zoe"]);
+        const input = { workspaceId: t.workspace.id, userId: t.ids[1]!, provider: "github", providerAccountId: "583231", displayName: "bob", scopes: ["repo"], metadata: { login: "bob" }, createdBy: t.ids[1]! };
+        const a = await store.connectedAccounts.connect(input);
+        expect(a).toMatchObject({ workspace_id: t.workspace.id, user_id: t.ids[1]!, provider: "github", provider_account_id: "583231", scopes: ["repo"], metadata: { login: "bob" }, revoked_at: null });
+        await refused(store.connectedAccounts.connect({ ...input, userId: t.ids[0]! }), 409, "account_already_connected");
+        // Concurrent connects of one account: one wins, on every store (and across processes).
+        const raced = await Promise.allSettled([store.connectedAccounts.connect({ ...input, providerAccountId: "race" }), other.connectedAccounts.connect({ ...input, providerAccountId: "race" })]);
+        expect(codes(raced)).toEqual(["account_already_connected", "ok"]);
+        // Another workspace is another place.
+        await store.connectedAccounts.connect({ ...input, workspaceId: elsewhere.workspace.id, userId: elsewhere.ids[0]! });
+        await refused(store.connectedAccounts.connect({ ...input, providerAccountId: "x", userId: elsewhere.ids[0]! }), 404, "not_found");
+        expect((await store.connectedAccounts.list(t.workspace.id)).map((x) => x.provider_account_id)).toEqual(["race", "583231"]);
+        expect(await store.connectedAccounts.list(t.workspace.id, t.ids[0]!)).toEqual([]);
+        const revoked = await store.connectedAccounts.revoke(a.id);
+        expect(revoked.revoked_at).not.toBeNull();
+        expect(await store.connectedAccounts.revoke(a.id)).toEqual(revoked);
+        expect(await store.connectedAccounts.get(a.id)).toEqual(revoked);
+        await store.connectedAccounts.connect({ ...input, userId: t.ids[0]! });
+        await refused(store.connectedAccounts.revoke("cna_missing"), 404, "not_found");
+      });
+
       test("the log pages newest first and filters by action and actor", async () => {
         const t = await team(["ada", "bob"]);
         for (let i = 0; i < 5; i++) await store.audit.record(auditEntry(t.workspace.id, t.ids[i % 2]!, i % 2 ? "bot.created" : "channel.created", { type: "channel", id: `n${i}` }));

@@ -4,6 +4,7 @@
 import type { AuditLogEntry, NewAuditEntry } from "../chat/audit.ts";
 import type { ChannelDeletePreview, WorkspaceDeletePreview } from "../chat/administration.ts";
 import type { ChannelPresentation } from "../chat/channels.ts";
+import type { ConnectedAccount } from "../chat/connected-accounts.ts";
 import type {
   Channel, ChatEvent, DirectConversation, Member, Message, MessageKind, MessagePage, PageWindow,
   ReactionSummary, ReadReceipt, Role, StoredEvent, ThreadPage, ThreadState, User, UserKind, Workspace,
@@ -568,9 +569,31 @@ export interface AuditStore {
   record(entries: NewAuditEntry | NewAuditEntry[]): Promise<AuditLogEntry[]>;
 }
 
+export interface NewConnectedAccount {
+  workspaceId: string;
+  userId: string;
+  provider: string;
+  providerAccountId: string;
+  displayName: string;
+  scopes: string[];
+  metadata: Record<string, unknown>;
+  createdBy: string;
+}
+
+export interface ConnectedAccountStore {
+  /** 409 account_already_connected while an active record has this (workspace, provider, account); the user must be a member. */
+  connect(input: NewConnectedAccount): Promise<ConnectedAccount>;
+  /** Active and revoked, newest first; only this person's when userId is given. */
+  list(workspaceId: string, userId?: string): Promise<ConnectedAccount[]>;
+  get(id: string): Promise<ConnectedAccount | null>;
+  /** Revoking twice answers the record as it is. */
+  revoke(id: string): Promise<ConnectedAccount>;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
   audit: AuditStore;
+  connectedAccounts: ConnectedAccountStore;
   integrations: IntegrationStore;
   routes: RouteStore;
   topics: TopicStore;

@@ -107,6 +107,31 @@ forEachStore((store) => {
     });
   });
 
+  describe("connected accounts", () => {
+    test("a member connects their own, managers anyone's; one active record per account; revoking frees it", async () => {
+      const t = await team(["ada", "bob", "cy"]);
+      const [ada, bob, cy] = [t.clients[0]!, t.clients[1]!, t.clients[2]!];
+      const path = `/api/workspaces/${t.workspace.id}/connected-accounts`;
+      const mine = await bob.post(path, { user_id: t.users[1]!.id, provider: "GitHub", provider_account_id: "583231", display_name: "bob-gh", scopes: ["repo"], metadata: { login: "bob-gh" } });
+      expect(mine.status).toBe(201);
+      expect(mine.body.connected_account).toMatchObject({ user_id: t.users[1]!.id, provider: "github", provider_account_id: "583231", display_name: "bob-gh", scopes: ["repo"], metadata: { login: "bob-gh" } });
+      expect(mine.body.connected_account.revoked_at).toBeUndefined();
+      expect((await cy.post(path, { user_id: t.users[1]!.id, provider: "github", provider_account_id: "1" })).body.code).toBe("not_manager");
+      const again = await ada.post(path, { user_id: t.users[2]!.id, provider: "github", provider_account_id: "583231" });
+      expect([again.status, again.body.code]).toEqual([409, "account_already_connected"]);
+      expect((await ada.post(path, { user_id: "usr_00000000000000000000000000", provider: "github", provider_account_id: "2" })).status).toBe(404);
+      // Members see their own; managers see everyone's.
+      expect((await cy.get(path)).body.connected_accounts).toEqual([]);
+      expect((await ada.get(path)).body.connected_accounts.map((a: any) => a.id)).toEqual([mine.body.connected_account.id]);
+      // Someone else's record is not theirs to revoke (nor to know of).
+      expect((await cy.post(`/api/connected-accounts/${mine.body.connected_account.id}/revoke`, {})).status).toBe(404);
+      const revoked = await bob.post(`/api/connected-accounts/${mine.body.connected_account.id}/revoke`, {});
+      expect(revoked.body.connected_account.revoked_at).toBeString();
+      expect((await bob.post(`/api/connected-accounts/${mine.body.connected_account.id}/revoke`, {})).body.connected_account.revoked_at).toBe(revoked.body.connected_account.revoked_at);
+      expect((await ada.post(path, { user_id: t.users[2]!.id, provider: "github", provider_account_id: "583231" })).status).toBe(201);
+    });
+  });
+
   describe("audit log", () => {
     // Every administrative route, what it is called with, and the entry it must leave.
     type Step = { route: string; call: (ctx: Ctx) => Promise<{ status: number; body: any }>; action: string; target?: (ctx: Ctx) => string };
@@ -136,11 +161,13 @@ forEachStore((store) => {
       { route: "POST /api/app-installations/:id/revoke", call: (c) => c.ada.post(`/api/app-installations/${c.app}/revoke`, {}), action: "app.revoked" },
       { route: "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", call: async (c) => { const r = await c.ada.post(`/api/workspaces/${c.w}/bots`, { display_name: "Leaver", create_token: false }); c.leaver = r.body.bot.id; return c.ada.delete(`/api/workspaces/${c.w}/bots/${c.leaver}/membership`); }, action: "bot.removed_from_workspace", target: (c) => c.leaver },
       { route: "DELETE /api/bots/:bot_user_id", call: (c) => c.ada.delete(`/api/bots/${c.bot}`), action: "bot.retired", target: (c) => c.bot },
+      { route: "POST /api/workspaces/:id/connected-accounts", call: async (c) => { const r = await c.ada.post(`/api/workspaces/${c.w}/connected-accounts`, { user_id: c.bob, provider: "github", provider_account_id: "42" }); c.account = r.body.connected_account?.id; return r; }, action: "connected_account.linked", target: (c) => c.account },
+      { route: "POST /api/connected-accounts/:id/revoke", call: (c) => c.ada.post(`/api/connected-accounts/${c.account}/revoke`, {}), action: "connected_account.revoked", target: (c) => c.account },
       { route: "POST /api/workspaces/:id/transfer-ownership", call: (c) => c.ada.post(`/api/workspaces/${c.w}/transfer-ownership`, { user_id: c.cy }), action: "workspace.ownership_transferred" },
     ];
     // Routes that only read, or act for oneself (not on the workspace's administration).
     const NOT_ADMINISTRATIVE = /^(GET |POST \/api\/event-subscriptions\/:id\/deliveries\/|POST \/api\/hooks\/)/;
-    const ADMIN_PREFIXES = ["/api/workspaces/:id/moderation", "/api/workspaces/:id/bots", "/api/bots/:bot_user_id", "/api/bot-tokens", "/api/workspaces/:id/slash-commands", "/api/slash-commands", "/api/workspaces/:id/event-subscriptions", "/api/event-subscriptions", "/api/workspaces/:id/app-installations", "/api/app-installations", "/api/workspaces/:id/transfer-ownership"];
+    const ADMIN_PREFIXES = ["/api/workspaces/:id/moderation", "/api/workspaces/:id/bots", "/api/bots/:bot_user_id", "/api/bot-tokens", "/api/workspaces/:id/slash-commands", "/api/slash-commands", "/api/workspaces/:id/event-subscriptions", "/api/event-subscriptions", "/api/workspaces/:id/app-installations", "/api/app-installations", "/api/workspaces/:id/transfer-ownership", "/api/workspaces/:id/connected-accounts", "/api/connected-accounts"];
 
     test("every administrative route leaves one entry, in order, readable by managers page by page", async () => {
       const t = await team(["ada", "bob", "cy"]);

@@ -3,6 +3,7 @@
 import type { Sql } from "postgres";
 import type { Store } from "../store.ts";
 import { postgresNotifications, postgresWorkerPositions } from "./notifications.ts";
+import { pgConnectedAccounts } from "./connected-accounts.ts";
 import { appendAudit, pgAudit } from "./audit.ts";
 import { pgBots } from "./bots.ts";
 import { pgChannels } from "./channels.ts";
@@ -48,6 +49,7 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
     client,
     db,
     writer,
+    connectedAccounts: pgConnectedAccounts(db, writer),
     audit: pgAudit(db, writer),
     users: pgUsers(db, writer),
     routes: pgRoutes(db),

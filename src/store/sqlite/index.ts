@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { Store } from "../store.ts";
+import { sqliteConnectedAccounts } from "./connected-accounts.ts";
 import { appendAudit, sqliteAudit } from "./audit.ts";
 import { sqliteChannels } from "./channels.ts";
 import { GroupCommitWriter, migrateDatabase, openDatabase } from "./database.ts";
@@ -36,6 +37,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
     path,
     raw,
     writer,
+    connectedAccounts: sqliteConnectedAccounts(db, writer),
     audit: sqliteAudit(db, writer),
     users: sqliteUsers(db, writer),
     routes: sqliteRoutes(db),

@@ -1163,6 +1163,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{id}/connected-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Connected accounts (yours; everyone's for owners and moderators) */
+        get: operations["getApiWorkspacesByIdConnected-accounts"];
+        put?: never;
+        /** Connect an account (yours; anyone's in the workspace for owners and moderators) */
+        post: operations["postApiWorkspacesByIdConnected-accounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connected-accounts/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a connected account (its person, or owners and moderators) */
+        post: operations["postApiConnected-accountsByIdRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/search": {
         parameters: {
             query?: never;
@@ -1522,6 +1557,38 @@ export interface components {
                 message: string;
             }[];
             can_delete: boolean;
+        };
+        /**
+         * ConnectedAccount
+         * @example {
+         *       "id": "cna_01jd3k5r0b1c2d3e4f5g6h7j8k",
+         *       "workspace_id": "wsp_01jd3k0m8a1b2c3d4e5f6g7h8j",
+         *       "user_id": "usr_01jd3k0m7x4y9z2a5b8c1d6e0f",
+         *       "provider": "github",
+         *       "provider_account_id": "583231",
+         *       "display_name": "ada",
+         *       "scopes": [
+         *         "repo"
+         *       ],
+         *       "metadata": {},
+         *       "created_at": "2026-01-05T09:40:00.000Z"
+         *     }
+         */
+        ConnectedAccount: {
+            id: string;
+            workspace_id: string;
+            user_id: string;
+            provider: string;
+            provider_account_id: string;
+            display_name: string;
+            scopes: string[];
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            revoked_at?: string;
         };
         /** DirectConversation */
         DirectConversation: {
@@ -5528,6 +5595,116 @@ export interface operations {
                     "application/json": {
                         audit_log_entries: components["schemas"]["AuditLogEntry"][];
                         next_cursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiWorkspacesByIdConnected-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connected_accounts: components["schemas"]["ConnectedAccount"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiWorkspacesByIdConnected-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    user_id: string;
+                    provider: string;
+                    provider_account_id: string;
+                    display_name?: string;
+                    scopes?: string[];
+                    metadata?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connected_account: components["schemas"]["ConnectedAccount"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiConnected-accountsByIdRevoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connected_account: components["schemas"]["ConnectedAccount"];
                     };
                 };
             };

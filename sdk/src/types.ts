@@ -224,23 +224,5 @@ export type AuditLogQuery = QueryOf<"/api/workspaces/{id}/audit-log", "get">;
 export type PinRecord = Schemas["Pin"];
 export type ChannelDeletePreview = Schemas["ChannelDeletePreview"];
 export type WorkspaceDeletePreview = Schemas["WorkspaceDeletePreview"];
-export interface ConnectedAccount {
-  id: string;
-  workspace_id: string;
-  user_id: string;
-  provider: string;
-  provider_account_id: string;
-  display_name: string;
-  scopes: string[];
-  metadata: Record<string, unknown>;
-  created_at: string;
-  revoked_at?: string | null;
-}
-export interface ConnectedAccountInput {
-  user_id: string;
-  provider: string;
-  provider_account_id: string;
-  display_name?: string;
-  scopes?: string[];
-  metadata?: Record<string, unknown>;
-}
+export type ConnectedAccount = Schemas["ConnectedAccount"];
+export type ConnectedAccountInput = BodyOf<"/api/workspaces/{id}/connected-accounts", "post">;

@@ -1,5 +1,6 @@
 // The signed-in app: sidebar, the conversation (or a starting point), the side pane, dialogs and
 // the global keys: Ctrl/Cmd+K to switch, Esc to close panes.
+import { signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api } from "../api.ts";
 import { conversationPath, navigate, route } from "../routes.ts";
@@ -10,9 +11,7 @@ import { dialog, dmPickerOpen, panel, quickSwitcherOpen, showToast, sidebarOpen 
 import { ChannelBrowser, ChannelSettings } from "./ChannelDialogs.tsx";
 import { PeopleDialog, ProfileCard } from "./PeopleDialogs.tsx";
 import { SettingsDialog } from "./SettingsDialog.tsx";
-import { WorkspaceSettings } from "./WorkspaceSettings.tsx";
-import { AuditLog } from "./AuditLog.tsx";
-import { DeleteChannel } from "./DeleteChannel.tsx";
+import type { AdminDialog } from "./AdminDialogs.tsx";
 import type { User } from "../types.ts";
 import { signOut } from "../session.ts";
 import { Avatar } from "./Avatar.tsx";
@@ -75,6 +74,17 @@ function NoWorkspace({ me }: { me: User }) {
   );
 }
 
+// The administration dialogs are a chunk of their own, fetched the first time one opens.
+const adminDialogs = signal<typeof import("./AdminDialogs.tsx") | null>(null);
+let loadingAdmin: Promise<void> | null = null;
+
+function LazyAdmin({ d, me }: { d: AdminDialog; me: User }) {
+  const mod = adminDialogs.value;
+  if (mod) return <mod.AdminDialogs d={d} me={me} />;
+  loadingAdmin ??= import("./AdminDialogs.tsx").then((m) => void (adminDialogs.value = m), () => void (loadingAdmin = null));
+  return null;
+}
+
 function Dialogs({ me }: { me: User }) {
   const d = dialog.value;
   if (!d) return null;
@@ -90,11 +100,9 @@ function Dialogs({ me }: { me: User }) {
     case "settings":
       return <SettingsDialog me={me} />;
     case "workspace-settings":
-      return <WorkspaceSettings me={me} />;
     case "audit-log":
-      return <AuditLog />;
     case "delete-channel":
-      return <DeleteChannel key={d.channelId} channelId={d.channelId} />;
+      return <LazyAdmin d={d} me={me} />;
   }
 }
 

@@ -3,7 +3,7 @@
 // server's SDK runs unchanged. Additions are marked "not in the original".
 import { type Fetcher, Http, type Query, seg } from "./http.ts";
 import type {
-  AppInstallation, AuditLogEntry, AuditLogPage, AuditLogQuery, ChannelDeletePreview, PinRecord, WorkspaceDeletePreview, BotCommand, BotCommandInput, BotCreateInput, BotToken, BotTokenInput, BotWithTokens, Channel,
+  AppInstallation, AuditLogEntry, AuditLogPage, AuditLogQuery, ChannelDeletePreview, PinRecord, SignInMethod, WorkspaceDeletePreview, BotCommand, BotCommandInput, BotCreateInput, BotToken, BotTokenInput, BotWithTokens, Channel,
   ChannelInput, ChannelPatch, ConnectedAccount, ConnectedAccountInput, DirectConversation, EphemeralEventType, EventDeliveryAttemptsOptions,
   EventDeliveryAttemptsPage, EventPage, EventSubscription, MagicLinkResult, MemberPage, Message, MessageInput, MessageListOptions, MessagePage,
   OwnedBotEntry, ProfilePatch, ReactionSummary, ReadReceipt, RealtimeEvent, RevokeAppInstallationOptions, RevokeAppInstallationResult,
@@ -206,6 +206,10 @@ export class ClickClackClient {
     create: async (workspaceId: string, input: ConnectedAccountInput) =>
       (await this.post<{ connected_account: ConnectedAccount }>(`/api/workspaces/${seg(workspaceId)}/connected-accounts`, input)).connected_account,
     revoke: async (accountId: string) => (await this.post<{ connected_account: ConnectedAccount }>(`/api/connected-accounts/${seg(accountId)}/revoke`, {})).connected_account,
+    /** How you sign in (GitHub, email, password). Not in the original. */
+    signInMethods: async () => (await this.get<{ sign_in_methods: SignInMethod[] }>("/api/me/sign-in-methods")).sign_in_methods,
+    /** Unlinks GitHub (409 last_sign_in_method when it is your only way in). Not in the original. */
+    unlinkGithub: async () => (await this.del<{ sign_in_methods: SignInMethod[] }>("/api/me/sign-in-methods/github")).sign_in_methods,
   };
 
   channels = {

@@ -1163,6 +1163,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/sign-in-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How you sign in (GitHub, email, password) */
+        get: operations["getApiMeSign-in-methods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/sign-in-methods/github": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink GitHub (refused, 409 last_sign_in_method, when it is your only way in) */
+        delete: operations["deleteApiMeSign-in-methodsGithub"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{id}/connected-accounts": {
         parameters: {
             query?: never;
@@ -1817,6 +1851,15 @@ export interface components {
             last_used_at?: string;
             revoked_at?: string;
             token?: string;
+        };
+        /** SignInMethod */
+        SignInMethod: {
+            /** @enum {string} */
+            provider: "github" | "email" | "password";
+            /** @description the GitHub user id, or the email address */
+            provider_account_id?: string;
+            /** @description false for your last way to sign in */
+            removable: boolean;
         };
         /** ThreadPage */
         ThreadPage: {
@@ -5595,6 +5638,64 @@ export interface operations {
                     "application/json": {
                         audit_log_entries: components["schemas"]["AuditLogEntry"][];
                         next_cursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiMeSign-in-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sign_in_methods: components["schemas"]["SignInMethod"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "deleteApiMeSign-in-methodsGithub": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sign_in_methods: components["schemas"]["SignInMethod"][];
                     };
                 };
             };

@@ -225,4 +225,5 @@ export type PinRecord = Schemas["Pin"];
 export type ChannelDeletePreview = Schemas["ChannelDeletePreview"];
 export type WorkspaceDeletePreview = Schemas["WorkspaceDeletePreview"];
 export type ConnectedAccount = Schemas["ConnectedAccount"];
+export type SignInMethod = Schemas["SignInMethod"];
 export type ConnectedAccountInput = BodyOf<"/api/workspaces/{id}/connected-accounts", "post">;

@@ -32,6 +32,8 @@ export const POLICY: Record<string, RoutePolicy> = {
   "GET /api/workspaces/:id/audit-log": humans,
   "GET /api/channels/:id/delete-preview": humans,
   "GET /api/workspaces/:id/connected-accounts": humans,
+  "GET /api/me/sign-in-methods": humans,
+  "DELETE /api/me/sign-in-methods/github": humans,
   "POST /api/workspaces/:id/connected-accounts": humans,
   "POST /api/connected-accounts/:id/revoke": humans,
   "GET /api/workspaces/:id/channels": scope("channels:read"),

@@ -29,3 +29,11 @@ export function assertAccountFree(taken: boolean, provider: string): void {
 export function mayHandleAccount(viewer: { userId: string; manager: boolean }, account: { user_id: string }): boolean {
   return viewer.manager || viewer.userId === account.user_id;
 }
+
+/**
+ * A person's ways to sign in. Unlinking GitHub is refused when nothing else lets them in: an
+ * email this server can sign them in with (sign-in links or OIDC), or a password.
+ */
+export function assertAnotherWayIn(other: { email: boolean; password: boolean }): void {
+  if (!other.email && !other.password) throw conflict("GitHub is your only way to sign in: add an email or a password first", "last_sign_in_method");
+}

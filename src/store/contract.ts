@@ -1466,6 +1466,22 @@ export function storeContract(name: string, open: OpenStore): void {
         await refused(store.connectedAccounts.revoke("cna_missing"), 404, "not_found");
       });
 
+      test("unlinking GitHub is refused while it is the person's only way in", async () => {
+        const only = await store.users.create({ kind: "human", displayName: "gh", handle: unique("gh") });
+        await store.identity.linkGithub(only.id, unique("ghid"));
+        const ways = { emailSignsIn: true, passwordSignsIn: true };
+        await refused(store.identity.unlinkGithub(only.id, ways), 409, "last_sign_in_method");
+        await store.identity.setPasswordHash(only.id, "argon2-hash-stand-in");
+        await refused(store.identity.unlinkGithub(only.id, { ...ways, passwordSignsIn: false }), 409, "last_sign_in_method");
+        await store.identity.unlinkGithub(only.id, ways);
+        expect(await store.identity.signInFacts(only.id)).toEqual({ githubId: null, email: null, password: true });
+        await refused(store.identity.unlinkGithub(only.id, ways), 404, "not_found");
+        const mailed = await store.users.create({ kind: "human", displayName: "m", handle: unique("m"), email: `${unique("m")}@example.com` });
+        await store.identity.linkGithub(mailed.id, unique("ghid"));
+        await refused(store.identity.unlinkGithub(mailed.id, { emailSignsIn: false, passwordSignsIn: true }), 409, "last_sign_in_method");
+        await store.identity.unlinkGithub(mailed.id, ways);
+      });
+
       test("the log pages newest first and filters by action and actor", async () => {
         const t = await team(["ada", "bob"]);
         for (let i = 0; i < 5; i++) await store.audit.record(auditEntry(t.workspace.id, t.ids[i % 2]!, i % 2 ? "bot.created" : "channel.created", { type: "channel", id: `n${i}` }));

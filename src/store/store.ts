@@ -230,6 +230,13 @@ export interface IdentityStore {
   takeOAuthState(state: string): Promise<{ codeVerifier: string; returnTo: string | null } | null>;
   userByGithubId(githubId: string): Promise<User | null>;
   linkGithub(userId: string, githubId: string): Promise<void>;
+  /**
+   * Forgets the person's GitHub link, unless it is their last way in (409 last_sign_in_method):
+   * The options say what this server signs people in with: email (sign-in links or OIDC), passwords.
+   */
+  unlinkGithub(userId: string, opts: { emailSignsIn: boolean; passwordSignsIn: boolean }): Promise<void>;
+  /** What a person signs in with: their GitHub id, email and whether they have a password. */
+  signInFacts(userId: string): Promise<{ githubId: string | null; email: string | null; password: boolean } | null>;
   /** The stored password hash (never the password); null when the person has none. */
   passwordHash(userId: string): Promise<string | null>;
   /** Sets or (null) clears the hash; the caller hashes. Unknown or deleted users: not_found. */

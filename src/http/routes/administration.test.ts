@@ -3,7 +3,7 @@
 // route writes to.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { POLICY } from "../../access/policy.ts";
-import { seedTeam, startTestServer, Subscription, type TestServer } from "../../testing/harness.ts";
+import { client, seedTeam, startTestServer, Subscription, type TestServer } from "../../testing/harness.ts";
 import { forEachStore } from "../../testing/stores.ts";
 
 forEachStore((store) => {
@@ -129,6 +129,25 @@ forEachStore((store) => {
       expect(revoked.body.connected_account.revoked_at).toBeString();
       expect((await bob.post(`/api/connected-accounts/${mine.body.connected_account.id}/revoke`, {})).body.connected_account.revoked_at).toBe(revoked.body.connected_account.revoked_at);
       expect((await ada.post(path, { user_id: t.users[2]!.id, provider: "github", provider_account_id: "583231" })).status).toBe(201);
+    });
+  });
+
+  describe("sign-in methods", () => {
+    test("GitHub is unlinked unless it is the last way in", async () => {
+      const t = await team(["ada", "bob"]);
+      const [ada, bob] = [t.clients[0]!, t.clients[1]!];
+      await server.store.identity.linkGithub(t.users[0]!.id, `gh-${unique()}`);
+      const withMail = await server.store.users.create({ kind: "human", displayName: "Mae", handle: `mae${unique()}`, email: `mae-${unique()}@example.com` });
+      await server.store.identity.linkGithub(withMail.id, `gh-${unique()}`);
+      const mae = client(server.url, { userId: withMail.id });
+      expect((await ada.get("/api/me/sign-in-methods")).body.sign_in_methods).toEqual([{ provider: "github", provider_account_id: expect.any(String), removable: false }]);
+      const last = await ada.delete("/api/me/sign-in-methods/github");
+      expect([last.status, last.body.code]).toEqual([409, "last_sign_in_method"]);
+      expect((await bob.delete("/api/me/sign-in-methods/github")).status).toBe(404);
+      expect((await mae.get("/api/me/sign-in-methods")).body.sign_in_methods.map((m: any) => [m.provider, m.removable])).toEqual([["github", true], ["email", false]]);
+      const unlinked = await mae.delete("/api/me/sign-in-methods/github");
+      expect(unlinked.body.sign_in_methods.map((m: any) => m.provider)).toEqual(["email"]);
+      expect((await server.store.identity.signInFacts(withMail.id))?.githubId).toBeNull();
     });
   });
 

@@ -25,8 +25,41 @@ const ConnectedAccountSchema = t.Object({
   examples: [{ id: "cna_01jd3k5r0b1c2d3e4f5g6h7j8k", workspace_id: "wsp_01jd3k0m8a1b2c3d4e5f6g7h8j", user_id: "usr_01jd3k0m7x4y9z2a5b8c1d6e0f", provider: "github", provider_account_id: "583231", display_name: "ada", scopes: ["repo"], metadata: {}, created_at: "2026-01-05T09:40:00.000Z" }],
 });
 
-export const connectedAccountRoutes = ({ auth, access, store }: Deps) =>
-  new Elysia()
+const SignInMethodSchema = t.Object({
+  provider: t.Union([t.Literal("github"), t.Literal("email"), t.Literal("password")]),
+  provider_account_id: t.Optional(t.String({ description: "the GitHub user id, or the email address" })),
+  removable: t.Boolean({ description: "false for your last way to sign in" }),
+}, { title: "SignInMethod" });
+
+export const connectedAccountRoutes = ({ auth, access, store, config }: Deps) => {
+  // What this server signs people in with, besides GitHub.
+  const ways = { emailSignsIn: Boolean(config.mail || config.oidc || config.dev), passwordSignsIn: config.passwordAuth };
+  async function methods(userId: string) {
+    const f = await store.identity.signInFacts(userId);
+    if (!f) throw notFound("user");
+    const email = ways.emailSignsIn && f.email !== null;
+    const password = ways.passwordSignsIn && f.password;
+    return [
+      ...(f.githubId ? [{ provider: "github" as const, provider_account_id: f.githubId, removable: email || password }] : []),
+      ...(email ? [{ provider: "email" as const, provider_account_id: f.email!, removable: false }] : []),
+      ...(password ? [{ provider: "password" as const, removable: false }] : []),
+    ];
+  }
+  return new Elysia()
+    .get(
+      "/api/me/sign-in-methods",
+      async ({ request }) => ({ sign_in_methods: await methods((await auth.require(request)).user.id) }),
+      { detail: { summary: "How you sign in (GitHub, email, password)", tags: ["connected accounts"] }, response: { 200: t.Object({ sign_in_methods: t.Array(SignInMethodSchema) }), ...errors } },
+    )
+    .delete(
+      "/api/me/sign-in-methods/github",
+      async ({ request }) => {
+        const actor = await auth.require(request);
+        await store.identity.unlinkGithub(actor.user.id, ways);
+        return { sign_in_methods: await methods(actor.user.id) };
+      },
+      { detail: { summary: "Unlink GitHub (refused, 409 last_sign_in_method, when it is your only way in)", tags: ["connected accounts"] }, response: { 200: t.Object({ sign_in_methods: t.Array(SignInMethodSchema) }), ...errors } },
+    )
     .get(
       "/api/workspaces/:id/connected-accounts",
       async ({ request, params }) => {
@@ -84,3 +117,4 @@ export const connectedAccountRoutes = ({ auth, access, store }: Deps) =>
       },
       { body: t.Optional(t.Object({})), detail: { summary: "Revoke a connected account (its person, or owners and moderators)", tags: ["connected accounts"] }, response: { 200: t.Object({ connected_account: ConnectedAccountSchema }), ...errors } },
     );
+};

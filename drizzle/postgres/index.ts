@@ -15,6 +15,7 @@ import m12 from "./0012_bot_platform.sql" with { type: "text" };
 import m13 from "./0013_questions.sql" with { type: "text" };
 import m14 from "./0014_private_channels.sql" with { type: "text" };
 import m15 from "./0015_invites_digest.sql" with { type: "text" };
+import m16 from "./0016_audit_log.sql" with { type: "text" };
 
 export const migrations = [
   { tag: "0000_init", when: 1796124327785, breakpoints: true, sql: m0 as unknown as string },
@@ -33,4 +34,5 @@ export const migrations = [
   { tag: "0013_questions", when: 1796139941803, breakpoints: true, sql: m13 as unknown as string },
   { tag: "0014_private_channels", when: 1796140060824, breakpoints: true, sql: m14 as unknown as string },
   { tag: "0015_invites_digest", when: 1796140147982, breakpoints: true, sql: m15 as unknown as string },
+  { tag: "0016_audit_log", when: 1796140427517, breakpoints: true, sql: m16 as unknown as string },
 ];

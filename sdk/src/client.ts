@@ -3,8 +3,7 @@
 // server's SDK runs unchanged. Additions are marked "not in the original".
 import { type Fetcher, Http, type Query, seg } from "./http.ts";
 import type {
-  AppInstallation, AuditLogEntry, BotCommand, BotCommandInput, BotCreateInput, BotSetupClaim, BotSetupCode, BotSetupCodeInput, BotToken, BotTokenInput, BotWithTokens, Channel,
-  ChannelInput, ChannelPatch, ConnectedAccount, ConnectedAccountInput, DeletedBot, DirectConversation, EphemeralEventType, EventDeliveryAttemptsOptions,
+  AppInstallation, AuditLogEntry, BotCommand, BotCommandInput, BotCreateInput, BotSetupClaim, BotSetupCode, BotSetupCodeInput, BotToken, BotTokenInput, BotWithTokens, Channel, ChannelInput, ChannelPatch, ConnectedAccount, ConnectedAccountInput, DeletedBot, DirectConversation, EphemeralEventType, EventDeliveryAttemptsOptions, AuditLogPage, AuditLogQuery, ChannelDeletePreview, PinRecord, SignInMethod, WorkspaceDeletePreview,
   EventDeliveryAttemptsPage, EventPage, EventSubscription, MagicLinkResult, MemberPage, Message, MessageInput, MessageListOptions, MessagePage,
   OwnedBotEntry, ProfilePatch, BotQuestionsOptions, BotQuestionsPage, MessageQuestion, QuestionAnswerInput, QuestionInput, QuestionResolutionInput, ReactionSummary, ReadReceipt, RealtimeEvent, RevokeAppInstallationOptions, RevokeAppInstallationResult,
   RouteTarget, SearchPage, SlashCommand, Thread, ThreadReplyInput, Topic, Upload, User, Workspace, WorkspaceBotCommand, WorkspaceInput,
@@ -128,6 +127,8 @@ export class ClickClackClient {
     delete: async (workspaceId: string): Promise<void> => {
       await this.del(`/api/workspaces/${seg(workspaceId)}`);
     },
+    /** What deleting the workspace takes with it (owner). Not in the original. */
+    deletePreview: async (workspaceId: string) => (await this.get<{ delete_preview: WorkspaceDeletePreview }>(`/api/workspaces/${seg(workspaceId)}/delete-preview`)).delete_preview,
     /** The member directory, whole page. Not in the original. */
     members: (workspaceId: string, options: { limit?: number; cursor?: string; q?: string; role?: string } = {}) =>
       this.get<MemberPage>(`/api/workspaces/${seg(workspaceId)}/members`, options),
@@ -200,6 +201,8 @@ export class ClickClackClient {
 
   auditLog = {
     list: async (workspaceId: string, limit = 100) => (await this.get<{ audit_log_entries: AuditLogEntry[] }>(`/api/workspaces/${seg(workspaceId)}/audit-log`, { limit })).audit_log_entries,
+    /** One page, whole (`{audit_log_entries, next_cursor?}`), with filters. Not in the original. */
+    page: (workspaceId: string, query: AuditLogQuery = {}) => this.get<AuditLogPage>(`/api/workspaces/${seg(workspaceId)}/audit-log`, query),
   };
 
   connectedAccounts = {
@@ -207,6 +210,10 @@ export class ClickClackClient {
     create: async (workspaceId: string, input: ConnectedAccountInput) =>
       (await this.post<{ connected_account: ConnectedAccount }>(`/api/workspaces/${seg(workspaceId)}/connected-accounts`, input)).connected_account,
     revoke: async (accountId: string) => (await this.post<{ connected_account: ConnectedAccount }>(`/api/connected-accounts/${seg(accountId)}/revoke`, {})).connected_account,
+    /** How you sign in (GitHub, email, password). Not in the original. */
+    signInMethods: async () => (await this.get<{ sign_in_methods: SignInMethod[] }>("/api/me/sign-in-methods")).sign_in_methods,
+    /** Unlinks GitHub (409 last_sign_in_method when it is your only way in). Not in the original. */
+    unlinkGithub: async () => (await this.del<{ sign_in_methods: SignInMethod[] }>("/api/me/sign-in-methods/github")).sign_in_methods,
   };
 
   channels = {
@@ -219,6 +226,10 @@ export class ClickClackClient {
     delete: async (channelId: string): Promise<void> => {
       await this.del(`/api/channels/${seg(channelId)}`);
     },
+    /** What deleting the channel takes with it, and what stops it (owner). Not in the original. */
+    deletePreview: async (channelId: string) => (await this.get<{ delete_preview: ChannelDeletePreview }>(`/api/channels/${seg(channelId)}/delete-preview`)).delete_preview,
+    /** The pin records (who pinned what, when), in the order of `pins`. Not in the original. */
+    pinRecords: async (channelId: string) => (await this.get<{ pins: PinRecord[] }>(`/api/channels/${seg(channelId)}/pins`)).pins,
     ...this.conversation("/api/channels"),
     /** The original's names for pins. */
     pins: async (channelId: string) => (await this.get<{ messages: Message[] }>(`/api/channels/${seg(channelId)}/pins`)).messages,
@@ -244,6 +255,8 @@ export class ClickClackClient {
     /** The original's names for reactions; the message's reaction summaries after the change. */
     addReaction: async (messageId: string, emoji: string) => (await this.post<{ reactions: ReactionSummary[] }>(`/api/messages/${seg(messageId)}/reactions`, { emoji })).reactions,
     removeReaction: async (messageId: string, emoji: string) => (await this.del<{ reactions: ReactionSummary[] }>(`/api/messages/${seg(messageId)}/reactions/${seg(emoji)}`)).reactions,
+    /** The message with its shareable route id (`route_id`). */
+    route: async (messageId: string) => (await this.post<{ message: Message }>(`/api/messages/${seg(messageId)}/route`, {})).message,
   };
 
   /**

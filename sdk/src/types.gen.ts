@@ -510,7 +510,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Pinned messages */
+        /** Pinned messages, and the pin records (who pinned each, when) in the same order */
         get: operations["getApiChannelsByIdPins"];
         put?: never;
         /** Pin a message (at most 100 per channel) */
@@ -607,6 +607,23 @@ export interface paths {
         head?: never;
         /** Edit your message */
         patch: operations["patchApiMessagesById"];
+        trace?: never;
+    };
+    "/api/messages/{id}/route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The message with its shareable route id (as the original: made on demand there, kept from the start here) */
+        post: operations["postApiMessagesByIdRoute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/messages/{id}/thread": {
@@ -1439,6 +1456,143 @@ export interface paths {
         patch: operations["patchApiWorkspacesByIdModerationMembersByUser_id"];
         trace?: never;
     };
+    "/api/workspaces/{id}/transfer-ownership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand the workspace to another member (owner; you become moderator) */
+        post: operations["postApiWorkspacesByIdTransfer-ownership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/delete-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What deleting the workspace takes with it (owner) */
+        get: operations["getApiWorkspacesByIdDelete-preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/{id}/delete-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What deleting the channel takes with it, and what stops it (owner) */
+        get: operations["getApiChannelsByIdDelete-preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who did what to the workspace's administration, newest first (owners and moderators) */
+        get: operations["getApiWorkspacesByIdAudit-log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/sign-in-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How you sign in (GitHub, email, password) */
+        get: operations["getApiMeSign-in-methods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/sign-in-methods/github": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink GitHub (refused, 409 last_sign_in_method, when it is your only way in) */
+        delete: operations["deleteApiMeSign-in-methodsGithub"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{id}/connected-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Connected accounts (yours; everyone's for owners and moderators) */
+        get: operations["getApiWorkspacesByIdConnected-accounts"];
+        put?: never;
+        /** Connect an account (yours; anyone's in the workspace for owners and moderators) */
+        post: operations["postApiWorkspacesByIdConnected-accounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connected-accounts/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a connected account (its person, or owners and moderators) */
+        post: operations["postApiConnected-accountsByIdRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/search": {
         parameters: {
             query?: never;
@@ -1755,6 +1909,37 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AuditLogEntry
+         * @example {
+         *       "id": "aud_01jd3k4q0b1c2d3e4f5g6h7j8k",
+         *       "workspace_id": "wsp_01jd3k0m8a1b2c3d4e5f6g7h8j",
+         *       "actor_user_id": "usr_01jd3k0m7x4y9z2a5b8c1d6e0f",
+         *       "action": "channel.renamed",
+         *       "target_type": "channel",
+         *       "target_id": "chn_01jd3k0m8m9n0p1q2r3s4t5v6w",
+         *       "metadata": {
+         *         "from": "general",
+         *         "to": "engines"
+         *       },
+         *       "created_at": "2026-01-05T09:30:00.000Z"
+         *     }
+         */
+        AuditLogEntry: {
+            id: string;
+            workspace_id: string;
+            /** @description a user id, or "cli" for the server's admin command */
+            actor_user_id: string;
+            /** @description e.g. member.role_changed, channel.deleted, bot_token.minted */
+            action: string;
+            target_type: string;
+            target_id: string;
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+        };
         /** BotCommand */
         BotCommand: {
             id: string;
@@ -1896,6 +2081,55 @@ export interface components {
             last_read_seq: number;
             unread_count: number;
             mention_count: number;
+        };
+        /** ChannelDeletePreview */
+        ChannelDeletePreview: {
+            channel_id: string;
+            name: string;
+            messages: number;
+            threads: number;
+            replies: number;
+            pins: number;
+            uploads: number;
+            upload_bytes: number;
+            /** @description why the delete would be refused (empty when it may go ahead) */
+            blockers: {
+                code: string;
+                message: string;
+            }[];
+            can_delete: boolean;
+        };
+        /**
+         * ConnectedAccount
+         * @example {
+         *       "id": "cna_01jd3k5r0b1c2d3e4f5g6h7j8k",
+         *       "workspace_id": "wsp_01jd3k0m8a1b2c3d4e5f6g7h8j",
+         *       "user_id": "usr_01jd3k0m7x4y9z2a5b8c1d6e0f",
+         *       "provider": "github",
+         *       "provider_account_id": "583231",
+         *       "display_name": "ada",
+         *       "scopes": [
+         *         "repo"
+         *       ],
+         *       "metadata": {},
+         *       "created_at": "2026-01-05T09:40:00.000Z"
+         *     }
+         */
+        ConnectedAccount: {
+            id: string;
+            workspace_id: string;
+            user_id: string;
+            provider: string;
+            provider_account_id: string;
+            display_name: string;
+            scopes: string[];
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            revoked_at?: string;
         };
         /** DeletedBot */
         DeletedBot: {
@@ -2186,6 +2420,14 @@ export interface components {
             posts_remaining?: number;
             post_limit?: number;
         };
+        /** Pin */
+        Pin: {
+            channel_id: string;
+            message_id: string;
+            pinned_by: string;
+            /** Format: date-time */
+            pinned_at: string;
+        };
         /**
          * QuestionInput
          * @example {
@@ -2296,6 +2538,15 @@ export interface components {
             revoked_at?: string;
             token?: string;
         };
+        /** SignInMethod */
+        SignInMethod: {
+            /** @enum {string} */
+            provider: "github" | "email" | "password";
+            /** @description the GitHub user id, or the email address */
+            provider_account_id?: string;
+            /** @description false for your last way to sign in */
+            removable: boolean;
+        };
         /** ThreadPage */
         ThreadPage: {
             root: components["schemas"]["Message"];
@@ -2403,6 +2654,17 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        /** WorkspaceDeletePreview */
+        WorkspaceDeletePreview: {
+            workspace_id: string;
+            name: string;
+            members: number;
+            channels: number;
+            messages: number;
+            uploads: number;
+            upload_bytes: number;
+            bots: number;
         };
     };
     responses: {
@@ -4098,6 +4360,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         messages: components["schemas"]["Message"][];
+                        pins: components["schemas"]["Pin"][];
                     };
                 };
             };
@@ -4135,6 +4398,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         pinned_message: components["schemas"]["Message"];
+                        pin: components["schemas"]["Pin"];
                         event: components["schemas"]["Event"];
                     };
                 };
@@ -4411,6 +4675,41 @@ export interface operations {
                     "application/json": {
                         message: components["schemas"]["Message"];
                         event: components["schemas"]["Event"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    postApiMessagesByIdRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: components["schemas"]["Message"];
                     };
                 };
             };
@@ -6950,6 +7249,312 @@ export interface operations {
                     "application/json": {
                         member: components["schemas"]["ModerationEntry"];
                         event: components["schemas"]["Event"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiWorkspacesByIdTransfer-ownership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    user_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        workspace: components["schemas"]["Workspace"];
+                        event: components["schemas"]["Event"];
+                        events: components["schemas"]["Event"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiWorkspacesByIdDelete-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        delete_preview: components["schemas"]["WorkspaceDeletePreview"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiChannelsByIdDelete-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        delete_preview: components["schemas"]["ChannelDeletePreview"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiWorkspacesByIdAudit-log": {
+        parameters: {
+            query?: {
+                limit?: number;
+                before?: string;
+                action?: "member.role_changed" | "member.timed_out" | "member.timeout_cleared" | "member.blocked" | "member.unblocked" | "member.note_changed" | "channel.created" | "channel.renamed" | "channel.updated" | "channel.archived" | "channel.unarchived" | "channel.deleted" | "workspace.renamed" | "workspace.updated" | "workspace.deleted" | "workspace.ownership_transferred" | "bot.created" | "bot.retired" | "bot.removed_from_workspace" | "bot_token.minted" | "bot_token.revoked" | "bot_setup_code.minted" | "bot_setup_code.claimed" | "slash_command.created" | "slash_command.secret_rotated" | "slash_command.revoked" | "event_subscription.created" | "event_subscription.secret_rotated" | "event_subscription.revoked" | "event_subscription.enabled" | "event_subscription.redelivered" | "app.installed" | "app.revoked" | "incoming_webhook.created" | "incoming_webhook.revoked" | "connected_account.linked" | "connected_account.revoked" | "member.added";
+                actor_user_id?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        audit_log_entries: components["schemas"]["AuditLogEntry"][];
+                        next_cursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiMeSign-in-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sign_in_methods: components["schemas"]["SignInMethod"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "deleteApiMeSign-in-methodsGithub": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sign_in_methods: components["schemas"]["SignInMethod"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "getApiWorkspacesByIdConnected-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connected_accounts: components["schemas"]["ConnectedAccount"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiWorkspacesByIdConnected-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    user_id: string;
+                    provider: string;
+                    provider_account_id: string;
+                    display_name?: string;
+                    scopes?: string[];
+                    metadata?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connected_account: components["schemas"]["ConnectedAccount"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    "postApiConnected-accountsByIdRevoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connected_account: components["schemas"]["ConnectedAccount"];
                     };
                 };
             };

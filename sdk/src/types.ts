@@ -234,33 +234,14 @@ export interface EventDeliveryAttemptsPage {
   deliveries: EventDeliveryAttempt[];
   next_cursor: string | null;
 }
-export interface AuditLogEntry {
-  id: string;
-  workspace_id: string;
-  actor_user_id: string;
-  action: string;
-  target_type: string;
-  target_id: string;
-  metadata: Record<string, unknown>;
-  created_at: string;
-}
-export interface ConnectedAccount {
-  id: string;
-  workspace_id: string;
-  user_id: string;
-  provider: string;
-  provider_account_id: string;
-  display_name: string;
-  scopes: string[];
-  metadata: Record<string, unknown>;
-  created_at: string;
-  revoked_at?: string | null;
-}
-export interface ConnectedAccountInput {
-  user_id: string;
-  provider: string;
-  provider_account_id: string;
-  display_name?: string;
-  scopes?: string[];
-  metadata?: Record<string, unknown>;
-}
+export type AuditLogEntry = Schemas["AuditLogEntry"];
+/** A page of the audit log, newest first. Not in the original (its list returns the entries only). */
+export type AuditLogPage = Ok<"/api/workspaces/{id}/audit-log", "get">;
+export type AuditLogQuery = QueryOf<"/api/workspaces/{id}/audit-log", "get">;
+/** The original's pin record. */
+export type PinRecord = Schemas["Pin"];
+export type ChannelDeletePreview = Schemas["ChannelDeletePreview"];
+export type WorkspaceDeletePreview = Schemas["WorkspaceDeletePreview"];
+export type ConnectedAccount = Schemas["ConnectedAccount"];
+export type SignInMethod = Schemas["SignInMethod"];
+export type ConnectedAccountInput = BodyOf<"/api/workspaces/{id}/connected-accounts", "post">;

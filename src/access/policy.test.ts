@@ -57,6 +57,7 @@ forEachStore((store) => {
     ids.app = (await s.integrations.installApp({ workspaceId: workspace.id, appSlug: "fixture", displayName: "Fixture", botUserId: bot.id, config: {}, createdBy: owner.id })).installation.id;
     ids.command = (await s.integrations.createSlashCommand({ workspaceId: workspace.id, command: "/fixture", description: "", callbackUrl: "http://192.0.2.1/slash", botUserId: bot.id, createdBy: owner.id })).id;
     ids.webhook = (await s.integrations.createIncomingWebhook({ workspaceId: workspace.id, channelId: general.id, name: "Fixture hook", createdBy: owner.id })).webhook.id;
+    ids.connected = (await s.connectedAccounts.connect({ workspaceId: workspace.id, userId: member.id, provider: "github", providerAccountId: "fixture", displayName: "fixture", scopes: [], metadata: {}, createdBy: member.id })).id;
     ids.delivery = (await s.integrations.logDelivery(sub.id, { event_id: "evt_pruned", event_type: "message.created", event_cursor: "cur_x", attempt: 1, outcome: "failed", response_status: 500, error: "fixture", duration_ms: 1, redelivery: false })).id;
 
     for (const [name, u] of Object.entries({ owner, member, guest, timedOut, blocked })) actors[name] = client(server.url, { token: await sessionFor((u as any).id) });
@@ -125,6 +126,7 @@ forEachStore((store) => {
       .replace(":channel_id", use.general!)
       .replace("/api/app-installations/:id", `/api/app-installations/${use.app}`)
       .replace("/api/incoming-webhooks/:id", `/api/incoming-webhooks/${use.webhook}`)
+      .replace("/api/connected-accounts/:id", `/api/connected-accounts/${use.connected}`)
     .replace("/api/users/:id", `/api/users/${use.member}`)
       .replace(":bot_user_id", use.bot!)
       .replace(":token_id", use.token!)
@@ -141,6 +143,8 @@ forEachStore((store) => {
       "PATCH /api/messages/:id": { body: "edited" },
       "POST /api/messages/:id/reactions": { emoji: "👍" },
       "POST /api/channels/:id/pins": { message_id: use.message },
+      "POST /api/workspaces/:id/transfer-ownership": { user_id: use.peer },
+      "POST /api/workspaces/:id/connected-accounts": { user_id: use.member, provider: "github", provider_account_id: `m-${Math.random().toString(36).slice(2, 8)}` },
       "POST /api/channels/:id/read": { seq: 1 },
       "POST /api/dms/:id/read": { seq: 1 },
       "POST /api/workspaces/:id/channels": { name: `m-${Math.random().toString(36).slice(2, 8)}` },
@@ -191,13 +195,13 @@ forEachStore((store) => {
   }
 
   // Calls that would tear the fixtures down are checked for refusals only.
-  const DESTRUCTIVE = new Set(["DELETE /api/incoming-webhooks/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/slash-commands/:id/revoke", "POST /api/app-installations/:id/revoke", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/logout-everywhere", "POST /api/auth/magic/consume", "POST /api/auth/magic/request",
-    // Changing a password needs the current one and password sign-in switched on: refusals only.
-    "POST /api/auth/password/change"]);
-  const MANAGER_ONLY = new Set(["GET /api/workspaces/:id/event-subscriptions", "POST /api/workspaces/:id/event-subscriptions", "GET /api/event-subscriptions/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/event-subscriptions/:id/enable", "POST /api/event-subscriptions/:id/rotate-secret", "GET /api/event-subscriptions/:id/deliveries", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "POST /api/workspaces/:id/slash-commands", "POST /api/slash-commands/:id/rotate-secret", "POST /api/slash-commands/:id/revoke", "GET /api/workspaces/:id/app-installations", "POST /api/workspaces/:id/app-installations", "POST /api/app-installations/:id/revoke", "PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id", "GET /api/workspaces/:id/incoming-webhooks", "GET /api/channels/:id/incoming-webhooks", "POST /api/channels/:id/incoming-webhooks", "POST /api/incoming-webhooks/:id/rotate-secret", "DELETE /api/incoming-webhooks/:id", "GET /api/workspaces/:id/invites", "POST /api/workspaces/:id/invites", "DELETE /api/workspaces/:id/invites/:invite_id"]);
-  const GUEST_OK = new Set(["GET /api/push/vapid-public-key", "POST /api/me/push-subscriptions", "DELETE /api/me/push-subscriptions", "GET /api/workspaces/:id/slash-commands", "POST /api/auth/password/change", "GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads", "GET /api/workspaces/:id/channel-preferences", "GET /api/workspaces/:id/bot-commands"]);
+  // Changing a password needs the current one and password sign-in switched on: refusals only.
+  const DESTRUCTIVE = new Set(["DELETE /api/incoming-webhooks/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/slash-commands/:id/revoke", "POST /api/app-installations/:id/revoke", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "DELETE /api/bots/:bot_user_id", "DELETE /api/workspaces/:id/bots/:bot_user_id/membership", "POST /api/bot-tokens/:token_id/revoke", "DELETE /api/messages/:id", "POST /api/auth/logout", "POST /api/auth/logout-everywhere", "POST /api/auth/magic/consume", "POST /api/auth/magic/request", "POST /api/auth/password/change", "POST /api/connected-accounts/:id/revoke", "POST /api/workspaces/:id/transfer-ownership"]);
+  // Owners only (transfer, delete previews), owners and moderators (the audit log): the matrix has no moderator.
+  const MANAGER_ONLY = new Set(["GET /api/workspaces/:id/event-subscriptions", "POST /api/workspaces/:id/event-subscriptions", "GET /api/event-subscriptions/:id", "POST /api/event-subscriptions/:id/revoke", "POST /api/event-subscriptions/:id/enable", "POST /api/event-subscriptions/:id/rotate-secret", "GET /api/event-subscriptions/:id/deliveries", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "POST /api/workspaces/:id/slash-commands", "POST /api/slash-commands/:id/rotate-secret", "POST /api/slash-commands/:id/revoke", "GET /api/workspaces/:id/app-installations", "POST /api/workspaces/:id/app-installations", "POST /api/app-installations/:id/revoke", "PATCH /api/workspaces/:id", "GET /api/workspaces/:id/moderation/members", "GET /api/workspaces/:id/moderation/members/:user_id", "PATCH /api/workspaces/:id/moderation/members/:user_id", "DELETE /api/workspaces/:id", "DELETE /api/channels/:id", "PATCH /api/channels/:id", "GET /api/workspaces/:id/incoming-webhooks", "GET /api/channels/:id/incoming-webhooks", "POST /api/channels/:id/incoming-webhooks", "POST /api/incoming-webhooks/:id/rotate-secret", "DELETE /api/incoming-webhooks/:id", "GET /api/workspaces/:id/invites", "POST /api/workspaces/:id/invites", "DELETE /api/workspaces/:id/invites/:invite_id", "POST /api/workspaces/:id/transfer-ownership", "GET /api/workspaces/:id/delete-preview", "GET /api/channels/:id/delete-preview", "GET /api/workspaces/:id/audit-log"]);
+  const GUEST_OK = new Set(["GET /api/push/vapid-public-key", "POST /api/me/push-subscriptions", "DELETE /api/me/push-subscriptions", "GET /api/workspaces/:id/slash-commands", "POST /api/auth/password/change", "GET /api/me/bots", "GET /api/home-link", "GET /api/workspaces/:id/topics", "GET /api/me", "GET /api/users/:id/avatar", "PATCH /api/me", "POST /api/auth/logout-everywhere", "GET /api/workspaces", "POST /api/workspaces", "GET /api/workspaces/:id", "GET /api/workspaces/:id/channels", "GET /api/event-types", "GET /api/realtime/events", "GET /api/dms", "GET /api/messages/by-nonce", "GET /api/uploads/by-nonce", "GET /api/search", "GET /api/me/notification-settings", "PATCH /api/me/notification-settings", "GET /api/workspaces/:id/threads", "GET /api/workspaces/:id/channel-preferences", "GET /api/workspaces/:id/bot-commands", "GET /api/workspaces/:id/connected-accounts", "GET /api/me/sign-in-methods", "DELETE /api/me/sign-in-methods/github"]);
   // Reads a timed-out or blocked member may still make; every other chat write is refused.
-  const MODERATED_OK = new Set(["PATCH /api/me", "POST /api/auth/logout-everywhere", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral",
+  const MODERATED_OK = new Set(["DELETE /api/me/sign-in-methods/github", "POST /api/messages/:id/route", "PATCH /api/me", "POST /api/auth/logout-everywhere", "POST /api/workspaces", "POST /api/channels/:id/read", "POST /api/dms/:id/read", "GET /api/messages/by-nonce", "POST /api/realtime/ephemeral",
     // One's own notification state is not a chat write.
     "PATCH /api/me/notification-settings", "PATCH /api/channels/:id/notification-settings", "PUT /api/channels/:id/star", "DELETE /api/channels/:id/star", "POST /api/messages/:id/thread/follow", "DELETE /api/messages/:id/thread/follow", "POST /api/messages/:id/thread/read",
     // One's own password neither.
@@ -205,7 +209,7 @@ forEachStore((store) => {
 
   // Permitted calls whose answer depends on the caller's own data (your nonce) or on an earlier
   // caller (the pin someone already removed): a 404 there is the right answer, not a refusal.
-  const LOOKUPS = new Set(["DELETE /api/me/push-subscriptions", "GET /api/users/:id/avatar", "GET /api/messages/by-nonce", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
+  const LOOKUPS = new Set(["DELETE /api/me/sign-in-methods/github", "DELETE /api/me/push-subscriptions", "GET /api/users/:id/avatar", "GET /api/messages/by-nonce", "POST /api/event-subscriptions/:id/deliveries/:delivery_id/redeliver", "DELETE /api/channels/:id/pins/:message_id", "GET /api/uploads/by-nonce"]);
 
   type Expect = "allow" | "deny" | "skip";
 

@@ -244,3 +244,16 @@ export function moderationUpdated(
     payload: { user_id: member.userId, role: member.role, timeout_until: member.timeoutUntil, blocked: member.blockedAt !== null, updated_by: updatedBy },
   };
 }
+
+/**
+ * The workspace changed hands: everyone in it hears who owns it now. The two role changes are
+ * announced besides as member.moderation_updated (moderationUpdated), so everything that follows
+ * a role change (socket re-checks, manager views) follows this one too.
+ */
+export function ownershipTransferred(workspaceId: string, previousOwnerId: string, newOwnerId: string, transferredBy: string): NewEvent {
+  return {
+    workspaceId,
+    type: "workspace.ownership_transferred",
+    payload: { workspace_id: workspaceId, previous_owner_id: previousOwnerId, new_owner_id: newOwnerId, owner_user_id: newOwnerId, transferred_by: transferredBy },
+  };
+}

@@ -6,7 +6,7 @@ const monotonic = monotonicFactory();
 
 export type IdPrefix =
   | "usr" | "wsp" | "chn" | "msg" | "dm" | "evt" | "eph" | "upl" | "inv" | "mlk" | "ses" | "sub"
-  | "eda" | "app" | "tpc" | "tok" | "cmd" | "trg" | "whk" | "bsc" | "bcm";
+  | "eda" | "app" | "tpc" | "tok" | "cmd" | "trg" | "whk" | "bsc" | "bcm" | "aud" | "cna";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${monotonic().toLowerCase()}`;

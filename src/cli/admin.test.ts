@@ -32,6 +32,14 @@ const stores = {
           db.close();
         }
       },
+      async auditLog() {
+        const db = new Database(join(dir, "clickclack.db"), { readonly: true });
+        try {
+          return db.query("SELECT actor_user_id, action FROM audit_log ORDER BY id").all() as { actor_user_id: string; action: string }[];
+        } finally {
+          db.close();
+        }
+      },
     };
   },
   postgres: async () => {
@@ -43,6 +51,14 @@ const stores = {
         const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
         try {
           return (await sql`SELECT to_regclass('messages') IS NOT NULL AS present`)[0]!.present as boolean;
+        } finally {
+          await sql.end();
+        }
+      },
+      async auditLog() {
+        const sql = postgres(pg.url, { max: 1, onnotice: () => {} });
+        try {
+          return [...(await sql<{ actor_user_id: string; action: string }[]>`SELECT actor_user_id, action FROM audit_log ORDER BY id`)];
         } finally {
           await sql.end();
         }
@@ -76,6 +92,8 @@ test.each(Object.keys(stores) as (keyof typeof stores)[])("%s: migrate creates t
   const bot2 = JSON.parse((await run(["admin", "bot", "create", "--workspace", first.workspace.id, "--name", "Claude", "--handle", "claude", flag, data, "--json"])).out);
   expect(bot2.bot.id).toBe(bot.bot.id);
   expect(bot2.bot_token.token).not.toBe(bot.bot_token.token);
+  // What the operator changed in a workspace is in its audit log, by "cli".
+  expect(await store.auditLog()).toEqual(["member.added", "bot.created", "bot_token.minted", "bot_token.minted"].map((action) => ({ actor_user_id: "cli", action })));
 
   // user create --workspace joins the person as a member, as the Go server's command does; again, nothing changes.
   const dee = JSON.parse((await run(["admin", "user", "create", "--email", "dee@example.com", "--name", "Dee", "--workspace", first.workspace.slug, flag, data, "--json"])).out);

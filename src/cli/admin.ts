@@ -1,5 +1,6 @@
 // `clickclack admin …`: operator commands that work on the database directly (the server may be
 // running: SQLite's WAL lets both write). Idempotent where it makes sense; --json for scripts.
+import { auditEntry, audited, CLI_ACTOR } from "../chat/audit.ts";
 import { parseArgs } from "node:util";
 import { setPassword } from "../access/passwords.ts";
 import { assertScopesWithin, expandScopes } from "../access/scopes.ts";
@@ -79,7 +80,8 @@ export async function adminCommand(args: string[]): Promise<number> {
     const configArgs = SETTINGS.flatMap((s) => (v[s.flag] === undefined ? [] : s.kind === "boolean" ? (v[s.flag] ? [`--${s.flag}`] : []) : [`--${s.flag}`, String(v[s.flag])]));
     if (v.config) configArgs.push("--config", String(v.config));
     const config = loadConfig(configArgs).config;
-    store = await openStore(config);
+    const opened = await openStore(config);
+    store = opened;
     const need = (key: string) => {
       const value = v[key];
       if (typeof value !== "string" || value.trim() === "") throw new UsageError(`--${key} is required`);
@@ -123,7 +125,11 @@ export async function adminCommand(args: string[]): Promise<number> {
         if (!["owner", "moderator", "member", "guest"].includes(role)) throw new UsageError("--role must be owner, moderator, member or guest");
         const user = typeof v.user === "string" ? await store.users.get(v.user) : await store.users.byEmail(need("email"));
         if (!user) throw new AppError(404, "not_found", "user not found");
-        const membership = await store.workspaces.addMember(ws.id, user.id, role);
+        const was = (await store.workspaces.membership(ws.id, user.id))?.role ?? null;
+        const entry = was === null
+          ? auditEntry(ws.id, CLI_ACTOR, "member.added", { type: "member", id: user.id }, { role })
+          : auditEntry(ws.id, CLI_ACTOR, "member.role_changed", { type: "member", id: user.id }, { from: was, to: role });
+        const membership = await audited(was === role ? [] : entry, () => opened.workspaces.addMember(ws.id, user.id, role));
         emit(json, { membership: { workspace_id: ws.id, user_id: user.id, role: membership.role } }, `@${user.handle} is ${membership.role} of ${ws.name}`);
         return 0;
       }
@@ -162,8 +168,13 @@ export async function adminCommand(args: string[]): Promise<number> {
         const ownerId = typeof v.owner === "string" ? v.owner : bot?.owner_user_id ?? null;
         // The operator may mint anything, but a user-owned bot never holds more than its owner may.
         if (ownerId) assertScopesWithin(scopes, (await store.workspaces.membership(ws.id, ownerId))?.role ?? null);
-        if (!bot) bot = await store.bots.create({ workspaceId: ws.id, displayName: displayName(need("name"), "--name"), handle: handle === undefined ? undefined : checkedHandle(handle), ownerUserId: ownerId });
-        const bot_token = await store.bots.mintToken({ botUserId: bot.id, workspaceId: ws.id, name: "cli", scopes });
+        if (!bot) {
+          const input = { workspaceId: ws.id, displayName: displayName(need("name"), "--name"), handle: handle === undefined ? undefined : checkedHandle(handle), ownerUserId: ownerId };
+          bot = await audited((b) => auditEntry(ws.id, CLI_ACTOR, "bot.created", { type: "bot", id: (b as { id: string }).id }, { display_name: input.displayName, owner_user_id: ownerId ?? undefined }), () => opened.bots.create(input));
+        }
+        const botId = bot.id;
+        const bot_token = await audited((k) => auditEntry(ws.id, CLI_ACTOR, "bot_token.minted", { type: "bot_token", id: (k as { id: string }).id }, { bot_user_id: botId, name: "cli", scopes }),
+          () => opened.bots.mintToken({ botUserId: botId, workspaceId: ws.id, name: "cli", scopes }));
         emit(json, { bot, bot_token }, `bot @${bot.handle} (${bot.id}) in ${ws.name}\ntoken (shown once): ${bot_token.token}\nscopes: ${scopes.join(" ")}`);
         return 0;
       }

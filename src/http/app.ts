@@ -10,7 +10,9 @@ import { openApiRoutes } from "./openapi.ts";
 import { requestContext, requestLog } from "./request-log.ts";
 import { requestTrace } from "./request-trace.ts";
 import type { Deps } from "./deps.ts";
+import { administrationRoutes } from "./routes/administration.ts";
 import { appRoutes } from "./routes/apps.ts";
+import { connectedAccountRoutes } from "./routes/connected-accounts.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { botCommandRoutes } from "./routes/bot-commands.ts";
 import { botSetupRoutes } from "./routes/bot-setup.ts";
@@ -196,6 +198,8 @@ export function createApp(deps: Deps) {
         .use(incomingWebhookRoutes(deps))
         .use(appRoutes(deps))
         .use(moderationRoutes(deps))
+        .use(administrationRoutes(deps))
+        .use(connectedAccountRoutes(deps))
         .use(searchRoutes(deps))
         .use(notificationRoutes(deps))
         .use(pushRoutes(deps))

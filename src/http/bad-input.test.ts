@@ -199,6 +199,22 @@ forEachStore((store) => {
     expect4xx("an open question resolved as answered without answers", await botClient.post(`/api/messages/${questionId}/question/resolution`, { status: "answered" }));
     expect4xx("questions of a person", await ada.get("/api/bots/self/questions"));
     expect4xx("questions by an unknown status", await botClient.get("/api/bots/self/questions?status=later"));
+    // Administration: handing over to nobody, to oneself, to a bot; a log page out of range or of an unknown action; deleting what must stay.
+    const transfer = `/api/workspaces/${team.workspace.id}/transfer-ownership`;
+    expect4xx("a transfer to nobody", await ada.post(transfer, { user_id: "usr_00000000000000000000000000" }));
+    expect4xx("a transfer to oneself", await ada.post(transfer, { user_id: team.users[0]!.id }));
+    expect4xx("a transfer to someone of another workspace", await ada.post(transfer, { user_id: foreign.user }));
+    expect4xx("a transfer with an empty id", await ada.post(transfer, { user_id: "" }));
+    expect4xx("the audit log with limit 0", await ada.get(`/api/workspaces/${team.workspace.id}/audit-log?limit=0`));
+    expect4xx("the audit log with limit 201", await ada.get(`/api/workspaces/${team.workspace.id}/audit-log?limit=201`));
+    expect4xx("the audit log of an unknown action", await ada.get(`/api/workspaces/${team.workspace.id}/audit-log?action=everything`));
+    expect4xx("deleting the last public channel", await ada.delete(`/api/channels/${team.general.id}`));
+    expect4xx("deleting #guest", await ada.delete(`/api/channels/${team.guest.id}`));
+    const accounts = `/api/workspaces/${team.workspace.id}/connected-accounts`;
+    expect4xx("a connected account of an unnamed provider", await ada.post(accounts, { user_id: team.users[0]!.id, provider: "9 lives", provider_account_id: "1" }));
+    expect4xx("a connected account with a blank account id", await ada.post(accounts, { user_id: team.users[0]!.id, provider: "github", provider_account_id: "   " }));
+    expect4xx("a connected account for someone outside", await ada.post(accounts, { user_id: foreign.user, provider: "github", provider_account_id: "1" }));
+    expect4xx("a connected account with huge metadata", await ada.post(accounts, { user_id: team.users[0]!.id, provider: "github", provider_account_id: "1", metadata: { blob: "x".repeat(20_000) } }));
 
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThan(120);

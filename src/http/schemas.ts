@@ -207,6 +207,14 @@ export const DirectConversationSchema = t.Object({
 
 export const ReceiptSchema = t.Object({ scope_id: t.String(), user_id: t.String(), last_read_seq: t.Integer(), last_read_at: t.String() }, { title: "Receipt" });
 
+/** The original's pin record: which message, in which channel, pinned by whom and when. */
+export const PinRecordSchema = t.Object({
+  channel_id: t.String(),
+  message_id: t.String(),
+  pinned_by: t.String(),
+  pinned_at: t.String({ format: "date-time" }),
+}, { title: "Pin" });
+
 export const MessagePageSchema = t.Object({
   messages: t.Array(MessageSchema),
   oldest_seq: t.Integer(),

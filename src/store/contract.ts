@@ -4,6 +4,7 @@
 // here behaves the same behind every route. Each test makes its own team (unique handles and
 // names), so the tests share one database and may run in any order.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { auditEntry, audited } from "../chat/audit.ts";
 import { AppError } from "../chat/errors.ts";
 import { DEFAULT_SCOPE } from "../chat/notifications.ts";
 import { LIMITS } from "../chat/rules.ts";
@@ -1724,6 +1725,147 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(resolved.message.question!.status).toBe("answered");
         expect((await store.messages.botQuestions(bot.id, t.workspace.id, { status: "pending", limit: 10 })).questions).toEqual([]);
         await refused(store.messages.answerQuestion(message.id, { userId: t.ids[2]!, answers: { go: ["No"] } }), 409, "question_closed");
+      });
+    });
+
+    describe("administration: ownership, delete previews, the audit log", () => {
+      test("transfer: the owner hands over to a member and becomes moderator; announced, audited; refusals write nothing", async () => {
+        const t = await team(["ada", "bob", "cy", "gus"], ["member", "member", "guest"]);
+        const bot = await store.bots.create({ workspaceId: t.workspace.id, displayName: unique("Bot") });
+        const stranger = await store.users.create({ kind: "human", displayName: "stranger", handle: unique("str") });
+        const before = await store.audit.list(t.workspace.id, { limit: 50 });
+        await refused(store.workspaces.transferOwnership(t.workspace.id, t.ids[2]!, t.ids[1]!), 403, "owner_required");
+        await refused(store.workspaces.transferOwnership(t.workspace.id, t.ids[0]!, t.ids[0]!), 400, "already_owner");
+        await refused(store.workspaces.transferOwnership(t.workspace.id, stranger.id, t.ids[0]!), 404, "not_found");
+        await refused(store.workspaces.transferOwnership(t.workspace.id, bot.id, t.ids[0]!), 400, "bot_cannot_own");
+        await refused(store.workspaces.transferOwnership(t.workspace.id, t.ids[3]!, t.ids[0]!), 400, "guest_cannot_own");
+        await refused(store.workspaces.transferOwnership("wsp_missing", t.ids[1]!, t.ids[0]!), 404, "not_found");
+        expect(await store.audit.list(t.workspace.id, { limit: 50 })).toEqual(before);
+        await store.moderation.update(t.workspace.id, t.ids[1]!, { timeoutUntil: later(60_000) }, t.ids[0]!);
+
+        const r = await store.workspaces.transferOwnership(t.workspace.id, t.ids[1]!, t.ids[0]!);
+        expect(r.workspace).toMatchObject({ id: t.workspace.id, role: "moderator" });
+        expect(r.event).toMatchObject({ type: "workspace.ownership_transferred", payload: { previous_owner_id: t.ids[0]!, new_owner_id: t.ids[1]!, transferred_by: t.ids[0]! } });
+        expect(r.events.map((e) => e.type)).toEqual(["workspace.ownership_transferred", "member.moderation_updated", "member.moderation_updated"]);
+        expect(r.events.slice(1).map((e) => [e.payload.user_id, e.payload.role])).toEqual([[t.ids[0]!, "moderator"], [t.ids[1]!, "owner"]]);
+        expect((await store.workspaces.membership(t.workspace.id, t.ids[0]!))?.role).toBe("moderator");
+        // The new owner is beyond moderation: the timeout ends with the handover.
+        expect(await store.workspaces.membership(t.workspace.id, t.ids[1]!)).toMatchObject({ role: "owner", timeoutUntil: null, blockedAt: null });
+        const logged = (await allEvents(t.workspace.id)).filter((e) => e.type === "workspace.ownership_transferred");
+        expect(logged).toHaveLength(1);
+        const [entry] = (await store.audit.list(t.workspace.id, { limit: 1 })).entries;
+        expect(entry).toMatchObject({ action: "workspace.ownership_transferred", actor_user_id: t.ids[0]!, target_type: "workspace", target_id: t.workspace.id, metadata: { previous_owner_id: t.ids[0]!, new_owner_id: t.ids[1]! } });
+        // The former owner is no longer one.
+        await refused(store.workspaces.transferOwnership(t.workspace.id, t.ids[2]!, t.ids[0]!), 403, "owner_required");
+      });
+
+      test("channel delete preview counts what goes and names what stops it; the delete takes pins and queues uploads", async () => {
+        const t = await team(["ada", "bob"]);
+        const { channel } = await store.channels.create({ workspaceId: t.workspace.id, name: "doomed", createdBy: t.ids[0]! });
+        const inDoomed: Scope = { kind: "channel", id: channel.id, workspaceId: t.workspace.id };
+        const root = await store.messages.post({ scope: inDoomed, authorId: t.ids[0]!, body: "root" });
+        await store.messages.post({ scope: inDoomed, authorId: t.ids[1]!, body: "reply", parentMessageId: root.message.id });
+        const gone = await store.messages.post({ scope: inDoomed, authorId: t.ids[1]!, body: "gone" });
+        await store.messages.remove(gone.message.id, t.ids[1]!);
+        await store.messages.pin(channel.id, root.message.id, t.ids[0]!);
+        const quota = { maxBytes: 10_000, maxFiles: 10 };
+        const r = await store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[0]!, bytes: 7, quota });
+        await store.uploads.complete(r.id, { filename: "a.txt", contentType: "text/plain", byteSize: 7, width: null, height: null, durationMs: null, nonce: null, fingerprint: "fp-doomed" });
+        await store.uploads.attach(root.message.id, r.id, t.ids[0]!);
+        expect(await store.channels.deletePreview(channel.id)).toEqual({
+          channel_id: channel.id, name: "doomed", messages: 2, threads: 1, replies: 1, pins: 1, uploads: 1, upload_bytes: 7, blockers: [], can_delete: true,
+        });
+        expect(await store.channels.deletePreview(t.guest.id)).toMatchObject({ can_delete: false, blockers: [{ code: "channel_name_reserved" }] });
+        await refused(store.channels.remove(t.guest.id, t.ids[0]!), 400, "channel_name_reserved");
+        await refused(store.channels.deletePreview("chn_missing"), 404, "not_found");
+
+        const queued = new Set((await store.uploads.cleanupBatch(1000)).map((j) => j.storageKey));
+        await store.channels.remove(channel.id, t.ids[0]!);
+        expect(await store.uploads.get(r.id)).toBeNull();
+        const after = (await store.uploads.cleanupBatch(1000)).filter((j) => !queued.has(j.storageKey)).map((j) => j.storageKey);
+        expect(after).toEqual([r.storageKey]);
+        // With #doomed gone, #general is the last public channel: the preview says so before the delete does.
+        expect(await store.channels.deletePreview(t.general.id)).toMatchObject({ can_delete: false, blockers: [{ code: "last_channel" }] });
+      });
+
+      test("workspace delete preview counts people, channels, messages, uploads and bots", async () => {
+        const t = await team(["ada", "bob"]);
+        await store.bots.create({ workspaceId: t.workspace.id, displayName: unique("Bot") });
+        await t.post(t.ids[0]!, "one");
+        await t.post(t.ids[1]!, "two");
+        expect(await store.workspaces.deletePreview(t.workspace.id)).toEqual({
+          workspace_id: t.workspace.id, name: t.workspace.name, members: 2, channels: 2, messages: 2, uploads: 0, upload_bytes: 0, bots: 1,
+        });
+        await store.workspaces.remove(t.workspace.id);
+        await refused(store.workspaces.deletePreview(t.workspace.id), 404, "not_found");
+      });
+
+      test("audited(): the entry commits with the write it records, and a refused write records nothing", async () => {
+        const t = await team(["ada", "bob"]);
+        const entry = (name: string) => auditEntry(t.workspace.id, t.ids[0]!, "channel.created", { type: "channel", id: name }, { name, token: "secret-never-kept" });
+        const made = await audited((r) => auditEntry(t.workspace.id, t.ids[0]!, "channel.created", { type: "channel", id: (r as { channel: { id: string } }).channel.id }, { name: "audited" }),
+          () => store.channels.create({ workspaceId: t.workspace.id, name: "audited", createdBy: t.ids[0]! }));
+        await refused(audited(entry("dupe"), () => store.channels.create({ workspaceId: t.workspace.id, name: "audited", createdBy: t.ids[0]! })), 409, "channel_exists");
+        // Concurrent audited writes batch together; each records its own entry only.
+        await Promise.all(["c1", "c2", "c3"].map((n) => audited(entry(n), () => store.channels.create({ workspaceId: t.workspace.id, name: n, createdBy: t.ids[0]! }))));
+        await store.channels.create({ workspaceId: t.workspace.id, name: "unaudited", createdBy: t.ids[0]! });
+        const { entries } = await store.audit.list(t.workspace.id, { limit: 50 });
+        expect(entries.map((e) => e.target_id).sort()).toEqual([made.channel.id, "c1", "c2", "c3"].sort());
+        expect(entries.every((e) => !("token" in e.metadata))).toBe(true);
+        expect(entries.find((e) => e.target_id === made.channel.id)).toMatchObject({ workspace_id: t.workspace.id, actor_user_id: t.ids[0]!, action: "channel.created", target_type: "channel", metadata: { name: "audited" } });
+      });
+
+      test("connected accounts: one active record per (workspace, provider, account); revoking frees it; members only", async () => {
+        const t = await team(["ada", "bob"]);
+        const elsewhere = await team(["zoe"]);
+        const input = { workspaceId: t.workspace.id, userId: t.ids[1]!, provider: "github", providerAccountId: "583231", displayName: "bob", scopes: ["repo"], metadata: { login: "bob" }, createdBy: t.ids[1]! };
+        const a = await store.connectedAccounts.connect(input);
+        expect(a).toMatchObject({ workspace_id: t.workspace.id, user_id: t.ids[1]!, provider: "github", provider_account_id: "583231", scopes: ["repo"], metadata: { login: "bob" }, revoked_at: null });
+        await refused(store.connectedAccounts.connect({ ...input, userId: t.ids[0]! }), 409, "account_already_connected");
+        // Concurrent connects of one account: one wins, on every store (and across processes).
+        const raced = await Promise.allSettled([store.connectedAccounts.connect({ ...input, providerAccountId: "race" }), other.connectedAccounts.connect({ ...input, providerAccountId: "race" })]);
+        expect(codes(raced)).toEqual(["account_already_connected", "ok"]);
+        // Another workspace is another place.
+        await store.connectedAccounts.connect({ ...input, workspaceId: elsewhere.workspace.id, userId: elsewhere.ids[0]! });
+        await refused(store.connectedAccounts.connect({ ...input, providerAccountId: "x", userId: elsewhere.ids[0]! }), 404, "not_found");
+        expect((await store.connectedAccounts.list(t.workspace.id)).map((x) => x.provider_account_id)).toEqual(["race", "583231"]);
+        expect(await store.connectedAccounts.list(t.workspace.id, t.ids[0]!)).toEqual([]);
+        const revoked = await store.connectedAccounts.revoke(a.id);
+        expect(revoked.revoked_at).not.toBeNull();
+        expect(await store.connectedAccounts.revoke(a.id)).toEqual(revoked);
+        expect(await store.connectedAccounts.get(a.id)).toEqual(revoked);
+        await store.connectedAccounts.connect({ ...input, userId: t.ids[0]! });
+        await refused(store.connectedAccounts.revoke("cna_missing"), 404, "not_found");
+      });
+
+      test("unlinking GitHub is refused while it is the person's only way in", async () => {
+        const only = await store.users.create({ kind: "human", displayName: "gh", handle: unique("gh") });
+        await store.identity.linkGithub(only.id, unique("ghid"));
+        const ways = { emailSignsIn: true, passwordSignsIn: true };
+        await refused(store.identity.unlinkGithub(only.id, ways), 409, "last_sign_in_method");
+        await store.identity.setPasswordHash(only.id, "argon2-hash-stand-in");
+        await refused(store.identity.unlinkGithub(only.id, { ...ways, passwordSignsIn: false }), 409, "last_sign_in_method");
+        await store.identity.unlinkGithub(only.id, ways);
+        expect(await store.identity.signInFacts(only.id)).toEqual({ githubId: null, email: null, password: true });
+        await refused(store.identity.unlinkGithub(only.id, ways), 404, "not_found");
+        const mailed = await store.users.create({ kind: "human", displayName: "m", handle: unique("m"), email: `${unique("m")}@example.com` });
+        await store.identity.linkGithub(mailed.id, unique("ghid"));
+        await refused(store.identity.unlinkGithub(mailed.id, { emailSignsIn: false, passwordSignsIn: true }), 409, "last_sign_in_method");
+        await store.identity.unlinkGithub(mailed.id, ways);
+      });
+
+      test("the log pages newest first and filters by action and actor", async () => {
+        const t = await team(["ada", "bob"]);
+        for (let i = 0; i < 5; i++) await store.audit.record(auditEntry(t.workspace.id, t.ids[i % 2]!, i % 2 ? "bot.created" : "channel.created", { type: "channel", id: `n${i}` }));
+        const first = await store.audit.list(t.workspace.id, { limit: 2 });
+        expect(first.entries.map((e) => e.target_id)).toEqual(["n4", "n3"]);
+        const second = await store.audit.list(t.workspace.id, { limit: 2, before: first.next_cursor! });
+        expect(second.entries.map((e) => e.target_id)).toEqual(["n2", "n1"]);
+        const last = await store.audit.list(t.workspace.id, { limit: 2, before: second.next_cursor! });
+        expect([last.entries.map((e) => e.target_id), last.next_cursor]).toEqual([["n0"], null]);
+        expect((await store.audit.list(t.workspace.id, { limit: 10, action: "bot.created" })).entries.map((e) => e.target_id)).toEqual(["n3", "n1"]);
+        expect((await store.audit.list(t.workspace.id, { limit: 10, actorId: t.ids[0]! })).entries.map((e) => e.target_id)).toEqual(["n4", "n2", "n0"]);
+        expect((await store.audit.list("wsp_other", { limit: 10 })).entries).toEqual([]);
       });
     });
 

@@ -1,9 +1,12 @@
 // The Store contract: every read and write the handlers need, dialect-neutral and async. SQLite
 // (src/store/sqlite) implements it today; a Postgres implementation slots in beside it. Writes
 // return the domain objects and the durable events committed in the same transaction.
+import type { AuditLogEntry, NewAuditEntry } from "../chat/audit.ts";
+import type { ChannelDeletePreview, WorkspaceDeletePreview } from "../chat/administration.ts";
 import type { ChannelPresentation } from "../chat/channels.ts";
 import type { BotCommand, BotCommandInput, BotSetupCode, DeletedBot, SetupDefaults, WorkspaceBotCommand } from "../chat/bots.ts";
 import type { AnswerInput, MessageQuestion, QuestionInput, ResolutionInput } from "../chat/questions.ts";
+import type { ConnectedAccount } from "../chat/connected-accounts.ts";
 import type {
   Channel, ChatEvent, DirectConversation, Member, Message, MessageKind, MessagePage, PageWindow,
   ReactionSummary, ReadReceipt, Role, StoredEvent, ThreadPage, ThreadState, User, UserKind, Workspace,
@@ -14,6 +17,14 @@ import type { PresenceChange } from "../chat/presence.ts";
 import type { Invite, InviteRole } from "../chat/invites.ts";
 import type { ParsedQuery } from "../search/query.ts";
 import type { StoredUploadMeta, Upload, UploadQuota } from "../uploads/types.ts";
+
+/** The original's pin record. */
+export interface PinRecord {
+  channel_id: string;
+  message_id: string;
+  pinned_by: string;
+  pinned_at: string;
+}
 
 export interface Membership {
   workspaceId: string;
@@ -130,7 +141,15 @@ export interface WorkspaceStore {
   listAll(): Promise<Workspace[]>;
   listFor(userId: string): Promise<Workspace[]>;
   update(id: string, patch: { name?: string; slug?: string; iconUrl?: string | null }, actorId: string): Promise<{ workspace: Workspace; event: ChatEvent }>;
+  /** Soft-deletes the workspace; a trigger queues its uploads' objects for removal in the same transaction. */
   remove(id: string): Promise<void>;
+  /** What deleting the workspace takes with it. */
+  deletePreview(id: string): Promise<WorkspaceDeletePreview>;
+  /**
+   * Hands the workspace to another member: the actor (the owner) becomes moderator, the target
+   * owner; announced as workspace.ownership_transferred and a member.moderation_updated per person.
+   */
+  transferOwnership(workspaceId: string, toUserId: string, actorId: string): Promise<{ workspace: Workspace; event: ChatEvent; events: ChatEvent[] }>;
   membership(workspaceId: string, userId: string): Promise<Membership | null>;
   addMember(workspaceId: string, userId: string, role: Role): Promise<Membership>;
   members(workspaceId: string, query: MemberQuery): Promise<{ members: Member[]; next_cursor: string | null; has_more: boolean; total_count: number }>;
@@ -145,6 +164,9 @@ export interface ChannelStore {
   list(workspaceId: string, viewerId: string, opts: { guestOnly: boolean; includeArchived: boolean }): Promise<Channel[]>;
   /** `private` may be given only as it is (409 channel_privacy_fixed otherwise). */
   update(id: string, patch: { name?: string; archived?: boolean; private?: boolean } & ChannelPresentation, actorId: string): Promise<{ channel: Channel; event: ChatEvent }>;
+  /** What deleting the channel takes with it (counts) and what stops it (blockers). */
+  deletePreview(id: string): Promise<ChannelDeletePreview>;
+  /** Soft-deletes the channel; its pins go, its uploads' objects are queued for removal. */
   remove(id: string, actorId: string): Promise<{ event: ChatEvent }>;
   /** The people in a private channel, by handle (none for a public channel). */
   members(id: string): Promise<User[]>;
@@ -164,9 +186,11 @@ export interface MessageStore {
   page(scope: Scope, window: PageWindow, viewerId: string, topicId?: string): Promise<MessagePage>;
   thread(rootId: string, window: PageWindow, viewerId: string): Promise<ThreadPage>;
   react(id: string, userId: string, emoji: string, on: boolean): Promise<{ event: ChatEvent | null; reactions: ReactionSummary[] }>;
-  pin(channelId: string, messageId: string, actorId: string): Promise<{ pinned_message: Message; event: ChatEvent }>;
+  pin(channelId: string, messageId: string, actorId: string): Promise<{ pinned_message: Message; pin: PinRecord; event: ChatEvent }>;
   unpin(channelId: string, messageId: string, actorId: string): Promise<{ event: ChatEvent | null }>;
   pins(channelId: string, viewerId: string): Promise<Message[]>;
+  /** The pin records (who pinned what, when) of a channel's live pinned messages, newest first, as pins() orders them. */
+  pinRecords(channelId: string): Promise<PinRecord[]>;
   markRead(scope: Scope, userId: string, seq: number): Promise<{ receipt: ReadReceipt; event: ChatEvent | null }>;
   /**
    * A person answers a bot's question: the first valid answer wins (409 after it), atomically on
@@ -249,6 +273,13 @@ export interface IdentityStore {
   takeOAuthState(state: string): Promise<{ codeVerifier: string; returnTo: string | null } | null>;
   userByGithubId(githubId: string): Promise<User | null>;
   linkGithub(userId: string, githubId: string): Promise<void>;
+  /**
+   * Forgets the person's GitHub link, unless it is their last way in (409 last_sign_in_method):
+   * The options say what this server signs people in with: email (sign-in links or OIDC), passwords.
+   */
+  unlinkGithub(userId: string, opts: { emailSignsIn: boolean; passwordSignsIn: boolean }): Promise<void>;
+  /** What a person signs in with: their GitHub id, email and whether they have a password. */
+  signInFacts(userId: string): Promise<{ githubId: string | null; email: string | null; password: boolean } | null>;
   /** The stored password hash (never the password); null when the person has none. */
   passwordHash(userId: string): Promise<string | null>;
   /** Sets or (null) clears the hash; the caller hashes. Unknown or deleted users: not_found. */
@@ -738,8 +769,50 @@ export interface DigestStore {
   serverSecret(name: string, generate: null): Promise<string | null>;
 }
 
+export interface AuditQuery {
+  limit: number;
+  /** An entry id: entries older than it (the previous page's next_cursor). */
+  before?: string;
+  action?: string;
+  actorId?: string;
+}
+
+/**
+ * The audit log. Actions append to it inside their own transaction (`appendAudit` of each
+ * dialect, or `audited()` around a store call: src/chat/audit.ts).
+ */
+export interface AuditStore {
+  /** Newest first. */
+  list(workspaceId: string, q: AuditQuery): Promise<{ entries: AuditLogEntry[]; next_cursor: string | null }>;
+  /** Entries on their own, for an action that writes nothing else. */
+  record(entries: NewAuditEntry | NewAuditEntry[]): Promise<AuditLogEntry[]>;
+}
+
+export interface NewConnectedAccount {
+  workspaceId: string;
+  userId: string;
+  provider: string;
+  providerAccountId: string;
+  displayName: string;
+  scopes: string[];
+  metadata: Record<string, unknown>;
+  createdBy: string;
+}
+
+export interface ConnectedAccountStore {
+  /** 409 account_already_connected while an active record has this (workspace, provider, account); the user must be a member. */
+  connect(input: NewConnectedAccount): Promise<ConnectedAccount>;
+  /** Active and revoked, newest first; only this person's when userId is given. */
+  list(workspaceId: string, userId?: string): Promise<ConnectedAccount[]>;
+  get(id: string): Promise<ConnectedAccount | null>;
+  /** Revoking twice answers the record as it is. */
+  revoke(id: string): Promise<ConnectedAccount>;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
+  audit: AuditStore;
+  connectedAccounts: ConnectedAccountStore;
   integrations: IntegrationStore;
   routes: RouteStore;
   topics: TopicStore;

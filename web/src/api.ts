@@ -3,7 +3,7 @@
 // split in two: ApiError (the server answered) and NetworkError (it did not; safe to retry with
 // the same nonce).
 import type {
-  FollowedThread,
+  AuditLogEntry, ChannelDeletePreview, FollowedThread, WorkspaceDeletePreview,
   ChatEvent, Channel, DirectConversation, Invite, InvitePreview, Member, Message, MessagePage, Reaction, SearchResult, SlashCommandInfo, ThreadPage, ThreadState, Upload, User, Workspace, WorkspaceBotCommand,
 } from "./types.ts";
 
@@ -145,6 +145,10 @@ export const api = {
   acceptInvite: (token: string, displayName?: string) => request<{ workspace_id: string; joined: boolean; user: User }>("POST", "/api/invites/accept", { body: { token, display_name: displayName }, quiet401: true }),
   emailInvite: (token: string, email: string) => request<{ ok: true }>("POST", "/api/invites/email", { body: { token, email }, quiet401: true }),
   createWorkspace: (name: string) => request<{ workspace: Workspace }>("POST", "/api/workspaces", { body: { name } }),
+  workspaceDeletePreview: (id: string) => request<{ delete_preview: WorkspaceDeletePreview }>("GET", `/api/workspaces/${enc(id)}/delete-preview`),
+  deleteWorkspace: (id: string) => request<void>("DELETE", `/api/workspaces/${enc(id)}`),
+  transferOwnership: (id: string, userId: string) => request<{ workspace: Workspace }>("POST", `/api/workspaces/${enc(id)}/transfer-ownership`, { body: { user_id: userId } }),
+  auditLog: (id: string, before?: string) => request<{ audit_log_entries: AuditLogEntry[]; next_cursor?: string }>("GET", `/api/workspaces/${enc(id)}/audit-log${q({ limit: 50, before })}`),
   members: (workspaceId: string, opts: { q?: string; limit?: number; cursor?: string } = {}) =>
     request<{ members: Member[]; next_cursor: string | null; has_more: boolean; total_count: number }>("GET", `/api/workspaces/${enc(workspaceId)}/members${q(opts)}`),
 
@@ -158,6 +162,8 @@ export const api = {
   channelMembers: (id: string) => request<{ members: User[] }>("GET", `/api/channels/${enc(id)}/members`),
   addChannelMember: (id: string, userId: string) => request<unknown>("POST", `/api/channels/${enc(id)}/members`, { body: { user_id: userId } }),
   removeChannelMember: (id: string, userId: string) => request<unknown>("DELETE", `/api/channels/${enc(id)}/members/${enc(userId)}`),
+  channelDeletePreview: (id: string) => request<{ delete_preview: ChannelDeletePreview }>("GET", `/api/channels/${enc(id)}/delete-preview`),
+  deleteChannel: (id: string) => request<void>("DELETE", `/api/channels/${enc(id)}`),
   updateChannel: (id: string, change: { name?: string; display_title?: string | null; archived?: boolean }) => request<{ channel: Channel }>("PATCH", `/api/channels/${enc(id)}`, { body: change }),
 
   dms: (workspaceId: string) => request<{ conversations: DirectConversation[] }>("GET", `/api/dms${q({ workspace_id: workspaceId })}`),

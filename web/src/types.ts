@@ -19,6 +19,9 @@ export type WorkspaceBotCommand = Sdk.WorkspaceBotCommand;
 /** A registered slash command as our server sends it (`callback_url` is "" for non-managers). */
 export type SlashCommandInfo = Sdk.SlashCommand & { app_installation_id?: string | null };
 export type FollowedThread = Sdk.FollowedThread & { root?: Message };
+export type AuditLogEntry = Sdk.AuditLogEntry;
+export type ChannelDeletePreview = Sdk.ChannelDeletePreview;
+export type WorkspaceDeletePreview = Sdk.WorkspaceDeletePreview;
 
 /** An upload as the wire contract describes it (the route may not exist on every server). */
 export interface Upload {

@@ -2,9 +2,8 @@
 // screens (a channel, a thread, the dialogs, sign-in, the no-workspace page), at desktop and phone
 // width, in light and dark.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import type { Page } from "playwright-core";
-import { hasChromium, startTeam, type Team } from "./support.ts";
 import { violations } from "./axe.ts";
+import { hasChromium, startTeam, type Team } from "./support.ts";
 
 setDefaultTimeout(90_000);
 

@@ -1,6 +1,7 @@
 // App installations: an app (identified by its slug) runs as a bot of the workspace, with its
 // config; revoking it can take its slash commands, event subscriptions, bot tokens and the bot.
 import { Elysia, t } from "elysia";
+import { auditEntry, audited } from "../../chat/audit.ts";
 import { invalid, notFound } from "../../chat/errors.ts";
 import type { Deps } from "../deps.ts";
 import { DeletedBotSchema, errors } from "../schemas.ts";
@@ -42,7 +43,10 @@ export const appRoutes = ({ auth, access, store, hub }: Deps) =>
         if (!bot) throw invalid("bot_user_id is not a bot of this workspace", "invalid_bot");
         if (body.setup_nonce !== undefined && (body.setup_nonce.length < 16 || body.setup_nonce.length > 128)) throw invalid("setup_nonce must be 16–128 characters", "invalid_nonce");
         const displayName = body.display_name?.trim() || bot.bot.display_name;
-        const { installation, replayed } = await store.integrations.installApp({ workspaceId: params.id, appSlug: slug, displayName, botUserId: bot.bot.id, config: body.config ?? {}, setupNonce: body.setup_nonce ?? null, createdBy: actor.user.id });
+        const { installation, replayed } = await audited((r) => {
+          const { installation: i, replayed: again } = r as { installation: { id: string }; replayed: boolean };
+          return again ? [] : auditEntry(params.id, actor.user.id, "app.installed", { type: "app_installation", id: i.id }, { app_slug: slug, bot_user_id: bot.bot.id });
+        }, () => store.integrations.installApp({ workspaceId: params.id, appSlug: slug, displayName, botUserId: bot.bot.id, config: body.config ?? {}, setupNonce: body.setup_nonce ?? null, createdBy: actor.user.id }));
         set.status = replayed ? 200 : 201;
         return { app_installation: installation };
       },
@@ -67,7 +71,10 @@ export const appRoutes = ({ auth, access, store, hub }: Deps) =>
         const m = await access.manager(actor, app.workspace_id);
         access.assertCanWrite(m);
         const opts = { revoke_slash_commands: true, revoke_event_subscriptions: true, revoke_bot_tokens: false, delete_bot: false, ...body };
-        const { revokedTokenIds, deleted_bot, ...result } = await store.integrations.revokeApp(app.id, opts);
+        const { revokedTokenIds, deleted_bot, ...result } = await audited(
+          (r) => auditEntry(app.workspace_id, actor.user.id, "app.revoked", { type: "app_installation", id: app.id }, { app_slug: app.app_slug, ...(r as { revoked: object }).revoked, delete_bot: opts.delete_bot ?? false }),
+          () => store.integrations.revokeApp(app.id, opts),
+        );
         // Committed: now the sockets of what was revoked are re-checked (and closed).
         for (const credentialId of revokedTokenIds) await hub.recheck({ credentialId });
         if (deleted_bot) await hub.recheck({ userId: deleted_bot.id });

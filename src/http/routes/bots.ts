@@ -1,4 +1,5 @@
 import { Elysia, t } from "elysia";
+import { auditEntry, audited } from "../../chat/audit.ts";
 import type { Actor } from "../../access/actor.ts";
 import { expandScopes } from "../../access/scopes.ts";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
@@ -61,10 +62,12 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
     const scopes = expandScopes(body.scopes ?? ["bot:write"]);
     await access.assertMintable(membership, bot.bot.owner_user_id, scopes);
     const nonce = checkSetupNonce(body.setup_nonce);
-    const { replayed, ...bot_token } = await store.bots.mintToken({
-      botUserId, workspaceId, name: body.name?.trim() || body.token_name?.trim() || "default", scopes,
-      setupNonce: nonce ? { nonce, createdBy: actor.user.id } : null,
-    });
+    const name = body.name?.trim() || body.token_name?.trim() || "default";
+    // Recorded (name and scopes, never the secret) in the same write.
+    const { replayed, ...bot_token } = await audited(
+      (k) => auditEntry(workspaceId, actor.user.id, "bot_token.minted", { type: "bot_token", id: (k as { id: string }).id }, { bot_user_id: botUserId, name, scopes }),
+      () => store.bots.mintToken({ botUserId, workspaceId, name, scopes, setupNonce: nonce ? { nonce, createdBy: actor.user.id } : null }),
+    );
     return { bot_token, replayed: replayed === true };
   }
 
@@ -102,11 +105,11 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         const nonce = checkSetupNonce(body.setup_nonce);
         // The picture is an upload of whoever creates the bot (or of its owner).
         const avatar = await avatarChange(store, [actor.user.id, ...(ownerUserId ? [ownerUserId] : [])], body, null);
-        const made = await store.bots.setUp({
+        const made = await audited((m) => auditEntry(params.id, actor.user.id, "bot.created", { type: "bot", id: (m as { bot: { id: string } }).bot.id }, { display_name: name, owner_user_id: ownerUserId ?? undefined }), () => store.bots.setUp({
           workspaceId: params.id, displayName: name, handle: botHandle, ownerUserId,
           firstToken: scopes ? { name: body.token_name?.trim() || "default", scopes } : null,
           setupNonce: nonce ? { nonce, createdBy: actor.user.id } : null,
-        });
+        }));
         let bot = made.bot;
         if (avatar) bot = await store.users.update(bot.id, { avatarUrl: avatarPath(bot.id, avatar) });
         set.status = made.replayed ? 200 : 201;
@@ -168,7 +171,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
         const token = await store.bots.token(params.token_id);
         if (!token) throw notFound("bot token");
         await canManageBot(actor, token.workspace_id, token.bot_user_id);
-        const bot_token = await store.bots.revokeToken(token.id);
+        const bot_token = await audited(auditEntry(token.workspace_id, actor.user.id, "bot_token.revoked", { type: "bot_token", id: token.id }, { bot_user_id: token.bot_user_id, name: token.name }), () => store.bots.revokeToken(token.id));
         await hub.recheck({ credentialId: token.id });
         return { bot_token };
       },
@@ -186,8 +189,8 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
           if (workspaces.length === 0) throw forbidden("only the bot's owner can delete it", "not_bot_owner");
           for (const w of workspaces) await canManageBot(actor, w.id, bot.id);
         }
-        const { workspace_ids: _, ...deleted_bot } = await store.bots.remove(bot.id, actor.user.id);
         // Its tokens are revoked in the same write; open sockets (here and on other processes) close with 1008.
+        const { workspace_ids: _, ...deleted_bot } = await audited(workspaces.map((w) => auditEntry(w.id, actor.user.id, "bot.retired", { type: "bot", id: bot.id }, { handle: bot.handle })), () => store.bots.remove(bot.id, actor.user.id));
         await hub.recheck({ userId: bot.id });
         return { deleted_bot };
       },
@@ -201,7 +204,7 @@ export const botRoutes = ({ auth, access, store, hub }: Deps) => {
       async ({ request, params, set }) => {
         const actor = await auth.require(request);
         await canManageBot(actor, params.id, params.bot_user_id);
-        await store.bots.removeMembership(params.id, params.bot_user_id);
+        await audited(auditEntry(params.id, actor.user.id, "bot.removed_from_workspace", { type: "bot", id: params.bot_user_id }), () => store.bots.removeMembership(params.id, params.bot_user_id));
         await hub.recheck({ userId: params.bot_user_id, workspaceId: params.id });
         set.status = 204;
       },

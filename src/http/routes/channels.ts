@@ -1,11 +1,12 @@
 import { Elysia, t } from "elysia";
+import { auditEntry, audited, channelPatchAudit } from "../../chat/audit.ts";
 import type { ChannelPresentation } from "../../chat/channels.ts";
 import { forbidden, invalid } from "../../chat/errors.ts";
 import { channelNameFrom } from "../../chat/rules.ts";
 import type { Deps } from "../deps.ts";
 import { budgetFor } from "../../chat/posting.ts";
 import { messageInput, MessageBody } from "../message-input.ts";
-import { ChannelSchema, EventSchema, errors, MessagePageSchema, MessageSchema, ReceiptSchema, WindowQuery } from "../schemas.ts";
+import { ChannelSchema, EventSchema, errors, MessagePageSchema, MessageSchema, PinRecordSchema, ReceiptSchema, WindowQuery } from "../schemas.ts";
 import { messageWindow } from "../window.ts";
 
 /** Channel names are slugs, as in the Go server: "Release Plans" becomes release-plans. */
@@ -62,7 +63,9 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
         // Any kind an integration names is kept; "guest" is the one channel guests see and is not made twice.
         const kind = body.kind?.trim() || "public";
         if (!KIND.test(kind) || kind === "guest") throw invalid('kind must match ^[a-z][a-z0-9_-]{0,31}$ and not be "guest"');
-        const result = await store.channels.create({ workspaceId: params.id, name: channelName(body.name), kind, private: body.private ?? false, ...presentation(body), createdBy: actor.user.id });
+        const name = channelName(body.name);
+        const result = await audited((r) => auditEntry(params.id, actor.user.id, "channel.created", { type: "channel", id: (r as { channel: { id: string } }).channel.id }, { name, kind, private: body.private ?? false }),
+          () => store.channels.create({ workspaceId: params.id, name, kind, private: body.private ?? false, ...presentation(body), createdBy: actor.user.id }));
         set.status = 201;
         return result;
       },
@@ -100,7 +103,8 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
           if (channel.kind === "guest") throw invalid("the guest channel cannot be renamed", "channel_name_reserved");
           name = channelName(body.name);
         }
-        return store.channels.update(params.id, { name, archived: body.archived, private: body.private, ...shown }, actor.user.id);
+        const patch = { name, archived: body.archived, private: body.private, ...shown };
+        return audited(channelPatchAudit(channel.workspaceId, actor.user.id, channel, patch), () => store.channels.update(params.id, patch, actor.user.id));
       },
       {
         body: t.Object({
@@ -119,8 +123,8 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
         const actor = await auth.require(request);
         const { channel, membership } = await access.channel(actor, params.id, "read");
         if (membership.role !== "owner" || actor.scopes) throw forbidden("only the workspace owner can delete a channel", "owner_required");
-        if (channel.kind === "guest") throw invalid("the guest channel cannot be deleted", "channel_name_reserved");
-        await store.channels.remove(params.id, actor.user.id);
+        // What stops a delete (the guest channel, the last public one) is the store's rule: the preview lists the same.
+        await audited(auditEntry(channel.workspaceId, actor.user.id, "channel.deleted", { type: "channel", id: channel.id }, { name: channel.name }), () => store.channels.remove(params.id, actor.user.id));
         set.status = 204;
       },
       { detail: { summary: "Delete a channel (owner)", tags: ["channels"] }, response: { 204: t.Void(), ...errors } },
@@ -169,9 +173,10 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
       async ({ request, params }) => {
         const actor = await auth.require(request);
         await access.channel(actor, params.id, "read");
-        return { messages: await store.messages.pins(params.id, actor.user.id) };
+        const [messages, pins] = await Promise.all([store.messages.pins(params.id, actor.user.id), store.messages.pinRecords(params.id)]);
+        return { messages, pins };
       },
-      { detail: { summary: "Pinned messages", tags: ["pins"] }, response: { 200: t.Object({ messages: t.Array(MessageSchema) }), ...errors } },
+      { detail: { summary: "Pinned messages, and the pin records (who pinned each, when) in the same order", tags: ["pins"] }, response: { 200: t.Object({ messages: t.Array(MessageSchema), pins: t.Array(PinRecordSchema) }), ...errors } },
     )
     .post(
       "/api/channels/:id/pins",
@@ -185,7 +190,7 @@ export const channelRoutes = ({ auth, access, store, limits }: Deps) =>
       {
         body: t.Object({ message_id: t.String({ maxLength: 64 }) }),
         detail: { summary: "Pin a message (at most 100 per channel)", tags: ["pins"] },
-        response: { 201: t.Object({ pinned_message: MessageSchema, event: EventSchema }), ...errors },
+        response: { 201: t.Object({ pinned_message: MessageSchema, pin: PinRecordSchema, event: EventSchema }), ...errors },
       },
     )
     .delete(

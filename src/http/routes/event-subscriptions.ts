@@ -2,6 +2,7 @@
 // the worker in src/integrations/subscriptions.ts delivers. The signing secret is in the create
 // response only.
 import { Elysia, t } from "elysia";
+import { auditEntry, audited } from "../../chat/audit.ts";
 import type { Actor } from "../../access/actor.ts";
 import { invalid, notFound } from "../../chat/errors.ts";
 import { DURABLE_EVENT_TYPES } from "../../chat/types.ts";
@@ -73,6 +74,12 @@ export const eventSubscriptionRoutes = (deps: Deps) => {
     await access.manager(actor, sub.workspace_id);
     return sub;
   }
+  /** A change to a subscription, recorded in the audit log in the same write. */
+  async function change<T>(request: Request, id: string, action: "event_subscription.revoked" | "event_subscription.secret_rotated" | "event_subscription.enabled", write: () => Promise<T>): Promise<T> {
+    const actor = await auth.require(request);
+    const sub = await managed(actor, id);
+    return audited(auditEntry(sub.workspace_id, actor.user.id, action, { type: "event_subscription", id }, { callback_url: sub.callback_url }), write);
+  }
   return new Elysia()
     .get(
       "/api/workspaces/:id/event-subscriptions",
@@ -94,7 +101,7 @@ export const eventSubscriptionRoutes = (deps: Deps) => {
         const unknown = types.filter((x) => x !== "*" && !(DURABLE_EVENT_TYPES as readonly string[]).includes(x));
         if (unknown.length > 0) throw invalid(`event_types: unknown or non-durable event type ${unknown.map((u) => JSON.stringify(u)).join(", ")}`, "invalid_event_type");
         const callbackUrl = await acceptCallback(body.callback_url, deps);
-        const sub = await store.integrations.createSubscription({ workspaceId: params.id, callbackUrl, eventTypes: types.includes("*") ? ["*"] : types, appInstallationId: body.app_installation_id ?? null, createdBy: actor.user.id });
+        const sub = await audited((s) => auditEntry(params.id, actor.user.id, "event_subscription.created", { type: "event_subscription", id: (s as { id: string }).id }, { callback_url: callbackUrl, event_types: types.includes("*") ? ["*"] : types }), () => store.integrations.createSubscription({ workspaceId: params.id, callbackUrl, eventTypes: types.includes("*") ? ["*"] : types, appInstallationId: body.app_installation_id ?? null, createdBy: actor.user.id }));
         set.status = 201;
         return { event_subscription: sub };
       },
@@ -116,24 +123,21 @@ export const eventSubscriptionRoutes = (deps: Deps) => {
     .post(
       "/api/event-subscriptions/:id/revoke",
       async ({ request, params }) => {
-        await managed(await auth.require(request), params.id);
-        return { event_subscription: await store.integrations.revokeSubscription(params.id) };
+        return { event_subscription: await change(request, params.id, "event_subscription.revoked", () => store.integrations.revokeSubscription(params.id)) };
       },
       { body: t.Optional(t.Object({})), detail: { summary: "Stop an event subscription for good", tags }, response: { 200: t.Object({ event_subscription: EventSubscriptionSchema }), ...errors } },
     )
     .post(
       "/api/event-subscriptions/:id/rotate-secret",
       async ({ request, params }) => {
-        await managed(await auth.require(request), params.id);
-        return { event_subscription: await store.integrations.rotateSubscriptionSecret(params.id) };
+        return { event_subscription: await change(request, params.id, "event_subscription.secret_rotated", () => store.integrations.rotateSubscriptionSecret(params.id)) };
       },
       { body: t.Optional(t.Object({})), detail: { summary: "Replace the signing secret (the new one is shown once)", tags }, response: { 200: t.Object({ event_subscription: EventSubscriptionSchema }), ...errors } },
     )
     .post(
       "/api/event-subscriptions/:id/enable",
       async ({ request, params }) => {
-        await managed(await auth.require(request), params.id);
-        return { event_subscription: await store.integrations.enableSubscription(params.id) };
+        return { event_subscription: await change(request, params.id, "event_subscription.enabled", () => store.integrations.enableSubscription(params.id)) };
       },
       { body: t.Optional(t.Object({})), detail: { summary: "Resume a disabled event subscription from where it stopped", tags }, response: { 200: t.Object({ event_subscription: EventSubscriptionSchema }), ...errors } },
     )
@@ -155,7 +159,8 @@ export const eventSubscriptionRoutes = (deps: Deps) => {
     .post(
       "/api/event-subscriptions/:id/deliveries/:delivery_id/redeliver",
       async ({ request, params }) => {
-        const sub = await managed(await auth.require(request), params.id);
+        const actor = await auth.require(request);
+        const sub = await managed(actor, params.id);
         if (sub.status === "revoked") throw invalid("the subscription is revoked", "subscription_revoked");
         const earlier = await store.integrations.delivery(params.delivery_id);
         if (!earlier || earlier.subscription_id !== sub.id) throw notFound("delivery");
@@ -164,7 +169,8 @@ export const eventSubscriptionRoutes = (deps: Deps) => {
         const secret = (await store.integrations.signingSecret(sub.id))!;
         // A manual, one-off attempt: sent now, logged, and independent of the worker's cursor.
         const attempt = await sendEvent(sub, secret, event, deps.outbound, earlier.attempt + 1, { redelivery: true });
-        return { delivery: wireDelivery(await store.integrations.logDelivery(sub.id, attempt), sub.workspace_id) };
+        const delivery = await audited(auditEntry(sub.workspace_id, actor.user.id, "event_subscription.redelivered", { type: "event_subscription", id: sub.id }, { event_id: earlier.event_id }), () => store.integrations.logDelivery(sub.id, attempt));
+        return { delivery: wireDelivery(delivery, sub.workspace_id) };
       },
       { body: t.Optional(t.Object({})), detail: { summary: "Send a logged delivery's event once more", tags }, response: { 200: t.Object({ delivery: EventDeliverySchema }), ...errors } },
     );

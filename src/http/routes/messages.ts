@@ -36,6 +36,19 @@ export const messageRoutes = ({ auth, access, store, limits }: Deps) =>
       },
       { detail: { summary: "A message", tags: ["messages"] }, response: { 200: t.Object({ message: MessageSchema }), ...errors } },
     )
+    .post(
+      "/api/messages/:id/route",
+      async ({ request, params }) => {
+        const actor = await auth.require(request);
+        await access.message(actor, params.id, "read");
+        const message = await store.messages.get(params.id, actor.user.id);
+        // Every message is given its shareable route id when it is written; the original makes
+        // one on demand here, so this answers the message with the id it already has.
+        if (!message || message.deleted_at) throw notFound("message");
+        return { message };
+      },
+      { body: t.Optional(t.Object({})), detail: { summary: "The message with its shareable route id (as the original: made on demand there, kept from the start here)", tags: ["messages"] }, response: { 200: t.Object({ message: MessageSchema }), ...errors } },
+    )
     .patch(
       "/api/messages/:id",
       async ({ request, params, body }) => {

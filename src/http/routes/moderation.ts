@@ -1,4 +1,5 @@
 import { Elysia, t } from "elysia";
+import { audited, moderationAudit } from "../../chat/audit.ts";
 import type { Actor } from "../../access/actor.ts";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import type { Role } from "../../chat/types.ts";
@@ -74,7 +75,8 @@ export const moderationRoutes = ({ auth, access, store }: Deps) => {
           }
         }
         // Open sockets are re-checked by the hub when it hears member.moderation_updated.
-        return store.moderation.update(params.id, params.user_id, { role: body.role, timeoutUntil, blocked: body.blocked, note: body.moderation_note }, actor.user.id);
+        const patch = { role: body.role, timeoutUntil, blocked: body.blocked, note: body.moderation_note };
+        return audited(moderationAudit(params.id, actor.user.id, params.user_id, target, patch), () => store.moderation.update(params.id, params.user_id, patch, actor.user.id));
       },
       {
         body: t.Object({

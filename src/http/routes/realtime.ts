@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
 import { AppError, forbidden, invalid } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
-import { DURABLE_EVENT_TYPES, EPHEMERAL_EVENT_TYPES } from "../../chat/types.ts";
+import { DURABLE_EVENT_TYPES, EPHEMERAL_EVENT_TYPES, HEARD_EPHEMERAL_EVENT_TYPES } from "../../chat/types.ts";
 import { canSee } from "../../realtime/gate.ts";
 import { publicEvent } from "../../chat/events.ts";
 import type { Deps } from "../deps.ts";
@@ -13,7 +13,7 @@ const EPHEMERAL_PAYLOAD_BYTES = 16 * 1024;
 
 export const realtimeRoutes = ({ auth, access, store, hub, presence, limits }: Deps) =>
   new Elysia()
-    .get("/api/event-types", () => ({ event_types: [...DURABLE_EVENT_TYPES], ephemeral_event_types: [...EPHEMERAL_EVENT_TYPES] }), {
+    .get("/api/event-types", () => ({ event_types: [...DURABLE_EVENT_TYPES], ephemeral_event_types: [...HEARD_EPHEMERAL_EVENT_TYPES] }), {
       detail: { summary: "Durable (and ephemeral) event types", tags: ["realtime"] },
       response: { 200: t.Object({ event_types: t.Array(t.String()), ephemeral_event_types: t.Array(t.String()) }) },
     })

@@ -2,6 +2,7 @@
 // rotation only); members run them from the composer or Mattermost-style form posts. Also the
 // original's plain incoming hook, POST /api/hooks/mattermost/{channel_id}, as the caller.
 import { Elysia, t } from "elysia";
+import { auditEntry, audited } from "../../chat/audit.ts";
 import type { Actor } from "../../access/actor.ts";
 import { invalid, notFound } from "../../chat/errors.ts";
 import { budgetFor } from "../../chat/posting.ts";
@@ -44,6 +45,12 @@ export const slashCommandRoutes = (deps: Deps) => {
     access.assertCanWrite(m);
     return cmd;
   }
+  /** A change to a registered command, recorded in the audit log in the same write. */
+  async function change<T>(request: Request, id: string, action: "slash_command.secret_rotated" | "slash_command.revoked", write: () => Promise<T>): Promise<T> {
+    const actor = await auth.require(request);
+    const cmd = await managed(actor, id);
+    return audited(auditEntry(cmd.workspace_id, actor.user.id, action, { type: "slash_command", id }, { command: cmd.command }), write);
+  }
   async function run(request: Request, channelId: string, command: string, text: string) {
     const actor = await auth.require(request);
     const { channel, membership } = await access.channel(actor, channelId, "write");
@@ -74,7 +81,7 @@ export const slashCommandRoutes = (deps: Deps) => {
         const bot = (await store.bots.list(params.id)).find((b) => b.bot.id === body.bot_user_id);
         if (!bot) throw invalid("bot_user_id is not a bot of this workspace", "invalid_bot");
         const callbackUrl = await acceptCallback(body.callback_url, deps);
-        const slash_command = await store.integrations.createSlashCommand({ workspaceId: params.id, command, description: body.description?.trim() ?? "", callbackUrl, botUserId: bot.bot.id, appInstallationId: body.app_installation_id ?? null, createdBy: actor.user.id });
+        const slash_command = await audited((c) => auditEntry(params.id, actor.user.id, "slash_command.created", { type: "slash_command", id: (c as { id: string }).id }, { command, bot_user_id: bot.bot.id, callback_url: callbackUrl }), () => store.integrations.createSlashCommand({ workspaceId: params.id, command, description: body.description?.trim() ?? "", callbackUrl, botUserId: bot.bot.id, appInstallationId: body.app_installation_id ?? null, createdBy: actor.user.id }));
         set.status = 201;
         return { slash_command };
       },
@@ -93,16 +100,14 @@ export const slashCommandRoutes = (deps: Deps) => {
     .post(
       "/api/slash-commands/:id/rotate-secret",
       async ({ request, params }) => {
-        await managed(await auth.require(request), params.id);
-        return { slash_command: await store.integrations.rotateSlashSecret(params.id) };
+        return { slash_command: await change(request, params.id, "slash_command.secret_rotated", () => store.integrations.rotateSlashSecret(params.id)) };
       },
       { body: t.Optional(t.Object({})), detail: { summary: "Replace the signing secret (the new one is shown once)", tags }, response: { 200: t.Object({ slash_command: SlashCommandSchema }), ...errors } },
     )
     .post(
       "/api/slash-commands/:id/revoke",
       async ({ request, params }) => {
-        await managed(await auth.require(request), params.id);
-        return { slash_command: await store.integrations.revokeSlashCommand(params.id) };
+        return { slash_command: await change(request, params.id, "slash_command.revoked", () => store.integrations.revokeSlashCommand(params.id)) };
       },
       { body: t.Optional(t.Object({})), detail: { summary: "Revoke a slash command", tags }, response: { 200: t.Object({ slash_command: SlashCommandSchema }), ...errors } },
     )

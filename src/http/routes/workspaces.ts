@@ -1,4 +1,5 @@
 import { Elysia, t } from "elysia";
+import { auditEntry, audited } from "../../chat/audit.ts";
 import { AVATAR_TYPES } from "../../chat/avatars.ts";
 import { forbidden, invalid } from "../../chat/errors.ts";
 import { LIMITS, SLUG_PATTERN, slugFrom } from "../../chat/rules.ts";
@@ -83,7 +84,13 @@ export const workspaceRoutes = ({ auth, access, store, config }: Deps) =>
         const name = body.name?.trim();
         if (name !== undefined && (name.length === 0 || name.length > LIMITS.workspaceNameMax)) throw invalid(`name must be 1–${LIMITS.workspaceNameMax} characters`);
         if (body.icon_url) await assertWorkspaceIcon(store, params.id, body.icon_url);
-        return store.workspaces.update(params.id, { name, slug: body.slug !== undefined ? cleanSlug(body.slug) : undefined, iconUrl: body.icon_url === "" ? null : body.icon_url }, actor.user.id);
+        const patch = { name, slug: body.slug !== undefined ? cleanSlug(body.slug) : undefined, iconUrl: body.icon_url === "" ? null : body.icon_url };
+        const target = { type: "workspace" as const, id: params.id };
+        const entries = [
+          ...(name !== undefined ? [auditEntry(params.id, actor.user.id, "workspace.renamed", target, { to: name })] : []),
+          ...(patch.slug !== undefined || patch.iconUrl !== undefined ? [auditEntry(params.id, actor.user.id, "workspace.updated", target, { fields: [...(patch.slug !== undefined ? ["slug"] : []), ...(patch.iconUrl !== undefined ? ["icon_url"] : [])] })] : []),
+        ];
+        return audited(entries, () => store.workspaces.update(params.id, patch, actor.user.id));
       },
       {
         body: t.Object({ name: t.Optional(t.String({ maxLength: 200 })), slug: t.Optional(t.String({ maxLength: 80 })), icon_url: t.Optional(t.Union([t.String({ maxLength: 500 }), t.Null()])) }),
@@ -97,7 +104,7 @@ export const workspaceRoutes = ({ auth, access, store, config }: Deps) =>
         const actor = await auth.require(request);
         const m = await access.member(actor, params.id);
         if (m.role !== "owner" || actor.scopes) throw forbidden("only the owner can delete a workspace", "owner_required");
-        await store.workspaces.remove(params.id);
+        await audited(auditEntry(params.id, actor.user.id, "workspace.deleted", { type: "workspace", id: params.id }), () => store.workspaces.remove(params.id));
         set.status = 204;
       },
       { detail: { summary: "Delete a workspace (owner)", tags: ["workspaces"] }, response: { 204: t.Void(), ...errors } },

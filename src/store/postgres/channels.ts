@@ -1,17 +1,19 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { assertChannelNameFree, assertNotLastChannel, type ChannelPresentation, presentationColumns } from "../../chat/channels.ts";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { assertChannelDeletable, channelDeletePreview } from "../../chat/administration.ts";
+import { assertChannelNameFree, type ChannelPresentation, presentationColumns } from "../../chat/channels.ts";
 import { notFound } from "../../chat/errors.ts";
 import { channelCreated, channelDeleted, channelUpdated } from "../../chat/events.ts";
 import { assertPrivacyUnchanged, assertPrivateChannel, assertWorkspaceMember, channelMemberAdded, channelMemberRemoved } from "../../chat/private-channels.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import type { Channel } from "../../chat/types.ts";
+import { type ChannelCountsRow, channelCountsQuery, channelUploadsQuery, counted, CHANNEL_COUNTS } from "../administration-sql.ts";
 import type { ChannelStore } from "../store.ts";
 import { now, toChannel, toUser } from "../sqlite/rows.ts";
 import { privateReaders } from "./channel-members.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { mentionCount } from "./notifications.ts";
-import { channelMembers, channels, members, readStates, users } from "./schema.ts";
+import { channelMembers, channels, members, pins, readStates, uploadCleanup, uploads, users } from "./schema.ts";
 import { first } from "./users.ts";
 
 /** `count(*)` as a number (Postgres counts in bigint, which the driver hands over as a string). */
@@ -113,6 +115,13 @@ export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
         return { channel: await channelView(tx, row, actorId), event };
       });
     },
+    async deletePreview(id) {
+      const current = await live(db, id);
+      if (!current) throw notFound("channel");
+      const [row] = await db.execute<ChannelCountsRow>(channelCountsQuery(id, current.workspaceId));
+      const c = counted(row, CHANNEL_COUNTS);
+      return channelDeletePreview(current, { ...c, uploadBytes: c.upload_bytes }, c.public_channels);
+    },
     remove(id, actorId) {
       return writer.write(async (tx, emit) => {
         const current = await live(tx, id);
@@ -120,8 +129,15 @@ export function pgChannels(db: Db, writer: PgGroupCommitWriter): ChannelStore {
         await emit.lock(tx, current.workspaceId);
         const remaining = (await first(tx.select({ n: countAll }).from(channels)
           .where(and(eq(channels.workspaceId, current.workspaceId), isNull(channels.deletedAt), eq(channels.kind, "public"), eq(channels.isPrivate, false)))))?.n ?? 0;
-        assertNotLastChannel(current, remaining);
+        assertChannelDeletable(current, remaining);
         await tx.update(channels).set({ deletedAt: now() }).where(eq(channels.id, id));
+        // The files posted in it go with it: their objects are queued for removal in this transaction.
+        const gone = [...(await tx.execute<{ id: string; storage_key: string }>(channelUploadsQuery(id)))];
+        if (gone.length > 0) {
+          await tx.insert(uploadCleanup).values(gone.map((u) => ({ storageKey: u.storage_key, reason: "channel_deleted", enqueuedAt: now() })));
+          await tx.delete(uploads).where(inArray(uploads.id, gone.map((u) => u.id)));
+        }
+        await tx.delete(pins).where(eq(pins.channelId, id));
         const event = await appendEvent(tx, emit, channelDeleted(current, actorId, await privateReaders(tx, id)));
         return { event };
       });

@@ -1,5 +1,6 @@
 // Connecting to Postgres, migrating under an advisory lock, and the group-commit writer that
 // every mutation goes through.
+import { capturePendingAudit, type NewAuditEntry } from "../../chat/audit.ts";
 import { bindCorrelation } from "../../chat/correlation.ts";
 import postgres, { type Sql } from "postgres";
 import { eq, sql } from "drizzle-orm";
@@ -230,6 +231,9 @@ export class PgGroupCommitWriter {
   batches = 0;
   jobs = 0;
 
+  /** Appends audit entries inside the current job (set by the store). */
+  auditSink: ((tx: Db, entries: NewAuditEntry[]) => Promise<unknown>) | null = null;
+
   constructor(private db: Db, private maxBatch = 512) {}
 
   onCommit(listener: CommitListener): () => void {
@@ -244,8 +248,19 @@ export class PgGroupCommitWriter {
 
   write<T>(fn: (tx: Db, emit: EventSink) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error("store is closed"));
+    // A call made under audited() records its entries in this write's savepoint (src/chat/audit.ts).
+    const audit = capturePendingAudit();
+    const job = audit
+      ? async (tx: Db, emit: EventSink) => {
+          const value = await fn(tx, emit);
+          const entries = audit.entriesFor(value);
+          if (entries.length > 0) await this.auditSink?.(tx, entries);
+          return value;
+        }
+      : fn;
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn: bindCorrelation(fn), resolve: resolve as (v: unknown) => void, reject });
+      const done = audit ? (v: unknown) => { audit.committed(); resolve(v as T); } : (resolve as (v: unknown) => void);
+      this.queue.push({ fn: bindCorrelation(job), resolve: done, reject });
       if (!this.running) {
         this.running = true;
         // The writes of this turn of the event loop join the first batch.

@@ -1,3 +1,4 @@
+import { assertAnotherWayIn } from "../../chat/connected-accounts.ts";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
@@ -104,6 +105,19 @@ export function pgIdentity(db: Db, writer: PgGroupCommitWriter): IdentityStore {
       return writer.write(async (tx) => {
         await tx.update(users).set({ githubId }).where(eq(users.id, userId));
       });
+    },
+    unlinkGithub(userId, opts) {
+      return writer.write(async (tx) => {
+        // The row lock: a password cleared at the same moment cannot leave the person with no way in.
+        const u = await first(tx.select().from(users).where(and(eq(users.id, userId), isNull(users.deletedAt))).for("update"));
+        if (!u?.githubId) throw notFound("GitHub link");
+        assertAnotherWayIn({ email: opts.emailSignsIn && Boolean(u.email), password: opts.passwordSignsIn && Boolean(u.passwordHash) });
+        await tx.update(users).set({ githubId: null }).where(eq(users.id, userId));
+      });
+    },
+    async signInFacts(userId) {
+      const u = await first(db.select().from(users).where(and(eq(users.id, userId), isNull(users.deletedAt))));
+      return u ? { githubId: u.githubId, email: u.email, password: Boolean(u.passwordHash) } : null;
     },
     async passwordHash(userId) {
       return (await first(db.select({ hash: users.passwordHash }).from(users).where(and(eq(users.id, userId), isNull(users.deletedAt)))))?.hash ?? null;

@@ -4,6 +4,8 @@ import type { Sql } from "postgres";
 import type { Store } from "../store.ts";
 import { postgresNotifications, postgresWorkerPositions } from "./notifications.ts";
 import { postgresPresence } from "./presence.ts";
+import { pgConnectedAccounts } from "./connected-accounts.ts";
+import { appendAudit, pgAudit } from "./audit.ts";
 import { pgBots } from "./bots.ts";
 import { pgChannels } from "./channels.ts";
 import { hintCommits } from "./commit-hints.ts";
@@ -42,6 +44,7 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
   }
   const db = wrap(client);
   const writer = new PgGroupCommitWriter(db);
+  writer.auditSink = appendAudit;
   hintCommits(writer);
   return {
     dialect: "postgres",
@@ -49,6 +52,8 @@ export async function openPostgresStore(url: string, opts: { pool?: number; migr
     client,
     db,
     writer,
+    connectedAccounts: pgConnectedAccounts(db, writer),
+    audit: pgAudit(db, writer),
     users: pgUsers(db, writer),
     routes: pgRoutes(db),
     topics: pgTopics(db, writer),

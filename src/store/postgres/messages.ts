@@ -11,7 +11,7 @@ import { assertReactionFits } from "../../chat/reactions.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
 import type { ChatEvent, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
-import { now, toThreadState } from "../sqlite/rows.ts";
+import { now, toPinRecord, toThreadState } from "../sqlite/rows.ts";
 import { windowed } from "../window.ts";
 import { privateReaders } from "./channel-members.ts";
 import { countAll, lastReadSeq } from "./channels.ts";
@@ -311,9 +311,10 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
           first(tx.select({ n: countAll }).from(pins).where(eq(pins.channelId, channelId))),
         ]);
         assertCanPin(Boolean(existing), pinned?.n ?? 0);
-        await tx.insert(pins).values({ channelId, messageId, pinnedBy: actorId, pinnedAt: now() });
+        const pin = { channelId, messageId, pinnedBy: actorId, pinnedAt: now() };
+        await tx.insert(pins).values(pin);
         const event = await appendEvent(tx, emit, pinChanged(r, channelId, await privateReaders(tx, channelId), actorId, true));
-        return { pinned_message: await one(tx, messageId, actorId), event };
+        return { pinned_message: await one(tx, messageId, actorId), pin: toPinRecord(pin), event };
       });
     },
     unpin(channelId, messageId, actorId) {
@@ -331,6 +332,11 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
       const rows = await db.select({ m: messages }).from(pins).innerJoin(messages, eq(messages.id, pins.messageId))
         .where(and(eq(pins.channelId, channelId), isNull(messages.deletedAt))).orderBy(desc(pins.pinnedAt));
       return hydrate(db, rows.map((r) => r.m), viewerId);
+    },
+    async pinRecords(channelId) {
+      const rows = await db.select({ p: pins }).from(pins).innerJoin(messages, eq(messages.id, pins.messageId))
+        .where(and(eq(pins.channelId, channelId), isNull(messages.deletedAt))).orderBy(desc(pins.pinnedAt));
+      return rows.map((r) => toPinRecord(r.p));
     },
     markRead(scope, userId, seq) {
       return writer.write(async (tx, emit) => {

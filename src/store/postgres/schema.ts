@@ -673,3 +673,42 @@ export const serverSecrets = pgTable("server_secrets", {
   value: text("value").notNull(),
   createdAt: text("created_at").notNull(),
 });
+// Who did what to a workspace's administration, written in the transaction of the action
+// (src/chat/audit.ts). Ids are ULIDs: newest first is id order.
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    actorUserId: text("actor_user_id").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id").notNull(),
+    metadata: text("metadata").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("audit_log_workspace").on(t.workspaceId, t.id)],
+);
+
+// Accounts people hold elsewhere (a GitHub login, an issue tracker), recorded per workspace for
+// integrations to act as them. One active record per (workspace, provider, account).
+export const connectedAccounts = pgTable(
+  "connected_accounts",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+    userId: text("user_id").notNull().references(() => users.id),
+    provider: text("provider").notNull(),
+    providerAccountId: text("provider_account_id").notNull(),
+    displayName: text("display_name").notNull(),
+    scopes: text("scopes").notNull(),
+    metadata: text("metadata").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("connected_accounts_active").on(t.workspaceId, t.provider, t.providerAccountId).where(sql`revoked_at IS NULL`),
+    index("connected_accounts_user").on(t.workspaceId, t.userId),
+  ],
+);

@@ -1,11 +1,15 @@
-import { and, asc, eq, gt, isNull, like, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, like, or, sql } from "drizzle-orm";
 import { conflict, invalid, notFound } from "../../chat/errors.ts";
 import { assertMayOwnAnother } from "../../chat/quotas.ts";
-import { workspaceUpdated } from "../../chat/events.ts";
+import { assertMayTransfer, PREVIOUS_OWNER_ROLE } from "../../chat/administration.ts";
+import { auditEntry } from "../../chat/audit.ts";
+import { moderationUpdated, ownershipTransferred, workspaceUpdated } from "../../chat/events.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import { slugFrom } from "../../chat/rules.ts";
 import type { Role } from "../../chat/types.ts";
+import { counted, WORKSPACE_COUNTS, type WorkspaceCountsRow, workspaceCountsQuery } from "../administration-sql.ts";
 import type { Membership, WorkspaceStore } from "../store.ts";
+import { appendAudit } from "./audit.ts";
 import { now, toUser, toWorkspace } from "../sqlite/rows.ts";
 import { countAll, createChannelRow } from "./channels.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
@@ -115,6 +119,38 @@ export function pgWorkspaces(db: Db, writer: PgGroupCommitWriter): WorkspaceStor
       return writer.write(async (tx) => {
         const removed = await tx.update(workspaces).set({ deletedAt: now() }).where(and(eq(workspaces.id, id), isNull(workspaces.deletedAt))).returning({ id: workspaces.id });
         if (removed.length === 0) throw notFound("workspace");
+      });
+    },
+    async deletePreview(id) {
+      const w = await first(db.select().from(workspaces).where(and(eq(workspaces.id, id), isNull(workspaces.deletedAt))));
+      if (!w) throw notFound("workspace");
+      const [row] = await db.execute<WorkspaceCountsRow>(workspaceCountsQuery(id));
+      return { workspace_id: id, name: w.name, ...counted(row, WORKSPACE_COUNTS) };
+    },
+    transferOwnership(workspaceId, toUserId, actorId) {
+      return writer.write(async (tx, emit) => {
+        // The workspace's lock first (as every event-writing mutation): two transfers at once queue.
+        await emit.lock(tx, workspaceId);
+        const w = await first(tx.select().from(workspaces).where(and(eq(workspaces.id, workspaceId), isNull(workspaces.deletedAt))));
+        if (!w) throw notFound("workspace");
+        const actor = await membershipOf(tx, workspaceId, actorId);
+        const target = await first(tx.select({ role: members.role, kind: users.kind, deletedAt: users.deletedAt })
+          .from(members).innerJoin(users, eq(users.id, members.userId))
+          .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, toUserId))));
+        assertMayTransfer({ userId: actorId, role: actor?.role ?? null }, { userId: toUserId, role: target?.role ?? null, kind: target?.kind ?? null, deleted: Boolean(target?.deletedAt) });
+        await tx.update(members).set({ role: PREVIOUS_OWNER_ROLE }).where(and(eq(members.workspaceId, workspaceId), eq(members.userId, actorId)));
+        // The new owner is beyond moderation: a timeout or block they had ends with the handover.
+        await tx.update(members).set({ role: "owner", timeoutUntil: null, blockedAt: null }).where(and(eq(members.workspaceId, workspaceId), eq(members.userId, toUserId)));
+        const managers = (await tx.select({ u: members.userId }).from(members)
+          .where(and(eq(members.workspaceId, workspaceId), inArray(members.role, ["owner", "moderator"]), isNull(members.blockedAt)))).map((r) => r.u);
+        const event = await appendEvent(tx, emit, ownershipTransferred(workspaceId, actorId, toUserId, actorId));
+        const events = [
+          event,
+          await appendEvent(tx, emit, moderationUpdated(workspaceId, { userId: actorId, role: PREVIOUS_OWNER_ROLE, timeoutUntil: actor!.timeoutUntil, blockedAt: actor!.blockedAt }, managers, actorId)),
+          await appendEvent(tx, emit, moderationUpdated(workspaceId, { userId: toUserId, role: "owner", timeoutUntil: null, blockedAt: null }, managers, actorId)),
+        ];
+        await appendAudit(tx, auditEntry(workspaceId, actorId, "workspace.ownership_transferred", { type: "workspace", id: workspaceId }, { previous_owner_id: actorId, new_owner_id: toUserId }));
+        return { workspace: toWorkspace(w, PREVIOUS_OWNER_ROLE), event, events };
       });
     },
     async membership(workspaceId, userId) {

@@ -1,17 +1,19 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { assertChannelNameFree, assertNotLastChannel, type ChannelPresentation, presentationColumns } from "../../chat/channels.ts";
+import { assertChannelDeletable, channelDeletePreview } from "../../chat/administration.ts";
+import { assertChannelNameFree, type ChannelPresentation, presentationColumns } from "../../chat/channels.ts";
 import { notFound } from "../../chat/errors.ts";
 import { channelCreated, channelDeleted, channelUpdated } from "../../chat/events.ts";
 import { assertPrivacyUnchanged, assertPrivateChannel, assertWorkspaceMember, channelMemberAdded, channelMemberRemoved } from "../../chat/private-channels.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import type { Channel } from "../../chat/types.ts";
 import { channelMemberIds, privateReaders } from "./channel-members.ts";
+import { type ChannelCountsRow, channelCountsQuery, channelUploadsQuery, counted, CHANNEL_COUNTS } from "../administration-sql.ts";
 import type { ChannelStore } from "../store.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { mentionCount } from "./notifications.ts";
 import { firstRow, now, toChannel, toUser } from "./rows.ts";
-import { channelMembers, channels, members, readStates, users } from "./schema.ts";
+import { channelMembers, channels, members, pins, readStates, uploadCleanup, uploads, users } from "./schema.ts";
 
 /**
  * Unread: root messages after the read pointer, not deleted, not the viewer's own, and not agent
@@ -108,13 +110,25 @@ export function sqliteChannels(db: Db, writer: GroupCommitWriter): ChannelStore 
         return { channel: channelView(db, row, actorId), event };
       });
     },
+    async deletePreview(id) {
+      const current = live(id);
+      if (!current) throw notFound("channel");
+      const c = counted(firstRow<ChannelCountsRow>(db, channelCountsQuery(id, current.workspaceId)), CHANNEL_COUNTS);
+      return channelDeletePreview(current, { ...c, uploadBytes: c.upload_bytes }, c.public_channels);
+    },
     remove(id, actorId) {
       return writer.write((emit) => {
         const current = live(id);
         if (!current) throw notFound("channel");
         const remaining = firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM channels WHERE workspace_id = ${current.workspaceId} AND deleted_at IS NULL AND kind = 'public' AND is_private = 0`)?.n ?? 0;
-        assertNotLastChannel(current, remaining);
+        assertChannelDeletable(current, remaining);
         db.update(channels).set({ deletedAt: now() }).where(eq(channels.id, id)).run();
+        // The files posted in it go with it: their objects are queued for removal in this transaction.
+        for (const u of db.all<{ id: string; storage_key: string }>(channelUploadsQuery(id))) {
+          db.insert(uploadCleanup).values({ storageKey: u.storage_key, reason: "channel_deleted", enqueuedAt: now() }).run();
+          db.delete(uploads).where(eq(uploads.id, u.id)).run();
+        }
+        db.delete(pins).where(eq(pins.channelId, id)).run();
         const event = appendEvent(db, emit, channelDeleted(current, actorId, privateReaders(db, id)));
         return { event };
       });

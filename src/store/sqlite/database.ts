@@ -1,4 +1,5 @@
 // Opening the SQLite file and the group-commit writer that every mutation goes through.
+import { capturePendingAudit, type NewAuditEntry } from "../../chat/audit.ts";
 import { bindCorrelation } from "../../chat/correlation.ts";
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
@@ -69,6 +70,9 @@ export class GroupCommitWriter {
   batches = 0;
   jobs = 0;
 
+  /** Appends audit entries inside the current job (set by the store: it owns the drizzle handle). */
+  auditSink: ((entries: NewAuditEntry[]) => void) | null = null;
+
   constructor(private raw: Database, private maxBatch = 512) {}
 
   onCommit(listener: CommitListener): () => void {
@@ -78,8 +82,18 @@ export class GroupCommitWriter {
 
   write<T>(fn: (emit: EventSink) => T): Promise<T> {
     if (this.closed) return Promise.reject(new Error("store is closed"));
+    // A call made under audited() records its entries in this write's savepoint (src/chat/audit.ts).
+    const audit = capturePendingAudit();
+    const job = audit
+      ? (emit: EventSink) => {
+          const value = fn(emit);
+          this.auditSink?.(audit.entriesFor(value));
+          return value;
+        }
+      : fn;
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn: bindCorrelation(fn), resolve: resolve as (v: unknown) => void, reject });
+      const done = audit ? (v: unknown) => { audit.committed(); resolve(v as T); } : (resolve as (v: unknown) => void);
+      this.queue.push({ fn: bindCorrelation(job), resolve: done, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // Alone, a write commits on the next turn of the event loop. Under load (the last batch

@@ -1,3 +1,4 @@
+import { assertAnotherWayIn } from "../../chat/connected-accounts.ts";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
@@ -109,6 +110,18 @@ export function sqliteIdentity(db: Db, writer: GroupCommitWriter): IdentityStore
       return writer.write(() => {
         db.update(users).set({ githubId }).where(eq(users.id, userId)).run();
       });
+    },
+    unlinkGithub(userId, opts) {
+      return writer.write(() => {
+        const u = db.select().from(users).where(and(eq(users.id, userId), isNull(users.deletedAt))).get();
+        if (!u?.githubId) throw notFound("GitHub link");
+        assertAnotherWayIn({ email: opts.emailSignsIn && Boolean(u.email), password: opts.passwordSignsIn && Boolean(u.passwordHash) });
+        db.update(users).set({ githubId: null }).where(eq(users.id, userId)).run();
+      });
+    },
+    async signInFacts(userId) {
+      const u = db.select().from(users).where(and(eq(users.id, userId), isNull(users.deletedAt))).get();
+      return u ? { githubId: u.githubId, email: u.email, password: Boolean(u.passwordHash) } : null;
     },
     async passwordHash(userId) {
       return db.select({ hash: users.passwordHash }).from(users).where(and(eq(users.id, userId), isNull(users.deletedAt))).get()?.hash ?? null;

@@ -1,5 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { Store } from "../store.ts";
+import { sqliteConnectedAccounts } from "./connected-accounts.ts";
+import { appendAudit, sqliteAudit } from "./audit.ts";
 import { sqliteChannels } from "./channels.ts";
 import { GroupCommitWriter, migrateDatabase, openDatabase } from "./database.ts";
 import { sqliteDms } from "./dms.ts";
@@ -32,6 +34,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
   const { raw, db } = openDatabase(path);
   if (opts.migrate !== false) migrateDatabase(db);
   const writer = new GroupCommitWriter(raw);
+  writer.auditSink = (entries) => appendAudit(db, entries);
   // The server searches on its own thread (a file can be opened twice; :memory: cannot).
   const thread = opts.searchThread && path !== ":memory:" ? new SearchThread(path, opts.searchThread.budgetMs, () => sqliteSearch(db, raw)) : null;
   const searchIndex = new SearchIndexer(raw, writer);
@@ -41,6 +44,8 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
     path,
     raw,
     writer,
+    connectedAccounts: sqliteConnectedAccounts(db, writer),
+    audit: sqliteAudit(db, writer),
     users: sqliteUsers(db, writer),
     routes: sqliteRoutes(db),
     topics: sqliteTopics(db, writer),

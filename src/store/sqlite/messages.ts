@@ -17,7 +17,7 @@ import { privateReaders } from "./channel-members.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate, reactionSummaries } from "./hydrate.ts";
-import { firstRow, now, toThreadState } from "./rows.ts";
+import { firstRow, now, toPinRecord, toThreadState } from "./rows.ts";
 import { mentionCount, readRootMentions, recordReach } from "./notifications.ts";
 import { peopleOf } from "./users.ts";
 import { attachUploadRow, detachUploads } from "./uploads.ts";
@@ -341,9 +341,10 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
         const existing = db.select().from(pins).where(and(eq(pins.channelId, channelId), eq(pins.messageId, messageId))).get();
         const n = firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM pins WHERE channel_id = ${channelId}`)?.n ?? 0;
         assertCanPin(Boolean(existing), n);
-        db.insert(pins).values({ channelId, messageId, pinnedBy: actorId, pinnedAt: now() }).run();
+        const pin = { channelId, messageId, pinnedBy: actorId, pinnedAt: now() };
+        db.insert(pins).values(pin).run();
         const event = appendEvent(db, emit, pinChanged(r, channelId, privateReaders(db, channelId), actorId, true));
-        return { pinned_message: one(messageId, actorId), event };
+        return { pinned_message: one(messageId, actorId), pin: toPinRecord(pin), event };
       });
     },
     unpin(channelId, messageId, actorId) {
@@ -360,6 +361,10 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
       const rows = db.select({ m: messages }).from(pins).innerJoin(messages, eq(messages.id, pins.messageId))
         .where(and(eq(pins.channelId, channelId), isNull(messages.deletedAt))).orderBy(desc(pins.pinnedAt)).all();
       return hydrate(db, rows.map((r) => r.m), viewerId);
+    },
+    async pinRecords(channelId) {
+      return db.select({ p: pins }).from(pins).innerJoin(messages, eq(messages.id, pins.messageId))
+        .where(and(eq(pins.channelId, channelId), isNull(messages.deletedAt))).orderBy(desc(pins.pinnedAt)).all().map((r) => toPinRecord(r.p));
     },
     markRead(scope, userId, seq) {
       return writer.write((emit) => {

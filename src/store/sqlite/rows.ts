@@ -3,6 +3,7 @@ import { shownAvatarUrl, shownIconUrl } from "../../chat/avatars.ts";
 import { parseStoredQuestion } from "../../chat/questions.ts";
 import type { SQL } from "drizzle-orm";
 import type { Channel, Message, ThreadState, User, Workspace } from "../../chat/types.ts";
+import type { PinRecord } from "../store.ts";
 import type * as s from "./schema.ts";
 
 type UserRow = typeof s.users.$inferSelect;
@@ -101,4 +102,9 @@ export function toMessage(r: MessageRow): Message {
  */
 export function firstRow<T>(db: { all: <R>(q: SQL) => R[] }, query: SQL): T | undefined {
   return db.all<T>(query)[0];
+}
+
+/** A pins row (either dialect) as the original's pin record. */
+export function toPinRecord(p: { channelId: string; messageId: string; pinnedBy: string; pinnedAt: string }): PinRecord {
+  return { channel_id: p.channelId, message_id: p.messageId, pinned_by: p.pinnedBy, pinned_at: p.pinnedAt };
 }

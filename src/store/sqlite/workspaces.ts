@@ -1,15 +1,19 @@
-import { and, asc, count, eq, gt, isNull, like, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, inArray, isNull, like, or, sql } from "drizzle-orm";
 import { conflict, invalid, notFound } from "../../chat/errors.ts";
 import { assertMayOwnAnother } from "../../chat/quotas.ts";
-import { workspaceUpdated } from "../../chat/events.ts";
+import { assertMayTransfer, PREVIOUS_OWNER_ROLE } from "../../chat/administration.ts";
+import { auditEntry } from "../../chat/audit.ts";
+import { moderationUpdated, ownershipTransferred, workspaceUpdated } from "../../chat/events.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import { slugFrom } from "../../chat/rules.ts";
 import type { Role } from "../../chat/types.ts";
+import { counted, WORKSPACE_COUNTS, type WorkspaceCountsRow, workspaceCountsQuery } from "../administration-sql.ts";
 import type { Membership, WorkspaceStore } from "../store.ts";
+import { appendAudit } from "./audit.ts";
 import { createChannelRow } from "./channels.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
-import { now, toUser, toWorkspace } from "./rows.ts";
+import { firstRow, now, toUser, toWorkspace } from "./rows.ts";
 import { members, users, workspaces } from "./schema.ts";
 
 function freeSlug(db: Db, base: string): string {
@@ -110,6 +114,37 @@ export function sqliteWorkspaces(db: Db, writer: GroupCommitWriter): WorkspaceSt
       return writer.write(() => {
         const removed = db.update(workspaces).set({ deletedAt: now() }).where(and(eq(workspaces.id, id), isNull(workspaces.deletedAt))).returning({ id: workspaces.id }).all();
         if (removed.length === 0) throw notFound("workspace");
+      });
+    },
+    async deletePreview(id) {
+      const w = db.select().from(workspaces).where(and(eq(workspaces.id, id), isNull(workspaces.deletedAt))).get();
+      if (!w) throw notFound("workspace");
+      const c = counted(firstRow<WorkspaceCountsRow>(db, workspaceCountsQuery(id)), WORKSPACE_COUNTS);
+      return { workspace_id: id, name: w.name, ...c };
+    },
+    transferOwnership(workspaceId, toUserId, actorId) {
+      return writer.write((emit) => {
+        const w = db.select().from(workspaces).where(and(eq(workspaces.id, workspaceId), isNull(workspaces.deletedAt))).get();
+        if (!w) throw notFound("workspace");
+        const actor = membershipQuery.get({ w: workspaceId, u: actorId });
+        const target = db.select({ role: members.role, kind: users.kind, deletedAt: users.deletedAt, timeoutUntil: members.timeoutUntil, blockedAt: members.blockedAt })
+          .from(members).innerJoin(users, eq(users.id, members.userId))
+          .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, toUserId))).get();
+        assertMayTransfer({ userId: actorId, role: actor?.role ?? null }, { userId: toUserId, role: target?.role ?? null, kind: target?.kind ?? null, deleted: Boolean(target?.deletedAt) });
+        const setRole = (userId: string, role: Role) => db.update(members).set({ role }).where(and(eq(members.workspaceId, workspaceId), eq(members.userId, userId))).run();
+        setRole(actorId, PREVIOUS_OWNER_ROLE);
+        // The new owner is beyond moderation: a timeout or block they had ends with the handover.
+        db.update(members).set({ role: "owner", timeoutUntil: null, blockedAt: null }).where(and(eq(members.workspaceId, workspaceId), eq(members.userId, toUserId))).run();
+        const managers = db.select({ u: members.userId }).from(members)
+          .where(and(eq(members.workspaceId, workspaceId), inArray(members.role, ["owner", "moderator"]), isNull(members.blockedAt))).all().map((r) => r.u);
+        const event = appendEvent(db, emit, ownershipTransferred(workspaceId, actorId, toUserId, actorId));
+        const events = [
+          event,
+          appendEvent(db, emit, moderationUpdated(workspaceId, { userId: actorId, role: PREVIOUS_OWNER_ROLE, timeoutUntil: actor!.timeoutUntil, blockedAt: actor!.blockedAt }, managers, actorId)),
+          appendEvent(db, emit, moderationUpdated(workspaceId, { userId: toUserId, role: "owner", timeoutUntil: null, blockedAt: null }, managers, actorId)),
+        ];
+        appendAudit(db, auditEntry(workspaceId, actorId, "workspace.ownership_transferred", { type: "workspace", id: workspaceId }, { previous_owner_id: actorId, new_owner_id: toUserId }));
+        return { workspace: toWorkspace(w, PREVIOUS_OWNER_ROLE), event, events };
       });
     },
     async membership(workspaceId, userId) {

@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { conversationPath, navigate } from "../routes.ts";
-import { archivedChannels, canManageChannels, channels, findChannel, refreshChannels } from "../state/directory.ts";
+import { archivedChannels, canManageChannels, channels, currentWorkspace, findChannel, refreshChannels } from "../state/directory.ts";
 import { muted, starred, toggleMute, toggleStar } from "../state/prefs.ts";
 import { confirming, dialog, openDialog, showToast } from "../state/ui.ts";
 import type { Channel } from "../types.ts";
@@ -166,6 +166,11 @@ export function ChannelSettings({ channelId }: { channelId: string }) {
           {manager && channel.kind !== "guest" && (
             <button type="button" class="button danger-outline" onClick={archive}>
               <Icon name="archive" size={16} /> {channel.archived_at ? "Unarchive" : "Archive channel"}
+            </button>
+          )}
+          {currentWorkspace.value?.role === "owner" && channel.kind !== "guest" && (
+            <button type="button" class="button danger-outline" onClick={() => openDialog({ kind: "delete-channel", channelId: channel.id })}>
+              Delete…
             </button>
           )}
           <span class="grow" />

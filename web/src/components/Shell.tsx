@@ -1,6 +1,7 @@
 // The signed-in app: sidebar, the conversation (or a starting point), the side pane, dialogs and
 // the global keys: Ctrl/Cmd+K to switch, Esc to close panes.
 import type { FunctionComponent } from "preact";
+import { signal } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { conversationPath, navigate, route } from "../routes.ts";
@@ -14,6 +15,7 @@ import { PeopleDialog, ProfileCard } from "./PeopleDialogs.tsx";
 import { SettingsDialog } from "./SettingsDialog.tsx";
 import { LazyBotsDialog } from "./LazyBotsDialog.tsx";
 import { InvitesDialog } from "./InvitesDialog.tsx";
+import type { AdminDialog } from "./AdminDialogs.tsx";
 import type { User } from "../types.ts";
 import { signOut } from "../session.ts";
 import { Avatar } from "./Avatar.tsx";
@@ -95,6 +97,17 @@ function NoWorkspace({ me }: { me: User }) {
   );
 }
 
+// The administration dialogs are a chunk of their own, fetched the first time one opens.
+const adminDialogs = signal<typeof import("./AdminDialogs.tsx") | null>(null);
+let loadingAdmin: Promise<void> | null = null;
+
+function LazyAdmin({ d, me }: { d: AdminDialog; me: User }) {
+  const mod = adminDialogs.value;
+  if (mod) return <mod.AdminDialogs d={d} me={me} />;
+  loadingAdmin ??= import("./AdminDialogs.tsx").then((m) => void (adminDialogs.value = m), () => void (loadingAdmin = null));
+  return null;
+}
+
 function Dialogs({ me }: { me: User }) {
   const d = dialog.value;
   if (!d) return null;
@@ -115,6 +128,10 @@ function Dialogs({ me }: { me: User }) {
       return <LazyBotsDialog key={d.workspaceId} workspaceId={d.workspaceId} />;
     case "invites":
       return <InvitesDialog />;
+    case "workspace-settings":
+    case "audit-log":
+    case "delete-channel":
+      return <LazyAdmin d={d} me={me} />;
   }
 }
 

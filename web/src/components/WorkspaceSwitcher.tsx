@@ -62,6 +62,19 @@ export function WorkspaceSwitcher({ me }: { me: User }) {
               <Icon name="spark" size={16} /> Bots
             </button>
           )}
+          {(current?.role === "owner" || current?.role === "moderator") && (
+            <button
+              type="button"
+              role="menuitem"
+              class="ws-item ws-new"
+              onClick={() => {
+                setOpen(false);
+                openDialog({ kind: "workspace-settings" });
+              }}
+            >
+              <Icon name="settings" size={16} /> Workspace settings
+            </button>
+          )}
           <button type="button" role="menuitem" class="ws-item ws-new" onClick={create}>
             <Icon name="plus" size={16} /> New workspace
           </button>

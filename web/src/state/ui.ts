@@ -26,7 +26,10 @@ export type Dialog =
   | { kind: "profile"; userId: string }
   | { kind: "settings" }
   | { kind: "bots"; workspaceId: string }
-  | { kind: "invites" };
+  | { kind: "invites" }
+  | { kind: "workspace-settings" }
+  | { kind: "audit-log" }
+  | { kind: "delete-channel"; channelId: string };
 export const dialog = signal<Dialog | null>(null);
 
 /** Opens a dialog; on a phone the sidebar it was opened from gets out of the way. */

@@ -22,7 +22,7 @@ export const AUDIT_ACTIONS = [
   "event_subscription.created", "event_subscription.secret_rotated", "event_subscription.revoked", "event_subscription.enabled",
   "event_subscription.redelivered",
   "app.installed", "app.revoked",
-  "incoming_webhook.created", "incoming_webhook.revoked",
+  "incoming_webhook.created", "incoming_webhook.secret_rotated", "incoming_webhook.revoked",
   "connected_account.linked", "connected_account.revoked",
   "member.added",
 ] as const;

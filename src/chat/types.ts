@@ -199,4 +199,4 @@ export const DURABLE_EVENT_TYPES: readonly EventType[] = [
 export const EPHEMERAL_EVENT_TYPES = ["typing.started", "typing.stopped", "presence.changed", "agent.progress"] as const;
 export type EphemeralEventType = (typeof EPHEMERAL_EVENT_TYPES)[number];
 /** Every ephemeral type a socket may hear: what clients publish, and what the server says itself (a slash command's reply to its caller). */
-export const HEARD_EPHEMERAL_EVENT_TYPES: readonly string[] = [...EPHEMERAL_EVENT_TYPES, "command.response"];
+export const HEARD_EPHEMERAL_EVENT_TYPES: readonly string[] = [...EPHEMERAL_EVENT_TYPES, "command.response", "bot_command.updated"];

@@ -44,6 +44,10 @@ export function auditLine(e: AuditLogEntry, name: Name): string {
     case "event_subscription.redelivered": return `${who} sent an event once more to a subscription`;
     case "app.installed": return `${who} installed the app ${str(m.app_slug)}`;
     case "app.revoked": return `${who} removed the app ${str(m.app_slug)}`;
+    case "bot_setup_code.minted": return `${who} made a setup code for ${name(str(m.bot_user_id))} (token "${str(m.name)}")`;
+    case "incoming_webhook.created": return `${who} made the incoming webhook "${str(m.name)}"`;
+    case "incoming_webhook.secret_rotated": return `${who} replaced the URL of the incoming webhook "${str(m.name)}"`;
+    case "incoming_webhook.revoked": return `${who} deleted the incoming webhook "${str(m.name)}"`;
     default: return `${who}: ${e.action.replaceAll("_", " ").replace(".", " ")} (${e.target_type} ${e.target_id})`;
   }
 }

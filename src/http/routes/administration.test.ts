@@ -168,6 +168,8 @@ forEachStore((store) => {
       { route: "PATCH /api/workspaces/:id/moderation/members/:user_id", call: (c) => c.ada.patch(`/api/workspaces/${c.w}/moderation/members/${c.bob}`, { blocked: true }), action: "member.blocked" },
       { route: "POST /api/workspaces/:id/bots", call: async (c) => { const r = await c.ada.post(`/api/workspaces/${c.w}/bots`, { display_name: "Helper" }); c.bot = r.body.bot?.id; c.firstToken = r.body.bot_token?.id; return r; }, action: "bot.created", target: (c) => c.bot },
       { route: "POST /api/workspaces/:id/bots/:bot_user_id/tokens", call: async (c) => { const r = await c.ada.post(`/api/workspaces/${c.w}/bots/${c.bot}/tokens`, { name: "second", scopes: ["bot:read"] }); c.token = r.body.bot_token?.id; return r; }, action: "bot_token.minted", target: (c) => c.token },
+      { route: "POST /api/bots/:bot_user_id/tokens", call: (c) => c.ada.post(`/api/bots/${c.bot}/tokens`, { name: "legacy", scopes: ["bot:read"] }), action: "bot_token.minted" },
+      { route: "POST /api/workspaces/:id/bots/:bot_user_id/setup-codes", call: (c) => c.ada.post(`/api/workspaces/${c.w}/bots/${c.bot}/setup-codes`, { name: "ci" }), action: "bot_setup_code.minted" },
       { route: "POST /api/bot-tokens/:token_id/revoke", call: (c) => c.ada.post(`/api/bot-tokens/${c.token}/revoke`, {}), action: "bot_token.revoked", target: (c) => c.token },
       { route: "POST /api/workspaces/:id/slash-commands", call: async (c) => { const r = await c.ada.post(`/api/workspaces/${c.w}/slash-commands`, { command: "/deploy", callback_url: hook, bot_user_id: c.bot }); c.command = r.body.slash_command?.id; return r; }, action: "slash_command.created", target: (c) => c.command },
       { route: "POST /api/slash-commands/:id/rotate-secret", call: (c) => c.ada.post(`/api/slash-commands/${c.command}/rotate-secret`, {}), action: "slash_command.secret_rotated" },
@@ -182,15 +184,18 @@ forEachStore((store) => {
       { route: "DELETE /api/bots/:bot_user_id", call: (c) => c.ada.delete(`/api/bots/${c.bot}`), action: "bot.retired", target: (c) => c.bot },
       { route: "POST /api/workspaces/:id/connected-accounts", call: async (c) => { const r = await c.ada.post(`/api/workspaces/${c.w}/connected-accounts`, { user_id: c.bob, provider: "github", provider_account_id: "42" }); c.account = r.body.connected_account?.id; return r; }, action: "connected_account.linked", target: (c) => c.account },
       { route: "POST /api/connected-accounts/:id/revoke", call: (c) => c.ada.post(`/api/connected-accounts/${c.account}/revoke`, {}), action: "connected_account.revoked", target: (c) => c.account },
+      { route: "POST /api/channels/:id/incoming-webhooks", call: async (c) => { const r = await c.ada.post(`/api/channels/${c.general}/incoming-webhooks`, { name: "CI" }); c.webhook = r.body.incoming_webhook?.id; return r; }, action: "incoming_webhook.created", target: (c) => c.webhook },
+      { route: "POST /api/incoming-webhooks/:id/rotate-secret", call: (c) => c.ada.post(`/api/incoming-webhooks/${c.webhook}/rotate-secret`, {}), action: "incoming_webhook.secret_rotated", target: (c) => c.webhook },
+      { route: "DELETE /api/incoming-webhooks/:id", call: (c) => c.ada.delete(`/api/incoming-webhooks/${c.webhook}`), action: "incoming_webhook.revoked", target: (c) => c.webhook },
       { route: "POST /api/workspaces/:id/transfer-ownership", call: (c) => c.ada.post(`/api/workspaces/${c.w}/transfer-ownership`, { user_id: c.cy }), action: "workspace.ownership_transferred" },
     ];
     // Routes that only read, or act for oneself (not on the workspace's administration).
     const NOT_ADMINISTRATIVE = /^(GET |POST \/api\/event-subscriptions\/:id\/deliveries\/|POST \/api\/hooks\/)/;
-    const ADMIN_PREFIXES = ["/api/workspaces/:id/moderation", "/api/workspaces/:id/bots", "/api/bots/:bot_user_id", "/api/bot-tokens", "/api/workspaces/:id/slash-commands", "/api/slash-commands", "/api/workspaces/:id/event-subscriptions", "/api/event-subscriptions", "/api/workspaces/:id/app-installations", "/api/app-installations", "/api/workspaces/:id/transfer-ownership", "/api/workspaces/:id/connected-accounts", "/api/connected-accounts"];
+    const ADMIN_PREFIXES = ["/api/workspaces/:id/moderation", "/api/workspaces/:id/bots", "/api/bots/:bot_user_id", "/api/bot-tokens", "/api/workspaces/:id/slash-commands", "/api/slash-commands", "/api/workspaces/:id/event-subscriptions", "/api/event-subscriptions", "/api/workspaces/:id/app-installations", "/api/app-installations", "/api/workspaces/:id/transfer-ownership", "/api/workspaces/:id/connected-accounts", "/api/connected-accounts", "/api/channels/:id/incoming-webhooks", "/api/incoming-webhooks"];
 
     test("every administrative route leaves one entry, in order, readable by managers page by page", async () => {
       const t = await team(["ada", "bob", "cy"]);
-      const ctx: Ctx = { ada: t.clients[0], w: t.workspace.id, bob: t.users[1]!.id, cy: t.users[2]!.id };
+      const ctx: Ctx = { ada: t.clients[0], w: t.workspace.id, general: t.general.id, bob: t.users[1]!.id, cy: t.users[2]!.id };
       const failures: string[] = [];
       for (const step of STEPS) {
         const before = (await server.store.audit.list(t.workspace.id, { limit: 200 })).entries.length;

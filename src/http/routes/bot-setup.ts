@@ -4,7 +4,8 @@
 import { Elysia, t } from "elysia";
 import { LIMITS } from "../../access/rate-limit.ts";
 import { expandScopes } from "../../access/scopes.ts";
-import { normalizeSetupDefaults } from "../../chat/bots.ts";
+import { auditEntry, audited } from "../../chat/audit.ts";
+import { type BotSetupCode, normalizeSetupDefaults } from "../../chat/bots.ts";
 import { notFound } from "../../chat/errors.ts";
 import { clientAddress } from "../client-info.ts";
 import type { Deps } from "../deps.ts";
@@ -58,10 +59,12 @@ export const botSetupRoutes = ({ auth, access, store, config, limiter }: Deps) =
         const { membership, bot } = await canManageBot(actor, params.id, params.bot_user_id);
         const scopes = expandScopes(body.scopes ?? ["bot:write"]);
         await access.assertMintable(membership, bot.bot.owner_user_id, scopes);
-        const code = await store.bots.createSetupCode({
-          workspaceId: params.id, botUserId: bot.bot.id, tokenName: body.name?.trim() || body.token_name?.trim() || "default", scopes,
-          defaults: normalizeSetupDefaults(body.defaults), createdBy: actor.user.id,
-        });
+        const tokenName = body.name?.trim() || body.token_name?.trim() || "default";
+        // Recorded without the code itself: who may get a token for which bot, with what scopes.
+        const code = await audited(
+          (c) => auditEntry(params.id, actor.user.id, "bot_setup_code.minted", { type: "bot_setup_code", id: (c as BotSetupCode).id }, { bot_user_id: bot.bot.id, name: tokenName, scopes }),
+          () => store.bots.createSetupCode({ workspaceId: params.id, botUserId: bot.bot.id, tokenName, scopes, defaults: normalizeSetupDefaults(body.defaults), createdBy: actor.user.id }),
+        );
         const base = baseUrl(request);
         set.status = 201;
         return { setup_code: { ...code, contract_version: CONTRACT_VERSION, api_base_url: base, claim_url: `${base}/api/bot-setup-codes/claim` } };

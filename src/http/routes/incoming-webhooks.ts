@@ -4,6 +4,7 @@
 // answers the same 404.
 import { Elysia, t } from "elysia";
 import type { Actor } from "../../access/actor.ts";
+import { auditEntry, audited } from "../../chat/audit.ts";
 import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import { LIMITS } from "../../chat/rules.ts";
 import { incomingMessage, payloadOf } from "../../integrations/incoming.ts";
@@ -82,7 +83,10 @@ export const incomingWebhookRoutes = (deps: Deps) => {
         access.assertCanWrite(m);
         const name = body.name.trim();
         if (!name || [...name].length > LIMITS.displayNameMax) throw invalid(`name must be 1–${LIMITS.displayNameMax} characters`, "invalid_name");
-        const { webhook, secret } = await store.integrations.createIncomingWebhook({ workspaceId: channel.workspaceId, channelId: channel.id, name, createdBy: actor.user.id });
+        const { webhook, secret } = await audited(
+          (r) => auditEntry(channel.workspaceId, actor.user.id, "incoming_webhook.created", { type: "incoming_webhook", id: (r as { webhook: IncomingWebhook }).webhook.id }, { name, channel_id: channel.id }),
+          () => store.integrations.createIncomingWebhook({ workspaceId: channel.workspaceId, channelId: channel.id, name, createdBy: actor.user.id }),
+        );
         set.status = 201;
         return { incoming_webhook: { ...webhook, url: urlOf(request, webhook, secret) } };
       },
@@ -95,8 +99,11 @@ export const incomingWebhookRoutes = (deps: Deps) => {
     .post(
       "/api/incoming-webhooks/:id/rotate-secret",
       async ({ request, params }) => {
-        await managed(await auth.require(request), params.id);
-        const { webhook, secret } = await store.integrations.rotateIncomingWebhookSecret(params.id);
+        const actor = await auth.require(request);
+        const w = await managed(actor, params.id);
+        const { webhook, secret } = await audited(auditEntry(w.workspace_id, actor.user.id, "incoming_webhook.secret_rotated", { type: "incoming_webhook", id: w.id }, { name: w.name }), () =>
+          store.integrations.rotateIncomingWebhookSecret(params.id),
+        );
         return { incoming_webhook: { ...webhook, url: urlOf(request, webhook, secret) } };
       },
       { body: t.Optional(t.Object({})), detail: { summary: "Replace a webhook's secret: the old URL stops working, the new one is shown once", tags }, response: { 200: One, ...errors } },
@@ -104,8 +111,11 @@ export const incomingWebhookRoutes = (deps: Deps) => {
     .delete(
       "/api/incoming-webhooks/:id",
       async ({ request, params }) => {
-        await managed(await auth.require(request), params.id);
-        const incoming_webhook = await store.integrations.revokeIncomingWebhook(params.id);
+        const actor = await auth.require(request);
+        const w = await managed(actor, params.id);
+        const incoming_webhook = await audited(auditEntry(w.workspace_id, actor.user.id, "incoming_webhook.revoked", { type: "incoming_webhook", id: w.id }, { name: w.name }), () =>
+          store.integrations.revokeIncomingWebhook(params.id),
+        );
         // Its bot left the workspace: any socket a token of it opened closes.
         await hub.recheck({ userId: incoming_webhook.bot_user_id });
         return { incoming_webhook };

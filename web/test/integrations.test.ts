@@ -225,8 +225,9 @@ describe.skipIf(!hasChromium)("browser app: integrations", () => {
     const url = await ada.evaluate(() => navigator.clipboard.readText());
     expect(url).toBe(await urlBox.inputValue());
     expect(url).toStartWith(`${team.server.url}/api/hooks/incoming/`);
-    const item = ada.getByRole("listitem", { name: "CI" });
+    const item = ada.getByRole("list", { name: "Incoming webhooks" }).getByRole("listitem", { name: "CI", exact: true });
     await item.getByText("→ #general").waitFor();
+    expect(await violations(ada)).toEqual([]);
     await screenshot(ada, "integrations-webhook");
     await ada.getByRole("button", { name: "Done" }).click();
     await urlBox.waitFor({ state: "detached" });
@@ -299,6 +300,16 @@ describe.skipIf(!hasChromium)("browser app: integrations", () => {
     expect(await box.inputValue()).toBe("");
     const page = await apiA.get(`/api/channels/${general.id}/messages?mode=latest`);
     expect(page.messages.some((m: { body: string }) => m.body === "/standup web")).toBe(true);
+
+    // A change made while the socket was down (the event is ephemeral, never replayed) is read on reconnect.
+    await ada.context().setOffline(true);
+    await ada.locator('.conn[data-state="offline"]').waitFor();
+    await asBot.put("/api/bots/self/commands", { commands: [{ command: "retro", description: "Start a retrospective" }] });
+    await ada.context().setOffline(false);
+    await ada.locator('.conn[data-state="live"]').waitFor();
+    await box.pressSequentially("/");
+    await menu.getByRole("option", { name: /\/retro/ }).waitFor();
+    await until(async () => (await menu.getByRole("option", { name: /\/standup/ }).count()) === 0, 5_000, "the old menu gone");
     expect(errors).toEqual([]);
     await ada.close();
   });

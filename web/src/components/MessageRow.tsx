@@ -5,7 +5,7 @@ import { useComputed } from "@preact/signals";
 import { memo } from "preact/compat";
 import { clockTime, fullTime, relativeTime } from "../format.ts";
 import { conversationPath, navigate } from "../routes.ts";
-import { userName, users } from "../state/directory.ts";
+import { authorName, userName, users } from "../state/directory.ts";
 import { actionsFor, editingId, highlight, highlightId, unfold, unfolded } from "../state/ui.ts";
 import type { Message, Scope } from "../types.ts";
 import { AgentActivity } from "./AgentActivity.tsx";
@@ -111,8 +111,7 @@ export const MessageRow = memo(function MessageRow(props: { message: Message; co
   const author = m.author ?? users.value.get(m.author_id);
   const editing = editingId.value === m.id;
   const highlighted = highlightId.value === m.id;
-  // A webhook's post is named by the webhook (or the `username` its sender set), not its bot user.
-  const name = m.posted_by_webhook?.name ?? author?.display_name ?? "Someone";
+  const name = authorName(m);
   const isBot = author?.kind === "bot";
   const badge = authorBadge(m, isBot);
   const activity = m.kind === "agent_commentary" || m.kind === "agent_tool";

@@ -16,6 +16,7 @@ export type DirectConversation = Sdk.DirectConversation;
 export type ChatEvent = Sdk.RealtimeEvent;
 export type Member = Sdk.Member;
 export type WorkspaceBotCommand = Sdk.WorkspaceBotCommand;
+export type IncomingWebhook = Sdk.components["schemas"]["IncomingWebhook"];
 /** A registered slash command as our server sends it (`callback_url` is "" for non-managers). */
 export type SlashCommandInfo = Sdk.SlashCommand & { app_installation_id?: string | null };
 export type FollowedThread = Sdk.FollowedThread & { root?: Message };

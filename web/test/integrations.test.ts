@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { createHmac } from "node:crypto";
 import type { Page } from "playwright-core";
 import { violations } from "./axe.ts";
-import { type Api, errorsOf, hasChromium, screenshot, startTeam, type Team, until } from "./support.ts";
+import { type Api, apiAs, errorsOf, hasChromium, screenshot, startTeam, type Team, until } from "./support.ts";
 
 setDefaultTimeout(60_000);
 
@@ -188,7 +188,7 @@ describe.skipIf(!hasChromium)("browser app: integrations", () => {
     await grace.close();
   });
 
-  test("page: revoke an app with what it registered; incoming webhooks show only where the server has them", async () => {
+  test("page: revoke an app with what it registered", async () => {
     const helper = (await apiA.post(`/api/workspaces/${workspaceId}/bots`, { display_name: "CI Helper", handle: "ci-helper", create_token: false })).bot.id;
     const { app_installation } = await apiA.post(`/api/workspaces/${workspaceId}/app-installations`, { app_slug: "ci-helper", display_name: "CI Helper", bot_user_id: helper });
     await apiA.post(`/api/workspaces/${workspaceId}/slash-commands`, { command: "/ci", description: "CI status", callback_url: `${receiver.url}/ci`, bot_user_id: helper, app_installation_id: app_installation.id });
@@ -206,11 +206,111 @@ describe.skipIf(!hasChromium)("browser app: integrations", () => {
     const ci = (await apiA.get(`/api/workspaces/${workspaceId}/slash-commands`)).slash_commands.find((c: { command: string }) => c.command === "/ci");
     expect(ci.revoked_at).toBeTruthy();
 
-    // The incoming webhooks section follows the server: absent where the routes answer 404.
-    const status = await apiA.get(`/api/workspaces/${workspaceId}/incoming-webhooks`).then(() => 200, (err: { status: number }) => err.status);
-    const heading = ada.getByRole("heading", { name: "Incoming webhooks" });
-    if (status === 404) expect(await heading.count()).toBe(0);
-    else await heading.waitFor();
+    await ada.close();
+  });
+
+  test("page: an incoming webhook made in the page posts a Slack payload with its badge; rotate retires the old URL; delete", async () => {
+    const ada = await openPage();
+    const errors = errorsOf(ada);
+    await ada.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: team.server.url });
+    const form = ada.getByRole("form", { name: "Add an incoming webhook" });
+    await form.getByRole("textbox", { name: "Name" }).fill("CI");
+    expect(await form.getByRole("combobox", { name: "Posts to" }).inputValue()).toBe(general.id);
+    await form.getByRole("button", { name: "Create webhook" }).click();
+    const urlBox = ada.getByRole("textbox", { name: "URL of CI" });
+    await urlBox.waitFor();
+    await ada.getByText("Anyone who has it can post to the channel.").waitFor();
+    await urlBox.locator("xpath=..").getByRole("button", { name: "Copy" }).click();
+    await ada.getByText("Copied", { exact: true }).waitFor();
+    const url = await ada.evaluate(() => navigator.clipboard.readText());
+    expect(url).toBe(await urlBox.inputValue());
+    expect(url).toStartWith(`${team.server.url}/api/hooks/incoming/`);
+    const item = ada.getByRole("list", { name: "Incoming webhooks" }).getByRole("listitem", { name: "CI", exact: true });
+    await item.getByText("→ #general").waitFor();
+    expect(await violations(ada)).toEqual([]);
+    await screenshot(ada, "integrations-webhook");
+    await ada.getByRole("button", { name: "Done" }).click();
+    await urlBox.waitFor({ state: "detached" });
+    // The list never shows the URL again.
+    expect(await ada.getByText(url).count()).toBe(0);
+
+    const post = (to: string, payload: unknown) => fetch(to, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) });
+    const sent = await post(url, { text: "Build <https://ci.example.com/7|#7> passed", username: "Jenkins", attachments: [{ color: "good", title: "main" }] });
+    expect(sent.status).toBe(200);
+    const viewer = await team.open("grace@example.com");
+    const row = message(viewer, "passed");
+    await row.waitFor();
+    await row.getByText("Webhook", { exact: true }).waitFor();
+    await row.getByRole("button", { name: "Jenkins" }).waitFor();
+    expect(await row.getByRole("link", { name: "#7" }).getAttribute("href")).toBe("https://ci.example.com/7");
+    // Without a username the webhook's own name labels the post; a new name is a new header.
+    expect((await post(url, { text: "Deploy finished" })).status).toBe(200);
+    const plain = message(viewer, "Deploy finished");
+    await plain.getByText("Webhook", { exact: true }).waitFor();
+    await plain.getByRole("button", { name: "CI" }).waitFor();
+    await screenshot(viewer, "webhook-badge");
+    // A person's message carries no badge.
+    await team.apiB.post(`/api/channels/${general.id}/messages`, { body: "Thanks, CI" });
+    expect(await message(viewer, "Thanks, CI").locator(".badge").count()).toBe(0);
+    await viewer.close();
+
+    await item.getByRole("button", { name: "Rotate URL" }).click();
+    await ada.getByRole("dialog", { name: "Rotate the URL of “CI”?" }).getByRole("button", { name: "Rotate URL" }).click();
+    await urlBox.waitFor();
+    const rotated = await urlBox.inputValue();
+    expect(rotated).not.toBe(url);
+    expect((await post(url, { text: "from the old URL" })).status).toBe(404);
+    expect((await post(rotated, { text: "from the new URL" })).status).toBe(200);
+
+    await item.getByRole("button", { name: "Delete" }).click();
+    await ada.getByRole("dialog", { name: "Delete the webhook “CI”?" }).getByRole("button", { name: "Delete webhook" }).click();
+    await item.waitFor({ state: "detached" });
+    await urlBox.waitFor({ state: "detached" });
+    await ada.getByText("No incoming webhooks yet.").waitFor();
+    expect((await post(rotated, { text: "after delete" })).status).toBe(404);
+    expect((await apiA.get(`/api/workspaces/${workspaceId}/incoming-webhooks`)).incoming_webhooks).toEqual([]);
+    expect(errors).toEqual([]);
+    await ada.close();
+  });
+
+  test("composer: a bot that publishes its menu shows up in an open / menu at once, and choosing it sends the line", async () => {
+    const { bot } = await apiA.post(`/api/workspaces/${workspaceId}/bots`, { display_name: "Helper", handle: "helper-menu", create_token: false });
+    const { bot_token } = await apiA.post(`/api/workspaces/${workspaceId}/bots/${bot.id}/tokens`, { name: "menu", scopes: ["commands:write"] });
+    const asBot = apiAs(team.server.url, bot_token.token);
+    const ada = await team.open("ada@example.com");
+    const errors = errorsOf(ada);
+    await ada.locator('.conn[data-state="live"]').waitFor();
+    const box = composer(ada);
+    await box.click();
+    await box.pressSequentially("/");
+    const menu = ada.getByRole("listbox", { name: "Commands" });
+    await menu.getByRole("option", { name: /\/deploy/ }).waitFor();
+    expect(await menu.getByRole("option", { name: /\/standup/ }).count()).toBe(0);
+    await asBot.put("/api/bots/self/commands", { commands: [{ command: "standup", description: "Start the daily standup", args_hint: "[team]" }] });
+    // No reload and no retyping: the menu was loaded a moment ago, so only bot_command.updated brings it.
+    const option = menu.getByRole("option", { name: /\/standup/ });
+    await option.waitFor();
+    await option.getByText("Start the daily standup").waitFor();
+    await screenshot(ada, "slash-menu-bot");
+    await option.click();
+    expect(await box.inputValue()).toBe("/standup ");
+    await box.pressSequentially("web");
+    await box.press("Enter");
+    await message(ada, "/standup web").waitFor();
+    expect(await box.inputValue()).toBe("");
+    const page = await apiA.get(`/api/channels/${general.id}/messages?mode=latest`);
+    expect(page.messages.some((m: { body: string }) => m.body === "/standup web")).toBe(true);
+
+    // A change made while the socket was down (the event is ephemeral, never replayed) is read on reconnect.
+    await ada.context().setOffline(true);
+    await ada.locator('.conn[data-state="offline"]').waitFor();
+    await asBot.put("/api/bots/self/commands", { commands: [{ command: "retro", description: "Start a retrospective" }] });
+    await ada.context().setOffline(false);
+    await ada.locator('.conn[data-state="live"]').waitFor();
+    await box.pressSequentially("/");
+    await menu.getByRole("option", { name: /\/retro/ }).waitFor();
+    await until(async () => (await menu.getByRole("option", { name: /\/standup/ }).count()) === 0, 5_000, "the old menu gone");
+    expect(errors).toEqual([]);
     await ada.close();
   });
 

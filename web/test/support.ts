@@ -105,6 +105,7 @@ export function apiAs(baseUrl: string, token: string) {
     get: <T = any>(path: string) => call<T>("GET", path),
     post: <T = any>(path: string, body?: unknown) => call<T>("POST", path, body),
     patch: <T = any>(path: string, body?: unknown) => call<T>("PATCH", path, body),
+    put: <T = any>(path: string, body?: unknown) => call<T>("PUT", path, body),
     delete: <T = any>(path: string) => call<T>("DELETE", path),
     async upload(workspaceId: string, bytes: Buffer, name: string, type: string): Promise<{ id: string }> {
       const form = new FormData();

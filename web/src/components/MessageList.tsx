@@ -39,9 +39,11 @@ function buildRows(messages: Message[], pending: Pending[], dividerSeq: number |
       prev = null;
     }
     const at = new Date(m.created_at).getTime();
-    const compact = !!prev && prev.author === m.author_id && at - prev.at < GROUP_MS && !m.deleted_at && !m.quoted_message_id;
+    // One webhook bot posts under whatever name each sender set: a new name is a new author.
+    const author = m.posted_by_webhook ? `${m.author_id}:${m.posted_by_webhook.name}` : m.author_id;
+    const compact = !!prev && prev.author === author && at - prev.at < GROUP_MS && !m.deleted_at && !m.quoted_message_id;
     rows.push({ key: m.id, type: "message", message: m, compact });
-    prev = { author: m.author_id, at, day };
+    prev = { author, at, day };
   }
   for (const p of pending) {
     // Already delivered and shown: the server's copy wins.

@@ -5,7 +5,7 @@ import { useComputed } from "@preact/signals";
 import { memo } from "preact/compat";
 import { clockTime, fullTime, relativeTime } from "../format.ts";
 import { conversationPath, navigate } from "../routes.ts";
-import { userName, users } from "../state/directory.ts";
+import { authorName, userName, users } from "../state/directory.ts";
 import { actionsFor, editingId, highlight, highlightId, unfold, unfolded } from "../state/ui.ts";
 import type { Message, Scope } from "../types.ts";
 import { AgentActivity } from "./AgentActivity.tsx";
@@ -91,14 +91,11 @@ function Content({ message: m }: { message: Message }) {
 }
 
 /**
- * Who posted, when it was not a person: an incoming webhook, an installed app, or another bot.
- * The marker fields (`webhook_id`, `app_installation_id`) come from servers that post on an
- * integration's behalf; a message without them from a bot user is simply "Bot".
+ * Who posted, when it was not a person: an incoming webhook (the server marks its messages with
+ * `posted_by_webhook`) or another bot.
  */
 export function authorBadge(m: Message, isBot: boolean): string | null {
-  const marked = m as Message & { webhook_id?: string | null; app_installation_id?: string | null };
-  if (marked.webhook_id) return "Webhook";
-  if (marked.app_installation_id) return "App";
+  if (m.posted_by_webhook) return "Webhook";
   return isBot ? "Bot" : null;
 }
 
@@ -114,7 +111,7 @@ export const MessageRow = memo(function MessageRow(props: { message: Message; co
   const author = m.author ?? users.value.get(m.author_id);
   const editing = editingId.value === m.id;
   const highlighted = highlightId.value === m.id;
-  const name = author?.display_name ?? "Someone";
+  const name = authorName(m);
   const isBot = author?.kind === "bot";
   const badge = authorBadge(m, isBot);
   const activity = m.kind === "agent_commentary" || m.kind === "agent_tool";

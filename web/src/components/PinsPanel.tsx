@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { clockTime, dayLabel } from "../format.ts";
 import { plainText } from "../markdown.ts";
 import { conversationPath, navigate } from "../routes.ts";
-import { userName } from "../state/directory.ts";
+import { authorName } from "../state/directory.ts";
 import { pinsEpoch } from "../state/sync.ts";
 import type { Timeline } from "../state/timeline.ts";
 import type { Message } from "../types.ts";
@@ -38,7 +38,7 @@ export function PinsPanel({ timeline, canWrite }: { timeline: Timeline; canWrite
             <Avatar id={m.author_id} user={m.author} size={24} />
             <span class="result-main">
               <span class="result-meta">
-                <strong>{m.author?.display_name ?? userName(m.author_id)}</strong> {dayLabel(m.created_at)} {clockTime(m.created_at)}
+                <strong>{authorName(m)}</strong> {dayLabel(m.created_at)} {clockTime(m.created_at)}
               </span>
               <span class="result-text">{plainText(m.body, 200)}</span>
             </span>

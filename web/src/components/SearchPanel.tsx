@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, routeMissing } from "../api.ts";
 import { clockTime, dayLabel } from "../format.ts";
 import { conversationPath, navigate } from "../routes.ts";
-import { channels, dms, dmTitle, userName } from "../state/directory.ts";
+import { channels, dms, dmTitle, authorName } from "../state/directory.ts";
 import type { SearchResult } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
 
@@ -60,7 +60,7 @@ export function SearchPanel({ workspaceId, query, meId }: { workspaceId: string;
             <Avatar id={r.message.author_id} user={r.message.author} size={24} />
             <span class="result-main">
               <span class="result-meta">
-                <strong>{r.message.author?.display_name ?? userName(r.message.author_id)}</strong> {where(r)} · {dayLabel(r.message.created_at)} {clockTime(r.message.created_at)}
+                <strong>{authorName(r.message)}</strong> {where(r)} · {dayLabel(r.message.created_at)} {clockTime(r.message.created_at)}
               </span>
               <Snippet result={r} />
             </span>

@@ -3,7 +3,7 @@
 import { useEffect } from "preact/hooks";
 import { plainText } from "../markdown.ts";
 import { conversationPath, navigate } from "../routes.ts";
-import { channels, followedThreads, refreshThreads, userName } from "../state/directory.ts";
+import { channels, followedThreads, refreshThreads, authorName } from "../state/directory.ts";
 import { Avatar } from "./Avatar.tsx";
 
 export function ThreadsPanel({ workspaceId }: { workspaceId: string }) {
@@ -24,7 +24,7 @@ export function ThreadsPanel({ workspaceId }: { workspaceId: string }) {
               {root && <Avatar id={root.author_id} user={root.author} size={24} />}
               <span class="result-main">
                 <span class="result-meta">
-                  <strong>{root?.author?.display_name ?? userName(root?.author_id)}</strong> {channel ? `#${channel.name}` : "Direct message"}
+                  <strong>{authorName(root)}</strong> {channel ? `#${channel.name}` : "Direct message"}
                   {t.mention_count > 0 ? <span class="badge-mention">{t.mention_count}</span> : t.unread_count > 0 ? <span class="badge-unread">{t.unread_count}</span> : null}
                 </span>
                 <span class="result-text">{plainText(root?.body ?? "", 200)}</span>

@@ -1,7 +1,7 @@
 // The integrations page's HTTP calls and shapes: apps, slash commands, event subscriptions with
 // their delivery log, and incoming webhooks. Loaded with the page, never on first load.
-import { request, routeMissing } from "../api.ts";
-import type { User } from "../types.ts";
+import { request } from "../api.ts";
+import type { IncomingWebhook, User } from "../types.ts";
 
 const enc = encodeURIComponent;
 const ws = (id: string) => `/api/workspaces/${enc(id)}`;
@@ -75,21 +75,6 @@ export interface EventDelivery {
   created_at: string;
 }
 
-/**
- * A secret-URL incoming webhook (built server-side separately). Assumed shape; the page shows
- * nothing when the routes are not there (404).
- */
-export interface IncomingWebhook {
-  id: string;
-  workspace_id: string;
-  channel_id: string;
-  display_name: string;
-  /** The secret URL to POST to; may be present only in the create answer. */
-  url?: string;
-  created_at: string;
-  revoked_at?: string | null;
-}
-
 export const integrationsApi = {
   apps: (workspaceId: string) => request<{ app_installations: AppInstallation[] }>("GET", `${ws(workspaceId)}/app-installations`).then((r) => r.app_installations),
   revokeApp: (id: string, options: RevokeAppOptions) => request<RevokeAppResult>("POST", `/api/app-installations/${enc(id)}/revoke`, { body: options }),
@@ -114,21 +99,11 @@ export const integrationsApi = {
   redeliver: (id: string, deliveryId: string) => request<{ delivery: EventDelivery }>("POST", `/api/event-subscriptions/${enc(id)}/deliveries/${enc(deliveryId)}/redeliver`, { body: {} }).then((r) => r.delivery),
 };
 
-/** `null`: this server has no incoming webhooks (the routes answer 404); the section hides. */
-export async function listIncomingWebhooks(workspaceId: string): Promise<IncomingWebhook[] | null> {
-  try {
-    const r = await request<{ incoming_webhooks?: IncomingWebhook[] }>("GET", `${ws(workspaceId)}/incoming-webhooks`);
-    return r.incoming_webhooks ?? [];
-  } catch (err) {
-    if (routeMissing(err)) return null;
-    throw err;
-  }
-}
-
-export function createIncomingWebhook(workspaceId: string, input: { channel_id: string; display_name: string }): Promise<IncomingWebhook> {
-  return request<{ incoming_webhook: IncomingWebhook }>("POST", `${ws(workspaceId)}/incoming-webhooks`, { body: input }).then((r) => r.incoming_webhook);
-}
-
-export function deleteIncomingWebhook(id: string): Promise<void> {
-  return request<unknown>("DELETE", `/api/incoming-webhooks/${enc(id)}`).then(() => undefined);
-}
+/** Secret-URL incoming webhooks (managers). A hook's `url` is only in the answers to create and rotate. */
+export const incomingWebhooksApi = {
+  list: (workspaceId: string) => request<{ incoming_webhooks: IncomingWebhook[] }>("GET", `${ws(workspaceId)}/incoming-webhooks`).then((r) => r.incoming_webhooks),
+  create: (channelId: string, name: string) =>
+    request<{ incoming_webhook: IncomingWebhook }>("POST", `/api/channels/${enc(channelId)}/incoming-webhooks`, { body: { name } }).then((r) => r.incoming_webhook),
+  rotateSecret: (id: string) => request<{ incoming_webhook: IncomingWebhook }>("POST", `/api/incoming-webhooks/${enc(id)}/rotate-secret`, { body: {} }).then((r) => r.incoming_webhook),
+  remove: (id: string) => request<{ incoming_webhook: IncomingWebhook }>("DELETE", `/api/incoming-webhooks/${enc(id)}`).then((r) => r.incoming_webhook),
+};

@@ -35,7 +35,9 @@ export function Section({ id, title, intro, children }: { id: string; title: str
 }
 
 /** A secret the server will never show again: selectable, copyable, and said so plainly. */
-export function SecretOnce({ label, secret, onDone }: { label: string; secret: string; onDone: () => void }) {
+const SIGNING_HINT = "Copy it now: it is shown only this once. Receivers use it to check the X-ClickClack-Signature header.";
+
+export function SecretOnce({ label, secret, hint = SIGNING_HINT, onDone }: { label: string; secret: string; hint?: string; onDone: () => void }) {
   const id = `secret-${label.replace(/\W+/g, "-").toLowerCase()}`;
   const copy = async () => {
     try {
@@ -51,7 +53,7 @@ export function SecretOnce({ label, secret, onDone }: { label: string; secret: s
       <label class="field-label" for={id}>
         {label}
       </label>
-      <p class="field-hint">Copy it now: it is shown only this once. Receivers use it to check the X-ClickClack-Signature header.</p>
+      <p class="field-hint">{hint}</p>
       <div class="secret-row">
         <input id={id} class="field mono" readOnly value={secret} onFocus={(e) => (e.target as HTMLInputElement).select()} />
         <button type="button" class="button" onClick={() => void copy()}>

@@ -32,15 +32,17 @@ let loading: { workspaceId: string; promise: Promise<CommandOption[]> } | null =
 /** A server without bot menus (404) or a refused list simply has none. */
 const orEmpty = <T>(p: Promise<T[]>): Promise<T[]> => p.catch((err) => (routeMissing(err) || (err as { status?: number }).status === 404 || (err as { status?: number }).status === 403 ? [] : Promise.reject(err)));
 
-/** The workspace's commands; fetched again when older than a little while. */
+/** The workspace's commands; fetched again when older than a little while (or when forced). */
 export function loadCommands(workspaceId: string, force = false): Promise<CommandOption[]> {
   const have = commandList.peek();
   if (!force && have?.workspaceId === workspaceId && Date.now() - have.at < FRESH_MS) return Promise.resolve(have.list);
-  if (loading?.workspaceId === workspaceId) return loading.promise;
+  // A forced load means the menu changed since a load in flight began: that one may be stale.
+  if (!force && loading?.workspaceId === workspaceId) return loading.promise;
   const promise = Promise.all([orEmpty(api.slashCommands(workspaceId).then((r) => r.slash_commands)), orEmpty(api.botCommands(workspaceId).then((r) => r.bot_commands ?? []))])
     .then(([slash, bots]) => {
       const list = mergeCommands(slash, bots, botLabel);
-      commandList.value = { workspaceId, list, at: Date.now() };
+      // Only the newest load may set the menu; an older one answering late would undo a change.
+      if (loading?.promise === promise) commandList.value = { workspaceId, list, at: Date.now() };
       return list;
     })
     .finally(() => {
@@ -48,6 +50,24 @@ export function loadCommands(workspaceId: string, force = false): Promise<Comman
     });
   loading = { workspaceId, promise };
   return promise;
+}
+
+/**
+ * The menu may have changed while we were not told (a bot's `bot_command.updated`, or a socket
+ * that was down): load it again if a composer has it, else just forget it.
+ */
+export function commandsChanged(workspaceId: string): void {
+  const have = commandList.peek();
+  if (have?.workspaceId !== workspaceId) return;
+  void loadCommands(workspaceId, true).catch(() => {
+    if (commandList.peek() === have) commandList.value = { ...have, at: 0 };
+  });
+}
+
+/** `bot_command.updated`: a bot replaced its menu (ephemeral, to the whole workspace). */
+export function applyBotCommandsUpdated(event: ChatEvent): void {
+  const workspaceId = typeof event.payload.workspace_id === "string" ? event.payload.workspace_id : event.workspace_id;
+  if (workspaceId) commandsChanged(workspaceId);
 }
 
 /**

@@ -173,6 +173,11 @@ export function userName(id: string | null | undefined): string {
   return users.value.get(id)?.display_name ?? "Someone";
 }
 
+/** Who a message is shown as: a webhook's post by the webhook's name (or its sender's `username`). */
+export function authorName(m: Pick<Message, "author_id" | "author" | "posted_by_webhook"> | null | undefined): string {
+  return m?.posted_by_webhook?.name ?? m?.author?.display_name ?? userName(m?.author_id);
+}
+
 /** A DM's title: the other members' names (or yours, for a note-to-self). */
 export function dmTitle(dm: DirectConversation, meId: string | undefined): string {
   const others = dm.members.filter((m) => m.id !== meId);

@@ -3,7 +3,7 @@
 import { signal } from "@preact/signals";
 import { api } from "../api.ts";
 import type { ChatEvent } from "../types.ts";
-import { applyCommandResponse } from "./commands.ts";
+import { applyBotCommandsUpdated, applyCommandResponse } from "./commands.ts";
 
 const TYPING_TTL_MS = 6_000;
 const TYPING_RESEND_MS = 3_000;
@@ -68,6 +68,8 @@ export function applyEphemeral(event: ChatEvent, meId: string): void {
     sweepSoon();
   } else if (event.type === "command.response") {
     applyCommandResponse(event, meId);
+  } else if (event.type === "bot_command.updated") {
+    applyBotCommandsUpdated(event);
   } else if (event.type === "agent.progress") {
     const messageId = str(p.message_id) ?? str(p.root_message_id) ?? str(p.thread_root_id);
     if (!messageId) return;

@@ -5,7 +5,7 @@
 import { api } from "../api.ts";
 import { plainText } from "../markdown.ts";
 import { conversationPath, navigate } from "../routes.ts";
-import { userName } from "./directory.ts";
+import { authorName } from "./directory.ts";
 import { load, save } from "./storage.ts";
 
 const supported = () => typeof Notification !== "undefined";
@@ -26,7 +26,7 @@ export function notifyInBackground(messageId: string, scope: { kind: "channel" |
   if (createdAt && Date.now() - Date.parse(createdAt) > FRESH_MS) return;
   shown.add(messageId);
   void api.message(messageId).then(({ message }) => {
-    const n = new Notification(message.author?.display_name ?? userName(message.author_id), { body: plainText(message.body, 160), tag: messageId });
+    const n = new Notification(authorName(message), { body: plainText(message.body, 160), tag: messageId });
     n.onclick = () => {
       window.focus();
       navigate(conversationPath(scope.kind, scope.id, { threadId: threadId ?? null, messageId: threadId ? null : messageId }));

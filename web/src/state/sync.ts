@@ -10,6 +10,7 @@ import type { ChatEvent, Message, ThreadState, User } from "../types.ts";
 import { notifyInBackground } from "./notify.ts";
 import { channelMembersEpoch, loadDirectory, loadWorkspaces, noteMention, noteMessage, noteRead, noteThreadRead, refreshChannels, refreshDms, workspaceId } from "./directory.ts";
 import { withReaction } from "./collection.ts";
+import { commandsChanged } from "./commands.ts";
 import { applyEphemeral } from "./ephemeral.ts";
 import { applyPresence, loadPresence, stopWatchingActivity, watchActivity } from "./presence.ts";
 import { flushOutbox, restoreOutbox } from "./outbox.ts";
@@ -56,6 +57,7 @@ export async function startWorkspace(id: string, user: User): Promise<void> {
         flushOutbox();
         void loadPresence(id);
         void loadChannelPrefs(id);
+        commandsChanged(id); // a bot may have changed its menu while the socket was down
       },
       onRepeatedFailure: () => void loadSession(),
     });

@@ -45,14 +45,15 @@ export interface ChannelCounts {
 }
 
 /** The reasons a channel cannot be deleted, in the words the delete itself would answer. */
-export function channelDeleteBlockers(channel: { kind: string }, livePublicChannels: number): { code: string; message: string }[] {
+/** A private channel never counts as the workspace's last channel: not everyone can see it. */
+export function channelDeleteBlockers(channel: { kind: string; isPrivate?: boolean }, livePublicChannels: number): { code: string; message: string }[] {
   const out: { code: string; message: string }[] = [];
   if (channel.kind === "guest") out.push({ code: "channel_name_reserved", message: "the guest channel cannot be deleted" });
-  if (channel.kind === "public" && livePublicChannels <= 1) out.push({ code: "last_channel", message: "a workspace must keep at least one channel" });
+  if (channel.kind === "public" && !channel.isPrivate && livePublicChannels <= 1) out.push({ code: "last_channel", message: "a workspace must keep at least one channel" });
   return out;
 }
 
-export function channelDeletePreview(channel: { id: string; name: string; kind: string }, counts: ChannelCounts, livePublicChannels: number): ChannelDeletePreview {
+export function channelDeletePreview(channel: { id: string; name: string; kind: string; isPrivate?: boolean }, counts: ChannelCounts, livePublicChannels: number): ChannelDeletePreview {
   const blockers = channelDeleteBlockers(channel, livePublicChannels);
   return {
     channel_id: channel.id,
@@ -69,7 +70,7 @@ export function channelDeletePreview(channel: { id: string; name: string; kind: 
 }
 
 /** The delete refuses what the preview lists as a blocker. */
-export function assertChannelDeletable(channel: { kind: string }, livePublicChannels: number): void {
+export function assertChannelDeletable(channel: { kind: string; isPrivate?: boolean }, livePublicChannels: number): void {
   const [first] = channelDeleteBlockers(channel, livePublicChannels);
   if (!first) return;
   throw first.code === "last_channel" ? conflict(first.message, first.code) : invalid(first.message, first.code);

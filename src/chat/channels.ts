@@ -6,11 +6,6 @@ export function assertChannelNameFree(name: string, taken: boolean): void {
   if (taken) throw conflict(`#${name} already exists`, "channel_exists");
 }
 
-/** A workspace keeps at least one public channel (private ones do not count): deleting the last one is refused. */
-export function assertNotLastChannel(channel: { kind: string; isPrivate: boolean }, livePublicChannels: number): void {
-  if (channel.kind === "public" && !channel.isPrivate && livePublicChannels <= 1) throw conflict("a workspace must keep at least one channel", "last_channel");
-}
-
 /**
  * How a channel presents itself, beside its name: integrations that mirror an outside place
  * (an issue tracker, another chat) mark the channel managed and say where it lives.

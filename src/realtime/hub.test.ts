@@ -26,7 +26,7 @@ forEachStore((store) => {
       await sub.until((es) => es.filter((e) => e.type === "message.created").length >= 10);
       const created = sub.events.filter((e) => e.type === "message.created").map((e) => e.payload.message_id);
       expect(created).toEqual(posted);
-      const cursors = sub.events.map((e) => e.cursor);
+      const cursors = sub.durable.map((e) => e.cursor);
       expect([...cursors].sort()).toEqual(cursors);
       expect(new Set(cursors).size).toBe(cursors.length);
       sub.close();
@@ -54,7 +54,7 @@ forEachStore((store) => {
               else if (step === "burst") await Promise.all([post("b1"), post("b2"), post("b3")]);
               else {
                 // Drop the socket at an arbitrary point (possibly mid-stream), keep what arrived.
-                seen.push(...sub.events.map((e) => e.cursor));
+                seen.push(...sub.durable.map((e) => e.cursor));
                 cursor = sub.lastCursor ?? cursor;
                 sub.close();
                 await sub.closed;
@@ -64,7 +64,7 @@ forEachStore((store) => {
             }
             const last = expected[expected.length - 1];
             if (last && !seen.includes(last)) await sub.until((es) => es.some((e) => e.cursor === last));
-            seen.push(...sub.events.map((e) => e.cursor));
+            seen.push(...sub.durable.map((e) => e.cursor));
             sub.close();
             expect(seen).toEqual(expected);
           },

@@ -22,6 +22,8 @@ test("relevance ranks the newest WINDOW matches, then older ones newest first; p
   const ids: string[] = [];
   // Message i says "alpha" once, except every fifth, which says it three times (ranks higher).
   for (let i = 0; i < 30; i++) ids.push((await store.messages.post({ scope, authorId: ada.id, body: i % 5 === 0 ? `alpha alpha alpha ${i}` : `alpha and other words ${i}` })).message.id);
+  // Indexing follows the commit (src/store/sqlite/search-index.ts): this search reads the index directly.
+  await store.searchIndex.catchUp();
   const { raw, db } = openDatabase(join(dir, "c.db"));
   const search = sqliteSearch(db, raw, { relevanceWindow: 10 });
   const input = (after: SearchPosition | null): SearchInput => ({ workspaceId: workspace.id, viewerId: ada.id, guestOnly: false, includeDms: true, query: parseQuery("alpha"), sort: "relevance", limit: 4, after });

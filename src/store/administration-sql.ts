@@ -13,7 +13,7 @@ export function channelCountsQuery(channelId: string, workspaceId: string) {
     (SELECT count(*) FROM pins WHERE channel_id = ${channelId}) AS pins,
     (SELECT count(*) FROM uploads u JOIN messages m ON m.id = u.message_id WHERE m.channel_id = ${channelId}) AS uploads,
     (SELECT coalesce(sum(u.byte_size), 0) FROM uploads u JOIN messages m ON m.id = u.message_id WHERE m.channel_id = ${channelId}) AS upload_bytes,
-    (SELECT count(*) FROM channels WHERE workspace_id = ${workspaceId} AND deleted_at IS NULL AND kind = 'public') AS public_channels`;
+    (SELECT count(*) FROM channels WHERE workspace_id = ${workspaceId} AND deleted_at IS NULL AND kind = 'public' AND NOT is_private) AS public_channels`;
 }
 
 /** The uploads attached to a channel's messages: they go with the channel. */

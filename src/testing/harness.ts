@@ -152,6 +152,11 @@ export class Subscription {
     });
   }
 
+  /** The durable events received (ephemeral ones, such as presence and typing, carry no cursor). */
+  get durable(): ChatEvent[] {
+    return this.events.filter((e) => e.cursor);
+  }
+
   get lastCursor(): string | null {
     const durable = this.events.filter((e) => e.cursor);
     return durable[durable.length - 1]?.cursor ?? null;

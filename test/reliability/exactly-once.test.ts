@@ -35,7 +35,7 @@ forEachStore((store) => {
       while (posting) {
         const s = subscribers[Math.floor(rand() * SUBSCRIBERS)]!;
         const sub = s.sub!;
-        s.seen.push(...sub.events.map((e) => e.cursor));
+        s.seen.push(...sub.durable.map((e) => e.cursor));
         s.cursor = sub.lastCursor ?? s.cursor;
         sub.close();
         await sub.closed;
@@ -64,7 +64,7 @@ forEachStore((store) => {
     for (const s of subscribers) {
       if (!s.seen.includes(last)) await s.sub!.until((es) => es.some((e) => e.cursor === last), 15_000);
       // The final socket's events come after what earlier sockets delivered.
-      const all = [...s.seen, ...s.sub!.events.map((e) => e.cursor)];
+      const all = [...s.seen, ...s.sub!.durable.map((e) => e.cursor)];
       s.sub!.close();
       expect(all).toEqual([...acked].sort());
     }

@@ -59,7 +59,7 @@ export const notificationRoutes = ({ auth, access, store }: Deps) => {
         await store.notifications.setStar(actor.user.id, channel, true);
         return { channel_id: channel.id, starred: true };
       },
-      { detail: { summary: "Star a channel (first in your sidebar, on every device)", tags: ["notifications"] }, response: { 200: t.Object({ channel_id: t.String(), starred: t.Boolean() }), ...errors } },
+      { body: t.Optional(t.Object({})), detail: { summary: "Star a channel (first in your sidebar, on every device)", tags: ["notifications"] }, response: { 200: t.Object({ channel_id: t.String(), starred: t.Boolean() }), ...errors } },
     )
     .delete(
       "/api/channels/:id/star",

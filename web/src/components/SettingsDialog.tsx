@@ -54,7 +54,7 @@ function PictureControls({ me }: { me: User }) {
   };
   return (
     <div class="picture-controls">
-      <input ref={input} id="settings-picture" type="file" accept="image/png,image/jpeg,image/gif,image/webp" class="sr-only" onChange={(e) => void change((e.target as HTMLInputElement).files?.[0] ?? null)} />
+      <input ref={input} id="settings-picture" type="file" accept="image/png,image/jpeg,image/gif,image/webp" class="sr-only" aria-label="Picture file" tabIndex={-1} onChange={(e) => void change((e.target as HTMLInputElement).files?.[0] ?? null)} />
       <button type="button" class="button small" aria-disabled={busy} onClick={() => !busy && input.current?.click()}>
         {busy ? "Uploading…" : "Change picture"}
       </button>

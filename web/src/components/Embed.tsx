@@ -18,9 +18,14 @@ import { ThreadPane } from "./ThreadPane.tsx";
  */
 export function EmbedSignIn() {
   useEffect(() => {
-    const again = () => void loadSession();
+    // A frame seldom gets focus itself; coming back to the tab makes it visible again.
+    const again = () => document.visibilityState === "visible" && void loadSession();
     addEventListener("focus", again);
-    return () => removeEventListener("focus", again);
+    document.addEventListener("visibilitychange", again);
+    return () => {
+      removeEventListener("focus", again);
+      document.removeEventListener("visibilitychange", again);
+    };
   }, []);
   return (
     <div class="embed-gate">

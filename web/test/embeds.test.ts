@@ -53,6 +53,33 @@ describe.skipIf(!hasChromium)("browser app: embeds", () => {
     await page.close();
   });
 
+  test("a page of a listed site ('self' here) frames the embed, signed in; the app itself refuses to be framed", async () => {
+    const page = await team.open("ada@example.com");
+    const frame = (src: string, title: string) =>
+      page.evaluate(
+        ([src, title]) =>
+          new Promise<void>((resolve) => {
+            const f = Object.assign(document.createElement("iframe"), { src, title, width: 480, height: 400 });
+            f.onload = () => resolve();
+            document.body.append(f);
+          }),
+        [src, title] as const,
+      );
+    await frame(`/embed/channel/${ws}/${general}`, "embed");
+    const embed = page.frameLocator('iframe[title="embed"]');
+    await embed.getByRole("heading", { name: "#general", exact: true }).waitFor();
+    await team.apiB.post(`/api/channels/${team.general.id}/messages`, { body: "Seen through the frame" });
+    await embed.locator("[data-message-id]", { hasText: "Seen through the frame" }).waitFor();
+    // The app's own page is blocked by frame-ancestors 'none': the frame never gets its document.
+    await frame("/app", "app");
+    const blocked = await (await page.$('iframe[title="app"]'))!.contentFrame();
+    expect(blocked).not.toBeNull();
+    expect(await blocked!.locator("#app").count()).toBe(0);
+    // …while the embed's frame holds the app's document.
+    expect(await embed.locator("#app").count()).toBe(1);
+    await page.close();
+  });
+
   test("signed out, a sign-in link for a new tab; unknown links are not available", async () => {
     const stranger = await team.browser.newContext();
     const out = await stranger.newPage();

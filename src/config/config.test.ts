@@ -64,6 +64,9 @@ test("the Go server's environment keys work unchanged beside ours", () => {
   // Ours wins where both are set; an explicit endpoint wins over the account's.
   expect(loadConfig([], { ...go, CLICKCLACK_METRICS: "false" }).config.metrics).toBe(false);
   expect((loadConfig([], { ...go, CLICKCLACK_R2_ENDPOINT: "http://127.0.0.1:9000" }).config.uploads.storage as { endpoint: string }).endpoint).toBe("http://127.0.0.1:9000");
+  // Embeds are framed by nobody unless listed; space or comma separated CSP sources.
+  expect(loadConfig([], {}).config.embedFrameAncestors).toEqual([]);
+  expect(loadConfig(["--embed-frame-ancestors", "https://intranet.example.com, https://*.example.org:8443 'self'"], {}).config.embedFrameAncestors).toEqual(["https://intranet.example.com", "https://*.example.org:8443", "'self'"]);
   expect(loadConfig([], { CLICKCLACK_HOME_URL: "/handbook" }).config.home).toEqual({ url: "/handbook", label: "Home" });
   // Their values are validated as strictly as ours, naming the key they came from.
   for (const [env, message] of [
@@ -74,6 +77,9 @@ test("the Go server's environment keys work unchanged beside ours", () => {
     [{ CLICKCLACK_HOME_URL: "https:\\\\evil.example" }, /homeUrl/],
     [{ CLICKCLACK_HOME_LABEL: "x".repeat(33) }, /homeLabel/],
     [{ CLICKCLACK_COOKIE_NAMESPACE: "a;b" }, /cookieNamespace/],
+    [{ CLICKCLACK_EMBED_FRAME_ANCESTORS: "https://ok.example; script-src *" }, /embedFrameAncestors/],
+    [{ CLICKCLACK_EMBED_FRAME_ANCESTORS: "*" }, /embedFrameAncestors/],
+    [{ CLICKCLACK_EMBED_FRAME_ANCESTORS: "'unsafe-inline'" }, /embedFrameAncestors/],
     [{ CLICKCLACK_UPLOADS: "r2://bucket" }, /R2_ACCOUNT_ID/],
   ] as const) {
     expect(() => loadConfig([], env)).toThrow(message);

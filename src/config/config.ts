@@ -25,6 +25,8 @@ export interface Config {
   home: { url: string; label: string } | null;
   /** Prefix for cookie names, so that two deployments on one domain keep apart. */
   cookieNamespace: string | null;
+  /** Who may frame the /embed/ pages: CSP source expressions; empty means nobody ('none'). */
+  embedFrameAncestors: string[];
   /** OTLP/HTTP collector for traces; null: tracing off. */
   otlpEndpoint: string | null;
   eventRetentionDays: number;
@@ -132,6 +134,7 @@ interface RawConfig {
   homeUrl: string | null;
   homeLabel: string | null;
   cookieNamespace: string | null;
+  embedFrameAncestors: string | null;
   otlpEndpoint: string | null;
   eventRetentionDays: number;
   sessionDays: number;
@@ -199,6 +202,7 @@ export const SETTINGS: Setting[] = [
   { key: "homeUrl", flag: "home-url", env: "CLICKCLACK_HOME_URL", kind: "string", def: null, help: "the web app's home link: an http(s) URL or a /path on this origin" },
   { key: "homeLabel", flag: "home-label", env: "CLICKCLACK_HOME_LABEL", kind: "string", def: null, help: "the home link's label (at most 32 characters)" },
   { key: "cookieNamespace", flag: "cookie-namespace", env: "CLICKCLACK_COOKIE_NAMESPACE", kind: "string", def: null, help: "prefix for cookie names (letters, digits, - and _)" },
+  { key: "embedFrameAncestors", flag: "embed-frame-ancestors", env: "CLICKCLACK_EMBED_FRAME_ANCESTORS", kind: "string", def: null, help: "sites that may frame /embed/ pages: CSP sources, space or comma separated (e.g. https://intranet.example.com); default none" },
   { key: "otlpEndpoint", flag: "otlp-endpoint", env: "CLICKCLACK_OTLP_ENDPOINT", kind: "string", def: null, help: "send OpenTelemetry traces over OTLP/HTTP to this collector (off by default)", aliases: ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"] },
   { key: "eventRetentionDays", flag: "event-retention-days", env: "CLICKCLACK_EVENT_RETENTION_DAYS", kind: "number", def: 0, help: "prune events older than this many days (0 = keep all)" },
   { key: "sessionDays", flag: "session-days", env: "CLICKCLACK_SESSION_DAYS", kind: "number", def: 30, help: "how long a sign-in lasts" },
@@ -342,6 +346,12 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   if (r.cookieNamespace !== null && !/^[A-Za-z0-9_-]{1,32}$/.test(r.cookieNamespace)) {
     throw new ConfigError(`${from("cookieNamespace")}: use 1–32 letters, digits, - or _, got ${JSON.stringify(r.cookieNamespace)}`);
   }
+  let embedFrameAncestors: string[];
+  try {
+    embedFrameAncestors = frameAncestors(r.embedFrameAncestors);
+  } catch (err) {
+    throw new ConfigError(`${from("embedFrameAncestors")}: ${(err as Error).message}`);
+  }
   if (r.otlpEndpoint !== null && !/^https?:\/\/[^/]/.test(r.otlpEndpoint)) {
     throw new ConfigError(`${from("otlpEndpoint")}: expected an http(s) URL, got ${JSON.stringify(r.otlpEndpoint)}`);
   }
@@ -404,6 +414,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       environment: r.environment?.trim() || null,
       home,
       cookieNamespace: r.cookieNamespace,
+      embedFrameAncestors,
       otlpEndpoint: r.otlpEndpoint,
       eventRetentionDays: r.eventRetentionDays,
       sessionDays: r.sessionDays,
@@ -546,4 +557,16 @@ function homeLink(r: RawConfig, from: (key: string) => string): Config["home"] {
 
 export function configHelp(): string {
   return SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(32)} ${s.help}${s.aliases ? ` (also ${s.aliases.join(", ")})` : ""}`).join("\n");
+}
+
+// A CSP frame-ancestors source: 'self', a scheme (https:) or a host with optional scheme, `*.`
+// wildcard, port and path. Anything else (quotes, semicolons, 'unsafe-…', '*' alone) could widen
+// or break the header, so it stops the server instead.
+const FRAME_SOURCE = /^(?:'self'|[a-z][a-z0-9+.-]*:|(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::(?:\d{1,5}|\*))?(?:\/[A-Za-z0-9._~%!$&()*+=:@\/-]*)?)$/i;
+
+/** The sites that may frame embeds, from "a b" or "a, b"; an empty list means none. */
+export function frameAncestors(value: string | null): string[] {
+  const sources = (value ?? "").split(/[\s,]+/).filter(Boolean);
+  for (const s of sources) if (!FRAME_SOURCE.test(s)) throw new Error(`not a frame-ancestors source: ${JSON.stringify(s)} (use e.g. https://intranet.example.com or 'self')`);
+  return sources;
 }

@@ -4,7 +4,7 @@
 // the same nonce).
 import type {
   AuditLogEntry, ChannelDeletePreview, FollowedThread, WorkspaceDeletePreview,
-  ChatEvent, Channel, DirectConversation, Invite, InvitePreview, Member, Message, MessagePage, Reaction, SearchResult, SlashCommandInfo, ThreadPage, ThreadState, Upload, User, Workspace, WorkspaceBotCommand,
+  ChatEvent, Channel, DirectConversation, Invite, InvitePreview, Member, Message, MessagePage, Reaction, SearchResult, SlashCommandInfo, RouteTarget, ThreadPage, ThreadState, Upload, User, Workspace, WorkspaceBotCommand,
 } from "./types.ts";
 
 export class ApiError extends Error {
@@ -176,6 +176,7 @@ export const api = {
   byNonce: (workspaceId: string, nonce: string) => request<{ message: Message }>("GET", `/api/messages/by-nonce${q({ workspace_id: workspaceId, nonce })}`),
 
   message: (id: string) => request<{ message: Message }>("GET", `/api/messages/${enc(id)}`),
+  route: (workspaceRoute: string, targetRoute: string) => request<{ route: RouteTarget }>("GET", `/api/routes/${enc(workspaceRoute)}/${enc(targetRoute)}`),
   edit: (id: string, body: string) => request<{ message: Message }>("PATCH", `/api/messages/${enc(id)}`, { body: { body } }),
   remove: (id: string) => request<{ message: Message }>("DELETE", `/api/messages/${enc(id)}`),
   followedThreads: (workspaceId: string) => request<{ threads: FollowedThread[] }>("GET", `/api/workspaces/${enc(workspaceId)}/threads`),

@@ -23,6 +23,7 @@ export type FollowedThread = Sdk.FollowedThread & { root?: Message };
 export type AuditLogEntry = Sdk.AuditLogEntry;
 export type ChannelDeletePreview = Sdk.ChannelDeletePreview;
 export type WorkspaceDeletePreview = Sdk.WorkspaceDeletePreview;
+export type RouteTarget = Sdk.components["schemas"]["RouteTarget"];
 
 /** An upload as the wire contract describes it (the route may not exist on every server). */
 export interface Upload {

@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import { AppError, invalid } from "../../chat/errors.ts";
 import { LIMITS } from "../../chat/rules.ts";
+import type { Actor } from "../../access/actor.ts";
 import type { Deps } from "../deps.ts";
 import { errors, Omitted } from "../schemas.ts";
 
@@ -20,30 +21,39 @@ const TopicSchema = t.Object({ id: t.String(), workspace_id: t.String(), channel
 
 const routeNotFound = () => new AppError(404, "not_found", "route not found");
 
-export const routeRoutes = ({ auth, access, store }: Deps) =>
-  new Elysia()
+/**
+ * A shareable link (workspace route id + target route id) resolved for someone who may open it.
+ * Whatever the reason a caller may not open the target, the answer is the same 404: a link must
+ * not reveal what lies behind it. Shared by /api/routes and the /embed/ pages.
+ */
+export async function openRoute({ access, store }: Pick<Deps, "access" | "store">, actor: Actor, workspaceRef: string, targetRef: string) {
+  const ws = await store.routes.workspace(workspaceRef);
+  const target = await store.routes.target(targetRef);
+  if (!ws || !target || target.workspaceId !== ws.id) throw routeNotFound();
+  try {
+    if (target.type === "channel") {
+      access.requireScope(actor, "channels:read");
+      await access.channel(actor, target.id, "read");
+    } else if (target.type === "direct") {
+      await access.dm(actor, target.id, "read");
+    } else {
+      access.requireScope(actor, "threads:read");
+      await access.message(actor, target.id, "read");
+    }
+  } catch {
+    throw routeNotFound();
+  }
+  return { ws, target };
+}
+
+export const routeRoutes = (deps: Deps) => {
+  const { auth, access, store } = deps;
+  return new Elysia()
     .get(
       "/api/routes/:workspace_route_id/:target_route_id",
       async ({ request, params }) => {
         const actor = await auth.require(request);
-        const ws = await store.routes.workspace(params.workspace_route_id);
-        const target = await store.routes.target(params.target_route_id);
-        if (!ws || !target || target.workspaceId !== ws.id) throw routeNotFound();
-        // Whatever the reason a caller may not open the target, the answer is the same 404: a
-        // link must not reveal what lies behind it.
-        try {
-          if (target.type === "channel") {
-            access.requireScope(actor, "channels:read");
-            await access.channel(actor, target.id, "read");
-          } else if (target.type === "direct") {
-            await access.dm(actor, target.id, "read");
-          } else {
-            access.requireScope(actor, "threads:read");
-            await access.message(actor, target.id, "read");
-          }
-        } catch {
-          throw routeNotFound();
-        }
+        const { ws, target } = await openRoute(deps, actor, params.workspace_route_id, params.target_route_id);
         const parent = target.parent;
         const canonical_path = target.type === "channel" ? `/app/c/${target.id}` : target.type === "direct" ? `/app/d/${target.id}` : `/app/${parent!.type === "channel" ? "c" : "d"}/${parent!.id}/t/${target.id}`;
         return {
@@ -93,3 +103,4 @@ export const routeRoutes = ({ auth, access, store }: Deps) =>
         response: { 201: t.Object({ topic: TopicSchema }), ...errors },
       },
     );
+};

@@ -4,6 +4,7 @@
 // memory on the first request, so `bun run dev` never serves a stale build.
 import { Elysia } from "elysia";
 import type { Deps } from "../deps.ts";
+import { openRoute } from "./routes.ts";
 
 interface EmbeddedWeb {
   pages: { app: string; landing: string };
@@ -39,6 +40,11 @@ export const HTML_CSP = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join("; ");
+
+/** The /embed/ pages' policy: the app's own, but framed by the configured sites (none by default). */
+export function embedCsp(frameAncestors: string[]): string {
+  return HTML_CSP.replace("frame-ancestors 'none'", `frame-ancestors ${frameAncestors.length ? frameAncestors.join(" ") : "'none'"}`);
+}
 
 const COMPRESSIBLE = /^(text\/|application\/(javascript|json)|image\/svg)/;
 
@@ -82,13 +88,13 @@ function getSite(): Promise<Site> {
   return site;
 }
 
-function respond(request: Request, file: ServedFile, cacheControl: string, extra: Record<string, string> = {}): Response {
+function respond(request: Request, file: ServedFile, cacheControl: string, extra: Record<string, string> = {}, status = 200): Response {
   const headers: Record<string, string> = { "Content-Type": file.type, "Cache-Control": cacheControl, ETag: file.etag, Vary: "Accept-Encoding", ...extra };
-  if (request.headers.get("if-none-match") === file.etag) return new Response(null, { status: 304, headers });
+  if (status === 200 && request.headers.get("if-none-match") === file.etag) return new Response(null, { status: 304, headers });
   const gzip = file.gz && /\bgzip\b/.test(request.headers.get("accept-encoding") ?? "");
   if (gzip) headers["Content-Encoding"] = "gzip";
   const body = gzip ? file.gz! : file.raw;
-  return new Response(request.method === "HEAD" ? null : body, { headers: { ...headers, "Content-Length": String(body.byteLength) } });
+  return new Response(request.method === "HEAD" ? null : body, { status, headers: { ...headers, "Content-Length": String(body.byteLength) } });
 }
 
 const notFound = () => Response.json({ error: "no such file", code: "not_found" }, { status: 404 });
@@ -98,18 +104,38 @@ const notFound = () => Response.json({ error: "no such file", code: "not_found" 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const REVALIDATE = "no-cache";
 
-export const webRoutes = (_deps: Deps) => {
+export const webRoutes = (deps: Deps) => {
   const page = (which: "app" | "landing") => async ({ request, set }: { request: Request; set: { headers: Record<string, string | number> } }) => {
     // Elysia merges the global security headers into the response: override the API's CSP.
     set.headers["Content-Security-Policy"] = HTML_CSP;
     const s = await getSite();
     return respond(request, s.pages[which], REVALIDATE);
   };
+  // A live, compact view of a channel or a thread for other sites' pages: the app itself, which
+  // boots in embed mode from the path. The status says what the app will show — 401 sign in, 404
+  // not available (unknown and forbidden alike, so a link reveals nothing), 200 the view.
+  const frameCsp = embedCsp(deps.config.embedFrameAncestors);
+  const embed = (kind: "channel" | "thread") => async ({ request, params, set }: { request: Request; params: { workspace: string; target: string }; set: { headers: Record<string, string | number> } }) => {
+    set.headers["Content-Security-Policy"] = frameCsp;
+    // frame-ancestors decides; X-Frame-Options: DENY would refuse every site regardless.
+    delete set.headers["X-Frame-Options"];
+    const actor = await deps.auth.resolve(request).catch(() => null);
+    let status = 200;
+    if (!actor) status = 401;
+    else {
+      const opened = await openRoute(deps, actor, params.workspace, params.target).catch(() => null);
+      if (opened?.target.type !== kind) status = 404;
+    }
+    // What it shows depends on who asks: never shared, revalidated every time.
+    return respond(request, (await getSite()).pages.app, "private, no-cache", { Vary: "Accept-Encoding, Cookie" }, status);
+  };
   const hide = { detail: { hide: true } };
   return new Elysia()
     .get("/", page("landing"), hide)
     .get("/app", page("app"), hide)
     .get("/app/*", page("app"), hide)
+    .get("/embed/channel/:workspace/:target", embed("channel"), hide)
+    .get("/embed/thread/:workspace/:target", embed("thread"), hide)
     .get(
       "/assets/:name",
       async ({ request, params }) => {

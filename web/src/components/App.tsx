@@ -3,6 +3,7 @@ import { useEffect } from "preact/hooks";
 import { navigate, route } from "../routes.ts";
 import { auth, loadSession } from "../session.ts";
 import { stopSync } from "../state/sync.ts";
+import { Embed, EmbedSignIn } from "./Embed.tsx";
 import { InvitePage } from "./InvitePage.tsx";
 import { Login } from "./Login.tsx";
 import { Shell } from "./Shell.tsx";
@@ -28,6 +29,8 @@ export function App() {
     );
   // An invite link works signed in or out: it decides what to ask.
   if (r.name === "invite") return <InvitePage />;
+  // An embed signs in elsewhere (a tab of its own) and never turns into the whole app.
+  if (r.name === "embed") return a.status === "signed-out" ? <EmbedSignIn /> : <Embed key={`${r.kind}/${r.target}`} me={a.user} kind={r.kind} workspace={r.workspace} target={r.target} />;
   if (a.status === "signed-out" || r.name === "login") return <Login />;
   return <Shell key={a.user.id} me={a.user} />;
 }

@@ -26,6 +26,8 @@ interface Props {
   channel?: Channel;
   dm?: DirectConversation;
   messageId: string | null;
+  /** In an embed (Embed.tsx): the list alone, read-only, and it does not move your read pointer. */
+  embedded?: boolean;
 }
 
 function Intro({ channel, dm, loading, hasOlder }: { channel?: Channel; dm?: DirectConversation; loading: boolean; hasOlder: boolean }) {
@@ -67,7 +69,7 @@ function ArchivedBanner({ channel }: { channel: Channel }) {
   );
 }
 
-export function ConversationView({ me, channel, dm, messageId }: Props) {
+export function ConversationView({ me, channel, dm, messageId, embedded = false }: Props) {
   const scope = channel ? { kind: "channel" as const, id: channel.id, workspaceId: channel.workspace_id } : { kind: "dm" as const, id: dm!.id, workspaceId: dm!.workspace_id };
   const timeline = timelineFor(scope);
   const [atBottom, setAtBottom] = useState(true);
@@ -119,7 +121,8 @@ export function ConversationView({ me, channel, dm, messageId }: Props) {
     const send = () => {
       r.timer = undefined;
       const newest = timeline.newestSeq;
-      if (!r.atBottom || r.hasNewer || document.visibilityState !== "visible") return;
+      // A page elsewhere may show the embed all day, read or not.
+      if (embedded || !r.atBottom || r.hasNewer || document.visibilityState !== "visible") return;
       if (newest <= r.lastRead || newest <= readSent.current) return;
       readSent.current = newest;
       noteRead(scope.id, newest);
@@ -133,7 +136,7 @@ export function ConversationView({ me, channel, dm, messageId }: Props) {
 
   const target = useMemo(() => ({ kind: scope.kind, id: scope.id }), [scope.kind, scope.id]);
   const pending = useComputed(() => pendingFor(target, outbox.value)).value;
-  const canWrite = channel ? !channel.archived_at : (dm?.can_send ?? false);
+  const canWrite = !embedded && (channel ? !channel.archived_at : (dm?.can_send ?? false));
   const ctx: RowContext = useMemo(
     () => ({ scope, meId: me.id, inThread: false, composerKey, canWrite }),
     [scope.id, me.id, canWrite],
@@ -153,7 +156,7 @@ export function ConversationView({ me, channel, dm, messageId }: Props) {
       class={`conversation${dragging ? " dragging" : ""}`}
       aria-label={channel ? `#${channel.name}` : "Direct message"}
       onDragOver={(e) => {
-        if (e.dataTransfer?.types.includes("Files")) {
+        if (canWrite && e.dataTransfer?.types.includes("Files")) {
           e.preventDefault();
           setDragging(true);
         }
@@ -161,7 +164,7 @@ export function ConversationView({ me, channel, dm, messageId }: Props) {
       onDragLeave={(e) => e.currentTarget === e.target && setDragging(false)}
       onDrop={onDrop}
     >
-      <ConversationHeader channel={channel} dm={dm} meId={me.id} pinCount={timeline.pinned.value.size} />
+      {!embedded && <ConversationHeader channel={channel} dm={dm} meId={me.id} pinCount={timeline.pinned.value.size} />}
       {timeline.error.value && messages.length === 0 ? (
         <div class="empty-state">{timeline.error.value}</div>
       ) : (
@@ -188,9 +191,9 @@ export function ConversationView({ me, channel, dm, messageId }: Props) {
           )}
         </div>
       )}
-      {channel && <CommandNotes channelId={channel.id} />}
+      {channel && !embedded && <CommandNotes channelId={channel.id} />}
       <TypingIndicator scopeId={scope.id} />
-      {channel?.archived_at ? (
+      {embedded ? null : channel?.archived_at ? (
         <ArchivedBanner channel={channel} />
       ) : (
       <Composer

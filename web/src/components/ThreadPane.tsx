@@ -16,7 +16,8 @@ const threadSeq = (m: { thread_seq?: number | null }) => m.thread_seq ?? 0;
 const BOTTOM = { key: null, at: "bottom" as const, seq: 0 };
 const NO_PINS: ReadonlySet<string> = new Set();
 
-export function ThreadPane({ view, me, scope, title, canWrite }: { view: ThreadView; me: User; scope: Scope; title: string; canWrite: boolean }) {
+/** `embedded` (Embed.tsx): the thread alone, read-only, with no close button. */
+export function ThreadPane({ view, me, scope, title, canWrite, embedded = false }: { view: ThreadView; me: User; scope: Scope; title: string; canWrite: boolean; embedded?: boolean }) {
   const root = view.root.value;
   const replies = view.messages.value;
   const composerKey = `thread:${view.rootId}`;
@@ -43,15 +44,17 @@ export function ThreadPane({ view, me, scope, title, canWrite }: { view: ThreadV
   );
 
   return (
-    <aside class="side-panel thread-pane" aria-label="Thread">
+    <aside class={`side-panel thread-pane${embedded ? " embedded" : ""}`} aria-label="Thread">
       <header class="panel-header">
         <div>
           <h2>Thread</h2>
           <span class="panel-sub">{title}</span>
         </div>
-        <button type="button" class="icon-button" aria-label="Close thread" title="Close (Esc)" onClick={close}>
-          <Icon name="close" />
-        </button>
+        {!embedded && (
+          <button type="button" class="icon-button" aria-label="Close thread" title="Close (Esc)" onClick={close}>
+            <Icon name="close" />
+          </button>
+        )}
       </header>
       <div class="list-wrap">
         <MessageList
@@ -69,16 +72,18 @@ export function ThreadPane({ view, me, scope, title, canWrite }: { view: ThreadV
         />
       </div>
       <TypingIndicator scopeId={scope.id} rootId={view.rootId} />
-      <Composer
-        composerKey={composerKey}
-        workspaceId={scope.workspaceId}
-        target={target}
-        scope={{ kind: scope.kind, id: scope.id, rootId: view.rootId }}
-        placeholder="Reply in thread"
-        meId={me.id}
-        disabledReason={canWrite ? null : "You cannot reply here."}
-        lastOwnMessage={() => [...view.messages.peek()].reverse().find((m) => m.author_id === me.id && !m.deleted_at)}
-      />
+      {!embedded && (
+        <Composer
+          composerKey={composerKey}
+          workspaceId={scope.workspaceId}
+          target={target}
+          scope={{ kind: scope.kind, id: scope.id, rootId: view.rootId }}
+          placeholder="Reply in thread"
+          meId={me.id}
+          disabledReason={canWrite ? null : "You cannot reply here."}
+          lastOwnMessage={() => [...view.messages.peek()].reverse().find((m) => m.author_id === me.id && !m.deleted_at)}
+        />
+      )}
     </aside>
   );
 }

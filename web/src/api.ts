@@ -212,7 +212,7 @@ export const api = {
     request<{ events: ChatEvent[]; tail_cursor?: string; next_cursor: string; has_more: boolean }>("GET", `/api/realtime/events${q({ workspace_id: workspaceId, ...query })}`),
   channelPreferences: (workspaceId: string) =>
     request<{ channels: { channel_id: string; starred: boolean; preference?: "all" | "mentions" | "muted" }[] }>("GET", `/api/workspaces/${workspaceId}/channel-preferences`),
-  star: (channelId: string) => request<unknown>("PUT", `/api/channels/${channelId}/star`),
+  star: (channelId: string) => request<unknown>("PUT", `/api/channels/${channelId}/star`, { body: {} }),
   unstar: (channelId: string) => request<unknown>("DELETE", `/api/channels/${channelId}/star`),
   setChannelPreference: (channelId: string, preference: "all" | "mentions" | "muted") =>
     request<unknown>("PATCH", `/api/channels/${channelId}/notification-settings`, { body: { preference } }),

@@ -10,6 +10,8 @@ export function canSee(viewer: { userId: string; role: Role; readsDms: boolean }
   if (e.direct_conversation_id && !viewer.readsDms) return false;
   if (e.recipients) return e.recipients.includes(viewer.userId);
   if (e.direct_conversation_id) return false;
-  if (viewer.role !== "guest" || !e.channel_id) return true;
+  if (viewer.role !== "guest") return true;
+  // Presence is the member directory's news: guests are not told who is around.
+  if (!e.channel_id) return e.type !== "presence.changed";
   return isGuestChannel(e.channel_id);
 }

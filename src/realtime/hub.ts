@@ -389,6 +389,10 @@ export class Hub {
     const frame = JSON.stringify(durable ? publicEvent(e) : { ...publicEvent(e), cursor: "" });
     if (durable) {
       for (const ws of room.replaying) if (this.visible(ws.data, e)) ws.data.buffer.push(e);
+    } else {
+      // An ephemeral event has no place in the log's order: a socket still replaying gets it now
+      // rather than never (a presence change while it caught up would otherwise stay unknown).
+      for (const ws of room.replaying) if (this.visible(ws.data, e)) this.send(ws, frame);
     }
     if (e.recipients) {
       for (const userId of e.recipients) {
@@ -396,8 +400,8 @@ export class Hub {
       }
       return;
     }
-    // Presence is the member directory's news: guests are not told who is around.
-    const guestVisible = e.channel_id ? this.isGuestChannel(e.workspace_id, e.channel_id) : e.type !== "presence.changed";
+    // What a guest may see (src/realtime/gate.ts): the guest topic gets it, or not.
+    const guestVisible = canSee({ userId: "", role: "guest", readsDms: false }, e, (channelId) => this.isGuestChannel(e.workspace_id, channelId));
     if (this.server) {
       let backpressure = this.server.publish(topicAll(e.workspace_id), frame) === -1;
       if (guestVisible) backpressure = this.server.publish(topicGuest(e.workspace_id), frame) === -1 || backpressure;

@@ -4,9 +4,8 @@
 // processes share the work (a position is held by one of them at a time). People with the app open
 // get no push, and each device gets at most one per coalescing window (push-coalescer.ts).
 import type { StoredEvent } from "../chat/types.ts";
-import { wantsPush } from "../chat/push.ts";
+import { type PushCandidate, type WebPushSubscription, wantsPush } from "../chat/push.ts";
 import { Limiter } from "../agents/limiter.ts";
-import type { WebPushSubscription } from "../chat/push.ts";
 import type { Store } from "../store/store.ts";
 import { type PushNote, pushCoalescer } from "./push-coalescer.ts";
 import type { PushoverClient } from "./pushover.ts";
@@ -66,6 +65,27 @@ export function startNotifyWorker(store: Store, opts: NotifyWorkerOptions): () =
   }
   const coalescer = pushCoalescer<Device>(opts.coalesceMs ?? 0, send);
 
+  /**
+   * Who may be pushed for a message in a conversation, read once per page of the log rather than
+   * once per message: in a busy workspace a page holds many messages to the same thousand people,
+   * and the reads run on the cores posting needs. Only who is mentioned is read per message. A
+   * preference changed within a page (milliseconds of log) applies from the next page.
+   */
+  type Audience = { candidates: PushCandidate[]; connected: Set<string> };
+  let audiences = new Map<string, Audience>();
+
+  async function audienceOf(scopeKey: string, messageId: string): Promise<Audience & { mentioned: Set<string> | null }> {
+    const known = audiences.get(scopeKey);
+    if (known) return { ...known, mentioned: new Set(await store.digests.mentionedBy(messageId)) };
+    const candidates = await store.notifications.pushCandidates(messageId);
+    // Someone with the app open somewhere already hears it there (and gets the desktop
+    // notification): no push for them. One query for all of the conversation's candidates.
+    const connected = candidates.length ? await store.presence.connectedAmong(candidates.map((c) => c.userId)) : new Set<string>();
+    // An empty answer may mean this message was deleted: the next one asks again.
+    if (candidates.length) audiences.set(scopeKey, { candidates, connected });
+    return { candidates, connected, mentioned: null };
+  }
+
   async function deliver(event: StoredEvent): Promise<void> {
     const p = event.payload as { message_id?: string; author_id?: string; kind?: string; direct_conversation_id?: string };
     if (!p.message_id || !p.author_id || p.kind) return;
@@ -74,15 +94,13 @@ export function startNotifyWorker(store: Store, opts: NotifyWorkerOptions): () =
     // Like the original, every new message reaches those who want all of them; a thread reply only
     // those it concerns (mentioned, or following the thread: both leave a mention row).
     const reply = event.type === "thread.reply_created";
-    let candidates = (await store.notifications.pushCandidates(p.message_id)).filter((c) => wantsPush(c, authorId) && (!reply || c.mentioned));
-    if (candidates.length === 0) return;
-    // Someone with the app open somewhere already hears it there (and gets the desktop
-    // notification): no push for them. One query for all of the message's candidates.
-    const connected = await store.presence.connectedAmong(candidates.map((c) => c.userId));
-    candidates = candidates.filter((c) => !connected.has(c.userId));
+    const audience = await audienceOf(event.channel_id ?? event.direct_conversation_id ?? p.message_id, p.message_id);
+    const candidates = audience.candidates
+      .map((c) => (audience.mentioned ? { ...c, mentioned: audience.mentioned.has(c.userId) } : c))
+      .filter((c) => !audience.connected.has(c.userId) && wantsPush(c, authorId) && (!reply || c.mentioned));
     if (candidates.length === 0) return;
     const [message, author] = await Promise.all([store.messages.get(p.message_id, authorId), store.users.get(authorId)]);
-    if (!message || !author) return;
+    if (!message || message.deleted_at || !author) return;
     const place = message.channel_id ? `#${(await store.channels.record(message.channel_id))?.name ?? "channel"}` : "a direct message";
     const note: PushNote = {
       title: `${author.display_name} in ${place}`, body: message.body, place, author: author.display_name,
@@ -113,6 +131,7 @@ export function startNotifyWorker(store: Store, opts: NotifyWorkerOptions): () =
       let cursor = after;
       for (;;) {
         const page = await store.events.replayAfter(workspaceId, cursor, PAGE);
+        audiences = new Map();
         if (page.status === "unknown_cursor") return store.events.tail(workspaceId);
         for (const event of page.events) {
           if (stopped) return cursor;

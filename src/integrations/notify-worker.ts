@@ -96,7 +96,8 @@ export function startNotifyWorker(store: Store, opts: NotifyWorkerOptions): () =
     const reply = event.type === "thread.reply_created";
     const audience = await audienceOf(event.channel_id ?? event.direct_conversation_id ?? p.message_id, p.message_id);
     const candidates = audience.candidates
-      .map((c) => (audience.mentioned ? { ...c, mentioned: audience.mentioned.has(c.userId) } : c))
+      // A copy only for those whose mention differs from the page's first message (few, usually).
+      .map((c) => (audience.mentioned && audience.mentioned.has(c.userId) !== c.mentioned ? { ...c, mentioned: !c.mentioned } : c))
       .filter((c) => !audience.connected.has(c.userId) && wantsPush(c, authorId) && (!reply || c.mentioned));
     if (candidates.length === 0) return;
     const [message, author] = await Promise.all([store.messages.get(p.message_id, authorId), store.users.get(authorId)]);

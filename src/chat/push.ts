@@ -2,7 +2,7 @@
 // the worker: people with a Pushover key or a push subscription who read the scope, never the author, by preference,
 // and not during their do-not-disturb hours.
 import { invalid } from "./errors.ts";
-import { inDoNotDisturb, type NotificationSetting } from "./notifications.ts";
+import { DEFAULT_SCOPE, effectivePreference, inDoNotDisturb, type NotificationSetting, type NotifyPreference } from "./notifications.ts";
 
 /** The original's rule for a Pushover user key ("" clears it). */
 export const PUSHOVER_USER_KEY = /^$|^[A-Za-z0-9]{30}$/;
@@ -49,4 +49,47 @@ export function assertWebPushSubscription(s: WebPushSubscription, allowHttp: boo
   if (decodedLength(s.p256dh) !== 65 || Buffer.from(s.p256dh, "base64url")[0] !== 4) throw invalid("keys.p256dh must be a P-256 public key (base64url)", "invalid_push_subscription");
   if (decodedLength(s.auth) !== 16) throw invalid("keys.auth must be 16 bytes (base64url)", "invalid_push_subscription");
   return { endpoint: s.endpoint, p256dh: s.p256dh, auth: s.auth };
+}
+
+/** A notification_settings row as both stores read it. */
+export interface NotificationSettingRow {
+  userId: string;
+  scopeId: string;
+  preference: NotifyPreference;
+  dndStartMinute: number | null;
+  dndEndMinute: number | null;
+}
+
+/**
+ * A message's push candidates from a handful of set-wise reads (keys, devices, mentions and the
+ * settings of everyone who has a key or a device), so a workspace of a thousand costs the same few
+ * queries as one of three: the notification worker runs this for every new message.
+ */
+export function pushCandidatesFrom(scopeId: string, rows: {
+  keys: { userId: string; userKey: string }[];
+  subs: ({ userId: string } & WebPushSubscription)[];
+  mentioned: string[];
+  settings: NotificationSettingRow[];
+}): PushCandidate[] {
+  const people = new Map<string, PushCandidate>();
+  const person = (userId: string): PushCandidate => {
+    let c = people.get(userId);
+    if (!c) people.set(userId, c = { userId, pushoverKey: null, subscriptions: [], mentioned: false, preference: effectivePreference(null, null), dnd_start_minute: null, dnd_end_minute: null });
+    return c;
+  };
+  for (const k of rows.keys) person(k.userId).pushoverKey = k.userKey;
+  for (const { userId, endpoint, p256dh, auth } of rows.subs) person(userId).subscriptions.push({ endpoint, p256dh, auth });
+  const scoped = new Map<string, NotifyPreference>();
+  for (const r of rows.settings) {
+    const c = people.get(r.userId);
+    if (!c) continue;
+    if (r.scopeId === DEFAULT_SCOPE) {
+      c.dnd_start_minute = r.dndStartMinute;
+      c.dnd_end_minute = r.dndEndMinute;
+    } else if (r.scopeId === scopeId) scoped.set(r.userId, r.preference);
+  }
+  const defaults = new Map(rows.settings.filter((r) => r.scopeId === DEFAULT_SCOPE).map((r) => [r.userId, r.preference]));
+  for (const c of people.values()) c.preference = effectivePreference(scopeId === DEFAULT_SCOPE ? null : scoped.get(c.userId), defaults.get(c.userId));
+  for (const id of rows.mentioned) if (people.has(id)) people.get(id)!.mentioned = true;
+  return [...people.values()];
 }

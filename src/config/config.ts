@@ -33,6 +33,8 @@ export interface Config {
   sessionDays: number;
   /** At most one mention digest mail per person per this many minutes; 0 = no digest. */
   digestMinutes: number;
+  /** At most one push per device per this many seconds; later messages in the window fold into one (0 = every message). */
+  pushCoalesceSeconds: number;
   github: {
     clientId: string;
     clientSecret: string;
@@ -140,6 +142,8 @@ interface RawConfig {
   sessionDays: number;
   /** At most one mention digest mail per person per this many minutes; 0 = no digest. */
   digestMinutes: number;
+  /** At most one push per device per this many seconds; later messages in the window fold into one (0 = every message). */
+  pushCoalesceSeconds: number;
   githubClientId: string | null;
   githubClientSecret: string | null;
   githubAllowedOrg: string | null;
@@ -207,6 +211,7 @@ export const SETTINGS: Setting[] = [
   { key: "eventRetentionDays", flag: "event-retention-days", env: "CLICKCLACK_EVENT_RETENTION_DAYS", kind: "number", def: 0, help: "prune events older than this many days (0 = keep all)" },
   { key: "sessionDays", flag: "session-days", env: "CLICKCLACK_SESSION_DAYS", kind: "number", def: 30, help: "how long a sign-in lasts" },
   { key: "digestMinutes", flag: "digest-minutes", env: "CLICKCLACK_DIGEST_MINUTES", kind: "number", def: 60, help: "with SMTP: mail people their unread mentions while they are away, at most once per this many minutes (0 = never)" },
+  { key: "pushCoalesceSeconds", flag: "push-coalesce-seconds", env: "CLICKCLACK_PUSH_COALESCE_SECONDS", kind: "number", def: 15, help: "Web Push and Pushover: at most one push per device per this many seconds; messages in between fold into one (0 = push every message)" },
   { key: "githubClientId", flag: "github-client-id", env: "CLICKCLACK_GITHUB_CLIENT_ID", kind: "string", def: null, help: "GitHub OAuth app client id (enables GitHub sign-in)" },
   { key: "githubClientSecret", flag: "github-client-secret", env: "CLICKCLACK_GITHUB_CLIENT_SECRET", kind: "string", def: null, help: "GitHub OAuth app client secret" },
   { key: "githubAllowedOrg", flag: "github-allowed-org", env: "CLICKCLACK_GITHUB_ALLOWED_ORG", kind: "string", def: null, help: "only members of this GitHub org may sign in" },
@@ -375,6 +380,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   if (r.eventRetentionDays < 0) throw new ConfigError(`${from("eventRetentionDays")}: must be 0 or more`);
   if (!(r.sessionDays > 0)) throw new ConfigError(`${from("sessionDays")}: must be more than 0`);
   if (!(r.digestMinutes >= 0)) throw new ConfigError(`${from("digestMinutes")}: must be 0 or more`);
+  if (!(r.pushCoalesceSeconds >= 0)) throw new ConfigError(`${from("pushCoalesceSeconds")}: must be 0 or more`);
   if ((r.githubClientId === null) !== (r.githubClientSecret === null)) {
     throw new ConfigError(`githubClientId and githubClientSecret go together: set both (from ${source.githubClientId} and ${source.githubClientSecret})`);
   }
@@ -419,6 +425,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       eventRetentionDays: r.eventRetentionDays,
       sessionDays: r.sessionDays,
       digestMinutes: r.digestMinutes,
+      pushCoalesceSeconds: r.pushCoalesceSeconds,
       github: r.githubClientId && r.githubClientSecret
         ? {
             clientId: r.githubClientId,

@@ -14,7 +14,8 @@ const keyOf = (handle: string) => `${handle}${"k".repeat(30 - handle.length)}`;
 
 forEachStore((kind) => {
   const pushover = startFakePushover({ token: TOKEN, users: ["ada", "bob", "cy", "dee"].map(keyOf) });
-  const pushArgs = ["--pushover-api-token", TOKEN, "--pushover-api-url", pushover.url];
+  // Every message pushed (no coalescing window): these tests follow each message to its recipients.
+  const pushArgs = ["--pushover-api-token", TOKEN, "--pushover-api-url", pushover.url, "--push-coalesce-seconds", "0"];
   let server: TestServer;
   let team: Awaited<ReturnType<typeof seedTeam>>;
 

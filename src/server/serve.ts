@@ -156,7 +156,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   // Like CLICKCLACK_CHECKPOINT_MS: tests shorten the retry delay; operators have no reason to.
   const subscriptions = new SubscriptionWorker(store, outbound, { retryBaseMs: Number(process.env.CLICKCLACK_WEBHOOK_RETRY_BASE_MS ?? 1000) });
   subscriptions.start();
-  const stopNotifyWorker = startNotifyWorker(store, { pushover: config.pushover ? pushoverClient(config.pushover) : null, webPush, publicUrl: config.publicUrl });
+  const stopNotifyWorker = startNotifyWorker(store, { pushover: config.pushover ? pushoverClient(config.pushover) : null, webPush, publicUrl: config.publicUrl, coalesceMs: config.pushCoalesceSeconds * 1000 });
   const url = `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`;
   // Mentions mailed to people who were away: only with mail delivery and a non-zero interval.
   const stopDigestWorker = mailer && config.digestMinutes > 0

@@ -2010,6 +2010,19 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.presence.list(unique("wsp"))).toEqual([]);
       });
 
+      test("connectedAmong answers for many people at once: any process, any workspace, expired rows not counted", async () => {
+        const t = await team();
+        const [ada, bob, cy] = t.ids as [string, string, string];
+        const w = t.workspace.id;
+        expect(await store.presence.connectedAmong([])).toEqual(new Set());
+        await store.presence.report(unique("proc"), [{ workspaceId: w, userId: ada, sockets: 1, opened: true }], later(60_000));
+        await other.presence.report(unique("proc"), [{ workspaceId: w, userId: bob, sockets: 1, opened: true }], later(60_000));
+        await other.presence.report(unique("proc"), [{ workspaceId: w, userId: cy, sockets: 1, opened: true }], later(100));
+        await Bun.sleep(150);
+        expect(await store.presence.connectedAmong([ada, bob, cy, unique("usr")])).toEqual(new Set([ada, bob]));
+        expect(await other.presence.connectedAmong([cy])).toEqual(new Set());
+      });
+
       test("a process that stops renewing (kill -9) expires: a sweep elsewhere announces its people offline, once", async () => {
         const t = await team();
         const [ada, bob] = t.ids as [string, string];

@@ -522,6 +522,8 @@ export interface PresenceStore {
   list(workspaceId: string): Promise<{ user_id: string; status: "online" | "away" }[]>;
   /** Whether the person has a socket open anywhere: any workspace, any process. */
   isConnected(userId: string): Promise<boolean>;
+  /** Which of these people have a socket open anywhere (one query for a message's many recipients). */
+  connectedAmong(userIds: string[]): Promise<Set<string>>;
 }
 
 export interface WorkerPositionStore {

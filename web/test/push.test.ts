@@ -97,18 +97,28 @@ describe.skipIf(!hasChromium)("Web Push in Chromium", () => {
     await page.getByText("Push notifications are on for this device").waitFor();
     expect(await page.evaluate(() => (window as any).__subscribeKey)).toBe(true);
     await page.getByRole("button", { name: "Turn off push notifications on this device" }).waitFor();
+    // A person with the app open hears a message there, not by push: Ada closes the tab first.
+    await page.context().close();
 
     const grace = apiAs(server.url, await sessionToken(server.url, (await admin<{ token: string }>(dir, "magic-link", "create", "--email", "grace@example.com")).token));
     const general = (await grace.get(`/api/workspaces/${workspaceId}/channels`)).channels.find((c: { name: string }) => c.name === "general");
+    await until(async () => (await grace.get<{ presence: { user_id: string }[] }>(`/api/workspaces/${workspaceId}/presence`)).presence.length === 0, 10_000, "Ada to leave (Grace has no socket)");
     await grace.post(`/api/channels/${general.id}/messages`, { body: "pushed all the way to Ada's device" });
     const got = await push.until((r) => r.some((x) => x.id === device.id), 30_000);
     const payload = JSON.parse(got.find((x) => x.id === device.id)!.payload);
     expect(payload).toMatchObject({ title: "Grace Hopper in #general", body: "pushed all the way to Ada's device", workspace_id: workspaceId, channel_id: general.id });
     expect(push.errors).toEqual([]);
 
-    // Off again: the server forgets the device.
-    await page.getByRole("button", { name: "Turn off push notifications on this device" }).click();
-    await page.getByText("Push notifications are off for this device").waitFor();
-    await page.context().close();
+    // Back in the app (a fresh context: the service worker registers again, and the browser still
+    // holds the same subscription), then off: the server forgets the device.
+    const again = await openApp(`
+      const json = ${JSON.stringify(device.json)};
+      let current = { endpoint: json.endpoint, toJSON: () => json, unsubscribe: async () => { current = null; return true; } };
+      PushManager.prototype.getSubscription = async function () { return current; };`);
+    await again.getByRole("button", { name: "Turn on push notifications on this device" }).click();
+    await again.getByText("Push notifications are on for this device").waitFor();
+    await again.getByRole("button", { name: "Turn off push notifications on this device" }).click();
+    await again.getByText("Push notifications are off for this device").waitFor();
+    await again.context().close();
   });
 });

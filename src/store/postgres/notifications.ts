@@ -10,6 +10,7 @@ import {
 import { assertThreadRoot, nextReadPointer } from "../../chat/posting.ts";
 import { BROADCAST_HANDLES, mentionedHandles } from "../../chat/rules.ts";
 import { now } from "../sqlite/rows.ts";
+import { pushCandidatesFrom } from "../../chat/push.ts";
 import type { NotificationStore, Scope, WorkerPositionStore } from "../store.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
@@ -203,15 +204,16 @@ export function postgresNotifications(db: Db, writer: PgGroupCommitWriter): Noti
       const scope = scopeOf(m);
       const ids = await readers(db, scope);
       if (ids.length === 0) return [];
-      const keys = new Map((await db.select().from(pushoverKeys).where(inArray(pushoverKeys.userId, ids))).map((k) => [k.userId, k.userKey]));
+      const keys = await db.select().from(pushoverKeys).where(inArray(pushoverKeys.userId, ids));
       const subs = await db.select().from(pushSubscriptions).where(inArray(pushSubscriptions.userId, ids));
-      const mentioned = new Set((await db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId))).map((r) => r.u));
-      const people = [...new Set([...keys.keys(), ...subs.map((s) => s.userId)])];
-      return Promise.all(people.map(async (userId) => ({
-        userId, pushoverKey: keys.get(userId) ?? null, mentioned: mentioned.has(userId),
-        subscriptions: subs.filter((s) => s.userId === userId).map(({ endpoint, p256dh, auth }) => ({ endpoint, p256dh, auth })),
-        ...(await settingOf(db, userId, scope.id)),
-      })));
+      const people = [...new Set([...keys, ...subs].map((r) => r.userId))];
+      if (people.length === 0) return [];
+      return pushCandidatesFrom(scope.id, {
+        keys,
+        subs,
+        mentioned: (await db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId))).map((r) => r.u),
+        settings: await db.select().from(notificationSettings).where(and(inArray(notificationSettings.userId, people), inArray(notificationSettings.scopeId, [scope.id, DEFAULT_SCOPE]))),
+      });
     },
     async vapidKeys(generate) {
       const stored = await first(db.select().from(vapidKeys).where(eq(vapidKeys.id, "default")));

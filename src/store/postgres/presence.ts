@@ -65,6 +65,11 @@ export function postgresPresence(db: Db): PresenceStore {
     async isConnected(userId) {
       return Boolean(await first(db.select({ u: presenceSockets.userId }).from(presenceSockets).where(and(eq(presenceSockets.userId, userId), sql`${presenceSockets.expiresAt} > ${now()}`)).limit(1)));
     },
+    async connectedAmong(userIds) {
+      if (userIds.length === 0) return new Set();
+      const rows = await db.selectDistinct({ u: presenceSockets.userId }).from(presenceSockets).where(and(inArray(presenceSockets.userId, userIds), sql`${presenceSockets.expiresAt} > ${now()}`));
+      return new Set(rows.map((r) => r.u));
+    },
     async list(workspaceId) {
       const at = now();
       const live = (

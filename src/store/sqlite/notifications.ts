@@ -9,6 +9,7 @@ import {
 } from "../../chat/notifications.ts";
 import { assertThreadRoot, nextReadPointer } from "../../chat/posting.ts";
 import { BROADCAST_HANDLES, mentionedHandles } from "../../chat/rules.ts";
+import { pushCandidatesFrom } from "../../chat/push.ts";
 import type { NotificationStore, Scope, WorkerPositionStore } from "../store.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
@@ -219,15 +220,16 @@ export function sqliteNotifications(db: Db, writer: GroupCommitWriter): Notifica
       const scope = scopeOf(m);
       const ids = readers(db, scope);
       if (ids.length === 0) return [];
-      const keys = new Map(db.select().from(pushoverKeys).where(inArray(pushoverKeys.userId, ids)).all().map((k) => [k.userId, k.userKey]));
+      const keys = db.select().from(pushoverKeys).where(inArray(pushoverKeys.userId, ids)).all();
       const subs = db.select().from(pushSubscriptions).where(inArray(pushSubscriptions.userId, ids)).all();
-      const mentioned = new Set(db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId)).all().map((r) => r.u));
-      const people = [...new Set([...keys.keys(), ...subs.map((s) => s.userId)])];
-      return people.map((userId) => ({
-        userId, pushoverKey: keys.get(userId) ?? null, mentioned: mentioned.has(userId),
-        subscriptions: subs.filter((s) => s.userId === userId).map(({ endpoint, p256dh, auth }) => ({ endpoint, p256dh, auth })),
-        ...settingOf(db, userId, scope.id),
-      }));
+      const people = [...new Set([...keys, ...subs].map((r) => r.userId))];
+      if (people.length === 0) return [];
+      return pushCandidatesFrom(scope.id, {
+        keys,
+        subs,
+        mentioned: (db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId)).all()).map((r) => r.u),
+        settings: db.select().from(notificationSettings).where(and(inArray(notificationSettings.userId, people), inArray(notificationSettings.scopeId, [scope.id, DEFAULT_SCOPE]))).all(),
+      });
     },
     async vapidKeys(generate) {
       const stored = db.select().from(vapidKeys).where(eq(vapidKeys.id, "default")).get();

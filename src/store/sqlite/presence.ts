@@ -57,6 +57,12 @@ export function sqlitePresence(db: Db, writer: GroupCommitWriter): PresenceStore
     async isConnected(userId) {
       return Boolean(db.select({ u: presenceSockets.userId }).from(presenceSockets).where(and(eq(presenceSockets.userId, userId), sql`${presenceSockets.expiresAt} > ${now()}`)).limit(1).get());
     },
+    async connectedAmong(userIds) {
+      if (userIds.length === 0) return new Set();
+      const at = now();
+      const rows = db.selectDistinct({ u: presenceSockets.userId }).from(presenceSockets).where(and(inArray(presenceSockets.userId, userIds), sql`${presenceSockets.expiresAt} > ${at}`)).all();
+      return new Set(rows.map((r) => r.u));
+    },
     async list(workspaceId) {
       const at = now();
       const live = db

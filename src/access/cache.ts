@@ -28,7 +28,7 @@ const CACHED: Record<string, Record<string, (args: unknown[]) => string>> = {
 };
 
 /** Sections that hold no credential, membership or channel: nothing they do invalidates. */
-const CONTENT = new Set(["messages", "events", "search", "notifications", "workerPositions", "uploads", "routes", "topics"]);
+const CONTENT = new Set(["messages", "events", "search", "notifications", "workerPositions", "uploads", "routes", "topics", "presence", "digests", "audit", "connectedAccounts"]);
 
 /** Methods of the other sections that change none of the cached answers. */
 const KEEPS: Record<string, ReadonlySet<string>> = {

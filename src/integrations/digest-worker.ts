@@ -4,6 +4,7 @@
 // position (store.workerPositions), noting who is away when a mention is committed; a second loop
 // mails those whose interval has passed. Both survive a restart: positions and pending marks are
 // rows. Nothing here runs on the request path.
+import { loopOnPosts } from "./post-loop.ts";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Store } from "../store/store.ts";
 import { type DigestItem, digestMail, type Mailer } from "./mail.ts";
@@ -54,9 +55,6 @@ export function verifyUnsubscribeToken(key: string, token: string): string | nul
 }
 
 export function startDigestWorker(store: Store, opts: DigestWorkerOptions): () => Promise<void> {
-  let stopped = false;
-  let running: Promise<void> | null = null;
-  let again = false;
   const base = opts.baseUrl.replace(/\/$/, "");
 
   /** Marks who a committed mention found away; their mail waits for the sender loop. */
@@ -67,7 +65,7 @@ export function startDigestWorker(store: Store, opts: DigestWorkerOptions): () =
         const page = await store.events.replayAfter(workspaceId, cursor, PAGE);
         if (page.status === "unknown_cursor") return store.events.tail(workspaceId);
         for (const event of page.events) {
-          if (stopped) return cursor;
+          if (loop.stopped) return cursor;
           const messageId = (event.payload as { message_id?: string }).message_id;
           const fresh = Date.now() - Date.parse(event.created_at) < STALE_AFTER_MS;
           if ((event.type === "message.created" || event.type === "thread.reply_created") && messageId && fresh) {
@@ -77,7 +75,7 @@ export function startDigestWorker(store: Store, opts: DigestWorkerOptions): () =
           }
           cursor = event.cursor;
         }
-        if (!page.hasMore || stopped) return cursor;
+        if (!page.hasMore || loop.stopped) return cursor;
       }
     });
   }
@@ -103,7 +101,7 @@ export function startDigestWorker(store: Store, opts: DigestWorkerOptions): () =
     if (due.length === 0) return;
     const key = await unsubscribeKey(store);
     for (const d of due) {
-      if (stopped) return;
+      if (loop.stopped) return;
       // Back in the app since: what they missed is in front of them.
       if (await opts.isConnected(d.userId)) continue;
       const unread = await store.digests.unreadMentions(d.userId, d.previousSentAt, ITEMS_PER_MAIL + 100);
@@ -124,42 +122,13 @@ export function startDigestWorker(store: Store, opts: DigestWorkerOptions): () =
     }
   }
 
-  async function tick(): Promise<void> {
-    do {
-      again = false;
-      try {
-        for (const w of await store.workspaces.listAll()) {
-          if (stopped) return;
-          await followWorkspace(w.id);
-        }
-        if (!stopped) await sendDue();
-      } catch (err) {
-        if (!stopped) console.error("digest worker:", (err as Error).message);
-      }
-    } while (again && !stopped);
-  }
-
-  function wake(): void {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = tick().finally(() => {
-      running = null;
-    });
-  }
-
-  const unsubscribe = store.events.onCommit((events) => {
-    if (events.some((e) => e.type === "message.created" || e.type === "thread.reply_created")) wake();
-  });
   // Due mails come from the clock, and other processes post too.
-  const poll = setInterval(wake, opts.pollMs ?? Math.min(30_000, Math.max(250, opts.intervalMs / 4)));
-  wake();
-  return async () => {
-    stopped = true;
-    unsubscribe();
-    clearInterval(poll);
-    await running;
-  };
+  const loop = loopOnPosts(store, { name: "digest worker", pollMs: opts.pollMs ?? Math.min(30_000, Math.max(250, opts.intervalMs / 4)) }, async () => {
+    for (const w of await store.workspaces.listAll()) {
+      if (loop.stopped) return;
+      await followWorkspace(w.id);
+    }
+    if (!loop.stopped) await sendDue();
+  });
+  return () => loop.stop();
 }

@@ -3,6 +3,7 @@
 // only wakes it. A crash loses nothing (the position moves after delivery) and on Postgres several
 // processes share the work (a position is held by one of them at a time). People with the app open
 // get no push, and each device gets at most one per coalescing window (push-coalescer.ts).
+import { loopOnPosts } from "./post-loop.ts";
 import type { StoredEvent } from "../chat/types.ts";
 import { type PushCandidate, type WebPushSubscription, wantsPush } from "../chat/push.ts";
 import { Limiter } from "../agents/limiter.ts";
@@ -32,9 +33,6 @@ export interface NotifyWorkerOptions {
 type Device = { kind: "web"; sub: WebPushSubscription } | { kind: "pushover"; userKey: string };
 
 export function startNotifyWorker(store: Store, opts: NotifyWorkerOptions): () => Promise<void> {
-  let stopped = false;
-  let running: Promise<void> | null = null;
-  let again = false;
   const url = opts.publicUrl ? `${opts.publicUrl.replace(/\/$/, "")}/` : undefined;
   const slots = new Limiter(SENDS_AT_ONCE);
   const inFlight = new Set<Promise<void>>();
@@ -135,51 +133,24 @@ export function startNotifyWorker(store: Store, opts: NotifyWorkerOptions): () =
         audiences = new Map();
         if (page.status === "unknown_cursor") return store.events.tail(workspaceId);
         for (const event of page.events) {
-          if (stopped) return cursor;
+          if (loop.stopped) return cursor;
           if (event.type === "message.created" || event.type === "thread.reply_created") await deliver(event);
           cursor = event.cursor;
         }
-        if (!page.hasMore || stopped) return cursor;
+        if (!page.hasMore || loop.stopped) return cursor;
       }
     });
   }
 
-  async function tick(): Promise<void> {
-    do {
-      again = false;
-      try {
-        for (const w of await store.workspaces.listAll()) {
-          if (stopped) return;
-          await followWorkspace(w.id);
-        }
-      } catch (err) {
-        if (!stopped) console.error("notify worker:", (err as Error).message);
-      }
-    } while (again && !stopped);
-  }
-
-  function wake(): void {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = tick().finally(() => {
-      running = null;
-    });
-  }
-
-  const unsubscribe = store.events.onCommit((events) => {
-    if (events.some((e) => e.type === "message.created" || e.type === "thread.reply_created")) wake();
-  });
   // Other processes (a second server on Postgres, the admin CLI) post too: look now and then.
-  const poll = setInterval(wake, opts.pollMs ?? 5_000);
-  wake();
+  const loop = loopOnPosts(store, { name: "notify worker", pollMs: opts.pollMs ?? 5_000 }, async () => {
+    for (const w of await store.workspaces.listAll()) {
+      if (loop.stopped) return;
+      await followWorkspace(w.id);
+    }
+  });
   return async () => {
-    stopped = true;
-    unsubscribe();
-    clearInterval(poll);
-    await running;
+    await loop.stop();
     // A summary still folding is dropped (see push-coalescer.ts); one already going out finishes.
     coalescer.stop();
     await Promise.all(inFlight);

@@ -1,79 +1,20 @@
 // The integrations page's HTTP calls and shapes: apps, slash commands, event subscriptions with
 // their delivery log, and incoming webhooks. Loaded with the page, never on first load.
 import { request } from "../api.ts";
+import type { BodyOf, Ok } from "../../../sdk/src/types.ts";
 import type { IncomingWebhook, User } from "../types.ts";
 
 const enc = encodeURIComponent;
 const ws = (id: string) => `/api/workspaces/${enc(id)}`;
 
-export interface AppInstallation {
-  id: string;
-  workspace_id: string;
-  app_slug: string;
-  display_name: string;
-  bot_user_id: string;
-  config: Record<string, unknown>;
-  created_by: string;
-  created_at: string;
-  revoked_at: string | null;
-}
-export interface RevokeAppOptions {
-  revoke_slash_commands: boolean;
-  revoke_event_subscriptions: boolean;
-  revoke_bot_tokens: boolean;
-  delete_bot: boolean;
-}
-export interface RevokeAppResult {
-  installation: AppInstallation;
-  revoked: { slash_commands: number; event_subscriptions: number; bot_tokens: number };
-  deleted_bot?: User;
-}
-
-export interface SlashCommand {
-  id: string;
-  workspace_id: string;
-  command: string;
-  description: string;
-  callback_url: string;
-  bot_user_id: string;
-  app_installation_id: string | null;
-  created_by: string;
-  created_at: string;
-  revoked_at: string | null;
-  /** In the answers to register and rotate only. */
-  signing_secret?: string;
-}
-
-export interface EventSubscription {
-  id: string;
-  workspace_id: string;
-  callback_url: string;
-  event_types: string[];
-  app_installation_id: string | null;
-  created_at: string;
-  status: "active" | "disabled" | "revoked";
-  disabled_reason: string | null;
-  failure_count: number;
-  failing_since: string | null;
-  next_attempt_at: string;
-  last_delivered_cursor: string | null;
-  revoked_at: string | null;
-  signing_secret?: string;
-}
-
-export interface EventDelivery {
-  id: string;
-  subscription_id: string;
-  event_id: string;
-  event_type: string;
-  attempt: number;
-  outcome: "succeeded" | "failed" | "refused";
-  response_status: number | null;
-  error: string | null;
-  duration_ms: number;
-  redelivery: boolean;
-  created_at: string;
-}
+// Shapes from the server's OpenAPI document (sdk/src/types.gen.ts), so the page cannot drift
+// from what the routes answer.
+export type AppInstallation = Ok<"/api/workspaces/{id}/app-installations", "get">["app_installations"][number];
+export type RevokeAppOptions = Required<NonNullable<BodyOf<"/api/app-installations/{id}/revoke", "post">>>;
+export type RevokeAppResult = Ok<"/api/app-installations/{id}/revoke", "post">;
+export type SlashCommand = Ok<"/api/workspaces/{id}/slash-commands", "post">["slash_command"];
+export type EventSubscription = Ok<"/api/workspaces/{id}/event-subscriptions", "post">["event_subscription"];
+export type EventDelivery = Ok<"/api/event-subscriptions/{id}/deliveries", "get">["deliveries"][number];
 
 export const integrationsApi = {
   apps: (workspaceId: string) => request<{ app_installations: AppInstallation[] }>("GET", `${ws(workspaceId)}/app-installations`).then((r) => r.app_installations),

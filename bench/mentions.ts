@@ -25,7 +25,8 @@ async function run(opts: { members: number; seconds: number; concurrency: number
       await store.close();
     }
   }
-  const server = await startServer(dir);
+  // --no-limits: the per-person post rate would refuse this load (see bench/write.ts).
+  const server = await startServer(dir, ["--no-limits"]);
   try {
     const gen = Bun.spawn(["bun", join(ROOT, "bench/load/post.ts"), server.url, JSON.stringify(fixtures), String(opts.concurrency), String(opts.seconds), "1000000", opts.mention ? "mention" : "plain"], { stdout: "pipe", stderr: "inherit" });
     const result = JSON.parse(await new Response(gen.stdout).text()) as { seconds: number; acked: unknown[]; errors: number };

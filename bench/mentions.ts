@@ -9,22 +9,28 @@ import { openSqliteStore } from "../src/store/sqlite/index.ts";
 import { startFakePushService } from "../src/testing/fake-push-service.ts";
 import { type Row, ROOT, scratchDir, seed, startServer } from "./lib.ts";
 
+/**
+ * Gives every member a Web Push subscription at a local push endpoint. The endpoint only answers
+ * (no decryption): its CPU would be taken from the server's.
+ */
+export async function subscribeEveryone(dir: string, userIds: string[]) {
+  const pushService = startFakePushService({ decrypt: false });
+  const store = openSqliteStore(join(dir, "clickclack.db"));
+  try {
+    for (const id of userIds) {
+      const sub = pushService.subscribe().json;
+      await store.notifications.addPushSubscription(id, { endpoint: sub.endpoint, p256dh: sub.keys.p256dh, auth: sub.keys.auth });
+    }
+  } finally {
+    await store.close();
+  }
+  return pushService;
+}
+
 async function run(opts: { members: number; seconds: number; concurrency: number; channels: number; mention: boolean; push?: boolean }): Promise<{ rate: number; errors: number; pushes: number }> {
   const dir = scratchDir(opts.push ? "mentions-push" : opts.mention ? "mentions-on" : "mentions-off");
   const fixtures = await seed(dir, { channels: opts.channels, authors: opts.members });
-  // The push endpoint only answers (no decryption): its CPU would be taken from the server's.
-  const pushService = opts.push ? startFakePushService({ decrypt: false }) : null;
-  if (pushService) {
-    const store = openSqliteStore(join(dir, "clickclack.db"));
-    try {
-      for (const id of fixtures.authorIds) {
-        const sub = pushService.subscribe().json;
-        await store.notifications.addPushSubscription(id, { endpoint: sub.endpoint, p256dh: sub.keys.p256dh, auth: sub.keys.auth });
-      }
-    } finally {
-      await store.close();
-    }
-  }
+  const pushService = opts.push ? await subscribeEveryone(dir, fixtures.authorIds) : null;
   // --no-limits: the per-person post rate would refuse this load (see bench/write.ts).
   const server = await startServer(dir, ["--no-limits"]);
   try {

@@ -24,10 +24,64 @@ export interface PushCandidate extends NotificationSetting {
   mentioned: boolean;
 }
 
-export function wantsPush(c: PushCandidate, authorId: string, at = new Date()): boolean {
-  if (c.userId === authorId || c.preference === "muted") return false;
-  if (c.preference === "mentions" && !c.mentioned) return false;
-  return !inDoNotDisturb(c, at);
+/** One of a conversation's new messages, as the notification worker folds a page of the log. */
+export interface PagedMessage {
+  authorId: string;
+  reply: boolean;
+  /** Who the message's mention rows name (direct, @channel by preference, thread followers). */
+  mentioned: ReadonlySet<string>;
+}
+
+/** The messages of a page one person is pushed: how many, the first and last (page indices), and all of them. */
+export interface Wanted {
+  count: number;
+  first: number;
+  last: number;
+  indices(): number[];
+}
+
+/**
+ * Which of a conversation's page of new messages each candidate is pushed, like the original:
+ * whoever wants everything gets every root message but their own and the replies that mention
+ * them (a thread's followers have a mention row too); whoever wants mentions gets the messages
+ * that mention them; muted people and people in their do-not-disturb hours get nothing. Built
+ * once per page so that asking for a candidate costs their own mentions, not a pass over the page:
+ * a busy channel's page holds hundreds of messages for a thousand people.
+ */
+export function pageWants(page: PagedMessage[]): (c: PushCandidate, at: Date) => Wanted | null {
+  const roots: number[] = [];
+  const rootsBy = new Map<string, number>();
+  const mentionsOf = new Map<string, number[]>();
+  page.forEach((m, i) => {
+    if (!m.reply) {
+      roots.push(i);
+      rootsBy.set(m.authorId, (rootsBy.get(m.authorId) ?? 0) + 1);
+    }
+    for (const u of m.mentioned) {
+      if (u === m.authorId) continue;
+      const own = mentionsOf.get(u);
+      if (own) own.push(i);
+      else mentionsOf.set(u, [i]);
+    }
+  });
+  const wanted = (indices: () => number[], count: number, first: number, last: number): Wanted | null =>
+    count === 0 ? null : { count, first, last, indices };
+  return (c, at) => {
+    if (c.preference === "muted" || inDoNotDisturb(c, at)) return null;
+    const mentions = mentionsOf.get(c.userId) ?? [];
+    if (c.preference === "mentions") return wanted(() => mentions, mentions.length, mentions[0]!, mentions.at(-1)!);
+    const replies = mentions.filter((i) => page[i]!.reply);
+    const theirs = (i: number) => page[i]!.authorId === c.userId;
+    const rootCount = roots.length - (rootsBy.get(c.userId) ?? 0);
+    const firstRoot = rootCount ? roots.find((i) => !theirs(i))! : Infinity;
+    const lastRoot = rootCount ? roots.findLast((i) => !theirs(i))! : -1;
+    return wanted(
+      () => [...roots.filter((i) => !theirs(i)), ...replies].sort((a, b) => a - b),
+      rootCount + replies.length,
+      Math.min(firstRoot, replies[0] ?? Infinity),
+      Math.max(lastRoot, replies.at(-1) ?? -1),
+    );
+  };
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
@@ -92,4 +146,15 @@ export function pushCandidatesFrom(scopeId: string, rows: {
   for (const c of people.values()) c.preference = effectivePreference(scopeId === DEFAULT_SCOPE ? null : scoped.get(c.userId), defaults.get(c.userId));
   for (const id of rows.mentioned) if (people.has(id)) people.get(id)!.mentioned = true;
   return [...people.values()];
+}
+
+/** Mention rows (message, person) as who each message mentions, for both stores' `digests.mentionedBy`. */
+export function groupMentions(rows: { m: string; u: string }[]): Map<string, string[]> {
+  const by = new Map<string, string[]>();
+  for (const { m, u } of rows) {
+    const people = by.get(m);
+    if (people) people.push(u);
+    else by.set(m, [u]);
+  }
+  return by;
 }

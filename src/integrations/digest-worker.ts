@@ -6,6 +6,7 @@
 // rows. Nothing here runs on the request path.
 import { loopOnPosts } from "./post-loop.ts";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { StoredEvent } from "../chat/types.ts";
 import type { Store } from "../store/store.ts";
 import { type DigestItem, digestMail, type Mailer } from "./mail.ts";
 
@@ -64,13 +65,19 @@ export function startDigestWorker(store: Store, opts: DigestWorkerOptions): () =
       for (;;) {
         const page = await store.events.replayAfter(workspaceId, cursor, PAGE);
         if (page.status === "unknown_cursor") return store.events.tail(workspaceId);
-        for (const event of page.events) {
-          if (loop.stopped) return cursor;
+        const messageOf = (event: StoredEvent) => {
           const messageId = (event.payload as { message_id?: string }).message_id;
           const fresh = Date.now() - Date.parse(event.created_at) < STALE_AFTER_MS;
-          if ((event.type === "message.created" || event.type === "thread.reply_created") && messageId && fresh) {
+          return (event.type === "message.created" || event.type === "thread.reply_created") && fresh ? messageId : undefined;
+        };
+        // Who the page's messages mention, in one read.
+        const mentioned = await store.digests.mentionedBy(page.events.map(messageOf).filter((id) => id !== undefined));
+        for (const event of page.events) {
+          if (loop.stopped) return cursor;
+          const people = mentioned.get(messageOf(event) ?? "");
+          if (people) {
             const away: string[] = [];
-            for (const u of await store.digests.mentionedBy(messageId)) if (!(await opts.isConnected(u))) away.push(u);
+            for (const u of people) if (!(await opts.isConnected(u))) away.push(u);
             await store.digests.markPending(away, event.created_at);
           }
           cursor = event.cursor;

@@ -1,6 +1,9 @@
 // The loop the notification workers share (push and Pushover, the mention digest): a pass runs
 // when a post commits here, and on a clock, since other processes (a second server on Postgres,
-// the admin CLI) post too. One pass at a time; a wake during a pass asks for one more.
+// the admin CLI) post too. One pass at a time; a wake during a pass asks for one more. With
+// `minGapMs`, passes start at least that far apart: under a stream of posts a worker then reads
+// one large page of the log now and then instead of a small one per commit, and the first post
+// after a quiet spell is still handled at once.
 import type { Store } from "../store/store.ts";
 
 export interface PostLoop {
@@ -10,14 +13,19 @@ export interface PostLoop {
   stop(): Promise<void>;
 }
 
-export function loopOnPosts(store: Store, opts: { name: string; pollMs: number }, pass: () => Promise<void>): PostLoop {
+export function loopOnPosts(store: Store, opts: { name: string; pollMs: number; minGapMs?: number }, pass: () => Promise<void>): PostLoop {
   let stopped = false;
   let running: Promise<void> | null = null;
   let again = false;
+  let lastStart = -Infinity;
 
   async function tick(): Promise<void> {
     do {
       again = false;
+      const wait = lastStart + (opts.minGapMs ?? 0) - performance.now();
+      if (wait > 0) await Bun.sleep(wait);
+      if (stopped) return;
+      lastStart = performance.now();
       try {
         await pass();
       } catch (err) {

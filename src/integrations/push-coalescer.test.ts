@@ -27,3 +27,18 @@ test("with no window every note goes at once; with one, only the first per devic
   folding.stop();
   expect(sent).toEqual(["a:1", "a:2", "a:3", "b:5"]);
 });
+
+test("a device's share of a page: the first goes at once and the rest fold, or all fold into an open window", async () => {
+  const sent: string[] = [];
+  const send = async (device: string, n: PushNote) => void sent.push(`${device}:${n.title}:${n.body}`);
+  const folding = pushCoalescer(60_000, send);
+  await folding.offer("a", "a", note("1"), 3, note("3"));
+  expect(folding.offer("a", "a", note("4"), 2, note("5"))).toBeNull();
+  folding.stop();
+  expect(sent).toEqual(["a:ada in #general:1"]);
+  const quick = pushCoalescer(20, send);
+  await quick.offer("b", "b", note("6"), 3, note("8"));
+  await Bun.sleep(80);
+  quick.stop();
+  expect(sent.slice(1)).toEqual(["b:ada in #general:6", "b:2 new messages in #general:ada: 8"]);
+});

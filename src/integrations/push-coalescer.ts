@@ -27,8 +27,12 @@ interface Window<D> {
 }
 
 export interface PushCoalescer<D> {
-  /** Sends now (and returns the send) or folds the note into the device's open window (null). */
-  offer(key: string, device: D, note: PushNote): Promise<void> | null;
+  /**
+   * Offers `count` messages for a device, from `first` to `last` (the worker folds a page of the
+   * log at once): as if offered one by one, the first goes now (the send is returned) unless a
+   * window is open, and the rest fold into the window. Without a window, `count` must be 1.
+   */
+  offer(key: string, device: D, first: PushNote, count?: number, last?: PushNote): Promise<void> | null;
   /** Ends every window without sending what they hold. */
   stop(): void;
 }
@@ -57,17 +61,21 @@ export function pushCoalescer<D>(windowMs: number, send: (device: D, note: PushN
   }
 
   return {
-    offer(key, device, note) {
-      if (windowMs <= 0) return send(device, note);
+    offer(key, device, first, count = 1, last = first) {
+      if (windowMs <= 0) return send(device, first);
+      const fold = (w: Window<D>, n: number) => {
+        w.folded += n;
+        w.places.add(first.place).add(last.place);
+        w.latest = last;
+      };
       const w = open.get(key);
       if (w) {
-        w.folded++;
-        w.places.add(note.place);
-        w.latest = note;
+        fold(w, count);
         return null;
       }
       startWindow(key, device);
-      return send(device, note);
+      if (count > 1) fold(open.get(key)!, count - 1);
+      return send(device, first);
     },
     stop() {
       for (const w of open.values()) clearTimeout(w.timer);

@@ -760,8 +760,8 @@ export interface DigestStore {
    * two processes never mail the same person twice in an interval.
    */
   claimDue(sentBefore: string, at: string, limit: number): Promise<{ userId: string; email: string; previousSentAt: string | null }[]>;
-  /** Who a message mentions (rows written by messages.post: direct, @channel by preference, thread followers). */
-  mentionedBy(messageId: string): Promise<string[]>;
+  /** Who each message mentions (rows written by messages.post: direct, @channel by preference, thread followers); messages without mentions are absent. */
+  mentionedBy(messageIds: string[]): Promise<Map<string, string[]>>;
   /** Unread mentions of the person created after `after` (all when null), oldest first. */
   unreadMentions(userId: string, after: string | null, limit: number): Promise<{ messageId: string; reason: "direct" | "broadcast" | "thread"; createdAt: string }[]>;
   enabled(userId: string): Promise<boolean>;

@@ -1,12 +1,13 @@
 // Invite links and the mention digest's bookkeeping on Postgres. Several processes may redeem the
 // same invite at once: the use is counted by one conditional UPDATE, which waits for a concurrent
 // one on the row's lock and re-checks its condition after it commits, so uses never pass max_uses.
-import { and, asc, desc, eq, gt, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
 import { assertRedeemable, inviteNotFound, joinOutcome, toInvite, type InviteRow, useRefused } from "../../chat/invites.ts";
 import { notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import { handleFrom } from "../../chat/rules.ts";
 import { hashSecret, newSecret } from "../../chat/secrets.ts";
+import { groupMentions } from "../../chat/push.ts";
 import { now, toUser } from "../sqlite/rows.ts";
 import type { DigestStore, InviteStore } from "../store.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
@@ -99,8 +100,9 @@ export function pgDigests(db: Db, writer: PgGroupCommitWriter): DigestStore {
         return due.map((d) => ({ ...d, email: d.email! }));
       });
     },
-    async mentionedBy(messageId) {
-      return (await db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId))).map((r) => r.u);
+    async mentionedBy(messageIds) {
+      if (messageIds.length === 0) return new Map();
+      return groupMentions(await db.select({ m: mentions.messageId, u: mentions.userId }).from(mentions).where(inArray(mentions.messageId, messageIds)));
     },
     async unreadMentions(userId, after, limit) {
       const conds = [eq(mentions.userId, userId), isNull(mentions.readAt), isNull(messages.deletedAt)];

@@ -7,6 +7,7 @@ import { notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import { handleFrom } from "../../chat/rules.ts";
 import { hashSecret, newSecret } from "../../chat/secrets.ts";
+import { groupMentions } from "../../chat/push.ts";
 import type { DigestStore, InviteStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { now, toUser } from "./rows.ts";
@@ -101,8 +102,10 @@ export function sqliteDigests(db: Db, writer: GroupCommitWriter): DigestStore {
         return due.map((d) => ({ ...d, email: d.email! }));
       });
     },
-    async mentionedBy(messageId) {
-      return db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId)).all().map((r) => r.u);
+    async mentionedBy(messageIds) {
+      if (messageIds.length === 0) return new Map();
+      return groupMentions(db.select({ m: mentions.messageId, u: mentions.userId }).from(mentions)
+        .where(sql`${mentions.messageId} IN (SELECT value FROM json_each(${JSON.stringify(messageIds)}))`).all());
     },
     async unreadMentions(userId, after, limit) {
       const conds = [eq(mentions.userId, userId), isNull(mentions.readAt), isNull(messages.deletedAt)];

@@ -54,6 +54,13 @@ function prepare(db: Db) {
     followers: db.select({ u: threadFollows.userId }).from(threadFollows).where(and(eq(threadFollows.rootMessageId, p("root")), eq(threadFollows.following, true))).prepare(),
     preferences: db.select({ u: notificationSettings.userId, s: notificationSettings.scopeId, p: notificationSettings.preference }).from(notificationSettings)
       .where(sql`${notificationSettings.userId} IN (SELECT value FROM json_each(${p("ids")})) AND ${notificationSettings.scopeId} IN (${p("scope")}, '')`).prepare(),
+    // The notification worker's audience reads: the ids as one JSON parameter, so a thousand
+    // readers cost one compiled statement each, not SQL with a thousand placeholders built per call.
+    keysOf: db.select().from(pushoverKeys).where(sql`${pushoverKeys.userId} IN (SELECT value FROM json_each(${p("ids")}))`).prepare(),
+    subscriptionsOf: db.select().from(pushSubscriptions).where(sql`${pushSubscriptions.userId} IN (SELECT value FROM json_each(${p("ids")}))`).prepare(),
+    settingsOf: db.select().from(notificationSettings)
+      .where(sql`${notificationSettings.userId} IN (SELECT value FROM json_each(${p("ids")})) AND ${notificationSettings.scopeId} IN (${p("scope")}, '')`).prepare(),
+    mentionedIn: db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, p("message"))).prepare(),
     mention: db.insert(mentions).values({
       userId: p("user"), messageId: p("message"), workspaceId: p("workspace"), scopeId: p("scope"), threadRootId: p("thread"), seq: p("seq"), reason: p("reason"), createdAt: p("at"), readAt: null,
     } as never).onConflictDoNothing().prepare(),
@@ -220,15 +227,16 @@ export function sqliteNotifications(db: Db, writer: GroupCommitWriter): Notifica
       const scope = scopeOf(m);
       const ids = readers(db, scope);
       if (ids.length === 0) return [];
-      const keys = db.select().from(pushoverKeys).where(inArray(pushoverKeys.userId, ids)).all();
-      const subs = db.select().from(pushSubscriptions).where(inArray(pushSubscriptions.userId, ids)).all();
+      const st = statements(db);
+      const keys = st.keysOf.all({ ids: JSON.stringify(ids) });
+      const subs = st.subscriptionsOf.all({ ids: JSON.stringify(ids) });
       const people = [...new Set([...keys, ...subs].map((r) => r.userId))];
       if (people.length === 0) return [];
       return pushCandidatesFrom(scope.id, {
         keys,
         subs,
-        mentioned: (db.select({ u: mentions.userId }).from(mentions).where(eq(mentions.messageId, messageId)).all()).map((r) => r.u),
-        settings: db.select().from(notificationSettings).where(and(inArray(notificationSettings.userId, people), inArray(notificationSettings.scopeId, [scope.id, DEFAULT_SCOPE]))).all(),
+        mentioned: st.mentionedIn.all({ message: messageId }).map((r) => r.u),
+        settings: st.settingsOf.all({ ids: JSON.stringify(people), scope: scope.id }),
       });
     },
     async vapidKeys(generate) {

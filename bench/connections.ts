@@ -55,8 +55,11 @@ export async function benchConnections(opts: { idle: number; storm: number }): P
   const problems: string[] = [];
   const dir = scratchDir("conn");
   const fx = await seed(dir, { channels: 1, authors: 2 });
+  // --no-limits: every socket here is one person's (the per-person and per-credential socket caps
+  // would refuse all but 64 of them); bench/limits.ts measures what the caps cost.
+  const serve = ["--dev", "--no-limits"];
   const ours = await memoryPerSocket(async () => {
-    const s = await startServer(dir, ["--dev"]);
+    const s = await startServer(dir, serve);
     return { pid: s.proc.pid, wsUrl: `${s.url.replace("http", "ws")}/api/realtime/ws?workspace_id=${fx.workspaceId}`, headers: { "x-clickclack-user": fx.authorIds[1]! }, stop: () => s.stop() };
   }, opts.idle);
   const bare = await memoryPerSocket(async () => {
@@ -67,10 +70,10 @@ export async function benchConnections(opts: { idle: number; storm: number }): P
 
   // Reconnect storm: clients hold cursors, the server restarts on the same port, messages are
   // posted the moment it is back; every client must catch up to them exactly once.
-  let server = await startServer(dir, ["--dev"]);
+  let server = await startServer(dir, serve);
   const port = new URL(server.url).port;
   await server.stop();
-  server = await startServer(dir, ["--dev", "--addr", `127.0.0.1:${port}`]);
+  server = await startServer(dir, [...serve, "--addr", `127.0.0.1:${port}`]);
   const wsUrl = `${server.url.replace("http", "ws")}/api/realtime/ws?workspace_id=${fx.workspaceId}`;
   const post = async (body: string) =>
     ((await (await fetch(`${server.url}/api/channels/${fx.channelIds[0]}/messages`, { method: "POST", headers: { authorization: `Bearer ${fx.tokens[0]}`, "content-type": "application/json" }, body: JSON.stringify({ body }) })).json()) as any).message.id as string;
@@ -79,7 +82,7 @@ export async function benchConnections(opts: { idle: number; storm: number }): P
   await holder.send(`wait ${warm}`);
   await server.stop();
   const t0 = performance.now();
-  server = await startServer(dir, ["--dev", "--addr", `127.0.0.1:${port}`]);
+  server = await startServer(dir, [...serve, "--addr", `127.0.0.1:${port}`]);
   const ids: string[] = [];
   for (let i = 0; i < 20; i++) ids.push(await post(`after restart ${i}`));
   const report = JSON.parse(await holder.send(`wait ${ids.at(-1)}`)) as { ms: number; caughtUp: number; dupes: number; seen: number[] };

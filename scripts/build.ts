@@ -41,7 +41,9 @@ const info = { commit: gitCommit(), built_at: new Date().toISOString(), web_asse
 const tmp = `${out}.${process.pid}.tmp`;
 const proc = Bun.spawnSync(
   // Workers (search, backup) are further entry points: a Worker's code must be in the binary by name.
-  ["bun", "build", "--compile", join(root, "web/dist/entry.gen.ts"), join(root, "src/store/sqlite/search-worker.ts"), join(root, "src/cli/backup-worker.ts"), "--outfile", tmp, "--define", `CLICKCLACK_BUILD=${JSON.stringify(JSON.stringify(info))}`],
+  // --bytecode: the modules are compiled ahead, not parsed at every start (half of a cold start;
+  // it needs --format=esm for the top-level awaits).
+  ["bun", "build", "--compile", "--bytecode", "--format=esm", join(root, "web/dist/entry.gen.ts"), join(root, "src/store/sqlite/search-worker.ts"), join(root, "src/cli/backup-worker.ts"), "--outfile", tmp, "--define", `CLICKCLACK_BUILD=${JSON.stringify(JSON.stringify(info))}`],
   { cwd: root, stdout: "pipe", stderr: "pipe" },
 );
 if (!proc.success) {

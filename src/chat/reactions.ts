@@ -1,19 +1,21 @@
 // What a reaction may be: one emoji (a single grapheme cluster that Unicode recommends for
 // general interchange, skin tones, flags and ZWJ sequences included) or a `:shortcode:` GitHub
 // and Slack people know. Anything else is text, and text belongs in a message.
-import { gemoji } from "gemoji";
 import { conflict, invalid } from "./errors.ts";
 import { LIMITS } from "./rules.ts";
 
 const RGI_EMOJI = /^\p{RGI_Emoji}$/v;
 const SHORTCODE = /^:([a-z0-9_+-]{1,60}):$/;
-const SHORTCODES: ReadonlySet<string> = new Set(gemoji.flatMap((g) => g.names));
+// The shortcode table is built on the first shortcode reaction, not at every start.
+let shortcodes: ReadonlySet<string> | null = null;
+const knownShortcode = (name: string) =>
+  (shortcodes ??= new Set((require("gemoji") as typeof import("gemoji")).gemoji.flatMap((g) => g.names))).has(name);
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
 /** True for one emoji grapheme cluster or a known shortcode. */
 export function isReactionEmoji(emoji: string): boolean {
   const code = SHORTCODE.exec(emoji);
-  if (code) return SHORTCODES.has(code[1]!);
+  if (code) return knownShortcode(code[1]!);
   if (emoji.length === 0 || emoji.length > LIMITS.emojiMaxChars) return false;
   let clusters = 0;
   for (const _ of graphemes.segment(emoji)) if (++clusters > 1) return false;

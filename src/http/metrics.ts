@@ -8,7 +8,7 @@
 // zero). The process metrics below are the ones Bun reports truthfully.
 import { readdirSync } from "node:fs";
 import { Elysia, t } from "elysia";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { buildInfo, VERSION } from "../cli/version.ts";
 import type { PostgresStore } from "../store/postgres/index.ts";
 import type { SqliteStore } from "../store/sqlite/index.ts";
@@ -18,9 +18,13 @@ import { requestContext, statusOf } from "./request-log.ts";
 const DETAIL = { summary: "Prometheus metrics (404 unless --metrics)", tags: ["health"] };
 const RESPONSES = { 200: t.String(), 404: t.Object({ error: t.String(), code: t.String() }) };
 
+// prom-client loads only with --metrics: it was a fifth of the module loading of every start.
+type Prom = typeof import("prom-client");
+const promClient = (): Prom => require("prom-client") as Prom;
+
 /** A counter whose running total lives elsewhere (the hub, the writer): read at scrape time. */
 function totalCounter(registry: Registry, name: string, help: string, read: () => number) {
-  return new Counter({
+  return new (promClient().Counter)({
     name,
     help,
     registers: [registry],
@@ -32,7 +36,7 @@ function totalCounter(registry: Registry, name: string, help: string, read: () =
 }
 
 function gauge(registry: Registry, name: string, help: string, read: () => number | Promise<number>, labels?: Record<string, string>) {
-  return new Gauge({
+  return new (promClient().Gauge)({
     name,
     help,
     labelNames: labels ? Object.keys(labels) : [],
@@ -68,6 +72,7 @@ export function metricsRoutes({ config, hub, store }: Deps) {
       return { error: "metrics are off: start the server with --metrics", code: "not_found" };
     }, { detail: DETAIL, response: RESPONSES });
   }
+  const { Counter, Histogram, Registry } = promClient();
   const registry = new Registry();
   processMetrics(registry);
   const build = buildInfo();

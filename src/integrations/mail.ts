@@ -1,5 +1,5 @@
 // Outgoing mail over SMTP (nodemailer): what the server sends people, in plain text and HTML.
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 
 export interface Mail {
   to: string;
@@ -14,14 +14,19 @@ export interface Mailer {
   close(): void;
 }
 
+/** nodemailer loads with the first mail, not at start (the server's cold start is measured). */
 export function smtpMailer(cfg: { smtpUrl: string; from: string }): Mailer {
-  const transport = nodemailer.createTransport(cfg.smtpUrl);
+  let transport: Promise<Transporter> | null = null;
+  let closed = false;
+  const open = () => (transport ??= import("nodemailer").then((m) => m.default.createTransport(cfg.smtpUrl)));
   return {
     async send(mail) {
-      await transport.sendMail({ from: cfg.from, ...mail });
+      if (closed) throw new Error("mailer closed");
+      await (await open()).sendMail({ from: cfg.from, ...mail });
     },
     close() {
-      transport.close();
+      closed = true;
+      void transport?.then((t) => t.close());
     },
   };
 }

@@ -1,7 +1,6 @@
 // Web Push through the `web-push` package: payloads encrypted for the subscription (aes128gcm,
 // RFC 8291) and signed with the server's VAPID keys, which are generated once and kept in the
 // database. The private key never leaves this module's closure.
-import webpush from "web-push";
 import type { WebPushSubscription } from "../chat/push.ts";
 import type { Store } from "../store/store.ts";
 
@@ -20,9 +19,15 @@ const VAPID_TOKEN_SECONDS = 12 * 3600;
 /** A cached token is replaced this long before it expires, so none is sent about to lapse. */
 const VAPID_RENEW_MARGIN_SECONDS = 3600;
 
+/**
+ * `web-push` (and the proxy agent and `debug` it pulls in) loads on the first push or key
+ * request, not at start: most servers never push, and it was a tenth of the binary's cold start.
+ */
+const library = () => import("web-push").then((m) => m.default);
+
 export function webPushSender(store: Store, publicUrl: string | null): WebPushSender {
   let keys: Promise<{ publicKey: string; privateKey: string }> | null = null;
-  const vapid = () => (keys ??= store.notifications.vapidKeys(() => webpush.generateVAPIDKeys()).catch((err) => {
+  const vapid = () => (keys ??= library().then((webpush) => store.notifications.vapidKeys(() => webpush.generateVAPIDKeys())).catch((err) => {
     keys = null;
     throw err;
   }));
@@ -37,7 +42,7 @@ export function webPushSender(store: Store, publicUrl: string | null): WebPushSe
     const cached = tokens.get(audience);
     if (cached && cached.expires - VAPID_RENEW_MARGIN_SECONDS > nowSeconds) return cached.authorization;
     const expires = nowSeconds + VAPID_TOKEN_SECONDS;
-    const made = vapid().then(({ publicKey, privateKey }) => webpush.getVapidHeaders(audience, subject, publicKey, privateKey, "aes128gcm", expires).Authorization);
+    const made = Promise.all([vapid(), library()]).then(([{ publicKey, privateKey }, webpush]) => webpush.getVapidHeaders(audience, subject, publicKey, privateKey, "aes128gcm", expires).Authorization);
     made.catch(() => tokens.delete(audience));
     tokens.set(audience, { authorization: made, expires });
     return made;
@@ -48,6 +53,7 @@ export function webPushSender(store: Store, publicUrl: string | null): WebPushSe
     },
     async send(sub, payload) {
       const auth = await authorization(sub.endpoint);
+      const webpush = await library();
       // web-push encrypts (no VAPID here: the cached token is added below); the request itself
       // goes through fetch (no redirects, a timeout).
       const request = webpush.generateRequestDetails({ endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } }, payload, {

@@ -4,9 +4,6 @@
 // (tests) keep their traces apart.
 import { type Context, ROOT_CONTEXT, type Span, SpanKind, type Tracer } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { VERSION } from "../cli/version.ts";
 
 export interface Tracing {
@@ -24,6 +21,10 @@ const headerGetter = { get: (h: Headers, key: string) => h.get(key) ?? undefined
 export function createTracing(endpoint: string | null, opts: { environment?: string | null; delayMs?: number } = {}): Tracing | null {
   if (!endpoint) return null;
   const url = endpoint.replace(/\/+$/, "").endsWith("/v1/traces") ? endpoint : `${endpoint.replace(/\/+$/, "")}/v1/traces`;
+  // The SDK and its exporter load only when tracing is on: they weigh on every cold start otherwise.
+  const { OTLPTraceExporter } = require("@opentelemetry/exporter-trace-otlp-http") as typeof import("@opentelemetry/exporter-trace-otlp-http");
+  const { resourceFromAttributes } = require("@opentelemetry/resources") as typeof import("@opentelemetry/resources");
+  const { BatchSpanProcessor, TracerProvider } = require("@opentelemetry/sdk-trace") as typeof import("@opentelemetry/sdk-trace");
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ "service.name": "clickclack", "service.version": VERSION, ...(opts.environment ? { "deployment.environment.name": opts.environment } : {}) }),
     // Batched off the request path; a slow or absent collector never delays a response.

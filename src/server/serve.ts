@@ -12,7 +12,7 @@ import { type Config, ConfigError, configHelp, loadConfig } from "../config/conf
 import { createApp } from "../http/app.ts";
 import { clientAddress, rememberAddress, resolveClientAddress, trustedProxies } from "../http/client-info.ts";
 import type { Deps } from "../http/deps.ts";
-import { type Cluster, startCluster } from "../realtime/cluster.ts";
+import type { Cluster } from "../realtime/cluster.ts";
 import { Hub, type Subscriber } from "../realtime/hub.ts";
 import { Presence } from "../realtime/presence.ts";
 import { smtpMailer } from "../integrations/mail.ts";
@@ -105,7 +105,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const limits = new PersonLimits(config.limits);
   const hub = new Hub(store, (sub) => access.stillGranted(sub), (open, hasCredential) => limits.socketRefusal(open, hasCredential));
   // On Postgres other processes may serve the same workspaces: realtime goes through the log.
-  const cluster: Cluster | null = config.db.kind === "postgres" ? await startCluster(config.db.url, hub) : null;
+  const cluster: Cluster | null = config.db.kind === "postgres" ? await (await import("../realtime/cluster.ts")).startCluster(config.db.url, hub) : null;
   // Who is connected, from the sockets of every process (see src/realtime/presence.ts).
   const presence = new Presence(store, (e) => hub.publishEphemeral(e));
   hub.listen(presence);

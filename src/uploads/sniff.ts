@@ -3,7 +3,6 @@
 // PNG, JPEG, GIF, WebP and HEIF/AVIF, the duration of a WAV, and text when the whole file is UTF-8
 // without NULs. The client's claimed type is only ever used to refuse inline display (HTML, SVG),
 // never to grant it; which types are shown inline is decided in ./http.ts.
-import { fileTypeFromBuffer } from "file-type";
 
 export interface Sniffed {
   contentType: string;
@@ -41,6 +40,8 @@ const CANONICAL: Record<string, string> = {
 
 /** The type of a binary format recognised by its signature, or null. */
 export async function magicType(b: Uint8Array): Promise<string | null> {
+  // Loaded with the first upload: file-type's decoders (and their `debug`) weighed on every start.
+  const { fileTypeFromBuffer } = await import("file-type");
   const found = await fileTypeFromBuffer(b);
   if (!found) return null;
   // XML-based and markup answers are decided by the markup rules, never by a signature.

@@ -70,6 +70,9 @@ const RECHECK = { everyMs: 1000, perTick: 256 } as const;
 /** Bytes a socket may have queued before the sweep closes it as a slow consumer. */
 const SLOW_CONSUMER_BYTES = 1024 * 1024;
 
+/** A live socket's (empty) replay buffer: shared, never pushed to (only replaying sockets buffer). */
+const NO_EVENTS: StoredEvent[] = [];
+
 const topicAll = (workspaceId: string) => `w:${workspaceId}`;
 const topicGuest = (workspaceId: string) => `w:${workspaceId}:guest`;
 
@@ -108,6 +111,7 @@ export interface HubPeers {
  * the replaying few get it buffered, and a private event looks its recipients up by user.
  */
 interface Room {
+  id: string;
   all: Set<HubSocket>;
   replaying: Set<HubSocket>;
   byUser: Map<string, Set<HubSocket>>;
@@ -182,7 +186,9 @@ export class Hub {
 
   newSubscriber(input: Omit<Subscriber, "id" | "grantedAtRecheck" | "lastCursor" | "state" | "buffer"> & { afterCursor: string | null }): Subscriber {
     const { afterCursor, ...granted } = input;
-    return { id: this.nextId++, ...granted, grantedAtRecheck: this.rechecksStarted, lastCursor: afterCursor, state: "replaying", buffer: [] };
+    // The workspace id arrives as a fresh string with every request: sockets share the room's.
+    const workspaceId = this.rooms.get(granted.workspaceId)?.id ?? granted.workspaceId;
+    return { id: this.nextId++, ...granted, workspaceId, grantedAtRecheck: this.rechecksStarted, lastCursor: afterCursor, state: "replaying", buffer: [] };
   }
 
   connectionCount(): number {
@@ -201,7 +207,7 @@ export class Hub {
     if (sub.credentialId) bump(this.openByCredential, sub.credentialId, 1);
     for (const l of this.socketListeners) l.opened(sub);
     let room = this.rooms.get(sub.workspaceId);
-    if (!room) this.rooms.set(sub.workspaceId, (room = { all: new Set(), replaying: new Set(), byUser: new Map() }));
+    if (!room) this.rooms.set(sub.workspaceId, (room = { id: sub.workspaceId, all: new Set(), replaying: new Set(), byUser: new Map() }));
     // Registered before anything is read (the guest channels, the log): anything committed from
     // here on reaches the buffer, and anything committed before is in the log. A workspace is
     // followed (on Postgres) as long as its room has sockets, so registering first also keeps a
@@ -246,7 +252,10 @@ export class Hub {
         }
         sub.lastCursor = e.cursor;
       }
-      sub.buffer = [];
+      // What replay needed is dropped: an idle live socket keeps only its grant (memory per socket
+      // is measured, bench/connections.ts).
+      sub.buffer = NO_EVENTS;
+      sub.lastCursor = null;
       sub.state = "live";
       room.replaying.delete(ws);
       ws.subscribe(sub.role === "guest" ? topicGuest(sub.workspaceId) : topicAll(sub.workspaceId));

@@ -2,6 +2,7 @@
 // would measure the write path, not the reads): roots across channels, threads, reactions.
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
+import { openSqliteStore } from "../src/store/sqlite/index.ts";
 import { seed } from "./lib.ts";
 
 const WORDS = "deploy release staging build test review merge branch fix bug feature design meeting lunch coffee ship rollback metrics latency error alert database index query cache queue worker api client server browser mobile".split(" ");
@@ -48,6 +49,14 @@ export async function bigHistory(dataDir: string, opts: { messages: number; chan
   for (const [channel, s] of seqs) if (channel.startsWith("chn_")) db.query("UPDATE channels SET last_seq = ? WHERE id = ?").run(s, channel);
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   db.close();
+  // The search index is filled after the write (src/store/sqlite/search-index.ts): filled here,
+  // so that a server started on this file does not spend the measured minutes indexing it.
+  const store = openSqliteStore(join(dataDir, "clickclack.db"));
+  try {
+    await store.searchIndex.catchUp();
+  } finally {
+    await store.close();
+  }
   const busiest = [...seqs.entries()].filter(([k]) => k.startsWith("msg_")).sort((a, b) => b[1] - a[1])[0]!;
   return { ...fx, threadRoot: busiest[0] };
 }

@@ -24,6 +24,15 @@ function branchFor(schema: Schema, value: unknown): Schema | undefined {
   return undefined;
 }
 
+// Every response goes through here (a channel page is 50 messages of some 30 keys): each object
+// schema's required keys are read into a set once, not once per object.
+const requiredOf = new WeakMap<Schema, ReadonlySet<string>>();
+const required = (s: Schema): ReadonlySet<string> => {
+  let keys = requiredOf.get(s);
+  if (!keys) requiredOf.set(s, (keys = new Set(s.required ?? [])));
+  return keys;
+};
+
 export function omitAbsent(schema: Schema | undefined, value: unknown): unknown {
   if (!schema || value === null || typeof value !== "object") return value;
   const s = branchFor(schema, value);
@@ -31,13 +40,15 @@ export function omitAbsent(schema: Schema | undefined, value: unknown): unknown 
   if (s !== schema && (s.anyOf || s.oneOf)) return omitAbsent(s, value);
   if (Array.isArray(value)) return s.items ? value.map((v) => omitAbsent(s.items, v)) : value;
   if (!s.properties) return value; // records (event payloads) are free-form
-  const required = new Set(s.required ?? []);
+  const keep = required(s);
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+  const object = value as Record<string, unknown>;
+  for (const key in object) {
+    const v = object[key];
     const prop = s.properties[key];
-    if (v === null && prop && !required.has(key)) continue;
+    if (v === null && prop && !keep.has(key)) continue;
     if (v === undefined) continue;
-    out[key] = prop ? omitAbsent(prop, v) : v;
+    out[key] = prop && v !== null && typeof v === "object" ? omitAbsent(prop, v) : v;
   }
   return out;
 }

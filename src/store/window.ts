@@ -1,6 +1,11 @@
 // Paging a channel, DM or thread by sequence number: the same windows on every store.
 import type { PageWindow } from "../chat/types.ts";
 
+type Fetch<Row> = (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number) => Row[] | Promise<Row[]>;
+
+/** A store's reads for a window: rows, and (if it has a cheaper way) whether any row lies beyond a seq. */
+export type WindowFetch<Row> = Fetch<Row> | { rows: Fetch<Row>; exists: (cmp: "lt" | "gt", seq: number, order: "asc" | "desc") => boolean | Promise<boolean> };
+
 /**
  * Runs a window over a sequence column. `fetch` returns rows strictly beyond (or at) a seq in one
  * direction; has_older/has_newer are answered relative to the rows returned, so an empty page
@@ -9,8 +14,10 @@ import type { PageWindow } from "../chat/types.ts";
 export async function windowed<Row>(
   window: PageWindow,
   seqOf: (r: Row) => number,
-  fetch: (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number) => Row[] | Promise<Row[]>,
+  reads: WindowFetch<Row>,
 ): Promise<{ rows: Row[]; hasOlder: boolean; hasNewer: boolean }> {
+  const fetch = typeof reads === "function" ? reads : reads.rows;
+  const exists = typeof reads === "function" ? async (cmp: "lt" | "gt", seq: number, order: "asc" | "desc") => (await reads(cmp, seq, order, 1)).length > 0 : reads.exists;
   const n = window.limit;
   let rows: Row[];
   switch (window.kind) {
@@ -38,7 +45,7 @@ export async function windowed<Row>(
     }
   }
   if (rows.length === 0) return { rows, hasOlder: false, hasNewer: false };
-  const hasOlder = (await fetch("lt", seqOf(rows[0]!), "desc", 1)).length > 0;
-  const hasNewer = (await fetch("gt", seqOf(rows[rows.length - 1]!), "asc", 1)).length > 0;
+  const hasOlder = await exists("lt", seqOf(rows[0]!), "desc");
+  const hasNewer = await exists("gt", seqOf(rows[rows.length - 1]!), "asc");
   return { rows, hasOlder, hasNewer };
 }

@@ -4,7 +4,7 @@ import { Elysia, t } from "elysia";
 import { AUDIT_ACTIONS } from "../../chat/audit.ts";
 import { forbidden } from "../../chat/errors.ts";
 import type { Deps } from "../deps.ts";
-import { EventSchema, errors, WorkspaceSchema } from "../schemas.ts";
+import { EventSchema, errors, WorkspaceSchema, Int } from "../schemas.ts";
 
 const AuditLogEntrySchema = t.Object({
   id: t.String(),
@@ -23,7 +23,7 @@ const AuditLogEntrySchema = t.Object({
   }],
 });
 
-const Count = t.Integer({ minimum: 0 });
+const Count = Int({ minimum: 0 });
 
 const ChannelDeletePreviewSchema = t.Object({
   channel_id: t.String(),

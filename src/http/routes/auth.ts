@@ -5,7 +5,7 @@ import { assertSignOutAllowed, clearedSessionCookies, sessionCookie } from "../.
 import { LIMITS, signIn } from "../../access/rate-limit.ts";
 import type { Deps } from "../deps.ts";
 import { clientAddress, isLoopback } from "../client-info.ts";
-import { errors, UserSchema, Omitted } from "../schemas.ts";
+import { errors, UserSchema, Omitted, Int } from "../schemas.ts";
 import { magicLinkMail } from "../../integrations/mail.ts";
 
 export const MAGIC_LINK_TTL_MS = 15 * 60_000;
@@ -124,7 +124,7 @@ export const authRoutes = ({ auth, store, config, limiter, hub, mailer }: Deps) 
       },
       {
         detail: { summary: "Sign out everywhere: revokes every session of the caller and closes their sockets", tags: ["auth"] },
-        response: { 200: t.Object({ ok: t.Literal(true), revoked: t.Integer() }), ...errors },
+        response: { 200: t.Object({ ok: t.Literal(true), revoked: Int() }), ...errors },
       },
     );
 };

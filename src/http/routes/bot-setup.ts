@@ -9,7 +9,7 @@ import { type BotSetupCode, normalizeSetupDefaults } from "../../chat/bots.ts";
 import { notFound } from "../../chat/errors.ts";
 import { clientAddress } from "../client-info.ts";
 import type { Deps } from "../deps.ts";
-import { errors, UserSchema, WorkspaceSchema } from "../schemas.ts";
+import { errors, UserSchema, WorkspaceSchema, Int } from "../schemas.ts";
 import { botManager } from "./bots.ts";
 
 /** The version of the claim's answer an installer can rely on (the original's). */
@@ -32,7 +32,7 @@ const SetupCodeSchema = t.Object({
   created_at: t.String({ format: "date-time" }),
   expires_at: t.String({ format: "date-time" }),
   code: t.String({ description: "XXXX-XXXX-XXXX; shown in this response only (only its hash is kept)" }),
-  contract_version: t.Integer(),
+  contract_version: Int(),
   api_base_url: t.String(),
   claim_url: t.String(),
 }, { title: "BotSetupCode" });
@@ -42,7 +42,7 @@ const ClaimSchema = t.Object({
   bot: UserSchema,
   workspace: WorkspaceSchema,
   defaults: DefaultsSchema,
-  contract_version: t.Integer(),
+  contract_version: Int(),
   api_base_url: t.String(),
 }, { title: "BotSetupClaim" });
 

@@ -10,7 +10,7 @@ import { LIMITS } from "../../access/rate-limit.ts";
 import { inviteMail, inviteSignInMail } from "../../integrations/mail.ts";
 import type { Deps } from "../deps.ts";
 import { clientAddress } from "../client-info.ts";
-import { errors, Nullable, RoleSchema, UserSchema } from "../schemas.ts";
+import { errors, Nullable, RoleSchema, UserSchema, Int } from "../schemas.ts";
 import { MAGIC_LINK_TTL_MS } from "./auth.ts";
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
@@ -28,9 +28,9 @@ export const InviteSchema = t.Object({
   created_by: t.String(),
   created_at: t.String(),
   expires_at: Nullable(t.String()),
-  max_uses: Nullable(t.Integer()),
-  uses: t.Integer(),
-  uses_left: Nullable(t.Integer()),
+  max_uses: Nullable(Int()),
+  uses: Int(),
+  uses_left: Nullable(Int()),
   revoked_at: Nullable(t.String()),
   email: Nullable(t.String()),
   status: t.Union([t.Literal("active"), t.Literal("expired"), t.Literal("revoked"), t.Literal("used_up")]),
@@ -42,7 +42,7 @@ const InvitePreviewSchema = t.Object({
   role: InviteRoleSchema,
   status: InviteSchema.properties.status,
   expires_at: Nullable(t.String()),
-  uses_left: Nullable(t.Integer()),
+  uses_left: Nullable(Int()),
   /** true: a new person enters their email and gets a sign-in link; false: they choose a name and the link signs them in. */
   email_sign_in: t.Boolean(),
 }, { title: "InvitePreview" });

@@ -7,9 +7,9 @@ import { PUSHOVER_USER_KEY } from "../../chat/push.ts";
 import { timeZone } from "../../chat/time.ts";
 import type { Deps } from "../deps.ts";
 import type { User, Workspace } from "../../chat/types.ts";
-import { errors, UserSchema, WorkspaceSchema } from "../schemas.ts";
+import { errors, UserSchema, WorkspaceSchema, Int } from "../schemas.ts";
 
-const MyBotSchema = t.Object({ bot: UserSchema, workspace: WorkspaceSchema, active_token_count: t.Integer() });
+const MyBotSchema = t.Object({ bot: UserSchema, workspace: WorkspaceSchema, active_token_count: Int() });
 
 export const meRoutes = ({ auth, access, store, config }: Deps) =>
   new Elysia()

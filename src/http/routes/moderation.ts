@@ -5,7 +5,7 @@ import { forbidden, invalid, notFound } from "../../chat/errors.ts";
 import type { Role } from "../../chat/types.ts";
 import { storedInstant } from "../../chat/time.ts";
 import type { Deps } from "../deps.ts";
-import { EventSchema, errors, RoleSchema, UserSchema, Omitted } from "../schemas.ts";
+import { EventSchema, errors, RoleSchema, UserSchema, Omitted, Int } from "../schemas.ts";
 
 const EntrySchema = t.Object({
   workspace_id: t.String(),
@@ -16,8 +16,8 @@ const EntrySchema = t.Object({
   moderation_note: Omitted(t.String()),
   moderation_by: Omitted(t.String()),
   moderation_at: Omitted(t.String()),
-  posts_remaining: Omitted(t.Integer()),
-  post_limit: Omitted(t.Integer()),
+  posts_remaining: Omitted(Int()),
+  post_limit: Omitted(Int()),
 }, { title: "ModerationEntry" });
 
 const RANK: Record<Role, number> = { owner: 4, moderator: 3, member: 2, bot: 2, guest: 1 };

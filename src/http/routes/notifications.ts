@@ -7,7 +7,7 @@ import { assertDndHours, assertPreference, DEFAULT_SCOPE, type FollowedThread } 
 import type { Message } from "../../chat/types.ts";
 import type { Actor } from "../../access/actor.ts";
 import type { Deps } from "../deps.ts";
-import { errors, EventSchema, MessageSchema, Nullable, Omitted } from "../schemas.ts";
+import { errors, EventSchema, MessageSchema, Nullable, Omitted, Int } from "../schemas.ts";
 
 const Preference = t.Union([t.Literal("all"), t.Literal("mentions"), t.Literal("muted")]);
 const Minute = Nullable(t.Integer({ minimum: 0, maximum: 1439 }));
@@ -20,9 +20,9 @@ export const FollowedThreadSchema = t.Object({
   workspace_id: t.String(),
   reason: t.String(),
   following: t.Boolean(),
-  last_read_seq: t.Integer(),
-  unread_count: t.Integer(),
-  mention_count: t.Integer(),
+  last_read_seq: Int(),
+  unread_count: Int(),
+  mention_count: Int(),
 }, { title: "FollowedThread" });
 
 export const notificationRoutes = ({ auth, access, store }: Deps) => {

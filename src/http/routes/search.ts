@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from "../../search/cursor.ts";
 import { parseQuery } from "../../search/query.ts";
 import { snippet } from "../../search/snippet.ts";
 import type { Deps } from "../deps.ts";
-import { errors, MessageSchema, Omitted } from "../schemas.ts";
+import { errors, MessageSchema, Omitted, Int } from "../schemas.ts";
 
 const SEARCH_DEFAULT_LIMIT = 20;
 const SEARCH_MAX_LIMIT = 100;
@@ -14,7 +14,7 @@ const SEARCH_MAX_LIMIT = 100;
 const SearchResultSchema = t.Object({
   message: MessageSchema,
   snippet: t.String({ description: "The message around its first match, on one line" }),
-  highlights: t.Array(t.Object({ start: t.Integer(), end: t.Integer() }), { description: "Matched ranges of `snippet`, in UTF-16 code units (String.prototype.slice)" }),
+  highlights: t.Array(t.Object({ start: Int(), end: Int() }), { description: "Matched ranges of `snippet`, in UTF-16 code units (String.prototype.slice)" }),
   channel_id: Omitted(t.String()),
   direct_conversation_id: Omitted(t.String()),
   score: t.Number({ description: "Relevance (bm25, higher is better); 0 where only filters matched" }),

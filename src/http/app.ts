@@ -53,6 +53,10 @@ const SECURITY_HEADERS: Record<string, string> = {
 export async function readCapped(request: Request, max: number): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? NaN);
   if (declared > max) throw new AppError(413, "too_large", `request body is larger than ${max} bytes`);
+  // A declared length within the cap is all the server will read (HTTP/1.1 framing): the body is
+  // read whole, natively. Reading it chunk by chunk through a stream reader was a tenth of a
+  // post's CPU. Only a chunked body, whose size nobody declared, is counted as it streams in.
+  if (Number.isFinite(declared)) return request.text();
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -420,7 +420,8 @@ export const mentions = pgTable(
     createdAt: text("created_at").notNull(),
     readAt: text("read_at"),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.messageId] }), index("mentions_unread").on(t.userId, t.scopeId, t.readAt)],
+  // By message: the push and digest workers read a page of the log's mentions at a time.
+  (t) => [primaryKey({ columns: [t.userId, t.messageId] }), index("mentions_unread").on(t.userId, t.scopeId, t.readAt), index("mentions_message").on(t.messageId)],
 );
 
 export const threadFollows = pgTable(

@@ -1,0 +1,1 @@
+CREATE INDEX `mentions_message` ON `mentions` (`message_id`);

@@ -3,7 +3,7 @@ import { and, asc, eq, isNull, ne } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
 import type { AppRevokeResult, IntegrationStore } from "../store.ts";
 import { newAppRow, toApp } from "../sqlite/apps.ts";
-import { now } from "../sqlite/rows.ts";
+import { now } from "../rows.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { removeBot } from "./bots.ts";
 import { appInstallations, botTokens, eventSubscriptions, slashCommands, users, workspaces } from "./schema.ts";

@@ -2,7 +2,7 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import type { NewAuditEntry } from "../../chat/audit.ts";
 import { auditPage, auditRow, toAuditEntry } from "../audit-rows.ts";
-import { now } from "../sqlite/rows.ts";
+import { now } from "../rows.ts";
 import type { AuditStore } from "../store.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { auditLog } from "./schema.ts";

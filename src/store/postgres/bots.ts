@@ -9,7 +9,7 @@ import { hashSecret, newSecret, sameHash } from "../../chat/secrets.ts";
 import { byCommand, toCommand, toSetupCode, toToken } from "../bot-rows.ts";
 import type { BotStore, MintedToken, NewBot, SetupNonce } from "../store.ts";
 import { TOUCH_INTERVAL_MS } from "../sqlite/identity.ts";
-import { now, toUser, toWorkspace } from "../sqlite/rows.ts";
+import { now, toUser, toWorkspace } from "../rows.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { appInstallations, botCommands, botSetupCodes, botTokens, botTombstones, channels, members, setupNonces, slashCommands, users, workspaces } from "./schema.ts";
 import { first, freeHandle } from "./users.ts";

@@ -8,7 +8,7 @@ import { newId, newRouteId } from "../../chat/ids.ts";
 import type { Channel } from "../../chat/types.ts";
 import { type ChannelCountsRow, channelCountsQuery, channelUploadsQuery, counted, CHANNEL_COUNTS } from "../administration-sql.ts";
 import type { ChannelStore } from "../store.ts";
-import { now, toChannel, toUser } from "../sqlite/rows.ts";
+import { now, toChannel, toUser } from "../rows.ts";
 import { privateReaders } from "./channel-members.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";

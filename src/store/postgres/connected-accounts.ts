@@ -5,7 +5,7 @@ import { assertAccountFree } from "../../chat/connected-accounts.ts";
 import { notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import { toConnectedAccount } from "../connected-rows.ts";
-import { now } from "../sqlite/rows.ts";
+import { now } from "../rows.ts";
 import type { ConnectedAccountStore } from "../store.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { connectedAccounts, members } from "./schema.ts";

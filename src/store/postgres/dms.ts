@@ -5,7 +5,7 @@ import { newId, newRouteId } from "../../chat/ids.ts";
 import { LIMITS } from "../../chat/rules.ts";
 import type { DirectConversation } from "../../chat/types.ts";
 import type { DmStore } from "../store.ts";
-import { now, toUser } from "../sqlite/rows.ts";
+import { now, toUser } from "../rows.ts";
 import { lastReadSeq, unreadCount } from "./channels.ts";
 import { mentionCount } from "./notifications.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";

@@ -5,7 +5,7 @@ import { newId } from "../../chat/ids.ts";
 import type { NewEvent } from "../../chat/events.ts";
 import type { EventType, StoredEvent } from "../../chat/types.ts";
 import type { EventStore, ReplayResult } from "../store.ts";
-import { now } from "../sqlite/rows.ts";
+import { now } from "../rows.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { events, workspaces } from "./schema.ts";
 

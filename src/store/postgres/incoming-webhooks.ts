@@ -5,7 +5,7 @@ import { notFound } from "../../chat/errors.ts";
 import { hashSecret, newSecret } from "../../chat/secrets.ts";
 import type { IntegrationStore } from "../store.ts";
 import { newIncomingWebhookRow, openedBy, toIncomingWebhook } from "../sqlite/incoming-webhooks.ts";
-import { now } from "../sqlite/rows.ts";
+import { now } from "../rows.ts";
 import { insertBot } from "./bots.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { botTokens, channels, incomingWebhooks, members } from "./schema.ts";

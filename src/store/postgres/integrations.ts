@@ -7,7 +7,7 @@ import { newSecret } from "../../chat/secrets.ts";
 import type { StoredEvent } from "../../chat/types.ts";
 import type { IntegrationStore } from "../store.ts";
 import { deliveryRow, newSubscriptionRow, pruneLogStatements, toDelivery, toSubscription } from "../sqlite/integrations.ts";
-import { now } from "../sqlite/rows.ts";
+import { now } from "../rows.ts";
 import { pgSlashCommands } from "./slash-commands.ts";
 import { pgApps } from "./apps.ts";
 import { pgIncomingWebhooks } from "./incoming-webhooks.ts";

@@ -8,7 +8,7 @@ import { newId } from "../../chat/ids.ts";
 import { handleFrom } from "../../chat/rules.ts";
 import { hashSecret, newSecret } from "../../chat/secrets.ts";
 import { groupMentions } from "../../chat/push.ts";
-import { now, toUser } from "../sqlite/rows.ts";
+import { now, toUser } from "../rows.ts";
 import type { DigestStore, InviteStore } from "../store.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { digestStates, invites, members, mentions, messages, serverSecrets, users, workspaces } from "./schema.ts";

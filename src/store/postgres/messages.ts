@@ -11,7 +11,7 @@ import { assertReactionFits } from "../../chat/reactions.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
 import type { ChatEvent, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
-import { now, toPinRecord, toThreadState } from "../sqlite/rows.ts";
+import { now, toPinRecord, toThreadState } from "../rows.ts";
 import { windowed } from "../window.ts";
 import { privateReaders } from "./channel-members.ts";
 import { countAll, lastReadSeq } from "./channels.ts";

@@ -3,7 +3,7 @@ import { notFound } from "../../chat/errors.ts";
 import { moderationUpdated } from "../../chat/events.ts";
 import { postsRemaining, postsTodaySince } from "../../chat/posting.ts";
 import type { ModerationEntry, ModerationStore } from "../store.ts";
-import { now, toUser } from "../sqlite/rows.ts";
+import { now, toUser } from "../rows.ts";
 import { countAll } from "./channels.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";

@@ -9,7 +9,7 @@ import {
 } from "../../chat/notifications.ts";
 import { assertThreadRoot, nextReadPointer } from "../../chat/posting.ts";
 import { BROADCAST_HANDLES, mentionedHandles } from "../../chat/rules.ts";
-import { now } from "../sqlite/rows.ts";
+import { now } from "../rows.ts";
 import { pushCandidatesFrom } from "../../chat/push.ts";
 import type { NotificationStore, Scope, WorkerPositionStore } from "../store.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";

@@ -3,7 +3,7 @@
 // See src/chat/presence.ts. No events: presence travels as ephemeral events between processes.
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import { type PresenceChange, presenceStatus } from "../../chat/presence.ts";
-import { now } from "../sqlite/rows.ts";
+import { now } from "../rows.ts";
 import type { PresenceStore } from "../store.ts";
 import type { Db } from "./database.ts";
 import { presenceAway, presenceSockets } from "./schema.ts";

@@ -3,7 +3,7 @@ import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { conflict, notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import type { RouteStore, RouteTargetRecord, Topic, TopicStore } from "../store.ts";
-import { now } from "../sqlite/rows.ts";
+import { now } from "../rows.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { channels, directConversations, messages, topics, workspaces } from "./schema.ts";
 import { first } from "./users.ts";

@@ -7,7 +7,7 @@ import { assertAuthor, assertNonceReplay, attachable } from "../../chat/posting.
 import { newId } from "../../chat/ids.ts";
 import type { ChatEvent } from "../../chat/types.ts";
 import type { UploadRecord, UploadStore } from "../store.ts";
-import { now } from "../sqlite/rows.ts";
+import { now } from "../rows.ts";
 import { toUpload } from "../sqlite/uploads.ts";
 import { countAll } from "./channels.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";

@@ -3,7 +3,7 @@ import { conflict, notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import { BROADCAST_HANDLES, handleFrom } from "../../chat/rules.ts";
 import type { UserStore } from "../store.ts";
-import { now, toUser } from "../sqlite/rows.ts";
+import { now, toUser } from "../rows.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { members, pushoverKeys, users } from "./schema.ts";
 

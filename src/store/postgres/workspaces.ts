@@ -10,7 +10,7 @@ import type { Role } from "../../chat/types.ts";
 import { counted, WORKSPACE_COUNTS, type WorkspaceCountsRow, workspaceCountsQuery } from "../administration-sql.ts";
 import type { Membership, WorkspaceStore } from "../store.ts";
 import { appendAudit } from "./audit.ts";
-import { now, toUser, toWorkspace } from "../sqlite/rows.ts";
+import { now, toUser, toWorkspace } from "../rows.ts";
 import { countAll, createChannelRow } from "./channels.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";

@@ -4,7 +4,7 @@ import { notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import type { AppInstallation, AppRevokeResult, IntegrationStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
-import { now } from "./rows.ts";
+import { now } from "../rows.ts";
 import { removeBot } from "./bots.ts";
 import { appInstallations, botTokens, eventSubscriptions, slashCommands, users } from "./schema.ts";
 

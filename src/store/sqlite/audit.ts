@@ -4,7 +4,7 @@ import type { NewAuditEntry } from "../../chat/audit.ts";
 import { auditPage, auditRow, toAuditEntry } from "../audit-rows.ts";
 import type { AuditStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
-import { now } from "./rows.ts";
+import { now } from "../rows.ts";
 import { auditLog } from "./schema.ts";
 
 /** Appends entries to the audit log; call only inside a writer job (the action's transaction). */

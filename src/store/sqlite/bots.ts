@@ -10,7 +10,7 @@ import { byCommand, toCommand, toSetupCode, toToken } from "../bot-rows.ts";
 import type { BotStore, MintedToken, NewBot, SetupNonce } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { TOUCH_INTERVAL_MS } from "./identity.ts";
-import { now, toUser, toWorkspace } from "./rows.ts";
+import { now, toUser, toWorkspace } from "../rows.ts";
 import { appInstallations, botCommands, botSetupCodes, botTokens, botTombstones, channels, members, setupNonces, slashCommands, users, workspaces } from "./schema.ts";
 import { freeHandle } from "./users.ts";
 

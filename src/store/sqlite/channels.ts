@@ -12,7 +12,8 @@ import type { ChannelStore } from "../store.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { mentionCount } from "./notifications.ts";
-import { firstRow, now, toChannel, toUser } from "./rows.ts";
+import { now, toChannel, toUser } from "../rows.ts";
+import { firstRow } from "./rows.ts";
 import { channelMembers, channels, members, pins, readStates, uploadCleanup, uploads, users } from "./schema.ts";
 
 /**

@@ -6,7 +6,7 @@ import { newId } from "../../chat/ids.ts";
 import { toConnectedAccount } from "../connected-rows.ts";
 import type { ConnectedAccountStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
-import { now } from "./rows.ts";
+import { now } from "../rows.ts";
 import { connectedAccounts, members } from "./schema.ts";
 
 export function sqliteConnectedAccounts(db: Db, writer: GroupCommitWriter): ConnectedAccountStore {

@@ -7,7 +7,8 @@ import type { DmStore } from "../store.ts";
 import { lastReadSeq, unreadCount } from "./channels.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { mentionCount } from "./notifications.ts";
-import { firstRow, now, toUser } from "./rows.ts";
+import { now, toUser } from "../rows.ts";
+import { firstRow } from "./rows.ts";
 import { directConversations, dmMembers, members, users } from "./schema.ts";
 
 type DmRow = typeof directConversations.$inferSelect;

@@ -6,7 +6,7 @@ import type { NewEvent } from "../../chat/events.ts";
 import type { StoredEvent } from "../../chat/types.ts";
 import type { EventStore, ReplayResult } from "../store.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
-import { now } from "./rows.ts";
+import { now } from "../rows.ts";
 import { events, workspaces } from "./schema.ts";
 
 

@@ -3,7 +3,7 @@
 import { type AnyColumn, eq, sql } from "drizzle-orm";
 import type { Message, ReactionSummary } from "../../chat/types.ts";
 import type { Db } from "./database.ts";
-import { toMessage, toUser } from "./rows.ts";
+import { toMessage, toUser } from "../rows.ts";
 import { reactions, users, type messages } from "./schema.ts";
 import { attachmentsFor } from "./uploads.ts";
 

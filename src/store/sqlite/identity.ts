@@ -6,7 +6,7 @@ import { hashSecret, newSecret, sameHash } from "../../chat/secrets.ts";
 import { handleFrom } from "../../chat/rules.ts";
 import type { IdentityStore, Session } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
-import { now, toUser } from "./rows.ts";
+import { now, toUser } from "../rows.ts";
 import { magicLinks, oauthStates, sessions, users } from "./schema.ts";
 import { freeHandle } from "./users.ts";
 

@@ -7,7 +7,7 @@ import { hashSecret, newSecret, sameHash } from "../../chat/secrets.ts";
 import type { IncomingWebhook, IntegrationStore } from "../store.ts";
 import { insertBot } from "./bots.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
-import { now } from "./rows.ts";
+import { now } from "../rows.ts";
 import { botTokens, channels, incomingWebhooks, members } from "./schema.ts";
 
 type WebhookRow = typeof incomingWebhooks.$inferSelect;

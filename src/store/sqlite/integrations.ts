@@ -10,7 +10,7 @@ import { sqliteApps } from "./apps.ts";
 import { sqliteIncomingWebhooks } from "./incoming-webhooks.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { rowToEvent } from "./events.ts";
-import { now } from "./rows.ts";
+import { now } from "../rows.ts";
 import { eventDeliveries, events, eventSubscriptions, workspaces } from "./schema.ts";
 
 type SubscriptionRow = typeof eventSubscriptions.$inferSelect;

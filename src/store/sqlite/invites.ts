@@ -10,7 +10,7 @@ import { hashSecret, newSecret } from "../../chat/secrets.ts";
 import { groupMentions } from "../../chat/push.ts";
 import type { DigestStore, InviteStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
-import { now, toUser } from "./rows.ts";
+import { now, toUser } from "../rows.ts";
 import { digestStates, members, mentions, messages, serverSecrets, invites, users, workspaces } from "./schema.ts";
 import { freeHandle } from "./users.ts";
 

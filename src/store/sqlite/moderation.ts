@@ -5,7 +5,8 @@ import { postsRemaining, postsTodaySince } from "../../chat/posting.ts";
 import type { ModerationEntry, ModerationStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
-import { firstRow, now, toUser } from "./rows.ts";
+import { now, toUser } from "../rows.ts";
+import { firstRow } from "./rows.ts";
 import { members, moderationNotes, users } from "./schema.ts";
 
 /** What a person spent of the guest budget since an instant: posts and slash invocations alike. */

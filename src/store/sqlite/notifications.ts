@@ -13,7 +13,8 @@ import { pushCandidatesFrom } from "../../chat/push.ts";
 import type { NotificationStore, Scope, WorkerPositionStore } from "../store.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
-import { firstRow, now } from "./rows.ts";
+import { now } from "../rows.ts";
+import { firstRow } from "./rows.ts";
 import { privateReaders } from "./channel-members.ts";
 import { channels, channelStars, dmMembers, members, mentions, messages, notificationSettings, pushoverKeys, pushSubscriptions, threadFollows, vapidKeys, workerPositions } from "./schema.ts";
 

@@ -4,7 +4,7 @@ import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import { type PresenceChange, presenceStatus } from "../../chat/presence.ts";
 import type { PresenceStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
-import { now } from "./rows.ts";
+import { now } from "../rows.ts";
 import { presenceAway, presenceSockets } from "./schema.ts";
 
 export function sqlitePresence(db: Db, writer: GroupCommitWriter): PresenceStore {

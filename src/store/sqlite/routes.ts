@@ -4,7 +4,7 @@ import { conflict, notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import type { RouteStore, RouteTargetRecord, Topic, TopicStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
-import { now } from "./rows.ts";
+import { now } from "../rows.ts";
 import { channels, directConversations, messages, topics, workspaces } from "./schema.ts";
 
 export function sqliteRoutes(db: Db): RouteStore {

@@ -6,7 +6,7 @@ import { newId } from "../../chat/ids.ts";
 import { newSecret } from "../../chat/secrets.ts";
 import type { IntegrationStore, SlashCommand, SlashInvocation } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
-import { now } from "./rows.ts";
+import { now } from "../rows.ts";
 import { messages, slashCommands, slashInvocations } from "./schema.ts";
 
 type CommandRow = typeof slashCommands.$inferSelect;

@@ -14,7 +14,8 @@ import type { Db, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate } from "./hydrate.ts";
 import { audienceOf, scopeOfRow } from "./messages.ts";
-import { firstRow, now } from "./rows.ts";
+import { now } from "../rows.ts";
+import { firstRow } from "./rows.ts";
 import { messages, uploadCleanup, uploads } from "./schema.ts";
 
 // The limit is a domain rule now; re-exported for the Postgres store, which still imports it here.

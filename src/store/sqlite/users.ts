@@ -4,7 +4,7 @@ import { newId } from "../../chat/ids.ts";
 import { BROADCAST_HANDLES, handleFrom } from "../../chat/rules.ts";
 import type { UserStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
-import { now, toUser } from "./rows.ts";
+import { now, toUser } from "../rows.ts";
 import { members, pushoverKeys, users } from "./schema.ts";
 
 /** First free handle from a base: `ada`, `ada2`, `ada3`… */

@@ -13,7 +13,8 @@ import { appendAudit } from "./audit.ts";
 import { createChannelRow } from "./channels.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
-import { firstRow, now, toUser, toWorkspace } from "./rows.ts";
+import { now, toUser, toWorkspace } from "../rows.ts";
+import { firstRow } from "./rows.ts";
 import { members, users, workspaces } from "./schema.ts";
 
 function freeSlug(db: Db, base: string): string {

@@ -36,5 +36,5 @@ export const migrations = [
   { tag: "0014_private_channels", when: 1796140060824, breakpoints: true, sql: m14 as unknown as string },
   { tag: "0015_invites_digest", when: 1796140147982, breakpoints: true, sql: m15 as unknown as string },
   { tag: "0016_audit_log", when: 1796140427517, breakpoints: true, sql: m16 as unknown as string },
-  { tag: "0017_mentions_by_message", when: 1796148228147, breakpoints: true, sql: m17 as unknown as string },
+  { tag: "0017_mentions_by_message", when: 1796149399754, breakpoints: true, sql: m17 as unknown as string },
 ];

@@ -42,5 +42,5 @@ export const migrations = [
   { tag: "0017_invites_digest", when: 1796140146910, breakpoints: true, sql: m17 as unknown as string },
   { tag: "0018_search_deferred", when: 1796140321626, breakpoints: true, sql: m18 as unknown as string },
   { tag: "0019_audit_log", when: 1796140426332, breakpoints: true, sql: m19 as unknown as string },
-  { tag: "0020_mentions_by_message", when: 1796148227622, breakpoints: true, sql: m20 as unknown as string },
+  { tag: "0020_mentions_by_message", when: 1796149399259, breakpoints: true, sql: m20 as unknown as string },
 ];

@@ -20,7 +20,8 @@ import { parseQuery } from "../src/search/query.ts";
 import { snippet } from "../src/search/snippet.ts";
 import { openDatabase } from "../src/store/sqlite/database.ts";
 import { openSqliteStore } from "../src/store/sqlite/index.ts";
-import { RELEVANCE_WINDOW, sqliteSearch } from "../src/store/sqlite/search.ts";
+import { RELEVANCE_WINDOW } from "../src/store/store.ts";
+import { sqliteSearch } from "../src/store/sqlite/search.ts";
 import type { SearchSort } from "../src/store/store.ts";
 import { machine, percentile, printTable, ROOT, type Row, scratchDir, seed } from "./lib.ts";
 

@@ -4,12 +4,14 @@ import { shownAvatarUrl, shownIconUrl } from "../chat/avatars.ts";
 import { parseStoredQuestion } from "../chat/questions.ts";
 import type { Channel, Message, ThreadState, User, Workspace } from "../chat/types.ts";
 import type { PinRecord } from "./store.ts";
+import type { Upload } from "../uploads/types.ts";
 import type * as s from "./sqlite/schema.ts";
 
 type UserRow = typeof s.users.$inferSelect;
 type WorkspaceRow = typeof s.workspaces.$inferSelect;
 type ChannelRow = typeof s.channels.$inferSelect;
 type MessageRow = typeof s.messages.$inferSelect;
+type UploadRow = typeof s.uploads.$inferSelect;
 
 export const now = () => new Date().toISOString();
 
@@ -104,4 +106,21 @@ export function toMessage(r: MessageRow): Message {
 /** A pins row (either dialect) as the original's pin record. */
 export function toPinRecord(p: { channelId: string; messageId: string; pinnedBy: string; pinnedAt: string }): PinRecord {
   return { channel_id: p.channelId, message_id: p.messageId, pinned_by: p.pinnedBy, pinned_at: p.pinnedAt };
+}
+
+export function toUpload(r: UploadRow): Upload {
+  return {
+    id: r.id,
+    workspace_id: r.workspaceId,
+    owner_id: r.ownerId,
+    nonce: r.nonce,
+    filename: r.filename,
+    content_type: r.contentType,
+    byte_size: r.byteSize,
+    width: r.width,
+    height: r.height,
+    duration_ms: r.durationMs,
+    created_at: r.createdAt,
+    url: `/api/uploads/${r.id}`,
+  };
 }

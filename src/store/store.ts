@@ -844,3 +844,16 @@ export interface Store {
   foreignWrites(): Promise<number>;
   close(): Promise<void>;
 }
+
+// Behaviour both stores share, stated once.
+
+/** last_used_at is advisory: writing it on every request would put a write on every read. */
+export const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * How many of the newest matches relevance ranks. bm25 has to score every match before it can
+ * say which is best: over the 125,000 matches of a common word in a million messages that takes
+ * half a second. So the newest RELEVANCE_WINDOW readable matches are ranked (all of them, for
+ * all but the commonest words), and older matches follow, newest first.
+ */
+export const RELEVANCE_WINDOW = 5000;

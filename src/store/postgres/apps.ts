@@ -2,7 +2,7 @@
 import { and, asc, eq, isNull, ne } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
 import type { AppRevokeResult, IntegrationStore } from "../store.ts";
-import { newAppRow, toApp } from "../sqlite/apps.ts";
+import { newAppRow, toApp } from "../integration-rows.ts";
 import { now } from "../rows.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { removeBot } from "./bots.ts";

@@ -8,7 +8,7 @@ import { handleFrom } from "../../chat/rules.ts";
 import { hashSecret, newSecret, sameHash } from "../../chat/secrets.ts";
 import { byCommand, toCommand, toSetupCode, toToken } from "../bot-rows.ts";
 import type { BotStore, MintedToken, NewBot, SetupNonce } from "../store.ts";
-import { TOUCH_INTERVAL_MS } from "../sqlite/identity.ts";
+import { TOUCH_INTERVAL_MS } from "../store.ts";
 import { now, toUser, toWorkspace } from "../rows.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { appInstallations, botCommands, botSetupCodes, botTokens, botTombstones, channels, members, setupNonces, slashCommands, users, workspaces } from "./schema.ts";

@@ -4,7 +4,7 @@ import { and, asc, inArray, sql } from "drizzle-orm";
 import type { Message, ReactionSummary } from "../../chat/types.ts";
 import type { Upload } from "../../uploads/types.ts";
 import { toMessage, toUser } from "../rows.ts";
-import { toUpload } from "../sqlite/uploads.ts";
+import { toUpload } from "../rows.ts";
 import type { Db } from "./database.ts";
 import { reactions, uploads, users, type messages } from "./schema.ts";
 

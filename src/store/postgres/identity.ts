@@ -5,7 +5,7 @@ import { newId } from "../../chat/ids.ts";
 import { hashSecret, newSecret, sameHash } from "../../chat/secrets.ts";
 import { handleFrom } from "../../chat/rules.ts";
 import type { IdentityStore, Session } from "../store.ts";
-import { TOUCH_INTERVAL_MS } from "../sqlite/identity.ts";
+import { TOUCH_INTERVAL_MS } from "../store.ts";
 import { now, toUser } from "../rows.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { magicLinks, oauthStates, sessions, users } from "./schema.ts";

@@ -4,7 +4,7 @@ import { and, asc, eq, isNull } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
 import { hashSecret, newSecret } from "../../chat/secrets.ts";
 import type { IntegrationStore } from "../store.ts";
-import { newIncomingWebhookRow, openedBy, toIncomingWebhook } from "../sqlite/incoming-webhooks.ts";
+import { newIncomingWebhookRow, openedBy, toIncomingWebhook } from "../integration-rows.ts";
 import { now } from "../rows.ts";
 import { insertBot } from "./bots.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";

@@ -6,7 +6,7 @@ import { notFound } from "../../chat/errors.ts";
 import { newSecret } from "../../chat/secrets.ts";
 import type { StoredEvent } from "../../chat/types.ts";
 import type { IntegrationStore } from "../store.ts";
-import { deliveryRow, newSubscriptionRow, pruneLogStatements, toDelivery, toSubscription } from "../sqlite/integrations.ts";
+import { deliveryRow, newSubscriptionRow, pruneLogStatements, toDelivery, toSubscription } from "../integration-rows.ts";
 import { now } from "../rows.ts";
 import { pgSlashCommands } from "./slash-commands.ts";
 import { pgApps } from "./apps.ts";

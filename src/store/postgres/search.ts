@@ -8,7 +8,7 @@ import type { QueryTerm } from "../../search/query.ts";
 import { Limiter } from "../../agents/limiter.ts";
 import { searchTimedOut } from "../../chat/errors.ts";
 import type { SearchInput, SearchPosition, SearchStore } from "../store.ts";
-import { RELEVANCE_WINDOW } from "../sqlite/search.ts";
+import { RELEVANCE_WINDOW } from "../store.ts";
 import { type Db, sqlState } from "./database.ts";
 import { hydrate } from "./hydrate.ts";
 import { messages } from "./schema.ts";

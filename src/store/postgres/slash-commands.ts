@@ -4,7 +4,7 @@ import { assertWithinBudget, budgetWindowStart } from "../../chat/posting.ts";
 import { notFound } from "../../chat/errors.ts";
 import { newSecret } from "../../chat/secrets.ts";
 import type { IntegrationStore } from "../store.ts";
-import { commandTaken, invocationRow, newSlashCommandRow, toSlashCommand } from "../sqlite/slash-commands.ts";
+import { commandTaken, invocationRow, newSlashCommandRow, toSlashCommand } from "../integration-rows.ts";
 import { now } from "../rows.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { messages, slashCommands, slashInvocations, workspaces } from "./schema.ts";

@@ -8,7 +8,7 @@ import { newId } from "../../chat/ids.ts";
 import type { ChatEvent } from "../../chat/types.ts";
 import type { UploadRecord, UploadStore } from "../store.ts";
 import { now } from "../rows.ts";
-import { toUpload } from "../sqlite/uploads.ts";
+import { toUpload } from "../rows.ts";
 import { countAll } from "./channels.ts";
 import type { Db, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";

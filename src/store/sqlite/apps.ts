@@ -1,23 +1,16 @@
 // App installations on SQLite.
+import { toApp, newAppRow } from "../integration-rows.ts";
 import { and, asc, eq, isNull, ne } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
-import { newId } from "../../chat/ids.ts";
-import type { AppInstallation, AppRevokeResult, IntegrationStore } from "../store.ts";
+import type { AppRevokeResult, IntegrationStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { now } from "../rows.ts";
 import { removeBot } from "./bots.ts";
 import { appInstallations, botTokens, eventSubscriptions, slashCommands, users } from "./schema.ts";
 
-type AppRow = typeof appInstallations.$inferSelect;
 type AppPart = Pick<IntegrationStore, "installApp" | "apps" | "app" | "revokeApp">;
 
-export function toApp(r: AppRow): AppInstallation {
-  return { id: r.id, workspace_id: r.workspaceId, app_slug: r.appSlug, display_name: r.displayName, bot_user_id: r.botUserId, config: JSON.parse(r.config), created_by: r.createdBy, created_at: r.createdAt, revoked_at: r.revokedAt };
-}
 
-export function newAppRow(input: Parameters<IntegrationStore["installApp"]>[0]): AppRow {
-  return { id: newId("app"), workspaceId: input.workspaceId, appSlug: input.appSlug, displayName: input.displayName, botUserId: input.botUserId, config: JSON.stringify(input.config), setupNonce: input.setupNonce ?? null, createdBy: input.createdBy, createdAt: now(), revokedAt: null };
-}
 
 export function sqliteApps(db: Db, writer: GroupCommitWriter): AppPart {
   const row = (id: string) => db.select().from(appInstallations).where(eq(appInstallations.id, id)).get();

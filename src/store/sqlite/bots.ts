@@ -9,7 +9,7 @@ import { hashSecret, newSecret, sameHash } from "../../chat/secrets.ts";
 import { byCommand, toCommand, toSetupCode, toToken } from "../bot-rows.ts";
 import type { BotStore, MintedToken, NewBot, SetupNonce } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
-import { TOUCH_INTERVAL_MS } from "./identity.ts";
+import { TOUCH_INTERVAL_MS } from "../store.ts";
 import { now, toUser, toWorkspace } from "../rows.ts";
 import { appInstallations, botCommands, botSetupCodes, botTokens, botTombstones, channels, members, setupNonces, slashCommands, users, workspaces } from "./schema.ts";
 import { freeHandle } from "./users.ts";

@@ -4,7 +4,7 @@ import { notFound } from "../../chat/errors.ts";
 import { newId } from "../../chat/ids.ts";
 import { hashSecret, newSecret, sameHash } from "../../chat/secrets.ts";
 import { handleFrom } from "../../chat/rules.ts";
-import type { IdentityStore, Session } from "../store.ts";
+import { type IdentityStore, type Session, TOUCH_INTERVAL_MS } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { now, toUser } from "../rows.ts";
 import { magicLinks, oauthStates, sessions, users } from "./schema.ts";
@@ -16,8 +16,6 @@ function toSession(r: typeof sessions.$inferSelect): Session {
   return { id: r.id, user_id: r.userId, created_at: r.createdAt, expires_at: r.expiresAt, last_used_at: r.lastUsedAt, revoked_at: r.revokedAt };
 }
 
-/** last_used_at is advisory: writing it on every request would put a write on every read. */
-export const TOUCH_INTERVAL_MS = 60_000;
 
 export function sqliteIdentity(db: Db, writer: GroupCommitWriter): IdentityStore {
   // Every authenticated request looks its session up: compiled once.

@@ -1,30 +1,19 @@
 // Incoming webhooks on SQLite: the webhook row and its own bot user are written together; only
 // the secret's hash is kept.
+import { toIncomingWebhook, newIncomingWebhookRow, openedBy } from "../integration-rows.ts";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
-import { newId } from "../../chat/ids.ts";
-import { hashSecret, newSecret, sameHash } from "../../chat/secrets.ts";
-import type { IncomingWebhook, IntegrationStore } from "../store.ts";
+import { hashSecret, newSecret } from "../../chat/secrets.ts";
+import type { IntegrationStore } from "../store.ts";
 import { insertBot } from "./bots.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { now } from "../rows.ts";
 import { botTokens, channels, incomingWebhooks, members } from "./schema.ts";
 
-type WebhookRow = typeof incomingWebhooks.$inferSelect;
 type WebhookPart = Pick<IntegrationStore, "createIncomingWebhook" | "incomingWebhooks" | "incomingWebhook" | "incomingWebhookBySecret" | "rotateIncomingWebhookSecret" | "revokeIncomingWebhook">;
 
-export function toIncomingWebhook(r: WebhookRow): IncomingWebhook {
-  return { id: r.id, workspace_id: r.workspaceId, channel_id: r.channelId, name: r.name, bot_user_id: r.botUserId, created_by: r.createdBy, created_at: r.createdAt, revoked_at: r.revokedAt };
-}
 
-export function newIncomingWebhookRow(input: Parameters<IntegrationStore["createIncomingWebhook"]>[0], botUserId: string, secret: string): WebhookRow {
-  return { id: newId("whk"), workspaceId: input.workspaceId, channelId: input.channelId, name: input.name, botUserId, secretHash: hashSecret(secret), createdBy: input.createdBy, createdAt: now(), revokedAt: null };
-}
 
-/** The webhook a secret opens: active, and the secret's hash matches (compared in constant time). */
-export function openedBy(r: WebhookRow | undefined, secret: string): IncomingWebhook | null {
-  return r && !r.revokedAt && sameHash(r.secretHash, hashSecret(secret)) ? toIncomingWebhook(r) : null;
-}
 
 export function sqliteIncomingWebhooks(db: Db, writer: GroupCommitWriter): WebhookPart {
   const row = (id: string) => db.select().from(incomingWebhooks).where(eq(incomingWebhooks.id, id)).get();

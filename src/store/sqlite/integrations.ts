@@ -1,10 +1,10 @@
 // Event subscriptions (outgoing webhooks) and their delivery log on SQLite.
-import { and, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { toSubscription, toDelivery, deliveryRow, newSubscriptionRow, pruneLogStatements } from "../integration-rows.ts";
+import { and, asc, desc, eq, inArray, isNull, lt, lte, or } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
-import { newId } from "../../chat/ids.ts";
 import { newSecret } from "../../chat/secrets.ts";
 import type { StoredEvent } from "../../chat/types.ts";
-import type { EventDelivery, EventSubscription, IntegrationStore } from "../store.ts";
+import type { IntegrationStore } from "../store.ts";
 import { sqliteSlashCommands } from "./slash-commands.ts";
 import { sqliteApps } from "./apps.ts";
 import { sqliteIncomingWebhooks } from "./incoming-webhooks.ts";
@@ -13,57 +13,11 @@ import { rowToEvent } from "./events.ts";
 import { now } from "../rows.ts";
 import { eventDeliveries, events, eventSubscriptions, workspaces } from "./schema.ts";
 
-type SubscriptionRow = typeof eventSubscriptions.$inferSelect;
-type DeliveryRow = typeof eventDeliveries.$inferSelect;
 
-export function toSubscription(r: SubscriptionRow): EventSubscription {
-  return {
-    id: r.id, workspace_id: r.workspaceId, callback_url: r.callbackUrl, event_types: JSON.parse(r.eventTypes),
-    app_installation_id: r.appInstallationId, created_by: r.createdBy, created_at: r.createdAt, status: r.status,
-    disabled_reason: r.disabledReason, failure_count: r.failureCount, failing_since: r.failingSince,
-    next_attempt_at: r.nextAttemptAt, last_delivered_cursor: r.cursor, revoked_at: r.revokedAt,
-  };
-}
 
-export function toDelivery(r: DeliveryRow): EventDelivery {
-  return {
-    id: r.id, subscription_id: r.subscriptionId, event_id: r.eventId, event_type: r.eventType, event_cursor: r.eventCursor,
-    attempt: r.attempt, outcome: r.outcome, response_status: r.responseStatus, error: r.error, duration_ms: r.durationMs,
-    redelivery: r.redelivery === 1, created_at: r.createdAt,
-  };
-}
 
-export function deliveryRow(subscriptionId: string, d: Omit<EventDelivery, "id" | "subscription_id" | "created_at">): DeliveryRow {
-  return {
-    id: newId("eda"), subscriptionId, eventId: d.event_id, eventType: d.event_type, eventCursor: d.event_cursor, attempt: d.attempt,
-    outcome: d.outcome, responseStatus: d.response_status, error: d.error?.slice(0, 1000) ?? null, durationMs: d.duration_ms,
-    redelivery: d.redelivery ? 1 : 0, createdAt: now(),
-  };
-}
 
-/** The row of a new subscription: it starts at the workspace's tail (events from now on). */
-export function newSubscriptionRow(input: { workspaceId: string; callbackUrl: string; eventTypes: string[]; appInstallationId?: string | null; createdBy: string }, tail: string | null): SubscriptionRow {
-  const at = now();
-  return {
-    id: newId("sub"), workspaceId: input.workspaceId, callbackUrl: input.callbackUrl, eventTypes: JSON.stringify(input.eventTypes),
-    appInstallationId: input.appInstallationId ?? null, signingSecret: newSecret("ccs"), createdBy: input.createdBy, createdAt: at,
-    status: "active", disabledReason: null, cursor: tail, failureCount: 0, failingSince: null, nextAttemptAt: at,
-    leaseOwner: null, leaseUntil: null, revokedAt: null,
-  };
-}
 
-/**
- * The two statements that prune the integration logs (the same SQL on both dialects): delivery
- * lines that are old or beyond a subscription's newest `keepDeliveries`, and old invocations.
- */
-export function pruneLogStatements({ olderThan, keepDeliveries }: { olderThan: string; keepDeliveries: number }) {
-  return {
-    deliveries: sql`DELETE FROM event_deliveries WHERE created_at < ${olderThan} OR id IN (
-      SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY subscription_id ORDER BY id DESC) AS n FROM event_deliveries) AS ranked
-      WHERE n > ${keepDeliveries}) RETURNING id`,
-    invocations: sql`DELETE FROM slash_invocations WHERE created_at < ${olderThan} RETURNING id`,
-  };
-}
 
 export function sqliteIntegrations(db: Db, writer: GroupCommitWriter): IntegrationStore {
   const row = (id: string) => db.select().from(eventSubscriptions).where(eq(eventSubscriptions.id, id)).get();

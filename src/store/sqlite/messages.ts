@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
 import { type Audience, channelAudience, dmAudience, messageCreated, messageDeleted, messageUpdated, pinChanged, reactionChanged, readMoved, threadReplyCreated, threadStateUpdated } from "../../chat/events.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
@@ -24,7 +24,7 @@ import { mentionCount, readRootMentions, recordReach } from "./notifications.ts"
 import { peopleOf } from "./users.ts";
 import { attachUploadRow, detachUploads } from "./uploads.ts";
 import { budgetSpentAt } from "./slash-commands.ts";
-import { channels, directConversations, dmMembers, members, messages, pins, reactions, readStates, topics, users } from "./schema.ts";
+import { channels, directConversations, dmMembers, messages, pins, reactions, readStates, topics } from "./schema.ts";
 
 type Row = typeof messages.$inferSelect;
 

@@ -16,7 +16,7 @@ import { appendEvent } from "./events.ts";
 import { now } from "../rows.ts";
 import { firstRow } from "./rows.ts";
 import { privateReaders } from "./channel-members.ts";
-import { channels, channelStars, dmMembers, members, mentions, messages, notificationSettings, pushoverKeys, pushSubscriptions, threadFollows, vapidKeys, workerPositions } from "./schema.ts";
+import { channels, channelStars, dmMembers, mentions, messages, notificationSettings, pushoverKeys, pushSubscriptions, threadFollows, vapidKeys, workerPositions } from "./schema.ts";
 
 export function mentionCount(db: Db, userId: string, scopeId: string, threadRootId?: string): number {
   const thread = threadRootId ? sql`AND m.thread_root_id = ${threadRootId}` : sql``;

@@ -5,7 +5,7 @@
 // read (#guest only for guests) and DMs they belong to, never more.
 import type { Database, SQLQueryBindings } from "bun:sqlite";
 import { inArray } from "drizzle-orm";
-import type { SearchInput, SearchPosition, SearchStore } from "../store.ts";
+import { RELEVANCE_WINDOW, type SearchInput, type SearchPosition, type SearchStore } from "../store.ts";
 import type { Db } from "./database.ts";
 import { hydrate } from "./hydrate.ts";
 import { messages } from "./schema.ts";
@@ -135,13 +135,6 @@ function select(b: Base, extra: [string, ...SQLQueryBindings[]][], order: string
   };
 }
 
-/**
- * How many of the newest matches relevance ranks. bm25 has to score every match before it can
- * say which is best: over the 125,000 matches of a common word in a million messages that takes
- * half a second. So the newest RELEVANCE_WINDOW readable matches are ranked (all of them, for
- * all but the commonest words), and older matches follow, newest first.
- */
-export const RELEVANCE_WINDOW = 5000;
 
 export function sqliteSearch(db: Db, raw: Database, opts: { relevanceWindow?: number } = {}): SearchStore {
   const WINDOW = opts.relevanceWindow ?? RELEVANCE_WINDOW;

@@ -1,36 +1,18 @@
 // Slash command registrations and their invocation log on SQLite.
+import { toSlashCommand, newSlashCommandRow, invocationRow, commandTaken } from "../integration-rows.ts";
 import { and, asc, count, eq, gt, gte, isNull } from "drizzle-orm";
 import { assertWithinBudget, budgetWindowStart } from "../../chat/posting.ts";
-import { conflict, notFound } from "../../chat/errors.ts";
-import { newId } from "../../chat/ids.ts";
+import { notFound } from "../../chat/errors.ts";
 import { newSecret } from "../../chat/secrets.ts";
-import type { IntegrationStore, SlashCommand, SlashInvocation } from "../store.ts";
+import type { IntegrationStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { now } from "../rows.ts";
 import { messages, slashCommands, slashInvocations } from "./schema.ts";
 
-type CommandRow = typeof slashCommands.$inferSelect;
 
-export function toSlashCommand(r: CommandRow): SlashCommand {
-  return {
-    id: r.id, workspace_id: r.workspaceId, command: r.command, description: r.description, callback_url: r.callbackUrl,
-    bot_user_id: r.botUserId, app_installation_id: r.appInstallationId, created_by: r.createdBy, created_at: r.createdAt, revoked_at: r.revokedAt,
-  };
-}
 
-export function newSlashCommandRow(input: Parameters<IntegrationStore["createSlashCommand"]>[0]): CommandRow {
-  return {
-    id: newId("cmd"), workspaceId: input.workspaceId, command: input.command, description: input.description, callbackUrl: input.callbackUrl,
-    botUserId: input.botUserId, appInstallationId: input.appInstallationId ?? null, signingSecret: newSecret("ccs"), createdBy: input.createdBy,
-    createdAt: now(), revokedAt: null,
-  };
-}
 
-export function invocationRow(i: SlashInvocation) {
-  return { id: newId("trg"), commandId: i.commandId, workspaceId: i.workspaceId, channelId: i.channelId, userId: i.userId, text: i.text, outcome: i.outcome, responseStatus: i.responseStatus, error: i.error?.slice(0, 1000) ?? null, createdAt: now() };
-}
 
-export const commandTaken = (command: string) => conflict(`${command} is already registered in this workspace`, "command_taken");
 
 type SlashPart = Pick<IntegrationStore, "createSlashCommand" | "slashCommands" | "slashCommand" | "activeSlashCommand" | "rotateSlashSecret" | "revokeSlashCommand" | "recordInvocation" | "finishInvocation" | "invocationsSince">;
 

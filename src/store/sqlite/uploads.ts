@@ -14,31 +14,13 @@ import type { Db, GroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate } from "./hydrate.ts";
 import { audienceOf, scopeOfRow } from "./messages.ts";
-import { now } from "../rows.ts";
+import { now, toUpload } from "../rows.ts";
 import { firstRow } from "./rows.ts";
 import { messages, uploadCleanup, uploads } from "./schema.ts";
-
-// The limit is a domain rule now; re-exported for the Postgres store, which still imports it here.
 
 type Row = typeof uploads.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
 
-export function toUpload(r: Row): Upload {
-  return {
-    id: r.id,
-    workspace_id: r.workspaceId,
-    owner_id: r.ownerId,
-    nonce: r.nonce,
-    filename: r.filename,
-    content_type: r.contentType,
-    byte_size: r.byteSize,
-    width: r.width,
-    height: r.height,
-    duration_ms: r.durationMs,
-    created_at: r.createdAt,
-    url: `/api/uploads/${r.id}`,
-  };
-}
 
 function toRecord(r: Row): UploadRecord {
   return { upload: toUpload(r), status: r.status, storageKey: r.storageKey, fingerprint: r.fingerprint, messageId: r.messageId, detachedAt: r.detachedAt };

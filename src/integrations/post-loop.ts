@@ -18,12 +18,23 @@ export function loopOnPosts(store: Store, opts: { name: string; pollMs: number; 
   let running: Promise<void> | null = null;
   let again = false;
   let lastStart = -Infinity;
+  // The wait between passes ends early when the loop stops: a server shuts down at once.
+  let endWait: (() => void) | null = null;
 
   async function tick(): Promise<void> {
     do {
       again = false;
       const wait = lastStart + (opts.minGapMs ?? 0) - performance.now();
-      if (wait > 0) await Bun.sleep(wait);
+      if (wait > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          endWait = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        endWait = null;
+      }
       if (stopped) return;
       lastStart = performance.now();
       try {
@@ -59,6 +70,7 @@ export function loopOnPosts(store: Store, opts: { name: string; pollMs: number; 
       stopped = true;
       unsubscribe();
       clearInterval(poll);
+      endWait?.();
       await running;
     },
   };

@@ -5,6 +5,7 @@ import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { bigHistory } from "./fixtures.ts";
 import { percentile, printTable, ROOT, type Row, scratchDir, startServer } from "./lib.ts";
+import { cpuSeconds } from "./write.ts";
 
 function baselineRate(dbPath: string, channels: string[], root: string, seconds: number) {
   const db = new Database(dbPath, { readonly: true });
@@ -23,17 +24,27 @@ function baselineRate(dbPath: string, channels: string[], root: string, seconds:
     }
     return n / seconds;
   };
-  const pageRate = run((i) => page.all(channels[i % channels.length]!) as any[]);
-  const threadRate = run(() => thread.all(root) as any[]);
+  const cpu = (f: () => number) => {
+    const c0 = process.cpuUsage();
+    const rate = f();
+    const c = process.cpuUsage(c0);
+    return { rate, cpuUs: (c.user + c.system) / (rate * Math.min(5, seconds)) };
+  };
+  const pageRun = cpu(() => run((i) => page.all(channels[i % channels.length]!) as any[]));
+  const threadRun = cpu(() => run(() => thread.all(root) as any[]));
   db.close();
-  return { pageRate, threadRate };
+  return { pageRate: pageRun.rate, threadRate: threadRun.rate, pageCpuUs: pageRun.cpuUs, threadCpuUs: threadRun.cpuUs };
 }
 
-async function load(url: string, paths: string[], token: string, seconds: number) {
+async function load(url: string, paths: string[], token: string, seconds: number, serverPid: number) {
+  const cpu0 = await cpuSeconds(serverPid);
   const gen = Bun.spawn(["bun", join(ROOT, "bench/load/get.ts"), url, JSON.stringify(paths), token, "32", String(seconds)], { stdout: "pipe", stderr: "inherit" });
   const r = JSON.parse(await new Response(gen.stdout).text()) as { ok: number; errors: number; seconds: number; latencies: number[] };
   r.latencies.sort((a, b) => a - b);
-  return { rps: r.ok / r.seconds, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), errors: r.errors };
+  // Server CPU per page: the load generator parsing the pages shares the two cores, so the rate
+  // alone mixes the server's cost with the client's.
+  const cpuUs = ((await cpuSeconds(serverPid)) - cpu0) * 1e6 / Math.max(1, r.ok);
+  return { rps: r.ok / r.seconds, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), errors: r.errors, cpuUs };
 }
 
 export async function benchReads(opts: { messages: number; seconds: number }): Promise<{ rows: Row[]; problems: string[] }> {
@@ -45,13 +56,15 @@ export async function benchReads(opts: { messages: number; seconds: number }): P
   const server = await startServer(dir);
   const problems: string[] = [];
   try {
-    const page = await load(server.url, fx.channelIds.map((c) => `/api/channels/${c}/messages?limit=50`), fx.tokens[0]!, opts.seconds);
-    const thread = await load(server.url, [`/api/messages/${fx.threadRoot}/thread?limit=50&latest=true`], fx.tokens[0]!, opts.seconds);
+    const page = await load(server.url, fx.channelIds.map((c) => `/api/channels/${c}/messages?limit=50`), fx.tokens[0]!, opts.seconds, server.proc.pid);
+    const thread = await load(server.url, [`/api/messages/${fx.threadRoot}/thread?limit=50&latest=true`], fx.tokens[0]!, opts.seconds, server.proc.pid);
     if (page.errors || thread.errors) problems.push(`${page.errors + thread.errors} read requests failed`);
     return {
       rows: [
         { figure: `channel page, latest 50 (${opts.messages.toLocaleString("en-US")} messages)`, ours: page.rps, baseline: base.pageRate, unit: "req/s", note: `p50 ${page.p50.toFixed(1)} ms, p99 ${page.p99.toFixed(1)} ms over HTTP; baseline: raw queries in-process` },
         { figure: "thread page, latest 50 replies", ours: thread.rps, baseline: base.threadRate, unit: "req/s", note: `p50 ${thread.p50.toFixed(1)} ms, p99 ${thread.p99.toFixed(1)} ms` },
+        { figure: "server CPU per channel page", ours: page.cpuUs, baseline: base.pageCpuUs, unit: "µs", lowerIsBetter: true, note: "baseline: CPU per page of the raw queries in process; the rate above also pays for the load generator on the same cores" },
+        { figure: "server CPU per thread page", ours: thread.cpuUs, baseline: base.threadCpuUs, unit: "µs", lowerIsBetter: true },
       ],
       problems,
     };

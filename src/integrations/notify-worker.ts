@@ -75,10 +75,10 @@ export function startNotifyWorker(store: Store, opts: NotifyWorkerOptions): () =
 
   /**
    * Pushes a page of the log. Its messages are folded per conversation: who may be pushed is read
-   * once per conversation and page (a busy channel's page holds hundreds of messages to the same
+   * once per conversation and pass (a busy channel's page holds hundreds of messages to the same
    * thousand people, and the reads run on the cores posting needs), and each device is offered
    * its share of the page at once (how many, the first and the last) rather than message by
-   * message. A preference changed within a page applies from the next one.
+   * message.
    */
   async function deliverPage(events: StoredEvent[], audiences: Map<string, Audience>): Promise<void> {
     const conversations = new Map<string, { ids: string[]; authors: string[]; page: PagedMessage[] }>();
@@ -123,8 +123,9 @@ export function startNotifyWorker(store: Store, opts: NotifyWorkerOptions): () =
     for (const [id, authorId] of needed) notes.set(id, await noteOf(id, authorId));
     const sends: Promise<void>[] = [];
     for (const plan of plans) {
-      const first = notes.get(plan.first);
-      const last = notes.get(plan.last);
+      // A message deleted since it was posted lends its place to the other end of the share.
+      const first = notes.get(plan.first) ?? notes.get(plan.last);
+      const last = notes.get(plan.last) ?? first;
       if (!first || !last) continue;
       for (const { key, device } of plan.devices) {
         const sent = coalescer.offer(key, device, first, plan.count, last);

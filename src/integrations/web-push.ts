@@ -23,7 +23,8 @@ const VAPID_RENEW_MARGIN_SECONDS = 3600;
  * `web-push` (and the proxy agent and `debug` it pulls in) loads on the first push or key
  * request, not at start: most servers never push, and it was a tenth of the binary's cold start.
  */
-const library = () => import("web-push").then((m) => m.default);
+let loaded: Promise<typeof import("web-push")> | null = null;
+const library = () => (loaded ??= import("web-push").then((m) => m.default));
 
 export function webPushSender(store: Store, publicUrl: string | null): WebPushSender {
   let keys: Promise<{ publicKey: string; privateKey: string }> | null = null;

@@ -22,6 +22,14 @@ let timePart = "";
 /** The random part as 16 base32 digits, kept to be incremented within a millisecond. */
 const randomPart = new Uint8Array(16);
 
+/** Adds one to base32 digits, most significant first. */
+function increment(digits: Uint8Array, overflow: string): void {
+  let i = digits.length - 1;
+  while (i >= 0 && digits[i] === 31) digits[i--] = 0;
+  if (i < 0) throw new Error(overflow);
+  digits[i]!++;
+}
+
 function encodeTime(ms: number): string {
   let out = "";
   for (let i = 0; i < 10; i++) {
@@ -44,11 +52,8 @@ export function ulidLower(): string {
     const bytes = randomBytes(16);
     for (let i = 0; i < 16; i++) randomPart[i] = bytes[i]! & 31;
   } else {
-    let i = 15;
-    while (i >= 0 && randomPart[i] === 31) randomPart[i--] = 0;
     // 2^80 ids in one millisecond: the package throws too.
-    if (i < 0) throw new Error("ulid: random part overflow");
-    randomPart[i]!++;
+    increment(randomPart, "ulid: random part overflow");
   }
   let out = timePart;
   for (let i = 0; i < 16; i++) out += LOWER[randomPart[i]!];
@@ -75,12 +80,9 @@ export function newRouteId(letter: "T" | "C" | "D" | "M"): string {
 
 /** The next larger base32 string of the same length (lower case); the last cursor + 1. */
 function incrementLower(s: string): string {
-  const digits = [...s].map((c) => LOWER.indexOf(c));
-  let i = digits.length - 1;
-  while (i >= 0 && digits[i] === 31) digits[i--] = 0;
-  if (i < 0) throw new Error("cursor overflow");
-  digits[i]!++;
-  return digits.map((d) => LOWER[d]).join("");
+  const digits = Uint8Array.from(s, (c) => LOWER.indexOf(c));
+  increment(digits, "cursor overflow");
+  return Array.from(digits, (d) => LOWER[d]).join("");
 }
 
 /**

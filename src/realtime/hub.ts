@@ -70,8 +70,8 @@ const RECHECK = { everyMs: 1000, perTick: 256 } as const;
 /** Bytes a socket may have queued before the sweep closes it as a slow consumer. */
 const SLOW_CONSUMER_BYTES = 1024 * 1024;
 
-/** A live socket's (empty) replay buffer: shared, never pushed to (only replaying sockets buffer). */
-const NO_EVENTS: StoredEvent[] = [];
+/** A live socket's (empty) replay buffer: shared, and frozen so that a push to it throws instead of leaking events between sockets (only replaying sockets buffer). */
+const NO_EVENTS = Object.freeze([]) as unknown as StoredEvent[];
 
 const topicAll = (workspaceId: string) => `w:${workspaceId}`;
 const topicGuest = (workspaceId: string) => `w:${workspaceId}:guest`;

@@ -3,8 +3,11 @@ import type { PageWindow } from "../chat/types.ts";
 
 type Fetch<Row> = (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number) => Row[] | Promise<Row[]>;
 
-/** A store's reads for a window: rows, and (if it has a cheaper way) whether any row lies beyond a seq. */
-export type WindowFetch<Row> = Fetch<Row> | { rows: Fetch<Row>; exists: (cmp: "lt" | "gt", seq: number, order: "asc" | "desc") => boolean | Promise<boolean> };
+/** A store's reads for a window: rows, and (if it has a cheaper way than fetching one) whether any row lies beyond a seq. */
+export interface WindowFetch<Row> {
+  rows: Fetch<Row>;
+  exists?: (cmp: "lt" | "gt", seq: number, order: "asc" | "desc") => boolean | Promise<boolean>;
+}
 
 /**
  * Runs a window over a sequence column. `fetch` returns rows strictly beyond (or at) a seq in one
@@ -16,8 +19,8 @@ export async function windowed<Row>(
   seqOf: (r: Row) => number,
   reads: WindowFetch<Row>,
 ): Promise<{ rows: Row[]; hasOlder: boolean; hasNewer: boolean }> {
-  const fetch = typeof reads === "function" ? reads : reads.rows;
-  const exists = typeof reads === "function" ? async (cmp: "lt" | "gt", seq: number, order: "asc" | "desc") => (await reads(cmp, seq, order, 1)).length > 0 : reads.exists;
+  const fetch = reads.rows;
+  const exists = reads.exists ?? (async (cmp: "lt" | "gt", seq: number, order: "asc" | "desc") => (await fetch(cmp, seq, order, 1)).length > 0);
   const n = window.limit;
   let rows: Row[];
   switch (window.kind) {

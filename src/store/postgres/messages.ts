@@ -258,7 +258,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
       });
     },
     async page(scope, window, viewerId, topicId) {
-      const { rows, hasOlder, hasNewer } = await windowed(window, (r) => r.channelSeq ?? 0, windowQuery(scope.kind, scope.id, topicId));
+      const { rows, hasOlder, hasNewer } = await windowed(window, (r) => r.channelSeq ?? 0, { rows: windowQuery(scope.kind, scope.id, topicId) });
       return {
         messages: await hydrate(db, rows, viewerId),
         oldest_seq: rows[0]?.channelSeq ?? 0,
@@ -271,7 +271,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
       const root = await byId(db, rootId);
       if (!root) throw notFound("message");
       assertThreadRoot(root);
-      const { rows, hasOlder, hasNewer } = await windowed(window, (r) => r.threadSeq ?? 0, windowQuery("thread", rootId, undefined));
+      const { rows, hasOlder, hasNewer } = await windowed(window, (r) => r.threadSeq ?? 0, { rows: windowQuery("thread", rootId, undefined) });
       const [rootMsg, ...replies] = await hydrate(db, [root, ...rows], viewerId);
       return {
         root: rootMsg!,

@@ -1,5 +1,7 @@
-// CPU profile of the server under the write load: `bun bench/profile.ts [plain|mention|push] [seconds]`
-// ("push": the mention load with every one of the 1,000 members holding a Web Push subscription).
+// CPU profile of the server under the write load: `bun bench/profile.ts [plain|mention|push|reads] [seconds]`
+// ("push": the mention load with every one of the 1,000 members holding a Web Push subscription;
+// "reads": bench/reads.ts's channel-page load over a generated history, MESSAGES of them, or its
+// thread-page load with READ=thread).
 // Starts `serve` under `bun --cpu-prof`, runs the same load generator as bench/write.ts, stops the
 // server cleanly (the profile is written at exit) and prints where its CPU went: self time by
 // source file and by function, and inclusive time of a few areas of the code. This is the
@@ -8,6 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnServe } from "../src/testing/process.ts";
 import { ROOT, scratchDir, seed } from "./lib.ts";
+import { bigHistory } from "./fixtures.ts";
 import { subscribeEveryone } from "./mentions.ts";
 
 const mode = process.argv[2] ?? "plain";
@@ -15,14 +18,17 @@ const seconds = Number(process.argv[3] ?? 8);
 const members = mode === "plain" ? 50 : 1000;
 const dir = scratchDir("profile");
 const profDir = join(dir, "prof");
-const fixtures = await seed(dir, { channels: 10, authors: members });
-const pushService = mode === "push" ? await subscribeEveryone(dir, fixtures.authorIds) : null;
+const reads = mode === "reads" ? await bigHistory(dir, { messages: Number(process.env.MESSAGES ?? 1_000_000), channels: 10 }) : null;
+const fixtures = reads ? null : await seed(dir, { channels: 10, authors: members });
+const pushService = mode === "push" ? await subscribeEveryone(dir, fixtures!.authorIds) : null;
 const server = await spawnServe(["--data", dir, "--no-limits", ...(process.env.SERVE_ARGS?.split(" ").filter(Boolean) ?? [])], {}, ["bun", "--cpu-prof", `--cpu-prof-dir=${profDir}`, join(ROOT, "src/main.ts")]);
-const gen = Bun.spawn(["bun", join(ROOT, "bench/load/post.ts"), server.url, JSON.stringify(fixtures), "50", String(seconds), "1000000", mode === "plain" ? "plain" : "mention"], { stdout: "pipe", stderr: "inherit" });
-const result = JSON.parse(await new Response(gen.stdout).text()) as { seconds: number; acked: unknown[]; errors: number };
+const gen = reads
+  ? Bun.spawn(["bun", join(ROOT, "bench/load/get.ts"), server.url, JSON.stringify(process.env.READ === "thread" ? [`/api/messages/${reads.threadRoot}/thread?limit=50&latest=true`] : reads.channelIds.map((c) => `/api/channels/${c}/messages?limit=50`)), reads.tokens[0]!, "32", String(seconds)], { stdout: "pipe", stderr: "inherit" })
+  : Bun.spawn(["bun", join(ROOT, "bench/load/post.ts"), server.url, JSON.stringify(fixtures), "50", String(seconds), "1000000", mode === "plain" ? "plain" : "mention"], { stdout: "pipe", stderr: "inherit" });
+const result = JSON.parse(await new Response(gen.stdout).text()) as { seconds: number; acked?: unknown[]; ok?: number; errors: number };
 await server.stop();
 pushService?.stop();
-console.log(`${mode}: ${(result.acked.length / result.seconds).toFixed(0)} msg/s acknowledged, ${result.errors} errors`);
+console.log(`${mode}: ${((result.acked?.length ?? result.ok ?? 0) / result.seconds).toFixed(0)} ${reads ? "pages" : "msg"}/s answered, ${result.errors} errors`);
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
 const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"))!;

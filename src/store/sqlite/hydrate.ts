@@ -1,10 +1,13 @@
 // Turns message rows into wire messages with authors, reactions and thread state, in a fixed
 // number of queries per page (never one per message).
-import { type AnyColumn, eq, sql } from "drizzle-orm";
+import { type AnyColumn, sql } from "drizzle-orm";
 import type { Message, ReactionSummary } from "../../chat/types.ts";
 import type { Db } from "./database.ts";
 import { toMessage, toUser } from "../rows.ts";
-import { reactions, users, type messages } from "./schema.ts";
+import { rowColumns } from "./rows.ts";
+import { users, type messages } from "./schema.ts";
+
+type UserRow = typeof users.$inferSelect;
 import { attachmentsFor } from "./uploads.ts";
 
 type ReactionRow = { message_id: string; emoji: string; n: number; mine: number; first: string };
@@ -13,36 +16,17 @@ type ReactionRow = { message_id: string; emoji: string; n: number; mine: number;
 /** `col IN (ids)` with one placeholder holding a JSON array: one compiled statement for any count. */
 export const inJsonList = (col: AnyColumn, name = "ids") => sql`${col} IN (SELECT value FROM json_each(${sql.placeholder(name)}))`;
 
+// Raw statements with columns named like the row types: these run for every page and every
+// post, and drizzle's row mapping cost as much as the statements themselves.
 function prepareStatements(db: Db) {
+  const USER_ROW = rowColumns(users);
+  const REACTIONS = "SELECT message_id, emoji, count(*) AS n, max(user_id = $viewer) AS mine, min(created_at) AS first FROM reactions";
+  const raw = db.$client;
   return {
-    user: db.select().from(users).where(eq(users.id, sql.placeholder("id"))).prepare(),
-    usersIn: db.select().from(users).where(inJsonList(users.id)).prepare(),
-    reactionsIn: db
-      .select({
-        message_id: reactions.messageId,
-        emoji: reactions.emoji,
-        n: sql<number>`count(*)`,
-        mine: sql<number>`max(${reactions.userId} = ${sql.placeholder("viewer")})`,
-        first: sql<string>`min(${reactions.createdAt})`,
-      })
-      .from(reactions)
-      .where(inJsonList(reactions.messageId))
-      .groupBy(reactions.messageId, reactions.emoji)
-      .orderBy(sql`min(${reactions.createdAt})`)
-      .prepare(),
-    reactions: db
-      .select({
-        message_id: reactions.messageId,
-        emoji: reactions.emoji,
-        n: sql<number>`count(*)`,
-        mine: sql<number>`max(${reactions.userId} = ${sql.placeholder("viewer")})`,
-        first: sql<string>`min(${reactions.createdAt})`,
-      })
-      .from(reactions)
-      .where(eq(reactions.messageId, sql.placeholder("id")))
-      .groupBy(reactions.messageId, reactions.emoji)
-      .orderBy(sql`min(${reactions.createdAt})`)
-      .prepare(),
+    user: raw.query<UserRow, { id: string }>(`SELECT ${USER_ROW} FROM users WHERE id = $id`),
+    usersIn: raw.query<UserRow, { ids: string }>(`SELECT ${USER_ROW} FROM users WHERE id IN (SELECT value FROM json_each($ids))`),
+    reactionsIn: raw.query<ReactionRow, { ids: string; viewer: string }>(`${REACTIONS} WHERE message_id IN (SELECT value FROM json_each($ids)) GROUP BY message_id, emoji ORDER BY min(created_at)`),
+    reactions: raw.query<ReactionRow, { id: string; viewer: string }>(`${REACTIONS} WHERE message_id = $id GROUP BY message_id, emoji ORDER BY min(created_at)`),
   };
 }
 const prepared = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
@@ -56,7 +40,7 @@ export function reactionSummaries(db: Db, messageIds: string[], viewerId: string
   const out = new Map<string, ReactionSummary[]>();
   if (messageIds.length === 0) return out;
   const rows: ReactionRow[] = messageIds.length === 1
-    ? statements(db).reactions.all({ id: messageIds[0], viewer: viewerId })
+    ? statements(db).reactions.all({ id: messageIds[0]!, viewer: viewerId })
     : statements(db).reactionsIn.all({ ids: JSON.stringify(messageIds), viewer: viewerId });
   for (const r of rows) {
     const list = out.get(r.message_id) ?? [];
@@ -73,7 +57,7 @@ export function reactionSummaries(db: Db, messageIds: string[], viewerId: string
 export function hydrate(db: Db, rows: (typeof messages.$inferSelect)[], viewerId: string, fresh?: { withAttachments: boolean }): Message[] {
   if (rows.length === 0) return [];
   const authorIds = [...new Set(rows.map((r) => r.authorId))];
-  const single = authorIds.length === 1 ? statements(db).user.get({ id: authorIds[0] }) : undefined;
+  const single = authorIds.length === 1 ? statements(db).user.get({ id: authorIds[0]! }) : undefined;
   const authorRows = single ? [single] : statements(db).usersIn.all({ ids: JSON.stringify(authorIds) });
   const authors = new Map(authorRows.map((u) => [u.id, toUser(u)]));
   const summaries = fresh ? new Map<string, ReactionSummary[]>() : reactionSummaries(db, rows.map((r) => r.id), viewerId);

@@ -12,14 +12,14 @@ import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts
 import type { ChatEvent, Message, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
 import type { Statement } from "bun:sqlite";
-import { windowed, type WindowFetch } from "../window.ts";
+import { windowedSync, type WindowFetch } from "../window.ts";
 import { lastReadSeq } from "./channels.ts";
 import { privateReaders } from "./channel-members.ts";
-import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
+import { type Db, type EventSink, type GroupCommitWriter, reading } from "./database.ts";
 import { appendEvent } from "./events.ts";
 import { hydrate, reactionSummaries } from "./hydrate.ts";
 import { now, toPinRecord, toThreadState } from "../rows.ts";
-import { firstRow } from "./rows.ts";
+import { firstRow, rowColumns } from "./rows.ts";
 import { mentionCount, readRootMentions, recordReach } from "./notifications.ts";
 import { peopleOf } from "./users.ts";
 import { attachUploadRow, detachUploads } from "./uploads.ts";
@@ -32,7 +32,7 @@ function fingerprint(input: PostMessageInput): string {
   return nonceFingerprint({ ...input, scopeId: input.scope.id });
 }
 
-export function scopeOfRow(r: Row): Scope {
+export function scopeOfRow(r: Pick<Row, "workspaceId" | "channelId" | "dmId">): Scope {
   return r.channelId ? { kind: "channel", id: r.channelId, workspaceId: r.workspaceId } : { kind: "dm", id: r.dmId!, workspaceId: r.workspaceId };
 }
 
@@ -97,20 +97,24 @@ function refreshThreadState(db: Db, rootId: string): ThreadState {
 // Every column of a message row, as placeholders: the insert of the write path is compiled once.
 const MESSAGE_COLUMNS = Object.keys(getTableColumns(messages));
 /** A message row's columns named as drizzle's row type names them, for plain prepared statements. */
-const MESSAGE_ROW = Object.entries(getTableColumns(messages)).map(([key, column]) => `"${column.name}" AS "${key}"`).join(", ");
+const MESSAGE_ROW = rowColumns(messages);
 
 export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageStore, keyof QuestionMethods> {
   // The write path's statements, compiled once (building and preparing SQL per call dominated
   // the cost of a post).
   const q = {
-    byId: db.select().from(messages).where(eq(messages.id, sql.placeholder("id"))).prepare(),
+    byId: db.$client.query<Row, { id: string }>(`SELECT ${MESSAGE_ROW} FROM messages WHERE id = $id`),
+    // What access checks need (every read or write of one message starts with one).
+    scopeOf: db.$client.query<Pick<Row, "workspaceId" | "channelId" | "dmId" | "authorId" | "parentMessageId" | "deletedAt">, { id: string }>(
+      "SELECT workspace_id AS workspaceId, channel_id AS channelId, dm_id AS dmId, author_id AS authorId, parent_message_id AS parentMessageId, deleted_at AS deletedAt FROM messages WHERE id = $id",
+    ),
     byNonce: db.select().from(messages).where(and(eq(messages.authorId, sql.placeholder("author")), eq(messages.nonce, sql.placeholder("nonce")))).prepare(),
     nextChannelSeq: db.update(channels).set({ lastSeq: sql`${channels.lastSeq} + 1` }).where(eq(channels.id, sql.placeholder("id"))).returning({ s: channels.lastSeq }).prepare(),
     nextDmSeq: db.update(directConversations).set({ lastSeq: sql`${directConversations.lastSeq} + 1` }).where(eq(directConversations.id, sql.placeholder("id"))).returning({ s: directConversations.lastSeq }).prepare(),
     topic: db.select().from(topics).where(eq(topics.id, sql.placeholder("id"))).prepare(),
     insert: db.insert(messages).values(Object.fromEntries(MESSAGE_COLUMNS.map((c) => [c, sql.placeholder(c)])) as never).prepare(),
   };
-  const byId = (id: string) => q.byId.get({ id });
+  const byId = (id: string) => q.byId.get({ id }) ?? undefined;
   const one = (id: string, viewerId: string): Message => hydrate(db, [byId(id)!], viewerId)[0]!;
   const reactionCount = (id: string, emoji: string) =>
     firstRow<{ n: number }>(db, sql`SELECT count(*) AS n FROM reactions WHERE message_id = ${id} AND emoji = ${emoji}`)?.n ?? 0;
@@ -259,11 +263,13 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
       return writer.write((emit) => post(emit, input));
     },
     async get(id, viewerId) {
-      const r = byId(id);
-      return r ? hydrate(db, [r], viewerId)[0]! : null;
+      return reading(db.$client, () => {
+        const r = byId(id);
+        return r ? hydrate(db, [r], viewerId)[0]! : null;
+      });
     },
     async scopeOf(id) {
-      const r = byId(id);
+      const r = q.scopeOf.get({ id });
       return r ? { scope: scopeOfRow(r), authorId: r.authorId, parentMessageId: r.parentMessageId, deleted: r.deletedAt !== null } : null;
     },
     async byNonce(workspaceId, authorId, nonce, viewerId) {
@@ -302,30 +308,34 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
       });
     },
     async page(scope, window, viewerId, topicId) {
-      const { rows, hasOlder, hasNewer } = await windowed(window, (r) => r.channelSeq ?? 0, windowQuery(scope.kind, scope.id, topicId));
-      return {
-        messages: hydrate(db, rows, viewerId),
-        oldest_seq: rows[0]?.channelSeq ?? 0,
-        newest_seq: rows[rows.length - 1]?.channelSeq ?? 0,
-        has_older: hasOlder,
-        has_newer: hasNewer,
-      } satisfies MessagePage;
+      return reading(db.$client, () => {
+        const { rows, hasOlder, hasNewer } = windowedSync(window, (r) => r.channelSeq ?? 0, windowQuery(scope.kind, scope.id, topicId));
+        return {
+          messages: hydrate(db, rows, viewerId),
+          oldest_seq: rows[0]?.channelSeq ?? 0,
+          newest_seq: rows[rows.length - 1]?.channelSeq ?? 0,
+          has_older: hasOlder,
+          has_newer: hasNewer,
+        } satisfies MessagePage;
+      });
     },
     async thread(rootId, window, viewerId) {
-      const root = byId(rootId);
-      if (!root) throw notFound("message");
-      assertThreadRoot(root);
-      const { rows, hasOlder, hasNewer } = await windowed<Row>(window, (r) => r.threadSeq ?? 0, windowQuery("thread", rootId, undefined));
-      const [rootMsg, ...replies] = hydrate(db, [root, ...rows], viewerId);
-      return {
-        root: rootMsg!,
-        replies,
-        thread_state: toThreadState(root),
-        oldest_seq: rows[0]?.threadSeq ?? 0,
-        newest_seq: rows[rows.length - 1]?.threadSeq ?? 0,
-        has_older: hasOlder,
-        has_newer: hasNewer,
-      } satisfies ThreadPage;
+      return reading(db.$client, () => {
+        const root = byId(rootId);
+        if (!root) throw notFound("message");
+        assertThreadRoot(root);
+        const { rows, hasOlder, hasNewer } = windowedSync<Row>(window, (r) => r.threadSeq ?? 0, windowQuery("thread", rootId, undefined));
+        const [rootMsg, ...replies] = hydrate(db, [root, ...rows], viewerId);
+        return {
+          root: rootMsg!,
+          replies,
+          thread_state: toThreadState(root),
+          oldest_seq: rows[0]?.threadSeq ?? 0,
+          newest_seq: rows[rows.length - 1]?.threadSeq ?? 0,
+          has_older: hasOlder,
+          has_newer: hasNewer,
+        } satisfies ThreadPage;
+      });
     },
     react(id, userId, emoji, on) {
       return writer.write((emit) => {

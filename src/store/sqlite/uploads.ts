@@ -15,7 +15,7 @@ import { appendEvent } from "./events.ts";
 import { hydrate } from "./hydrate.ts";
 import { audienceOf, scopeOfRow } from "./messages.ts";
 import { now, toUpload } from "../rows.ts";
-import { firstRow } from "./rows.ts";
+import { firstRow, rowColumns } from "./rows.ts";
 import { messages, uploadCleanup, uploads } from "./schema.ts";
 
 type Row = typeof uploads.$inferSelect;
@@ -27,9 +27,10 @@ function toRecord(r: Row): UploadRecord {
 }
 
 function prepareAttached(db: Db) {
+  const UPLOAD_ROW = rowColumns(uploads);
   return {
-    one: db.select().from(uploads).where(eq(uploads.messageId, sql.placeholder("m"))).orderBy(asc(uploads.attachedAt), asc(uploads.id)).prepare(),
-    many: db.select().from(uploads).where(inJsonList(uploads.messageId)).orderBy(asc(uploads.attachedAt), asc(uploads.id)).prepare(),
+    one: db.$client.query<Row, { m: string }>(`SELECT ${UPLOAD_ROW} FROM uploads WHERE message_id = $m ORDER BY attached_at, id`),
+    many: db.$client.query<Row, { ids: string }>(`SELECT ${UPLOAD_ROW} FROM uploads WHERE message_id IN (SELECT value FROM json_each($ids)) ORDER BY attached_at, id`),
   };
 }
 const attachedStatements = new WeakMap<Db, ReturnType<typeof prepareAttached>>();

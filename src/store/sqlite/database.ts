@@ -27,26 +27,44 @@ export function openDatabase(path: string): { raw: Database; db: Db } {
   return { raw, db: drizzle({ client: raw, schema }) };
 }
 
-const readStatements = new WeakMap<Database, { begin: Statement; commit: Statement }>();
+type ReadTurn = { begin: Statement; commit: Statement; open: boolean; ending: boolean };
+const readTurns = new WeakMap<Database, ReadTurn>();
 
 /**
- * Runs a read of several statements inside one read transaction. In WAL mode every statement
- * outside a transaction takes and drops its own read lock (a handful of fcntl calls on the file
- * and its shared-memory index): about 5 µs each on this project's machines, more than most of a
- * page's statements cost themselves. One transaction pays that once and reads one snapshot.
- * `fn` must be synchronous, so nothing else (the group-commit writer above all) can run while the
- * transaction is open; inside an open transaction (a write job) it simply runs.
+ * Runs a read inside the connection's read transaction for this turn of the event loop, opening
+ * one if none is open. In WAL mode every statement outside a transaction takes and drops its own
+ * read lock (fcntl calls on the file and its shared-memory index): measured here, that lock cost
+ * more than most of a page's statements. A read transaction pays it once for all the reads of a
+ * turn, whoever makes them, and each read sees one snapshot.
+ *
+ * The transaction ends when the turn does (setImmediate), and before anything else needs the
+ * connection: the group-commit writer and the checkpointer call endReadTurn first, so a write is
+ * never queued behind a snapshot and a read after a commit sees it. `fn` must be synchronous;
+ * inside a write job (a transaction already open) it simply runs there.
  */
 export function reading<T>(raw: Database, fn: () => T): T {
   if (raw.inTransaction) return fn();
-  let st = readStatements.get(raw);
-  if (!st) readStatements.set(raw, (st = { begin: raw.prepare("BEGIN"), commit: raw.prepare("COMMIT") }));
-  st.begin.run();
-  try {
-    return fn();
-  } finally {
-    st.commit.run();
+  let turn = readTurns.get(raw);
+  if (!turn) readTurns.set(raw, (turn = { begin: raw.prepare("BEGIN"), commit: raw.prepare("COMMIT"), open: false, ending: false }));
+  turn.begin.run();
+  turn.open = true;
+  if (!turn.ending) {
+    turn.ending = true;
+    const t = turn;
+    setImmediate(() => {
+      t.ending = false;
+      endReadTurn(raw);
+    });
   }
+  return fn();
+}
+
+/** Ends this turn's read transaction, if one is open (before a write, a checkpoint or a close). */
+export function endReadTurn(raw: Database): void {
+  const turn = readTurns.get(raw);
+  if (!turn?.open) return;
+  turn.open = false;
+  if (raw.inTransaction) turn.commit.run();
 }
 
 export function migrateDatabase(db: Db): void {
@@ -144,6 +162,7 @@ export class GroupCommitWriter {
   private runBatch(batch: Job[]): void {
     const results: { ok: boolean; value: unknown; events: StoredEvent[] }[] = [];
     try {
+      endReadTurn(this.raw);
       this.raw.exec("BEGIN IMMEDIATE");
     } catch (err) {
       for (const job of batch) job.reject(err);

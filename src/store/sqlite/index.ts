@@ -3,7 +3,7 @@ import type { Store } from "../store.ts";
 import { sqliteConnectedAccounts } from "./connected-accounts.ts";
 import { appendAudit, sqliteAudit } from "./audit.ts";
 import { sqliteChannels } from "./channels.ts";
-import { GroupCommitWriter, migrateDatabase, openDatabase } from "./database.ts";
+import { endReadTurn, GroupCommitWriter, migrateDatabase, openDatabase } from "./database.ts";
 import { sqliteDms } from "./dms.ts";
 import { sqliteEvents } from "./events.ts";
 import { sqliteBots } from "./bots.ts";
@@ -83,6 +83,7 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
       thread?.close();
       searchIndex.close();
       writer.close();
+      endReadTurn(raw);
       raw.close();
     },
   };

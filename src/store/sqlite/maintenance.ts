@@ -2,6 +2,7 @@
 import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import { backgroundLog } from "../../observability/log.ts";
+import { endReadTurn } from "./database.ts";
 
 export interface MaintenanceOptions {
   /** How often to checkpoint. */
@@ -33,6 +34,7 @@ export function startCheckpointer(raw: Database, dbPath: string, opts: Maintenan
     running = true;
     try {
       const mode = walSize(dbPath) > opts.walLimitBytes ? "TRUNCATE" : "PASSIVE";
+      endReadTurn(raw);
       raw.query(`PRAGMA wal_checkpoint(${mode})`).get();
       await opts.onTick?.();
     } catch (err) {

@@ -269,7 +269,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
       });
     },
     async scopeOf(id) {
-      const r = q.scopeOf.get({ id });
+      const r = reading(db.$client, () => q.scopeOf.get({ id }));
       return r ? { scope: scopeOfRow(r), authorId: r.authorId, parentMessageId: r.parentMessageId, deleted: r.deletedAt !== null } : null;
     },
     async byNonce(workspaceId, authorId, nonce, viewerId) {

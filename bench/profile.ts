@@ -1,7 +1,7 @@
 // CPU profile of the server under the write load: `bun bench/profile.ts [plain|mention|push|reads] [seconds]`
 // ("push": the mention load with every one of the 1,000 members holding a Web Push subscription;
 // "reads": bench/reads.ts's channel-page load over a generated history, MESSAGES of them, or its
-// thread-page load with READ=thread).
+// thread-page load with READ=thread, or any other path with READ=/path).
 // Starts `serve` under `bun --cpu-prof`, runs the same load generator as bench/write.ts, stops the
 // server cleanly (the profile is written at exit) and prints where its CPU went: self time by
 // source file and by function, and inclusive time of a few areas of the code. This is the
@@ -23,7 +23,7 @@ const fixtures = reads ? null : await seed(dir, { channels: 10, authors: members
 const pushService = mode === "push" ? await subscribeEveryone(dir, fixtures!.authorIds) : null;
 const server = await spawnServe(["--data", dir, "--no-limits", ...(process.env.SERVE_ARGS?.split(" ").filter(Boolean) ?? [])], {}, ["bun", "--cpu-prof", `--cpu-prof-dir=${profDir}`, join(ROOT, "src/main.ts")]);
 const gen = reads
-  ? Bun.spawn(["bun", join(ROOT, "bench/load/get.ts"), server.url, JSON.stringify(process.env.READ === "thread" ? [`/api/messages/${reads.threadRoot}/thread?limit=50&latest=true`] : reads.channelIds.map((c) => `/api/channels/${c}/messages?limit=50`)), reads.tokens[0]!, "32", String(seconds)], { stdout: "pipe", stderr: "inherit" })
+  ? Bun.spawn(["bun", join(ROOT, "bench/load/get.ts"), server.url, JSON.stringify(process.env.READ === "thread" ? [`/api/messages/${reads.threadRoot}/thread?limit=50&latest=true`] : process.env.READ ? [process.env.READ] : reads.channelIds.map((c) => `/api/channels/${c}/messages?limit=50`)), reads.tokens[0]!, "32", String(seconds)], { stdout: "pipe", stderr: "inherit" })
   : Bun.spawn(["bun", join(ROOT, "bench/load/post.ts"), server.url, JSON.stringify(fixtures), "50", String(seconds), "1000000", mode === "plain" ? "plain" : "mention"], { stdout: "pipe", stderr: "inherit" });
 const result = JSON.parse(await new Response(gen.stdout).text()) as { seconds: number; acked?: unknown[]; ok?: number; errors: number };
 await server.stop();

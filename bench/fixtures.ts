@@ -31,7 +31,9 @@ export async function bigHistory(dataDir: string, opts: { messages: number; chan
       const id = `msg_${n.toString(36).padStart(26, "0")}`;
       // Every tenth message replies in a recent thread; the rest are roots.
       if (n % 10 === 9 && roots.length > 0) {
-        const root = roots[roots.length - 1 - (next() % Math.min(50, roots.length))]!;
+        // One reply in a hundred goes to the very first root: one long thread (10,000 replies in a
+        // million messages), for the thread page's "latest 50 replies".
+        const root = n % 100 === 99 ? roots[0]! : roots[roots.length - 1 - (next() % Math.min(50, roots.length))]!;
         const t = (seqs.get(root.id) ?? 0) + 1;
         seqs.set(root.id, t);
         insert.run(id, `M${n}`, fx.workspaceId, root.channel, author, root.id, root.id, null, t, body, at, 0, null, null, 0);
@@ -57,6 +59,7 @@ export async function bigHistory(dataDir: string, opts: { messages: number; chan
   } finally {
     await store.close();
   }
-  const busiest = [...seqs.entries()].filter(([k]) => k.startsWith("msg_")).sort((a, b) => b[1] - a[1])[0]!;
-  return { ...fx, threadRoot: busiest[0] };
+  // The busiest of the ordinary threads (a handful of replies), and the long one.
+  const busiest = [...seqs.entries()].filter(([k]) => k.startsWith("msg_") && k !== roots[0]?.id).sort((a, b) => b[1] - a[1])[0]!;
+  return { ...fx, threadRoot: busiest[0], threadReplies: busiest[1], longThreadRoot: roots[0]!.id };
 }

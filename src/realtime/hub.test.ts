@@ -32,6 +32,26 @@ forEachStore((store) => {
       sub.close();
     });
 
+    test("sockets opening together share a replay page, and one opened after a post still replays it", async () => {
+      const start = await tailOf();
+      await team.clients[0]!.post(`/api/channels/${team.general.id}/messages`, { body: "shared 1" });
+      // Opened at once, these replay the same page (read once, src/realtime/hub.ts replayPage).
+      const together = Array.from({ length: 4 }, () => new Subscription(server.url, { workspaceId: team.workspace.id, userId: team.users[1]!.id, afterCursor: start }));
+      await Promise.all(together.map((s) => s.opened));
+      for (const s of together) await s.until((es) => es.some((e) => e.type === "message.created"));
+      // A post moves the log: a socket opening now from the same cursor must not get the page
+      // read before it (it opened after the post was dispatched, so only replay can bring it).
+      const second = (await team.clients[0]!.post(`/api/channels/${team.general.id}/messages`, { body: "shared 2" })).body.message.id as string;
+      const late = new Subscription(server.url, { workspaceId: team.workspace.id, userId: team.users[1]!.id, afterCursor: start });
+      await late.opened;
+      await late.until((es) => es.some((e) => e.type === "message.created" && e.payload.message_id === second));
+      for (const s of [...together, late]) {
+        const created = s.durable.filter((e) => e.type === "message.created").map((e) => e.payload.message_id);
+        expect(new Set(created).size).toBe(created.length);
+        s.close();
+      }
+    });
+
     test("a client that reconnects with its last cursor receives exactly the missed events, in order (property)", async () => {
       await fc.assert(
         fc.asyncProperty(

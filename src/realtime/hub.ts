@@ -11,7 +11,7 @@ import type { Server, ServerWebSocket } from "bun";
 import type { Actor } from "../access/actor.ts";
 import { LIMITS } from "../chat/rules.ts";
 import type { ChatEvent, Role, StoredEvent } from "../chat/types.ts";
-import type { Store } from "../store/store.ts";
+import type { ReplayResult, Store } from "../store/store.ts";
 import { publicEvent } from "../chat/events.ts";
 import { canSee } from "./gate.ts";
 import { backgroundLog } from "../observability/log.ts";
@@ -46,6 +46,12 @@ export interface Subscriber {
 export type SocketCap = (open: { person: number; credential: number }, hasCredential: boolean) => string | null;
 
 export type HubSocket = ServerWebSocket<Subscriber>;
+
+/** A page of the log as replay sends it: the events and, index for index, their frames. */
+type SharedReplay = ReplayResult & { frames: string[] };
+
+/** How long sockets opening together may share a replay page while the log does not move. */
+const REPLAY_SHARE_MS = 1000;
 
 export const CLOSE = {
   resync: 4001,
@@ -136,6 +142,8 @@ export class Hub {
   private follower: LogFollower | null = null;
   private peers: HubPeers | null = null;
   private socketListeners: SocketListener[] = [];
+  /** Replay pages shared by sockets that open together, by workspace and cursor (see replayPage). */
+  private replays = new Map<string, Map<string, { until: number; read: Promise<SharedReplay> }>>();
   stats = { delivered: 0, slowClosed: 0, rechecked: 0 };
 
   constructor(private store: Store, private check: SocketCheck = async () => true, private socketCap: SocketCap = () => null) {
@@ -188,7 +196,24 @@ export class Hub {
     const { afterCursor, ...granted } = input;
     // The workspace id arrives as a fresh string with every request: sockets share the room's.
     const workspaceId = this.rooms.get(granted.workspaceId)?.id ?? granted.workspaceId;
-    return { id: this.nextId++, ...granted, workspaceId, grantedAtRecheck: this.rechecksStarted, lastCursor: afterCursor, state: "replaying", buffer: [] };
+    // Every field written here, in one order: all sockets' data share one object shape, with no
+    // field added later (memory per socket is measured, bench/connections.ts).
+    return {
+      id: this.nextId++,
+      userId: granted.userId,
+      workspaceId,
+      role: granted.role,
+      readsDms: granted.readsDms,
+      via: granted.via,
+      credentialId: granted.credentialId,
+      expiresAt: granted.expiresAt,
+      ownerId: granted.ownerId,
+      grantedAtRecheck: this.rechecksStarted,
+      lastCursor: afterCursor,
+      state: "replaying",
+      buffer: [],
+      counted: false,
+    };
   }
 
   connectionCount(): number {
@@ -227,14 +252,15 @@ export class Hub {
       if (isClosed(sub)) return;
       let scanned = 0;
       for (;;) {
-        const page = await this.store.events.replayAfter(sub.workspaceId, sub.lastCursor, LIMITS.replayPage);
+        const page = await this.replayPage(sub.workspaceId, sub.lastCursor);
         if (isClosed(sub)) return;
         if (page.status === "unknown_cursor") return this.close(ws, CLOSE.resync, "realtime replay limit exceeded; resync required");
         scanned += page.events.length;
         if (scanned > LIMITS.replayCap) return this.close(ws, CLOSE.resync, "realtime replay limit exceeded; resync required");
-        for (const e of page.events) {
+        for (let i = 0; i < page.events.length; i++) {
+          const e = page.events[i]!;
           if (this.visible(sub, e)) {
-            if (!this.send(ws, JSON.stringify(publicEvent(e)))) return;
+            if (!this.send(ws, page.frames[i]!)) return;
           }
           sub.lastCursor = e.cursor;
         }
@@ -265,6 +291,32 @@ export class Hub {
     }
   }
 
+  /**
+   * A page of the workspace's log after `cursor`, with each event's frame. Sockets that open
+   * together (a reconnect storm after a restart, a team arriving in the morning) replay the same
+   * pages: each is read and each event serialised once for all of them, not once per socket, which
+   * was most of what an opening socket allocated. A page is kept until the workspace's log moves
+   * (dispatch drops the workspace's pages) and for a second at most (pruning does not dispatch).
+   * Sharing is safe because a socket registers for live events before it asks: an event committed
+   * after a page was read either reaches its buffer or, dispatched earlier, dropped the page.
+   */
+  private replayPage(workspaceId: string, cursor: string | null): Promise<SharedReplay> {
+    let pages = this.replays.get(workspaceId);
+    if (!pages) this.replays.set(workspaceId, (pages = new Map()));
+    const key = cursor ?? "";
+    const now = performance.now();
+    const kept = pages.get(key);
+    if (kept && kept.until > now) return kept.read;
+    const read = this.store.events.replayAfter(workspaceId, cursor, LIMITS.replayPage).then((page) => ({ ...page, frames: page.events.map((e) => JSON.stringify(publicEvent(e))) }));
+    const entry = { until: now + REPLAY_SHARE_MS, read };
+    pages.set(key, entry);
+    // A failed read is not shared: the next socket asks again.
+    read.catch(() => {
+      if (pages.get(key) === entry) pages.delete(key);
+    });
+    return read;
+  }
+
   closed(ws: HubSocket): void {
     ws.data.state = "closed";
     if (ws.data.counted) {
@@ -282,6 +334,7 @@ export class Hub {
     if (mine && mine.size === 0) room.byUser.delete(ws.data.userId);
     if (room.all.size === 0) {
       this.rooms.delete(ws.data.workspaceId);
+      this.replays.delete(ws.data.workspaceId);
       // Nobody here listens to it any more: stop reading its log; the guest channels, no longer
       // kept current, are loaded afresh with the next socket.
       if (this.follower) {
@@ -369,6 +422,7 @@ export class Hub {
 
   private dispatchEach(events: StoredEvent[]): void {
     for (const e of events) {
+      this.replays.delete(e.workspace_id);
       this.rememberChannel(e);
       this.deliver(e, true);
       if (e.type === "member.moderation_updated") {

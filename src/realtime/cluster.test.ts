@@ -176,6 +176,10 @@ describe("two serve processes on one Postgres", () => {
 
   test("presence crosses processes: a socket on one makes the person online for a watcher on the other, and offline when it closes", async () => {
     const statusOf = (es: ChatEvent[]) => es.filter((e) => e.type === "presence.changed" && e.payload.user_id === team.ids.cy).map((e) => e.payload.status);
+    // Only a change is announced: cy's sockets of the tests above must be gone first.
+    const listedCy = async () => ((await as(b.url, "bob").get(`/api/workspaces/${team.workspaceId}/presence`)).body.presence as { user_id: string }[]).some((p) => p.user_id === team.ids.cy);
+    for (let i = 0; i < 100 && (await listedCy()); i++) await Bun.sleep(50);
+    expect(await listedCy()).toBe(false);
     const bobOnB = subscribe(b.url, "bob", await tail());
     await bobOnB.opened;
     const cyOnA = subscribe(a.url, "cy", await tail());

@@ -1993,13 +1993,16 @@ export function storeContract(name: string, open: OpenStore): void {
         const [p1, p2] = [unique("proc"), unique("proc")];
         const w = t.workspace.id;
         expect(await store.presence.report(p1, [{ workspaceId: w, userId: ada, sockets: 1, opened: true }], later(60_000))).toEqual([{ workspaceId: w, userId: ada, status: "online" }]);
-        // Another process (a second device) reports through its own connection.
-        await other.presence.report(p2, [{ workspaceId: w, userId: ada, sockets: 2, opened: true }, { workspaceId: w, userId: bob, sockets: 1, opened: true }], later(60_000));
+        // Another process (a second device) reports through its own connection: ada was online
+        // already, so only bob's status changed.
+        expect(await other.presence.report(p2, [{ workspaceId: w, userId: ada, sockets: 2, opened: true }, { workspaceId: w, userId: bob, sockets: 1, opened: true }], later(60_000))).toEqual([{ workspaceId: w, userId: bob, status: "online" }]);
+        // More sockets of someone online: nothing changed, nothing to announce.
+        expect(await store.presence.report(p1, [{ workspaceId: w, userId: ada, sockets: 4, opened: true }], later(60_000))).toEqual([]);
         expect(byUser(await store.presence.list(w))).toEqual({ [ada]: "online", [bob]: "online" });
         expect(await store.presence.setAway(w, ada, true)).toEqual({ workspaceId: w, userId: ada, status: "away" });
         expect(byUser(await other.presence.list(w))).toEqual({ [ada]: "away", [bob]: "online" });
-        // One process lets go: ada still has sockets on the other, so she stays away.
-        expect(await store.presence.report(p1, [{ workspaceId: w, userId: ada, sockets: 0, opened: false }], later(60_000))).toEqual([{ workspaceId: w, userId: ada, status: "away" }]);
+        // One process lets go: ada still has sockets on the other, so she stays away (no change).
+        expect(await store.presence.report(p1, [{ workspaceId: w, userId: ada, sockets: 0, opened: false }], later(60_000))).toEqual([]);
         // A socket opened is a person back at a device.
         expect(await other.presence.report(p2, [{ workspaceId: w, userId: ada, sockets: 3, opened: true }], later(60_000))).toEqual([{ workspaceId: w, userId: ada, status: "online" }]);
         await store.presence.setAway(w, ada, true);

@@ -508,7 +508,9 @@ export interface NotificationStore {
 export interface PresenceStore {
   /**
    * This process's open sockets per person (0 removes its row; `opened` means a socket was just
-   * opened, which ends "away"). Returns each person's team-wide status after the write.
+   * opened, which ends "away"). Returns the people whose team-wide status the write changed, with
+   * their status after it: a second tab, or a socket closing while another stays, changes nothing
+   * anyone should be told about.
    */
   report(processId: string, rows: { workspaceId: string; userId: string; sockets: number; opened: boolean }[], expiresAt: string): Promise<PresenceChange[]>;
   /** A connected person says they are away, or back. Returns their team-wide status after. */

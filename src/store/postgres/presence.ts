@@ -2,7 +2,7 @@
 // process that dies stops renewing and its rows expire (another process's sweep drops them).
 // See src/chat/presence.ts. No events: presence travels as ephemeral events between processes.
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
-import { type PresenceChange, presenceStatus } from "../../chat/presence.ts";
+import { type PresenceChange, type PresenceStatus, presenceStatus } from "../../chat/presence.ts";
 import { now } from "../rows.ts";
 import type { PresenceStore } from "../store.ts";
 import type { Db } from "./database.ts";
@@ -11,13 +11,19 @@ import { first } from "./users.ts";
 
 export function postgresPresence(db: Db): PresenceStore {
   /** The team-wide status of a person; offline also ends "away". Inside a transaction. */
-  async function settle(tx: Db, workspaceId: string, userId: string, at: string): Promise<PresenceChange> {
+  /** The team-wide status of a person as the rows say now. */
+  async function statusOf(tx: Db, workspaceId: string, userId: string, at: string): Promise<PresenceStatus> {
     const person = and(eq(presenceSockets.workspaceId, workspaceId), eq(presenceSockets.userId, userId));
     const live = Boolean(await first(tx.select({ u: presenceSockets.userId }).from(presenceSockets).where(and(person, sql`${presenceSockets.expiresAt} > ${at}`)).limit(1)));
-    const awayKey = and(eq(presenceAway.workspaceId, workspaceId), eq(presenceAway.userId, userId));
-    if (!live) await tx.delete(presenceAway).where(awayKey);
-    const away = live && Boolean(await first(tx.select({ u: presenceAway.userId }).from(presenceAway).where(awayKey)));
-    return { workspaceId, userId, status: presenceStatus(live, away) };
+    const away = live && Boolean(await first(tx.select({ u: presenceAway.userId }).from(presenceAway).where(and(eq(presenceAway.workspaceId, workspaceId), eq(presenceAway.userId, userId)))));
+    return presenceStatus(live, away);
+  }
+
+  /** The team-wide status of a person; offline also ends "away". Inside a write. */
+  async function settle(tx: Db, workspaceId: string, userId: string, at: string): Promise<PresenceChange> {
+    const status = await statusOf(tx, workspaceId, userId, at);
+    if (status === "offline") await tx.delete(presenceAway).where(and(eq(presenceAway.workspaceId, workspaceId), eq(presenceAway.userId, userId)));
+    return { workspaceId, userId, status };
   }
 
   return {
@@ -26,6 +32,7 @@ export function postgresPresence(db: Db): PresenceStore {
         const at = now();
         const out: PresenceChange[] = [];
         for (const r of rows) {
+          const before = await statusOf(tx, r.workspaceId, r.userId, at);
           if (r.sockets > 0) {
             await tx
               .insert(presenceSockets)
@@ -35,7 +42,8 @@ export function postgresPresence(db: Db): PresenceStore {
             await tx.delete(presenceSockets).where(and(eq(presenceSockets.processId, processId), eq(presenceSockets.workspaceId, r.workspaceId), eq(presenceSockets.userId, r.userId)));
           }
           if (r.opened) await tx.delete(presenceAway).where(and(eq(presenceAway.workspaceId, r.workspaceId), eq(presenceAway.userId, r.userId)));
-          out.push(await settle(tx, r.workspaceId, r.userId, at));
+          const after = await settle(tx, r.workspaceId, r.userId, at);
+          if (after.status !== before) out.push(after);
         }
         return out;
       });

@@ -1,30 +1,37 @@
 // Presence on SQLite: rows per process (one process owns a SQLite file, but the admin CLI or a
 // restart after kill -9 leaves rows behind; they expire). See src/chat/presence.ts.
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
-import { type PresenceChange, presenceStatus } from "../../chat/presence.ts";
+import { type PresenceChange, type PresenceStatus, presenceStatus } from "../../chat/presence.ts";
 import type { PresenceStore } from "../store.ts";
 import type { Db, GroupCommitWriter } from "./database.ts";
 import { now } from "../rows.ts";
 import { presenceAway, presenceSockets } from "./schema.ts";
 
 export function sqlitePresence(db: Db, writer: GroupCommitWriter): PresenceStore {
-  /** The team-wide status of a person; offline also ends "away". Inside a write. */
-  function settle(workspaceId: string, userId: string, at: string): PresenceChange {
+  /** The team-wide status of a person as the rows say now. */
+  function statusOf(workspaceId: string, userId: string, at: string): PresenceStatus {
     const live = db
       .select({ n: sql<number>`count(*)` })
       .from(presenceSockets)
       .where(and(eq(presenceSockets.workspaceId, workspaceId), eq(presenceSockets.userId, userId), sql`${presenceSockets.expiresAt} > ${at}`))
       .get()!.n > 0;
-    if (!live) db.delete(presenceAway).where(and(eq(presenceAway.workspaceId, workspaceId), eq(presenceAway.userId, userId))).run();
     const away = live && Boolean(db.select({ u: presenceAway.userId }).from(presenceAway).where(and(eq(presenceAway.workspaceId, workspaceId), eq(presenceAway.userId, userId))).get());
-    return { workspaceId, userId, status: presenceStatus(live, away) };
+    return presenceStatus(live, away);
+  }
+
+  /** The team-wide status of a person; offline also ends "away". Inside a write. */
+  function settle(workspaceId: string, userId: string, at: string): PresenceChange {
+    const status = statusOf(workspaceId, userId, at);
+    if (status === "offline") db.delete(presenceAway).where(and(eq(presenceAway.workspaceId, workspaceId), eq(presenceAway.userId, userId))).run();
+    return { workspaceId, userId, status };
   }
 
   return {
     report(processId, rows, expiresAt) {
       return writer.write(() => {
         const at = now();
-        return rows.map((r) => {
+        return rows.flatMap((r) => {
+          const before = statusOf(r.workspaceId, r.userId, at);
           const key = and(eq(presenceSockets.processId, processId), eq(presenceSockets.workspaceId, r.workspaceId), eq(presenceSockets.userId, r.userId));
           if (r.sockets > 0) {
             db.insert(presenceSockets)
@@ -33,7 +40,8 @@ export function sqlitePresence(db: Db, writer: GroupCommitWriter): PresenceStore
               .run();
           } else db.delete(presenceSockets).where(key).run();
           if (r.opened) db.delete(presenceAway).where(and(eq(presenceAway.workspaceId, r.workspaceId), eq(presenceAway.userId, r.userId))).run();
-          return settle(r.workspaceId, r.userId, at);
+          const after = settle(r.workspaceId, r.userId, at);
+          return after.status === before ? [] : [after];
         });
       });
     },

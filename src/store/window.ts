@@ -3,7 +3,7 @@
 // The window is written once, as a generator that asks for reads and receives their results, so
 // that SQLite can run it synchronously (inside one read transaction, src/store/sqlite/database.ts)
 // and Postgres can await each read: the same steps, two drivers.
-import type { PageWindow } from "../chat/types.ts";
+import type { Message, MessagePage, PageWindow, ThreadPage, ThreadState } from "../chat/types.ts";
 
 type Cmp = "lt" | "lte" | "gt" | "none";
 type Order = "asc" | "desc";
@@ -103,4 +103,30 @@ export async function windowed<Row>(window: PageWindow, seqOf: (r: Row) => numbe
     else step = steps.next(reads.exists ? await reads.exists(ask.cmp, ask.seq, ask.order) : (await reads.rows(ask.cmp, ask.seq, ask.order, 1)).length > 0);
   }
   return step.value;
+}
+
+/** A channel or DM page on the wire: its messages and where the window sits. */
+export function messagePage(window: Window<{ channelSeq: number | null }>, messages: Message[]): MessagePage {
+  const { rows } = window;
+  return {
+    messages,
+    oldest_seq: rows[0]?.channelSeq ?? 0,
+    newest_seq: rows[rows.length - 1]?.channelSeq ?? 0,
+    has_older: window.hasOlder,
+    has_newer: window.hasNewer,
+  };
+}
+
+/** A thread page on the wire: the root, a window of its replies and the thread's state. */
+export function threadPage(window: Window<{ threadSeq: number | null }>, root: Message, replies: Message[], state: ThreadState): ThreadPage {
+  const { rows } = window;
+  return {
+    root,
+    replies,
+    thread_state: state,
+    oldest_seq: rows[0]?.threadSeq ?? 0,
+    newest_seq: rows[rows.length - 1]?.threadSeq ?? 0,
+    has_older: window.hasOlder,
+    has_newer: window.hasNewer,
+  };
 }

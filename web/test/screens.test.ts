@@ -256,7 +256,8 @@ describe.skipIf(!hasChromium)("browser app: screens a team needs", () => {
     await until(async () => (await ada.title()) === "#quiet-room — Acme — ClickClack", 10_000, "the plain title");
     await apiB.post(`/api/channels/${general.id}/messages`, { body: "something new" });
     await until(async () => (await ada.title()).startsWith("1 new · #quiet-room"), 10_000, "1 new in the title");
-    expect(await ada.locator("link[rel~=icon]").getAttribute("data-badged")).toBe("dot");
+    // The first badge is painted once the icon has loaded, a moment after the title changes.
+    await until(async () => (await ada.locator("link[rel~=icon]").getAttribute("data-badged")) === "dot", 10_000, "an unread dot on the favicon");
     await apiB.post(`/api/channels/${general.id}/messages`, { body: `@${adaHandle} please check` });
     await until(async () => (await ada.title()).startsWith("(1) 2 new · "), 10_000, "a mention in the title");
     await until(async () => (await ada.locator("link[rel~=icon]").getAttribute("data-badged")) === "1", 10_000, "a mention badge on the favicon");

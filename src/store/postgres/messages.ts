@@ -9,10 +9,10 @@ import { newId, newRouteId } from "../../chat/ids.ts";
 import { assertResponders, newQuestion } from "../../chat/questions.ts";
 import { assertReactionFits } from "../../chat/reactions.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
-import type { ChatEvent, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
+import type { ChatEvent, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
 import { now, toPinRecord, toThreadState } from "../rows.ts";
-import { windowed } from "../window.ts";
+import { messagePage, threadPage, windowed } from "../window.ts";
 import { privateReaders } from "./channel-members.ts";
 import { countAll, lastReadSeq } from "./channels.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
@@ -258,30 +258,16 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
       });
     },
     async page(scope, window, viewerId, topicId) {
-      const { rows, hasOlder, hasNewer } = await windowed(window, (r) => r.channelSeq ?? 0, { rows: windowQuery(scope.kind, scope.id, topicId) });
-      return {
-        messages: await hydrate(db, rows, viewerId),
-        oldest_seq: rows[0]?.channelSeq ?? 0,
-        newest_seq: rows[rows.length - 1]?.channelSeq ?? 0,
-        has_older: hasOlder,
-        has_newer: hasNewer,
-      } satisfies MessagePage;
+      const page = await windowed(window, (r) => r.channelSeq ?? 0, { rows: windowQuery(scope.kind, scope.id, topicId) });
+      return messagePage(page, await hydrate(db, page.rows, viewerId));
     },
     async thread(rootId, window, viewerId) {
       const root = await byId(db, rootId);
       if (!root) throw notFound("message");
       assertThreadRoot(root);
-      const { rows, hasOlder, hasNewer } = await windowed(window, (r) => r.threadSeq ?? 0, { rows: windowQuery("thread", rootId, undefined) });
-      const [rootMsg, ...replies] = await hydrate(db, [root, ...rows], viewerId);
-      return {
-        root: rootMsg!,
-        replies,
-        thread_state: toThreadState(root),
-        oldest_seq: rows[0]?.threadSeq ?? 0,
-        newest_seq: rows[rows.length - 1]?.threadSeq ?? 0,
-        has_older: hasOlder,
-        has_newer: hasNewer,
-      } satisfies ThreadPage;
+      const page = await windowed(window, (r) => r.threadSeq ?? 0, { rows: windowQuery("thread", rootId, undefined) });
+      const [rootMsg, ...replies] = await hydrate(db, [root, ...page.rows], viewerId);
+      return threadPage(page, rootMsg!, replies, toThreadState(root));
     },
     react(id, userId, emoji, on) {
       return writer.write(async (tx, emit) => {

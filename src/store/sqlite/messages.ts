@@ -9,10 +9,10 @@ import {
 } from "../../chat/posting.ts";
 import { assertReactionFits } from "../../chat/reactions.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
-import type { ChatEvent, Message, MessagePage, ThreadPage, ThreadState } from "../../chat/types.ts";
+import type { ChatEvent, Message, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
 import type { Statement } from "bun:sqlite";
-import { windowedSync, type WindowFetch } from "../window.ts";
+import { messagePage, threadPage, windowedSync, type WindowFetch } from "../window.ts";
 import { lastReadSeq } from "./channels.ts";
 import { privateReaders } from "./channel-members.ts";
 import { type Db, type EventSink, type GroupCommitWriter, reading } from "./database.ts";
@@ -309,14 +309,8 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
     },
     async page(scope, window, viewerId, topicId) {
       return reading(db.$client, () => {
-        const { rows, hasOlder, hasNewer } = windowedSync(window, (r) => r.channelSeq ?? 0, windowQuery(scope.kind, scope.id, topicId));
-        return {
-          messages: hydrate(db, rows, viewerId),
-          oldest_seq: rows[0]?.channelSeq ?? 0,
-          newest_seq: rows[rows.length - 1]?.channelSeq ?? 0,
-          has_older: hasOlder,
-          has_newer: hasNewer,
-        } satisfies MessagePage;
+        const page = windowedSync(window, (r) => r.channelSeq ?? 0, windowQuery(scope.kind, scope.id, topicId));
+        return messagePage(page, hydrate(db, page.rows, viewerId));
       });
     },
     async thread(rootId, window, viewerId) {
@@ -324,17 +318,9 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
         const root = byId(rootId);
         if (!root) throw notFound("message");
         assertThreadRoot(root);
-        const { rows, hasOlder, hasNewer } = windowedSync<Row>(window, (r) => r.threadSeq ?? 0, windowQuery("thread", rootId, undefined));
-        const [rootMsg, ...replies] = hydrate(db, [root, ...rows], viewerId);
-        return {
-          root: rootMsg!,
-          replies,
-          thread_state: toThreadState(root),
-          oldest_seq: rows[0]?.threadSeq ?? 0,
-          newest_seq: rows[rows.length - 1]?.threadSeq ?? 0,
-          has_older: hasOlder,
-          has_newer: hasNewer,
-        } satisfies ThreadPage;
+        const page = windowedSync<Row>(window, (r) => r.threadSeq ?? 0, windowQuery("thread", rootId, undefined));
+        const [rootMsg, ...replies] = hydrate(db, [root, ...page.rows], viewerId);
+        return threadPage(page, rootMsg!, replies, toThreadState(root));
       });
     },
     react(id, userId, emoji, on) {

@@ -1,6 +1,6 @@
 // Presence as this process sees its sockets: counts them per person, writes the counts to the
 // store in small batches (a burst of reconnects is one write, not one per socket), renews them on
-// a heartbeat and publishes presence.changed when a person's team-wide status may have changed.
+// a heartbeat and publishes presence.changed when a person's team-wide status changed.
 // Other processes hear those events through the hub's cluster relay; a process that dies stops
 // renewing, and the next sweep anywhere announces its people offline.
 import { newId } from "../chat/ids.ts";
@@ -13,6 +13,9 @@ type Publish = (e: EphemeralEvent) => void;
 type Key = string;
 
 const keyOf = (workspaceId: string, userId: string): Key => `${workspaceId}\0${userId}`;
+
+/** How long socket opens and closes gather before they are written. */
+const FLUSH_DELAY_MS = 50;
 
 export class Presence implements SocketListener {
   readonly processId = crypto.randomUUID();
@@ -67,8 +70,10 @@ export class Presence implements SocketListener {
 
   private schedule(): void {
     if (this.flushing) return;
-    // A microtask later: every socket opened or closed in this turn goes in one write.
-    this.flushing = Promise.resolve().then(() => this.flush()).finally(() => {
+    // A moment later: every socket opened or closed meanwhile goes in one write. A burst of
+    // reconnects (thousands of sockets over a second) is a few dozen writes, not one per turn
+    // of the event loop; nobody notices a presence dot that turns green 50 ms later.
+    this.flushing = new Promise<void>((resolve) => setTimeout(resolve, FLUSH_DELAY_MS)).then(() => this.flush()).finally(() => {
       this.flushing = null;
       if (this.pending.size > 0) this.schedule();
     });

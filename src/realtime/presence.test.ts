@@ -39,6 +39,12 @@ forEachStore((kind) => {
       await Promise.all([phone.opened, laptop.opened]);
       await bobWatches.until((es) => presenceOf(es, ada).includes("online"));
       expect(await listed(bob)).toMatchObject({ [ada]: "online", [bob]: "online" });
+      // A third device of someone online changes nothing, so nobody is told anything: only changes
+      // are announced (presence writes gather for 50 ms; this waits well past that).
+      const tablet = watch(ada);
+      await tablet.opened;
+      await Bun.sleep(300);
+      expect(presenceOf(bobWatches.events, ada)).toEqual(["online"]);
 
       const away = await as(ada).post("/api/realtime/ephemeral", { workspace_id: team.workspace.id, type: "presence.changed", payload: { status: "away" } });
       expect(away.status).toBe(202);
@@ -46,9 +52,13 @@ forEachStore((kind) => {
       await bobWatches.until((es) => presenceOf(es, ada).at(-1) === "away");
       expect((await listed(bob))[ada]).toBe("away");
 
-      // One device closes: still connected on the other, still away.
+      // One device closes: still connected on the others, still away, and nothing is announced.
       phone.close();
       await phone.closed;
+      await Bun.sleep(300);
+      expect(presenceOf(bobWatches.events, ada)).toEqual(["online", "away"]);
+      tablet.close();
+      await tablet.closed;
       laptop.close();
       await laptop.closed;
       await bobWatches.until((es) => presenceOf(es, ada).at(-1) === "offline");

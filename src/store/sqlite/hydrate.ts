@@ -6,10 +6,9 @@ import type { Db } from "./database.ts";
 import { toMessage, toUser } from "../rows.ts";
 import { rowColumns } from "./rows.ts";
 import { users, type messages } from "./schema.ts";
-
-type UserRow = typeof users.$inferSelect;
 import { attachmentsFor } from "./uploads.ts";
 
+type UserRow = typeof users.$inferSelect;
 type ReactionRow = { message_id: string; emoji: string; n: number; mine: number; first: string };
 
 // The one-message shapes (a post, a reaction) run on every write: compiled once per database.

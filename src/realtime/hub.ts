@@ -19,7 +19,6 @@ import { backgroundSpan } from "../observability/tracing.ts";
 import { LogFollower } from "./log-follower.ts";
 
 export interface Subscriber {
-  id: number;
   userId: string;
   workspaceId: string;
   /** What the socket was granted when it opened; a re-check that finds otherwise closes it. */
@@ -76,7 +75,7 @@ const RECHECK = { everyMs: 1000, perTick: 256 } as const;
 /** Bytes a socket may have queued before the sweep closes it as a slow consumer. */
 const SLOW_CONSUMER_BYTES = 1024 * 1024;
 
-/** A live socket's (empty) replay buffer: shared, and frozen so that a push to it throws instead of leaking events between sockets (only replaying sockets buffer). */
+/** An empty replay buffer: shared, and frozen so that a push to it throws instead of leaking events between sockets (a replaying socket gets its own on its first event). */
 const NO_EVENTS = Object.freeze([]) as unknown as StoredEvent[];
 
 const topicAll = (workspaceId: string) => `w:${workspaceId}`;
@@ -118,6 +117,9 @@ export interface HubPeers {
  */
 interface Room {
   id: string;
+  /** Its topics' names, made once (not once per opening socket). */
+  topic: string;
+  guestTopic: string;
   all: Set<HubSocket>;
   replaying: Set<HubSocket>;
   byUser: Map<string, Set<HubSocket>>;
@@ -129,7 +131,6 @@ export class Hub {
   // Guest channels per workspace: the only channel fact gating needs, loaded once per workspace
   // and kept current from channel.created events.
   private guestChannels = new Map<string, Set<string>>();
-  private nextId = 1;
   private openByUser = new Map<string, number>();
   private openByCredential = new Map<string, number>();
   private sweepTimer: ReturnType<typeof setInterval> | null = null;
@@ -192,15 +193,17 @@ export class Hub {
     this.server = null;
   }
 
-  newSubscriber(input: Omit<Subscriber, "id" | "grantedAtRecheck" | "lastCursor" | "state" | "buffer"> & { afterCursor: string | null }): Subscriber {
+  newSubscriber(input: Omit<Subscriber, "grantedAtRecheck" | "lastCursor" | "state" | "buffer"> & { afterCursor: string | null }): Subscriber {
     const { afterCursor, ...granted } = input;
-    // The workspace id arrives as a fresh string with every request: sockets share the room's.
-    const workspaceId = this.rooms.get(granted.workspaceId)?.id ?? granted.workspaceId;
+    // The workspace and user ids arrive as fresh strings with every request: sockets share the
+    // room's, and their person's other sockets' (one string fewer to keep per socket).
+    const room = this.rooms.get(granted.workspaceId);
+    const workspaceId = room?.id ?? granted.workspaceId;
+    const userId = room?.byUser.get(granted.userId)?.values().next().value?.data.userId ?? granted.userId;
     // Every field written here, in one order: all sockets' data share one object shape, with no
     // field added later (memory per socket is measured, bench/connections.ts).
     return {
-      id: this.nextId++,
-      userId: granted.userId,
+      userId,
       workspaceId,
       role: granted.role,
       readsDms: granted.readsDms,
@@ -211,7 +214,8 @@ export class Hub {
       grantedAtRecheck: this.rechecksStarted,
       lastCursor: afterCursor,
       state: "replaying",
-      buffer: [],
+      // A buffer of its own only once an event arrives while it replays (most sockets get none).
+      buffer: NO_EVENTS,
       counted: false,
     };
   }
@@ -232,7 +236,7 @@ export class Hub {
     if (sub.credentialId) bump(this.openByCredential, sub.credentialId, 1);
     for (const l of this.socketListeners) l.opened(sub);
     let room = this.rooms.get(sub.workspaceId);
-    if (!room) this.rooms.set(sub.workspaceId, (room = { id: sub.workspaceId, all: new Set(), replaying: new Set(), byUser: new Map() }));
+    if (!room) this.rooms.set(sub.workspaceId, (room = { id: sub.workspaceId, topic: topicAll(sub.workspaceId), guestTopic: topicGuest(sub.workspaceId), all: new Set(), replaying: new Set(), byUser: new Map() }));
     // Registered before anything is read (the guest channels, the log): anything committed from
     // here on reaches the buffer, and anything committed before is in the log. A workspace is
     // followed (on Postgres) as long as its room has sockets, so registering first also keeps a
@@ -284,7 +288,7 @@ export class Hub {
       sub.lastCursor = null;
       sub.state = "live";
       room.replaying.delete(ws);
-      ws.subscribe(sub.role === "guest" ? topicGuest(sub.workspaceId) : topicAll(sub.workspaceId));
+      ws.subscribe(sub.role === "guest" ? room.guestTopic : room.topic);
     } catch (err) {
       backgroundLog().error({ err }, "realtime replay failed");
       this.close(ws, CLOSE.overload, "realtime replay interrupted; reconnect with after_cursor");
@@ -451,7 +455,11 @@ export class Hub {
     // Ephemeral events carry an empty cursor, as the Go server sends them: there is nothing to resume.
     const frame = JSON.stringify(durable ? publicEvent(e) : { ...publicEvent(e), cursor: "" });
     if (durable) {
-      for (const ws of room.replaying) if (this.visible(ws.data, e)) ws.data.buffer.push(e);
+      for (const ws of room.replaying) {
+        if (!this.visible(ws.data, e)) continue;
+        if (ws.data.buffer === NO_EVENTS) ws.data.buffer = [];
+        ws.data.buffer.push(e);
+      }
     } else {
       // An ephemeral event has no place in the log's order: a socket still replaying gets it now
       // rather than never (a presence change while it caught up would otherwise stay unknown).

@@ -32,6 +32,18 @@ const SECRET_TABLES = ["sessions", "magic_links", "oauth_states", "bot_setup_cod
 /** Who is connected right now: true of the exporting server's sockets, never of the importing one's. */
 const LIVE_TABLES = ["presence_sockets", "presence_away"];
 const NOT_EXPORTED = new Set([...SECRET_TABLES, ...LIVE_TABLES]);
+/**
+ * Columns that mark a row's changes for this database's caches, not data: `messages.version`
+ * (src/store/message-cache.ts) is moved by triggers as an import writes reactions and files, so
+ * it would differ between a database and its copy; an import starts it again.
+ */
+const NOT_EXPORTED_COLUMNS: Record<string, ReadonlySet<string>> = { messages: new Set(["version"]) };
+const exportedColumns = (table: string, columns: string[]) => columns.filter((c) => !NOT_EXPORTED_COLUMNS[table]?.has(c));
+function exportedRow(table: string, row: Record<string, unknown>): Record<string, unknown> {
+  const drop = NOT_EXPORTED_COLUMNS[table];
+  if (drop) for (const c of drop) delete row[c];
+  return row;
+}
 const REDACTED = "[redacted]";
 
 function dbFrom(values: Record<string, unknown>): Db {
@@ -148,11 +160,11 @@ export async function exportData(source: Db | string, out: string, progress?: Pr
         // One read transaction: every table comes from the same snapshot.
         raw.exec("BEGIN");
         if (progress) progress.total(tables.reduce((n, t) => n + (raw.query<{ n: number }, []>(`SELECT count(*) AS n FROM "${t}"`).get()?.n ?? 0), 0));
-        head(tables.map((name) => ({ name, columns: raw.query<{ name: string }, []>(`PRAGMA table_info("${name}")`).all().map((c) => c.name) })));
+        head(tables.map((name) => ({ name, columns: exportedColumns(name, raw.query<{ name: string }, []>(`PRAGMA table_info("${name}")`).all().map((c) => c.name)) })));
         for (const name of tables) {
           table(name);
           first = true;
-          for (const r of raw.query<Record<string, unknown>, []>(`SELECT * FROM "${name}" ORDER BY ${primaryOrder(raw, name)}`).iterate()) row(r);
+          for (const r of raw.query<Record<string, unknown>, []>(`SELECT * FROM "${name}" ORDER BY ${primaryOrder(raw, name)}`).iterate()) row(exportedRow(name, r));
           sink.write("]");
         }
         raw.exec("COMMIT");
@@ -165,10 +177,10 @@ export async function exportData(source: Db | string, out: string, progress?: Pr
         if (!headed) throw new Error("unreachable");
         table(name);
         first = true;
-        for await (const batch of batches) for (const r of batch) row({ ...r });
+        for await (const batch of batches) for (const r of batch) row(exportedRow(name, { ...r }));
         sink.write("]");
       }, async (layout) => {
-        head(layout);
+        head(layout.map((t) => ({ name: t.name, columns: exportedColumns(t.name, t.columns) })));
         headed = true;
       });
     }

@@ -5,7 +5,8 @@ import { AppError } from "../chat/errors.ts";
 import { LIMITS } from "../chat/rules.ts";
 import { enforcePolicy } from "../access/policy.ts";
 import { metricsRoutes } from "./metrics.ts";
-import { omitAbsent } from "./omit-absent.ts";
+import { omitAbsent, type Schema } from "./omit-absent.ts";
+import { sharedRenderingsBody } from "./render-json.ts";
 import { openApiRoutes } from "./openapi.ts";
 import { requestContext, requestLog } from "./request-log.ts";
 import { requestTrace } from "./request-trace.ts";
@@ -164,7 +165,10 @@ export function createApp(deps: Deps) {
       responseSchemas ??= new Map((root?.routes ?? []).map((r) => [`${r.method} ${r.path}`, (r.hooks as { response?: Record<string, unknown> }).response ?? {}]));
       const schemas = responseSchemas.get(`${request.method} ${route}`);
       const schema = schemas?.[String(typeof set.status === "number" ? set.status : 200)];
-      if (schema) return omitAbsent(schema as never, responseValue) as never;
+      if (!schema) return;
+      const shared = sharedRenderingsBody(schema as Schema, responseValue);
+      if (shared !== null) return new Response(shared, { status: typeof set.status === "number" ? set.status : 200, headers: { "content-type": "application/json" } }) as never;
+      return omitAbsent(schema as never, responseValue) as never;
     })
     .onBeforeHandle({ as: "global" }, async ({ request, route, params }) => {
       await enforcePolicy(deps.auth, request, route);

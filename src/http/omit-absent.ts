@@ -3,7 +3,7 @@
 // passed once through its route's schema here: a null where the schema makes the key optional
 // is removed. Nulls the schema allows in a required key stay (that is a stated wire value).
 
-type Schema = {
+export type Schema = {
   type?: string | string[];
   properties?: Record<string, Schema>;
   required?: string[];
@@ -27,7 +27,7 @@ function branchFor(schema: Schema, value: unknown): Schema | undefined {
 // Every response goes through here (a channel page is 50 messages of some 30 keys): each object
 // schema's required keys are read into a set once, not once per object.
 const requiredOf = new WeakMap<Schema, ReadonlySet<string>>();
-const required = (s: Schema): ReadonlySet<string> => {
+export const required = (s: Schema): ReadonlySet<string> => {
   let keys = requiredOf.get(s);
   if (!keys) requiredOf.set(s, (keys = new Set(s.required ?? [])));
   return keys;

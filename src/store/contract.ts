@@ -431,6 +431,54 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await seqs({ kind: "around", seq: 5, limit: 3 })).toEqual([[4, 5, 6], true, true, 4, 6]);
         expect(await seqs({ kind: "after", seq: 9, limit: 5 })).toEqual([[], false, false, 0, 0]);
       });
+
+      // Pages reuse each message's rendering while its version stands (src/store/message-cache.ts):
+      // every change must move it, whichever process made it.
+      test("a page read again shows every change made since, by this process or another", async () => {
+        const t = await team();
+        const root = (await t.post(t.ids[0]!, "first")).message;
+        const quoted = (await t.post(t.ids[1]!, "to be quoted")).message;
+        const quoting = (await t.post(t.ids[2]!, "quoting", { quotedMessageId: quoted.id })).message;
+        const page = async (viewer = t.ids[0]!) => {
+          const p = await store.messages.page(t.inGeneral, { kind: "latest", limit: 10 }, viewer);
+          return new Map(p.messages.map((m) => [m.id, m]));
+        };
+        const before = (await page()).get(root.id);
+        expect((await page()).get(root.id)).toEqual(before!);
+
+        await other.messages.edit(root.id, "first, edited", t.ids[0]!);
+        expect((await page()).get(root.id)).toMatchObject({ body: "first, edited", edited_at: expect.any(String) });
+
+        await other.messages.post({ scope: t.inGeneral, authorId: t.ids[1]!, body: "reply", parentMessageId: root.id });
+        expect((await page()).get(root.id)!.thread_state).toMatchObject({ reply_count: 1, last_reply_author_ids: [t.ids[1]] });
+
+        await other.messages.react(root.id, t.ids[1]!, "👍", true);
+        expect((await page(t.ids[1]!)).get(root.id)!.reactions).toEqual([{ emoji: "👍", count: 1, reacted_by_me: true }]);
+        expect((await page(t.ids[0]!)).get(root.id)!.reactions).toEqual([{ emoji: "👍", count: 1, reacted_by_me: false }]);
+        await other.messages.react(root.id, t.ids[1]!, "👍", false);
+        expect((await page(t.ids[1]!)).get(root.id)!.reactions).toEqual([]);
+
+        await other.users.update(t.ids[0]!, { displayName: "Ada Renamed" });
+        expect((await page()).get(root.id)!.author).toMatchObject({ display_name: "Ada Renamed" });
+
+        await other.messages.remove(quoted.id, t.ids[1]!);
+        const afterDelete = await page();
+        expect(afterDelete.get(quoted.id)).toMatchObject({ body: "", deleted_at: expect.any(String) });
+        expect(afterDelete.get(quoting.id)!.quoted_body_snapshot).toBeNull();
+
+        const reserved = await other.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[2]!, bytes: 10, quota: { maxBytes: 1000, maxFiles: 5 } });
+        const file = (await other.uploads.complete(reserved.id, { filename: "a.txt", contentType: "text/plain", byteSize: 10, width: null, height: null, durationMs: null, nonce: null, fingerprint: "fp-page" })).upload;
+        await other.uploads.attach(quoting.id, file.id, t.ids[2]!);
+        expect((await page()).get(quoting.id)!.attachments!.map((a) => a.id)).toEqual([file.id]);
+
+        // A thread page, its root and its replies alike.
+        const thread = async () => store.messages.thread(root.id, { kind: "latest", limit: 10 }, t.ids[0]!);
+        const reply = (await thread()).replies[0]!;
+        await other.messages.edit(reply.id, "reply, edited", t.ids[1]!);
+        await other.messages.edit(root.id, "first, edited twice", t.ids[0]!);
+        const seen = await thread();
+        expect([seen.root.body, seen.replies[0]!.body]).toEqual(["first, edited twice", "reply, edited"]);
+      });
     });
 
     describe("thread windows and lookups", () => {

@@ -6,6 +6,7 @@ import type { Upload } from "../../uploads/types.ts";
 import { toMessage, toUser } from "../rows.ts";
 import { toUpload } from "../rows.ts";
 import type { Db } from "./database.ts";
+import type { ReactorRow } from "../message-cache.ts";
 import { reactions, uploads, users, type messages } from "./schema.ts";
 
 export async function reactionSummaries(db: Db, messageIds: string[], viewerId: string): Promise<Map<string, ReactionSummary[]>> {
@@ -28,6 +29,17 @@ export async function reactionSummaries(db: Db, messageIds: string[], viewerId: 
     out.set(r.message_id, list);
   }
   return out;
+}
+
+/** The people who wrote a page's messages, as they are now. */
+export function authorRows(db: Db, ids: string[]) {
+  return db.select().from(users).where(inArray(users.id, ids));
+}
+
+/** Each reaction to these messages, oldest first. */
+export function reactorRows(db: Db, ids: string[]): Promise<ReactorRow[]> {
+  return db.select({ message_id: reactions.messageId, emoji: reactions.emoji, user_id: reactions.userId }).from(reactions)
+    .where(inArray(reactions.messageId, ids)).orderBy(asc(reactions.createdAt), asc(reactions.emoji));
 }
 
 /** The files of each message, in the order they were attached. */

@@ -9,7 +9,7 @@ import { newId, newRouteId } from "../../chat/ids.ts";
 import { assertResponders, newQuestion } from "../../chat/questions.ts";
 import { assertReactionFits } from "../../chat/reactions.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
-import type { ChatEvent, ThreadState } from "../../chat/types.ts";
+import type { ChatEvent, Message, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
 import { now, toPinRecord, toThreadState } from "../rows.ts";
 import { messagePage, threadPage, windowed } from "../window.ts";
@@ -17,7 +17,8 @@ import { privateReaders } from "./channel-members.ts";
 import { countAll, lastReadSeq } from "./channels.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
 import { appendEvent } from "./events.ts";
-import { hydrate, reactionSummaries } from "./hydrate.ts";
+import { attachmentsFor, authorRows, hydrate, reactionSummaries, reactorRows } from "./hydrate.ts";
+import { MessageCache, type MessageStamp } from "../message-cache.ts";
 import { mentionCount, readRootMentions, recordReach } from "./notifications.ts";
 import { peopleOf } from "./users.ts";
 import { attachUploadRow, detachUploads } from "./uploads.ts";
@@ -26,6 +27,9 @@ import { channels, directConversations, dmMembers, members, messages, pins, reac
 import { first } from "./users.ts";
 
 type Row = typeof messages.$inferSelect;
+/** What a page's window reads of each message (the rest comes from the cache or is read for the stale ones). */
+const STAMP = { id: messages.id, version: messages.version, authorId: messages.authorId, channelSeq: messages.channelSeq, threadSeq: messages.threadSeq };
+type PageStamp = MessageStamp & Pick<Row, "channelSeq" | "threadSeq">;
 
 function fingerprint(input: PostMessageInput): string {
   return nonceFingerprint({ ...input, scopeId: input.scope.id });
@@ -156,6 +160,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
       lastReplyAuthorIds: null,
       threadLastSeq: 0,
       question: null,
+      version: 0,
     };
     if (!root) row.threadRootId = row.id;
     if (input.question) {
@@ -191,7 +196,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
   }
 
   function windowQuery(column: "channel" | "dm" | "thread", scopeId: string, topicId: string | undefined) {
-    return async (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number): Promise<Row[]> => {
+    return async (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number): Promise<PageStamp[]> => {
       const seqCol = column === "thread" ? messages.threadSeq : messages.channelSeq;
       const conds = column === "thread"
         ? [eq(messages.threadRootId, scopeId), sql`${messages.parentMessageId} IS NOT NULL`]
@@ -200,8 +205,22 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
       if (cmp === "lte") conds.push(sql`${seqCol} <= ${seq}`);
       if (cmp === "gt") conds.push(sql`${seqCol} > ${seq}`);
       if (topicId) conds.push(eq(messages.topicId, topicId));
-      return db.select().from(messages).where(and(...conds)).orderBy(order === "asc" ? asc(seqCol) : desc(seqCol)).limit(limit);
+      return db.select(STAMP).from(messages).where(and(...conds)).orderBy(order === "asc" ? asc(seqCol) : desc(seqCol)).limit(limit);
     };
+  }
+
+  // Pages reuse each message's rendering while its version stands (src/store/message-cache.ts).
+  const cache = new MessageCache();
+  async function rendered(stamps: MessageStamp[], viewerId: string): Promise<Message[]> {
+    const plan = cache.lookup(stamps);
+    if (plan.stale.length > 0) {
+      // The rows first: reactions and files read after them can only be newer than the
+      // versions the renderings are kept under.
+      const rows = await db.select().from(messages).where(inArray(messages.id, plan.stale));
+      const [reactors, attachments] = await Promise.all([reactorRows(db, plan.stale), attachmentsFor(db, plan.stale)]);
+      cache.fill(plan, rows, reactors, attachments);
+    }
+    return cache.render(plan, stamps, await authorRows(db, [...new Set(stamps.map((st) => st.authorId))]), viewerId);
   }
 
   return {
@@ -259,15 +278,16 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
     },
     async page(scope, window, viewerId, topicId) {
       const page = await windowed(window, (r) => r.channelSeq ?? 0, { rows: windowQuery(scope.kind, scope.id, topicId) });
-      return messagePage(page, await hydrate(db, page.rows, viewerId));
+      return messagePage(page, await rendered(page.rows, viewerId));
     },
     async thread(rootId, window, viewerId) {
       const root = await byId(db, rootId);
       if (!root) throw notFound("message");
       assertThreadRoot(root);
       const page = await windowed(window, (r) => r.threadSeq ?? 0, { rows: windowQuery("thread", rootId, undefined) });
-      const [rootMsg, ...replies] = await hydrate(db, [root, ...page.rows], viewerId);
-      return threadPage(page, rootMsg!, replies, toThreadState(root));
+      const [rootMsg, ...replies] = await rendered([root, ...page.rows], viewerId);
+      if (rootMsg?.id !== rootId) throw notFound("message");
+      return threadPage(page, rootMsg, replies, toThreadState(root));
     },
     react(id, userId, emoji, on) {
       return writer.write(async (tx, emit) => {

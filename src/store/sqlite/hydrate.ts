@@ -7,6 +7,7 @@ import { toMessage, toUser } from "../rows.ts";
 import { rowColumns } from "./rows.ts";
 import { users, type messages } from "./schema.ts";
 import { attachmentsFor } from "./uploads.ts";
+import type { ReactorRow } from "../message-cache.ts";
 
 type UserRow = typeof users.$inferSelect;
 type ReactionRow = { message_id: string; emoji: string; n: number; mine: number; first: string };
@@ -26,6 +27,7 @@ function prepareStatements(db: Db) {
     usersIn: raw.query<UserRow, { ids: string }>(`SELECT ${USER_ROW} FROM users WHERE id IN (SELECT value FROM json_each($ids))`),
     reactionsIn: raw.query<ReactionRow, { ids: string; viewer: string }>(`${REACTIONS} WHERE message_id IN (SELECT value FROM json_each($ids)) GROUP BY message_id, emoji ORDER BY min(created_at)`),
     reactions: raw.query<ReactionRow, { id: string; viewer: string }>(`${REACTIONS} WHERE message_id = $id GROUP BY message_id, emoji ORDER BY min(created_at)`),
+    reactorsIn: raw.query<ReactorRow, { ids: string }>("SELECT message_id, emoji, user_id FROM reactions WHERE message_id IN (SELECT value FROM json_each($ids)) ORDER BY created_at, emoji"),
   };
 }
 const prepared = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
@@ -47,6 +49,16 @@ export function reactionSummaries(db: Db, messageIds: string[], viewerId: string
     out.set(r.message_id, list);
   }
   return out;
+}
+
+/** The people who wrote a page's messages, as they are now. */
+export function authorRows(db: Db, ids: string[]): UserRow[] {
+  return ids.length === 1 ? [statements(db).user.get({ id: ids[0]! })].filter((u) => u !== null) : statements(db).usersIn.all({ ids: JSON.stringify(ids) });
+}
+
+/** Each reaction to these messages (a JSON list of ids), oldest first. */
+export function reactorRows(db: Db, idsJson: string): ReactorRow[] {
+  return statements(db).reactorsIn.all({ ids: idsJson });
 }
 
 /**

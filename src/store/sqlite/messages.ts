@@ -17,12 +17,13 @@ import { lastReadSeq } from "./channels.ts";
 import { privateReaders } from "./channel-members.ts";
 import { type Db, type EventSink, type GroupCommitWriter, reading } from "./database.ts";
 import { appendEvent } from "./events.ts";
-import { hydrate, reactionSummaries } from "./hydrate.ts";
+import { authorRows, hydrate, reactionSummaries, reactorRows } from "./hydrate.ts";
+import { MessageCache, type MessageStamp } from "../message-cache.ts";
 import { now, toPinRecord, toThreadState } from "../rows.ts";
 import { firstRow, rowColumns } from "./rows.ts";
 import { mentionCount, readRootMentions, recordReach } from "./notifications.ts";
 import { peopleOf } from "./users.ts";
-import { attachUploadRow, detachUploads } from "./uploads.ts";
+import { attachmentsFor, attachUploadRow, detachUploads } from "./uploads.ts";
 import { budgetSpentAt } from "./slash-commands.ts";
 import { channels, directConversations, dmMembers, messages, pins, reactions, readStates, topics } from "./schema.ts";
 
@@ -98,6 +99,9 @@ function refreshThreadState(db: Db, rootId: string): ThreadState {
 const MESSAGE_COLUMNS = Object.keys(getTableColumns(messages));
 /** A message row's columns named as drizzle's row type names them, for plain prepared statements. */
 const MESSAGE_ROW = rowColumns(messages);
+/** What a page's window reads of each message (the rest comes from the cache or is read for the stale ones). */
+const STAMP = "id, version, author_id AS authorId, channel_seq AS channelSeq, thread_seq AS threadSeq";
+type PageStamp = MessageStamp & Pick<Row, "channelSeq" | "threadSeq">;
 
 export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageStore, keyof QuestionMethods> {
   // The write path's statements, compiled once (building and preparing SQL per call dominated
@@ -198,6 +202,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
       lastReplyAuthorIds: null,
       threadLastSeq: 0,
       question: null,
+      version: 0,
     };
     if (!root) row.threadRootId = row.id;
     if (input.question) {
@@ -241,21 +246,33 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
         : [`${column === "channel" ? "channel_id" : "dm_id"} = $scope`, "parent_message_id IS NULL"];
       if (cmp !== "none") conds.push(`${seqCol} ${{ lt: "<", lte: "<=", gt: ">" }[cmp]} $seq`);
       if (topic) conds.push("topic_id = $topic");
-      st = db.$client.query(`SELECT ${exists ? "1 AS x" : MESSAGE_ROW} FROM messages WHERE ${conds.join(" AND ")} ORDER BY ${seqCol} ${order} LIMIT $limit`);
+      st = db.$client.query(`SELECT ${exists ? "1 AS x" : STAMP} FROM messages WHERE ${conds.join(" AND ")} ORDER BY ${seqCol} ${order} LIMIT $limit`);
       windowStatements.set(key, st);
     }
     return st;
   }
 
   /** Rows and existence checks of one scope's window (src/store/window.ts). */
-  function windowQuery(column: "channel" | "dm" | "thread", scopeId: string, topicId: string | undefined): WindowFetch<Row> {
+  function windowQuery(column: "channel" | "dm" | "thread", scopeId: string, topicId: string | undefined): WindowFetch<PageStamp> {
     const params = (cmp: string, seq: number, limit: number) => ({
       scope: scopeId, limit, ...(cmp !== "none" ? { seq } : {}), ...(topicId ? { topic: topicId } : {}),
     });
     return {
-      rows: (cmp, seq, order, limit) => windowStatement(column, cmp, order, Boolean(topicId)).all(params(cmp, seq, limit)) as Row[],
+      rows: (cmp, seq, order, limit) => windowStatement(column, cmp, order, Boolean(topicId)).all(params(cmp, seq, limit)) as PageStamp[],
       exists: (cmp, seq, order) => windowStatement(column, cmp, order, Boolean(topicId), true).get(params(cmp, seq, 1)) !== null,
     };
+  }
+
+  // Pages reuse each message's rendering while its version stands (src/store/message-cache.ts).
+  const cache = new MessageCache();
+  const rowsIn = db.$client.query<Row, { ids: string }>(`SELECT ${MESSAGE_ROW} FROM messages WHERE id IN (SELECT value FROM json_each($ids))`);
+  function rendered(stamps: MessageStamp[], viewerId: string): Message[] {
+    const plan = cache.lookup(stamps);
+    if (plan.stale.length > 0) {
+      const ids = JSON.stringify(plan.stale);
+      cache.fill(plan, rowsIn.all({ ids }), reactorRows(db, ids), attachmentsFor(db, plan.stale));
+    }
+    return cache.render(plan, stamps, authorRows(db, [...new Set(stamps.map((st) => st.authorId))]), viewerId);
   }
 
   return {
@@ -310,7 +327,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
     async page(scope, window, viewerId, topicId) {
       return reading(db.$client, () => {
         const page = windowedSync(window, (r) => r.channelSeq ?? 0, windowQuery(scope.kind, scope.id, topicId));
-        return messagePage(page, hydrate(db, page.rows, viewerId));
+        return messagePage(page, rendered(page.rows, viewerId));
       });
     },
     async thread(rootId, window, viewerId) {
@@ -318,8 +335,8 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
         const root = byId(rootId);
         if (!root) throw notFound("message");
         assertThreadRoot(root);
-        const page = windowedSync<Row>(window, (r) => r.threadSeq ?? 0, windowQuery("thread", rootId, undefined));
-        const [rootMsg, ...replies] = hydrate(db, [root, ...page.rows], viewerId);
+        const page = windowedSync(window, (r) => r.threadSeq ?? 0, windowQuery("thread", rootId, undefined));
+        const [rootMsg, ...replies] = rendered([root, ...page.rows], viewerId);
         return threadPage(page, rootMsg!, replies, toThreadState(root));
       });
     },

@@ -167,6 +167,9 @@ export const messages = sqliteTable(
     // A bot's ask-user card and its state, as JSON (src/chat/questions.ts): read and written
     // whole with its message, so no join on the read path.
     question: text("question"),
+    // Bumped by triggers whenever the row, its reactions or its attachments change: a rendered
+    // message is reused while its version stands (src/store/message-cache.ts).
+    version: integer("version").notNull().default(0),
   },
   (t) => [
     uniqueIndex("messages_channel_seq").on(t.channelId, t.channelSeq),

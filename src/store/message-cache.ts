@@ -1,0 +1,156 @@
+// Rendered messages kept between page reads. A page's window reads only each message's id,
+// version and author; a message whose rendering is missing or older than its row is rendered
+// anew from its row, reactions and attachments, the others are reused as they are. Triggers move
+// the version on every change to the row, its reactions or its attachments (migrations SQLite
+// 0021, Postgres 0018), so a rendering is never served past a change, and on Postgres every
+// process's cache follows the same versions.
+//
+// What a page shows that lives elsewhere is read live on every page: the authors (a renamed
+// person shows renamed at once) and who the reader is (`reacted_by_me`).
+//
+// Renderings are frozen and shared by every reader who reacted to none of them, so that the HTTP
+// layer can keep each one's JSON too (src/http/render-json.ts).
+import type { Message, ReactionSummary, User } from "../chat/types.ts";
+import type { Upload } from "../uploads/types.ts";
+import { toMessage, toUser } from "./rows.ts";
+import type * as s from "./sqlite/schema.ts";
+
+type MessageRow = typeof s.messages.$inferSelect;
+type UserRow = typeof s.users.$inferSelect;
+
+/** What a window reads of each message: enough to find its rendering. */
+export type MessageStamp = { id: string; version: number; authorId: string };
+/** One person's reaction, oldest first (the order a message lists its emoji in). */
+export type ReactorRow = { message_id: string; emoji: string; user_id: string };
+
+interface Entry {
+  version: number;
+  /** For nobody in particular: reacted_by_me is false throughout. */
+  message: Message;
+  /** Who reacted with each emoji, for a reader's reacted_by_me (null: no reactions). */
+  reactors: Map<string, Set<string>> | null;
+}
+
+/** A page's messages as the cache found them, until it is rendered. */
+export interface RenderPlan {
+  entries: Map<string, Entry>;
+  stale: string[];
+}
+
+/** Messages a store keeps rendered; the oldest renderings go first beyond this. */
+const CAPACITY = 10_000;
+
+/** Stands in for the author until the page's reader knows who they are now. */
+const NO_AUTHOR = Object.freeze({}) as User;
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+const sameUser = (a: User, b: User) =>
+  a.display_name === b.display_name && a.handle === b.handle && a.avatar_url === b.avatar_url && a.kind === b.kind &&
+  a.owner_user_id === b.owner_user_id && a.time_zone === b.time_zone && a.created_at === b.created_at;
+
+export class MessageCache {
+  private entries = new Map<string, Entry>();
+  /** Each author's current wire object, kept while unchanged so that renderings stay shared. */
+  private people = new Map<string, User>();
+
+  constructor(private capacity = CAPACITY) {}
+
+  /**
+   * Looks a page's messages up: the renderings it can reuse, and the ids whose rendering is
+   * missing or older than their row (to be read and passed to `fill`). The page holds on to what
+   * it found, so a concurrent page making room (on Postgres, between awaits) cannot take it away.
+   */
+  lookup(stamps: readonly MessageStamp[]): RenderPlan {
+    const plan: RenderPlan = { entries: new Map(), stale: [] };
+    for (const st of stamps) {
+      const entry = this.entries.get(st.id);
+      if (entry?.version !== st.version) plan.stale.push(st.id);
+      else {
+        plan.entries.set(st.id, entry);
+        // Used again: the newest of all now, the last to go when room is made.
+        this.entries.delete(st.id);
+        this.entries.set(st.id, entry);
+      }
+    }
+    return plan;
+  }
+
+  /**
+   * Renders rows anew. `reactors` are their reactions oldest first, `attachments` their files;
+   * each row carries its own version, read with it, so reactions or files read a moment later
+   * can only be newer than the version they are kept under (the next page renders them again).
+   */
+  fill(plan: RenderPlan, rows: readonly MessageRow[], reactors: readonly ReactorRow[], attachments: Map<string, Upload[]>): void {
+    const byMessage = new Map<string, Map<string, Set<string>>>();
+    for (const r of reactors) {
+      let emoji = byMessage.get(r.message_id);
+      if (!emoji) byMessage.set(r.message_id, (emoji = new Map()));
+      let who = emoji.get(r.emoji);
+      if (!who) emoji.set(r.emoji, (who = new Set()));
+      who.add(r.user_id);
+    }
+    for (const r of rows) {
+      const m = toMessage(r);
+      const deleted = r.deletedAt !== null;
+      const reacted = deleted ? undefined : byMessage.get(r.id);
+      // The keys in the order the rest of the API writes them (hydrate): author, reactions, files.
+      m.author = NO_AUTHOR;
+      m.reactions = reacted ? [...reacted].map(([emoji, who]): ReactionSummary => ({ emoji, count: who.size, reacted_by_me: false })) : [];
+      m.attachments = deleted ? [] : (attachments.get(r.id) ?? []);
+      const entry = { version: r.version, message: deepFreeze(m), reactors: reacted ?? null };
+      plan.entries.set(r.id, entry);
+      this.entries.delete(r.id);
+      this.entries.set(r.id, entry);
+    }
+    for (const id of this.entries.keys()) {
+      if (this.entries.size <= this.capacity) break;
+      this.entries.delete(id);
+    }
+  }
+
+  /**
+   * The messages, in order, as this reader sees them, with their authors as `authors` has them
+   * now. A stamp whose row was not there to fill (deleted for good meanwhile) is left out.
+   */
+  render(plan: RenderPlan, stamps: readonly MessageStamp[], authors: readonly UserRow[], viewerId: string): Message[] {
+    const current = new Map<string, User>();
+    for (const row of authors) {
+      const fresh = toUser(row);
+      const known = this.people.get(row.id);
+      if (known && sameUser(known, fresh)) current.set(row.id, known);
+      else {
+        if (this.people.size >= this.capacity) this.people.clear();
+        this.people.set(row.id, Object.freeze(fresh));
+        current.set(row.id, fresh);
+      }
+    }
+    const out: Message[] = [];
+    for (const st of stamps) {
+      const entry = plan.entries.get(st.id);
+      if (!entry) continue;
+      const author = current.get(st.authorId);
+      if (entry.message.author !== author) {
+        const { author: _, ...rest } = entry.message;
+        entry.message = Object.freeze(author ? { ...entry.message, author } : rest);
+      }
+      out.push(this.asSeenBy(entry, viewerId));
+    }
+    return out;
+  }
+
+  private asSeenBy(entry: Entry, viewerId: string): Message {
+    const { reactors, message } = entry;
+    if (!reactors) return message;
+    let mine = false;
+    for (const who of reactors.values()) if (who.has(viewerId)) mine = true;
+    if (!mine) return message;
+    return { ...message, reactions: message.reactions!.map((r) => (reactors.get(r.emoji)!.has(viewerId) ? { ...r, reacted_by_me: true } : r)) };
+  }
+}

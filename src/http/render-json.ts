@@ -4,29 +4,26 @@
 // drop their absent keys and a stringify of them all.
 import { omitAbsent, required, type Schema } from "./omit-absent.ts";
 
-/** Each frozen rendering's JSON as UTF-8, with the schema it was written under. */
-const written = new WeakMap<object, { schema: Schema | undefined; json: Buffer }>();
+/** Each frozen rendering's JSON, with the schema it was written under. */
+const written = new WeakMap<object, { schema: Schema | undefined; json: string }>();
 
 const isShared = (v: unknown): v is object => v !== null && typeof v === "object" && Object.isFrozen(v);
 
-const utf8 = (text: string) => Buffer.from(text, "utf8");
-
-// Kept as bytes, not text: a page's emoji make its text two bytes a character, and encoding
-// 40 KB of it to UTF-8 for every response cost more than joining the parts.
-function jsonOf(schema: Schema | undefined, value: object): Buffer {
+function jsonOf(schema: Schema | undefined, value: unknown): string {
+  if (!isShared(value)) return JSON.stringify(omitAbsent(schema, value));
   const kept = written.get(value);
   if (kept && kept.schema === schema) return kept.json;
-  const json = utf8(JSON.stringify(omitAbsent(schema, value)));
+  const json = JSON.stringify(omitAbsent(schema, value));
   written.set(value, { schema, json });
   return json;
 }
 
 /**
- * The JSON of an object response (as UTF-8), as `omitAbsent` then `JSON.stringify` would write
- * it, when one of its properties holds a shared rendering or a list of them; null when none does
- * (the usual path serves it).
+ * The JSON of an object response, as `omitAbsent` then `JSON.stringify` would write it, when one
+ * of its properties holds a shared rendering or a list of them; null when none does (the usual
+ * path serves it).
  */
-export function sharedRenderingsBody(schema: Schema, value: object): Uint8Array<ArrayBuffer> | null {
+export function sharedRenderingsBody(schema: Schema, value: object): string | null {
   const props = schema.properties;
   if (!props || Array.isArray(value)) return null;
   const object = value as Record<string, unknown>;
@@ -40,31 +37,13 @@ export function sharedRenderingsBody(schema: Schema, value: object): Uint8Array<
   }
   if (!shared) return null;
   const keep = required(schema);
-  // Text between the kept renderings gathers here and is encoded once per stretch.
-  const parts: Buffer[] = [];
-  let text = "{";
-  const put = (json: Buffer) => {
-    parts.push(utf8(text), json);
-    text = "";
-  };
+  const parts: string[] = [];
   for (const key in object) {
     const v = object[key];
     const prop = props[key];
     if (v === undefined || (v === null && prop && !keep.has(key))) continue;
-    text += `${text === "{" ? "" : ","}${JSON.stringify(key)}:`;
-    if (!Array.isArray(v)) {
-      if (isShared(v)) put(jsonOf(prop, v));
-      else text += JSON.stringify(omitAbsent(prop, v));
-      continue;
-    }
-    text += "[";
-    v.forEach((item, i) => {
-      if (i > 0) text += ",";
-      if (isShared(item)) put(jsonOf(prop?.items, item));
-      else text += JSON.stringify(omitAbsent(prop?.items, item));
-    });
-    text += "]";
+    const json = Array.isArray(v) ? `[${v.map((item) => jsonOf(prop?.items, item)).join(",")}]` : jsonOf(prop, v);
+    parts.push(`${JSON.stringify(key)}:${json}`);
   }
-  parts.push(utf8(`${text}}`));
-  return Buffer.concat(parts) as Uint8Array<ArrayBuffer>;
+  return `{${parts.join(",")}}`;
 }

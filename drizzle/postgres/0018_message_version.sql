@@ -3,7 +3,8 @@
 -- (src/store/message-cache.ts). Triggers, so no write path can forget to move it.
 ALTER TABLE "messages" ADD COLUMN "version" integer DEFAULT 0 NOT NULL;
 --> statement-breakpoint
-CREATE FUNCTION clickclack_message_version() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Any row with a version column (users too, migration 0019).
+CREATE FUNCTION clickclack_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   NEW.version := OLD.version + 1;
   RETURN NEW;
@@ -11,7 +12,7 @@ END
 $$;
 --> statement-breakpoint
 CREATE TRIGGER "messages_version" BEFORE UPDATE ON "messages"
-  FOR EACH ROW EXECUTE FUNCTION clickclack_message_version();
+  FOR EACH ROW EXECUTE FUNCTION clickclack_bump_version();
 --> statement-breakpoint
 CREATE FUNCTION clickclack_message_parts_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -33,11 +33,12 @@ const SECRET_TABLES = ["sessions", "magic_links", "oauth_states", "bot_setup_cod
 const LIVE_TABLES = ["presence_sockets", "presence_away"];
 const NOT_EXPORTED = new Set([...SECRET_TABLES, ...LIVE_TABLES]);
 /**
- * Columns that mark a row's changes for this database's caches, not data: `messages.version`
- * (src/store/message-cache.ts) is moved by triggers as an import writes reactions and files, so
- * it would differ between a database and its copy; an import starts it again.
+ * Columns that mark a row's changes for this database's caches, not data: the `version` of
+ * messages and users (src/store/message-cache.ts) is moved by triggers as an import writes
+ * reactions and files, so it would differ between a database and its copy; an import starts it
+ * again.
  */
-const NOT_EXPORTED_COLUMNS: Record<string, ReadonlySet<string>> = { messages: new Set(["version"]) };
+const NOT_EXPORTED_COLUMNS: Record<string, ReadonlySet<string>> = { messages: new Set(["version"]), users: new Set(["version"]) };
 const exportedColumns = (table: string, columns: string[]) => columns.filter((c) => !NOT_EXPORTED_COLUMNS[table]?.has(c));
 function exportedRow(table: string, row: Record<string, unknown>): Record<string, unknown> {
   const drop = NOT_EXPORTED_COLUMNS[table];

@@ -1,12 +1,11 @@
-// Rendered messages kept between page reads. A page's window reads only each message's id,
-// version and author; a message whose rendering is missing or older than its row is rendered
-// anew from its row, reactions and attachments, the others are reused as they are. Triggers move
-// the version on every change to the row, its reactions or its attachments (migrations SQLite
-// 0021, Postgres 0018), so a rendering is never served past a change, and on Postgres every
-// process's cache follows the same versions.
-//
-// What a page shows that lives elsewhere is read live on every page: the authors (a renamed
-// person shows renamed at once) and who the reader is (`reacted_by_me`).
+// Rendered messages kept between page reads. A page's window reads only each message's id and
+// version and its author's id and version; a message whose rendering is missing or older than its
+// row is rendered anew from its row, reactions and attachments, an author likewise from their
+// row, and the others are reused as they are. Triggers move a message's version on every change
+// to its row, its reactions or its attachments, and a person's on every change to theirs
+// (migrations SQLite 0021–0022, Postgres 0018–0019), so a rendering is never served past a change,
+// and on Postgres every process's cache follows the same versions. Who reads (`reacted_by_me`) is
+// applied on every page.
 //
 // Renderings are frozen and shared by every reader who reacted to none of them, so that the HTTP
 // layer can keep each one's JSON too (src/http/render-json.ts).
@@ -18,8 +17,8 @@ import type * as s from "./sqlite/schema.ts";
 type MessageRow = typeof s.messages.$inferSelect;
 type UserRow = typeof s.users.$inferSelect;
 
-/** What a window reads of each message: enough to find its rendering. */
-export type MessageStamp = { id: string; version: number; authorId: string };
+/** What a window reads of each message: enough to find its rendering and its author's. */
+export type MessageStamp = { id: string; version: number; authorId: string; authorVersion: number };
 /** One person's reaction, oldest first (the order a message lists its emoji in). */
 export type ReactorRow = { message_id: string; emoji: string; user_id: string };
 
@@ -35,6 +34,8 @@ interface Entry {
 export interface RenderPlan {
   entries: Map<string, Entry>;
   stale: string[];
+  authors: Map<string, User>;
+  staleAuthors: string[];
 }
 
 /** Messages a store keeps rendered; the oldest renderings go first beyond this. */
@@ -51,14 +52,10 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const sameUser = (a: User, b: User) =>
-  a.display_name === b.display_name && a.handle === b.handle && a.avatar_url === b.avatar_url && a.kind === b.kind &&
-  a.owner_user_id === b.owner_user_id && a.time_zone === b.time_zone && a.created_at === b.created_at;
-
 export class MessageCache {
   private entries = new Map<string, Entry>();
-  /** Each author's current wire object, kept while unchanged so that renderings stay shared. */
-  private people = new Map<string, User>();
+  /** Each author's wire object under their row's version. */
+  private people = new Map<string, { version: number; user: User }>();
 
   constructor(private capacity = CAPACITY) {}
 
@@ -68,7 +65,7 @@ export class MessageCache {
    * it found, so a concurrent page making room (on Postgres, between awaits) cannot take it away.
    */
   lookup(stamps: readonly MessageStamp[]): RenderPlan {
-    const plan: RenderPlan = { entries: new Map(), stale: [] };
+    const plan: RenderPlan = { entries: new Map(), stale: [], authors: new Map(), staleAuthors: [] };
     for (const st of stamps) {
       const entry = this.entries.get(st.id);
       if (entry?.version !== st.version) plan.stale.push(st.id);
@@ -78,8 +75,22 @@ export class MessageCache {
         this.entries.delete(st.id);
         this.entries.set(st.id, entry);
       }
+      if (plan.authors.has(st.authorId) || plan.staleAuthors.includes(st.authorId)) continue;
+      const person = this.people.get(st.authorId);
+      if (person?.version === st.authorVersion) plan.authors.set(st.authorId, person.user);
+      else plan.staleAuthors.push(st.authorId);
     }
     return plan;
+  }
+
+  /** Renders authors anew from their rows (each with the version read with it). */
+  fillAuthors(plan: RenderPlan, rows: readonly UserRow[]): void {
+    if (this.people.size + rows.length > this.capacity) this.people.clear();
+    for (const row of rows) {
+      const user = Object.freeze(toUser(row));
+      plan.authors.set(row.id, user);
+      this.people.set(row.id, { version: row.version, user });
+    }
   }
 
   /**
@@ -116,26 +127,15 @@ export class MessageCache {
   }
 
   /**
-   * The messages, in order, as this reader sees them, with their authors as `authors` has them
-   * now. A stamp whose row was not there to fill (deleted for good meanwhile) is left out.
+   * The messages, in order, as this reader sees them. A stamp whose row was not there to fill
+   * (deleted for good meanwhile) is left out.
    */
-  render(plan: RenderPlan, stamps: readonly MessageStamp[], authors: readonly UserRow[], viewerId: string): Message[] {
-    const current = new Map<string, User>();
-    for (const row of authors) {
-      const fresh = toUser(row);
-      const known = this.people.get(row.id);
-      if (known && sameUser(known, fresh)) current.set(row.id, known);
-      else {
-        if (this.people.size >= this.capacity) this.people.clear();
-        this.people.set(row.id, Object.freeze(fresh));
-        current.set(row.id, fresh);
-      }
-    }
+  render(plan: RenderPlan, stamps: readonly MessageStamp[], viewerId: string): Message[] {
     const out: Message[] = [];
     for (const st of stamps) {
       const entry = plan.entries.get(st.id);
       if (!entry) continue;
-      const author = current.get(st.authorId);
+      const author = plan.authors.get(st.authorId);
       if (entry.message.author !== author) {
         const { author: _, ...rest } = entry.message;
         entry.message = Object.freeze(author ? { ...entry.message, author } : rest);

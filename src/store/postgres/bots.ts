@@ -24,7 +24,7 @@ export async function insertBot(tx: Db, input: NewBot) {
     handle = await freeHandle(tx, handleFrom(input.displayName));
   }
   const at = now();
-  const row = { id: newId("usr"), kind: "bot" as const, ownerUserId: input.ownerUserId ?? null, displayName: input.displayName, handle, email: null, avatarUrl: input.avatarUrl ?? null, githubId: null, passwordHash: null, timeZone: null, createdAt: at, deletedAt: null };
+  const row = { id: newId("usr"), kind: "bot" as const, ownerUserId: input.ownerUserId ?? null, displayName: input.displayName, handle, email: null, avatarUrl: input.avatarUrl ?? null, githubId: null, passwordHash: null, timeZone: null, createdAt: at, deletedAt: null, version: 0 };
   await tx.insert(users).values(row);
   await tx.insert(members).values({ workspaceId: input.workspaceId, userId: row.id, role: "bot", joinedAt: at });
   return toUser(row);

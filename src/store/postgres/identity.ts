@@ -79,7 +79,7 @@ export function pgIdentity(db: Db, writer: PgGroupCommitWriter): IdentityStore {
         const name = link.displayName?.trim() || link.email.split("@")[0]!;
         const row = {
           id: newId("usr"), kind: "human" as const, ownerUserId: null, displayName: name.slice(0, 80), handle: await freeHandle(tx, handleFrom(name)),
-          email: link.email, avatarUrl: null, githubId: null, passwordHash: null, timeZone: null, createdAt: now(), deletedAt: null,
+          email: link.email, avatarUrl: null, githubId: null, passwordHash: null, timeZone: null, createdAt: now(), deletedAt: null, version: 0,
         };
         await tx.insert(users).values(row);
         return { user: toUser(row), created: true };

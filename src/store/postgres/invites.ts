@@ -65,7 +65,7 @@ export function pgInvites(db: Db, writer: PgGroupCommitWriter): InviteStore {
           const fresh = (who as { newUser: { displayName: string; email?: string | null } }).newUser;
           const r = {
             id: newId("usr"), kind: "human" as const, ownerUserId: null, displayName: fresh.displayName, handle: await freeHandle(tx, handleFrom(fresh.displayName)),
-            email: fresh.email?.toLowerCase() ?? null, avatarUrl: null, githubId: null, passwordHash: null, timeZone: null, createdAt: now(), deletedAt: null,
+            email: fresh.email?.toLowerCase() ?? null, avatarUrl: null, githubId: null, passwordHash: null, timeZone: null, createdAt: now(), deletedAt: null, version: 0,
           };
           await tx.insert(users).values(r);
           user = r;

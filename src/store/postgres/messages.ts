@@ -11,7 +11,7 @@ import { assertReactionFits } from "../../chat/reactions.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
 import type { ChatEvent, Message, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
-import { now, toPinRecord, toThreadState } from "../rows.ts";
+import { now, toPinRecord } from "../rows.ts";
 import { messagePage, threadPage, windowed } from "../window.ts";
 import { privateReaders } from "./channel-members.ts";
 import { countAll, lastReadSeq } from "./channels.ts";
@@ -28,8 +28,13 @@ import { first } from "./users.ts";
 
 type Row = typeof messages.$inferSelect;
 /** What a page's window reads of each message (the rest comes from the cache or is read for the stale ones). */
-const STAMP = { id: messages.id, version: messages.version, authorId: messages.authorId, channelSeq: messages.channelSeq, threadSeq: messages.threadSeq };
-type PageStamp = MessageStamp & Pick<Row, "channelSeq" | "threadSeq">;
+// The author's version comes along by a join: no query of its own for the authors while they
+// are unchanged.
+const STAMP = {
+  id: messages.id, version: messages.version, authorId: messages.authorId, authorVersion: users.version,
+  channelSeq: messages.channelSeq, threadSeq: messages.threadSeq, parentMessageId: messages.parentMessageId,
+};
+type PageStamp = MessageStamp & Pick<Row, "channelSeq" | "threadSeq" | "parentMessageId">;
 
 function fingerprint(input: PostMessageInput): string {
   return nonceFingerprint({ ...input, scopeId: input.scope.id });
@@ -205,7 +210,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
       if (cmp === "lte") conds.push(sql`${seqCol} <= ${seq}`);
       if (cmp === "gt") conds.push(sql`${seqCol} > ${seq}`);
       if (topicId) conds.push(eq(messages.topicId, topicId));
-      return db.select(STAMP).from(messages).where(and(...conds)).orderBy(order === "asc" ? asc(seqCol) : desc(seqCol)).limit(limit);
+      return db.select(STAMP).from(messages).innerJoin(users, eq(users.id, messages.authorId)).where(and(...conds)).orderBy(order === "asc" ? asc(seqCol) : desc(seqCol)).limit(limit);
     };
   }
 
@@ -220,7 +225,8 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
       const [reactors, attachments] = await Promise.all([reactorRows(db, plan.stale), attachmentsFor(db, plan.stale)]);
       cache.fill(plan, rows, reactors, attachments);
     }
-    return cache.render(plan, stamps, await authorRows(db, [...new Set(stamps.map((st) => st.authorId))]), viewerId);
+    if (plan.staleAuthors.length > 0) cache.fillAuthors(plan, await authorRows(db, plan.staleAuthors));
+    return cache.render(plan, stamps, viewerId);
   }
 
   return {
@@ -281,13 +287,13 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
       return messagePage(page, await rendered(page.rows, viewerId));
     },
     async thread(rootId, window, viewerId) {
-      const root = await byId(db, rootId);
+      const [root] = await db.select(STAMP).from(messages).innerJoin(users, eq(users.id, messages.authorId)).where(eq(messages.id, rootId));
       if (!root) throw notFound("message");
       assertThreadRoot(root);
       const page = await windowed(window, (r) => r.threadSeq ?? 0, { rows: windowQuery("thread", rootId, undefined) });
       const [rootMsg, ...replies] = await rendered([root, ...page.rows], viewerId);
       if (rootMsg?.id !== rootId) throw notFound("message");
-      return threadPage(page, rootMsg, replies, toThreadState(root));
+      return threadPage(page, rootMsg, replies, rootMsg.thread_state!);
     },
     react(id, userId, emoji, on) {
       return writer.write(async (tx, emit) => {

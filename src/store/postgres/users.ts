@@ -62,6 +62,7 @@ export function pgUsers(db: Db, writer: PgGroupCommitWriter): UserStore {
           timeZone: null,
           createdAt: now(),
           deletedAt: null,
+          version: 0,
         };
         await tx.insert(users).values(row);
         return toUser(row);

@@ -24,7 +24,7 @@ export function insertBot(db: Db, input: NewBot) {
     handle = freeHandle(db, handleFrom(input.displayName));
   }
   const at = now();
-  const row = { id: newId("usr"), kind: "bot" as const, ownerUserId: input.ownerUserId ?? null, displayName: input.displayName, handle, email: null, avatarUrl: input.avatarUrl ?? null, githubId: null, passwordHash: null, timeZone: null, createdAt: at, deletedAt: null };
+  const row = { id: newId("usr"), kind: "bot" as const, ownerUserId: input.ownerUserId ?? null, displayName: input.displayName, handle, email: null, avatarUrl: input.avatarUrl ?? null, githubId: null, passwordHash: null, timeZone: null, createdAt: at, deletedAt: null, version: 0 };
   db.insert(users).values(row).run();
   db.insert(members).values({ workspaceId: input.workspaceId, userId: row.id, role: "bot", joinedAt: at }).run();
   return toUser(row);

@@ -82,7 +82,7 @@ export function sqliteIdentity(db: Db, writer: GroupCommitWriter): IdentityStore
         const name = link.displayName?.trim() || link.email.split("@")[0]!;
         const row = {
           id: newId("usr"), kind: "human" as const, ownerUserId: null, displayName: name.slice(0, 80), handle: freeHandle(db, handleFrom(name)),
-          email: link.email, avatarUrl: null, githubId: null, passwordHash: null, timeZone: null, createdAt: now(), deletedAt: null,
+          email: link.email, avatarUrl: null, githubId: null, passwordHash: null, timeZone: null, createdAt: now(), deletedAt: null, version: 0,
         };
         db.insert(users).values(row).run();
         return { user: toUser(row), created: true };

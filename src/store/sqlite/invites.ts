@@ -66,7 +66,7 @@ export function sqliteInvites(db: Db, writer: GroupCommitWriter): InviteStore {
           const fresh = (who as { newUser: { displayName: string; email?: string | null } }).newUser;
           const r = {
             id: newId("usr"), kind: "human" as const, ownerUserId: null, displayName: fresh.displayName, handle: freeHandle(db, handleFrom(fresh.displayName)),
-            email: fresh.email?.toLowerCase() ?? null, avatarUrl: null, githubId: null, passwordHash: null, timeZone: null, createdAt: now(), deletedAt: null,
+            email: fresh.email?.toLowerCase() ?? null, avatarUrl: null, githubId: null, passwordHash: null, timeZone: null, createdAt: now(), deletedAt: null, version: 0,
           };
           db.insert(users).values(r).run();
           user = r;

@@ -19,7 +19,7 @@ import { type Db, type EventSink, type GroupCommitWriter, reading } from "./data
 import { appendEvent } from "./events.ts";
 import { authorRows, hydrate, reactionSummaries, reactorRows } from "./hydrate.ts";
 import { MessageCache, type MessageStamp } from "../message-cache.ts";
-import { now, toPinRecord, toThreadState } from "../rows.ts";
+import { now, toPinRecord } from "../rows.ts";
 import { firstRow, rowColumns } from "./rows.ts";
 import { mentionCount, readRootMentions, recordReach } from "./notifications.ts";
 import { peopleOf } from "./users.ts";
@@ -100,8 +100,11 @@ const MESSAGE_COLUMNS = Object.keys(getTableColumns(messages));
 /** A message row's columns named as drizzle's row type names them, for plain prepared statements. */
 const MESSAGE_ROW = rowColumns(messages);
 /** What a page's window reads of each message (the rest comes from the cache or is read for the stale ones). */
-const STAMP = "id, version, author_id AS authorId, channel_seq AS channelSeq, thread_seq AS threadSeq";
-type PageStamp = MessageStamp & Pick<Row, "channelSeq" | "threadSeq">;
+// The author's version comes along by a join (users probed by key, messages driving): no query of
+// its own for the authors while they are unchanged.
+const STAMP = "m.id AS id, m.version AS version, m.author_id AS authorId, u.version AS authorVersion, m.channel_seq AS channelSeq, m.thread_seq AS threadSeq, m.parent_message_id AS parentMessageId";
+const STAMPED = "messages m CROSS JOIN users u ON u.id = m.author_id";
+type PageStamp = MessageStamp & Pick<Row, "channelSeq" | "threadSeq" | "parentMessageId">;
 
 export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageStore, keyof QuestionMethods> {
   // The write path's statements, compiled once (building and preparing SQL per call dominated
@@ -246,7 +249,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
         : [`${column === "channel" ? "channel_id" : "dm_id"} = $scope`, "parent_message_id IS NULL"];
       if (cmp !== "none") conds.push(`${seqCol} ${{ lt: "<", lte: "<=", gt: ">" }[cmp]} $seq`);
       if (topic) conds.push("topic_id = $topic");
-      st = db.$client.query(`SELECT ${exists ? "1 AS x" : STAMP} FROM messages WHERE ${conds.join(" AND ")} ORDER BY ${seqCol} ${order} LIMIT $limit`);
+      st = db.$client.query(`SELECT ${exists ? "1 AS x" : STAMP} FROM ${exists ? "messages m" : STAMPED} WHERE ${conds.map((c) => `m.${c}`).join(" AND ")} ORDER BY m.${seqCol} ${order} LIMIT $limit`);
       windowStatements.set(key, st);
     }
     return st;
@@ -266,13 +269,15 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
   // Pages reuse each message's rendering while its version stands (src/store/message-cache.ts).
   const cache = new MessageCache();
   const rowsIn = db.$client.query<Row, { ids: string }>(`SELECT ${MESSAGE_ROW} FROM messages WHERE id IN (SELECT value FROM json_each($ids))`);
+  const stampOf = db.$client.query<PageStamp, { id: string }>(`SELECT ${STAMP} FROM ${STAMPED} WHERE m.id = $id`);
   function rendered(stamps: MessageStamp[], viewerId: string): Message[] {
     const plan = cache.lookup(stamps);
     if (plan.stale.length > 0) {
       const ids = JSON.stringify(plan.stale);
       cache.fill(plan, rowsIn.all({ ids }), reactorRows(db, ids), attachmentsFor(db, plan.stale));
     }
-    return cache.render(plan, stamps, authorRows(db, [...new Set(stamps.map((st) => st.authorId))]), viewerId);
+    if (plan.staleAuthors.length > 0) cache.fillAuthors(plan, authorRows(db, plan.staleAuthors));
+    return cache.render(plan, stamps, viewerId);
   }
 
   return {
@@ -332,12 +337,12 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
     },
     async thread(rootId, window, viewerId) {
       return reading(db.$client, () => {
-        const root = byId(rootId);
+        const root = stampOf.get({ id: rootId });
         if (!root) throw notFound("message");
         assertThreadRoot(root);
         const page = windowedSync(window, (r) => r.threadSeq ?? 0, windowQuery("thread", rootId, undefined));
         const [rootMsg, ...replies] = rendered([root, ...page.rows], viewerId);
-        return threadPage(page, rootMsg!, replies, toThreadState(root));
+        return threadPage(page, rootMsg!, replies, rootMsg!.thread_state!);
       });
     },
     react(id, userId, emoji, on) {

@@ -20,6 +20,9 @@ export const users = sqliteTable(
     timeZone: text("time_zone"),
     createdAt: text("created_at").notNull(),
     deletedAt: text("deleted_at"),
+    // Bumped by a trigger on every change: pages reuse an author's rendering while it stands
+    // (src/store/message-cache.ts).
+    version: integer("version").notNull().default(0),
   },
   (t) => [
     uniqueIndex("users_handle").on(t.handle),

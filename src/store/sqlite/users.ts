@@ -56,6 +56,7 @@ export function sqliteUsers(db: Db, writer: GroupCommitWriter): UserStore {
           timeZone: null,
           createdAt: now(),
           deletedAt: null,
+          version: 0,
         };
         db.insert(users).values(row).run();
         return toUser(row);

@@ -7,8 +7,9 @@
 // and on Postgres every process's cache follows the same versions. Who reads (`reacted_by_me`) is
 // applied on every page.
 //
-// Renderings are frozen and shared by every reader who reacted to none of them, so that the HTTP
-// layer can keep each one's JSON too (src/http/render-json.ts).
+// Renderings are frozen and shared, by every reader who reacted to none of them and, for each
+// reader who did, by all of that reader's pages, so that the HTTP layer can keep each one's JSON
+// too (src/http/render-json.ts).
 import type { Message, ReactionSummary, User } from "../chat/types.ts";
 import type { Upload } from "../uploads/types.ts";
 import { toMessage, toUser } from "./rows.ts";
@@ -28,6 +29,8 @@ interface Entry {
   message: Message;
   /** Who reacted with each emoji, for a reader's reacted_by_me (null: no reactions). */
   reactors: Map<string, Set<string>> | null;
+  /** The rendering as each reader who reacted sees it, frozen too, made on their first read. */
+  seenBy: Map<string, Message> | null;
 }
 
 /** A page's messages as the cache found them, until it is rendered. */
@@ -38,10 +41,10 @@ export interface RenderPlan {
   staleAuthors: string[];
 }
 
-/** Messages a store keeps rendered; the oldest renderings go first beyond this. */
+/** Messages a store keeps rendered (some 1.5 KB each with their JSON); the least recently read go first beyond this. */
 const CAPACITY = 10_000;
 
-/** Stands in for the author until the page's reader knows who they are now. */
+/** Holds the author's place among the keys (after the row's, as hydrate writes them) until a page puts the author in. */
 const NO_AUTHOR = Object.freeze({}) as User;
 
 function deepFreeze<T>(value: T): T {
@@ -115,7 +118,7 @@ export class MessageCache {
       m.author = NO_AUTHOR;
       m.reactions = reacted ? [...reacted].map(([emoji, who]): ReactionSummary => ({ emoji, count: who.size, reacted_by_me: false })) : [];
       m.attachments = deleted ? [] : (attachments.get(r.id) ?? []);
-      const entry = { version: r.version, message: deepFreeze(m), reactors: reacted ?? null };
+      const entry: Entry = { version: r.version, message: deepFreeze(m), reactors: reacted ?? null, seenBy: null };
       plan.entries.set(r.id, entry);
       this.entries.delete(r.id);
       this.entries.set(r.id, entry);
@@ -139,6 +142,7 @@ export class MessageCache {
       if (entry.message.author !== author) {
         const { author: _, ...rest } = entry.message;
         entry.message = Object.freeze(author ? { ...entry.message, author } : rest);
+        entry.seenBy = null;
       }
       out.push(this.asSeenBy(entry, viewerId));
     }
@@ -151,6 +155,11 @@ export class MessageCache {
     let mine = false;
     for (const who of reactors.values()) if (who.has(viewerId)) mine = true;
     if (!mine) return message;
-    return { ...message, reactions: message.reactions!.map((r) => (reactors.get(r.emoji)!.has(viewerId) ? { ...r, reacted_by_me: true } : r)) };
+    let seen = entry.seenBy?.get(viewerId);
+    if (!seen) {
+      seen = deepFreeze({ ...message, reactions: message.reactions!.map((r) => (reactors.get(r.emoji)!.has(viewerId) ? { ...r, reacted_by_me: true } : r)) });
+      (entry.seenBy ??= new Map()).set(viewerId, seen);
+    }
+    return seen;
   }
 }

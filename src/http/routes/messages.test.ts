@@ -198,6 +198,37 @@ describe("reactions and pins", () => {
     expect((await bob().post(`/api/messages/${id}/reactions`, { emoji: "<script>" })).status).toBe(400);
   });
 
+  // Pages reuse each message's rendering and its JSON (src/store/message-cache.ts,
+  // src/http/render-json.ts): read again, a page must show every change, as each reader sees it,
+  // and each message exactly as GET /api/messages/:id (which renders afresh) shows it.
+  test("a page read again shows edits, reactions per reader and a renamed author, as the message's own route does", async () => {
+    const { body: ch } = await ada().post(`/api/workspaces/${team.workspace.id}/channels`, { name: "page-cache" });
+    const path = `/api/channels/${ch.channel.id}`;
+    await bob().post(`/api/channels/${ch.channel.id}/join`);
+    const id = (await ada().post(`${path}/messages`, { body: "one" })).body.message.id;
+    await ada().post(`${path}/messages`, { body: "two" });
+    const seen = async (who: typeof ada) => {
+      const page = await who().get(`${path}/messages?limit=10`);
+      expect(page.status).toBe(200);
+      const fromPage = page.body.messages.find((m: { id: string }) => m.id === id);
+      expect(fromPage).toEqual((await who().get(`/api/messages/${id}`)).body.message);
+      return fromPage;
+    };
+    expect(await seen(ada)).toMatchObject({ body: "one", reactions: [] });
+    await seen(bob);
+
+    await bob().post(`/api/messages/${id}/reactions`, { emoji: "👍" });
+    expect((await seen(bob)).reactions).toEqual([{ emoji: "👍", count: 1, reacted_by_me: true }]);
+    expect((await seen(ada)).reactions).toEqual([{ emoji: "👍", count: 1, reacted_by_me: false }]);
+
+    await ada().patch(`/api/messages/${id}`, { body: "one, edited" });
+    expect(await seen(bob)).toMatchObject({ body: "one, edited", edited_at: expect.any(String), reactions: [{ emoji: "👍", reacted_by_me: true }] });
+
+    await ada().patch("/api/me", { display_name: "Ada Lovelace" });
+    expect((await seen(bob)).author.display_name).toBe("Ada Lovelace");
+    expect((await seen(ada)).author.display_name).toBe("Ada Lovelace");
+  });
+
   test("pins: add, list, limit of 100, remove", async () => {
     const { body: ch } = await ada().post(`/api/workspaces/${team.workspace.id}/channels`, { name: "pins" });
     const path = `/api/channels/${ch.channel.id}`;

@@ -62,12 +62,12 @@ export async function attachmentsFor(db: Db, messageIds: string[]): Promise<Map<
 export async function hydrate(db: Db, rows: (typeof messages.$inferSelect)[], viewerId: string, fresh?: { withAttachments: boolean }): Promise<Message[]> {
   if (rows.length === 0) return [];
   const authorIds = [...new Set(rows.map((r) => r.authorId))];
-  const [authorRows, summaries, attachments] = await Promise.all([
-    db.select().from(users).where(inArray(users.id, authorIds)),
+  const [people, summaries, attachments] = await Promise.all([
+    authorRows(db, authorIds),
     fresh ? new Map<string, ReactionSummary[]>() : reactionSummaries(db, rows.map((r) => r.id), viewerId),
     fresh && !fresh.withAttachments ? new Map<string, Upload[]>() : attachmentsFor(db, rows.filter((r) => !r.deletedAt).map((r) => r.id)),
   ]);
-  const authors = new Map(authorRows.map((u) => [u.id, toUser(u)]));
+  const authors = new Map(people.map((u) => [u.id, toUser(u)]));
   return rows.map((r) => {
     const m = toMessage(r);
     const author = authors.get(r.authorId);

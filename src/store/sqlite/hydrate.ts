@@ -67,10 +67,7 @@ export function reactorRows(db: Db, idsJson: string): ReactorRow[] {
  */
 export function hydrate(db: Db, rows: (typeof messages.$inferSelect)[], viewerId: string, fresh?: { withAttachments: boolean }): Message[] {
   if (rows.length === 0) return [];
-  const authorIds = [...new Set(rows.map((r) => r.authorId))];
-  const single = authorIds.length === 1 ? statements(db).user.get({ id: authorIds[0]! }) : undefined;
-  const authorRows = single ? [single] : statements(db).usersIn.all({ ids: JSON.stringify(authorIds) });
-  const authors = new Map(authorRows.map((u) => [u.id, toUser(u)]));
+  const authors = new Map(authorRows(db, [...new Set(rows.map((r) => r.authorId))]).map((u) => [u.id, toUser(u)]));
   const summaries = fresh ? new Map<string, ReactionSummary[]>() : reactionSummaries(db, rows.map((r) => r.id), viewerId);
   const attachments = fresh && !fresh.withAttachments ? new Map() : attachmentsFor(db, rows.filter((r) => !r.deletedAt).map((r) => r.id));
   return rows.map((r) => {

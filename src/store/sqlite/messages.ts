@@ -99,9 +99,9 @@ function refreshThreadState(db: Db, rootId: string): ThreadState {
 const MESSAGE_COLUMNS = Object.keys(getTableColumns(messages));
 /** A message row's columns named as drizzle's row type names them, for plain prepared statements. */
 const MESSAGE_ROW = rowColumns(messages);
-/** What a page's window reads of each message (the rest comes from the cache or is read for the stale ones). */
-// The author's version comes along by a join (users probed by key, messages driving): no query of
-// its own for the authors while they are unchanged.
+// What a page's window reads of each message; the rest comes from the cache, or is read for the
+// stale ones. The author's version comes along by a join (users probed by key, messages driving):
+// no query of its own for the authors while they are unchanged.
 const STAMP = "m.id AS id, m.version AS version, m.author_id AS authorId, u.version AS authorVersion, m.channel_seq AS channelSeq, m.thread_seq AS threadSeq, m.parent_message_id AS parentMessageId";
 const STAMPED = "messages m CROSS JOIN users u ON u.id = m.author_id";
 type PageStamp = MessageStamp & Pick<Row, "channelSeq" | "threadSeq" | "parentMessageId">;

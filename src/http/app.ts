@@ -164,10 +164,12 @@ export function createApp(deps: Deps) {
       if (responseValue === null || typeof responseValue !== "object" || responseValue instanceof Response || responseValue instanceof Blob) return;
       responseSchemas ??= new Map((root?.routes ?? []).map((r) => [`${r.method} ${r.path}`, (r.hooks as { response?: Record<string, unknown> }).response ?? {}]));
       const schemas = responseSchemas.get(`${request.method} ${route}`);
-      const schema = schemas?.[String(typeof set.status === "number" ? set.status : 200)];
+      const status = typeof set.status === "number" ? set.status : 200;
+      const schema = schemas?.[String(status)];
       if (!schema) return;
+      // Pages of shared renderings are written with each one's kept JSON (src/http/render-json.ts).
       const shared = sharedRenderingsBody(schema as Schema, responseValue);
-      if (shared !== null) return new Response(shared, { status: typeof set.status === "number" ? set.status : 200, headers: { "content-type": "application/json" } }) as never;
+      if (shared !== null) return new Response(shared, { status, headers: { "content-type": "application/json" } }) as never;
       return omitAbsent(schema as never, responseValue) as never;
     })
     .onBeforeHandle({ as: "global" }, async ({ request, route, params }) => {

@@ -27,9 +27,9 @@ import { channels, directConversations, dmMembers, members, messages, pins, reac
 import { first } from "./users.ts";
 
 type Row = typeof messages.$inferSelect;
-/** What a page's window reads of each message (the rest comes from the cache or is read for the stale ones). */
-// The author's version comes along by a join: no query of its own for the authors while they
-// are unchanged.
+// What a page's window reads of each message; the rest comes from the cache, or is read for the
+// stale ones. The author's version comes along by a join: no query of its own for the authors
+// while they are unchanged.
 const STAMP = {
   id: messages.id, version: messages.version, authorId: messages.authorId, authorVersion: users.version,
   channelSeq: messages.channelSeq, threadSeq: messages.threadSeq, parentMessageId: messages.parentMessageId,
@@ -200,6 +200,8 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
     return { message, events, replayed: false, threadState };
   }
 
+  const stamped = () => db.select(STAMP).from(messages).innerJoin(users, eq(users.id, messages.authorId));
+
   function windowQuery(column: "channel" | "dm" | "thread", scopeId: string, topicId: string | undefined) {
     return async (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number): Promise<PageStamp[]> => {
       const seqCol = column === "thread" ? messages.threadSeq : messages.channelSeq;
@@ -210,7 +212,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
       if (cmp === "lte") conds.push(sql`${seqCol} <= ${seq}`);
       if (cmp === "gt") conds.push(sql`${seqCol} > ${seq}`);
       if (topicId) conds.push(eq(messages.topicId, topicId));
-      return db.select(STAMP).from(messages).innerJoin(users, eq(users.id, messages.authorId)).where(and(...conds)).orderBy(order === "asc" ? asc(seqCol) : desc(seqCol)).limit(limit);
+      return stamped().where(and(...conds)).orderBy(order === "asc" ? asc(seqCol) : desc(seqCol)).limit(limit);
     };
   }
 
@@ -287,7 +289,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
       return messagePage(page, await rendered(page.rows, viewerId));
     },
     async thread(rootId, window, viewerId) {
-      const [root] = await db.select(STAMP).from(messages).innerJoin(users, eq(users.id, messages.authorId)).where(eq(messages.id, rootId));
+      const [root] = await stamped().where(eq(messages.id, rootId));
       if (!root) throw notFound("message");
       assertThreadRoot(root);
       const page = await windowed(window, (r) => r.threadSeq ?? 0, { rows: windowQuery("thread", rootId, undefined) });

@@ -6,6 +6,7 @@ import { Access } from "../access/access.ts";
 import { Authenticator } from "../access/actor.ts";
 import { tokenResolvers } from "../access/credentials.ts";
 import { PersonLimits } from "../access/limits.ts";
+import { isConnectionLoss } from "./connection-loss.ts";
 import { RateLimiter } from "../access/rate-limit.ts";
 import { AppError } from "../chat/errors.ts";
 import { type Config, ConfigError, configHelp, loadConfig } from "../config/config.ts";
@@ -237,14 +238,4 @@ export async function serveCommand(args: string[]): Promise<number> {
   process.on("uncaughtException", survive);
   process.on("unhandledRejection", survive);
   return -1;
-}
-
-const CONNECTION_LOSS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"]);
-
-/** A lost or refused connection (the driver's own codes, or the socket's), not a bug. */
-function isConnectionLoss(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === "string" && CONNECTION_LOSS.has(e.code)) return true;
-  }
-  return false;
 }

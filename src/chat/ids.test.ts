@@ -1,7 +1,7 @@
 // The ids are ULIDs as the `ulid` package reads them, sorted in the order they were made.
 import { expect, test } from "bun:test";
 import { decodeTime, encodeTime, incrementBase32, isValid } from "ulid";
-import { newId, newRouteId, nextCursor, ulidLower } from "./ids.ts";
+import { newId, newOrderedMessageRouteId, newRouteId, nextCursor, ulidLower } from "./ids.ts";
 
 test("a ULID in lower case: the package reads it back, with the time it was made", () => {
   const before = Date.now();
@@ -35,4 +35,13 @@ test("a cursor is above the last one even when the clock is behind it", () => {
 test("route ids: a letter and 16 Crockford characters", () => {
   expect(newRouteId("M")).toMatch(/^M[0-9A-HJKMNP-TV-Z]{16}$/);
   expect(newRouteId("C")).not.toBe(newRouteId("C"));
+});
+
+test("ordered message route ids keep the format, never repeat in a process and grow with time", () => {
+  const made = Array.from({ length: 100_000 }, () => newOrderedMessageRouteId());
+  for (const id of made.slice(0, 100)) expect(id).toMatch(/^M[0-9A-HJKMNP-TV-Z]{16}$/);
+  expect(new Set(made).size).toBe(made.length);
+  // The millisecond leads, so each one lands at the end of the index.
+  const times = made.map((id) => id.slice(1, 11));
+  expect([...times].sort()).toEqual(times);
 });

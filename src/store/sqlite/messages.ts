@@ -1,7 +1,7 @@
 import { and, desc, eq, getTableColumns, isNull, sql } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
 import { type Audience, channelAudience, dmAudience, messageCreated, messageDeleted, messageUpdated, pinChanged, reactionChanged, readMoved, threadReplyCreated, threadStateUpdated } from "../../chat/events.ts";
-import { newId, newRouteId } from "../../chat/ids.ts";
+import { newId, newOrderedMessageRouteId } from "../../chat/ids.ts";
 import { assertResponders, newQuestion } from "../../chat/questions.ts";
 import {
   assertAuthor, assertCanPin, assertEditable, assertNonceReplay, assertQuotable, assertReplyTarget, assertThreadRoot, assertTopicFits,
@@ -178,7 +178,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
     const at = now();
     const row: Row = {
       id: newId("msg"),
-      routeId: newRouteId("M"),
+      routeId: newOrderedMessageRouteId(),
       workspaceId: input.scope.workspaceId,
       channelId: input.scope.kind === "channel" ? input.scope.id : null,
       dmId: input.scope.kind === "dm" ? input.scope.id : null,

@@ -19,6 +19,7 @@ import m16 from "./0016_audit_log.sql" with { type: "text" };
 import m17 from "./0017_mentions_by_message.sql" with { type: "text" };
 import m18 from "./0018_message_version.sql" with { type: "text" };
 import m19 from "./0019_user_version.sql" with { type: "text" };
+import m20 from "./0020_nonce_index_partial.sql" with { type: "text" };
 
 export const migrations = [
   { tag: "0000_init", when: 1796124327785, breakpoints: true, sql: m0 as unknown as string },
@@ -41,4 +42,5 @@ export const migrations = [
   { tag: "0017_mentions_by_message", when: 1796149399754, breakpoints: true, sql: m17 as unknown as string },
   { tag: "0018_message_version", when: 1796160501500, breakpoints: true, sql: m18 as unknown as string },
   { tag: "0019_user_version", when: 1796163213122, breakpoints: true, sql: m19 as unknown as string },
+  { tag: "0020_nonce_index_partial", when: 1796169823184, breakpoints: true, sql: m20 as unknown as string },
 ];

@@ -178,7 +178,9 @@ export const messages = sqliteTable(
     uniqueIndex("messages_channel_seq").on(t.channelId, t.channelSeq),
     uniqueIndex("messages_dm_seq").on(t.dmId, t.channelSeq),
     uniqueIndex("messages_thread_seq").on(t.threadRootId, t.threadSeq),
-    uniqueIndex("messages_nonce").on(t.authorId, t.nonce),
+    // Only posts that carry a nonce are indexed: the key is the author's, so every post of a
+    // batch of 50 from 50 people wrote a page of its own here, nonce or not.
+    uniqueIndex("messages_nonce").on(t.authorId, t.nonce).where(sql`nonce IS NOT NULL`),
     uniqueIndex("messages_route").on(t.routeId),
     // Deleting a message clears the snapshots quoting it.
     index("messages_quoted").on(t.quotedMessageId).where(sql`quoted_message_id IS NOT NULL`),

@@ -66,6 +66,20 @@ describe("access cache", () => {
     expect(f.cache.misses).toBe(misses);
   });
 
+  test("a message's scope is kept while it stands, and its deletion is seen by the very next lookup", async () => {
+    const f = await fixture();
+    const scope = { kind: "channel" as const, id: f.channel.id, workspaceId: f.workspace.id };
+    const { message } = await f.store.messages.post({ scope, authorId: f.member.id, body: "hello" });
+    expect((await f.store.messages.scopeOf(message.id))?.deleted).toBe(false);
+    const misses = f.cache.misses;
+    await f.store.messages.react(message.id, f.member.id, "👍", true);
+    await f.store.messages.edit(message.id, "hello again", f.member.id);
+    expect((await f.store.messages.scopeOf(message.id))?.scope).toEqual(scope);
+    expect(f.cache.misses).toBe(misses);
+    await f.store.messages.remove(message.id, f.member.id);
+    expect((await f.store.messages.scopeOf(message.id))?.deleted).toBe(true);
+  });
+
   test("another process's revocation is seen once the store reports foreign writes, and after the entry's age at the latest", async () => {
     let clock = 0;
     const f = await fixture(new AccessCache(500, () => clock));

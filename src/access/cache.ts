@@ -1,6 +1,8 @@
-// Credentials, memberships and channel records, cached per process. Every request looks up its
-// session (or bot token), the actor's membership and usually a channel: three reads that, in the
-// write-path profile, took 17% of the server's CPU for answers that almost never change.
+// Credentials, memberships, channel records and messages' scopes, cached per process. Every
+// request looks up its session (or bot token), the actor's membership and usually a channel: three
+// reads that, in the write-path profile, took 17% of the server's CPU for answers that almost
+// never change. A request about one message (its thread, a reaction, an edit) first looks up where
+// the message lives, which changes only when it is deleted.
 //
 // When a cached answer stops being used:
 // - at once, in this process, whenever a store method that may change any of them runs: every
@@ -25,10 +27,11 @@ const CACHED: Record<string, Record<string, (args: unknown[]) => string>> = {
   bots: { byToken: (a) => a[0] as string },
   workspaces: { membership: (a) => `${a[0]} ${a[1]}` },
   channels: { record: (a) => a[0] as string },
+  messages: { scopeOf: (a) => a[0] as string },
 };
 
 /** Sections that hold no credential, membership or channel: nothing they do invalidates. */
-const CONTENT = new Set(["messages", "events", "search", "notifications", "workerPositions", "uploads", "routes", "topics", "presence", "digests", "audit", "connectedAccounts"]);
+const CONTENT = new Set(["events", "search", "notifications", "workerPositions", "uploads", "routes", "topics", "presence", "digests", "audit", "connectedAccounts"]);
 
 /** Methods of the other sections that change none of the cached answers. */
 const KEEPS: Record<string, ReadonlySet<string>> = {
@@ -39,6 +42,8 @@ const KEEPS: Record<string, ReadonlySet<string>> = {
   bots: new Set(["list", "tokens", "token"]),
   moderation: new Set(["list", "entry", "postsSince"]),
   dms: new Set(["record", "get", "canSend", "list", "setHidden", "open"]),
+  // Everything but deleting: no other change moves a message or ends it.
+  messages: new Set(["post", "get", "byNonce", "edit", "page", "thread", "react", "pin", "unpin", "pins", "pinRecords", "markRead", "answerQuestion", "resolveQuestion", "botQuestions"]),
   integrations: new Set([
     "apps", "app", "slashCommands", "slashCommand", "activeSlashCommand", "recordInvocation", "invocationsSince", "subscriptions", "subscription",
     "signingSecret", "claimDue", "progress", "release", "logDelivery", "deliveries", "delivery", "event",

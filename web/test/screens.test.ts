@@ -81,6 +81,37 @@ describe.skipIf(!hasChromium)("browser app: screens a team needs", () => {
     await ada.close();
   });
 
+  test("a star clicked while the app is still loading your choices stays when they arrive", async () => {
+    const early = (await apiA.post(`/api/workspaces/${workspaceId}/channels`, { name: "early-star" })).channel;
+    const ada = await team.open("ada@example.com");
+    // The choices are read from the server before the click and reach the app only after it.
+    let fetched!: () => void;
+    const answered = new Promise<void>((r) => (fetched = r));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let delivered = false;
+    await ada.route("**/api/workspaces/*/channel-preferences", async (route) => {
+      const response = await route.fetch();
+      fetched();
+      await held;
+      await route.fulfill({ response });
+      delivered = true;
+    });
+    await ada.goto(`${url}/app/c/${early.id}`);
+    await answered;
+    await ada.getByRole("button", { name: "Star #early-star" }).click();
+    const link = ada.getByRole("region", { name: "Starred" }).getByRole("link", { name: /#early-star/ });
+    await link.waitFor();
+    release();
+    await until(async () => delivered, 10_000, "the held choices delivered");
+    await ada.waitForTimeout(300);
+    expect(await link.isVisible()).toBe(true);
+    await ada.unroute("**/api/workspaces/*/channel-preferences");
+    await ada.reload();
+    await link.waitFor();
+    await ada.close();
+  });
+
   test("star and mute: a starred section, and a muted channel counts only mentions (kept by the server: on another device too)", async () => {
     const noisy = (await apiA.post(`/api/workspaces/${workspaceId}/channels`, { name: "noisy" })).channel;
     const ada = await team.open("ada@example.com");

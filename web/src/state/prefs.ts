@@ -18,27 +18,51 @@ const channelPrefs = signal<ChannelPrefs>({ starred: [], muted: [] });
 export const starred = computed(() => new Set(channelPrefs.value.starred));
 export const muted = computed(() => new Set(channelPrefs.value.muted));
 
+type Edit = { list: "starred" | "muted"; channelId: string; on: boolean };
+
+function withEdit(prefs: ChannelPrefs, { list, channelId, on }: Edit): ChannelPrefs {
+  const rest = prefs[list].filter((id) => id !== channelId);
+  return { ...prefs, [list]: on ? [...rest, channelId] : rest };
+}
+
+/**
+ * Choices made while a load is on its way: the load's answer may predate them (a star clicked
+ * just as the app opened), so they are applied again on top of it instead of being lost.
+ */
+const editsDuringLoads = new Set<Edit[]>();
+
+function record(edit: Edit): void {
+  for (const edits of editsDuringLoads) edits.push(edit);
+}
+
 /** Loads a person's choices in a workspace (when it starts, and again after reconnecting). */
 export async function loadChannelPrefs(workspaceId: string): Promise<void> {
+  const edits: Edit[] = [];
+  editsDuringLoads.add(edits);
   try {
     const { channels } = await api.channelPreferences(workspaceId);
-    channelPrefs.value = { starred: channels.filter((c) => c.starred).map((c) => c.channel_id), muted: channels.filter((c) => c.preference === "mentions" || c.preference === "muted").map((c) => c.channel_id) };
+    const loaded = { starred: channels.filter((c) => c.starred).map((c) => c.channel_id), muted: channels.filter((c) => c.preference === "mentions" || c.preference === "muted").map((c) => c.channel_id) };
+    channelPrefs.value = edits.reduce(withEdit, loaded);
   } catch {
     // Offline: the sidebar keeps what it showed.
+  } finally {
+    editsDuringLoads.delete(edits);
   }
 }
 
 /** Flips a choice at once and asks the server; a refusal puts it back and says so. */
 async function toggle(list: "starred" | "muted", channelId: string): Promise<void> {
-  const before = channelPrefs.peek();
-  const on = !before[list].includes(channelId);
-  channelPrefs.value = { ...before, [list]: on ? [...before[list], channelId] : before[list].filter((id) => id !== channelId) };
+  const on = !channelPrefs.peek()[list].includes(channelId);
+  const edit = { list, channelId, on };
+  channelPrefs.value = withEdit(channelPrefs.peek(), edit);
+  record(edit);
   try {
     if (list === "starred") await (on ? api.star(channelId) : api.unstar(channelId));
     else await api.setChannelPreference(channelId, on ? "mentions" : "all");
   } catch (err) {
-    const now = channelPrefs.peek();
-    channelPrefs.value = { ...now, [list]: on ? now[list].filter((id) => id !== channelId) : [...now[list], channelId] };
+    const undo = { ...edit, on: !on };
+    channelPrefs.value = withEdit(channelPrefs.peek(), undo);
+    record(undo);
     showToast(`Could not ${list === "starred" ? (on ? "star" : "unstar") : on ? "mute" : "unmute"} the channel: ${(err as Error).message}`, "error");
   }
 }

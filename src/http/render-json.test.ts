@@ -79,3 +79,14 @@ test("responses without shared renderings take the usual path", async () => {
   const page = { messages: [message("msg_1")], oldest_seq: 1, newest_seq: 1, has_older: false, has_newer: false };
   expect(await body(MessagePageSchema, page)).toBeNull();
 });
+
+test("kept bodies are bounded: past two thousand first renderings, the least recently written goes", async () => {
+  const pageOf = (m: object) => ({ messages: [m], oldest_seq: 1, newest_seq: 1, has_older: false, has_newer: false });
+  const first = pageOf(deepFreeze(message("msg_first")));
+  const kept = sharedRenderingsBody(MessagePageSchema as unknown as Schema, first)!;
+  expect(sharedRenderingsBody(MessagePageSchema as unknown as Schema, first)).toBe(kept);
+  for (let i = 0; i < 2_000; i++) sharedRenderingsBody(MessagePageSchema as unknown as Schema, pageOf(deepFreeze(message(`msg_${i}`))));
+  const again = sharedRenderingsBody(MessagePageSchema as unknown as Schema, first)!;
+  expect(again).not.toBe(kept);
+  expect(await again.text()).toBe(await kept.text());
+});

@@ -169,7 +169,17 @@ export function createApp(deps: Deps) {
       if (!schema) return;
       // Pages of shared renderings are written with each one's kept JSON (src/http/render-json.ts).
       const shared = sharedRenderingsBody(schema as Schema, responseValue);
-      if (shared !== null) return new Response(shared, { status, headers: { "content-type": "application/json" } }) as never;
+      if (shared !== null) {
+        // The headers set so far (security headers, the request id) go into this Response:
+        // otherwise Elysia wraps its body in a second one to add them (a tenth of a hot page's
+        // CPU in process). Headers that are lists, and cookies, are left to Elysia.
+        const headers = set.headers as Record<string, unknown>;
+        if (set.cookie || !Object.values(headers).every((v) => typeof v === "string")) {
+          return new Response(shared, { status, headers: { "content-type": "application/json" } }) as never;
+        }
+        set.headers = {};
+        return new Response(shared, { status, headers: { ...(headers as Record<string, string>), "content-type": "application/json" } }) as never;
+      }
       return omitAbsent(schema as never, responseValue) as never;
     })
     .onBeforeHandle({ as: "global" }, async ({ request, route, params }) => {

@@ -201,6 +201,21 @@ describe("reactions and pins", () => {
   // Pages reuse each message's rendering and its JSON (src/store/message-cache.ts,
   // src/http/render-json.ts): read again, a page must show every change, as each reader sees it,
   // and each message exactly as GET /api/messages/:id (which renders afresh) shows it.
+  test("a page answered from kept renderings carries every header any answer does", async () => {
+    const a = team.clients[0]!;
+    await a.post(`/api/channels/${team.general.id}/messages`, { body: "headers" });
+    for (let read = 0; read < 2; read++) {
+      const res = await a.get(`/api/channels/${team.general.id}/messages?limit=5`, { "X-Request-ID": `page-${read}` });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toStartWith("application/json");
+      expect(res.headers.get("x-request-id")).toBe(`page-${read}`);
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
+      expect(res.body.messages.at(-1).body).toBe("headers");
+    }
+  });
+
   test("a page read again shows edits, reactions per reader and a renamed author, as the message's own route does", async () => {
     const { body: ch } = await ada().post(`/api/workspaces/${team.workspace.id}/channels`, { name: "page-cache" });
     const path = `/api/channels/${ch.channel.id}`;

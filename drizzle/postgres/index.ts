@@ -20,6 +20,7 @@ import m17 from "./0017_mentions_by_message.sql" with { type: "text" };
 import m18 from "./0018_message_version.sql" with { type: "text" };
 import m19 from "./0019_user_version.sql" with { type: "text" };
 import m20 from "./0020_nonce_index_partial.sql" with { type: "text" };
+import m21 from "./0021_thread_window_reuse.sql" with { type: "text" };
 
 export const migrations = [
   { tag: "0000_init", when: 1796124327785, breakpoints: true, sql: m0 as unknown as string },
@@ -43,4 +44,5 @@ export const migrations = [
   { tag: "0018_message_version", when: 1796160501500, breakpoints: true, sql: m18 as unknown as string },
   { tag: "0019_user_version", when: 1796163213122, breakpoints: true, sql: m19 as unknown as string },
   { tag: "0020_nonce_index_partial", when: 1796169823184, breakpoints: true, sql: m20 as unknown as string },
+  { tag: "0021_thread_window_reuse", when: 1796180393238, breakpoints: true, sql: m21 as unknown as string },
 ];

@@ -31,7 +31,9 @@ const SECRET_COLUMNS = new Set(["token_hash", "state_hash", "code_verifier", "pa
 const SECRET_TABLES = ["sessions", "magic_links", "oauth_states", "bot_setup_codes", "pushover_keys", "vapid_keys", "push_subscriptions", "server_secrets"];
 /** Who is connected right now: true of the exporting server's sockets, never of the importing one's. */
 const LIVE_TABLES = ["presence_sockets", "presence_away"];
-const NOT_EXPORTED = new Set([...SECRET_TABLES, ...LIVE_TABLES]);
+/** Marks of change for this database's caches (src/store/thread-windows.ts), not data: an import starts them again. */
+const CACHE_TABLES = ["users_epoch"];
+const NOT_EXPORTED = new Set([...SECRET_TABLES, ...LIVE_TABLES, ...CACHE_TABLES]);
 /**
  * Columns that mark a row's changes for this database's caches, not data: the `version` of
  * messages and users (src/store/message-cache.ts) is moved by triggers as an import writes

@@ -479,6 +479,48 @@ export function storeContract(name: string, open: OpenStore): void {
         const seen = await thread();
         expect([seen.root.body, seen.replies[0]!.body]).toEqual(["first, edited twice", "reply, edited"]);
       });
+
+      // Thread pages also keep their window of replies while the root's version and the people's
+      // epoch stand (src/store/thread-windows.ts): a change to a reply alone, or to a replier
+      // alone, must move them, whichever process made it.
+      test("a thread page read again shows every change to its replies, by this process or another", async () => {
+        const t = await team();
+        const root = (await t.post(t.ids[0]!, "root")).message;
+        const first = (await store.messages.post({ scope: t.inGeneral, authorId: t.ids[1]!, body: "one", parentMessageId: root.id })).message;
+        const latest = (viewer = t.ids[0]!) => store.messages.thread(root.id, { kind: "latest", limit: 2 }, viewer);
+        const bodies = async (viewer?: string) => (await latest(viewer)).replies.map((m) => m.body);
+        expect(await bodies()).toEqual(["one"]);
+        expect(await bodies()).toEqual(["one"]);
+
+        await other.messages.edit(first.id, "one, edited", t.ids[1]!);
+        expect(await bodies()).toEqual(["one, edited"]);
+
+        const second = (await other.messages.post({ scope: t.inGeneral, authorId: t.ids[2]!, body: "two", parentMessageId: root.id })).message;
+        expect(await bodies()).toEqual(["one, edited", "two"]);
+        await other.messages.post({ scope: t.inGeneral, authorId: t.ids[0]!, body: "three", parentMessageId: root.id });
+        const page = await latest();
+        expect([page.replies.map((m) => m.body), page.has_older, page.oldest_seq, page.newest_seq]).toEqual([["two", "three"], true, 2, 3]);
+        const older = await store.messages.thread(root.id, { kind: "before", seq: 2, limit: 2 }, t.ids[0]!);
+        expect([older.replies.map((m) => m.body), older.has_newer]).toEqual([["one, edited"], true]);
+
+        await other.messages.react(second.id, t.ids[1]!, "🎉", true);
+        expect((await latest(t.ids[1]!)).replies[0]!.reactions).toEqual([{ emoji: "🎉", count: 1, reacted_by_me: true }]);
+        await other.messages.react(second.id, t.ids[1]!, "🎉", false);
+        expect((await latest(t.ids[1]!)).replies[0]!.reactions).toEqual([]);
+
+        await other.users.update(t.ids[2]!, { displayName: "Gus Renamed" });
+        expect((await latest()).replies[0]!.author).toMatchObject({ id: t.ids[2], display_name: "Gus Renamed" });
+
+        const reserved = await other.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.ids[2]!, bytes: 10, quota: { maxBytes: 1000, maxFiles: 5 } });
+        const file = (await other.uploads.complete(reserved.id, { filename: "b.txt", contentType: "text/plain", byteSize: 10, width: null, height: null, durationMs: null, nonce: null, fingerprint: "fp-thread" })).upload;
+        await other.uploads.attach(second.id, file.id, t.ids[2]!);
+        expect((await latest()).replies[0]!.attachments!.map((a) => a.id)).toEqual([file.id]);
+
+        await other.messages.remove(second.id, t.ids[2]!);
+        const afterDelete = await latest();
+        expect(afterDelete.replies[0]).toMatchObject({ id: second.id, body: "", deleted_at: expect.any(String) });
+        expect(afterDelete.thread_state.reply_count).toBe(2);
+      });
     });
 
     describe("thread windows and lookups", () => {

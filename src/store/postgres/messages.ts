@@ -13,6 +13,7 @@ import type { ChatEvent, Message, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
 import { now, toPinRecord } from "../rows.ts";
 import { messagePage, threadPage, windowed } from "../window.ts";
+import { ThreadWindows } from "../thread-windows.ts";
 import { privateReaders } from "./channel-members.ts";
 import { countAll, lastReadSeq } from "./channels.ts";
 import type { Db, EventSink, PgGroupCommitWriter } from "./database.ts";
@@ -35,6 +36,9 @@ const STAMP = {
   channelSeq: messages.channelSeq, threadSeq: messages.threadSeq, parentMessageId: messages.parentMessageId,
 };
 type PageStamp = MessageStamp & Pick<Row, "channelSeq" | "threadSeq" | "parentMessageId">;
+// A thread's root comes with the people's epoch: with the root's version, it says whether the
+// window of replies read before still stands (src/store/thread-windows.ts).
+const THREAD_ROOT = { ...STAMP, usersEpoch: sql<number>`(SELECT epoch FROM users_epoch WHERE id = 1)` };
 
 function fingerprint(input: PostMessageInput): string {
   return nonceFingerprint({ ...input, scopeId: input.scope.id });
@@ -201,6 +205,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
   }
 
   const stamped = () => db.select(STAMP).from(messages).innerJoin(users, eq(users.id, messages.authorId));
+  const threadWindows = new ThreadWindows<PageStamp>();
 
   function windowQuery(column: "channel" | "dm" | "thread", scopeId: string, topicId: string | undefined) {
     return async (cmp: "lt" | "lte" | "gt" | "none", seq: number, order: "asc" | "desc", limit: number): Promise<PageStamp[]> => {
@@ -289,10 +294,11 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
       return messagePage(page, await rendered(page.rows, viewerId));
     },
     async thread(rootId, window, viewerId) {
-      const [root] = await stamped().where(eq(messages.id, rootId));
+      const [root] = await db.select(THREAD_ROOT).from(messages).innerJoin(users, eq(users.id, messages.authorId)).where(eq(messages.id, rootId));
       if (!root) throw notFound("message");
       assertThreadRoot(root);
-      const page = await windowed(window, (r) => r.threadSeq ?? 0, { rows: windowQuery("thread", rootId, undefined) });
+      const page = threadWindows.reuse(rootId, window, root)
+        ?? threadWindows.keep(rootId, window, root, await windowed(window, (r) => r.threadSeq ?? 0, { rows: windowQuery("thread", rootId, undefined) }));
       const [rootMsg, ...replies] = await rendered([root, ...page.rows], viewerId);
       if (rootMsg?.id !== rootId) throw notFound("message");
       return threadPage(page, rootMsg, replies, rootMsg.thread_state!);

@@ -40,6 +40,16 @@ export const users = pgTable(
   ],
 );
 
+/**
+ * One row whose epoch moves whenever anyone's row changes (a trigger on `users.version`): a
+ * thread page reuses its window of replies, authors' versions included, while the epoch and
+ * the root's version stand (src/store/thread-windows.ts).
+ */
+export const usersEpoch = pgTable("users_epoch", {
+  id: integer("id").primaryKey(),
+  epoch: integer("epoch").notNull().default(0),
+});
+
 export const workspaces = pgTable(
   "workspaces",
   {

@@ -13,6 +13,7 @@ import type { ChatEvent, Message, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
 import type { Statement } from "bun:sqlite";
 import { messagePage, threadPage, windowedSync, type WindowFetch } from "../window.ts";
+import { type ThreadStamp, ThreadWindows } from "../thread-windows.ts";
 import { lastReadSeq } from "./channels.ts";
 import { privateReaders } from "./channel-members.ts";
 import { type Db, type EventSink, type GroupCommitWriter, reading } from "./database.ts";
@@ -269,7 +270,12 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
   // Pages reuse each message's rendering while its version stands (src/store/message-cache.ts).
   const cache = new MessageCache();
   const rowsIn = db.$client.query<Row, { ids: string }>(`SELECT ${MESSAGE_ROW} FROM messages WHERE id IN (SELECT value FROM json_each($ids))`);
-  const stampOf = db.$client.query<PageStamp, { id: string }>(`SELECT ${STAMP} FROM ${STAMPED} WHERE m.id = $id`);
+  // A thread's root comes with the people's epoch: with the root's version, it says whether the
+  // window of replies read before still stands (src/store/thread-windows.ts).
+  const threadRootOf = db.$client.query<PageStamp & ThreadStamp, { id: string }>(
+    `SELECT ${STAMP}, (SELECT epoch FROM users_epoch WHERE id = 1) AS usersEpoch FROM ${STAMPED} WHERE m.id = $id`,
+  );
+  const threadWindows = new ThreadWindows<PageStamp>();
   function rendered(stamps: MessageStamp[], viewerId: string): Message[] {
     const plan = cache.lookup(stamps);
     if (plan.stale.length > 0) {
@@ -337,10 +343,11 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
     },
     async thread(rootId, window, viewerId) {
       return reading(db.$client, () => {
-        const root = stampOf.get({ id: rootId });
+        const root = threadRootOf.get({ id: rootId });
         if (!root) throw notFound("message");
         assertThreadRoot(root);
-        const page = windowedSync(window, (r) => r.threadSeq ?? 0, windowQuery("thread", rootId, undefined));
+        const page = threadWindows.reuse(rootId, window, root)
+          ?? threadWindows.keep(rootId, window, root, windowedSync(window, (r) => r.threadSeq ?? 0, windowQuery("thread", rootId, undefined)));
         const [rootMsg, ...replies] = rendered([root, ...page.rows], viewerId);
         return threadPage(page, rootMsg!, replies, rootMsg!.thread_state!);
       });

@@ -1,5 +1,9 @@
 import { expect, test } from "bun:test";
-import { reading } from "./database.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { migrations } from "../../../drizzle/sqlite/index.ts";
+import { migrateDatabase, openDatabase, reading, type Db } from "./database.ts";
 import { openSqliteStore } from "./index.ts";
 
 test("reads share the turn's read transaction; a write in the same turn ends it first, and the next read sees the write", async () => {
@@ -21,5 +25,40 @@ test("reads share the turn's read transaction; a write in the same turn ends it 
     expect(raw.inTransaction).toBe(false);
   } finally {
     await store.close();
+  }
+});
+
+// migrateDatabase keeps drizzle's bookkeeping while running each migration in one exec: a database
+// it migrated must be the one drizzle's own migrator makes, fresh or upgraded, so either can take
+// over from the other.
+test("migrations leave the schema and the migration journal drizzle's migrator leaves, fresh or upgraded", () => {
+  const dir = mkdtempSync(join(tmpdir(), "clickclack-migrate-"));
+  const drizzleMigrate = (db: Db, list: typeof migrations) =>
+    (db as unknown as { dialect: { migrate: (m: unknown, s: unknown, c: unknown) => void }; session: unknown }).dialect.migrate(
+      list.map((m) => ({ sql: m.sql.split("--> statement-breakpoint"), bps: m.breakpoints, folderMillis: m.when, hash: new Bun.CryptoHasher("sha256").update(m.sql).digest("hex") })),
+      (db as unknown as { session: unknown }).session,
+      {},
+    );
+  const migrated = (name: string, steps: ((db: Db) => void)[]) => {
+    for (const step of steps) {
+      const { raw, db } = openDatabase(join(dir, name));
+      step(db);
+      raw.close();
+    }
+    const { raw } = openDatabase(join(dir, name));
+    const shape = {
+      schema: raw.query("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").all(),
+      journal: raw.query("SELECT hash, created_at FROM __drizzle_migrations ORDER BY created_at").all(),
+    };
+    raw.close();
+    return shape;
+  };
+  try {
+    const reference = migrated("drizzle.db", [(db) => drizzleMigrate(db, migrations)]);
+    expect(reference.journal).toHaveLength(migrations.length);
+    expect(migrated("fresh.db", [migrateDatabase])).toEqual(reference);
+    expect(migrated("upgraded.db", [(db) => drizzleMigrate(db, migrations.slice(0, 10)), migrateDatabase, migrateDatabase])).toEqual(reference);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

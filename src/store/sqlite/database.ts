@@ -67,19 +67,27 @@ export function endReadTurn(raw: Database): void {
   if (raw.inTransaction) turn.commit.run();
 }
 
+/**
+ * Applies the migrations this database has not had, with drizzle's bookkeeping (the same
+ * `__drizzle_migrations` table, rows and order, so a database migrated either way reads the same),
+ * but each migration runs as one `exec` of its whole text: drizzle's migrator prepares and runs
+ * every statement through its session, a third of creating a fresh database at the binary's
+ * start (18.6–23.2 ms against 13.6–15.8). One transaction for all of them, as drizzle's.
+ * database.test.ts holds the result to drizzle's own migrator's, fresh and upgraded.
+ */
 export function migrateDatabase(db: Db): void {
-  const metas = migrations.map((m) => ({
-    sql: m.sql.split("--> statement-breakpoint"),
-    bps: m.breakpoints,
-    folderMillis: m.when,
-    hash: new Bun.CryptoHasher("sha256").update(m.sql).digest("hex"),
-  }));
-  // drizzle's own migrator reads a folder; the dialect's migrate() takes the same list from memory.
-  (db as unknown as { dialect: { migrate: (m: unknown, s: unknown, c: unknown) => void }; session: unknown }).dialect.migrate(
-    metas,
-    (db as unknown as { session: unknown }).session,
-    {},
-  );
+  const raw = db.$client;
+  raw.exec(`CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (\n\t\t\t\tid SERIAL PRIMARY KEY,\n\t\t\t\thash text NOT NULL,\n\t\t\t\tcreated_at numeric\n\t\t\t)`);
+  const last = raw.query<{ at: number }, []>(`SELECT created_at AS at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1`).get();
+  const pending = migrations.filter((m) => !last || Number(last.at) < m.when);
+  if (pending.length === 0) return;
+  const record = raw.prepare(`INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)`);
+  raw.transaction(() => {
+    for (const m of pending) {
+      raw.exec(m.sql.replaceAll("--> statement-breakpoint", ""));
+      record.run(new Bun.CryptoHasher("sha256").update(m.sql).digest("hex"), m.when);
+    }
+  })();
 }
 
 type Job = {

@@ -10,7 +10,8 @@ const SHORTCODE = /^:([a-z0-9_+-]{1,60}):$/;
 let shortcodes: ReadonlySet<string> | null = null;
 const knownShortcode = (name: string) =>
   (shortcodes ??= new Set((require("gemoji") as typeof import("gemoji")).gemoji.flatMap((g) => g.names))).has(name);
-const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+// Made on the first reaction too: building a segmenter loads ICU's break rules, 2 ms of every start.
+let graphemes: Intl.Segmenter | null = null;
 
 /** True for one emoji grapheme cluster or a known shortcode. */
 export function isReactionEmoji(emoji: string): boolean {
@@ -18,7 +19,7 @@ export function isReactionEmoji(emoji: string): boolean {
   if (code) return knownShortcode(code[1]!);
   if (emoji.length === 0 || emoji.length > LIMITS.emojiMaxChars) return false;
   let clusters = 0;
-  for (const _ of graphemes.segment(emoji)) if (++clusters > 1) return false;
+  for (const _ of (graphemes ??= new Intl.Segmenter(undefined, { granularity: "grapheme" })).segment(emoji)) if (++clusters > 1) return false;
   // Text-presentation symbols (❤ without U+FE0F) are the same emoji to a reader.
   return RGI_EMOJI.test(emoji) || RGI_EMOJI.test(`${emoji}\uFE0F`);
 }

@@ -132,6 +132,30 @@ export function assertThreadRoot(m: { parentMessageId: string | null }): void {
   if (m.parentMessageId !== null) throw invalid("that message is a reply; open its root's thread", "not_thread_root");
 }
 
+/** What a root keeps of its thread (the `thread_state` columns), as the store read it. */
+export interface ThreadCounters {
+  replyCount: number;
+  lastReplyAt: string | null;
+  /** JSON: the most recent distinct reply authors, newest first. */
+  lastReplyAuthorIds: string | null;
+}
+
+/**
+ * The thread's counters after one more reply, from the root's own: counted, dated, and its author
+ * first among the recent repliers. The same as counting the thread's live replies again (what a
+ * deleted reply still needs), which cost every reply a scan of its whole thread.
+ */
+export function countersAfterReply(root: ThreadCounters, reply: { authorId: string; createdAt: string }): ThreadCounters {
+  const before = root.lastReplyAuthorIds ? (JSON.parse(root.lastReplyAuthorIds) as string[]) : [];
+  const authors = [reply.authorId, ...before.filter((id) => id !== reply.authorId)].slice(0, LIMITS.recentReplyAuthors);
+  return {
+    replyCount: root.replyCount + 1,
+    // A clock that stepped back must not move the thread's last reply into the past.
+    lastReplyAt: root.lastReplyAt !== null && root.lastReplyAt > reply.createdAt ? root.lastReplyAt : reply.createdAt,
+    lastReplyAuthorIds: JSON.stringify(authors),
+  };
+}
+
 /**
  * Where a read pointer moves when a reader marks `requested`: only forward, never past the last
  * message that exists. Null when it stays where it is.

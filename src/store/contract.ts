@@ -524,6 +524,27 @@ export function storeContract(name: string, open: OpenStore): void {
     });
 
     describe("thread windows and lookups", () => {
+      // A reply moves its root's counters from the root's own (countersAfterReply); a deleted
+      // reply counts the thread again. Both must agree, whichever process replies.
+      test("thread state follows replies from both processes and a deletion, newest repliers first", async () => {
+        const t = await team(["ada", "bob", "cy", "dee"]);
+        const root = (await t.post(t.ids[0]!, "root")).message;
+        const reply = (who: number, via: Store) => via.messages.post({ scope: t.inGeneral, authorId: t.ids[who]!, body: `from ${who}`, parentMessageId: root.id });
+        const state = async () => (await store.messages.get(root.id, t.ids[0]!))!.thread_state!;
+        await reply(0, store);
+        await reply(1, other);
+        await reply(2, store);
+        await reply(3, other);
+        const last = await reply(1, store);
+        expect(last.threadState).toMatchObject({ reply_count: 5, last_reply_at: last.message.created_at, last_reply_author_ids: [t.ids[1], t.ids[3], t.ids[2]] });
+        expect(await state()).toEqual(last.threadState!);
+        await other.messages.remove(last.message.id, t.ids[1]!);
+        expect(await state()).toMatchObject({ reply_count: 4, last_reply_author_ids: [t.ids[3], t.ids[2], t.ids[1]] });
+        const after = await reply(0, other);
+        expect(after.threadState).toMatchObject({ reply_count: 5, last_reply_author_ids: [t.ids[0], t.ids[3], t.ids[2]] });
+        expect(await state()).toEqual(after.threadState!);
+      });
+
       test("thread replies page by thread seq like a channel pages by channel seq", async () => {
         const t = await team();
         const root = await t.post(t.ids[0]!, "root");

@@ -3,7 +3,7 @@ import { notFound } from "../../chat/errors.ts";
 import { type Audience, channelAudience, dmAudience, messageCreated, messageDeleted, messageUpdated, pinChanged, reactionChanged, readMoved, threadReplyCreated, threadStateUpdated } from "../../chat/events.ts";
 import {
   assertAuthor, assertCanPin, assertEditable, assertNonceReplay, assertQuotable, assertReplyTarget, assertThreadRoot, assertTopicFits,
-  assertWithinBudget, budgetWindowStart, nextReadPointer, nonceFingerprint, quoteSnapshot,
+  assertWithinBudget, budgetWindowStart, countersAfterReply, nextReadPointer, nonceFingerprint, quoteSnapshot, type ThreadCounters,
 } from "../../chat/posting.ts";
 import { newId, newRouteId } from "../../chat/ids.ts";
 import { assertResponders, newQuestion } from "../../chat/questions.ts";
@@ -11,7 +11,7 @@ import { assertReactionFits } from "../../chat/reactions.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
 import type { ChatEvent, Message, ThreadState } from "../../chat/types.ts";
 import type { MessageStore, PostMessageInput, QuestionMethods, Scope } from "../store.ts";
-import { now, toPinRecord } from "../rows.ts";
+import { now, toPinRecord, toThreadState } from "../rows.ts";
 import { messagePage, threadPage, windowed } from "../window.ts";
 import { ThreadWindows } from "../thread-windows.ts";
 import { privateReaders } from "./channel-members.ts";
@@ -124,9 +124,14 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
     // mutation could resolve, since the lock is the batch's. Sent pipelined ahead of the update.
     const locked = emit.lock(tx, input.scope.workspaceId);
     locked.catch(() => {}); // awaited below; a failure here also fails the next statement
+    // The root's thread counters as they stand under its row lock (another process may have
+    // replied since `root` was read): the new ones follow from them (countersAfterReply).
+    let rootCounters: ThreadCounters | null = null;
     if (root) {
-      const [r] = await tx.update(messages).set({ threadLastSeq: sql`${messages.threadLastSeq} + 1` }).where(eq(messages.id, root.id)).returning({ s: messages.threadLastSeq });
+      const [r] = await tx.update(messages).set({ threadLastSeq: sql`${messages.threadLastSeq} + 1` }).where(eq(messages.id, root.id))
+        .returning({ s: messages.threadLastSeq, replyCount: messages.replyCount, lastReplyAt: messages.lastReplyAt, lastReplyAuthorIds: messages.lastReplyAuthorIds });
       threadSeq = r!.s;
+      rootCounters = r!;
     } else if (input.scope.kind === "channel") {
       const [r] = await tx.update(channels).set({ lastSeq: sql`${channels.lastSeq} + 1` }).where(eq(channels.id, input.scope.id)).returning({ s: channels.lastSeq });
       if (!r) throw notFound("channel");
@@ -193,7 +198,10 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
     if (!root) {
       events.push(await appendEvent(tx, emit, messageCreated(row, audience, mentioned)));
     } else {
-      threadState = await refreshThreadState(tx, root.id);
+      // No scan of the whole thread per reply: that made long threads slow to write to.
+      const counters = countersAfterReply(rootCounters!, row);
+      await tx.update(messages).set(counters).where(eq(messages.id, root.id));
+      threadState = toThreadState({ ...root, ...counters });
       events.push(
         await appendEvent(tx, emit, threadReplyCreated(row, audience, mentioned)),
         await appendEvent(tx, emit, threadStateUpdated(row, audience, threadState)),

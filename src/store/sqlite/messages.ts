@@ -5,7 +5,7 @@ import { newId, newOrderedMessageRouteId } from "../../chat/ids.ts";
 import { assertResponders, newQuestion } from "../../chat/questions.ts";
 import {
   assertAuthor, assertCanPin, assertEditable, assertNonceReplay, assertQuotable, assertReplyTarget, assertThreadRoot, assertTopicFits,
-  assertWithinBudget, budgetWindowStart, nextReadPointer, nonceFingerprint, quoteSnapshot,
+  assertWithinBudget, budgetWindowStart, countersAfterReply, nextReadPointer, nonceFingerprint, quoteSnapshot,
 } from "../../chat/posting.ts";
 import { assertReactionFits } from "../../chat/reactions.ts";
 import { BROADCAST_HANDLES, LIMITS, mentionedHandles } from "../../chat/rules.ts";
@@ -20,7 +20,7 @@ import { type Db, type EventSink, type GroupCommitWriter, reading } from "./data
 import { appendEvent } from "./events.ts";
 import { authorRows, hydrate, reactionSummaries, reactorRows } from "./hydrate.ts";
 import { MessageCache, type MessageStamp } from "../message-cache.ts";
-import { now, toPinRecord } from "../rows.ts";
+import { now, toPinRecord, toThreadState } from "../rows.ts";
 import { firstRow, rowColumns } from "./rows.ts";
 import { mentionCount, readRootMentions, recordReach } from "./notifications.ts";
 import { peopleOf } from "./users.ts";
@@ -123,6 +123,9 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
     nextDmSeq: db.update(directConversations).set({ lastSeq: sql`${directConversations.lastSeq} + 1` }).where(eq(directConversations.id, sql.placeholder("id"))).returning({ s: directConversations.lastSeq }).prepare(),
     topic: db.select().from(topics).where(eq(topics.id, sql.placeholder("id"))).prepare(),
     insert: db.insert(messages).values(Object.fromEntries(MESSAGE_COLUMNS.map((c) => [c, sql.placeholder(c)])) as never).prepare(),
+    recordReply: db.$client.query<never, { id: string; seq: number; count: number; at: string | null; authors: string | null }>(
+      "UPDATE messages SET thread_last_seq = $seq, reply_count = $count, last_reply_at = $at, last_reply_author_ids = $authors WHERE id = $id",
+    ),
   };
   const byId = (id: string) => q.byId.get({ id }) ?? undefined;
   const one = (id: string, viewerId: string): Message => hydrate(db, [byId(id)!], viewerId)[0]!;
@@ -165,7 +168,6 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
     let threadSeq: number | null = null;
     if (root) {
       threadSeq = root.threadLastSeq + 1;
-      db.update(messages).set({ threadLastSeq: threadSeq }).where(eq(messages.id, root.id)).run();
     } else if (input.scope.kind === "channel") {
       const r = q.nextChannelSeq.get({ id: input.scope.id });
       if (!r) throw notFound("channel");
@@ -227,7 +229,11 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
     if (!root) {
       events.push(appendEvent(db, emit, messageCreated(row, audience, mentioned)));
     } else {
-      threadState = refreshThreadState(db, root.id);
+      // The root's counters follow from its own (countersAfterReply), in the row that takes the
+      // thread's seq: a scan of the whole thread per reply made long threads slow to write to.
+      const counters = countersAfterReply(root, row);
+      q.recordReply.run({ id: root.id, seq: threadSeq!, count: counters.replyCount, at: counters.lastReplyAt, authors: counters.lastReplyAuthorIds });
+      threadState = toThreadState({ ...root, ...counters });
       events.push(
         appendEvent(db, emit, threadReplyCreated(row, audience, mentioned)),
         appendEvent(db, emit, threadStateUpdated(row, audience, threadState)),

@@ -6,6 +6,7 @@ import { nextCursor } from "../src/chat/ids.ts";
 import { openDatabase, migrateDatabase } from "../src/store/sqlite/database.ts";
 import { auditWrites } from "./audit.ts";
 import { percentile, printTable, ROOT, type Row, scratchDir, seed, startServer } from "./lib.ts";
+import { storeWrites } from "./store-write.ts";
 
 /**
  * Raw bun:sqlite inserts of the rows one post writes (channel seq, message, workspace cursor,
@@ -134,6 +135,9 @@ export async function measureWrites(opts: { seconds: number; concurrency: number
 export async function benchWrite(opts: { seconds: number; concurrency: number; channels: number }): Promise<{ rows: Row[]; problems: string[] }> {
   const base = baselines(10_000);
   const { rate, lat, problems, cpuUsPerMessage, searchLag } = await measureWrites(opts);
+  // Replies in process against posts in process: a reply must not cost its thread's length.
+  const posts = await storeWrites(10_000, "posts");
+  const replies = await storeWrites(10_000, "replies");
   if (percentile(searchLag, 99) > 1000) problems.push(`search lag p99 ${percentile(searchLag, 99).toFixed(0)} ms (goal: findable within 1 s)`);
   const figure = `acknowledged messages/s (${opts.concurrency} authors, ${opts.channels} channels, HTTP)`;
   return {
@@ -147,6 +151,10 @@ export async function benchWrite(opts: { seconds: number; concurrency: number; c
       },
       { figure: "ack latency p50", ours: percentile(lat, 50), baseline: 1000 / base.single, unit: "ms", lowerIsBetter: true, note: "baseline: one raw transaction" },
       { figure: "ack latency p99", ours: percentile(lat, 99), baseline: 20, unit: "ms", lowerIsBetter: true, note: "baseline: the 20 ms goal" },
+      {
+        figure: "replies/s into 10 threads growing to 1,000 replies each (store, in process)", ours: replies.rate, baseline: posts.rate, unit: "msg/s",
+        note: `baseline: the same store's top-level posts; CPU ${replies.cpuUsPerMessage} against ${posts.cpuUsPerMessage} µs per message`,
+      },
       {
         figure: `search lag p99 (2xx → in the word index; ${searchLag.length} probes)`, ours: percentile(searchLag, 99), baseline: 1000, unit: "ms", lowerIsBetter: true,
         note: `baseline: the 1 s goal; p50 ${percentile(searchLag, 50).toFixed(1)} ms`,

@@ -1,8 +1,8 @@
 // Thread pages keep their window of replies. A window (which replies, their versions, their
 // authors' versions, whether more lie either side) depends only on the thread's replies and on
-// the people who wrote them, and triggers move the root's version whenever a reply is added,
-// changed or removed, and the people's epoch whenever anyone's row changes (SQLite 0024,
-// Postgres 0021). So a thread page reads its root's stamp, and while the root's version and the
+// the people who wrote them. The root's version moves whenever a reply is added (posting it
+// updates the root's thread counters) and, by triggers, when one is changed or removed; the
+// people's epoch moves whenever anyone's row changes (SQLite 0024, Postgres 0021). So a thread page reads its root's stamp, and while the root's version and the
 // epoch stand it reuses the window read before instead of reading the replies again: on SQLite
 // the replies' query was most of a short thread page's time in the server, on Postgres it is a
 // round trip. Renderings still come through the message cache, which checks each version.

@@ -545,6 +545,20 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await state()).toEqual(after.threadState!);
       });
 
+      test("replies racing from both processes leave the counters a recount of the thread gives", async () => {
+        const t = await team(["ada", "bob", "cy", "dee"]);
+        const root = (await t.post(t.ids[0]!, "root")).message;
+        await Promise.all(Array.from({ length: 12 }, (_, i) =>
+          (i % 2 ? other : store).messages.post({ scope: t.inGeneral, authorId: t.ids[i % 4]!, body: `race ${i}`, parentMessageId: root.id })));
+        const page = await store.messages.thread(root.id, { kind: "latest", limit: 50 }, t.ids[0]!);
+        const newestFirst = [...page.replies].sort((a, b) => b.thread_seq! - a.thread_seq!);
+        const recent = [...new Set(newestFirst.map((m) => m.author_id))].slice(0, 3);
+        expect(page.replies.map((m) => m.thread_seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+        expect(page.root.thread_state).toEqual({
+          root_message_id: root.id, reply_count: 12, last_reply_at: newestFirst.map((m) => m.created_at).sort().at(-1)!, last_reply_author_ids: recent,
+        });
+      });
+
       test("thread replies page by thread seq like a channel pages by channel seq", async () => {
         const t = await team();
         const root = await t.post(t.ids[0]!, "root");

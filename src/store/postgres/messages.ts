@@ -212,7 +212,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
     return { message, events, replayed: false, threadState };
   }
 
-  const stamped = () => db.select(STAMP).from(messages).innerJoin(users, eq(users.id, messages.authorId));
+  const stamped = <T extends typeof STAMP>(columns: T = STAMP as T) => db.select(columns).from(messages).innerJoin(users, eq(users.id, messages.authorId));
   const threadWindows = new ThreadWindows<PageStamp>();
 
   function windowQuery(column: "channel" | "dm" | "thread", scopeId: string, topicId: string | undefined) {
@@ -302,7 +302,7 @@ export function pgMessages(db: Db, writer: PgGroupCommitWriter): Omit<MessageSto
       return messagePage(page, await rendered(page.rows, viewerId));
     },
     async thread(rootId, window, viewerId) {
-      const [root] = await db.select(THREAD_ROOT).from(messages).innerJoin(users, eq(users.id, messages.authorId)).where(eq(messages.id, rootId));
+      const [root] = await stamped(THREAD_ROOT).where(eq(messages.id, rootId));
       if (!root) throw notFound("message");
       assertThreadRoot(root);
       const page = threadWindows.reuse(rootId, window, root)

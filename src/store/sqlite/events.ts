@@ -7,6 +7,7 @@ import type { StoredEvent } from "../../chat/types.ts";
 import type { EventStore, ReplayResult } from "../store.ts";
 import type { Db, EventSink, GroupCommitWriter } from "./database.ts";
 import { now } from "../rows.ts";
+import { insertRowSql } from "./rows.ts";
 import { events, workspaces } from "./schema.ts";
 
 
@@ -15,14 +16,13 @@ import { events, workspaces } from "./schema.ts";
 const prepared = new WeakMap<Db, ReturnType<typeof prepareEventStatements>>();
 
 function prepareEventStatements(db: Db) {
+  // Plain statements, not drizzle's prepared queries: these run for every event written, and
+  // drizzle's placeholder filling and row mapping cost more than running them.
+  const raw = db.$client;
   return {
-    lastCursor: db.select({ lastCursor: workspaces.lastCursor }).from(workspaces).where(eq(workspaces.id, sql.placeholder("id"))).prepare(),
-    setCursor: db.update(workspaces).set({ lastCursor: sql`${sql.placeholder("cursor")}` }).where(eq(workspaces.id, sql.placeholder("id"))).prepare(),
-    insert: db.insert(events).values({
-      id: sql.placeholder("id"), workspaceId: sql.placeholder("workspaceId"), cursor: sql.placeholder("cursor"), type: sql.placeholder("type"),
-      channelId: sql.placeholder("channelId"), dmId: sql.placeholder("dmId"), seq: sql.placeholder("seq"), payload: sql.placeholder("payload"),
-      recipients: sql.placeholder("recipients"), mentionedUserIds: sql.placeholder("mentionedUserIds"), createdAt: sql.placeholder("createdAt"),
-    }).prepare(),
+    lastCursor: raw.query<{ lastCursor: string | null }, { id: string }>("SELECT last_cursor AS lastCursor FROM workspaces WHERE id = $id"),
+    setCursor: raw.query<never, { cursor: string; id: string }>("UPDATE workspaces SET last_cursor = $cursor WHERE id = $id"),
+    insert: raw.query<never, typeof events.$inferSelect>(insertRowSql(events)),
   };
 }
 

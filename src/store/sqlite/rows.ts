@@ -1,5 +1,5 @@
 // Raw-query helpers for the SQLite modules (bun:sqlite answers synchronously).
-import { getTableColumns, type SQL } from "drizzle-orm";
+import { getTableColumns, getTableName, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 
 /**
@@ -10,6 +10,18 @@ import type { SQLiteTable } from "drizzle-orm/sqlite-core";
  */
 export function rowColumns(table: SQLiteTable): string {
   return Object.entries(getTableColumns(table)).map(([key, column]) => `"${column.name}" AS "${key}"`).join(", ");
+}
+
+/**
+ * `INSERT INTO table (every column) VALUES ($key, ...)`, parameters named as drizzle's row type
+ * names the columns: a raw statement compiled once, bound with a whole row object (the database is
+ * opened with strict binding, so the keys need no `$`). For the write path's inserts: drizzle's
+ * prepared insert fills its placeholders through its own mapping on every run, which cost more
+ * than the insert itself (a message row: 12.4 µs a post through drizzle).
+ */
+export function insertRowSql(table: SQLiteTable): string {
+  const cols = Object.entries(getTableColumns(table));
+  return `INSERT INTO "${getTableName(table)}" (${cols.map(([, c]) => `"${c.name}"`).join(", ")}) VALUES (${cols.map(([k]) => `$${k}`).join(", ")})`;
 }
 
 export function firstRow<T>(db: { all: <R>(q: SQL) => R[] }, query: SQL): T | undefined {

@@ -1,30 +1,58 @@
 // Write path: acknowledged durable messages per second over HTTP (50 authors, 10 channels),
-// against raw bun:sqlite inserts of the same rows, one transaction each, same pragmas.
+// against raw bun:sqlite inserts of the same rows, same pragmas: 50 per transaction with their
+// search rows by trigger (issue 19's baseline), one per transaction, with today's deferred
+// indexing, and with nothing for search.
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { nextCursor } from "../src/chat/ids.ts";
 import { openDatabase, migrateDatabase } from "../src/store/sqlite/database.ts";
+import { INDEX_BATCH, prepareIndexStatements } from "../src/store/sqlite/search-index.ts";
 import { auditWrites } from "./audit.ts";
 import { percentile, printTable, ROOT, type Row, scratchDir, seed, startServer } from "./lib.ts";
 import { storeWrites } from "./store-write.ts";
 
 /**
- * Raw bun:sqlite inserts of the rows one post writes (channel seq, message, workspace cursor,
- * event; the search triggers unless `fts` is false), `batch` posts per transaction, same pragmas.
- * Rows rotate over 10 channels like the HTTP load.
+ * How the raw baseline makes its rows findable:
+ * - "in-tx": each post's search document and its word and trigram FTS5 rows in the post's own
+ *   transaction, by trigger, as the schema did when issue 19 was filed (migration 0004). This is
+ *   the baseline issue 19 states its write goal against ("the same rows ... the two FTS5 indexes
+ *   by trigger", 11,285/s in batches of 50 then).
+ * - "deferred": today's schema (migration 0018): the post writes its search document; the FTS5
+ *   rows follow in one statement per 2,000 documents, the server's own indexing statements.
+ * - "none": no search document, no FTS5 rows.
  */
-export function baseline(messages: number, opts: { batch?: number; fts?: boolean } = {}): number {
+export type BaselineSearch = "in-tx" | "deferred" | "none";
+
+/**
+ * Raw bun:sqlite inserts of the rows one post writes (channel seq, message, workspace cursor,
+ * event, and search as `search` says), `batch` posts per transaction, same pragmas. Rows rotate
+ * over 10 channels like the HTTP load.
+ */
+export function baseline(messages: number, opts: { batch?: number; search?: BaselineSearch } = {}): number {
   return baselineCost(messages, opts).rate;
 }
 
 /** The raw baseline's rate (wall clock) and its CPU time per message (µs; what load does not skew). */
-export function baselineCost(messages: number, opts: { batch?: number; fts?: boolean } = {}): { rate: number; cpuUs: number } {
+export function baselineCost(messages: number, opts: { batch?: number; search?: BaselineSearch } = {}): { rate: number; cpuUs: number } {
   const batch = opts.batch ?? 1;
+  const search = opts.search ?? "in-tx";
   const dir = scratchDir("write-baseline");
   const { raw, db } = openDatabase(join(dir, "base.db"));
   migrateDatabase(db);
-  if (opts.fts === false) {
+  if (search === "none") {
     for (const t of ["messages_search_insert", "messages_search_update", "messages_search_delete"]) raw.exec(`DROP TRIGGER IF EXISTS ${t}`);
+  }
+  if (search === "in-tx") {
+    // Migration 0004's insert trigger, on today's tables (documents numbered as 0018 numbers them).
+    raw.exec("DROP TRIGGER messages_search_insert");
+    raw.exec(`CREATE TRIGGER messages_search_insert AFTER INSERT ON messages
+      WHEN NEW.deleted_at IS NULL AND NEW.kind NOT IN ('agent_commentary', 'agent_tool')
+      BEGIN
+        INSERT INTO message_search_docs (docid, message_id, workspace_id, scope_id, author_id, created_at)
+          VALUES ((SELECT coalesce(max(docid), 0) + 1 FROM message_search_docs), NEW.id, NEW.workspace_id, coalesce(NEW.channel_id, NEW.dm_id), NEW.author_id, NEW.created_at);
+        INSERT INTO message_search (rowid, body) SELECT docid, NEW.body FROM message_search_docs WHERE message_id = NEW.id;
+        INSERT INTO message_search_trigram (rowid, body) SELECT docid, NEW.body || char(10, 10) FROM message_search_docs WHERE message_id = NEW.id;
+      END`);
   }
   const now = new Date().toISOString();
   raw.query("INSERT INTO users (id, kind, display_name, handle, created_at) VALUES ('u', 'human', 'u', 'u', ?)").run(now);
@@ -35,6 +63,16 @@ export function baselineCost(messages: number, opts: { batch?: number; fts?: boo
   const last = raw.query<{ c: string | null }, []>("SELECT last_cursor AS c FROM workspaces WHERE id = 'w'");
   const setLast = raw.query("UPDATE workspaces SET last_cursor = ? WHERE id = 'w'");
   const event = raw.query("INSERT INTO events (id, workspace_id, cursor, type, channel_id, seq, payload, created_at) VALUES (?, 'w', ?, 'message.created', ?, ?, ?, ?)");
+  // The deferred index's own statements (src/store/sqlite/search-index.ts), in a transaction of their own.
+  const index = search === "deferred" ? prepareIndexStatements(raw) : null;
+  const indexPending = () => {
+    const { done, last } = index!.state.get()!;
+    raw.transaction(() => {
+      index!.word.run(done, last!);
+      index!.trigram.run(done, last!);
+      index!.advance.run(last!);
+    })();
+  };
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < messages; i++) {
@@ -46,7 +84,10 @@ export function baselineCost(messages: number, opts: { batch?: number; fts?: boo
     const cursor = nextCursor(last.get()!.c);
     setLast.run(cursor);
     event.run(`e${i}`, cursor, channel, s, JSON.stringify({ message_id: id, author_id: "u" }), now);
-    if (i % batch === batch - 1 || i === messages - 1) raw.exec("COMMIT");
+    if (i % batch === batch - 1 || i === messages - 1) {
+      raw.exec("COMMIT");
+      if (index && (i % INDEX_BATCH === INDEX_BATCH - 1 || i === messages - 1)) indexPending();
+    }
   }
   const rate = messages / ((performance.now() - t0) / 1000);
   const cpu = process.cpuUsage(cpu0);
@@ -63,12 +104,13 @@ export async function cpuSeconds(pid: number): Promise<number> {
 
 /** The three raw baselines the write goal is stated against, measured in this process now. */
 export function baselines(messages: number) {
-  const batched = baselineCost(messages * 2, { batch: 50 });
+  const batched = baselineCost(messages * 2, { batch: 50, search: "in-tx" });
   return {
-    single: baseline(messages),
+    single: baseline(messages, { search: "in-tx" }),
     batched: batched.rate,
     batchedCpuUs: batched.cpuUs,
-    batchedNoFts: baseline(messages * 4, { batch: 50, fts: false }),
+    batchedDeferred: baselineCost(messages * 2, { batch: 50, search: "deferred" }),
+    batchedNoSearch: baseline(messages * 4, { batch: 50, search: "none" }),
   };
 }
 
@@ -142,12 +184,13 @@ export async function benchWrite(opts: { seconds: number; concurrency: number; c
   const figure = `acknowledged messages/s (${opts.concurrency} authors, ${opts.channels} channels, HTTP)`;
   return {
     rows: [
-      { figure, ours: rate, baseline: base.batched, unit: "msg/s", note: "baseline: raw bun:sqlite, same rows with the search triggers, 50 per tx (the goal: ≥ 1.0×)" },
-      { figure, ours: rate, baseline: base.single, unit: "msg/s", note: "baseline: raw bun:sqlite, same rows, 1 tx each" },
-      { figure, ours: rate, baseline: base.batchedNoFts, unit: "msg/s", note: "baseline: raw bun:sqlite, 50 per tx, no search triggers" },
+      { figure, ours: rate, baseline: base.batched, unit: "msg/s", note: "baseline: raw bun:sqlite, same rows with their word and trigram rows by trigger in the same tx, 50 per tx: issue 19's baseline (the goal: ≥ 1.0×)" },
+      { figure, ours: rate, baseline: base.single, unit: "msg/s", note: "baseline: the same, 1 tx each" },
+      { figure, ours: rate, baseline: base.batchedDeferred.rate, unit: "msg/s", note: "baseline: raw bun:sqlite, 50 per tx, word and trigram rows in a tx per 2,000 as the server indexes (today's schema, no HTTP)" },
+      { figure, ours: rate, baseline: base.batchedNoSearch, unit: "msg/s", note: "baseline: raw bun:sqlite, 50 per tx, nothing for search" },
       {
         figure: "server CPU per acknowledged message", ours: cpuUsPerMessage, baseline: base.batchedCpuUs, unit: "µs", lowerIsBetter: true,
-        note: "baseline: CPU per message of the raw 50-per-tx inserts with the search triggers; CPU time, so a busy machine skews it far less than msg/s",
+        note: `baseline: CPU per message of issue 19's raw baseline (${base.batchedDeferred.cpuUs.toFixed(1)} µs with deferred indexing); CPU time, so a busy machine skews it far less than msg/s`,
       },
       { figure: "ack latency p50", ours: percentile(lat, 50), baseline: 1000 / base.single, unit: "ms", lowerIsBetter: true, note: "baseline: one raw transaction" },
       { figure: "ack latency p99", ours: percentile(lat, 99), baseline: 20, unit: "ms", lowerIsBetter: true, note: "baseline: the 20 ms goal" },

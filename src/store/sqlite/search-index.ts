@@ -22,7 +22,7 @@ export const INDEX_BATCH = 2000;
 export class SearchIndexer {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
-  private st: ReturnType<typeof prepare> | null | undefined;
+  private st: ReturnType<typeof prepareIndexStatements> | null | undefined;
   private stopListening: () => void;
   /** Documents indexed, and indexing transactions, since open (bench/metrics). */
   stats = { documents: 0, batches: 0 };
@@ -38,7 +38,7 @@ export class SearchIndexer {
       // A database not migrated this far (a store opened with migrate: false on an old file)
       // keeps the index in its triggers: nothing to do here.
       const has = this.raw.query<{ n: number }, []>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'message_search_position'").get()!.n > 0;
-      this.st = has ? prepare(this.raw) : null;
+      this.st = has ? prepareIndexStatements(this.raw) : null;
     }
     return this.st;
   }
@@ -98,7 +98,8 @@ export class SearchIndexer {
   }
 }
 
-function prepare(raw: Database) {
+/** The indexing statements (exported for bench/write.ts, whose raw baseline indexes with them). */
+export function prepareIndexStatements(raw: Database) {
   // The documents drive (CROSS JOIN): a range of docids, each with its message's body as it is now.
   const rows = "FROM message_search_docs d CROSS JOIN messages m ON m.id = d.message_id WHERE d.docid > ?1 AND d.docid <= ?2 ORDER BY d.docid";
   return {

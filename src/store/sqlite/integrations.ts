@@ -1,6 +1,6 @@
 // Event subscriptions (outgoing webhooks) and their delivery log on SQLite.
 import { toSubscription, toDelivery, deliveryRow, newSubscriptionRow, pruneLogStatements } from "../integration-rows.ts";
-import { and, asc, desc, eq, inArray, isNull, lt, lte, or } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
 import { newSecret } from "../../chat/secrets.ts";
 import type { StoredEvent } from "../../chat/types.ts";
@@ -21,6 +21,11 @@ import { eventDeliveries, events, eventSubscriptions, workspaces } from "./schem
 
 export function sqliteIntegrations(db: Db, writer: GroupCommitWriter): IntegrationStore {
   const row = (id: string) => db.select().from(eventSubscriptions).where(eq(eventSubscriptions.id, id)).get();
+  // Asked after every burst of commits (and once a second): built and compiled once, not per look
+  // (95 µs a look when drizzle built it each time).
+  const due = db.select().from(eventSubscriptions)
+    .where(and(eq(eventSubscriptions.status, "active"), lte(eventSubscriptions.nextAttemptAt, sql.placeholder("at")), or(isNull(eventSubscriptions.leaseUntil), lt(eventSubscriptions.leaseUntil, sql.placeholder("at")))))
+    .orderBy(asc(eventSubscriptions.nextAttemptAt)).limit(sql.placeholder("limit")).prepare();
   const mustRow = (id: string) => {
     const r = row(id);
     if (!r) throw notFound("event subscription");
@@ -86,12 +91,7 @@ export function sqliteIntegrations(db: Db, writer: GroupCommitWriter): Integrati
       });
     },
     async claimDue(owner, leaseMs, limit) {
-      const dueNow = () => {
-        const at = now();
-        return db.select().from(eventSubscriptions)
-          .where(and(eq(eventSubscriptions.status, "active"), lte(eventSubscriptions.nextAttemptAt, at), or(isNull(eventSubscriptions.leaseUntil), lt(eventSubscriptions.leaseUntil, at))))
-          .orderBy(asc(eventSubscriptions.nextAttemptAt)).limit(limit).all();
-      };
+      const dueNow = () => due.all({ at: now(), limit });
       // Most looks find nothing due: those stay reads and never queue behind the writes.
       if (dueNow().length === 0) return [];
       return writer.write(() => {

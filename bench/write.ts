@@ -104,7 +104,10 @@ export async function cpuSeconds(pid: number): Promise<number> {
 
 /** The three raw baselines the write goal is stated against, measured in this process now. */
 export function baselines(messages: number) {
-  const batched = baselineCost(messages * 2, { batch: 50, search: "in-tx" });
+  // The best of three: a neighbour's burst on a shared machine slows a baseline run far more than
+  // it speeds one, and a slow baseline would flatter the ratio.
+  const runs = [0, 1, 2].map(() => baselineCost(messages * 2, { batch: 50, search: "in-tx" }));
+  const batched = { rate: Math.max(...runs.map((r) => r.rate)), cpuUs: Math.min(...runs.map((r) => r.cpuUs)) };
   return {
     single: baseline(messages, { search: "in-tx" }),
     batched: batched.rate,
@@ -147,7 +150,7 @@ async function probeSearchLag(url: string, token: string, channel: string, dbPat
  * One run of the HTTP load against a fresh server started with `serverArgs`: acknowledged
  * messages/s, sorted ack latencies, and what the write audit found.
  */
-export async function measureWrites(opts: { seconds: number; concurrency: number; channels: number; serverArgs?: string[] }) {
+export async function measureWrites(opts: { seconds: number; concurrency: number; channels: number; serverArgs?: string[]; warmupSeconds?: number }) {
   const dir = scratchDir("write");
   const fixtures = await seed(dir, { channels: opts.channels, authors: opts.concurrency + 1 });
   // The last author posts the search probes; the load generator uses the first `concurrency`.
@@ -156,11 +159,14 @@ export async function measureWrites(opts: { seconds: number; concurrency: number
   // and a 429 answered in a tight loop is not a write (bench/limits.ts measures the checks' cost).
   const server = await startServer(dir, opts.serverArgs ?? ["--no-limits"]);
   try {
+    const warmup = opts.warmupSeconds ?? 0;
+    const gen = Bun.spawn(["bun", join(ROOT, "bench/load/post.ts"), server.url, JSON.stringify(fixtures), String(opts.concurrency), String(opts.seconds), "1000000", "plain", String(warmup)], { stdout: "pipe", stderr: "inherit" });
+    // The server's CPU is counted over the measured window (the load generator starts its clock as it starts).
+    await Bun.sleep(warmup * 1000);
     const cpu0 = await cpuSeconds(server.proc.pid);
-    const gen = Bun.spawn(["bun", join(ROOT, "bench/load/post.ts"), server.url, JSON.stringify(fixtures), String(opts.concurrency), String(opts.seconds), "1000000"], { stdout: "pipe", stderr: "inherit" });
     let loadDone = false;
     const lagRun = probeSearchLag(server.url, probeToken, fixtures.channelIds[0]!, join(dir, "clickclack.db"), () => loadDone);
-    const result = JSON.parse(await new Response(gen.stdout).text()) as { seconds: number; latencies: number[]; acked: any[]; errors: number };
+    const result = JSON.parse(await new Response(gen.stdout).text()) as { seconds: number; latencies: number[]; acked: any[]; counted: number; errors: number };
     await gen.exited;
     loadDone = true;
     const searchLag = await lagRun;
@@ -168,20 +174,23 @@ export async function measureWrites(opts: { seconds: number; concurrency: number
     await server.stop();
     const problems = auditWrites(join(dir, "clickclack.db"), result.acked);
     if (result.errors) problems.push(`${result.errors} requests failed`);
-    return { rate: result.acked.length / result.seconds, lat: result.latencies.sort((a, b) => a - b), problems, cpuUsPerMessage: (serverCpu * 1e6) / Math.max(1, result.acked.length), searchLag };
+    return { rate: result.counted / result.seconds, lat: result.latencies.sort((a, b) => a - b), problems, cpuUsPerMessage: (serverCpu * 1e6) / Math.max(1, result.counted), searchLag };
   } finally {
     if (!server.proc.killed) await server.stop();
   }
 }
 
-export async function benchWrite(opts: { seconds: number; concurrency: number; channels: number }): Promise<{ rows: Row[]; problems: string[] }> {
+export async function benchWrite(opts: { seconds: number; concurrency: number; channels: number; warmupSeconds?: number }): Promise<{ rows: Row[]; problems: string[] }> {
   const base = baselines(10_000);
-  const { rate, lat, problems, cpuUsPerMessage, searchLag } = await measureWrites(opts);
+  // A server runs warm: the first seconds of a fresh one are its JIT compiling the request path
+  // (1.2 s of compiler threads' CPU, a fifth of a 6 s run). The load runs that long first, uncounted.
+  const warmupSeconds = opts.warmupSeconds ?? 3;
+  const { rate, lat, problems, cpuUsPerMessage, searchLag } = await measureWrites({ ...opts, warmupSeconds });
   // Replies in process against posts in process: a reply must not cost its thread's length.
   const posts = await storeWrites(10_000, "posts");
   const replies = await storeWrites(10_000, "replies");
   if (percentile(searchLag, 99) > 1000) problems.push(`search lag p99 ${percentile(searchLag, 99).toFixed(0)} ms (goal: findable within 1 s)`);
-  const figure = `acknowledged messages/s (${opts.concurrency} authors, ${opts.channels} channels, HTTP)`;
+  const figure = `acknowledged messages/s (${opts.concurrency} authors, ${opts.channels} channels, HTTP, after ${warmupSeconds} s of the same load)`;
   return {
     rows: [
       { figure, ours: rate, baseline: base.batched, unit: "msg/s", note: "baseline: raw bun:sqlite, same rows with their word and trigram rows by trigger in the same tx, 50 per tx: issue 19's baseline (the goal: ≥ 1.0×)" },
@@ -208,7 +217,7 @@ export async function benchWrite(opts: { seconds: number; concurrency: number; c
 }
 
 if (import.meta.main) {
-  const { rows, problems } = await benchWrite({ seconds: Number(process.env.SECONDS ?? 10), concurrency: 50, channels: 10 });
+  const { rows, problems } = await benchWrite({ seconds: Number(process.env.SECONDS ?? 10), concurrency: 50, channels: 10, warmupSeconds: process.env.WARMUP ? Number(process.env.WARMUP) : undefined });
   printTable("Write path", rows);
   console.log(problems.length ? `AUDIT FAILED:\n${problems.join("\n")}` : "write audit: every acknowledged message present, with its event; no gaps");
   if (problems.length) process.exit(1);

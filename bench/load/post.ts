@@ -1,16 +1,20 @@
 // Load generator process for the write path: N concurrent authors posting for a fixed time or
 // count, each request timed. Talks only to the loopback URL it is given; stops by itself.
-const [url, fixturesJson, concurrencyArg, secondsArg, maxArg, mentionArg] = process.argv.slice(2);
+// A warm-up (seconds, optional) runs the same load first: its posts are acknowledged and audited
+// like the others but neither timed nor counted, so the figures are a warm server's, not its JIT's.
+const [url, fixturesJson, concurrencyArg, secondsArg, maxArg, mentionArg, warmupArg] = process.argv.slice(2);
 const fixtures = JSON.parse(fixturesJson!) as { channelIds: string[]; tokens: string[]; handles?: string[] };
 // "mention": every message names another member by @handle (the notification path's load).
 const mention = mentionArg === "mention" && fixtures.handles?.length ? fixtures.handles : null;
 const concurrency = Number(concurrencyArg);
-const deadline = Date.now() + Number(secondsArg) * 1000;
+const measureFrom = Date.now() + Number(warmupArg ?? 0) * 1000;
+const deadline = measureFrom + Number(secondsArg) * 1000;
 const max = Number(maxArg);
 let sent = 0;
 const latencies: number[] = [];
 const acked: { id: string; channel: string; seq: number; body: string; cursor: string }[] = [];
 let errors = 0;
+let counted = 0;
 
 async function author(i: number) {
   const token = fixtures.tokens[i % fixtures.tokens.length]!;
@@ -27,7 +31,10 @@ async function author(i: number) {
       });
       const json = (await res.json()) as any;
       if (res.status === 201) {
-        latencies.push(performance.now() - t0);
+        if (Date.now() >= measureFrom) {
+          latencies.push(performance.now() - t0);
+          counted++;
+        }
         acked.push({ id: json.message.id, channel, seq: json.message.channel_seq, body, cursor: json.event.cursor });
       } else errors++;
     } catch {
@@ -36,9 +43,9 @@ async function author(i: number) {
   }
 }
 
-const started = performance.now();
 await Promise.all(Array.from({ length: concurrency }, (_, i) => author(i)));
-const seconds = (performance.now() - started) / 1000;
-await Bun.write(Bun.stdout, JSON.stringify({ seconds, latencies, acked, errors }));
+const seconds = (Date.now() - Math.max(measureFrom, 0)) / 1000;
+// `acked`: every acknowledged post, warm-up included (the audit's); `counted`: those of the measured window.
+await Bun.write(Bun.stdout, JSON.stringify({ seconds, latencies, acked, counted, errors }));
 
 export {};

@@ -35,20 +35,21 @@ const WORKER_ENTRY = import.meta.url.startsWith("file:///$bunfs/") ? "./src/stor
  * copies those pages into the database file and syncs both, on the event loop, in the middle of a
  * batch whose posts wait for their answer. Here a thread of its own (checkpoint-worker.ts) does
  * that, asked after commits at most every CHECKPOINT_TICK_MS, and the writer's connection stops
- * checkpointing (`wal_autocheckpoint = 0`) while that thread runs. Until the first commit starts
- * it, or if no worker can start, the connection checkpoints itself as before, and a timer here
- * checkpoints every `intervalMs` too, truncating the WAL once it passes the limit (a passive
- * checkpoint never shrinks the file, and one that cannot finish, say behind a backup's long read,
- * lets it grow). The timer also runs `onTick`.
+ * checkpointing (`wal_autocheckpoint = 0`) while that thread runs. When no worker can start, the
+ * connection keeps checkpointing itself as before.
+ *
+ * Either way a timer checkpoints every `intervalMs` on this thread when there is no worker, and
+ * truncates the WAL once it passes the limit (a passive checkpoint never shrinks the file, and one
+ * that cannot finish, say behind a backup's long read, lets it grow), and runs `onTick`.
  */
 export function startCheckpointer(raw: Database, dbPath: string, writer: GroupCommitWriter, opts: MaintenanceOptions): () => Promise<void> {
-  const thread = dbPath === ":memory:" ? null : new CheckpointThread(raw, dbPath, writer, opts.walLimitBytes);
+  const thread = dbPath === ":memory:" ? null : startCheckpointThread(raw, dbPath, writer, opts.walLimitBytes);
   let running = false;
   const timer = setInterval(async () => {
     if (running) return;
     running = true;
     try {
-      if (!thread?.running()) {
+      if (!thread?.alive()) {
         const mode = walSize(dbPath) > opts.walLimitBytes ? "TRUNCATE" : "PASSIVE";
         endReadTurn(raw);
         raw.query(`PRAGMA wal_checkpoint(${mode})`).get();
@@ -68,97 +69,73 @@ export function startCheckpointer(raw: Database, dbPath: string, writer: GroupCo
   };
 }
 
-/**
- * The checkpoint worker's handle on this thread. It starts with the first commit (a process that
- * never writes, or a cold start up to its first request, pays nothing for it) and, if it cannot
- * start or fails, hands checkpoints back to the writer's connection.
- */
-class CheckpointThread {
-  private worker: Worker | null = null;
-  private state: "idle" | "running" | "gone" = "idle";
-  private inflight = false;
-  private again = false;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private closed: (() => void) | null = null;
-  private unlisten: () => void;
-
-  constructor(private raw: Database, private dbPath: string, writer: GroupCommitWriter, private walLimitBytes: number) {
-    this.unlisten = writer.onCommit(() => this.ask());
+function startCheckpointThread(raw: Database, dbPath: string, writer: GroupCommitWriter, walLimitBytes: number) {
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_ENTRY);
+  } catch (err) {
+    backgroundLog().warn({ err }, "no checkpoint thread; the writer checkpoints on the main thread");
+    return null;
   }
-
-  /** Whether the worker checkpoints (and the writer's connection does not). */
-  running(): boolean {
-    return this.state === "running";
-  }
-
-  async stop(): Promise<void> {
-    const worker = this.worker;
-    const wasRunning = this.running();
-    this.fallBack();
-    if (!worker || !wasRunning) return;
-    // The thread closes its connection before it goes, so the main connection's own close finds
-    // no other.
-    await Promise.race([new Promise<void>((resolve) => {
-      this.closed = resolve;
-      worker.postMessage({ close: true } satisfies CheckpointRequest);
-    }), Bun.sleep(2000)]);
-    worker.terminate();
-  }
-
-  private start(): boolean {
-    let worker: Worker;
-    try {
-      worker = new Worker(WORKER_ENTRY);
-    } catch (err) {
-      backgroundLog().warn({ err }, "no checkpoint thread; the writer checkpoints on the main thread");
-      this.fallBack();
-      return false;
-    }
-    this.worker = worker;
-    worker.onmessage = (e: MessageEvent<CheckpointReport | { closed: true }>) => {
-      const r = e.data;
-      if ("closed" in r) return this.closed?.();
-      this.inflight = false;
-      // BUSY is another checkpoint at work (a backup's, a CLI's): the next commit asks again.
-      if ("error" in r && !r.error.includes("busy") && !r.error.includes("locked")) backgroundLog().error({ err: r.error }, "checkpoint failed");
-      if (this.again) {
-        this.again = false;
-        this.ask();
-      }
-    };
-    worker.onerror = (e) => {
-      backgroundLog().error({ err: e.message }, "checkpoint thread failed; the writer checkpoints on the main thread");
-      this.fallBack();
-      worker.terminate();
-    };
-    worker.postMessage({ open: this.dbPath, restartFrames: RESTART_FRAMES, walLimitBytes: this.walLimitBytes } satisfies CheckpointRequest);
-    this.raw.exec("PRAGMA wal_autocheckpoint = 0");
-    this.state = "running";
-    return true;
-  }
-
-  private ask(): void {
-    if (this.state === "gone" || this.timer) return;
-    if (this.state === "idle" && !this.start()) return;
-    if (this.inflight) {
-      this.again = true;
+  let alive = true;
+  let inflight = false;
+  let again = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let closed: (() => void) | null = null;
+  const ask = () => {
+    if (!alive || timer) return;
+    if (inflight) {
+      again = true;
       return;
     }
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.inflight = true;
-      this.worker!.postMessage({ checkpoint: true } satisfies CheckpointRequest);
+    timer = setTimeout(() => {
+      timer = null;
+      inflight = true;
+      worker.postMessage({ checkpoint: true } satisfies CheckpointRequest);
     }, CHECKPOINT_TICK_MS);
-    this.timer.unref?.();
-  }
-
-  /** Back to SQLite's own checkpoints inside the writer's commits. */
-  private fallBack(): void {
-    if (this.state === "gone") return;
-    const wasRunning = this.running();
-    this.state = "gone";
-    this.unlisten();
-    if (this.timer) clearTimeout(this.timer);
-    if (wasRunning) this.raw.exec(`PRAGMA wal_autocheckpoint = ${RESTART_FRAMES}`);
-  }
+    timer.unref?.();
+  };
+  const unlisten = writer.onCommit(ask);
+  // Back to SQLite's own checkpoints inside the writer's commits.
+  const fallBack = () => {
+    if (!alive) return;
+    alive = false;
+    unlisten();
+    if (timer) clearTimeout(timer);
+    raw.exec(`PRAGMA wal_autocheckpoint = ${RESTART_FRAMES}`);
+  };
+  worker.onmessage = (e: MessageEvent<CheckpointReport | { closed: true }>) => {
+    const r = e.data;
+    if ("closed" in r) return closed?.();
+    inflight = false;
+    // BUSY is another checkpoint at work (a backup's, a CLI's): the next commit asks again.
+    if ("error" in r && !r.error.includes("busy") && !r.error.includes("locked")) backgroundLog().error({ err: r.error }, "checkpoint failed");
+    if (again) {
+      again = false;
+      ask();
+    }
+  };
+  worker.onerror = (e) => {
+    backgroundLog().error({ err: e.message }, "checkpoint thread failed; the writer checkpoints on the main thread");
+    fallBack();
+    worker.terminate();
+  };
+  worker.postMessage({ open: dbPath, restartFrames: RESTART_FRAMES, walLimitBytes } satisfies CheckpointRequest);
+  raw.exec("PRAGMA wal_autocheckpoint = 0");
+  // What was written before the thread started.
+  ask();
+  return {
+    alive: () => alive,
+    async stop() {
+      if (!alive) return;
+      fallBack();
+      // The thread closes its connection before it goes, so that the main connection's own close
+      // finds no other and removes the WAL as usual.
+      await Promise.race([new Promise<void>((resolve) => {
+        closed = resolve;
+        worker.postMessage({ close: true } satisfies CheckpointRequest);
+      }), Bun.sleep(2000)]);
+      worker.terminate();
+    },
+  };
 }

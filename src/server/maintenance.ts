@@ -14,7 +14,7 @@ export const INTEGRATION_LOG_DAYS = 30;
 export const DELIVERIES_KEPT_PER_SUBSCRIPTION = 1_000;
 
 /** Starts the database's background upkeep; returns the function that stops it. */
-export function startMaintenance(store: Store, config: Config): () => Promise<void> {
+export function startMaintenance(store: Store, config: Config): () => void {
   let lastPrune = 0;
   async function prune() {
     if (Date.now() - lastPrune < DAY / 24) return;
@@ -43,10 +43,10 @@ export function startMaintenance(store: Store, config: Config): () => Promise<vo
       }
     }, intervalMs);
     timer.unref?.();
-    return async () => clearInterval(timer);
+    return () => clearInterval(timer);
   }
   const sqlite = store as SqliteStore;
-  return startCheckpointer(sqlite.raw, sqlite.path, sqlite.writer, {
+  return startCheckpointer(sqlite.raw, sqlite.path, {
     intervalMs,
     walLimitBytes: Number(process.env.CLICKCLACK_WAL_LIMIT_BYTES ?? 64 * 1024 * 1024),
     onTick: prune,

@@ -176,7 +176,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       if (stopped) return;
       stopped = true;
       hub.detach();
-      await stopMaintenance();
+      stopMaintenance();
       stopUploads();
       await stopNotifyWorker();
       await stopDigestWorker();

@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +26,39 @@ test("reads share the turn's read transaction; a write in the same turn ends it 
     expect(raw.inTransaction).toBe(false);
   } finally {
     await store.close();
+  }
+});
+
+test("a write waiting for another connection's lock waits on the event loop's clock, not inside SQLite's busy handler", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "clickclack-lock-"));
+  const store = openSqliteStore(join(dir, "lock.db"));
+  const other = new Database(join(dir, "lock.db"));
+  try {
+    store.raw.exec("CREATE TABLE lock_probe (x INTEGER)");
+    // Another connection (a CLI command, the checkpoint thread) holds the write lock for 50 ms.
+    other.exec("BEGIN IMMEDIATE");
+    other.exec("INSERT INTO lock_probe VALUES (1)");
+    const released = Bun.sleep(50).then(() => other.exec("COMMIT"));
+    let ticks = 0;
+    const clock = setInterval(() => ticks++, 2);
+    const started = performance.now();
+    // Blocked in SQLite's busy handler, the event loop would never run the COMMIT above: the
+    // write would fail with SQLITE_BUSY after the 5 s timeout, having stalled everything else.
+    const n = await store.writer.write(() => {
+      store.raw.exec("INSERT INTO lock_probe VALUES (2)");
+      return (store.raw.query("SELECT count(*) AS n FROM lock_probe").get() as { n: number }).n;
+    });
+    clearInterval(clock);
+    await released;
+    expect(n).toBe(2);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(ticks).toBeGreaterThan(5);
+    // The connection waits for locks as before once the writer holds none (reads, other statements).
+    expect((store.raw.query("PRAGMA busy_timeout").get() as { timeout: number }).timeout).toBe(5000);
+  } finally {
+    other.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -12,6 +12,11 @@ import { backgroundLog } from "../../observability/log.ts";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 
+/** How long a statement waits for another connection's lock before it fails with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+/** Between two attempts of the writer to take the write lock while another connection holds it. */
+const WRITE_LOCK_RETRY_MS = 1;
+
 export function openDatabase(path: string): { raw: Database; db: Db } {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const raw = new Database(path, { create: true, strict: true });
@@ -20,7 +25,7 @@ export function openDatabase(path: string): { raw: Database; db: Db } {
   // the usual trade for a chat server (documented in docs/architecture.md).
   raw.exec("PRAGMA journal_mode = WAL");
   raw.exec("PRAGMA synchronous = NORMAL");
-  raw.exec("PRAGMA busy_timeout = 5000");
+  raw.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   raw.exec("PRAGMA foreign_keys = ON");
   raw.exec("PRAGMA temp_store = MEMORY");
   raw.exec("PRAGMA cache_size = -65536");
@@ -121,6 +126,8 @@ export class GroupCommitWriter {
   /** Appends audit entries inside the current job (set by the store: it owns the drizzle handle). */
   auditSink: ((entries: NewAuditEntry[]) => void) | null = null;
 
+  private busySince: number | null = null;
+
   constructor(private raw: Database, private maxBatch = 512) {}
 
   onCommit(listener: CommitListener): () => void {
@@ -153,28 +160,64 @@ export class GroupCommitWriter {
     });
   }
 
-  /** Runs what is queued now; used at shutdown so nothing accepted is dropped. */
-  flush(): void {
+  /** Runs what is queued now; at shutdown (`wait`) nothing accepted is dropped, even behind a lock. */
+  flush(wait = false): void {
     this.scheduled = false;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      this.runBatch(batch);
+      if (!this.runBatch(batch, wait)) {
+        // Another connection holds the write lock: try again shortly, from the event loop.
+        this.queue.unshift(...batch);
+        this.scheduled = true;
+        setTimeout(() => this.flush(), WRITE_LOCK_RETRY_MS);
+        return;
+      }
     }
   }
 
   close(): void {
-    this.flush();
+    this.flush(true);
     this.closed = true;
   }
 
-  private runBatch(batch: Job[]): void {
+  /**
+   * Takes the write lock. Another connection may hold it for a while (an admin command writing to
+   * the same file, an import, a checkpoint that restarts the WAL): SQLite's busy handler would then
+   * sleep on the event loop, answering nobody, in steps that overshoot the lock's release (a 3 ms
+   * hold stalled everything for up to 21 ms when measured). So the writer asks without waiting and
+   * comes back in a millisecond, the event loop serving everyone else meanwhile; only after
+   * BUSY_TIMEOUT_MS of that, or at shutdown, does it wait as SQLite would.
+   */
+  private begin(wait: boolean): "begun" | "busy" {
+    if (wait || (this.busySince !== null && performance.now() - this.busySince > BUSY_TIMEOUT_MS)) {
+      this.raw.exec("BEGIN IMMEDIATE");
+    } else {
+      // exec, not a kept statement: SQLite applies this pragma when it compiles it, not when it runs.
+      this.raw.exec("PRAGMA busy_timeout = 0");
+      try {
+        this.raw.exec("BEGIN IMMEDIATE");
+      } catch (err) {
+        if ((err as { code?: string }).code !== "SQLITE_BUSY") throw err;
+        this.busySince ??= performance.now();
+        return "busy";
+      } finally {
+        this.raw.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
+    }
+    this.busySince = null;
+    return "begun";
+  }
+
+  /** Runs one batch; false when the write lock was taken elsewhere and nothing ran. */
+  private runBatch(batch: Job[], wait: boolean): boolean {
     const results: { ok: boolean; value: unknown; events: StoredEvent[] }[] = [];
     try {
       endReadTurn(this.raw);
-      this.raw.exec("BEGIN IMMEDIATE");
+      if (this.begin(wait) === "busy") return false;
     } catch (err) {
+      this.busySince = null;
       for (const job of batch) job.reject(err);
-      return;
+      return true;
     }
     for (const job of batch) {
       const events: StoredEvent[] = [];
@@ -198,7 +241,7 @@ export class GroupCommitWriter {
         // The transaction may already be gone; the error that matters is the commit's.
       }
       for (const job of batch) job.reject(err);
-      return;
+      return true;
     }
     this.batches++;
     this.jobs += batch.length;
@@ -222,5 +265,6 @@ export class GroupCommitWriter {
         }
       }
     }
+    return true;
   }
 }

@@ -35,7 +35,7 @@ test("a write waiting for another connection's lock waits on the event loop's cl
   const other = new Database(join(dir, "lock.db"));
   try {
     store.raw.exec("CREATE TABLE lock_probe (x INTEGER)");
-    // Another connection (a CLI command, the checkpoint thread) holds the write lock for 50 ms.
+    // Another connection (an admin command, an import) holds the write lock for 50 ms.
     other.exec("BEGIN IMMEDIATE");
     other.exec("INSERT INTO lock_probe VALUES (1)");
     const released = Bun.sleep(50).then(() => other.exec("COMMIT"));

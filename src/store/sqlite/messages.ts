@@ -60,11 +60,11 @@ function mentionable(db: Db) {
 }
 
 /** Mentioned handles that belong to members of the workspace (and of the DM or private channel, there). */
-function resolveMentions(db: Db, scope: Scope, body: string): string[] {
+function resolveMentions(db: Db, scope: Scope, audience: Audience, body: string): string[] {
   const handles = mentionedHandles(body).filter((h) => !BROADCAST_HANDLES.has(h));
   if (handles.length === 0) return [];
   const found = mentionable(db).all(scope.workspaceId, JSON.stringify(handles)).map((r) => r.id);
-  const within = audienceOf(scope, db).recipients;
+  const within = audience.recipients;
   if (within) {
     const inScope = new Set(within);
     return found.filter((id) => inScope.has(id));
@@ -222,8 +222,9 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
     // The file goes with its message in the same write: both or neither.
     if (input.uploadId) attachUploadRow(db, input.uploadId, row);
 
+    // Who may hear of it, read once for the events, the mentions and the followers.
     const audience = audienceOf(input.scope, db);
-    const mentioned = resolveMentions(db, input.scope, input.body);
+    const mentioned = resolveMentions(db, input.scope, audience, input.body);
     const events: ChatEvent[] = [];
     let threadState: ThreadState | undefined;
     if (!root) {
@@ -239,7 +240,7 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
         appendEvent(db, emit, threadStateUpdated(row, audience, threadState)),
       );
     }
-    recordReach(db, emit, input.scope, row, root?.authorId ?? null, mentioned, input.body);
+    recordReach(db, emit, input.scope, audience, row, root?.authorId ?? null, mentioned, input.body);
     return { message: hydrate(db, [row], input.authorId, { withAttachments: Boolean(input.uploadId) })[0]!, events, replayed: false, threadState };
   }
 
@@ -325,7 +326,8 @@ export function sqliteMessages(db: Db, writer: GroupCommitWriter): Omit<MessageS
         const at = now();
         db.update(messages).set({ body, editedAt: at }).where(eq(messages.id, id)).run();
         const scope = scopeOfRow(r);
-        const event = appendEvent(db, emit, messageUpdated(r, audienceOf(scope, db), { editedAt: at, mentionedUserIds: resolveMentions(db, scope, body) }));
+        const audience = audienceOf(scope, db);
+        const event = appendEvent(db, emit, messageUpdated(r, audience, { editedAt: at, mentionedUserIds: resolveMentions(db, scope, audience, body) }));
         return { message: one(id, actorId), event };
       });
     },

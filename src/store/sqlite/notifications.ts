@@ -2,6 +2,7 @@
 // src/chat/notifications.ts; this file gathers the facts inside the write and keeps the rows.
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { notFound } from "../../chat/errors.ts";
+import type { Audience } from "../../chat/events.ts";
 import type { StoredEvent } from "../../chat/types.ts";
 import {
   channelPreferences, DEFAULT_SCOPE, effectivePreference, type FollowedThread, followsFromPost, mentionCreated, mentionTargets, type NotificationSetting,
@@ -90,9 +91,10 @@ type Posted = { id: string; threadRootId: string; authorId: string; parentMessag
 
 /**
  * Inside the post's write: follows the thread for whoever the post makes a follower, then writes
- * a mention for each person it reaches and one private event that tells their devices.
+ * a mention for each person it reaches and one private event that tells their devices. `heard`:
+ * who may hear of the post (the post has read it; a private channel's members, if it is one).
  */
-export function recordReach(db: Db, emit: EventSink, scope: Scope, m: Posted, rootAuthorId: string | null, direct: string[], body: string): StoredEvent | null {
+export function recordReach(db: Db, emit: EventSink, scope: Scope, heard: Audience, m: Posted, rootAuthorId: string | null, direct: string[], body: string): StoredEvent | null {
   if (m.kind !== "message") return null;
   const at = now();
   const isReply = m.parentMessageId !== null;
@@ -102,7 +104,7 @@ export function recordReach(db: Db, emit: EventSink, scope: Scope, m: Posted, ro
   }
   const broadcast = mentionedHandles(body).some((h) => BROADCAST_HANDLES.has(h));
   // A follower who has since left a private channel hears nothing more from it.
-  const inChannel = scope.kind === "channel" ? privateReaders(db, scope.id) : null;
+  const inChannel = scope.kind === "channel" ? heard.recipients : null;
   const followers = (isReply ? st.followers.all({ root: m.threadRootId }).map((r) => r.u) : []).filter((u) => !inChannel || inChannel.includes(u));
   if (direct.length === 0 && !broadcast && followers.length <= 1) return null;
   const audience = broadcast ? readers(db, scope) : [];

@@ -40,12 +40,12 @@ const info = { commit: gitCommit(), built_at: new Date().toISOString(), web_asse
 // of one (two builds may run at once).
 const tmp = `${out}.${process.pid}.tmp`;
 const proc = Bun.spawnSync(
-  // Workers (search, backup) are further entry points: a Worker's code must be in the binary by name.
+  // Workers (search, WAL flusher, backup) are further entry points: a Worker's code must be in the binary by name.
   // --bytecode: the modules are compiled ahead, not parsed at every start (half of a cold start;
   // it needs --format=esm for the top-level awaits). --splitting: what a command loads lazily
   // (the server, the agent runner, the Postgres store) is a chunk of its own, loaded when asked
   // for, instead of one module every command loads whole (cold start 218 -> 183 ms).
-  ["bun", "build", "--compile", "--bytecode", "--format=esm", "--splitting", join(root, "web/dist/entry.gen.ts"), join(root, "src/store/sqlite/search-worker.ts"), join(root, "src/cli/backup-worker.ts"), "--outfile", tmp, "--define", `CLICKCLACK_BUILD=${JSON.stringify(JSON.stringify(info))}`],
+  ["bun", "build", "--compile", "--bytecode", "--format=esm", "--splitting", join(root, "web/dist/entry.gen.ts"), join(root, "src/store/sqlite/search-worker.ts"), join(root, "src/store/sqlite/wal-flush-worker.ts"), join(root, "src/cli/backup-worker.ts"), "--outfile", tmp, "--define", `CLICKCLACK_BUILD=${JSON.stringify(JSON.stringify(info))}`],
   { cwd: root, stdout: "pipe", stderr: "pipe" },
 );
 if (!proc.success) {

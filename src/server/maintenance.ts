@@ -1,5 +1,6 @@
 import type { Config } from "../config/config.ts";
 import { startCheckpointer } from "../store/sqlite/maintenance.ts";
+import { startWalFlusher } from "../store/sqlite/wal-flusher.ts";
 import type { SqliteStore } from "../store/sqlite/index.ts";
 import type { Store } from "../store/store.ts";
 import { backgroundLog } from "../observability/log.ts";
@@ -46,9 +47,15 @@ export function startMaintenance(store: Store, config: Config): () => void {
     return () => clearInterval(timer);
   }
   const sqlite = store as SqliteStore;
-  return startCheckpointer(sqlite.raw, sqlite.path, {
+  // The WAL reaches the disk as the writer goes, so that checkpoints do not sync it on the event loop.
+  const flusher = process.env.CLICKCLACK_WAL_FLUSHER === "0" ? null : startWalFlusher(sqlite.path, sqlite.writer);
+  const stopCheckpoints = startCheckpointer(sqlite.raw, sqlite.path, {
     intervalMs,
     walLimitBytes: Number(process.env.CLICKCLACK_WAL_LIMIT_BYTES ?? 64 * 1024 * 1024),
     onTick: prune,
   });
+  return () => {
+    stopCheckpoints();
+    flusher?.stop();
+  };
 }

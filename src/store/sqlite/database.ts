@@ -118,6 +118,7 @@ export class GroupCommitWriter {
   private queue: Job[] = [];
   private scheduled = false;
   private listeners = new Set<CommitListener>();
+  private commitHooks = new Set<() => void>();
   private closed = false;
   private lastBatch = 0;
   batches = 0;
@@ -133,6 +134,12 @@ export class GroupCommitWriter {
   onCommit(listener: CommitListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Called after every COMMIT, whether or not its batch made events (the WAL flusher's signal). */
+  afterEachCommit(hook: () => void): () => void {
+    this.commitHooks.add(hook);
+    return () => this.commitHooks.delete(hook);
   }
 
   write<T>(fn: (emit: EventSink) => T): Promise<T> {
@@ -243,6 +250,7 @@ export class GroupCommitWriter {
       for (const job of batch) job.reject(err);
       return true;
     }
+    for (const hook of this.commitHooks) hook();
     this.batches++;
     this.jobs += batch.length;
     this.lastBatch = batch.length;

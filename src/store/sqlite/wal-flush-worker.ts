@@ -2,7 +2,7 @@
 // commits; when the counter moves it syncs the WAL file, then rests FLUSH_INTERVAL_MS so that a
 // burst of commits costs one sync per interval, not one per commit. It never touches SQLite: the
 // sync is the file system's, on the WAL's own inode, whoever wrote it.
-import { closeSync, fdatasyncSync, openSync } from "node:fs";
+import { closeSync, fdatasyncSync, fstatSync, openSync, statSync } from "node:fs";
 import { COMMITS, COVERED, FLUSH_INTERVAL_MS, STOP, SYNCS, type FlushRequest } from "./wal-flush-shared.ts";
 
 declare const self: Worker;
@@ -19,6 +19,12 @@ self.onmessage = (e: MessageEvent<FlushRequest>) => {
     seen = Atomics.load(state, COMMITS);
     try {
       // The WAL exists once the writer's connection has read the file; until then, the next commit.
+      // SQLite keeps the same file while a connection is open (a truncating checkpoint empties it
+      // in place), but should it ever be replaced, the new one is the one to sync.
+      if (fd !== null && fstatSync(fd).ino !== statSync(walPath).ino) {
+        closeSync(fd);
+        fd = null;
+      }
       fd ??= openSync(walPath, "r");
       fdatasyncSync(fd);
       Atomics.store(state, COVERED, seen);

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteStore, type SqliteStore } from "./index.ts";
@@ -96,7 +96,6 @@ test("a WAL replaced under the thread is the one it syncs next", async () => {
   expect(await until(() => flusher!.syncs() === 1)).toBe(true);
   // A new file where the WAL was (nothing SQLite does while a connection is open; a tool might).
   // The test asks only that the thread follow the path, not that SQLite make sense of it.
-  const { renameSync, copyFileSync } = await import("node:fs");
   copyFileSync(`${path}-wal`, `${path}-wal.copy`);
   renameSync(`${path}-wal.copy`, `${path}-wal`);
   expect(walDescriptors(path)).toBe(0);

@@ -20,7 +20,7 @@ function setUp() {
   const path = join(dir, "chat.db");
   const store = openSqliteStore(path);
   store.raw.exec("CREATE TABLE flush_probe (x INTEGER)");
-  const flusher = startWalFlusher(path, store.writer);
+  const flusher = startWalFlusher(path, store.writer, { startDelayMs: 0 });
   const o = { store, flusher, dir, path };
   open.push(o);
   return o;
@@ -41,10 +41,13 @@ async function until(check: () => boolean, ms = 2000) {
   return check();
 }
 
-test("the WAL is synced after a commit, and not while nothing is written", async () => {
+test("the thread starts after the first commit; the WAL is synced after a commit, and not while nothing is written", async () => {
   const { store, flusher } = setUp();
   expect(flusher).not.toBeNull();
+  await Bun.sleep(FLUSH_INTERVAL_MS * 3);
+  expect(flusher!.running()).toBe(false);
   await write(store, 1);
+  expect(await until(() => flusher!.running())).toBe(true);
   expect(await until(() => flusher!.syncs() === 1)).toBe(true);
   // Idle: the thread sleeps until the next commit.
   await Bun.sleep(FLUSH_INTERVAL_MS * 10);
@@ -102,5 +105,35 @@ test("a WAL replaced under the thread is the one it syncs next", async () => {
   await write(store, 2);
   expect(await until(() => flusher!.syncs() === 2)).toBe(true);
   // The thread holds the new file now (SQLite still holds the old, unlinked one).
+  expect(walDescriptors(path)).toBe(1);
+});
+
+test("the thread waits the start delay after the first commit, then syncs what was committed before it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "clickclack-walflush-"));
+  const path = join(dir, "chat.db");
+  const store = openSqliteStore(path);
+  const flusher = startWalFlusher(path, store.writer, { startDelayMs: 150 });
+  open.push({ store, flusher, dir });
+  store.raw.exec("CREATE TABLE flush_probe (x INTEGER)");
+  await write(store, 1);
+  await write(store, 2);
+  await Bun.sleep(50);
+  expect(flusher!.running()).toBe(false);
+  expect(flusher!.syncs()).toBe(0);
+  expect(await until(() => flusher!.progress().covered === 2)).toBe(true);
+  expect(flusher!.running()).toBe(true);
+});
+
+test("a flusher stopped before its thread started never starts it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "clickclack-walflush-"));
+  const path = join(dir, "chat.db");
+  const store = openSqliteStore(path);
+  const flusher = startWalFlusher(path, store.writer, { startDelayMs: 20 });
+  open.push({ store, flusher, dir });
+  store.raw.exec("CREATE TABLE flush_probe (x INTEGER)");
+  await write(store, 1);
+  flusher!.stop();
+  await Bun.sleep(60);
+  expect(flusher!.running()).toBe(false);
   expect(walDescriptors(path)).toBe(1);
 });

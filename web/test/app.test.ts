@@ -349,6 +349,10 @@ describe.skipIf(!hasChromium)("browser app", () => {
     // And live again afterwards.
     await apiB.post(`/api/channels/${general.id}/messages`, { body: "Live after the resync" });
     await message(ada, "Live after the resync").waitFor();
+    // The live message may arrive while the resync is still reloading the view (seen once in a
+    // full run under load: counted at that moment, the resynced message was not drawn yet). Once
+    // the view has settled, it is there, once.
+    await message(ada, "Posted while your cursor was pruned").waitFor();
     expect(await message(ada, "Posted while your cursor was pruned").count()).toBe(1);
   });
 

@@ -15,12 +15,12 @@ afterEach(async () => {
   }
 });
 
-function setUp() {
+function setUp(startDelayMs = 0) {
   const dir = mkdtempSync(join(tmpdir(), "clickclack-walflush-"));
   const path = join(dir, "chat.db");
   const store = openSqliteStore(path);
   store.raw.exec("CREATE TABLE flush_probe (x INTEGER)");
-  const flusher = startWalFlusher(path, store.writer, { startDelayMs: 0 });
+  const flusher = startWalFlusher(path, store.writer, { startDelayMs });
   const o = { store, flusher, dir, path };
   open.push(o);
   return o;
@@ -109,12 +109,7 @@ test("a WAL replaced under the thread is the one it syncs next", async () => {
 });
 
 test("the thread waits the start delay after the first commit, then syncs what was committed before it", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "clickclack-walflush-"));
-  const path = join(dir, "chat.db");
-  const store = openSqliteStore(path);
-  const flusher = startWalFlusher(path, store.writer, { startDelayMs: 150 });
-  open.push({ store, flusher, dir });
-  store.raw.exec("CREATE TABLE flush_probe (x INTEGER)");
+  const { store, flusher } = setUp(150);
   await write(store, 1);
   await write(store, 2);
   await Bun.sleep(50);
@@ -125,12 +120,7 @@ test("the thread waits the start delay after the first commit, then syncs what w
 });
 
 test("a flusher stopped before its thread started never starts it", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "clickclack-walflush-"));
-  const path = join(dir, "chat.db");
-  const store = openSqliteStore(path);
-  const flusher = startWalFlusher(path, store.writer, { startDelayMs: 20 });
-  open.push({ store, flusher, dir });
-  store.raw.exec("CREATE TABLE flush_probe (x INTEGER)");
+  const { store, flusher, path } = setUp(20);
   await write(store, 1);
   flusher!.stop();
   await Bun.sleep(60);

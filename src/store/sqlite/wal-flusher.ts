@@ -48,10 +48,10 @@ export function startWalFlusher(dbPath: string, writer: GroupCommitWriter, opts:
   const startThread = () => {
     if (stopped) return;
     try {
-      const worker = new Worker(WORKER_ENTRY);
+      // ref: false, so the thread never keeps the process alive.
+      const worker = new Worker(WORKER_ENTRY, { ref: false });
       worker.onerror = (e) => backgroundLog().error({ err: e.message }, "WAL flusher thread failed; the WAL is synced at checkpoints only");
       worker.postMessage({ walPath: `${dbPath}-wal`, shared } satisfies FlushRequest);
-      worker.unref();
       thread = "running";
     } catch (err) {
       backgroundLog().warn({ err }, "no WAL flusher thread; the WAL is synced at checkpoints only");

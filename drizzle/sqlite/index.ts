@@ -24,6 +24,7 @@ import m21 from "./0021_message_version.sql" with { type: "text" };
 import m22 from "./0022_user_version.sql" with { type: "text" };
 import m23 from "./0023_nonce_index_partial.sql" with { type: "text" };
 import m24 from "./0024_thread_window_reuse.sql" with { type: "text" };
+import schema from "./snapshot.sql" with { type: "text" };
 
 export const migrations = [
   { tag: "0000_init", when: 1795272503735, breakpoints: true, sql: m0 as unknown as string },
@@ -52,3 +53,6 @@ export const migrations = [
   { tag: "0023_nonce_index_partial", when: 1796169822229, breakpoints: true, sql: m23 as unknown as string },
   { tag: "0024_thread_window_reuse", when: 1796180392610, breakpoints: true, sql: m24 as unknown as string },
 ];
+
+/** The schema and rows all the migrations above leave (src/store/sqlite/schema-snapshot.ts). */
+export const snapshot = schema as unknown as string;

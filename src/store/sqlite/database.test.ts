@@ -3,7 +3,8 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { migrations } from "../../../drizzle/sqlite/index.ts";
+import { migrations, snapshot } from "../../../drizzle/sqlite/index.ts";
+import { snapshotOfMigrations } from "./schema-snapshot.ts";
 import { migrateDatabase, openDatabase, reading, type Db } from "./database.ts";
 import { openSqliteStore } from "./index.ts";
 
@@ -62,9 +63,9 @@ test("a write waiting for another connection's lock waits on the event loop's cl
   }
 });
 
-// migrateDatabase keeps drizzle's bookkeeping while running each migration in one exec: a database
-// it migrated must be the one drizzle's own migrator makes, fresh or upgraded, so either can take
-// over from the other.
+// migrateDatabase keeps drizzle's bookkeeping while running each migration in one exec, and makes a
+// new database from the migrations' snapshot: a database it migrated must be the one drizzle's own
+// migrator makes, fresh or upgraded, so either can take over from the other.
 test("migrations leave the schema and the migration journal drizzle's migrator leaves, fresh or upgraded", () => {
   const dir = mkdtempSync(join(tmpdir(), "clickclack-migrate-"));
   const drizzleMigrate = (db: Db, list: typeof migrations) =>
@@ -80,9 +81,12 @@ test("migrations leave the schema and the migration journal drizzle's migrator l
       raw.close();
     }
     const { raw } = openDatabase(join(dir, name));
+    const tables = raw.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((t) => t.name);
     const shape = {
       schema: raw.query("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").all(),
       journal: raw.query("SELECT hash, created_at FROM __drizzle_migrations ORDER BY created_at").all(),
+      // What migrations inserted (and what FTS5 keeps beside its tables), apart from drizzle's journal.
+      rows: Object.fromEntries(tables.filter((t) => t !== "__drizzle_migrations").map((t) => [t, raw.query(`SELECT * FROM "${t}"`).all().map((r) => JSON.stringify(r)).sort()])),
     };
     raw.close();
     return shape;
@@ -95,4 +99,8 @@ test("migrations leave the schema and the migration journal drizzle's migrator l
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the schema snapshot is the one the migrations make (else run `bun scripts/embed-migrations.ts`)", () => {
+  expect(snapshot).toBe(snapshotOfMigrations(migrations));
 });

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { Store } from "../store.ts";
+import type { SearchInput, Store } from "../store.ts";
 import { sqliteConnectedAccounts } from "./connected-accounts.ts";
 import { appendAudit, sqliteAudit } from "./audit.ts";
 import { sqliteChannels } from "./channels.ts";
@@ -39,39 +39,43 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
   const thread = opts.searchThread && path !== ":memory:" ? new SearchThread(path, opts.searchThread.budgetMs, () => sqliteSearch(db, raw)) : null;
   const searchIndex = new SearchIndexer(raw, writer);
   const searcher = thread ?? sqliteSearch(db, raw);
-  return {
-    dialect: "sqlite",
+  // The store's parts compile their statements when first used, not when the file is opened: a
+  // server starts without compiling what its first requests do not need.
+  const parts = madeOnFirstUse({
+    connectedAccounts: () => sqliteConnectedAccounts(db, writer),
+    audit: () => sqliteAudit(db, writer),
+    users: () => sqliteUsers(db, writer),
+    routes: () => sqliteRoutes(db),
+    topics: () => sqliteTopics(db, writer),
+    identity: () => sqliteIdentity(db, writer),
+    bots: () => sqliteBots(db, writer),
+    moderation: () => sqliteModeration(db, writer),
+    workspaces: () => sqliteWorkspaces(db, writer),
+    channels: () => sqliteChannels(db, writer),
+    messages: () => ({ ...sqliteMessages(db, writer), ...sqliteQuestions(db, writer) }),
+    dms: () => sqliteDms(db, writer),
+    events: () => sqliteEvents(db, writer),
+    uploads: () => sqliteUploads(db, writer),
+    notifications: () => sqliteNotifications(db, writer),
+    integrations: () => sqliteIntegrations(db, writer),
+    workerPositions: () => sqliteWorkerPositions(db, writer),
+    presence: () => sqlitePresence(db, writer),
+    invites: () => sqliteInvites(db, writer),
+    digests: () => sqliteDigests(db, writer),
+  });
+  return Object.assign(parts, {
+    dialect: "sqlite" as const,
     path,
     raw,
     writer,
-    connectedAccounts: sqliteConnectedAccounts(db, writer),
-    audit: sqliteAudit(db, writer),
-    users: sqliteUsers(db, writer),
-    routes: sqliteRoutes(db),
-    topics: sqliteTopics(db, writer),
-    identity: sqliteIdentity(db, writer),
-    bots: sqliteBots(db, writer),
-    moderation: sqliteModeration(db, writer),
-    workspaces: sqliteWorkspaces(db, writer),
-    channels: sqliteChannels(db, writer),
-    messages: { ...sqliteMessages(db, writer), ...sqliteQuestions(db, writer) },
-    dms: sqliteDms(db, writer),
-    events: sqliteEvents(db, writer),
-    uploads: sqliteUploads(db, writer),
     searchIndex,
     search: {
       // What is committed but not yet indexed goes in first: a search never misses a message.
-      async search(input) {
+      async search(input: SearchInput) {
         await searchIndex.catchUp();
         return searcher.search(input);
       },
     },
-    notifications: sqliteNotifications(db, writer),
-    integrations: sqliteIntegrations(db, writer),
-    workerPositions: sqliteWorkerPositions(db, writer),
-    presence: sqlitePresence(db, writer),
-    invites: sqliteInvites(db, writer),
-    digests: sqliteDigests(db, writer),
     async ping() {
       raw.query("SELECT 1").get();
     },
@@ -86,7 +90,24 @@ export function openSqliteStore(path: string, opts: { migrate?: boolean; searchT
       endReadTurn(raw);
       raw.close();
     },
-  };
+  });
+}
+
+/** An object whose every property is made by its function the first time it is read, then kept. */
+function madeOnFirstUse<T extends object>(makers: { [K in keyof T]: () => T[K] }): T {
+  const made = {} as T;
+  for (const key of Object.keys(makers) as (keyof T & string)[]) {
+    Object.defineProperty(made, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = makers[key]();
+        Object.defineProperty(made, key, { value, enumerable: true });
+        return value;
+      },
+    });
+  }
+  return made;
 }
 
 export { migrateDatabase, openDatabase };

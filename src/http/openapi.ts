@@ -3,7 +3,6 @@
 // (so generated clients get `Message`, not an anonymous shape repeated 40 times), every operation
 // states how it is authenticated (from the access policy, the same table the guard enforces),
 // error responses share one documented shape, and the main operations carry examples.
-import { toOpenAPISchema } from "@elysiajs/openapi";
 import { type AnyElysia, Elysia } from "elysia";
 import { POLICY, type RoutePolicy } from "../access/policy.ts";
 import { HOST_SESSION_COOKIE, SESSION_COOKIE } from "../access/credentials.ts";
@@ -149,7 +148,9 @@ function finishOperation(method: string, path: string, op: Json, responses: Json
 }
 
 /** The finished document for an app whose routes are all registered. */
-export function buildOpenApiDocument(app: AnyElysia): Json {
+export async function buildOpenApiDocument(app: AnyElysia): Promise<Json> {
+  // The plugin loads with the first request for the document: loading it was 2 ms of every start.
+  const { toOpenAPISchema } = await import("@elysiajs/openapi");
   // A plain JSON copy: the plugin's output shares TypeBox objects between operations.
   const generated = JSON.parse(JSON.stringify(toOpenAPISchema(app, undefined, undefined, undefined, OPENAPI_VERSION))) as Json;
   const schemas: Json = {};
@@ -185,12 +186,19 @@ const referencePage = (specUrl: string) => `<!doctype html>
 
 /** GET /openapi (a reference page) and GET /openapi/json, built once on first request. */
 export function openApiRoutes(root: () => AnyElysia) {
-  let cached: string | undefined;
+  let cached: Promise<string> | undefined;
   return new Elysia()
     .get("/openapi", () => new Response(referencePage("/openapi/json"), { headers: { "content-type": "text/html; charset=utf-8" } }), { detail: { hide: true } })
     .get(
       "/openapi/json",
-      () => new Response((cached ??= JSON.stringify(buildOpenApiDocument(root()))), { headers: { "content-type": "application/json" } }),
+      async () => {
+        // A failed build is not kept: the next request tries again.
+        cached ??= buildOpenApiDocument(root()).then(JSON.stringify, (err) => {
+          cached = undefined;
+          throw err;
+        });
+        return new Response(await cached, { headers: { "content-type": "application/json" } });
+      },
       { detail: { hide: true } },
     );
 }

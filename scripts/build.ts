@@ -32,6 +32,9 @@ process.on("exit", () => {
   rmSync(lockPath, { force: true });
 });
 
+/** How much more reluctant the JIT is while the binary starts (see the compile command below). */
+const START_JIT_POLICY = 100;
+
 const started = performance.now();
 const web = await writeWeb();
 const info = { commit: gitCommit(), built_at: new Date().toISOString(), web_assets: web.assets.length };
@@ -45,7 +48,10 @@ const proc = Bun.spawnSync(
   // it needs --format=esm for the top-level awaits). --splitting: what a command loads lazily
   // (the server, the agent runner, the Postgres store) is a chunk of its own, loaded when asked
   // for, instead of one module every command loads whole (cold start 218 -> 183 ms).
-  ["bun", "build", "--compile", "--bytecode", "--format=esm", "--splitting", join(root, "web/dist/entry.gen.ts"), join(root, "src/store/sqlite/search-worker.ts"), join(root, "src/store/sqlite/wal-flush-worker.ts"), join(root, "src/cli/backup-worker.ts"), "--outfile", tmp, "--define", `CLICKCLACK_BUILD=${JSON.stringify(JSON.stringify(info))}`],
+  // --compile-jit-policy: the JIT starts START_JIT_POLICY times more reluctant to compile. A start
+  // runs much code once (registering routes, building schemas and tables), which the JIT compiled
+  // on the cores the start needs; src/main.ts sets the normal policy back a second after the start.
+  ["bun", "build", "--compile", "--bytecode", "--format=esm", "--splitting", `--compile-jit-policy=${START_JIT_POLICY}`, join(root, "web/dist/entry.gen.ts"), join(root, "src/store/sqlite/search-worker.ts"), join(root, "src/store/sqlite/wal-flush-worker.ts"), join(root, "src/cli/backup-worker.ts"), "--outfile", tmp, "--define", `CLICKCLACK_BUILD=${JSON.stringify(JSON.stringify(info))}`],
   { cwd: root, stdout: "pipe", stderr: "pipe" },
 );
 if (!proc.success) {

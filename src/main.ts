@@ -55,6 +55,11 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => stream.end(() => resolve()));
 }
 
+// The binary starts with the JIT reluctant to compile (scripts/build.ts, --compile-jit-policy): a
+// start runs a great deal of code once, and compiling it cost the start more than interpreting
+// it. A process still running a second later (a server, an agent) is past its start.
+setTimeout(() => Bun.unsafe.setJITPolicy(1), 1000).unref();
+
 main(process.argv.slice(2)).then(
   async (code) => {
     // serve keeps the process alive itself; every other command exits with its code.

@@ -43,6 +43,12 @@ const PARTIAL_IDLE_MS = 10 * 60_000;
 export class UploadService {
   private draining: Promise<{ removed: number; failed: number }> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
+  /**
+   * Reservations older than this were left by an earlier process. Taken when the service is made,
+   * before the server listens: the server starts the upkeep later, after answering its first
+   * requests, whose reservations are this process's own.
+   */
+  private readonly madeAt = new Date().toISOString();
 
   constructor(
     private store: Store,
@@ -174,7 +180,6 @@ export class UploadService {
    * queue is drained; then the queue is drained every `intervalMs`. Stops with the store.
    */
   start(intervalMs = 30_000): () => void {
-    const startedAt = new Date().toISOString();
     const tick = async () => {
       try {
         await this.store.ping();
@@ -185,7 +190,7 @@ export class UploadService {
       await this.drain().catch((err) => backgroundLog().error({ err }, "upload cleanup failed"));
     };
     void this.store.uploads
-      .sweepReservations(startedAt)
+      .sweepReservations(this.madeAt)
       .catch(() => 0)
       .then(tick)
       // A crash mid-write leaves a partial file no row knows about. Another instance sharing

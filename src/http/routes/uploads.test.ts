@@ -333,6 +333,33 @@ forEachStore((store) => {
       expect((await ada().get(`/api/channels/${team.general.id}`)).body.channel.last_seq).toBe(before);
     });
 
+    test("a restart gives back the reservations an earlier process left, not those of uploads under way as it starts", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "clickclack-uploads-reservations-"));
+      const pg = store === "postgres" ? await createTestDatabase() : null;
+      const { config } = loadConfig(["--data", dir, "--addr", "127.0.0.1:0", "--dev", ...backend.args(crypto.randomUUID(), dir), ...(pg ? ["--db", pg.url] : [])], {});
+      let running = await startServer(config, { quiet: true });
+      try {
+        const t = await seedTeam(running, ["owner1"]);
+        // A process that stopped mid-upload leaves its reservation.
+        const left = await running.store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.users[0]!.id, bytes: 10, quota: { maxBytes: 1 << 30, maxFiles: 100 } });
+        await running.stop();
+        running = await startServer(config, { quiet: true });
+        // An upload under way as the new process's upkeep starts: reserved at once, completed after.
+        const underWay = await running.store.uploads.reserve({ workspaceId: t.workspace.id, ownerId: t.users[0]!.id, bytes: 10, quota: { maxBytes: 1 << 30, maxFiles: 100 } });
+        const deadline = Date.now() + 10_000;
+        const reserved = (id: string) => countRows(running.store, "uploads", "id = ?", [id]);
+        while ((await reserved(left.id)) > 0) {
+          if (Date.now() > deadline) throw new Error("the earlier process's reservation was not given back");
+          await sleep(25);
+        }
+        expect(await reserved(underWay.id)).toBe(1);
+      } finally {
+        await running.stop();
+        await pg?.drop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 30_000);
+
     test("deleting a workspace removes its objects; an outage only delays it, past a restart", async () => {
       const dir = mkdtempSync(join(tmpdir(), "clickclack-uploads-restart-"));
       const tag = crypto.randomUUID();

@@ -25,6 +25,7 @@ import m22 from "./0022_user_version.sql" with { type: "text" };
 import m23 from "./0023_nonce_index_partial.sql" with { type: "text" };
 import m24 from "./0024_thread_window_reuse.sql" with { type: "text" };
 import schema from "./snapshot.sql" with { type: "text" };
+import fresh from "./fresh.db.gz" with { type: "file" };
 
 export const migrations = [
   { tag: "0000_init", when: 1795272503735, breakpoints: true, sql: m0 as unknown as string },
@@ -56,3 +57,5 @@ export const migrations = [
 
 /** The schema and rows all the migrations above leave (src/store/sqlite/schema-snapshot.ts). */
 export const snapshot = schema as unknown as string;
+/** Where a new database made by all of them is, gzipped, with drizzle's journal. */
+export const freshDatabaseFile = fresh as unknown as string;

@@ -1,11 +1,11 @@
 import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrations, snapshot } from "../../../drizzle/sqlite/index.ts";
 import { snapshotOfMigrations } from "./schema-snapshot.ts";
-import { migrateDatabase, openDatabase, reading, type Db } from "./database.ts";
+import { migrateDatabase, openDatabase, placeFreshDatabase, reading, type Db } from "./database.ts";
 import { openSqliteStore } from "./index.ts";
 
 test("reads share the turn's read transaction; a write in the same turn ends it first, and the next read sees the write", async () => {
@@ -63,10 +63,12 @@ test("a write waiting for another connection's lock waits on the event loop's cl
   }
 });
 
-// migrateDatabase keeps drizzle's bookkeeping while running each migration in one exec, and makes a
-// new database from the migrations' snapshot: a database it migrated must be the one drizzle's own
-// migrator makes, fresh or upgraded, so either can take over from the other.
-test("migrations leave the schema and the migration journal drizzle's migrator leaves, fresh or upgraded", () => {
+// migrateDatabase keeps drizzle's bookkeeping while running each migration in one exec, and makes an
+// empty database from the migrations' snapshot; placeFreshDatabase writes a new one whole from the
+// file the binary carries. Each must be the database drizzle's own migrator makes, fresh or
+// upgraded, so any can take over from another (and a stale snapshot or file fails here: rerun
+// `bun scripts/embed-migrations.ts`).
+test("migrations leave the schema and the migration journal drizzle's migrator leaves, fresh, placed whole or upgraded", () => {
   const dir = mkdtempSync(join(tmpdir(), "clickclack-migrate-"));
   const drizzleMigrate = (db: Db, list: typeof migrations) =>
     (db as unknown as { dialect: { migrate: (m: unknown, s: unknown, c: unknown) => void }; session: unknown }).dialect.migrate(
@@ -95,6 +97,8 @@ test("migrations leave the schema and the migration journal drizzle's migrator l
     const reference = migrated("drizzle.db", [(db) => drizzleMigrate(db, migrations)]);
     expect(reference.journal).toHaveLength(migrations.length);
     expect(migrated("fresh.db", [migrateDatabase])).toEqual(reference);
+    placeFreshDatabase(join(dir, "placed", "placed.db"));
+    expect(migrated("placed/placed.db", [])).toEqual(reference);
     expect(migrated("upgraded.db", [(db) => drizzleMigrate(db, migrations.slice(0, 10)), migrateDatabase, migrateDatabase])).toEqual(reference);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -103,4 +107,17 @@ test("migrations leave the schema and the migration journal drizzle's migrator l
 
 test("the schema snapshot is the one the migrations make (else run `bun scripts/embed-migrations.ts`)", () => {
   expect(snapshot).toBe(snapshotOfMigrations(migrations));
+});
+
+test("a database that exists is never replaced by the new one, nor is one left half written", () => {
+  const dir = mkdtempSync(join(tmpdir(), "clickclack-place-"));
+  try {
+    const path = join(dir, "clickclack.db");
+    writeFileSync(path, "someone else's file");
+    placeFreshDatabase(path);
+    expect(readFileSync(path, "utf8")).toBe("someone else's file");
+    expect(readdirSync(dir)).toEqual(["clickclack.db"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

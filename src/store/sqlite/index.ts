@@ -3,7 +3,7 @@ import type { SearchInput, Store } from "../store.ts";
 import { sqliteConnectedAccounts } from "./connected-accounts.ts";
 import { appendAudit, sqliteAudit } from "./audit.ts";
 import { sqliteChannels } from "./channels.ts";
-import { endReadTurn, GroupCommitWriter, migrateDatabase, openDatabase } from "./database.ts";
+import { endReadTurn, GroupCommitWriter, migrateDatabase, openDatabase, placeFreshDatabase } from "./database.ts";
 import { sqliteDms } from "./dms.ts";
 import { sqliteEvents } from "./events.ts";
 import { sqliteBots } from "./bots.ts";
@@ -31,6 +31,7 @@ export interface SqliteStore extends Store {
 }
 
 export function openSqliteStore(path: string, opts: { migrate?: boolean; searchThread?: { budgetMs: number } } = {}): SqliteStore {
+  if (opts.migrate !== false) placeFreshDatabase(path);
   const { raw, db } = openDatabase(path);
   if (opts.migrate !== false) migrateDatabase(db);
   const writer = new GroupCommitWriter(raw);

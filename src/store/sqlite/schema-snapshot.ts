@@ -1,9 +1,20 @@
-// The schema every SQLite migration leaves, as one script: a new database runs it instead of the
-// migrations one by one. Each ALTER of a long migration history makes SQLite read its whole schema
-// again, so a fresh database took 10 ms of the server's start to migrate and takes 4-5 ms from the
-// snapshot. The migrations stay the truth: scripts/embed-migrations.ts writes the snapshot from
-// them, and src/store/sqlite/database.test.ts holds a snapshot-made database to a migrated one.
+// What every SQLite migration leaves, in two forms that scripts/embed-migrations.ts writes from
+// the migrations: the schema as one script (drizzle/sqlite/snapshot.sql), which an empty database
+// runs instead of the migrations one by one (each ALTER of a long history makes SQLite read its
+// whole schema again: 10 ms of a start, against 4-5), and a whole new database file with drizzle's
+// journal (drizzle/sqlite/fresh.db.gz), which is written in place of a database that does not
+// exist yet (1.5-2 ms). The migrations stay the truth: src/store/sqlite/database.test.ts holds
+// both to a database drizzle's own migrator made.
 import { Database } from "bun:sqlite";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** drizzle's journal of applied migrations, as its migrator creates it. */
+export const MIGRATION_JOURNAL_DDL = `CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (\n\t\t\t\tid SERIAL PRIMARY KEY,\n\t\t\t\thash text NOT NULL,\n\t\t\t\tcreated_at numeric\n\t\t\t)`;
+export const RECORD_MIGRATION_SQL = `INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)`;
+/** The journal's hash of a migration, as drizzle's migrator writes it. */
+export const migrationHash = (sql: string) => new Bun.CryptoHasher("sha256").update(sql).digest("hex");
 
 /** The tables FTS5 makes beside each of its own (https://sqlite.org/fts5.html). */
 const FTS5_SHADOW_TABLES = ["data", "idx", "content", "docsize", "config"];
@@ -40,5 +51,27 @@ export function snapshotOfMigrations(migrations: readonly { sql: string }[]): st
     return schemaSnapshot(raw);
   } finally {
     raw.close();
+  }
+}
+
+/**
+ * A new database file, gzipped: these migrations run in order, with drizzle's journal of them.
+ * VACUUM INTO writes it compactly (rollback-journal mode, which the store turns to WAL on open).
+ */
+export function freshDatabaseOf(migrations: readonly { sql: string; when: number }[]): Uint8Array {
+  const raw = new Database(":memory:");
+  const dir = mkdtempSync(join(tmpdir(), "clickclack-fresh-"));
+  try {
+    raw.exec(MIGRATION_JOURNAL_DDL);
+    const record = raw.prepare(RECORD_MIGRATION_SQL);
+    for (const m of migrations) {
+      raw.exec(m.sql.replaceAll("--> statement-breakpoint", ""));
+      record.run(migrationHash(m.sql), m.when);
+    }
+    raw.exec(`VACUUM INTO '${join(dir, "fresh.db").replaceAll("'", "''")}'`);
+    return Bun.gzipSync(readFileSync(join(dir, "fresh.db")), { level: 9 });
+  } finally {
+    raw.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -6,7 +6,7 @@ import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } 
 import { dirname } from "node:path";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { freshDatabaseFile, migrations, snapshot } from "../../../drizzle/sqlite/index.ts";
-import { MIGRATION_JOURNAL_DDL, migrationHash, RECORD_MIGRATION_SQL } from "./schema-snapshot.ts";
+import { MIGRATION_JOURNAL_DDL, migrationHash, migrationScript, RECORD_MIGRATION_SQL } from "./schema-snapshot.ts";
 import type { StoredEvent } from "../../chat/types.ts";
 import * as schema from "./schema.ts";
 import { backgroundLog } from "../../observability/log.ts";
@@ -95,7 +95,7 @@ export function migrateDatabase(db: Db): void {
   raw.transaction(() => {
     if (empty) raw.exec(snapshot);
     for (const m of pending) {
-      if (!empty) raw.exec(m.sql.replaceAll("--> statement-breakpoint", ""));
+      if (!empty) raw.exec(migrationScript(m.sql));
       record.run(migrationHash(m.sql), m.when);
     }
   })();

@@ -15,6 +15,20 @@ export const MIGRATION_JOURNAL_DDL = `CREATE TABLE IF NOT EXISTS "__drizzle_migr
 export const RECORD_MIGRATION_SQL = `INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)`;
 /** The journal's hash of a migration, as drizzle's migrator writes it. */
 export const migrationHash = (sql: string) => new Bun.CryptoHasher("sha256").update(sql).digest("hex");
+/** A migration's text as one script for `exec` (drizzle-kit marks where its statements part). */
+export const migrationScript = (sql: string) => sql.replaceAll("--> statement-breakpoint", "");
+
+/** An in-memory database with these migrations applied in order, and, with `journal`, drizzle's record of them. */
+function migratedInMemory(migrations: readonly { sql: string; when?: number }[], journal: boolean): Database {
+  const raw = new Database(":memory:");
+  if (journal) raw.exec(MIGRATION_JOURNAL_DDL);
+  const record = journal ? raw.prepare(RECORD_MIGRATION_SQL) : null;
+  for (const m of migrations) {
+    raw.exec(migrationScript(m.sql));
+    record?.run(migrationHash(m.sql), m.when ?? null);
+  }
+  return raw;
+}
 
 /** The tables FTS5 makes beside each of its own (https://sqlite.org/fts5.html). */
 const FTS5_SHADOW_TABLES = ["data", "idx", "content", "docsize", "config"];
@@ -45,9 +59,8 @@ export function schemaSnapshot(raw: Database): string {
 
 /** The snapshot of a database made by running these migrations in order (what embed-migrations writes). */
 export function snapshotOfMigrations(migrations: readonly { sql: string }[]): string {
-  const raw = new Database(":memory:");
+  const raw = migratedInMemory(migrations, false);
   try {
-    for (const m of migrations) raw.exec(m.sql.replaceAll("--> statement-breakpoint", ""));
     return schemaSnapshot(raw);
   } finally {
     raw.close();
@@ -59,15 +72,9 @@ export function snapshotOfMigrations(migrations: readonly { sql: string }[]): st
  * VACUUM INTO writes it compactly.
  */
 export function freshDatabaseOf(migrations: readonly { sql: string; when: number }[]): Uint8Array {
-  const raw = new Database(":memory:");
+  const raw = migratedInMemory(migrations, true);
   const dir = mkdtempSync(join(tmpdir(), "clickclack-fresh-"));
   try {
-    raw.exec(MIGRATION_JOURNAL_DDL);
-    const record = raw.prepare(RECORD_MIGRATION_SQL);
-    for (const m of migrations) {
-      raw.exec(m.sql.replaceAll("--> statement-breakpoint", ""));
-      record.run(migrationHash(m.sql), m.when);
-    }
     raw.exec(`VACUUM INTO '${join(dir, "fresh.db").replaceAll("'", "''")}'`);
     // Already in WAL mode, as the store opens it: turning a file to WAL at open took 1 ms.
     const file = new Database(join(dir, "fresh.db"));

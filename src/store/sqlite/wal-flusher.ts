@@ -34,8 +34,8 @@ export interface WalFlusher {
  * Follows every commit of `writer` for the database at `dbPath`, by a counter in shared memory
  * (an atomic add and, when the thread sleeps, a wake: no message per commit). The thread starts
  * `startDelayMs` after the first commit: starting a worker blocks the event loop for 1-3 ms,
- * which a process that never writes need not pay, nor a server in its first moments (its upkeep
- * commits at once), when it has its first requests to answer. The thread, once there, syncs what
+ * which a process that never writes need not pay, nor a server in its first moments (the upkeep
+ * that starts this flusher commits as it starts), when it has its first requests to answer. The thread, once there, syncs what
  * was committed before it. Null for an in-memory database; where no worker can start, the server
  * runs as it would without (a warning says so).
  */
